@@ -1,0 +1,24 @@
+//! Agreement files: the terms of a transfer arrangement as data.
+//!
+//! No jurisdiction's law is written in code. An agreement file (TOML, reviewed like a contract)
+//! names the parties, the lifecycle, who is eligible, the caps, the clocks, the onward rule, the
+//! fields shared with the receiving state and the monitoring body. [`parse_agreement`] turns the
+//! text into a validated [`Agreement`] or into *every* error in it, each with file, line and field.
+//!
+//! This crate does no I/O: callers read the file and pass its text and name.
+
+#![deny(missing_docs)]
+
+mod country;
+mod model;
+mod parse;
+mod span;
+
+pub use country::Country;
+pub use model::{
+    Agreement, AgreementId, AgreementStatus, Caps, Clocks, DeadlineExtension, Eligibility,
+    MonitoringBody, OnwardRule, SharedField, Sex, StatusChange, Terms, Vulnerability,
+    WelfareCheckRule,
+};
+pub use parse::{parse_agreement, AgreementError, AgreementErrors};
+pub use span::ClockSpan;

@@ -1,0 +1,426 @@
+//! The validated model of an agreement file.
+//!
+//! Every type here is built only by the parser in [`crate::parse`], which checks each invariant
+//! once; the rest of corridor reads these values and never re-checks them.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use jiff::civil::Date;
+
+use crate::country::Country;
+use crate::span::ClockSpan;
+
+/// A stable identifier for an agreement, e.g. `us-rwa-2025`.
+///
+/// INVARIANT: 1–64 characters of lowercase ASCII letters, digits and `-`, starting with a letter.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AgreementId(String);
+
+impl AgreementId {
+    /// Longest identifier accepted.
+    pub const LENGTH_MAX: usize = 64;
+
+    /// Parses an identifier, saying what is wrong with a bad one.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let starts_with_letter = text.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        let all_allowed = text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if text.is_empty() || text.len() > Self::LENGTH_MAX || !starts_with_letter || !all_allowed {
+            return Err(format!(
+                "`{text}` is not an agreement id: use 1 to {} lowercase letters, digits and `-`, starting with a letter",
+                Self::LENGTH_MAX
+            ));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The identifier as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AgreementId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where an agreement stands in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AgreementStatus {
+    /// Being negotiated: nothing may happen under it yet.
+    Negotiating,
+    /// Signed but not yet in force.
+    Signed,
+    /// In force: transfers may proceed.
+    InForce,
+    /// Suspended: no new steps, obligations continue.
+    Suspended,
+    /// Terminated: no new cases or transfers; obligations to people already transferred survive.
+    Terminated,
+}
+
+impl AgreementStatus {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Self; 5] = [
+        Self::Negotiating,
+        Self::Signed,
+        Self::InForce,
+        Self::Suspended,
+        Self::Terminated,
+    ];
+
+    /// The snake_case name used in files, events and the CLI.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Negotiating => "negotiating",
+            Self::Signed => "signed",
+            Self::InForce => "in_force",
+            Self::Suspended => "suspended",
+            Self::Terminated => "terminated",
+        }
+    }
+
+    /// Parses a snake_case status name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == text)
+    }
+
+    /// Whether the lifecycle allows moving from `self` to `next`.
+    ///
+    /// `negotiating → signed → in_force ⇄ suspended`, and any status but `terminated` may end in
+    /// `terminated`. Nothing leaves `terminated`.
+    pub fn may_become(self, next: Self) -> bool {
+        use AgreementStatus::*;
+        matches!(
+            (self, next),
+            (Negotiating, Signed)
+                | (Signed, InForce)
+                | (InForce, Suspended)
+                | (Suspended, InForce)
+                | (Negotiating | Signed | InForce | Suspended, Terminated)
+        )
+    }
+}
+
+impl fmt::Display for AgreementStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One dated entry of an agreement's status history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChange {
+    /// The status entered.
+    pub status: AgreementStatus,
+    /// The day it was entered.
+    pub on: Date,
+}
+
+/// A person's sex as recorded for eligibility rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Sex {
+    /// Female.
+    Female,
+    /// Male.
+    Male,
+    /// Another sex, or not recorded.
+    Other,
+}
+
+impl Sex {
+    /// Every value.
+    pub const ALL: [Self; 3] = [Self::Female, Self::Male, Self::Other];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Female => "female",
+            Self::Male => "male",
+            Self::Other => "other",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|sex| sex.as_str() == text)
+    }
+}
+
+impl fmt::Display for Sex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A vulnerability category that terms may exclude.
+///
+/// A closed list on purpose: a misspelt exclusion in an agreement file must be an error, never a
+/// rule that silently matches nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Vulnerability {
+    /// A child with no parent or guardian present.
+    UnaccompaniedMinor,
+    /// Any person under 18.
+    Minor,
+    /// Pregnancy.
+    Pregnant,
+    /// A physical or mental disability.
+    Disability,
+    /// A serious physical or mental illness.
+    SeriousIllness,
+    /// A survivor of torture or serious violence.
+    TortureSurvivor,
+    /// A victim of human trafficking.
+    TraffickingVictim,
+    /// A single parent with minor children.
+    SingleParent,
+    /// An elderly person.
+    Elderly,
+}
+
+impl Vulnerability {
+    /// Every category.
+    pub const ALL: [Self; 9] = [
+        Self::UnaccompaniedMinor,
+        Self::Minor,
+        Self::Pregnant,
+        Self::Disability,
+        Self::SeriousIllness,
+        Self::TortureSurvivor,
+        Self::TraffickingVictim,
+        Self::SingleParent,
+        Self::Elderly,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::UnaccompaniedMinor => "unaccompanied_minor",
+            Self::Minor => "minor",
+            Self::Pregnant => "pregnant",
+            Self::Disability => "disability",
+            Self::SeriousIllness => "serious_illness",
+            Self::TortureSurvivor => "torture_survivor",
+            Self::TraffickingVictim => "trafficking_victim",
+            Self::SingleParent => "single_parent",
+            Self::Elderly => "elderly",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == text)
+    }
+}
+
+impl fmt::Display for Vulnerability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Who may be proposed under the agreement.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Eligibility {
+    /// Nationalities that may never be proposed.
+    pub excluded_nationalities: BTreeSet<Country>,
+    /// Youngest age, in whole years at proposal, that may be proposed.
+    pub age_years_min: Option<u8>,
+    /// The sexes that may be proposed; `None` means any.
+    pub sexes: Option<BTreeSet<Sex>>,
+    /// Vulnerability categories that exclude a person, at proposal or when found later.
+    pub excluded_vulnerabilities: BTreeSet<Vulnerability>,
+    /// Whether the receiving state approves each person (otherwise a request is accepted by the
+    /// terms themselves).
+    pub per_person_approval: bool,
+}
+
+/// Limits on how many people the arrangement may move.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Caps {
+    /// Most people ever transferred.
+    pub transferred_total_max: Option<u64>,
+    /// Most people present in the receiving state (or in transit to it) at once.
+    pub present_max: Option<u64>,
+}
+
+/// A reasoned extension of the transfer deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineExtension {
+    /// Why it may be granted, as a snake_case reason code (e.g. `imprisonment`, `absconding`).
+    pub reason: String,
+    /// The whole deadline once extended, counted from acceptance.
+    pub deadline: ClockSpan,
+}
+
+/// A welfare check scheduled after arrival.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WelfareCheckRule {
+    /// How long after arrival the check is due.
+    pub offset: ClockSpan,
+    /// How long after the due time the check may still be done before it is overdue.
+    pub window: ClockSpan,
+}
+
+/// Deadlines the agreement sets.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Clocks {
+    /// Shortest time between a complete notice and departure.
+    pub notice_lead_time: Option<ClockSpan>,
+    /// How long after notice a person may raise a fear claim; no departure before it has run.
+    pub fear_claim_window: Option<ClockSpan>,
+    /// How long the receiving state has to answer a request.
+    pub reply_deadline: Option<ClockSpan>,
+    /// Whether silence until the reply deadline counts as acceptance.
+    pub silence_accepts: bool,
+    /// How long after acceptance the transfer must take place.
+    pub transfer_deadline: Option<ClockSpan>,
+    /// Reasoned extensions of the transfer deadline.
+    pub transfer_deadline_extensions: Vec<DeadlineExtension>,
+    /// Welfare checks after arrival.
+    pub welfare_checks: Vec<WelfareCheckRule>,
+    /// How long support lasts after arrival.
+    pub support_period: Option<ClockSpan>,
+    /// How long after arrival a court must validate detention.
+    pub detention_validation: Option<ClockSpan>,
+}
+
+/// Where a person may go after arrival.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnwardRule {
+    /// Only back to the sending state (UK–Rwanda treaty Art. 10(3)).
+    SendingStateOnly,
+    /// Anywhere except a country the person fears or is protected from.
+    AnyExceptFearedAndProtected,
+}
+
+impl OnwardRule {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SendingStateOnly => "sending_state_only",
+            Self::AnyExceptFearedAndProtected => "any_except_feared_and_protected",
+        }
+    }
+}
+
+/// A case field that may be shared with the receiving state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SharedField {
+    /// Full name.
+    Name,
+    /// Date of birth.
+    BirthDate,
+    /// Nationality.
+    Nationality,
+    /// Sex.
+    Sex,
+    /// Identity and travel documents.
+    Documents,
+    /// Contact details.
+    Contact,
+    /// Languages spoken.
+    Languages,
+    /// Vulnerabilities recorded.
+    Vulnerabilities,
+    /// Health data: shared only where the person's consent is recorded.
+    Health,
+    /// Criminal record summary.
+    CriminalRecord,
+}
+
+impl SharedField {
+    /// Every field.
+    pub const ALL: [Self; 10] = [
+        Self::Name,
+        Self::BirthDate,
+        Self::Nationality,
+        Self::Sex,
+        Self::Documents,
+        Self::Contact,
+        Self::Languages,
+        Self::Vulnerabilities,
+        Self::Health,
+        Self::CriminalRecord,
+    ];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::BirthDate => "birth_date",
+            Self::Nationality => "nationality",
+            Self::Sex => "sex",
+            Self::Documents => "documents",
+            Self::Contact => "contact",
+            Self::Languages => "languages",
+            Self::Vulnerabilities => "vulnerabilities",
+            Self::Health => "health",
+            Self::CriminalRecord => "criminal_record",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+}
+
+/// The independent body that monitors the arrangement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitoringBody {
+    /// Stable identifier used to bind monitor accounts to the body.
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+}
+
+/// The terms that decide what may happen to a person under an agreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    /// Who may be proposed.
+    pub eligibility: Eligibility,
+    /// How many may be moved.
+    pub caps: Caps,
+    /// The deadlines.
+    pub clocks: Clocks,
+    /// Where a person may go after arrival.
+    pub onward: OnwardRule,
+    /// Case fields the receiving state may see.
+    pub shared_fields: BTreeSet<SharedField>,
+    /// The monitoring body, if the agreement names one.
+    pub monitoring: Option<MonitoringBody>,
+}
+
+/// A whole agreement file, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agreement {
+    /// Stable identifier.
+    pub id: AgreementId,
+    /// Human-readable title.
+    pub title: String,
+    /// The state that sends people.
+    pub sending: Country,
+    /// The state that receives them.
+    pub receiving: Country,
+    /// Dated status history, oldest first; never empty.
+    pub status_history: Vec<StatusChange>,
+    /// The terms.
+    pub terms: Terms,
+    /// The `source` note of each fact, by dotted field path (e.g. `caps.transferred_total_max`).
+    pub sources: BTreeMap<String, String>,
+}
+
+impl Agreement {
+    /// The status the file's history ends with.
+    pub fn current_status(&self) -> AgreementStatus {
+        self.status_history
+            .last()
+            .map_or(AgreementStatus::Negotiating, |change| change.status)
+    }
+}
