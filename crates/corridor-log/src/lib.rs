@@ -1,2 +1,33 @@
-//! placeholder
+//! corridor's transparency log, sans I/O.
+//!
+//! corridor records every event as a leaf of a public transparency log that tools nobody on this
+//! team wrote can verify. This crate holds everything about that log that is pure computation:
+//!
+//! - [`hash`]: RFC 6962 / RFC 9162 leaf and node hashing, and the [`Hash`] newtype.
+//! - [`tree`]: an incremental Merkle tree with O(log n) state ([`tree::CompactTree`]), proof
+//!   construction over any store of node hashes ([`tree::HashReader`]), and RFC 9162 proof
+//!   verification.
+//! - [`tiles`]: C2SP tlog-tiles arithmetic, paths, entry bundles, a [`tiles::TileReader`] that
+//!   serves node hashes from tiles, and whole-log verification from tiles.
+//! - [`note`]: C2SP signed notes with Ed25519 keys.
+//! - [`checkpoint`]: C2SP tlog-checkpoint bodies and signed checkpoints.
+//! - [`cosignature`]: C2SP tlog-cosignature v1 (Ed25519, timestamped).
+//! - [`proof_text`]: the C2SP tlog-proof text format and a consistency-proof text form.
+//! - [`witness`]: the decision logic of a C2SP tlog-witness `add-checkpoint` request.
+//!
+//! What this crate does *not* do is as important: it performs no I/O, reads no clock and draws
+//! no randomness. Time arrives as `u64` Unix seconds, keys arrive as bytes, stored hashes arrive
+//! through the [`tree::HashReader`] and [`tiles::TileSource`] traits. `tests/boundary.rs` fails
+//! if a dependency outside the short list in `Cargo.toml` appears.
 #![deny(missing_docs)]
+
+pub mod checkpoint;
+pub mod cosignature;
+pub mod hash;
+pub mod note;
+pub mod proof_text;
+pub mod tiles;
+pub mod tree;
+pub mod witness;
+
+pub use hash::Hash;

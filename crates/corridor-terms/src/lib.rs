@@ -12,6 +12,7 @@
 mod country;
 mod model;
 mod parse;
+mod serde_impls;
 mod span;
 
 pub use country::Country;
@@ -20,5 +21,7 @@ pub use model::{
     MonitoringBody, OnwardRule, SharedField, Sex, StatusChange, Terms, Vulnerability,
     WelfareCheckRule,
 };
-pub use parse::{parse_agreement, AgreementError, AgreementErrors};
+pub use parse::{
+    parse_agreement, AgreementError, AgreementErrors, AGREEMENT_FILE_SIZE_MAX_BYTES,
+};
 pub use span::ClockSpan;

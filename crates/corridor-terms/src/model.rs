@@ -300,6 +300,14 @@ pub enum OnwardRule {
 }
 
 impl OnwardRule {
+    /// Every rule.
+    pub const ALL: [Self; 2] = [Self::SendingStateOnly, Self::AnyExceptFearedAndProtected];
+
+    /// Parses a snake_case name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|rule| rule.as_str() == text)
+    }
+
     /// The snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -422,5 +430,19 @@ impl Agreement {
         self.status_history
             .last()
             .map_or(AgreementStatus::Negotiating, |change| change.status)
+    }
+
+    /// The source note that covers the fact at the dotted `path` (e.g. `caps.present_max` or
+    /// `status[1].on`): the fact's own note, or else that of the nearest enclosing table.
+    pub fn source_of(&self, path: &str) -> Option<&str> {
+        let mut path = path;
+        loop {
+            if let Some(source) = self.sources.get(path) {
+                return Some(source);
+            }
+            // Step out one level: `a.b[2]` → `a.b` → `a`, then give up at the top.
+            let parent_end = if path.ends_with(']') { path.rfind('[') } else { path.rfind('.') };
+            path = path.get(..parent_end?)?;
+        }
     }
 }

@@ -1,0 +1,160 @@
+//! Clocks: deadlines that start at a named event and have a consequence when they run out.
+//!
+//! Nothing here is stored: "due" and "overdue" are computed from the events and the time asked
+//! about. [`next_deadline`] gives the store a value to index so `tick` finds due cases quickly.
+
+use corridor_terms::{ClockSpan, Terms};
+use jiff::Timestamp;
+
+use crate::case::{Case, CaseStatus, Detention};
+use crate::event::{Acceptance, EventBody};
+
+/// The transfer deadline of an accepted case, with its extension if one was granted.
+pub fn transfer_deadline(case: &Case, terms: &Terms) -> Option<Timestamp> {
+    let (accepted_at, _) = case.accepted?;
+    let base = terms.clocks.transfer_deadline?;
+    let span = case
+        .deadline_extension
+        .as_ref()
+        .and_then(|reason| {
+            terms
+                .clocks
+                .transfer_deadline_extensions
+                .iter()
+                .find(|extension| &extension.reason == reason)
+        })
+        .map_or(base, |extension| extension.deadline);
+    Some(span.after(accepted_at))
+}
+
+/// The earliest departure a served notice allows: the notice lead time and the fear-claim
+/// window must both have run.
+pub fn earliest_departure(case: &Case, terms: &Terms) -> Option<Timestamp> {
+    let (served_at, _) = case.notice.as_ref()?;
+    let after = |span: Option<ClockSpan>| span.map_or(*served_at, |span| span.after(*served_at));
+    Some(after(terms.clocks.notice_lead_time).max(after(terms.clocks.fear_claim_window)))
+}
+
+/// Every clock of the case that is running, with the moment it runs out and what that causes.
+fn running_clocks(case: &Case, terms: &Terms) -> Vec<(Timestamp, EventBody)> {
+    let id = case.id;
+    let mut clocks = Vec::new();
+    if case.status == CaseStatus::Requested
+        && let (Some(requested_at), Some(reply)) = (case.requested_at, terms.clocks.reply_deadline) {
+            let body = if terms.clocks.silence_accepts {
+                EventBody::AcceptedByReceivingState { case: id, acceptance: Acceptance::Silence }
+            } else {
+                EventBody::RequestLapsed { case: id }
+            };
+            clocks.push((reply.after(requested_at), body));
+        }
+    if matches!(case.status, CaseStatus::Accepted | CaseStatus::Scheduled)
+        && let Some(deadline) = transfer_deadline(case, terms) {
+            clocks.push((deadline, EventBody::TransferDeadlineExpired { case: id }));
+        }
+    if case.status.is_after_arrival()
+        && let Some(arrived_at) = case.arrived_at {
+            if let (false, Some(support)) = (case.support_ended, terms.clocks.support_period) {
+                clocks.push((support.after(arrived_at), EventBody::SupportPeriodEnded { case: id }));
+            }
+            if let (Detention::Pending, Some(validation)) =
+                (case.detention, terms.clocks.detention_validation)
+            {
+                clocks.push((
+                    validation.after(arrived_at),
+                    EventBody::DetentionValidationLapsed { case: id },
+                ));
+            }
+        }
+    clocks
+}
+
+/// When the case's next clock runs out, if any is running.
+pub fn next_deadline(case: &Case, terms: &Terms) -> Option<Timestamp> {
+    running_clocks(case, terms).into_iter().map(|(at, _)| at).min()
+}
+
+/// The consequence of the earliest clock that has run out by `now`, if any, dated when it ran
+/// out. Callers apply it and ask again, since one consequence can start another clock.
+pub fn first_expired(case: &Case, terms: &Terms, now: Timestamp) -> Option<(Timestamp, EventBody)> {
+    running_clocks(case, terms)
+        .into_iter()
+        .filter(|(at, _)| *at <= now)
+        .min_by_key(|(at, _)| *at)
+}
+
+/// Where one scheduled welfare check stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WelfareState {
+    /// Not yet due.
+    Upcoming,
+    /// Due now, within its window.
+    Due,
+    /// Done, at this moment.
+    Done(Timestamp),
+    /// Its window closed with no check.
+    Overdue,
+    /// The person left the receiving state before it was done.
+    Ended,
+}
+
+impl WelfareState {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Upcoming => "upcoming",
+            Self::Due => "due",
+            Self::Done(_) => "done",
+            Self::Overdue => "overdue",
+            Self::Ended => "ended",
+        }
+    }
+}
+
+/// One welfare check of the schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WelfareItem {
+    /// When it falls due.
+    pub due_at: Timestamp,
+    /// When its window closes.
+    pub window_ends_at: Timestamp,
+    /// Where it stands at the time asked about.
+    pub state: WelfareState,
+}
+
+/// The welfare-check schedule of an arrived case as it stands at `now`.
+///
+/// Each check counts for the first scheduled item whose window contains it; a window opens as
+/// long before the due time as it closes after it, so a monitor visiting a day early is credited.
+pub fn welfare_schedule(case: &Case, terms: &Terms, now: Timestamp) -> Vec<WelfareItem> {
+    let Some(arrived_at) = case.arrived_at else {
+        return Vec::new();
+    };
+    let mut used = vec![false; case.welfare_checks.len()];
+    terms
+        .clocks
+        .welfare_checks
+        .iter()
+        .map(|rule| {
+            let due_at = rule.offset.after(arrived_at);
+            let window_ends_at = rule.window.after(due_at);
+            let window_opens_at = due_at
+                .checked_sub(window_ends_at.duration_since(due_at))
+                .unwrap_or(due_at);
+            let done = case.welfare_checks.iter().zip(used.iter_mut()).find(|(check, used)| {
+                !**used && check.at >= window_opens_at && check.at <= window_ends_at
+            });
+            let state = match done {
+                Some((check, used)) => {
+                    *used = true;
+                    WelfareState::Done(check.at)
+                }
+                None if !case.status.is_after_arrival() => WelfareState::Ended,
+                None if now < due_at => WelfareState::Upcoming,
+                None if now <= window_ends_at => WelfareState::Due,
+                None => WelfareState::Overdue,
+            };
+            WelfareItem { due_at, window_ends_at, state }
+        })
+        .collect()
+}

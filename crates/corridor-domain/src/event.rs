@@ -1,0 +1,512 @@
+//! Events: the only source of truth, and corridor's persisted schema.
+//!
+//! This module is the one place where the stored form of events is defined: every variant is
+//! written as JSON with a `type` tag, and [`SCHEMA_VERSION`] names the format. A snapshot test
+//! freezes the JSON of every variant, so a change to the stored schema is always a reviewed one.
+
+use std::collections::BTreeMap;
+
+use corridor_terms::{AgreementId, AgreementStatus, Country, Vulnerability};
+use jiff::civil::Date;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::hold::HoldScope;
+use crate::ids::{CaseId, HoldId, UserId};
+use crate::person::{Language, RuleAttributes, Sealed};
+
+/// The version of the stored event format. Bump it, and add a migration, when a variant changes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The stream an event belongs to; each stream has its own version counter.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StreamId {
+    /// An agreement's stream.
+    Agreement(AgreementId),
+    /// A case's stream.
+    Case(CaseId),
+    /// A hold's stream.
+    Hold(HoldId),
+}
+
+impl std::fmt::Display for StreamId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Agreement(id) => write!(f, "agreement:{id}"),
+            Self::Case(id) => write!(f, "{id}"),
+            Self::Hold(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+/// Something that happened, when, and who did it (`None` for what the clock caused).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who did it; `None` when a clock or a cascade caused it.
+    pub by: Option<UserId>,
+    /// What happened.
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+/// How a receiving state's acceptance came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Acceptance {
+    /// A receiving officer approved the person.
+    Explicit,
+    /// The reply deadline passed in silence and the terms say silence accepts.
+    Silence,
+    /// The terms need no per-person approval: the request itself is accepted.
+    Terms,
+}
+
+/// Why a scheduled transfer was taken off the schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "cause")]
+pub enum UnscheduleCause {
+    /// A court hold now applies to the case.
+    Hold {
+        /// The order.
+        hold: HoldId,
+    },
+    /// A protection claim was filed.
+    ProtectionClaim,
+}
+
+/// The outcome of a welfare check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WelfareOutcome {
+    /// Seen, no concerns.
+    Well,
+    /// Seen, with concerns recorded for follow-up.
+    Concerns,
+    /// The monitor could not see the person.
+    NotSeen,
+}
+
+impl WelfareOutcome {
+    /// Parses a snake_case outcome.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "well" => Some(Self::Well),
+            "concerns" => Some(Self::Concerns),
+            "not_seen" => Some(Self::NotSeen),
+            _ => None,
+        }
+    }
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Well => "well",
+            Self::Concerns => "concerns",
+            Self::NotSeen => "not_seen",
+        }
+    }
+}
+
+/// Every kind of event, tagged by `type` in storage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    /// An agreement file was loaded, or a new version of it (an amendment).
+    AgreementLoaded {
+        /// The agreement.
+        agreement: AgreementId,
+        /// 1 for the first load, then one more for each amendment.
+        terms_version: u32,
+        /// The file name it was loaded from, for the record.
+        file_name: String,
+        /// The whole file as reviewed: replaying parses it again.
+        text: String,
+    },
+    /// The agreement entered a new lifecycle status on a given day.
+    AgreementStatusChanged {
+        /// The agreement.
+        agreement: AgreementId,
+        /// The new status.
+        status: AgreementStatus,
+        /// The day it takes effect.
+        on: Date,
+    },
+
+    /// A case was proposed.
+    CaseProposed {
+        /// The case.
+        case: CaseId,
+        /// The agreement it is proposed under.
+        agreement: AgreementId,
+        /// The terms version it keeps for its whole life.
+        terms_version: u32,
+        /// What the safeguards read.
+        rule: RuleAttributes,
+        /// The person's lawyer, if any.
+        counsel: Option<UserId>,
+        /// The personal data, sealed with the case key.
+        personal: Sealed,
+    },
+    /// An active court hold was found to cover the case.
+    HoldMatched {
+        /// The case.
+        case: CaseId,
+        /// The order.
+        hold: HoldId,
+    },
+    /// A complete notice was served.
+    NoticeServed {
+        /// The case.
+        case: CaseId,
+        /// The language used, one the person understands.
+        language: Language,
+        /// The destination named in the notice.
+        destination: Country,
+    },
+    /// A protection (fear) claim was filed.
+    ProtectionClaimed {
+        /// The case.
+        case: CaseId,
+    },
+    /// A protection screening was decided.
+    ProtectionDecided {
+        /// The case.
+        case: CaseId,
+        /// Whether protection was found (which ends the transfer).
+        granted: bool,
+    },
+    /// The sending state asked the receiving state to take the person.
+    TransferRequested {
+        /// The case.
+        case: CaseId,
+    },
+    /// The receiving state accepted the person.
+    AcceptedByReceivingState {
+        /// The case.
+        case: CaseId,
+        /// How.
+        acceptance: Acceptance,
+    },
+    /// The reply deadline passed in silence and silence does not accept: the request lapsed.
+    RequestLapsed {
+        /// The case.
+        case: CaseId,
+    },
+    /// The receiving state refused the person.
+    RefusedByReceivingState {
+        /// The case.
+        case: CaseId,
+        /// The stated reason.
+        reason: String,
+    },
+    /// A sending supervisor approved the transfer for scheduling.
+    SupervisorApproved {
+        /// The case.
+        case: CaseId,
+    },
+    /// The transfer deadline was extended for a reason the terms allow.
+    TransferDeadlineExtended {
+        /// The case.
+        case: CaseId,
+        /// The reason code from the terms.
+        reason: String,
+    },
+    /// A departure was scheduled.
+    TransferScheduled {
+        /// The case.
+        case: CaseId,
+        /// The planned departure.
+        departure: Timestamp,
+    },
+    /// A scheduled departure was taken off the schedule.
+    TransferUnscheduled {
+        /// The case.
+        case: CaseId,
+        /// Why.
+        #[serde(flatten)]
+        cause: UnscheduleCause,
+    },
+    /// The person left the sending state.
+    Departed {
+        /// The case.
+        case: CaseId,
+    },
+    /// A hold arrived while the person was in transit: the sending state keeps custody.
+    Recalled {
+        /// The case.
+        case: CaseId,
+        /// The order, if a hold caused it.
+        hold: Option<HoldId>,
+    },
+    /// The person arrived in the receiving state.
+    Arrived {
+        /// The case.
+        case: CaseId,
+    },
+    /// A vulnerability was recorded after proposal.
+    VulnerabilityRecorded {
+        /// The case.
+        case: CaseId,
+        /// The category.
+        category: Vulnerability,
+        /// Whether the case's terms exclude it (which sends the case back).
+        excluded: bool,
+    },
+    /// A protection claim was lodged in the receiving state.
+    ReceivingClaimLodged {
+        /// The case.
+        case: CaseId,
+    },
+    /// The receiving state decided the claim (or its appeal).
+    ReceivingClaimDecided {
+        /// The case.
+        case: CaseId,
+        /// Whether protection was granted.
+        granted: bool,
+        /// Whether this decided an appeal.
+        appeal: bool,
+    },
+    /// An appeal against a refused claim was lodged.
+    AppealLodged {
+        /// The case.
+        case: CaseId,
+    },
+    /// The person moved on from the receiving state to a permitted destination.
+    OnwardMoved {
+        /// The case.
+        case: CaseId,
+        /// Where to.
+        destination: Country,
+    },
+    /// The person went back to the sending state after arrival.
+    Returned {
+        /// The case.
+        case: CaseId,
+    },
+    /// The person settled in the receiving state.
+    Settled {
+        /// The case.
+        case: CaseId,
+    },
+    /// The person is no longer where they were last known to be.
+    WhereaboutsUnknown {
+        /// The case.
+        case: CaseId,
+    },
+    /// The person was found again.
+    WhereaboutsKnown {
+        /// The case.
+        case: CaseId,
+    },
+    /// A monitor recorded a welfare check.
+    WelfareCheckRecorded {
+        /// The case.
+        case: CaseId,
+        /// What the monitor found.
+        outcome: WelfareOutcome,
+    },
+    /// A court validated the person's detention in time.
+    DetentionValidated {
+        /// The case.
+        case: CaseId,
+    },
+    /// No court validated detention within the terms' period: the person must be released.
+    DetentionValidationLapsed {
+        /// The case.
+        case: CaseId,
+    },
+    /// The transfer deadline passed before departure: responsibility stays with the sending state.
+    TransferDeadlineExpired {
+        /// The case.
+        case: CaseId,
+    },
+    /// The support period after arrival ended.
+    SupportPeriodEnded {
+        /// The case.
+        case: CaseId,
+    },
+    /// The sending state withdrew the case.
+    Withdrawn {
+        /// The case.
+        case: CaseId,
+        /// Why, as a short code (`withdrawn_by_officer`, `ineligible_vulnerability`, ...).
+        reason: String,
+    },
+    /// The case key was destroyed: personal data is unreadable from now on.
+    PersonalDataErased {
+        /// The case.
+        case: CaseId,
+    },
+    /// A safeguard refused a command. Kept so that blocked attempts stay visible.
+    SafeguardTriggered {
+        /// The case.
+        case: CaseId,
+        /// The command that was refused, by name.
+        command: String,
+        /// The refusal code.
+        code: String,
+        /// The facts behind the refusal.
+        facts: BTreeMap<String, String>,
+    },
+
+    /// A court registered a hold.
+    HoldRegistered {
+        /// The hold.
+        hold: HoldId,
+        /// The court.
+        court: String,
+        /// The court's reference for the order.
+        reference: String,
+        /// Whom it covers.
+        scope: HoldScope,
+        /// The order it depends on: it falls when that one is vacated.
+        depends_on: Option<HoldId>,
+    },
+    /// The hold was stayed: it has no effect until reactivated.
+    HoldStayed {
+        /// The hold.
+        hold: HoldId,
+    },
+    /// A stayed hold took effect again.
+    HoldReactivated {
+        /// The hold.
+        hold: HoldId,
+    },
+    /// The hold's scope was amended.
+    HoldAmended {
+        /// The hold.
+        hold: HoldId,
+        /// The new scope.
+        scope: HoldScope,
+    },
+    /// The hold was vacated, directly or because the order it depends on was.
+    HoldVacated {
+        /// The hold.
+        hold: HoldId,
+        /// The order whose vacatur brought this one down, if any.
+        because_of: Option<HoldId>,
+    },
+}
+
+impl EventBody {
+    /// The stream the event belongs to.
+    pub fn stream(&self) -> StreamId {
+        use EventBody::*;
+        match self {
+            AgreementLoaded { agreement, .. } | AgreementStatusChanged { agreement, .. } => {
+                StreamId::Agreement(agreement.clone())
+            }
+            HoldRegistered { hold, .. }
+            | HoldStayed { hold }
+            | HoldReactivated { hold }
+            | HoldAmended { hold, .. }
+            | HoldVacated { hold, .. } => StreamId::Hold(*hold),
+            CaseProposed { case, .. }
+            | HoldMatched { case, .. }
+            | NoticeServed { case, .. }
+            | ProtectionClaimed { case }
+            | ProtectionDecided { case, .. }
+            | TransferRequested { case }
+            | AcceptedByReceivingState { case, .. }
+            | RequestLapsed { case }
+            | RefusedByReceivingState { case, .. }
+            | SupervisorApproved { case }
+            | TransferDeadlineExtended { case, .. }
+            | TransferScheduled { case, .. }
+            | TransferUnscheduled { case, .. }
+            | Departed { case }
+            | Recalled { case, .. }
+            | Arrived { case }
+            | VulnerabilityRecorded { case, .. }
+            | ReceivingClaimLodged { case }
+            | ReceivingClaimDecided { case, .. }
+            | AppealLodged { case }
+            | OnwardMoved { case, .. }
+            | Settled { case }
+            | Returned { case }
+            | WhereaboutsUnknown { case }
+            | WhereaboutsKnown { case }
+            | WelfareCheckRecorded { case, .. }
+            | DetentionValidated { case }
+            | DetentionValidationLapsed { case }
+            | TransferDeadlineExpired { case }
+            | SupportPeriodEnded { case }
+            | Withdrawn { case, .. }
+            | PersonalDataErased { case }
+            | SafeguardTriggered { case, .. } => StreamId::Case(*case),
+        }
+    }
+
+    /// The snake_case kind, as stored in the `type` tag and published in the log.
+    pub fn kind(&self) -> &'static str {
+        use EventBody::*;
+        match self {
+            AgreementLoaded { .. } => "agreement_loaded",
+            AgreementStatusChanged { .. } => "agreement_status_changed",
+            CaseProposed { .. } => "case_proposed",
+            HoldMatched { .. } => "hold_matched",
+            NoticeServed { .. } => "notice_served",
+            ProtectionClaimed { .. } => "protection_claimed",
+            ProtectionDecided { .. } => "protection_decided",
+            TransferRequested { .. } => "transfer_requested",
+            AcceptedByReceivingState { .. } => "accepted_by_receiving_state",
+            RequestLapsed { .. } => "request_lapsed",
+            RefusedByReceivingState { .. } => "refused_by_receiving_state",
+            SupervisorApproved { .. } => "supervisor_approved",
+            TransferDeadlineExtended { .. } => "transfer_deadline_extended",
+            TransferScheduled { .. } => "transfer_scheduled",
+            TransferUnscheduled { .. } => "transfer_unscheduled",
+            Departed { .. } => "departed",
+            Recalled { .. } => "recalled",
+            Arrived { .. } => "arrived",
+            VulnerabilityRecorded { .. } => "vulnerability_recorded",
+            ReceivingClaimLodged { .. } => "receiving_claim_lodged",
+            ReceivingClaimDecided { .. } => "receiving_claim_decided",
+            AppealLodged { .. } => "appeal_lodged",
+            OnwardMoved { .. } => "onward_moved",
+            Settled { .. } => "settled",
+            Returned { .. } => "returned",
+            WhereaboutsUnknown { .. } => "whereabouts_unknown",
+            WhereaboutsKnown { .. } => "whereabouts_known",
+            WelfareCheckRecorded { .. } => "welfare_check_recorded",
+            DetentionValidated { .. } => "detention_validated",
+            DetentionValidationLapsed { .. } => "detention_validation_lapsed",
+            TransferDeadlineExpired { .. } => "transfer_deadline_expired",
+            SupportPeriodEnded { .. } => "support_period_ended",
+            Withdrawn { .. } => "withdrawn",
+            PersonalDataErased { .. } => "personal_data_erased",
+            SafeguardTriggered { .. } => "safeguard_triggered",
+            HoldRegistered { .. } => "hold_registered",
+            HoldStayed { .. } => "hold_stayed",
+            HoldReactivated { .. } => "hold_reactivated",
+            HoldAmended { .. } => "hold_amended",
+            HoldVacated { .. } => "hold_vacated",
+        }
+    }
+
+    /// The agreement the event concerns, where the event names it directly.
+    pub fn agreement(&self) -> Option<&AgreementId> {
+        match self {
+            Self::AgreementLoaded { agreement, .. }
+            | Self::AgreementStatusChanged { agreement, .. }
+            | Self::CaseProposed { agreement, .. } => Some(agreement),
+            _ => None,
+        }
+    }
+}
+
+impl Event {
+    /// Encodes the event in its stored JSON form.
+    pub fn to_json(&self) -> String {
+        // Serialising these plain data types cannot fail: no maps with non-string keys, no
+        // custom serialisers that return errors.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Decodes an event from its stored JSON form.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}

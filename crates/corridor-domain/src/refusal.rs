@@ -1,0 +1,315 @@
+//! Why a command was refused: a stable code, the facts behind it, and a sentence for a caseworker.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use corridor_terms::{AgreementId, AgreementStatus, Country};
+use jiff::Timestamp;
+
+use crate::actor::Role;
+use crate::case::CaseStatus;
+use crate::ids::{CaseId, HoldId, UserId};
+
+/// Which cap a transfer would exceed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CapKind {
+    /// The most people ever transferred.
+    TransferredTotal,
+    /// The most people present at once.
+    Present,
+}
+
+impl CapKind {
+    /// The terms field that sets the cap.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::TransferredTotal => "caps.transferred_total_max",
+            Self::Present => "caps.present_max",
+        }
+    }
+}
+
+/// A refused command. The first group are safeguards (recorded as `safeguard_triggered` events
+/// when a case exists); the rest are ordinary refusals of bad or unauthorised requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// An active court hold covers the case.
+    HoldActive {
+        /// The order.
+        hold: HoldId,
+        /// The court.
+        court: String,
+        /// The court's reference.
+        reference: String,
+    },
+    /// The notice lead time or the fear-claim window has not run.
+    NoticePeriodRunning {
+        /// The earliest departure the notice allows.
+        earliest_departure: Timestamp,
+    },
+    /// No complete notice was served.
+    NoticeMissing,
+    /// A notice was offered that does not meet the requirements.
+    NoticeDeficient {
+        /// What is missing, each as a short phrase.
+        defects: Vec<String>,
+    },
+    /// A protection claim is pending.
+    ProtectionClaimPending {
+        /// When it was filed.
+        filed_at: Timestamp,
+    },
+    /// Protection was found: the transfer has ended.
+    ProtectionFound,
+    /// The receiving state has not approved the person.
+    NotApprovedByReceivingState,
+    /// No sending supervisor approved the transfer for scheduling.
+    NotApprovedBySupervisor,
+    /// The agreement is not in force.
+    AgreementNotInForce {
+        /// The agreement.
+        agreement: AgreementId,
+        /// Its status today.
+        status: AgreementStatus,
+    },
+    /// A cap would be exceeded.
+    CapReached {
+        /// Which cap.
+        cap: CapKind,
+        /// Its limit.
+        limit: u64,
+        /// How many it counts now (including transfers already scheduled).
+        current: u64,
+    },
+    /// The person falls under an exclusion of the terms.
+    Ineligible {
+        /// Every reason, each a short phrase.
+        reasons: Vec<String>,
+    },
+    /// The approver proposed the case.
+    SelfApproval {
+        /// The user who proposed and tried to approve.
+        user: UserId,
+    },
+    /// The transfer deadline has passed or would pass before departure.
+    TransferDeadlinePassed {
+        /// The deadline.
+        deadline: Timestamp,
+    },
+    /// An onward movement to a destination the rule or non-refoulement forbids.
+    OnwardDestinationProhibited {
+        /// The destination.
+        destination: Country,
+        /// Why, as a short phrase.
+        reason: String,
+    },
+
+    /// The user's role may not issue this command, or not for this party.
+    NotPermitted {
+        /// The role.
+        role: Role,
+        /// The command.
+        command: &'static str,
+        /// Why, as a short phrase.
+        reason: String,
+    },
+    /// The command does not fit the case's current status.
+    InvalidState {
+        /// The command.
+        command: &'static str,
+        /// The status.
+        status: CaseStatus,
+    },
+    /// No such case.
+    UnknownCase {
+        /// The case.
+        case: CaseId,
+    },
+    /// No such agreement.
+    UnknownAgreement {
+        /// The agreement.
+        agreement: AgreementId,
+    },
+    /// No such hold.
+    UnknownHold {
+        /// The hold.
+        hold: HoldId,
+    },
+    /// The id is taken.
+    AlreadyExists {
+        /// What exists.
+        what: String,
+    },
+    /// An input is invalid.
+    InvalidInput {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Refusal {
+    /// The stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::HoldActive { .. } => "hold_active",
+            Self::NoticePeriodRunning { .. } => "notice_period_running",
+            Self::NoticeMissing => "notice_missing",
+            Self::NoticeDeficient { .. } => "notice_deficient",
+            Self::ProtectionClaimPending { .. } => "protection_claim_pending",
+            Self::ProtectionFound => "protection_found",
+            Self::NotApprovedByReceivingState => "not_approved_by_receiving_state",
+            Self::NotApprovedBySupervisor => "not_approved_by_supervisor",
+            Self::AgreementNotInForce { .. } => "agreement_not_in_force",
+            Self::CapReached { .. } => "cap_reached",
+            Self::Ineligible { .. } => "ineligible",
+            Self::SelfApproval { .. } => "self_approval",
+            Self::TransferDeadlinePassed { .. } => "transfer_deadline_passed",
+            Self::OnwardDestinationProhibited { .. } => "onward_destination_prohibited",
+            Self::NotPermitted { .. } => "not_permitted",
+            Self::InvalidState { .. } => "invalid_state",
+            Self::UnknownCase { .. } => "unknown_case",
+            Self::UnknownAgreement { .. } => "unknown_agreement",
+            Self::UnknownHold { .. } => "unknown_hold",
+            Self::AlreadyExists { .. } => "already_exists",
+            Self::InvalidInput { .. } => "invalid_input",
+        }
+    }
+
+    /// Whether a safeguard refused the command (as opposed to a bad or unauthorised request).
+    pub fn is_safeguard(&self) -> bool {
+        !matches!(
+            self,
+            Self::NotPermitted { .. }
+                | Self::InvalidState { .. }
+                | Self::UnknownCase { .. }
+                | Self::UnknownAgreement { .. }
+                | Self::UnknownHold { .. }
+                | Self::AlreadyExists { .. }
+                | Self::InvalidInput { .. }
+        )
+    }
+
+    /// The facts behind the refusal, by name, as text.
+    pub fn facts(&self) -> BTreeMap<String, String> {
+        let pairs: Vec<(&str, String)> = match self {
+            Self::HoldActive { hold, court, reference } => vec![
+                ("hold", hold.to_string()),
+                ("court", court.clone()),
+                ("reference", reference.clone()),
+            ],
+            Self::NoticePeriodRunning { earliest_departure } => {
+                vec![("earliest_departure", earliest_departure.to_string())]
+            }
+            Self::NoticeDeficient { defects } => vec![("defects", defects.join("; "))],
+            Self::ProtectionClaimPending { filed_at } => vec![("filed_at", filed_at.to_string())],
+            Self::AgreementNotInForce { agreement, status } => {
+                vec![("agreement", agreement.to_string()), ("status", status.to_string())]
+            }
+            Self::CapReached { cap, limit, current } => vec![
+                ("cap", cap.field().to_owned()),
+                ("limit", limit.to_string()),
+                ("current", current.to_string()),
+            ],
+            Self::Ineligible { reasons } => vec![("reasons", reasons.join("; "))],
+            Self::SelfApproval { user } => vec![("user", user.to_string())],
+            Self::TransferDeadlinePassed { deadline } => vec![("deadline", deadline.to_string())],
+            Self::OnwardDestinationProhibited { destination, reason } => {
+                vec![("destination", destination.to_string()), ("reason", reason.clone())]
+            }
+            Self::NotPermitted { role, command, reason } => vec![
+                ("role", role.to_string()),
+                ("command", (*command).to_owned()),
+                ("reason", reason.clone()),
+            ],
+            Self::InvalidState { command, status } => {
+                vec![("command", (*command).to_owned()), ("status", status.to_string())]
+            }
+            Self::UnknownCase { case } => vec![("case", case.to_string())],
+            Self::UnknownAgreement { agreement } => vec![("agreement", agreement.to_string())],
+            Self::UnknownHold { hold } => vec![("hold", hold.to_string())],
+            Self::AlreadyExists { what } => vec![("what", what.clone())],
+            Self::InvalidInput { field, reason } => {
+                vec![("field", (*field).to_owned()), ("reason", reason.clone())]
+            }
+            Self::NoticeMissing
+            | Self::ProtectionFound
+            | Self::NotApprovedByReceivingState
+            | Self::NotApprovedBySupervisor => vec![],
+        };
+        pairs.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
+    }
+
+    /// A sentence a caseworker understands.
+    pub fn message(&self) -> String {
+        match self {
+            Self::HoldActive { hold, court, reference } => format!(
+                "A court order stops this transfer: {court} order {reference} ({hold}) covers this case and is in effect."
+            ),
+            Self::NoticePeriodRunning { earliest_departure } => format!(
+                "The person has not had the notice period the agreement requires; departure is possible from {earliest_departure} at the earliest."
+            ),
+            Self::NoticeMissing => "No complete notice has been served on this person yet: serve notice in a language they understand, on them and their counsel, naming the destination and how to contest it.".to_owned(),
+            Self::NoticeDeficient { defects } => format!(
+                "This notice cannot be recorded as served because it {}.",
+                defects.join(", and it ")
+            ),
+            Self::ProtectionClaimPending { filed_at } => format!(
+                "A protection claim filed at {filed_at} is still pending; nothing may move until an adjudicator decides it."
+            ),
+            Self::ProtectionFound => "Protection was found for this person, so this transfer has ended.".to_owned(),
+            Self::NotApprovedByReceivingState => "The receiving state has not approved this person yet.".to_owned(),
+            Self::NotApprovedBySupervisor => "A sending supervisor who did not propose this case must approve the transfer before it is scheduled.".to_owned(),
+            Self::AgreementNotInForce { agreement, status } => format!(
+                "The agreement {agreement} is {} today, so this step is not allowed.",
+                status.as_str().replace('_', " ")
+            ),
+            Self::CapReached { cap, limit, current } => match cap {
+                CapKind::TransferredTotal => format!(
+                    "The agreement allows at most {limit} people to be transferred in all, and {current} are already transferred or scheduled."
+                ),
+                CapKind::Present => format!(
+                    "The agreement allows at most {limit} people in the receiving state at once, and {current} are there, in transit or scheduled."
+                ),
+            },
+            Self::Ineligible { reasons } => format!(
+                "This person cannot be transferred under the agreement: {}.",
+                reasons.join("; ")
+            ),
+            Self::SelfApproval { user } => format!(
+                "{user} proposed this case and so cannot approve its transfer; another supervisor must."
+            ),
+            Self::TransferDeadlinePassed { deadline } => format!(
+                "The transfer deadline ({deadline}) has passed or would pass before departure; responsibility stays with the sending state."
+            ),
+            Self::OnwardDestinationProhibited { destination, reason } => format!(
+                "The person may not be sent on to {} ({destination}): {reason}.",
+                destination.name()
+            ),
+            Self::NotPermitted { role, command, reason } => format!(
+                "A {} may not {}: {reason}.",
+                role.as_str().replace('_', " "),
+                command.replace('_', " ")
+            ),
+            Self::InvalidState { command, status } => format!(
+                "A case that is {} cannot be {}.",
+                status.as_str().replace('_', " "),
+                command.replace('_', " ")
+            ),
+            Self::UnknownCase { case } => format!("There is no case {case}."),
+            Self::UnknownAgreement { agreement } => format!("There is no agreement {agreement}."),
+            Self::UnknownHold { hold } => format!("There is no hold {hold}."),
+            Self::AlreadyExists { what } => format!("{what} already exists."),
+            Self::InvalidInput { field, reason } => format!("The {field} is not valid: {reason}."),
+        }
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+impl std::error::Error for Refusal {}

@@ -1,0 +1,146 @@
+//! What a decision reads: the slice of current state a command needs, loaded by the caller.
+//!
+//! The domain never loads anything. [`needs`] says what a command will read; the store (or the
+//! in-memory [`crate::World`]) loads exactly that into a [`Snapshot`]; [`crate::decide`] reads it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use corridor_terms::AgreementId;
+use jiff::Timestamp;
+
+use crate::agreement::AgreementState;
+use crate::case::{Case, CaseStatus};
+use crate::command::Command;
+use crate::hold::{effective, Hold, HoldIndex, HoldScope};
+use crate::ids::{CaseId, HoldId};
+
+/// How many cases of an agreement count against each cap.
+///
+/// Derived from case statuses only ([`CaseStatus::is_transferred`], [`CaseStatus::is_present`]),
+/// so replaying the events always rebuilds the same counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Cases counted as transferred.
+    pub transferred: u64,
+    /// Cases present in the receiving state or in transit.
+    pub present: u64,
+    /// Cases scheduled to depart.
+    pub scheduled: u64,
+}
+
+impl Counts {
+    /// Moves one case from status `from` to status `to` (`None` for "not a case yet").
+    pub fn record_transition(&mut self, from: Option<CaseStatus>, to: Option<CaseStatus>) {
+        if from == to {
+            return;
+        }
+        if let Some(from) = from {
+            self.adjust(from, false);
+        }
+        if let Some(to) = to {
+            self.adjust(to, true);
+        }
+    }
+
+    fn adjust(&mut self, status: CaseStatus, add: bool) {
+        let step = |count: &mut u64| {
+            *count = if add { count.saturating_add(1) } else { count.saturating_sub(1) };
+        };
+        if status.is_transferred() {
+            step(&mut self.transferred);
+        }
+        if status.is_present() {
+            step(&mut self.present);
+        }
+        if status == CaseStatus::Scheduled {
+            step(&mut self.scheduled);
+        }
+    }
+}
+
+/// What a command reads, loaded by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// Agreements, by id.
+    pub agreements: BTreeMap<AgreementId, AgreementState>,
+    /// The cases the command reads.
+    pub cases: BTreeMap<CaseId, Case>,
+    /// Every hold (holds are few; each command checks them through an index).
+    pub holds: BTreeMap<HoldId, Hold>,
+    /// Cap counts for the agreements loaded.
+    pub counts: BTreeMap<AgreementId, Counts>,
+}
+
+/// What to load for a command.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// Cases by id (with their agreements and counts).
+    pub cases: BTreeSet<CaseId>,
+    /// Agreements by id (with their counts).
+    pub agreements: BTreeSet<AgreementId>,
+    /// Cases covered by any of these scopes that are scheduled or in transit (with their
+    /// agreements): the cases a hold taking effect acts on.
+    pub scheduled_or_in_transit_covered_by: Vec<HoldScope>,
+    /// Cases with a clock that runs out at or before this moment.
+    pub clocks_due_by: Option<Timestamp>,
+}
+
+/// The statuses a hold taking effect acts on.
+pub const STATUSES_A_HOLD_PULLS: [CaseStatus; 2] = [CaseStatus::Scheduled, CaseStatus::InTransit];
+
+/// Says what a command reads. `holds` is every hold, which the caller always loads.
+pub fn needs(command: &Command, holds: &BTreeMap<HoldId, Hold>, now: Timestamp) -> Needs {
+    let mut needs = Needs::default();
+    if let Some(case) = command.case() {
+        needs.cases.insert(case);
+    }
+    match command {
+        Command::ChangeAgreementStatus { agreement, .. } | Command::Propose { agreement, .. } => {
+            needs.agreements.insert(agreement.clone());
+        }
+        Command::LoadAgreement { file_name, text } => {
+            // A file that does not parse needs nothing: deciding it reports every error.
+            if let Ok(agreement) = corridor_terms::parse_agreement(file_name, text) {
+                needs.agreements.insert(agreement.id);
+            }
+        }
+        Command::RegisterHold { scope, .. } | Command::AmendHold { scope, .. } => {
+            needs.scheduled_or_in_transit_covered_by.push(scope.clone());
+        }
+        Command::ReactivateHold { hold } => {
+            // Reactivating an order revives it and every dependent order that is itself active.
+            let mut revived = holds.clone();
+            if let Some(target) = revived.get_mut(hold) {
+                target.status = crate::hold::HoldStatus::Active;
+            }
+            for candidate in revived.values() {
+                if effective(candidate, &revived) && depends_on_chain(candidate, *hold, &revived) {
+                    needs.scheduled_or_in_transit_covered_by.push(candidate.scope.clone());
+                }
+            }
+        }
+        Command::Tick => needs.clocks_due_by = Some(now),
+        _ => {}
+    }
+    needs
+}
+
+/// Whether `hold` is `ancestor` or depends on it, directly or through other orders.
+pub fn depends_on_chain(hold: &Hold, ancestor: HoldId, all: &BTreeMap<HoldId, Hold>) -> bool {
+    let mut current = Some(hold);
+    for _ in 0..=all.len() {
+        match current {
+            Some(h) if h.id == ancestor => return true,
+            Some(h) => current = h.depends_on.and_then(|parent| all.get(&parent)),
+            None => return false,
+        }
+    }
+    false
+}
+
+impl Snapshot {
+    /// An index over the holds in effect.
+    pub fn hold_index(&self) -> HoldIndex {
+        HoldIndex::build(self.holds.values(), &self.holds)
+    }
+}

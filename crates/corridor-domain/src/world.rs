@@ -1,0 +1,292 @@
+//! Applying events to state, and [`World`]: the in-memory reference that holds every stream.
+//!
+//! `World` is what every storage backend must agree with. It keeps the whole state in memory,
+//! with the same indexes a database would use, and it is what the property tests drive.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use corridor_terms::Country;
+use jiff::Timestamp;
+
+use crate::agreement::{AgreementState, ReplayError};
+use crate::case::{Case, CaseStatus};
+use crate::clock::next_deadline;
+use crate::command::{Command, Context};
+use crate::decide::{case_terms, decide, refusal_event};
+use crate::event::{Event, EventBody, StreamId};
+use crate::hold::{Hold, HoldScope, HoldStatus};
+use crate::ids::CaseId;
+use crate::refusal::Refusal;
+use crate::snapshot::{needs, Needs, Snapshot, STATUSES_A_HOLD_PULLS};
+
+/// An event could not be applied: the stored history is inconsistent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    /// An event names a stream that has not started.
+    #[error("event `{kind}` names {stream}, which has no first event")]
+    MissingStream {
+        /// The event kind.
+        kind: &'static str,
+        /// The stream.
+        stream: String,
+    },
+    /// A first event for a stream that already exists.
+    #[error("event `{kind}` starts {stream}, which already exists")]
+    StreamExists {
+        /// The event kind.
+        kind: &'static str,
+        /// The stream.
+        stream: String,
+    },
+    /// A stored agreement file no longer parses.
+    #[error(transparent)]
+    Agreement(#[from] ReplayError),
+}
+
+/// Applies one event to the snapshot: the single fold every backend and every replay uses.
+///
+/// The event's stream must be in the snapshot (or start with this event), so callers load every
+/// stream a decision touched; counts move with case status transitions.
+pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), ApplyError> {
+    let kind = event.body.kind();
+    match event.body.stream() {
+        StreamId::Agreement(id) => {
+            let current = snapshot.agreements.remove(&id);
+            if current.is_none() && !matches!(event.body, EventBody::AgreementLoaded { .. }) {
+                return Err(ApplyError::MissingStream { kind, stream: format!("agreement:{id}") });
+            }
+            if let Some(next) = AgreementState::apply(current, &event.body)? {
+                snapshot.counts.entry(id.clone()).or_default();
+                snapshot.agreements.insert(id, next);
+            }
+        }
+        StreamId::Case(id) => {
+            if let Some(new) = Case::proposed(event) {
+                if snapshot.cases.contains_key(&new.id) {
+                    return Err(ApplyError::StreamExists { kind, stream: new.id.to_string() });
+                }
+                snapshot
+                    .counts
+                    .entry(new.agreement.clone())
+                    .or_default()
+                    .record_transition(None, Some(new.status));
+                snapshot.cases.insert(new.id, new);
+                return Ok(());
+            }
+            let detention_required = snapshot
+                .cases
+                .get(&id)
+                .and_then(|case| case_terms(snapshot, case))
+                .is_some_and(|terms| terms.clocks.detention_validation.is_some());
+            let case = snapshot
+                .cases
+                .get_mut(&id)
+                .ok_or_else(|| ApplyError::MissingStream { kind, stream: id.to_string() })?;
+            let before = case.status;
+            case.apply(event.at, event.by.as_ref(), &event.body, detention_required);
+            let after = case.status;
+            snapshot
+                .counts
+                .entry(case.agreement.clone())
+                .or_default()
+                .record_transition(Some(before), Some(after));
+        }
+        StreamId::Hold(id) => {
+            if let EventBody::HoldRegistered { hold, court, reference, scope, depends_on } = &event.body {
+                if snapshot.holds.contains_key(hold) {
+                    return Err(ApplyError::StreamExists { kind, stream: hold.to_string() });
+                }
+                snapshot.holds.insert(
+                    *hold,
+                    Hold {
+                        id: *hold,
+                        court: court.clone(),
+                        reference: reference.clone(),
+                        scope: scope.clone(),
+                        depends_on: *depends_on,
+                        status: HoldStatus::Active,
+                        history: vec![(HoldStatus::Active, event.at)],
+                        amendments: 0,
+                        version: 1,
+                    },
+                );
+                return Ok(());
+            }
+            let hold = snapshot
+                .holds
+                .get_mut(&id)
+                .ok_or_else(|| ApplyError::MissingStream { kind, stream: id.to_string() })?;
+            hold.version += 1;
+            let status = match &event.body {
+                EventBody::HoldStayed { .. } => Some(HoldStatus::Stayed),
+                EventBody::HoldReactivated { .. } => Some(HoldStatus::Active),
+                EventBody::HoldVacated { .. } => Some(HoldStatus::Vacated),
+                EventBody::HoldAmended { scope, .. } => {
+                    hold.scope = scope.clone();
+                    hold.amendments += 1;
+                    None
+                }
+                _ => None,
+            };
+            if let Some(status) = status {
+                hold.status = status;
+                hold.history.push((status, event.at));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What executing a command did.
+#[expect(clippy::large_enum_variant, reason = "built once per command and moved, never stored in bulk")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The command was accepted and these events were appended.
+    Accepted(Vec<Event>),
+    /// The command was refused; a safeguard refusal on a case was itself recorded.
+    Refused {
+        /// Why.
+        refusal: Refusal,
+        /// The `safeguard_triggered` event appended, if any.
+        recorded: Option<Event>,
+    },
+}
+
+/// Every stream in memory, with the indexes a database would keep.
+#[derive(Debug, Clone, Default)]
+pub struct World {
+    state: Snapshot,
+    /// Every event, in global order.
+    events: Vec<Event>,
+    by_nationality: BTreeMap<Country, BTreeSet<CaseId>>,
+    deadlines: BTreeSet<(Timestamp, CaseId)>,
+    deadline_of: BTreeMap<CaseId, Timestamp>,
+}
+
+impl World {
+    /// An empty world.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Rebuilds a world by replaying events in order.
+    pub fn replay<'a>(events: impl IntoIterator<Item = &'a Event>) -> Result<Self, ApplyError> {
+        let mut world = Self::new();
+        for event in events {
+            world.append(event.clone())?;
+        }
+        Ok(world)
+    }
+
+    /// The whole state.
+    pub fn state(&self) -> &Snapshot {
+        &self.state
+    }
+
+    /// Every event, in order.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// Appends an event and updates every index.
+    pub fn append(&mut self, event: Event) -> Result<(), ApplyError> {
+        apply_to_snapshot(&mut self.state, &event)?;
+        if let StreamId::Case(id) = event.body.stream() {
+            self.reindex(id);
+        }
+        self.events.push(event);
+        Ok(())
+    }
+
+    fn reindex(&mut self, id: CaseId) {
+        let Some(case) = self.state.cases.get(&id) else { return };
+        self.by_nationality.entry(case.rule.nationality).or_default().insert(id);
+        if let Some(old) = self.deadline_of.remove(&id) {
+            self.deadlines.remove(&(old, id));
+        }
+        if let Some(due) = case_terms(&self.state, case).and_then(|terms| next_deadline(case, terms)) {
+            self.deadlines.insert((due, id));
+            self.deadline_of.insert(id, due);
+        }
+    }
+
+    /// Loads what a command needs, as a store would.
+    pub fn snapshot(&self, needs: &Needs) -> Snapshot {
+        let mut snapshot = Snapshot { holds: self.state.holds.clone(), ..Snapshot::default() };
+        let mut cases: BTreeSet<CaseId> = needs.cases.clone();
+        for scope in &needs.scheduled_or_in_transit_covered_by {
+            cases.extend(self.cases_covered(scope));
+        }
+        if let Some(by) = needs.clocks_due_by {
+            cases.extend(self.deadlines.iter().take_while(|(due, _)| *due <= by).map(|(_, id)| *id));
+        }
+        let mut agreements = needs.agreements.clone();
+        for id in cases {
+            if let Some(case) = self.state.cases.get(&id) {
+                agreements.insert(case.agreement.clone());
+                snapshot.cases.insert(id, case.clone());
+            }
+        }
+        for id in agreements {
+            if let Some(agreement) = self.state.agreements.get(&id) {
+                snapshot.agreements.insert(id.clone(), agreement.clone());
+                snapshot.counts.insert(id.clone(), self.state.counts.get(&id).copied().unwrap_or_default());
+            }
+        }
+        snapshot
+    }
+
+    /// Scheduled or in-transit cases a scope covers, found through the nationality index where
+    /// the scope names nationalities.
+    fn cases_covered(&self, scope: &HoldScope) -> Vec<CaseId> {
+        let candidates: Vec<CaseId> = match scope {
+            HoldScope::Cases { cases } => cases.iter().copied().collect(),
+            HoldScope::Class { criteria } if !criteria.nationalities.is_empty() => criteria
+                .nationalities
+                .iter()
+                .filter_map(|n| self.by_nationality.get(n))
+                .flatten()
+                .copied()
+                .collect(),
+            HoldScope::Class { .. } => self.state.cases.keys().copied().collect(),
+        };
+        candidates
+            .into_iter()
+            .filter(|id| {
+                self.state.cases.get(id).is_some_and(|case| {
+                    STATUSES_A_HOLD_PULLS.contains(&case.status) && scope.covers(case)
+                })
+            })
+            .collect()
+    }
+
+    /// Decides a command and appends what it causes, recording safeguard refusals.
+    pub fn execute(&mut self, command: &Command, context: &Context) -> Result<Outcome, ApplyError> {
+        let snapshot = self.snapshot(&needs(command, &self.state.holds, context.now));
+        match decide(&snapshot, command, context) {
+            Ok(events) => {
+                for event in &events {
+                    self.append(event.clone())?;
+                }
+                Ok(Outcome::Accepted(events))
+            }
+            Err(refusal) => {
+                let recorded = refusal_event(command, &refusal, context)
+                    .filter(|_| command.case().is_some_and(|id| self.state.cases.contains_key(&id)));
+                if let Some(event) = &recorded {
+                    self.append(event.clone())?;
+                }
+                Ok(Outcome::Refused { refusal, recorded })
+            }
+        }
+    }
+
+    /// Cases by status, for summaries.
+    pub fn count_by_status(&self) -> BTreeMap<CaseStatus, u64> {
+        let mut counts = BTreeMap::new();
+        for case in self.state.cases.values() {
+            *counts.entry(case.status).or_insert(0) += 1;
+        }
+        counts
+    }
+}
