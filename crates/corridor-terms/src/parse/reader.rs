@@ -184,7 +184,12 @@ impl<'t> Reader<'t> {
                     ),
                 }
             } else if !known.contains(&name) {
-                let message = unknown_field_message(name, known);
+                // `source` is a candidate too where allowed, so `sorce` gets a suggestion.
+                let mut candidates = known.to_vec();
+                if source == TableSource::Allowed {
+                    candidates.push(SOURCE_KEY);
+                }
+                let message = unknown_field_message(name, &candidates);
                 self.error(&key.span(), &child(path, name), message);
             }
         }
