@@ -338,6 +338,10 @@ impl Case {
                 if self.status == CaseStatus::Proposed {
                     self.status = CaseStatus::Noticed;
                 }
+                // A notice served while a claim is pending counts when the claim is refused.
+                if self.status_before_claim == Some(CaseStatus::Proposed) {
+                    self.status_before_claim = Some(CaseStatus::Noticed);
+                }
             }
             ProtectionClaimed { .. } => {
                 self.protection_claim_filed_at = Some(at);

@@ -334,6 +334,7 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             Role::ReceivingOfficer => {
                 permit_for_state(context, command, &[Role::ReceivingOfficer], receiving)?;
                 status_in(case, command, &[CaseStatus::Requested])?;
+                reply_deadline_open(case, terms, context)?;
                 one(EventBody::AcceptedByReceivingState { case: id, acceptance: Acceptance::Explicit })
             }
             _ => {
@@ -350,6 +351,7 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             permit_for_state(context, command, &[Role::ReceivingOfficer], receiving)?;
             text_field("reason", reason)?;
             status_in(case, command, &[CaseStatus::Requested])?;
+            reply_deadline_open(case, terms, context)?;
             one(EventBody::RefusedByReceivingState { case: id, reason: reason.clone() })
         }
         Command::ExtendDeadline { reason, .. } => {
@@ -515,6 +517,19 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
                 return Err(Refusal::InvalidInput {
                     field: "case",
                     reason: format!("detention of {id} is not awaiting validation"),
+                });
+            }
+            // The period has run once its clock has, whether or not a tick has recorded the lapse
+            // yet: validation must not depend on when the clocks were last run.
+            if let (Some(arrived_at), Some(period)) = (case.arrived_at, terms.clocks.detention_validation)
+                && period.after(arrived_at) <= context.now
+            {
+                return Err(Refusal::InvalidInput {
+                    field: "case",
+                    reason: format!(
+                        "detention of {id} had to be validated by {}, so it has lapsed",
+                        period.after(arrived_at)
+                    ),
                 });
             }
             one(EventBody::DetentionValidated { case: id })
@@ -743,6 +758,27 @@ fn no_hold(snapshot: &Snapshot, case: &Case) -> Result<(), Refusal> {
         }),
         None => Ok(()),
     }
+}
+
+/// The receiving state may answer a request only while its reply deadline runs: once it has run,
+/// the request lapsed or silence accepted, whether or not a tick has recorded it yet.
+fn reply_deadline_open(case: &Case, terms: &Terms, context: &Context) -> Result<(), Refusal> {
+    let (Some(requested_at), Some(reply)) = (case.requested_at, terms.clocks.reply_deadline) else {
+        return Ok(());
+    };
+    let deadline = reply.after(requested_at);
+    if deadline > context.now {
+        return Ok(());
+    }
+    let consequence = if terms.clocks.silence_accepts {
+        "silence accepted the person"
+    } else {
+        "the request lapsed"
+    };
+    Err(Refusal::InvalidInput {
+        field: "case",
+        reason: format!("the reply deadline passed at {deadline}, so {consequence}"),
+    })
 }
 
 fn supervisor_approved(case: &Case) -> Result<(), Refusal> {

@@ -6,7 +6,7 @@
 //! in memory as the reference every storage backend must agree with.
 //!
 //! This crate does no I/O, reads no clock and draws no randomness: time, ids and keys arrive as
-//! values. It knows nothing of SQL, HTTP or files; `tests/boundary.rs` keeps it that way.
+//! values. It knows nothing of SQL, HTTP or files; `tests/domain/boundary.rs` keeps it that way.
 
 #![deny(missing_docs)]
 

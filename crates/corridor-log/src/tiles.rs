@@ -25,6 +25,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
+use crate::checkpoint::parse_canonical_u64;
 use crate::hash::{HASH_SIZE_BYTES, Hash, leaf_hash};
 use crate::tree::{self, CompactTree, HashReader, NodeId, ProofError};
 
@@ -218,7 +219,7 @@ pub fn parse_tile_path(path: &str) -> Result<TilePath, TilePathError> {
         .ok_or_else(|| malformed("it has no tile index"))?;
     let (index_text, width) = match rest.split_once(".p/") {
         Some((index_text, width_text)) => {
-            let width = parse_canonical_decimal(width_text)
+            let width = parse_canonical_u64(width_text)
                 .and_then(|width| u16::try_from(width).ok())
                 .filter(|width| (1..FULL_TILE_WIDTH).contains(width))
                 .ok_or_else(|| malformed("a partial width must be 1 to 255 without leading zeros"))?;
@@ -230,7 +231,7 @@ pub fn parse_tile_path(path: &str) -> Result<TilePath, TilePathError> {
     if kind == "entries" {
         return Ok(TilePath::Entries(TileId::new(0, index, width)?));
     }
-    let level = parse_canonical_decimal(kind)
+    let level = parse_canonical_u64(kind)
         .and_then(|level| u8::try_from(level).ok())
         .ok_or_else(|| malformed("the level must be a decimal number without leading zeros"))?;
     Ok(TilePath::Hashes(TileId::new(level, index, width)?))
@@ -258,13 +259,6 @@ fn parse_index_path(text: &str) -> Option<u64> {
     }
     // Re-encoding rejects non-canonical forms such as `x000/001`.
     (index_path(index) == text).then_some(index)
-}
-
-fn parse_canonical_decimal(text: &str) -> Option<u64> {
-    let canonical = !text.is_empty()
-        && text.bytes().all(|b| b.is_ascii_digit())
-        && (text == "0" || !text.starts_with('0'));
-    if canonical { text.parse().ok() } else { None }
 }
 
 /// The number of hashes at tile level `level` in a tree of `size` leaves: `floor(size / 256^level)`.
@@ -806,7 +800,9 @@ pub fn verify_tiles<S: TileSource>(
         }
         let capacity = usize::try_from(count / u64::from(FULL_TILE_WIDTH)).unwrap_or(0);
         let mut computed_for_above = Vec::with_capacity(capacity);
-        let level_tiles = changed_tiles(0, size).filter(|tile| tile.level == level);
+        let level_tiles = tiles_for_size(size)
+            .skip_while(|tile| tile.level < level)
+            .take_while(|tile| tile.level == level);
         for tile in level_tiles {
             let bytes = source
                 .tile(tile)

@@ -1,2 +1,20 @@
-//! placeholder
+//! corridor's durable event store over sqlx: SQLite by default, PostgreSQL by URL.
+//!
+//! [`Store::execute`] decides a command with the domain and, in the same transaction, appends the
+//! events (global sequence, per-stream version, optimistic concurrency) and updates the
+//! projections. Nothing is reported as done until the commit is durable: SQLite runs in WAL mode
+//! with `synchronous=FULL`, PostgreSQL with `synchronous_commit=on`. [`Store::check`] replays
+//! every event and compares the result with the projections.
+//!
+//! Personal data is sealed per case ([`vault`]); the store keeps only wrapped case keys.
+
 #![deny(missing_docs)]
+
+mod db;
+mod error;
+mod store;
+pub mod vault;
+
+pub use db::{normalise_url, redact, Backend, BUSY_TIMEOUT, POOL_CONNECTIONS_MAX};
+pub use error::StoreError;
+pub use store::{CaseFilter, CaseRow, CheckReport, Executed, Store, StoredEvent, PAGE_ROWS_MAX};

@@ -1,2 +1,163 @@
-//! The corridor command line.
-fn main() {}
+//! The `corridor` binary: thin glue between the command line, the store and the domain.
+//!
+//! Exit statuses: 0 done; 1 error (database, file, key); 2 bad usage or input; 3 refused by a
+//! safeguard (recorded as an event where a case exists); 4 refused otherwise (not permitted,
+//! wrong state, unknown id, invalid value); 5 conflict (the case changed since `--expect-version`).
+
+mod app;
+mod cli;
+mod commands;
+mod demo;
+mod entropy;
+mod users;
+mod view;
+
+use std::io::Write as _;
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use corridor_domain::Command;
+use corridor_store::{normalise_url, Store};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::app::{clock_from_env, parse_timestamp, read_master_key, App, Clock};
+use crate::cli::{Cli, Top};
+use crate::entropy::Entropy;
+use crate::users::Users;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("CORRIDOR_LOG"))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            if error.chain().any(|cause| cause.downcast_ref::<app::InputError>().is_some()) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let url = normalise_url(&cli.database);
+    match cli.command {
+        Top::Init(args) => init(&cli.database, &url, &cli.users, &cli.key_file, &args.admin, args.example_users).await,
+        Top::Demo(args) => demo::run(&args).await,
+        command => {
+            let store = Store::open(&url, false)
+                .await
+                .with_context(|| "run `corridor init` first to create the database, or pass --database")?;
+            let users = if cli.users.exists() { Users::load(&cli.users)? } else { Users::default() };
+            let mut app = App {
+                store,
+                master: read_master_key(&cli.key_file)?,
+                users,
+                entropy: Entropy::System,
+                json: cli.json,
+                clock: clock_from_env()?,
+                quiet: false,
+            };
+            let actor = cli.as_user.as_deref();
+            let code = match command {
+                Top::Agreement(command) => commands::agreement(&mut app, actor, command).await?,
+                Top::Case(command) => commands::case(&mut app, actor, command).await?,
+                Top::Hold(command) => commands::hold(&mut app, actor, command).await?,
+                Top::Tick(args) => {
+                    if let Some(at) = args.at {
+                        app.clock = Clock::Fixed(parse_timestamp("at", &at)?);
+                    }
+                    let actor = app.actor(actor)?;
+                    app.execute(&actor, Command::Tick, None, &[]).await?.0
+                }
+                Top::Check => check(&app).await?,
+                Top::Init(_) | Top::Demo(_) => ExitCode::SUCCESS,
+            };
+            app.store.close().await;
+            Ok(code)
+        }
+    }
+}
+
+async fn init(
+    database: &str,
+    url: &str,
+    users: &std::path::Path,
+    key_file: &std::path::Path,
+    admin: &str,
+    examples: bool,
+) -> anyhow::Result<ExitCode> {
+    let store = Store::open(url, true).await?;
+    store.close().await;
+    println!("database ready: {database}");
+    if std::env::var("CORRIDOR_MASTER_KEY").is_ok() {
+        println!("master key: taken from CORRIDOR_MASTER_KEY");
+    } else if key_file.exists() {
+        println!("master key: keeping the existing {}", key_file.display());
+    } else {
+        let mut key = [0u8; 32];
+        Entropy::System.fill(&mut key)?;
+        // Created with owner-only permissions from the start: never world-readable, not even briefly.
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(key_file)
+            .with_context(|| format!("cannot create key file `{}`", key_file.display()))?;
+        writeln!(file, "{}", hex::encode(key))?;
+        file.sync_all()?;
+        println!("master key: created {} (mode 0600) — back it up: without it no personal data can be read", key_file.display());
+    }
+    if users.exists() {
+        println!("users: keeping the existing {}", users.display());
+    } else {
+        std::fs::write(users, users::initial_file(admin, examples))
+            .with_context(|| format!("cannot write users file `{}`", users.display()))?;
+        println!("users: created {} with admin `{admin}`{}", users.display(), if examples { " and synthetic example accounts" } else { "" });
+    }
+    println!("next: corridor --as {admin} agreement load agreements/us-rwa-2025.toml");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn check(app: &App) -> anyhow::Result<ExitCode> {
+    let total = app.store.event_count().await?;
+    let bar = if app.json { ProgressBar::hidden() } else { ProgressBar::new(total) };
+    bar.set_style(
+        ProgressStyle::with_template("replaying {bar:40} {pos}/{len} events ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = app.store.check(&|done, _| bar.set_position(done)).await?;
+    bar.finish_and_clear();
+    if app.json {
+        println!(
+            "{}",
+            serde_json::json!({"ok": report.problems.is_empty(), "events": report.events, "cases": report.cases,
+                "holds": report.holds, "agreements": report.agreements, "problems": report.problems})
+        );
+    } else if report.problems.is_empty() {
+        println!(
+            "ok: {} events replay to the stored projections ({} cases, {} holds, {} agreements)",
+            report.events, report.cases, report.holds, report.agreements
+        );
+    } else {
+        println!("{} problem(s) found after replaying {} events:", report.problems.len(), report.events);
+        for problem in &report.problems {
+            println!("  {problem}");
+        }
+    }
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -1,0 +1,393 @@
+//! Every clock consequence, through `Command::Tick`, and the welfare schedule computed for the
+//! time asked.
+//!
+//! The test agreement's reply deadline is 14 days, its transfer deadline 30 days (60 for
+//! `imprisonment`), and its welfare checks are due 7 days (window 2 days) and 30 days (window 5
+//! days) after arrival. Walked cases are requested and accepted at 2025-06-02T09:00:00Z and
+//! arrive at 2025-06-07T09:00:00Z.
+
+use crate::fixture::check;
+
+/// Where the terms say silence accepts, the reply deadline accepts the person, dated at the
+/// deadline and not when the clock was ticked.
+#[test]
+fn silence_accepts() {
+    check(
+        "
+        terms silence=yes
+        walk requested
+        wait 20d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: accepted_by_receiving_state[silence] @2025-06-16T09:00:00Z
+        status: accepted
+        ",
+    );
+}
+
+/// Where silence does not accept, the request lapses at the reply deadline and the case goes
+/// back to noticed; a tick before the deadline does nothing, one exactly at it fires.
+#[test]
+fn request_lapses() {
+    check(
+        "
+        walk requested
+        wait 13d23h
+        ? admin.i tick
+        wait 1h
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: nothing
+        status: requested
+        > admin.i tick
+        accepted: request_lapsed
+        status: noticed
+        ",
+    );
+}
+
+/// An answer after the reply deadline has run is refused, even when no tick has recorded the
+/// consequence yet: the outcome never depends on when the clock was last ticked.
+#[test]
+fn answer_after_reply_deadline() {
+    check(
+        "
+        walk requested
+        wait 15d
+        receiver.e approve
+        receiver.e refuse no_capacity
+        admin.i tick
+        ",
+        "
+        > receiver.e approve
+        refused: invalid_input
+          field=case
+          reason=the reply deadline passed at 2025-06-16T09:00:00Z, so the request lapsed
+        status: requested
+        > receiver.e refuse no_capacity
+        refused: invalid_input
+          field=case
+          reason=the reply deadline passed at 2025-06-16T09:00:00Z, so the request lapsed
+        status: requested
+        > admin.i tick
+        accepted: request_lapsed @2025-06-16T09:00:00Z
+        status: noticed
+        ",
+    );
+    check(
+        "
+        terms silence=yes
+        walk requested
+        wait 15d
+        receiver.e refuse no_capacity
+        admin.i tick
+        ",
+        "
+        > receiver.e refuse no_capacity
+        refused: invalid_input
+          field=case
+          reason=the reply deadline passed at 2025-06-16T09:00:00Z, so silence accepted the person
+        status: requested
+        > admin.i tick
+        accepted: accepted_by_receiving_state[silence] @2025-06-16T09:00:00Z
+        status: accepted
+        ",
+    );
+}
+
+/// The transfer deadline expires accepted and scheduled cases alike; an extension moves it.
+#[test]
+fn transfer_deadline_expires() {
+    check(
+        "
+        walk accepted
+        wait 40d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: transfer_deadline_expired @2025-07-02T09:00:00Z
+        status: expired
+        ",
+    );
+    check(
+        "
+        walk scheduled
+        wait 40d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: transfer_deadline_expired @2025-07-02T09:00:00Z
+        status: expired
+        ",
+    );
+    check(
+        "
+        walk accepted
+        officer.a extend imprisonment
+        wait 40d
+        ? admin.i tick
+        wait 25d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: nothing
+        status: accepted
+        > admin.i tick
+        accepted: transfer_deadline_expired @2025-08-01T09:00:00Z
+        status: expired
+        ",
+    );
+}
+
+/// One tick runs every consequence due, in order: acceptance by silence starts the transfer
+/// deadline, which may itself have run out since.
+#[test]
+fn consequences_chain_in_one_tick() {
+    check(
+        "
+        terms silence=yes
+        walk requested
+        wait 50d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: accepted_by_receiving_state[silence] @2025-06-16T09:00:00Z, transfer_deadline_expired @2025-07-16T09:00:00Z
+        status: expired
+        ",
+    );
+}
+
+/// One tick acts on every case whose clock ran out, and on no other.
+#[test]
+fn tick_acts_on_every_due_case() {
+    check(
+        "
+        walk requested
+        walk accepted
+        wait 3d
+        walk requested
+        wait 12d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: request_lapsed(c1) @2025-06-16T09:00:00Z
+        status: requested
+        ",
+    );
+}
+
+/// Ticking again emits nothing new.
+#[test]
+fn ticking_twice_emits_nothing_new() {
+    check(
+        "
+        walk requested
+        walk accepted
+        wait 40d
+        ? admin.i tick
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: transfer_deadline_expired @2025-07-02T09:00:00Z, request_lapsed(c1) @2025-06-16T09:00:00Z
+        status: expired
+        > admin.i tick
+        accepted: nothing
+        status: expired
+        ",
+    );
+}
+
+/// The support period ends at its deadline after arrival.
+#[test]
+fn support_period_ends() {
+    check(
+        "
+        terms support=90d
+        walk arrived
+        wait 89d
+        ? admin.i tick
+        wait 10d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: nothing
+        status: arrived
+        > admin.i tick
+        accepted: support_period_ended @2025-09-05T09:00:00Z
+        status: arrived (support ended)
+        ",
+    );
+}
+
+/// Detention not validated in time lapses at the deadline; validated in time it never lapses;
+/// a validation after the deadline is refused even before the tick.
+#[test]
+fn detention_validation() {
+    check(
+        "
+        terms detention=48h
+        walk arrived
+        wait 3d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: detention_validation_lapsed @2025-06-09T09:00:00Z
+        status: arrived (detention lapsed)
+        ",
+    );
+    check(
+        "
+        terms detention=48h
+        walk arrived
+        wait 47h
+        ? clerk.f validate
+        wait 3d
+        admin.i tick
+        ",
+        "
+        > clerk.f validate
+        accepted: detention_validated
+        status: arrived (detention validated)
+        > admin.i tick
+        accepted: nothing
+        status: arrived (detention validated)
+        ",
+    );
+    check(
+        "
+        terms detention=48h
+        walk arrived
+        wait 49h
+        clerk.f validate
+        admin.i tick
+        ",
+        "
+        > clerk.f validate
+        refused: invalid_input
+          field=case
+          reason=detention of c1 had to be validated by 2025-06-09T09:00:00Z, so it has lapsed
+        status: arrived (detention pending)
+        > admin.i tick
+        accepted: detention_validation_lapsed @2025-06-09T09:00:00Z
+        status: arrived (detention lapsed)
+        ",
+    );
+}
+
+/// Clocks stop when the case leaves the stage they guard.
+#[test]
+fn clocks_stop_with_the_stage() {
+    check(
+        "
+        terms support=90d detention=48h
+        walk returned
+        wait 200d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: nothing
+        status: returned (detention pending)
+        ",
+    );
+    check(
+        "
+        walk requested
+        officer.a withdraw officer_decision
+        wait 40d
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: nothing
+        status: withdrawn
+        ",
+    );
+}
+
+/// The welfare schedule is computed for the time asked: upcoming, then due in its window, then
+/// overdue, with no event in between.
+#[test]
+fn welfare_schedule_over_time() {
+    check(
+        "
+        walk arrived
+        ? show welfare
+        wait 7d
+        ? show welfare
+        wait 2d1m
+        show welfare
+        ",
+        "
+        > show welfare
+        welfare at 2025-06-07T09:00:00Z:
+          due 2025-06-14T09:00:00Z until 2025-06-16T09:00:00Z: upcoming
+          due 2025-07-07T09:00:00Z until 2025-07-12T09:00:00Z: upcoming
+        status: arrived
+        > show welfare
+        welfare at 2025-06-14T09:00:00Z:
+          due 2025-06-14T09:00:00Z until 2025-06-16T09:00:00Z: due
+          due 2025-07-07T09:00:00Z until 2025-07-12T09:00:00Z: upcoming
+        status: arrived
+        > show welfare
+        welfare at 2025-06-16T09:01:00Z:
+          due 2025-06-14T09:00:00Z until 2025-06-16T09:00:00Z: overdue
+          due 2025-07-07T09:00:00Z until 2025-07-12T09:00:00Z: upcoming
+        status: arrived
+        ",
+    );
+}
+
+/// A check inside a window (a window opens as long before the due time as it closes after it)
+/// marks that item done; one outside every window counts for none; after the person leaves, open
+/// items end.
+#[test]
+fn welfare_checks_done() {
+    check(
+        "
+        walk arrived
+        wait 6d
+        monitor.g welfare well
+        wait 14d
+        monitor.g welfare concerns
+        wait 20d
+        show welfare
+        ",
+        "
+        > show welfare
+        welfare at 2025-07-17T09:00:00Z:
+          due 2025-06-14T09:00:00Z until 2025-06-16T09:00:00Z: done at 2025-06-13T09:00:00Z
+          due 2025-07-07T09:00:00Z until 2025-07-12T09:00:00Z: overdue
+        status: arrived
+        ",
+    );
+    check(
+        "
+        walk arrived
+        wait 6d
+        monitor.g welfare well
+        receiver.e return
+        wait 40d
+        show welfare
+        ",
+        "
+        > show welfare
+        welfare at 2025-07-23T09:00:00Z:
+          due 2025-06-14T09:00:00Z until 2025-06-16T09:00:00Z: done at 2025-06-13T09:00:00Z
+          due 2025-07-07T09:00:00Z until 2025-07-12T09:00:00Z: ended
+        status: returned
+        ",
+    );
+}

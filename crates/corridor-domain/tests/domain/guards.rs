@@ -1,0 +1,1214 @@
+//! Every guard of DOMAIN.md §4, on both sides: what it allows and what it refuses, with the typed
+//! code and facts.
+//!
+//! The test agreement (see `fixture.rs`) sends from USA to RWA, in force since 2025-03-03; it
+//! excludes Syrians, people under 18, anyone but men and three vulnerabilities; caps 3 in all and
+//! 2 present; notice lead time 5 days and fear-claim window 3 days; transfers within 30 days of
+//! acceptance (60 for `imprisonment`); onward movement only back to USA. Scripts start at
+//! 2025-06-02T09:00:00Z.
+
+use crate::fixture::check;
+
+/// The standard path reaches departure and arrival when every safeguard is met.
+#[test]
+fn happy_path() {
+    check(
+        "
+        walk arrived
+        ",
+        "
+        > walk arrived
+        status: arrived
+        ",
+    );
+}
+
+// ----- agreement in force -------------------------------------------------------------------
+
+/// Proposals need an agreement in force: not one only signed, nor one terminated, though a
+/// termination dated in the future does not bite until its day.
+#[test]
+fn propose_needs_agreement_in_force() {
+    check(
+        "
+        officer.a propose
+        ",
+        "
+        > officer.a propose
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+    check(
+        "
+        terms in_force=none
+        officer.a propose
+        ",
+        "
+        > officer.a propose
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=signed
+        ",
+    );
+    check(
+        "
+        admin.i status terminated
+        officer.a propose
+        ",
+        "
+        > officer.a propose
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=terminated
+        ",
+    );
+    check(
+        "
+        admin.i status terminated 2025-07-01
+        ? officer.a propose
+        wait 30d
+        officer.a propose
+        ",
+        "
+        > officer.a propose
+        accepted: case_proposed
+        status: proposed
+        > officer.a propose
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=terminated
+        ",
+    );
+}
+
+/// Requests need the agreement in force: refused while suspended, allowed once it is back.
+#[test]
+fn request_needs_agreement_in_force() {
+    check(
+        "
+        walk noticed
+        admin.i status suspended
+        officer.a request
+        admin.i status in_force
+        officer.a request
+        ",
+        "
+        > officer.a request
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=suspended
+        recorded: safeguard_triggered
+        status: noticed
+        > officer.a request
+        accepted: transfer_requested
+        status: requested
+        ",
+    );
+}
+
+/// Scheduling and departure are refused once the agreement is terminated.
+#[test]
+fn schedule_and_depart_need_agreement_in_force() {
+    check(
+        "
+        walk accepted
+        admin.i status terminated
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=terminated
+        recorded: safeguard_triggered
+        status: accepted
+        ",
+    );
+    check(
+        "
+        walk scheduled
+        admin.i status terminated
+        wait 5d
+        officer.a depart
+        ",
+        "
+        > officer.a depart
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=terminated
+        recorded: safeguard_triggered
+        status: scheduled
+        ",
+    );
+}
+
+/// Obligations survive termination: arrival and every post-arrival step still work.
+#[test]
+fn post_arrival_survives_termination() {
+    check(
+        "
+        walk in_transit
+        admin.i status terminated
+        receiver.e arrive
+        monitor.g welfare well
+        receiver.e lodge
+        receiver.e decide-claim denied
+        receiver.e settle
+        receiver.e onward USA
+        ",
+        "
+        > receiver.e onward USA
+        accepted: returned
+        status: returned (receiving claim refused)
+        ",
+    );
+}
+
+// ----- eligibility --------------------------------------------------------------------------
+
+/// Each exclusion refuses a proposal, and the person just inside each rule is accepted.
+#[test]
+fn eligibility_at_proposal() {
+    check(
+        "
+        officer.a propose nat=SYR
+        officer.a propose nat=VEN
+        ",
+        "
+        > officer.a propose nat=SYR
+        refused: ineligible
+          reasons=nationals of Syrian Arab Republic (SYR) are excluded
+        > officer.a propose nat=VEN
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+    check(
+        "
+        officer.a propose born=2007-06-03
+        officer.a propose born=2007-06-02
+        ",
+        "
+        > officer.a propose born=2007-06-03
+        refused: ineligible
+          reasons=the person is 17 and the minimum age is 18
+        > officer.a propose born=2007-06-02
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+    check(
+        "
+        officer.a propose sex=female
+        officer.a propose sex=male
+        ",
+        "
+        > officer.a propose sex=female
+        refused: ineligible
+          reasons=only male people may be transferred
+        > officer.a propose sex=male
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+    check(
+        "
+        terms sexes=any
+        officer.a propose sex=female
+        ",
+        "
+        > officer.a propose sex=female
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+    check(
+        "
+        officer.a propose vuln=pregnant
+        officer.a propose vuln=disability
+        ",
+        "
+        > officer.a propose vuln=pregnant
+        refused: ineligible
+          reasons=the vulnerability `pregnant` is excluded
+        > officer.a propose vuln=disability
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+}
+
+/// A refused proposal names every reason at once.
+#[test]
+fn eligibility_lists_every_reason() {
+    check(
+        "
+        officer.a propose nat=SYR age=16 sex=female vuln=pregnant,torture_survivor,disability
+        ",
+        "
+        > officer.a propose nat=SYR age=16 sex=female vuln=pregnant,torture_survivor,disability
+        refused: ineligible
+          reasons=nationals of Syrian Arab Republic (SYR) are excluded; the person is 16 and the minimum age is 18; only male people may be transferred; the vulnerability `pregnant` is excluded; the vulnerability `torture_survivor` is excluded
+        ",
+    );
+}
+
+/// An excluded vulnerability found later withdraws a case before departure, recalls it in
+/// transit and requires return after arrival; one that is not excluded changes nothing.
+#[test]
+fn vulnerability_found_later_sends_the_case_back() {
+    check(
+        "
+        walk scheduled
+        officer.a vulnerability pregnant
+        ",
+        "
+        > officer.a vulnerability pregnant
+        accepted: vulnerability_recorded
+        status: withdrawn
+        ",
+    );
+    check(
+        "
+        walk in_transit
+        receiver.e vulnerability pregnant
+        ",
+        "
+        > receiver.e vulnerability pregnant
+        accepted: vulnerability_recorded
+        status: recalled
+        ",
+    );
+    check(
+        "
+        walk arrived
+        monitor.g vulnerability torture_survivor
+        ",
+        "
+        > monitor.g vulnerability torture_survivor
+        accepted: vulnerability_recorded
+        status: arrived (return required)
+        ",
+    );
+    check(
+        "
+        walk scheduled
+        officer.a vulnerability disability
+        ",
+        "
+        > officer.a vulnerability disability
+        accepted: vulnerability_recorded
+        status: scheduled
+        ",
+    );
+}
+
+// ----- notice -------------------------------------------------------------------------------
+
+/// A notice counts only if it is in a language the person understands, served on them and on
+/// their counsel, names the receiving state and explains how to contest; each defect is named.
+#[test]
+fn notice_must_be_complete() {
+    check(
+        "
+        walk proposed counsel=counsel.c lang=es,en
+        officer.a notice lang=fr
+        officer.a notice person=no
+        officer.a notice counsel=no
+        officer.a notice dest=ALB
+        officer.a notice contest=no
+        officer.a notice lang=fr person=no counsel=no dest=ALB contest=no
+        officer.a notice lang=en
+        ",
+        "
+        > officer.a notice lang=fr
+        refused: notice_deficient
+          defects=is in `fr`, which the person is not recorded as understanding (en, es)
+        recorded: safeguard_triggered
+        status: proposed
+        > officer.a notice person=no
+        refused: notice_deficient
+          defects=was not served on the person
+        recorded: safeguard_triggered
+        status: proposed
+        > officer.a notice counsel=no
+        refused: notice_deficient
+          defects=was not served on the person's counsel
+        recorded: safeguard_triggered
+        status: proposed
+        > officer.a notice dest=ALB
+        refused: notice_deficient
+          defects=names ALB instead of the receiving state RWA
+        recorded: safeguard_triggered
+        status: proposed
+        > officer.a notice contest=no
+        refused: notice_deficient
+          defects=does not explain how to contest the transfer
+        recorded: safeguard_triggered
+        status: proposed
+        > officer.a notice lang=fr person=no counsel=no dest=ALB contest=no
+        refused: notice_deficient
+          defects=is in `fr`, which the person is not recorded as understanding (en, es); was not served on the person; was not served on the person's counsel; names ALB instead of the receiving state RWA; does not explain how to contest the transfer
+        recorded: safeguard_triggered
+        status: proposed
+        > officer.a notice lang=en
+        accepted: notice_served
+        status: noticed
+        ",
+    );
+    check(
+        "
+        walk proposed
+        officer.a notice counsel=no
+        ",
+        "
+        > officer.a notice counsel=no
+        accepted: notice_served
+        status: noticed
+        ",
+    );
+}
+
+/// Without a complete notice a request or a schedule is refused as notice_missing.
+#[test]
+fn notice_missing() {
+    check(
+        "
+        walk proposed
+        officer.a request
+        officer.a schedule +10d
+        ",
+        "
+        > officer.a request
+        refused: notice_missing
+        recorded: safeguard_triggered
+        status: proposed
+        > officer.a schedule +10d
+        refused: notice_missing
+        recorded: safeguard_triggered
+        status: proposed
+        ",
+    );
+}
+
+/// Departure may be scheduled no earlier than the later of the notice lead time and the
+/// fear-claim window, whichever is longer; exactly that moment is allowed.
+#[test]
+fn notice_period_bounds_scheduling() {
+    check(
+        "
+        walk accepted
+        officer.a schedule +4d23h
+        officer.a schedule +5d
+        ",
+        "
+        > officer.a schedule +4d23h
+        refused: notice_period_running
+          earliest_departure=2025-06-07T09:00:00Z
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule +5d
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+    check(
+        "
+        terms lead=1d fear=3d
+        walk accepted
+        officer.a schedule +2d
+        officer.a schedule +3d
+        ",
+        "
+        > officer.a schedule +2d
+        refused: notice_period_running
+          earliest_departure=2025-06-05T09:00:00Z
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule +3d
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+/// Departure itself waits for the notice period, and a notice served again starts it again.
+#[test]
+fn notice_period_bounds_departure() {
+    check(
+        "
+        walk scheduled
+        wait 4d
+        officer.a depart
+        wait 1d
+        officer.a depart
+        ",
+        "
+        > officer.a depart
+        refused: notice_period_running
+          earliest_departure=2025-06-07T09:00:00Z
+        recorded: safeguard_triggered
+        status: scheduled
+        > officer.a depart
+        accepted: departed
+        status: in_transit
+        ",
+    );
+    check(
+        "
+        walk scheduled
+        wait 2d
+        officer.a notice
+        wait 3d
+        officer.a depart
+        wait 2d
+        officer.a depart
+        ",
+        "
+        > officer.a depart
+        refused: notice_period_running
+          earliest_departure=2025-06-09T09:00:00Z
+        recorded: safeguard_triggered
+        status: scheduled
+        > officer.a depart
+        accepted: departed
+        status: in_transit
+        ",
+    );
+}
+
+/// A notice served while a protection claim is pending counts once the claim is refused.
+#[test]
+fn notice_served_during_claim_counts() {
+    check(
+        "
+        walk proposed
+        officer.a claim
+        officer.a notice
+        judge.d decide denied
+        officer.a request
+        ",
+        "
+        > officer.a request
+        accepted: transfer_requested
+        status: requested
+        ",
+    );
+}
+
+// ----- protection claims --------------------------------------------------------------------
+
+/// A pending protection claim blocks the request, the schedule and the departure.
+#[test]
+fn pending_claim_blocks_transfer() {
+    check(
+        "
+        walk noticed
+        wait 1h
+        officer.a claim
+        officer.a request
+        ",
+        "
+        > officer.a request
+        refused: protection_claim_pending
+          filed_at=2025-06-02T10:00:00Z
+        recorded: safeguard_triggered
+        status: protection_claimed
+        ",
+    );
+    check(
+        "
+        walk accepted
+        officer.a claim
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        refused: protection_claim_pending
+          filed_at=2025-06-02T09:00:00Z
+        recorded: safeguard_triggered
+        status: protection_claimed
+        ",
+    );
+    check(
+        "
+        walk scheduled
+        wait 5d
+        officer.a claim
+        officer.a depart
+        ",
+        "
+        > officer.a depart
+        refused: protection_claim_pending
+          filed_at=2025-06-07T09:00:00Z
+        recorded: safeguard_triggered
+        status: protection_claimed
+        ",
+    );
+}
+
+/// A claim filed while a departure is scheduled takes it off the schedule; counsel may file for
+/// their own client.
+#[test]
+fn claim_unschedules() {
+    check(
+        "
+        walk scheduled counsel=counsel.c
+        counsel.c claim
+        ",
+        "
+        > counsel.c claim
+        accepted: transfer_unscheduled, protection_claimed
+        status: protection_claimed
+        ",
+    );
+}
+
+/// Protection granted ends the transfer for good; protection denied resumes where it stood.
+#[test]
+fn protection_decision() {
+    check(
+        "
+        walk protection_claimed
+        judge.d decide granted
+        officer.a request
+        officer.a notice
+        officer.a claim
+        officer.a schedule +10d
+        ",
+        "
+        > officer.a request
+        refused: protection_found
+        recorded: safeguard_triggered
+        status: protected
+        > officer.a notice
+        refused: invalid_state
+          command=serve_notice
+          status=protected
+        status: protected
+        > officer.a claim
+        refused: protection_found
+        recorded: safeguard_triggered
+        status: protected
+        > officer.a schedule +10d
+        refused: protection_found
+        recorded: safeguard_triggered
+        status: protected
+        ",
+    );
+    check(
+        "
+        walk scheduled
+        officer.a claim
+        judge.d decide denied
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+// ----- receiving approval -------------------------------------------------------------------
+
+/// Scheduling needs the receiving state's approval: explicit where the terms ask for it, by the
+/// request itself where they do not; a refusal ends the case.
+#[test]
+fn receiving_state_approval() {
+    check(
+        "
+        walk requested
+        super.b approve
+        officer.a schedule earliest
+        receiver.e approve
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        refused: not_approved_by_receiving_state
+        recorded: safeguard_triggered
+        status: requested
+        > officer.a schedule earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+    check(
+        "
+        terms approval=no
+        walk noticed
+        officer.a request
+        ",
+        "
+        > officer.a request
+        accepted: transfer_requested, accepted_by_receiving_state[terms]
+        status: accepted
+        ",
+    );
+    check(
+        "
+        walk requested
+        receiver.e refuse no_capacity
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        refused: invalid_state
+          command=schedule
+          status=refused
+        status: refused
+        ",
+    );
+}
+
+// ----- caps ---------------------------------------------------------------------------------
+
+/// A scheduled case reserves a place under the total cap: at the limit scheduling is refused,
+/// one below it is allowed, and a scheduled case keeps its own place when rescheduled.
+#[test]
+fn total_cap_counts_scheduled_cases() {
+    check(
+        "
+        terms total=1 present=none
+        walk scheduled
+        walk accepted
+        officer.a schedule earliest
+        officer.a schedule c1 +10d
+        ",
+        "
+        > officer.a schedule earliest
+        refused: cap_reached
+          cap=caps.transferred_total_max
+          current=1
+          limit=1
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule c1 +10d
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+    check(
+        "
+        terms total=2 present=none
+        walk scheduled
+        walk accepted
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+/// People who went back still count as transferred in all, but no longer as present.
+#[test]
+fn returned_counts_as_transferred_not_present() {
+    check(
+        "
+        terms total=1 present=none
+        walk returned
+        walk accepted
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        refused: cap_reached
+          cap=caps.transferred_total_max
+          current=1
+          limit=1
+        recorded: safeguard_triggered
+        status: accepted
+        ",
+    );
+    check(
+        "
+        terms total=5 present=1
+        walk arrived
+        walk accepted
+        officer.a schedule earliest
+        receiver.e return c1
+        officer.a schedule c2 earliest
+        ",
+        "
+        > officer.a schedule earliest
+        refused: cap_reached
+          cap=caps.present_max
+          current=1
+          limit=1
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule c2 earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+/// Departure checks the caps again, against the latest terms.
+#[test]
+fn caps_checked_at_departure() {
+    check(
+        "
+        terms total=2 present=none
+        walk scheduled
+        walk scheduled
+        admin.i load total=1
+        wait 5d
+        ? officer.a depart c1
+        officer.a depart c2
+        ",
+        "
+        > officer.a depart c1
+        accepted: departed
+        status: in_transit
+        > officer.a depart c2
+        refused: cap_reached
+          cap=caps.transferred_total_max
+          current=1
+          limit=1
+        recorded: safeguard_triggered
+        status: scheduled
+        ",
+    );
+}
+
+// ----- holds --------------------------------------------------------------------------------
+
+/// An individual hold blocks its own case and no other.
+#[test]
+fn individual_hold() {
+    check(
+        "
+        walk accepted
+        walk accepted
+        clerk.f hold cases=c1
+        officer.a schedule c1 earliest
+        officer.a schedule c2 earliest
+        ",
+        "
+        > officer.a schedule c1 earliest
+        refused: hold_active
+          court=dc-dc
+          hold=h1
+          reference=order-1
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule c2 earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+/// A class hold blocks the cases that match it and no other, including cases proposed after it.
+#[test]
+fn class_hold() {
+    check(
+        "
+        clerk.f hold nat=VEN
+        walk accepted nat=VEN
+        walk accepted nat=CUB
+        officer.a schedule c1 earliest
+        officer.a schedule c2 earliest
+        ",
+        "
+        > officer.a schedule c1 earliest
+        refused: hold_active
+          court=dc-dc
+          hold=h1
+          reference=order-1
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule c2 earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+/// A new hold pulls the scheduled cases it covers off the schedule and recalls those in transit.
+#[test]
+fn new_hold_pulls_scheduled_and_recalls_in_transit() {
+    check(
+        "
+        walk scheduled
+        clerk.f hold nat=SLV
+        ",
+        "
+        > clerk.f hold nat=SLV
+        accepted: hold_registered(h1), hold_matched[h1], transfer_unscheduled
+        status: accepted
+        ",
+    );
+    check(
+        "
+        walk in_transit
+        clerk.f hold cases=c1
+        ",
+        "
+        > clerk.f hold cases=c1
+        accepted: hold_registered(h1), hold_matched[h1], recalled
+        status: recalled
+        ",
+    );
+}
+
+/// A stayed hold does not block; reactivated it blocks again and pulls what was scheduled
+/// meanwhile; a vacated hold never blocks again.
+#[test]
+fn hold_status_history() {
+    check(
+        "
+        walk accepted
+        clerk.f hold cases=c1
+        clerk.f stay h1
+        officer.a schedule earliest
+        ? clerk.f reactivate h1
+        officer.a schedule earliest
+        ",
+        "
+        > clerk.f reactivate h1
+        accepted: hold_reactivated(h1), hold_matched[h1], transfer_unscheduled
+        status: accepted
+        > officer.a schedule earliest
+        refused: hold_active
+          court=dc-dc
+          hold=h1
+          reference=order-1
+        recorded: safeguard_triggered
+        status: accepted
+        ",
+    );
+    check(
+        "
+        walk accepted
+        clerk.f hold cases=c1
+        clerk.f vacate h1
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+/// An amended scope is what counts: widened, it pulls a scheduled case; narrowed, it releases.
+#[test]
+fn amended_hold_scope() {
+    check(
+        "
+        walk accepted
+        clerk.f hold nat=CUB
+        officer.a schedule earliest
+        clerk.f amend h1 nat=CUB,SLV
+        ",
+        "
+        > clerk.f amend h1 nat=CUB,SLV
+        accepted: hold_amended(h1), hold_matched[h1], transfer_unscheduled
+        status: accepted
+        ",
+    );
+    check(
+        "
+        walk accepted
+        clerk.f hold nat=SLV
+        clerk.f amend h1 nat=CUB
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+/// A dependent hold falls when the order it depends on is vacated, and has no effect while that
+/// order is stayed (until it is reactivated).
+#[test]
+fn dependent_holds() {
+    check(
+        "
+        walk accepted
+        walk accepted
+        clerk.f hold cases=c2
+        clerk.f hold cases=c1 depends=h1
+        officer.a schedule c1 earliest
+        ? clerk.f vacate h1
+        officer.a schedule c1 earliest
+        ",
+        "
+        > officer.a schedule c1 earliest
+        refused: hold_active
+          court=dc-dc
+          hold=h2
+          reference=order-2
+        recorded: safeguard_triggered
+        status: accepted
+        > clerk.f vacate h1
+        accepted: hold_vacated(h1), hold_vacated(h2)[because of h1]
+        status: accepted
+        > officer.a schedule c1 earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+    check(
+        "
+        walk accepted
+        walk accepted
+        clerk.f hold cases=c2
+        clerk.f stay h1
+        clerk.f hold cases=c1 depends=h1
+        officer.a schedule c1 earliest
+        clerk.f reactivate h1
+        ",
+        "
+        > clerk.f reactivate h1
+        accepted: hold_reactivated(h1), hold_matched[h2], transfer_unscheduled
+        status: accepted
+        ",
+    );
+}
+
+// ----- separation of duties -----------------------------------------------------------------
+
+/// A supervisor may not approve a case they proposed; another supervisor may.
+#[test]
+fn self_approval() {
+    check(
+        "
+        super.b propose
+        super.b notice
+        super.b request
+        receiver.e approve
+        super.b approve
+        super.x approve
+        ",
+        "
+        > super.b approve
+        refused: self_approval
+          user=super.b
+        recorded: safeguard_triggered
+        status: accepted
+        > super.x approve
+        accepted: supervisor_approved
+        status: accepted
+        ",
+    );
+}
+
+/// Scheduling needs a supervisor's approval.
+#[test]
+fn supervisor_approval_needed() {
+    check(
+        "
+        officer.a propose
+        officer.a notice
+        officer.a request
+        receiver.e approve
+        officer.a schedule earliest
+        super.b approve
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
+        refused: not_approved_by_supervisor
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+// ----- transfer deadline --------------------------------------------------------------------
+
+/// A departure may be scheduled up to the transfer deadline and not after it, nor once it has
+/// passed; a departure after it is refused even before the clock is ticked.
+#[test]
+fn transfer_deadline() {
+    check(
+        "
+        walk accepted
+        officer.a schedule +30d1h
+        officer.a schedule +30d
+        ",
+        "
+        > officer.a schedule +30d1h
+        refused: transfer_deadline_passed
+          deadline=2025-07-02T09:00:00Z
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule +30d
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+    check(
+        "
+        walk accepted
+        wait 30d1h
+        officer.a schedule +1h
+        ",
+        "
+        > officer.a schedule +1h
+        refused: transfer_deadline_passed
+          deadline=2025-07-02T09:00:00Z
+        recorded: safeguard_triggered
+        status: accepted
+        ",
+    );
+    check(
+        "
+        walk scheduled
+        wait 30d1h
+        officer.a depart
+        ",
+        "
+        > officer.a depart
+        refused: transfer_deadline_passed
+          deadline=2025-07-02T09:00:00Z
+        recorded: safeguard_triggered
+        status: scheduled
+        ",
+    );
+}
+
+/// An extension for a reason the terms allow moves the deadline; an unknown reason is invalid
+/// input, and a deadline already passed cannot be extended.
+#[test]
+fn transfer_deadline_extension() {
+    check(
+        "
+        walk accepted
+        officer.a extend absconding
+        officer.a extend imprisonment
+        officer.a schedule +45d
+        ",
+        "
+        > officer.a extend absconding
+        refused: invalid_input
+          field=reason
+          reason=the terms allow extensions only for: imprisonment
+        status: accepted
+        > officer.a schedule +45d
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+    check(
+        "
+        walk accepted
+        wait 31d
+        officer.a extend imprisonment
+        ",
+        "
+        > officer.a extend imprisonment
+        refused: transfer_deadline_passed
+          deadline=2025-07-02T09:00:00Z
+        recorded: safeguard_triggered
+        status: accepted
+        ",
+    );
+}
+
+// ----- onward movement ----------------------------------------------------------------------
+
+/// Under `sending_state_only` a person may only go back to the sending state, which is a return.
+#[test]
+fn onward_sending_state_only() {
+    check(
+        "
+        walk arrived
+        receiver.e onward GBR
+        receiver.e onward USA
+        ",
+        "
+        > receiver.e onward GBR
+        refused: onward_destination_prohibited
+          destination=GBR
+          reason=the agreement allows onward movement only back to the sending state (USA)
+        recorded: safeguard_triggered
+        status: arrived
+        > receiver.e onward USA
+        accepted: returned
+        status: returned
+        ",
+    );
+}
+
+/// Non-refoulement: never to a feared or protected country, nor to the country of nationality
+/// while a claim in the receiving state is pending; any other destination is allowed.
+#[test]
+fn onward_non_refoulement() {
+    check(
+        "
+        terms onward=any
+        walk arrived nat=VEN fears=IRN protected=CUB
+        receiver.e onward IRN
+        receiver.e onward CUB
+        receiver.e onward RWA
+        receiver.e lodge
+        receiver.e onward VEN
+        receiver.e decide-claim denied
+        receiver.e onward VEN
+        ",
+        "
+        > receiver.e onward IRN
+        refused: onward_destination_prohibited
+          destination=IRN
+          reason=the person fears persecution or harm there
+        recorded: safeguard_triggered
+        status: arrived
+        > receiver.e onward CUB
+        refused: onward_destination_prohibited
+          destination=CUB
+          reason=a decision protects the person from being sent there
+        recorded: safeguard_triggered
+        status: arrived
+        > receiver.e onward RWA
+        refused: invalid_input
+          field=destination
+          reason=RWA is the receiving state itself
+        status: arrived
+        > receiver.e onward VEN
+        refused: onward_destination_prohibited
+          destination=VEN
+          reason=the person's protection claim in the receiving state is pending or granted, so they may not be sent to their country of nationality
+        recorded: safeguard_triggered
+        status: arrived (receiving claim claim_pending)
+        > receiver.e onward VEN
+        accepted: onward_moved
+        status: departed (receiving claim refused)
+        ",
+    );
+    check(
+        "
+        terms onward=any
+        walk arrived fears=USA
+        receiver.e onward USA
+        receiver.e onward CAN
+        ",
+        "
+        > receiver.e onward USA
+        refused: onward_destination_prohibited
+          destination=USA
+          reason=the person fears persecution or harm there
+        recorded: safeguard_triggered
+        status: arrived
+        > receiver.e onward CAN
+        accepted: onward_moved
+        status: departed
+        ",
+    );
+}

@@ -1,0 +1,139 @@
+//! Opening a database: which backend, durability settings, and migrations.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Executor, SqlSafeStr};
+
+use crate::error::StoreError;
+
+/// Which database the URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file: the embedded default.
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// Connections in a pool. SQLite serialises writers anyway; a few readers help the server.
+pub const POOL_CONNECTIONS_MAX: u32 = 8;
+/// How long a writer waits for the database lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "events", include_str!("../migrations/sqlite/0001_events.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "events", include_str!("../migrations/postgres/0001_events.sql"))];
+
+impl Backend {
+    /// Recognises the backend from a database URL.
+    pub fn of_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::Url {
+                url: url.to_owned(),
+                reason: "use `sqlite://PATH` or `postgres://…`".to_owned(),
+            })
+        }
+    }
+
+    fn migrator(self) -> Migrator {
+        let list = match self {
+            Self::Sqlite => SQLITE_MIGRATIONS,
+            Self::Postgres => POSTGRES_MIGRATIONS,
+        };
+        let migrations = list
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(
+                    *version,
+                    Cow::Borrowed(*description),
+                    MigrationType::Simple,
+                    sql.into_sql_str(),
+                    false,
+                )
+            })
+            .collect();
+        let mut migrator = Migrator::with_migrations(migrations);
+        // A database migrated by a newer corridor must be refused, never silently used.
+        migrator.set_ignore_missing(false);
+        migrator
+    }
+
+    /// The statement that opens a write transaction: SQLite takes the write lock at once, so two
+    /// writers never both read the same "next sequence number".
+    pub(crate) fn begin_write(self) -> &'static str {
+        match self {
+            Self::Sqlite => "BEGIN IMMEDIATE",
+            Self::Postgres => "BEGIN ISOLATION LEVEL READ COMMITTED",
+        }
+    }
+}
+
+/// Turns a bare path into an SQLite URL, so `--database corridor.db` works.
+pub fn normalise_url(url_or_path: &str) -> String {
+    if url_or_path.contains("://") || url_or_path.starts_with("sqlite:") {
+        url_or_path.to_owned()
+    } else {
+        format!("sqlite://{url_or_path}")
+    }
+}
+
+/// Opens a pool with durable settings and applies migrations.
+pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), StoreError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url)?;
+    let mut url = url.to_owned();
+    if backend == Backend::Sqlite && create && !url.contains("mode=") {
+        url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+    }
+    let options = AnyConnectOptions::from_str(&url)
+        .map_err(|error| StoreError::Url { url: url.clone(), reason: error.to_string() })?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(POOL_CONNECTIONS_MAX)
+        .acquire_timeout(BUSY_TIMEOUT)
+        .after_connect(move |connection, _| {
+            Box::pin(async move {
+                match backend {
+                    Backend::Sqlite => {
+                        // WAL lets readers run beside the writer; synchronous=FULL makes every
+                        // commit durable before it returns, which is what "acknowledged" means.
+                        connection.execute("PRAGMA journal_mode = WAL").await?;
+                        connection.execute("PRAGMA synchronous = FULL").await?;
+                        connection.execute("PRAGMA busy_timeout = 30000").await?;
+                        connection.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Backend::Postgres => {
+                        connection.execute("SET synchronous_commit = on").await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(|error| StoreError::Connect { url: redact(&url), reason: error.to_string() })?;
+    backend.migrator().run(&pool).await.map_err(|error| StoreError::Migrate(error.to_string()))?;
+    Ok((pool, backend))
+}
+
+/// A URL with any password replaced, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = url.get(scheme_end + 3..at).unwrap_or_default();
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", url.get(..scheme_end + 3).unwrap_or_default(), url.get(at..).unwrap_or_default()),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,826 @@
+//! The event store: decide, append and project in one transaction.
+//!
+//! A write is one transaction that (1) takes the write lock, (2) loads exactly what the command
+//! reads ([`corridor_domain::needs`]), (3) decides, (4) appends the events with the next global
+//! sequence numbers and stream versions, (5) updates the projections from the same events, and
+//! (6) commits with the backend's durable setting. Only after the commit returns does the caller
+//! hear that anything happened.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use corridor_domain::terms::AgreementId;
+use corridor_domain::{
+    applied, case_terms, clock, decide, needs, refusal_event, AgreementState, Case, CaseId,
+    CaseStatus, Command, Context, Counts, Event, EventBody, Hold, HoldId, HoldScope, Needs,
+    Outcome, Snapshot, StreamId, World, SCHEMA_VERSION, STATUSES_A_HOLD_PULLS,
+};
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+
+use crate::db::{connect, Backend};
+use crate::error::StoreError;
+
+/// Most ids bound in one `IN (…)` list; SQLite's default limit is far higher, but small batches
+/// keep statements cacheable.
+const BIND_BATCH: usize = 500;
+
+/// One stored event with its place in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Global sequence number, from 1.
+    pub seq: u64,
+    /// The stream.
+    pub stream: String,
+    /// The version within the stream, from 1.
+    pub version: u64,
+    /// When it was appended.
+    pub recorded_at: Timestamp,
+    /// The event.
+    pub event: Event,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Executed {
+    /// Accepted with its events, or refused (with the recorded safeguard event, if any).
+    pub outcome: Outcome,
+    /// The sequence numbers appended, first and last.
+    pub seqs: Option<(u64, u64)>,
+}
+
+/// A case's row in the `cases` projection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseRow {
+    /// The case.
+    pub case_id: String,
+    /// Its agreement.
+    pub agreement: String,
+    /// Its terms version.
+    pub terms_version: i64,
+    /// Its status.
+    pub status: String,
+    /// Its stream version.
+    pub version: i64,
+    /// Nationality.
+    pub nationality: String,
+    /// Legal basis.
+    pub legal_basis: String,
+    /// Designation.
+    pub designation: Option<String>,
+    /// Detention place.
+    pub detention_place: Option<String>,
+    /// Removal order date.
+    pub removal_ordered_on: String,
+    /// When proposed.
+    pub proposed_at: String,
+    /// Counsel.
+    pub counsel: Option<String>,
+    /// The next clock deadline, in Unix milliseconds.
+    pub next_deadline_ms: Option<i64>,
+}
+
+impl CaseRow {
+    /// The row a case folds to.
+    pub fn of(case: &Case, snapshot: &Snapshot) -> Self {
+        let next = case_terms(snapshot, case).and_then(|terms| clock::next_deadline(case, terms));
+        Self {
+            case_id: case.id.to_string(),
+            agreement: case.agreement.to_string(),
+            terms_version: i64::from(case.terms_version),
+            status: case.status.as_str().to_owned(),
+            version: to_i64(case.version),
+            nationality: case.rule.nationality.to_string(),
+            legal_basis: case.rule.legal_basis.to_string(),
+            designation: case.rule.designation.as_ref().map(ToString::to_string),
+            detention_place: case.rule.detention_place.as_ref().map(ToString::to_string),
+            removal_ordered_on: case.rule.removal_ordered_on.to_string(),
+            proposed_at: case.proposed_at.to_string(),
+            counsel: case.counsel.as_ref().map(ToString::to_string),
+            next_deadline_ms: next.map(|at| at.as_millisecond()),
+        }
+    }
+
+    fn from_row(row: &AnyRow) -> Result<Self, sqlx::Error> {
+        Ok(Self {
+            case_id: row.try_get("case_id")?,
+            agreement: row.try_get("agreement")?,
+            terms_version: row.try_get("terms_version")?,
+            status: row.try_get("status")?,
+            version: row.try_get("version")?,
+            nationality: row.try_get("nationality")?,
+            legal_basis: row.try_get("legal_basis")?,
+            designation: row.try_get("designation")?,
+            detention_place: row.try_get("detention_place")?,
+            removal_ordered_on: row.try_get("removal_ordered_on")?,
+            proposed_at: row.try_get("proposed_at")?,
+            counsel: row.try_get("counsel")?,
+            next_deadline_ms: row.try_get("next_deadline_ms")?,
+        })
+    }
+}
+
+/// Filters for listing cases.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only this agreement.
+    pub agreement: Option<String>,
+    /// Only this status.
+    pub status: Option<CaseStatus>,
+    /// At most this many rows.
+    pub limit: u32,
+    /// Only cases whose id sorts after this (keyset paging).
+    pub after: Option<String>,
+}
+
+/// Most rows one listing returns.
+pub const PAGE_ROWS_MAX: u32 = 1_000;
+
+/// What `corridor check` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckReport {
+    /// Events replayed.
+    pub events: u64,
+    /// Cases compared.
+    pub cases: u64,
+    /// Holds compared.
+    pub holds: u64,
+    /// Agreements compared.
+    pub agreements: u64,
+    /// Every inconsistency, as a sentence.
+    pub problems: Vec<String>,
+}
+
+/// The event store.
+#[derive(Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+    /// Agreements folded from their events, by stream version; reparsing a file on every
+    /// command would dominate the write path.
+    agreements: Mutex<BTreeMap<AgreementId, AgreementState>>,
+}
+
+fn to_i64(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+fn to_u64(value: i64) -> Result<u64, StoreError> {
+    u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("negative counter {value}")))
+}
+
+fn sha256_hex(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+fn placeholders(start: usize, count: usize) -> String {
+    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Store {
+    /// Opens (and with `create`, creates) the database at `url` and applies migrations.
+    pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
+        let (pool, backend) = connect(url, create).await?;
+        Ok(Self { pool, backend, agreements: Mutex::new(BTreeMap::new()) })
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for read-only callers in this workspace (benchmarks, checks).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Decides a command and, in one durable transaction, appends what it causes and updates the
+    /// projections. `expected_version`, when given, must equal the case's current version.
+    /// `new_case_keys` are wrapped keys of cases this command proposes; they are stored only if
+    /// the proposal is accepted.
+    pub async fn execute(
+        &self,
+        command: &Command,
+        context: &Context,
+        expected_version: Option<u64>,
+        new_case_keys: &[(CaseId, Vec<u8>)],
+    ) -> Result<Executed, StoreError> {
+        let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        if self.backend == Backend::Postgres {
+            // One writer at a time keeps one global order with no gaps across servers.
+            sqlx::query("SELECT pg_advisory_xact_lock(7361)").execute(&mut *tx).await?;
+        }
+        let holds = load_holds(&mut tx).await?;
+        let needs = needs(command, &holds, context.now);
+        let snapshot = self.load_snapshot(&mut tx, holds, &needs).await?;
+
+        if let (Some(expected), Some(case)) = (expected_version, command.case()) {
+            let current = snapshot.cases.get(&case).map_or(0, |case| case.version);
+            if current != expected {
+                tx.rollback().await?;
+                return Err(StoreError::Conflict { case, expected, current });
+            }
+        }
+
+        let (outcome, events) = match decide(&snapshot, command, context) {
+            Ok(events) => (Outcome::Accepted(events.clone()), events),
+            Err(refusal) => {
+                let recorded = refusal_event(command, &refusal, context)
+                    .filter(|_| command.case().is_some_and(|id| snapshot.cases.contains_key(&id)));
+                let events: Vec<Event> = recorded.iter().cloned().collect();
+                (Outcome::Refused { refusal, recorded }, events)
+            }
+        };
+        if events.is_empty() {
+            tx.rollback().await?;
+            return Ok(Executed { outcome, seqs: None });
+        }
+        let after = applied(&snapshot, &events)?;
+        let seqs = append(&mut tx, &snapshot, &events, context.now).await?;
+        write_projections(&mut tx, &after, &events).await?;
+        for event in &events {
+            match &event.body {
+                EventBody::CaseProposed { case, .. } => {
+                    if let Some((_, wrapped)) = new_case_keys.iter().find(|(id, _)| id == case) {
+                        sqlx::query("INSERT INTO case_keys (case_id, wrapped_key) VALUES ($1, $2)")
+                            .bind(case.to_string())
+                            .bind(wrapped.clone())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                EventBody::PersonalDataErased { case } => {
+                    sqlx::query("DELETE FROM case_keys WHERE case_id = $1")
+                        .bind(case.to_string())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                _ => {}
+            }
+        }
+        tx.commit().await?;
+        self.remember_agreements(&after);
+        Ok(Executed { outcome, seqs: Some(seqs) })
+    }
+
+    fn remember_agreements(&self, snapshot: &Snapshot) {
+        if let Ok(mut cache) = self.agreements.lock() {
+            for (id, state) in &snapshot.agreements {
+                cache.insert(id.clone(), state.clone());
+            }
+        }
+    }
+
+    async fn load_snapshot(
+        &self,
+        conn: &mut AnyConnection,
+        holds: BTreeMap<HoldId, Hold>,
+        needs: &Needs,
+    ) -> Result<Snapshot, StoreError> {
+        let mut case_ids: BTreeSet<String> = needs.cases.iter().map(ToString::to_string).collect();
+        for scope in &needs.scheduled_or_in_transit_covered_by {
+            case_ids.extend(cases_covered(conn, scope).await?);
+        }
+        if let Some(by) = needs.clocks_due_by {
+            let rows = sqlx::query("SELECT case_id FROM cases WHERE next_deadline_ms <= $1")
+                .bind(by.as_millisecond())
+                .fetch_all(&mut *conn)
+                .await?;
+            for row in rows {
+                case_ids.insert(row.try_get("case_id")?);
+            }
+        }
+        let ids: Vec<String> = case_ids.into_iter().collect();
+        let mut agreement_ids: BTreeSet<String> = needs.agreements.iter().map(ToString::to_string).collect();
+        for batch in ids.chunks(BIND_BATCH) {
+            let sql = format!("SELECT DISTINCT agreement FROM cases WHERE case_id IN ({})", placeholders(1, batch.len()));
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for id in batch {
+                query = query.bind(id.clone());
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                agreement_ids.insert(row.try_get("agreement")?);
+            }
+        }
+        let mut snapshot = Snapshot { holds, ..Snapshot::default() };
+        for id in &agreement_ids {
+            if let Some(state) = self.load_agreement(conn, id).await? {
+                snapshot.agreements.insert(state.id.clone(), state);
+            }
+        }
+        for batch in ids.chunks(BIND_BATCH) {
+            for stored in load_streams(conn, batch).await? {
+                corridor_domain::apply_to_snapshot(&mut snapshot, &stored.event)?;
+            }
+        }
+        // Folding cases moved the counts from zero; the stored counts are the truth.
+        snapshot.counts.clear();
+        for id in snapshot.agreements.keys() {
+            let counts = load_counts(conn, id.as_str()).await?;
+            snapshot.counts.insert(id.clone(), counts);
+        }
+        Ok(snapshot)
+    }
+
+    async fn load_agreement(&self, conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementState>, StoreError> {
+        let row = sqlx::query("SELECT version FROM agreements WHERE agreement_id = $1")
+            .bind(id.to_owned())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let version = to_u64(row.try_get("version")?)?;
+        if let Ok(cache) = self.agreements.lock()
+            && let Some(state) = cache.values().find(|state| state.id.as_str() == id && state.version == version) {
+                return Ok(Some(state.clone()));
+            }
+        let mut state = None;
+        for stored in load_streams(conn, &[format!("agreement:{id}")]).await? {
+            state = AgreementState::apply(state, &stored.event.body)?;
+        }
+        Ok(state)
+    }
+
+    /// Every event in order, from `after_seq` (exclusive), at most `limit`.
+    pub async fn events(&self, after_seq: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(to_i64(after_seq))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    /// How many events are stored.
+    pub async fn event_count(&self) -> Result<u64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM events").fetch_one(&self.pool).await?;
+        to_u64(row.try_get("n")?)
+    }
+
+    /// The events of one stream, in order.
+    pub async fn history(&self, stream: &StreamId) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_streams(&mut conn, &[stream.to_string()]).await
+    }
+
+    /// A case folded from its events, with the agreement it is under.
+    pub async fn case(&self, id: CaseId) -> Result<Option<(Case, AgreementState)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let needs = Needs { cases: [id].into_iter().collect(), ..Needs::default() };
+        let snapshot = self.load_snapshot(&mut conn, BTreeMap::new(), &needs).await?;
+        let case = snapshot.cases.get(&id).cloned();
+        Ok(case.and_then(|case| {
+            snapshot.agreements.get(&case.agreement).cloned().map(|agreement| (case, agreement))
+        }))
+    }
+
+    /// The wrapped key of a case, unless erased.
+    pub async fn case_key(&self, id: CaseId) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = sqlx::query("SELECT wrapped_key FROM case_keys WHERE case_id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get("wrapped_key")?),
+            None => None,
+        })
+    }
+
+    /// Cases from the projection.
+    pub async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
+        let limit = filter.limit.clamp(1, PAGE_ROWS_MAX);
+        let rows = sqlx::query(
+            "SELECT * FROM cases WHERE ($1 IS NULL OR agreement = $1) AND ($2 IS NULL OR status = $2) \
+             AND ($3 IS NULL OR case_id > $3) ORDER BY case_id LIMIT $4",
+        )
+        .bind(filter.agreement.clone())
+        .bind(filter.status.map(|status| status.as_str().to_owned()))
+        .bind(filter.after.clone())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| CaseRow::from_row(row).map_err(StoreError::from)).collect()
+    }
+
+    /// Every hold.
+    pub async fn holds(&self) -> Result<BTreeMap<HoldId, Hold>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_holds(&mut conn).await
+    }
+
+    /// Every agreement.
+    pub async fn agreements(&self) -> Result<Vec<AgreementState>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = sqlx::query("SELECT agreement_id FROM agreements ORDER BY agreement_id")
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut states = Vec::new();
+        for row in rows {
+            let id: String = row.try_get("agreement_id")?;
+            if let Some(state) = self.load_agreement(&mut conn, &id).await? {
+                states.push(state);
+            }
+        }
+        Ok(states)
+    }
+
+    /// Cap counts of an agreement.
+    pub async fn counts(&self, agreement: &AgreementId) -> Result<Counts, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        load_counts(&mut conn, agreement.as_str()).await
+    }
+
+    /// Replays every event and compares the result with the projections. `progress` is called
+    /// with (events replayed, events in all) as the replay goes.
+    pub async fn check(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<CheckReport, StoreError> {
+        const PAGE: u32 = 10_000;
+        let total = self.event_count().await?;
+        let mut report = CheckReport::default();
+        let mut world = World::new();
+        let mut versions: BTreeMap<String, u64> = BTreeMap::new();
+        let mut last_seq = 0u64;
+        loop {
+            let page = match self.events(last_seq, PAGE).await {
+                Ok(page) => page,
+                Err(StoreError::Corrupt(problem)) => {
+                    report.problems.push(problem);
+                    break;
+                }
+                Err(error) => return Err(error),
+            };
+            if page.is_empty() {
+                break;
+            }
+            for stored in page {
+                if stored.seq != last_seq + 1 {
+                    report.problems.push(format!("sequence jumps from {last_seq} to {}", stored.seq));
+                }
+                last_seq = stored.seq;
+                let expected = versions.get(&stored.stream).copied().unwrap_or(0) + 1;
+                if stored.version != expected {
+                    report.problems.push(format!(
+                        "event {} of {} has version {}, expected {expected}",
+                        stored.seq, stored.stream, stored.version
+                    ));
+                }
+                versions.insert(stored.stream.clone(), stored.version);
+                if let Err(error) = world.append(stored.event) {
+                    report.problems.push(format!("event {} does not apply: {error}", stored.seq));
+                }
+                report.events += 1;
+            }
+            progress(report.events, total);
+        }
+        self.compare_projections(&world, &mut report).await?;
+        Ok(report)
+    }
+
+    async fn compare_projections(&self, world: &World, report: &mut CheckReport) -> Result<(), StoreError> {
+        let state = world.state();
+        let mut conn = self.pool.acquire().await?;
+        let stored: BTreeMap<String, CaseRow> = sqlx::query("SELECT * FROM cases")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|row| CaseRow::from_row(row).map(|row| (row.case_id.clone(), row)))
+            .collect::<Result<_, _>>()?;
+        for case in state.cases.values() {
+            report.cases += 1;
+            let expected = CaseRow::of(case, state);
+            match stored.get(&expected.case_id) {
+                None => report.problems.push(format!("{} has events but no projection row", case.id)),
+                Some(row) if *row != expected => report.problems.push(format!(
+                    "{} projection differs from its events: stored {row:?}, replayed {expected:?}",
+                    case.id
+                )),
+                Some(_) => {}
+            }
+        }
+        for id in stored.keys() {
+            if CaseId::parse(id).map_or(true, |case| !state.cases.contains_key(&case)) {
+                report.problems.push(format!("projection row {id} has no events"));
+            }
+        }
+        let stored_holds: BTreeMap<String, (String, i64)> = sqlx::query("SELECT hold_id, status, version FROM holds")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|row| Ok((row.try_get("hold_id")?, (row.try_get("status")?, row.try_get("version")?))))
+            .collect::<Result<_, sqlx::Error>>()?;
+        for hold in state.holds.values() {
+            report.holds += 1;
+            let expected = (hold.status.as_str().to_owned(), to_i64(hold.version));
+            if stored_holds.get(&hold.id.to_string()) != Some(&expected) {
+                report.problems.push(format!("{} projection differs from its events", hold.id));
+            }
+        }
+        if stored_holds.len() != state.holds.len() {
+            report.problems.push("the holds projection has rows without events".to_owned());
+        }
+        for (id, agreement) in &state.agreements {
+            report.agreements += 1;
+            let row = sqlx::query("SELECT version, terms_version FROM agreements WHERE agreement_id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
+            let stored = match row {
+                Some(row) => Some((row.try_get::<i64, _>("version")?, row.try_get::<i64, _>("terms_version")?)),
+                None => None,
+            };
+            if stored != Some((to_i64(agreement.version), i64::from(agreement.latest_version()))) {
+                report.problems.push(format!("agreement {id} projection differs from its events"));
+            }
+            let counts = load_counts(&mut conn, id.as_str()).await?;
+            let expected = state.counts.get(id).copied().unwrap_or_default();
+            if counts != expected {
+                report.problems.push(format!(
+                    "agreement {id} counts differ: stored {counts:?}, replayed {expected:?}"
+                ));
+            }
+        }
+        let keys = sqlx::query("SELECT case_id FROM case_keys").fetch_all(&mut *conn).await?;
+        for row in keys {
+            let id: String = row.try_get("case_id")?;
+            match CaseId::parse(&id).ok().and_then(|case| state.cases.get(&case)) {
+                None => report.problems.push(format!("a key is stored for {id}, which has no events")),
+                Some(case) if case.personal.is_none() => {
+                    report.problems.push(format!("{id} was erased but its key is still stored"))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn decode_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {
+    let seq = to_u64(row.try_get("seq")?)?;
+    let body: String = row.try_get("body")?;
+    let hash: String = row.try_get("body_sha256")?;
+    if sha256_hex(&body) != hash {
+        return Err(StoreError::Corrupt(format!("event {seq} does not match its stored hash")));
+    }
+    let event = Event::from_json(&body)
+        .map_err(|error| StoreError::Corrupt(format!("event {seq} does not decode: {error}")))?;
+    let stream: String = row.try_get("stream")?;
+    let kind: String = row.try_get("kind")?;
+    if event.body.stream().to_string() != stream || event.body.kind() != kind {
+        return Err(StoreError::Corrupt(format!("event {seq} is filed under the wrong stream or kind")));
+    }
+    let recorded_at: String = row.try_get("recorded_at")?;
+    Ok(StoredEvent {
+        seq,
+        stream,
+        version: to_u64(row.try_get("version")?)?,
+        recorded_at: recorded_at
+            .parse()
+            .map_err(|error| StoreError::Corrupt(format!("event {seq} recorded_at: {error}")))?,
+        event,
+    })
+}
+
+async fn load_streams(conn: &mut AnyConnection, streams: &[String]) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut events = Vec::new();
+    for batch in streams.chunks(BIND_BATCH) {
+        let sql = format!(
+            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE stream IN ({}) ORDER BY seq",
+            placeholders(1, batch.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for stream in batch {
+            query = query.bind(stream.clone());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            events.push(decode_row(&row)?);
+        }
+    }
+    events.sort_by_key(|stored| stored.seq);
+    Ok(events)
+}
+
+async fn load_holds(conn: &mut AnyConnection) -> Result<BTreeMap<HoldId, Hold>, StoreError> {
+    // `hold.` sorts just after every `hold-…` stream name, so this is a range scan on the index.
+    let rows = sqlx::query(
+        "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events \
+         WHERE stream >= 'hold-' AND stream < 'hold.' ORDER BY seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut snapshot = Snapshot::default();
+    for row in &rows {
+        corridor_domain::apply_to_snapshot(&mut snapshot, &decode_row(row)?.event)?;
+    }
+    Ok(snapshot.holds)
+}
+
+async fn load_counts(conn: &mut AnyConnection, agreement: &str) -> Result<Counts, StoreError> {
+    let row = sqlx::query("SELECT transferred, present, scheduled FROM agreement_counts WHERE agreement_id = $1")
+        .bind(agreement.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(match row {
+        Some(row) => Counts {
+            transferred: to_u64(row.try_get("transferred")?)?,
+            present: to_u64(row.try_get("present")?)?,
+            scheduled: to_u64(row.try_get("scheduled")?)?,
+        },
+        None => Counts::default(),
+    })
+}
+
+/// Ids of scheduled or in-transit cases a scope may cover, through the projection's indexes.
+/// The domain confirms each with the scope's own definition of membership.
+async fn cases_covered(conn: &mut AnyConnection, scope: &HoldScope) -> Result<Vec<String>, StoreError> {
+    let statuses: Vec<String> = STATUSES_A_HOLD_PULLS.iter().map(|s| s.as_str().to_owned()).collect();
+    let mut sql = format!("SELECT case_id FROM cases WHERE status IN ({})", placeholders(1, statuses.len()));
+    let mut binds: Vec<String> = statuses;
+    let mut add_in = |sql: &mut String, column: &str, values: Vec<String>| {
+        if !values.is_empty() {
+            sql.push_str(&format!(" AND {column} IN ({})", placeholders(binds.len() + 1, values.len())));
+            binds.extend(values);
+        }
+    };
+    match scope {
+        HoldScope::Cases { cases } => {
+            add_in(&mut sql, "case_id", cases.iter().map(ToString::to_string).collect());
+        }
+        HoldScope::Class { criteria } => {
+            add_in(&mut sql, "agreement", criteria.agreements.iter().map(ToString::to_string).collect());
+            add_in(&mut sql, "nationality", criteria.nationalities.iter().map(ToString::to_string).collect());
+            add_in(&mut sql, "legal_basis", criteria.legal_bases.iter().map(ToString::to_string).collect());
+            add_in(&mut sql, "designation", criteria.designations.iter().map(ToString::to_string).collect());
+            add_in(&mut sql, "detention_place", criteria.detention_places.iter().map(ToString::to_string).collect());
+            if let Some(from) = criteria.removal_ordered_from {
+                binds.push(from.to_string());
+                sql.push_str(&format!(" AND removal_ordered_on >= ${}", binds.len()));
+            }
+            if let Some(until) = criteria.removal_ordered_until {
+                binds.push(until.to_string());
+                sql.push_str(&format!(" AND removal_ordered_on <= ${}", binds.len()));
+            }
+        }
+    }
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for bind in binds {
+        query = query.bind(bind);
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter().map(|row| row.try_get("case_id").map_err(StoreError::from)).collect()
+}
+
+async fn append(
+    conn: &mut AnyConnection,
+    before: &Snapshot,
+    events: &[Event],
+    now: Timestamp,
+) -> Result<(u64, u64), StoreError> {
+    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events").fetch_one(&mut *conn).await?;
+    let mut seq = to_u64(row.try_get("last")?)?;
+    let first = seq + 1;
+    let mut versions: BTreeMap<StreamId, u64> = BTreeMap::new();
+    for event in events {
+        let stream = event.body.stream();
+        let version = match versions.get(&stream) {
+            Some(version) => version + 1,
+            None => stream_version(before, &stream) + 1,
+        };
+        versions.insert(stream.clone(), version);
+        let body = event.to_json();
+        // Check the event before it is stored: what is written must read back as the same event.
+        if Event::from_json(&body).ok().as_ref() != Some(event) {
+            return Err(StoreError::Corrupt(format!("event `{}` does not survive encoding", event.body.kind())));
+        }
+        seq += 1;
+        sqlx::query(
+            "INSERT INTO events (seq, stream, version, kind, occurred_at, recorded_at, schema, body, body_sha256) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(to_i64(seq))
+        .bind(stream.to_string())
+        .bind(to_i64(version))
+        .bind(event.body.kind())
+        .bind(event.at.to_string())
+        .bind(now.to_string())
+        .bind(i64::from(SCHEMA_VERSION))
+        .bind(body.clone())
+        .bind(sha256_hex(&body))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok((first, seq))
+}
+
+fn stream_version(snapshot: &Snapshot, stream: &StreamId) -> u64 {
+    match stream {
+        StreamId::Case(id) => snapshot.cases.get(id).map_or(0, |case| case.version),
+        StreamId::Hold(id) => snapshot.holds.get(id).map_or(0, |hold| hold.version),
+        StreamId::Agreement(id) => snapshot.agreements.get(id).map_or(0, |agreement| agreement.version),
+    }
+}
+
+async fn write_projections(conn: &mut AnyConnection, after: &Snapshot, events: &[Event]) -> Result<(), StoreError> {
+    let mut cases = BTreeSet::new();
+    let mut holds = BTreeSet::new();
+    let mut agreements = BTreeSet::new();
+    for event in events {
+        match event.body.stream() {
+            StreamId::Case(id) => {
+                cases.insert(id);
+            }
+            StreamId::Hold(id) => {
+                holds.insert(id);
+            }
+            StreamId::Agreement(id) => {
+                agreements.insert(id);
+            }
+        }
+    }
+    let mut counted = agreements.clone();
+    for id in &cases {
+        let case = after.cases.get(id).ok_or_else(|| StoreError::Corrupt(format!("{id} vanished while applying")))?;
+        counted.insert(case.agreement.clone());
+        let row = CaseRow::of(case, after);
+        sqlx::query(
+            "INSERT INTO cases (case_id, agreement, terms_version, status, version, nationality, legal_basis, \
+             designation, detention_place, removal_ordered_on, proposed_at, counsel, next_deadline_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, version = excluded.version, \
+             next_deadline_ms = excluded.next_deadline_ms",
+        )
+        .bind(row.case_id)
+        .bind(row.agreement)
+        .bind(row.terms_version)
+        .bind(row.status)
+        .bind(row.version)
+        .bind(row.nationality)
+        .bind(row.legal_basis)
+        .bind(row.designation)
+        .bind(row.detention_place)
+        .bind(row.removal_ordered_on)
+        .bind(row.proposed_at)
+        .bind(row.counsel)
+        .bind(row.next_deadline_ms)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for id in &holds {
+        let hold = after.holds.get(id).ok_or_else(|| StoreError::Corrupt(format!("{id} vanished while applying")))?;
+        let scope = serde_json::to_string(&hold.scope).unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO holds (hold_id, court, reference, status, scope, depends_on, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (hold_id) DO UPDATE SET status = excluded.status, scope = excluded.scope, \
+             version = excluded.version",
+        )
+        .bind(hold.id.to_string())
+        .bind(hold.court.clone())
+        .bind(hold.reference.clone())
+        .bind(hold.status.as_str())
+        .bind(scope)
+        .bind(hold.depends_on.map(|parent| parent.to_string()))
+        .bind(to_i64(hold.version))
+        .execute(&mut *conn)
+        .await?;
+    }
+    for id in &agreements {
+        let state = after.agreements.get(id).ok_or_else(|| StoreError::Corrupt(format!("agreement {id} vanished")))?;
+        let latest = state.latest().ok_or_else(|| StoreError::Corrupt(format!("agreement {id} has no terms")))?;
+        sqlx::query(
+            "INSERT INTO agreements (agreement_id, terms_version, version, sending, receiving, title) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (agreement_id) DO UPDATE SET terms_version = excluded.terms_version, \
+             version = excluded.version, title = excluded.title",
+        )
+        .bind(id.to_string())
+        .bind(i64::from(state.latest_version()))
+        .bind(to_i64(state.version))
+        .bind(latest.sending.to_string())
+        .bind(latest.receiving.to_string())
+        .bind(latest.title.clone())
+        .execute(&mut *conn)
+        .await?;
+    }
+    for id in &counted {
+        let counts = after.counts.get(id).copied().unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO agreement_counts (agreement_id, transferred, present, scheduled) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (agreement_id) DO UPDATE SET transferred = excluded.transferred, \
+             present = excluded.present, scheduled = excluded.scheduled",
+        )
+        .bind(id.to_string())
+        .bind(to_i64(counts.transferred))
+        .bind(to_i64(counts.present))
+        .bind(to_i64(counts.scheduled))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,414 @@
+//! The command line as clap parses it: raw flags, turned into validated values in `app.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// corridor runs a third-country transfer arrangement with its legal safeguards enforced,
+/// every step recorded as an event, and personal data sealed per case.
+#[derive(Debug, Parser)]
+#[command(name = "corridor", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Database URL: `sqlite://FILE` (default `sqlite://corridor.db`) or `postgres://…`; a bare
+    /// path means an SQLite file.
+    #[arg(long, global = true, env = "CORRIDOR_DATABASE", default_value = "sqlite://corridor.db")]
+    pub database: String,
+
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Act as this user (from the users file). Every command is checked against the user's role.
+    #[arg(long = "as", global = true, env = "CORRIDOR_USER", value_name = "USER")]
+    pub as_user: Option<String>,
+
+    /// The users file: who may act, in which role, for whom.
+    #[arg(long, global = true, env = "CORRIDOR_USERS", default_value = "corridor-users.toml")]
+    pub users: PathBuf,
+
+    /// The master key file (64 hex digits). The environment variable CORRIDOR_MASTER_KEY, if
+    /// set, holds the key itself and takes precedence.
+    #[arg(long, global = true, env = "CORRIDOR_KEY_FILE", default_value = "corridor.key")]
+    pub key_file: PathBuf,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Top,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Top {
+    /// Create the database, the master key file and a users file with a first admin.
+    Init(InitArgs),
+    /// Load, amend and inspect agreements.
+    #[command(subcommand)]
+    Agreement(AgreementCommand),
+    /// Propose cases and move them through the lifecycle.
+    #[command(subcommand)]
+    Case(CaseCommand),
+    /// Register and manage court holds.
+    #[command(subcommand)]
+    Hold(HoldCommand),
+    /// Let the clocks run: emit what expired deadlines cause, up to now (or `--at`).
+    Tick(TickArgs),
+    /// Replay every event and compare with the stored projections.
+    Check,
+    /// Build a fresh database and play a synthetic scenario that shows each safeguard at work.
+    Demo(DemoArgs),
+}
+
+/// `corridor init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Name of the first admin account.
+    #[arg(long, default_value = "admin")]
+    pub admin: String,
+    /// Also write synthetic example accounts for every role (for trying corridor out).
+    #[arg(long)]
+    pub example_users: bool,
+}
+
+/// `corridor agreement …`.
+#[derive(Debug, Subcommand)]
+pub enum AgreementCommand {
+    /// Load an agreement file; loading a file with an id already known records an amendment.
+    Load {
+        /// The TOML file.
+        file: PathBuf,
+    },
+    /// Show an agreement's terms, status history and sources.
+    Show {
+        /// The agreement id.
+        id: String,
+    },
+    /// List agreements.
+    List,
+    /// Record a lifecycle status change.
+    Status {
+        /// The agreement id.
+        id: String,
+        /// The new status: negotiating, signed, in_force, suspended or terminated.
+        status: String,
+        /// The day it takes effect (YYYY-MM-DD); default today.
+        #[arg(long)]
+        on: Option<String>,
+    },
+}
+
+/// Options every case command that changes a case takes.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// The case id (`case-…`).
+    pub case: String,
+    /// Refuse unless the case is still at this version (optimistic concurrency).
+    #[arg(long)]
+    pub expect_version: Option<u64>,
+}
+
+/// `corridor case propose`.
+#[derive(Debug, Args)]
+pub struct ProposeArgs {
+    /// The agreement id.
+    #[arg(long)]
+    pub agreement: String,
+    /// Full name (sealed; never stored in the clear).
+    #[arg(long)]
+    pub name: String,
+    /// Date of birth, YYYY-MM-DD (sealed; the rules read only the age it gives).
+    #[arg(long)]
+    pub birth_date: String,
+    /// Nationality (ISO 3166-1 alpha-3).
+    #[arg(long)]
+    pub nationality: String,
+    /// Sex: female, male or other.
+    #[arg(long)]
+    pub sex: String,
+    /// A language the person understands (ISO 639); repeat for more.
+    #[arg(long = "language", required = true)]
+    pub languages: Vec<String>,
+    /// The removal order's legal basis, as a label (e.g. `ina_241`).
+    #[arg(long)]
+    pub legal_basis: String,
+    /// The day the removal order was made (YYYY-MM-DD).
+    #[arg(long)]
+    pub removal_ordered_on: String,
+    /// A designation class orders may name (e.g. `alien_enemies_act`).
+    #[arg(long)]
+    pub designation: Option<String>,
+    /// Where the person is detained, as a label.
+    #[arg(long)]
+    pub detention_place: Option<String>,
+    /// A vulnerability category; repeat for more.
+    #[arg(long = "vulnerability")]
+    pub vulnerabilities: Vec<String>,
+    /// A country the person fears (alpha-3); repeat for more.
+    #[arg(long = "feared")]
+    pub feared: Vec<String>,
+    /// A country a decision protects the person from (alpha-3); repeat for more.
+    #[arg(long = "protected-from")]
+    pub protected_from: Vec<String>,
+    /// The person's counsel (a user name).
+    #[arg(long)]
+    pub counsel: Option<String>,
+    /// An identity or travel document (sealed); repeat for more.
+    #[arg(long = "document")]
+    pub documents: Vec<String>,
+    /// Contact details (sealed).
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// Health notes (sealed; shared only with consent).
+    #[arg(long)]
+    pub health: Option<String>,
+    /// The person consents to sharing health data with the receiving state.
+    #[arg(long)]
+    pub health_consent: bool,
+}
+
+/// `corridor case …`.
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Propose a case under an agreement.
+    Propose(Box<ProposeArgs>),
+    /// Record a notice as served; it is refused unless it is complete.
+    Notice {
+        #[command(flatten)]
+        target: Target,
+        /// The language the notice used (ISO 639).
+        #[arg(long)]
+        language: String,
+        /// The destination it names (alpha-3).
+        #[arg(long)]
+        destination: String,
+        /// It was served on the person.
+        #[arg(long)]
+        on_person: bool,
+        /// It was served on the person's counsel.
+        #[arg(long)]
+        on_counsel: bool,
+        /// It explains how to contest the transfer.
+        #[arg(long)]
+        explains_contest: bool,
+    },
+    /// File a protection (fear) claim.
+    ClaimProtection {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Decide a protection screening.
+    DecideProtection {
+        #[command(flatten)]
+        target: Target,
+        /// The decision: `granted` or `denied`.
+        #[arg(long)]
+        decision: String,
+    },
+    /// Ask the receiving state to take the person.
+    Request {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Approve: as a receiving officer, accept the person; as a sending supervisor, approve scheduling.
+    Approve {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Refuse the person (receiving officer).
+    Refuse {
+        #[command(flatten)]
+        target: Target,
+        /// The reason.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Extend the transfer deadline for a reason the terms allow.
+    Extend {
+        #[command(flatten)]
+        target: Target,
+        /// The reason code (e.g. `imprisonment`, `absconding`).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Schedule the departure.
+    Schedule {
+        #[command(flatten)]
+        target: Target,
+        /// The planned departure (RFC 3339, e.g. 2025-09-01T08:00:00Z).
+        #[arg(long)]
+        departure: String,
+    },
+    /// Record the departure.
+    Depart {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Confirm arrival (receiving officer).
+    Arrive {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Record an onward movement; checked against the onward rule and non-refoulement.
+    Onward {
+        #[command(flatten)]
+        target: Target,
+        /// The destination (alpha-3).
+        #[arg(long)]
+        destination: String,
+    },
+    /// Record a step after arrival.
+    After {
+        #[command(flatten)]
+        target: Target,
+        /// One of: claim-lodged, claim-granted, claim-refused, appeal-lodged, settled, returned,
+        /// whereabouts-unknown, whereabouts-known, detention-validated.
+        step: String,
+    },
+    /// Record a vulnerability found after proposal.
+    Vulnerability {
+        #[command(flatten)]
+        target: Target,
+        /// The category.
+        #[arg(long)]
+        category: String,
+    },
+    /// Record a welfare check (monitor).
+    Welfare {
+        #[command(flatten)]
+        target: Target,
+        /// The outcome: well, concerns or not_seen.
+        #[arg(long)]
+        outcome: String,
+    },
+    /// Withdraw the case.
+    Withdraw {
+        #[command(flatten)]
+        target: Target,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Destroy the case key: personal data becomes unreadable, events and rule attributes remain.
+    Erase {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Show a case as the acting user may see it.
+    Show {
+        /// The case id.
+        case: String,
+    },
+    /// List cases.
+    List {
+        /// Only this agreement.
+        #[arg(long)]
+        agreement: Option<String>,
+        /// Only this status.
+        #[arg(long)]
+        status: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Only cases after this id (paging).
+        #[arg(long)]
+        after: Option<String>,
+    },
+    /// Show a case's events.
+    History {
+        /// The case id.
+        case: String,
+    },
+}
+
+/// Scope options of a hold.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ScopeArgs {
+    /// A case the order names; repeat for more (an individual order).
+    #[arg(long = "case")]
+    pub cases: Vec<String>,
+    /// Class: an agreement; repeat for more.
+    #[arg(long = "agreement")]
+    pub agreements: Vec<String>,
+    /// Class: a nationality (alpha-3); repeat for more.
+    #[arg(long = "nationality")]
+    pub nationalities: Vec<String>,
+    /// Class: a legal basis; repeat for more.
+    #[arg(long = "legal-basis")]
+    pub legal_bases: Vec<String>,
+    /// Class: a designation; repeat for more.
+    #[arg(long = "designation")]
+    pub designations: Vec<String>,
+    /// Class: a detention place; repeat for more.
+    #[arg(long = "detention-place")]
+    pub detention_places: Vec<String>,
+    /// Class: removal orders made on or after this day.
+    #[arg(long)]
+    pub ordered_from: Option<String>,
+    /// Class: removal orders made on or before this day.
+    #[arg(long)]
+    pub ordered_until: Option<String>,
+}
+
+/// `corridor hold …`.
+#[derive(Debug, Subcommand)]
+pub enum HoldCommand {
+    /// Register a court order that stops transfers.
+    Register {
+        /// The court.
+        #[arg(long)]
+        court: String,
+        /// The court's reference.
+        #[arg(long)]
+        reference: String,
+        /// The hold this order depends on.
+        #[arg(long)]
+        depends_on: Option<String>,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Stay a hold (it has no effect until reactivated).
+    Stay {
+        /// The hold id.
+        hold: String,
+    },
+    /// Reactivate a stayed hold.
+    Reactivate {
+        /// The hold id.
+        hold: String,
+    },
+    /// Amend a hold's scope.
+    Amend {
+        /// The hold id.
+        hold: String,
+        #[command(flatten)]
+        scope: ScopeArgs,
+    },
+    /// Lift (vacate) a hold; orders that depend on it fall with it.
+    Lift {
+        /// The hold id.
+        hold: String,
+    },
+    /// List holds.
+    List,
+}
+
+/// `corridor tick`.
+#[derive(Debug, Args)]
+pub struct TickArgs {
+    /// Run the clocks up to this moment (RFC 3339) instead of now.
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+/// `corridor demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The seed: the same seed gives byte-identical events.
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Where to build the demo database; it must not exist or must be a demo database.
+    #[arg(long, default_value = "sqlite://corridor-demo.db")]
+    pub demo_database: String,
+    /// Print only the summary.
+    #[arg(long)]
+    pub quiet: bool,
+}

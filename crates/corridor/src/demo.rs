@@ -1,0 +1,449 @@
+//! `corridor demo`: a fresh database and a synthetic scenario that shows each safeguard at work.
+//!
+//! Everything comes from the seed and a simulated clock: case ids, keys, nonces and times. Two
+//! runs with the same seed write byte-identical events. The people are synthetic.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context as _};
+use corridor_domain::terms::{AgreementId, AgreementStatus, Country, Sex};
+use corridor_domain::{
+    Actor, CaseId, ClassCriteria, Command, EventBody, HoldId, HoldScope, Label, Language, NoticeFacts, Outcome,
+    PersonFacts, PersonalData, UserId, WelfareOutcome,
+};
+use corridor_store::{normalise_url, Backend, Executed, Store};
+use jiff::{Timestamp, ToSpan};
+
+use crate::app::{App, Clock};
+use crate::cli::DemoArgs;
+use crate::commands::propose_with;
+use crate::entropy::Entropy;
+use crate::users::Users;
+
+/// The agreement files the demo loads, with the names they are recorded under.
+const AGREEMENT_FILES: [(&str, &str); 5] = [
+    ("agreements/us-rwa-2025.toml", include_str!("../../../agreements/us-rwa-2025.toml")),
+    ("agreements/gbr-rwa-2024.toml", include_str!("../../../agreements/gbr-rwa-2024.toml")),
+    ("agreements/ita-alb-2023.toml", include_str!("../../../agreements/ita-alb-2023.toml")),
+    ("agreements/dublin-iii-profile.toml", include_str!("../../../agreements/dublin-iii-profile.toml")),
+    ("demo/demo-training.toml", include_str!("demo-training.toml")),
+];
+
+/// The demo's synthetic accounts.
+const DEMO_USERS: &str = r#"
+[[user]]
+name = "demo.admin"
+role = "admin"
+[[user]]
+name = "officer.ada"
+role = "sending_officer"
+state = "USA"
+[[user]]
+name = "supervisor.ben"
+role = "sending_supervisor"
+state = "USA"
+[[user]]
+name = "supervisor.kim"
+role = "sending_supervisor"
+state = "USA"
+[[user]]
+name = "adjudicator.cy"
+role = "adjudicator"
+state = "USA"
+[[user]]
+name = "receiver.dee"
+role = "receiving_officer"
+state = "RWA"
+[[user]]
+name = "clerk.eve"
+role = "court_clerk"
+court = "us-district-court-demo"
+[[user]]
+name = "counsel.fay"
+role = "counsel"
+[[user]]
+name = "monitor.gus"
+role = "monitor"
+monitoring_body = "demo-monitors"
+[[user]]
+name = "officer.uk"
+role = "sending_officer"
+state = "GBR"
+"#;
+
+struct Demo {
+    app: App,
+    now: Timestamp,
+    quiet: bool,
+    refusals: BTreeMap<String, u64>,
+}
+
+impl Demo {
+    fn actor(&self, name: &str) -> anyhow::Result<Actor> {
+        self.app.users.actor(name)
+    }
+
+    fn say(&self, text: &str) {
+        if !self.quiet {
+            println!("{text}");
+        }
+    }
+
+    fn advance_to(&mut self, at: &str) -> anyhow::Result<()> {
+        self.now = at.parse().with_context(|| format!("demo time `{at}`"))?;
+        self.app.clock = Clock::Fixed(self.now);
+        self.say(&format!("\n— {} —", self.now.strftime("%Y-%m-%d %H:%M UTC")));
+        Ok(())
+    }
+
+    fn advance_by(&mut self, span: jiff::Span) -> anyhow::Result<()> {
+        self.now = self.now.checked_add(span)?;
+        self.app.clock = Clock::Fixed(self.now);
+        Ok(())
+    }
+
+    fn report(&mut self, who: &str, what: &str, executed: &Executed) {
+        match &executed.outcome {
+            Outcome::Accepted(events) => {
+                let kinds: Vec<&str> = events.iter().map(|event| event.body.kind()).collect();
+                self.say(&format!("  {who} {what}: done ({})", kinds.join(", ")));
+            }
+            Outcome::Refused { refusal, recorded } => {
+                *self.refusals.entry(refusal.code().to_owned()).or_insert(0) += 1;
+                self.say(&format!("  {who} {what}: REFUSED `{}`", refusal.code()));
+                self.say(&format!("      {}", refusal.message()));
+                if recorded.is_some() {
+                    self.say("      (the refusal is itself recorded as a `safeguard_triggered` event)");
+                }
+            }
+        }
+    }
+
+    async fn run(&mut self, who: &str, what: &str, command: Command) -> anyhow::Result<Executed> {
+        let actor = self.actor(who)?;
+        let (_, executed) = self.app.execute(&actor, command, None, &[]).await?;
+        self.report(who, what, &executed);
+        Ok(executed)
+    }
+
+    async fn propose(&mut self, who: &str, agreement: &str, person: Person) -> anyhow::Result<Option<CaseId>> {
+        let actor = self.actor(who)?;
+        let agreement = AgreementId::parse(agreement).map_err(anyhow::Error::msg)?;
+        let what = format!("proposes {} under {agreement}", person.name);
+        let (facts, personal, counsel) = person.into_parts()?;
+        let (_, executed) = propose_with(&mut self.app, &actor, agreement, facts, personal, counsel).await?;
+        self.report(who, &what, &executed);
+        Ok(match &executed.outcome {
+            Outcome::Accepted(events) => events.iter().find_map(|event| match &event.body {
+                EventBody::CaseProposed { case, .. } => Some(*case),
+                _ => None,
+            }),
+            Outcome::Refused { .. } => None,
+        })
+    }
+
+    fn notice(&self, case: CaseId, language: &str) -> anyhow::Result<Command> {
+        Ok(Command::ServeNotice {
+            case,
+            notice: NoticeFacts {
+                language: Language::parse(language).map_err(anyhow::Error::msg)?,
+                on_person: true,
+                on_counsel: true,
+                destination: country("RWA")?,
+                explains_how_to_contest: true,
+            },
+        })
+    }
+
+    /// Walks a case from proposal to scheduled, `days` after now, printing each step.
+    async fn to_scheduled(&mut self, case: CaseId, departure_in_days: i64) -> anyhow::Result<Executed> {
+        let notice = self.notice(case, "es")?;
+        self.run("officer.ada", "serves notice", notice).await?;
+        self.run("officer.ada", "requests the transfer", Command::RequestTransfer { case }).await?;
+        self.run("receiver.dee", "approves the person", Command::Approve { case }).await?;
+        self.run("supervisor.kim", "approves scheduling", Command::Approve { case }).await?;
+        let departure = self.now.checked_add((departure_in_days * 24).hours())?;
+        self.run("officer.ada", &format!("schedules departure for {}", departure.strftime("%Y-%m-%d")), Command::Schedule { case, departure })
+            .await
+    }
+}
+
+fn country(code: &str) -> anyhow::Result<Country> {
+    Country::parse(code).map_err(anyhow::Error::msg)
+}
+
+/// A synthetic person.
+struct Person {
+    name: &'static str,
+    birth: &'static str,
+    nationality: &'static str,
+    sex: Sex,
+    languages: &'static [&'static str],
+    feared: &'static [&'static str],
+    legal_basis: &'static str,
+    designation: Option<&'static str>,
+    counsel: bool,
+}
+
+impl Person {
+    fn into_parts(self) -> anyhow::Result<(PersonFacts, PersonalData, Option<UserId>)> {
+        let birth_date = self.birth.parse().context("demo birth date")?;
+        let facts = PersonFacts {
+            birth_date,
+            nationality: country(self.nationality)?,
+            sex: self.sex,
+            vulnerabilities: BTreeSet::new(),
+            feared_countries: self.feared.iter().map(|c| country(c)).collect::<anyhow::Result<_>>()?,
+            protected_countries: BTreeSet::new(),
+            languages: self
+                .languages
+                .iter()
+                .map(|l| Language::parse(l).map_err(anyhow::Error::msg))
+                .collect::<anyhow::Result<_>>()?,
+            legal_basis: Label::parse(self.legal_basis).map_err(anyhow::Error::msg)?,
+            designation: self.designation.map(Label::parse).transpose().map_err(anyhow::Error::msg)?,
+            detention_place: None,
+            removal_ordered_on: "2025-03-03".parse().context("demo date")?,
+            health_data_consent: false,
+        };
+        let personal = PersonalData {
+            name: self.name.to_owned(),
+            birth_date: Some(birth_date),
+            documents: vec![format!("synthetic travel document for {}", self.name)],
+            contact: None,
+            health: None,
+        };
+        let counsel = if self.counsel { Some(UserId::parse("counsel.fay").map_err(anyhow::Error::msg)?) } else { None };
+        Ok((facts, personal, counsel))
+    }
+}
+
+fn venezuelan(name: &'static str) -> Person {
+    Person {
+        name,
+        birth: "1994-02-11",
+        nationality: "VEN",
+        sex: Sex::Male,
+        languages: &["es"],
+        feared: &["VEN"],
+        legal_basis: "aea_1798",
+        designation: Some("alien_enemies_act"),
+        counsel: true,
+    }
+}
+
+fn adult(name: &'static str, nationality: &'static str) -> Person {
+    Person {
+        name,
+        birth: "1988-09-30",
+        nationality,
+        sex: Sex::Female,
+        languages: &["es", "en"],
+        feared: &[],
+        legal_basis: "ina_241",
+        designation: None,
+        counsel: false,
+    }
+}
+
+/// Removes an earlier demo database, refusing to touch anything that is not one.
+async fn fresh_database(url: &str) -> anyhow::Result<()> {
+    let backend = Backend::of_url(url)?;
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or(path);
+    let exists = backend == Backend::Postgres || std::path::Path::new(path).exists();
+    if !exists {
+        return Ok(());
+    }
+    let store = Store::open(url, false).await?;
+    let first = store.events(0, 1).await?;
+    store.close().await;
+    let is_demo = first.first().is_none_or(|stored| stored.event.by.as_ref().is_some_and(|by| by.as_str() == "demo.admin"));
+    if !is_demo {
+        bail!("{url} holds data that is not a corridor demo; choose another --demo-database");
+    }
+    match backend {
+        Backend::Sqlite => {
+            for suffix in ["", "-wal", "-shm"] {
+                let file = format!("{path}{suffix}");
+                if std::path::Path::new(&file).exists() {
+                    std::fs::remove_file(&file).with_context(|| format!("cannot remove the old demo file {file}"))?;
+                }
+            }
+            Ok(())
+        }
+        Backend::Postgres if first.is_empty() => Ok(()),
+        Backend::Postgres => bail!("{url} already holds a demo; drop and recreate the database to run it again"),
+    }
+}
+
+/// Runs the demo.
+pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
+    let url = normalise_url(&args.demo_database);
+    fresh_database(&url).await?;
+    let store = Store::open(&url, true).await?;
+    let mut entropy = Entropy::seeded(args.seed);
+    let master = corridor_store::vault::MasterKey::from_bytes(entropy.array()?);
+    let app = App {
+        store,
+        master: Some(master),
+        users: Users::parse("demo users", DEMO_USERS)?,
+        entropy,
+        json: false,
+        clock: Clock::Fixed(Timestamp::UNIX_EPOCH),
+        quiet: true,
+    };
+    let mut demo = Demo { app, now: Timestamp::UNIX_EPOCH, quiet: args.quiet, refusals: BTreeMap::new() };
+    demo.say(&format!("corridor demo (seed {}) — synthetic people only, database {}", args.seed, args.demo_database));
+    story(&mut demo).await?;
+
+    let report = demo.app.store.check(&|_, _| {}).await?;
+    let events = demo.app.store.event_count().await?;
+    println!("\nSummary: {events} events recorded; `corridor check` replayed them: {}.",
+        if report.problems.is_empty() { "projections match".to_owned() } else { format!("{} problem(s)", report.problems.len()) });
+    println!("Refusals by code: {}", demo.refusals.iter().map(|(code, n)| format!("{code} ×{n}")).collect::<Vec<_>>().join(", "));
+    println!("Explore: corridor --database {} case list --as officer.ada --users <file>  (see README)", args.demo_database);
+    demo.app.store.close().await;
+    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn story(demo: &mut Demo) -> anyhow::Result<()> {
+    demo.advance_to("2025-05-05T09:00:00Z")?;
+    demo.say("The operator loads the agreement files. Each load is an event; the files keep their sources.");
+    for (file_name, text) in AGREEMENT_FILES {
+        demo.run("demo.admin", &format!("loads {file_name}"), Command::LoadAgreement { file_name: file_name.to_owned(), text: text.to_owned() })
+            .await?;
+    }
+
+    demo.say("\n1. An agreement moves from negotiation to in force. Before it is in force, nothing may happen under it.");
+    demo.propose("officer.ada", "demo-training", adult("Rosa Ejemplo", "HND")).await?;
+    let training = AgreementId::parse("demo-training").map_err(anyhow::Error::msg)?;
+    for (day, status) in [("2025-06-06", AgreementStatus::Signed), ("2025-08-01", AgreementStatus::InForce)] {
+        demo.advance_to(&format!("{day}T10:00:00Z"))?;
+        let on = day.parse().context("demo date")?;
+        demo.run("demo.admin", &format!("records that demo-training is {status}"), Command::ChangeAgreementStatus { agreement: training.clone(), status, on })
+            .await?;
+    }
+
+    demo.advance_to("2025-08-04T09:00:00Z")?;
+    demo.say("\n2. A resettled refugee's case, from proposal to arrival and welfare checks.");
+    let refugee = Person {
+        name: "Amira Testcase",
+        birth: "1990-04-12",
+        nationality: "IRQ",
+        sex: Sex::Female,
+        languages: &["ar", "en"],
+        feared: &["IRQ"],
+        legal_basis: "ina_241",
+        designation: None,
+        counsel: true,
+    };
+    let case = demo.propose("supervisor.ben", "demo-training", refugee).await?.context("the refugee's case was not proposed")?;
+    let mut bad_notice = demo.notice(case, "fr")?;
+    if let Command::ServeNotice { notice, .. } = &mut bad_notice {
+        notice.on_counsel = false;
+    }
+    demo.run("officer.ada", "serves a notice in French, without telling counsel", bad_notice).await?;
+    let notice = demo.notice(case, "ar")?;
+    demo.run("officer.ada", "serves a complete notice in Arabic on her and her counsel", notice).await?;
+    demo.run("officer.ada", "requests the transfer", Command::RequestTransfer { case }).await?;
+    demo.run("receiver.dee", "approves her", Command::Approve { case }).await?;
+    demo.run("supervisor.ben", "approves scheduling the case he proposed", Command::Approve { case }).await?;
+    demo.run("supervisor.kim", "approves scheduling", Command::Approve { case }).await?;
+    let too_soon = demo.now.checked_add(30.hours())?;
+    demo.run("officer.ada", "schedules departure 30 hours after notice", Command::Schedule { case, departure: too_soon }).await?;
+    let departure = demo.now.checked_add((4 * 24).hours())?;
+    demo.run("officer.ada", "schedules departure 4 days after notice", Command::Schedule { case, departure }).await?;
+    demo.advance_to("2025-08-08T09:00:00Z")?;
+    demo.run("officer.ada", "records the departure", Command::Depart { case }).await?;
+    demo.advance_by(10.hours())?;
+    demo.run("receiver.dee", "confirms arrival", Command::Arrive { case }).await?;
+    demo.advance_to("2025-08-15T11:00:00Z")?;
+    demo.run("monitor.gus", "records a welfare visit", Command::RecordWelfareCheck { case, outcome: WelfareOutcome::Well }).await?;
+    demo.advance_to("2025-09-20T09:00:00Z")?;
+    print_welfare(demo, case).await?;
+    demo.run("receiver.dee", "records onward removal to Iraq, the country she fled", Command::Onward { case, destination: country("IRQ")? }).await?;
+
+    demo.say("\n3. A class-wide court order pulls a scheduled group, as in A.A.R.P. v. Trump.");
+    let mut group = Vec::new();
+    for name in ["Luis Muestra", "Jorge Prueba", "Ana Ficticia"] {
+        if let Some(case) = demo.propose("officer.ada", "demo-training", venezuelan(name)).await? {
+            demo.to_scheduled(case, 5).await?;
+            group.push(case);
+        }
+    }
+    demo.advance_to("2025-09-25T09:00:00Z")?;
+    if let Some(first) = group.first().copied() {
+        demo.run("officer.ada", "records the first departure of the group", Command::Depart { case: first }).await?;
+    }
+    demo.advance_by(2.hours())?;
+    let hold = HoldId::from_u64(demo.app.entropy.u64()?);
+    let criteria = ClassCriteria {
+        nationalities: [country("VEN")?].into_iter().collect(),
+        designations: [Label::parse("alien_enemies_act").map_err(anyhow::Error::msg)?].into_iter().collect(),
+        ..ClassCriteria::default()
+    };
+    demo.run(
+        "clerk.eve",
+        "registers a class order covering Venezuelans designated under the Alien Enemies Act",
+        Command::RegisterHold {
+            hold,
+            court: "us-district-court-demo".to_owned(),
+            reference: "25-cv-0001 (synthetic)".to_owned(),
+            scope: HoldScope::Class { criteria },
+            depends_on: None,
+        },
+    )
+    .await?;
+    if let Some(second) = group.get(1).copied() {
+        let departure = demo.now.checked_add((3 * 24).hours())?;
+        demo.run("officer.ada", "tries to schedule one of the group again", Command::Schedule { case: second, departure }).await?;
+    }
+    demo.propose("officer.ada", "demo-training", venezuelan("Pedro Ensayo")).await?;
+
+    demo.say("\n4. A protection claim ends a transfer.");
+    if let Some(case) = demo.propose("officer.ada", "demo-training", adult("Marta Simulada", "SLV")).await? {
+        demo.to_scheduled(case, 5).await?;
+        demo.advance_by(1.hours())?;
+        demo.say("  (at interview she says she fears persecution in Rwanda)");
+        demo.run("officer.ada", "records her protection claim", Command::ClaimProtection { case }).await?;
+        let departure = demo.now.checked_add((4 * 24).hours())?;
+        demo.run("officer.ada", "tries to schedule her again", Command::Schedule { case, departure }).await?;
+        demo.advance_by((3 * 24).hours())?;
+        demo.run("adjudicator.cy", "finds a real risk: protection granted", Command::DecideProtection { case, granted: true }).await?;
+        let departure = demo.now.checked_add((4 * 24).hours())?;
+        demo.run("officer.ada", "tries to schedule her once more", Command::Schedule { case, departure }).await?;
+    }
+
+    demo.say("\n5. The cap: this training profile allows 4 people in all, and places are reserved when scheduled.");
+    for name in ["Elena Modelo", "Carla Demo", "Sofia Plantilla", "Nadia Borrador"] {
+        if let Some(case) = demo.propose("officer.ada", "demo-training", adult(name, "GTM")).await? {
+            demo.to_scheduled(case, 6).await?;
+        }
+    }
+
+    demo.say("\n6. A terminated agreement refuses new cases; the terms' exclusions refuse an ineligible person.");
+    demo.propose("officer.uk", "gbr-rwa-2024", adult("Joy Placeholder", "NGA")).await?;
+    let mut minor = adult("Teo Menor", "HND");
+    minor.birth = "2009-01-20";
+    demo.propose("officer.ada", "demo-training", minor).await?;
+
+    demo.advance_to("2026-09-01T00:00:00Z")?;
+    demo.say("\n7. The clocks run: transfer deadlines pass and support periods end.");
+    demo.run("demo.admin", "ticks the clocks", Command::Tick).await?;
+    Ok(())
+}
+
+async fn print_welfare(demo: &Demo, case: CaseId) -> anyhow::Result<()> {
+    let Some((found, agreement)) = demo.app.store.case(case).await? else { return Ok(()) };
+    let Some(terms) = agreement.terms(found.terms_version) else { return Ok(()) };
+    for item in corridor_domain::clock::welfare_schedule(&found, terms, demo.now) {
+        demo.say(&format!(
+            "  welfare check due {}: {} (computed now, never stored)",
+            item.due_at.strftime("%Y-%m-%d"),
+            item.state.as_str()
+        ));
+    }
+    Ok(())
+}

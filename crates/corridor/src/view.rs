@@ -1,0 +1,95 @@
+//! What each user may see of a case: one place that filters fields on the way out.
+//!
+//! The sending state's officers, the person's own counsel and the agreement's monitors see the
+//! whole case. A receiving officer sees a case only once it was requested of them, and then only
+//! the fields the agreement shares, health data only with the person's recorded consent. Court
+//! clerks see what holds need (status and rule attributes), never personal data. Admins and the
+//! public see no case.
+
+use corridor_domain::terms::{Agreement, SharedField};
+use corridor_domain::{Actor, Case, Party, PersonalData, Role};
+
+/// What a user may see of one case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Disclosure {
+    /// The case exists for this user at all.
+    pub visible: bool,
+    /// Rule attributes (nationality, sex, languages, vulnerabilities, feared countries, ...).
+    pub rule_attributes: bool,
+    /// Personal data, field by field.
+    pub name: bool,
+    /// Date of birth.
+    pub birth_date: bool,
+    /// Documents.
+    pub documents: bool,
+    /// Contact.
+    pub contact: bool,
+    /// Health notes.
+    pub health: bool,
+}
+
+impl Disclosure {
+    const NOTHING: Self = Self {
+        visible: false,
+        rule_attributes: false,
+        name: false,
+        birth_date: false,
+        documents: false,
+        contact: false,
+        health: false,
+    };
+    const EVERYTHING: Self = Self {
+        visible: true,
+        rule_attributes: true,
+        name: true,
+        birth_date: true,
+        documents: true,
+        contact: true,
+        health: true,
+    };
+
+    /// Whether any personal field is disclosed (so the case key must be opened).
+    pub fn any_personal(&self) -> bool {
+        self.name || self.birth_date || self.documents || self.contact || self.health
+    }
+
+    /// Blanks the fields this user may not see.
+    pub fn filter(&self, data: PersonalData) -> PersonalData {
+        PersonalData {
+            name: if self.name { data.name } else { String::new() },
+            birth_date: data.birth_date.filter(|_| self.birth_date),
+            documents: if self.documents { data.documents } else { Vec::new() },
+            contact: data.contact.filter(|_| self.contact),
+            health: data.health.filter(|_| self.health),
+        }
+    }
+}
+
+/// Decides what `actor` may see of `case` under `agreement`.
+pub fn disclose(actor: &Actor, case: &Case, agreement: &Agreement) -> Disclosure {
+    let own_state = |state| matches!(actor.party, Party::State(country) if country == state);
+    match actor.role {
+        Role::SendingOfficer | Role::SendingSupervisor | Role::Adjudicator if own_state(agreement.sending) => {
+            Disclosure::EVERYTHING
+        }
+        Role::Counsel if case.counsel.as_ref() == Some(&actor.user) => Disclosure::EVERYTHING,
+        Role::Monitor => match (&actor.party, &agreement.terms.monitoring) {
+            (Party::MonitoringBody(own), Some(body)) if *own == body.id => Disclosure::EVERYTHING,
+            _ => Disclosure::NOTHING,
+        },
+        Role::ReceivingOfficer if own_state(agreement.receiving) && case.requested_at.is_some() => {
+            let shared = |field| agreement.terms.shared_fields.contains(&field);
+            Disclosure {
+                visible: true,
+                rule_attributes: shared(SharedField::Nationality),
+                name: shared(SharedField::Name),
+                birth_date: shared(SharedField::BirthDate),
+                documents: shared(SharedField::Documents),
+                contact: shared(SharedField::Contact),
+                health: shared(SharedField::Health) && case.rule.health_data_consent,
+            }
+        }
+        Role::CourtClerk => Disclosure { visible: true, rule_attributes: true, ..Disclosure::NOTHING },
+        _ => Disclosure::NOTHING,
+    }
+}
