@@ -151,7 +151,12 @@ impl Checkpoint {
     /// The body text, ending in a newline.
     #[must_use]
     pub fn to_text(&self) -> String {
-        let mut text = format!("{}\n{}\n{}\n", self.origin, self.size, self.root.to_base64());
+        let mut text = format!(
+            "{}\n{}\n{}\n",
+            self.origin,
+            self.size,
+            self.root.to_base64()
+        );
         for line in &self.extension_lines {
             text.push_str(line);
             text.push('\n');

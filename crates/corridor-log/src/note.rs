@@ -126,7 +126,9 @@ impl KeyId {
     /// Parses exactly eight lowercase hex digits.
     fn parse_hex(text: &str) -> Option<Self> {
         let canonical = text.len() == 2 * KEY_ID_SIZE_BYTES
-            && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
         if canonical {
             u32::from_str_radix(text, 16).ok().map(Self)
         } else {
@@ -240,7 +242,11 @@ impl NoteSignature {
         let mut bytes = Vec::with_capacity(KEY_ID_SIZE_BYTES + self.signature.len());
         bytes.extend_from_slice(&self.key_id.to_bytes());
         bytes.extend_from_slice(&self.signature);
-        format!("{SIGNATURE_LINE_PREFIX}{} {}\n", self.name, BASE64.encode(bytes))
+        format!(
+            "{SIGNATURE_LINE_PREFIX}{} {}\n",
+            self.name,
+            BASE64.encode(bytes)
+        )
     }
 }
 
@@ -639,7 +645,12 @@ impl Ed25519Verifier {
     /// The verifier key string.
     #[must_use]
     pub fn to_key_string(&self) -> String {
-        format_key(&self.name, self.key_id, SIGNATURE_TYPE_ED25519, self.key.as_bytes())
+        format_key(
+            &self.name,
+            self.key_id,
+            SIGNATURE_TYPE_ED25519,
+            self.key.as_bytes(),
+        )
     }
 
     /// The raw public key.
@@ -695,7 +706,11 @@ impl Ed25519Signer {
     #[must_use]
     pub fn from_seed(name: KeyName, seed: &[u8; 32]) -> Self {
         let key = SigningKey::from_bytes(seed);
-        let key_id = key_id(&name, SIGNATURE_TYPE_ED25519, key.verifying_key().as_bytes());
+        let key_id = key_id(
+            &name,
+            SIGNATURE_TYPE_ED25519,
+            key.verifying_key().as_bytes(),
+        );
         Self { name, key_id, key }
     }
 
@@ -713,7 +728,12 @@ impl Ed25519Signer {
     pub fn to_private_key_string(&self) -> String {
         format!(
             "{PRIVATE_KEY_PREFIX}{}",
-            format_key(&self.name, self.key_id, SIGNATURE_TYPE_ED25519, self.key.as_bytes())
+            format_key(
+                &self.name,
+                self.key_id,
+                SIGNATURE_TYPE_ED25519,
+                self.key.as_bytes()
+            )
         )
     }
 
@@ -759,7 +779,8 @@ pub(crate) fn format_key(name: &KeyName, key_id: KeyId, signature_type: u8, key:
 fn split_key(text: &str, signature_type: u8) -> Result<(KeyName, KeyId, [u8; 32]), KeyError> {
     // The base64 part may itself contain `+`, so split off only the first two fields.
     let mut fields = text.splitn(3, '+');
-    let (Some(name), Some(id), Some(encoded)) = (fields.next(), fields.next(), fields.next()) else {
+    let (Some(name), Some(id), Some(encoded)) = (fields.next(), fields.next(), fields.next())
+    else {
         return Err(KeyError::Malformed {
             reason: "expected `<name>+<key id>+<key>`",
         });
@@ -806,9 +827,11 @@ pub(crate) fn parse_signer_key(
     text: &str,
     signature_type: u8,
 ) -> Result<(KeyName, KeyId, SigningKey), KeyError> {
-    let rest = text.strip_prefix(PRIVATE_KEY_PREFIX).ok_or(KeyError::Malformed {
-        reason: "a signer key starts with `PRIVATE+KEY+`",
-    })?;
+    let rest = text
+        .strip_prefix(PRIVATE_KEY_PREFIX)
+        .ok_or(KeyError::Malformed {
+            reason: "a signer key starts with `PRIVATE+KEY+`",
+        })?;
     let (name, stated, seed) = split_key(rest, signature_type)?;
     let key = SigningKey::from_bytes(&seed);
     let computed = key_id(&name, signature_type, key.verifying_key().as_bytes());

@@ -39,7 +39,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::checkpoint::{Checkpoint, CheckpointError, SignedCheckpoint, open_checkpoint, parse_canonical_u64};
+use crate::checkpoint::{
+    Checkpoint, CheckpointError, SignedCheckpoint, open_checkpoint, parse_canonical_u64,
+};
 use crate::hash::Hash;
 use crate::note::VerifierSet;
 use crate::tree::{VerifyError, verify_consistency, verify_inclusion};
@@ -85,7 +87,9 @@ pub enum ProofTextError {
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
     /// The consistency proof starts from another tree size than the trusted checkpoint's.
-    #[error("the proof starts at size {proof_old_size}, the trusted checkpoint has size {trusted_size}")]
+    #[error(
+        "the proof starts at size {proof_old_size}, the trusted checkpoint has size {trusted_size}"
+    )]
     OldSizeMismatch {
         /// The old size in the proof.
         proof_old_size: u64,
@@ -139,9 +143,13 @@ impl InclusionProofText {
         let mut line = next_line(&mut rest)?;
         let mut extra = None;
         if let Some(encoded) = line.strip_prefix("extra ") {
-            extra = Some(BASE64.decode(encoded).map_err(|_| ProofTextError::Malformed {
-                reason: "the extra data is not standard base64",
-            })?);
+            extra = Some(
+                BASE64
+                    .decode(encoded)
+                    .map_err(|_| ProofTextError::Malformed {
+                        reason: "the extra data is not standard base64",
+                    })?,
+            );
             line = next_line(&mut rest)?;
         }
         let index = line

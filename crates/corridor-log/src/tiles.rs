@@ -114,7 +114,12 @@ impl TileId {
     /// The hash tile path, `tile/<L>/<N>[.p/<W>]`.
     #[must_use]
     pub fn path(&self) -> String {
-        format!("tile/{}/{}{}", self.level, index_path(self.index), self.suffix())
+        format!(
+            "tile/{}/{}{}",
+            self.level,
+            index_path(self.index),
+            self.suffix()
+        )
     }
 
     /// The entry bundle path, `tile/entries/<N>[.p/<W>]`, for a level-0 tile; `None` for the
@@ -222,7 +227,9 @@ pub fn parse_tile_path(path: &str) -> Result<TilePath, TilePathError> {
             let width = parse_canonical_u64(width_text)
                 .and_then(|width| u16::try_from(width).ok())
                 .filter(|width| (1..FULL_TILE_WIDTH).contains(width))
-                .ok_or_else(|| malformed("a partial width must be 1 to 255 without leading zeros"))?;
+                .ok_or_else(|| {
+                    malformed("a partial width must be 1 to 255 without leading zeros")
+                })?;
             (index_text, width)
         }
         None => (rest, FULL_TILE_WIDTH),
@@ -412,7 +419,10 @@ pub fn tile_hashes(tile: TileId, bytes: &[u8]) -> Result<Vec<Hash>, TileError> {
 ///
 /// # Errors
 /// [`ProofError::Read`] when a hash cannot be read.
-pub fn tile_bytes<R: HashReader>(reader: &R, tile: TileId) -> Result<Vec<u8>, ProofError<R::Error>> {
+pub fn tile_bytes<R: HashReader>(
+    reader: &R,
+    tile: TileId,
+) -> Result<Vec<u8>, ProofError<R::Error>> {
     let tree_level = tile.level * TILE_HEIGHT;
     let first = tile.index.saturating_mul(u64::from(FULL_TILE_WIDTH));
     let mut bytes = Vec::with_capacity(tile.size_bytes());
@@ -849,7 +859,11 @@ fn check_against_below<E: std::error::Error + 'static>(
         position: u16::try_from(position).unwrap_or(u16::MAX),
     };
     let expected = expected.ok_or_else(|| mismatch(0))?;
-    match hashes.iter().zip(expected).position(|(got, want)| got != want) {
+    match hashes
+        .iter()
+        .zip(expected)
+        .position(|(got, want)| got != want)
+    {
         Some(position) => Err(mismatch(position)),
         None => Ok(()),
     }
@@ -870,7 +884,9 @@ fn check_entry_bundle<S: TileSource>(
             expected,
             actual,
         },
-        EntryBundleError::Mismatch { position } => TileVerifyError::EntryMismatch { tile, position },
+        EntryBundleError::Mismatch { position } => {
+            TileVerifyError::EntryMismatch { tile, position }
+        }
     })?;
     Ok(u64::from(tile.width))
 }

@@ -823,7 +823,15 @@ mod tests {
     // The split point is the largest power of two strictly smaller than the size.
     #[test]
     fn split_point_is_largest_power_of_two_below() {
-        for (n, k) in [(2, 1), (3, 2), (4, 2), (5, 4), (8, 4), (9, 8), (u64::MAX, 1 << 63)] {
+        for (n, k) in [
+            (2, 1),
+            (3, 2),
+            (4, 2),
+            (5, 4),
+            (8, 4),
+            (9, 8),
+            (u64::MAX, 1 << 63),
+        ] {
             assert_eq!(largest_power_of_two_below(n), k, "n = {n}");
         }
     }
@@ -854,11 +862,8 @@ mod tests {
     // The full tree refuses another leaf instead of wrapping around.
     #[test]
     fn full_tree_refuses_appends() {
-        let mut tree = CompactTree::from_frontier(
-            u64::MAX,
-            &[Hash::default(); MAX_TREE_LEVELS],
-        )
-        .unwrap();
+        let mut tree =
+            CompactTree::from_frontier(u64::MAX, &[Hash::default(); MAX_TREE_LEVELS]).unwrap();
         assert_eq!(tree.append(Hash::default()), Err(TreeError::Full));
         // One below full still takes a leaf, reporting the level-63 parent it completes.
         let mut almost = CompactTree::from_frontier(u64::MAX - 1, &[Hash::default(); 63]).unwrap();
@@ -886,7 +891,11 @@ mod tests {
         ));
         assert!(matches!(
             root(&memory, 2),
-            Err(ProofError::Read { level: 1, index: 0, .. })
+            Err(ProofError::Read {
+                level: 1,
+                index: 0,
+                ..
+            })
         ));
     }
 }

@@ -17,4 +17,6 @@ pub mod vault;
 
 pub use db::{normalise_url, redact, Backend, BUSY_TIMEOUT, POOL_CONNECTIONS_MAX};
 pub use error::StoreError;
-pub use store::{CaseFilter, CaseRow, CheckReport, Executed, Store, StoredEvent, PAGE_ROWS_MAX};
+pub use store::{
+    CaseFilter, CaseRow, CheckReport, Executed, Request, Store, StoredEvent, BATCH_COMMANDS_MAX, PAGE_ROWS_MAX,
+};

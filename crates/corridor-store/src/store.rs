@@ -42,6 +42,22 @@ pub struct StoredEvent {
     pub event: Event,
 }
 
+/// Most commands in one group commit.
+pub const BATCH_COMMANDS_MAX: usize = 10_000;
+
+/// One command to execute, with what the caller knows.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The command.
+    pub command: &'a Command,
+    /// Who acts, and when.
+    pub context: &'a Context,
+    /// The case version the caller saw, for optimistic concurrency.
+    pub expected_version: Option<u64>,
+    /// Wrapped keys of cases the command proposes.
+    pub new_case_keys: &'a [(CaseId, Vec<u8>)],
+}
+
 /// What a write did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Executed {
@@ -212,20 +228,59 @@ impl Store {
         expected_version: Option<u64>,
         new_case_keys: &[(CaseId, Vec<u8>)],
     ) -> Result<Executed, StoreError> {
+        let request = Request { command, context, expected_version, new_case_keys };
+        let mut results = self.execute_many(std::slice::from_ref(&request)).await?;
+        results.pop().unwrap_or_else(|| Err(StoreError::Corrupt("a batch of one returned nothing".to_owned())))
+    }
+
+    /// Executes several commands in one durable transaction (a group commit): each is decided
+    /// against the state its predecessors left, and all are acknowledged together once the one
+    /// commit is durable. A conflict or refusal affects only its own command; a database failure
+    /// rolls back the whole batch and is returned as the outer error.
+    pub async fn execute_many(&self, requests: &[Request<'_>]) -> Result<Vec<Result<Executed, StoreError>>, StoreError> {
+        if requests.len() > BATCH_COMMANDS_MAX {
+            return Err(StoreError::Corrupt(format!(
+                "a batch of {} commands is over the limit of {BATCH_COMMANDS_MAX}",
+                requests.len()
+            )));
+        }
         let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
         if self.backend == Backend::Postgres {
             // One writer at a time keeps one global order with no gaps across servers.
             sqlx::query("SELECT pg_advisory_xact_lock(7361)").execute(&mut *tx).await?;
         }
-        let holds = load_holds(&mut tx).await?;
+        let mut results = Vec::with_capacity(requests.len());
+        let mut touched = Vec::new();
+        for request in requests {
+            let result = self.execute_in(&mut tx, request).await?;
+            if let Ok((_, after)) = &result {
+                touched.push(after.clone());
+            }
+            results.push(result.map(|(executed, _)| executed));
+        }
+        tx.commit().await?;
+        for snapshot in &touched {
+            self.remember_agreements(snapshot);
+        }
+        Ok(results)
+    }
+
+    /// One command inside an open write transaction. The outer error is a database failure; the
+    /// inner one a conflict, which writes nothing.
+    async fn execute_in(
+        &self,
+        tx: &mut AnyConnection,
+        request: &Request<'_>,
+    ) -> Result<Result<(Executed, Snapshot), StoreError>, StoreError> {
+        let Request { command, context, expected_version, new_case_keys } = *request;
+        let holds = load_holds(tx).await?;
         let needs = needs(command, &holds, context.now);
-        let snapshot = self.load_snapshot(&mut tx, holds, &needs).await?;
+        let snapshot = self.load_snapshot(tx, holds, &needs).await?;
 
         if let (Some(expected), Some(case)) = (expected_version, command.case()) {
             let current = snapshot.cases.get(&case).map_or(0, |case| case.version);
             if current != expected {
-                tx.rollback().await?;
-                return Err(StoreError::Conflict { case, expected, current });
+                return Ok(Err(StoreError::Conflict { case, expected, current }));
             }
         }
 
@@ -239,12 +294,11 @@ impl Store {
             }
         };
         if events.is_empty() {
-            tx.rollback().await?;
-            return Ok(Executed { outcome, seqs: None });
+            return Ok(Ok((Executed { outcome, seqs: None }, Snapshot::default())));
         }
         let after = applied(&snapshot, &events)?;
-        let seqs = append(&mut tx, &snapshot, &events, context.now).await?;
-        write_projections(&mut tx, &after, &events).await?;
+        let seqs = append(tx, &snapshot, &events, context.now).await?;
+        write_projections(tx, &after, &events).await?;
         for event in &events {
             match &event.body {
                 EventBody::CaseProposed { case, .. } => {
@@ -265,9 +319,7 @@ impl Store {
                 _ => {}
             }
         }
-        tx.commit().await?;
-        self.remember_agreements(&after);
-        Ok(Executed { outcome, seqs: Some(seqs) })
+        Ok(Ok((Executed { outcome, seqs: Some(seqs) }, after)))
     }
 
     fn remember_agreements(&self, snapshot: &Snapshot) {

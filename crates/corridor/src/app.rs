@@ -379,7 +379,7 @@ pub fn clock_from_env() -> anyhow::Result<Clock> {
 /// Refuses a role that may never see case contents from reading them.
 pub fn may_read_cases(actor: &Actor) -> anyhow::Result<()> {
     if matches!(actor.role, Role::Admin | Role::Public) {
-        bail!("a {} may not read case contents", actor.role);
+        bail!("{} acts as `{}`, a role that may not read case contents", actor.user, actor.role);
     }
     Ok(())
 }

@@ -337,18 +337,20 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
     let welfare = welfare_schedule(&case, terms, now);
     let deadline = next_deadline(&case, terms);
     if app.json {
-        let rule = disclosure.rule_attributes.then(|| {
-            json!({
-                "nationality": case.rule.nationality.to_string(), "age_years_at_proposal": case.rule.age_years_at_proposal,
-                "sex": case.rule.sex.as_str(), "languages": case.rule.languages.iter().map(|l| l.to_string()).collect::<Vec<_>>(),
-                "vulnerabilities": case.vulnerabilities().iter().map(|v| v.as_str()).collect::<Vec<_>>(),
-                "feared_countries": case.rule.feared_countries.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                "protected_countries": case.rule.protected_countries.iter().map(|c| c.to_string()).collect::<Vec<_>>(),
-                "legal_basis": case.rule.legal_basis.to_string(),
-                "designation": case.rule.designation.as_ref().map(|d| d.to_string()),
-                "detention_place": case.rule.detention_place.as_ref().map(|d| d.to_string()),
-                "removal_ordered_on": case.rule.removal_ordered_on.to_string(),
-            })
+        let r = &case.rule;
+        let shown = |allowed: bool, value: serde_json::Value| if allowed { value } else { json!("withheld") };
+        let rule = json!({
+            "nationality": shown(disclosure.nationality, json!(r.nationality.to_string())),
+            "sex": shown(disclosure.sex_and_age, json!(r.sex.as_str())),
+            "age_years_at_proposal": shown(disclosure.sex_and_age, json!(r.age_years_at_proposal)),
+            "languages": shown(disclosure.languages, json!(r.languages.iter().map(|l| l.to_string()).collect::<Vec<_>>())),
+            "vulnerabilities": shown(disclosure.vulnerabilities, json!(case.vulnerabilities().iter().map(|v| v.as_str()).collect::<Vec<_>>())),
+            "feared_countries": shown(disclosure.protection_facts, json!(r.feared_countries.iter().map(|c| c.to_string()).collect::<Vec<_>>())),
+            "protected_countries": shown(disclosure.protection_facts, json!(r.protected_countries.iter().map(|c| c.to_string()).collect::<Vec<_>>())),
+            "legal_basis": shown(disclosure.removal_order, json!(r.legal_basis.to_string())),
+            "designation": shown(disclosure.removal_order, json!(r.designation.as_ref().map(|d| d.to_string()))),
+            "detention_place": shown(disclosure.removal_order, json!(r.detention_place.as_ref().map(|d| d.to_string()))),
+            "removal_ordered_on": shown(disclosure.removal_order, json!(r.removal_ordered_on.to_string())),
         });
         println!(
             "{}",
@@ -392,19 +394,36 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
         }
         (_, None) => println!("personal data: withheld from {}", actor.user),
     }
-    if disclosure.rule_attributes {
-        let r = &case.rule;
-        println!(
-            "nationality {} · age at proposal {} · {} · languages {}",
-            r.nationality, r.age_years_at_proposal, r.sex, join(r.languages.iter())
-        );
-        println!("vulnerabilities: {} · feared: {} · protected from: {}", join(case.vulnerabilities().iter()), join(r.feared_countries.iter()), join(r.protected_countries.iter()));
-        println!("removal order {} on {} · designation {} · detained at {}", r.legal_basis, r.removal_ordered_on,
-            r.designation.as_ref().map_or("none".to_owned(), |d| d.to_string()),
-            r.detention_place.as_ref().map_or("nowhere".to_owned(), |d| d.to_string()));
+    let r = &case.rule;
+    if disclosure.nationality {
+        println!("nationality: {}", r.nationality);
     }
-    if let Some(departure) = case.departure {
-        println!("departure scheduled: {departure}");
+    if disclosure.sex_and_age {
+        println!("sex: {} · age at proposal: {}", r.sex, r.age_years_at_proposal);
+    }
+    if disclosure.languages {
+        println!("languages: {}", join(r.languages.iter()));
+    }
+    if disclosure.vulnerabilities {
+        println!("vulnerabilities: {}", join(case.vulnerabilities().iter()));
+    }
+    if disclosure.protection_facts {
+        println!("feared: {} · protected from: {}", join(r.feared_countries.iter()), join(r.protected_countries.iter()));
+    }
+    if disclosure.removal_order {
+        println!(
+            "removal order: {} on {} · designation {} · detained at {}",
+            r.legal_basis,
+            r.removal_ordered_on,
+            r.designation.as_ref().map_or("none".to_owned(), |d| d.to_string()),
+            r.detention_place.as_ref().map_or("nowhere".to_owned(), |d| d.to_string())
+        );
+    }
+    match (case.departed_at, case.arrived_at, case.departure) {
+        (_, Some(arrived), _) => println!("arrived: {arrived}"),
+        (Some(departed), None, _) => println!("departed: {departed}"),
+        (None, None, Some(departure)) => println!("departure scheduled: {departure}"),
+        _ => {}
     }
     if let Some(deadline) = deadline {
         println!("next deadline: {deadline}");

@@ -247,6 +247,26 @@ fn adult(name: &'static str, nationality: &'static str) -> Person {
     }
 }
 
+/// The demo's users, written beside the database so the CLI can explore it.
+const DEMO_USERS_FILE: &str = "corridor-demo-users.toml";
+/// The demo's master key (derived from the seed: synthetic data only).
+const DEMO_KEY_FILE: &str = "corridor-demo.key";
+
+fn write_explore_files(master: &[u8; 32]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    std::fs::write(DEMO_USERS_FILE, DEMO_USERS).with_context(|| format!("cannot write {DEMO_USERS_FILE}"))?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(DEMO_KEY_FILE)
+        .with_context(|| format!("cannot write {DEMO_KEY_FILE}"))?;
+    writeln!(file, "{}", hex::encode(master))?;
+    Ok(())
+}
+
 /// Removes an earlier demo database, refusing to touch anything that is not one.
 async fn fresh_database(url: &str) -> anyhow::Result<()> {
     let backend = Backend::of_url(url)?;
@@ -284,7 +304,9 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     fresh_database(&url).await?;
     let store = Store::open(&url, true).await?;
     let mut entropy = Entropy::seeded(args.seed);
-    let master = corridor_store::vault::MasterKey::from_bytes(entropy.array()?);
+    let master_bytes: [u8; 32] = entropy.array()?;
+    write_explore_files(&master_bytes)?;
+    let master = corridor_store::vault::MasterKey::from_bytes(master_bytes);
     let app = App {
         store,
         master: Some(master),
@@ -303,7 +325,10 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     println!("\nSummary: {events} events recorded; `corridor check` replayed them: {}.",
         if report.problems.is_empty() { "projections match".to_owned() } else { format!("{} problem(s)", report.problems.len()) });
     println!("Refusals by code: {}", demo.refusals.iter().map(|(code, n)| format!("{code} ×{n}")).collect::<Vec<_>>().join(", "));
-    println!("Explore: corridor --database {} case list --as officer.ada --users <file>  (see README)", args.demo_database);
+    println!(
+        "Explore: corridor --database {} --users {DEMO_USERS_FILE} --key-file {DEMO_KEY_FILE} --as officer.ada case list",
+        args.demo_database
+    );
     demo.app.store.close().await;
     Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

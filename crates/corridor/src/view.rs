@@ -3,8 +3,9 @@
 //! The sending state's officers, the person's own counsel and the agreement's monitors see the
 //! whole case. A receiving officer sees a case only once it was requested of them, and then only
 //! the fields the agreement shares, health data only with the person's recorded consent. Court
-//! clerks see what holds need (status and rule attributes), never personal data. Admins and the
-//! public see no case.
+//! clerks see status and what holds match on, never personal data. Admins and the
+//! public see no case. Court clerks see what class orders match on: nationality and the removal
+//! order.
 
 use corridor_domain::terms::{Agreement, SharedField};
 use corridor_domain::{Actor, Case, Party, PersonalData, Role};
@@ -14,8 +15,18 @@ use corridor_domain::{Actor, Case, Party, PersonalData, Role};
 pub struct Disclosure {
     /// The case exists for this user at all.
     pub visible: bool,
-    /// Rule attributes (nationality, sex, languages, vulnerabilities, feared countries, ...).
-    pub rule_attributes: bool,
+    /// Nationality.
+    pub nationality: bool,
+    /// Sex and age.
+    pub sex_and_age: bool,
+    /// Languages understood.
+    pub languages: bool,
+    /// Vulnerabilities.
+    pub vulnerabilities: bool,
+    /// Feared and protected countries: what a protection claim rests on.
+    pub protection_facts: bool,
+    /// The removal order: legal basis, designation, detention place, date (what holds match on).
+    pub removal_order: bool,
     /// Personal data, field by field.
     pub name: bool,
     /// Date of birth.
@@ -31,7 +42,12 @@ pub struct Disclosure {
 impl Disclosure {
     const NOTHING: Self = Self {
         visible: false,
-        rule_attributes: false,
+        nationality: false,
+        sex_and_age: false,
+        languages: false,
+        vulnerabilities: false,
+        protection_facts: false,
+        removal_order: false,
         name: false,
         birth_date: false,
         documents: false,
@@ -40,7 +56,12 @@ impl Disclosure {
     };
     const EVERYTHING: Self = Self {
         visible: true,
-        rule_attributes: true,
+        nationality: true,
+        sex_and_age: true,
+        languages: true,
+        vulnerabilities: true,
+        protection_facts: true,
+        removal_order: true,
         name: true,
         birth_date: true,
         documents: true,
@@ -81,7 +102,13 @@ pub fn disclose(actor: &Actor, case: &Case, agreement: &Agreement) -> Disclosure
             let shared = |field| agreement.terms.shared_fields.contains(&field);
             Disclosure {
                 visible: true,
-                rule_attributes: shared(SharedField::Nationality),
+                nationality: shared(SharedField::Nationality),
+                sex_and_age: shared(SharedField::Sex),
+                languages: shared(SharedField::Languages),
+                vulnerabilities: shared(SharedField::Vulnerabilities),
+                // What the person fears, and the sending state's order, stay with the sending state.
+                protection_facts: false,
+                removal_order: false,
                 name: shared(SharedField::Name),
                 birth_date: shared(SharedField::BirthDate),
                 documents: shared(SharedField::Documents),
@@ -89,7 +116,12 @@ pub fn disclose(actor: &Actor, case: &Case, agreement: &Agreement) -> Disclosure
                 health: shared(SharedField::Health) && case.rule.health_data_consent,
             }
         }
-        Role::CourtClerk => Disclosure { visible: true, rule_attributes: true, ..Disclosure::NOTHING },
+        Role::CourtClerk => Disclosure {
+            visible: true,
+            nationality: true,
+            removal_order: true,
+            ..Disclosure::NOTHING
+        },
         _ => Disclosure::NOTHING,
     }
 }

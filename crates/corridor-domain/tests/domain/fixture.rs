@@ -437,6 +437,7 @@ pub struct Script {
     now: Timestamp,
     ids: ChaCha8Rng,
     terms: AgreementFile,
+    loading: Option<AgreementFile>,
     cases: Vec<CaseId>,
     holds: Vec<HoldId>,
     current: Option<CaseId>,
@@ -462,6 +463,7 @@ impl Script {
             now: at(START),
             ids: ChaCha8Rng::seed_from_u64(0x00c0_4d1d_0a11),
             terms,
+            loading: None,
             cases: Vec::new(),
             holds: Vec::new(),
             current: None,
@@ -553,8 +555,13 @@ impl Script {
             ["show", "welfare"] => Done::Shown(self.show_welfare()),
             ["show", "log", count] => Done::Shown(self.show_log(count.parse().unwrap())),
             [actor_name, verb, args @ ..] => {
-                let command = self.command(actor_name, verb, args);
-                Done::Command(self.execute(actor_name, &command))
+                let command = self.command(verb, args);
+                let outcome = self.execute(actor_name, &command);
+                // The terms a walk follows change only when a new version was really loaded.
+                if let (Some(terms), Outcome::Accepted(_)) = (self.loading.take(), &outcome) {
+                    self.terms = terms;
+                }
+                Done::Command(outcome)
             }
             _ => panic!("bad step `{line}`"),
         }
@@ -636,7 +643,7 @@ impl Script {
         }
     }
 
-    fn command(&mut self, actor_name: &str, verb: &str, args: &[&str]) -> Command {
+    fn command(&mut self, verb: &str, args: &[&str]) -> Command {
         let agreement = AgreementId::parse(AGREEMENT_ID).unwrap();
         let today = day_of(self.now);
         match verb {
@@ -684,12 +691,11 @@ impl Script {
                 let mut terms = self.terms.clone();
                 terms.modify(args);
                 let text = terms.to_toml();
-                self.terms = terms;
+                self.loading = Some(terms);
                 return Command::LoadAgreement { file_name: "test-usa-rwa.toml".to_owned(), text };
             }
             _ => {}
         }
-        let _ = actor_name;
         let (case, args) = self.subject(args);
         let rest = args.join(" ");
         match verb {

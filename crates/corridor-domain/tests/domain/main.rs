@@ -7,5 +7,6 @@ mod fixture;
 
 mod clocks;
 mod guards;
+mod holds;
 mod recording;
 mod roles;

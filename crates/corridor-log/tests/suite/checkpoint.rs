@@ -7,7 +7,8 @@ use corridor_log::note::{NoteError, VerifierSet};
 use crate::signer;
 
 /// The tlog-checkpoint spec's example body.
-const SPEC_EXAMPLE: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+const SPEC_EXAMPLE: &str =
+    "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
 /// Parses a body and renders the outcome as text, for data-driven cases.
 fn check(body: &str) -> String {
@@ -82,7 +83,9 @@ fn signed_checkpoints_open_with_the_log_key() {
             actual: "example.com/behind-the-sofa".to_owned(),
         })
     );
-    let stranger = VerifierSet::new().with(signer("stranger").verifier()).unwrap();
+    let stranger = VerifierSet::new()
+        .with(signer("stranger").verifier())
+        .unwrap();
     assert_eq!(
         open_checkpoint(text.as_bytes(), "example.com/behind-the-sofa", &stranger),
         Err(CheckpointError::Note(NoteError::NoVerifiedSignature))

@@ -7,13 +7,13 @@ use corridor_log::cosignature::{
     MAX_TIMESTAMP_SECONDS, SIGNATURE_TYPE_COSIGNATURE_V1, signed_message,
 };
 use corridor_log::note::{
-    Ed25519Signer, KeyId, KeyName, Note, NoteSignature, SIGNATURE_TYPE_ED25519, VerifierSet,
-    key_id,
+    Ed25519Signer, KeyId, KeyName, Note, NoteSignature, SIGNATURE_TYPE_ED25519, VerifierSet, key_id,
 };
 
 use crate::{seed, signer};
 
-const SPEC_CHECKPOINT: &str = "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
+const SPEC_CHECKPOINT: &str =
+    "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
 fn witness(name: &str) -> CosignatureSigner {
     CosignatureSigner::from_seed(KeyName::new(name).unwrap(), &seed(name))
@@ -37,7 +37,10 @@ fn spec_example_cosignature_line() {
     let signature = NoteSignature::parse_line(line).unwrap();
     assert_eq!(signature.key_id(), KeyId::from_u32(0x8d66_cf3f));
     let (timestamp, ed25519) = signature.signature().split_at(8);
-    assert_eq!(u64::from_be_bytes(timestamp.try_into().unwrap()), 1_679_315_147);
+    assert_eq!(
+        u64::from_be_bytes(timestamp.try_into().unwrap()),
+        1_679_315_147
+    );
     assert_eq!(ed25519.len(), 64);
 }
 
@@ -49,20 +52,33 @@ fn cosign_and_verify() {
     let signature = cosigner.cosign(SPEC_CHECKPOINT, 1_679_315_147).unwrap();
     assert_eq!(signature.signature().len(), 72);
     assert_eq!(&signature.signature()[..8], 1_679_315_147u64.to_be_bytes());
-    assert_eq!(verifier.verify_cosignature(SPEC_CHECKPOINT, &signature), Ok(1_679_315_147));
+    assert_eq!(
+        verifier.verify_cosignature(SPEC_CHECKPOINT, &signature),
+        Ok(1_679_315_147)
+    );
 
     let other_text = SPEC_CHECKPOINT.replace("20852163", "20852164");
-    assert_eq!(verifier.verify_cosignature(&other_text, &signature), Err(CosignatureError::Invalid));
+    assert_eq!(
+        verifier.verify_cosignature(&other_text, &signature),
+        Err(CosignatureError::Invalid)
+    );
     let mut bytes = signature.signature().to_vec();
     bytes[7] ^= 1;
-    let other_time = NoteSignature::new(signature.name().clone(), signature.key_id(), bytes).unwrap();
-    assert_eq!(verifier.verify_cosignature(SPEC_CHECKPOINT, &other_time), Err(CosignatureError::Invalid));
-    let short = NoteSignature::new(signature.name().clone(), signature.key_id(), vec![0; 71]).unwrap();
+    let other_time =
+        NoteSignature::new(signature.name().clone(), signature.key_id(), bytes).unwrap();
+    assert_eq!(
+        verifier.verify_cosignature(SPEC_CHECKPOINT, &other_time),
+        Err(CosignatureError::Invalid)
+    );
+    let short =
+        NoteSignature::new(signature.name().clone(), signature.key_id(), vec![0; 71]).unwrap();
     assert_eq!(
         verifier.verify_cosignature(SPEC_CHECKPOINT, &short),
         Err(CosignatureError::WrongLength { length_bytes: 71 })
     );
-    let other_witness = witness("witness.example/w2").cosign(SPEC_CHECKPOINT, 1).unwrap();
+    let other_witness = witness("witness.example/w2")
+        .cosign(SPEC_CHECKPOINT, 1)
+        .unwrap();
     assert!(matches!(
         verifier.verify_cosignature(SPEC_CHECKPOINT, &other_witness),
         Err(CosignatureError::WrongKey { .. })
@@ -74,16 +90,28 @@ fn cosign_and_verify() {
 fn timestamps_are_bounded() {
     let cosigner = witness("witness.example/w1");
     assert_eq!(MAX_TIMESTAMP_SECONDS, (1u64 << 63) - 1);
-    assert!(cosigner.cosign(SPEC_CHECKPOINT, MAX_TIMESTAMP_SECONDS).is_ok());
+    assert!(
+        cosigner
+            .cosign(SPEC_CHECKPOINT, MAX_TIMESTAMP_SECONDS)
+            .is_ok()
+    );
     assert_eq!(
         cosigner.cosign(SPEC_CHECKPOINT, MAX_TIMESTAMP_SECONDS + 1),
-        Err(CosignatureError::TimestampOutOfRange { seconds: MAX_TIMESTAMP_SECONDS + 1 })
+        Err(CosignatureError::TimestampOutOfRange {
+            seconds: MAX_TIMESTAMP_SECONDS + 1
+        })
     );
-    let mut bytes = cosigner.cosign(SPEC_CHECKPOINT, 5).unwrap().signature().to_vec();
+    let mut bytes = cosigner
+        .cosign(SPEC_CHECKPOINT, 5)
+        .unwrap()
+        .signature()
+        .to_vec();
     bytes[0] = 0x80;
     let forged = NoteSignature::new(cosigner.name().clone(), cosigner.key_id(), bytes).unwrap();
     assert!(matches!(
-        cosigner.verifier().verify_cosignature(SPEC_CHECKPOINT, &forged),
+        cosigner
+            .verifier()
+            .verify_cosignature(SPEC_CHECKPOINT, &forged),
         Err(CosignatureError::TimestampOutOfRange { .. })
     ));
 }
@@ -96,17 +124,32 @@ fn key_ids_and_key_strings() {
     let cosigner = witness(name.as_str());
     let as_log_key = Ed25519Signer::from_seed(name.clone(), &seed(name.as_str()));
     let public_key = as_log_key.verifier().public_key();
-    assert_eq!(cosigner.key_id(), key_id(&name, SIGNATURE_TYPE_COSIGNATURE_V1, &public_key));
-    assert_eq!(as_log_key.key_id(), key_id(&name, SIGNATURE_TYPE_ED25519, &public_key));
+    assert_eq!(
+        cosigner.key_id(),
+        key_id(&name, SIGNATURE_TYPE_COSIGNATURE_V1, &public_key)
+    );
+    assert_eq!(
+        as_log_key.key_id(),
+        key_id(&name, SIGNATURE_TYPE_ED25519, &public_key)
+    );
     assert_ne!(cosigner.key_id(), as_log_key.key_id());
 
     let verifier_key = cosigner.verifier().to_key_string();
     // base64(0x04 || key) starts with `B`, where a plain Ed25519 key (0x01) starts with `A`.
     assert!(verifier_key.starts_with(&format!("witness.example/w1+{}+B", cosigner.key_id())));
-    assert_eq!(CosignatureVerifier::parse(&verifier_key), Ok(cosigner.verifier()));
-    assert_eq!(CosignatureVerifier::new(name.clone(), &public_key), Ok(cosigner.verifier()));
+    assert_eq!(
+        CosignatureVerifier::parse(&verifier_key),
+        Ok(cosigner.verifier())
+    );
+    assert_eq!(
+        CosignatureVerifier::new(name.clone(), &public_key),
+        Ok(cosigner.verifier())
+    );
     let private_key = cosigner.to_private_key_string();
-    assert_eq!(CosignatureSigner::parse(&private_key).unwrap().verifier(), cosigner.verifier());
+    assert_eq!(
+        CosignatureSigner::parse(&private_key).unwrap().verifier(),
+        cosigner.verifier()
+    );
     assert!(corridor_log::note::Ed25519Verifier::parse(&verifier_key).is_err());
     assert!(CosignatureVerifier::parse(&as_log_key.verifier().to_key_string()).is_err());
 }
@@ -120,8 +163,10 @@ fn cosignatures_live_in_the_checkpoint_note() {
     let mut note: Note = checkpoint.sign(&log).unwrap();
     let w1 = witness("witness.example/w1");
     let w2 = witness("witness.example/w2");
-    note.add_signature(w1.cosign(note.text(), 100).unwrap()).unwrap();
-    note.add_signature(w2.cosign(note.text(), 200).unwrap()).unwrap();
+    note.add_signature(w1.cosign(note.text(), 100).unwrap())
+        .unwrap();
+    note.add_signature(w2.cosign(note.text(), 200).unwrap())
+        .unwrap();
     let text = note.to_text();
 
     let log_only = VerifierSet::new().with(log.verifier()).unwrap();
@@ -137,5 +182,11 @@ fn cosignatures_live_in_the_checkpoint_note() {
     assert_eq!(verified.verified_signatures().len(), 3);
     // A witness-only policy sees the cosignatures verify.
     let witnesses_only = VerifierSet::new().with(w2.verifier()).unwrap();
-    assert_eq!(corridor_log::note::open(text.as_bytes(), &witnesses_only).unwrap().verified_signatures().len(), 1);
+    assert_eq!(
+        corridor_log::note::open(text.as_bytes(), &witnesses_only)
+            .unwrap()
+            .verified_signatures()
+            .len(),
+        1
+    );
 }

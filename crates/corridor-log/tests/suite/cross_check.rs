@@ -33,12 +33,20 @@ fn check(ours: &MemoryTree, theirs: &Theirs, indices: &[u64], old_sizes: &[u64])
     assert_eq!(theirs.len(), size);
     let root = tree::root(ours, size).unwrap();
     assert_eq!(root, ours.root(), "stored and incremental roots at {size}");
-    assert_eq!(theirs.root().as_bytes().as_slice(), root.as_bytes(), "root at {size}");
+    assert_eq!(
+        theirs.root().as_bytes().as_slice(),
+        root.as_bytes(),
+        "root at {size}"
+    );
 
     for &index in indices {
         let proof = inclusion_proof(ours, index, size).unwrap();
         let their_proof = theirs.prove_inclusion(usize::try_from(index).unwrap());
-        assert_eq!(their_proof.as_bytes(), concat(&proof), "inclusion of {index} in {size}");
+        assert_eq!(
+            their_proof.as_bytes(),
+            concat(&proof),
+            "inclusion of {index} in {size}"
+        );
         let value = entry(index);
         let ours_in_theirs = InclusionProof::<Sha256>::from_bytes(concat(&proof));
         theirs

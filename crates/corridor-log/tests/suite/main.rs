@@ -1,4 +1,9 @@
 //! corridor-log's integration tests, in one binary so they link once.
+#![expect(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test fixtures outside `#[test]` functions should fail loudly, not propagate errors"
+)]
 
 mod boundary;
 mod checkpoint;

@@ -9,7 +9,8 @@ use corridor_log::note::{
 
 use crate::signer;
 
-const PETER_VERIFIER_KEY: &str = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+const PETER_VERIFIER_KEY: &str =
+    "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
 const PETER_SIGNER_KEY: &str =
     "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
 const ENOCH_VERIFIER_KEY: &str = "EnochRoot+af0cfe78+ATtqJ7zOtqQtYqOo0CpvDXNlMhV3HeJDpjrASKGLWdop";
@@ -46,8 +47,15 @@ fn peter_neumann_vector_verifies() {
     let verified = open(message.as_bytes(), &verifiers(&[PETER_VERIFIER_KEY])).unwrap();
     assert_eq!(verified.text(), TEXT);
     assert_eq!(names(verified.verified_signatures()), ["PeterNeumann"]);
-    assert_eq!(verified.verified_signatures()[0].key_id(), KeyId::from_u32(0xc74f_20a3));
-    assert_eq!(verified.note().to_text(), message, "the note re-renders byte for byte");
+    assert_eq!(
+        verified.verified_signatures()[0].key_id(),
+        KeyId::from_u32(0xc74f_20a3)
+    );
+    assert_eq!(
+        verified.note().to_text(),
+        message,
+        "the note re-renders byte for byte"
+    );
 }
 
 // Signing the example text with the example signer key reproduces the example note exactly,
@@ -76,11 +84,17 @@ fn tampered_notes_fail() {
         name: KeyName::new("PeterNeumann").unwrap(),
         key_id: KeyId::from_u32(0xc74f_20a3),
     });
-    let altered_text = format!("{}\n{PETER_SIGNATURE}", TEXT.replace("problem is", "problem was"));
+    let altered_text = format!(
+        "{}\n{PETER_SIGNATURE}",
+        TEXT.replace("problem is", "problem was")
+    );
     assert_eq!(open(altered_text.as_bytes(), &peter).map(|_| ()), invalid);
     let (head, tail) = PETER_SIGNATURE.split_at(60);
     let altered_signature = format!("{TEXT}\n{head}ABCD{tail}");
-    assert_eq!(open(altered_signature.as_bytes(), &peter).map(|_| ()), invalid);
+    assert_eq!(
+        open(altered_signature.as_bytes(), &peter).map(|_| ()),
+        invalid
+    );
     // A known key's bad signature rejects the note even when another known key verifies.
     let both = verifiers(&[PETER_VERIFIER_KEY, ENOCH_VERIFIER_KEY]);
     let mixed = format!("{TEXT}\n{ENOCH_SIGNATURE}{head}ABCD{tail}");
@@ -95,8 +109,15 @@ fn unknown_keys_are_ignored() {
     let peter_only = open(message.as_bytes(), &verifiers(&[PETER_VERIFIER_KEY])).unwrap();
     assert_eq!(names(peter_only.verified_signatures()), ["PeterNeumann"]);
     assert_eq!(peter_only.note().signatures().len(), 2);
-    let both = open(message.as_bytes(), &verifiers(&[PETER_VERIFIER_KEY, ENOCH_VERIFIER_KEY])).unwrap();
-    assert_eq!(names(both.verified_signatures()), ["PeterNeumann", "EnochRoot"]);
+    let both = open(
+        message.as_bytes(),
+        &verifiers(&[PETER_VERIFIER_KEY, ENOCH_VERIFIER_KEY]),
+    )
+    .unwrap();
+    assert_eq!(
+        names(both.verified_signatures()),
+        ["PeterNeumann", "EnochRoot"]
+    );
     assert_eq!(
         open(message.as_bytes(), &VerifierSet::new()).map(|_| ()),
         Err(NoteError::NoVerifiedSignature)
@@ -117,7 +138,11 @@ fn unknown_keys_are_ignored() {
     assert_eq!(verified.verified_signatures().len(), 1);
     assert_eq!(verified.note().signatures().len(), 3);
     assert_eq!(
-        open(format!("{TEXT}\n{ENOCH_SIGNATURE}").as_bytes(), &verifiers(&[PETER_VERIFIER_KEY])).map(|_| ()),
+        open(
+            format!("{TEXT}\n{ENOCH_SIGNATURE}").as_bytes(),
+            &verifiers(&[PETER_VERIFIER_KEY])
+        )
+        .map(|_| ()),
         Err(NoteError::NoVerifiedSignature)
     );
 }
@@ -126,7 +151,9 @@ fn unknown_keys_are_ignored() {
 #[test]
 fn many_signatures() {
     for count in [MIN_ACCEPTED_SIGNATURES, MAX_SIGNATURES] {
-        let signers: Vec<Ed25519Signer> = (0..count).map(|i| signer(&format!("log{i}.example"))).collect();
+        let signers: Vec<Ed25519Signer> = (0..count)
+            .map(|i| signer(&format!("log{i}.example")))
+            .collect();
         let mut note = Note::new(TEXT).unwrap();
         let mut set = VerifierSet::new();
         for signer in &signers {
@@ -137,7 +164,10 @@ fn many_signatures() {
         assert_eq!(verified.verified_signatures().len(), count);
     }
     let too_many = format!("{TEXT}\n{}", PETER_SIGNATURE.repeat(MAX_SIGNATURES + 1));
-    assert_eq!(Note::parse(too_many.as_bytes()), Err(NoteError::TooManySignatures));
+    assert_eq!(
+        Note::parse(too_many.as_bytes()),
+        Err(NoteError::TooManySignatures)
+    );
     // Repeating one signature is harmless: it verifies once.
     let repeated = format!("{TEXT}\n{}", PETER_SIGNATURE.repeat(3));
     let verified = open(repeated.as_bytes(), &verifiers(&[PETER_VERIFIER_KEY])).unwrap();
@@ -151,32 +181,61 @@ fn malformed_notes_are_refused() {
     let cases: Vec<(String, NoteError)> = vec![
         (TEXT.to_owned(), NoteError::MissingSignatures),
         (format!("{TEXT}\n"), NoteError::MissingSignatures),
-        (format!("{TEXT}\n{signature_without_newline}"), NoteError::MissingSignatures),
-        (format!("\u{1}{TEXT}\n{PETER_SIGNATURE}"), NoteError::ControlCharacter),
-        (format!("{TEXT}\r\n{PETER_SIGNATURE}"), NoteError::ControlCharacter),
         (
-            format!("{TEXT}\n\u{2014} Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"),
-            NoteError::MalformedSignatureLine { reason: "the signature is not standard base64" },
+            format!("{TEXT}\n{signature_without_newline}"),
+            NoteError::MissingSignatures,
+        ),
+        (
+            format!("\u{1}{TEXT}\n{PETER_SIGNATURE}"),
+            NoteError::ControlCharacter,
+        ),
+        (
+            format!("{TEXT}\r\n{PETER_SIGNATURE}"),
+            NoteError::ControlCharacter,
+        ),
+        (
+            format!(
+                "{TEXT}\n\u{2014} Bad Name x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+            ),
+            NoteError::MalformedSignatureLine {
+                reason: "the signature is not standard base64",
+            },
         ),
         (
             format!("{TEXT}\n{PETER_SIGNATURE}Unexpected line.\n"),
-            NoteError::MalformedSignatureLine { reason: "it must start with an em dash and a space" },
+            NoteError::MalformedSignatureLine {
+                reason: "it must start with an em dash and a space",
+            },
         ),
         (
-            format!("{TEXT}\n- PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"),
-            NoteError::MalformedSignatureLine { reason: "it must start with an em dash and a space" },
+            format!(
+                "{TEXT}\n- PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+            ),
+            NoteError::MalformedSignatureLine {
+                reason: "it must start with an em dash and a space",
+            },
         ),
         (
             format!("{TEXT}\n\u{2014} PeterNeumann AAAA\n"),
-            NoteError::MalformedSignatureLine { reason: "the signature is shorter than five bytes" },
+            NoteError::MalformedSignatureLine {
+                reason: "the signature is shorter than five bytes",
+            },
         ),
         (
-            format!("{TEXT}\n\u{2014} Peter+Neumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"),
-            NoteError::MalformedSignatureLine { reason: "the key name is invalid" },
+            format!(
+                "{TEXT}\n\u{2014} Peter+Neumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+            ),
+            NoteError::MalformedSignatureLine {
+                reason: "the key name is invalid",
+            },
         ),
     ];
     for (message, expected) in cases {
-        assert_eq!(Note::parse(message.as_bytes()), Err(expected), "{message:?}");
+        assert_eq!(
+            Note::parse(message.as_bytes()),
+            Err(expected),
+            "{message:?}"
+        );
     }
     let mut not_utf8 = format!("{TEXT}\n{PETER_SIGNATURE}").into_bytes();
     not_utf8.insert(0, 0xff);
@@ -185,7 +244,10 @@ fn malformed_notes_are_refused() {
     assert_eq!(Note::new(""), Err(NoteError::MalformedText));
     assert_eq!(Note::new("tab\there\n"), Err(NoteError::ControlCharacter));
     let huge = vec![b'a'; corridor_log::note::MAX_NOTE_SIZE_BYTES + 1];
-    assert!(matches!(Note::parse(&huge), Err(NoteError::TooLarge { .. })));
+    assert!(matches!(
+        Note::parse(&huge),
+        Err(NoteError::TooLarge { .. })
+    ));
 }
 
 // The C2SP example splits at its last blank line and keeps the blank line inside its text.
@@ -196,7 +258,9 @@ fn c2sp_example_splits_at_the_last_blank_line() {
         note.text(),
         "Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned \u{e8} subito sera.\n"
     );
-    let [signature] = note.signatures() else { panic!("one signature expected") };
+    let [signature] = note.signatures() else {
+        panic!("one signature expected")
+    };
     assert_eq!(signature.name().as_str(), "quasimodo.example/salvatore");
     assert_eq!(signature.key_id(), KeyId::from_u32(0x367b_a04b));
     assert_eq!(signature.signature().len(), 64);
@@ -207,7 +271,8 @@ fn c2sp_example_splits_at_the_last_blank_line() {
 // single-byte change, is refused.
 #[test]
 fn mangled_key_strings_are_refused() {
-    let keys: [(&str, fn(&str) -> bool); 2] = [
+    type Parses = fn(&str) -> bool;
+    let keys: [(&str, Parses); 2] = [
         (PETER_VERIFIER_KEY, |k| Ed25519Verifier::parse(k).is_ok()),
         (PETER_SIGNER_KEY, |k| Ed25519Signer::parse(k).is_ok()),
     ];
@@ -230,15 +295,24 @@ fn mangled_key_strings_are_refused() {
         }
     }
     assert!(matches!(
-        Ed25519Verifier::parse("PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="),
+        Ed25519Verifier::parse(
+            "PeterNeumann+cc469956+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TWBADKEY=="
+        ),
         Err(KeyError::Malformed { .. })
     ));
     assert_eq!(
-        Ed25519Verifier::parse("PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"),
-        Err(KeyError::WrongSignatureType { expected: 0x01, actual: 0x65 })
+        Ed25519Verifier::parse(
+            "PeterNeumann+173116ae+ZRpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+        ),
+        Err(KeyError::WrongSignatureType {
+            expected: 0x01,
+            actual: 0x65
+        })
     );
     assert!(matches!(
-        Ed25519Verifier::parse("PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"),
+        Ed25519Verifier::parse(
+            "PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+        ),
         Err(KeyError::Malformed { .. })
     ));
 }
@@ -250,7 +324,12 @@ fn key_names_and_sets() {
     for bad in ["", "a b", "a+b", "a\u{2003}b", "a\nb", "a\u{1}b"] {
         assert!(KeyName::new(bad).is_err(), "{bad:?}");
     }
-    for good in ["PeterNeumann", "example.com/log", "oid/1.3.6.1", "caf\u{e9}"] {
+    for good in [
+        "PeterNeumann",
+        "example.com/log",
+        "oid/1.3.6.1",
+        "caf\u{e9}",
+    ] {
         assert_eq!(KeyName::new(good).unwrap().as_str(), good);
     }
     let peter = Ed25519Verifier::parse(PETER_VERIFIER_KEY).unwrap();
@@ -258,7 +337,10 @@ fn key_names_and_sets() {
     set.add(peter.clone()).unwrap();
     assert_eq!(
         set.add(peter.clone()),
-        Err(KeyError::DuplicateKey { name: peter.name().clone(), key_id: peter.key_id() })
+        Err(KeyError::DuplicateKey {
+            name: peter.name().clone(),
+            key_id: peter.key_id()
+        })
     );
     assert_eq!(set.len(), 1);
 }

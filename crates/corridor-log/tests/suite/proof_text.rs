@@ -41,21 +41,39 @@ fn inclusion_proof_text_round_trips_and_verifies() {
     assert!(text.ends_with(&format!("\n\n{checkpoint}")));
     assert_eq!(InclusionProofText::parse(&text), Ok(proof.clone()));
 
-    let verified = proof.verify(&leaf_hash(&entry(737)), ORIGIN, &log_keys()).unwrap();
+    let verified = proof
+        .verify(&leaf_hash(&entry(737)), ORIGIN, &log_keys())
+        .unwrap();
     assert_eq!(verified.checkpoint().size(), 1_000);
     assert_eq!(
-        proof.verify(&leaf_hash(&entry(738)), ORIGIN, &log_keys()).map(|_| ()),
+        proof
+            .verify(&leaf_hash(&entry(738)), ORIGIN, &log_keys())
+            .map(|_| ()),
         Err(ProofTextError::Proof(VerifyError::RootMismatch {
             expected: tree::root(&tree, 1_000).unwrap(),
-            computed: tree::root_from_inclusion_proof(&leaf_hash(&entry(738)), 737, 1_000, &proof.proof).unwrap(),
+            computed: tree::root_from_inclusion_proof(
+                &leaf_hash(&entry(738)),
+                737,
+                1_000,
+                &proof.proof
+            )
+            .unwrap(),
         }))
     );
     assert!(matches!(
         proof.verify(&leaf_hash(&entry(737)), "another/log", &log_keys()),
-        Err(ProofTextError::Checkpoint(CheckpointError::OriginMismatch { .. }))
+        Err(ProofTextError::Checkpoint(
+            CheckpointError::OriginMismatch { .. }
+        ))
     ));
-    let without_extra = InclusionProofText { extra: None, ..proof };
-    assert_eq!(InclusionProofText::parse(&without_extra.to_text()), Ok(without_extra));
+    let without_extra = InclusionProofText {
+        extra: None,
+        ..proof
+    };
+    assert_eq!(
+        InclusionProofText::parse(&without_extra.to_text()),
+        Ok(without_extra)
+    );
 }
 
 // Malformed proof texts are refused with a reason.
@@ -64,20 +82,55 @@ fn malformed_proof_texts_are_refused() {
     let hash = leaf_hash(b"x").to_base64();
     let too_many = format!("{hash}\n").repeat(MAX_PROOF_HASHES + 1);
     let cases: Vec<(String, ProofTextError)> = vec![
-        ("c2sp.org/tlog-proof@v2\nindex 1\n\ncp\n".to_owned(), ProofTextError::MissingHeader { expected: "c2sp.org/tlog-proof@v1" }),
-        ("c2sp.org/tlog-proof@v1\nindex 01\n\ncp\n".to_owned(), ProofTextError::Malformed { reason: "expected `index <decimal>`" }),
-        ("c2sp.org/tlog-proof@v1\nextra !!\nindex 1\n\ncp\n".to_owned(), ProofTextError::Malformed { reason: "the extra data is not standard base64" }),
-        (format!("c2sp.org/tlog-proof@v1\nindex 1\n{hash}\nAAAA\n\ncp\n"), ProofTextError::InvalidHash { position: 1 }),
-        (format!("c2sp.org/tlog-proof@v1\nindex 1\n{hash}\n\n"), ProofTextError::Malformed { reason: "the signed checkpoint is missing" }),
-        (format!("c2sp.org/tlog-proof@v1\nindex 1\n{hash}"), ProofTextError::Malformed { reason: "a line is missing or does not end in a newline" }),
-        (format!("c2sp.org/tlog-proof@v1\nindex 1\n{too_many}\ncp\n"), ProofTextError::TooManyHashes { max: MAX_PROOF_HASHES }),
+        (
+            "c2sp.org/tlog-proof@v2\nindex 1\n\ncp\n".to_owned(),
+            ProofTextError::MissingHeader {
+                expected: "c2sp.org/tlog-proof@v1",
+            },
+        ),
+        (
+            "c2sp.org/tlog-proof@v1\nindex 01\n\ncp\n".to_owned(),
+            ProofTextError::Malformed {
+                reason: "expected `index <decimal>`",
+            },
+        ),
+        (
+            "c2sp.org/tlog-proof@v1\nextra !!\nindex 1\n\ncp\n".to_owned(),
+            ProofTextError::Malformed {
+                reason: "the extra data is not standard base64",
+            },
+        ),
+        (
+            format!("c2sp.org/tlog-proof@v1\nindex 1\n{hash}\nAAAA\n\ncp\n"),
+            ProofTextError::InvalidHash { position: 1 },
+        ),
+        (
+            format!("c2sp.org/tlog-proof@v1\nindex 1\n{hash}\n\n"),
+            ProofTextError::Malformed {
+                reason: "the signed checkpoint is missing",
+            },
+        ),
+        (
+            format!("c2sp.org/tlog-proof@v1\nindex 1\n{hash}"),
+            ProofTextError::Malformed {
+                reason: "a line is missing or does not end in a newline",
+            },
+        ),
+        (
+            format!("c2sp.org/tlog-proof@v1\nindex 1\n{too_many}\ncp\n"),
+            ProofTextError::TooManyHashes {
+                max: MAX_PROOF_HASHES,
+            },
+        ),
     ];
     for (text, expected) in cases {
         assert_eq!(InclusionProofText::parse(&text), Err(expected), "{text:?}");
     }
     assert_eq!(
         ConsistencyProofText::parse("corridor/tlog-consistency@v1\nold x\n\ncp\n"),
-        Err(ProofTextError::Malformed { reason: "expected `old <decimal>`" })
+        Err(ProofTextError::Malformed {
+            reason: "expected `old <decimal>`"
+        })
     );
 }
 
@@ -101,7 +154,10 @@ fn consistency_proof_text_round_trips_and_verifies() {
     let (other_old, _) = signed_checkpoint(&tree, 601);
     assert_eq!(
         proof.verify(&other_old, &log_keys()).map(|_| ()),
-        Err(ProofTextError::OldSizeMismatch { proof_old_size: 600, trusted_size: 601 })
+        Err(ProofTextError::OldSizeMismatch {
+            proof_old_size: 600,
+            trusted_size: 601
+        })
     );
     let forked = Checkpoint::new(ORIGIN, 600, leaf_hash(b"fork")).unwrap();
     assert!(matches!(

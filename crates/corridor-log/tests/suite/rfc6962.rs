@@ -77,9 +77,21 @@ const COMPACT_RANGES: [&[(u8, u64)]; 9] = [
 /// `(leaf index, tree size, proof)`.
 const INCLUSION_PROOFS: [(u64, u64, &[&str]); 7] = [
     (0, 1, &[]),
-    (0, 2, &["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7"]),
-    (1, 2, &["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"]),
-    (2, 3, &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"]),
+    (
+        0,
+        2,
+        &["96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7"],
+    ),
+    (
+        1,
+        2,
+        &["6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"],
+    ),
+    (
+        2,
+        3,
+        &["fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"],
+    ),
     (
         1,
         5,
@@ -172,7 +184,11 @@ fn roots_match_for_sizes_zero_to_eight() {
         compact.append_entry(&hex::decode(leaf).unwrap()).unwrap();
         let expected = h(ROOTS[usize::try_from(size).unwrap()]);
         assert_eq!(compact.root(), expected, "incremental root at size {size}");
-        assert_eq!(tree::root(&tree, size).unwrap(), expected, "stored root at size {size}");
+        assert_eq!(
+            tree::root(&tree, size).unwrap(),
+            expected,
+            "stored root at size {size}"
+        );
     }
 }
 
@@ -182,10 +198,17 @@ fn stored_node_hashes_match() {
     let tree = reference_tree();
     for (level, expected) in (0u8..).zip(NODE_HASHES) {
         for (index, hash) in (0u64..).zip(expected.iter()) {
-            assert_eq!(tree.node(level, index).unwrap(), h(hash), "node ({level}, {index})");
+            assert_eq!(
+                tree.node(level, index).unwrap(),
+                h(hash),
+                "node ({level}, {index})"
+            );
         }
         let past_end = u64::try_from(expected.len()).unwrap();
-        assert!(tree.node(level, past_end).is_err(), "no node ({level}, {past_end})");
+        assert!(
+            tree.node(level, past_end).is_err(),
+            "no node ({level}, {past_end})"
+        );
     }
     assert_eq!(leaf_hash(b""), h(NODE_HASHES[0][0]));
 }
@@ -196,7 +219,9 @@ fn compact_ranges_match() {
     let mut compact = CompactTree::new();
     for (size, expected) in COMPACT_RANGES.iter().enumerate() {
         if size > 0 {
-            compact.append_entry(&hex::decode(LEAVES[size - 1]).unwrap()).unwrap();
+            compact
+                .append_entry(&hex::decode(LEAVES[size - 1]).unwrap())
+                .unwrap();
         }
         let got: Vec<(u8, u64, Hash)> = compact
             .frontier()
@@ -206,7 +231,11 @@ fn compact_ranges_match() {
             .iter()
             .map(|&(level, index)| {
                 let level_hashes = NODE_HASHES[usize::from(level)];
-                (level, index, h(level_hashes[usize::try_from(index).unwrap()]))
+                (
+                    level,
+                    index,
+                    h(level_hashes[usize::try_from(index).unwrap()]),
+                )
             })
             .collect();
         assert_eq!(got, want, "compact range at size {size}");
@@ -226,7 +255,10 @@ fn inclusion_proof_vectors() {
         );
         let leaf = leaf_hash(&hex::decode(LEAVES[usize::try_from(index).unwrap()]).unwrap());
         let root = h(ROOTS[usize::try_from(size).unwrap()]);
-        assert_eq!(verify_inclusion(&leaf, index, size, &expected, &root), Ok(()));
+        assert_eq!(
+            verify_inclusion(&leaf, index, size, &expected, &root),
+            Ok(())
+        );
     }
 }
 
@@ -259,7 +291,10 @@ fn all_small_proofs_verify() {
         for index in 0..new_size {
             let proof = inclusion_proof(&tree, index, new_size).unwrap();
             let leaf = tree.node(0, index).unwrap();
-            assert_eq!(verify_inclusion(&leaf, index, new_size, &proof, &new_root), Ok(()));
+            assert_eq!(
+                verify_inclusion(&leaf, index, new_size, &proof, &new_root),
+                Ok(())
+            );
         }
         for old_size in 0..=new_size {
             let old_root = h(ROOTS[usize::try_from(old_size).unwrap()]);
@@ -281,21 +316,106 @@ fn trivial_consistency_cases() {
     let root2 = h(&"22".repeat(32));
     let empty = empty_root();
     let some_proof = [empty];
-    let cases: [(u64, u64, Hash, Hash, &[Hash], Result<(), VerifyError>); 12] = [
-        (0, 0, root1, root2, &[], Err(VerifyError::EqualSizesDifferentRoots { size: 0 })),
-        (1, 1, root1, root2, &[], Err(VerifyError::EqualSizesDifferentRoots { size: 1 })),
+    type Case<'a> = (u64, u64, Hash, Hash, &'a [Hash], Result<(), VerifyError>);
+    let cases: [Case; 12] = [
+        (
+            0,
+            0,
+            root1,
+            root2,
+            &[],
+            Err(VerifyError::EqualSizesDifferentRoots { size: 0 }),
+        ),
+        (
+            1,
+            1,
+            root1,
+            root2,
+            &[],
+            Err(VerifyError::EqualSizesDifferentRoots { size: 1 }),
+        ),
         (0, 0, root1, root1, &[], Ok(())),
         (1, 1, root2, root2, &[], Ok(())),
         (0, 1, empty, root2, &[], Ok(())),
         // transparency-dev/merkle accepts any old root at size 0; a size-0 tree with another
         // root than SHA-256("") is bogus, so corridor refuses it.
-        (0, 1, root1, root2, &[], Err(VerifyError::OldRootMismatch { expected: empty, computed: root1 })),
-        (1, 0, root1, root2, &[], Err(VerifyError::OldSizeLarger { old_size: 1, new_size: 0 })),
-        (2, 1, root1, root2, &[], Err(VerifyError::OldSizeLarger { old_size: 2, new_size: 1 })),
-        (1, 2, root1, root2, &[], Err(VerifyError::WrongProofLength { expected: 1, actual: 0 })),
-        (0, 0, empty, empty, &some_proof, Err(VerifyError::WrongProofLength { expected: 0, actual: 1 })),
-        (0, 1, empty, empty, &some_proof, Err(VerifyError::WrongProofLength { expected: 0, actual: 1 })),
-        (1, 1, empty, empty, &some_proof, Err(VerifyError::WrongProofLength { expected: 0, actual: 1 })),
+        (
+            0,
+            1,
+            root1,
+            root2,
+            &[],
+            Err(VerifyError::OldRootMismatch {
+                expected: empty,
+                computed: root1,
+            }),
+        ),
+        (
+            1,
+            0,
+            root1,
+            root2,
+            &[],
+            Err(VerifyError::OldSizeLarger {
+                old_size: 1,
+                new_size: 0,
+            }),
+        ),
+        (
+            2,
+            1,
+            root1,
+            root2,
+            &[],
+            Err(VerifyError::OldSizeLarger {
+                old_size: 2,
+                new_size: 1,
+            }),
+        ),
+        (
+            1,
+            2,
+            root1,
+            root2,
+            &[],
+            Err(VerifyError::WrongProofLength {
+                expected: 1,
+                actual: 0,
+            }),
+        ),
+        (
+            0,
+            0,
+            empty,
+            empty,
+            &some_proof,
+            Err(VerifyError::WrongProofLength {
+                expected: 0,
+                actual: 1,
+            }),
+        ),
+        (
+            0,
+            1,
+            empty,
+            empty,
+            &some_proof,
+            Err(VerifyError::WrongProofLength {
+                expected: 0,
+                actual: 1,
+            }),
+        ),
+        (
+            1,
+            1,
+            empty,
+            empty,
+            &some_proof,
+            Err(VerifyError::WrongProofLength {
+                expected: 0,
+                actual: 1,
+            }),
+        ),
     ];
     for (old_size, new_size, old_root, new_root, proof, expected) in cases {
         assert_eq!(
@@ -321,6 +441,9 @@ fn trivial_inclusion_cases() {
     assert_eq!(verify_inclusion(&leaf, 0, 1, &[], &leaf), Ok(()));
     assert_eq!(
         verify_inclusion(&leaf, 0, 1, &[], &some_hash),
-        Err(VerifyError::RootMismatch { expected: some_hash, computed: leaf })
+        Err(VerifyError::RootMismatch {
+            expected: some_hash,
+            computed: leaf
+        })
     );
 }

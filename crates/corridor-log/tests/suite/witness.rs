@@ -16,10 +16,14 @@ const ORIGIN: &str = "corridor.example/log";
 const NOW_SECONDS: u64 = 1_750_000_000;
 
 fn witness() -> Witness {
-    let cosigner = CosignatureSigner::from_seed(KeyName::new("witness.example/w1").unwrap(), &seed("w1"));
+    let cosigner =
+        CosignatureSigner::from_seed(KeyName::new("witness.example/w1").unwrap(), &seed("w1"));
     let mut witness = Witness::new(cosigner);
     witness
-        .add_log(ORIGIN, VerifierSet::new().with(signer(ORIGIN).verifier()).unwrap())
+        .add_log(
+            ORIGIN,
+            VerifierSet::new().with(signer(ORIGIN).verifier()).unwrap(),
+        )
         .unwrap();
     witness
 }
@@ -43,7 +47,10 @@ fn request(tree: &MemoryTree, old_size: u64, new_size: u64) -> AddCheckpointRequ
 fn answer(result: &Result<corridor_log::witness::Cosign, WitnessRefusal>) -> (u16, Option<String>) {
     match result {
         Ok(cosign) => (200, Some(cosign.response_body())),
-        Err(refusal) => (refusal.status(), refusal.response_body().map(|(_, body)| body)),
+        Err(refusal) => (
+            refusal.status(),
+            refusal.response_body().map(|(_, body)| body),
+        ),
     }
 }
 
@@ -53,20 +60,35 @@ fn answer(result: &Result<corridor_log::witness::Cosign, WitnessRefusal>) -> (u1
 fn consistent_checkpoints_are_cosigned() {
     let witness = witness();
     let tree = tree_of(500);
-    let first = witness.decide(&request(&tree, 0, 300), None, NOW_SECONDS).unwrap();
+    let first = witness
+        .decide(&request(&tree, 0, 300), None, NOW_SECONDS)
+        .unwrap();
     assert_eq!(first.checkpoint().size(), 300);
     assert_eq!(first.timestamp_seconds(), NOW_SECONDS);
     let line = first.response_body();
     assert!(line.starts_with("\u{2014} witness.example/w1 ") && line.ends_with('\n'));
     let cosigner = witness.cosigner().verifier();
     let checkpoint_text = first.checkpoint().to_text();
-    assert_eq!(cosigner.verify_cosignature(&checkpoint_text, first.cosignature()), Ok(NOW_SECONDS));
+    assert_eq!(
+        cosigner.verify_cosignature(&checkpoint_text, first.cosignature()),
+        Ok(NOW_SECONDS)
+    );
     assert!(first.signed_checkpoint().starts_with(&checkpoint_text));
 
-    let second = witness.decide(&request(&tree, 300, 500), Some(first.checkpoint()), NOW_SECONDS + 1).unwrap();
+    let second = witness
+        .decide(
+            &request(&tree, 300, 500),
+            Some(first.checkpoint()),
+            NOW_SECONDS + 1,
+        )
+        .unwrap();
     assert_eq!(second.checkpoint().size(), 500);
     // Re-submitting the stored checkpoint is cosigned again.
-    let again = witness.decide(&request(&tree, 500, 500), Some(second.checkpoint()), NOW_SECONDS + 2);
+    let again = witness.decide(
+        &request(&tree, 500, 500),
+        Some(second.checkpoint()),
+        NOW_SECONDS + 2,
+    );
     assert_eq!(answer(&again).0, 200);
 }
 
@@ -79,7 +101,12 @@ fn unknown_origin_is_404() {
     let request = AddCheckpointRequest::parse(&body(0, &[], &note)).unwrap();
     let result = witness().decide(&request, None, NOW_SECONDS);
     assert_eq!(answer(&result), (404, None));
-    assert_eq!(result, Err(WitnessRefusal::UnknownOrigin { origin: "elsewhere.example/log".to_owned() }));
+    assert_eq!(
+        result,
+        Err(WitnessRefusal::UnknownOrigin {
+            origin: "elsewhere.example/log".to_owned()
+        })
+    );
 }
 
 // 403: no trusted key signed the checkpoint, or a trusted key's signature is bad.
@@ -91,18 +118,34 @@ fn unauthenticated_checkpoints_are_403() {
     let request = AddCheckpointRequest::parse(&body(0, &[], &impostor_note)).unwrap();
     let result = witness.decide(&request, None, NOW_SECONDS);
     assert_eq!(answer(&result), (403, None));
-    assert_eq!(result, Err(WitnessRefusal::Unauthenticated(NoteError::NoVerifiedSignature)));
+    assert_eq!(
+        result,
+        Err(WitnessRefusal::Unauthenticated(
+            NoteError::NoVerifiedSignature
+        ))
+    );
 
     // The log's signature over another root, pasted onto this checkpoint.
-    let honest = checkpoint(&tree, 10).sign(&signer(ORIGIN)).unwrap().to_text();
-    let other = checkpoint(&tree, 9).sign(&signer(ORIGIN)).unwrap().to_text();
+    let honest = checkpoint(&tree, 10)
+        .sign(&signer(ORIGIN))
+        .unwrap()
+        .to_text();
+    let other = checkpoint(&tree, 9)
+        .sign(&signer(ORIGIN))
+        .unwrap()
+        .to_text();
     let (other_body, _) = other.split_once("\n\n").unwrap();
     let (_, honest_signature) = honest.split_once("\n\n").unwrap();
     let spliced = format!("old 0\n\n{other_body}\n\n{honest_signature}");
     let request = AddCheckpointRequest::parse(spliced.as_bytes()).unwrap();
     let result = witness.decide(&request, None, NOW_SECONDS);
     assert_eq!(answer(&result).0, 403);
-    assert!(matches!(result, Err(WitnessRefusal::Unauthenticated(NoteError::InvalidSignature { .. }))));
+    assert!(matches!(
+        result,
+        Err(WitnessRefusal::Unauthenticated(
+            NoteError::InvalidSignature { .. }
+        ))
+    ));
 }
 
 // 400: an old size above the checkpoint size, and bodies that do not parse.
@@ -112,7 +155,13 @@ fn bad_requests_are_400() {
     let note = checkpoint(&tree, 5).sign(&signer(ORIGIN)).unwrap();
     let request = AddCheckpointRequest::parse(&body(7, &[], &note)).unwrap();
     let result = witness().decide(&request, None, NOW_SECONDS);
-    assert_eq!(result, Err(WitnessRefusal::OldSizeLarger { old_size: 7, new_size: 5 }));
+    assert_eq!(
+        result,
+        Err(WitnessRefusal::OldSizeLarger {
+            old_size: 7,
+            new_size: 5
+        })
+    );
     assert_eq!(answer(&result), (400, None));
 
     let signed = note.to_text();
@@ -125,21 +174,39 @@ fn bad_requests_are_400() {
         format!("old 1\nnot base64\n\n{signed}").into_bytes(),
         format!("old 1\n\n{}", signed.replace('\u{2014}', "-")).into_bytes(),
         format!("old 1\n\n{}", signed.replace(ORIGIN, "")).into_bytes(),
-        format!("old 1\n{}\n{signed}", format!("{hash}\n").repeat(MAX_PROOF_LINES + 1)).into_bytes(),
+        format!(
+            "old 1\n{}\n{signed}",
+            format!("{hash}\n").repeat(MAX_PROOF_LINES + 1)
+        )
+        .into_bytes(),
         vec![0xff, b'\n'],
         vec![b'a'; corridor_log::witness::MAX_REQUEST_BODY_BYTES + 1],
     ];
     for bytes in malformed {
         let refusal = AddCheckpointRequest::parse(&bytes).unwrap_err();
-        assert_eq!(refusal.status(), 400, "{:?}", String::from_utf8_lossy(&bytes[..bytes.len().min(80)]));
+        assert_eq!(
+            refusal.status(),
+            400,
+            "{:?}",
+            String::from_utf8_lossy(&bytes[..bytes.len().min(80)])
+        );
         assert!(matches!(refusal, WitnessRefusal::Malformed(_)));
     }
     assert_eq!(
-        AddCheckpointRequest::parse(format!("old 1\n{}\n{signed}", format!("{hash}\n").repeat(64)).as_bytes()),
-        Err(WitnessRefusal::Malformed(ProofTextError::TooManyHashes { max: MAX_PROOF_LINES }))
+        AddCheckpointRequest::parse(
+            format!("old 1\n{}\n{signed}", format!("{hash}\n").repeat(64)).as_bytes()
+        ),
+        Err(WitnessRefusal::Malformed(ProofTextError::TooManyHashes {
+            max: MAX_PROOF_LINES
+        }))
     );
     // 63 proof lines is the limit, not a malformation.
-    assert!(AddCheckpointRequest::parse(format!("old 1\n{}\n{signed}", format!("{hash}\n").repeat(63)).as_bytes()).is_ok());
+    assert!(
+        AddCheckpointRequest::parse(
+            format!("old 1\n{}\n{signed}", format!("{hash}\n").repeat(63)).as_bytes()
+        )
+        .is_ok()
+    );
 }
 
 // 409: the old size is not the one the witness holds (the body says which it holds), or the
@@ -150,9 +217,15 @@ fn conflicts_are_409_with_the_stored_size() {
     let witness = witness();
     let stored = checkpoint(&tree, 300);
     let result = witness.decide(&request(&tree, 200, 500), Some(&stored), NOW_SECONDS);
-    assert_eq!(result, Err(WitnessRefusal::OldSizeConflict { stored_size: 300 }));
+    assert_eq!(
+        result,
+        Err(WitnessRefusal::OldSizeConflict { stored_size: 300 })
+    );
     assert_eq!(answer(&result), (409, Some("300\n".to_owned())));
-    assert_eq!(result.unwrap_err().response_body().unwrap().0, TREE_SIZE_CONTENT_TYPE);
+    assert_eq!(
+        result.unwrap_err().response_body().unwrap().0,
+        TREE_SIZE_CONTENT_TYPE
+    );
 
     let never_cosigned = witness.decide(&request(&tree, 300, 500), None, NOW_SECONDS);
     assert_eq!(answer(&never_cosigned), (409, Some("0\n".to_owned())));
@@ -160,7 +233,10 @@ fn conflicts_are_409_with_the_stored_size() {
     let mut forked_tree = tree_of(299);
     forked_tree.append_entry(b"a different leaf 299").unwrap();
     let forked = witness.decide(&request(&forked_tree, 300, 300), Some(&stored), NOW_SECONDS);
-    assert_eq!(forked, Err(WitnessRefusal::RootConflict { stored_size: 300 }));
+    assert_eq!(
+        forked,
+        Err(WitnessRefusal::RootConflict { stored_size: 300 })
+    );
     assert_eq!(answer(&forked), (409, Some("300\n".to_owned())));
 }
 
@@ -179,15 +255,27 @@ fn bad_proofs_are_422() {
     assert_eq!(answer(&result), (422, None));
     assert!(matches!(result, Err(WitnessRefusal::BadProof(_))));
 
-    let nonempty_from_zero = AddCheckpointRequest::parse(&body(0, &[Hash::default()], &note)).unwrap();
+    let nonempty_from_zero =
+        AddCheckpointRequest::parse(&body(0, &[Hash::default()], &note)).unwrap();
     let result = witness.decide(&nonempty_from_zero, None, NOW_SECONDS);
-    assert_eq!(result, Err(WitnessRefusal::BadProof(VerifyError::WrongProofLength { expected: 0, actual: 1 })));
+    assert_eq!(
+        result,
+        Err(WitnessRefusal::BadProof(VerifyError::WrongProofLength {
+            expected: 0,
+            actual: 1
+        }))
+    );
 
     let mut forked_tree = tree_of(299);
     forked_tree.append_entry(b"a different leaf 299").unwrap();
     let forked_stored = checkpoint(&forked_tree, 300);
     let result = witness.decide(&request(&tree, 300, 500), Some(&forked_stored), NOW_SECONDS);
-    assert!(matches!(result, Err(WitnessRefusal::BadProof(VerifyError::OldRootMismatch { .. }))));
+    assert!(matches!(
+        result,
+        Err(WitnessRefusal::BadProof(
+            VerifyError::OldRootMismatch { .. }
+        ))
+    ));
 }
 
 // 500: a stored checkpoint of another origin, or a clock beyond 2^63 - 1, are caller bugs.
@@ -195,7 +283,8 @@ fn bad_proofs_are_422() {
 fn caller_bugs_are_500() {
     let tree = tree_of(10);
     let witness = witness();
-    let other = Checkpoint::new("elsewhere.example/log", 0, corridor_log::hash::empty_root()).unwrap();
+    let other =
+        Checkpoint::new("elsewhere.example/log", 0, corridor_log::hash::empty_root()).unwrap();
     let result = witness.decide(&request(&tree, 0, 10), Some(&other), NOW_SECONDS);
     assert_eq!(answer(&result).0, 500);
     let result = witness.decide(&request(&tree, 0, 10), None, u64::MAX);
@@ -224,9 +313,16 @@ fn spec_example_body_parses() {
     assert_eq!(request.origin(), "example.com/behind-the-sofa");
     assert_eq!(request.checkpoint().size(), 20_852_163);
     assert_eq!(
-        AddCheckpointRequest::encode(request.old_size(), request.proof(), body.split_once("\n\n").unwrap().1),
+        AddCheckpointRequest::encode(
+            request.old_size(),
+            request.proof(),
+            body.split_once("\n\n").unwrap().1
+        ),
         body
     );
     // Not followed by this witness: 404 before any signature check.
-    assert_eq!(answer(&witness().decide(&request, None, NOW_SECONDS)).0, 404);
+    assert_eq!(
+        answer(&witness().decide(&request, None, NOW_SECONDS)).0,
+        404
+    );
 }
