@@ -81,6 +81,24 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
                         reason: "an amendment cannot change the parties".to_owned(),
                     });
                 }
+                // The file's history entries after the last one known are appended on replay (see
+                // `AgreementState::apply`), so they must continue the lifecycle from where it
+                // stands: an amendment must not bring a terminated agreement back into force.
+                if let Some(last) = existing.last_status() {
+                    let mut status = last.status;
+                    for change in parsed.status_history.iter().filter(|change| change.on > last.on) {
+                        if !status.may_become(change.status) {
+                            return Err(Refusal::InvalidInput {
+                                field: "agreement file",
+                                reason: format!(
+                                    "its status history would take the agreement from {status} to {} on {}",
+                                    change.status, change.on
+                                ),
+                            });
+                        }
+                        status = change.status;
+                    }
+                }
             }
             let terms_version = existing.map_or(1, |state| state.latest_version().saturating_add(1));
             Ok(vec![event(EventBody::AgreementLoaded {

@@ -3,7 +3,7 @@
 //! corridor records every event as a leaf of a public transparency log that tools nobody on this
 //! team wrote can verify. This crate holds everything about that log that is pure computation:
 //!
-//! - [`hash`]: RFC 6962 / RFC 9162 leaf and node hashing, and the [`Hash`] newtype.
+//! - [`hash`]: RFC 6962 / RFC 9162 leaf and node hashing, and the [`Hash`](struct@Hash) newtype.
 //! - [`tree`]: an incremental Merkle tree with O(log n) state ([`tree::CompactTree`]), proof
 //!   construction over any store of node hashes ([`tree::HashReader`]), and RFC 9162 proof
 //!   verification.

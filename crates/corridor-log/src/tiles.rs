@@ -423,7 +423,14 @@ pub fn tile_bytes<R: HashReader>(
     reader: &R,
     tile: TileId,
 ) -> Result<Vec<u8>, ProofError<R::Error>> {
-    let tree_level = tile.level * TILE_HEIGHT;
+    // Tile levels 8 and above hold tree levels beyond any `u64`-sized tree.
+    let tree_level = tile
+        .level
+        .checked_mul(TILE_HEIGHT)
+        .filter(|level| usize::from(*level) < tree::MAX_TREE_LEVELS)
+        .ok_or(ProofError::LevelOutOfRange {
+            level: u32::from(tile.level) * u32::from(TILE_HEIGHT),
+        })?;
     let first = tile.index.saturating_mul(u64::from(FULL_TILE_WIDTH));
     let mut bytes = Vec::with_capacity(tile.size_bytes());
     for position in 0..u64::from(tile.width) {
@@ -853,7 +860,10 @@ fn check_against_below<E: std::error::Error + 'static>(
     let first = usize::try_from(tile.index)
         .ok()
         .and_then(|index| index.checked_mul(usize::from(FULL_TILE_WIDTH)));
-    let expected = first.and_then(|first| expected_from_below.get(first..first + hashes.len()));
+    let expected = first.and_then(|first| {
+        let end = first.checked_add(hashes.len())?;
+        expected_from_below.get(first..end)
+    });
     let mismatch = |position: usize| TileVerifyError::TileMismatch {
         tile,
         position: u16::try_from(position).unwrap_or(u16::MAX),

@@ -23,7 +23,10 @@
 use crate::hash::{Hash, empty_root, leaf_hash, node_hash};
 
 /// The number of levels a tree of up to `u64::MAX` leaves can have perfect subtrees at.
-pub const MAX_TREE_LEVELS: usize = 64;
+pub const MAX_TREE_LEVELS: usize = TREE_LEVELS as usize;
+
+/// [`MAX_TREE_LEVELS`] as a level number bound.
+const TREE_LEVELS: u8 = 64;
 
 /// The coordinates of a perfect subtree: the level-`level` node with index `index` covers
 /// leaves `[index * 2^level, (index + 1) * 2^level)`.
@@ -95,6 +98,12 @@ pub enum ProofError<E: std::error::Error + 'static> {
         old_size: u64,
         /// The newer tree size.
         new_size: u64,
+    },
+    /// A node above the highest level a `u64`-sized tree has.
+    #[error("no tree has nodes at level {level}")]
+    LevelOutOfRange {
+        /// The level asked for.
+        level: u32,
     },
     /// The hash reader failed.
     #[error("cannot read the node hash at level {level}, index {index}")]
@@ -758,22 +767,20 @@ fn range_root<R: HashReader>(
     start: u64,
     end: u64,
 ) -> Result<Hash, ProofError<R::Error>> {
-    let length = end - start;
-    // Fold from the smallest (rightmost) subtree leftwards, as in `CompactTree::root`.
+    // Fold from the smallest (rightmost) subtree leftwards, as in `CompactTree::root`: one
+    // perfect subtree per set bit of the length, lowest bit first.
     let mut running: Option<Hash> = None;
-    for level in 0..u8::try_from(MAX_TREE_LEVELS).unwrap_or(u8::MAX) {
-        if (length >> level) & 1 == 0 {
-            continue;
-        }
-        // Leaves before this subtree within the range: the bits of `length` above `level`.
-        let offset = length
-            .checked_shr(u32::from(level) + 1)
-            .unwrap_or(0)
-            .checked_shl(u32::from(level) + 1)
-            .unwrap_or(0);
+    let mut higher_bits = end - start;
+    while higher_bits != 0 {
+        // The trailing zeros of a non-zero u64 are fewer than 64, so this never breaks.
+        let Ok(level) = u8::try_from(higher_bits.trailing_zeros()) else {
+            break;
+        };
+        // Once this bit is cleared, what is left counts the leaves before this subtree.
+        higher_bits &= higher_bits - 1;
         let node = NodeId {
             level,
-            index: (start + offset) >> level,
+            index: (start + higher_bits) >> level,
         };
         let hash = read(reader, node)?;
         running = Some(match running {
@@ -808,7 +815,9 @@ fn frontier_length(size: u64) -> usize {
 }
 
 fn set_bits_descending(value: u64) -> impl Iterator<Item = u8> {
-    (0u8..64).rev().filter(move |bit| (value >> bit) & 1 == 1)
+    (0..TREE_LEVELS)
+        .rev()
+        .filter(move |bit| (value >> bit) & 1 == 1)
 }
 
 /// The largest power of two strictly below `n`, for `n >= 2` (RFC 6962's split point `k`).

@@ -343,6 +343,10 @@ impl Witness {
         if request.old_size != stored_size {
             return Err(WitnessRefusal::OldSizeConflict { stored_size });
         }
+        // A same-size checkpoint with another root is a fork, whatever proof came with it.
+        if checkpoint.size() == stored_size && *checkpoint.root() != stored_root {
+            return Err(WitnessRefusal::RootConflict { stored_size });
+        }
         verify_consistency(
             stored_size,
             checkpoint.size(),

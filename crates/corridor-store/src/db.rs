@@ -5,8 +5,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{AnyPool, Executor, SqlSafeStr};
+use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
+use sqlx::{AnyPool, Executor, Row, SqlSafeStr};
 
 use crate::error::StoreError;
 
@@ -44,11 +44,15 @@ impl Backend {
         }
     }
 
-    fn migrator(self) -> Migrator {
-        let list = match self {
+    fn migrations(self) -> &'static [(i64, &'static str, &'static str)] {
+        match self {
             Self::Sqlite => SQLITE_MIGRATIONS,
             Self::Postgres => POSTGRES_MIGRATIONS,
-        };
+        }
+    }
+
+    fn migrator(self) -> Migrator {
+        let list = self.migrations();
         let migrations = list
             .iter()
             .map(|(version, description, sql)| {
@@ -120,8 +124,39 @@ pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), Stor
         .connect_with(options)
         .await
         .map_err(|error| StoreError::Connect { url: redact(&url), reason: error.to_string() })?;
-    backend.migrator().run(&pool).await.map_err(|error| StoreError::Migrate(error.to_string()))?;
+    if backend == Backend::Sqlite
+        && let Err(error) = refuse_foreign_sqlite(&pool).await
+    {
+        pool.close().await;
+        return Err(error);
+    }
+    let latest = backend.migrations().iter().map(|(version, _, _)| *version).max().unwrap_or(0);
+    backend.migrator().run(&pool).await.map_err(|error| match error {
+        // sqlx calls this "missing"; for corridor it means a newer corridor migrated the database.
+        MigrateError::VersionMissing(version) if version > latest => StoreError::Migrate(format!(
+            "the database schema is at version {version}, newer than this corridor knows (up to {latest}); \
+             use the corridor that migrated it, or a newer one"
+        )),
+        error => StoreError::Migrate(error.to_string()),
+    })?;
     Ok((pool, backend))
+}
+
+/// Refuses an SQLite database that holds tables but no record of corridor's migrations: it
+/// belongs to another program, and corridor must not add its tables to it (nor may the demo,
+/// which replaces only databases without corridor events, delete it).
+async fn refuse_foreign_sqlite(pool: &AnyPool) -> Result<(), StoreError> {
+    let rows = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .fetch_all(pool)
+        .await?;
+    let names = rows.iter().map(|row| row.try_get::<String, _>("name")).collect::<Result<Vec<_>, _>>()?;
+    if names.is_empty() || names.iter().any(|name| name == "_sqlx_migrations") {
+        return Ok(());
+    }
+    Err(StoreError::Migrate(format!(
+        "the database holds tables that are not corridor's ({}); give corridor a database of its own",
+        names.join(", ")
+    )))
 }
 
 /// A URL with any password replaced, for messages.

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context as _};
+use anyhow::Context as _;
 use corridor_domain::terms::{Country, Sex, Vulnerability};
 use corridor_domain::{Actor, CaseId, Command, Context, Event, HoldId, Label, Language, Outcome, Role, UserId};
 use corridor_store::vault::MasterKey;
@@ -285,6 +285,19 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+/// A read corridor refuses outside the domain's decisions (exit status 4, like a refused
+/// command): a role that may not read cases, a case the user may not see, an unknown case.
+#[derive(Debug)]
+pub struct Refused(pub String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
 /// Parses a flag's value, naming the flag in the error.
 fn flag<T>(name: &str, value: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> anyhow::Result<T> {
     parse(value).map_err(|reason| anyhow::Error::new(InputError(format!("--{name}: {reason}"))))
@@ -379,7 +392,7 @@ pub fn clock_from_env() -> anyhow::Result<Clock> {
 /// Refuses a role that may never see case contents from reading them.
 pub fn may_read_cases(actor: &Actor) -> anyhow::Result<()> {
     if matches!(actor.role, Role::Admin | Role::Public) {
-        bail!("{} acts as `{}`, a role that may not read case contents", actor.user, actor.role);
+        return Err(Refused(format!("{} acts as `{}`, a role that may not read case contents", actor.user, actor.role)).into());
     }
     Ok(())
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::app::{
     describe, event_json, may_read_cases, parse_case, parse_country, parse_date, parse_hold, parse_label,
-    parse_language, parse_sex, parse_timestamp, parse_user, parse_vulnerability, App,
+    parse_language, parse_sex, parse_timestamp, parse_user, parse_vulnerability, App, Refused,
 };
 use crate::cli::{AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs};
 use crate::view::disclose;
@@ -314,12 +314,12 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
     let id = parse_case(case)?;
     let (case, agreement) = match app.store.case(id).await? {
         Some(found) => found,
-        None => bail!("there is no case {id}"),
+        None => return Err(Refused(format!("there is no case {id}")).into()),
     };
     let terms_file = agreement.latest().context("the agreement has no terms")?;
     let disclosure = disclose(actor, &case, terms_file);
     if !disclosure.visible {
-        bail!("{} may not see {id}", actor.user);
+        return Err(Refused(format!("{} may not see {id}", actor.user)).into());
     }
     let personal = if disclosure.any_personal() {
         match (&case.personal, app.store.case_key(id).await?) {
@@ -443,10 +443,10 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
 async fn history(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCode> {
     may_read_cases(actor)?;
     let id = parse_case(case)?;
-    let (found, agreement) = app.store.case(id).await?.with_context(|| format!("there is no case {id}"))?;
+    let (found, agreement) = app.store.case(id).await?.ok_or_else(|| Refused(format!("there is no case {id}")))?;
     let terms_file = agreement.latest().context("the agreement has no terms")?;
     if !disclose(actor, &found, terms_file).visible {
-        bail!("{} may not see {id}", actor.user);
+        return Err(Refused(format!("{} may not see {id}", actor.user)).into());
     }
     let events = app.store.history(&StreamId::Case(id)).await?;
     if app.json {

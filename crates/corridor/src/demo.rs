@@ -157,7 +157,7 @@ impl Demo {
     }
 
     /// Walks a case from proposal to scheduled, `days` after now, printing each step.
-    async fn to_scheduled(&mut self, case: CaseId, departure_in_days: i64) -> anyhow::Result<Executed> {
+    async fn walk_to_scheduled(&mut self, case: CaseId, departure_in_days: i64) -> anyhow::Result<Executed> {
         let notice = self.notice(case, "es")?;
         self.run("officer.ada", "serves notice", notice).await?;
         self.run("officer.ada", "requests the transfer", Command::RequestTransfer { case }).await?;
@@ -285,7 +285,10 @@ async fn fresh_database(url: &str) -> anyhow::Result<()> {
     }
     match backend {
         Backend::Sqlite => {
-            for suffix in ["", "-wal", "-shm"] {
+            // The write-ahead log and shared memory go first: a kill between two removals must
+            // never leave an old `-wal` beside a missing database, where SQLite would replay it
+            // into the next database created under the same name.
+            for suffix in ["-wal", "-shm", ""] {
                 let file = format!("{path}{suffix}");
                 if std::path::Path::new(&file).exists() {
                     std::fs::remove_file(&file).with_context(|| format!("cannot remove the old demo file {file}"))?;
@@ -394,7 +397,7 @@ async fn story(demo: &mut Demo) -> anyhow::Result<()> {
     let mut group = Vec::new();
     for name in ["Luis Muestra", "Jorge Prueba", "Ana Ficticia"] {
         if let Some(case) = demo.propose("officer.ada", "demo-training", venezuelan(name)).await? {
-            demo.to_scheduled(case, 5).await?;
+            demo.walk_to_scheduled(case, 5).await?;
             group.push(case);
         }
     }
@@ -429,7 +432,7 @@ async fn story(demo: &mut Demo) -> anyhow::Result<()> {
 
     demo.say("\n4. A protection claim ends a transfer.");
     if let Some(case) = demo.propose("officer.ada", "demo-training", adult("Marta Simulada", "SLV")).await? {
-        demo.to_scheduled(case, 5).await?;
+        demo.walk_to_scheduled(case, 5).await?;
         demo.advance_by(1.hours())?;
         demo.say("  (at interview she says she fears persecution in Rwanda)");
         demo.run("officer.ada", "records her protection claim", Command::ClaimProtection { case }).await?;
@@ -444,7 +447,7 @@ async fn story(demo: &mut Demo) -> anyhow::Result<()> {
     demo.say("\n5. The cap: this training profile allows 4 people in all, and places are reserved when scheduled.");
     for name in ["Elena Modelo", "Carla Demo", "Sofia Plantilla", "Nadia Borrador"] {
         if let Some(case) = demo.propose("officer.ada", "demo-training", adult(name, "GTM")).await? {
-            demo.to_scheduled(case, 6).await?;
+            demo.walk_to_scheduled(case, 6).await?;
         }
     }
 

@@ -46,6 +46,8 @@ fn main() -> ExitCode {
             eprintln!("error: {error:#}");
             if error.chain().any(|cause| cause.downcast_ref::<app::InputError>().is_some()) {
                 ExitCode::from(2)
+            } else if error.chain().any(|cause| cause.downcast_ref::<app::Refused>().is_some()) {
+                ExitCode::from(app::exit::REFUSED)
             } else {
                 ExitCode::FAILURE
             }

@@ -8,8 +8,7 @@
 
 use crate::fixture::check;
 
-/// Where the terms say silence accepts, the reply deadline accepts the person, dated at the
-/// deadline and not when the clock was ticked.
+/// Where silence accepts, the reply deadline accepts the person, dated at the deadline.
 #[test]
 fn silence_accepts() {
     check(
@@ -27,8 +26,7 @@ fn silence_accepts() {
     );
 }
 
-/// Where silence does not accept, the request lapses at the reply deadline and the case goes
-/// back to noticed; a tick before the deadline does nothing, one exactly at it fires.
+/// Where silence does not accept, the request lapses at the deadline, not a minute before.
 #[test]
 fn request_lapses() {
     check(
@@ -50,8 +48,7 @@ fn request_lapses() {
     );
 }
 
-/// An answer after the reply deadline has run is refused, even when no tick has recorded the
-/// consequence yet: the outcome never depends on when the clock was last ticked.
+/// An answer after the reply deadline is refused even before a tick records the consequence.
 #[test]
 fn answer_after_reply_deadline() {
     check(
@@ -146,8 +143,7 @@ fn transfer_deadline_expires() {
     );
 }
 
-/// One tick runs every consequence due, in order: acceptance by silence starts the transfer
-/// deadline, which may itself have run out since.
+/// One tick runs consequences in order: silence accepts, then the transfer deadline expires.
 #[test]
 fn consequences_chain_in_one_tick() {
     check(
@@ -230,8 +226,7 @@ fn support_period_ends() {
     );
 }
 
-/// Detention not validated in time lapses at the deadline; validated in time it never lapses;
-/// a validation after the deadline is refused even before the tick.
+/// Detention lapses unless validated in time; a late validation is refused even before a tick.
 #[test]
 fn detention_validation() {
     check(
@@ -317,8 +312,7 @@ fn clocks_stop_with_the_stage() {
     );
 }
 
-/// The welfare schedule is computed for the time asked: upcoming, then due in its window, then
-/// overdue, with no event in between.
+/// The welfare schedule is computed for the time asked: upcoming, due, then overdue.
 #[test]
 fn welfare_schedule_over_time() {
     check(
@@ -350,9 +344,7 @@ fn welfare_schedule_over_time() {
     );
 }
 
-/// A check inside a window (a window opens as long before the due time as it closes after it)
-/// marks that item done; one outside every window counts for none; after the person leaves, open
-/// items end.
+/// A check within an item's window marks it done; after the person leaves, open items end.
 #[test]
 fn welfare_checks_done() {
     check(

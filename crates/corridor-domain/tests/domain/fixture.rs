@@ -18,25 +18,26 @@
 //! nothing may depend on ids being small or ordered.
 //!
 //! The rendering shows every refused step, every `?` step and the last step (so a step not shown
-//! was accepted): the step, its outcome
-//! (`accepted: <event kinds>` or `refused: <code>` with its facts, and `recorded:` when a
-//! safeguard refusal was itself recorded), and the status of the current case.
+//! was accepted): the step, its outcome (`accepted: <event kinds>` or `refused: <code>` with its
+//! facts, and `recorded:` when a safeguard refusal was itself recorded), and the status of the
+//! current case. An event of another stream than the current case names it (`hold_registered(h1)`),
+//! and one dated other than now shows its date (`request_lapsed @2025-06-16T09:00:00Z`).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use corridor_domain::clock::{earliest_departure, welfare_schedule, WelfareState};
+use corridor_domain::clock::{WelfareState, earliest_departure, welfare_schedule};
 use corridor_domain::terms::{AgreementId, AgreementStatus, Country, Sex, Vulnerability};
 use corridor_domain::{
-    case_terms, Actor, Case, CaseId, CaseStatus, ClassCriteria, Command, Context, Detention, Event,
-    EventBody, HoldId, HoldScope, Label, Language, NoticeFacts, Outcome, Party, PersonFacts,
-    ReceivingProcedure, Role, Sealed, StreamId, UserId, WelfareOutcome, World,
+    Actor, Case, CaseId, CaseStatus, ClassCriteria, Command, Context, Detention, Event, EventBody,
+    HoldId, HoldScope, Label, Language, NoticeFacts, Outcome, Party, PersonFacts,
+    ReceivingProcedure, Role, Sealed, StreamId, UserId, WelfareOutcome, World, case_terms,
 };
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Span, Timestamp};
-use rand_chacha::rand_core::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{Rng, SeedableRng};
 
 /// The moment every script starts at: a Monday morning, with the test agreement in force.
 pub const START: &str = "2025-06-02T09:00:00Z";
@@ -52,12 +53,14 @@ pub const COURT: &str = "dc-dc";
 
 /// Parses a timestamp written in a test.
 pub fn at(text: &str) -> Timestamp {
-    text.parse().unwrap_or_else(|error| panic!("bad timestamp `{text}`: {error}"))
+    text.parse()
+        .unwrap_or_else(|error| panic!("bad timestamp `{text}`: {error}"))
 }
 
 /// Parses a date written in a test.
 pub fn day(text: &str) -> Date {
-    text.parse().unwrap_or_else(|error| panic!("bad date `{text}`: {error}"))
+    text.parse()
+        .unwrap_or_else(|error| panic!("bad date `{text}`: {error}"))
 }
 
 /// Parses a country code written in a test.
@@ -84,7 +87,9 @@ pub fn duration(text: &str) -> SignedDuration {
             digits.push(c);
             continue;
         }
-        let n: i64 = digits.parse().unwrap_or_else(|_| panic!("bad duration `{text}`"));
+        let n: i64 = digits
+            .parse()
+            .unwrap_or_else(|_| panic!("bad duration `{text}`"));
         digits.clear();
         total += match c {
             'd' => SignedDuration::from_hours(n * 24),
@@ -166,7 +171,11 @@ impl Default for AgreementFile {
             excluded_nationalities: strings(&["SYR"]),
             age_years_min: Some(18),
             sexes: Some(strings(&["male"])),
-            excluded_vulnerabilities: strings(&["unaccompanied_minor", "pregnant", "torture_survivor"]),
+            excluded_vulnerabilities: strings(&[
+                "unaccompanied_minor",
+                "pregnant",
+                "torture_survivor",
+            ]),
             transferred_total_max: Some(3),
             present_max: Some(2),
             notice_lead_time: Some("5d".to_owned()),
@@ -175,7 +184,10 @@ impl Default for AgreementFile {
             silence_accepts: false,
             transfer_deadline: Some("30d".to_owned()),
             extensions: vec![("imprisonment".to_owned(), "60d".to_owned())],
-            welfare_checks: vec![("7d".to_owned(), "2d".to_owned()), ("30d".to_owned(), "5d".to_owned())],
+            welfare_checks: vec![
+                ("7d".to_owned(), "2d".to_owned()),
+                ("30d".to_owned(), "5d".to_owned()),
+            ],
             support_period: None,
             detention_validation: None,
             onward: "sending_state_only".to_owned(),
@@ -188,20 +200,36 @@ impl AgreementFile {
     /// Applies `key=value` modifiers such as `approval=no total=1 lead=24h onward=any`.
     pub fn modify(&mut self, modifiers: &[&str]) {
         for modifier in modifiers {
-            let (key, value) = modifier.split_once('=').unwrap_or_else(|| panic!("bad terms modifier `{modifier}`"));
+            let (key, value) = modifier
+                .split_once('=')
+                .unwrap_or_else(|| panic!("bad terms modifier `{modifier}`"));
             let span = || (value != "none").then(|| value.to_owned());
-            let count = || (value != "none").then(|| value.parse().unwrap_or_else(|_| panic!("bad count `{value}`")));
+            let count = || {
+                (value != "none").then(|| {
+                    value
+                        .parse()
+                        .unwrap_or_else(|_| panic!("bad count `{value}`"))
+                })
+            };
             let yes = || match value {
                 "yes" => true,
                 "no" => false,
                 _ => panic!("`{key}` takes yes or no"),
             };
-            let list = || if value == "none" { Vec::new() } else { value.split(',').map(str::to_owned).collect() };
+            let list = || {
+                if value == "none" {
+                    Vec::new()
+                } else {
+                    value.split(',').map(str::to_owned).collect()
+                }
+            };
             let pairs = || {
                 list()
                     .iter()
                     .map(|pair| {
-                        let (a, b) = pair.split_once(':').unwrap_or_else(|| panic!("bad pair `{pair}`"));
+                        let (a, b) = pair
+                            .split_once(':')
+                            .unwrap_or_else(|| panic!("bad pair `{pair}`"));
                         (a.to_owned(), b.to_owned())
                     })
                     .collect()
@@ -250,16 +278,22 @@ impl AgreementFile {
         };
         line(format!("id = \"{AGREEMENT_ID}\""));
         line("title = \"Test agreement (fictional)\"".to_owned());
-        line("[parties]\nsource = \"fictional test fixture\"\nsending = \"USA\"\nreceiving = \"RWA\"".to_owned());
+        line("[parties]\nsending = \"USA\"\nreceiving = \"RWA\"".to_owned());
         line("[[status]]\nstatus = \"negotiating\"\non = \"2025-01-06\"".to_owned());
         line("[[status]]\nstatus = \"signed\"\non = \"2025-02-03\"".to_owned());
         if let Some(on) = &self.in_force_on {
             line(format!("[[status]]\nstatus = \"in_force\"\non = \"{on}\""));
         }
         line("[eligibility]".to_owned());
-        line(format!("per_person_approval = {}", self.per_person_approval));
+        line(format!(
+            "per_person_approval = {}",
+            self.per_person_approval
+        ));
         if !self.excluded_nationalities.is_empty() {
-            line(format!("excluded_nationalities = {}", quoted(&self.excluded_nationalities)));
+            line(format!(
+                "excluded_nationalities = {}",
+                quoted(&self.excluded_nationalities)
+            ));
         }
         if let Some(age) = self.age_years_min {
             line(format!("age_years_min = {age}"));
@@ -268,7 +302,10 @@ impl AgreementFile {
             line(format!("sexes = {}", quoted(sexes)));
         }
         if !self.excluded_vulnerabilities.is_empty() {
-            line(format!("excluded_vulnerabilities = {}", quoted(&self.excluded_vulnerabilities)));
+            line(format!(
+                "excluded_vulnerabilities = {}",
+                quoted(&self.excluded_vulnerabilities)
+            ));
         }
         line("[caps]".to_owned());
         if let Some(total) = self.transferred_total_max {
@@ -308,7 +345,9 @@ impl AgreementFile {
         line(format!("[onward]\nrule = \"{}\"", self.onward));
         line("[sharing]\nfields = [\"name\", \"nationality\", \"sex\"]".to_owned());
         if let Some(body) = &self.monitoring {
-            line(format!("[monitoring]\nid = \"{body}\"\nname = \"Test Monitoring Board\""));
+            line(format!(
+                "[monitoring]\nid = \"{body}\"\nname = \"Test Monitoring Board\""
+            ));
         }
         text
     }
@@ -350,7 +389,11 @@ pub fn actor(name: &str) -> Actor {
         _ if *party == "clients" => Party::Clients,
         _ => Party::None,
     };
-    Actor { user: UserId::parse(name).unwrap(), role: *role, party }
+    Actor {
+        user: UserId::parse(name).unwrap(),
+        role: *role,
+        party,
+    }
 }
 
 // ----- people -------------------------------------------------------------------------------
@@ -375,7 +418,9 @@ pub fn person(modifiers: &[&str], today: Date) -> (PersonFacts, Option<UserId>) 
     };
     let mut counsel = None;
     for modifier in modifiers {
-        let (key, value) = modifier.split_once('=').unwrap_or_else(|| panic!("bad person modifier `{modifier}`"));
+        let (key, value) = modifier
+            .split_once('=')
+            .unwrap_or_else(|| panic!("bad person modifier `{modifier}`"));
         let countries = || value.split(',').map(country).collect::<BTreeSet<_>>();
         match key {
             "nat" => facts.nationality = country(value),
@@ -386,11 +431,19 @@ pub fn person(modifiers: &[&str], today: Date) -> (PersonFacts, Option<UserId>) 
             "born" => facts.birth_date = day(value),
             "sex" => facts.sex = Sex::parse(value).unwrap(),
             "vuln" => {
-                facts.vulnerabilities = value.split(',').map(|v| Vulnerability::parse(v).unwrap()).collect();
+                facts.vulnerabilities = value
+                    .split(',')
+                    .map(|v| Vulnerability::parse(v).unwrap())
+                    .collect();
             }
             "fears" => facts.feared_countries = countries(),
             "protected" => facts.protected_countries = countries(),
-            "lang" => facts.languages = value.split(',').map(|l| Language::parse(l).unwrap()).collect(),
+            "lang" => {
+                facts.languages = value
+                    .split(',')
+                    .map(|l| Language::parse(l).unwrap())
+                    .collect()
+            }
             "basis" => facts.legal_basis = label(value),
             "designation" => facts.designation = Some(label(value)),
             "place" => facts.detention_place = Some(label(value)),
@@ -410,7 +463,9 @@ pub fn criteria<'a>(modifiers: &[&'a str]) -> (ClassCriteria, Vec<(&'a str, &'a 
     let mut criteria = ClassCriteria::default();
     let mut rest = Vec::new();
     for modifier in modifiers {
-        let (key, value) = modifier.split_once('=').unwrap_or_else(|| panic!("bad hold modifier `{modifier}`"));
+        let (key, value) = modifier
+            .split_once('=')
+            .unwrap_or_else(|| panic!("bad hold modifier `{modifier}`"));
         let labels = || value.split(',').map(label).collect();
         match key {
             "nat" => criteria.nationalities = value.split(',').map(country).collect(),
@@ -420,7 +475,10 @@ pub fn criteria<'a>(modifiers: &[&'a str]) -> (ClassCriteria, Vec<(&'a str, &'a 
             "from" => criteria.removal_ordered_from = Some(day(value)),
             "until" => criteria.removal_ordered_until = Some(day(value)),
             "agreements" => {
-                criteria.agreements = value.split(',').map(|a| AgreementId::parse(a).unwrap()).collect();
+                criteria.agreements = value
+                    .split(',')
+                    .map(|a| AgreementId::parse(a).unwrap())
+                    .collect();
             }
             _ => rest.push((key, value)),
         }
@@ -444,6 +502,10 @@ pub struct Script {
 }
 
 /// What one step did, before rendering.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per step, rendered at once and dropped"
+)]
 enum Done {
     /// The step ran a command.
     Command(Outcome),
@@ -468,10 +530,15 @@ impl Script {
             holds: Vec::new(),
             current: None,
         };
-        let load = Command::LoadAgreement { file_name: "test-usa-rwa.toml".to_owned(), text: script.terms.to_toml() };
+        let load = Command::LoadAgreement {
+            file_name: "test-usa-rwa.toml".to_owned(),
+            text: script.terms.to_toml(),
+        };
         match script.execute("admin.i", &load) {
             Outcome::Accepted(_) => {}
-            Outcome::Refused { refusal, .. } => panic!("the test agreement does not load: {refusal}"),
+            Outcome::Refused { refusal, .. } => {
+                panic!("the test agreement does not load: {refusal}")
+            }
         }
         script
     }
@@ -481,15 +548,16 @@ impl Script {
         &self.world
     }
 
-    /// The current time.
-    pub fn now(&self) -> Timestamp {
-        self.now
-    }
-
     /// The case named `cN`.
     pub fn case_id(&self, name: &str) -> CaseId {
-        let index: usize = name.strip_prefix('c').and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("bad case `{name}`"));
-        *self.cases.get(index - 1).unwrap_or_else(|| panic!("no case `{name}` yet"))
+        let index: usize = name
+            .strip_prefix('c')
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("bad case `{name}`"));
+        *self
+            .cases
+            .get(index - 1)
+            .unwrap_or_else(|| panic!("no case `{name}` yet"))
     }
 
     /// The hold named `hN`.
@@ -497,8 +565,14 @@ impl Script {
         if let Ok(raw) = HoldId::parse(name) {
             return raw;
         }
-        let index: usize = name.strip_prefix('h').and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("bad hold `{name}`"));
-        *self.holds.get(index - 1).unwrap_or_else(|| panic!("no hold `{name}` yet"))
+        let index: usize = name
+            .strip_prefix('h')
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("bad hold `{name}`"));
+        *self
+            .holds
+            .get(index - 1)
+            .unwrap_or_else(|| panic!("no hold `{name}` yet"))
     }
 
     /// The case as the world holds it.
@@ -507,9 +581,15 @@ impl Script {
     }
 
     fn execute(&mut self, actor_name: &str, command: &Command) -> Outcome {
-        let context = Context { now: self.now, actor: actor(actor_name) };
+        let context = Context {
+            now: self.now,
+            actor: actor(actor_name),
+        };
         let before = self.world.events().len();
-        let outcome = self.world.execute(command, &context).expect("the world applies what it decided");
+        let outcome = self
+            .world
+            .execute(command, &context)
+            .expect("the world applies what it decided");
         // What `execute` reports is exactly what it appended, and a recorded refusal names the
         // refused command, its code and its facts.
         let appended = &self.world.events()[before..];
@@ -517,10 +597,21 @@ impl Script {
             Outcome::Accepted(events) => assert_eq!(appended, events.as_slice()),
             Outcome::Refused { refusal, recorded } => {
                 assert_eq!(appended, recorded.as_slice());
-                if let Some(Event { body: EventBody::SafeguardTriggered { command: name, code, facts, .. }, .. }) =
-                    recorded
+                if let Some(Event {
+                    body:
+                        EventBody::SafeguardTriggered {
+                            command: name,
+                            code,
+                            facts,
+                            ..
+                        },
+                    ..
+                }) = recorded
                 {
-                    assert_eq!((name.as_str(), code.as_str()), (command.name(), refusal.code()));
+                    assert_eq!(
+                        (name.as_str(), code.as_str()),
+                        (command.name(), refusal.code())
+                    );
                     assert_eq!(facts, &refusal.facts());
                 }
             }
@@ -570,7 +661,8 @@ impl Script {
     /// Proposes a case and takes it to `status` with the standard actors, each step as its own
     /// line, so a refusal on the way is rendered like any other.
     fn walk(&mut self, status: &str, modifiers: &[&str]) -> Done {
-        let target = CaseStatus::parse(status).unwrap_or_else(|| panic!("unknown status `{status}`"));
+        let target =
+            CaseStatus::parse(status).unwrap_or_else(|| panic!("unknown status `{status}`"));
         let path: &[&str] = match target {
             CaseStatus::Proposed => &[],
             CaseStatus::Noticed => &["notice"],
@@ -582,12 +674,18 @@ impl Script {
             CaseStatus::Accepted => &["notice", "request", "accept"],
             CaseStatus::Scheduled => &["notice", "request", "accept", "schedule"],
             CaseStatus::InTransit => &["notice", "request", "accept", "schedule", "depart"],
-            CaseStatus::Arrived => &["notice", "request", "accept", "schedule", "depart", "arrive"],
-            CaseStatus::Settled => &["notice", "request", "accept", "schedule", "depart", "arrive", "settle"],
-            CaseStatus::Returned => &["notice", "request", "accept", "schedule", "depart", "arrive", "return"],
-            CaseStatus::WhereaboutsUnknown => {
-                &["notice", "request", "accept", "schedule", "depart", "arrive", "unknown"]
-            }
+            CaseStatus::Arrived => &[
+                "notice", "request", "accept", "schedule", "depart", "arrive",
+            ],
+            CaseStatus::Settled => &[
+                "notice", "request", "accept", "schedule", "depart", "arrive", "settle",
+            ],
+            CaseStatus::Returned => &[
+                "notice", "request", "accept", "schedule", "depart", "arrive", "return",
+            ],
+            CaseStatus::WhereaboutsUnknown => &[
+                "notice", "request", "accept", "schedule", "depart", "arrive", "unknown",
+            ],
             other => panic!("walk does not go to `{other}`"),
         };
         let mut lines = vec![format!("officer.a propose {}", modifiers.join(" "))];
@@ -609,16 +707,22 @@ impl Script {
                 "refuse" => lines.push("receiver.e refuse no_capacity".to_owned()),
                 "withdraw" => lines.push("officer.a withdraw officer_decision".to_owned()),
                 "schedule" => lines.push("officer.a schedule earliest".to_owned()),
-                "arrive" | "settle" | "return" | "unknown" => lines.push(format!("receiver.e {stage}")),
+                "arrive" | "settle" | "return" | "unknown" => {
+                    lines.push(format!("receiver.e {stage}"))
+                }
                 _ => unreachable!(),
             }
         }
         let mut refusals = String::new();
         for line in lines {
             let line = if line == "wait until departure" {
-                let case = self.current.and_then(|id| self.world.state().cases.get(&id));
+                let case = self
+                    .current
+                    .and_then(|id| self.world.state().cases.get(&id));
                 // A schedule refused on the way was rendered already; the departure then fails too.
-                let Some(departure) = case.and_then(|case| case.departure) else { continue };
+                let Some(departure) = case.and_then(|case| case.departure) else {
+                    continue;
+                };
                 format!("wait until {departure}")
             } else {
                 line
@@ -627,14 +731,22 @@ impl Script {
                 refusals.push_str(&rendered);
             }
         }
-        if refusals.is_empty() { Done::Quiet } else { Done::Shown(refusals) }
+        if refusals.is_empty() {
+            Done::Quiet
+        } else {
+            Done::Shown(refusals)
+        }
     }
 
     /// Resolves an optional leading `cN` argument: the case the command acts on, which becomes
     /// the current case.
     fn subject<'a>(&mut self, args: &'a [&'a str]) -> (CaseId, &'a [&'a str]) {
         match args.split_first() {
-            Some((first, rest)) if first.starts_with('c') && first[1..].chars().all(|c| c.is_ascii_digit()) && first.len() > 1 => {
+            Some((first, rest))
+                if first.starts_with('c')
+                    && first[1..].chars().all(|c| c.is_ascii_digit())
+                    && first.len() > 1 =>
+            {
                 let id = self.case_id(first);
                 self.current = Some(id);
                 (id, rest)
@@ -653,7 +765,13 @@ impl Script {
                 self.cases.push(case);
                 self.current = Some(case);
                 let personal = Sealed(format!("sealed:c{}", self.cases.len()));
-                return Command::Propose { case, agreement, facts, counsel, personal };
+                return Command::Propose {
+                    case,
+                    agreement,
+                    facts,
+                    counsel,
+                    personal,
+                };
             }
             "hold" => {
                 let hold = HoldId::from_u64(self.next_id());
@@ -670,7 +788,13 @@ impl Script {
                         _ => panic!("unknown hold modifier `{key}`"),
                     }
                 }
-                return Command::RegisterHold { hold, court, reference, scope, depends_on };
+                return Command::RegisterHold {
+                    hold,
+                    court,
+                    reference,
+                    scope,
+                    depends_on,
+                };
             }
             "amend" => {
                 let hold = self.hold_id(args[0]);
@@ -678,21 +802,40 @@ impl Script {
                 assert!(rest.is_empty(), "amend takes only a scope");
                 return Command::AmendHold { hold, scope };
             }
-            "stay" => return Command::StayHold { hold: self.hold_id(args[0]) },
-            "reactivate" => return Command::ReactivateHold { hold: self.hold_id(args[0]) },
-            "vacate" => return Command::VacateHold { hold: self.hold_id(args[0]) },
+            "stay" => {
+                return Command::StayHold {
+                    hold: self.hold_id(args[0]),
+                };
+            }
+            "reactivate" => {
+                return Command::ReactivateHold {
+                    hold: self.hold_id(args[0]),
+                };
+            }
+            "vacate" => {
+                return Command::VacateHold {
+                    hold: self.hold_id(args[0]),
+                };
+            }
             "tick" => return Command::Tick,
             "status" => {
                 let status = AgreementStatus::parse(args[0]).unwrap();
                 let on = args.get(1).map_or(today, |text| day(text));
-                return Command::ChangeAgreementStatus { agreement, status, on };
+                return Command::ChangeAgreementStatus {
+                    agreement,
+                    status,
+                    on,
+                };
             }
             "load" => {
                 let mut terms = self.terms.clone();
                 terms.modify(args);
                 let text = terms.to_toml();
                 self.loading = Some(terms);
-                return Command::LoadAgreement { file_name: "test-usa-rwa.toml".to_owned(), text };
+                return Command::LoadAgreement {
+                    file_name: "test-usa-rwa.toml".to_owned(),
+                    text,
+                };
             }
             _ => {}
         }
@@ -700,9 +843,18 @@ impl Script {
         let rest = args.join(" ");
         match verb {
             "notice" => {
-                let languages = self.world.state().cases.get(&case).map(|c| c.rule.languages.clone()).unwrap_or_default();
+                let languages = self
+                    .world
+                    .state()
+                    .cases
+                    .get(&case)
+                    .map(|c| c.rule.languages.clone())
+                    .unwrap_or_default();
                 let mut notice = NoticeFacts {
-                    language: languages.into_iter().next().unwrap_or_else(|| Language::parse("en").unwrap()),
+                    language: languages
+                        .into_iter()
+                        .next()
+                        .unwrap_or_else(|| Language::parse("en").unwrap()),
                     on_person: true,
                     on_counsel: true,
                     destination: country("RWA"),
@@ -722,24 +874,42 @@ impl Script {
                 Command::ServeNotice { case, notice }
             }
             "claim" => Command::ClaimProtection { case },
-            "decide" => Command::DecideProtection { case, granted: granted(&rest) },
+            "decide" => Command::DecideProtection {
+                case,
+                granted: granted(&rest),
+            },
             "request" => Command::RequestTransfer { case },
             "approve" => Command::Approve { case },
             "refuse" => Command::Refuse { case, reason: rest },
             "extend" => Command::ExtendDeadline { case, reason: rest },
-            "schedule" => Command::Schedule { case, departure: self.when(case, &rest) },
+            "schedule" => Command::Schedule {
+                case,
+                departure: self.when(case, &rest),
+            },
             "depart" => Command::Depart { case },
             "arrive" => Command::Arrive { case },
-            "vulnerability" => Command::RecordVulnerability { case, category: Vulnerability::parse(&rest).unwrap() },
+            "vulnerability" => Command::RecordVulnerability {
+                case,
+                category: Vulnerability::parse(&rest).unwrap(),
+            },
             "lodge" => Command::LodgeReceivingClaim { case },
-            "decide-claim" => Command::DecideReceivingClaim { case, granted: granted(&rest) },
+            "decide-claim" => Command::DecideReceivingClaim {
+                case,
+                granted: granted(&rest),
+            },
             "appeal" => Command::LodgeAppeal { case },
-            "onward" => Command::Onward { case, destination: country(&rest) },
+            "onward" => Command::Onward {
+                case,
+                destination: country(&rest),
+            },
             "return" => Command::Return { case },
             "settle" => Command::Settle { case },
             "unknown" => Command::ReportWhereaboutsUnknown { case },
             "known" => Command::ReportWhereaboutsKnown { case },
-            "welfare" => Command::RecordWelfareCheck { case, outcome: WelfareOutcome::parse(&rest).unwrap() },
+            "welfare" => Command::RecordWelfareCheck {
+                case,
+                outcome: WelfareOutcome::parse(&rest).unwrap(),
+            },
             "validate" => Command::ValidateDetention { case },
             "withdraw" => Command::Withdraw { case, reason: rest },
             "erase" => Command::Erase { case },
@@ -753,7 +923,8 @@ impl Script {
         if text == "earliest" {
             let state = self.world.state();
             let case = &state.cases[&case];
-            let earliest = case_terms(state, case).and_then(|terms| earliest_departure(case, terms));
+            let earliest =
+                case_terms(state, case).and_then(|terms| earliest_departure(case, terms));
             return earliest.map_or(self.now, |earliest| earliest.max(self.now));
         }
         match text.strip_prefix('+') {
@@ -765,7 +936,10 @@ impl Script {
     fn scope<'a>(&self, args: &[&'a str]) -> (HoldScope, Vec<(&'a str, &'a str)>) {
         if let Some(list) = args.first().and_then(|first| first.strip_prefix("cases=")) {
             let cases = list.split(',').map(|name| self.case_id(name)).collect();
-            let rest = args[1..].iter().map(|m| m.split_once('=').unwrap()).collect();
+            let rest = args[1..]
+                .iter()
+                .map(|m| m.split_once('=').unwrap())
+                .collect();
             return (HoldScope::Cases { cases }, rest);
         }
         let (criteria, rest) = criteria(args);
@@ -792,7 +966,14 @@ impl Script {
                 WelfareState::Done(at) => format!(" at {at}"),
                 _ => String::new(),
             };
-            writeln!(text, "  due {} until {}: {}{done}", item.due_at, item.window_ends_at, item.state.as_str()).unwrap();
+            writeln!(
+                text,
+                "  due {} until {}: {}{done}",
+                item.due_at,
+                item.window_ends_at,
+                item.state.as_str()
+            )
+            .unwrap();
         }
         text
     }
@@ -822,8 +1003,13 @@ impl Script {
             write!(text, "({})", self.names(&event.body.stream().to_string())).unwrap();
         }
         match &event.body {
-            EventBody::HoldMatched { hold, .. } => write!(text, "[{}]", self.names(&hold.to_string())).unwrap(),
-            EventBody::HoldVacated { because_of: Some(parent), .. } => {
+            EventBody::HoldMatched { hold, .. } => {
+                write!(text, "[{}]", self.names(&hold.to_string())).unwrap()
+            }
+            EventBody::HoldVacated {
+                because_of: Some(parent),
+                ..
+            } => {
                 write!(text, "[because of {}]", self.names(&parent.to_string())).unwrap();
             }
             EventBody::AcceptedByReceivingState { acceptance, .. } => {
@@ -840,9 +1026,12 @@ impl Script {
     fn render(&self, line: &str, done: &Done) -> String {
         let mut text = format!("> {line}\n");
         match done {
-            Done::Command(Outcome::Accepted(events)) if events.is_empty() => text.push_str("accepted: nothing\n"),
+            Done::Command(Outcome::Accepted(events)) if events.is_empty() => {
+                text.push_str("accepted: nothing\n")
+            }
             Done::Command(Outcome::Accepted(events)) => {
-                let kinds: Vec<String> = events.iter().map(|event| self.event_text(event)).collect();
+                let kinds: Vec<String> =
+                    events.iter().map(|event| self.event_text(event)).collect();
                 writeln!(text, "accepted: {}", kinds.join(", ")).unwrap();
             }
             Done::Command(Outcome::Refused { refusal, recorded }) => {
@@ -857,7 +1046,11 @@ impl Script {
             Done::Quiet => {}
             Done::Shown(shown) => {
                 // A walk shows the refusals on its way; `show` shows its own text.
-                text = if line.starts_with("walk") { shown.clone() + &text } else { format!("> {line}\n{shown}") };
+                text = if line.starts_with("walk") {
+                    shown.clone() + &text
+                } else {
+                    format!("> {line}\n{shown}")
+                };
                 return text + &self.status_line();
             }
         }
@@ -865,15 +1058,24 @@ impl Script {
     }
 
     fn status_line(&self) -> String {
-        let Some(case) = self.current.and_then(|id| self.world.state().cases.get(&id)) else {
+        let Some(case) = self
+            .current
+            .and_then(|id| self.world.state().cases.get(&id))
+        else {
             return String::new();
         };
         let mut notes = Vec::new();
         if case.detention != Detention::NotRequired {
-            notes.push(format!("detention {}", snake(&format!("{:?}", case.detention))));
+            notes.push(format!(
+                "detention {}",
+                snake(&format!("{:?}", case.detention))
+            ));
         }
         if case.receiving_procedure != ReceivingProcedure::None {
-            notes.push(format!("receiving claim {}", snake(&format!("{:?}", case.receiving_procedure))));
+            notes.push(format!(
+                "receiving claim {}",
+                snake(&format!("{:?}", case.receiving_procedure))
+            ));
         }
         if case.support_ended {
             notes.push("support ended".to_owned());
@@ -881,7 +1083,11 @@ impl Script {
         if case.return_required {
             notes.push("return required".to_owned());
         }
-        let notes = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join(", ")) };
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", notes.join(", "))
+        };
         format!("status: {}{notes}\n", case.status)
     }
 }
@@ -915,16 +1121,29 @@ pub fn trim_indent(text: &str) -> String {
         .map(|line| line.len() - line.trim_start().len())
         .min()
         .unwrap_or(0);
-    let body: Vec<&str> = lines.iter().map(|line| line.get(indent..).unwrap_or("").trim_end()).collect();
-    let start = body.iter().position(|line| !line.is_empty()).unwrap_or(body.len());
-    let end = body.iter().rposition(|line| !line.is_empty()).map_or(start, |end| end + 1);
+    let body: Vec<&str> = lines
+        .iter()
+        .map(|line| line.get(indent..).unwrap_or("").trim_end())
+        .collect();
+    let start = body
+        .iter()
+        .position(|line| !line.is_empty())
+        .unwrap_or(body.len());
+    let end = body
+        .iter()
+        .rposition(|line| !line.is_empty())
+        .map_or(start, |end| end + 1);
     body[start..end].join("\n")
 }
 
 /// Runs a script (see the module docs) and renders what it did.
 pub fn run_script(script: &str) -> String {
     let script = trim_indent(script);
-    let mut lines: Vec<&str> = script.lines().map(str::trim).filter(|line| !line.is_empty() && !line.starts_with('#')).collect();
+    let mut lines: Vec<&str> = script
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
     let terms: Vec<&str> = match lines.first() {
         Some(first) if first.starts_with("terms ") => {
             let modifiers = first.split_whitespace().skip(1).collect();

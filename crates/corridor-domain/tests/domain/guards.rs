@@ -25,8 +25,7 @@ fn happy_path() {
 
 // ----- agreement in force -------------------------------------------------------------------
 
-/// Proposals need an agreement in force: not one only signed, nor one terminated, though a
-/// termination dated in the future does not bite until its day.
+/// Proposals need the agreement in force: not only signed, not terminated (from its day).
 #[test]
 fn propose_needs_agreement_in_force() {
     check(
@@ -78,6 +77,106 @@ fn propose_needs_agreement_in_force() {
         refused: agreement_not_in_force
           agreement=test-usa-rwa
           status=terminated
+        ",
+    );
+}
+
+/// An agreement's status moves only as its lifecycle allows, and never back in time.
+#[test]
+fn agreement_status_changes() {
+    check(
+        "
+        admin.i status in_force
+        admin.i status suspended 2025-03-01
+        ? admin.i status suspended 2025-06-01
+        admin.i status signed
+        admin.i status terminated
+        admin.i status in_force
+        ",
+        "
+        > admin.i status in_force
+        refused: invalid_input
+          field=status
+          reason=an agreement cannot go from in_force to in_force
+        > admin.i status suspended 2025-03-01
+        refused: invalid_input
+          field=date
+          reason=2025-03-01 is before the last status change (2025-03-03)
+        > admin.i status suspended 2025-06-01
+        accepted: agreement_status_changed
+        > admin.i status signed
+        refused: invalid_input
+          field=status
+          reason=an agreement cannot go from suspended to signed
+        > admin.i status in_force
+        refused: invalid_input
+          field=status
+          reason=an agreement cannot go from terminated to in_force
+        ",
+    );
+}
+
+/// An amendment cannot move the agreement's status against its lifecycle, e.g. out of termination.
+#[test]
+fn amendment_continues_the_lifecycle() {
+    check(
+        "
+        admin.i status terminated
+        admin.i load in_force=2025-07-01
+        wait 30d
+        officer.a propose
+        ",
+        "
+        > admin.i load in_force=2025-07-01
+        refused: invalid_input
+          field=agreement file
+          reason=its status history would take the agreement from terminated to in_force on 2025-07-01
+        > officer.a propose
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=terminated
+        ",
+    );
+    check(
+        "
+        admin.i status suspended
+        ? admin.i load in_force=2025-07-01
+        wait 30d
+        officer.a propose
+        ",
+        "
+        > admin.i load in_force=2025-07-01
+        accepted: agreement_loaded
+        > officer.a propose
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+}
+
+/// An amendment applies to cases proposed after it; earlier cases keep the terms they started with.
+#[test]
+fn amended_terms_apply_to_new_cases() {
+    check(
+        "
+        walk accepted
+        ? admin.i load lead=1d fear=1d
+        walk accepted
+        officer.a schedule c1 +2d
+        officer.a schedule c2 +2d
+        ",
+        "
+        > admin.i load lead=1d fear=1d
+        accepted: agreement_loaded
+        status: accepted
+        > officer.a schedule c1 +2d
+        refused: notice_period_running
+          earliest_departure=2025-06-07T09:00:00Z
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule c2 +2d
+        accepted: transfer_scheduled
+        status: scheduled
         ",
     );
 }
@@ -254,8 +353,7 @@ fn eligibility_lists_every_reason() {
     );
 }
 
-/// An excluded vulnerability found later withdraws a case before departure, recalls it in
-/// transit and requires return after arrival; one that is not excluded changes nothing.
+/// An excluded vulnerability found later withdraws, recalls or requires return; others don't.
 #[test]
 fn vulnerability_found_later_sends_the_case_back() {
     check(
@@ -306,8 +404,7 @@ fn vulnerability_found_later_sends_the_case_back() {
 
 // ----- notice -------------------------------------------------------------------------------
 
-/// A notice counts only if it is in a language the person understands, served on them and on
-/// their counsel, names the receiving state and explains how to contest; each defect is named.
+/// A notice counts only when complete (language, person, counsel, destination, contest).
 #[test]
 fn notice_must_be_complete() {
     check(
@@ -392,8 +489,7 @@ fn notice_missing() {
     );
 }
 
-/// Departure may be scheduled no earlier than the later of the notice lead time and the
-/// fear-claim window, whichever is longer; exactly that moment is allowed.
+/// Departure is scheduled no earlier than the longer of notice lead time and fear window.
 #[test]
 fn notice_period_bounds_scheduling() {
     check(
@@ -548,8 +644,7 @@ fn pending_claim_blocks_transfer() {
     );
 }
 
-/// A claim filed while a departure is scheduled takes it off the schedule; counsel may file for
-/// their own client.
+/// A claim (here by the person's own counsel) takes a scheduled departure off the schedule.
 #[test]
 fn claim_unschedules() {
     check(
@@ -614,8 +709,7 @@ fn protection_decision() {
 
 // ----- receiving approval -------------------------------------------------------------------
 
-/// Scheduling needs the receiving state's approval: explicit where the terms ask for it, by the
-/// request itself where they do not; a refusal ends the case.
+/// Scheduling needs the receiving state's acceptance, explicit or by the terms; refusal ends it.
 #[test]
 fn receiving_state_approval() {
     check(
@@ -666,8 +760,7 @@ fn receiving_state_approval() {
 
 // ----- caps ---------------------------------------------------------------------------------
 
-/// A scheduled case reserves a place under the total cap: at the limit scheduling is refused,
-/// one below it is allowed, and a scheduled case keeps its own place when rescheduled.
+/// Scheduled cases reserve places under the total cap: refused at the limit, allowed below.
 #[test]
 fn total_cap_counts_scheduled_cases() {
     check(
@@ -744,6 +837,24 @@ fn returned_counts_as_transferred_not_present() {
         recorded: safeguard_triggered
         status: accepted
         > officer.a schedule c2 earliest
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+/// One below the present cap, a case may be scheduled.
+#[test]
+fn present_cap_one_below() {
+    check(
+        "
+        terms total=5 present=2
+        walk arrived
+        walk accepted
+        officer.a schedule earliest
+        ",
+        "
+        > officer.a schedule earliest
         accepted: transfer_scheduled
         status: scheduled
         ",
@@ -859,8 +970,7 @@ fn new_hold_pulls_scheduled_and_recalls_in_transit() {
     );
 }
 
-/// A stayed hold does not block; reactivated it blocks again and pulls what was scheduled
-/// meanwhile; a vacated hold never blocks again.
+/// A stayed hold doesn't block; reactivated it blocks and pulls; a vacated one never blocks.
 #[test]
 fn hold_status_history() {
     check(
@@ -931,8 +1041,7 @@ fn amended_hold_scope() {
     );
 }
 
-/// A dependent hold falls when the order it depends on is vacated, and has no effect while that
-/// order is stayed (until it is reactivated).
+/// A dependent hold falls with its vacated parent and has no effect while the parent is stayed.
 #[test]
 fn dependent_holds() {
     check(
@@ -1033,8 +1142,7 @@ fn supervisor_approval_needed() {
 
 // ----- transfer deadline --------------------------------------------------------------------
 
-/// A departure may be scheduled up to the transfer deadline and not after it, nor once it has
-/// passed; a departure after it is refused even before the clock is ticked.
+/// Scheduling and departure are refused past the transfer deadline, even before a tick.
 #[test]
 fn transfer_deadline() {
     check(
@@ -1084,8 +1192,7 @@ fn transfer_deadline() {
     );
 }
 
-/// An extension for a reason the terms allow moves the deadline; an unknown reason is invalid
-/// input, and a deadline already passed cannot be extended.
+/// An allowed extension moves the deadline; an unknown reason or a passed deadline is refused.
 #[test]
 fn transfer_deadline_extension() {
     check(
@@ -1147,8 +1254,7 @@ fn onward_sending_state_only() {
     );
 }
 
-/// Non-refoulement: never to a feared or protected country, nor to the country of nationality
-/// while a claim in the receiving state is pending; any other destination is allowed.
+/// Onward movement never goes to a feared or protected country, or home while a claim is open.
 #[test]
 fn onward_non_refoulement() {
     check(

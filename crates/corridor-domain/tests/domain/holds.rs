@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use corridor_domain::terms::{AgreementId, Country, Sex};
 use corridor_domain::{
-    holds_covering, Case, CaseId, ClassCriteria, Event, EventBody, Hold, HoldId, HoldIndex, HoldScope,
-    HoldStatus, Label, RuleAttributes, Sealed,
+    Case, CaseId, ClassCriteria, Event, EventBody, Hold, HoldId, HoldIndex, HoldScope, HoldStatus,
+    Label, RuleAttributes, Sealed, holds_covering,
 };
 use jiff::civil::Date;
 use proptest::prelude::*;
 
-use crate::fixture::{at, country, criteria, day, label, person, START};
+use crate::fixture::{START, at, country, criteria, day, label, person};
 
 /// The rule attributes of the fixture's default person changed by `modifiers`.
 fn rule(modifiers: &[&str]) -> RuleAttributes {
@@ -50,8 +50,7 @@ fn case(id: u64, agreement: &str, rule: RuleAttributes) -> Case {
     Case::proposed(&event).unwrap()
 }
 
-/// Each criterion restricts by its own field; values within a field are alternatives, fields
-/// must all match, and an empty field restricts nothing.
+/// Class criteria match field by field: OR within a field, AND across, empty means any.
 #[test]
 fn class_criteria_match_field_by_field() {
     // (criteria, person, agreement, member)
@@ -59,7 +58,12 @@ fn class_criteria_match_field_by_field() {
         ("nat=VEN", "nat=VEN", "test-usa-rwa", true),
         ("nat=VEN", "nat=CUB", "test-usa-rwa", false),
         ("nat=VEN,CUB", "nat=CUB", "test-usa-rwa", true),
-        ("basis=alien_enemies_act", "basis=alien_enemies_act", "test-usa-rwa", true),
+        (
+            "basis=alien_enemies_act",
+            "basis=alien_enemies_act",
+            "test-usa-rwa",
+            true,
+        ),
         ("basis=alien_enemies_act", "", "test-usa-rwa", false),
         ("basis=alien_enemies_act,ina_241", "", "test-usa-rwa", true),
         ("designation=tda", "designation=tda", "test-usa-rwa", true),
@@ -68,22 +72,92 @@ fn class_criteria_match_field_by_field() {
         ("place=dilley", "place=dilley", "test-usa-rwa", true),
         ("place=dilley", "place=bluebonnet", "test-usa-rwa", false),
         ("place=dilley", "", "test-usa-rwa", false),
-        ("place=dilley,bluebonnet", "place=bluebonnet", "test-usa-rwa", true),
-        ("from=2025-04-01", "ordered=2025-04-01", "test-usa-rwa", true),
-        ("from=2025-04-01", "ordered=2025-03-31", "test-usa-rwa", false),
-        ("until=2025-04-30", "ordered=2025-04-30", "test-usa-rwa", true),
-        ("until=2025-04-30", "ordered=2025-05-01", "test-usa-rwa", false),
-        ("from=2025-04-01 until=2025-04-30", "ordered=2025-04-15", "test-usa-rwa", true),
-        ("from=2025-04-01 until=2025-04-30", "ordered=2025-05-15", "test-usa-rwa", false),
+        (
+            "place=dilley,bluebonnet",
+            "place=bluebonnet",
+            "test-usa-rwa",
+            true,
+        ),
+        (
+            "from=2025-04-01",
+            "ordered=2025-04-01",
+            "test-usa-rwa",
+            true,
+        ),
+        (
+            "from=2025-04-01",
+            "ordered=2025-03-31",
+            "test-usa-rwa",
+            false,
+        ),
+        (
+            "until=2025-04-30",
+            "ordered=2025-04-30",
+            "test-usa-rwa",
+            true,
+        ),
+        (
+            "until=2025-04-30",
+            "ordered=2025-05-01",
+            "test-usa-rwa",
+            false,
+        ),
+        (
+            "from=2025-04-01 until=2025-04-30",
+            "ordered=2025-04-15",
+            "test-usa-rwa",
+            true,
+        ),
+        (
+            "from=2025-04-01 until=2025-04-30",
+            "ordered=2025-05-15",
+            "test-usa-rwa",
+            false,
+        ),
         ("agreements=test-usa-rwa", "", "test-usa-rwa", true),
         ("agreements=gbr-rwa-2024", "", "test-usa-rwa", false),
-        ("agreements=gbr-rwa-2024,test-usa-rwa", "", "test-usa-rwa", true),
-        ("nat=VEN basis=alien_enemies_act", "nat=VEN basis=alien_enemies_act", "test-usa-rwa", true),
-        ("nat=VEN basis=alien_enemies_act", "nat=VEN", "test-usa-rwa", false),
-        ("nat=VEN basis=alien_enemies_act", "nat=CUB basis=alien_enemies_act", "test-usa-rwa", false),
-        ("nat=VEN place=dilley agreements=test-usa-rwa", "nat=VEN place=dilley", "test-usa-rwa", true),
-        ("nat=VEN place=dilley agreements=test-usa-rwa", "nat=VEN place=dilley", "gbr-rwa-2024", false),
-        ("nat=VEN", "nat=VEN designation=tda place=dilley basis=alien_enemies_act", "test-usa-rwa", true),
+        (
+            "agreements=gbr-rwa-2024,test-usa-rwa",
+            "",
+            "test-usa-rwa",
+            true,
+        ),
+        (
+            "nat=VEN basis=alien_enemies_act",
+            "nat=VEN basis=alien_enemies_act",
+            "test-usa-rwa",
+            true,
+        ),
+        (
+            "nat=VEN basis=alien_enemies_act",
+            "nat=VEN",
+            "test-usa-rwa",
+            false,
+        ),
+        (
+            "nat=VEN basis=alien_enemies_act",
+            "nat=CUB basis=alien_enemies_act",
+            "test-usa-rwa",
+            false,
+        ),
+        (
+            "nat=VEN place=dilley agreements=test-usa-rwa",
+            "nat=VEN place=dilley",
+            "test-usa-rwa",
+            true,
+        ),
+        (
+            "nat=VEN place=dilley agreements=test-usa-rwa",
+            "nat=VEN place=dilley",
+            "gbr-rwa-2024",
+            false,
+        ),
+        (
+            "nat=VEN",
+            "nat=VEN designation=tda place=dilley basis=alien_enemies_act",
+            "test-usa-rwa",
+            true,
+        ),
     ];
     for (criteria_text, person_text, agreement, member) in table {
         let (criteria, rest) = criteria(&criteria_text.split_whitespace().collect::<Vec<_>>());
@@ -100,21 +174,32 @@ fn class_criteria_match_field_by_field() {
     }
 }
 
-/// A class order needs a criterion and a date range that is not inverted; an individual order
-/// needs a case; and it covers exactly the cases it names.
+/// Scopes validate (a criterion, an ordered range, a case) and cover exactly what they name.
 #[test]
 fn scopes_validate_and_cover() {
-    let scope = |text: &str| HoldScope::Class { criteria: criteria(&text.split_whitespace().collect::<Vec<_>>()).0 };
-    assert_eq!(scope("").validate(), Err("a class order needs at least one criterion".to_owned()));
+    let scope = |text: &str| HoldScope::Class {
+        criteria: criteria(&text.split_whitespace().collect::<Vec<_>>()).0,
+    };
+    assert_eq!(
+        scope("").validate(),
+        Err("a class order needs at least one criterion".to_owned())
+    );
     assert_eq!(
         scope("from=2025-05-01 until=2025-04-30").validate(),
         Err("the date range starts (2025-05-01) after it ends (2025-04-30)".to_owned())
     );
     assert_eq!(scope("from=2025-05-01 until=2025-05-01").validate(), Ok(()));
     assert_eq!(scope("until=2025-05-01").validate(), Ok(()));
-    let none = HoldScope::Cases { cases: BTreeSet::new() };
-    assert_eq!(none.validate(), Err("an individual order must name at least one case".to_owned()));
-    let named = HoldScope::Cases { cases: [CaseId::from_u64(7)].into() };
+    let none = HoldScope::Cases {
+        cases: BTreeSet::new(),
+    };
+    assert_eq!(
+        none.validate(),
+        Err("an individual order must name at least one case".to_owned())
+    );
+    let named = HoldScope::Cases {
+        cases: [CaseId::from_u64(7)].into(),
+    };
     assert_eq!(named.validate(), Ok(()));
     assert!(named.covers(&case(7, "test-usa-rwa", rule(&[]))));
     assert!(!named.covers(&case(8, "test-usa-rwa", rule(&[]))));
@@ -130,7 +215,12 @@ const AGREEMENTS: [&str; 2] = ["test-usa-rwa", "gbr-rwa-2024"];
 const DAYS: [&str; 4] = ["2025-03-01", "2025-04-01", "2025-05-01", "2025-06-01"];
 
 fn subset<T: Clone + Ord>(mask: u8, items: &[T]) -> BTreeSet<T> {
-    items.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, item)| item.clone()).collect()
+    items
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, item)| item.clone())
+        .collect()
 }
 
 fn labels(mask: u8, items: &[&str]) -> BTreeSet<Label> {
@@ -161,15 +251,24 @@ struct HoldSpec {
 }
 
 fn case_spec() -> impl Strategy<Value = CaseSpec> {
-    (0..3usize, 0..2usize, proptest::option::of(0..2usize), proptest::option::of(0..2usize), 0..4usize, 0..2usize)
-        .prop_map(|(nationality, basis, designation, place, ordered, agreement)| CaseSpec {
-            nationality,
-            basis,
-            designation,
-            place,
-            ordered,
-            agreement,
-        })
+    (
+        0..3usize,
+        0..2usize,
+        proptest::option::of(0..2usize),
+        proptest::option::of(0..2usize),
+        0..4usize,
+        0..2usize,
+    )
+        .prop_map(
+            |(nationality, basis, designation, place, ordered, agreement)| CaseSpec {
+                nationality,
+                basis,
+                designation,
+                place,
+                ordered,
+                agreement,
+            },
+        )
 }
 
 fn hold_spec() -> impl Strategy<Value = HoldSpec> {
@@ -181,14 +280,16 @@ fn hold_spec() -> impl Strategy<Value = HoldSpec> {
         0..3usize,
         proptest::option::of(0..12usize),
     )
-        .prop_map(|(individual, masks, from, until, status, depends_on)| HoldSpec {
-            individual,
-            masks,
-            from,
-            until,
-            status,
-            depends_on,
-        })
+        .prop_map(
+            |(individual, masks, from, until, status, depends_on)| HoldSpec {
+                individual,
+                masks,
+                from,
+                until,
+                status,
+                depends_on,
+            },
+        )
 }
 
 fn build_case(number: usize, spec: &CaseSpec) -> Case {
@@ -206,15 +307,24 @@ fn build_hold(number: usize, spec: &HoldSpec, case_count: usize) -> Hold {
     let scope = match spec.individual {
         // Individual orders name some of the cases, and sometimes a case that does not exist.
         Some(mask) => HoldScope::Cases {
-            cases: (1..=case_count + 1).filter(|n| mask & (1 << (n % 16)) != 0).map(|n| CaseId::from_u64(n as u64)).collect(),
+            cases: (1..=case_count + 1)
+                .filter(|n| mask & (1 << (n % 16)) != 0)
+                .map(|n| CaseId::from_u64(n as u64))
+                .collect(),
         },
         None => HoldScope::Class {
             criteria: ClassCriteria {
-                nationalities: subset(spec.masks[0], &NATIONALITIES).into_iter().map(country).collect(),
+                nationalities: subset(spec.masks[0], &NATIONALITIES)
+                    .into_iter()
+                    .map(country)
+                    .collect(),
                 legal_bases: labels(spec.masks[1], &BASES),
                 designations: labels(spec.masks[2], &DESIGNATIONS),
                 detention_places: labels(spec.masks[3], &PLACES),
-                agreements: subset(spec.masks[4], &AGREEMENTS).into_iter().map(|a| AgreementId::parse(a).unwrap()).collect(),
+                agreements: subset(spec.masks[4], &AGREEMENTS)
+                    .into_iter()
+                    .map(|a| AgreementId::parse(a).unwrap())
+                    .collect(),
                 removal_ordered_from: spec.from.map(|i| day(DAYS[i])),
                 removal_ordered_until: spec.until.map(|i| day(DAYS[i])),
             },
@@ -222,7 +332,13 @@ fn build_hold(number: usize, spec: &HoldSpec, case_count: usize) -> Hold {
     };
     let status = [HoldStatus::Active, HoldStatus::Stayed, HoldStatus::Vacated][spec.status];
     // Dependencies point to earlier holds; a pointer past them names a hold that does not exist.
-    let depends_on = spec.depends_on.map(|parent| HoldId::from_u64(if parent < number { parent as u64 } else { 1000 + parent as u64 }));
+    let depends_on = spec.depends_on.map(|parent| {
+        HoldId::from_u64(if parent < number {
+            parent as u64
+        } else {
+            1000 + parent as u64
+        })
+    });
     Hold {
         id: HoldId::from_u64(number as u64),
         court: "dc-dc".to_owned(),
@@ -265,25 +381,31 @@ pub fn brute_covers(scope: &HoldScope, case: &Case) -> bool {
     };
     let day: Date = case.rule.removal_ordered_on;
     (criteria.agreements.is_empty() || criteria.agreements.contains(&case.agreement))
-        && (criteria.nationalities.is_empty() || criteria.nationalities.contains::<Country>(&case.rule.nationality))
-        && (criteria.legal_bases.is_empty() || criteria.legal_bases.contains(&case.rule.legal_basis))
+        && (criteria.nationalities.is_empty()
+            || criteria
+                .nationalities
+                .contains::<Country>(&case.rule.nationality))
+        && (criteria.legal_bases.is_empty()
+            || criteria.legal_bases.contains(&case.rule.legal_basis))
         && one_of(&criteria.designations, &case.rule.designation)
         && one_of(&criteria.detention_places, &case.rule.detention_place)
         && criteria.removal_ordered_from.is_none_or(|from| day >= from)
-        && criteria.removal_ordered_until.is_none_or(|until| day <= until)
+        && criteria
+            .removal_ordered_until
+            .is_none_or(|until| day <= until)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
-    /// For random holds (individual and class, in every status, with dependency chains) and
-    /// random cases, the holds found through the index are exactly those a full scan finds.
+    /// The hold index finds exactly the covering holds a brute-force scan finds.
     #[test]
     fn index_never_misses_a_covering_hold(
         cases in proptest::collection::vec(case_spec(), 1..12),
         holds in proptest::collection::vec(hold_spec(), 0..12),
     ) {
-        let cases: Vec<Case> = cases.iter().enumerate().map(|(i, spec)| build_case(i + 1, spec)).collect();
+        let cases: Vec<Case> =
+            cases.iter().enumerate().map(|(i, spec)| build_case(i + 1, spec)).collect();
         let all: BTreeMap<HoldId, Hold> = holds
             .iter()
             .enumerate()
@@ -292,7 +414,8 @@ proptest! {
             .collect();
         let index = HoldIndex::build(all.values(), &all);
         for case in &cases {
-            let found: BTreeSet<HoldId> = holds_covering(case, &index, &all).iter().map(|hold| hold.id).collect();
+            let found: BTreeSet<HoldId> =
+                holds_covering(case, &index, &all).iter().map(|hold| hold.id).collect();
             let expected: BTreeSet<HoldId> = all
                 .values()
                 .filter(|hold| brute_effective(hold, &all) && brute_covers(&hold.scope, case))
@@ -301,7 +424,8 @@ proptest! {
             prop_assert_eq!(&found, &expected, "case {:?}", case.rule);
             for hold in all.values() {
                 prop_assert_eq!(hold.scope.covers(case), brute_covers(&hold.scope, case));
-                prop_assert_eq!(corridor_domain::effective(hold, &all), brute_effective(hold, &all));
+                let effective = corridor_domain::effective(hold, &all);
+                prop_assert_eq!(effective, brute_effective(hold, &all));
             }
         }
     }

@@ -5,10 +5,9 @@
 
 use corridor_domain::World;
 
-use crate::fixture::{check, Script};
+use crate::fixture::{Script, check};
 
-/// A safeguard refusal appends one `safeguard_triggered` event with the command, the code and the
-/// facts, by the actor and at the time of the refused command.
+/// A safeguard refusal appends a `safeguard_triggered` event with command, code and facts.
 #[test]
 fn safeguard_refusal_is_recorded() {
     check(
@@ -36,8 +35,7 @@ fn safeguard_refusal_is_recorded() {
     );
 }
 
-/// Refusals that are not safeguards (not permitted, invalid state, invalid input, unknown ids)
-/// record nothing: the log is as long after them as before.
+/// Refusals that are not safeguards (role, state, input, unknown ids) record nothing.
 #[test]
 fn other_refusals_record_nothing() {
     check(
@@ -83,8 +81,7 @@ fn other_refusals_record_nothing() {
     );
 }
 
-/// A safeguard refusal of a command that creates no case (a proposal) has no case to record
-/// against, and records nothing.
+/// A refused proposal has no case to record against, and records nothing.
 #[test]
 fn refused_proposal_records_nothing() {
     check(
@@ -106,10 +103,18 @@ fn refused_proposal_records_nothing() {
 #[test]
 fn recorded_refusals_count() {
     let mut script = Script::new(&[]);
-    for line in ["walk proposed", "officer.a request", "officer.a request", "officer.a notice lang=fr"] {
+    for line in [
+        "walk proposed",
+        "officer.a request",
+        "officer.a request",
+        "officer.a notice lang=fr",
+    ] {
         script.step(line, false);
     }
     assert_eq!(script.case("c1").safeguard_refusals, 3);
     let replayed = World::replay(script.world().events()).unwrap();
-    assert_eq!(replayed.state().cases[&script.case_id("c1")], *script.case("c1"));
+    assert_eq!(
+        replayed.state().cases[&script.case_id("c1")],
+        *script.case("c1")
+    );
 }

@@ -185,8 +185,7 @@ fn approvals() {
     );
 }
 
-/// Protection claims are filed by the sending state or by the person's own counsel, and decided
-/// by the sending state's adjudicators.
+/// Claims are filed by the sending state or the person's own counsel; adjudicators decide.
 #[test]
 fn protection_claims() {
     check(
@@ -362,8 +361,7 @@ fn receiving_state_commands() {
     );
 }
 
-/// Monitors act only for the agreement's own monitoring body, and where the agreement names none,
-/// no monitor acts at all.
+/// Monitors act only for the agreement's own monitoring body, and not at all without one.
 #[test]
 fn monitors() {
     check(
@@ -376,6 +374,7 @@ fn monitors() {
         receiver.alb unknown
         monitor.g unknown
         monitor.other known
+        officer.a known
         monitor.g known
         counsel.c vulnerability disability
         officer.gbr vulnerability disability
@@ -419,6 +418,12 @@ fn monitors() {
           command=report_whereabouts_known
           reason=only the agreement's monitoring body may
           role=monitor
+        status: whereabouts_unknown
+        > officer.a known
+        refused: not_permitted
+          command=report_whereabouts_known
+          reason=only receiving_officer may
+          role=sending_officer
         status: whereabouts_unknown
         > counsel.c vulnerability disability
         refused: not_permitted

@@ -13,6 +13,7 @@ mod note;
 mod proof_text;
 mod rejection;
 mod rfc6962;
+mod robustness;
 mod tiles;
 mod witness;
 
@@ -40,6 +41,12 @@ pub fn tree_of(size: u64) -> MemoryTree {
         tree.append_entry(&entry(index)).unwrap();
     }
     tree
+}
+
+/// The 70,000-leaf tree of the tlog-tiles worked example, built once for all tests.
+pub fn tree_70_000() -> &'static MemoryTree {
+    static TREE: std::sync::OnceLock<MemoryTree> = std::sync::OnceLock::new();
+    TREE.get_or_init(|| tree_of(70_000))
 }
 
 /// A deterministic generator for sampling sizes and indices (SplitMix64).

@@ -15,7 +15,7 @@ use corridor_log::tiles::{
 use corridor_log::tree::{self, MemoryTree, consistency_proof, inclusion_proof};
 use proptest::prelude::*;
 
-use crate::{Sampler, entry, tree_of};
+use crate::{Sampler, entry, tree_70_000, tree_of};
 
 fn tile(level: u8, index: u64, width: u16) -> TileId {
     TileId::new(level, index, width).unwrap()
@@ -373,12 +373,12 @@ fn publish(tree: &MemoryTree, size: u64) -> Published {
 // A whole log verifies from its tiles and bundles, at sizes around tile boundaries.
 #[test]
 fn whole_log_verifies_from_tiles() {
-    let tree = tree_of(70_000);
+    let tree = tree_70_000();
     // Entry bundles are checked at the sizes where their shape differs; the hash tiles at all.
     let bundle_sizes = [1, 255, 256, 257, 70_000];
     for size in [1, 255, 256, 257, 65_535, 65_536, 65_537, 70_000] {
-        let published = publish(&tree, size);
-        let root = tree::root(&tree, size).unwrap();
+        let published = publish(tree, size);
+        let root = tree::root(tree, size).unwrap();
         let tiles = tiles_for_size(size).count() as u64;
         if bundle_sizes.contains(&size) {
             let report = verify_tiles(&published, size, &root, EntryBundles::Verify).unwrap();
@@ -415,9 +415,9 @@ fn whole_log_verifies_from_tiles() {
 #[test]
 fn tampered_tiles_are_caught() {
     const SIZE: u64 = 70_000;
-    let tree = tree_of(SIZE);
-    let root = tree::root(&tree, SIZE).unwrap();
-    let honest = publish(&tree, SIZE);
+    let tree = tree_70_000();
+    let root = tree::root(tree, SIZE).unwrap();
+    let honest = publish(tree, SIZE);
 
     let flip = |published: &mut Published, id: TileId, byte: usize, bundle: bool| {
         let map = if bundle {
@@ -511,7 +511,7 @@ fn tampered_tiles_are_caught() {
         matches!(e, TileVerifyError::Source { .. })
     });
 
-    let wrong_root = tree::root(&tree, SIZE - 1).unwrap();
+    let wrong_root = tree::root(tree, SIZE - 1).unwrap();
     let error = verify_tiles(&honest, SIZE, &wrong_root, EntryBundles::Skip).unwrap_err();
     assert!(matches!(error, TileVerifyError::RootMismatch { .. }));
 }
@@ -519,7 +519,7 @@ fn tampered_tiles_are_caught() {
 // Proofs and roots computed from only the tiles they name equal those from the full tree.
 #[test]
 fn proofs_from_tiles_match_the_tree() {
-    let tree = tree_of(70_000);
+    let tree = tree_70_000();
     let mut sampler = Sampler::new(8);
     for _ in 0..30 {
         let size = sampler.below(1, 70_001);
@@ -528,24 +528,24 @@ fn proofs_from_tiles_match_the_tree() {
         let reader_for = |tiles: Vec<TileId>| {
             let mut reader = TileReader::new(size);
             for id in tiles {
-                reader.insert(id, &tile_bytes(&tree, id).unwrap()).unwrap();
+                reader.insert(id, &tile_bytes(tree, id).unwrap()).unwrap();
             }
             reader
         };
         let reader = reader_for(tiles_for_root(size));
         assert_eq!(
             tree::root(&reader, size).unwrap(),
-            tree::root(&tree, size).unwrap()
+            tree::root(tree, size).unwrap()
         );
         let reader = reader_for(tiles_for_inclusion_proof(index, size));
         assert_eq!(
             inclusion_proof(&reader, index, size).unwrap(),
-            inclusion_proof(&tree, index, size).unwrap()
+            inclusion_proof(tree, index, size).unwrap()
         );
         let reader = reader_for(tiles_for_consistency_proof(old_size, size));
         assert_eq!(
             consistency_proof(&reader, old_size, size).unwrap(),
-            consistency_proof(&tree, old_size, size).unwrap()
+            consistency_proof(tree, old_size, size).unwrap()
         );
     }
 }
@@ -580,4 +580,9 @@ fn tile_reader_checks_what_it_is_given() {
     assert!(reader.node(0, 300).is_err(), "outside the tree");
     assert!(reader.node(0, 3).is_err(), "tile 0 was not added");
     let _: Hash = reader.node(1, 128).unwrap();
+    // Tile levels 8 and above name tree levels no u64-sized tree has.
+    assert!(matches!(
+        tile_bytes(&tree, tile(40, 0, 1)),
+        Err(corridor_log::tree::ProofError::LevelOutOfRange { level: 320 })
+    ));
 }
