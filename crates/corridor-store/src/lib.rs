@@ -12,6 +12,7 @@
 
 mod db;
 mod error;
+mod pending;
 mod store;
 pub mod vault;
 

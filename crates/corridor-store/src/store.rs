@@ -13,7 +13,7 @@ use corridor_domain::terms::AgreementId;
 use corridor_domain::{
     applied, case_terms, clock, decide, needs, refusal_event, AgreementState, Case, CaseId,
     CaseStatus, Command, Context, Counts, Event, EventBody, Hold, HoldId, HoldScope, Needs,
-    Outcome, Snapshot, StreamId, World, SCHEMA_VERSION, STATUSES_A_HOLD_PULLS,
+    Outcome, Snapshot, StreamId, World, STATUSES_A_HOLD_PULLS,
 };
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
@@ -22,6 +22,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 
 use crate::db::{connect, Backend};
 use crate::error::StoreError;
+use crate::pending::Pending;
 
 /// Most ids bound in one `IN (…)` list; SQLite's default limit is far higher, but small batches
 /// keep statements cacheable.
@@ -56,6 +57,37 @@ pub struct Request<'a> {
     pub expected_version: Option<u64>,
     /// Wrapped keys of cases the command proposes.
     pub new_case_keys: &'a [(CaseId, Vec<u8>)],
+}
+
+/// What one write transaction has already read, carried from command to command. The write lock
+/// is held for the whole transaction, so nothing else can change these meanwhile.
+#[derive(Debug, Default)]
+struct Batch {
+    holds: Option<BTreeMap<HoldId, Hold>>,
+    agreements: BTreeMap<AgreementId, AgreementState>,
+    counts: BTreeMap<AgreementId, Counts>,
+    cases: BTreeMap<CaseId, Case>,
+    last_seq: Option<u64>,
+    pending: Pending,
+}
+
+impl Batch {
+    /// Takes in what a command left behind.
+    fn absorb(&mut self, after: &Snapshot, last_seq: Option<u64>) {
+        self.holds = Some(after.holds.clone());
+        for (id, state) in &after.agreements {
+            self.agreements.insert(id.clone(), state.clone());
+        }
+        for (id, counts) in &after.counts {
+            self.counts.insert(id.clone(), *counts);
+        }
+        for (id, case) in &after.cases {
+            self.cases.insert(*id, case.clone());
+        }
+        if last_seq.is_some() {
+            self.last_seq = last_seq;
+        }
+    }
 }
 
 /// What a write did.
@@ -179,7 +211,7 @@ pub struct Store {
     agreements: Mutex<BTreeMap<AgreementId, AgreementState>>,
 }
 
-fn to_i64(value: u64) -> i64 {
+pub(crate) fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
@@ -187,7 +219,7 @@ fn to_u64(value: i64) -> Result<u64, StoreError> {
     u64::try_from(value).map_err(|_| StoreError::Corrupt(format!("negative counter {value}")))
 }
 
-fn sha256_hex(text: &str) -> String {
+pub(crate) fn sha256_hex(text: &str) -> String {
     hex::encode(Sha256::digest(text.as_bytes()))
 }
 
@@ -250,17 +282,17 @@ impl Store {
             sqlx::query("SELECT pg_advisory_xact_lock(7361)").execute(&mut *tx).await?;
         }
         let mut results = Vec::with_capacity(requests.len());
-        let mut touched = Vec::new();
+        let mut batch = Batch::default();
         for request in requests {
-            let result = self.execute_in(&mut tx, request).await?;
-            if let Ok((_, after)) = &result {
-                touched.push(after.clone());
-            }
-            results.push(result.map(|(executed, _)| executed));
+            let result = self.execute_in(&mut tx, request, &mut batch).await?;
+            results.push(result);
         }
+        batch.pending.flush(&mut tx, self.backend).await?;
         tx.commit().await?;
-        for snapshot in &touched {
-            self.remember_agreements(snapshot);
+        if let Ok(mut cache) = self.agreements.lock() {
+            for (id, state) in &batch.agreements {
+                cache.insert(id.clone(), state.clone());
+            }
         }
         Ok(results)
     }
@@ -271,15 +303,25 @@ impl Store {
         &self,
         tx: &mut AnyConnection,
         request: &Request<'_>,
-    ) -> Result<Result<(Executed, Snapshot), StoreError>, StoreError> {
+        batch: &mut Batch,
+    ) -> Result<Result<Executed, StoreError>, StoreError> {
         let Request { command, context, expected_version, new_case_keys } = *request;
-        let holds = load_holds(tx).await?;
+        let holds = match batch.holds.take() {
+            Some(holds) => holds,
+            None => load_holds(tx).await?,
+        };
         let needs = needs(command, &holds, context.now);
-        let snapshot = self.load_snapshot(tx, holds, &needs).await?;
+        if !needs.scheduled_or_in_transit_covered_by.is_empty() || needs.clocks_due_by.is_some() {
+            // These searches run in SQL over the projections, which must include the batch so far.
+            batch.pending.flush(tx, self.backend).await?;
+        }
+        let snapshot = self.load_snapshot(tx, holds, &needs, Some(&*batch)).await?;
+        batch.holds = Some(snapshot.holds.clone());
 
         if let (Some(expected), Some(case)) = (expected_version, command.case()) {
             let current = snapshot.cases.get(&case).map_or(0, |case| case.version);
             if current != expected {
+                batch.absorb(&snapshot, None);
                 return Ok(Err(StoreError::Conflict { case, expected, current }));
             }
         }
@@ -294,40 +336,31 @@ impl Store {
             }
         };
         if events.is_empty() {
-            return Ok(Ok((Executed { outcome, seqs: None }, Snapshot::default())));
+            return Ok(Ok(Executed { outcome, seqs: None }));
         }
         let after = applied(&snapshot, &events)?;
-        let seqs = append(tx, &snapshot, &events, context.now).await?;
-        write_projections(tx, &after, &events).await?;
+        let last_seq = match batch.last_seq {
+            Some(seq) => seq,
+            None => {
+                let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events").fetch_one(&mut *tx).await?;
+                to_u64(row.try_get("last")?)?
+            }
+        };
+        let seqs = batch.pending.append(&snapshot, &events, context.now, last_seq)?;
+        batch.pending.project(&after, &events)?;
         for event in &events {
             match &event.body {
                 EventBody::CaseProposed { case, .. } => {
                     if let Some((_, wrapped)) = new_case_keys.iter().find(|(id, _)| id == case) {
-                        sqlx::query("INSERT INTO case_keys (case_id, wrapped_key) VALUES ($1, $2)")
-                            .bind(case.to_string())
-                            .bind(wrapped.clone())
-                            .execute(&mut *tx)
-                            .await?;
+                        batch.pending.keys_added.push((case.to_string(), wrapped.clone()));
                     }
                 }
-                EventBody::PersonalDataErased { case } => {
-                    sqlx::query("DELETE FROM case_keys WHERE case_id = $1")
-                        .bind(case.to_string())
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                EventBody::PersonalDataErased { case } => batch.pending.keys_erased.push(case.to_string()),
                 _ => {}
             }
         }
-        Ok(Ok((Executed { outcome, seqs: Some(seqs) }, after)))
-    }
-
-    fn remember_agreements(&self, snapshot: &Snapshot) {
-        if let Ok(mut cache) = self.agreements.lock() {
-            for (id, state) in &snapshot.agreements {
-                cache.insert(id.clone(), state.clone());
-            }
-        }
+        batch.absorb(&after, Some(seqs.1));
+        Ok(Ok(Executed { outcome, seqs: Some(seqs) }))
     }
 
     async fn load_snapshot(
@@ -335,6 +368,7 @@ impl Store {
         conn: &mut AnyConnection,
         holds: BTreeMap<HoldId, Hold>,
         needs: &Needs,
+        batch: Option<&Batch>,
     ) -> Result<Snapshot, StoreError> {
         let mut case_ids: BTreeSet<String> = needs.cases.iter().map(ToString::to_string).collect();
         for scope in &needs.scheduled_or_in_transit_covered_by {
@@ -349,33 +383,52 @@ impl Store {
                 case_ids.insert(row.try_get("case_id")?);
             }
         }
-        let ids: Vec<String> = case_ids.into_iter().collect();
-        let mut agreement_ids: BTreeSet<String> = needs.agreements.iter().map(ToString::to_string).collect();
-        for batch in ids.chunks(BIND_BATCH) {
-            let sql = format!("SELECT DISTINCT agreement FROM cases WHERE case_id IN ({})", placeholders(1, batch.len()));
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for id in batch {
-                query = query.bind(id.clone());
+        let mut known_cases = Vec::new();
+        let mut ids: Vec<String> = Vec::new();
+        for id in case_ids {
+            let known = batch
+                .and_then(|batch| CaseId::parse(&id).ok().and_then(|case| batch.cases.get(&case)));
+            match known {
+                Some(case) => known_cases.push(case.clone()),
+                None => ids.push(id),
             }
-            for row in query.fetch_all(&mut *conn).await? {
-                agreement_ids.insert(row.try_get("agreement")?);
+        }
+        let mut agreement_ids: BTreeSet<String> = needs.agreements.iter().map(ToString::to_string).collect();
+        agreement_ids.extend(known_cases.iter().map(|case| case.agreement.to_string()));
+        // Case streams first: their first event names the agreement, whose terms the fold needs.
+        let mut case_events = Vec::new();
+        for batch in ids.chunks(BIND_BATCH) {
+            case_events.extend(load_streams(conn, batch).await?);
+        }
+        for stored in &case_events {
+            if let Some(agreement) = stored.event.body.agreement() {
+                agreement_ids.insert(agreement.to_string());
             }
         }
         let mut snapshot = Snapshot { holds, ..Snapshot::default() };
         for id in &agreement_ids {
-            if let Some(state) = self.load_agreement(conn, id).await? {
+            let known = batch.and_then(|batch| batch.agreements.values().find(|state| state.id.as_str() == id));
+            let state = match known {
+                Some(state) => Some(state.clone()),
+                None => self.load_agreement(conn, id).await?,
+            };
+            if let Some(state) = state {
                 snapshot.agreements.insert(state.id.clone(), state);
             }
         }
-        for batch in ids.chunks(BIND_BATCH) {
-            for stored in load_streams(conn, batch).await? {
-                corridor_domain::apply_to_snapshot(&mut snapshot, &stored.event)?;
-            }
+        for stored in &case_events {
+            corridor_domain::apply_to_snapshot(&mut snapshot, &stored.event)?;
+        }
+        for case in known_cases {
+            snapshot.cases.insert(case.id, case);
         }
         // Folding cases moved the counts from zero; the stored counts are the truth.
         snapshot.counts.clear();
         for id in snapshot.agreements.keys() {
-            let counts = load_counts(conn, id.as_str()).await?;
+            let counts = match batch.and_then(|batch| batch.counts.get(id)) {
+                Some(counts) => *counts,
+                None => load_counts(conn, id.as_str()).await?,
+            };
             snapshot.counts.insert(id.clone(), counts);
         }
         Ok(snapshot)
@@ -427,7 +480,7 @@ impl Store {
     pub async fn case(&self, id: CaseId) -> Result<Option<(Case, AgreementState)>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let needs = Needs { cases: [id].into_iter().collect(), ..Needs::default() };
-        let snapshot = self.load_snapshot(&mut conn, BTreeMap::new(), &needs).await?;
+        let snapshot = self.load_snapshot(&mut conn, BTreeMap::new(), &needs, None).await?;
         let case = snapshot.cases.get(&id).cloned();
         Ok(case.and_then(|case| {
             snapshot.agreements.get(&case.agreement).cloned().map(|agreement| (case, agreement))
@@ -500,22 +553,32 @@ impl Store {
         let mut versions: BTreeMap<String, u64> = BTreeMap::new();
         let mut last_seq = 0u64;
         loop {
-            let page = match self.events(last_seq, PAGE).await {
-                Ok(page) => page,
-                Err(StoreError::Corrupt(problem)) => {
-                    report.problems.push(problem);
-                    break;
-                }
-                Err(error) => return Err(error),
-            };
-            if page.is_empty() {
+            let rows = sqlx::query(
+                "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(to_i64(last_seq))
+            .bind(i64::from(PAGE))
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
                 break;
             }
-            for stored in page {
-                if stored.seq != last_seq + 1 {
-                    report.problems.push(format!("sequence jumps from {last_seq} to {}", stored.seq));
+            for row in &rows {
+                let seq = to_u64(row.try_get("seq")?)?;
+                if seq != last_seq + 1 {
+                    report.problems.push(format!("sequence jumps from {last_seq} to {seq}"));
                 }
-                last_seq = stored.seq;
+                last_seq = seq;
+                report.events += 1;
+                // One bad row is reported and skipped, so it cannot hide the rest of the log.
+                let stored = match decode_row(row) {
+                    Ok(stored) => stored,
+                    Err(StoreError::Corrupt(problem)) => {
+                        report.problems.push(problem);
+                        continue;
+                    }
+                    Err(error) => return Err(error),
+                };
                 let expected = versions.get(&stored.stream).copied().unwrap_or(0) + 1;
                 if stored.version != expected {
                     report.problems.push(format!(
@@ -527,7 +590,6 @@ impl Store {
                 if let Err(error) = world.append(stored.event) {
                     report.problems.push(format!("event {} does not apply: {error}", stored.seq));
                 }
-                report.events += 1;
             }
             progress(report.events, total);
         }
@@ -598,15 +660,27 @@ impl Store {
                 ));
             }
         }
+        let agreement_rows = sqlx::query("SELECT COUNT(*) AS n FROM agreements").fetch_one(&mut *conn).await?;
+        if to_u64(agreement_rows.try_get("n")?)? != state.agreements.len() as u64 {
+            report.problems.push("the agreements projection has rows without events".to_owned());
+        }
         let keys = sqlx::query("SELECT case_id FROM case_keys").fetch_all(&mut *conn).await?;
+        let mut keyed = BTreeSet::new();
         for row in keys {
             let id: String = row.try_get("case_id")?;
+            keyed.insert(id.clone());
             match CaseId::parse(&id).ok().and_then(|case| state.cases.get(&case)) {
                 None => report.problems.push(format!("a key is stored for {id}, which has no events")),
                 Some(case) if case.personal.is_none() => {
                     report.problems.push(format!("{id} was erased but its key is still stored"))
                 }
                 Some(_) => {}
+            }
+        }
+        // A key that vanished without an erasure event is data lost, not data erased.
+        for case in state.cases.values() {
+            if case.personal.is_some() && !keyed.contains(&case.id.to_string()) {
+                report.problems.push(format!("{} has sealed personal data but its key is missing", case.id));
             }
         }
         Ok(())
@@ -728,49 +802,7 @@ async fn cases_covered(conn: &mut AnyConnection, scope: &HoldScope) -> Result<Ve
     rows.iter().map(|row| row.try_get("case_id").map_err(StoreError::from)).collect()
 }
 
-async fn append(
-    conn: &mut AnyConnection,
-    before: &Snapshot,
-    events: &[Event],
-    now: Timestamp,
-) -> Result<(u64, u64), StoreError> {
-    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events").fetch_one(&mut *conn).await?;
-    let mut seq = to_u64(row.try_get("last")?)?;
-    let first = seq + 1;
-    let mut versions: BTreeMap<StreamId, u64> = BTreeMap::new();
-    for event in events {
-        let stream = event.body.stream();
-        let version = match versions.get(&stream) {
-            Some(version) => version + 1,
-            None => stream_version(before, &stream) + 1,
-        };
-        versions.insert(stream.clone(), version);
-        let body = event.to_json();
-        // Check the event before it is stored: what is written must read back as the same event.
-        if Event::from_json(&body).ok().as_ref() != Some(event) {
-            return Err(StoreError::Corrupt(format!("event `{}` does not survive encoding", event.body.kind())));
-        }
-        seq += 1;
-        sqlx::query(
-            "INSERT INTO events (seq, stream, version, kind, occurred_at, recorded_at, schema, body, body_sha256) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(to_i64(seq))
-        .bind(stream.to_string())
-        .bind(to_i64(version))
-        .bind(event.body.kind())
-        .bind(event.at.to_string())
-        .bind(now.to_string())
-        .bind(i64::from(SCHEMA_VERSION))
-        .bind(body.clone())
-        .bind(sha256_hex(&body))
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok((first, seq))
-}
-
-fn stream_version(snapshot: &Snapshot, stream: &StreamId) -> u64 {
+pub(crate) fn stream_version(snapshot: &Snapshot, stream: &StreamId) -> u64 {
     match stream {
         StreamId::Case(id) => snapshot.cases.get(id).map_or(0, |case| case.version),
         StreamId::Hold(id) => snapshot.holds.get(id).map_or(0, |hold| hold.version),
@@ -778,101 +810,3 @@ fn stream_version(snapshot: &Snapshot, stream: &StreamId) -> u64 {
     }
 }
 
-async fn write_projections(conn: &mut AnyConnection, after: &Snapshot, events: &[Event]) -> Result<(), StoreError> {
-    let mut cases = BTreeSet::new();
-    let mut holds = BTreeSet::new();
-    let mut agreements = BTreeSet::new();
-    for event in events {
-        match event.body.stream() {
-            StreamId::Case(id) => {
-                cases.insert(id);
-            }
-            StreamId::Hold(id) => {
-                holds.insert(id);
-            }
-            StreamId::Agreement(id) => {
-                agreements.insert(id);
-            }
-        }
-    }
-    let mut counted = agreements.clone();
-    for id in &cases {
-        let case = after.cases.get(id).ok_or_else(|| StoreError::Corrupt(format!("{id} vanished while applying")))?;
-        counted.insert(case.agreement.clone());
-        let row = CaseRow::of(case, after);
-        sqlx::query(
-            "INSERT INTO cases (case_id, agreement, terms_version, status, version, nationality, legal_basis, \
-             designation, detention_place, removal_ordered_on, proposed_at, counsel, next_deadline_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
-             ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, version = excluded.version, \
-             next_deadline_ms = excluded.next_deadline_ms",
-        )
-        .bind(row.case_id)
-        .bind(row.agreement)
-        .bind(row.terms_version)
-        .bind(row.status)
-        .bind(row.version)
-        .bind(row.nationality)
-        .bind(row.legal_basis)
-        .bind(row.designation)
-        .bind(row.detention_place)
-        .bind(row.removal_ordered_on)
-        .bind(row.proposed_at)
-        .bind(row.counsel)
-        .bind(row.next_deadline_ms)
-        .execute(&mut *conn)
-        .await?;
-    }
-    for id in &holds {
-        let hold = after.holds.get(id).ok_or_else(|| StoreError::Corrupt(format!("{id} vanished while applying")))?;
-        let scope = serde_json::to_string(&hold.scope).unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO holds (hold_id, court, reference, status, scope, depends_on, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) \
-             ON CONFLICT (hold_id) DO UPDATE SET status = excluded.status, scope = excluded.scope, \
-             version = excluded.version",
-        )
-        .bind(hold.id.to_string())
-        .bind(hold.court.clone())
-        .bind(hold.reference.clone())
-        .bind(hold.status.as_str())
-        .bind(scope)
-        .bind(hold.depends_on.map(|parent| parent.to_string()))
-        .bind(to_i64(hold.version))
-        .execute(&mut *conn)
-        .await?;
-    }
-    for id in &agreements {
-        let state = after.agreements.get(id).ok_or_else(|| StoreError::Corrupt(format!("agreement {id} vanished")))?;
-        let latest = state.latest().ok_or_else(|| StoreError::Corrupt(format!("agreement {id} has no terms")))?;
-        sqlx::query(
-            "INSERT INTO agreements (agreement_id, terms_version, version, sending, receiving, title) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (agreement_id) DO UPDATE SET terms_version = excluded.terms_version, \
-             version = excluded.version, title = excluded.title",
-        )
-        .bind(id.to_string())
-        .bind(i64::from(state.latest_version()))
-        .bind(to_i64(state.version))
-        .bind(latest.sending.to_string())
-        .bind(latest.receiving.to_string())
-        .bind(latest.title.clone())
-        .execute(&mut *conn)
-        .await?;
-    }
-    for id in &counted {
-        let counts = after.counts.get(id).copied().unwrap_or_default();
-        sqlx::query(
-            "INSERT INTO agreement_counts (agreement_id, transferred, present, scheduled) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (agreement_id) DO UPDATE SET transferred = excluded.transferred, \
-             present = excluded.present, scheduled = excluded.scheduled",
-        )
-        .bind(id.to_string())
-        .bind(to_i64(counts.transferred))
-        .bind(to_i64(counts.present))
-        .bind(to_i64(counts.scheduled))
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
-}
