@@ -24,10 +24,14 @@ pub const POOL_CONNECTIONS_MAX: u32 = 8;
 /// How long a writer waits for the database lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "events", include_str!("../migrations/sqlite/0001_events.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "events", include_str!("../migrations/postgres/0001_events.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "events", include_str!("../migrations/sqlite/0001_events.sql")),
+    (2, "log", include_str!("../migrations/sqlite/0002_log.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "events", include_str!("../migrations/postgres/0001_events.sql")),
+    (2, "log", include_str!("../migrations/postgres/0002_log.sql")),
+];
 
 impl Backend {
     /// Recognises the backend from a database URL.

@@ -12,6 +12,7 @@
 
 mod db;
 mod error;
+pub mod log;
 mod pending;
 mod store;
 pub mod vault;

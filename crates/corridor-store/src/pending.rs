@@ -13,7 +13,10 @@ use corridor_domain::{CaseId, Counts, Event, HoldId, Snapshot, StreamId, SCHEMA_
 use jiff::Timestamp;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
+use corridor_log::tree::CompactTree;
+
 use crate::db::Backend;
+use crate::log::{event_agreement, grow, Growth};
 use crate::error::StoreError;
 use crate::store::{sha256_hex, stream_version, to_i64, CaseRow};
 
@@ -33,6 +36,8 @@ enum Value {
 #[derive(Debug, Default)]
 pub(crate) struct Pending {
     events: Vec<Vec<Value>>,
+    leaves: Vec<Vec<Value>>,
+    nodes: Vec<Vec<Value>>,
     cases: BTreeMap<CaseId, CaseRow>,
     holds: BTreeMap<HoldId, Vec<Value>>,
     agreements: BTreeMap<AgreementId, Vec<Value>>,
@@ -42,15 +47,21 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    /// Numbers and encodes events after `last_seq`; returns the first and last sequence numbers.
+    /// Numbers and encodes events after `last_seq`, and grows the log by one leaf for each;
+    /// returns the first and last sequence numbers.
+    #[expect(clippy::too_many_arguments, reason = "one call site, each argument a different piece of the transaction")]
     pub(crate) fn append(
         &mut self,
         before: &Snapshot,
+        after: &Snapshot,
         events: &[Event],
         now: Timestamp,
         last_seq: u64,
+        tree: &mut CompactTree,
+        salt_key: &[u8; 32],
     ) -> Result<(u64, u64), StoreError> {
         let mut seq = last_seq;
+        let mut growth = Growth::default();
         let mut versions: BTreeMap<StreamId, u64> = BTreeMap::new();
         for event in events {
             let stream = event.body.stream();
@@ -65,6 +76,8 @@ impl Pending {
                 return Err(StoreError::Corrupt(format!("event `{}` does not survive encoding", event.body.kind())));
             }
             seq += 1;
+            let agreement = event_agreement(event, after);
+            grow(tree, salt_key, &[(seq, event, body.clone(), agreement)], &mut growth)?;
             let hash = sha256_hex(&body);
             self.events.push(vec![
                 Value::Int(to_i64(seq)),
@@ -76,6 +89,16 @@ impl Pending {
                 Value::Int(i64::from(SCHEMA_VERSION)),
                 Value::Text(body),
                 Value::Text(hash),
+            ]);
+        }
+        for (index, leaf_seq, entry) in growth.leaves {
+            self.leaves.push(vec![Value::Int(to_i64(index)), Value::Int(to_i64(leaf_seq)), Value::Bytes(entry)]);
+        }
+        for (node, hash) in growth.nodes {
+            self.nodes.push(vec![
+                Value::Int(i64::from(node.level)),
+                Value::Int(to_i64(node.index)),
+                Value::Bytes(hash.as_bytes().to_vec()),
             ]);
         }
         Ok((last_seq + 1, seq))
@@ -137,6 +160,10 @@ impl Pending {
             "",
         )
         .await?;
+        insert_rows(conn, backend, "INSERT INTO log_leaves (leaf_index, seq, entry) VALUES ", std::mem::take(&mut self.leaves), "")
+            .await?;
+        insert_rows(conn, backend, "INSERT INTO log_nodes (level, node_index, hash) VALUES ", std::mem::take(&mut self.nodes), "")
+            .await?;
         let cases: Vec<Vec<Value>> = std::mem::take(&mut self.cases)
             .into_values()
             .map(|row| {

@@ -23,6 +23,7 @@ use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 use crate::db::{connect, Backend};
 use crate::error::StoreError;
 use crate::pending::Pending;
+use corridor_log::tree::CompactTree;
 
 /// Most ids bound in one `IN (…)` list; SQLite's default limit is far higher, but small batches
 /// keep statements cacheable.
@@ -69,6 +70,8 @@ struct Batch {
     cases: BTreeMap<CaseId, Case>,
     last_seq: Option<u64>,
     pending: Pending,
+    /// The log as this transaction has grown it, with the salt key; loaded at the first append.
+    log: Option<(CompactTree, [u8; 32])>,
 }
 
 impl Batch {
@@ -204,8 +207,8 @@ pub struct CheckReport {
 /// The event store.
 #[derive(Debug)]
 pub struct Store {
-    pool: AnyPool,
-    backend: Backend,
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
     /// Agreements folded from their events, by stream version; reparsing a file on every
     /// command would dominate the write path.
     agreements: Mutex<BTreeMap<AgreementId, AgreementState>>,
@@ -288,6 +291,18 @@ impl Store {
             results.push(result);
         }
         batch.pending.flush(&mut tx, self.backend).await?;
+        if let Some((tree, _)) = &batch.log {
+            // The paired check: the root the transaction computed must be the root the stored
+            // nodes give, before anything is acknowledged.
+            let stored = crate::log::root_at(&mut tx, tree.size()).await?;
+            if stored != tree.root() {
+                return Err(StoreError::Corrupt(format!(
+                    "the log root after appending ({}) differs from the stored nodes' root ({})",
+                    tree.root().to_hex(),
+                    stored.to_hex()
+                )));
+            }
+        }
         tx.commit().await?;
         if let Ok(mut cache) = self.agreements.lock() {
             for (id, state) in &batch.agreements {
@@ -346,7 +361,29 @@ impl Store {
                 to_u64(row.try_get("last")?)?
             }
         };
-        let seqs = batch.pending.append(&snapshot, &events, context.now, last_seq)?;
+        if batch.log.is_none() {
+            let tree = crate::log::load_tree(tx).await?;
+            let key = match crate::log::meta(tx, "salt_key").await? {
+                Some(_) => crate::log::salt_key(tx).await?,
+                None => {
+                    let key = crate::log::random_salt_key()?;
+                    crate::log::set_meta_once(tx, "salt_key", &hex::encode(key)).await?;
+                    crate::log::salt_key(tx).await?
+                }
+            };
+            if tree.size() != last_seq {
+                return Err(StoreError::Corrupt(format!(
+                    "the log holds {} leaves but there are {last_seq} events",
+                    tree.size()
+                )));
+            }
+            batch.log = Some((tree, key));
+        }
+        let (tree, salt_key) = batch
+            .log
+            .as_mut()
+            .ok_or_else(|| StoreError::Corrupt("the log was not loaded".to_owned()))?;
+        let seqs = batch.pending.append(&snapshot, &after, &events, context.now, last_seq, tree, salt_key)?;
         batch.pending.project(&after, &events)?;
         for event in &events {
             match &event.body {

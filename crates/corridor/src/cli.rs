@@ -52,8 +52,11 @@ pub enum Top {
     Hold(HoldCommand),
     /// Let the clocks run: emit what expired deadlines cause, up to now (or `--at`).
     Tick(TickArgs),
-    /// Replay every event and compare with the stored projections.
+    /// Replay every event and compare with the stored projections and the transparency log.
     Check,
+    /// The public transparency log: keys, checkpoints, tiles, proofs and verification.
+    #[command(subcommand)]
+    Log(LogCommand),
     /// Build a fresh database and play a synthetic scenario that shows each safeguard at work.
     Demo(DemoArgs),
 }
@@ -67,6 +70,70 @@ pub struct InitArgs {
     /// Also write synthetic example accounts for every role (for trying corridor out).
     #[arg(long)]
     pub example_users: bool,
+    /// The transparency log's origin (its name in checkpoints), e.g. `corridor.example.org/log`.
+    #[arg(long, default_value = "corridor.invalid/log")]
+    pub origin: String,
+    /// Where to create the log's signing key.
+    #[arg(long, env = "CORRIDOR_LOG_KEY_FILE", default_value = "corridor-log.key")]
+    pub log_key_file: PathBuf,
+}
+
+/// `corridor log …`.
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Print the log's verifier key (`name+hexid+base64`), for anyone who verifies checkpoints.
+    Key {
+        /// The log's signing key file.
+        #[arg(long, env = "CORRIDOR_LOG_KEY_FILE", default_value = "corridor-log.key")]
+        log_key_file: PathBuf,
+    },
+    /// Sign a checkpoint of the log as it stands (if it grew) and print the latest one.
+    Checkpoint {
+        /// The log's signing key file.
+        #[arg(long, env = "CORRIDOR_LOG_KEY_FILE", default_value = "corridor-log.key")]
+        log_key_file: PathBuf,
+        /// Ask this witness to cosign: `URL=VERIFIER_KEY`; repeat for more.
+        #[arg(long = "witness")]
+        witnesses: Vec<String>,
+        /// Keep making checkpoints: one every this many seconds while the log grows.
+        #[arg(long)]
+        every_seconds: Option<u64>,
+    },
+    /// Write the checkpoint and C2SP tiles to DIR, adding only what is new.
+    Export {
+        /// The directory to serve statically.
+        dir: PathBuf,
+    },
+    /// Verify a published log (a directory or an http:// URL): every tile against the signed
+    /// checkpoint, signatures, cosignatures and consistency with a trusted checkpoint.
+    Verify {
+        /// The directory or URL the log is served from.
+        source: String,
+        /// The log's verifier key.
+        #[arg(long = "key")]
+        log_key: String,
+        /// A witness's cosigner verifier key whose cosignature must be present; repeat for more.
+        #[arg(long = "cosigner")]
+        cosigners: Vec<String>,
+        /// A previously trusted checkpoint file: the log must be consistent with it.
+        #[arg(long)]
+        trusted: Option<PathBuf>,
+        /// Also check every stored event against its leaf (needs the database).
+        #[arg(long)]
+        against_db: bool,
+    },
+    /// Print an inclusion or consistency proof.
+    Prove {
+        /// Prove leaf N is in the log.
+        #[arg(long, conflicts_with_all = ["from", "event"])]
+        index: Option<u64>,
+        /// Prove the log at this size is a prefix of the log now.
+        #[arg(long, conflicts_with = "event")]
+        from: Option<u64>,
+        /// Prove the stored event with this sequence number is in the log, for its holder.
+        #[arg(long)]
+        event: Option<u64>,
+    },
 }
 
 /// `corridor agreement …`.

@@ -247,6 +247,9 @@ fn adult(name: &'static str, nationality: &'static str) -> Person {
     }
 }
 
+/// The demo log's origin.
+const DEMO_ORIGIN: &str = "demo.corridor.invalid/log";
+
 /// The demo's users, written beside the database so the CLI can explore it.
 const DEMO_USERS_FILE: &str = "corridor-demo-users.toml";
 /// The demo's master key (derived from the seed: synthetic data only).
@@ -308,6 +311,13 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let store = Store::open(&url, true).await?;
     let mut entropy = Entropy::seeded(args.seed);
     let master_bytes: [u8; 32] = entropy.array()?;
+    // The log's salt key and signing key come from the seed too, so the whole log is reproducible.
+    store.configure_log(Some(DEMO_ORIGIN), Some(entropy.array()?)).await?;
+    let log_seed: [u8; 32] = entropy.array()?;
+    let log_signer = corridor_log::note::Ed25519Signer::from_seed(
+        corridor_log::note::KeyName::new(DEMO_ORIGIN).map_err(|error| anyhow::anyhow!("{error}"))?,
+        &log_seed,
+    );
     write_explore_files(&master_bytes)?;
     let master = corridor_store::vault::MasterKey::from_bytes(master_bytes);
     let app = App {
@@ -323,10 +333,13 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     demo.say(&format!("corridor demo (seed {}) — synthetic people only, database {}", args.seed, args.demo_database));
     story(&mut demo).await?;
 
-    let report = demo.app.store.check(&|_, _| {}).await?;
+    let checkpoint = crate::log_cmd::checkpoint(&demo.app.store, &log_signer, demo.now).await?;
+    let mut report = demo.app.store.check(&|_, _| {}).await?;
+    report.problems.extend(demo.app.store.check_log(&|_, _| {}).await?);
     let events = demo.app.store.event_count().await?;
     println!("\nSummary: {events} events recorded; `corridor check` replayed them: {}.",
         if report.problems.is_empty() { "projections match".to_owned() } else { format!("{} problem(s)", report.problems.len()) });
+    println!("\nThe signed checkpoint of the public log (verifier key {}):\n{checkpoint}", log_signer.verifier().to_key_string());
     println!("Refusals by code: {}", demo.refusals.iter().map(|(code, n)| format!("{code} ×{n}")).collect::<Vec<_>>().join(", "));
     println!(
         "Explore: corridor --database {} --users {DEMO_USERS_FILE} --key-file {DEMO_KEY_FILE} --as officer.ada case list",

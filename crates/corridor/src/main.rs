@@ -9,6 +9,8 @@ mod cli;
 mod commands;
 mod demo;
 mod entropy;
+mod log_cmd;
+mod witness_cmd;
 mod users;
 mod view;
 
@@ -58,7 +60,7 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let url = normalise_url(&cli.database);
     match cli.command {
-        Top::Init(args) => init(&cli.database, &url, &cli.users, &cli.key_file, &args.admin, args.example_users).await,
+        Top::Init(args) => init(&cli.database, &url, &cli.users, &cli.key_file, &args).await,
         Top::Demo(args) => demo::run(&args).await,
         command => {
             let store = Store::open(&url, false)
@@ -87,6 +89,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     app.execute(&actor, Command::Tick, None, &[]).await?.0
                 }
                 Top::Check => check(&app).await?,
+                Top::Log(command) => {
+                    let now = app.clock.now();
+                    log_cmd::run(&app.store, command, now, app.json).await?
+                }
                 Top::Init(_) | Top::Demo(_) => ExitCode::SUCCESS,
             };
             app.store.close().await;
@@ -100,12 +106,26 @@ async fn init(
     url: &str,
     users: &std::path::Path,
     key_file: &std::path::Path,
-    admin: &str,
-    examples: bool,
+    args: &cli::InitArgs,
 ) -> anyhow::Result<ExitCode> {
+    let (admin, examples) = (args.admin.as_str(), args.example_users);
     let store = Store::open(url, true).await?;
+    store.configure_log(Some(&args.origin), None).await?;
+    let origin = store.origin().await?;
     store.close().await;
-    println!("database ready: {database}");
+    println!("database ready: {database} (log origin `{origin}`)");
+    if args.log_key_file.exists() {
+        println!("log signing key: keeping the existing {}", args.log_key_file.display());
+    } else {
+        let mut seed = [0u8; 32];
+        Entropy::System.fill(&mut seed)?;
+        let signer = log_cmd::create_signer(&args.log_key_file, &origin, &seed)?;
+        println!(
+            "log signing key: created {} (mode 0600); verifier key: {}",
+            args.log_key_file.display(),
+            signer.verifier().to_key_string()
+        );
+    }
     if std::env::var("CORRIDOR_MASTER_KEY").is_ok() {
         println!("master key: taken from CORRIDOR_MASTER_KEY");
     } else if key_file.exists() {
@@ -142,7 +162,9 @@ async fn check(app: &App) -> anyhow::Result<ExitCode> {
         ProgressStyle::with_template("replaying {bar:40} {pos}/{len} events ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let report = app.store.check(&|done, _| bar.set_position(done)).await?;
+    let mut report = app.store.check(&|done, _| bar.set_position(done)).await?;
+    bar.set_position(0);
+    report.problems.extend(app.store.check_log(&|done, _| bar.set_position(done)).await?);
     bar.finish_and_clear();
     if app.json {
         println!(
@@ -152,7 +174,7 @@ async fn check(app: &App) -> anyhow::Result<ExitCode> {
         );
     } else if report.problems.is_empty() {
         println!(
-            "ok: {} events replay to the stored projections ({} cases, {} holds, {} agreements)",
+            "ok: {} events replay to the stored projections and match the log ({} cases, {} holds, {} agreements)",
             report.events, report.cases, report.holds, report.agreements
         );
     } else {

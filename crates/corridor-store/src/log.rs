@@ -1,0 +1,515 @@
+//! The transparency log inside the store: leaves written with their events, stored subtree hashes,
+//! signed checkpoints, proofs and tiles.
+//!
+//! Every event becomes one leaf in the same transaction, so there is no event without its leaf and
+//! no leaf without its event. A leaf is public and names nobody:
+//!
+//! ```text
+//! corridor/leaf/v1
+//! kind case_proposed
+//! agreement us-rwa-2025
+//! day 2025-08-04
+//! commitment <base64 SHA-256(salt ‖ stored event bytes)>
+//! ```
+//!
+//! The salt is an HMAC of the event's sequence number under a per-database secret, so the public
+//! cannot test guesses against a commitment, while whoever holds the stored event can be given its
+//! salt and check that this exact event is in the log (`corridor log prove --event`).
+
+use std::collections::BTreeMap;
+
+use corridor_domain::{Event, Snapshot, StreamId};
+use corridor_log::tree::{self, CompactTree, HashReader, NodeId};
+use corridor_log::{hash::leaf_hash, hash::sha256, Hash};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+
+use crate::error::StoreError;
+
+/// The first line of every leaf.
+pub const LEAF_FORMAT: &str = "corridor/leaf/v1";
+
+/// The origin used when none was configured.
+pub const DEFAULT_ORIGIN: &str = "corridor.invalid/log";
+
+/// The salt of the event with sequence number `seq`.
+pub fn leaf_salt(salt_key: &[u8; 32], seq: u64) -> [u8; 32] {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(salt_key).unwrap_or_else(|_| {
+        // HMAC accepts keys of any length; this branch is unreachable.
+        <Hmac<Sha256> as KeyInit>::new(&Default::default())
+    });
+    mac.update(b"corridor/leaf-salt/v1");
+    mac.update(&seq.to_be_bytes());
+    mac.finalize().into_bytes().into()
+}
+
+/// The commitment to a stored event: SHA-256(salt ‖ stored JSON bytes).
+pub fn commitment(salt: &[u8; 32], body: &str) -> Hash {
+    let mut digest = Sha256::new();
+    digest.update(salt);
+    digest.update(body.as_bytes());
+    Hash::from_bytes(digest.finalize().into())
+}
+
+/// The public leaf for an event.
+pub fn leaf_entry(kind: &str, agreement: Option<&str>, day: &str, commitment: &Hash) -> Vec<u8> {
+    format!(
+        "{LEAF_FORMAT}\nkind {kind}\nagreement {}\nday {day}\ncommitment {}\n",
+        agreement.unwrap_or("-"),
+        commitment.to_base64()
+    )
+    .into_bytes()
+}
+
+/// The agreement an event concerns, as far as the public may know it.
+pub fn event_agreement(event: &Event, after: &Snapshot) -> Option<String> {
+    match event.body.stream() {
+        StreamId::Agreement(id) => Some(id.to_string()),
+        StreamId::Case(id) => after.cases.get(&id).map(|case| case.agreement.to_string()),
+        // A hold may cover cases of several agreements; its leaf names none.
+        StreamId::Hold(_) => None,
+    }
+}
+
+/// The leaf of a stored event, rebuilt from what the store holds.
+pub fn rebuild_entry(salt_key: &[u8; 32], seq: u64, body: &str, agreement: Option<&str>) -> Result<Vec<u8>, StoreError> {
+    let event = Event::from_json(body).map_err(|error| StoreError::Corrupt(format!("event {seq} does not decode: {error}")))?;
+    let salt = leaf_salt(salt_key, seq);
+    let day = event.at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string();
+    Ok(leaf_entry(event.body.kind(), agreement, &day, &commitment(&salt, body)))
+}
+
+/// Reads log metadata; `None` when absent.
+pub(crate) async fn meta(conn: &mut AnyConnection, key: &str) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT value FROM log_meta WHERE key = $1").bind(key.to_owned()).fetch_optional(&mut *conn).await?;
+    Ok(match row {
+        Some(row) => Some(row.try_get("value")?),
+        None => None,
+    })
+}
+
+/// Sets log metadata once; an existing value is kept.
+pub(crate) async fn set_meta_once(conn: &mut AnyConnection, key: &str, value: &str) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO log_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        .bind(key.to_owned())
+        .bind(value.to_owned())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The per-database salt key.
+pub(crate) async fn salt_key(conn: &mut AnyConnection) -> Result<[u8; 32], StoreError> {
+    let text = meta(conn, "salt_key")
+        .await?
+        .ok_or_else(|| StoreError::Corrupt("the log has no salt key".to_owned()))?;
+    let bytes = hex::decode(text.trim()).map_err(|error| StoreError::Corrupt(format!("the log salt key: {error}")))?;
+    bytes.try_into().map_err(|_| StoreError::Corrupt("the log salt key is not 32 bytes".to_owned()))
+}
+
+/// The number of leaves.
+pub(crate) async fn tree_size(conn: &mut AnyConnection) -> Result<u64, StoreError> {
+    let row = sqlx::query("SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size FROM log_leaves").fetch_one(&mut *conn).await?;
+    u64::try_from(row.try_get::<i64, _>("size")?).map_err(|_| StoreError::Corrupt("negative tree size".to_owned()))
+}
+
+/// Stored node hashes, fetched in bulk, read by proof code through [`HashReader`].
+#[derive(Debug, Default)]
+pub struct NodeMap(BTreeMap<(u8, u64), Hash>);
+
+/// A node the map does not hold.
+#[derive(Debug, thiserror::Error)]
+#[error("node ({0}, {1}) is not stored")]
+pub struct MissingNode(u8, u64);
+
+impl HashReader for NodeMap {
+    type Error = MissingNode;
+    fn node(&self, level: u8, index: u64) -> Result<Hash, MissingNode> {
+        self.0.get(&(level, index)).copied().ok_or(MissingNode(level, index))
+    }
+}
+
+/// Records which nodes a computation asks for, answering with a placeholder.
+#[derive(Debug, Default)]
+struct Recorder(std::cell::RefCell<Vec<(u8, u64)>>);
+
+impl HashReader for Recorder {
+    type Error = MissingNode;
+    fn node(&self, level: u8, index: u64) -> Result<Hash, MissingNode> {
+        self.0.borrow_mut().push((level, index));
+        Ok(Hash::from_bytes([0; 32]))
+    }
+}
+
+/// Loads the given nodes.
+pub(crate) async fn load_nodes(conn: &mut AnyConnection, nodes: &[(u8, u64)]) -> Result<NodeMap, StoreError> {
+    let mut map = NodeMap::default();
+    for chunk in nodes.chunks(200) {
+        if chunk.is_empty() {
+            continue;
+        }
+        let mut sql = String::from("SELECT level, node_index, hash FROM log_nodes WHERE ");
+        for index in 0..chunk.len() {
+            if index > 0 {
+                sql.push_str(" OR ");
+            }
+            sql.push_str(&format!("(level = ${} AND node_index = ${})", 2 * index + 1, 2 * index + 2));
+        }
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for (level, index) in chunk {
+            query = query.bind(i64::from(*level)).bind(i64::try_from(*index).unwrap_or(i64::MAX));
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let level = u8::try_from(row.try_get::<i64, _>("level")?).map_err(|_| StoreError::Corrupt("node level".to_owned()))?;
+            let index = u64::try_from(row.try_get::<i64, _>("node_index")?).map_err(|_| StoreError::Corrupt("node index".to_owned()))?;
+            let bytes: Vec<u8> = row.try_get("hash")?;
+            let hash = Hash::from_slice(&bytes).map_err(|error| StoreError::Corrupt(format!("node hash: {error}")))?;
+            map.0.insert((level, index), hash);
+        }
+    }
+    Ok(map)
+}
+
+/// Runs a proof computation against stored nodes: first to learn which nodes it reads, then for
+/// real with exactly those loaded.
+pub(crate) async fn with_nodes<T, E: std::fmt::Display>(
+    conn: &mut AnyConnection,
+    compute: impl Fn(&dyn ReaderFn) -> Result<T, E>,
+) -> Result<T, StoreError> {
+    let recorder = Recorder::default();
+    let _ = compute(&recorder);
+    let wanted = recorder.0.into_inner();
+    let nodes = load_nodes(conn, &wanted).await?;
+    compute(&nodes).map_err(|error| StoreError::Corrupt(format!("the stored tree cannot answer: {error}")))
+}
+
+/// A node reader usable behind `dyn`.
+pub(crate) trait ReaderFn {
+    /// The hash of a node.
+    fn read(&self, level: u8, index: u64) -> Result<Hash, MissingNode>;
+}
+
+impl<R: HashReader<Error = MissingNode>> ReaderFn for R {
+    fn read(&self, level: u8, index: u64) -> Result<Hash, MissingNode> {
+        self.node(level, index)
+    }
+}
+
+/// Adapts a `dyn ReaderFn` back into a [`HashReader`].
+pub(crate) struct DynReader<'a>(pub &'a dyn ReaderFn);
+
+impl std::fmt::Debug for DynReader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DynReader")
+    }
+}
+
+impl HashReader for DynReader<'_> {
+    type Error = MissingNode;
+    fn node(&self, level: u8, index: u64) -> Result<Hash, MissingNode> {
+        self.0.read(level, index)
+    }
+}
+
+/// The tree as stored: its size and the frontier that lets it grow.
+pub(crate) async fn load_tree(conn: &mut AnyConnection) -> Result<CompactTree, StoreError> {
+    let size = tree_size(conn).await?;
+    with_nodes(conn, |reader| CompactTree::from_reader(&DynReader(reader), size)).await
+}
+
+/// The root of the first `size` leaves, from stored nodes.
+pub(crate) async fn root_at(conn: &mut AnyConnection, size: u64) -> Result<Hash, StoreError> {
+    with_nodes(conn, |reader| tree::root(&DynReader(reader), size)).await
+}
+
+/// Leaf rows and node rows an append produces.
+#[derive(Debug, Default)]
+pub(crate) struct Growth {
+    pub leaves: Vec<(u64, u64, Vec<u8>)>,
+    pub nodes: Vec<(NodeId, Hash)>,
+}
+
+/// Appends the leaves of `events` (numbered from `first_seq`) to `tree`.
+pub(crate) fn grow(
+    tree: &mut CompactTree,
+    salt_key: &[u8; 32],
+    events: &[(u64, &Event, String, Option<String>)],
+    growth: &mut Growth,
+) -> Result<(), StoreError> {
+    for (seq, event, body, agreement) in events {
+        let salt = leaf_salt(salt_key, *seq);
+        let day = event.at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string();
+        let entry = leaf_entry(event.body.kind(), agreement.as_deref(), &day, &commitment(&salt, body));
+        let leaf = leaf_hash(&entry);
+        let index = tree
+            .append_with(leaf, |node, hash| growth.nodes.push((node, *hash)))
+            .map_err(|error| StoreError::Corrupt(format!("the log cannot grow: {error}")))?;
+        growth.leaves.push((index, *seq, entry));
+    }
+    Ok(())
+}
+
+/// A fresh random salt key, for databases created without a seed.
+pub(crate) fn random_salt_key() -> Result<[u8; 32], StoreError> {
+    let mut key = [0u8; 32];
+    getrandom::fill(&mut key).map_err(|error| StoreError::Corrupt(format!("no randomness for the log salt key: {error}")))?;
+    Ok(key)
+}
+
+/// SHA-256 of arbitrary bytes, re-exported for callers that check entries.
+pub fn digest(bytes: &[u8]) -> Hash {
+    sha256(bytes)
+}
+
+/// Most leaves or nodes one read returns.
+pub const READ_ROWS_MAX: u64 = 65_536;
+
+impl crate::Store {
+    /// Sets the log's origin and salt key if they are not set yet (before the first event).
+    pub async fn configure_log(&self, origin: Option<&str>, salt_key: Option<[u8; 32]>) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        if let Some(origin) = origin {
+            if origin.is_empty() || origin.contains(char::is_whitespace) || origin.contains('+') {
+                return Err(StoreError::Corrupt(format!(
+                    "`{origin}` is not a log origin: use a non-empty name without spaces or `+` (e.g. `corridor.example.org/log`)"
+                )));
+            }
+            set_meta_once(&mut conn, "origin", origin).await?;
+        }
+        if let Some(key) = salt_key {
+            if tree_size(&mut conn).await? > 0 && meta(&mut conn, "salt_key").await?.is_none() {
+                return Err(StoreError::Corrupt("the log already has leaves; its salt key cannot change".to_owned()));
+            }
+            set_meta_once(&mut conn, "salt_key", &hex::encode(key)).await?;
+        }
+        Ok(())
+    }
+
+    /// The log's origin line.
+    pub async fn origin(&self) -> Result<String, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(meta(&mut conn, "origin").await?.unwrap_or_else(|| DEFAULT_ORIGIN.to_owned()))
+    }
+
+    /// The current tree size and root.
+    pub async fn tree_head(&self) -> Result<(u64, Hash), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let size = tree_size(&mut conn).await?;
+        Ok((size, root_at(&mut conn, size).await?))
+    }
+
+    /// The per-database key that salts leaf commitments (never published).
+    pub async fn salt_key(&self) -> Result<[u8; 32], StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        salt_key(&mut conn).await
+    }
+
+    /// The salt of a stored event, for its holder to check the event's commitment.
+    pub async fn salt(&self, seq: u64) -> Result<[u8; 32], StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(leaf_salt(&salt_key(&mut conn).await?, seq))
+    }
+
+    /// The leaf index of an event.
+    pub async fn leaf_index_of(&self, seq: u64) -> Result<Option<u64>, StoreError> {
+        let row = sqlx::query("SELECT leaf_index FROM log_leaves WHERE seq = $1")
+            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(Some(u64::try_from(row.try_get::<i64, _>("leaf_index")?).unwrap_or(0))),
+            None => Ok(None),
+        }
+    }
+
+    /// Leaf entries `[from, from + count)`, with the event each records.
+    pub async fn leaves(&self, from: u64, count: u64) -> Result<Vec<(u64, u64, Vec<u8>)>, StoreError> {
+        let rows = sqlx::query("SELECT leaf_index, seq, entry FROM log_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index")
+            .bind(i64::try_from(from).unwrap_or(i64::MAX))
+            .bind(i64::try_from(from.saturating_add(count.min(READ_ROWS_MAX))).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    u64::try_from(row.try_get::<i64, _>("leaf_index")?).unwrap_or(0),
+                    u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
+                    row.try_get::<Vec<u8>, _>("entry")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Stored node hashes of one level, `[from, from + count)`.
+    pub async fn nodes(&self, level: u8, from: u64, count: u64) -> Result<Vec<Hash>, StoreError> {
+        let rows = sqlx::query("SELECT hash FROM log_nodes WHERE level = $1 AND node_index >= $2 AND node_index < $3 ORDER BY node_index")
+            .bind(i64::from(level))
+            .bind(i64::try_from(from).unwrap_or(i64::MAX))
+            .bind(i64::try_from(from.saturating_add(count.min(READ_ROWS_MAX))).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let bytes: Vec<u8> = row.try_get("hash")?;
+                Hash::from_slice(&bytes).map_err(|error| StoreError::Corrupt(format!("node hash: {error}")))
+            })
+            .collect()
+    }
+
+    /// An inclusion proof for leaf `index` in the tree of `size` leaves.
+    pub async fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        with_nodes(&mut conn, |reader| tree::inclusion_proof(&DynReader(reader), index, size)).await
+    }
+
+    /// A consistency proof from `old` to `new` leaves.
+    pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        with_nodes(&mut conn, |reader| tree::consistency_proof(&DynReader(reader), old, new)).await
+    }
+
+    /// The root of the first `size` leaves.
+    pub async fn root_at(&self, size: u64) -> Result<Hash, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        root_at(&mut conn, size).await
+    }
+
+    /// Records a signed checkpoint (its note text, signatures included).
+    pub async fn record_checkpoint(&self, size: u64, root: &Hash, note: &str, made_at: jiff::Timestamp) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO log_checkpoints (tree_size, root, note, made_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (tree_size) DO UPDATE SET note = excluded.note",
+        )
+        .bind(i64::try_from(size).unwrap_or(i64::MAX))
+        .bind(root.as_bytes().to_vec())
+        .bind(note.to_owned())
+        .bind(made_at.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The latest recorded checkpoint: size, root, note text and when it was made.
+    pub async fn latest_checkpoint(&self) -> Result<Option<(u64, Hash, String, String)>, StoreError> {
+        let row = sqlx::query("SELECT tree_size, root, note, made_at FROM log_checkpoints ORDER BY tree_size DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let root: Vec<u8> = row.try_get("root")?;
+        Ok(Some((
+            u64::try_from(row.try_get::<i64, _>("tree_size")?).unwrap_or(0),
+            Hash::from_slice(&root).map_err(|error| StoreError::Corrupt(format!("checkpoint root: {error}")))?,
+            row.try_get("note")?,
+            row.try_get("made_at")?,
+        )))
+    }
+
+    /// Every recorded checkpoint, oldest first: size and root.
+    pub async fn checkpoints(&self) -> Result<Vec<(u64, Hash)>, StoreError> {
+        let rows = sqlx::query("SELECT tree_size, root FROM log_checkpoints ORDER BY tree_size").fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|row| {
+                let root: Vec<u8> = row.try_get("root")?;
+                Ok((
+                    u64::try_from(row.try_get::<i64, _>("tree_size")?).unwrap_or(0),
+                    Hash::from_slice(&root).map_err(|error| StoreError::Corrupt(format!("checkpoint root: {error}")))?,
+                ))
+            })
+            .collect()
+    }
+
+    /// Checks the log against the events: every event has exactly its leaf (rebuilt from the
+    /// stored bytes), the stored nodes give the root the leaves give, and every recorded
+    /// checkpoint is consistent with the tree now. Returns the problems found.
+    pub async fn check_log(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Vec<String>, StoreError> {
+        let mut problems = Vec::new();
+        let mut conn = self.pool.acquire().await?;
+        let size = tree_size(&mut conn).await?;
+        let Some(key) = meta(&mut conn, "salt_key").await? else {
+            if size > 0 {
+                problems.push("the log has leaves but no salt key".to_owned());
+            }
+            return Ok(problems);
+        };
+        let key: [u8; 32] = hex::decode(key.trim()).ok().and_then(|bytes| bytes.try_into().ok()).ok_or_else(|| StoreError::Corrupt("the log salt key".to_owned()))?;
+        let checkpoints: BTreeMap<u64, Hash> = self.checkpoints().await?.into_iter().collect();
+        let mut tree = CompactTree::new();
+        let mut agreements_of_cases: BTreeMap<String, String> = BTreeMap::new();
+        let mut next = 0u64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT e.seq, e.stream, e.body, l.leaf_index, l.entry FROM events e LEFT JOIN log_leaves l ON l.seq = e.seq \
+                 WHERE e.seq > $1 ORDER BY e.seq LIMIT 10000",
+            )
+            .bind(i64::try_from(next).unwrap_or(i64::MAX))
+            .fetch_all(&mut *conn)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let seq = u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0);
+                next = seq;
+                let stream: String = row.try_get("stream")?;
+                let body: String = row.try_get("body")?;
+                let agreement = if let Some(id) = stream.strip_prefix("agreement:") {
+                    Some(id.to_owned())
+                } else if stream.starts_with("case-") {
+                    if let Ok(event) = Event::from_json(&body)
+                        && let Some(agreement) = event.body.agreement() {
+                            agreements_of_cases.insert(stream.clone(), agreement.to_string());
+                        }
+                    agreements_of_cases.get(&stream).cloned()
+                } else {
+                    None
+                };
+                let expected = match rebuild_entry(&key, seq, &body, agreement.as_deref()) {
+                    Ok(entry) => entry,
+                    Err(error) => {
+                        problems.push(error.to_string());
+                        continue;
+                    }
+                };
+                let index: Option<i64> = row.try_get("leaf_index")?;
+                let entry: Option<Vec<u8>> = row.try_get("entry")?;
+                match (index, entry) {
+                    (None, _) | (_, None) => problems.push(format!("event {seq} has no log leaf")),
+                    (Some(index), Some(entry)) => {
+                        if u64::try_from(index).ok() != Some(tree.size()) {
+                            problems.push(format!("event {seq} is leaf {index}, expected leaf {}", tree.size()));
+                        }
+                        if entry != expected {
+                            problems.push(format!("event {seq} no longer matches its log leaf {index}: the stored event was changed"));
+                        }
+                        let _ = tree.append(leaf_hash(&entry));
+                        if let Some(root) = checkpoints.get(&tree.size())
+                            && *root != tree.root() {
+                                problems.push(format!(
+                                    "the checkpoint of size {} is not consistent with the leaves: history was rewritten",
+                                    tree.size()
+                                ));
+                            }
+                    }
+                }
+            }
+            progress(next, 0);
+        }
+        if tree.size() != size {
+            problems.push(format!("the log holds {size} leaves but {} events have leaves", tree.size()));
+        }
+        let stored_root = root_at(&mut conn, tree.size()).await?;
+        if stored_root != tree.root() {
+            problems.push(format!(
+                "the stored tree nodes give root {} but the leaves give {}",
+                stored_root.to_hex(),
+                tree.root().to_hex()
+            ));
+        }
+        if let Some((largest, _)) = checkpoints.last_key_value()
+            && *largest > tree.size() {
+                problems.push(format!("a checkpoint of size {largest} is larger than the log ({})", tree.size()));
+            }
+        Ok(problems)
+    }
+}
