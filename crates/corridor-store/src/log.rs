@@ -513,3 +513,21 @@ impl crate::Store {
         Ok(problems)
     }
 }
+
+impl crate::Store {
+    /// The size of the latest checkpoint a witness cosigned for this log, as last seen.
+    pub async fn witness_size(&self, witness: &str) -> Result<Option<u64>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(meta(&mut conn, &format!("witness:{witness}")).await?.and_then(|text| text.parse().ok()))
+    }
+
+    /// Records the size a witness cosigned.
+    pub async fn set_witness_size(&self, witness: &str, size: u64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO log_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(format!("witness:{witness}"))
+            .bind(size.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

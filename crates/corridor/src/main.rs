@@ -62,6 +62,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Top::Init(args) => init(&cli.database, &url, &cli.users, &cli.key_file, &args).await,
         Top::Demo(args) => demo::run(&args).await,
+        Top::Witness(command) => witness_cmd::run(command).await,
         command => {
             let store = Store::open(&url, false)
                 .await
@@ -93,7 +94,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let now = app.clock.now();
                     log_cmd::run(&app.store, command, now, app.json).await?
                 }
-                Top::Init(_) | Top::Demo(_) => ExitCode::SUCCESS,
+                Top::Init(_) | Top::Demo(_) | Top::Witness(_) => ExitCode::SUCCESS,
             };
             app.store.close().await;
             Ok(code)
