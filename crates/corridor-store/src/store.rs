@@ -42,6 +42,8 @@ pub struct StoredEvent {
     pub recorded_at: Timestamp,
     /// The event.
     pub event: Event,
+    /// The event exactly as stored (its hash already checked): what the log's leaf commits to.
+    pub body: String,
 }
 
 /// Most commands in one group commit.
@@ -760,6 +762,7 @@ fn decode_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {
             .parse()
             .map_err(|error| StoreError::Corrupt(format!("event {seq} recorded_at: {error}")))?,
         event,
+        body,
     })
 }
 

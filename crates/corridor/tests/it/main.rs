@@ -14,6 +14,8 @@ mod crash;
 #[cfg(test)]
 mod demo;
 #[cfg(test)]
+mod log;
+#[cfg(test)]
 mod store;
 
 /// The harness: a sandbox per test, the binary as a command, and typed helpers.
