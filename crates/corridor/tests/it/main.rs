@@ -16,6 +16,8 @@ mod demo;
 #[cfg(test)]
 mod log;
 #[cfg(test)]
+mod witness;
+#[cfg(test)]
 mod store;
 
 /// The harness: a sandbox per test, the binary as a command, and typed helpers.

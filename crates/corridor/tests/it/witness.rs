@@ -1,0 +1,86 @@
+//! Witnessing through the CLI: `corridor witness serve` cosigns what `corridor log checkpoint
+//! --witness` sends, the cosignature is verified on publication, and a fork is refused loudly.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Stdio};
+
+use crate::harness::Sandbox;
+
+/// A running witness, stopped when dropped.
+struct Witness {
+    child: Child,
+    url: String,
+    key: String,
+}
+
+impl Drop for Witness {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Creates a witness key in `sandbox` and serves it on a free port for the log `log_key`.
+fn start_witness(sandbox: &Sandbox, log_key: &str) -> Witness {
+    sandbox.corridor(&["witness", "init", "--name", "witness.test"]).code(0);
+    let mut child = sandbox
+        .command_at("2025-08-10T09:00:00Z", &["witness", "serve", "--listen", "127.0.0.1:0", "--log", log_key])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the witness starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("the witness says where it listens");
+    let url = line.split_whitespace().find(|word| word.starts_with("http://")).expect("a URL").to_owned();
+    let key = line.split_whitespace().last().expect("a key").to_owned();
+    Witness { child, url, key }
+}
+
+fn log_key(sandbox: &Sandbox) -> String {
+    sandbox.corridor(&["log", "key"]).code(0).stdout().trim().to_owned()
+}
+
+#[test]
+fn a_witness_cosigns_and_verify_requires_its_cosignature() {
+    // Proves a checkpoint sent to a witness comes back cosigned, the cosignature survives export, and `log verify --cosigner` demands it.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    sandbox.propose("officer.ada", "Witnessed Person");
+    let witness = start_witness(&sandbox, &log_key(&sandbox));
+    let spec = format!("{}={}", witness.url, witness.key);
+    let signed = sandbox.corridor(&["log", "checkpoint", "--witness", &spec]).code(0).stdout();
+    assert!(signed.lines().any(|line| line.starts_with("— witness.test ")), "no cosignature line:\n{signed}");
+    sandbox.corridor(&["log", "export", "public"]).code(0);
+    let key = log_key(&sandbox);
+    sandbox.corridor(&["log", "verify", "public", "--key", &key, "--cosigner", &witness.key]).code(0);
+    // Another witness's key finds no cosignature: publication as witnessed is refused.
+    let other = sandbox.corridor(&["witness", "init", "--name", "other.witness", "--key-file", "other.key"]).code(0).stdout();
+    let other_key = other.split_whitespace().last().expect("a key").to_owned();
+    let run = sandbox.corridor(&["log", "verify", "public", "--key", &key, "--cosigner", &other_key]).code(1);
+    assert!(run.stderr().contains("no valid cosignature from witness `other.witness`"), "{}", run.stderr());
+    // The log grows; the witness is shown a consistency proof and cosigns again.
+    sandbox.propose("officer.ada", "Second Witnessed Person");
+    let again = sandbox.corridor(&["log", "checkpoint", "--witness", &spec]).code(0).stdout();
+    assert!(again.lines().any(|line| line.starts_with("— witness.test ")), "{again}");
+}
+
+#[test]
+fn a_witness_shown_a_fork_refuses_and_the_log_says_so_loudly() {
+    // Proves a second history signed with the same log key is refused by a witness that cosigned the first, and `log checkpoint` fails naming the refusal.
+    let honest = Sandbox::new();
+    honest.init_with_us_rwa();
+    honest.propose("officer.ada", "Honest History");
+    let witness = start_witness(&honest, &log_key(&honest));
+    let spec = format!("{}={}", witness.url, witness.key);
+    honest.corridor(&["log", "checkpoint", "--witness", &spec]).code(0);
+
+    let fork = Sandbox::new();
+    std::fs::copy(honest.file("corridor-log.key"), fork.file("corridor-log.key")).expect("the same log key");
+    fork.init_with_us_rwa();
+    fork.propose("officer.ada", "Forked History");
+    fork.propose("officer.ada", "Forked History Two");
+    assert_eq!(log_key(&fork), log_key(&honest), "both histories are signed by one key");
+    let run = fork.corridor(&["log", "checkpoint", "--witness", &spec]).code(1);
+    assert!(run.stderr().contains("WITNESS REFUSAL"), "the refusal must be loud:\n{}", run.stderr());
+    assert!(run.stderr().contains("did not cosign"), "{}", run.stderr());
+}
