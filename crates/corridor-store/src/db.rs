@@ -116,6 +116,8 @@ pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), Stor
                         connection.execute("PRAGMA journal_mode = WAL").await?;
                         connection.execute("PRAGMA synchronous = FULL").await?;
                         connection.execute("PRAGMA busy_timeout = 30000").await?;
+                        // 64 MiB of page cache: a group commit rewrites the same index pages.
+                        connection.execute("PRAGMA cache_size = -65536").await?;
                         connection.execute("PRAGMA foreign_keys = ON").await?;
                     }
                     Backend::Postgres => {

@@ -14,7 +14,7 @@ CREATE TABLE events (
     body_sha256  TEXT    NOT NULL,        -- checked on every read
     UNIQUE (stream, version)
 );
-CREATE INDEX events_by_stream ON events (stream, version);
+-- UNIQUE (stream, version) above is also the index that loads a stream in order.
 
 CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN RAISE EXCEPTION 'events are append-only'; END; $$;

@@ -14,7 +14,7 @@ CREATE TABLE events (
     body_sha256  TEXT    NOT NULL,        -- checked on every read
     UNIQUE (stream, version)
 );
-CREATE INDEX events_by_stream ON events (stream, version);
+-- UNIQUE (stream, version) above is also the index that loads a stream in order.
 
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
@@ -57,7 +57,7 @@ CREATE TABLE holds (
     scope       TEXT    NOT NULL,         -- JSON, as in the events
     depends_on  TEXT,
     version     INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE agreements (
     agreement_id   TEXT PRIMARY KEY,
@@ -66,11 +66,11 @@ CREATE TABLE agreements (
     sending        TEXT    NOT NULL,
     receiving      TEXT    NOT NULL,
     title          TEXT    NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE agreement_counts (
     agreement_id  TEXT PRIMARY KEY,
     transferred   INTEGER NOT NULL,
     present       INTEGER NOT NULL,
     scheduled     INTEGER NOT NULL
-);
+) WITHOUT ROWID;

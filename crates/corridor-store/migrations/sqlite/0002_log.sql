@@ -4,7 +4,7 @@
 CREATE TABLE log_meta (
     key    TEXT PRIMARY KEY,      -- `origin`, `salt_key`
     value  TEXT NOT NULL
-);
+) WITHOUT ROWID;
 
 CREATE TABLE log_leaves (
     leaf_index  INTEGER PRIMARY KEY,      -- 0, 1, 2, ... with no gaps
@@ -17,7 +17,7 @@ CREATE TABLE log_nodes (
     node_index  INTEGER NOT NULL,
     hash        BLOB    NOT NULL,
     PRIMARY KEY (level, node_index)
-);
+) WITHOUT ROWID;
 
 CREATE TABLE log_checkpoints (
     tree_size  INTEGER PRIMARY KEY,
