@@ -273,6 +273,8 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
     }
 }
 
+// A transfer deadline is a moment at which the clock has run out: `tick` expires the case at it,
+// so every guard treats "at the deadline" as "past it", and the two can never disagree.
 fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Result<Vec<Event>, Refusal> {
     let id = command.case().ok_or(Refusal::InvalidInput {
         field: "command",
@@ -384,7 +386,7 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
                 });
             }
             if let Some(deadline) = transfer_deadline(case, terms)
-                && deadline < context.now {
+                && deadline <= context.now {
                     return Err(Refusal::TransferDeadlinePassed { deadline });
                 }
             one(EventBody::TransferDeadlineExtended { case: id, reason: reason.clone() })
@@ -411,7 +413,7 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             status_in(case, command, &[CaseStatus::Accepted, CaseStatus::Scheduled])?;
             supervisor_approved(case)?;
             if let Some(deadline) = transfer_deadline(case, terms)
-                && (*departure > deadline || context.now > deadline) {
+                && (*departure >= deadline || context.now >= deadline) {
                     return Err(Refusal::TransferDeadlinePassed { deadline });
                 }
             let counts = snapshot.counts.get(&case.agreement).copied().unwrap_or_default();
@@ -432,7 +434,7 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             status_in(case, command, &[CaseStatus::Scheduled])?;
             supervisor_approved(case)?;
             if let Some(deadline) = transfer_deadline(case, terms)
-                && context.now > deadline {
+                && context.now >= deadline {
                     return Err(Refusal::TransferDeadlinePassed { deadline });
                 }
             let counts = snapshot.counts.get(&case.agreement).copied().unwrap_or_default();

@@ -293,9 +293,9 @@ impl Refusal {
                 command.replace('_', " ")
             ),
             Self::InvalidState { command, status } => format!(
-                "A case that is {} cannot be {}.",
-                status.as_str().replace('_', " "),
-                command.replace('_', " ")
+                "The step `{}` is not possible for a case that is {}.",
+                command.replace('_', " "),
+                status.as_str().replace('_', " ")
             ),
             Self::UnknownCase { case } => format!("There is no case {case}."),
             Self::UnknownAgreement { agreement } => format!("There is no agreement {agreement}."),

@@ -1142,7 +1142,8 @@ fn supervisor_approval_needed() {
 
 // ----- transfer deadline --------------------------------------------------------------------
 
-/// Scheduling and departure are refused past the transfer deadline, even before a tick.
+/// Scheduling and departure are refused at or past the transfer deadline, even before a tick:
+/// the deadline moment itself counts as passed, as `tick` expires the case at it.
 #[test]
 fn transfer_deadline() {
     check(
@@ -1150,6 +1151,7 @@ fn transfer_deadline() {
         walk accepted
         officer.a schedule +30d1h
         officer.a schedule +30d
+        officer.a schedule +29d23h
         ",
         "
         > officer.a schedule +30d1h
@@ -1158,6 +1160,11 @@ fn transfer_deadline() {
         recorded: safeguard_triggered
         status: accepted
         > officer.a schedule +30d
+        refused: transfer_deadline_passed
+          deadline=2025-07-02T09:00:00Z
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule +29d23h
         accepted: transfer_scheduled
         status: scheduled
         ",
