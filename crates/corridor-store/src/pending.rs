@@ -149,6 +149,43 @@ impl Pending {
         Ok(())
     }
 
+    /// Records the projection rows of every stream in a whole state (to rebuild projections).
+    pub(crate) fn project_all(&mut self, state: &Snapshot) {
+        for case in state.cases.values() {
+            self.cases.insert(case.id, CaseRow::of(case, state));
+        }
+        for hold in state.holds.values() {
+            self.holds.insert(
+                hold.id,
+                vec![
+                    Value::Text(hold.id.to_string()),
+                    Value::Text(hold.court.clone()),
+                    Value::Text(hold.reference.clone()),
+                    Value::Text(hold.status.as_str().to_owned()),
+                    Value::Text(serde_json::to_string(&hold.scope).unwrap_or_default()),
+                    Value::MaybeText(hold.depends_on.map(|parent| parent.to_string())),
+                    Value::Int(to_i64(hold.version)),
+                ],
+            );
+        }
+        for (id, agreement) in &state.agreements {
+            if let Some(latest) = agreement.latest() {
+                self.agreements.insert(
+                    id.clone(),
+                    vec![
+                        Value::Text(id.to_string()),
+                        Value::Int(i64::from(agreement.latest_version())),
+                        Value::Int(to_i64(agreement.version)),
+                        Value::Text(latest.sending.to_string()),
+                        Value::Text(latest.receiving.to_string()),
+                        Value::Text(latest.title.clone()),
+                    ],
+                );
+            }
+            self.counts.insert(id.clone(), state.counts.get(id).copied().unwrap_or_default());
+        }
+    }
+
     /// Writes everything held back, in a few multi-row statements.
     pub(crate) async fn flush(&mut self, conn: &mut AnyConnection, backend: Backend) -> Result<(), StoreError> {
         let events = std::mem::take(&mut self.events);

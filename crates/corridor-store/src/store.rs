@@ -649,6 +649,45 @@ impl Store {
         Ok(report)
     }
 
+    /// Rebuilds every projection from the events, in one write transaction: the projections are
+    /// a cache of the events and can always be thrown away. Returns the number of events replayed.
+    pub async fn rebuild_projections(&self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(7361)").execute(&mut *tx).await?;
+        }
+        let mut world = World::new();
+        let mut last_seq = 0u64;
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE seq > $1 ORDER BY seq LIMIT 10000",
+            )
+            .bind(to_i64(last_seq))
+            .fetch_all(&mut *tx)
+            .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                // A corrupt event stops the rebuild: projections must never be built from it.
+                let stored = decode_row(row)?;
+                last_seq = stored.seq;
+                world.append(stored.event)?;
+            }
+        }
+        for table in ["cases", "holds", "agreements", "agreement_counts"] {
+            sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
+        }
+        let mut pending = Pending::default();
+        pending.project_all(world.state());
+        pending.flush(&mut tx, self.backend).await?;
+        tx.commit().await?;
+        if let Ok(mut cache) = self.agreements.lock() {
+            cache.clear();
+        }
+        Ok(world.events().len() as u64)
+    }
+
     async fn compare_projections(&self, world: &World, report: &mut CheckReport) -> Result<(), StoreError> {
         let state = world.state();
         let mut conn = self.pool.acquire().await?;

@@ -53,7 +53,11 @@ pub enum Top {
     /// Let the clocks run: emit what expired deadlines cause, up to now (or `--at`).
     Tick(TickArgs),
     /// Replay every event and compare with the stored projections and the transparency log.
-    Check,
+    Check {
+        /// First rebuild every projection from the events (they are a cache of the events).
+        #[arg(long)]
+        rebuild: bool,
+    },
     /// The public transparency log: keys, checkpoints, tiles, proofs and verification.
     #[command(subcommand)]
     Log(LogCommand),

@@ -89,7 +89,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let actor = app.actor(actor)?;
                     app.execute(&actor, Command::Tick, None, &[]).await?.0
                 }
-                Top::Check => check(&app).await?,
+                Top::Check { rebuild } => {
+                    if rebuild {
+                        let events = app.store.rebuild_projections().await?;
+                        if !app.json {
+                            println!("rebuilt every projection from {events} events");
+                        }
+                    }
+                    check(&app).await?
+                }
                 Top::Log(command) => {
                     let now = app.clock.now();
                     log_cmd::run(&app.store, command, now, app.json).await?

@@ -212,6 +212,12 @@ async fn check_reports_a_deleted_projection_row() {
     assert!(stdout.contains(&format!("{case} has events but no projection row")), "{stdout}");
     assert!(stdout.contains("1 problem(s)"), "only the deleted row is reported:\n{stdout}");
     assert!(!stdout.contains(&untouched), "{stdout}");
+
+    // Projections are a cache of the events: rebuilding them from the events repairs the loss.
+    let rebuilt = sandbox.corridor(&["check", "--rebuild"]).code(0).stdout();
+    assert!(rebuilt.contains("rebuilt every projection from"), "{rebuilt}");
+    let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
+    assert_eq!(shown["status"], "proposed", "{shown}");
 }
 
 #[tokio::test]
