@@ -61,6 +61,9 @@ pub enum Top {
     /// The public transparency log: keys, checkpoints, tiles, proofs and verification.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Serve the public log (C2SP paths), health, readiness and metrics over HTTP (the JSON API
+    /// grows here).
+    Serve(ServeArgs),
     /// Run an independent witness that cosigns checkpoints (C2SP tlog-witness).
     #[command(subcommand)]
     Witness(WitnessCommand),
@@ -514,4 +517,15 @@ pub enum WitnessCommand {
         #[arg(long = "log")]
         logs: Vec<String>,
     },
+}
+
+/// `corridor serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Log format on standard error: `text` or `json`.
+    #[arg(long, default_value = "text")]
+    pub log_format: String,
 }

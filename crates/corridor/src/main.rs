@@ -31,10 +31,15 @@ use crate::users::Users;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    let json_logs = matches!(&cli.command, Top::Serve(args) if args.log_format == "json");
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("CORRIDOR_LOG"))
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if json_logs {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -64,9 +69,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Top::Demo(args) => demo::run(&args).await,
         Top::Witness(command) => witness_cmd::run(command).await,
         command => {
-            let store = Store::open(&url, false)
-                .await
-                .with_context(|| "run `corridor init` first to create the database, or pass --database")?;
+            if let Some(path) = url.strip_prefix("sqlite://").map(|rest| rest.split('?').next().unwrap_or(rest))
+                && !std::path::Path::new(path).exists() {
+                    anyhow::bail!("there is no database at `{path}`: run `corridor init` first, or pass --database");
+                }
+            let store = Store::open(&url, false).await?;
             let users = if cli.users.exists() { Users::load(&cli.users)? } else { Users::default() };
             let mut app = App {
                 store,
@@ -78,6 +85,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 quiet: false,
             };
             let actor = cli.as_user.as_deref();
+            if let Top::Serve(args) = &command {
+                return serve(app, args).await;
+            }
             let code = match command {
                 Top::Agreement(command) => commands::agreement(&mut app, actor, command).await?,
                 Top::Case(command) => commands::case(&mut app, actor, command).await?,
@@ -102,7 +112,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let now = app.clock.now();
                     log_cmd::run(&app.store, command, now, app.json).await?
                 }
-                Top::Init(_) | Top::Demo(_) | Top::Witness(_) => ExitCode::SUCCESS,
+                Top::Init(_) | Top::Demo(_) | Top::Witness(_) | Top::Serve(_) => ExitCode::SUCCESS,
             };
             app.store.close().await;
             Ok(code)
@@ -161,6 +171,27 @@ async fn init(
         println!("users: created {} with admin `{admin}`{}", users.display(), if examples { " and synthetic example accounts" } else { "" });
     }
     println!("next: corridor --as {admin} agreement load agreements/us-rwa-2025.toml");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(app: App, args: &cli::ServeArgs) -> anyhow::Result<ExitCode> {
+    if !matches!(args.log_format.as_str(), "text" | "json") {
+        return Err(anyhow::Error::new(app::InputError(format!(
+            "--log-format: `{}` is not `text` or `json`",
+            args.log_format
+        ))));
+    }
+    let store = std::sync::Arc::new(app.store);
+    let state = corridor_api::AppState::new(store.clone());
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    println!("corridor serving on http://{} (/checkpoint, /tile/…, /healthz, /readyz, /metrics, /api/agreements)", listener.local_addr()?);
+    corridor_api::serve(listener, state, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    store.close().await;
     Ok(ExitCode::SUCCESS)
 }
 

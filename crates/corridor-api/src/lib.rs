@@ -1,0 +1,27 @@
+//! corridor's HTTP server foundation over axum.
+//!
+//! - [`problem`]: RFC 9457 problem details, the one place where errors become HTTP answers;
+//! - [`limits`]: every limit as a named constant, and the per-client rate limiter;
+//! - [`telemetry`]: Prometheus metrics, one recorder per server;
+//! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, the public log at its C2SP paths
+//!   (`/checkpoint`, `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`) and `/api/agreements`;
+//! - [`server`]: [`router`] with its layers (security headers, limits, metrics, request spans)
+//!   and [`serve`].
+//!
+//! This crate knows HTTP; it decides nothing. Commands go to `corridor_store::Store`, which
+//! decides them with the domain, and refusals come back as problems carrying their stable code.
+//! Request logs name the method, the route template, the status and the latency: never a body,
+//! a query string or a header, so never personal data.
+
+#![deny(missing_docs)]
+
+pub mod limits;
+pub mod problem;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod telemetry;
+
+pub use problem::{ApiError, Problem};
+pub use server::{router, serve};
+pub use state::{AppState, Clock};

@@ -1,0 +1,440 @@
+//! RFC 9457 problem details: every error the server answers with, mapped in one place.
+//!
+//! Handlers return [`ApiError`]; [`ApiError::problem`] is the only place an error becomes a
+//! status code and a body. A refusal keeps its stable code and its caseworker sentence; a stale
+//! version is 412; a database that cannot be reached is 503; anything else that went wrong inside
+//! is 500 with a fixed sentence, and the cause goes to the server's log, never to the client.
+//!
+//! A body looks like this:
+//!
+//! ```json
+//! {
+//!   "type": "https://corridor.invalid/problems/hold_active",
+//!   "title": "A court hold is in effect",
+//!   "status": 409,
+//!   "detail": "A court order stops this transfer: …",
+//!   "code": "hold_active",
+//!   "facts": { "hold": "hold-…", "court": "…", "reference": "…" }
+//! }
+//! ```
+//!
+//! The facts travel as one extension member, `facts`, rather than one member each: a refusal's
+//! facts include names such as `status` (an agreement's status) that would collide with the
+//! members RFC 9457 defines, and a nested object can never collide with members added later.
+
+use std::collections::BTreeMap;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use corridor_domain::Refusal;
+use corridor_store::StoreError;
+
+/// The media type of a problem body.
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// Where problem type URIs live; a type is this followed by the problem's code.
+pub const PROBLEM_TYPE_BASE: &str = "https://corridor.invalid/problems/";
+
+/// The detail of every 500: fixed, so that nothing about the inside leaks.
+pub const INTERNAL_DETAIL: &str =
+    "the server could not complete the request; the cause is in its log";
+
+/// One problem, ready to be sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The stable snake_case code; the type URI ends with it.
+    pub code: String,
+    /// A short summary, the same for every problem of this code.
+    pub title: String,
+    /// What happened this time, as a sentence.
+    pub detail: String,
+    /// The facts behind it, by name, as text.
+    pub facts: BTreeMap<String, String>,
+    /// Seconds after which the client may try again (`Retry-After`), when that is known.
+    pub retry_after_seconds: Option<u64>,
+}
+
+impl Problem {
+    fn new(status: StatusCode, code: &str, title: &str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.to_owned(),
+            title: title.to_owned(),
+            detail: detail.into(),
+            facts: BTreeMap::new(),
+            retry_after_seconds: None,
+        }
+    }
+
+    /// The problem type URI.
+    pub fn type_uri(&self) -> String {
+        format!("{PROBLEM_TYPE_BASE}{}", self.code)
+    }
+
+    /// The body, as JSON.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut body = serde_json::json!({
+            "type": self.type_uri(),
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+            "code": self.code,
+        });
+        if !self.facts.is_empty()
+            && let Some(object) = body.as_object_mut()
+        {
+            object.insert("facts".to_owned(), serde_json::json!(self.facts));
+        }
+        body
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let body = self.to_json().to_string();
+        let mut response = (self.status, body).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+        );
+        // An error about one request says nothing about the next: never cache it.
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(seconds) = self.retry_after_seconds {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+/// Everything a request can fail with.
+#[derive(Debug)]
+pub enum ApiError {
+    /// The domain refused a command.
+    Refused(Refusal),
+    /// The store failed.
+    Store(StoreError),
+    /// A command came without `If-Match`.
+    PreconditionRequired,
+    /// The log has no signed checkpoint yet.
+    NoCheckpoint,
+    /// A tile path that does not follow the tlog-tiles grammar.
+    InvalidTilePath {
+        /// Why, as the parser said it (naming the path).
+        reason: String,
+    },
+    /// A tile or entry bundle the latest checkpoint does not have.
+    TileNotFound {
+        /// The path asked for.
+        path: String,
+    },
+    /// The server is up but cannot serve yet.
+    NotReady {
+        /// Why, as a sentence safe to publish.
+        reason: String,
+    },
+    /// The client sent more requests than its share.
+    RateLimited {
+        /// Seconds until a request will be accepted again.
+        retry_after_seconds: u64,
+    },
+    /// The request took longer than the server allows.
+    Timeout,
+    /// An error with no more to say than its status, such as a path with no route or a body
+    /// over the limit, raised by the HTTP layers rather than a handler.
+    Status(StatusCode),
+    /// A bug or broken invariant inside the server; the text goes to the log only.
+    Internal(String),
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(refusal)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        Self::Store(error)
+    }
+}
+
+impl ApiError {
+    /// The problem this error is answered with: the one mapping from errors to HTTP.
+    pub fn problem(&self) -> Problem {
+        match self {
+            Self::Refused(refusal) => refusal_problem(refusal),
+            Self::Store(error) => store_problem(error),
+            Self::PreconditionRequired => Problem::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition_required",
+                "If-Match is required",
+                "send the case's `ETag` in `If-Match`, so that a command is never decided against a version you have not seen",
+            ),
+            Self::NoCheckpoint => Problem::new(
+                StatusCode::NOT_FOUND,
+                "no_checkpoint",
+                "The log has no checkpoint yet",
+                "the log has not signed a checkpoint yet",
+            ),
+            Self::InvalidTilePath { reason } => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_tile_path",
+                "Invalid tile path",
+                reason.clone(),
+            ),
+            Self::TileNotFound { path } => Problem::new(
+                StatusCode::NOT_FOUND,
+                "tile_not_found",
+                "No such tile",
+                format!("the latest checkpoint has no tile `{path}`"),
+            ),
+            Self::NotReady { reason } => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                "Not ready",
+                reason.clone(),
+            ),
+            Self::RateLimited {
+                retry_after_seconds,
+            } => Problem {
+                retry_after_seconds: Some(*retry_after_seconds),
+                ..Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "Too many requests",
+                    format!(
+                        "this client sent more requests than it may; try again in {retry_after_seconds} s"
+                    ),
+                )
+            },
+            Self::Timeout => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "The request took too long",
+                format!(
+                    "the request did not finish within {} s",
+                    crate::limits::REQUEST_TIMEOUT.as_secs()
+                ),
+            ),
+            Self::Status(status) => status_problem(*status),
+            Self::Internal(_) => internal_problem(),
+        }
+    }
+
+    /// Whether the cause belongs in the server's error log.
+    fn is_internal(&self) -> bool {
+        self.problem().status.is_server_error()
+            && !matches!(self, Self::NotReady { .. } | Self::Timeout)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Refused(refusal) => write!(f, "{refusal}"),
+            Self::Store(error) => write!(f, "{error}"),
+            Self::Internal(text) => write!(f, "internal error: {text}"),
+            other => write!(f, "{}", other.problem().detail),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.is_internal() {
+            // The cause goes to the operator's log; the client sees only the fixed sentence.
+            tracing::error!(error = %self, "request failed");
+        }
+        self.problem().into_response()
+    }
+}
+
+/// The status of a refusal. Safeguards and state conflicts are 409: the request was understood
+/// and well-formed, but the case or the agreement does not allow it now. The match names every
+/// variant, so a new refusal cannot ship without a decision here.
+pub fn refusal_status(refusal: &Refusal) -> StatusCode {
+    match refusal {
+        Refusal::HoldActive { .. }
+        | Refusal::NoticePeriodRunning { .. }
+        | Refusal::NoticeMissing
+        | Refusal::NoticeDeficient { .. }
+        | Refusal::ProtectionClaimPending { .. }
+        | Refusal::ProtectionFound
+        | Refusal::NotApprovedByReceivingState
+        | Refusal::NotApprovedBySupervisor
+        | Refusal::AgreementNotInForce { .. }
+        | Refusal::CapReached { .. }
+        | Refusal::Ineligible { .. }
+        | Refusal::SelfApproval { .. }
+        | Refusal::TransferDeadlinePassed { .. }
+        | Refusal::OnwardDestinationProhibited { .. }
+        | Refusal::InvalidState { .. }
+        | Refusal::AlreadyExists { .. } => StatusCode::CONFLICT,
+        Refusal::NotPermitted { .. } => StatusCode::FORBIDDEN,
+        Refusal::UnknownCase { .. }
+        | Refusal::UnknownAgreement { .. }
+        | Refusal::UnknownHold { .. } => StatusCode::NOT_FOUND,
+        Refusal::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+/// The title of a refusal: fixed per code, as RFC 9457 asks.
+fn refusal_title(refusal: &Refusal) -> &'static str {
+    match refusal {
+        Refusal::HoldActive { .. } => "A court hold is in effect",
+        Refusal::NoticePeriodRunning { .. } => "The notice period is still running",
+        Refusal::NoticeMissing => "No notice has been served",
+        Refusal::NoticeDeficient { .. } => "The notice is deficient",
+        Refusal::ProtectionClaimPending { .. } => "A protection claim is pending",
+        Refusal::ProtectionFound => "Protection was found",
+        Refusal::NotApprovedByReceivingState => "Not approved by the receiving state",
+        Refusal::NotApprovedBySupervisor => "Not approved by a supervisor",
+        Refusal::AgreementNotInForce { .. } => "The agreement is not in force",
+        Refusal::CapReached { .. } => "A cap of the agreement is reached",
+        Refusal::Ineligible { .. } => "The person is not eligible",
+        Refusal::SelfApproval { .. } => "A proposer cannot approve their own case",
+        Refusal::TransferDeadlinePassed { .. } => "The transfer deadline has passed",
+        Refusal::OnwardDestinationProhibited { .. } => "The onward destination is prohibited",
+        Refusal::NotPermitted { .. } => "Not permitted",
+        Refusal::InvalidState { .. } => "Not possible in the case's status",
+        Refusal::UnknownCase { .. } => "No such case",
+        Refusal::UnknownAgreement { .. } => "No such agreement",
+        Refusal::UnknownHold { .. } => "No such hold",
+        Refusal::AlreadyExists { .. } => "Already exists",
+        Refusal::InvalidInput { .. } => "Invalid input",
+    }
+}
+
+fn refusal_problem(refusal: &Refusal) -> Problem {
+    Problem {
+        facts: refusal.facts(),
+        ..Problem::new(
+            refusal_status(refusal),
+            refusal.code(),
+            refusal_title(refusal),
+            refusal.message(),
+        )
+    }
+}
+
+/// Whether a database error means the database cannot be reached now, rather than a fault.
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    )
+}
+
+fn store_problem(error: &StoreError) -> Problem {
+    match error {
+        StoreError::Conflict {
+            case,
+            expected,
+            current,
+        } => Problem {
+            facts: [
+                ("case".to_owned(), case.to_string()),
+                ("expected_version".to_owned(), expected.to_string()),
+                ("current_version".to_owned(), current.to_string()),
+            ]
+            .into_iter()
+            .collect(),
+            ..Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "version_conflict",
+                "The case changed",
+                format!("{case} is at version {current}, not {expected}: reload it and try again"),
+            )
+        },
+        StoreError::Connect { .. } => unavailable_problem(),
+        StoreError::Database(source) if is_unavailable(source) => unavailable_problem(),
+        StoreError::Url { .. }
+        | StoreError::Migrate(_)
+        | StoreError::Database(_)
+        | StoreError::Corrupt(_)
+        | StoreError::AgreementReplay(_)
+        | StoreError::Replay(_)
+        | StoreError::Vault(_) => internal_problem(),
+    }
+}
+
+fn unavailable_problem() -> Problem {
+    Problem {
+        retry_after_seconds: Some(crate::limits::UNAVAILABLE_RETRY_AFTER_SECONDS),
+        ..Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "The database is unavailable",
+            "the database cannot be reached just now; try again shortly",
+        )
+    }
+}
+
+fn internal_problem() -> Problem {
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+        INTERNAL_DETAIL,
+    )
+}
+
+/// The problem for a bare status raised below the handlers.
+fn status_problem(status: StatusCode) -> Problem {
+    match status {
+        StatusCode::NOT_FOUND => Problem::new(
+            status,
+            "not_found",
+            "Not found",
+            "there is nothing at this path",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => Problem::new(
+            status,
+            "method_not_allowed",
+            "Method not allowed",
+            "this path does not answer this method; the `Allow` header lists those it does",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => Problem {
+            facts: [(
+                "limit_bytes".to_owned(),
+                crate::limits::REQUEST_BODY_BYTES_MAX.to_string(),
+            )]
+            .into_iter()
+            .collect(),
+            ..Problem::new(
+                status,
+                "body_too_large",
+                "Request body too large",
+                format!(
+                    "the request body is larger than the {} bytes allowed",
+                    crate::limits::REQUEST_BODY_BYTES_MAX
+                ),
+            )
+        },
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::new(
+            status,
+            "unsupported_media_type",
+            "Unsupported media type",
+            "the request body is not in a media type this path accepts",
+        ),
+        status if status.is_server_error() => internal_problem(),
+        status => Problem::new(
+            status,
+            "bad_request",
+            "Bad request",
+            format!(
+                "the request cannot be served ({})",
+                status.canonical_reason().unwrap_or("client error")
+            ),
+        ),
+    }
+}

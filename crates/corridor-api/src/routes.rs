@@ -1,0 +1,289 @@
+//! The handlers: operations (`/healthz`, `/readyz`, `/metrics`), the public log at its C2SP
+//! paths (`/checkpoint`, `/tile/…`) and the public agreement list under `/api/`.
+//!
+//! The log is served from the store's leaves and nodes, and only as far as the latest signed
+//! checkpoint: a tile the checkpoint does not cover does not exist yet, because a client could
+//! not authenticate it.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use corridor_log::tiles::{self, FULL_TILE_WIDTH, TILE_HEIGHT, TileId, TilePath};
+use serde::Serialize;
+
+use crate::limits::{FULL_TILE_MAX_AGE_SECONDS, PARTIAL_TILE_MAX_AGE_SECONDS};
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// `GET /healthz`: the process is alive and answering. It touches nothing else, so a slow
+/// database never gets a live process restarted.
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// What `/readyz` reports when ready.
+#[derive(Debug, Serialize)]
+pub struct Ready {
+    /// Always `ready`.
+    pub status: &'static str,
+    /// Leaves in the log.
+    pub log_leaves: u64,
+    /// Leaves the latest signed checkpoint covers, if there is one.
+    pub checkpoint_leaves: Option<u64>,
+}
+
+/// `GET /readyz`: the database answers, its stored nodes give a root, and that root agrees with
+/// the latest signed checkpoint. Each check reads a few dozen rows, so probes stay cheap; the
+/// full replay is `corridor check`.
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> {
+    let not_ready = |reason: String| ApiError::NotReady { reason };
+    let store = state.store();
+    let (size, _root) = store
+        .tree_head()
+        .await
+        .map_err(|_| not_ready("the log cannot be read".to_owned()))?;
+    let checkpoint = store
+        .latest_checkpoint()
+        .await
+        .map_err(|_| not_ready("the checkpoints cannot be read".to_owned()))?;
+    let checkpoint_leaves = match checkpoint {
+        Some((checkpoint_size, checkpoint_root, _, _)) => {
+            if checkpoint_size > size {
+                return Err(not_ready(format!(
+                    "the latest checkpoint covers {checkpoint_size} leaves but the log holds {size}"
+                )));
+            }
+            let root = store
+                .root_at(checkpoint_size)
+                .await
+                .map_err(|_| not_ready("the log cannot be read".to_owned()))?;
+            if root != checkpoint_root {
+                return Err(not_ready(format!(
+                    "the stored log does not give the root of the checkpoint of size {checkpoint_size}"
+                )));
+            }
+            Some(checkpoint_size)
+        }
+        None => None,
+    };
+    state
+        .metrics()
+        .log_size(size, checkpoint_leaves.unwrap_or(0));
+    Ok(Json(Ready {
+        status: "ready",
+        log_leaves: size,
+        checkpoint_leaves,
+    }))
+}
+
+/// `GET /metrics`: every metric in the Prometheus text format, the log figures refreshed first.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    // Stale log figures are better than no metrics at all, so a failing read is logged, not
+    // returned.
+    match (
+        state.store().tree_head().await,
+        state.store().latest_checkpoint().await,
+    ) {
+        (Ok((size, _)), Ok(checkpoint)) => {
+            state.metrics().log_size(
+                size,
+                checkpoint.map_or(0, |(checkpoint_size, ..)| checkpoint_size),
+            );
+        }
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::warn!(%error, "cannot refresh the log figures for /metrics")
+        }
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        state.metrics().render(),
+    )
+        .into_response()
+}
+
+/// `GET /checkpoint`: the latest signed checkpoint, as its note text.
+pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let (_, _, note, _) = state
+        .store()
+        .latest_checkpoint()
+        .await?
+        .ok_or(ApiError::NoCheckpoint)?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            ),
+            // The checkpoint moves as the log grows: a client must always ask again.
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        note,
+    )
+        .into_response())
+}
+
+/// `GET /tile/{*path}`: a hash tile or an entry bundle of the latest checkpoint.
+pub async fn tile(
+    State(state): State<AppState>,
+    Path(rest): Path<String>,
+) -> Result<Response, ApiError> {
+    let path = format!("tile/{rest}");
+    let parsed = tiles::parse_tile_path(&path).map_err(|error| ApiError::InvalidTilePath {
+        reason: error.to_string(),
+    })?;
+    let (size, ..) = state
+        .store()
+        .latest_checkpoint()
+        .await?
+        .ok_or(ApiError::NoCheckpoint)?;
+    let tile = match parsed {
+        TilePath::Hashes(tile) | TilePath::Entries(tile) => tile,
+    };
+    // A tile exists at the checkpoint's size if the tree has at least as many hashes there as
+    // asked for: a partial tile narrower than the current one is a prefix of it, and still
+    // what an older checkpoint's reader needs.
+    let available = tiles::tile_width(size, tile.level(), tile.index());
+    if available.is_none_or(|width| width < tile.width()) {
+        return Err(ApiError::TileNotFound { path });
+    }
+    let bytes = match parsed {
+        TilePath::Hashes(tile) => hash_tile(&state, tile).await?,
+        TilePath::Entries(tile) => entry_bundle(&state, tile).await?,
+    };
+    let cache = if tile.is_full() {
+        format!("public, max-age={FULL_TILE_MAX_AGE_SECONDS}, immutable")
+    } else {
+        format!("public, max-age={PARTIAL_TILE_MAX_AGE_SECONDS}")
+    };
+    let cache =
+        HeaderValue::from_str(&cache).map_err(|error| ApiError::Internal(error.to_string()))?;
+    Ok((
+        StatusCode::OK,
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            ),
+            (header::CACHE_CONTROL, cache),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The first hash of `tile`, as (tree level, node index).
+fn first_node(tile: TileId) -> Result<(u8, u64), ApiError> {
+    let level = tile.level().checked_mul(TILE_HEIGHT);
+    let index = tile.index().checked_mul(u64::from(FULL_TILE_WIDTH));
+    match (level, index) {
+        (Some(level), Some(index)) => Ok((level, index)),
+        _ => Err(ApiError::TileNotFound { path: tile.path() }),
+    }
+}
+
+async fn hash_tile(state: &AppState, tile: TileId) -> Result<Vec<u8>, ApiError> {
+    let (level, from) = first_node(tile)?;
+    let hashes = state
+        .store()
+        .nodes(level, from, u64::from(tile.width()))
+        .await?;
+    if hashes.len() != usize::from(tile.width()) {
+        return Err(ApiError::Internal(format!(
+            "the store holds {} of the {} hashes of `{}`",
+            hashes.len(),
+            tile.width(),
+            tile.path()
+        )));
+    }
+    Ok(hashes
+        .iter()
+        .flat_map(|hash| hash.as_bytes().iter().copied())
+        .collect())
+}
+
+async fn entry_bundle(state: &AppState, tile: TileId) -> Result<Vec<u8>, ApiError> {
+    let (_, from) = first_node(tile)?;
+    let leaves = state.store().leaves(from, u64::from(tile.width())).await?;
+    // The leaves must be exactly the tile's, in order, or the bundle would not match its tile.
+    let contiguous = leaves.len() == usize::from(tile.width())
+        && leaves
+            .iter()
+            .zip(from..)
+            .all(|((index, _, _), expected)| *index == expected);
+    if !contiguous {
+        return Err(ApiError::Internal(format!(
+            "the store does not hold every leaf of `{}`",
+            tile.path()
+        )));
+    }
+    tiles::encode_entry_bundle(leaves.iter().map(|(_, _, entry)| entry.as_slice()))
+        .map_err(|error| ApiError::Internal(format!("entry bundle of `{}`: {error}", tile.path())))
+}
+
+/// One agreement as the public sees it.
+#[derive(Debug, Serialize)]
+pub struct AgreementView {
+    /// The agreement's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The parties.
+    pub parties: PartiesView,
+    /// Its status on the server's today (UTC).
+    pub status: &'static str,
+    /// The latest terms version.
+    pub terms_version: u32,
+}
+
+/// The two states party to an agreement.
+#[derive(Debug, Serialize)]
+pub struct PartiesView {
+    /// The sending state (ISO 3166-1 alpha-3).
+    pub sending: String,
+    /// The receiving state (ISO 3166-1 alpha-3).
+    pub receiving: String,
+}
+
+/// The agreement list.
+#[derive(Debug, Serialize)]
+pub struct AgreementsView {
+    /// Every agreement, by id.
+    pub agreements: Vec<AgreementView>,
+}
+
+/// `GET /api/agreements`: every agreement with its parties and its status today.
+pub async fn agreements(State(state): State<AppState>) -> Result<Json<AgreementsView>, ApiError> {
+    let today = state
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    let agreements = state
+        .store()
+        .agreements()
+        .await?
+        .iter()
+        .filter_map(|agreement| {
+            let latest = agreement.latest()?;
+            Some(AgreementView {
+                id: agreement.id.to_string(),
+                title: latest.title.clone(),
+                parties: PartiesView {
+                    sending: latest.sending.to_string(),
+                    receiving: latest.receiving.to_string(),
+                },
+                status: agreement.status_on(today).as_str(),
+                terms_version: agreement.latest_version(),
+            })
+        })
+        .collect();
+    Ok(Json(AgreementsView { agreements }))
+}
+
+/// Any path with no route.
+pub async fn not_found() -> ApiError {
+    ApiError::Status(StatusCode::NOT_FOUND)
+}

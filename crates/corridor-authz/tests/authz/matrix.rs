@@ -1,0 +1,138 @@
+//! The authorization matrix: every action × every role × own/other party, decided by the shipped
+//! policies and compared with the table below, written by hand from DOMAIN.md §2.
+//!
+//! Each cell is `own/other`: `A` allowed, `-` denied. "Own" and "other" are described in
+//! [`crate::fixture::Side`]: for state officials their state is (or is not) the agreement's sending
+//! state; a receiving officer's case is (or is not yet) requested of their state; counsel's case is
+//! (or is not) their client's; a monitor's body is (or is not) the agreement's; a clerk's court
+//! made (or did not make) the hold. Public and admin belong to no party, so their two sides agree.
+
+use std::collections::BTreeSet;
+
+use corridor_authz::{Action, Authz};
+use corridor_domain::Role;
+
+use crate::fixture::{principal, resource, Side};
+
+const EXPECTED: &str = "
+action                      sending_officer sending_supervisor adjudicator receiving_officer court_clerk counsel monitor public admin
+list_agreements             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A
+read_agreement              A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A
+load_agreement              -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+amend_agreement             -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+change_agreement_status     -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+list_cases                  A/-             A/-                A/-         A/A               A/A         -/-     A/-     -/-    -/-
+read_case                   A/-             A/-                A/-         A/-               A/A         A/-     A/-     -/-    -/-
+read_history                A/-             A/-                A/-         -/-               -/-         A/-     A/-     -/-    -/-
+propose                     A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
+serve_notice                A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
+claim_protection            A/-             A/-                -/-         -/-               -/-         A/-     -/-     -/-    -/-
+decide_protection           -/-             -/-                A/-         -/-               -/-         -/-     -/-     -/-    -/-
+request_transfer            A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
+approve                     -/-             A/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
+refuse                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
+extend_deadline             A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
+schedule                    A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
+depart                      A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
+arrive                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
+record_vulnerability        A/-             A/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-
+lodge_receiving_claim       -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
+decide_receiving_claim      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
+lodge_appeal                -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
+onward                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
+return                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
+settle                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
+report_whereabouts_unknown  -/-             -/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-
+report_whereabouts_known    -/-             -/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-
+record_welfare_check        -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-
+validate_detention          -/-             -/-                -/-         -/-               A/A         -/-     -/-     -/-    -/-
+withdraw                    A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
+erase                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+register_hold               -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
+stay_hold                   -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
+reactivate_hold             -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
+amend_hold                  -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
+vacate_hold                 -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
+list_holds                  A/A             A/A                A/A         -/-               A/A         -/-     A/A     -/-    -/-
+tick                        -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+check                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+read_statistics             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A
+read_log                    A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A
+cosign_checkpoint           -/-             -/-                -/-         -/-               -/-         -/-     A/A     -/-    -/-
+list_users                  -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+add_user                    -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+disable_user                -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+set_user_role               -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+issue_token                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+revoke_token                -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+manage_keys                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+";
+
+/// The matrix as the shipped policies decide it, rendered in the layout of [`EXPECTED`].
+fn decided_matrix() -> anyhow::Result<String> {
+    let authz = Authz::load()?;
+    let mut out = String::from("\naction                     ");
+    for role in Role::ALL {
+        out.push_str(&format!(" {role}"));
+    }
+    out.push('\n');
+    for action in Action::ALL {
+        out.push_str(&format!("{:<27}", action.as_str()));
+        for role in Role::ALL {
+            let mut cell = Vec::new();
+            for side in [Side::Own, Side::Other] {
+                let decision =
+                    authz.decide(&principal(role, side)?, *action, &resource(action.resource_kind(), role, side)?);
+                anyhow::ensure!(decision.errors.is_empty(), "{action} by {role}: {:?}", decision.errors);
+                cell.push(if decision.allowed { "A" } else { "-" });
+            }
+            out.push_str(&format!(" {:<width$}", cell.join("/"), width = role.as_str().len()));
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// The table's rows, each as its whitespace-separated words.
+fn words(table: &str) -> Vec<Vec<&str>> {
+    table.lines().filter(|line| !line.trim().is_empty()).map(|line| line.split_whitespace().collect()).collect()
+}
+
+/// Proves every action × role × own/other decision of the shipped policies is the hand-written one.
+#[test]
+fn matrix_matches_the_expected_table() -> anyhow::Result<()> {
+    let decided = decided_matrix()?;
+    println!("{decided}");
+    let (expected_rows, decided_rows) = (words(EXPECTED), words(&decided));
+    let mismatches: Vec<String> = expected_rows
+        .iter()
+        .zip(&decided_rows)
+        .filter(|(expected, decided)| expected != decided)
+        .map(|(expected, decided)| format!("expected {}\n decided {}", expected.join(" "), decided.join(" ")))
+        .collect();
+    assert!(mismatches.is_empty(), "the matrix differs from the table:\n{}", mismatches.join("\n"));
+    assert_eq!(expected_rows.len(), decided_rows.len(), "the table and the matrix have different row counts");
+    Ok(())
+}
+
+/// Proves the table covers every Action variant and every role, and names nothing that does not exist.
+#[test]
+fn table_covers_every_action_and_role() {
+    let rows = words(EXPECTED);
+    let header: Vec<&str> = rows.first().map(|row| row.iter().skip(1).copied().collect()).unwrap_or_default();
+    let roles: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
+    assert_eq!(header, roles, "the table's columns must be every role, in Role::ALL order");
+
+    let in_table: Vec<&str> = rows.iter().skip(1).filter_map(|row| row.first().copied()).collect();
+    let in_code: Vec<&str> = Action::ALL.iter().map(|action| action.as_str()).collect();
+    let missing: Vec<&&str> = in_code.iter().filter(|action| !in_table.contains(action)).collect();
+    let unknown: Vec<&&str> = in_table.iter().filter(|action| !in_code.contains(action)).collect();
+    assert!(missing.is_empty(), "actions missing from the table: {missing:?}");
+    assert!(unknown.is_empty(), "rows naming no action: {unknown:?}");
+    assert_eq!(in_table, in_code, "rows must follow Action::ALL order, once each");
+    for row in rows.iter().skip(1) {
+        assert_eq!(row.len(), roles.len() + 1, "row `{}` needs one cell per role", row.join(" "));
+    }
+    assert_eq!(in_table.iter().collect::<BTreeSet<_>>().len(), Action::ALL.len());
+}
