@@ -23,6 +23,11 @@ use crate::view::disclose;
 /// Largest agreement file read from disk; the parser has its own, equal limit.
 const AGREEMENT_FILE_BYTES_MAX: u64 = corridor_domain::terms::AGREEMENT_FILE_SIZE_MAX_BYTES as u64;
 
+/// A value the user typed that cannot be used (exit status 2).
+fn input(message: String) -> anyhow::Error {
+    anyhow::Error::new(crate::app::InputError(message))
+}
+
 /// `corridor agreement …`.
 pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCommand) -> anyhow::Result<ExitCode> {
     match command {
@@ -55,10 +60,10 @@ pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCom
         }
         AgreementCommand::Status { id, status, on } => {
             let actor = app.actor(actor)?;
-            let agreement = AgreementId::parse(&id).map_err(|e| anyhow::anyhow!("agreement: {e}"))?;
-            let status = AgreementStatus::parse(&status).with_context(|| {
+            let agreement = AgreementId::parse(&id).map_err(|e| input(format!("agreement: {e}")))?;
+            let status = AgreementStatus::parse(&status).ok_or_else(|| {
                 let names: Vec<&str> = AgreementStatus::ALL.iter().map(|s| s.as_str()).collect();
-                format!("`{status}` is not a status (one of: {})", names.join(", "))
+                input(format!("`{status}` is not a status (one of: {})", names.join(", ")))
             })?;
             let on = match on {
                 Some(on) => parse_date("on", &on)?,
@@ -198,7 +203,7 @@ pub async fn case(app: &mut App, actor: Option<&str>, command: CaseCommand) -> a
             let granted = match decision.as_str() {
                 "granted" => true,
                 "denied" => false,
-                other => bail!("--decision: `{other}` is not `granted` or `denied`"),
+                other => return Err(input(format!("--decision: `{other}` is not `granted` or `denied`"))),
             };
             simple(&target, &|case| Command::DecideProtection { case, granted })?
         }
@@ -229,10 +234,12 @@ pub async fn case(app: &mut App, actor: Option<&str>, command: CaseCommand) -> a
                 "whereabouts-unknown" => Box::new(|case| Command::ReportWhereaboutsUnknown { case }),
                 "whereabouts-known" => Box::new(|case| Command::ReportWhereaboutsKnown { case }),
                 "detention-validated" => Box::new(|case| Command::ValidateDetention { case }),
-                other => bail!(
-                    "`{other}` is not a step; use claim-lodged, claim-granted, claim-refused, appeal-lodged, \
-                     settled, returned, whereabouts-unknown, whereabouts-known or detention-validated"
-                ),
+                other => {
+                    return Err(input(format!(
+                        "`{other}` is not a step; use claim-lodged, claim-granted, claim-refused, appeal-lodged, \
+                         settled, returned, whereabouts-unknown, whereabouts-known or detention-validated"
+                    )));
+                }
             };
             simple(&target, &*make)?
         }
@@ -242,7 +249,7 @@ pub async fn case(app: &mut App, actor: Option<&str>, command: CaseCommand) -> a
         }
         CaseCommand::Welfare { target, outcome } => {
             let outcome = WelfareOutcome::parse(&outcome)
-                .with_context(|| format!("--outcome: `{outcome}` is not one of well, concerns, not_seen"))?;
+                .ok_or_else(|| input(format!("--outcome: `{outcome}` is not one of well, concerns, not_seen")))?;
             simple(&target, &|case| Command::RecordWelfareCheck { case, outcome })?
         }
         CaseCommand::Withdraw { target, reason } => {
@@ -255,7 +262,7 @@ pub async fn case(app: &mut App, actor: Option<&str>, command: CaseCommand) -> a
 }
 
 async fn propose(app: &mut App, actor: &Actor, args: ProposeArgs) -> anyhow::Result<ExitCode> {
-    let agreement = AgreementId::parse(&args.agreement).map_err(|e| anyhow::anyhow!("--agreement: {e}"))?;
+    let agreement = AgreementId::parse(&args.agreement).map_err(|e| input(format!("--agreement: {e}")))?;
     let set = |name: &str, values: &[String]| -> anyhow::Result<BTreeSet<_>> {
         values.iter().map(|value| parse_country(name, value)).collect()
     };
@@ -278,7 +285,7 @@ async fn propose(app: &mut App, actor: &Actor, args: ProposeArgs) -> anyhow::Res
         health_data_consent: args.health_consent,
     };
     if args.name.trim().is_empty() {
-        bail!("--name: it is empty");
+        return Err(input("--name: it is empty".to_owned()));
     }
     let personal = PersonalData {
         name: args.name,
@@ -470,7 +477,7 @@ async fn list(
 ) -> anyhow::Result<ExitCode> {
     may_read_cases(actor)?;
     let status = status
-        .map(|s| corridor_domain::CaseStatus::parse(&s).with_context(|| format!("--status: `{s}` is not a case status")))
+        .map(|s| corridor_domain::CaseStatus::parse(&s).ok_or_else(|| input(format!("--status: `{s}` is not a case status"))))
         .transpose()?;
     let rows = app.store.list_cases(&CaseFilter { agreement, status, limit, after }).await?;
     let agreements = app.store.agreements().await?;
@@ -509,15 +516,15 @@ fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
         && args.ordered_from.is_none()
         && args.ordered_until.is_none());
     match (args.cases.is_empty(), class_given) {
-        (false, true) => bail!("give either --case (an individual order) or class criteria, not both"),
-        (true, false) => bail!("give --case for an individual order, or class criteria (--nationality, --legal-basis, …)"),
+        (false, true) => Err(input("give either --case (an individual order) or class criteria, not both".to_owned())),
+        (true, false) => Err(input("give --case for an individual order, or class criteria (--nationality, --legal-basis, …)".to_owned())),
         (false, false) => Ok(HoldScope::Cases { cases: args.cases.iter().map(|c| parse_case(c)).collect::<anyhow::Result<_>>()? }),
         (true, true) => Ok(HoldScope::Class {
             criteria: ClassCriteria {
                 agreements: args
                     .agreements
                     .iter()
-                    .map(|a| AgreementId::parse(a).map_err(|e| anyhow::anyhow!("--agreement: {e}")))
+                    .map(|a| AgreementId::parse(a).map_err(|e| input(format!("--agreement: {e}"))))
                     .collect::<anyhow::Result<_>>()?,
                 nationalities: args.nationalities.iter().map(|n| parse_country("nationality", n)).collect::<anyhow::Result<_>>()?,
                 legal_bases: args.legal_bases.iter().map(|l| parse_label("legal-basis", l)).collect::<anyhow::Result<_>>()?,

@@ -226,7 +226,7 @@ fn a_stale_expected_version_is_a_conflict_that_writes_nothing() {
 
 #[test]
 fn bad_flag_values_exit_2_naming_the_flag() {
-    // Proves malformed flag values (dates, moments, countries) exit 2 with the flag named, before anything is written.
+    // Proves malformed flag values (dates, moments, countries, decisions, outcomes, statuses, steps, scopes) exit 2 with the flag named, before anything is written.
     let sandbox = Sandbox::new();
     sandbox.init_with_us_rwa();
     let case = sandbox.propose("officer.ada", "Synthetic Bad Flags");
@@ -251,6 +251,12 @@ fn bad_flag_values_exit_2_naming_the_flag() {
             ["--as", "officer.ada", "case", "schedule", case.as_str(), "--departure", "2025-08-32T08:00:00Z"].map(str::to_owned).to_vec(),
             "--departure",
         ),
+        (["--as", "adjudicator.cy", "case", "decide-protection", case.as_str(), "--decision", "maybe"].map(str::to_owned).to_vec(), "--decision"),
+        (["--as", "monitor.gus", "case", "welfare", case.as_str(), "--outcome", "fine"].map(str::to_owned).to_vec(), "--outcome"),
+        (["--as", "officer.ada", "case", "list", "--status", "lost"].map(str::to_owned).to_vec(), "--status"),
+        (["--as", "receiver.dee", "case", "after", case.as_str(), "vanished"].map(str::to_owned).to_vec(), "is not a step"),
+        (["--as", "clerk.eve", "hold", "register", "--court", "c", "--reference", "r"].map(str::to_owned).to_vec(), "class criteria"),
+        (["--as", "admin", "agreement", "status", "us-rwa-2025", "paused"].map(str::to_owned).to_vec(), "is not a status"),
     ];
     for (args, flag) in &cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
