@@ -159,6 +159,8 @@ pub struct World {
     /// Every event, in global order.
     events: Vec<Event>,
     by_nationality: BTreeMap<Country, BTreeSet<CaseId>>,
+    /// Cases a hold taking effect acts on (scheduled or in transit), the only ones it must visit.
+    pullable: BTreeSet<CaseId>,
     deadlines: BTreeSet<(Timestamp, CaseId)>,
     deadline_of: BTreeMap<CaseId, Timestamp>,
 }
@@ -201,6 +203,11 @@ impl World {
     fn reindex(&mut self, id: CaseId) {
         let Some(case) = self.state.cases.get(&id) else { return };
         self.by_nationality.entry(case.rule.nationality).or_default().insert(id);
+        if STATUSES_A_HOLD_PULLS.contains(&case.status) {
+            self.pullable.insert(id);
+        } else {
+            self.pullable.remove(&id);
+        }
         if let Some(old) = self.deadline_of.remove(&id) {
             self.deadlines.remove(&(old, id));
         }
@@ -237,7 +244,8 @@ impl World {
     }
 
     /// Scheduled or in-transit cases a scope covers, found through the nationality index where
-    /// the scope names nationalities.
+    /// the scope names nationalities and through the index of pullable cases otherwise: never a
+    /// scan of every case.
     fn cases_covered(&self, scope: &HoldScope) -> Vec<CaseId> {
         let candidates: Vec<CaseId> = match scope {
             HoldScope::Cases { cases } => cases.iter().copied().collect(),
@@ -248,7 +256,7 @@ impl World {
                 .flatten()
                 .copied()
                 .collect(),
-            HoldScope::Class { .. } => self.state.cases.keys().copied().collect(),
+            HoldScope::Class { .. } => self.pullable.iter().copied().collect(),
         };
         candidates
             .into_iter()
