@@ -40,19 +40,32 @@ fn main() -> anyhow::Result<()> {
         role: Role::ReceivingOfficer,
         party: Party::State(country("RWA")?),
     });
-    let admin = Principal::from_actor(&Actor { user: user("operator")?, role: Role::Admin, party: Party::None });
+    let admin = Principal::from_actor(&Actor {
+        user: user("operator")?,
+        role: Role::Admin,
+        party: Party::None,
+    });
 
-    for (label, principal, expected) in [("allowed (receiving officer reads)", &officer, true), ("denied (admin reads, forbid)", &admin, false)] {
+    for (label, principal, expected) in [
+        ("allowed (receiving officer reads)", &officer, true),
+        ("denied (admin reads, forbid)", &admin, false),
+    ] {
         for _ in 0..WARM_UP {
             black_box(authz.decide(principal, Action::ReadCase, &case));
         }
         let started = Instant::now();
         let mut allowed = 0_u32;
         for _ in 0..DECISIONS {
-            allowed += u32::from(black_box(authz.decide(black_box(principal), Action::ReadCase, black_box(&case))).allowed);
+            allowed += u32::from(
+                black_box(authz.decide(black_box(principal), Action::ReadCase, black_box(&case)))
+                    .allowed,
+            );
         }
         let elapsed = started.elapsed();
-        anyhow::ensure!(allowed == if expected { DECISIONS } else { 0 }, "{label}: unexpected decisions");
+        anyhow::ensure!(
+            allowed == if expected { DECISIONS } else { 0 },
+            "{label}: unexpected decisions"
+        );
         let per_decision_ns = elapsed.as_nanos() / u128::from(DECISIONS);
         println!(
             "{label}: {DECISIONS} decisions in {elapsed:?}: {per_decision_ns} ns per decision, {:.0} decisions/s",

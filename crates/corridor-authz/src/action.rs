@@ -211,7 +211,10 @@ impl Action {
 
     /// Parses a Cedar action id.
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|action| action.as_str() == text)
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|action| action.as_str() == text)
     }
 }
 

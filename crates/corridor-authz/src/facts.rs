@@ -29,12 +29,24 @@ impl Principal {
             Party::MonitoringBody(id) => monitoring_body = Some(id.clone()),
             Party::Clients | Party::None => {}
         }
-        Self { user: actor.user.as_str().to_owned(), role: actor.role, state, court, monitoring_body }
+        Self {
+            user: actor.user.as_str().to_owned(),
+            role: actor.role,
+            state,
+            court,
+            monitoring_body,
+        }
     }
 
     /// The anonymous caller of a public route. Its id is empty, which no login name can be.
     pub fn anonymous() -> Self {
-        Self { user: String::new(), role: Role::Public, state: None, court: None, monitoring_body: None }
+        Self {
+            user: String::new(),
+            role: Role::Public,
+            state: None,
+            court: None,
+            monitoring_body: None,
+        }
     }
 
     /// The role.
@@ -68,7 +80,11 @@ impl AgreementFacts {
             id: agreement.id.clone(),
             sending: agreement.sending,
             receiving: agreement.receiving,
-            monitoring_body: agreement.terms.monitoring.as_ref().map(|body| body.id.clone()),
+            monitoring_body: agreement
+                .terms
+                .monitoring
+                .as_ref()
+                .map(|body| body.id.clone()),
         }
     }
 }

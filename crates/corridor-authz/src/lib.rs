@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
 use cedar_policy::{
-    ActionConstraint, Authorizer, Context, Entities, Entity, EntityId, EntityTypeName, EntityUid, PolicyId, PolicySet, Request,
-    RestrictedExpression, Schema, ValidationMode, Validator,
+    ActionConstraint, Authorizer, Context, Entities, Entity, EntityId, EntityTypeName, EntityUid,
+    PolicyId, PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
 use miette::Diagnostic;
 
@@ -37,8 +37,14 @@ pub const SCHEMA: &str = include_str!("../policies/corridor.cedarschema");
 /// which is the name decisions give as their reason.
 pub const POLICY_FILES: &[(&str, &str)] = &[
     ("public.cedar", include_str!("../policies/public.cedar")),
-    ("sending_state.cedar", include_str!("../policies/sending_state.cedar")),
-    ("receiving_state.cedar", include_str!("../policies/receiving_state.cedar")),
+    (
+        "sending_state.cedar",
+        include_str!("../policies/sending_state.cedar"),
+    ),
+    (
+        "receiving_state.cedar",
+        include_str!("../policies/receiving_state.cedar"),
+    ),
     ("counsel.cedar", include_str!("../policies/counsel.cedar")),
     ("monitor.cedar", include_str!("../policies/monitor.cedar")),
     ("court.cedar", include_str!("../policies/court.cedar")),
@@ -123,7 +129,11 @@ pub struct Decision {
 
 impl Decision {
     fn refused(error: String) -> Self {
-        Self { allowed: false, reasons: Vec::new(), errors: vec![error] }
+        Self {
+            allowed: false,
+            reasons: Vec::new(),
+            errors: vec![error],
+        }
     }
 }
 
@@ -163,43 +173,72 @@ impl Authz {
     /// [`Authz::load`] calls it with the shipped files; tests call it with broken ones.
     pub fn from_sources(schema_text: &str, files: &[(&str, &str)]) -> Result<Self, LoadError> {
         let (schema, schema_warnings) =
-            Schema::from_cedarschema_str(schema_text).map_err(|error| LoadError::Schema { message: error.to_string() })?;
+            Schema::from_cedarschema_str(schema_text).map_err(|error| LoadError::Schema {
+                message: error.to_string(),
+            })?;
         // Schema warnings (shadowed names and the like) are mistakes in a file we own.
-        let schema_warnings: Vec<String> = schema_warnings.map(|warning| format!("schema: {warning}")).collect();
+        let schema_warnings: Vec<String> = schema_warnings
+            .map(|warning| format!("schema: {warning}"))
+            .collect();
         if !schema_warnings.is_empty() {
-            return Err(LoadError::Validation { errors: schema_warnings });
+            return Err(LoadError::Validation {
+                errors: schema_warnings,
+            });
         }
 
         let mut policies = PolicySet::new();
         let mut file_of: BTreeMap<String, String> = BTreeMap::new();
         for (file, text) in files {
-            let parsed = PolicySet::from_str(text)
-                .map_err(|error| LoadError::Parse { file: (*file).to_owned(), message: describe(&error) })?;
+            let parsed = PolicySet::from_str(text).map_err(|error| LoadError::Parse {
+                file: (*file).to_owned(),
+                message: describe(&error),
+            })?;
             for policy in parsed.policies() {
                 let Some(id) = policy.annotation("id") else {
-                    let excerpt: String = policy.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+                    let excerpt: String = policy
+                        .to_string()
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     let excerpt = excerpt.chars().take(EXCERPT_LENGTH_MAX).collect();
-                    return Err(LoadError::MissingId { file: (*file).to_owned(), excerpt });
+                    return Err(LoadError::MissingId {
+                        file: (*file).to_owned(),
+                        excerpt,
+                    });
                 };
                 if let Some(first) = file_of.insert(id.to_owned(), (*file).to_owned()) {
-                    return Err(LoadError::DuplicateId { id: id.to_owned(), first, second: (*file).to_owned() });
+                    return Err(LoadError::DuplicateId {
+                        id: id.to_owned(),
+                        first,
+                        second: (*file).to_owned(),
+                    });
                 }
                 policies
                     .add(policy.new_id(PolicyId::new(id)))
-                    .map_err(|error| LoadError::Parse { file: (*file).to_owned(), message: error.to_string() })?;
+                    .map_err(|error| LoadError::Parse {
+                        file: (*file).to_owned(),
+                        message: error.to_string(),
+                    })?;
             }
         }
 
         let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
-        let file = |id: &PolicyId| file_of.get(AsRef::<str>::as_ref(id)).map_or("?", String::as_str).to_owned();
+        let file = |id: &PolicyId| {
+            file_of
+                .get(AsRef::<str>::as_ref(id))
+                .map_or("?", String::as_str)
+                .to_owned()
+        };
         let mut errors: Vec<String> = result
             .validation_errors()
             .map(|error| format!("{}: {}", file(error.policy_id()), describe(error)))
             .collect();
         // A warning (a policy that can never apply, confusable characters) is a mistake too.
-        errors.extend(result.validation_warnings().map(|warning| {
-            format!("{}: {}", file(warning.policy_id()), describe(warning))
-        }));
+        errors.extend(
+            result
+                .validation_warnings()
+                .map(|warning| format!("{}: {}", file(warning.policy_id()), describe(warning))),
+        );
         if !errors.is_empty() {
             return Err(LoadError::Validation { errors });
         }
@@ -207,19 +246,34 @@ impl Authz {
         check_actions(&schema)?;
         let names = Names::new()?;
         let by_action = partition(&policies, &names)?;
-        Ok(Self { policies, by_action, schema, authorizer: Authorizer::new(), names })
+        Ok(Self {
+            policies,
+            by_action,
+            schema,
+            authorizer: Authorizer::new(),
+            names,
+        })
     }
 
     /// The `@id`s of the loaded policies, sorted.
     pub fn policy_ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self.policies.policies().map(|policy| policy.id().to_string()).collect();
+        let mut ids: Vec<String> = self
+            .policies
+            .policies()
+            .map(|policy| policy.id().to_string())
+            .collect();
         ids.sort();
         ids
     }
 
     /// Decides whether `principal` may perform `action` on `resource`. Default deny: anything no
     /// policy permits, and anything a policy forbids, is refused.
-    pub fn decide(&self, principal: &Principal, action: Action, resource: &ResourceFacts) -> Decision {
+    pub fn decide(
+        &self,
+        principal: &Principal,
+        action: Action,
+        resource: &ResourceFacts,
+    ) -> Decision {
         if action.resource_kind() != resource.kind() {
             return Decision::refused(format!(
                 "action `{action}` acts on a {}, not a {}",
@@ -233,12 +287,25 @@ impl Authz {
                     return Decision::refused(format!("action `{action}` has no policy set"));
                 };
                 let response = self.authorizer.is_authorized(&request, policies, &entities);
-                let mut reasons: Vec<String> = response.diagnostics().reason().map(ToString::to_string).collect();
+                let mut reasons: Vec<String> = response
+                    .diagnostics()
+                    .reason()
+                    .map(ToString::to_string)
+                    .collect();
                 reasons.sort();
-                let errors: Vec<String> = response.diagnostics().errors().map(ToString::to_string).collect();
+                let errors: Vec<String> = response
+                    .diagnostics()
+                    .errors()
+                    .map(ToString::to_string)
+                    .collect();
                 // Fail closed: an evaluation error could have hidden a forbid.
-                let allowed = response.decision() == cedar_policy::Decision::Allow && errors.is_empty();
-                Decision { allowed, reasons, errors }
+                let allowed =
+                    response.decision() == cedar_policy::Decision::Allow && errors.is_empty();
+                Decision {
+                    allowed,
+                    reasons,
+                    errors,
+                }
             }
             Err(error) => Decision::refused(error),
         }
@@ -251,18 +318,35 @@ impl Authz {
         action: Action,
         resource: &ResourceFacts,
     ) -> Result<(Request, Entities), String> {
-        let action_uid =
-            self.names.actions.get(&action).cloned().ok_or_else(|| format!("action `{action}` is not in the schema"))?;
+        let action_uid = self
+            .names
+            .actions
+            .get(&action)
+            .cloned()
+            .ok_or_else(|| format!("action `{action}` is not in the schema"))?;
         let principal_uid = self.uid(ResourceKind::User, &principal.user)?;
-        let role = EntityUid::from_type_name_and_id(self.names.role.clone(), EntityId::new(principal.role.as_str()));
-        let text = |value: Option<String>| RestrictedExpression::new_string(value.unwrap_or_default());
+        let role = EntityUid::from_type_name_and_id(
+            self.names.role.clone(),
+            EntityId::new(principal.role.as_str()),
+        );
+        let text =
+            |value: Option<String>| RestrictedExpression::new_string(value.unwrap_or_default());
         let principal_entity = Entity::new(
             principal_uid.clone(),
             HashMap::from([
-                ("role".to_owned(), RestrictedExpression::new_entity_uid(role)),
-                ("state".to_owned(), text(principal.state.map(|country| country.to_string()))),
+                (
+                    "role".to_owned(),
+                    RestrictedExpression::new_entity_uid(role),
+                ),
+                (
+                    "state".to_owned(),
+                    text(principal.state.map(|country| country.to_string())),
+                ),
                 ("court".to_owned(), text(principal.court.clone())),
-                ("monitoring_body".to_owned(), text(principal.monitoring_body.clone())),
+                (
+                    "monitoring_body".to_owned(),
+                    text(principal.monitoring_body.clone()),
+                ),
             ]),
             HashSet::new(),
         )
@@ -282,21 +366,38 @@ impl Authz {
                 entities.push(agreement_entity);
                 let uid = self.uid(ResourceKind::Case, &case.id.to_string())?;
                 let mut attributes = HashMap::from([
-                    ("agreement".to_owned(), RestrictedExpression::new_entity_uid(agreement_uid)),
-                    ("requested".to_owned(), RestrictedExpression::new_bool(case.requested)),
+                    (
+                        "agreement".to_owned(),
+                        RestrictedExpression::new_entity_uid(agreement_uid),
+                    ),
+                    (
+                        "requested".to_owned(),
+                        RestrictedExpression::new_bool(case.requested),
+                    ),
                 ]);
                 if let Some(counsel) = &case.counsel {
                     let counsel_uid = self.uid(ResourceKind::User, counsel.as_str())?;
-                    attributes.insert("counsel".to_owned(), RestrictedExpression::new_entity_uid(counsel_uid));
+                    attributes.insert(
+                        "counsel".to_owned(),
+                        RestrictedExpression::new_entity_uid(counsel_uid),
+                    );
                 }
-                entities.push(Entity::new(uid.clone(), attributes, HashSet::new()).map_err(|error| error.to_string())?);
+                entities.push(
+                    Entity::new(uid.clone(), attributes, HashSet::new())
+                        .map_err(|error| error.to_string())?,
+                );
                 uid
             }
             ResourceFacts::Hold(hold) => {
                 let uid = self.uid(ResourceKind::Hold, &hold.id.to_string())?;
-                let attributes =
-                    HashMap::from([("court".to_owned(), RestrictedExpression::new_string(hold.court.clone()))]);
-                entities.push(Entity::new(uid.clone(), attributes, HashSet::new()).map_err(|error| error.to_string())?);
+                let attributes = HashMap::from([(
+                    "court".to_owned(),
+                    RestrictedExpression::new_string(hold.court.clone()),
+                )]);
+                entities.push(
+                    Entity::new(uid.clone(), attributes, HashSet::new())
+                        .map_err(|error| error.to_string())?,
+                );
                 uid
             }
             // The account acted on: its attributes are not read by any policy, and the principal
@@ -304,42 +405,67 @@ impl Authz {
             ResourceFacts::User(user) => self.uid(ResourceKind::User, user.as_str())?,
         };
 
-        let request = Request::new(principal_uid, action_uid, resource_uid, Context::empty(), Some(&self.schema))
-            .map_err(|error| error.to_string())?;
+        let request = Request::new(
+            principal_uid,
+            action_uid,
+            resource_uid,
+            Context::empty(),
+            Some(&self.schema),
+        )
+        .map_err(|error| error.to_string())?;
         // The entities' shape is fixed by this function, not by input, so checking them against
         // the schema on every decision would cost more than the decision itself (about 17 µs of
         // 30). Debug builds, which run the test suite and its whole matrix, check every one.
         let schema = Some(&self.schema).filter(|_| cfg!(debug_assertions));
-        let entities = Entities::from_entities(entities, schema).map_err(|error| error.to_string())?;
+        let entities =
+            Entities::from_entities(entities, schema).map_err(|error| error.to_string())?;
         Ok((request, entities))
     }
 
     fn agreement(&self, agreement: &AgreementFacts) -> Result<(EntityUid, Entity), String> {
         let uid = self.uid(ResourceKind::Agreement, agreement.id.as_str())?;
         let attributes = HashMap::from([
-            ("sending".to_owned(), RestrictedExpression::new_string(agreement.sending.to_string())),
-            ("receiving".to_owned(), RestrictedExpression::new_string(agreement.receiving.to_string())),
+            (
+                "sending".to_owned(),
+                RestrictedExpression::new_string(agreement.sending.to_string()),
+            ),
+            (
+                "receiving".to_owned(),
+                RestrictedExpression::new_string(agreement.receiving.to_string()),
+            ),
             (
                 "monitoring_body".to_owned(),
-                RestrictedExpression::new_string(agreement.monitoring_body.clone().unwrap_or_default()),
+                RestrictedExpression::new_string(
+                    agreement.monitoring_body.clone().unwrap_or_default(),
+                ),
             ),
         ]);
-        let entity = Entity::new(uid.clone(), attributes, HashSet::new()).map_err(|error| error.to_string())?;
+        let entity = Entity::new(uid.clone(), attributes, HashSet::new())
+            .map_err(|error| error.to_string())?;
         Ok((uid, entity))
     }
 
     fn uid(&self, kind: ResourceKind, id: &str) -> Result<EntityUid, String> {
-        let type_name =
-            self.names.kinds.get(&kind).cloned().ok_or_else(|| format!("entity type `{}` unknown", kind.as_str()))?;
-        Ok(EntityUid::from_type_name_and_id(type_name, EntityId::new(id)))
+        let type_name = self
+            .names
+            .kinds
+            .get(&kind)
+            .cloned()
+            .ok_or_else(|| format!("entity type `{}` unknown", kind.as_str()))?;
+        Ok(EntityUid::from_type_name_and_id(
+            type_name,
+            EntityId::new(id),
+        ))
     }
 }
 
 impl Names {
     fn new() -> Result<Self, LoadError> {
         let type_name = |name: &str| {
-            EntityTypeName::from_str(name)
-                .map_err(|error| LoadError::Name { name: name.to_owned(), message: error.to_string() })
+            EntityTypeName::from_str(name).map_err(|error| LoadError::Name {
+                name: name.to_owned(),
+                message: error.to_string(),
+            })
         };
         let kinds = [
             ResourceKind::Service,
@@ -356,10 +482,20 @@ impl Names {
         let actions = Action::ALL
             .iter()
             .map(|action| {
-                (*action, EntityUid::from_type_name_and_id(action_type.clone(), EntityId::new(action.as_str())))
+                (
+                    *action,
+                    EntityUid::from_type_name_and_id(
+                        action_type.clone(),
+                        EntityId::new(action.as_str()),
+                    ),
+                )
             })
             .collect();
-        Ok(Self { kinds, role: type_name("Role")?, actions })
+        Ok(Self {
+            kinds,
+            role: type_name("Role")?,
+            actions,
+        })
     }
 }
 
@@ -370,12 +506,23 @@ impl Names {
 /// A policy whose scope is any action, or names an action that is not an [`Action`] (an action
 /// group, should the schema gain one), goes to every action.
 fn partition(policies: &PolicySet, names: &Names) -> Result<HashMap<Action, PolicySet>, LoadError> {
-    let mut by_action: HashMap<Action, PolicySet> = Action::ALL.iter().map(|action| (*action, PolicySet::new())).collect();
-    let action_of = |uid: &EntityUid| names.actions.iter().find(|(_, known)| *known == uid).map(|(action, _)| *action);
+    let mut by_action: HashMap<Action, PolicySet> = Action::ALL
+        .iter()
+        .map(|action| (*action, PolicySet::new()))
+        .collect();
+    let action_of = |uid: &EntityUid| {
+        names
+            .actions
+            .iter()
+            .find(|(_, known)| *known == uid)
+            .map(|(action, _)| *action)
+    };
     for policy in policies.policies() {
         let applies_to: Vec<Action> = match policy.action_constraint() {
             ActionConstraint::Any => Action::ALL.to_vec(),
-            ActionConstraint::Eq(uid) => action_of(&uid).map_or_else(|| Action::ALL.to_vec(), |action| vec![action]),
+            ActionConstraint::Eq(uid) => {
+                action_of(&uid).map_or_else(|| Action::ALL.to_vec(), |action| vec![action])
+            }
             ActionConstraint::In(uids) => {
                 let actions: Option<Vec<Action>> = uids.iter().map(action_of).collect();
                 actions.unwrap_or_else(|| Action::ALL.to_vec())
@@ -395,8 +542,14 @@ fn partition(policies: &PolicySet, names: &Names) -> Result<HashMap<Action, Poli
 
 /// Fails unless the schema declares exactly the actions [`Action`] has.
 fn check_actions(schema: &Schema) -> Result<(), LoadError> {
-    let in_schema: BTreeSet<String> = schema.actions().map(|uid| uid.id().unescaped().to_owned()).collect();
-    let in_code: BTreeSet<String> = Action::ALL.iter().map(|action| action.as_str().to_owned()).collect();
+    let in_schema: BTreeSet<String> = schema
+        .actions()
+        .map(|uid| uid.id().unescaped().to_owned())
+        .collect();
+    let in_code: BTreeSet<String> = Action::ALL
+        .iter()
+        .map(|action| action.as_str().to_owned())
+        .collect();
     if in_schema == in_code {
         return Ok(());
     }

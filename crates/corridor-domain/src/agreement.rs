@@ -1,6 +1,8 @@
 //! An agreement as folded from its events: every terms version, and its dated status history.
 
-use corridor_terms::{parse_agreement, Agreement, AgreementId, AgreementStatus, StatusChange, Terms};
+use corridor_terms::{
+    Agreement, AgreementId, AgreementStatus, StatusChange, Terms, parse_agreement,
+};
 use jiff::civil::Date;
 
 use crate::event::EventBody;
@@ -20,7 +22,9 @@ pub struct AgreementState {
 
 /// Replaying an agreement event failed: the stored file no longer parses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("stored agreement file `{file_name}` (terms version {terms_version}) no longer parses: {errors}")]
+#[error(
+    "stored agreement file `{file_name}` (terms version {terms_version}) no longer parses: {errors}"
+)]
 pub struct ReplayError {
     /// The file name recorded in the event.
     pub file_name: String,
@@ -50,7 +54,8 @@ impl AgreementState {
     /// The status in effect on `day`: the last history entry dated on or before it.
     pub fn status_on(&self, day: Date) -> AgreementStatus {
         self.status_history
-            .iter().rfind(|change| change.on <= day)
+            .iter()
+            .rfind(|change| change.on <= day)
             .map_or(AgreementStatus::Negotiating, |change| change.status)
     }
 
@@ -62,7 +67,12 @@ impl AgreementState {
     /// Starts or extends an agreement from one of its events. `state` is `None` before the first.
     pub fn apply(state: Option<Self>, body: &EventBody) -> Result<Option<Self>, ReplayError> {
         match body {
-            EventBody::AgreementLoaded { agreement, terms_version, file_name, text } => {
+            EventBody::AgreementLoaded {
+                agreement,
+                terms_version,
+                file_name,
+                text,
+            } => {
                 let parsed = parse_agreement(file_name, text).map_err(|errors| ReplayError {
                     file_name: file_name.clone(),
                     terms_version: *terms_version,
@@ -87,7 +97,10 @@ impl AgreementState {
                 Ok(Some(state))
             }
             EventBody::AgreementStatusChanged { status, on, .. } => Ok(state.map(|mut state| {
-                state.status_history.push(StatusChange { status: *status, on: *on });
+                state.status_history.push(StatusChange {
+                    status: *status,
+                    on: *on,
+                });
                 state.version += 1;
                 state
             })),

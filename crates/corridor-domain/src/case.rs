@@ -116,7 +116,10 @@ impl CaseStatus {
 
     /// After arrival and still in the receiving state (for the present-at-once cap).
     pub fn is_present(self) -> bool {
-        matches!(self, Self::InTransit | Self::Arrived | Self::Settled | Self::WhereaboutsUnknown)
+        matches!(
+            self,
+            Self::InTransit | Self::Arrived | Self::Settled | Self::WhereaboutsUnknown
+        )
     }
 
     /// Counted as transferred (for the total cap): the person left and was not recalled.
@@ -134,7 +137,10 @@ impl CaseStatus {
 
     /// After arrival: the receiving state's procedure and the monitors' follow-up apply.
     pub fn is_after_arrival(self) -> bool {
-        matches!(self, Self::Arrived | Self::Settled | Self::WhereaboutsUnknown)
+        matches!(
+            self,
+            Self::Arrived | Self::Settled | Self::WhereaboutsUnknown
+        )
     }
 
     /// No further step can change the case's path.
@@ -271,8 +277,14 @@ pub struct Case {
 impl Case {
     /// Starts a case from its `CaseProposed` event; `None` for any other event.
     pub fn proposed(event: &crate::event::Event) -> Option<Self> {
-        let EventBody::CaseProposed { case, agreement, terms_version, rule, counsel, personal } =
-            &event.body
+        let EventBody::CaseProposed {
+            case,
+            agreement,
+            terms_version,
+            rule,
+            counsel,
+            personal,
+        } = &event.body
         else {
             return None;
         };
@@ -326,7 +338,13 @@ impl Case {
     ///
     /// `detention_required` says whether the case's terms require detention validation, which
     /// decides the detention state at arrival.
-    pub fn apply(&mut self, at: Timestamp, by: Option<&UserId>, body: &EventBody, detention_required: bool) {
+    pub fn apply(
+        &mut self,
+        at: Timestamp,
+        by: Option<&UserId>,
+        body: &EventBody,
+        detention_required: bool,
+    ) {
         use EventBody::*;
         self.version += 1;
         match body {
@@ -380,7 +398,9 @@ impl Case {
                 self.status = CaseStatus::Refused;
             }
             SupervisorApproved { .. } => self.supervisor_approval = by.cloned(),
-            TransferDeadlineExtended { reason, .. } => self.deadline_extension = Some(reason.clone()),
+            TransferDeadlineExtended { reason, .. } => {
+                self.deadline_extension = Some(reason.clone())
+            }
             TransferScheduled { departure, .. } => {
                 self.departure = Some(*departure);
                 self.status = CaseStatus::Scheduled;
@@ -401,7 +421,9 @@ impl Case {
                     self.detention = Detention::Pending;
                 }
             }
-            VulnerabilityRecorded { category, excluded, .. } => {
+            VulnerabilityRecorded {
+                category, excluded, ..
+            } => {
                 self.later_vulnerabilities.insert(*category);
                 if *excluded {
                     if self.status.is_before_departure() {
@@ -415,8 +437,12 @@ impl Case {
                     }
                 }
             }
-            ReceivingClaimLodged { .. } => self.receiving_procedure = ReceivingProcedure::ClaimPending,
-            ReceivingClaimDecided { granted, appeal, .. } => {
+            ReceivingClaimLodged { .. } => {
+                self.receiving_procedure = ReceivingProcedure::ClaimPending
+            }
+            ReceivingClaimDecided {
+                granted, appeal, ..
+            } => {
                 self.receiving_procedure = match (granted, appeal) {
                     (true, _) => ReceivingProcedure::Granted,
                     (false, false) => ReceivingProcedure::Refused,
@@ -435,7 +461,10 @@ impl Case {
                 self.status = CaseStatus::WhereaboutsUnknown;
             }
             WhereaboutsKnown { .. } => {
-                self.status = self.status_before_unknown.take().unwrap_or(CaseStatus::Arrived);
+                self.status = self
+                    .status_before_unknown
+                    .take()
+                    .unwrap_or(CaseStatus::Arrived);
             }
             WelfareCheckRecorded { outcome, .. } => self.welfare_checks.push(WelfareCheck {
                 at,

@@ -40,38 +40,50 @@ fn running_clocks(case: &Case, terms: &Terms) -> Vec<(Timestamp, EventBody)> {
     let id = case.id;
     let mut clocks = Vec::new();
     if case.status == CaseStatus::Requested
-        && let (Some(requested_at), Some(reply)) = (case.requested_at, terms.clocks.reply_deadline) {
-            let body = if terms.clocks.silence_accepts {
-                EventBody::AcceptedByReceivingState { case: id, acceptance: Acceptance::Silence }
-            } else {
-                EventBody::RequestLapsed { case: id }
-            };
-            clocks.push((reply.after(requested_at), body));
-        }
+        && let (Some(requested_at), Some(reply)) = (case.requested_at, terms.clocks.reply_deadline)
+    {
+        let body = if terms.clocks.silence_accepts {
+            EventBody::AcceptedByReceivingState {
+                case: id,
+                acceptance: Acceptance::Silence,
+            }
+        } else {
+            EventBody::RequestLapsed { case: id }
+        };
+        clocks.push((reply.after(requested_at), body));
+    }
     if matches!(case.status, CaseStatus::Accepted | CaseStatus::Scheduled)
-        && let Some(deadline) = transfer_deadline(case, terms) {
-            clocks.push((deadline, EventBody::TransferDeadlineExpired { case: id }));
-        }
+        && let Some(deadline) = transfer_deadline(case, terms)
+    {
+        clocks.push((deadline, EventBody::TransferDeadlineExpired { case: id }));
+    }
     if case.status.is_after_arrival()
-        && let Some(arrived_at) = case.arrived_at {
-            if let (false, Some(support)) = (case.support_ended, terms.clocks.support_period) {
-                clocks.push((support.after(arrived_at), EventBody::SupportPeriodEnded { case: id }));
-            }
-            if let (Detention::Pending, Some(validation)) =
-                (case.detention, terms.clocks.detention_validation)
-            {
-                clocks.push((
-                    validation.after(arrived_at),
-                    EventBody::DetentionValidationLapsed { case: id },
-                ));
-            }
+        && let Some(arrived_at) = case.arrived_at
+    {
+        if let (false, Some(support)) = (case.support_ended, terms.clocks.support_period) {
+            clocks.push((
+                support.after(arrived_at),
+                EventBody::SupportPeriodEnded { case: id },
+            ));
         }
+        if let (Detention::Pending, Some(validation)) =
+            (case.detention, terms.clocks.detention_validation)
+        {
+            clocks.push((
+                validation.after(arrived_at),
+                EventBody::DetentionValidationLapsed { case: id },
+            ));
+        }
+    }
     clocks
 }
 
 /// When the case's next clock runs out, if any is running.
 pub fn next_deadline(case: &Case, terms: &Terms) -> Option<Timestamp> {
-    running_clocks(case, terms).into_iter().map(|(at, _)| at).min()
+    running_clocks(case, terms)
+        .into_iter()
+        .map(|(at, _)| at)
+        .min()
 }
 
 /// The consequence of the earliest clock that has run out by `now`, if any, dated when it ran
@@ -141,9 +153,13 @@ pub fn welfare_schedule(case: &Case, terms: &Terms, now: Timestamp) -> Vec<Welfa
             let window_opens_at = due_at
                 .checked_sub(window_ends_at.duration_since(due_at))
                 .unwrap_or(due_at);
-            let done = case.welfare_checks.iter().zip(used.iter_mut()).find(|(check, used)| {
-                !**used && check.at >= window_opens_at && check.at <= window_ends_at
-            });
+            let done = case
+                .welfare_checks
+                .iter()
+                .zip(used.iter_mut())
+                .find(|(check, used)| {
+                    !**used && check.at >= window_opens_at && check.at <= window_ends_at
+                });
             let state = match done {
                 Some((check, used)) => {
                     *used = true;
@@ -154,7 +170,11 @@ pub fn welfare_schedule(case: &Case, terms: &Terms, now: Timestamp) -> Vec<Welfa
                 None if now <= window_ends_at => WelfareState::Due,
                 None => WelfareState::Overdue,
             };
-            WelfareItem { due_at, window_ends_at, state }
+            WelfareItem {
+                due_at,
+                window_ends_at,
+                state,
+            }
         })
         .collect()
 }

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 
 use corridor_terms::{AgreementId, AgreementStatus, Country, Sex, Vulnerability};
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 
 use crate::actor::Actor;
 use crate::event::WelfareOutcome;

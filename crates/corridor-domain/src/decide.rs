@@ -12,10 +12,10 @@ use crate::case::{Case, CaseStatus, Detention, ReceivingProcedure};
 use crate::clock::{earliest_departure, first_expired, transfer_deadline};
 use crate::command::{Command, Context, NoticeFacts, PersonFacts};
 use crate::event::{Acceptance, Event, EventBody, UnscheduleCause};
-use crate::hold::{effective, holds_covering, Hold, HoldScope, HoldStatus};
-use crate::person::{age_years, RuleAttributes};
+use crate::hold::{Hold, HoldScope, HoldStatus, effective, holds_covering};
+use crate::person::{RuleAttributes, age_years};
 use crate::refusal::{CapKind, Refusal};
-use crate::snapshot::{depends_on_chain, Counts, Snapshot, STATUSES_A_HOLD_PULLS};
+use crate::snapshot::{Counts, STATUSES_A_HOLD_PULLS, Snapshot, depends_on_chain};
 use crate::world::apply_to_snapshot;
 
 /// Most events one command may emit. A class hold over very many scheduled cases is the largest;
@@ -29,7 +29,11 @@ const CONSEQUENCES_PER_CASE_MAX: usize = 8;
 pub const REASON_LENGTH_MAX: usize = 500;
 
 /// Decides a command against the snapshot: the events it causes, or why it is refused.
-pub fn decide(snapshot: &Snapshot, command: &Command, context: &Context) -> Result<Vec<Event>, Refusal> {
+pub fn decide(
+    snapshot: &Snapshot,
+    command: &Command,
+    context: &Context,
+) -> Result<Vec<Event>, Refusal> {
     let body = decide_bodies(snapshot, command, context)?;
     if body.len() > EVENTS_PER_COMMAND_MAX {
         return Err(Refusal::InvalidInput {
@@ -62,13 +66,24 @@ pub fn refusal_event(command: &Command, refusal: &Refusal, context: &Context) ->
     })
 }
 
-fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> Result<Vec<Event>, Refusal> {
-    let event = |body: EventBody| Event { at: context.now, by: Some(context.actor.user.clone()), body };
+fn decide_bodies(
+    snapshot: &Snapshot,
+    command: &Command,
+    context: &Context,
+) -> Result<Vec<Event>, Refusal> {
+    let event = |body: EventBody| Event {
+        at: context.now,
+        by: Some(context.actor.user.clone()),
+        body,
+    };
     match command {
         Command::LoadAgreement { file_name, text } => {
             permit(context, command, &[Role::Admin])?;
             let parsed = corridor_terms::parse_agreement(file_name, text).map_err(|errors| {
-                Refusal::InvalidInput { field: "agreement file", reason: errors.to_string() }
+                Refusal::InvalidInput {
+                    field: "agreement file",
+                    reason: errors.to_string(),
+                }
             })?;
             let existing = snapshot.agreements.get(&parsed.id);
             if let Some(existing) = existing {
@@ -86,7 +101,11 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
                 // stands: an amendment must not bring a terminated agreement back into force.
                 if let Some(last) = existing.last_status() {
                     let mut status = last.status;
-                    for change in parsed.status_history.iter().filter(|change| change.on > last.on) {
+                    for change in parsed
+                        .status_history
+                        .iter()
+                        .filter(|change| change.on > last.on)
+                    {
                         if !status.may_become(change.status) {
                             return Err(Refusal::InvalidInput {
                                 field: "agreement file",
@@ -100,7 +119,8 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
                     }
                 }
             }
-            let terms_version = existing.map_or(1, |state| state.latest_version().saturating_add(1));
+            let terms_version =
+                existing.map_or(1, |state| state.latest_version().saturating_add(1));
             Ok(vec![event(EventBody::AgreementLoaded {
                 agreement: parsed.id,
                 terms_version,
@@ -108,7 +128,11 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
                 text: text.clone(),
             })])
         }
-        Command::ChangeAgreementStatus { agreement, status, on } => {
+        Command::ChangeAgreementStatus {
+            agreement,
+            status,
+            on,
+        } => {
             permit(context, command, &[Role::Admin])?;
             let state = agreement_state(snapshot, agreement)?;
             if let Some(last) = state.last_status() {
@@ -131,15 +155,28 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
                 on: *on,
             })])
         }
-        Command::Propose { case, agreement, facts, counsel, personal } => {
+        Command::Propose {
+            case,
+            agreement,
+            facts,
+            counsel,
+            personal,
+        } => {
             if snapshot.cases.contains_key(case) {
-                return Err(Refusal::AlreadyExists { what: format!("case {case}") });
+                return Err(Refusal::AlreadyExists {
+                    what: format!("case {case}"),
+                });
             }
             let state = agreement_state(snapshot, agreement)?;
             let latest = state.latest().ok_or_else(|| Refusal::UnknownAgreement {
                 agreement: agreement.clone(),
             })?;
-            permit_for_state(context, command, &[Role::SendingOfficer, Role::SendingSupervisor], latest.sending)?;
+            permit_for_state(
+                context,
+                command,
+                &[Role::SendingOfficer, Role::SendingSupervisor],
+                latest.sending,
+            )?;
             in_force(state, context)?;
             let rule = rule_attributes(facts, context)?;
             eligible(&latest.terms, &rule, &rule.vulnerabilities)?;
@@ -155,20 +192,37 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
             let mut events = vec![proposal];
             // A new case is matched against the orders in effect as it comes.
             for hold in holds_covering(&proposed, &snapshot.hold_index(), &snapshot.holds) {
-                events.push(event(EventBody::HoldMatched { case: *case, hold: hold.id }));
+                events.push(event(EventBody::HoldMatched {
+                    case: *case,
+                    hold: hold.id,
+                }));
             }
             Ok(events)
         }
-        Command::RegisterHold { hold, court, reference, scope, depends_on } => {
+        Command::RegisterHold {
+            hold,
+            court,
+            reference,
+            scope,
+            depends_on,
+        } => {
             permit(context, command, &[Role::CourtClerk])?;
             if snapshot.holds.contains_key(hold) {
-                return Err(Refusal::AlreadyExists { what: format!("hold {hold}") });
+                return Err(Refusal::AlreadyExists {
+                    what: format!("hold {hold}"),
+                });
             }
             text_field("court", court)?;
             text_field("reference", reference)?;
-            scope.validate().map_err(|reason| Refusal::InvalidInput { field: "scope", reason })?;
+            scope.validate().map_err(|reason| Refusal::InvalidInput {
+                field: "scope",
+                reason,
+            })?;
             if let Some(parent) = depends_on {
-                let parent = snapshot.holds.get(parent).ok_or(Refusal::UnknownHold { hold: *parent })?;
+                let parent = snapshot
+                    .holds
+                    .get(parent)
+                    .ok_or(Refusal::UnknownHold { hold: *parent })?;
                 if parent.status == HoldStatus::Vacated {
                     return Err(Refusal::InvalidInput {
                         field: "depends_on",
@@ -184,7 +238,10 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
                 depends_on: *depends_on,
             })];
             let mut after = snapshot.holds.clone();
-            after.insert(*hold, new_hold(*hold, court, reference, scope, *depends_on, context));
+            after.insert(
+                *hold,
+                new_hold(*hold, court, reference, scope, *depends_on, context),
+            );
             if after.get(hold).is_some_and(|h| effective(h, &after)) {
                 events.extend(pull_covered_cases(snapshot, &[scope], *hold, context));
             }
@@ -208,7 +265,12 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
             // The order and every active order depending on it take effect again.
             for revived in after.values() {
                 if effective(revived, &after) && depends_on_chain(revived, *hold, &after) {
-                    events.extend(pull_covered_cases(snapshot, &[&revived.scope], revived.id, context));
+                    events.extend(pull_covered_cases(
+                        snapshot,
+                        &[&revived.scope],
+                        revived.id,
+                        context,
+                    ));
                 }
             }
             Ok(dedupe_case_effects(events))
@@ -222,8 +284,14 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
                     reason: format!("{hold} is vacated and cannot be amended"),
                 });
             }
-            scope.validate().map_err(|reason| Refusal::InvalidInput { field: "scope", reason })?;
-            let mut events = vec![event(EventBody::HoldAmended { hold: *hold, scope: scope.clone() })];
+            scope.validate().map_err(|reason| Refusal::InvalidInput {
+                field: "scope",
+                reason,
+            })?;
+            let mut events = vec![event(EventBody::HoldAmended {
+                hold: *hold,
+                scope: scope.clone(),
+            })];
             if effective(current, &snapshot.holds) {
                 events.extend(pull_covered_cases(snapshot, &[scope], *hold, context));
             }
@@ -238,7 +306,10 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
                     reason: format!("{hold} is already vacated"),
                 });
             }
-            let mut events = vec![event(EventBody::HoldVacated { hold: *hold, because_of: None })];
+            let mut events = vec![event(EventBody::HoldVacated {
+                hold: *hold,
+                because_of: None,
+            })];
             // An order that depends on another falls with it, and so on down the chain.
             for dependent in snapshot.holds.values() {
                 if dependent.id != *hold
@@ -248,7 +319,10 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
                     events.push(Event {
                         at: context.now,
                         by: None,
-                        body: EventBody::HoldVacated { hold: dependent.id, because_of: Some(*hold) },
+                        body: EventBody::HoldVacated {
+                            hold: dependent.id,
+                            because_of: Some(*hold),
+                        },
                     });
                 }
             }
@@ -258,12 +332,21 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
             permit(context, command, &[Role::Admin])?;
             let mut events = Vec::new();
             for case in snapshot.cases.values() {
-                let Some(terms) = case_terms(snapshot, case) else { continue };
+                let Some(terms) = case_terms(snapshot, case) else {
+                    continue;
+                };
                 let mut state = case.clone();
                 for _ in 0..CONSEQUENCES_PER_CASE_MAX {
-                    let Some((at, body)) = first_expired(&state, terms, context.now) else { break };
+                    let Some((at, body)) = first_expired(&state, terms, context.now) else {
+                        break;
+                    };
                     let consequence = Event { at, by: None, body };
-                    state.apply(at, None, &consequence.body, terms.clocks.detention_validation.is_some());
+                    state.apply(
+                        at,
+                        None,
+                        &consequence.body,
+                        terms.clocks.detention_validation.is_some(),
+                    );
                     events.push(consequence);
                 }
             }
@@ -275,23 +358,40 @@ fn decide_bodies(snapshot: &Snapshot, command: &Command, context: &Context) -> R
 
 // A transfer deadline is a moment at which the clock has run out: `tick` expires the case at it,
 // so every guard treats "at the deadline" as "past it", and the two can never disagree.
-fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Result<Vec<Event>, Refusal> {
+fn decide_case(
+    snapshot: &Snapshot,
+    command: &Command,
+    context: &Context,
+) -> Result<Vec<Event>, Refusal> {
     let id = command.case().ok_or(Refusal::InvalidInput {
         field: "command",
         reason: "it names no case".to_owned(),
     })?;
-    let case = snapshot.cases.get(&id).ok_or(Refusal::UnknownCase { case: id })?;
+    let case = snapshot
+        .cases
+        .get(&id)
+        .ok_or(Refusal::UnknownCase { case: id })?;
     let agreement = agreement_state(snapshot, &case.agreement)?;
-    let terms = agreement.terms(case.terms_version).ok_or_else(|| Refusal::UnknownAgreement {
-        agreement: case.agreement.clone(),
-    })?;
-    let latest = agreement.latest().ok_or_else(|| Refusal::UnknownAgreement {
-        agreement: case.agreement.clone(),
-    })?;
+    let terms = agreement
+        .terms(case.terms_version)
+        .ok_or_else(|| Refusal::UnknownAgreement {
+            agreement: case.agreement.clone(),
+        })?;
+    let latest = agreement
+        .latest()
+        .ok_or_else(|| Refusal::UnknownAgreement {
+            agreement: case.agreement.clone(),
+        })?;
     let (sending, receiving) = (latest.sending, latest.receiving);
     let sending_roles = [Role::SendingOfficer, Role::SendingSupervisor];
     let by = Some(context.actor.user.clone());
-    let one = |body: EventBody| Ok(vec![Event { at: context.now, by: by.clone(), body }]);
+    let one = |body: EventBody| {
+        Ok(vec![Event {
+            at: context.now,
+            by: by.clone(),
+            body,
+        }])
+    };
     let status = case.status;
 
     match command {
@@ -313,7 +413,10 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             }
             protection_not_found(case)?;
             if status == CaseStatus::ProtectionClaimed {
-                return Err(Refusal::InvalidState { command: command.name(), status });
+                return Err(Refusal::InvalidState {
+                    command: command.name(),
+                    status,
+                });
             }
             before_departure(case, command)?;
             let mut events = Vec::new();
@@ -321,16 +424,26 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
                 events.push(Event {
                     at: context.now,
                     by: by.clone(),
-                    body: EventBody::TransferUnscheduled { case: id, cause: UnscheduleCause::ProtectionClaim },
+                    body: EventBody::TransferUnscheduled {
+                        case: id,
+                        cause: UnscheduleCause::ProtectionClaim,
+                    },
                 });
             }
-            events.push(Event { at: context.now, by: by.clone(), body: EventBody::ProtectionClaimed { case: id } });
+            events.push(Event {
+                at: context.now,
+                by: by.clone(),
+                body: EventBody::ProtectionClaimed { case: id },
+            });
             Ok(events)
         }
         Command::DecideProtection { granted, .. } => {
             permit_for_state(context, command, &[Role::Adjudicator], sending)?;
             status_in(case, command, &[CaseStatus::ProtectionClaimed])?;
-            one(EventBody::ProtectionDecided { case: id, granted: *granted })
+            one(EventBody::ProtectionDecided {
+                case: id,
+                granted: *granted,
+            })
         }
         Command::RequestTransfer { .. } => {
             permit_for_state(context, command, &sending_roles, sending)?;
@@ -340,12 +453,19 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
                 return Err(Refusal::NoticeMissing);
             }
             status_in(case, command, &[CaseStatus::Noticed])?;
-            let mut events = vec![Event { at: context.now, by: by.clone(), body: EventBody::TransferRequested { case: id } }];
+            let mut events = vec![Event {
+                at: context.now,
+                by: by.clone(),
+                body: EventBody::TransferRequested { case: id },
+            }];
             if !terms.eligibility.per_person_approval {
                 events.push(Event {
                     at: context.now,
                     by: None,
-                    body: EventBody::AcceptedByReceivingState { case: id, acceptance: Acceptance::Terms },
+                    body: EventBody::AcceptedByReceivingState {
+                        case: id,
+                        acceptance: Acceptance::Terms,
+                    },
                 });
             }
             Ok(events)
@@ -355,14 +475,20 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
                 permit_for_state(context, command, &[Role::ReceivingOfficer], receiving)?;
                 status_in(case, command, &[CaseStatus::Requested])?;
                 reply_deadline_open(case, terms, context)?;
-                one(EventBody::AcceptedByReceivingState { case: id, acceptance: Acceptance::Explicit })
+                one(EventBody::AcceptedByReceivingState {
+                    case: id,
+                    acceptance: Acceptance::Explicit,
+                })
             }
             _ => {
                 permit_for_state(context, command, &[Role::SendingSupervisor], sending)?;
                 not_self_approval(case, &context.actor)?;
                 before_departure(case, command)?;
                 if status == CaseStatus::Scheduled {
-                    return Err(Refusal::InvalidState { command: command.name(), status });
+                    return Err(Refusal::InvalidState {
+                        command: command.name(),
+                        status,
+                    });
                 }
                 one(EventBody::SupervisorApproved { case: id })
             }
@@ -372,24 +498,47 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             text_field("reason", reason)?;
             status_in(case, command, &[CaseStatus::Requested])?;
             reply_deadline_open(case, terms, context)?;
-            one(EventBody::RefusedByReceivingState { case: id, reason: reason.clone() })
+            one(EventBody::RefusedByReceivingState {
+                case: id,
+                reason: reason.clone(),
+            })
         }
         Command::ExtendDeadline { reason, .. } => {
             permit_for_state(context, command, &sending_roles, sending)?;
-            status_in(case, command, &[CaseStatus::Accepted, CaseStatus::Scheduled])?;
-            if !terms.clocks.transfer_deadline_extensions.iter().any(|e| &e.reason == reason) {
-                let allowed: Vec<&str> =
-                    terms.clocks.transfer_deadline_extensions.iter().map(|e| e.reason.as_str()).collect();
+            status_in(
+                case,
+                command,
+                &[CaseStatus::Accepted, CaseStatus::Scheduled],
+            )?;
+            if !terms
+                .clocks
+                .transfer_deadline_extensions
+                .iter()
+                .any(|e| &e.reason == reason)
+            {
+                let allowed: Vec<&str> = terms
+                    .clocks
+                    .transfer_deadline_extensions
+                    .iter()
+                    .map(|e| e.reason.as_str())
+                    .collect();
                 return Err(Refusal::InvalidInput {
                     field: "reason",
-                    reason: format!("the terms allow extensions only for: {}", list_or_none(&allowed)),
+                    reason: format!(
+                        "the terms allow extensions only for: {}",
+                        list_or_none(&allowed)
+                    ),
                 });
             }
             if let Some(deadline) = transfer_deadline(case, terms)
-                && deadline <= context.now {
-                    return Err(Refusal::TransferDeadlinePassed { deadline });
-                }
-            one(EventBody::TransferDeadlineExtended { case: id, reason: reason.clone() })
+                && deadline <= context.now
+            {
+                return Err(Refusal::TransferDeadlinePassed { deadline });
+            }
+            one(EventBody::TransferDeadlineExtended {
+                case: id,
+                reason: reason.clone(),
+            })
         }
         Command::Schedule { departure, .. } => {
             permit_for_state(context, command, &sending_roles, sending)?;
@@ -405,22 +554,40 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             no_hold(snapshot, case)?;
             let earliest = earliest_departure(case, terms).ok_or(Refusal::NoticeMissing)?;
             if *departure < earliest {
-                return Err(Refusal::NoticePeriodRunning { earliest_departure: earliest });
+                return Err(Refusal::NoticePeriodRunning {
+                    earliest_departure: earliest,
+                });
             }
             if matches!(status, CaseStatus::Noticed | CaseStatus::Requested) {
                 return Err(Refusal::NotApprovedByReceivingState);
             }
-            status_in(case, command, &[CaseStatus::Accepted, CaseStatus::Scheduled])?;
+            status_in(
+                case,
+                command,
+                &[CaseStatus::Accepted, CaseStatus::Scheduled],
+            )?;
             supervisor_approved(case)?;
             if let Some(deadline) = transfer_deadline(case, terms)
-                && (*departure >= deadline || context.now >= deadline) {
-                    return Err(Refusal::TransferDeadlinePassed { deadline });
-                }
-            let counts = snapshot.counts.get(&case.agreement).copied().unwrap_or_default();
+                && (*departure >= deadline || context.now >= deadline)
+            {
+                return Err(Refusal::TransferDeadlinePassed { deadline });
+            }
+            let counts = snapshot
+                .counts
+                .get(&case.agreement)
+                .copied()
+                .unwrap_or_default();
             // A case already scheduled holds its own place under the caps.
             let own = u64::from(status == CaseStatus::Scheduled);
-            caps(&latest.terms, counts.transferred + counts.scheduled - own, counts.present + counts.scheduled - own)?;
-            one(EventBody::TransferScheduled { case: id, departure: *departure })
+            caps(
+                &latest.terms,
+                counts.transferred + counts.scheduled - own,
+                counts.present + counts.scheduled - own,
+            )?;
+            one(EventBody::TransferScheduled {
+                case: id,
+                departure: *departure,
+            })
         }
         Command::Depart { .. } => {
             permit_for_state(context, command, &sending_roles, sending)?;
@@ -429,15 +596,22 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             no_hold(snapshot, case)?;
             let earliest = earliest_departure(case, terms).ok_or(Refusal::NoticeMissing)?;
             if context.now < earliest {
-                return Err(Refusal::NoticePeriodRunning { earliest_departure: earliest });
+                return Err(Refusal::NoticePeriodRunning {
+                    earliest_departure: earliest,
+                });
             }
             status_in(case, command, &[CaseStatus::Scheduled])?;
             supervisor_approved(case)?;
             if let Some(deadline) = transfer_deadline(case, terms)
-                && context.now >= deadline {
-                    return Err(Refusal::TransferDeadlinePassed { deadline });
-                }
-            let counts = snapshot.counts.get(&case.agreement).copied().unwrap_or_default();
+                && context.now >= deadline
+            {
+                return Err(Refusal::TransferDeadlinePassed { deadline });
+            }
+            let counts = snapshot
+                .counts
+                .get(&case.agreement)
+                .copied()
+                .unwrap_or_default();
             caps(&latest.terms, counts.transferred, counts.present)?;
             one(EventBody::Departed { case: id })
         }
@@ -449,11 +623,16 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
         Command::RecordVulnerability { category, .. } => {
             match context.actor.role {
                 Role::Monitor => monitor_of(latest, &context.actor, command)?,
-                Role::ReceivingOfficer => permit_for_state(context, command, &[Role::ReceivingOfficer], receiving)?,
+                Role::ReceivingOfficer => {
+                    permit_for_state(context, command, &[Role::ReceivingOfficer], receiving)?
+                }
                 _ => permit_for_state(context, command, &sending_roles, sending)?,
             }
             if status.is_final() {
-                return Err(Refusal::InvalidState { command: command.name(), status });
+                return Err(Refusal::InvalidState {
+                    command: command.name(),
+                    status,
+                });
             }
             if case.vulnerabilities().contains(category) {
                 return Err(Refusal::InvalidInput {
@@ -461,14 +640,24 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
                     reason: format!("`{category}` is already recorded"),
                 });
             }
-            let excluded = terms.eligibility.excluded_vulnerabilities.contains(category);
-            one(EventBody::VulnerabilityRecorded { case: id, category: *category, excluded })
+            let excluded = terms
+                .eligibility
+                .excluded_vulnerabilities
+                .contains(category);
+            one(EventBody::VulnerabilityRecorded {
+                case: id,
+                category: *category,
+                excluded,
+            })
         }
         Command::LodgeReceivingClaim { .. } => {
             permit_for_state(context, command, &[Role::ReceivingOfficer], receiving)?;
             after_arrival(case, command)?;
             if case.receiving_procedure != ReceivingProcedure::None {
-                return Err(Refusal::InvalidState { command: command.name(), status });
+                return Err(Refusal::InvalidState {
+                    command: command.name(),
+                    status,
+                });
             }
             one(EventBody::ReceivingClaimLodged { case: id })
         }
@@ -478,15 +667,27 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             let appeal = match case.receiving_procedure {
                 ReceivingProcedure::ClaimPending => false,
                 ReceivingProcedure::AppealPending => true,
-                _ => return Err(Refusal::InvalidState { command: command.name(), status }),
+                _ => {
+                    return Err(Refusal::InvalidState {
+                        command: command.name(),
+                        status,
+                    });
+                }
             };
-            one(EventBody::ReceivingClaimDecided { case: id, granted: *granted, appeal })
+            one(EventBody::ReceivingClaimDecided {
+                case: id,
+                granted: *granted,
+                appeal,
+            })
         }
         Command::LodgeAppeal { .. } => {
             permit_for_state(context, command, &[Role::ReceivingOfficer], receiving)?;
             after_arrival(case, command)?;
             if case.receiving_procedure != ReceivingProcedure::Refused {
-                return Err(Refusal::InvalidState { command: command.name(), status });
+                return Err(Refusal::InvalidState {
+                    command: command.name(),
+                    status,
+                });
             }
             one(EventBody::AppealLodged { case: id })
         }
@@ -497,7 +698,10 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             if *destination == sending {
                 one(EventBody::Returned { case: id })
             } else {
-                one(EventBody::OnwardMoved { case: id, destination: *destination })
+                one(EventBody::OnwardMoved {
+                    case: id,
+                    destination: *destination,
+                })
             }
         }
         Command::Return { .. } => {
@@ -529,7 +733,10 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
         Command::RecordWelfareCheck { outcome, .. } => {
             monitor_of(latest, &context.actor, command)?;
             after_arrival(case, command)?;
-            one(EventBody::WelfareCheckRecorded { case: id, outcome: *outcome })
+            one(EventBody::WelfareCheckRecorded {
+                case: id,
+                outcome: *outcome,
+            })
         }
         Command::ValidateDetention { .. } => {
             permit(context, command, &[Role::CourtClerk])?;
@@ -541,7 +748,8 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             }
             // The period has run once its clock has, whether or not a tick has recorded the lapse
             // yet: validation must not depend on when the clocks were last run.
-            if let (Some(arrived_at), Some(period)) = (case.arrived_at, terms.clocks.detention_validation)
+            if let (Some(arrived_at), Some(period)) =
+                (case.arrived_at, terms.clocks.detention_validation)
                 && period.after(arrived_at) <= context.now
             {
                 return Err(Refusal::InvalidInput {
@@ -558,7 +766,10 @@ fn decide_case(snapshot: &Snapshot, command: &Command, context: &Context) -> Res
             permit_for_state(context, command, &sending_roles, sending)?;
             text_field("reason", reason)?;
             before_departure(case, command)?;
-            one(EventBody::Withdrawn { case: id, reason: reason.clone() })
+            one(EventBody::Withdrawn {
+                case: id,
+                reason: reason.clone(),
+            })
         }
         Command::Erase { .. } => {
             permit(context, command, &[Role::Admin])?;
@@ -629,8 +840,16 @@ fn counsel_of(case: &Case, actor: &Actor, command: &Command) -> Result<(), Refus
     }
 }
 
-fn monitor_of(agreement: &corridor_terms::Agreement, actor: &Actor, command: &Command) -> Result<(), Refusal> {
-    let body = agreement.terms.monitoring.as_ref().map(|body| body.id.as_str());
+fn monitor_of(
+    agreement: &corridor_terms::Agreement,
+    actor: &Actor,
+    command: &Command,
+) -> Result<(), Refusal> {
+    let body = agreement
+        .terms
+        .monitoring
+        .as_ref()
+        .map(|body| body.id.as_str());
     match (&actor.role, &actor.party, body) {
         (Role::Monitor, Party::MonitoringBody(own), Some(body)) if own == body => Ok(()),
         _ => Err(Refusal::NotPermitted {
@@ -642,15 +861,24 @@ fn monitor_of(agreement: &corridor_terms::Agreement, actor: &Actor, command: &Co
 }
 
 fn in_force(agreement: &AgreementState, context: &Context) -> Result<(), Refusal> {
-    let today = context.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let today = context
+        .now
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
     match agreement.status_on(today) {
         AgreementStatus::InForce => Ok(()),
-        status => Err(Refusal::AgreementNotInForce { agreement: agreement.id.clone(), status }),
+        status => Err(Refusal::AgreementNotInForce {
+            agreement: agreement.id.clone(),
+            status,
+        }),
     }
 }
 
 fn rule_attributes(facts: &PersonFacts, context: &Context) -> Result<RuleAttributes, Refusal> {
-    let today = context.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+    let today = context
+        .now
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
     let age = age_years(facts.birth_date, today).ok_or_else(|| Refusal::InvalidInput {
         field: "birth date",
         reason: format!("{} is in the future", facts.birth_date),
@@ -664,7 +892,8 @@ fn rule_attributes(facts: &PersonFacts, context: &Context) -> Result<RuleAttribu
     if facts.languages.is_empty() {
         return Err(Refusal::InvalidInput {
             field: "languages",
-            reason: "at least one language the person understands is needed to serve notice".to_owned(),
+            reason: "at least one language the person understands is needed to serve notice"
+                .to_owned(),
         });
     }
     if facts.removal_ordered_on > today {
@@ -697,20 +926,29 @@ fn eligible(
     let rules = &terms.eligibility;
     let mut reasons = Vec::new();
     if rules.excluded_nationalities.contains(&rule.nationality) {
-        reasons.push(format!("nationals of {} ({}) are excluded", rule.nationality.name(), rule.nationality));
+        reasons.push(format!(
+            "nationals of {} ({}) are excluded",
+            rule.nationality.name(),
+            rule.nationality
+        ));
     }
     if let Some(minimum) = rules.age_years_min
-        && rule.age_years_at_proposal < minimum {
-            reasons.push(format!(
-                "the person is {} and the minimum age is {minimum}",
-                rule.age_years_at_proposal
-            ));
-        }
+        && rule.age_years_at_proposal < minimum
+    {
+        reasons.push(format!(
+            "the person is {} and the minimum age is {minimum}",
+            rule.age_years_at_proposal
+        ));
+    }
     if let Some(sexes) = &rules.sexes
-        && !sexes.contains(&rule.sex) {
-            let allowed: Vec<&str> = sexes.iter().map(|sex| sex.as_str()).collect();
-            reasons.push(format!("only {} people may be transferred", allowed.join(" or ")));
-        }
+        && !sexes.contains(&rule.sex)
+    {
+        let allowed: Vec<&str> = sexes.iter().map(|sex| sex.as_str()).collect();
+        reasons.push(format!(
+            "only {} people may be transferred",
+            allowed.join(" or ")
+        ));
+    }
     for vulnerability in vulnerabilities.intersection(&rules.excluded_vulnerabilities) {
         reasons.push(format!("the vulnerability `{vulnerability}` is excluded"));
     }
@@ -721,7 +959,11 @@ fn eligible(
     }
 }
 
-fn notice_complete(case: &Case, notice: &NoticeFacts, receiving: corridor_terms::Country) -> Result<(), Refusal> {
+fn notice_complete(
+    case: &Case,
+    notice: &NoticeFacts,
+    receiving: corridor_terms::Country,
+) -> Result<(), Refusal> {
     let mut defects = Vec::new();
     if !case.rule.languages.contains(&notice.language) {
         let known: Vec<&str> = case.rule.languages.iter().map(|l| l.as_str()).collect();
@@ -806,7 +1048,9 @@ fn supervisor_approved(case: &Case) -> Result<(), Refusal> {
         None => Err(Refusal::NotApprovedBySupervisor),
         // Checked again here, not only at approval, so that no path around `approve` exists.
         Some(approver) if case.proposed_by.as_ref() == Some(approver) => {
-            Err(Refusal::SelfApproval { user: approver.clone() })
+            Err(Refusal::SelfApproval {
+                user: approver.clone(),
+            })
         }
         Some(_) => Ok(()),
     }
@@ -814,25 +1058,37 @@ fn supervisor_approved(case: &Case) -> Result<(), Refusal> {
 
 fn not_self_approval(case: &Case, actor: &Actor) -> Result<(), Refusal> {
     if case.proposed_by.as_ref() == Some(&actor.user) {
-        Err(Refusal::SelfApproval { user: actor.user.clone() })
+        Err(Refusal::SelfApproval {
+            user: actor.user.clone(),
+        })
     } else {
         Ok(())
     }
 }
 
-fn caps(terms: &Terms, transferred_or_reserved: u64, present_or_reserved: u64) -> Result<(), Refusal> {
+fn caps(
+    terms: &Terms,
+    transferred_or_reserved: u64,
+    present_or_reserved: u64,
+) -> Result<(), Refusal> {
     if let Some(limit) = terms.caps.transferred_total_max
-        && transferred_or_reserved >= limit {
-            return Err(Refusal::CapReached {
-                cap: CapKind::TransferredTotal,
-                limit,
-                current: transferred_or_reserved,
-            });
-        }
+        && transferred_or_reserved >= limit
+    {
+        return Err(Refusal::CapReached {
+            cap: CapKind::TransferredTotal,
+            limit,
+            current: transferred_or_reserved,
+        });
+    }
     if let Some(limit) = terms.caps.present_max
-        && present_or_reserved >= limit {
-            return Err(Refusal::CapReached { cap: CapKind::Present, limit, current: present_or_reserved });
-        }
+        && present_or_reserved >= limit
+    {
+        return Err(Refusal::CapReached {
+            cap: CapKind::Present,
+            limit,
+            current: present_or_reserved,
+        });
+    }
     Ok(())
 }
 
@@ -843,7 +1099,12 @@ fn onward_permitted(
     sending: corridor_terms::Country,
     receiving: corridor_terms::Country,
 ) -> Result<(), Refusal> {
-    let prohibited = |reason: String| Err(Refusal::OnwardDestinationProhibited { destination, reason });
+    let prohibited = |reason: String| {
+        Err(Refusal::OnwardDestinationProhibited {
+            destination,
+            reason,
+        })
+    };
     if destination == receiving {
         return Err(Refusal::InvalidInput {
             field: "destination",
@@ -859,7 +1120,9 @@ fn onward_permitted(
     }
     let claim_open = matches!(
         case.receiving_procedure,
-        ReceivingProcedure::ClaimPending | ReceivingProcedure::AppealPending | ReceivingProcedure::Granted
+        ReceivingProcedure::ClaimPending
+            | ReceivingProcedure::AppealPending
+            | ReceivingProcedure::Granted
     );
     if claim_open && destination == case.rule.nationality && destination != sending {
         return prohibited(
@@ -879,7 +1142,10 @@ fn before_departure(case: &Case, command: &Command) -> Result<(), Refusal> {
     if case.status.is_before_departure() {
         Ok(())
     } else {
-        Err(Refusal::InvalidState { command: command.name(), status: case.status })
+        Err(Refusal::InvalidState {
+            command: command.name(),
+            status: case.status,
+        })
     }
 }
 
@@ -887,7 +1153,10 @@ fn after_arrival(case: &Case, command: &Command) -> Result<(), Refusal> {
     if case.status.is_after_arrival() {
         Ok(())
     } else {
-        Err(Refusal::InvalidState { command: command.name(), status: case.status })
+        Err(Refusal::InvalidState {
+            command: command.name(),
+            status: case.status,
+        })
     }
 }
 
@@ -895,14 +1164,20 @@ fn status_in(case: &Case, command: &Command, allowed: &[CaseStatus]) -> Result<(
     if allowed.contains(&case.status) {
         Ok(())
     } else {
-        Err(Refusal::InvalidState { command: command.name(), status: case.status })
+        Err(Refusal::InvalidState {
+            command: command.name(),
+            status: case.status,
+        })
     }
 }
 
 fn text_field(field: &'static str, text: &str) -> Result<(), Refusal> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(Refusal::InvalidInput { field, reason: "it is empty".to_owned() });
+        return Err(Refusal::InvalidInput {
+            field,
+            reason: "it is empty".to_owned(),
+        });
     }
     if text.chars().count() > REASON_LENGTH_MAX {
         return Err(Refusal::InvalidInput {
@@ -911,7 +1186,10 @@ fn text_field(field: &'static str, text: &str) -> Result<(), Refusal> {
         });
     }
     if text.chars().any(char::is_control) {
-        return Err(Refusal::InvalidInput { field, reason: "it contains control characters".to_owned() });
+        return Err(Refusal::InvalidInput {
+            field,
+            reason: "it contains control characters".to_owned(),
+        });
     }
     Ok(())
 }
@@ -926,12 +1204,23 @@ fn list_or_none(items: &[&str]) -> String {
 
 // ----- lookups ------------------------------------------------------------------------------
 
-fn agreement_state<'a>(snapshot: &'a Snapshot, id: &corridor_terms::AgreementId) -> Result<&'a AgreementState, Refusal> {
-    snapshot.agreements.get(id).ok_or_else(|| Refusal::UnknownAgreement { agreement: id.clone() })
+fn agreement_state<'a>(
+    snapshot: &'a Snapshot,
+    id: &corridor_terms::AgreementId,
+) -> Result<&'a AgreementState, Refusal> {
+    snapshot
+        .agreements
+        .get(id)
+        .ok_or_else(|| Refusal::UnknownAgreement {
+            agreement: id.clone(),
+        })
 }
 
 fn hold_state(snapshot: &Snapshot, id: crate::ids::HoldId) -> Result<&Hold, Refusal> {
-    snapshot.holds.get(&id).ok_or(Refusal::UnknownHold { hold: id })
+    snapshot
+        .holds
+        .get(&id)
+        .ok_or(Refusal::UnknownHold { hold: id })
 }
 
 fn hold_status_is(hold: &Hold, expected: HoldStatus, verb: &str) -> Result<(), Refusal> {
@@ -940,14 +1229,21 @@ fn hold_status_is(hold: &Hold, expected: HoldStatus, verb: &str) -> Result<(), R
     } else {
         Err(Refusal::InvalidInput {
             field: "hold",
-            reason: format!("{} is {} and cannot be {verb}", hold.id, hold.status.as_str()),
+            reason: format!(
+                "{} is {} and cannot be {verb}",
+                hold.id,
+                hold.status.as_str()
+            ),
         })
     }
 }
 
 /// The terms a case keeps.
 pub fn case_terms<'a>(snapshot: &'a Snapshot, case: &Case) -> Option<&'a Terms> {
-    snapshot.agreements.get(&case.agreement)?.terms(case.terms_version)
+    snapshot
+        .agreements
+        .get(&case.agreement)?
+        .terms(case.terms_version)
 }
 
 fn new_hold(
@@ -985,11 +1281,28 @@ fn pull_covered_cases(
             continue;
         }
         let body = match case.status {
-            CaseStatus::Scheduled => EventBody::TransferUnscheduled { case: case.id, cause: UnscheduleCause::Hold { hold } },
-            _ => EventBody::Recalled { case: case.id, hold: Some(hold) },
+            CaseStatus::Scheduled => EventBody::TransferUnscheduled {
+                case: case.id,
+                cause: UnscheduleCause::Hold { hold },
+            },
+            _ => EventBody::Recalled {
+                case: case.id,
+                hold: Some(hold),
+            },
         };
-        events.push(Event { at: context.now, by: None, body: EventBody::HoldMatched { case: case.id, hold } });
-        events.push(Event { at: context.now, by: None, body });
+        events.push(Event {
+            at: context.now,
+            by: None,
+            body: EventBody::HoldMatched {
+                case: case.id,
+                hold,
+            },
+        });
+        events.push(Event {
+            at: context.now,
+            by: None,
+            body,
+        });
     }
     events
 }
@@ -1000,7 +1313,9 @@ fn dedupe_case_effects(events: Vec<Event>) -> Vec<Event> {
     events
         .into_iter()
         .filter(|event| match &event.body {
-            EventBody::TransferUnscheduled { case, .. } | EventBody::Recalled { case, .. } => pulled.insert(*case),
+            EventBody::TransferUnscheduled { case, .. } | EventBody::Recalled { case, .. } => {
+                pulled.insert(*case)
+            }
             _ => true,
         })
         .collect()
@@ -1008,7 +1323,10 @@ fn dedupe_case_effects(events: Vec<Event>) -> Vec<Event> {
 
 /// Applies decided events to a copy of the snapshot, as the store will: used by callers that
 /// decide several commands in a row against one snapshot.
-pub fn applied(snapshot: &Snapshot, events: &[Event]) -> Result<Snapshot, crate::world::ApplyError> {
+pub fn applied(
+    snapshot: &Snapshot,
+    events: &[Event],
+) -> Result<Snapshot, crate::world::ApplyError> {
     let mut next = snapshot.clone();
     for event in events {
         apply_to_snapshot(&mut next, event)?;

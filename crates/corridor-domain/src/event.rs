@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 
 use corridor_terms::{AgreementId, AgreementStatus, Country, Vulnerability};
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::hold::HoldScope;

@@ -7,8 +7,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use corridor_terms::{AgreementId, Country};
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::case::Case;
@@ -59,9 +59,12 @@ impl ClassCriteria {
             return Err("a class order needs at least one criterion".to_owned());
         }
         if let (Some(from), Some(until)) = (self.removal_ordered_from, self.removal_ordered_until)
-            && from > until {
-                return Err(format!("the date range starts ({from}) after it ends ({until})"));
-            }
+            && from > until
+        {
+            return Err(format!(
+                "the date range starts ({from}) after it ends ({until})"
+            ));
+        }
         Ok(())
     }
 
@@ -75,8 +78,12 @@ impl ClassCriteria {
             && any_of(&self.legal_bases, Some(&rule.legal_basis))
             && any_of(&self.designations, rule.designation.as_ref())
             && any_of(&self.detention_places, rule.detention_place.as_ref())
-            && self.removal_ordered_from.is_none_or(|from| rule.removal_ordered_on >= from)
-            && self.removal_ordered_until.is_none_or(|until| rule.removal_ordered_on <= until)
+            && self
+                .removal_ordered_from
+                .is_none_or(|from| rule.removal_ordered_on >= from)
+            && self
+                .removal_ordered_until
+                .is_none_or(|until| rule.removal_ordered_on <= until)
     }
 }
 
@@ -179,7 +186,10 @@ pub struct HoldIndex {
 
 impl HoldIndex {
     /// Indexes the holds that are in effect.
-    pub fn build<'a>(holds: impl IntoIterator<Item = &'a Hold>, all: &BTreeMap<HoldId, Hold>) -> Self {
+    pub fn build<'a>(
+        holds: impl IntoIterator<Item = &'a Hold>,
+        all: &BTreeMap<HoldId, Hold>,
+    ) -> Self {
         let mut index = Self::default();
         for hold in holds {
             if effective(hold, all) {
@@ -199,15 +209,24 @@ impl HoldIndex {
             HoldScope::Class { criteria } => {
                 if !criteria.nationalities.is_empty() {
                     for nationality in &criteria.nationalities {
-                        self.by_nationality.entry(*nationality).or_default().insert(hold.id);
+                        self.by_nationality
+                            .entry(*nationality)
+                            .or_default()
+                            .insert(hold.id);
                     }
                 } else if !criteria.legal_bases.is_empty() {
                     for basis in &criteria.legal_bases {
-                        self.by_legal_basis.entry(basis.clone()).or_default().insert(hold.id);
+                        self.by_legal_basis
+                            .entry(basis.clone())
+                            .or_default()
+                            .insert(hold.id);
                     }
                 } else if !criteria.agreements.is_empty() {
                     for agreement in &criteria.agreements {
-                        self.by_agreement.entry(agreement.clone()).or_default().insert(hold.id);
+                        self.by_agreement
+                            .entry(agreement.clone())
+                            .or_default()
+                            .insert(hold.id);
                     }
                 } else {
                     self.general.insert(hold.id);

@@ -133,7 +133,12 @@ mod tests {
         let id = CaseId::from_u64(0x00ab_cdef_0123_4567);
         assert_eq!(id.to_string(), "case-00abcdef01234567");
         assert_eq!(CaseId::parse(&id.to_string()), Ok(id));
-        for bad in ["case-1", "hold-00abcdef01234567", "case-00abcdef0123456g", ""] {
+        for bad in [
+            "case-1",
+            "hold-00abcdef01234567",
+            "case-00abcdef0123456g",
+            "",
+        ] {
             assert!(CaseId::parse(bad).is_err(), "{bad}");
         }
         assert!(UserId::parse("officer.smith").is_ok());

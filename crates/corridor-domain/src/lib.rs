@@ -28,13 +28,18 @@ pub use actor::{Actor, Party, Role};
 pub use agreement::{AgreementState, ReplayError};
 pub use case::{Case, CaseStatus, Detention, ReceivingProcedure, WelfareCheck};
 pub use command::{Command, Context, NoticeFacts, PersonFacts};
-pub use decide::{applied, case_terms, counts_of, decide, refusal_event, EVENTS_PER_COMMAND_MAX, REASON_LENGTH_MAX};
-pub use event::{Acceptance, Event, EventBody, StreamId, UnscheduleCause, WelfareOutcome, SCHEMA_VERSION};
-pub use hold::{effective, holds_covering, ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus};
+pub use decide::{
+    EVENTS_PER_COMMAND_MAX, REASON_LENGTH_MAX, applied, case_terms, counts_of, decide,
+    refusal_event,
+};
+pub use event::{
+    Acceptance, Event, EventBody, SCHEMA_VERSION, StreamId, UnscheduleCause, WelfareOutcome,
+};
+pub use hold::{ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, effective, holds_covering};
 pub use ids::{CaseId, HoldId, UserId};
-pub use person::{age_years, Label, Language, PersonalData, RuleAttributes, Sealed};
+pub use person::{Label, Language, PersonalData, RuleAttributes, Sealed, age_years};
 pub use refusal::{CapKind, Refusal};
-pub use snapshot::{depends_on_chain, needs, Counts, Needs, Snapshot, STATUSES_A_HOLD_PULLS};
-pub use world::{apply_to_snapshot, ApplyError, Outcome, World};
+pub use snapshot::{Counts, Needs, STATUSES_A_HOLD_PULLS, Snapshot, depends_on_chain, needs};
+pub use world::{ApplyError, Outcome, World, apply_to_snapshot};
 
 pub use corridor_terms as terms;

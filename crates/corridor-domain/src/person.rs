@@ -20,7 +20,9 @@ impl Language {
         if (2..=3).contains(&code.len()) && code.chars().all(|c| c.is_ascii_lowercase()) {
             Ok(Self(code.to_owned()))
         } else {
-            Err(format!("`{text}` is not an ISO 639 language code (e.g. `en`, `fr`, `kin`)"))
+            Err(format!(
+                "`{text}` is not an ISO 639 language code (e.g. `en`, `fr`, `kin`)"
+            ))
         }
     }
 
@@ -62,7 +64,8 @@ impl Label {
 
     /// Parses a label.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+        let allowed =
+            |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
         if text.is_empty() || text.len() > Self::LENGTH_MAX || !text.chars().all(allowed) {
             return Err(format!(
                 "`{text}` is not a label: use 1 to {} lowercase letters, digits, `_` or `-`",

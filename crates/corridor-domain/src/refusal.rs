@@ -194,7 +194,11 @@ impl Refusal {
     /// The facts behind the refusal, by name, as text.
     pub fn facts(&self) -> BTreeMap<String, String> {
         let pairs: Vec<(&str, String)> = match self {
-            Self::HoldActive { hold, court, reference } => vec![
+            Self::HoldActive {
+                hold,
+                court,
+                reference,
+            } => vec![
                 ("hold", hold.to_string()),
                 ("court", court.clone()),
                 ("reference", reference.clone()),
@@ -205,9 +209,16 @@ impl Refusal {
             Self::NoticeDeficient { defects } => vec![("defects", defects.join("; "))],
             Self::ProtectionClaimPending { filed_at } => vec![("filed_at", filed_at.to_string())],
             Self::AgreementNotInForce { agreement, status } => {
-                vec![("agreement", agreement.to_string()), ("status", status.to_string())]
+                vec![
+                    ("agreement", agreement.to_string()),
+                    ("status", status.to_string()),
+                ]
             }
-            Self::CapReached { cap, limit, current } => vec![
+            Self::CapReached {
+                cap,
+                limit,
+                current,
+            } => vec![
                 ("cap", cap.field().to_owned()),
                 ("limit", limit.to_string()),
                 ("current", current.to_string()),
@@ -215,16 +226,29 @@ impl Refusal {
             Self::Ineligible { reasons } => vec![("reasons", reasons.join("; "))],
             Self::SelfApproval { user } => vec![("user", user.to_string())],
             Self::TransferDeadlinePassed { deadline } => vec![("deadline", deadline.to_string())],
-            Self::OnwardDestinationProhibited { destination, reason } => {
-                vec![("destination", destination.to_string()), ("reason", reason.clone())]
+            Self::OnwardDestinationProhibited {
+                destination,
+                reason,
+            } => {
+                vec![
+                    ("destination", destination.to_string()),
+                    ("reason", reason.clone()),
+                ]
             }
-            Self::NotPermitted { role, command, reason } => vec![
+            Self::NotPermitted {
+                role,
+                command,
+                reason,
+            } => vec![
                 ("role", role.to_string()),
                 ("command", (*command).to_owned()),
                 ("reason", reason.clone()),
             ],
             Self::InvalidState { command, status } => {
-                vec![("command", (*command).to_owned()), ("status", status.to_string())]
+                vec![
+                    ("command", (*command).to_owned()),
+                    ("status", status.to_string()),
+                ]
             }
             Self::UnknownCase { case } => vec![("case", case.to_string())],
             Self::UnknownAgreement { agreement } => vec![("agreement", agreement.to_string())],
@@ -238,7 +262,10 @@ impl Refusal {
             | Self::NotApprovedByReceivingState
             | Self::NotApprovedBySupervisor => vec![],
         };
-        pairs.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
+        pairs
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect()
     }
 
     /// A sentence a caseworker understands.

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use crate::agreement::AgreementState;
 use crate::case::{Case, CaseStatus};
 use crate::command::Command;
-use crate::hold::{effective, Hold, HoldIndex, HoldScope};
+use crate::hold::{Hold, HoldIndex, HoldScope, effective};
 use crate::ids::{CaseId, HoldId};
 
 /// How many cases of an agreement count against each cap.
@@ -44,7 +44,11 @@ impl Counts {
 
     fn adjust(&mut self, status: CaseStatus, add: bool) {
         let step = |count: &mut u64| {
-            *count = if add { count.saturating_add(1) } else { count.saturating_sub(1) };
+            *count = if add {
+                count.saturating_add(1)
+            } else {
+                count.saturating_sub(1)
+            };
         };
         if status.is_transferred() {
             step(&mut self.transferred);
@@ -115,7 +119,9 @@ pub fn needs(command: &Command, holds: &BTreeMap<HoldId, Hold>, now: Timestamp) 
             }
             for candidate in revived.values() {
                 if effective(candidate, &revived) && depends_on_chain(candidate, *hold, &revived) {
-                    needs.scheduled_or_in_transit_covered_by.push(candidate.scope.clone());
+                    needs
+                        .scheduled_or_in_transit_covered_by
+                        .push(candidate.scope.clone());
                 }
             }
         }

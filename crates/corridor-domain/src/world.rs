@@ -17,7 +17,7 @@ use crate::event::{Event, EventBody, StreamId};
 use crate::hold::{Hold, HoldScope, HoldStatus};
 use crate::ids::CaseId;
 use crate::refusal::Refusal;
-use crate::snapshot::{needs, Needs, Snapshot, STATUSES_A_HOLD_PULLS};
+use crate::snapshot::{Needs, STATUSES_A_HOLD_PULLS, Snapshot, needs};
 
 /// An event could not be applied: the stored history is inconsistent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,7 +53,10 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
         StreamId::Agreement(id) => {
             let current = snapshot.agreements.remove(&id);
             if current.is_none() && !matches!(event.body, EventBody::AgreementLoaded { .. }) {
-                return Err(ApplyError::MissingStream { kind, stream: format!("agreement:{id}") });
+                return Err(ApplyError::MissingStream {
+                    kind,
+                    stream: format!("agreement:{id}"),
+                });
             }
             if let Some(next) = AgreementState::apply(current, &event.body)? {
                 snapshot.counts.entry(id.clone()).or_default();
@@ -63,7 +66,10 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
         StreamId::Case(id) => {
             if let Some(new) = Case::proposed(event) {
                 if snapshot.cases.contains_key(&new.id) {
-                    return Err(ApplyError::StreamExists { kind, stream: new.id.to_string() });
+                    return Err(ApplyError::StreamExists {
+                        kind,
+                        stream: new.id.to_string(),
+                    });
                 }
                 snapshot
                     .counts
@@ -81,7 +87,10 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
             let case = snapshot
                 .cases
                 .get_mut(&id)
-                .ok_or_else(|| ApplyError::MissingStream { kind, stream: id.to_string() })?;
+                .ok_or_else(|| ApplyError::MissingStream {
+                    kind,
+                    stream: id.to_string(),
+                })?;
             let before = case.status;
             case.apply(event.at, event.by.as_ref(), &event.body, detention_required);
             let after = case.status;
@@ -92,9 +101,19 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
                 .record_transition(Some(before), Some(after));
         }
         StreamId::Hold(id) => {
-            if let EventBody::HoldRegistered { hold, court, reference, scope, depends_on } = &event.body {
+            if let EventBody::HoldRegistered {
+                hold,
+                court,
+                reference,
+                scope,
+                depends_on,
+            } = &event.body
+            {
                 if snapshot.holds.contains_key(hold) {
-                    return Err(ApplyError::StreamExists { kind, stream: hold.to_string() });
+                    return Err(ApplyError::StreamExists {
+                        kind,
+                        stream: hold.to_string(),
+                    });
                 }
                 snapshot.holds.insert(
                     *hold,
@@ -115,7 +134,10 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
             let hold = snapshot
                 .holds
                 .get_mut(&id)
-                .ok_or_else(|| ApplyError::MissingStream { kind, stream: id.to_string() })?;
+                .ok_or_else(|| ApplyError::MissingStream {
+                    kind,
+                    stream: id.to_string(),
+                })?;
             hold.version += 1;
             let status = match &event.body {
                 EventBody::HoldStayed { .. } => Some(HoldStatus::Stayed),
@@ -138,7 +160,10 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
 }
 
 /// What executing a command did.
-#[expect(clippy::large_enum_variant, reason = "built once per command and moved, never stored in bulk")]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "built once per command and moved, never stored in bulk"
+)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// The command was accepted and these events were appended.
@@ -201,8 +226,13 @@ impl World {
     }
 
     fn reindex(&mut self, id: CaseId) {
-        let Some(case) = self.state.cases.get(&id) else { return };
-        self.by_nationality.entry(case.rule.nationality).or_default().insert(id);
+        let Some(case) = self.state.cases.get(&id) else {
+            return;
+        };
+        self.by_nationality
+            .entry(case.rule.nationality)
+            .or_default()
+            .insert(id);
         if STATUSES_A_HOLD_PULLS.contains(&case.status) {
             self.pullable.insert(id);
         } else {
@@ -211,7 +241,9 @@ impl World {
         if let Some(old) = self.deadline_of.remove(&id) {
             self.deadlines.remove(&(old, id));
         }
-        if let Some(due) = case_terms(&self.state, case).and_then(|terms| next_deadline(case, terms)) {
+        if let Some(due) =
+            case_terms(&self.state, case).and_then(|terms| next_deadline(case, terms))
+        {
             self.deadlines.insert((due, id));
             self.deadline_of.insert(id, due);
         }
@@ -219,13 +251,21 @@ impl World {
 
     /// Loads what a command needs, as a store would.
     pub fn snapshot(&self, needs: &Needs) -> Snapshot {
-        let mut snapshot = Snapshot { holds: self.state.holds.clone(), ..Snapshot::default() };
+        let mut snapshot = Snapshot {
+            holds: self.state.holds.clone(),
+            ..Snapshot::default()
+        };
         let mut cases: BTreeSet<CaseId> = needs.cases.clone();
         for scope in &needs.scheduled_or_in_transit_covered_by {
             cases.extend(self.cases_covered(scope));
         }
         if let Some(by) = needs.clocks_due_by {
-            cases.extend(self.deadlines.iter().take_while(|(due, _)| *due <= by).map(|(_, id)| *id));
+            cases.extend(
+                self.deadlines
+                    .iter()
+                    .take_while(|(due, _)| *due <= by)
+                    .map(|(_, id)| *id),
+            );
         }
         let mut agreements = needs.agreements.clone();
         for id in cases {
@@ -237,7 +277,10 @@ impl World {
         for id in agreements {
             if let Some(agreement) = self.state.agreements.get(&id) {
                 snapshot.agreements.insert(id.clone(), agreement.clone());
-                snapshot.counts.insert(id.clone(), self.state.counts.get(&id).copied().unwrap_or_default());
+                snapshot.counts.insert(
+                    id.clone(),
+                    self.state.counts.get(&id).copied().unwrap_or_default(),
+                );
             }
         }
         snapshot
@@ -279,8 +322,11 @@ impl World {
                 Ok(Outcome::Accepted(events))
             }
             Err(refusal) => {
-                let recorded = refusal_event(command, &refusal, context)
-                    .filter(|_| command.case().is_some_and(|id| self.state.cases.contains_key(&id)));
+                let recorded = refusal_event(command, &refusal, context).filter(|_| {
+                    command
+                        .case()
+                        .is_some_and(|id| self.state.cases.contains_key(&id))
+                });
                 if let Some(event) = &recorded {
                     self.append(event.clone())?;
                 }

@@ -25,12 +25,24 @@ pub const POOL_CONNECTIONS_MAX: u32 = 8;
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "events", include_str!("../migrations/sqlite/0001_events.sql")),
+    (
+        1,
+        "events",
+        include_str!("../migrations/sqlite/0001_events.sql"),
+    ),
     (2, "log", include_str!("../migrations/sqlite/0002_log.sql")),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "events", include_str!("../migrations/postgres/0001_events.sql")),
-    (2, "log", include_str!("../migrations/postgres/0002_log.sql")),
+    (
+        1,
+        "events",
+        include_str!("../migrations/postgres/0001_events.sql"),
+    ),
+    (
+        2,
+        "log",
+        include_str!("../migrations/postgres/0002_log.sql"),
+    ),
 ];
 
 impl Backend {
@@ -100,10 +112,16 @@ pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), Stor
     let backend = Backend::of_url(url)?;
     let mut url = url.to_owned();
     if backend == Backend::Sqlite && create && !url.contains("mode=") {
-        url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        url.push_str(if url.contains('?') {
+            "&mode=rwc"
+        } else {
+            "?mode=rwc"
+        });
     }
-    let options = AnyConnectOptions::from_str(&url)
-        .map_err(|error| StoreError::Url { url: url.clone(), reason: error.to_string() })?;
+    let options = AnyConnectOptions::from_str(&url).map_err(|error| StoreError::Url {
+        url: url.clone(),
+        reason: error.to_string(),
+    })?;
     let pool = AnyPoolOptions::new()
         .max_connections(POOL_CONNECTIONS_MAX)
         .acquire_timeout(BUSY_TIMEOUT)
@@ -129,14 +147,22 @@ pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), Stor
         })
         .connect_with(options)
         .await
-        .map_err(|error| StoreError::Connect { url: redact(&url), reason: error.to_string() })?;
+        .map_err(|error| StoreError::Connect {
+            url: redact(&url),
+            reason: error.to_string(),
+        })?;
     if backend == Backend::Sqlite
         && let Err(error) = refuse_foreign_sqlite(&pool).await
     {
         pool.close().await;
         return Err(error);
     }
-    let latest = backend.migrations().iter().map(|(version, _, _)| *version).max().unwrap_or(0);
+    let latest = backend
+        .migrations()
+        .iter()
+        .map(|(version, _, _)| *version)
+        .max()
+        .unwrap_or(0);
     backend.migrator().run(&pool).await.map_err(|error| match error {
         // sqlx calls this "missing"; for corridor it means a newer corridor migrated the database.
         MigrateError::VersionMissing(version) if version > latest => StoreError::Migrate(format!(
@@ -155,7 +181,10 @@ async fn refuse_foreign_sqlite(pool: &AnyPool) -> Result<(), StoreError> {
     let rows = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .fetch_all(pool)
         .await?;
-    let names = rows.iter().map(|row| row.try_get::<String, _>("name")).collect::<Result<Vec<_>, _>>()?;
+    let names = rows
+        .iter()
+        .map(|row| row.try_get::<String, _>("name"))
+        .collect::<Result<Vec<_>, _>>()?;
     if names.is_empty() || names.iter().any(|name| name == "_sqlx_migrations") {
         return Ok(());
     }
@@ -171,7 +200,11 @@ pub fn redact(url: &str) -> String {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = url.get(scheme_end + 3..at).unwrap_or_default();
             match credentials.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", url.get(..scheme_end + 3).unwrap_or_default(), url.get(at..).unwrap_or_default()),
+                Some((user, _)) => format!(
+                    "{}{user}:***{}",
+                    url.get(..scheme_end + 3).unwrap_or_default(),
+                    url.get(at..).unwrap_or_default()
+                ),
                 None => url.to_owned(),
             }
         }

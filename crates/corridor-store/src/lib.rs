@@ -17,8 +17,9 @@ mod pending;
 mod store;
 pub mod vault;
 
-pub use db::{normalise_url, redact, Backend, BUSY_TIMEOUT, POOL_CONNECTIONS_MAX};
+pub use db::{BUSY_TIMEOUT, Backend, POOL_CONNECTIONS_MAX, normalise_url, redact};
 pub use error::StoreError;
 pub use store::{
-    CaseFilter, CaseRow, CheckReport, Executed, Request, Store, StoredEvent, BATCH_COMMANDS_MAX, PAGE_ROWS_MAX,
+    BATCH_COMMANDS_MAX, CaseFilter, CaseRow, CheckReport, Executed, PAGE_ROWS_MAX, Request, Store,
+    StoredEvent,
 };

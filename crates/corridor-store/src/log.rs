@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use corridor_domain::{Event, Snapshot, StreamId};
 use corridor_log::tree::{self, CompactTree, HashReader, NodeId};
-use corridor_log::{hash::leaf_hash, hash::sha256, Hash};
+use corridor_log::{Hash, hash::leaf_hash, hash::sha256};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -73,16 +73,37 @@ pub fn event_agreement(event: &Event, after: &Snapshot) -> Option<String> {
 }
 
 /// The leaf of a stored event, rebuilt from what the store holds.
-pub fn rebuild_entry(salt_key: &[u8; 32], seq: u64, body: &str, agreement: Option<&str>) -> Result<Vec<u8>, StoreError> {
-    let event = Event::from_json(body).map_err(|error| StoreError::Corrupt(format!("event {seq} does not decode: {error}")))?;
+pub fn rebuild_entry(
+    salt_key: &[u8; 32],
+    seq: u64,
+    body: &str,
+    agreement: Option<&str>,
+) -> Result<Vec<u8>, StoreError> {
+    let event = Event::from_json(body)
+        .map_err(|error| StoreError::Corrupt(format!("event {seq} does not decode: {error}")))?;
     let salt = leaf_salt(salt_key, seq);
-    let day = event.at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string();
-    Ok(leaf_entry(event.body.kind(), agreement, &day, &commitment(&salt, body)))
+    let day = event
+        .at
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string();
+    Ok(leaf_entry(
+        event.body.kind(),
+        agreement,
+        &day,
+        &commitment(&salt, body),
+    ))
 }
 
 /// Reads log metadata; `None` when absent.
-pub(crate) async fn meta(conn: &mut AnyConnection, key: &str) -> Result<Option<String>, StoreError> {
-    let row = sqlx::query("SELECT value FROM log_meta WHERE key = $1").bind(key.to_owned()).fetch_optional(&mut *conn).await?;
+pub(crate) async fn meta(
+    conn: &mut AnyConnection,
+    key: &str,
+) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT value FROM log_meta WHERE key = $1")
+        .bind(key.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
     Ok(match row {
         Some(row) => Some(row.try_get("value")?),
         None => None,
@@ -90,7 +111,11 @@ pub(crate) async fn meta(conn: &mut AnyConnection, key: &str) -> Result<Option<S
 }
 
 /// Sets log metadata once; an existing value is kept.
-pub(crate) async fn set_meta_once(conn: &mut AnyConnection, key: &str, value: &str) -> Result<(), StoreError> {
+pub(crate) async fn set_meta_once(
+    conn: &mut AnyConnection,
+    key: &str,
+    value: &str,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO log_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
         .bind(key.to_owned())
         .bind(value.to_owned())
@@ -104,14 +129,20 @@ pub(crate) async fn salt_key(conn: &mut AnyConnection) -> Result<[u8; 32], Store
     let text = meta(conn, "salt_key")
         .await?
         .ok_or_else(|| StoreError::Corrupt("the log has no salt key".to_owned()))?;
-    let bytes = hex::decode(text.trim()).map_err(|error| StoreError::Corrupt(format!("the log salt key: {error}")))?;
-    bytes.try_into().map_err(|_| StoreError::Corrupt("the log salt key is not 32 bytes".to_owned()))
+    let bytes = hex::decode(text.trim())
+        .map_err(|error| StoreError::Corrupt(format!("the log salt key: {error}")))?;
+    bytes
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("the log salt key is not 32 bytes".to_owned()))
 }
 
 /// The number of leaves.
 pub(crate) async fn tree_size(conn: &mut AnyConnection) -> Result<u64, StoreError> {
-    let row = sqlx::query("SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size FROM log_leaves").fetch_one(&mut *conn).await?;
-    u64::try_from(row.try_get::<i64, _>("size")?).map_err(|_| StoreError::Corrupt("negative tree size".to_owned()))
+    let row = sqlx::query("SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size FROM log_leaves")
+        .fetch_one(&mut *conn)
+        .await?;
+    u64::try_from(row.try_get::<i64, _>("size")?)
+        .map_err(|_| StoreError::Corrupt("negative tree size".to_owned()))
 }
 
 /// Stored node hashes, fetched in bulk, read by proof code through [`HashReader`].
@@ -126,7 +157,10 @@ pub struct MissingNode(u8, u64);
 impl HashReader for NodeMap {
     type Error = MissingNode;
     fn node(&self, level: u8, index: u64) -> Result<Hash, MissingNode> {
-        self.0.get(&(level, index)).copied().ok_or(MissingNode(level, index))
+        self.0
+            .get(&(level, index))
+            .copied()
+            .ok_or(MissingNode(level, index))
     }
 }
 
@@ -143,7 +177,10 @@ impl HashReader for Recorder {
 }
 
 /// Loads the given nodes.
-pub(crate) async fn load_nodes(conn: &mut AnyConnection, nodes: &[(u8, u64)]) -> Result<NodeMap, StoreError> {
+pub(crate) async fn load_nodes(
+    conn: &mut AnyConnection,
+    nodes: &[(u8, u64)],
+) -> Result<NodeMap, StoreError> {
     let mut map = NodeMap::default();
     for chunk in nodes.chunks(200) {
         if chunk.is_empty() {
@@ -154,17 +191,26 @@ pub(crate) async fn load_nodes(conn: &mut AnyConnection, nodes: &[(u8, u64)]) ->
             if index > 0 {
                 sql.push_str(" OR ");
             }
-            sql.push_str(&format!("(level = ${} AND node_index = ${})", 2 * index + 1, 2 * index + 2));
+            sql.push_str(&format!(
+                "(level = ${} AND node_index = ${})",
+                2 * index + 1,
+                2 * index + 2
+            ));
         }
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for (level, index) in chunk {
-            query = query.bind(i64::from(*level)).bind(i64::try_from(*index).unwrap_or(i64::MAX));
+            query = query
+                .bind(i64::from(*level))
+                .bind(i64::try_from(*index).unwrap_or(i64::MAX));
         }
         for row in query.fetch_all(&mut *conn).await? {
-            let level = u8::try_from(row.try_get::<i64, _>("level")?).map_err(|_| StoreError::Corrupt("node level".to_owned()))?;
-            let index = u64::try_from(row.try_get::<i64, _>("node_index")?).map_err(|_| StoreError::Corrupt("node index".to_owned()))?;
+            let level = u8::try_from(row.try_get::<i64, _>("level")?)
+                .map_err(|_| StoreError::Corrupt("node level".to_owned()))?;
+            let index = u64::try_from(row.try_get::<i64, _>("node_index")?)
+                .map_err(|_| StoreError::Corrupt("node index".to_owned()))?;
             let bytes: Vec<u8> = row.try_get("hash")?;
-            let hash = Hash::from_slice(&bytes).map_err(|error| StoreError::Corrupt(format!("node hash: {error}")))?;
+            let hash = Hash::from_slice(&bytes)
+                .map_err(|error| StoreError::Corrupt(format!("node hash: {error}")))?;
             map.0.insert((level, index), hash);
         }
     }
@@ -181,7 +227,8 @@ pub(crate) async fn with_nodes<T, E: std::fmt::Display>(
     let _ = compute(&recorder);
     let wanted = recorder.0.into_inner();
     let nodes = load_nodes(conn, &wanted).await?;
-    compute(&nodes).map_err(|error| StoreError::Corrupt(format!("the stored tree cannot answer: {error}")))
+    compute(&nodes)
+        .map_err(|error| StoreError::Corrupt(format!("the stored tree cannot answer: {error}")))
 }
 
 /// A node reader usable behind `dyn`.
@@ -215,7 +262,10 @@ impl HashReader for DynReader<'_> {
 /// The tree as stored: its size and the frontier that lets it grow.
 pub(crate) async fn load_tree(conn: &mut AnyConnection) -> Result<CompactTree, StoreError> {
     let size = tree_size(conn).await?;
-    with_nodes(conn, |reader| CompactTree::from_reader(&DynReader(reader), size)).await
+    with_nodes(conn, |reader| {
+        CompactTree::from_reader(&DynReader(reader), size)
+    })
+    .await
 }
 
 /// The root of the first `size` leaves, from stored nodes.
@@ -239,8 +289,17 @@ pub(crate) fn grow(
 ) -> Result<(), StoreError> {
     for (seq, event, body, agreement) in events {
         let salt = leaf_salt(salt_key, *seq);
-        let day = event.at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date().to_string();
-        let entry = leaf_entry(event.body.kind(), agreement.as_deref(), &day, &commitment(&salt, body));
+        let day = event
+            .at
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string();
+        let entry = leaf_entry(
+            event.body.kind(),
+            agreement.as_deref(),
+            &day,
+            &commitment(&salt, body),
+        );
         let leaf = leaf_hash(&entry);
         let index = tree
             .append_with(leaf, |node, hash| growth.nodes.push((node, *hash)))
@@ -253,7 +312,9 @@ pub(crate) fn grow(
 /// A fresh random salt key, for databases created without a seed.
 pub(crate) fn random_salt_key() -> Result<[u8; 32], StoreError> {
     let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|error| StoreError::Corrupt(format!("no randomness for the log salt key: {error}")))?;
+    getrandom::fill(&mut key).map_err(|error| {
+        StoreError::Corrupt(format!("no randomness for the log salt key: {error}"))
+    })?;
     Ok(key)
 }
 
@@ -267,7 +328,11 @@ pub const READ_ROWS_MAX: u64 = 65_536;
 
 impl crate::Store {
     /// Sets the log's origin and salt key if they are not set yet (before the first event).
-    pub async fn configure_log(&self, origin: Option<&str>, salt_key: Option<[u8; 32]>) -> Result<(), StoreError> {
+    pub async fn configure_log(
+        &self,
+        origin: Option<&str>,
+        salt_key: Option<[u8; 32]>,
+    ) -> Result<(), StoreError> {
         let mut conn = self.pool.acquire().await?;
         if let Some(origin) = origin {
             if origin.is_empty() || origin.contains(char::is_whitespace) || origin.contains('+') {
@@ -279,7 +344,9 @@ impl crate::Store {
         }
         if let Some(key) = salt_key {
             if tree_size(&mut conn).await? > 0 && meta(&mut conn, "salt_key").await?.is_none() {
-                return Err(StoreError::Corrupt("the log already has leaves; its salt key cannot change".to_owned()));
+                return Err(StoreError::Corrupt(
+                    "the log already has leaves; its salt key cannot change".to_owned(),
+                ));
             }
             set_meta_once(&mut conn, "salt_key", &hex::encode(key)).await?;
         }
@@ -289,7 +356,9 @@ impl crate::Store {
     /// The log's origin line.
     pub async fn origin(&self) -> Result<String, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        Ok(meta(&mut conn, "origin").await?.unwrap_or_else(|| DEFAULT_ORIGIN.to_owned()))
+        Ok(meta(&mut conn, "origin")
+            .await?
+            .unwrap_or_else(|| DEFAULT_ORIGIN.to_owned()))
     }
 
     /// The current tree size and root.
@@ -318,13 +387,19 @@ impl crate::Store {
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            Some(row) => Ok(Some(u64::try_from(row.try_get::<i64, _>("leaf_index")?).unwrap_or(0))),
+            Some(row) => Ok(Some(
+                u64::try_from(row.try_get::<i64, _>("leaf_index")?).unwrap_or(0),
+            )),
             None => Ok(None),
         }
     }
 
     /// Leaf entries `[from, from + count)`, with the event each records.
-    pub async fn leaves(&self, from: u64, count: u64) -> Result<Vec<(u64, u64, Vec<u8>)>, StoreError> {
+    pub async fn leaves(
+        &self,
+        from: u64,
+        count: u64,
+    ) -> Result<Vec<(u64, u64, Vec<u8>)>, StoreError> {
         let rows = sqlx::query("SELECT leaf_index, seq, entry FROM log_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index")
             .bind(i64::try_from(from).unwrap_or(i64::MAX))
             .bind(i64::try_from(from.saturating_add(count.min(READ_ROWS_MAX))).unwrap_or(i64::MAX))
@@ -352,7 +427,8 @@ impl crate::Store {
         rows.iter()
             .map(|row| {
                 let bytes: Vec<u8> = row.try_get("hash")?;
-                Hash::from_slice(&bytes).map_err(|error| StoreError::Corrupt(format!("node hash: {error}")))
+                Hash::from_slice(&bytes)
+                    .map_err(|error| StoreError::Corrupt(format!("node hash: {error}")))
             })
             .collect()
     }
@@ -360,13 +436,19 @@ impl crate::Store {
     /// An inclusion proof for leaf `index` in the tree of `size` leaves.
     pub async fn inclusion_proof(&self, index: u64, size: u64) -> Result<Vec<Hash>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        with_nodes(&mut conn, |reader| tree::inclusion_proof(&DynReader(reader), index, size)).await
+        with_nodes(&mut conn, |reader| {
+            tree::inclusion_proof(&DynReader(reader), index, size)
+        })
+        .await
     }
 
     /// A consistency proof from `old` to `new` leaves.
     pub async fn consistency_proof(&self, old: u64, new: u64) -> Result<Vec<Hash>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        with_nodes(&mut conn, |reader| tree::consistency_proof(&DynReader(reader), old, new)).await
+        with_nodes(&mut conn, |reader| {
+            tree::consistency_proof(&DynReader(reader), old, new)
+        })
+        .await
     }
 
     /// The root of the first `size` leaves.
@@ -376,7 +458,13 @@ impl crate::Store {
     }
 
     /// Records a signed checkpoint (its note text, signatures included).
-    pub async fn record_checkpoint(&self, size: u64, root: &Hash, note: &str, made_at: jiff::Timestamp) -> Result<(), StoreError> {
+    pub async fn record_checkpoint(
+        &self,
+        size: u64,
+        root: &Hash,
+        note: &str,
+        made_at: jiff::Timestamp,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO log_checkpoints (tree_size, root, note, made_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (tree_size) DO UPDATE SET note = excluded.note",
@@ -391,7 +479,9 @@ impl crate::Store {
     }
 
     /// The latest recorded checkpoint: size, root, note text and when it was made.
-    pub async fn latest_checkpoint(&self) -> Result<Option<(u64, Hash, String, String)>, StoreError> {
+    pub async fn latest_checkpoint(
+        &self,
+    ) -> Result<Option<(u64, Hash, String, String)>, StoreError> {
         let row = sqlx::query("SELECT tree_size, root, note, made_at FROM log_checkpoints ORDER BY tree_size DESC LIMIT 1")
             .fetch_optional(&self.pool)
             .await?;
@@ -399,7 +489,8 @@ impl crate::Store {
         let root: Vec<u8> = row.try_get("root")?;
         Ok(Some((
             u64::try_from(row.try_get::<i64, _>("tree_size")?).unwrap_or(0),
-            Hash::from_slice(&root).map_err(|error| StoreError::Corrupt(format!("checkpoint root: {error}")))?,
+            Hash::from_slice(&root)
+                .map_err(|error| StoreError::Corrupt(format!("checkpoint root: {error}")))?,
             row.try_get("note")?,
             row.try_get("made_at")?,
         )))
@@ -407,13 +498,17 @@ impl crate::Store {
 
     /// Every recorded checkpoint, oldest first: size and root.
     pub async fn checkpoints(&self) -> Result<Vec<(u64, Hash)>, StoreError> {
-        let rows = sqlx::query("SELECT tree_size, root FROM log_checkpoints ORDER BY tree_size").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT tree_size, root FROM log_checkpoints ORDER BY tree_size")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|row| {
                 let root: Vec<u8> = row.try_get("root")?;
                 Ok((
                     u64::try_from(row.try_get::<i64, _>("tree_size")?).unwrap_or(0),
-                    Hash::from_slice(&root).map_err(|error| StoreError::Corrupt(format!("checkpoint root: {error}")))?,
+                    Hash::from_slice(&root).map_err(|error| {
+                        StoreError::Corrupt(format!("checkpoint root: {error}"))
+                    })?,
                 ))
             })
             .collect()
@@ -422,7 +517,10 @@ impl crate::Store {
     /// Checks the log against the events: every event has exactly its leaf (rebuilt from the
     /// stored bytes), the stored nodes give the root the leaves give, and every recorded
     /// checkpoint is consistent with the tree now. Returns the problems found.
-    pub async fn check_log(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Vec<String>, StoreError> {
+    pub async fn check_log(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
         let mut conn = self.pool.acquire().await?;
         let size = tree_size(&mut conn).await?;
@@ -432,7 +530,10 @@ impl crate::Store {
             }
             return Ok(problems);
         };
-        let key: [u8; 32] = hex::decode(key.trim()).ok().and_then(|bytes| bytes.try_into().ok()).ok_or_else(|| StoreError::Corrupt("the log salt key".to_owned()))?;
+        let key: [u8; 32] = hex::decode(key.trim())
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .ok_or_else(|| StoreError::Corrupt("the log salt key".to_owned()))?;
         let checkpoints: BTreeMap<u64, Hash> = self.checkpoints().await?.into_iter().collect();
         let mut tree = CompactTree::new();
         let mut agreements_of_cases: BTreeMap<String, String> = BTreeMap::new();
@@ -457,9 +558,10 @@ impl crate::Store {
                     Some(id.to_owned())
                 } else if stream.starts_with("case-") {
                     if let Ok(event) = Event::from_json(&body)
-                        && let Some(agreement) = event.body.agreement() {
-                            agreements_of_cases.insert(stream.clone(), agreement.to_string());
-                        }
+                        && let Some(agreement) = event.body.agreement()
+                    {
+                        agreements_of_cases.insert(stream.clone(), agreement.to_string());
+                    }
                     agreements_of_cases.get(&stream).cloned()
                 } else {
                     None
@@ -477,26 +579,33 @@ impl crate::Store {
                     (None, _) | (_, None) => problems.push(format!("event {seq} has no log leaf")),
                     (Some(index), Some(entry)) => {
                         if u64::try_from(index).ok() != Some(tree.size()) {
-                            problems.push(format!("event {seq} is leaf {index}, expected leaf {}", tree.size()));
+                            problems.push(format!(
+                                "event {seq} is leaf {index}, expected leaf {}",
+                                tree.size()
+                            ));
                         }
                         if entry != expected {
                             problems.push(format!("event {seq} no longer matches its log leaf {index}: the stored event was changed"));
                         }
                         let _ = tree.append(leaf_hash(&entry));
                         if let Some(root) = checkpoints.get(&tree.size())
-                            && *root != tree.root() {
-                                problems.push(format!(
+                            && *root != tree.root()
+                        {
+                            problems.push(format!(
                                     "the checkpoint of size {} is not consistent with the leaves: history was rewritten",
                                     tree.size()
                                 ));
-                            }
+                        }
                     }
                 }
             }
             progress(next, 0);
         }
         if tree.size() != size {
-            problems.push(format!("the log holds {size} leaves but {} events have leaves", tree.size()));
+            problems.push(format!(
+                "the log holds {size} leaves but {} events have leaves",
+                tree.size()
+            ));
         }
         let stored_root = root_at(&mut conn, tree.size()).await?;
         if stored_root != tree.root() {
@@ -507,9 +616,13 @@ impl crate::Store {
             ));
         }
         if let Some((largest, _)) = checkpoints.last_key_value()
-            && *largest > tree.size() {
-                problems.push(format!("a checkpoint of size {largest} is larger than the log ({})", tree.size()));
-            }
+            && *largest > tree.size()
+        {
+            problems.push(format!(
+                "a checkpoint of size {largest} is larger than the log ({})",
+                tree.size()
+            ));
+        }
         Ok(problems)
     }
 }
@@ -518,7 +631,9 @@ impl crate::Store {
     /// The size of the latest checkpoint a witness cosigned for this log, as last seen.
     pub async fn witness_size(&self, witness: &str) -> Result<Option<u64>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        Ok(meta(&mut conn, &format!("witness:{witness}")).await?.and_then(|text| text.parse().ok()))
+        Ok(meta(&mut conn, &format!("witness:{witness}"))
+            .await?
+            .and_then(|text| text.parse().ok()))
     }
 
     /// Records the size a witness cosigned.

@@ -9,16 +9,16 @@
 use std::collections::BTreeMap;
 
 use corridor_domain::terms::AgreementId;
-use corridor_domain::{CaseId, Counts, Event, HoldId, Snapshot, StreamId, SCHEMA_VERSION};
+use corridor_domain::{CaseId, Counts, Event, HoldId, SCHEMA_VERSION, Snapshot, StreamId};
 use jiff::Timestamp;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use corridor_log::tree::CompactTree;
 
 use crate::db::Backend;
-use crate::log::{event_agreement, grow, Growth};
 use crate::error::StoreError;
-use crate::store::{sha256_hex, stream_version, to_i64, CaseRow};
+use crate::log::{Growth, event_agreement, grow};
+use crate::store::{CaseRow, sha256_hex, stream_version, to_i64};
 
 /// Most bound values in one statement: under SQLite's and PostgreSQL's limits with room to spare.
 const BINDS_PER_STATEMENT_MAX: usize = 8_000;
@@ -49,7 +49,10 @@ pub(crate) struct Pending {
 impl Pending {
     /// Numbers and encodes events after `last_seq`, and grows the log by one leaf for each;
     /// returns the first and last sequence numbers.
-    #[expect(clippy::too_many_arguments, reason = "one call site, each argument a different piece of the transaction")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one call site, each argument a different piece of the transaction"
+    )]
     pub(crate) fn append(
         &mut self,
         before: &Snapshot,
@@ -73,11 +76,19 @@ impl Pending {
             let body = event.to_json();
             // Check the event before it is stored: what is written must read back as the same event.
             if Event::from_json(&body).ok().as_ref() != Some(event) {
-                return Err(StoreError::Corrupt(format!("event `{}` does not survive encoding", event.body.kind())));
+                return Err(StoreError::Corrupt(format!(
+                    "event `{}` does not survive encoding",
+                    event.body.kind()
+                )));
             }
             seq += 1;
             let agreement = event_agreement(event, after);
-            grow(tree, salt_key, &[(seq, event, body.clone(), agreement)], &mut growth)?;
+            grow(
+                tree,
+                salt_key,
+                &[(seq, event, body.clone(), agreement)],
+                &mut growth,
+            )?;
             let hash = sha256_hex(&body);
             self.events.push(vec![
                 Value::Int(to_i64(seq)),
@@ -92,7 +103,11 @@ impl Pending {
             ]);
         }
         for (index, leaf_seq, entry) in growth.leaves {
-            self.leaves.push(vec![Value::Int(to_i64(index)), Value::Int(to_i64(leaf_seq)), Value::Bytes(entry)]);
+            self.leaves.push(vec![
+                Value::Int(to_i64(index)),
+                Value::Int(to_i64(leaf_seq)),
+                Value::Bytes(entry),
+            ]);
         }
         for (node, hash) in growth.nodes {
             self.nodes.push(vec![
@@ -109,12 +124,23 @@ impl Pending {
         for event in events {
             match event.body.stream() {
                 StreamId::Case(id) => {
-                    let case = after.cases.get(&id).ok_or_else(|| StoreError::Corrupt(format!("{id} vanished while applying")))?;
-                    self.counts.insert(case.agreement.clone(), after.counts.get(&case.agreement).copied().unwrap_or_default());
+                    let case = after.cases.get(&id).ok_or_else(|| {
+                        StoreError::Corrupt(format!("{id} vanished while applying"))
+                    })?;
+                    self.counts.insert(
+                        case.agreement.clone(),
+                        after
+                            .counts
+                            .get(&case.agreement)
+                            .copied()
+                            .unwrap_or_default(),
+                    );
                     self.cases.insert(id, CaseRow::of(case, after));
                 }
                 StreamId::Hold(id) => {
-                    let hold = after.holds.get(&id).ok_or_else(|| StoreError::Corrupt(format!("{id} vanished while applying")))?;
+                    let hold = after.holds.get(&id).ok_or_else(|| {
+                        StoreError::Corrupt(format!("{id} vanished while applying"))
+                    })?;
                     self.holds.insert(
                         id,
                         vec![
@@ -129,9 +155,17 @@ impl Pending {
                     );
                 }
                 StreamId::Agreement(id) => {
-                    let state = after.agreements.get(&id).ok_or_else(|| StoreError::Corrupt(format!("agreement {id} vanished")))?;
-                    let latest = state.latest().ok_or_else(|| StoreError::Corrupt(format!("agreement {id} has no terms")))?;
-                    self.counts.insert(id.clone(), after.counts.get(&id).copied().unwrap_or_default());
+                    let state = after
+                        .agreements
+                        .get(&id)
+                        .ok_or_else(|| StoreError::Corrupt(format!("agreement {id} vanished")))?;
+                    let latest = state.latest().ok_or_else(|| {
+                        StoreError::Corrupt(format!("agreement {id} has no terms"))
+                    })?;
+                    self.counts.insert(
+                        id.clone(),
+                        after.counts.get(&id).copied().unwrap_or_default(),
+                    );
                     self.agreements.insert(
                         id.clone(),
                         vec![
@@ -182,12 +216,19 @@ impl Pending {
                     ],
                 );
             }
-            self.counts.insert(id.clone(), state.counts.get(id).copied().unwrap_or_default());
+            self.counts.insert(
+                id.clone(),
+                state.counts.get(id).copied().unwrap_or_default(),
+            );
         }
     }
 
     /// Writes everything held back, in a few multi-row statements.
-    pub(crate) async fn flush(&mut self, conn: &mut AnyConnection, backend: Backend) -> Result<(), StoreError> {
+    pub(crate) async fn flush(
+        &mut self,
+        conn: &mut AnyConnection,
+        backend: Backend,
+    ) -> Result<(), StoreError> {
         let events = std::mem::take(&mut self.events);
         insert_rows(
             conn,
@@ -197,10 +238,22 @@ impl Pending {
             "",
         )
         .await?;
-        insert_rows(conn, backend, "INSERT INTO log_leaves (leaf_index, seq, entry) VALUES ", std::mem::take(&mut self.leaves), "")
-            .await?;
-        insert_rows(conn, backend, "INSERT INTO log_nodes (level, node_index, hash) VALUES ", std::mem::take(&mut self.nodes), "")
-            .await?;
+        insert_rows(
+            conn,
+            backend,
+            "INSERT INTO log_leaves (leaf_index, seq, entry) VALUES ",
+            std::mem::take(&mut self.leaves),
+            "",
+        )
+        .await?;
+        insert_rows(
+            conn,
+            backend,
+            "INSERT INTO log_nodes (level, node_index, hash) VALUES ",
+            std::mem::take(&mut self.nodes),
+            "",
+        )
+        .await?;
         let cases: Vec<Vec<Value>> = std::mem::take(&mut self.cases)
             .into_values()
             .map(|row| {
@@ -272,10 +325,20 @@ impl Pending {
             .into_iter()
             .map(|(case, wrapped)| vec![Value::Text(case), Value::Bytes(wrapped)])
             .collect();
-        insert_rows(conn, backend, "INSERT INTO case_keys (case_id, wrapped_key) VALUES ", keys, "").await?;
+        insert_rows(
+            conn,
+            backend,
+            "INSERT INTO case_keys (case_id, wrapped_key) VALUES ",
+            keys,
+            "",
+        )
+        .await?;
         // Erasures after additions: a key added and erased in one batch ends up gone.
         for case in std::mem::take(&mut self.keys_erased) {
-            sqlx::query("DELETE FROM case_keys WHERE case_id = $1").bind(case).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM case_keys WHERE case_id = $1")
+                .bind(case)
+                .execute(&mut *conn)
+                .await?;
         }
         Ok(())
     }
@@ -294,7 +357,9 @@ async fn insert_rows(
     rows: Vec<Vec<Value>>,
     tail: &str,
 ) -> Result<(), StoreError> {
-    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+    let Some(width) = rows.first().map(Vec::len) else {
+        return Ok(());
+    };
     let per_statement = (BINDS_PER_STATEMENT_MAX / width.max(1)).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {

@@ -11,16 +11,16 @@ use std::sync::Mutex;
 
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    applied, case_terms, clock, decide, needs, refusal_event, AgreementState, Case, CaseId,
-    CaseStatus, Command, Context, Counts, Event, EventBody, Hold, HoldId, HoldScope, Needs,
-    Outcome, Snapshot, StreamId, World, STATUSES_A_HOLD_PULLS,
+    AgreementState, Case, CaseId, CaseStatus, Command, Context, Counts, Event, EventBody, Hold,
+    HoldId, HoldScope, Needs, Outcome, STATUSES_A_HOLD_PULLS, Snapshot, StreamId, World, applied,
+    case_terms, clock, decide, needs, refusal_event,
 };
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
 
-use crate::db::{connect, Backend};
+use crate::db::{Backend, connect};
 use crate::error::StoreError;
 use crate::pending::Pending;
 use corridor_log::tree::CompactTree;
@@ -233,14 +233,22 @@ pub(crate) fn sha256_hex(text: &str) -> String {
 }
 
 fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+    (start..start + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Store {
     /// Opens (and with `create`, creates) the database at `url` and applies migrations.
     pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
         let (pool, backend) = connect(url, create).await?;
-        Ok(Self { pool, backend, agreements: Mutex::new(BTreeMap::new()), log: Mutex::new(None) })
+        Ok(Self {
+            pool,
+            backend,
+            agreements: Mutex::new(BTreeMap::new()),
+            log: Mutex::new(None),
+        })
     }
 
     /// The backend in use.
@@ -269,16 +277,28 @@ impl Store {
         expected_version: Option<u64>,
         new_case_keys: &[(CaseId, Vec<u8>)],
     ) -> Result<Executed, StoreError> {
-        let request = Request { command, context, expected_version, new_case_keys };
+        let request = Request {
+            command,
+            context,
+            expected_version,
+            new_case_keys,
+        };
         let mut results = self.execute_many(std::slice::from_ref(&request)).await?;
-        results.pop().unwrap_or_else(|| Err(StoreError::Corrupt("a batch of one returned nothing".to_owned())))
+        results.pop().unwrap_or_else(|| {
+            Err(StoreError::Corrupt(
+                "a batch of one returned nothing".to_owned(),
+            ))
+        })
     }
 
     /// Executes several commands in one durable transaction (a group commit): each is decided
     /// against the state its predecessors left, and all are acknowledged together once the one
     /// commit is durable. A conflict or refusal affects only its own command; a database failure
     /// rolls back the whole batch and is returned as the outer error.
-    pub async fn execute_many(&self, requests: &[Request<'_>]) -> Result<Vec<Result<Executed, StoreError>>, StoreError> {
+    pub async fn execute_many(
+        &self,
+        requests: &[Request<'_>],
+    ) -> Result<Vec<Result<Executed, StoreError>>, StoreError> {
         if requests.len() > BATCH_COMMANDS_MAX {
             return Err(StoreError::Corrupt(format!(
                 "a batch of {} commands is over the limit of {BATCH_COMMANDS_MAX}",
@@ -288,7 +308,9 @@ impl Store {
         let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
         if self.backend == Backend::Postgres {
             // One writer at a time keeps one global order with no gaps across servers.
-            sqlx::query("SELECT pg_advisory_xact_lock(7361)").execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7361)")
+                .execute(&mut *tx)
+                .await?;
         }
         let mut results = Vec::with_capacity(requests.len());
         let mut batch = Batch::default();
@@ -329,7 +351,12 @@ impl Store {
         request: &Request<'_>,
         batch: &mut Batch,
     ) -> Result<Result<Executed, StoreError>, StoreError> {
-        let Request { command, context, expected_version, new_case_keys } = *request;
+        let Request {
+            command,
+            context,
+            expected_version,
+            new_case_keys,
+        } = *request;
         let holds = match batch.holds.take() {
             Some(holds) => holds,
             None => load_holds(tx).await?,
@@ -346,27 +373,39 @@ impl Store {
             let current = snapshot.cases.get(&case).map_or(0, |case| case.version);
             if current != expected {
                 batch.absorb(&snapshot, None);
-                return Ok(Err(StoreError::Conflict { case, expected, current }));
+                return Ok(Err(StoreError::Conflict {
+                    case,
+                    expected,
+                    current,
+                }));
             }
         }
 
         let (outcome, events) = match decide(&snapshot, command, context) {
             Ok(events) => (Outcome::Accepted(events.clone()), events),
             Err(refusal) => {
-                let recorded = refusal_event(command, &refusal, context)
-                    .filter(|_| command.case().is_some_and(|id| snapshot.cases.contains_key(&id)));
+                let recorded = refusal_event(command, &refusal, context).filter(|_| {
+                    command
+                        .case()
+                        .is_some_and(|id| snapshot.cases.contains_key(&id))
+                });
                 let events: Vec<Event> = recorded.iter().cloned().collect();
                 (Outcome::Refused { refusal, recorded }, events)
             }
         };
         if events.is_empty() {
-            return Ok(Ok(Executed { outcome, seqs: None }));
+            return Ok(Ok(Executed {
+                outcome,
+                seqs: None,
+            }));
         }
         let after = applied(&snapshot, &events)?;
         let last_seq = match batch.last_seq {
             Some(seq) => seq,
             None => {
-                let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events").fetch_one(&mut *tx).await?;
+                let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events")
+                    .fetch_one(&mut *tx)
+                    .await?;
                 to_u64(row.try_get("last")?)?
             }
         };
@@ -398,21 +437,37 @@ impl Store {
             .log
             .as_mut()
             .ok_or_else(|| StoreError::Corrupt("the log was not loaded".to_owned()))?;
-        let seqs = batch.pending.append(&snapshot, &after, &events, context.now, last_seq, tree, salt_key)?;
+        let seqs = batch.pending.append(
+            &snapshot,
+            &after,
+            &events,
+            context.now,
+            last_seq,
+            tree,
+            salt_key,
+        )?;
         batch.pending.project(&after, &events)?;
         for event in &events {
             match &event.body {
                 EventBody::CaseProposed { case, .. } => {
                     if let Some((_, wrapped)) = new_case_keys.iter().find(|(id, _)| id == case) {
-                        batch.pending.keys_added.push((case.to_string(), wrapped.clone()));
+                        batch
+                            .pending
+                            .keys_added
+                            .push((case.to_string(), wrapped.clone()));
                     }
                 }
-                EventBody::PersonalDataErased { case } => batch.pending.keys_erased.push(case.to_string()),
+                EventBody::PersonalDataErased { case } => {
+                    batch.pending.keys_erased.push(case.to_string())
+                }
                 _ => {}
             }
         }
         batch.absorb(&after, Some(seqs.1));
-        Ok(Ok(Executed { outcome, seqs: Some(seqs) }))
+        Ok(Ok(Executed {
+            outcome,
+            seqs: Some(seqs),
+        }))
     }
 
     async fn load_snapshot(
@@ -438,14 +493,18 @@ impl Store {
         let mut known_cases = Vec::new();
         let mut ids: Vec<String> = Vec::new();
         for id in case_ids {
-            let known = batch
-                .and_then(|batch| CaseId::parse(&id).ok().and_then(|case| batch.cases.get(&case)));
+            let known = batch.and_then(|batch| {
+                CaseId::parse(&id)
+                    .ok()
+                    .and_then(|case| batch.cases.get(&case))
+            });
             match known {
                 Some(case) => known_cases.push(case.clone()),
                 None => ids.push(id),
             }
         }
-        let mut agreement_ids: BTreeSet<String> = needs.agreements.iter().map(ToString::to_string).collect();
+        let mut agreement_ids: BTreeSet<String> =
+            needs.agreements.iter().map(ToString::to_string).collect();
         agreement_ids.extend(known_cases.iter().map(|case| case.agreement.to_string()));
         // Case streams first: their first event names the agreement, whose terms the fold needs.
         let mut case_events = Vec::new();
@@ -457,9 +516,17 @@ impl Store {
                 agreement_ids.insert(agreement.to_string());
             }
         }
-        let mut snapshot = Snapshot { holds, ..Snapshot::default() };
+        let mut snapshot = Snapshot {
+            holds,
+            ..Snapshot::default()
+        };
         for id in &agreement_ids {
-            let known = batch.and_then(|batch| batch.agreements.values().find(|state| state.id.as_str() == id));
+            let known = batch.and_then(|batch| {
+                batch
+                    .agreements
+                    .values()
+                    .find(|state| state.id.as_str() == id)
+            });
             let state = match known {
                 Some(state) => Some(state.clone()),
                 None => self.load_agreement(conn, id).await?,
@@ -486,7 +553,11 @@ impl Store {
         Ok(snapshot)
     }
 
-    async fn load_agreement(&self, conn: &mut AnyConnection, id: &str) -> Result<Option<AgreementState>, StoreError> {
+    async fn load_agreement(
+        &self,
+        conn: &mut AnyConnection,
+        id: &str,
+    ) -> Result<Option<AgreementState>, StoreError> {
         let row = sqlx::query("SELECT version FROM agreements WHERE agreement_id = $1")
             .bind(id.to_owned())
             .fetch_optional(&mut *conn)
@@ -494,9 +565,12 @@ impl Store {
         let Some(row) = row else { return Ok(None) };
         let version = to_u64(row.try_get("version")?)?;
         if let Ok(cache) = self.agreements.lock()
-            && let Some(state) = cache.values().find(|state| state.id.as_str() == id && state.version == version) {
-                return Ok(Some(state.clone()));
-            }
+            && let Some(state) = cache
+                .values()
+                .find(|state| state.id.as_str() == id && state.version == version)
+        {
+            return Ok(Some(state.clone()));
+        }
         let mut state = None;
         for stored in load_streams(conn, &[format!("agreement:{id}")]).await? {
             state = AgreementState::apply(state, &stored.event.body)?;
@@ -518,7 +592,9 @@ impl Store {
 
     /// How many events are stored.
     pub async fn event_count(&self) -> Result<u64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM events").fetch_one(&self.pool).await?;
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM events")
+            .fetch_one(&self.pool)
+            .await?;
         to_u64(row.try_get("n")?)
     }
 
@@ -531,11 +607,20 @@ impl Store {
     /// A case folded from its events, with the agreement it is under.
     pub async fn case(&self, id: CaseId) -> Result<Option<(Case, AgreementState)>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let needs = Needs { cases: [id].into_iter().collect(), ..Needs::default() };
-        let snapshot = self.load_snapshot(&mut conn, BTreeMap::new(), &needs, None).await?;
+        let needs = Needs {
+            cases: [id].into_iter().collect(),
+            ..Needs::default()
+        };
+        let snapshot = self
+            .load_snapshot(&mut conn, BTreeMap::new(), &needs, None)
+            .await?;
         let case = snapshot.cases.get(&id).cloned();
         Ok(case.and_then(|case| {
-            snapshot.agreements.get(&case.agreement).cloned().map(|agreement| (case, agreement))
+            snapshot
+                .agreements
+                .get(&case.agreement)
+                .cloned()
+                .map(|agreement| (case, agreement))
         }))
     }
 
@@ -564,7 +649,9 @@ impl Store {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(|row| CaseRow::from_row(row).map_err(StoreError::from)).collect()
+        rows.iter()
+            .map(|row| CaseRow::from_row(row).map_err(StoreError::from))
+            .collect()
     }
 
     /// Every hold.
@@ -597,7 +684,10 @@ impl Store {
 
     /// Replays every event and compares the result with the projections. `progress` is called
     /// with (events replayed, events in all) as the replay goes.
-    pub async fn check(&self, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<CheckReport, StoreError> {
+    pub async fn check(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<CheckReport, StoreError> {
         const PAGE: u32 = 10_000;
         let total = self.event_count().await?;
         let mut report = CheckReport::default();
@@ -618,7 +708,9 @@ impl Store {
             for row in &rows {
                 let seq = to_u64(row.try_get("seq")?)?;
                 if seq != last_seq + 1 {
-                    report.problems.push(format!("sequence jumps from {last_seq} to {seq}"));
+                    report
+                        .problems
+                        .push(format!("sequence jumps from {last_seq} to {seq}"));
                 }
                 last_seq = seq;
                 report.events += 1;
@@ -640,7 +732,9 @@ impl Store {
                 }
                 versions.insert(stored.stream.clone(), stored.version);
                 if let Err(error) = world.append(stored.event) {
-                    report.problems.push(format!("event {} does not apply: {error}", stored.seq));
+                    report
+                        .problems
+                        .push(format!("event {} does not apply: {error}", stored.seq));
                 }
             }
             progress(report.events, total);
@@ -654,7 +748,9 @@ impl Store {
     pub async fn rebuild_projections(&self) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
         if self.backend == Backend::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock(7361)").execute(&mut *tx).await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(7361)")
+                .execute(&mut *tx)
+                .await?;
         }
         let mut world = World::new();
         let mut last_seq = 0u64;
@@ -676,7 +772,9 @@ impl Store {
             }
         }
         for table in ["cases", "holds", "agreements", "agreement_counts"] {
-            sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *tx).await?;
+            sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+                .execute(&mut *tx)
+                .await?;
         }
         let mut pending = Pending::default();
         pending.project_all(world.state());
@@ -688,7 +786,11 @@ impl Store {
         Ok(world.events().len() as u64)
     }
 
-    async fn compare_projections(&self, world: &World, report: &mut CheckReport) -> Result<(), StoreError> {
+    async fn compare_projections(
+        &self,
+        world: &World,
+        report: &mut CheckReport,
+    ) -> Result<(), StoreError> {
         let state = world.state();
         let mut conn = self.pool.acquire().await?;
         let stored: BTreeMap<String, CaseRow> = sqlx::query("SELECT * FROM cases")
@@ -701,7 +803,9 @@ impl Store {
             report.cases += 1;
             let expected = CaseRow::of(case, state);
             match stored.get(&expected.case_id) {
-                None => report.problems.push(format!("{} has events but no projection row", case.id)),
+                None => report
+                    .problems
+                    .push(format!("{} has events but no projection row", case.id)),
                 Some(row) if *row != expected => report.problems.push(format!(
                     "{} projection differs from its events: stored {row:?}, replayed {expected:?}",
                     case.id
@@ -711,37 +815,61 @@ impl Store {
         }
         for id in stored.keys() {
             if CaseId::parse(id).map_or(true, |case| !state.cases.contains_key(&case)) {
-                report.problems.push(format!("projection row {id} has no events"));
+                report
+                    .problems
+                    .push(format!("projection row {id} has no events"));
             }
         }
-        let stored_holds: BTreeMap<String, (String, i64)> = sqlx::query("SELECT hold_id, status, version FROM holds")
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|row| Ok((row.try_get("hold_id")?, (row.try_get("status")?, row.try_get("version")?))))
-            .collect::<Result<_, sqlx::Error>>()?;
+        let stored_holds: BTreeMap<String, (String, i64)> =
+            sqlx::query("SELECT hold_id, status, version FROM holds")
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|row| {
+                    Ok((
+                        row.try_get("hold_id")?,
+                        (row.try_get("status")?, row.try_get("version")?),
+                    ))
+                })
+                .collect::<Result<_, sqlx::Error>>()?;
         for hold in state.holds.values() {
             report.holds += 1;
             let expected = (hold.status.as_str().to_owned(), to_i64(hold.version));
             if stored_holds.get(&hold.id.to_string()) != Some(&expected) {
-                report.problems.push(format!("{} projection differs from its events", hold.id));
+                report
+                    .problems
+                    .push(format!("{} projection differs from its events", hold.id));
             }
         }
         if stored_holds.len() != state.holds.len() {
-            report.problems.push("the holds projection has rows without events".to_owned());
+            report
+                .problems
+                .push("the holds projection has rows without events".to_owned());
         }
         for (id, agreement) in &state.agreements {
             report.agreements += 1;
-            let row = sqlx::query("SELECT version, terms_version FROM agreements WHERE agreement_id = $1")
-                .bind(id.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
+            let row = sqlx::query(
+                "SELECT version, terms_version FROM agreements WHERE agreement_id = $1",
+            )
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
             let stored = match row {
-                Some(row) => Some((row.try_get::<i64, _>("version")?, row.try_get::<i64, _>("terms_version")?)),
+                Some(row) => Some((
+                    row.try_get::<i64, _>("version")?,
+                    row.try_get::<i64, _>("terms_version")?,
+                )),
                 None => None,
             };
-            if stored != Some((to_i64(agreement.version), i64::from(agreement.latest_version()))) {
-                report.problems.push(format!("agreement {id} projection differs from its events"));
+            if stored
+                != Some((
+                    to_i64(agreement.version),
+                    i64::from(agreement.latest_version()),
+                ))
+            {
+                report
+                    .problems
+                    .push(format!("agreement {id} projection differs from its events"));
             }
             let counts = load_counts(&mut conn, id.as_str()).await?;
             let expected = state.counts.get(id).copied().unwrap_or_default();
@@ -751,27 +879,41 @@ impl Store {
                 ));
             }
         }
-        let agreement_rows = sqlx::query("SELECT COUNT(*) AS n FROM agreements").fetch_one(&mut *conn).await?;
+        let agreement_rows = sqlx::query("SELECT COUNT(*) AS n FROM agreements")
+            .fetch_one(&mut *conn)
+            .await?;
         if to_u64(agreement_rows.try_get("n")?)? != state.agreements.len() as u64 {
-            report.problems.push("the agreements projection has rows without events".to_owned());
+            report
+                .problems
+                .push("the agreements projection has rows without events".to_owned());
         }
-        let keys = sqlx::query("SELECT case_id FROM case_keys").fetch_all(&mut *conn).await?;
+        let keys = sqlx::query("SELECT case_id FROM case_keys")
+            .fetch_all(&mut *conn)
+            .await?;
         let mut keyed = BTreeSet::new();
         for row in keys {
             let id: String = row.try_get("case_id")?;
             keyed.insert(id.clone());
-            match CaseId::parse(&id).ok().and_then(|case| state.cases.get(&case)) {
-                None => report.problems.push(format!("a key is stored for {id}, which has no events")),
-                Some(case) if case.personal.is_none() => {
-                    report.problems.push(format!("{id} was erased but its key is still stored"))
-                }
+            match CaseId::parse(&id)
+                .ok()
+                .and_then(|case| state.cases.get(&case))
+            {
+                None => report
+                    .problems
+                    .push(format!("a key is stored for {id}, which has no events")),
+                Some(case) if case.personal.is_none() => report
+                    .problems
+                    .push(format!("{id} was erased but its key is still stored")),
                 Some(_) => {}
             }
         }
         // A key that vanished without an erasure event is data lost, not data erased.
         for case in state.cases.values() {
             if case.personal.is_some() && !keyed.contains(&case.id.to_string()) {
-                report.problems.push(format!("{} has sealed personal data but its key is missing", case.id));
+                report.problems.push(format!(
+                    "{} has sealed personal data but its key is missing",
+                    case.id
+                ));
             }
         }
         Ok(())
@@ -783,14 +925,18 @@ fn decode_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {
     let body: String = row.try_get("body")?;
     let hash: String = row.try_get("body_sha256")?;
     if sha256_hex(&body) != hash {
-        return Err(StoreError::Corrupt(format!("event {seq} does not match its stored hash")));
+        return Err(StoreError::Corrupt(format!(
+            "event {seq} does not match its stored hash"
+        )));
     }
     let event = Event::from_json(&body)
         .map_err(|error| StoreError::Corrupt(format!("event {seq} does not decode: {error}")))?;
     let stream: String = row.try_get("stream")?;
     let kind: String = row.try_get("kind")?;
     if event.body.stream().to_string() != stream || event.body.kind() != kind {
-        return Err(StoreError::Corrupt(format!("event {seq} is filed under the wrong stream or kind")));
+        return Err(StoreError::Corrupt(format!(
+            "event {seq} is filed under the wrong stream or kind"
+        )));
     }
     let recorded_at: String = row.try_get("recorded_at")?;
     Ok(StoredEvent {
@@ -805,7 +951,10 @@ fn decode_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {
     })
 }
 
-async fn load_streams(conn: &mut AnyConnection, streams: &[String]) -> Result<Vec<StoredEvent>, StoreError> {
+async fn load_streams(
+    conn: &mut AnyConnection,
+    streams: &[String],
+) -> Result<Vec<StoredEvent>, StoreError> {
     let mut events = Vec::new();
     for batch in streams.chunks(BIND_BATCH) {
         let sql = format!(
@@ -840,10 +989,12 @@ async fn load_holds(conn: &mut AnyConnection) -> Result<BTreeMap<HoldId, Hold>, 
 }
 
 async fn load_counts(conn: &mut AnyConnection, agreement: &str) -> Result<Counts, StoreError> {
-    let row = sqlx::query("SELECT transferred, present, scheduled FROM agreement_counts WHERE agreement_id = $1")
-        .bind(agreement.to_owned())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT transferred, present, scheduled FROM agreement_counts WHERE agreement_id = $1",
+    )
+    .bind(agreement.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
     Ok(match row {
         Some(row) => Counts {
             transferred: to_u64(row.try_get("transferred")?)?,
@@ -856,26 +1007,82 @@ async fn load_counts(conn: &mut AnyConnection, agreement: &str) -> Result<Counts
 
 /// Ids of scheduled or in-transit cases a scope may cover, through the projection's indexes.
 /// The domain confirms each with the scope's own definition of membership.
-async fn cases_covered(conn: &mut AnyConnection, scope: &HoldScope) -> Result<Vec<String>, StoreError> {
-    let statuses: Vec<String> = STATUSES_A_HOLD_PULLS.iter().map(|s| s.as_str().to_owned()).collect();
-    let mut sql = format!("SELECT case_id FROM cases WHERE status IN ({})", placeholders(1, statuses.len()));
+async fn cases_covered(
+    conn: &mut AnyConnection,
+    scope: &HoldScope,
+) -> Result<Vec<String>, StoreError> {
+    let statuses: Vec<String> = STATUSES_A_HOLD_PULLS
+        .iter()
+        .map(|s| s.as_str().to_owned())
+        .collect();
+    let mut sql = format!(
+        "SELECT case_id FROM cases WHERE status IN ({})",
+        placeholders(1, statuses.len())
+    );
     let mut binds: Vec<String> = statuses;
     let mut add_in = |sql: &mut String, column: &str, values: Vec<String>| {
         if !values.is_empty() {
-            sql.push_str(&format!(" AND {column} IN ({})", placeholders(binds.len() + 1, values.len())));
+            sql.push_str(&format!(
+                " AND {column} IN ({})",
+                placeholders(binds.len() + 1, values.len())
+            ));
             binds.extend(values);
         }
     };
     match scope {
         HoldScope::Cases { cases } => {
-            add_in(&mut sql, "case_id", cases.iter().map(ToString::to_string).collect());
+            add_in(
+                &mut sql,
+                "case_id",
+                cases.iter().map(ToString::to_string).collect(),
+            );
         }
         HoldScope::Class { criteria } => {
-            add_in(&mut sql, "agreement", criteria.agreements.iter().map(ToString::to_string).collect());
-            add_in(&mut sql, "nationality", criteria.nationalities.iter().map(ToString::to_string).collect());
-            add_in(&mut sql, "legal_basis", criteria.legal_bases.iter().map(ToString::to_string).collect());
-            add_in(&mut sql, "designation", criteria.designations.iter().map(ToString::to_string).collect());
-            add_in(&mut sql, "detention_place", criteria.detention_places.iter().map(ToString::to_string).collect());
+            add_in(
+                &mut sql,
+                "agreement",
+                criteria
+                    .agreements
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            );
+            add_in(
+                &mut sql,
+                "nationality",
+                criteria
+                    .nationalities
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            );
+            add_in(
+                &mut sql,
+                "legal_basis",
+                criteria
+                    .legal_bases
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            );
+            add_in(
+                &mut sql,
+                "designation",
+                criteria
+                    .designations
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            );
+            add_in(
+                &mut sql,
+                "detention_place",
+                criteria
+                    .detention_places
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
+            );
             if let Some(from) = criteria.removal_ordered_from {
                 binds.push(from.to_string());
                 sql.push_str(&format!(" AND removal_ordered_on >= ${}", binds.len()));
@@ -891,14 +1098,18 @@ async fn cases_covered(conn: &mut AnyConnection, scope: &HoldScope) -> Result<Ve
         query = query.bind(bind);
     }
     let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter().map(|row| row.try_get("case_id").map_err(StoreError::from)).collect()
+    rows.iter()
+        .map(|row| row.try_get("case_id").map_err(StoreError::from))
+        .collect()
 }
 
 pub(crate) fn stream_version(snapshot: &Snapshot, stream: &StreamId) -> u64 {
     match stream {
         StreamId::Case(id) => snapshot.cases.get(id).map_or(0, |case| case.version),
         StreamId::Hold(id) => snapshot.holds.get(id).map_or(0, |hold| hold.version),
-        StreamId::Agreement(id) => snapshot.agreements.get(id).map_or(0, |agreement| agreement.version),
+        StreamId::Agreement(id) => snapshot
+            .agreements
+            .get(id)
+            .map_or(0, |agreement| agreement.version),
     }
 }
-

@@ -66,7 +66,9 @@ impl MasterKey {
         let mut wrapping_key = [0u8; KEY_BYTES];
         // 32 bytes is far below HKDF-SHA-256's 8160-byte limit, so expansion cannot fail.
         let _ = hkdf.expand(WRAP_INFO, &mut wrapping_key);
-        Self { wrapping: XChaCha20Poly1305::new(&wrapping_key.into()) }
+        Self {
+            wrapping: XChaCha20Poly1305::new(&wrapping_key.into()),
+        }
     }
 
     /// Parses a master key written as 64 hex digits or as base64 of 32 bytes.
@@ -75,20 +77,33 @@ impl MasterKey {
         let bytes = if text.len() == 2 * KEY_BYTES {
             hex::decode(text).map_err(|error| VaultError::MasterKey(error.to_string()))?
         } else {
-            BASE64.decode(text).map_err(|error| VaultError::MasterKey(error.to_string()))?
+            BASE64
+                .decode(text)
+                .map_err(|error| VaultError::MasterKey(error.to_string()))?
         };
-        let bytes: [u8; KEY_BYTES] = bytes
-            .try_into()
-            .map_err(|bytes: Vec<u8>| VaultError::MasterKey(format!("got {} bytes", bytes.len())))?;
+        let bytes: [u8; KEY_BYTES] = bytes.try_into().map_err(|bytes: Vec<u8>| {
+            VaultError::MasterKey(format!("got {} bytes", bytes.len()))
+        })?;
         Ok(Self::from_bytes(bytes))
     }
 
     /// Wraps a case key for storage: nonce ‖ ciphertext.
-    pub fn wrap(&self, case: CaseId, case_key: &[u8; KEY_BYTES], nonce: [u8; NONCE_BYTES]) -> Vec<u8> {
+    pub fn wrap(
+        &self,
+        case: CaseId,
+        case_key: &[u8; KEY_BYTES],
+        nonce: [u8; NONCE_BYTES],
+    ) -> Vec<u8> {
         let aad = case.to_string();
         let sealed = self
             .wrapping
-            .encrypt(&XNonce::from(nonce), Payload { msg: case_key, aad: aad.as_bytes() })
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: case_key,
+                    aad: aad.as_bytes(),
+                },
+            )
             .unwrap_or_default();
         [nonce.as_slice(), &sealed].concat()
     }
@@ -99,20 +114,33 @@ impl MasterKey {
         let aad = case.to_string();
         let key = self
             .wrapping
-            .decrypt(&nonce, Payload { msg: sealed, aad: aad.as_bytes() })
+            .decrypt(
+                &nonce,
+                Payload {
+                    msg: sealed,
+                    aad: aad.as_bytes(),
+                },
+            )
             .map_err(|_| VaultError::Authentication { case })?;
-        key.try_into().map_err(|_| VaultError::Malformed { case, reason: "key length".to_owned() })
+        key.try_into().map_err(|_| VaultError::Malformed {
+            case,
+            reason: "key length".to_owned(),
+        })
     }
 }
 
 fn split_nonce(case: CaseId, bytes: &[u8]) -> Result<(XNonce, &[u8]), VaultError> {
     if bytes.len() < NONCE_BYTES {
-        return Err(VaultError::Malformed { case, reason: "shorter than a nonce".to_owned() });
+        return Err(VaultError::Malformed {
+            case,
+            reason: "shorter than a nonce".to_owned(),
+        });
     }
     let (nonce, rest) = bytes.split_at(NONCE_BYTES);
-    let nonce: [u8; NONCE_BYTES] = nonce
-        .try_into()
-        .map_err(|_| VaultError::Malformed { case, reason: "nonce length".to_owned() })?;
+    let nonce: [u8; NONCE_BYTES] = nonce.try_into().map_err(|_| VaultError::Malformed {
+        case,
+        reason: "nonce length".to_owned(),
+    })?;
     Ok((XNonce::from(nonce), rest))
 }
 
@@ -121,31 +149,61 @@ fn seal_aad(case: CaseId) -> Vec<u8> {
 }
 
 /// Seals personal data with a case key: base64(nonce ‖ ciphertext).
-pub fn seal(case: CaseId, case_key: &[u8; KEY_BYTES], nonce: [u8; NONCE_BYTES], data: &PersonalData) -> Sealed {
+pub fn seal(
+    case: CaseId,
+    case_key: &[u8; KEY_BYTES],
+    nonce: [u8; NONCE_BYTES],
+    data: &PersonalData,
+) -> Sealed {
     let cipher = XChaCha20Poly1305::new(&(*case_key).into());
     let plain = serde_json::to_vec(data).unwrap_or_default();
     let aad = seal_aad(case);
     let sealed = cipher
-        .encrypt(&XNonce::from(nonce), Payload { msg: &plain, aad: &aad })
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: &plain,
+                aad: &aad,
+            },
+        )
         .unwrap_or_default();
     Sealed(BASE64.encode([nonce.as_slice(), &sealed].concat()))
 }
 
 /// Opens sealed personal data with the case key.
-pub fn open(case: CaseId, case_key: &[u8; KEY_BYTES], sealed: &Sealed) -> Result<PersonalData, VaultError> {
+pub fn open(
+    case: CaseId,
+    case_key: &[u8; KEY_BYTES],
+    sealed: &Sealed,
+) -> Result<PersonalData, VaultError> {
     let bytes = BASE64
         .decode(&sealed.0)
-        .map_err(|error| VaultError::Malformed { case, reason: error.to_string() })?;
+        .map_err(|error| VaultError::Malformed {
+            case,
+            reason: error.to_string(),
+        })?;
     if bytes.len() > SEALED_BYTES_MAX {
-        return Err(VaultError::Malformed { case, reason: "too large".to_owned() });
+        return Err(VaultError::Malformed {
+            case,
+            reason: "too large".to_owned(),
+        });
     }
     let (nonce, ciphertext) = split_nonce(case, &bytes)?;
     let cipher = XChaCha20Poly1305::new(&(*case_key).into());
     let aad = seal_aad(case);
     let plain = cipher
-        .decrypt(&nonce, Payload { msg: ciphertext, aad: &aad })
+        .decrypt(
+            &nonce,
+            Payload {
+                msg: ciphertext,
+                aad: &aad,
+            },
+        )
         .map_err(|_| VaultError::Authentication { case })?;
-    serde_json::from_slice(&plain).map_err(|error| VaultError::Malformed { case, reason: error.to_string() })
+    serde_json::from_slice(&plain).map_err(|error| VaultError::Malformed {
+        case,
+        reason: error.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -159,7 +217,10 @@ mod tests {
         let case = CaseId::from_u64(1);
         let other = CaseId::from_u64(2);
         let key = [9; KEY_BYTES];
-        let data = PersonalData { name: "Synthetic Person".to_owned(), ..PersonalData::default() };
+        let data = PersonalData {
+            name: "Synthetic Person".to_owned(),
+            ..PersonalData::default()
+        };
         let sealed = seal(case, &key, [1; NONCE_BYTES], &data);
         assert_eq!(open(case, &key, &sealed).unwrap(), data);
         assert!(open(other, &key, &sealed).is_err());
@@ -167,7 +228,11 @@ mod tests {
         let wrapped = master.wrap(case, &key, [2; NONCE_BYTES]);
         assert_eq!(master.unwrap_key(case, &wrapped).unwrap(), key);
         assert!(master.unwrap_key(other, &wrapped).is_err());
-        assert!(MasterKey::from_bytes([6; KEY_BYTES]).unwrap_key(case, &wrapped).is_err());
+        assert!(
+            MasterKey::from_bytes([6; KEY_BYTES])
+                .unwrap_key(case, &wrapped)
+                .is_err()
+        );
         assert!(!sealed.0.contains("Synthetic"));
     }
 

@@ -58,7 +58,10 @@ mod tests {
     /// Known codes parse, case-insensitively; unknown and malformed ones do not.
     #[test]
     fn parses_only_assigned_codes() {
-        assert_eq!(Country::parse("rwa").map(|c| c.to_string()), Ok("RWA".to_owned()));
+        assert_eq!(
+            Country::parse("rwa").map(|c| c.to_string()),
+            Ok("RWA".to_owned())
+        );
         assert_eq!(Country::parse("ALB").map(|c| c.name()), Ok("Albania"));
         for bad in ["", "RW", "RWAA", "XXX", "R1A", "ÄBC"] {
             assert!(Country::parse(bad).is_err(), "{bad} should be rejected");

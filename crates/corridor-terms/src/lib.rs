@@ -18,10 +18,8 @@ mod span;
 pub use country::Country;
 pub use model::{
     Agreement, AgreementId, AgreementStatus, Caps, Clocks, DeadlineExtension, Eligibility,
-    MonitoringBody, OnwardRule, SharedField, Sex, StatusChange, Terms, Vulnerability,
+    MonitoringBody, OnwardRule, Sex, SharedField, StatusChange, Terms, Vulnerability,
     WelfareCheckRule,
 };
-pub use parse::{
-    parse_agreement, AgreementError, AgreementErrors, AGREEMENT_FILE_SIZE_MAX_BYTES,
-};
+pub use parse::{AGREEMENT_FILE_SIZE_MAX_BYTES, AgreementError, AgreementErrors, parse_agreement};
 pub use span::ClockSpan;

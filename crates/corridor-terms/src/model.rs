@@ -441,7 +441,11 @@ impl Agreement {
                 return Some(source);
             }
             // Step out one level: `a.b[2]` → `a.b` → `a`, then give up at the top.
-            let parent_end = if path.ends_with(']') { path.rfind('[') } else { path.rfind('.') };
+            let parent_end = if path.ends_with(']') {
+                path.rfind('[')
+            } else {
+                path.rfind('.')
+            };
             path = path.get(..parent_end?)?;
         }
     }

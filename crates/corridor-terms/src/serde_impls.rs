@@ -7,7 +7,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::country::Country;
-use crate::model::{AgreementId, AgreementStatus, SharedField, Sex, Vulnerability};
+use crate::model::{AgreementId, AgreementStatus, Sex, SharedField, Vulnerability};
 
 macro_rules! serde_as_text {
     ($type:ty, $to_text:expr, $from_text:expr, $what:literal) => {
@@ -27,9 +27,34 @@ macro_rules! serde_as_text {
     };
 }
 
-serde_as_text!(Country, Country::code, |t: &str| Country::parse(t).ok(), "country");
-serde_as_text!(AgreementId, AgreementId::as_str, |t: &str| AgreementId::parse(t).ok(), "agreement id");
-serde_as_text!(AgreementStatus, |s: &AgreementStatus| s.as_str(), AgreementStatus::parse, "agreement status");
+serde_as_text!(
+    Country,
+    Country::code,
+    |t: &str| Country::parse(t).ok(),
+    "country"
+);
+serde_as_text!(
+    AgreementId,
+    AgreementId::as_str,
+    |t: &str| AgreementId::parse(t).ok(),
+    "agreement id"
+);
+serde_as_text!(
+    AgreementStatus,
+    |s: &AgreementStatus| s.as_str(),
+    AgreementStatus::parse,
+    "agreement status"
+);
 serde_as_text!(Sex, |s: &Sex| s.as_str(), Sex::parse, "sex");
-serde_as_text!(Vulnerability, |v: &Vulnerability| v.as_str(), Vulnerability::parse, "vulnerability category");
-serde_as_text!(SharedField, |f: &SharedField| f.as_str(), SharedField::parse, "shared field");
+serde_as_text!(
+    Vulnerability,
+    |v: &Vulnerability| v.as_str(),
+    Vulnerability::parse,
+    "vulnerability category"
+);
+serde_as_text!(
+    SharedField,
+    |f: &SharedField| f.as_str(),
+    SharedField::parse,
+    "shared field"
+);

@@ -40,7 +40,9 @@ impl ClockSpan {
         }
         // Compare against the limit from a fixed reference day so months and years are judged
         // with real calendar lengths.
-        let reference = jiff::civil::date(2000, 1, 1).at(0, 0, 0, 0).to_zoned_datetime(TimeZone::UTC);
+        let reference = jiff::civil::date(2000, 1, 1)
+            .at(0, 0, 0, 0)
+            .to_zoned_datetime(TimeZone::UTC);
         let (Ok(reference), Ok(limit)) = (reference, Span::new().try_years(Self::YEARS_MAX)) else {
             return Err("cannot be checked");
         };
@@ -105,10 +107,26 @@ mod tests {
     /// Friendly and ISO forms parse; negative, zero, fractional and absurd spans are refused.
     #[test]
     fn parse_checks_bounds() {
-        for good in ["24 hours", "6 months", "P2M", "PT48H", "18 months", "5 years", "7 days"] {
+        for good in [
+            "24 hours",
+            "6 months",
+            "P2M",
+            "PT48H",
+            "18 months",
+            "5 years",
+            "7 days",
+        ] {
             assert!(ClockSpan::parse(good).is_ok(), "{good} should parse");
         }
-        for bad in ["-3 days", "0 days", "", "soon", "11 years", "1000000 hours", "1.5 seconds"] {
+        for bad in [
+            "-3 days",
+            "0 days",
+            "",
+            "soon",
+            "11 years",
+            "1000000 hours",
+            "1.5 seconds",
+        ] {
             assert!(ClockSpan::parse(bad).is_err(), "{bad} should be refused");
         }
     }

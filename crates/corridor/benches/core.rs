@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use corridor_domain::terms::{AgreementId, Country, Sex};
 use corridor_domain::{
-    Actor, CaseId, ClassCriteria, Command, Context, HoldId, HoldScope, Label, Language, NoticeFacts, Outcome,
-    Party, PersonFacts, PersonalData, Role, UserId,
+    Actor, CaseId, ClassCriteria, Command, Context, HoldId, HoldScope, Label, Language,
+    NoticeFacts, Outcome, Party, PersonFacts, PersonalData, Role, UserId,
 };
-use corridor_store::vault::{seal, MasterKey};
+use corridor_store::vault::{MasterKey, seal};
 use corridor_store::{Request, Store};
 use jiff::{Timestamp, ToSpan};
 use rand_chacha::ChaCha20Rng;
@@ -42,11 +42,18 @@ const NATIONALITIES: [&str; 5] = ["VEN", "HND", "GTM", "SLV", "IRQ"];
 const BATCH: usize = 2_000;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
 }
 
 fn actor(name: &str, role: Role, party: Party) -> anyhow::Result<Actor> {
-    Ok(Actor { user: UserId::parse(name).map_err(anyhow::Error::msg)?, role, party })
+    Ok(Actor {
+        user: UserId::parse(name).map_err(anyhow::Error::msg)?,
+        role,
+        party,
+    })
 }
 
 struct Bench {
@@ -75,10 +82,17 @@ impl Bench {
             officer: actor("officer.bench", Role::SendingOfficer, usa.clone())?,
             supervisor: actor("supervisor.bench", Role::SendingSupervisor, usa)?,
             receiver: actor("receiver.bench", Role::ReceivingOfficer, rwa)?,
-            clerk: actor("clerk.bench", Role::CourtClerk, Party::Court("bench-court".to_owned()))?,
+            clerk: actor(
+                "clerk.bench",
+                Role::CourtClerk,
+                Party::Court("bench-court".to_owned()),
+            )?,
             admin: actor("admin.bench", Role::Admin, Party::None)?,
         };
-        let load = Command::LoadAgreement { file_name: "bench.toml".to_owned(), text: AGREEMENT.to_owned() };
+        let load = Command::LoadAgreement {
+            file_name: "bench.toml".to_owned(),
+            text: AGREEMENT.to_owned(),
+        };
         let admin = bench.admin.clone();
         if let Outcome::Refused { refusal, .. } = bench.one(&admin, load).await? {
             anyhow::bail!("the benchmark agreement was refused: {refusal}");
@@ -87,12 +101,19 @@ impl Bench {
     }
 
     fn context(&self, actor: &Actor) -> Context {
-        Context { now: self.now, actor: actor.clone() }
+        Context {
+            now: self.now,
+            actor: actor.clone(),
+        }
     }
 
     async fn one(&mut self, actor: &Actor, command: Command) -> anyhow::Result<Outcome> {
         let context = self.context(actor);
-        Ok(self.store.execute(&command, &context, None, &[]).await?.outcome)
+        Ok(self
+            .store
+            .execute(&command, &context, None, &[])
+            .await?
+            .outcome)
     }
 
     fn proposal(&mut self, index: usize) -> anyhow::Result<(Command, (CaseId, Vec<u8>))> {
@@ -102,9 +123,15 @@ impl Bench {
         let mut nonce = [0u8; 24];
         self.rng.fill_bytes(&mut nonce);
         let wrapped = self.master.wrap(case, &key, nonce);
-        let personal = PersonalData { name: format!("Synthetic Person {index}"), ..PersonalData::default() };
+        let personal = PersonalData {
+            name: format!("Synthetic Person {index}"),
+            ..PersonalData::default()
+        };
         let sealed = seal(case, &key, nonce, &personal);
-        let nationality = NATIONALITIES.get(index % NATIONALITIES.len()).copied().unwrap_or("VEN");
+        let nationality = NATIONALITIES
+            .get(index % NATIONALITIES.len())
+            .copied()
+            .unwrap_or("VEN");
         let facts = PersonFacts {
             birth_date: "1990-01-01".parse()?,
             nationality: Country::parse(nationality).map_err(anyhow::Error::msg)?,
@@ -112,7 +139,9 @@ impl Bench {
             vulnerabilities: Default::default(),
             feared_countries: Default::default(),
             protected_countries: Default::default(),
-            languages: [Language::parse("es").map_err(anyhow::Error::msg)?].into_iter().collect(),
+            languages: [Language::parse("es").map_err(anyhow::Error::msg)?]
+                .into_iter()
+                .collect(),
             legal_basis: Label::parse("ina_241").map_err(anyhow::Error::msg)?,
             designation: None,
             detention_place: None,
@@ -120,7 +149,16 @@ impl Bench {
             health_data_consent: false,
         };
         let agreement = AgreementId::parse("bench").map_err(anyhow::Error::msg)?;
-        Ok((Command::Propose { case, agreement, facts, counsel: None, personal: sealed }, (case, wrapped)))
+        Ok((
+            Command::Propose {
+                case,
+                agreement,
+                facts,
+                counsel: None,
+                personal: sealed,
+            },
+            (case, wrapped),
+        ))
     }
 
     /// Proposes `count` cases in group commits; returns their ids.
@@ -134,11 +172,17 @@ impl Bench {
                 items.push(self.proposal(index)?);
             }
             let context = self.context(&self.officer);
-            let keys: Vec<[(CaseId, Vec<u8>); 1]> = items.iter().map(|(_, key)| [key.clone()]).collect();
+            let keys: Vec<[(CaseId, Vec<u8>); 1]> =
+                items.iter().map(|(_, key)| [key.clone()]).collect();
             let requests: Vec<Request<'_>> = items
                 .iter()
                 .zip(&keys)
-                .map(|((command, _), key)| Request { command, context: &context, expected_version: None, new_case_keys: key })
+                .map(|((command, _), key)| Request {
+                    command,
+                    context: &context,
+                    expected_version: None,
+                    new_case_keys: key,
+                })
                 .collect();
             for result in self.store.execute_many(&requests).await? {
                 if let Outcome::Refused { refusal, .. } = result?.outcome {
@@ -152,12 +196,22 @@ impl Bench {
     }
 
     /// Runs commands in group commits of `batch`, each as `actor`.
-    async fn run_batched(&mut self, actor: &Actor, commands: &[Command], batch: usize) -> anyhow::Result<()> {
+    async fn run_batched(
+        &mut self,
+        actor: &Actor,
+        commands: &[Command],
+        batch: usize,
+    ) -> anyhow::Result<()> {
         let context = self.context(actor);
         for chunk in commands.chunks(batch.max(1)) {
             let requests: Vec<Request<'_>> = chunk
                 .iter()
-                .map(|command| Request { command, context: &context, expected_version: None, new_case_keys: &[] })
+                .map(|command| Request {
+                    command,
+                    context: &context,
+                    expected_version: None,
+                    new_case_keys: &[],
+                })
                 .collect();
             for result in self.store.execute_many(&requests).await? {
                 if let Outcome::Refused { refusal, .. } = result?.outcome {
@@ -176,18 +230,37 @@ impl Bench {
             .iter()
             .map(|&case| Command::ServeNotice {
                 case,
-                notice: NoticeFacts { language: es.clone(), on_person: true, on_counsel: true, destination: rwa, explains_how_to_contest: true },
+                notice: NoticeFacts {
+                    language: es.clone(),
+                    on_person: true,
+                    on_counsel: true,
+                    destination: rwa,
+                    explains_how_to_contest: true,
+                },
             })
             .collect();
-        let (officer, receiver, supervisor) = (self.officer.clone(), self.receiver.clone(), self.supervisor.clone());
+        let (officer, receiver, supervisor) = (
+            self.officer.clone(),
+            self.receiver.clone(),
+            self.supervisor.clone(),
+        );
         self.run_batched(&officer, &notices, BATCH).await?;
-        let requests: Vec<Command> = cases.iter().map(|&case| Command::RequestTransfer { case }).collect();
+        let requests: Vec<Command> = cases
+            .iter()
+            .map(|&case| Command::RequestTransfer { case })
+            .collect();
         self.run_batched(&officer, &requests, BATCH).await?;
-        let approvals: Vec<Command> = cases.iter().map(|&case| Command::Approve { case }).collect();
+        let approvals: Vec<Command> = cases
+            .iter()
+            .map(|&case| Command::Approve { case })
+            .collect();
         self.run_batched(&receiver, &approvals, BATCH).await?;
         self.run_batched(&supervisor, &approvals, BATCH).await?;
         let departure = self.now.checked_add(72.hours())?;
-        let schedules: Vec<Command> = cases.iter().map(|&case| Command::Schedule { case, departure }).collect();
+        let schedules: Vec<Command> = cases
+            .iter()
+            .map(|&case| Command::Schedule { case, departure })
+            .collect();
         self.run_batched(&officer, &schedules, BATCH).await
     }
 }
@@ -222,7 +295,13 @@ async fn commands_per_second(cases_count: usize) -> anyhow::Result<()> {
     for &case in cases.iter().take(single) {
         let command = Command::ServeNotice {
             case,
-            notice: NoticeFacts { language: es.clone(), on_person: true, on_counsel: true, destination: rwa, explains_how_to_contest: true },
+            notice: NoticeFacts {
+                language: es.clone(),
+                on_person: true,
+                on_counsel: true,
+                destination: rwa,
+                explains_how_to_contest: true,
+            },
         };
         let begun = Instant::now();
         bench.one(&officer, command).await?;
@@ -240,13 +319,29 @@ async fn commands_per_second(cases_count: usize) -> anyhow::Result<()> {
 
     // Group commit: the same path, many commands per durable commit.
     let grouped = 20_000.min(cases.len().saturating_sub(single));
-    let requests: Vec<Command> = cases.iter().skip(single).take(grouped).map(|&case| Command::ServeNotice {
-        case,
-        notice: NoticeFacts { language: es.clone(), on_person: true, on_counsel: true, destination: rwa, explains_how_to_contest: true },
-    }).collect();
+    let requests: Vec<Command> = cases
+        .iter()
+        .skip(single)
+        .take(grouped)
+        .map(|&case| Command::ServeNotice {
+            case,
+            notice: NoticeFacts {
+                language: es.clone(),
+                on_person: true,
+                on_counsel: true,
+                destination: rwa,
+                explains_how_to_contest: true,
+            },
+        })
+        .collect();
     for batch in [100, 1_000] {
         let half = requests.len() / 2;
-        let slice = if batch == 100 { requests.get(..half) } else { requests.get(half..) }.unwrap_or_default();
+        let slice = if batch == 100 {
+            requests.get(..half)
+        } else {
+            requests.get(half..)
+        }
+        .unwrap_or_default();
         let started = Instant::now();
         bench.run_batched(&officer, slice, batch).await?;
         let elapsed = started.elapsed();
@@ -276,7 +371,9 @@ async fn class_hold(cases_count: usize) -> anyhow::Result<()> {
     );
     bench.now = bench.now.checked_add(1.hours())?;
     let criteria = ClassCriteria {
-        nationalities: [Country::parse("VEN").map_err(anyhow::Error::msg)?].into_iter().collect(),
+        nationalities: [Country::parse("VEN").map_err(anyhow::Error::msg)?]
+            .into_iter()
+            .collect(),
         ..ClassCriteria::default()
     };
     let command = Command::RegisterHold {
@@ -304,7 +401,10 @@ async fn class_hold(cases_count: usize) -> anyhow::Result<()> {
 }
 
 fn main() -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
     let cases = env_usize("CORRIDOR_BENCH_CASES", 100_000);
     let hold_cases = env_usize("CORRIDOR_BENCH_HOLD_CASES", 1_000_000);
     println!("corridor core benchmark (SQLite, WAL, synchronous=FULL)");

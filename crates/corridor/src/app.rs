@@ -9,11 +9,13 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use corridor_domain::terms::{Country, Sex, Vulnerability};
-use corridor_domain::{Actor, CaseId, Command, Context, Event, HoldId, Label, Language, Outcome, Role, UserId};
+use corridor_domain::{
+    Actor, CaseId, Command, Context, Event, HoldId, Label, Language, Outcome, Role, UserId,
+};
 use corridor_store::vault::MasterKey;
 use corridor_store::{Executed, Store, StoreError};
-use jiff::civil::Date;
 use jiff::Timestamp;
+use jiff::civil::Date;
 use serde_json::json;
 
 use crate::entropy::Entropy;
@@ -89,10 +91,21 @@ impl App {
         expected_version: Option<u64>,
         new_case_keys: &[(CaseId, Vec<u8>)],
     ) -> anyhow::Result<(ExitCode, Executed)> {
-        let context = Context { now: self.clock.now(), actor: actor.clone() };
-        let executed = match self.store.execute(&command, &context, expected_version, new_case_keys).await {
+        let context = Context {
+            now: self.clock.now(),
+            actor: actor.clone(),
+        };
+        let executed = match self
+            .store
+            .execute(&command, &context, expected_version, new_case_keys)
+            .await
+        {
             Ok(executed) => executed,
-            Err(StoreError::Conflict { case, expected, current }) => {
+            Err(StoreError::Conflict {
+                case,
+                expected,
+                current,
+            }) => {
                 if !self.quiet {
                     if self.json {
                         println!(
@@ -100,19 +113,26 @@ impl App {
                             json!({"outcome": "conflict", "case": case.to_string(), "expected_version": expected, "current_version": current})
                         );
                     } else {
-                        println!("conflict: {case} is at version {current}, not {expected}; nothing was written. Show the case again and retry.");
+                        println!(
+                            "conflict: {case} is at version {current}, not {expected}; nothing was written. Show the case again and retry."
+                        );
                     }
                 }
                 return Ok((
                     ExitCode::from(exit::CONFLICT),
-                    Executed { outcome: Outcome::Accepted(Vec::new()), seqs: None },
+                    Executed {
+                        outcome: Outcome::Accepted(Vec::new()),
+                        seqs: None,
+                    },
                 ));
             }
             Err(error) => return Err(error.into()),
         };
         let code = match &executed.outcome {
             Outcome::Accepted(_) => ExitCode::SUCCESS,
-            Outcome::Refused { refusal, .. } if refusal.is_safeguard() => ExitCode::from(exit::SAFEGUARD),
+            Outcome::Refused { refusal, .. } if refusal.is_safeguard() => {
+                ExitCode::from(exit::SAFEGUARD)
+            }
             Outcome::Refused { .. } => ExitCode::from(exit::REFUSED),
         };
         if !self.quiet {
@@ -201,43 +221,93 @@ pub fn event_json(seq: u64, event: &Event) -> serde_json::Value {
 /// One line describing an event for people.
 pub fn describe(event: &Event) -> String {
     use corridor_domain::EventBody::*;
-    let who = event.by.as_ref().map_or_else(|| "the clock".to_owned(), ToString::to_string);
+    let who = event
+        .by
+        .as_ref()
+        .map_or_else(|| "the clock".to_owned(), ToString::to_string);
     match &event.body {
-        AgreementLoaded { agreement, terms_version, file_name, .. } => {
+        AgreementLoaded {
+            agreement,
+            terms_version,
+            file_name,
+            ..
+        } => {
             format!("agreement {agreement} loaded from {file_name} (terms version {terms_version})")
         }
-        AgreementStatusChanged { agreement, status, on } => format!("agreement {agreement} is {status} from {on}"),
-        CaseProposed { case, agreement, terms_version, .. } => {
+        AgreementStatusChanged {
+            agreement,
+            status,
+            on,
+        } => format!("agreement {agreement} is {status} from {on}"),
+        CaseProposed {
+            case,
+            agreement,
+            terms_version,
+            ..
+        } => {
             format!("{case} proposed under {agreement} (terms version {terms_version}) by {who}")
         }
         HoldMatched { case, hold } => format!("{case} is covered by {hold}"),
-        NoticeServed { case, language, destination } => {
+        NoticeServed {
+            case,
+            language,
+            destination,
+        } => {
             format!("{case}: notice served in `{language}` naming {destination}")
         }
         ProtectionClaimed { case } => format!("{case}: protection claim filed by {who}"),
         ProtectionDecided { case, granted } => {
-            format!("{case}: protection {} by {who}", if *granted { "granted — no transfer" } else { "denied" })
+            format!(
+                "{case}: protection {} by {who}",
+                if *granted {
+                    "granted — no transfer"
+                } else {
+                    "denied"
+                }
+            )
         }
         TransferRequested { case } => format!("{case}: transfer requested of the receiving state"),
-        AcceptedByReceivingState { case, acceptance } => format!("{case}: accepted by the receiving state ({acceptance:?})"),
+        AcceptedByReceivingState { case, acceptance } => {
+            format!("{case}: accepted by the receiving state ({acceptance:?})")
+        }
         RequestLapsed { case } => format!("{case}: request lapsed unanswered"),
-        RefusedByReceivingState { case, reason } => format!("{case}: refused by the receiving state: {reason}"),
+        RefusedByReceivingState { case, reason } => {
+            format!("{case}: refused by the receiving state: {reason}")
+        }
         SupervisorApproved { case } => format!("{case}: approved for scheduling by {who}"),
-        TransferDeadlineExtended { case, reason } => format!("{case}: transfer deadline extended ({reason})"),
-        TransferScheduled { case, departure } => format!("{case}: departure scheduled for {departure}"),
-        TransferUnscheduled { case, cause } => format!("{case}: taken off the schedule ({cause:?})"),
+        TransferDeadlineExtended { case, reason } => {
+            format!("{case}: transfer deadline extended ({reason})")
+        }
+        TransferScheduled { case, departure } => {
+            format!("{case}: departure scheduled for {departure}")
+        }
+        TransferUnscheduled { case, cause } => {
+            format!("{case}: taken off the schedule ({cause:?})")
+        }
         Departed { case } => format!("{case}: departed"),
         Recalled { case, hold } => match hold {
             Some(hold) => format!("{case}: recalled in transit by {hold}"),
             None => format!("{case}: recalled in transit"),
         },
         Arrived { case } => format!("{case}: arrived"),
-        VulnerabilityRecorded { case, category, excluded } => format!(
+        VulnerabilityRecorded {
+            case,
+            category,
+            excluded,
+        } => format!(
             "{case}: vulnerability `{category}` recorded{}",
-            if *excluded { " — excluded by the terms, case sent back" } else { "" }
+            if *excluded {
+                " — excluded by the terms, case sent back"
+            } else {
+                ""
+            }
         ),
         ReceivingClaimLodged { case } => format!("{case}: claim lodged in the receiving state"),
-        ReceivingClaimDecided { case, granted, appeal } => format!(
+        ReceivingClaimDecided {
+            case,
+            granted,
+            appeal,
+        } => format!(
             "{case}: {} {}",
             if *appeal { "appeal" } else { "claim" },
             if *granted { "granted" } else { "refused" }
@@ -248,19 +318,35 @@ pub fn describe(event: &Event) -> String {
         Settled { case } => format!("{case}: settled"),
         WhereaboutsUnknown { case } => format!("{case}: whereabouts unknown"),
         WhereaboutsKnown { case } => format!("{case}: whereabouts known again"),
-        WelfareCheckRecorded { case, outcome } => format!("{case}: welfare check — {}", outcome.as_str()),
+        WelfareCheckRecorded { case, outcome } => {
+            format!("{case}: welfare check — {}", outcome.as_str())
+        }
         DetentionValidated { case } => format!("{case}: detention validated by a court"),
-        DetentionValidationLapsed { case } => format!("{case}: detention not validated in time — release required"),
+        DetentionValidationLapsed { case } => {
+            format!("{case}: detention not validated in time — release required")
+        }
         TransferDeadlineExpired { case } => {
-            format!("{case}: transfer deadline passed — responsibility stays with the sending state")
+            format!(
+                "{case}: transfer deadline passed — responsibility stays with the sending state"
+            )
         }
         SupportPeriodEnded { case } => format!("{case}: support period ended"),
         Withdrawn { case, reason } => format!("{case}: withdrawn ({reason})"),
         PersonalDataErased { case } => format!("{case}: personal data erased (case key destroyed)"),
-        SafeguardTriggered { case, command, code, .. } => {
+        SafeguardTriggered {
+            case,
+            command,
+            code,
+            ..
+        } => {
             format!("{case}: safeguard `{code}` refused `{command}` by {who}")
         }
-        HoldRegistered { hold, court, reference, .. } => format!("{hold} registered: {court} order {reference}"),
+        HoldRegistered {
+            hold,
+            court,
+            reference,
+            ..
+        } => format!("{hold} registered: {court} order {reference}"),
         HoldStayed { hold } => format!("{hold} stayed"),
         HoldReactivated { hold } => format!("{hold} in effect again"),
         HoldAmended { hold, .. } => format!("{hold} amended"),
@@ -299,7 +385,11 @@ impl std::fmt::Display for Refused {
 impl std::error::Error for Refused {}
 
 /// Parses a flag's value, naming the flag in the error.
-fn flag<T>(name: &str, value: &str, parse: impl FnOnce(&str) -> Result<T, String>) -> anyhow::Result<T> {
+fn flag<T>(
+    name: &str,
+    value: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> anyhow::Result<T> {
     parse(value).map_err(|reason| anyhow::Error::new(InputError(format!("--{name}: {reason}"))))
 }
 
@@ -321,15 +411,17 @@ pub fn parse_country(name: &str, value: &str) -> anyhow::Result<Country> {
 /// A date flag.
 pub fn parse_date(name: &str, value: &str) -> anyhow::Result<Date> {
     flag(name, value, |text| {
-        text.parse::<Date>().map_err(|error| format!("`{text}` is not a date (YYYY-MM-DD): {error}"))
+        text.parse::<Date>()
+            .map_err(|error| format!("`{text}` is not a date (YYYY-MM-DD): {error}"))
     })
 }
 
 /// A timestamp flag.
 pub fn parse_timestamp(name: &str, value: &str) -> anyhow::Result<Timestamp> {
     flag(name, value, |text| {
-        text.parse::<Timestamp>()
-            .map_err(|error| format!("`{text}` is not a moment (e.g. 2025-09-01T08:00:00Z): {error}"))
+        text.parse::<Timestamp>().map_err(|error| {
+            format!("`{text}` is not a moment (e.g. 2025-09-01T08:00:00Z): {error}")
+        })
     })
 }
 
@@ -360,7 +452,10 @@ pub fn parse_vulnerability(name: &str, value: &str) -> anyhow::Result<Vulnerabil
     flag(name, value, |text| {
         Vulnerability::parse(text).ok_or_else(|| {
             let names: Vec<&str> = Vulnerability::ALL.iter().map(|v| v.as_str()).collect();
-            format!("`{text}` is not a vulnerability category (one of: {})", names.join(", "))
+            format!(
+                "`{text}` is not a vulnerability category (one of: {})",
+                names.join(", ")
+            )
         })
     })
 }
@@ -368,23 +463,29 @@ pub fn parse_vulnerability(name: &str, value: &str) -> anyhow::Result<Vulnerabil
 /// Reads the master key from CORRIDOR_MASTER_KEY or the key file, if either exists.
 pub fn read_master_key(key_file: &Path) -> anyhow::Result<Option<MasterKey>> {
     if let Ok(text) = std::env::var("CORRIDOR_MASTER_KEY") {
-        return Ok(Some(MasterKey::parse(&text).context("CORRIDOR_MASTER_KEY")?));
+        return Ok(Some(
+            MasterKey::parse(&text).context("CORRIDOR_MASTER_KEY")?,
+        ));
     }
     match std::fs::read_to_string(key_file) {
-        Ok(text) => Ok(Some(
-            MasterKey::parse(&text).with_context(|| format!("key file `{}`", key_file.display()))?,
-        )),
+        Ok(text) => {
+            Ok(Some(MasterKey::parse(&text).with_context(|| {
+                format!("key file `{}`", key_file.display())
+            })?))
+        }
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(error) => Err(error).with_context(|| format!("cannot read key file `{}`", key_file.display())),
+        Err(error) => {
+            Err(error).with_context(|| format!("cannot read key file `{}`", key_file.display()))
+        }
     }
 }
 
 /// The clock: the system's, or CORRIDOR_NOW (for tests and replaying records at a known time).
 pub fn clock_from_env() -> anyhow::Result<Clock> {
     match std::env::var("CORRIDOR_NOW") {
-        Ok(text) => Ok(Clock::Fixed(
-            text.parse().with_context(|| format!("CORRIDOR_NOW=`{text}` is not a moment (RFC 3339)"))?,
-        )),
+        Ok(text) => Ok(Clock::Fixed(text.parse().with_context(|| {
+            format!("CORRIDOR_NOW=`{text}` is not a moment (RFC 3339)")
+        })?)),
         Err(_) => Ok(Clock::System),
     }
 }
@@ -392,7 +493,11 @@ pub fn clock_from_env() -> anyhow::Result<Clock> {
 /// Refuses a role that may never see case contents from reading them.
 pub fn may_read_cases(actor: &Actor) -> anyhow::Result<()> {
     if matches!(actor.role, Role::Admin | Role::Public) {
-        return Err(Refused(format!("{} acts as `{}`, a role that may not read case contents", actor.user, actor.role)).into());
+        return Err(Refused(format!(
+            "{} acts as `{}`, a role that may not read case contents",
+            actor.user, actor.role
+        ))
+        .into());
     }
     Ok(())
 }

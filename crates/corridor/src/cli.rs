@@ -11,7 +11,12 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     /// Database URL: `sqlite://FILE` (default `sqlite://corridor.db`) or `postgres://…`; a bare
     /// path means an SQLite file.
-    #[arg(long, global = true, env = "CORRIDOR_DATABASE", default_value = "sqlite://corridor.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "CORRIDOR_DATABASE",
+        default_value = "sqlite://corridor.db"
+    )]
     pub database: String,
 
     /// Print machine-readable JSON instead of text.
@@ -23,12 +28,22 @@ pub struct Cli {
     pub as_user: Option<String>,
 
     /// The users file: who may act, in which role, for whom.
-    #[arg(long, global = true, env = "CORRIDOR_USERS", default_value = "corridor-users.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "CORRIDOR_USERS",
+        default_value = "corridor-users.toml"
+    )]
     pub users: PathBuf,
 
     /// The master key file (64 hex digits). The environment variable CORRIDOR_MASTER_KEY, if
     /// set, holds the key itself and takes precedence.
-    #[arg(long, global = true, env = "CORRIDOR_KEY_FILE", default_value = "corridor.key")]
+    #[arg(
+        long,
+        global = true,
+        env = "CORRIDOR_KEY_FILE",
+        default_value = "corridor.key"
+    )]
     pub key_file: PathBuf,
 
     /// What to do.
@@ -84,7 +99,11 @@ pub struct InitArgs {
     #[arg(long, default_value = "corridor.invalid/log")]
     pub origin: String,
     /// Where to create the log's signing key.
-    #[arg(long, env = "CORRIDOR_LOG_KEY_FILE", default_value = "corridor-log.key")]
+    #[arg(
+        long,
+        env = "CORRIDOR_LOG_KEY_FILE",
+        default_value = "corridor-log.key"
+    )]
     pub log_key_file: PathBuf,
 }
 
@@ -94,13 +113,21 @@ pub enum LogCommand {
     /// Print the log's verifier key (`name+hexid+base64`), for anyone who verifies checkpoints.
     Key {
         /// The log's signing key file.
-        #[arg(long, env = "CORRIDOR_LOG_KEY_FILE", default_value = "corridor-log.key")]
+        #[arg(
+            long,
+            env = "CORRIDOR_LOG_KEY_FILE",
+            default_value = "corridor-log.key"
+        )]
         log_key_file: PathBuf,
     },
     /// Sign a checkpoint of the log as it stands (if it grew) and print the latest one.
     Checkpoint {
         /// The log's signing key file.
-        #[arg(long, env = "CORRIDOR_LOG_KEY_FILE", default_value = "corridor-log.key")]
+        #[arg(
+            long,
+            env = "CORRIDOR_LOG_KEY_FILE",
+            default_value = "corridor-log.key"
+        )]
         log_key_file: PathBuf,
         /// Ask this witness to cosign: `URL=VERIFIER_KEY`; repeat for more.
         #[arg(long = "witness")]

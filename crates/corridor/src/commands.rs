@@ -3,19 +3,21 @@
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 use corridor_domain::clock::{next_deadline, welfare_schedule};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
 use corridor_domain::{
-    Actor, ClassCriteria, Command, HoldScope, NoticeFacts, PersonFacts, PersonalData, StreamId, WelfareOutcome,
+    Actor, ClassCriteria, Command, HoldScope, NoticeFacts, PersonFacts, PersonalData, StreamId,
+    WelfareOutcome,
 };
-use corridor_store::vault;
 use corridor_store::CaseFilter;
+use corridor_store::vault;
 use serde_json::json;
 
 use crate::app::{
-    describe, event_json, may_read_cases, parse_case, parse_country, parse_date, parse_hold, parse_label,
-    parse_language, parse_sex, parse_timestamp, parse_user, parse_vulnerability, App, Refused,
+    App, Refused, describe, event_json, may_read_cases, parse_case, parse_country, parse_date,
+    parse_hold, parse_label, parse_language, parse_sex, parse_timestamp, parse_user,
+    parse_vulnerability,
 };
 use crate::cli::{AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs};
 use crate::view::disclose;
@@ -29,7 +31,11 @@ fn input(message: String) -> anyhow::Error {
 }
 
 /// `corridor agreement …`.
-pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCommand) -> anyhow::Result<ExitCode> {
+pub async fn agreement(
+    app: &mut App,
+    actor: Option<&str>,
+    command: AgreementCommand,
+) -> anyhow::Result<ExitCode> {
     match command {
         AgreementCommand::Load { file } => {
             let actor = app.actor(actor)?;
@@ -37,7 +43,10 @@ pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCom
                 .with_context(|| format!("cannot read agreement file `{}`", file.display()))?
                 .len();
             if size > AGREEMENT_FILE_BYTES_MAX {
-                bail!("`{}` is {size} bytes; agreement files may be at most {AGREEMENT_FILE_BYTES_MAX}", file.display());
+                bail!(
+                    "`{}` is {size} bytes; agreement files may be at most {AGREEMENT_FILE_BYTES_MAX}",
+                    file.display()
+                );
             }
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read agreement file `{}`", file.display()))?;
@@ -52,27 +61,62 @@ pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCom
                         .collect();
                     println!("{}", json!({"outcome": "invalid", "errors": list}));
                 } else {
-                    eprintln!("{} error(s) in the agreement file:\n{errors}", errors.0.len());
+                    eprintln!(
+                        "{} error(s) in the agreement file:\n{errors}",
+                        errors.0.len()
+                    );
                 }
                 return Ok(ExitCode::from(crate::app::exit::REFUSED));
             }
-            Ok(app.execute(&actor, Command::LoadAgreement { file_name, text }, None, &[]).await?.0)
+            Ok(app
+                .execute(
+                    &actor,
+                    Command::LoadAgreement { file_name, text },
+                    None,
+                    &[],
+                )
+                .await?
+                .0)
         }
         AgreementCommand::Status { id, status, on } => {
             let actor = app.actor(actor)?;
-            let agreement = AgreementId::parse(&id).map_err(|e| input(format!("agreement: {e}")))?;
+            let agreement =
+                AgreementId::parse(&id).map_err(|e| input(format!("agreement: {e}")))?;
             let status = AgreementStatus::parse(&status).ok_or_else(|| {
                 let names: Vec<&str> = AgreementStatus::ALL.iter().map(|s| s.as_str()).collect();
-                input(format!("`{status}` is not a status (one of: {})", names.join(", ")))
+                input(format!(
+                    "`{status}` is not a status (one of: {})",
+                    names.join(", ")
+                ))
             })?;
             let on = match on {
                 Some(on) => parse_date("on", &on)?,
-                None => app.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
+                None => app
+                    .clock
+                    .now()
+                    .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                    .date(),
             };
-            Ok(app.execute(&actor, Command::ChangeAgreementStatus { agreement, status, on }, None, &[]).await?.0)
+            Ok(app
+                .execute(
+                    &actor,
+                    Command::ChangeAgreementStatus {
+                        agreement,
+                        status,
+                        on,
+                    },
+                    None,
+                    &[],
+                )
+                .await?
+                .0)
         }
         AgreementCommand::List => {
-            let today = app.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+            let today = app
+                .clock
+                .now()
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .date();
             let agreements = app.store.agreements().await?;
             if app.json {
                 let list: Vec<_> = agreements
@@ -90,13 +134,20 @@ pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCom
             } else if agreements.is_empty() {
                 println!("no agreements loaded (load one with `corridor agreement load FILE`)");
             } else {
-                println!("{:<22} {:<4} {:<4} {:<12} {:>5}  title", "id", "from", "to", "today", "terms");
+                println!(
+                    "{:<22} {:<4} {:<4} {:<12} {:>5}  title",
+                    "id", "from", "to", "today", "terms"
+                );
                 for state in &agreements {
                     if let Some(latest) = state.latest() {
                         println!(
                             "{:<22} {:<4} {:<4} {:<12} {:>5}  {}",
-                            state.id, latest.sending, latest.receiving, state.status_on(today).as_str(),
-                            state.latest_version(), latest.title
+                            state.id,
+                            latest.sending,
+                            latest.receiving,
+                            state.status_on(today).as_str(),
+                            state.latest_version(),
+                            latest.title
                         );
                     }
                 }
@@ -104,7 +155,11 @@ pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCom
             Ok(ExitCode::SUCCESS)
         }
         AgreementCommand::Show { id } => {
-            let today = app.clock.now().to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+            let today = app
+                .clock
+                .now()
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .date();
             let agreements = app.store.agreements().await?;
             let state = agreements
                 .iter()
@@ -126,7 +181,13 @@ pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCom
                 return Ok(ExitCode::SUCCESS);
             }
             println!("{} — {}", state.id, latest.title);
-            println!("parties: {} ({}) → {} ({})", latest.sending, latest.sending.name(), latest.receiving, latest.receiving.name());
+            println!(
+                "parties: {} ({}) → {} ({})",
+                latest.sending,
+                latest.sending.name(),
+                latest.receiving,
+                latest.receiving.name()
+            );
             println!("status today: {}", state.status_on(today));
             for change in &state.status_history {
                 println!("  {:<12} from {}", change.status.as_str(), change.on);
@@ -134,31 +195,80 @@ pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCom
             let terms = &latest.terms;
             println!("terms version {}:", state.latest_version());
             let e = &terms.eligibility;
-            println!("  excluded nationalities: {}", join(e.excluded_nationalities.iter()));
-            println!("  minimum age: {}", e.age_years_min.map_or("none".to_owned(), |a| a.to_string()));
-            println!("  sexes: {}", e.sexes.as_ref().map_or("any".to_owned(), |s| join(s.iter())));
-            println!("  excluded vulnerabilities: {}", join(e.excluded_vulnerabilities.iter()));
+            println!(
+                "  excluded nationalities: {}",
+                join(e.excluded_nationalities.iter())
+            );
+            println!(
+                "  minimum age: {}",
+                e.age_years_min.map_or("none".to_owned(), |a| a.to_string())
+            );
+            println!(
+                "  sexes: {}",
+                e.sexes
+                    .as_ref()
+                    .map_or("any".to_owned(), |s| join(s.iter()))
+            );
+            println!(
+                "  excluded vulnerabilities: {}",
+                join(e.excluded_vulnerabilities.iter())
+            );
             println!("  per-person approval: {}", e.per_person_approval);
             println!(
                 "  caps: transferred {} · present {}",
-                terms.caps.transferred_total_max.map_or("none".to_owned(), |c| c.to_string()),
-                terms.caps.present_max.map_or("none".to_owned(), |c| c.to_string())
+                terms
+                    .caps
+                    .transferred_total_max
+                    .map_or("none".to_owned(), |c| c.to_string()),
+                terms
+                    .caps
+                    .present_max
+                    .map_or("none".to_owned(), |c| c.to_string())
             );
             let c = &terms.clocks;
-            let span = |s: Option<corridor_domain::terms::ClockSpan>| s.map_or("none".to_owned(), |s| s.to_string());
-            println!("  notice lead time: {} · fear-claim window: {}", span(c.notice_lead_time), span(c.fear_claim_window));
-            println!("  reply deadline: {} (silence accepts: {})", span(c.reply_deadline), c.silence_accepts);
+            let span = |s: Option<corridor_domain::terms::ClockSpan>| {
+                s.map_or("none".to_owned(), |s| s.to_string())
+            };
+            println!(
+                "  notice lead time: {} · fear-claim window: {}",
+                span(c.notice_lead_time),
+                span(c.fear_claim_window)
+            );
+            println!(
+                "  reply deadline: {} (silence accepts: {})",
+                span(c.reply_deadline),
+                c.silence_accepts
+            );
             println!("  transfer deadline: {}", span(c.transfer_deadline));
             for extension in &c.transfer_deadline_extensions {
-                println!("    extended to {} for {}", extension.deadline, extension.reason);
+                println!(
+                    "    extended to {} for {}",
+                    extension.deadline, extension.reason
+                );
             }
             for check in &c.welfare_checks {
-                println!("  welfare check {} after arrival, window {}", check.offset, check.window);
+                println!(
+                    "  welfare check {} after arrival, window {}",
+                    check.offset, check.window
+                );
             }
-            println!("  support period: {} · detention validation: {}", span(c.support_period), span(c.detention_validation));
+            println!(
+                "  support period: {} · detention validation: {}",
+                span(c.support_period),
+                span(c.detention_validation)
+            );
             println!("  onward rule: {}", terms.onward.as_str());
-            println!("  shared fields: {}", join(terms.shared_fields.iter().map(|f| f.as_str())));
-            println!("  monitoring body: {}", terms.monitoring.as_ref().map_or("none".to_owned(), |m| format!("{} ({})", m.name, m.id)));
+            println!(
+                "  shared fields: {}",
+                join(terms.shared_fields.iter().map(|f| f.as_str()))
+            );
+            println!(
+                "  monitoring body: {}",
+                terms
+                    .monitoring
+                    .as_ref()
+                    .map_or("none".to_owned(), |m| format!("{} ({})", m.name, m.id))
+            );
             if !latest.sources.is_empty() {
                 println!("sources:");
                 for (path, source) in &latest.sources {
@@ -172,23 +282,52 @@ pub async fn agreement(app: &mut App, actor: Option<&str>, command: AgreementCom
 
 fn join<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
     let list: Vec<String> = items.map(|item| item.to_string()).collect();
-    if list.is_empty() { "none".to_owned() } else { list.join(", ") }
+    if list.is_empty() {
+        "none".to_owned()
+    } else {
+        list.join(", ")
+    }
 }
 
 /// `corridor case …`.
-pub async fn case(app: &mut App, actor: Option<&str>, command: CaseCommand) -> anyhow::Result<ExitCode> {
+pub async fn case(
+    app: &mut App,
+    actor: Option<&str>,
+    command: CaseCommand,
+) -> anyhow::Result<ExitCode> {
     let actor_name = actor;
-    let simple = |target: &crate::cli::Target, make: &dyn Fn(corridor_domain::CaseId) -> Command| {
+    let simple = |target: &crate::cli::Target,
+                  make: &dyn Fn(corridor_domain::CaseId) -> Command| {
         parse_case(&target.case).map(|case| (make(case), target.expect_version))
     };
     let (command, expected) = match command {
         CaseCommand::Propose(args) => return propose(app, &app.actor(actor_name)?, *args).await,
         CaseCommand::Show { case } => return show(app, &app.actor(actor_name)?, &case).await,
         CaseCommand::History { case } => return history(app, &app.actor(actor_name)?, &case).await,
-        CaseCommand::List { agreement, status, limit, after } => {
-            return list(app, &app.actor(actor_name)?, agreement, status, limit, after).await;
+        CaseCommand::List {
+            agreement,
+            status,
+            limit,
+            after,
+        } => {
+            return list(
+                app,
+                &app.actor(actor_name)?,
+                agreement,
+                status,
+                limit,
+                after,
+            )
+            .await;
         }
-        CaseCommand::Notice { target, language, destination, on_person, on_counsel, explains_contest } => {
+        CaseCommand::Notice {
+            target,
+            language,
+            destination,
+            on_person,
+            on_counsel,
+            explains_contest,
+        } => {
             let notice = NoticeFacts {
                 language: parse_language(&language)?,
                 on_person,
@@ -196,22 +335,39 @@ pub async fn case(app: &mut App, actor: Option<&str>, command: CaseCommand) -> a
                 destination: parse_country("destination", &destination)?,
                 explains_how_to_contest: explains_contest,
             };
-            simple(&target, &|case| Command::ServeNotice { case, notice: notice.clone() })?
+            simple(&target, &|case| Command::ServeNotice {
+                case,
+                notice: notice.clone(),
+            })?
         }
-        CaseCommand::ClaimProtection { target } => simple(&target, &|case| Command::ClaimProtection { case })?,
+        CaseCommand::ClaimProtection { target } => {
+            simple(&target, &|case| Command::ClaimProtection { case })?
+        }
         CaseCommand::DecideProtection { target, decision } => {
             let granted = match decision.as_str() {
                 "granted" => true,
                 "denied" => false,
-                other => return Err(input(format!("--decision: `{other}` is not `granted` or `denied`"))),
+                other => {
+                    return Err(input(format!(
+                        "--decision: `{other}` is not `granted` or `denied`"
+                    )));
+                }
             };
             simple(&target, &|case| Command::DecideProtection { case, granted })?
         }
-        CaseCommand::Request { target } => simple(&target, &|case| Command::RequestTransfer { case })?,
+        CaseCommand::Request { target } => {
+            simple(&target, &|case| Command::RequestTransfer { case })?
+        }
         CaseCommand::Approve { target } => simple(&target, &|case| Command::Approve { case })?,
-        CaseCommand::Refuse { target, reason } => simple(&target, &|case| Command::Refuse { case, reason: reason.clone() })?,
+        CaseCommand::Refuse { target, reason } => simple(&target, &|case| Command::Refuse {
+            case,
+            reason: reason.clone(),
+        })?,
         CaseCommand::Extend { target, reason } => {
-            simple(&target, &|case| Command::ExtendDeadline { case, reason: reason.clone() })?
+            simple(&target, &|case| Command::ExtendDeadline {
+                case,
+                reason: reason.clone(),
+            })?
         }
         CaseCommand::Schedule { target, departure } => {
             let departure = parse_timestamp("departure", &departure)?;
@@ -219,19 +375,30 @@ pub async fn case(app: &mut App, actor: Option<&str>, command: CaseCommand) -> a
         }
         CaseCommand::Depart { target } => simple(&target, &|case| Command::Depart { case })?,
         CaseCommand::Arrive { target } => simple(&target, &|case| Command::Arrive { case })?,
-        CaseCommand::Onward { target, destination } => {
+        CaseCommand::Onward {
+            target,
+            destination,
+        } => {
             let destination = parse_country("destination", &destination)?;
             simple(&target, &|case| Command::Onward { case, destination })?
         }
         CaseCommand::After { target, step } => {
             let make: Box<dyn Fn(corridor_domain::CaseId) -> Command> = match step.as_str() {
                 "claim-lodged" => Box::new(|case| Command::LodgeReceivingClaim { case }),
-                "claim-granted" => Box::new(|case| Command::DecideReceivingClaim { case, granted: true }),
-                "claim-refused" => Box::new(|case| Command::DecideReceivingClaim { case, granted: false }),
+                "claim-granted" => Box::new(|case| Command::DecideReceivingClaim {
+                    case,
+                    granted: true,
+                }),
+                "claim-refused" => Box::new(|case| Command::DecideReceivingClaim {
+                    case,
+                    granted: false,
+                }),
                 "appeal-lodged" => Box::new(|case| Command::LodgeAppeal { case }),
                 "settled" => Box::new(|case| Command::Settle { case }),
                 "returned" => Box::new(|case| Command::Return { case }),
-                "whereabouts-unknown" => Box::new(|case| Command::ReportWhereaboutsUnknown { case }),
+                "whereabouts-unknown" => {
+                    Box::new(|case| Command::ReportWhereaboutsUnknown { case })
+                }
                 "whereabouts-known" => Box::new(|case| Command::ReportWhereaboutsKnown { case }),
                 "detention-validated" => Box::new(|case| Command::ValidateDetention { case }),
                 other => {
@@ -245,16 +412,26 @@ pub async fn case(app: &mut App, actor: Option<&str>, command: CaseCommand) -> a
         }
         CaseCommand::Vulnerability { target, category } => {
             let category = parse_vulnerability("category", &category)?;
-            simple(&target, &|case| Command::RecordVulnerability { case, category })?
+            simple(&target, &|case| Command::RecordVulnerability {
+                case,
+                category,
+            })?
         }
         CaseCommand::Welfare { target, outcome } => {
-            let outcome = WelfareOutcome::parse(&outcome)
-                .ok_or_else(|| input(format!("--outcome: `{outcome}` is not one of well, concerns, not_seen")))?;
-            simple(&target, &|case| Command::RecordWelfareCheck { case, outcome })?
+            let outcome = WelfareOutcome::parse(&outcome).ok_or_else(|| {
+                input(format!(
+                    "--outcome: `{outcome}` is not one of well, concerns, not_seen"
+                ))
+            })?;
+            simple(&target, &|case| Command::RecordWelfareCheck {
+                case,
+                outcome,
+            })?
         }
-        CaseCommand::Withdraw { target, reason } => {
-            simple(&target, &|case| Command::Withdraw { case, reason: reason.clone() })?
-        }
+        CaseCommand::Withdraw { target, reason } => simple(&target, &|case| Command::Withdraw {
+            case,
+            reason: reason.clone(),
+        })?,
         CaseCommand::Erase { target } => simple(&target, &|case| Command::Erase { case })?,
     };
     let actor = app.actor(actor_name)?;
@@ -262,9 +439,13 @@ pub async fn case(app: &mut App, actor: Option<&str>, command: CaseCommand) -> a
 }
 
 async fn propose(app: &mut App, actor: &Actor, args: ProposeArgs) -> anyhow::Result<ExitCode> {
-    let agreement = AgreementId::parse(&args.agreement).map_err(|e| input(format!("--agreement: {e}")))?;
+    let agreement =
+        AgreementId::parse(&args.agreement).map_err(|e| input(format!("--agreement: {e}")))?;
     let set = |name: &str, values: &[String]| -> anyhow::Result<BTreeSet<_>> {
-        values.iter().map(|value| parse_country(name, value)).collect()
+        values
+            .iter()
+            .map(|value| parse_country(name, value))
+            .collect()
     };
     let facts = PersonFacts {
         birth_date: parse_date("birth-date", &args.birth_date)?,
@@ -277,10 +458,22 @@ async fn propose(app: &mut App, actor: &Actor, args: ProposeArgs) -> anyhow::Res
             .collect::<anyhow::Result<_>>()?,
         feared_countries: set("feared", &args.feared)?,
         protected_countries: set("protected-from", &args.protected_from)?,
-        languages: args.languages.iter().map(|l| parse_language(l)).collect::<anyhow::Result<_>>()?,
+        languages: args
+            .languages
+            .iter()
+            .map(|l| parse_language(l))
+            .collect::<anyhow::Result<_>>()?,
         legal_basis: parse_label("legal-basis", &args.legal_basis)?,
-        designation: args.designation.as_deref().map(|d| parse_label("designation", d)).transpose()?,
-        detention_place: args.detention_place.as_deref().map(|d| parse_label("detention-place", d)).transpose()?,
+        designation: args
+            .designation
+            .as_deref()
+            .map(|d| parse_label("designation", d))
+            .transpose()?,
+        detention_place: args
+            .detention_place
+            .as_deref()
+            .map(|d| parse_label("detention-place", d))
+            .transpose()?,
         removal_ordered_on: parse_date("removal-ordered-on", &args.removal_ordered_on)?,
         health_data_consent: args.health_consent,
     };
@@ -294,7 +487,11 @@ async fn propose(app: &mut App, actor: &Actor, args: ProposeArgs) -> anyhow::Res
         contact: args.contact,
         health: args.health,
     };
-    let counsel = args.counsel.as_deref().map(|c| parse_user("counsel", c)).transpose()?;
+    let counsel = args
+        .counsel
+        .as_deref()
+        .map(|c| parse_user("counsel", c))
+        .transpose()?;
     let (code, _) = propose_with(app, actor, agreement, facts, personal, counsel).await?;
     Ok(code)
 }
@@ -312,7 +509,13 @@ pub async fn propose_with(
     let (key, wrapped) = app.new_case_key(case)?;
     let nonce: [u8; vault::NONCE_BYTES] = app.entropy.array()?;
     let sealed = vault::seal(case, &key, nonce, &personal);
-    let command = Command::Propose { case, agreement, facts, counsel, personal: sealed };
+    let command = Command::Propose {
+        case,
+        agreement,
+        facts,
+        counsel,
+        personal: sealed,
+    };
     app.execute(actor, command, None, &[(case, wrapped)]).await
 }
 
@@ -339,13 +542,17 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
     } else {
         None
     };
-    let terms = agreement.terms(case.terms_version).context("the case's terms version is missing")?;
+    let terms = agreement
+        .terms(case.terms_version)
+        .context("the case's terms version is missing")?;
     let now = app.clock.now();
     let welfare = welfare_schedule(&case, terms, now);
     let deadline = next_deadline(&case, terms);
     if app.json {
         let r = &case.rule;
-        let shown = |allowed: bool, value: serde_json::Value| if allowed { value } else { json!("withheld") };
+        let shown = |allowed: bool, value: serde_json::Value| {
+            if allowed { value } else { json!("withheld") }
+        };
         let rule = json!({
             "nationality": shown(disclosure.nationality, json!(r.nationality.to_string())),
             "sex": shown(disclosure.sex_and_age, json!(r.sex.as_str())),
@@ -379,7 +586,10 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{id} · {} · terms version {} · {} · version {}", case.agreement, case.terms_version, case.status, case.version);
+    println!(
+        "{id} · {} · terms version {} · {} · version {}",
+        case.agreement, case.terms_version, case.status, case.version
+    );
     match (&case.personal, &personal) {
         (None, _) => println!("personal data: erased"),
         (_, Some(data)) => {
@@ -406,7 +616,10 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
         println!("nationality: {}", r.nationality);
     }
     if disclosure.sex_and_age {
-        println!("sex: {} · age at proposal: {}", r.sex, r.age_years_at_proposal);
+        println!(
+            "sex: {} · age at proposal: {}",
+            r.sex, r.age_years_at_proposal
+        );
     }
     if disclosure.languages {
         println!("languages: {}", join(r.languages.iter()));
@@ -415,15 +628,23 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
         println!("vulnerabilities: {}", join(case.vulnerabilities().iter()));
     }
     if disclosure.protection_facts {
-        println!("feared: {} · protected from: {}", join(r.feared_countries.iter()), join(r.protected_countries.iter()));
+        println!(
+            "feared: {} · protected from: {}",
+            join(r.feared_countries.iter()),
+            join(r.protected_countries.iter())
+        );
     }
     if disclosure.removal_order {
         println!(
             "removal order: {} on {} · designation {} · detained at {}",
             r.legal_basis,
             r.removal_ordered_on,
-            r.designation.as_ref().map_or("none".to_owned(), |d| d.to_string()),
-            r.detention_place.as_ref().map_or("nowhere".to_owned(), |d| d.to_string())
+            r.designation
+                .as_ref()
+                .map_or("none".to_owned(), |d| d.to_string()),
+            r.detention_place
+                .as_ref()
+                .map_or("nowhere".to_owned(), |d| d.to_string())
         );
     }
     match (case.departed_at, case.arrived_at, case.departure) {
@@ -439,7 +660,12 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
         println!("holds matched: {}", join(case.holds_matched.iter()));
     }
     for item in &welfare {
-        println!("welfare check due {} (window to {}): {}", item.due_at, item.window_ends_at, item.state.as_str());
+        println!(
+            "welfare check due {} (window to {}): {}",
+            item.due_at,
+            item.window_ends_at,
+            item.state.as_str()
+        );
     }
     if case.safeguard_refusals > 0 {
         println!("safeguard refusals recorded: {}", case.safeguard_refusals);
@@ -450,18 +676,31 @@ async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCo
 async fn history(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCode> {
     may_read_cases(actor)?;
     let id = parse_case(case)?;
-    let (found, agreement) = app.store.case(id).await?.ok_or_else(|| Refused(format!("there is no case {id}")))?;
+    let (found, agreement) = app
+        .store
+        .case(id)
+        .await?
+        .ok_or_else(|| Refused(format!("there is no case {id}")))?;
     let terms_file = agreement.latest().context("the agreement has no terms")?;
     if !disclose(actor, &found, terms_file).visible {
         return Err(Refused(format!("{} may not see {id}", actor.user)).into());
     }
     let events = app.store.history(&StreamId::Case(id)).await?;
     if app.json {
-        let list: Vec<_> = events.iter().map(|stored| event_json(stored.seq, &stored.event)).collect();
+        let list: Vec<_> = events
+            .iter()
+            .map(|stored| event_json(stored.seq, &stored.event))
+            .collect();
         println!("{}", json!(list));
     } else {
         for stored in &events {
-            println!("#{:<6} v{:<3} {}  {}", stored.seq, stored.version, stored.event.at, describe(&stored.event));
+            println!(
+                "#{:<6} v{:<3} {}  {}",
+                stored.seq,
+                stored.version,
+                stored.event.at,
+                describe(&stored.event)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -477,16 +716,30 @@ async fn list(
 ) -> anyhow::Result<ExitCode> {
     may_read_cases(actor)?;
     let status = status
-        .map(|s| corridor_domain::CaseStatus::parse(&s).ok_or_else(|| input(format!("--status: `{s}` is not a case status"))))
+        .map(|s| {
+            corridor_domain::CaseStatus::parse(&s)
+                .ok_or_else(|| input(format!("--status: `{s}` is not a case status")))
+        })
         .transpose()?;
-    let rows = app.store.list_cases(&CaseFilter { agreement, status, limit, after }).await?;
+    let rows = app
+        .store
+        .list_cases(&CaseFilter {
+            agreement,
+            status,
+            limit,
+            after,
+        })
+        .await?;
     let agreements = app.store.agreements().await?;
     // Listing shows only what the user could open: the same disclosure as `case show`.
     let mut visible = Vec::new();
     for row in rows {
         let id = parse_case(&row.case_id)?;
         if let Some((case, _)) = app.store.case(id).await? {
-            let agreement = agreements.iter().find(|a| a.id == case.agreement).and_then(|a| a.latest());
+            let agreement = agreements
+                .iter()
+                .find(|a| a.id == case.agreement)
+                .and_then(|a| a.latest());
             if agreement.is_some_and(|agreement| disclose(actor, &case, agreement).visible) {
                 visible.push(row);
             }
@@ -499,9 +752,15 @@ async fn list(
             .collect();
         println!("{}", json!(list));
     } else {
-        println!("{:<22} {:<22} {:<20} {:>3}", "case", "agreement", "status", "v");
+        println!(
+            "{:<22} {:<22} {:<20} {:>3}",
+            "case", "agreement", "status", "v"
+        );
         for r in &visible {
-            println!("{:<22} {:<22} {:<20} {:>3}", r.case_id, r.agreement, r.status, r.version);
+            println!(
+                "{:<22} {:<22} {:<20} {:>3}",
+                r.case_id, r.agreement, r.status, r.version
+            );
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -538,7 +797,11 @@ fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
 }
 
 /// `corridor hold …`.
-pub async fn hold(app: &mut App, actor: Option<&str>, command: HoldCommand) -> anyhow::Result<ExitCode> {
+pub async fn hold(
+    app: &mut App,
+    actor: Option<&str>,
+    command: HoldCommand,
+) -> anyhow::Result<ExitCode> {
     let command = match command {
         HoldCommand::List => {
             let holds = app.store.holds().await?;
@@ -554,23 +817,45 @@ pub async fn hold(app: &mut App, actor: Option<&str>, command: HoldCommand) -> a
             } else {
                 for h in holds.values() {
                     let scope = serde_json::to_string(&h.scope).unwrap_or_default();
-                    let parent = h.depends_on.map_or(String::new(), |p| format!(" · depends on {p}"));
-                    println!("{} · {} · {} {} · {scope}{parent}", h.id, h.status.as_str(), h.court, h.reference);
+                    let parent = h
+                        .depends_on
+                        .map_or(String::new(), |p| format!(" · depends on {p}"));
+                    println!(
+                        "{} · {} · {} {} · {scope}{parent}",
+                        h.id,
+                        h.status.as_str(),
+                        h.court,
+                        h.reference
+                    );
                 }
             }
             return Ok(ExitCode::SUCCESS);
         }
-        HoldCommand::Register { court, reference, depends_on, scope } => Command::RegisterHold {
+        HoldCommand::Register {
+            court,
+            reference,
+            depends_on,
+            scope,
+        } => Command::RegisterHold {
             hold: app.new_hold_id()?,
             court,
             reference,
             scope: scope_of(&scope)?,
             depends_on: depends_on.as_deref().map(parse_hold).transpose()?,
         },
-        HoldCommand::Stay { hold } => Command::StayHold { hold: parse_hold(&hold)? },
-        HoldCommand::Reactivate { hold } => Command::ReactivateHold { hold: parse_hold(&hold)? },
-        HoldCommand::Amend { hold, scope } => Command::AmendHold { hold: parse_hold(&hold)?, scope: scope_of(&scope)? },
-        HoldCommand::Lift { hold } => Command::VacateHold { hold: parse_hold(&hold)? },
+        HoldCommand::Stay { hold } => Command::StayHold {
+            hold: parse_hold(&hold)?,
+        },
+        HoldCommand::Reactivate { hold } => Command::ReactivateHold {
+            hold: parse_hold(&hold)?,
+        },
+        HoldCommand::Amend { hold, scope } => Command::AmendHold {
+            hold: parse_hold(&hold)?,
+            scope: scope_of(&scope)?,
+        },
+        HoldCommand::Lift { hold } => Command::VacateHold {
+            hold: parse_hold(&hold)?,
+        },
     };
     let actor = app.actor(actor)?;
     Ok(app.execute(&actor, command, None, &[]).await?.0)

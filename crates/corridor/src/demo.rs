@@ -6,13 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 use corridor_domain::terms::{AgreementId, AgreementStatus, Country, Sex};
 use corridor_domain::{
-    Actor, CaseId, ClassCriteria, Command, EventBody, HoldId, HoldScope, Label, Language, NoticeFacts, Outcome,
-    PersonFacts, PersonalData, UserId, WelfareOutcome,
+    Actor, CaseId, ClassCriteria, Command, EventBody, HoldId, HoldScope, Label, Language,
+    NoticeFacts, Outcome, PersonFacts, PersonalData, UserId, WelfareOutcome,
 };
-use corridor_store::{normalise_url, Backend, Executed, Store};
+use corridor_store::{Backend, Executed, Store, normalise_url};
 use jiff::{Timestamp, ToSpan};
 
 use crate::app::{App, Clock};
@@ -23,11 +23,26 @@ use crate::users::Users;
 
 /// The agreement files the demo loads, with the names they are recorded under.
 const AGREEMENT_FILES: [(&str, &str); 5] = [
-    ("agreements/us-rwa-2025.toml", include_str!("../../../agreements/us-rwa-2025.toml")),
-    ("agreements/gbr-rwa-2024.toml", include_str!("../../../agreements/gbr-rwa-2024.toml")),
-    ("agreements/ita-alb-2023.toml", include_str!("../../../agreements/ita-alb-2023.toml")),
-    ("agreements/dublin-iii-profile.toml", include_str!("../../../agreements/dublin-iii-profile.toml")),
-    ("demo/demo-training.toml", include_str!("demo-training.toml")),
+    (
+        "agreements/us-rwa-2025.toml",
+        include_str!("../../../agreements/us-rwa-2025.toml"),
+    ),
+    (
+        "agreements/gbr-rwa-2024.toml",
+        include_str!("../../../agreements/gbr-rwa-2024.toml"),
+    ),
+    (
+        "agreements/ita-alb-2023.toml",
+        include_str!("../../../agreements/ita-alb-2023.toml"),
+    ),
+    (
+        "agreements/dublin-iii-profile.toml",
+        include_str!("../../../agreements/dublin-iii-profile.toml"),
+    ),
+    (
+        "demo/demo-training.toml",
+        include_str!("demo-training.toml"),
+    ),
 ];
 
 /// The demo's synthetic accounts.
@@ -93,7 +108,10 @@ impl Demo {
     fn advance_to(&mut self, at: &str) -> anyhow::Result<()> {
         self.now = at.parse().with_context(|| format!("demo time `{at}`"))?;
         self.app.clock = Clock::Fixed(self.now);
-        self.say(&format!("\n— {} —", self.now.strftime("%Y-%m-%d %H:%M UTC")));
+        self.say(&format!(
+            "\n— {} —",
+            self.now.strftime("%Y-%m-%d %H:%M UTC")
+        ));
         Ok(())
     }
 
@@ -114,7 +132,9 @@ impl Demo {
                 self.say(&format!("  {who} {what}: REFUSED `{}`", refusal.code()));
                 self.say(&format!("      {}", refusal.message()));
                 if recorded.is_some() {
-                    self.say("      (the refusal is itself recorded as a `safeguard_triggered` event)");
+                    self.say(
+                        "      (the refusal is itself recorded as a `safeguard_triggered` event)",
+                    );
                 }
             }
         }
@@ -127,12 +147,18 @@ impl Demo {
         Ok(executed)
     }
 
-    async fn propose(&mut self, who: &str, agreement: &str, person: Person) -> anyhow::Result<Option<CaseId>> {
+    async fn propose(
+        &mut self,
+        who: &str,
+        agreement: &str,
+        person: Person,
+    ) -> anyhow::Result<Option<CaseId>> {
         let actor = self.actor(who)?;
         let agreement = AgreementId::parse(agreement).map_err(anyhow::Error::msg)?;
         let what = format!("proposes {} under {agreement}", person.name);
         let (facts, personal, counsel) = person.into_parts()?;
-        let (_, executed) = propose_with(&mut self.app, &actor, agreement, facts, personal, counsel).await?;
+        let (_, executed) =
+            propose_with(&mut self.app, &actor, agreement, facts, personal, counsel).await?;
         self.report(who, &what, &executed);
         Ok(match &executed.outcome {
             Outcome::Accepted(events) => events.iter().find_map(|event| match &event.body {
@@ -157,15 +183,38 @@ impl Demo {
     }
 
     /// Walks a case from proposal to scheduled, `days` after now, printing each step.
-    async fn walk_to_scheduled(&mut self, case: CaseId, departure_in_days: i64) -> anyhow::Result<Executed> {
+    async fn walk_to_scheduled(
+        &mut self,
+        case: CaseId,
+        departure_in_days: i64,
+    ) -> anyhow::Result<Executed> {
         let notice = self.notice(case, "es")?;
         self.run("officer.ada", "serves notice", notice).await?;
-        self.run("officer.ada", "requests the transfer", Command::RequestTransfer { case }).await?;
-        self.run("receiver.dee", "approves the person", Command::Approve { case }).await?;
-        self.run("supervisor.kim", "approves scheduling", Command::Approve { case }).await?;
+        self.run(
+            "officer.ada",
+            "requests the transfer",
+            Command::RequestTransfer { case },
+        )
+        .await?;
+        self.run(
+            "receiver.dee",
+            "approves the person",
+            Command::Approve { case },
+        )
+        .await?;
+        self.run(
+            "supervisor.kim",
+            "approves scheduling",
+            Command::Approve { case },
+        )
+        .await?;
         let departure = self.now.checked_add((departure_in_days * 24).hours())?;
-        self.run("officer.ada", &format!("schedules departure for {}", departure.strftime("%Y-%m-%d")), Command::Schedule { case, departure })
-            .await
+        self.run(
+            "officer.ada",
+            &format!("schedules departure for {}", departure.strftime("%Y-%m-%d")),
+            Command::Schedule { case, departure },
+        )
+        .await
     }
 }
 
@@ -194,7 +243,11 @@ impl Person {
             nationality: country(self.nationality)?,
             sex: self.sex,
             vulnerabilities: BTreeSet::new(),
-            feared_countries: self.feared.iter().map(|c| country(c)).collect::<anyhow::Result<_>>()?,
+            feared_countries: self
+                .feared
+                .iter()
+                .map(|c| country(c))
+                .collect::<anyhow::Result<_>>()?,
             protected_countries: BTreeSet::new(),
             languages: self
                 .languages
@@ -202,7 +255,11 @@ impl Person {
                 .map(|l| Language::parse(l).map_err(anyhow::Error::msg))
                 .collect::<anyhow::Result<_>>()?,
             legal_basis: Label::parse(self.legal_basis).map_err(anyhow::Error::msg)?,
-            designation: self.designation.map(Label::parse).transpose().map_err(anyhow::Error::msg)?,
+            designation: self
+                .designation
+                .map(Label::parse)
+                .transpose()
+                .map_err(anyhow::Error::msg)?,
             detention_place: None,
             removal_ordered_on: "2025-03-03".parse().context("demo date")?,
             health_data_consent: false,
@@ -214,7 +271,11 @@ impl Person {
             contact: None,
             health: None,
         };
-        let counsel = if self.counsel { Some(UserId::parse("counsel.fay").map_err(anyhow::Error::msg)?) } else { None };
+        let counsel = if self.counsel {
+            Some(UserId::parse("counsel.fay").map_err(anyhow::Error::msg)?)
+        } else {
+            None
+        };
         Ok((facts, personal, counsel))
     }
 }
@@ -258,7 +319,8 @@ const DEMO_KEY_FILE: &str = "corridor-demo.key";
 fn write_explore_files(master: &[u8; 32]) -> anyhow::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::write(DEMO_USERS_FILE, DEMO_USERS).with_context(|| format!("cannot write {DEMO_USERS_FILE}"))?;
+    std::fs::write(DEMO_USERS_FILE, DEMO_USERS)
+        .with_context(|| format!("cannot write {DEMO_USERS_FILE}"))?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -273,7 +335,9 @@ fn write_explore_files(master: &[u8; 32]) -> anyhow::Result<()> {
 /// Removes an earlier demo database, refusing to touch anything that is not one.
 async fn fresh_database(url: &str) -> anyhow::Result<()> {
     let backend = Backend::of_url(url)?;
-    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or(path);
     let exists = backend == Backend::Postgres || std::path::Path::new(path).exists();
     if !exists {
@@ -282,7 +346,13 @@ async fn fresh_database(url: &str) -> anyhow::Result<()> {
     let store = Store::open(url, false).await?;
     let first = store.events(0, 1).await?;
     store.close().await;
-    let is_demo = first.first().is_none_or(|stored| stored.event.by.as_ref().is_some_and(|by| by.as_str() == "demo.admin"));
+    let is_demo = first.first().is_none_or(|stored| {
+        stored
+            .event
+            .by
+            .as_ref()
+            .is_some_and(|by| by.as_str() == "demo.admin")
+    });
     if !is_demo {
         bail!("{url} holds data that is not a corridor demo; choose another --demo-database");
     }
@@ -294,13 +364,16 @@ async fn fresh_database(url: &str) -> anyhow::Result<()> {
             for suffix in ["-wal", "-shm", ""] {
                 let file = format!("{path}{suffix}");
                 if std::path::Path::new(&file).exists() {
-                    std::fs::remove_file(&file).with_context(|| format!("cannot remove the old demo file {file}"))?;
+                    std::fs::remove_file(&file)
+                        .with_context(|| format!("cannot remove the old demo file {file}"))?;
                 }
             }
             Ok(())
         }
         Backend::Postgres if first.is_empty() => Ok(()),
-        Backend::Postgres => bail!("{url} already holds a demo; drop and recreate the database to run it again"),
+        Backend::Postgres => {
+            bail!("{url} already holds a demo; drop and recreate the database to run it again")
+        }
     }
 }
 
@@ -312,10 +385,13 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let mut entropy = Entropy::seeded(args.seed);
     let master_bytes: [u8; 32] = entropy.array()?;
     // The log's salt key and signing key come from the seed too, so the whole log is reproducible.
-    store.configure_log(Some(DEMO_ORIGIN), Some(entropy.array()?)).await?;
+    store
+        .configure_log(Some(DEMO_ORIGIN), Some(entropy.array()?))
+        .await?;
     let log_seed: [u8; 32] = entropy.array()?;
     let log_signer = corridor_log::note::Ed25519Signer::from_seed(
-        corridor_log::note::KeyName::new(DEMO_ORIGIN).map_err(|error| anyhow::anyhow!("{error}"))?,
+        corridor_log::note::KeyName::new(DEMO_ORIGIN)
+            .map_err(|error| anyhow::anyhow!("{error}"))?,
         &log_seed,
     );
     write_explore_files(&master_bytes)?;
@@ -329,42 +405,91 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         clock: Clock::Fixed(Timestamp::UNIX_EPOCH),
         quiet: true,
     };
-    let mut demo = Demo { app, now: Timestamp::UNIX_EPOCH, quiet: args.quiet, refusals: BTreeMap::new() };
-    demo.say(&format!("corridor demo (seed {}) — synthetic people only, database {}", args.seed, args.demo_database));
+    let mut demo = Demo {
+        app,
+        now: Timestamp::UNIX_EPOCH,
+        quiet: args.quiet,
+        refusals: BTreeMap::new(),
+    };
+    demo.say(&format!(
+        "corridor demo (seed {}) — synthetic people only, database {}",
+        args.seed, args.demo_database
+    ));
     story(&mut demo).await?;
 
     let checkpoint = crate::log_cmd::checkpoint(&demo.app.store, &log_signer, demo.now).await?;
     let mut report = demo.app.store.check(&|_, _| {}).await?;
-    report.problems.extend(demo.app.store.check_log(&|_, _| {}).await?);
+    report
+        .problems
+        .extend(demo.app.store.check_log(&|_, _| {}).await?);
     let events = demo.app.store.event_count().await?;
-    println!("\nSummary: {events} events recorded; `corridor check` replayed them: {}.",
-        if report.problems.is_empty() { "projections match".to_owned() } else { format!("{} problem(s)", report.problems.len()) });
-    println!("\nThe signed checkpoint of the public log (verifier key {}):\n{checkpoint}", log_signer.verifier().to_key_string());
-    println!("Refusals by code: {}", demo.refusals.iter().map(|(code, n)| format!("{code} ×{n}")).collect::<Vec<_>>().join(", "));
+    println!(
+        "\nSummary: {events} events recorded; `corridor check` replayed them: {}.",
+        if report.problems.is_empty() {
+            "projections match".to_owned()
+        } else {
+            format!("{} problem(s)", report.problems.len())
+        }
+    );
+    println!(
+        "\nThe signed checkpoint of the public log (verifier key {}):\n{checkpoint}",
+        log_signer.verifier().to_key_string()
+    );
+    println!(
+        "Refusals by code: {}",
+        demo.refusals
+            .iter()
+            .map(|(code, n)| format!("{code} ×{n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!(
         "Explore: corridor --database {} --users {DEMO_USERS_FILE} --key-file {DEMO_KEY_FILE} --as officer.ada case list",
         args.demo_database
     );
     demo.app.store.close().await;
-    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 async fn story(demo: &mut Demo) -> anyhow::Result<()> {
     demo.advance_to("2025-05-05T09:00:00Z")?;
     demo.say("The operator loads the agreement files. Each load is an event; the files keep their sources.");
     for (file_name, text) in AGREEMENT_FILES {
-        demo.run("demo.admin", &format!("loads {file_name}"), Command::LoadAgreement { file_name: file_name.to_owned(), text: text.to_owned() })
-            .await?;
+        demo.run(
+            "demo.admin",
+            &format!("loads {file_name}"),
+            Command::LoadAgreement {
+                file_name: file_name.to_owned(),
+                text: text.to_owned(),
+            },
+        )
+        .await?;
     }
 
     demo.say("\n1. An agreement moves from negotiation to in force. Before it is in force, nothing may happen under it.");
-    demo.propose("officer.ada", "demo-training", adult("Rosa Ejemplo", "HND")).await?;
+    demo.propose("officer.ada", "demo-training", adult("Rosa Ejemplo", "HND"))
+        .await?;
     let training = AgreementId::parse("demo-training").map_err(anyhow::Error::msg)?;
-    for (day, status) in [("2025-06-06", AgreementStatus::Signed), ("2025-08-01", AgreementStatus::InForce)] {
+    for (day, status) in [
+        ("2025-06-06", AgreementStatus::Signed),
+        ("2025-08-01", AgreementStatus::InForce),
+    ] {
         demo.advance_to(&format!("{day}T10:00:00Z"))?;
         let on = day.parse().context("demo date")?;
-        demo.run("demo.admin", &format!("records that demo-training is {status}"), Command::ChangeAgreementStatus { agreement: training.clone(), status, on })
-            .await?;
+        demo.run(
+            "demo.admin",
+            &format!("records that demo-training is {status}"),
+            Command::ChangeAgreementStatus {
+                agreement: training.clone(),
+                status,
+                on,
+            },
+        )
+        .await?;
     }
 
     demo.advance_to("2025-08-04T09:00:00Z")?;
@@ -380,49 +505,123 @@ async fn story(demo: &mut Demo) -> anyhow::Result<()> {
         designation: None,
         counsel: true,
     };
-    let case = demo.propose("supervisor.ben", "demo-training", refugee).await?.context("the refugee's case was not proposed")?;
+    let case = demo
+        .propose("supervisor.ben", "demo-training", refugee)
+        .await?
+        .context("the refugee's case was not proposed")?;
     let mut bad_notice = demo.notice(case, "fr")?;
     if let Command::ServeNotice { notice, .. } = &mut bad_notice {
         notice.on_counsel = false;
     }
-    demo.run("officer.ada", "serves a notice in French, without telling counsel", bad_notice).await?;
+    demo.run(
+        "officer.ada",
+        "serves a notice in French, without telling counsel",
+        bad_notice,
+    )
+    .await?;
     let notice = demo.notice(case, "ar")?;
-    demo.run("officer.ada", "serves a complete notice in Arabic on her and her counsel", notice).await?;
-    demo.run("officer.ada", "requests the transfer", Command::RequestTransfer { case }).await?;
-    demo.run("receiver.dee", "approves her", Command::Approve { case }).await?;
-    demo.run("supervisor.ben", "approves scheduling the case he proposed", Command::Approve { case }).await?;
-    demo.run("supervisor.kim", "approves scheduling", Command::Approve { case }).await?;
+    demo.run(
+        "officer.ada",
+        "serves a complete notice in Arabic on her and her counsel",
+        notice,
+    )
+    .await?;
+    demo.run(
+        "officer.ada",
+        "requests the transfer",
+        Command::RequestTransfer { case },
+    )
+    .await?;
+    demo.run("receiver.dee", "approves her", Command::Approve { case })
+        .await?;
+    demo.run(
+        "supervisor.ben",
+        "approves scheduling the case he proposed",
+        Command::Approve { case },
+    )
+    .await?;
+    demo.run(
+        "supervisor.kim",
+        "approves scheduling",
+        Command::Approve { case },
+    )
+    .await?;
     let too_soon = demo.now.checked_add(30.hours())?;
-    demo.run("officer.ada", "schedules departure 30 hours after notice", Command::Schedule { case, departure: too_soon }).await?;
+    demo.run(
+        "officer.ada",
+        "schedules departure 30 hours after notice",
+        Command::Schedule {
+            case,
+            departure: too_soon,
+        },
+    )
+    .await?;
     let departure = demo.now.checked_add((4 * 24).hours())?;
-    demo.run("officer.ada", "schedules departure 4 days after notice", Command::Schedule { case, departure }).await?;
+    demo.run(
+        "officer.ada",
+        "schedules departure 4 days after notice",
+        Command::Schedule { case, departure },
+    )
+    .await?;
     demo.advance_to("2025-08-08T09:00:00Z")?;
-    demo.run("officer.ada", "records the departure", Command::Depart { case }).await?;
+    demo.run(
+        "officer.ada",
+        "records the departure",
+        Command::Depart { case },
+    )
+    .await?;
     demo.advance_by(10.hours())?;
-    demo.run("receiver.dee", "confirms arrival", Command::Arrive { case }).await?;
+    demo.run("receiver.dee", "confirms arrival", Command::Arrive { case })
+        .await?;
     demo.advance_to("2025-08-15T11:00:00Z")?;
-    demo.run("monitor.gus", "records a welfare visit", Command::RecordWelfareCheck { case, outcome: WelfareOutcome::Well }).await?;
+    demo.run(
+        "monitor.gus",
+        "records a welfare visit",
+        Command::RecordWelfareCheck {
+            case,
+            outcome: WelfareOutcome::Well,
+        },
+    )
+    .await?;
     demo.advance_to("2025-09-20T09:00:00Z")?;
     print_welfare(demo, case).await?;
-    demo.run("receiver.dee", "records onward removal to Iraq, the country she fled", Command::Onward { case, destination: country("IRQ")? }).await?;
+    demo.run(
+        "receiver.dee",
+        "records onward removal to Iraq, the country she fled",
+        Command::Onward {
+            case,
+            destination: country("IRQ")?,
+        },
+    )
+    .await?;
 
     demo.say("\n3. A class-wide court order pulls a scheduled group, as in A.A.R.P. v. Trump.");
     let mut group = Vec::new();
     for name in ["Luis Muestra", "Jorge Prueba", "Ana Ficticia"] {
-        if let Some(case) = demo.propose("officer.ada", "demo-training", venezuelan(name)).await? {
+        if let Some(case) = demo
+            .propose("officer.ada", "demo-training", venezuelan(name))
+            .await?
+        {
             demo.walk_to_scheduled(case, 5).await?;
             group.push(case);
         }
     }
     demo.advance_to("2025-09-25T09:00:00Z")?;
     if let Some(first) = group.first().copied() {
-        demo.run("officer.ada", "records the first departure of the group", Command::Depart { case: first }).await?;
+        demo.run(
+            "officer.ada",
+            "records the first departure of the group",
+            Command::Depart { case: first },
+        )
+        .await?;
     }
     demo.advance_by(2.hours())?;
     let hold = HoldId::from_u64(demo.app.entropy.u64()?);
     let criteria = ClassCriteria {
         nationalities: [country("VEN")?].into_iter().collect(),
-        designations: [Label::parse("alien_enemies_act").map_err(anyhow::Error::msg)?].into_iter().collect(),
+        designations: [Label::parse("alien_enemies_act").map_err(anyhow::Error::msg)?]
+            .into_iter()
+            .collect(),
         ..ClassCriteria::default()
     };
     demo.run(
@@ -439,46 +638,103 @@ async fn story(demo: &mut Demo) -> anyhow::Result<()> {
     .await?;
     if let Some(second) = group.get(1).copied() {
         let departure = demo.now.checked_add((3 * 24).hours())?;
-        demo.run("officer.ada", "tries to schedule one of the group again", Command::Schedule { case: second, departure }).await?;
+        demo.run(
+            "officer.ada",
+            "tries to schedule one of the group again",
+            Command::Schedule {
+                case: second,
+                departure,
+            },
+        )
+        .await?;
     }
-    demo.propose("officer.ada", "demo-training", venezuelan("Pedro Ensayo")).await?;
+    demo.propose("officer.ada", "demo-training", venezuelan("Pedro Ensayo"))
+        .await?;
 
     demo.say("\n4. A protection claim ends a transfer.");
-    if let Some(case) = demo.propose("officer.ada", "demo-training", adult("Marta Simulada", "SLV")).await? {
+    if let Some(case) = demo
+        .propose(
+            "officer.ada",
+            "demo-training",
+            adult("Marta Simulada", "SLV"),
+        )
+        .await?
+    {
         demo.walk_to_scheduled(case, 5).await?;
         demo.advance_by(1.hours())?;
         demo.say("  (at interview she says she fears persecution in Rwanda)");
-        demo.run("officer.ada", "records her protection claim", Command::ClaimProtection { case }).await?;
+        demo.run(
+            "officer.ada",
+            "records her protection claim",
+            Command::ClaimProtection { case },
+        )
+        .await?;
         let departure = demo.now.checked_add((4 * 24).hours())?;
-        demo.run("officer.ada", "tries to schedule her again", Command::Schedule { case, departure }).await?;
+        demo.run(
+            "officer.ada",
+            "tries to schedule her again",
+            Command::Schedule { case, departure },
+        )
+        .await?;
         demo.advance_by((3 * 24).hours())?;
-        demo.run("adjudicator.cy", "finds a real risk: protection granted", Command::DecideProtection { case, granted: true }).await?;
+        demo.run(
+            "adjudicator.cy",
+            "finds a real risk: protection granted",
+            Command::DecideProtection {
+                case,
+                granted: true,
+            },
+        )
+        .await?;
         let departure = demo.now.checked_add((4 * 24).hours())?;
-        demo.run("officer.ada", "tries to schedule her once more", Command::Schedule { case, departure }).await?;
+        demo.run(
+            "officer.ada",
+            "tries to schedule her once more",
+            Command::Schedule { case, departure },
+        )
+        .await?;
     }
 
     demo.say("\n5. The cap: this training profile allows 4 people in all, and places are reserved when scheduled.");
-    for name in ["Elena Modelo", "Carla Demo", "Sofia Plantilla", "Nadia Borrador"] {
-        if let Some(case) = demo.propose("officer.ada", "demo-training", adult(name, "GTM")).await? {
+    for name in [
+        "Elena Modelo",
+        "Carla Demo",
+        "Sofia Plantilla",
+        "Nadia Borrador",
+    ] {
+        if let Some(case) = demo
+            .propose("officer.ada", "demo-training", adult(name, "GTM"))
+            .await?
+        {
             demo.walk_to_scheduled(case, 6).await?;
         }
     }
 
     demo.say("\n6. A terminated agreement refuses new cases; the terms' exclusions refuse an ineligible person.");
-    demo.propose("officer.uk", "gbr-rwa-2024", adult("Joy Placeholder", "NGA")).await?;
+    demo.propose(
+        "officer.uk",
+        "gbr-rwa-2024",
+        adult("Joy Placeholder", "NGA"),
+    )
+    .await?;
     let mut minor = adult("Teo Menor", "HND");
     minor.birth = "2009-01-20";
     demo.propose("officer.ada", "demo-training", minor).await?;
 
     demo.advance_to("2026-09-01T00:00:00Z")?;
     demo.say("\n7. The clocks run: transfer deadlines pass and support periods end.");
-    demo.run("demo.admin", "ticks the clocks", Command::Tick).await?;
+    demo.run("demo.admin", "ticks the clocks", Command::Tick)
+        .await?;
     Ok(())
 }
 
 async fn print_welfare(demo: &Demo, case: CaseId) -> anyhow::Result<()> {
-    let Some((found, agreement)) = demo.app.store.case(case).await? else { return Ok(()) };
-    let Some(terms) = agreement.terms(found.terms_version) else { return Ok(()) };
+    let Some((found, agreement)) = demo.app.store.case(case).await? else {
+        return Ok(());
+    };
+    let Some(terms) = agreement.terms(found.terms_version) else {
+        return Ok(());
+    };
     for item in corridor_domain::clock::welfare_schedule(&found, terms, demo.now) {
         demo.say(&format!(
             "  welfare check due {}: {} (computed now, never stored)",

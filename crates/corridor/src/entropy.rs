@@ -21,8 +21,9 @@ impl Entropy {
     /// Fills `buffer` with random bytes.
     pub fn fill(&mut self, buffer: &mut [u8]) -> anyhow::Result<()> {
         match self {
-            Self::System => getrandom::fill(buffer)
-                .map_err(|error| anyhow::anyhow!("the operating system gave no randomness: {error}")),
+            Self::System => getrandom::fill(buffer).map_err(|error| {
+                anyhow::anyhow!("the operating system gave no randomness: {error}")
+            }),
             Self::Seeded(rng) => {
                 rng.fill_bytes(buffer);
                 Ok(())

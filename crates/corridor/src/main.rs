@@ -10,9 +10,9 @@ mod commands;
 mod demo;
 mod entropy;
 mod log_cmd;
-mod witness_cmd;
 mod users;
 mod view;
+mod witness_cmd;
 
 use std::io::Write as _;
 use std::os::unix::fs::OpenOptionsExt as _;
@@ -21,10 +21,10 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::Parser as _;
 use corridor_domain::Command;
-use corridor_store::{normalise_url, Store};
+use corridor_store::{Store, normalise_url};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::{clock_from_env, parse_timestamp, read_master_key, App, Clock};
+use crate::app::{App, Clock, clock_from_env, parse_timestamp, read_master_key};
 use crate::cli::{Cli, Top};
 use crate::entropy::Entropy;
 use crate::users::Users;
@@ -40,7 +40,10 @@ fn main() -> ExitCode {
     } else {
         builder.init();
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -51,9 +54,15 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
-            if error.chain().any(|cause| cause.downcast_ref::<app::InputError>().is_some()) {
+            if error
+                .chain()
+                .any(|cause| cause.downcast_ref::<app::InputError>().is_some())
+            {
                 ExitCode::from(2)
-            } else if error.chain().any(|cause| cause.downcast_ref::<app::Refused>().is_some()) {
+            } else if error
+                .chain()
+                .any(|cause| cause.downcast_ref::<app::Refused>().is_some())
+            {
                 ExitCode::from(app::exit::REFUSED)
             } else {
                 ExitCode::FAILURE
@@ -69,12 +78,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Top::Demo(args) => demo::run(&args).await,
         Top::Witness(command) => witness_cmd::run(command).await,
         command => {
-            if let Some(path) = url.strip_prefix("sqlite://").map(|rest| rest.split('?').next().unwrap_or(rest))
-                && !std::path::Path::new(path).exists() {
-                    anyhow::bail!("there is no database at `{path}`: run `corridor init` first, or pass --database");
-                }
+            if let Some(path) = url
+                .strip_prefix("sqlite://")
+                .map(|rest| rest.split('?').next().unwrap_or(rest))
+                && !std::path::Path::new(path).exists()
+            {
+                anyhow::bail!(
+                    "there is no database at `{path}`: run `corridor init` first, or pass --database"
+                );
+            }
             let store = Store::open(&url, false).await?;
-            let users = if cli.users.exists() { Users::load(&cli.users)? } else { Users::default() };
+            let users = if cli.users.exists() {
+                Users::load(&cli.users)?
+            } else {
+                Users::default()
+            };
             let mut app = App {
                 store,
                 master: read_master_key(&cli.key_file)?,
@@ -134,7 +152,10 @@ async fn init(
     store.close().await;
     println!("database ready: {database} (log origin `{origin}`)");
     if args.log_key_file.exists() {
-        println!("log signing key: keeping the existing {}", args.log_key_file.display());
+        println!(
+            "log signing key: keeping the existing {}",
+            args.log_key_file.display()
+        );
     } else {
         let mut seed = [0u8; 32];
         Entropy::System.fill(&mut seed)?;
@@ -161,14 +182,25 @@ async fn init(
             .with_context(|| format!("cannot create key file `{}`", key_file.display()))?;
         writeln!(file, "{}", hex::encode(key))?;
         file.sync_all()?;
-        println!("master key: created {} (mode 0600) — back it up: without it no personal data can be read", key_file.display());
+        println!(
+            "master key: created {} (mode 0600) — back it up: without it no personal data can be read",
+            key_file.display()
+        );
     }
     if users.exists() {
         println!("users: keeping the existing {}", users.display());
     } else {
         std::fs::write(users, users::initial_file(admin, examples))
             .with_context(|| format!("cannot write users file `{}`", users.display()))?;
-        println!("users: created {} with admin `{admin}`{}", users.display(), if examples { " and synthetic example accounts" } else { "" });
+        println!(
+            "users: created {} with admin `{admin}`{}",
+            users.display(),
+            if examples {
+                " and synthetic example accounts"
+            } else {
+                ""
+            }
+        );
     }
     println!("next: corridor --as {admin} agreement load agreements/us-rwa-2025.toml");
     Ok(ExitCode::SUCCESS)
@@ -186,7 +218,10 @@ async fn serve(app: App, args: &cli::ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    println!("corridor serving on http://{} (/checkpoint, /tile/…, /healthz, /readyz, /metrics, /api/agreements)", listener.local_addr()?);
+    println!(
+        "corridor serving on http://{} (/checkpoint, /tile/…, /healthz, /readyz, /metrics, /api/agreements)",
+        listener.local_addr()?
+    );
     corridor_api::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -197,14 +232,22 @@ async fn serve(app: App, args: &cli::ServeArgs) -> anyhow::Result<ExitCode> {
 
 async fn check(app: &App) -> anyhow::Result<ExitCode> {
     let total = app.store.event_count().await?;
-    let bar = if app.json { ProgressBar::hidden() } else { ProgressBar::new(total) };
+    let bar = if app.json {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total)
+    };
     bar.set_style(
         ProgressStyle::with_template("replaying {bar:40} {pos}/{len} events ({eta})")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut report = app.store.check(&|done, _| bar.set_position(done)).await?;
     bar.set_position(0);
-    report.problems.extend(app.store.check_log(&|done, _| bar.set_position(done)).await?);
+    report.problems.extend(
+        app.store
+            .check_log(&|done, _| bar.set_position(done))
+            .await?,
+    );
     bar.finish_and_clear();
     if app.json {
         println!(
@@ -218,10 +261,18 @@ async fn check(app: &App) -> anyhow::Result<ExitCode> {
             report.events, report.cases, report.holds, report.agreements
         );
     } else {
-        println!("{} problem(s) found after replaying {} events:", report.problems.len(), report.events);
+        println!(
+            "{} problem(s) found after replaying {} events:",
+            report.problems.len(),
+            report.events
+        );
         for problem in &report.problems {
             println!("  {problem}");
         }
     }
-    Ok(if report.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if report.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{bail, Context as _};
+use anyhow::{Context as _, bail};
 use corridor_domain::terms::Country;
 use corridor_domain::{Actor, Party, Role, UserId};
 use serde::Deserialize;
@@ -46,30 +46,43 @@ impl Users {
     /// Reads and validates a users file, naming the entry and field of any error.
     pub fn load(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path).with_context(|| {
-            format!("cannot read the users file `{}` (create one with `corridor init`)", path.display())
+            format!(
+                "cannot read the users file `{}` (create one with `corridor init`)",
+                path.display()
+            )
         })?;
         Self::parse(&path.display().to_string(), &text)
     }
 
     /// Parses a users file's text.
     pub fn parse(file: &str, text: &str) -> anyhow::Result<Self> {
-        let parsed: UsersFile = toml::from_str(text).map_err(|error| anyhow::anyhow!("{file}: {error}"))?;
+        let parsed: UsersFile =
+            toml::from_str(text).map_err(|error| anyhow::anyhow!("{file}: {error}"))?;
         if parsed.users.len() > USERS_MAX {
             bail!("{file}: more than {USERS_MAX} users");
         }
         let mut users = Self::default();
         for (index, entry) in parsed.users.into_iter().enumerate() {
             let place = format!("{file}: user[{index}] (`{}`)", entry.name);
-            let user = UserId::parse(&entry.name).map_err(|error| anyhow::anyhow!("{place}: `name`: {error}"))?;
+            let user = UserId::parse(&entry.name)
+                .map_err(|error| anyhow::anyhow!("{place}: `name`: {error}"))?;
             let role = Role::parse(&entry.role).with_context(|| {
                 let names: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
-                format!("{place}: `role`: `{}` is not a role (one of: {})", entry.role, names.join(", "))
+                format!(
+                    "{place}: `role`: `{}` is not a role (one of: {})",
+                    entry.role,
+                    names.join(", ")
+                )
             })?;
             let party = party_of(&place, role, &entry)?;
             if entry.disabled {
                 continue;
             }
-            if users.actors.insert(user.clone(), Actor { user, role, party }).is_some() {
+            if users
+                .actors
+                .insert(user.clone(), Actor { user, role, party })
+                .is_some()
+            {
                 bail!("{place}: `name`: listed twice");
             }
         }
@@ -87,27 +100,42 @@ impl Users {
 }
 
 fn party_of(place: &str, role: Role, entry: &UserEntry) -> anyhow::Result<Party> {
-    let given = [entry.state.is_some(), entry.court.is_some(), entry.monitoring_body.is_some()]
-        .iter()
-        .filter(|given| **given)
-        .count();
+    let given = [
+        entry.state.is_some(),
+        entry.court.is_some(),
+        entry.monitoring_body.is_some(),
+    ]
+    .iter()
+    .filter(|given| **given)
+    .count();
     if given > 1 {
         bail!("{place}: give only one of `state`, `court` and `monitoring_body`");
     }
     Ok(match role {
-        Role::SendingOfficer | Role::SendingSupervisor | Role::Adjudicator | Role::ReceivingOfficer => {
-            let state = entry.state.as_deref().with_context(|| format!("{place}: `state`: a {role} must act for a state"))?;
-            Party::State(Country::parse(state).map_err(|error| anyhow::anyhow!("{place}: `state`: {error}"))?)
+        Role::SendingOfficer
+        | Role::SendingSupervisor
+        | Role::Adjudicator
+        | Role::ReceivingOfficer => {
+            let state = entry
+                .state
+                .as_deref()
+                .with_context(|| format!("{place}: `state`: a {role} must act for a state"))?;
+            Party::State(
+                Country::parse(state)
+                    .map_err(|error| anyhow::anyhow!("{place}: `state`: {error}"))?,
+            )
         }
         Role::CourtClerk => Party::Court(
-            entry.court.clone().with_context(|| format!("{place}: `court`: a court clerk must name a court"))?,
-        ),
-        Role::Monitor => Party::MonitoringBody(
             entry
-                .monitoring_body
+                .court
                 .clone()
-                .with_context(|| format!("{place}: `monitoring_body`: a monitor must name the body"))?,
+                .with_context(|| format!("{place}: `court`: a court clerk must name a court"))?,
         ),
+        Role::Monitor => {
+            Party::MonitoringBody(entry.monitoring_body.clone().with_context(|| {
+                format!("{place}: `monitoring_body`: a monitor must name the body")
+            })?)
+        }
         Role::Counsel => Party::Clients,
         Role::Public | Role::Admin => Party::None,
     })
@@ -174,14 +202,28 @@ mod tests {
     fn errors_name_the_entry_and_field() {
         let bad_role = "[[user]]\nname = \"a\"\nrole = \"king\"\n";
         let error = Users::parse("u.toml", bad_role).unwrap_err().to_string();
-        assert!(error.contains("user[0]") && error.contains("`role`"), "{error}");
+        assert!(
+            error.contains("user[0]") && error.contains("`role`"),
+            "{error}"
+        );
         let no_state = "[[user]]\nname = \"a\"\nrole = \"sending_officer\"\n";
         let error = Users::parse("u.toml", no_state).unwrap_err().to_string();
         assert!(error.contains("`state`"), "{error}");
-        let twice = "[[user]]\nname = \"a\"\nrole = \"admin\"\n[[user]]\nname = \"a\"\nrole = \"admin\"\n";
-        assert!(Users::parse("u.toml", twice).unwrap_err().to_string().contains("twice"));
+        let twice =
+            "[[user]]\nname = \"a\"\nrole = \"admin\"\n[[user]]\nname = \"a\"\nrole = \"admin\"\n";
+        assert!(
+            Users::parse("u.toml", twice)
+                .unwrap_err()
+                .to_string()
+                .contains("twice")
+        );
         let unknown = "[[user]]\nname = \"a\"\nrole = \"admin\"\ncolour = \"red\"\n";
-        assert!(Users::parse("u.toml", unknown).unwrap_err().to_string().contains("colour"));
+        assert!(
+            Users::parse("u.toml", unknown)
+                .unwrap_err()
+                .to_string()
+                .contains("colour")
+        );
         assert!(Users::parse("u.toml", &initial_file("root", true)).is_ok());
     }
 }

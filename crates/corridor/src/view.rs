@@ -79,7 +79,11 @@ impl Disclosure {
         PersonalData {
             name: if self.name { data.name } else { String::new() },
             birth_date: data.birth_date.filter(|_| self.birth_date),
-            documents: if self.documents { data.documents } else { Vec::new() },
+            documents: if self.documents {
+                data.documents
+            } else {
+                Vec::new()
+            },
             contact: data.contact.filter(|_| self.contact),
             health: data.health.filter(|_| self.health),
         }
@@ -90,7 +94,9 @@ impl Disclosure {
 pub fn disclose(actor: &Actor, case: &Case, agreement: &Agreement) -> Disclosure {
     let own_state = |state| matches!(actor.party, Party::State(country) if country == state);
     match actor.role {
-        Role::SendingOfficer | Role::SendingSupervisor | Role::Adjudicator if own_state(agreement.sending) => {
+        Role::SendingOfficer | Role::SendingSupervisor | Role::Adjudicator
+            if own_state(agreement.sending) =>
+        {
             Disclosure::EVERYTHING
         }
         Role::Counsel if case.counsel.as_ref() == Some(&actor.user) => Disclosure::EVERYTHING,

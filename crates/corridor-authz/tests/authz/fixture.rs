@@ -1,7 +1,9 @@
 //! The world every test decides in: one agreement, one case under it, one hold, and a principal
 //! per role that either belongs to the resource's party ("own") or does not ("other").
 
-use corridor_authz::{AgreementFacts, CaseFacts, HoldFacts, Principal, ResourceFacts, ResourceKind};
+use corridor_authz::{
+    AgreementFacts, CaseFacts, HoldFacts, Principal, ResourceFacts, ResourceKind,
+};
 use corridor_domain::terms::{AgreementId, Country};
 use corridor_domain::{Actor, CaseId, HoldId, Party, Role, UserId};
 
@@ -35,20 +37,29 @@ fn user(name: &str) -> anyhow::Result<UserId> {
 pub fn principal(role: Role, side: Side) -> anyhow::Result<Principal> {
     let own = side == Side::Own;
     let (name, party) = match role {
-        Role::SendingOfficer | Role::SendingSupervisor | Role::Adjudicator => {
-            ("official", Party::State(country(if own { SENDING } else { THIRD_STATE })?))
-        }
+        Role::SendingOfficer | Role::SendingSupervisor | Role::Adjudicator => (
+            "official",
+            Party::State(country(if own { SENDING } else { THIRD_STATE })?),
+        ),
         // The receiving officer is always of the receiving state; the side changes the case.
         Role::ReceivingOfficer => ("official", Party::State(country(RECEIVING)?)),
-        Role::CourtClerk => ("clerk", Party::Court(if own { COURT } else { "other-court" }.to_owned())),
+        Role::CourtClerk => (
+            "clerk",
+            Party::Court(if own { COURT } else { "other-court" }.to_owned()),
+        ),
         Role::Counsel => (if own { COUNSEL } else { "counsel.other" }, Party::Clients),
-        Role::Monitor => {
-            ("monitor", Party::MonitoringBody(if own { MONITORING_BODY } else { "other-body" }.to_owned()))
-        }
+        Role::Monitor => (
+            "monitor",
+            Party::MonitoringBody(if own { MONITORING_BODY } else { "other-body" }.to_owned()),
+        ),
         Role::Public => return Ok(Principal::anonymous()),
         Role::Admin => ("operator", Party::None),
     };
-    Ok(Principal::from_actor(&Actor { user: user(name)?, role, party }))
+    Ok(Principal::from_actor(&Actor {
+        user: user(name)?,
+        role,
+        party,
+    }))
 }
 
 pub fn agreement() -> anyhow::Result<AgreementFacts> {
@@ -72,7 +83,10 @@ pub fn resource(kind: ResourceKind, role: Role, side: Side) -> anyhow::Result<Re
             counsel: Some(user(COUNSEL)?),
             requested: !(role == Role::ReceivingOfficer && side == Side::Other),
         }),
-        ResourceKind::Hold => ResourceFacts::Hold(HoldFacts { id: HoldId::from_u64(7), court: COURT.to_owned() }),
+        ResourceKind::Hold => ResourceFacts::Hold(HoldFacts {
+            id: HoldId::from_u64(7),
+            court: COURT.to_owned(),
+        }),
         ResourceKind::User => ResourceFacts::User(user("someone")?),
     })
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use corridor_authz::{Action, Authz};
 use corridor_domain::Role;
 
-use crate::fixture::{principal, resource, Side};
+use crate::fixture::{Side, principal, resource};
 
 const EXPECTED: &str = "
 action                      sending_officer sending_supervisor adjudicator receiving_officer court_clerk counsel monitor public admin
@@ -81,12 +81,23 @@ fn decided_matrix() -> anyhow::Result<String> {
         for role in Role::ALL {
             let mut cell = Vec::new();
             for side in [Side::Own, Side::Other] {
-                let decision =
-                    authz.decide(&principal(role, side)?, *action, &resource(action.resource_kind(), role, side)?);
-                anyhow::ensure!(decision.errors.is_empty(), "{action} by {role}: {:?}", decision.errors);
+                let decision = authz.decide(
+                    &principal(role, side)?,
+                    *action,
+                    &resource(action.resource_kind(), role, side)?,
+                );
+                anyhow::ensure!(
+                    decision.errors.is_empty(),
+                    "{action} by {role}: {:?}",
+                    decision.errors
+                );
                 cell.push(if decision.allowed { "A" } else { "-" });
             }
-            out.push_str(&format!(" {:<width$}", cell.join("/"), width = role.as_str().len()));
+            out.push_str(&format!(
+                " {:<width$}",
+                cell.join("/"),
+                width = role.as_str().len()
+            ));
         }
         out.truncate(out.trim_end().len());
         out.push('\n');
@@ -96,7 +107,11 @@ fn decided_matrix() -> anyhow::Result<String> {
 
 /// The table's rows, each as its whitespace-separated words.
 fn words(table: &str) -> Vec<Vec<&str>> {
-    table.lines().filter(|line| !line.trim().is_empty()).map(|line| line.split_whitespace().collect()).collect()
+    table
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| line.split_whitespace().collect())
+        .collect()
 }
 
 /// Proves every action × role × own/other decision of the shipped policies is the hand-written one.
@@ -109,10 +124,24 @@ fn matrix_matches_the_expected_table() -> anyhow::Result<()> {
         .iter()
         .zip(&decided_rows)
         .filter(|(expected, decided)| expected != decided)
-        .map(|(expected, decided)| format!("expected {}\n decided {}", expected.join(" "), decided.join(" ")))
+        .map(|(expected, decided)| {
+            format!(
+                "expected {}\n decided {}",
+                expected.join(" "),
+                decided.join(" ")
+            )
+        })
         .collect();
-    assert!(mismatches.is_empty(), "the matrix differs from the table:\n{}", mismatches.join("\n"));
-    assert_eq!(expected_rows.len(), decided_rows.len(), "the table and the matrix have different row counts");
+    assert!(
+        mismatches.is_empty(),
+        "the matrix differs from the table:\n{}",
+        mismatches.join("\n")
+    );
+    assert_eq!(
+        expected_rows.len(),
+        decided_rows.len(),
+        "the table and the matrix have different row counts"
+    );
     Ok(())
 }
 
@@ -120,19 +149,49 @@ fn matrix_matches_the_expected_table() -> anyhow::Result<()> {
 #[test]
 fn table_covers_every_action_and_role() {
     let rows = words(EXPECTED);
-    let header: Vec<&str> = rows.first().map(|row| row.iter().skip(1).copied().collect()).unwrap_or_default();
+    let header: Vec<&str> = rows
+        .first()
+        .map(|row| row.iter().skip(1).copied().collect())
+        .unwrap_or_default();
     let roles: Vec<&str> = Role::ALL.iter().map(|role| role.as_str()).collect();
-    assert_eq!(header, roles, "the table's columns must be every role, in Role::ALL order");
+    assert_eq!(
+        header, roles,
+        "the table's columns must be every role, in Role::ALL order"
+    );
 
-    let in_table: Vec<&str> = rows.iter().skip(1).filter_map(|row| row.first().copied()).collect();
+    let in_table: Vec<&str> = rows
+        .iter()
+        .skip(1)
+        .filter_map(|row| row.first().copied())
+        .collect();
     let in_code: Vec<&str> = Action::ALL.iter().map(|action| action.as_str()).collect();
-    let missing: Vec<&&str> = in_code.iter().filter(|action| !in_table.contains(action)).collect();
-    let unknown: Vec<&&str> = in_table.iter().filter(|action| !in_code.contains(action)).collect();
-    assert!(missing.is_empty(), "actions missing from the table: {missing:?}");
+    let missing: Vec<&&str> = in_code
+        .iter()
+        .filter(|action| !in_table.contains(action))
+        .collect();
+    let unknown: Vec<&&str> = in_table
+        .iter()
+        .filter(|action| !in_code.contains(action))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "actions missing from the table: {missing:?}"
+    );
     assert!(unknown.is_empty(), "rows naming no action: {unknown:?}");
-    assert_eq!(in_table, in_code, "rows must follow Action::ALL order, once each");
+    assert_eq!(
+        in_table, in_code,
+        "rows must follow Action::ALL order, once each"
+    );
     for row in rows.iter().skip(1) {
-        assert_eq!(row.len(), roles.len() + 1, "row `{}` needs one cell per role", row.join(" "));
+        assert_eq!(
+            row.len(),
+            roles.len() + 1,
+            "row `{}` needs one cell per role",
+            row.join(" ")
+        );
     }
-    assert_eq!(in_table.iter().collect::<BTreeSet<_>>().len(), Action::ALL.len());
+    assert_eq!(
+        in_table.iter().collect::<BTreeSet<_>>().len(),
+        Action::ALL.len()
+    );
 }

@@ -1,10 +1,10 @@
 //! The policies against the schema: the shipped ones validate, broken ones are refused with a
 //! message a reviewer can act on, and decisions name the policies that made them.
 
-use corridor_authz::{Action, Authz, LoadError, ResourceFacts, ResourceKind, POLICY_FILES, SCHEMA};
+use corridor_authz::{Action, Authz, LoadError, POLICY_FILES, ResourceFacts, ResourceKind, SCHEMA};
 use corridor_domain::{CaseId, Command, HoldId, Role};
 
-use crate::fixture::{principal, resource, Side};
+use crate::fixture::{Side, principal, resource};
 
 /// Loads the shipped schema with the shipped policies plus one extra file.
 fn load_with(extra: &str) -> Result<Authz, LoadError> {
@@ -27,7 +27,10 @@ fn shipped_policies_validate() -> anyhow::Result<()> {
     let authz = Authz::load()?;
     let ids = authz.policy_ids();
     assert!(ids.len() >= POLICY_FILES.len(), "{ids:?}");
-    assert!(ids.contains(&"guard-admin-never-reads-cases".to_owned()), "{ids:?}");
+    assert!(
+        ids.contains(&"guard-admin-never-reads-cases".to_owned()),
+        "{ids:?}"
+    );
     Ok(())
 }
 
@@ -39,7 +42,10 @@ fn unknown_attribute_is_refused() {
            when { principal.rank == "senior" };"#,
     ));
     assert!(message.contains("do not validate"), "{message}");
-    assert!(message.contains("extra.cedar: for policy `broken-rank`, attribute `rank`"), "{message}");
+    assert!(
+        message.contains("extra.cedar: for policy `broken-rank`, attribute `rank`"),
+        "{message}"
+    );
     assert!(message.contains("rank"), "{message}");
 }
 
@@ -57,7 +63,9 @@ fn misspelt_role_is_refused() {
 /// Proves an action the schema does not declare is refused.
 #[test]
 fn unknown_action_is_refused() {
-    let message = refusal(load_with(r#"@id("broken-action") permit (principal, action == Action::"fly", resource);"#));
+    let message = refusal(load_with(
+        r#"@id("broken-action") permit (principal, action == Action::"fly", resource);"#,
+    ));
     assert!(message.contains("broken-action"), "{message}");
     assert!(message.contains("fly"), "{message}");
 }
@@ -65,37 +73,56 @@ fn unknown_action_is_refused() {
 /// Proves a policy that can never apply (a validator warning) is refused like an error.
 #[test]
 fn impossible_policy_is_refused() {
-    let message = refusal(load_with(r#"@id("never") permit (principal, action == Action::"read_log", resource is Case);"#));
-    assert!(message.contains("policy `never`, policy is impossible"), "{message}");
+    let message = refusal(load_with(
+        r#"@id("never") permit (principal, action == Action::"read_log", resource is Case);"#,
+    ));
+    assert!(
+        message.contains("policy `never`, policy is impossible"),
+        "{message}"
+    );
 }
 
 /// Proves a policy without an @id is refused, since decisions could not name it.
 #[test]
 fn policy_without_id_is_refused() {
-    let message = refusal(load_with(r#"permit (principal, action == Action::"read_log", resource);"#));
+    let message = refusal(load_with(
+        r#"permit (principal, action == Action::"read_log", resource);"#,
+    ));
     assert!(message.contains("`extra.cedar` has no `@id"), "{message}");
 }
 
 /// Proves two policies with one @id are refused.
 #[test]
 fn duplicate_id_is_refused() {
-    let message = refusal(load_with(r#"@id("public-log") permit (principal, action == Action::"read_log", resource);"#));
-    assert!(message.contains("policy id `public-log` is used twice"), "{message}");
+    let message = refusal(load_with(
+        r#"@id("public-log") permit (principal, action == Action::"read_log", resource);"#,
+    ));
+    assert!(
+        message.contains("policy id `public-log` is used twice"),
+        "{message}"
+    );
 }
 
 /// Proves text that is not Cedar is refused with the parser's message.
 #[test]
 fn unparsable_policy_is_refused() {
     let message = refusal(load_with("permit (principal, action, resource) when {"));
-    assert!(message.starts_with("policy file `extra.cedar` does not parse"), "{message}");
+    assert!(
+        message.starts_with("policy file `extra.cedar` does not parse"),
+        "{message}"
+    );
 }
 
 /// Proves a schema action the Action enum lacks stops the load.
 #[test]
 fn schema_and_code_must_declare_the_same_actions() {
-    let schema = format!("{SCHEMA}\naction fly appliesTo {{ principal: User, resource: Service }};\n");
+    let schema =
+        format!("{SCHEMA}\naction fly appliesTo {{ principal: User, resource: Service }};\n");
     let message = refusal(Authz::from_sources(&schema, POLICY_FILES));
-    assert!(message.contains(r#"only in the schema ["fly"]"#), "{message}");
+    assert!(
+        message.contains(r#"only in the schema ["fly"]"#),
+        "{message}"
+    );
 }
 
 /// Proves decisions name their policies: the permit that allowed, the forbid that denied, none by default.
@@ -104,13 +131,31 @@ fn decisions_name_their_policies() -> anyhow::Result<()> {
     let authz = Authz::load()?;
     let case = |role, side| resource(ResourceKind::Case, role, side);
 
-    let allowed = authz.decide(&principal(Role::SendingOfficer, Side::Own)?, Action::ReadCase, &case(Role::SendingOfficer, Side::Own)?);
-    assert_eq!((allowed.allowed, allowed.reasons), (true, vec!["sending-read-cases".to_owned()]));
+    let allowed = authz.decide(
+        &principal(Role::SendingOfficer, Side::Own)?,
+        Action::ReadCase,
+        &case(Role::SendingOfficer, Side::Own)?,
+    );
+    assert_eq!(
+        (allowed.allowed, allowed.reasons),
+        (true, vec!["sending-read-cases".to_owned()])
+    );
 
-    let forbidden = authz.decide(&principal(Role::Admin, Side::Own)?, Action::ReadCase, &case(Role::Admin, Side::Own)?);
-    assert_eq!((forbidden.allowed, forbidden.reasons), (false, vec!["guard-admin-never-reads-cases".to_owned()]));
+    let forbidden = authz.decide(
+        &principal(Role::Admin, Side::Own)?,
+        Action::ReadCase,
+        &case(Role::Admin, Side::Own)?,
+    );
+    assert_eq!(
+        (forbidden.allowed, forbidden.reasons),
+        (false, vec!["guard-admin-never-reads-cases".to_owned()])
+    );
 
-    let by_default = authz.decide(&principal(Role::SendingOfficer, Side::Other)?, Action::ReadCase, &case(Role::SendingOfficer, Side::Other)?);
+    let by_default = authz.decide(
+        &principal(Role::SendingOfficer, Side::Other)?,
+        Action::ReadCase,
+        &case(Role::SendingOfficer, Side::Other)?,
+    );
     assert_eq!((by_default.allowed, by_default.reasons.len()), (false, 0));
     Ok(())
 }
@@ -119,9 +164,16 @@ fn decisions_name_their_policies() -> anyhow::Result<()> {
 #[test]
 fn wrong_resource_kind_is_denied() -> anyhow::Result<()> {
     let authz = Authz::load()?;
-    let decision = authz.decide(&principal(Role::Admin, Side::Own)?, Action::Erase, &ResourceFacts::Service);
+    let decision = authz.decide(
+        &principal(Role::Admin, Side::Own)?,
+        Action::Erase,
+        &ResourceFacts::Service,
+    );
     assert!(!decision.allowed);
-    assert_eq!(decision.errors, vec!["action `erase` acts on a Case, not a Service".to_owned()]);
+    assert_eq!(
+        decision.errors,
+        vec!["action `erase` acts on a Case, not a Service".to_owned()]
+    );
     Ok(())
 }
 
@@ -133,34 +185,58 @@ fn commands_map_to_actions_of_the_same_name() -> anyhow::Result<()> {
     let case = CaseId::from_u64(1);
     let hold = HoldId::from_u64(2);
     let commands = [
-        Command::ServeNotice { case, notice: notice()? },
+        Command::ServeNotice {
+            case,
+            notice: notice()?,
+        },
         Command::ClaimProtection { case },
-        Command::DecideProtection { case, granted: false },
+        Command::DecideProtection {
+            case,
+            granted: false,
+        },
         Command::RequestTransfer { case },
         Command::Approve { case },
-        Command::Refuse { case, reason: String::new() },
-        Command::ExtendDeadline { case, reason: String::new() },
+        Command::Refuse {
+            case,
+            reason: String::new(),
+        },
+        Command::ExtendDeadline {
+            case,
+            reason: String::new(),
+        },
         Command::Depart { case },
         Command::Arrive { case },
         Command::LodgeReceivingClaim { case },
-        Command::DecideReceivingClaim { case, granted: true },
+        Command::DecideReceivingClaim {
+            case,
+            granted: true,
+        },
         Command::LodgeAppeal { case },
         Command::Return { case },
         Command::Settle { case },
         Command::ReportWhereaboutsUnknown { case },
         Command::ReportWhereaboutsKnown { case },
         Command::ValidateDetention { case },
-        Command::Withdraw { case, reason: String::new() },
+        Command::Withdraw {
+            case,
+            reason: String::new(),
+        },
         Command::Erase { case },
         Command::StayHold { hold },
         Command::ReactivateHold { hold },
         Command::VacateHold { hold },
-        Command::LoadAgreement { file_name: String::new(), text: String::new() },
+        Command::LoadAgreement {
+            file_name: String::new(),
+            text: String::new(),
+        },
         Command::Tick,
     ];
     for command in &commands {
         assert_eq!(Action::of_command(command).as_str(), command.name());
-        assert_eq!(Action::parse(command.name()), Some(Action::of_command(command)));
+        assert_eq!(
+            Action::parse(command.name()),
+            Some(Action::of_command(command))
+        );
     }
     Ok(())
 }
@@ -174,4 +250,3 @@ fn notice() -> anyhow::Result<corridor_domain::NoticeFacts> {
         explains_how_to_contest: true,
     })
 }
-

@@ -5,7 +5,7 @@ use std::os::unix::fs::PermissionsExt as _;
 
 use serde_json::Value;
 
-use crate::harness::{propose_args, Sandbox, HAPPY_PATH, US_RWA};
+use crate::harness::{HAPPY_PATH, Sandbox, US_RWA, propose_args};
 
 /// The codes of the `safeguard_triggered` events in a case's history.
 fn recorded_safeguards(sandbox: &Sandbox, case: &str) -> Vec<String> {
@@ -33,23 +33,59 @@ fn init_creates_a_private_key_and_a_second_init_keeps_every_file() {
     // Proves init writes the master key owner-only (0600) and a second init succeeds without replacing anything.
     let sandbox = Sandbox::new();
     let first = sandbox.corridor(&["init", "--example-users"]).code(0);
-    assert!(first.stdout().contains("created corridor.key"), "{}", first.stdout());
-    let mode = std::fs::metadata(sandbox.file("corridor.key")).expect("the key file").permissions().mode();
+    assert!(
+        first.stdout().contains("created corridor.key"),
+        "{}",
+        first.stdout()
+    );
+    let mode = std::fs::metadata(sandbox.file("corridor.key"))
+        .expect("the key file")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600, "key file mode {:o}", mode & 0o777);
     let key = std::fs::read_to_string(sandbox.file("corridor.key")).expect("the key file");
     assert_eq!(key.trim().len(), 64, "64 hex digits: {key}");
-    let users = std::fs::read_to_string(sandbox.file("corridor-users.toml")).expect("the users file");
-    assert!(users.contains("officer.ada") && users.contains("receiver.dee"), "{users}");
+    let users =
+        std::fs::read_to_string(sandbox.file("corridor-users.toml")).expect("the users file");
+    assert!(
+        users.contains("officer.ada") && users.contains("receiver.dee"),
+        "{users}"
+    );
     sandbox.load_us_rwa();
 
     let second = sandbox.corridor(&["init"]).code(0);
-    assert!(second.stdout().contains("keeping the existing corridor.key"), "{}", second.stdout());
-    assert!(second.stdout().contains("keeping the existing corridor-users.toml"), "{}", second.stdout());
-    assert_eq!(std::fs::read_to_string(sandbox.file("corridor.key")).expect("the key file"), key);
-    assert_eq!(std::fs::read_to_string(sandbox.file("corridor-users.toml")).expect("the users file"), users);
-    let mode = std::fs::metadata(sandbox.file("corridor.key")).expect("the key file").permissions().mode();
+    assert!(
+        second
+            .stdout()
+            .contains("keeping the existing corridor.key"),
+        "{}",
+        second.stdout()
+    );
+    assert!(
+        second
+            .stdout()
+            .contains("keeping the existing corridor-users.toml"),
+        "{}",
+        second.stdout()
+    );
+    assert_eq!(
+        std::fs::read_to_string(sandbox.file("corridor.key")).expect("the key file"),
+        key
+    );
+    assert_eq!(
+        std::fs::read_to_string(sandbox.file("corridor-users.toml")).expect("the users file"),
+        users
+    );
+    let mode = std::fs::metadata(sandbox.file("corridor.key"))
+        .expect("the key file")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
-    assert_eq!(sandbox.event_count(), 1, "the second init kept the loaded agreement");
+    assert_eq!(
+        sandbox.event_count(),
+        1,
+        "the second init kept the loaded agreement"
+    );
 }
 
 #[test]
@@ -59,14 +95,21 @@ fn a_bad_agreement_file_is_refused_with_every_error_located() {
     sandbox.init_with_us_rwa();
     let good = std::fs::read_to_string(US_RWA).expect("the shipped agreement");
     let bad = good
-        .replace("id = \"us-rwa-2025\"", "id = \"us-rwa-broken\"\ncolour = \"red\"")
+        .replace(
+            "id = \"us-rwa-2025\"",
+            "id = \"us-rwa-broken\"\ncolour = \"red\"",
+        )
         .replace("receiving = \"RWA\"", "receiving = \"XXX\"")
         .replace("on = \"2025-06-06\"", "on = \"2025-13-45\"");
     assert_ne!(bad, good);
     std::fs::write(sandbox.file("broken.toml"), &bad).expect("write the bad file");
     // Where each error must be reported: 1-based line, and the column where the key or value starts.
     let locate = |needle: &str| {
-        let (index, line) = bad.lines().enumerate().find(|(_, line)| line.contains(needle)).expect("the needle is in the file");
+        let (index, line) = bad
+            .lines()
+            .enumerate()
+            .find(|(_, line)| line.contains(needle))
+            .expect("the needle is in the file");
         (index + 1, line.find(needle).expect("the needle") + 1)
     };
     let expected = [
@@ -75,13 +118,21 @@ fn a_bad_agreement_file_is_refused_with_every_error_located() {
         ("status[1].on", locate("\"2025-13-45\"")),
     ];
 
-    let run = sandbox.corridor(&["--as", "admin", "agreement", "load", "broken.toml"]).code(4);
+    let run = sandbox
+        .corridor(&["--as", "admin", "agreement", "load", "broken.toml"])
+        .code(4);
     let stderr = run.stderr();
     for (field, (line, column)) in expected {
         let wanted = format!("broken.toml:{line}:{column}: `{field}`");
-        assert!(stderr.contains(&wanted), "stderr lacks `{wanted}`:\n{stderr}");
+        assert!(
+            stderr.contains(&wanted),
+            "stderr lacks `{wanted}`:\n{stderr}"
+        );
     }
-    assert!(stderr.contains("3 error(s)"), "exactly the three planted errors:\n{stderr}");
+    assert!(
+        stderr.contains("3 error(s)"),
+        "exactly the three planted errors:\n{stderr}"
+    );
     assert!(stderr.contains("unknown field `colour`"), "{stderr}");
 
     let json = sandbox.json_as("admin", 4, &["agreement", "load", "broken.toml"]);
@@ -89,11 +140,18 @@ fn a_bad_agreement_file_is_refused_with_every_error_located() {
     let errors = json["errors"].as_array().expect("a list of errors");
     for (field, (line, column)) in expected {
         assert!(
-            errors.iter().any(|e| e["field"] == field && e["line"] == line && e["column"] == column && e["file"] == "broken.toml"),
+            errors.iter().any(|e| e["field"] == field
+                && e["line"] == line
+                && e["column"] == column
+                && e["file"] == "broken.toml"),
             "no JSON error for `{field}` at {line}:{column}: {json}"
         );
     }
-    assert_eq!(sandbox.event_count(), 1, "nothing was recorded for the bad file");
+    assert_eq!(
+        sandbox.event_count(),
+        1,
+        "nothing was recorded for the bad file"
+    );
 }
 
 #[test]
@@ -103,9 +161,14 @@ fn happy_path_from_proposal_to_arrival() {
     sandbox.init_with_us_rwa();
     let case = sandbox.propose("officer.ada", "Synthetic Happy Path");
     let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
-    assert_eq!((&shown["status"], &shown["version"]), (&serde_json::json!("proposed"), &serde_json::json!(1)));
+    assert_eq!(
+        (&shown["status"], &shown["version"]),
+        (&serde_json::json!("proposed"), &serde_json::json!(1))
+    );
     for step in &HAPPY_PATH {
-        let version = sandbox.json_as("officer.ada", 0, &["case", "show", &case])["version"].as_u64().expect("a version");
+        let version = sandbox.json_as("officer.ada", 0, &["case", "show", &case])["version"]
+            .as_u64()
+            .expect("a version");
         let mut args = vec!["--json", "--as", step.user];
         args.extend(step.args.iter().copied());
         let expect = version.to_string();
@@ -113,14 +176,21 @@ fn happy_path_from_proposal_to_arrival() {
         let json = sandbox.corridor_at(step.at, &args).code(0).json();
         assert_eq!(json["outcome"], "accepted", "{}: {json}", step.name);
         let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
-        let status = if step.name == "supervisor_approved" { "accepted" } else { step.name };
+        let status = if step.name == "supervisor_approved" {
+            "accepted"
+        } else {
+            step.name
+        };
         assert_eq!(shown["status"], status, "after {}", step.name);
         assert_eq!(shown["version"], version + 1, "after {}", step.name);
     }
     let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
     assert_eq!(shown["status"], "arrived");
     assert_eq!(shown["safeguard_refusals"], 0);
-    let text = sandbox.corridor(&["--as", "officer.ada", "case", "show", &case]).code(0).stdout();
+    let text = sandbox
+        .corridor(&["--as", "officer.ada", "case", "show", &case])
+        .code(0)
+        .stdout();
     assert!(text.contains("arrived: 2025-08-11T18:00:00Z"), "{text}");
     sandbox.corridor(&["check"]).code(0);
 }
@@ -139,7 +209,17 @@ fn safeguards_refuse_with_exit_3_and_are_recorded() {
     let json = sandbox.json_as(
         "officer.ada",
         3,
-        &["case", "notice", &case, "--language", "fr", "--destination", "RWA", "--on-person", "--explains-contest"],
+        &[
+            "case",
+            "notice",
+            &case,
+            "--language",
+            "fr",
+            "--destination",
+            "RWA",
+            "--on-person",
+            "--explains-contest",
+        ],
     );
     assert_refused(&json, "notice_deficient", true, true);
     sandbox.walk(&case, "accepted");
@@ -149,27 +229,72 @@ fn safeguards_refuse_with_exit_3_and_are_recorded() {
     assert_refused(&json, "self_approval", true, true);
     // Receiving-state approval alone is not enough: a supervisor must approve scheduling.
     sandbox.set_now("2025-08-10T11:00:00Z");
-    let json = sandbox.json_as("officer.ada", 3, &["case", "schedule", &case, "--departure", "2025-08-12T09:00:00Z"]);
+    let json = sandbox.json_as(
+        "officer.ada",
+        3,
+        &[
+            "case",
+            "schedule",
+            &case,
+            "--departure",
+            "2025-08-12T09:00:00Z",
+        ],
+    );
     assert_refused(&json, "not_approved_by_supervisor", true, true);
     sandbox.json_as("supervisor.ben", 0, &["case", "approve", &case]);
     // 23 hours after the notice: the 24-hour lead time has not run.
-    let json = sandbox.json_as("officer.ada", 3, &["case", "schedule", &case, "--departure", "2025-08-11T08:00:00Z"]);
+    let json = sandbox.json_as(
+        "officer.ada",
+        3,
+        &[
+            "case",
+            "schedule",
+            &case,
+            "--departure",
+            "2025-08-11T08:00:00Z",
+        ],
+    );
     assert_refused(&json, "notice_period_running", true, true);
-    assert_eq!(json["facts"]["earliest_departure"], "2025-08-11T09:00:00Z", "{json}");
+    assert_eq!(
+        json["facts"]["earliest_departure"], "2025-08-11T09:00:00Z",
+        "{json}"
+    );
     // Counsel files a protection claim: nothing may move while it is pending.
     sandbox.json_as("counsel.fay", 0, &["case", "claim-protection", &case]);
-    let json = sandbox.json_as("officer.ada", 3, &["case", "schedule", &case, "--departure", "2025-08-12T09:00:00Z"]);
+    let json = sandbox.json_as(
+        "officer.ada",
+        3,
+        &[
+            "case",
+            "schedule",
+            &case,
+            "--departure",
+            "2025-08-12T09:00:00Z",
+        ],
+    );
     assert_refused(&json, "protection_claim_pending", true, true);
 
     let recorded = recorded_safeguards(&sandbox, &case);
     assert_eq!(
         recorded,
-        ["notice_missing", "notice_deficient", "not_approved_by_supervisor", "notice_period_running", "protection_claim_pending"],
+        [
+            "notice_missing",
+            "notice_deficient",
+            "not_approved_by_supervisor",
+            "notice_period_running",
+            "protection_claim_pending"
+        ],
         "the case's history records each refusal in order"
     );
     assert_eq!(recorded_safeguards(&sandbox, &own), ["self_approval"]);
-    let text = sandbox.corridor(&["--as", "officer.ada", "case", "history", &case]).code(0).stdout();
-    assert!(text.contains("safeguard `notice_period_running` refused `schedule` by officer.ada"), "{text}");
+    let text = sandbox
+        .corridor(&["--as", "officer.ada", "case", "history", &case])
+        .code(0)
+        .stdout();
+    assert!(
+        text.contains("safeguard `notice_period_running` refused `schedule` by officer.ada"),
+        "{text}"
+    );
     let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
     assert_eq!(shown["safeguard_refusals"], 5, "{shown}");
 
@@ -179,11 +304,37 @@ fn safeguards_refuse_with_exit_3_and_are_recorded() {
     let json = sandbox.json_as("officer.ada", 3, &propose_args("Synthetic Too Early"));
     assert_refused(&json, "agreement_not_in_force", true, false);
     assert_eq!(json["facts"]["status"], "signed", "{json}");
-    let text = sandbox.corridor(&["--as", "officer.ada", "case", "propose", "--agreement", "us-rwa-2025", "--name", "X",
-        "--birth-date", "1990-01-01", "--nationality", "VEN", "--sex", "male", "--language", "es",
-        "--legal-basis", "ina_241", "--removal-ordered-on", "2025-03-03"]).code(3).stdout();
+    let text = sandbox
+        .corridor(&[
+            "--as",
+            "officer.ada",
+            "case",
+            "propose",
+            "--agreement",
+            "us-rwa-2025",
+            "--name",
+            "X",
+            "--birth-date",
+            "1990-01-01",
+            "--nationality",
+            "VEN",
+            "--sex",
+            "male",
+            "--language",
+            "es",
+            "--legal-basis",
+            "ina_241",
+            "--removal-ordered-on",
+            "2025-03-03",
+        ])
+        .code(3)
+        .stdout();
     assert!(text.contains("refused (agreement_not_in_force)"), "{text}");
-    assert_eq!(sandbox.event_count(), events, "a refused proposal records nothing");
+    assert_eq!(
+        sandbox.event_count(),
+        events,
+        "a refused proposal records nothing"
+    );
 }
 
 #[test]
@@ -196,7 +347,11 @@ fn a_role_that_may_not_act_is_refused_with_exit_4() {
     let events = sandbox.event_count();
     let json = sandbox.json_as("officer.ada", 4, &["case", "approve", &case]);
     assert_refused(&json, "not_permitted", false, false);
-    let json = sandbox.json_as("receiver.dee", 4, &propose_args("Synthetic Receiver Proposal"));
+    let json = sandbox.json_as(
+        "receiver.dee",
+        4,
+        &propose_args("Synthetic Receiver Proposal"),
+    );
     assert_refused(&json, "not_permitted", false, false);
     let json = sandbox.json_as("officer.ada", 4, &["agreement", "load", US_RWA]);
     assert_refused(&json, "not_permitted", false, false);
@@ -212,15 +367,37 @@ fn a_stale_expected_version_is_a_conflict_that_writes_nothing() {
     let case = sandbox.propose("officer.ada", "Synthetic Conflict");
     sandbox.walk(&case, "noticed");
     let events = sandbox.event_count();
-    let json = sandbox.json_as("officer.ada", 5, &["case", "request", &case, "--expect-version", "1"]);
+    let json = sandbox.json_as(
+        "officer.ada",
+        5,
+        &["case", "request", &case, "--expect-version", "1"],
+    );
     assert_eq!(json["outcome"], "conflict", "{json}");
     assert_eq!(json["expected_version"], 1);
     assert_eq!(json["current_version"], 2);
-    let text = sandbox.corridor(&["--as", "officer.ada", "case", "request", &case, "--expect-version", "1"]).code(5).stdout();
+    let text = sandbox
+        .corridor(&[
+            "--as",
+            "officer.ada",
+            "case",
+            "request",
+            &case,
+            "--expect-version",
+            "1",
+        ])
+        .code(5)
+        .stdout();
     assert!(text.contains("nothing was written"), "{text}");
     assert_eq!(sandbox.event_count(), events);
-    assert_eq!(sandbox.json_as("officer.ada", 0, &["case", "show", &case])["status"], "noticed");
-    sandbox.json_as("officer.ada", 0, &["case", "request", &case, "--expect-version", "2"]);
+    assert_eq!(
+        sandbox.json_as("officer.ada", 0, &["case", "show", &case])["status"],
+        "noticed"
+    );
+    sandbox.json_as(
+        "officer.ada",
+        0,
+        &["case", "request", &case, "--expect-version", "2"],
+    );
     assert_eq!(sandbox.event_count(), events + 1);
 }
 
@@ -234,38 +411,155 @@ fn bad_flag_values_exit_2_naming_the_flag() {
     let with = |flag: &str, value: &str| {
         let mut args = vec!["--as", "officer.ada"];
         args.extend(propose_args("Synthetic Bad Flag"));
-        let position = args.iter().position(|arg| *arg == flag).expect("the flag is in the proposal");
+        let position = args
+            .iter()
+            .position(|arg| *arg == flag)
+            .expect("the flag is in the proposal");
         args[position + 1] = value;
-        args.iter().map(|arg| (*arg).to_owned()).collect::<Vec<String>>()
+        args.iter()
+            .map(|arg| (*arg).to_owned())
+            .collect::<Vec<String>>()
     };
     let cases: Vec<(Vec<String>, &str)> = vec![
         (with("--birth-date", "1990-02-30"), "--birth-date"),
-        (with("--removal-ordered-on", "yesterday"), "--removal-ordered-on"),
+        (
+            with("--removal-ordered-on", "yesterday"),
+            "--removal-ordered-on",
+        ),
         (with("--nationality", "ZZZ"), "--nationality"),
         (with("--feared", "Atlantis"), "--feared"),
         (
-            ["--as", "officer.ada", "case", "notice", case.as_str(), "--language", "es", "--destination", "QQQ"].map(str::to_owned).to_vec(),
+            [
+                "--as",
+                "officer.ada",
+                "case",
+                "notice",
+                case.as_str(),
+                "--language",
+                "es",
+                "--destination",
+                "QQQ",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             "--destination",
         ),
         (
-            ["--as", "officer.ada", "case", "schedule", case.as_str(), "--departure", "2025-08-32T08:00:00Z"].map(str::to_owned).to_vec(),
+            [
+                "--as",
+                "officer.ada",
+                "case",
+                "schedule",
+                case.as_str(),
+                "--departure",
+                "2025-08-32T08:00:00Z",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
             "--departure",
         ),
-        (["--as", "adjudicator.cy", "case", "decide-protection", case.as_str(), "--decision", "maybe"].map(str::to_owned).to_vec(), "--decision"),
-        (["--as", "monitor.gus", "case", "welfare", case.as_str(), "--outcome", "fine"].map(str::to_owned).to_vec(), "--outcome"),
-        (["--as", "officer.ada", "case", "list", "--status", "lost"].map(str::to_owned).to_vec(), "--status"),
-        (["--as", "receiver.dee", "case", "after", case.as_str(), "vanished"].map(str::to_owned).to_vec(), "is not a step"),
-        (["--as", "clerk.eve", "hold", "register", "--court", "c", "--reference", "r"].map(str::to_owned).to_vec(), "class criteria"),
-        (["--as", "admin", "agreement", "status", "us-rwa-2025", "paused"].map(str::to_owned).to_vec(), "is not a status"),
+        (
+            [
+                "--as",
+                "adjudicator.cy",
+                "case",
+                "decide-protection",
+                case.as_str(),
+                "--decision",
+                "maybe",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "--decision",
+        ),
+        (
+            [
+                "--as",
+                "monitor.gus",
+                "case",
+                "welfare",
+                case.as_str(),
+                "--outcome",
+                "fine",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "--outcome",
+        ),
+        (
+            ["--as", "officer.ada", "case", "list", "--status", "lost"]
+                .map(str::to_owned)
+                .to_vec(),
+            "--status",
+        ),
+        (
+            [
+                "--as",
+                "receiver.dee",
+                "case",
+                "after",
+                case.as_str(),
+                "vanished",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "is not a step",
+        ),
+        (
+            [
+                "--as",
+                "clerk.eve",
+                "hold",
+                "register",
+                "--court",
+                "c",
+                "--reference",
+                "r",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "class criteria",
+        ),
+        (
+            [
+                "--as",
+                "admin",
+                "agreement",
+                "status",
+                "us-rwa-2025",
+                "paused",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "is not a status",
+        ),
     ];
     for (args, flag) in &cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let run = sandbox.corridor(&args).code(2);
-        assert!(run.stderr().contains(flag), "stderr does not name {flag}:\n{}", run.stderr());
+        assert!(
+            run.stderr().contains(flag),
+            "stderr does not name {flag}:\n{}",
+            run.stderr()
+        );
     }
     // A flag clap itself rejects: also exit 2.
-    let run = sandbox.corridor(&["--as", "officer.ada", "case", "request", &case, "--expect-version", "two"]).code(2);
-    assert!(run.stderr().contains("--expect-version"), "{}", run.stderr());
+    let run = sandbox
+        .corridor(&[
+            "--as",
+            "officer.ada",
+            "case",
+            "request",
+            &case,
+            "--expect-version",
+            "two",
+        ])
+        .code(2);
+    assert!(
+        run.stderr().contains("--expect-version"),
+        "{}",
+        run.stderr()
+    );
     assert_eq!(sandbox.event_count(), events);
 }
 
@@ -278,14 +572,29 @@ fn case_show_discloses_by_role() {
     let other = sandbox.propose_with("officer.ada", "Synthetic Other Client", &[]);
 
     let officer = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
-    assert_eq!(officer["personal_data"]["name"], "Synthetic Disclosed", "{officer}");
-    assert_eq!(officer["personal_data"]["health"], "synthetic health note", "{officer}");
-    assert_eq!(officer["rule_attributes"]["feared_countries"], serde_json::json!(["VEN"]), "{officer}");
-    let text = sandbox.corridor(&["--as", "officer.ada", "case", "show", &case]).code(0).stdout();
+    assert_eq!(
+        officer["personal_data"]["name"], "Synthetic Disclosed",
+        "{officer}"
+    );
+    assert_eq!(
+        officer["personal_data"]["health"], "synthetic health note",
+        "{officer}"
+    );
+    assert_eq!(
+        officer["rule_attributes"]["feared_countries"],
+        serde_json::json!(["VEN"]),
+        "{officer}"
+    );
+    let text = sandbox
+        .corridor(&["--as", "officer.ada", "case", "show", &case])
+        .code(0)
+        .stdout();
     assert!(text.contains("name: Synthetic Disclosed"), "{text}");
 
     // Before the request the receiving state does not know the case exists.
-    let run = sandbox.corridor(&["--json", "--as", "receiver.dee", "case", "show", &case]).code(4);
+    let run = sandbox
+        .corridor(&["--json", "--as", "receiver.dee", "case", "show", &case])
+        .code(4);
     assert!(run.stdout().is_empty(), "{}", run.stdout());
     assert!(run.stderr().contains("may not see"), "{}", run.stderr());
     let listed = sandbox.json_as("receiver.dee", 0, &["case", "list"]);
@@ -294,30 +603,73 @@ fn case_show_discloses_by_role() {
     sandbox.walk(&case, "requested");
     let receiver = sandbox.json_as("receiver.dee", 0, &["case", "show", &case]);
     let personal = &receiver["personal_data"];
-    assert_eq!(personal["name"], "Synthetic Disclosed", "name is shared: {receiver}");
-    assert_eq!(personal["birth_date"], "1990-04-12", "birth_date is shared: {receiver}");
-    assert_eq!(personal["documents"], serde_json::json!(["synthetic passport X0000000"]), "{receiver}");
-    assert!(personal["health"].is_null(), "no health data without consent: {receiver}");
+    assert_eq!(
+        personal["name"], "Synthetic Disclosed",
+        "name is shared: {receiver}"
+    );
+    assert_eq!(
+        personal["birth_date"], "1990-04-12",
+        "birth_date is shared: {receiver}"
+    );
+    assert_eq!(
+        personal["documents"],
+        serde_json::json!(["synthetic passport X0000000"]),
+        "{receiver}"
+    );
+    assert!(
+        personal["health"].is_null(),
+        "no health data without consent: {receiver}"
+    );
     let rule = &receiver["rule_attributes"];
     assert_eq!(rule["nationality"], "VEN");
-    for withheld in ["feared_countries", "protected_countries", "legal_basis", "removal_ordered_on", "languages", "vulnerabilities"] {
+    for withheld in [
+        "feared_countries",
+        "protected_countries",
+        "legal_basis",
+        "removal_ordered_on",
+        "languages",
+        "vulnerabilities",
+    ] {
         assert_eq!(rule[withheld], "withheld", "{withheld}: {receiver}");
     }
-    let text = sandbox.corridor(&["--as", "receiver.dee", "case", "show", &case]).code(0).stdout();
-    assert!(!text.contains("feared") && !text.contains("health") && !text.contains("ina_241"), "{text}");
+    let text = sandbox
+        .corridor(&["--as", "receiver.dee", "case", "show", &case])
+        .code(0)
+        .stdout();
+    assert!(
+        !text.contains("feared") && !text.contains("health") && !text.contains("ina_241"),
+        "{text}"
+    );
     let listed = sandbox.json_as("receiver.dee", 0, &["case", "list"]);
-    assert_eq!(listed.as_array().map(Vec::len), Some(1), "only the requested case: {listed}");
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(1),
+        "only the requested case: {listed}"
+    );
 
-    let run = sandbox.corridor(&["--as", "admin", "case", "show", &case]).code(4);
-    assert!(run.stderr().contains("may not read case contents"), "{}", run.stderr());
+    let run = sandbox
+        .corridor(&["--as", "admin", "case", "show", &case])
+        .code(4);
+    assert!(
+        run.stderr().contains("may not read case contents"),
+        "{}",
+        run.stderr()
+    );
     assert!(!run.stdout().contains("Synthetic"), "{}", run.stdout());
 
     let counsel = sandbox.json_as("counsel.fay", 0, &["case", "show", &case]);
-    assert_eq!(counsel["personal_data"]["name"], "Synthetic Disclosed", "{counsel}");
-    let run = sandbox.corridor(&["--as", "counsel.fay", "case", "show", &other]).code(4);
+    assert_eq!(
+        counsel["personal_data"]["name"], "Synthetic Disclosed",
+        "{counsel}"
+    );
+    let run = sandbox
+        .corridor(&["--as", "counsel.fay", "case", "show", &other])
+        .code(4);
     assert!(run.stderr().contains("may not see"), "{}", run.stderr());
     assert!(!run.stdout().contains("Synthetic Other Client"));
-    sandbox.corridor(&["--as", "counsel.fay", "case", "history", &other]).code(4);
+    sandbox
+        .corridor(&["--as", "counsel.fay", "case", "history", &other])
+        .code(4);
 }
 
 #[tokio::test]
@@ -335,9 +687,18 @@ async fn erase_destroys_the_case_key_and_the_log_still_checks() {
     assert_eq!(json["events"][0]["type"], "personal_data_erased", "{json}");
     let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
     assert_eq!(shown["personal_data"], "erased", "{shown}");
-    assert_eq!(shown["status"], "noticed", "the rule attributes and status remain: {shown}");
-    let text = sandbox.corridor(&["--as", "officer.ada", "case", "show", &case]).code(0).stdout();
-    assert!(text.contains("personal data: erased") && !text.contains("Synthetic Erased"), "{text}");
+    assert_eq!(
+        shown["status"], "noticed",
+        "the rule attributes and status remain: {shown}"
+    );
+    let text = sandbox
+        .corridor(&["--as", "officer.ada", "case", "show", &case])
+        .code(0)
+        .stdout();
+    assert!(
+        text.contains("personal data: erased") && !text.contains("Synthetic Erased"),
+        "{text}"
+    );
     sandbox.corridor(&["check"]).code(0);
     let json = sandbox.json_as("admin", 4, &["case", "erase", &case]);
     assert_refused(&json, "invalid_input", false, false);
@@ -345,8 +706,22 @@ async fn erase_destroys_the_case_key_and_the_log_still_checks() {
     let store = sandbox.store().await;
     let erased_id = corridor_domain::CaseId::parse(&case).expect("a case id");
     let kept_id = corridor_domain::CaseId::parse(&kept).expect("a case id");
-    assert!(store.case_key(erased_id).await.expect("the key lookup").is_none(), "the erased case's key row remains");
-    assert!(store.case_key(kept_id).await.expect("the key lookup").is_some(), "another case's key went too");
+    assert!(
+        store
+            .case_key(erased_id)
+            .await
+            .expect("the key lookup")
+            .is_none(),
+        "the erased case's key row remains"
+    );
+    assert!(
+        store
+            .case_key(kept_id)
+            .await
+            .expect("the key lookup")
+            .is_some(),
+        "another case's key went too"
+    );
     store.close().await;
     assert_eq!(
         sandbox.json_as("officer.ada", 0, &["case", "show", &kept])["personal_data"]["name"],

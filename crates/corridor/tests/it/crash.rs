@@ -14,7 +14,7 @@ use std::time::Duration;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng as _, SeedableRng as _};
 
-use crate::harness::{accepted_case, dump_events_and_keys, propose_args, Sandbox};
+use crate::harness::{Sandbox, accepted_case, dump_events_and_keys, propose_args};
 
 /// Rounds of "propose until killed".
 const PROPOSE_ROUNDS: usize = 24;
@@ -33,7 +33,12 @@ type Slot = Arc<Mutex<Option<Child>>>;
 
 /// Proposes cases one process after another until `killed` is set; returns the case ids of the
 /// runs that exited 0 with an accepted proposal, and how many runs died of SIGKILL.
-fn propose_until_killed(sandbox: &Sandbox, round: usize, slot: &Slot, killed: &AtomicBool) -> (Vec<String>, usize) {
+fn propose_until_killed(
+    sandbox: &Sandbox,
+    round: usize,
+    slot: &Slot,
+    killed: &AtomicBool,
+) -> (Vec<String>, usize) {
     let mut acknowledged = Vec::new();
     let mut sigkilled = 0;
     for attempt in 0.. {
@@ -54,7 +59,11 @@ fn propose_until_killed(sandbox: &Sandbox, round: usize, slot: &Slot, killed: &A
             {
                 let mut guard = slot.lock().expect("the slot lock");
                 let running = guard.as_mut().expect("the child is in its slot");
-                if running.try_wait().expect("the child can be waited for").is_some() {
+                if running
+                    .try_wait()
+                    .expect("the child can be waited for")
+                    .is_some()
+                {
                     break guard.take().expect("the child is in its slot");
                 }
             }
@@ -65,9 +74,17 @@ fn propose_until_killed(sandbox: &Sandbox, round: usize, slot: &Slot, killed: &A
             sigkilled += 1;
             continue;
         }
-        assert_eq!(output.status.code(), Some(0), "an unkilled proposal failed: {output:?}");
-        let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("accepted JSON");
-        acknowledged.push(accepted_case(&json).unwrap_or_else(|| panic!("exit 0 without an accepted proposal: {json}")));
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "an unkilled proposal failed: {output:?}"
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("accepted JSON");
+        acknowledged.push(
+            accepted_case(&json)
+                .unwrap_or_else(|| panic!("exit 0 without an accepted proposal: {json}")),
+        );
     }
     (acknowledged, sigkilled)
 }
@@ -79,7 +96,10 @@ fn kill_running(slot: &Slot, killed: &AtomicBool, worker_finished: impl Fn() -> 
         {
             let mut guard = slot.lock().expect("the slot lock");
             if let Some(child) = guard.as_mut()
-                && child.try_wait().expect("the child can be waited for").is_none()
+                && child
+                    .try_wait()
+                    .expect("the child can be waited for")
+                    .is_none()
             {
                 child.kill().expect("SIGKILL is sent");
                 killed.store(true, Ordering::SeqCst);
@@ -111,7 +131,11 @@ fn acknowledged_proposals_survive_sigkill() {
         sigkilled += dead;
 
         let check = sandbox.corridor(&["check"]).code(0);
-        assert!(check.stdout().starts_with("ok:"), "round {round}: {}", check.stdout());
+        assert!(
+            check.stdout().starts_with("ok:"),
+            "round {round}: {}",
+            check.stdout()
+        );
         for case in &new {
             let shown = sandbox.json_as("officer.ada", 0, &["case", "show", case]);
             assert_eq!(shown["case"], case.as_str(), "round {round}");
@@ -119,12 +143,22 @@ fn acknowledged_proposals_survive_sigkill() {
         }
         acknowledged.extend(new);
     }
-    assert!(sigkilled > 0, "no run died of SIGKILL in {PROPOSE_ROUNDS} rounds");
-    assert!(!acknowledged.is_empty(), "no proposal was acknowledged in {PROPOSE_ROUNDS} rounds");
+    assert!(
+        sigkilled > 0,
+        "no run died of SIGKILL in {PROPOSE_ROUNDS} rounds"
+    );
+    assert!(
+        !acknowledged.is_empty(),
+        "no proposal was acknowledged in {PROPOSE_ROUNDS} rounds"
+    );
     // Every case acknowledged in an early round is still there after all the later kills.
     let report = sandbox.corridor(&["--json", "check"]).code(0).json();
     let cases = report["cases"].as_u64().expect("a count of cases");
-    assert!(cases >= acknowledged.len() as u64, "{cases} cases stored, {} acknowledged", acknowledged.len());
+    assert!(
+        cases >= acknowledged.len() as u64,
+        "{cases} cases stored, {} acknowledged",
+        acknowledged.len()
+    );
     for case in &acknowledged {
         sandbox.json_as("officer.ada", 0, &["case", "show", case]);
     }
@@ -134,7 +168,16 @@ fn acknowledged_proposals_survive_sigkill() {
 async fn a_killed_demo_leaves_a_database_that_checks() {
     // Proves `corridor demo` killed mid-run leaves a database that `check` passes and a rerun rebuilds exactly.
     let reference = Sandbox::new();
-    reference.corridor(&["demo", "--seed", "42", "--quiet", "--demo-database", "sqlite://a.db"]).code(0);
+    reference
+        .corridor(&[
+            "demo",
+            "--seed",
+            "42",
+            "--quiet",
+            "--demo-database",
+            "sqlite://a.db",
+        ])
+        .code(0);
     let expected = dump_events_and_keys(&reference.url_of("a.db")).await;
 
     let mut rng = ChaCha8Rng::seed_from_u64(0xDE_30);
@@ -142,28 +185,67 @@ async fn a_killed_demo_leaves_a_database_that_checks() {
     for round in 0..DEMO_ROUNDS {
         let sandbox = Sandbox::new();
         let mut demo = sandbox
-            .command_at(crate::harness::AUG_10, &["demo", "--seed", "42", "--quiet", "--demo-database", "sqlite://a.db"])
+            .command_at(
+                crate::harness::AUG_10,
+                &[
+                    "demo",
+                    "--seed",
+                    "42",
+                    "--quiet",
+                    "--demo-database",
+                    "sqlite://a.db",
+                ],
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("the demo starts");
         // The kill is timed from the moment the database file exists, so it lands in the story.
-        while !sandbox.file("a.db").exists() && demo.try_wait().expect("the demo can be waited for").is_none() {
+        while !sandbox.file("a.db").exists()
+            && demo
+                .try_wait()
+                .expect("the demo can be waited for")
+                .is_none()
+        {
             thread::sleep(POLL);
         }
         thread::sleep(delay(&mut rng, 0, 400));
         demo.kill().expect("SIGKILL is sent");
         let status = demo.wait().expect("the demo is reaped");
-        assert!(status.signal() == Some(9) || status.code() == Some(0), "round {round}: {status:?}");
+        assert!(
+            status.signal() == Some(9) || status.code() == Some(0),
+            "round {round}: {status:?}"
+        );
         sigkilled += usize::from(status.signal() == Some(9));
 
-        let check = sandbox.corridor(&["--database", "sqlite://a.db", "check"]).code(0);
-        assert!(check.stdout().starts_with("ok:"), "round {round}: {}", check.stdout());
+        let check = sandbox
+            .corridor(&["--database", "sqlite://a.db", "check"])
+            .code(0);
+        assert!(
+            check.stdout().starts_with("ok:"),
+            "round {round}: {}",
+            check.stdout()
+        );
 
         // Running the demo again over what the killed one left gives the reference database.
-        sandbox.corridor(&["demo", "--seed", "42", "--quiet", "--demo-database", "sqlite://a.db"]).code(0);
+        sandbox
+            .corridor(&[
+                "demo",
+                "--seed",
+                "42",
+                "--quiet",
+                "--demo-database",
+                "sqlite://a.db",
+            ])
+            .code(0);
         let rebuilt = dump_events_and_keys(&sandbox.url_of("a.db")).await;
-        assert!(rebuilt == expected, "round {round}: the rerun after a kill differs from a clean run");
+        assert!(
+            rebuilt == expected,
+            "round {round}: the rerun after a kill differs from a clean run"
+        );
     }
-    assert!(sigkilled > 0, "the demo finished before every kill in {DEMO_ROUNDS} rounds");
+    assert!(
+        sigkilled > 0,
+        "the demo finished before every kill in {DEMO_ROUNDS} rounds"
+    );
 }

@@ -9,12 +9,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use corridor_log::Hash;
 use corridor_log::checkpoint::parse_signed_checkpoint;
 use corridor_log::hash::{leaf_hash, sha256};
 use corridor_log::note::{Ed25519Verifier, VerifierSet};
 use corridor_log::proof_text::{ConsistencyProofText, InclusionProofText};
 use corridor_log::tiles::{decode_entry_bundle, encode_entry_bundle};
-use corridor_log::Hash;
 use sqlx::{AnyConnection, Connection as _, Executor as _, Row as _};
 
 use crate::harness::{Run, Sandbox};
@@ -66,15 +66,24 @@ fn build_template() -> Template {
     let fork_base = snapshot(sandbox.path());
     propose_many(&sandbox, "Early", EARLY_SIZE - FORK_BASE_SIZE, 1);
     let early = checkpoint(&sandbox);
-    assert_eq!(checkpoint_size(&early), EARLY_SIZE, "one event per proposal and one for the agreement:\n{early}");
+    assert_eq!(
+        checkpoint_size(&early),
+        EARLY_SIZE,
+        "one event per proposal and one for the agreement:\n{early}"
+    );
     std::fs::write(sandbox.file(CHECKPOINT_EARLY), &early).expect("write the early checkpoint");
-    sandbox.corridor(&["log", "export", PUBLISHED_EARLY]).code(0);
+    sandbox
+        .corridor(&["log", "export", PUBLISHED_EARLY])
+        .code(0);
     // Two writers at a time: the store serialises them, and two cores halve the wall time.
     propose_many(&sandbox, "Bulk", FULL_SIZE - EARLY_SIZE, 2);
     let full = checkpoint(&sandbox);
     assert_eq!(checkpoint_size(&full), FULL_SIZE, "{full}");
     std::fs::write(sandbox.file(CHECKPOINT_FULL), &full).expect("write the full checkpoint");
-    Template { full: snapshot(sandbox.path()), fork_base }
+    Template {
+        full: snapshot(sandbox.path()),
+        fork_base,
+    }
 }
 
 /// Proposes `count` synthetic people, spread over `writers` concurrent runs of the binary.
@@ -100,7 +109,10 @@ fn snapshot(dir: &Path) -> Files {
             if path.is_dir() {
                 pending.push(path);
             } else {
-                let relative = path.strip_prefix(dir).expect("a path under the directory").to_path_buf();
+                let relative = path
+                    .strip_prefix(dir)
+                    .expect("a path under the directory")
+                    .to_path_buf();
                 files.push((relative, std::fs::read(&path).expect("a readable file")));
             }
         }
@@ -134,7 +146,10 @@ fn copy_dir(sandbox: &Sandbox, from: &str, to: &str) {
 
 /// The paths of every file under `dir`, relative and sorted, with `/` separators.
 fn file_list(dir: &Path) -> Vec<String> {
-    let mut paths: Vec<String> = snapshot(dir).into_iter().map(|(path, _)| path.to_string_lossy().into_owned()).collect();
+    let mut paths: Vec<String> = snapshot(dir)
+        .into_iter()
+        .map(|(path, _)| path.to_string_lossy().into_owned())
+        .collect();
     paths.sort();
     paths
 }
@@ -146,22 +161,35 @@ fn checkpoint(sandbox: &Sandbox) -> String {
 
 /// The size line of a checkpoint note.
 fn checkpoint_size(note: &str) -> u64 {
-    note.lines().nth(1).and_then(|line| line.parse().ok()).unwrap_or_else(|| panic!("no size line in\n{note}"))
+    note.lines()
+        .nth(1)
+        .and_then(|line| line.parse().ok())
+        .unwrap_or_else(|| panic!("no size line in\n{note}"))
 }
 
 /// `corridor --json log export DIR`: what it reports.
 fn export_json(sandbox: &Sandbox, dir: &str) -> serde_json::Value {
-    sandbox.corridor(&["--json", "log", "export", dir]).code(0).json()
+    sandbox
+        .corridor(&["--json", "log", "export", dir])
+        .code(0)
+        .json()
 }
 
 /// `corridor log key`: the log's verifier key.
 fn log_key(sandbox: &Sandbox) -> String {
-    sandbox.corridor(&["log", "key"]).code(0).stdout().trim().to_owned()
+    sandbox
+        .corridor(&["log", "key"])
+        .code(0)
+        .stdout()
+        .trim()
+        .to_owned()
 }
 
 /// The log's key as a verifier set, for corridor-log's verifiers.
 fn verifiers(key: &str) -> VerifierSet {
-    VerifierSet::new().with(Ed25519Verifier::parse(key).expect("a verifier key")).expect("one verifier")
+    VerifierSet::new()
+        .with(Ed25519Verifier::parse(key).expect("a verifier key"))
+        .expect("one verifier")
 }
 
 /// `corridor log verify DIR --key KEY EXTRA…`.
@@ -178,7 +206,10 @@ fn refused(sandbox: &Sandbox, dir: &str, key: &str, extra: &[&str], wanted: &[&s
     let run = verify(sandbox, dir, key, extra).code(1);
     let stderr = run.stderr();
     for text in wanted {
-        assert!(stderr.contains(text), "verifying {dir} {extra:?}: `{text}` is not in the error:\n{stderr}");
+        assert!(
+            stderr.contains(text),
+            "verifying {dir} {extra:?}: `{text}` is not in the error:\n{stderr}"
+        );
     }
     assert!(!run.stdout().contains("ok:"), "{}", run.stdout());
 }
@@ -194,24 +225,37 @@ fn flip_byte(sandbox: &Sandbox, path: &str, offset: usize) {
 /// The entries of an entry bundle in the sandbox.
 fn bundle_entries(sandbox: &Sandbox, path: &str) -> Vec<Vec<u8>> {
     let bytes = std::fs::read(sandbox.file(path)).expect("the entry bundle");
-    decode_entry_bundle(&bytes).expect("a well-formed bundle").into_iter().map(<[u8]>::to_vec).collect()
+    decode_entry_bundle(&bytes)
+        .expect("a well-formed bundle")
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 /// Writes `entries` as an entry bundle.
 fn write_bundle(sandbox: &Sandbox, path: &str, entries: &[Vec<u8>]) {
-    std::fs::write(sandbox.file(path), encode_entry_bundle(entries).expect("an encodable bundle")).expect("write the bundle");
+    std::fs::write(
+        sandbox.file(path),
+        encode_entry_bundle(entries).expect("an encodable bundle"),
+    )
+    .expect("write the bundle");
 }
 
 /// A raw sqlx connection to the sandbox's database, outside corridor's store.
 async fn raw_connection(sandbox: &Sandbox) -> AnyConnection {
     sqlx::any::install_default_drivers();
-    AnyConnection::connect(&sandbox.database_url()).await.expect("a raw connection")
+    AnyConnection::connect(&sandbox.database_url())
+        .await
+        .expect("a raw connection")
 }
 
 /// The `commitment` line of a leaf, decoded.
 fn leaf_commitment(leaf: &[u8]) -> Hash {
     let text = std::str::from_utf8(leaf).expect("a UTF-8 leaf");
-    let line = text.lines().find_map(|line| line.strip_prefix("commitment ")).unwrap_or_else(|| panic!("no commitment in\n{text}"));
+    let line = text
+        .lines()
+        .find_map(|line| line.strip_prefix("commitment "))
+        .unwrap_or_else(|| panic!("no commitment in\n{text}"));
     Hash::from_base64(line).expect("a base64 hash")
 }
 
@@ -235,19 +279,41 @@ fn a_log_of_300_events_checkpoints_exports_c2sp_tiles_and_verifies() {
     assert_eq!(lines[1], FULL_SIZE.to_string(), "{note}");
     let root = Hash::from_base64(lines[2]).expect("the third line is a base64 root hash");
     assert_eq!(lines[3], "", "the body ends after the root: {note}");
-    assert!(lines[4].starts_with(&format!("\u{2014} {ORIGIN} ")), "{note}");
+    assert!(
+        lines[4].starts_with(&format!("\u{2014} {ORIGIN} ")),
+        "{note}"
+    );
     assert_eq!(lines.len(), 5, "one signature: {note}");
     assert!(note.ends_with('\n'));
-    assert_eq!(note, std::fs::read_to_string(sandbox.file(CHECKPOINT_FULL)).expect("the template's checkpoint"), "an unchanged log is not signed again");
+    assert_eq!(
+        note,
+        std::fs::read_to_string(sandbox.file(CHECKPOINT_FULL)).expect("the template's checkpoint"),
+        "an unchanged log is not signed again"
+    );
 
     let key = log_key(&sandbox);
     let parts: Vec<&str> = key.splitn(3, '+').collect();
     assert_eq!(parts.len(), 3, "{key}");
     assert_eq!(parts[0], ORIGIN);
-    assert!(parts[1].len() == 8 && parts[1].chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "{key}");
-    let public = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, parts[2]).expect("base64 key bytes");
-    assert_eq!((public.len(), public[0]), (33, 0x01), "an Ed25519 key: type byte then 32 bytes");
-    parse_signed_checkpoint(note.as_bytes()).expect("a signed checkpoint").0.verify(&verifiers(&key)).expect("signed by the log key");
+    assert!(
+        parts[1].len() == 8
+            && parts[1]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+        "{key}"
+    );
+    let public = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, parts[2])
+        .expect("base64 key bytes");
+    assert_eq!(
+        (public.len(), public[0]),
+        (33, 0x01),
+        "an Ed25519 key: type byte then 32 bytes"
+    );
+    parse_signed_checkpoint(note.as_bytes())
+        .expect("a signed checkpoint")
+        .0
+        .verify(&verifiers(&key))
+        .expect("signed by the log key");
 
     let exported = export_json(&sandbox, "public");
     assert_eq!(exported["size"], FULL_SIZE, "{exported}");
@@ -255,18 +321,39 @@ fn a_log_of_300_events_checkpoints_exports_c2sp_tiles_and_verifies() {
     assert_eq!(exported["root"], root.to_base64(), "{exported}");
     assert_eq!(exported["files_written"], FILES_AT_300.len(), "{exported}");
     assert_eq!(file_list(&sandbox.file("public")), FILES_AT_300);
-    assert_eq!(std::fs::read_to_string(sandbox.file("public/checkpoint")).expect("the checkpoint"), note);
-    for (path, bytes) in [("tile/0/000", 256 * 32), ("tile/0/001.p/44", 44 * 32), ("tile/1/000.p/1", 32)] {
-        let length = std::fs::metadata(sandbox.file(&format!("public/{path}"))).expect("a tile").len();
+    assert_eq!(
+        std::fs::read_to_string(sandbox.file("public/checkpoint")).expect("the checkpoint"),
+        note
+    );
+    for (path, bytes) in [
+        ("tile/0/000", 256 * 32),
+        ("tile/0/001.p/44", 44 * 32),
+        ("tile/1/000.p/1", 32),
+    ] {
+        let length = std::fs::metadata(sandbox.file(&format!("public/{path}")))
+            .expect("a tile")
+            .len();
         assert_eq!(length, bytes, "{path}");
     }
-    assert_eq!(bundle_entries(&sandbox, "public/tile/entries/000").len(), 256);
+    assert_eq!(
+        bundle_entries(&sandbox, "public/tile/entries/000").len(),
+        256
+    );
     let entries = bundle_entries(&sandbox, "public/tile/entries/001.p/44");
     assert_eq!(entries.len(), 44);
-    assert!(entries.iter().all(|entry| entry.starts_with(b"corridor/leaf/v1\nkind case_proposed\nagreement us-rwa-2025\n")));
+    assert!(entries.iter().all(|entry| {
+        entry.starts_with(b"corridor/leaf/v1\nkind case_proposed\nagreement us-rwa-2025\n")
+    }));
 
     let run = verify(&sandbox, "public", &key, &["--against-db"]).code(0);
-    assert!(run.stdout().contains(&format!("ok: {ORIGIN} at size {FULL_SIZE}, root {}", root.to_base64())), "{}", run.stdout());
+    assert!(
+        run.stdout().contains(&format!(
+            "ok: {ORIGIN} at size {FULL_SIZE}, root {}",
+            root.to_base64()
+        )),
+        "{}",
+        run.stdout()
+    );
     sandbox.corridor(&["check"]).code(0);
 }
 
@@ -276,17 +363,33 @@ fn an_incremental_export_writes_only_new_tiles_and_stays_consistent() {
     use std::os::unix::fs::MetadataExt as _;
     let mut sandbox = sandbox_with_log();
     let key = log_key(&sandbox);
-    assert_eq!(file_list(&sandbox.file(PUBLISHED_EARLY)), ["checkpoint", "tile/0/000.p/20", "tile/entries/000.p/20"]);
+    assert_eq!(
+        file_list(&sandbox.file(PUBLISHED_EARLY)),
+        ["checkpoint", "tile/0/000.p/20", "tile/entries/000.p/20"]
+    );
 
     // From 20 to 300: the full tile, the new partial tiles at levels 0 and 1, two bundles.
     let exported = export_json(&sandbox, PUBLISHED_EARLY);
-    assert_eq!((exported["from_size"].as_u64(), exported["size"].as_u64()), (Some(EARLY_SIZE), Some(FULL_SIZE)), "{exported}");
-    assert_eq!(exported["files_written"], 6, "five tile files and the checkpoint: {exported}");
+    assert_eq!(
+        (exported["from_size"].as_u64(), exported["size"].as_u64()),
+        (Some(EARLY_SIZE), Some(FULL_SIZE)),
+        "{exported}"
+    );
+    assert_eq!(
+        exported["files_written"], 6,
+        "five tile files and the checkpoint: {exported}"
+    );
     let mut expected: Vec<&str> = FILES_AT_300.to_vec();
     expected.extend(["tile/0/000.p/20", "tile/entries/000.p/20"]);
     expected.sort_unstable();
     assert_eq!(file_list(&sandbox.file(PUBLISHED_EARLY)), expected);
-    verify(&sandbox, PUBLISHED_EARLY, &key, &["--trusted", CHECKPOINT_EARLY]).code(0);
+    verify(
+        &sandbox,
+        PUBLISHED_EARLY,
+        &key,
+        &["--trusted", CHECKPOINT_EARLY],
+    )
+    .code(0);
 
     let before: Vec<(String, u64, i64, i64, Vec<u8>)> = file_list(&sandbox.file(PUBLISHED_EARLY))
         .into_iter()
@@ -294,7 +397,13 @@ fn an_incremental_export_writes_only_new_tiles_and_stays_consistent() {
             let full = sandbox.file(PUBLISHED_EARLY).join(&path);
             let metadata = std::fs::metadata(&full).expect("metadata");
             let bytes = std::fs::read(&full).expect("a file");
-            (path, metadata.ino(), metadata.mtime(), metadata.mtime_nsec(), bytes)
+            (
+                path,
+                metadata.ino(),
+                metadata.mtime(),
+                metadata.mtime_nsec(),
+                bytes,
+            )
         })
         .collect();
 
@@ -304,8 +413,15 @@ fn an_incremental_export_writes_only_new_tiles_and_stays_consistent() {
     let note = checkpoint(&sandbox);
     assert_eq!(checkpoint_size(&note), FULL_SIZE + 10);
     std::fs::write(sandbox.file("checkpoint-310"), &note).expect("write the checkpoint");
-    let run = sandbox.corridor(&["log", "export", PUBLISHED_EARLY]).code(0);
-    assert!(run.stdout().contains("exported size 310 (from 300): 2 tile files and the checkpoint"), "{}", run.stdout());
+    let run = sandbox
+        .corridor(&["log", "export", PUBLISHED_EARLY])
+        .code(0);
+    assert!(
+        run.stdout()
+            .contains("exported size 310 (from 300): 2 tile files and the checkpoint"),
+        "{}",
+        run.stdout()
+    );
     expected.extend(["tile/0/001.p/54", "tile/entries/001.p/54"]);
     expected.sort_unstable();
     assert_eq!(file_list(&sandbox.file(PUBLISHED_EARLY)), expected);
@@ -313,26 +429,61 @@ fn an_incremental_export_writes_only_new_tiles_and_stays_consistent() {
         let full = sandbox.file(PUBLISHED_EARLY).join(path);
         let metadata = std::fs::metadata(&full).expect("metadata");
         if path == "checkpoint" {
-            assert_ne!(&std::fs::read(&full).expect("the checkpoint"), bytes, "the checkpoint moves on");
+            assert_ne!(
+                &std::fs::read(&full).expect("the checkpoint"),
+                bytes,
+                "the checkpoint moves on"
+            );
             continue;
         }
-        assert_eq!((metadata.ino(), metadata.mtime(), metadata.mtime_nsec()), (*inode, *mtime, *mtime_nsec), "{path} was rewritten");
-        assert_eq!(&std::fs::read(&full).expect("a tile"), bytes, "{path} changed");
+        assert_eq!(
+            (metadata.ino(), metadata.mtime(), metadata.mtime_nsec()),
+            (*inode, *mtime, *mtime_nsec),
+            "{path} was rewritten"
+        );
+        assert_eq!(
+            &std::fs::read(&full).expect("a tile"),
+            bytes,
+            "{path} changed"
+        );
     }
-    assert_eq!(bundle_entries(&sandbox, &format!("{PUBLISHED_EARLY}/tile/entries/001.p/54")).len(), 54);
     assert_eq!(
-        bundle_entries(&sandbox, &format!("{PUBLISHED_EARLY}/tile/entries/001.p/54"))[..44],
-        bundle_entries(&sandbox, &format!("{PUBLISHED_EARLY}/tile/entries/001.p/44"))[..],
+        bundle_entries(
+            &sandbox,
+            &format!("{PUBLISHED_EARLY}/tile/entries/001.p/54")
+        )
+        .len(),
+        54
+    );
+    assert_eq!(
+        bundle_entries(
+            &sandbox,
+            &format!("{PUBLISHED_EARLY}/tile/entries/001.p/54")
+        )[..44],
+        bundle_entries(
+            &sandbox,
+            &format!("{PUBLISHED_EARLY}/tile/entries/001.p/44")
+        )[..],
         "the grown bundle extends the older one"
     );
     for trusted in [CHECKPOINT_EARLY, CHECKPOINT_FULL, "checkpoint-310"] {
-        let run = verify(&sandbox, PUBLISHED_EARLY, &key, &["--trusted", trusted, "--against-db"]).code(0);
+        let run = verify(
+            &sandbox,
+            PUBLISHED_EARLY,
+            &key,
+            &["--trusted", trusted, "--against-db"],
+        )
+        .code(0);
         assert!(run.stdout().contains("at size 310"), "{}", run.stdout());
     }
 
     // Nothing new: only the checkpoint is written again.
     let again = export_json(&sandbox, PUBLISHED_EARLY);
-    assert_eq!((again["from_size"].as_u64(), again["files_written"].as_u64()), (Some(310), Some(1)), "{again}");
+    assert_eq!(
+        (again["from_size"].as_u64(), again["files_written"].as_u64()),
+        (Some(310), Some(1)),
+        "{again}"
+    );
 }
 
 #[test]
@@ -350,15 +501,36 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
     // A hash tile above level 0 is checked against the full tile below it.
     let dir = tampered("level-1-byte");
     flip_byte(&sandbox, &format!("{dir}/tile/1/000.p/1"), 7);
-    refused(&sandbox, &dir, &key, &[], &["does not match its checkpoint", "hash 0 of tile `tile/1/000.p/1` does not match the tiles below it"]);
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &[
+            "does not match its checkpoint",
+            "hash 0 of tile `tile/1/000.p/1` does not match the tiles below it",
+        ],
+    );
     // A level-0 hash tile no longer matches the leaves its bundle holds.
     let dir = tampered("level-0-byte");
     flip_byte(&sandbox, &format!("{dir}/tile/0/000"), 32 * 100 + 5);
-    refused(&sandbox, &dir, &key, &[], &["entry 100 of bundle `tile/0/000` does not match its leaf hash"]);
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &["entry 100 of bundle `tile/0/000` does not match its leaf hash"],
+    );
     // The partial tile on the right edge feeds the root.
     let dir = tampered("partial-byte");
     flip_byte(&sandbox, &format!("{dir}/tile/0/001.p/44"), 32 * 43);
-    refused(&sandbox, &dir, &key, &[], &["entry 43 of bundle `tile/0/001.p/44` does not match its leaf hash"]);
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &["entry 43 of bundle `tile/0/001.p/44` does not match its leaf hash"],
+    );
 
     // Two entries of a bundle swapped.
     let dir = tampered("swapped");
@@ -366,55 +538,140 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
     assert_ne!(entries[3], entries[4]);
     entries.swap(3, 4);
     write_bundle(&sandbox, &format!("{dir}/tile/entries/000"), &entries);
-    refused(&sandbox, &dir, &key, &[], &["entry 3 of bundle `tile/0/000` does not match its leaf hash"]);
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &["entry 3 of bundle `tile/0/000` does not match its leaf hash"],
+    );
 
     // The tail: the last partial tile gone, its bundle gone, truncated, or one entry short.
     let dir = tampered("no-partial-tile");
     std::fs::remove_file(sandbox.file(&format!("{dir}/tile/0/001.p/44"))).expect("remove the tile");
-    refused(&sandbox, &dir, &key, &[], &["cannot read `tile/0/001.p/44`"]);
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &["cannot read `tile/0/001.p/44`"],
+    );
     let dir = tampered("no-partial-bundle");
-    std::fs::remove_file(sandbox.file(&format!("{dir}/tile/entries/001.p/44"))).expect("remove the bundle");
+    std::fs::remove_file(sandbox.file(&format!("{dir}/tile/entries/001.p/44")))
+        .expect("remove the bundle");
     refused(&sandbox, &dir, &key, &[], &["tile/entries/001.p/44"]);
     let dir = tampered("truncated-bundle");
     let path = sandbox.file(&format!("{dir}/tile/entries/001.p/44"));
     let bytes = std::fs::read(&path).expect("the bundle");
     std::fs::write(&path, &bytes[..bytes.len() - 10]).expect("truncate the bundle");
-    refused(&sandbox, &dir, &key, &[], &["entry bundle of `tile/0/001.p/44` is malformed"]);
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &["entry bundle of `tile/0/001.p/44` is malformed"],
+    );
     let dir = tampered("short-bundle");
     let mut entries = bundle_entries(&sandbox, &format!("{dir}/tile/entries/001.p/44"));
     entries.pop();
     write_bundle(&sandbox, &format!("{dir}/tile/entries/001.p/44"), &entries);
-    refused(&sandbox, &dir, &key, &[], &["entry bundle of `tile/0/001.p/44` has 43 entries, not 44"]);
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &["entry bundle of `tile/0/001.p/44` has 43 entries, not 44"],
+    );
 
     // Another log's key (same origin, another signing key, made by `corridor init`).
-    sandbox.corridor(&["--database", "sqlite://other.db", "init", "--log-key-file", "other-log.key"]).code(0);
-    let other_key = sandbox.corridor(&["log", "key", "--log-key-file", "other-log.key"]).code(0).stdout().trim().to_owned();
-    assert!(other_key.starts_with(&format!("{ORIGIN}+")) && other_key != key, "{other_key}");
-    refused(&sandbox, "public", &other_key, &[], &["checkpoint: the log's signature does not verify", "no signature from a known key"]);
+    sandbox
+        .corridor(&[
+            "--database",
+            "sqlite://other.db",
+            "init",
+            "--log-key-file",
+            "other-log.key",
+        ])
+        .code(0);
+    let other_key = sandbox
+        .corridor(&["log", "key", "--log-key-file", "other-log.key"])
+        .code(0)
+        .stdout()
+        .trim()
+        .to_owned();
+    assert!(
+        other_key.starts_with(&format!("{ORIGIN}+")) && other_key != key,
+        "{other_key}"
+    );
+    refused(
+        &sandbox,
+        "public",
+        &other_key,
+        &[],
+        &[
+            "checkpoint: the log's signature does not verify",
+            "no signature from a known key",
+        ],
+    );
     // The same checkpoint body signed by that other key, checked with the log's key.
     let dir = tampered("resigned");
     let other_signer = corridor_log::note::Ed25519Signer::parse(
-        std::fs::read_to_string(sandbox.file("other-log.key")).expect("the other key").trim(),
+        std::fs::read_to_string(sandbox.file("other-log.key"))
+            .expect("the other key")
+            .trim(),
     )
     .expect("a signing key");
-    let (_, body) = parse_signed_checkpoint(&std::fs::read(sandbox.file("public/checkpoint")).expect("the checkpoint")).expect("a checkpoint");
+    let (_, body) = parse_signed_checkpoint(
+        &std::fs::read(sandbox.file("public/checkpoint")).expect("the checkpoint"),
+    )
+    .expect("a checkpoint");
     let resigned = body.sign(&other_signer).expect("a signature").to_text();
-    std::fs::write(sandbox.file(&format!("{dir}/checkpoint")), &resigned).expect("write the checkpoint");
+    std::fs::write(sandbox.file(&format!("{dir}/checkpoint")), &resigned)
+        .expect("write the checkpoint");
     verify(&sandbox, &dir, &other_key, &[]).code(0);
-    refused(&sandbox, &dir, &key, &[], &["checkpoint: the log's signature does not verify", "no signature from a known key"]);
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &[
+            "checkpoint: the log's signature does not verify",
+            "no signature from a known key",
+        ],
+    );
 
     // An edited checkpoint, its signature kept: a smaller size, or another root.
     let note = std::fs::read_to_string(sandbox.file("public/checkpoint")).expect("the checkpoint");
     let dir = tampered("edited-size");
     let edited = note.replacen(&format!("\n{FULL_SIZE}\n"), "\n299\n", 1);
     assert_ne!(edited, note);
-    std::fs::write(sandbox.file(&format!("{dir}/checkpoint")), edited).expect("write the checkpoint");
-    refused(&sandbox, &dir, &key, &[], &["checkpoint: the log's signature does not verify", "the signature of known key `corridor.invalid/log+"]);
+    std::fs::write(sandbox.file(&format!("{dir}/checkpoint")), edited)
+        .expect("write the checkpoint");
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &[
+            "checkpoint: the log's signature does not verify",
+            "the signature of known key `corridor.invalid/log+",
+        ],
+    );
     let dir = tampered("edited-root");
     let root = note.lines().nth(2).expect("a root line");
     let edited = note.replacen(root, &sha256(b"another root").to_base64(), 1);
-    std::fs::write(sandbox.file(&format!("{dir}/checkpoint")), edited).expect("write the checkpoint");
-    refused(&sandbox, &dir, &key, &[], &["checkpoint: the log's signature does not verify", "the signature of known key `corridor.invalid/log+"]);
+    std::fs::write(sandbox.file(&format!("{dir}/checkpoint")), edited)
+        .expect("write the checkpoint");
+    refused(
+        &sandbox,
+        &dir,
+        &key,
+        &[],
+        &[
+            "checkpoint: the log's signature does not verify",
+            "the signature of known key `corridor.invalid/log+",
+        ],
+    );
 
     // The untouched export still verifies: every refusal above came from its own edit.
     verify(&sandbox, "public", &key, &["--against-db"]).code(0);
@@ -427,7 +684,12 @@ fn verify_refuses_a_forked_history_signed_with_the_same_key() {
     let key = log_key(&main);
     let trusted_early = main.file(CHECKPOINT_EARLY);
     let trusted_full = main.file(CHECKPOINT_FULL);
-    let trusted_root = std::fs::read_to_string(&trusted_early).expect("the checkpoint").lines().nth(2).expect("a root").to_owned();
+    let trusted_root = std::fs::read_to_string(&trusted_early)
+        .expect("the checkpoint")
+        .lines()
+        .nth(2)
+        .expect("a root")
+        .to_owned();
 
     // A fork sharing the first 15 events, then 5 others: the same size as the trusted checkpoint.
     let fork = Sandbox::new();
@@ -436,42 +698,85 @@ fn verify_refuses_a_forked_history_signed_with_the_same_key() {
     propose_many(&fork, "Fork", EARLY_SIZE - FORK_BASE_SIZE, 1);
     let note = checkpoint(&fork);
     assert_eq!(checkpoint_size(&note), EARLY_SIZE);
-    assert_ne!(note.lines().nth(2), Some(trusted_root.as_str()), "the fork has another root");
+    assert_ne!(
+        note.lines().nth(2),
+        Some(trusted_root.as_str()),
+        "the fork has another root"
+    );
     fork.corridor(&["log", "export", "fork"]).code(0);
     let trusted_early = trusted_early.to_str().expect("a UTF-8 path");
     verify(&fork, "fork", &key, &["--against-db"]).code(0);
-    refused(&fork, "fork", &key, &["--trusted", trusted_early], &[
-        "the log at size 20 is not consistent with the trusted checkpoint of size 20",
-        "a forked history",
-    ]);
+    refused(
+        &fork,
+        "fork",
+        &key,
+        &["--trusted", trusted_early],
+        &[
+            "the log at size 20 is not consistent with the trusted checkpoint of size 20",
+            "a forked history",
+        ],
+    );
     // The fork grows: still inconsistent, now through a real consistency proof.
     propose_many(&fork, "Fork more", 4, 1);
     assert_eq!(checkpoint_size(&checkpoint(&fork)), EARLY_SIZE + 4);
     fork.corridor(&["log", "export", "fork"]).code(0);
     verify(&fork, "fork", &key, &[]).code(0);
-    refused(&fork, "fork", &key, &["--trusted", trusted_early], &[
-        "the log at size 24 is not consistent with the trusted checkpoint of size 20",
-        "a forked history",
-    ]);
+    refused(
+        &fork,
+        "fork",
+        &key,
+        &["--trusted", trusted_early],
+        &[
+            "the log at size 24 is not consistent with the trusted checkpoint of size 20",
+            "a forked history",
+        ],
+    );
 
     // A fresh database given the same signing key before `corridor init`: a whole other history.
     let fresh = Sandbox::new();
-    std::fs::copy(main.file("corridor-log.key"), fresh.file("corridor-log.key")).expect("copy the log key");
+    std::fs::copy(
+        main.file("corridor-log.key"),
+        fresh.file("corridor-log.key"),
+    )
+    .expect("copy the log key");
     let init = fresh.corridor(&["init", "--example-users"]).code(0);
-    assert!(init.stdout().contains("log signing key: keeping the existing"), "{}", init.stdout());
+    assert!(
+        init.stdout()
+            .contains("log signing key: keeping the existing"),
+        "{}",
+        init.stdout()
+    );
     fresh.load_us_rwa();
     propose_many(&fresh, "Fresh", EARLY_SIZE, 2);
     assert_eq!(checkpoint_size(&checkpoint(&fresh)), EARLY_SIZE + 1);
     fresh.corridor(&["log", "export", "fresh"]).code(0);
     verify(&fresh, "fresh", &key, &[]).code(0);
-    refused(&fresh, "fresh", &key, &["--trusted", trusted_early], &[
-        "the log at size 21 is not consistent with the trusted checkpoint of size 20",
-        "a forked history",
-    ]);
+    refused(
+        &fresh,
+        "fresh",
+        &key,
+        &["--trusted", trusted_early],
+        &[
+            "the log at size 21 is not consistent with the trusted checkpoint of size 20",
+            "a forked history",
+        ],
+    );
     let trusted_full = trusted_full.to_str().expect("a UTF-8 path");
-    refused(&fresh, "fresh", &key, &["--trusted", trusted_full], &["went back from the trusted size 300 to 21"]);
+    refused(
+        &fresh,
+        "fresh",
+        &key,
+        &["--trusted", trusted_full],
+        &["went back from the trusted size 300 to 21"],
+    );
     // An older copy of the true log is refused against a newer trusted checkpoint too.
-    refused(&main, PUBLISHED_EARLY, &key, &["--trusted", CHECKPOINT_FULL], &["went back from the trusted size 300 to 20"]);
+    refused(
+        &main,
+        PUBLISHED_EARLY,
+        &key,
+        &["--trusted", CHECKPOINT_FULL],
+        &["went back from the trusted size 300 to 20"],
+    );
 }
 
 #[tokio::test]
@@ -484,13 +789,22 @@ async fn verify_against_db_and_check_name_an_edited_event_row() {
 
     let seq: i64 = 150;
     let mut raw = raw_connection(&sandbox).await;
-    let row = sqlx::query("SELECT stream, kind, body FROM events WHERE seq = $1").bind(seq).fetch_one(&mut raw).await.expect("event 150");
-    let (case, kind, body): (String, String, String) =
-        (row.try_get("stream").expect("a stream"), row.try_get("kind").expect("a kind"), row.try_get("body").expect("a body"));
+    let row = sqlx::query("SELECT stream, kind, body FROM events WHERE seq = $1")
+        .bind(seq)
+        .fetch_one(&mut raw)
+        .await
+        .expect("event 150");
+    let (case, kind, body): (String, String, String) = (
+        row.try_get("stream").expect("a stream"),
+        row.try_get("kind").expect("a kind"),
+        row.try_get("body").expect("a body"),
+    );
     assert_eq!(kind, "case_proposed");
     assert_eq!(body.matches("\"nationality\":\"VEN\"").count(), 1, "{body}");
     let edited = body.replace("\"nationality\":\"VEN\"", "\"nationality\":\"HND\"");
-    raw.execute("DROP TRIGGER events_no_update").await.expect("drop the trigger");
+    raw.execute("DROP TRIGGER events_no_update")
+        .await
+        .expect("drop the trigger");
     let updated = sqlx::query("UPDATE events SET body = $1, body_sha256 = $2 WHERE seq = $3")
         .bind(edited.clone())
         .bind(sha256(edited.as_bytes()).to_hex())
@@ -499,18 +813,40 @@ async fn verify_against_db_and_check_name_an_edited_event_row() {
         .await
         .expect("edit the event");
     assert_eq!(updated.rows_affected(), 1);
-    let updated = sqlx::query("UPDATE cases SET nationality = 'HND' WHERE case_id = $1").bind(case.clone()).execute(&mut raw).await.expect("edit the projection");
+    let updated = sqlx::query("UPDATE cases SET nationality = 'HND' WHERE case_id = $1")
+        .bind(case.clone())
+        .execute(&mut raw)
+        .await
+        .expect("edit the projection");
     assert_eq!(updated.rows_affected(), 1);
     raw.close().await.expect("the raw connection closes");
     let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
-    assert!(shown.to_string().contains("HND"), "the edit is what the database now says: {shown}");
+    assert!(
+        shown.to_string().contains("HND"),
+        "the edit is what the database now says: {shown}"
+    );
 
     // The published log is intact; only the database disagrees with it.
     verify(&sandbox, "public", &key, &[]).code(0);
-    refused(&sandbox, "public", &key, &["--against-db"], &["event 150 in the database no longer matches leaf 149 of the published log"]);
+    refused(
+        &sandbox,
+        "public",
+        &key,
+        &["--against-db"],
+        &["event 150 in the database no longer matches leaf 149 of the published log"],
+    );
     let run = sandbox.corridor(&["check"]).code(1);
-    assert!(run.stdout().contains("1 problem(s)"), "only the log catches the edit:\n{}", run.stdout());
-    assert!(run.stdout().contains("event 150 no longer matches its log leaf 149"), "{}", run.stdout());
+    assert!(
+        run.stdout().contains("1 problem(s)"),
+        "only the log catches the edit:\n{}",
+        run.stdout()
+    );
+    assert!(
+        run.stdout()
+            .contains("event 150 no longer matches its log leaf 149"),
+        "{}",
+        run.stdout()
+    );
 }
 
 #[tokio::test]
@@ -520,10 +856,16 @@ async fn verify_against_db_checks_the_stored_bytes_not_a_reserialisation() {
     let key = log_key(&sandbox);
     sandbox.corridor(&["log", "export", "public"]).code(0);
     let mut raw = raw_connection(&sandbox).await;
-    let body: String =
-        sqlx::query("SELECT body FROM events WHERE seq = 42").fetch_one(&mut raw).await.expect("event 42").try_get("body").expect("a body");
+    let body: String = sqlx::query("SELECT body FROM events WHERE seq = 42")
+        .fetch_one(&mut raw)
+        .await
+        .expect("event 42")
+        .try_get("body")
+        .expect("a body");
     let edited = format!("{body} ");
-    raw.execute("DROP TRIGGER events_no_update").await.expect("drop the trigger");
+    raw.execute("DROP TRIGGER events_no_update")
+        .await
+        .expect("drop the trigger");
     let updated = sqlx::query("UPDATE events SET body = $1, body_sha256 = $2 WHERE seq = 42")
         .bind(edited.clone())
         .bind(sha256(edited.as_bytes()).to_hex())
@@ -534,9 +876,20 @@ async fn verify_against_db_checks_the_stored_bytes_not_a_reserialisation() {
     raw.close().await.expect("the raw connection closes");
 
     verify(&sandbox, "public", &key, &[]).code(0);
-    refused(&sandbox, "public", &key, &["--against-db"], &["event 42 in the database no longer matches leaf 41 of the published log"]);
+    refused(
+        &sandbox,
+        "public",
+        &key,
+        &["--against-db"],
+        &["event 42 in the database no longer matches leaf 41 of the published log"],
+    );
     let run = sandbox.corridor(&["check"]).code(1);
-    assert!(run.stdout().contains("event 42 no longer matches its log leaf 41"), "{}", run.stdout());
+    assert!(
+        run.stdout()
+            .contains("event 42 no longer matches its log leaf 41"),
+        "{}",
+        run.stdout()
+    );
 }
 
 #[tokio::test]
@@ -549,39 +902,78 @@ async fn proofs_printed_by_log_prove_verify_offline() {
     let last_bundle = bundle_entries(&sandbox, "public/tile/entries/001.p/44");
 
     // Inclusion of a leaf in the full tile and of the last leaf.
-    for (index, entry) in [(7, bundle_entries(&sandbox, "public/tile/entries/000")[7].clone()), (299, last_bundle[43].clone())] {
-        let text = sandbox.corridor(&["log", "prove", "--index", &index.to_string()]).code(0).stdout();
+    for (index, entry) in [
+        (
+            7,
+            bundle_entries(&sandbox, "public/tile/entries/000")[7].clone(),
+        ),
+        (299, last_bundle[43].clone()),
+    ] {
+        let text = sandbox
+            .corridor(&["log", "prove", "--index", &index.to_string()])
+            .code(0)
+            .stdout();
         let proof = InclusionProofText::parse(&text).expect("a C2SP tlog-proof");
         assert_eq!((proof.index, proof.extra.as_ref()), (index, None));
-        let signed = proof.verify(&leaf_hash(&entry), ORIGIN, &verifiers).expect("the proof verifies");
+        let signed = proof
+            .verify(&leaf_hash(&entry), ORIGIN, &verifiers)
+            .expect("the proof verifies");
         assert_eq!(signed.checkpoint().size(), FULL_SIZE);
         let other = leaf_hash(&last_bundle[0]);
-        assert!(proof.verify(&other, ORIGIN, &verifiers).is_err(), "another leaf is not at index {index}");
+        assert!(
+            proof.verify(&other, ORIGIN, &verifiers).is_err(),
+            "another leaf is not at index {index}"
+        );
     }
-    sandbox.corridor(&["log", "prove", "--index", "300"]).code(1);
+    sandbox
+        .corridor(&["log", "prove", "--index", "300"])
+        .code(1);
 
     // Consistency from the trusted checkpoint of size 20.
     let trusted_text = std::fs::read(sandbox.file(CHECKPOINT_EARLY)).expect("the early checkpoint");
-    let trusted = corridor_log::checkpoint::open_checkpoint(&trusted_text, ORIGIN, &verifiers).expect("a trusted checkpoint");
-    let text = sandbox.corridor(&["log", "prove", "--from", "20"]).code(0).stdout();
+    let trusted = corridor_log::checkpoint::open_checkpoint(&trusted_text, ORIGIN, &verifiers)
+        .expect("a trusted checkpoint");
+    let text = sandbox
+        .corridor(&["log", "prove", "--from", "20"])
+        .code(0)
+        .stdout();
     let proof = ConsistencyProofText::parse(&text).expect("a consistency proof text");
     assert_eq!(proof.old_size, EARLY_SIZE);
-    let signed = proof.verify(trusted.checkpoint(), &verifiers).expect("the proof verifies from size 20");
+    let signed = proof
+        .verify(trusted.checkpoint(), &verifiers)
+        .expect("the proof verifies from size 20");
     assert_eq!(signed.checkpoint().size(), FULL_SIZE);
-    let other_text = sandbox.corridor(&["log", "prove", "--from", "21"]).code(0).stdout();
+    let other_text = sandbox
+        .corridor(&["log", "prove", "--from", "21"])
+        .code(0)
+        .stdout();
     let other = ConsistencyProofText::parse(&other_text).expect("a consistency proof text");
-    assert!(other.verify(trusted.checkpoint(), &verifiers).is_err(), "a proof from size 21 does not start at the trusted checkpoint");
+    assert!(
+        other.verify(trusted.checkpoint(), &verifiers).is_err(),
+        "a proof from size 21 does not start at the trusted checkpoint"
+    );
 
     // An event, for its holder: the leaf, its inclusion, and the salt that opens its commitment.
     let seq: u64 = 280;
-    let run = sandbox.corridor(&["log", "prove", "--event", &seq.to_string()]).code(0);
+    let run = sandbox
+        .corridor(&["log", "prove", "--event", &seq.to_string()])
+        .code(0);
     let proof = InclusionProofText::parse(&run.stdout()).expect("a C2SP tlog-proof");
     let leaf = proof.extra.clone().expect("the leaf as extra data");
     assert_eq!(proof.index, seq - 1);
-    assert_eq!(leaf, last_bundle[usize::try_from(seq - 1 - 256).expect("a position")], "the leaf is the published entry");
-    proof.verify(&leaf_hash(&leaf), ORIGIN, &verifiers).expect("the leaf is in the log");
+    assert_eq!(
+        leaf,
+        last_bundle[usize::try_from(seq - 1 - 256).expect("a position")],
+        "the leaf is the published entry"
+    );
+    proof
+        .verify(&leaf_hash(&leaf), ORIGIN, &verifiers)
+        .expect("the leaf is in the log");
     let stderr = run.stderr();
-    assert!(stderr.contains(&format!("event {seq} (case_proposed) is leaf {}", seq - 1)), "{stderr}");
+    assert!(
+        stderr.contains(&format!("event {seq} (case_proposed) is leaf {}", seq - 1)),
+        "{stderr}"
+    );
     let salt_hex = stderr
         .split("its salt is ")
         .nth(1)
@@ -599,7 +991,11 @@ async fn proofs_printed_by_log_prove_verify_offline() {
         .expect("its JSON");
     raw.close().await.expect("the raw connection closes");
     let opened = sha256(&[salt.as_slice(), body.as_bytes()].concat());
-    assert_eq!(opened, leaf_commitment(&leaf), "SHA-256(salt ‖ stored JSON) is the leaf's commitment");
+    assert_eq!(
+        opened,
+        leaf_commitment(&leaf),
+        "SHA-256(salt ‖ stored JSON) is the leaf's commitment"
+    );
     let neighbour = sha256(&[salt.as_slice(), body.replace("VEN", "HND").as_bytes()].concat());
     assert_ne!(neighbour, leaf_commitment(&leaf));
 }
@@ -612,14 +1008,28 @@ fn an_erased_case_keeps_the_log_verifiable() {
     let listed = sandbox.json_as("officer.ada", 0, &["case", "list"]);
     let case = listed[0]["case"].as_str().expect("a case id").to_owned();
     let erased = sandbox.json_as("admin", 0, &["case", "erase", &case]);
-    assert_eq!(erased["events"][0]["type"], "personal_data_erased", "{erased}");
+    assert_eq!(
+        erased["events"][0]["type"], "personal_data_erased",
+        "{erased}"
+    );
 
     let note = checkpoint(&sandbox);
     assert_eq!(checkpoint_size(&note), FULL_SIZE + 1);
     sandbox.corridor(&["log", "export", "public"]).code(0);
     let entries = bundle_entries(&sandbox, "public/tile/entries/001.p/45");
-    assert!(entries[44].starts_with(b"corridor/leaf/v1\nkind personal_data_erased\nagreement us-rwa-2025\n"), "{}", String::from_utf8_lossy(&entries[44]));
-    verify(&sandbox, "public", &key, &["--against-db", "--trusted", CHECKPOINT_FULL]).code(0);
+    assert!(
+        entries[44]
+            .starts_with(b"corridor/leaf/v1\nkind personal_data_erased\nagreement us-rwa-2025\n"),
+        "{}",
+        String::from_utf8_lossy(&entries[44])
+    );
+    verify(
+        &sandbox,
+        "public",
+        &key,
+        &["--against-db", "--trusted", CHECKPOINT_FULL],
+    )
+    .code(0);
     sandbox.corridor(&["check"]).code(0);
     let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
     assert_eq!(shown["personal_data"], "erased", "{shown}");

@@ -16,9 +16,9 @@ mod demo;
 #[cfg(test)]
 mod log;
 #[cfg(test)]
-mod witness;
-#[cfg(test)]
 mod store;
+#[cfg(test)]
+mod witness;
 
 /// The harness: a sandbox per test, the binary as a command, and typed helpers.
 #[cfg(test)]
@@ -34,7 +34,10 @@ pub mod harness {
     pub const BIN: &str = env!("CARGO_BIN_EXE_corridor");
 
     /// The shipped United States–Rwanda agreement file.
-    pub const US_RWA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../agreements/us-rwa-2025.toml");
+    pub const US_RWA: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../agreements/us-rwa-2025.toml"
+    );
 
     /// A moment in August 2025, after the US–Rwanda agreement came into force (1 Aug 2025).
     pub const AUG_10: &str = "2025-08-10T09:00:00Z";
@@ -61,8 +64,14 @@ pub mod harness {
     impl Sandbox {
         /// A fresh, empty directory; commands run at [`AUG_10`] until told otherwise.
         pub fn new() -> Self {
-            let dir = tempfile::Builder::new().prefix("corridor-it-").tempdir().expect("a temporary directory");
-            Self { dir, now: AUG_10.to_owned() }
+            let dir = tempfile::Builder::new()
+                .prefix("corridor-it-")
+                .tempdir()
+                .expect("a temporary directory");
+            Self {
+                dir,
+                now: AUG_10.to_owned(),
+            }
         }
 
         /// The directory.
@@ -94,7 +103,10 @@ pub mod harness {
         /// environment, the clock fixed at `now`.
         pub fn command_at(&self, now: &str, args: &[&str]) -> Command {
             let mut command = Command::new(BIN);
-            command.current_dir(self.path()).args(args).stdin(Stdio::null());
+            command
+                .current_dir(self.path())
+                .args(args)
+                .stdin(Stdio::null());
             for name in CORRIDOR_ENV {
                 command.env_remove(name);
             }
@@ -109,8 +121,14 @@ pub mod harness {
 
         /// Runs `corridor ARGS` at `now`.
         pub fn corridor_at(&self, now: &str, args: &[&str]) -> Run {
-            let output = self.command_at(now, args).output().expect("the corridor binary runs");
-            Run { args: args.iter().map(|arg| (*arg).to_owned()).collect(), output }
+            let output = self
+                .command_at(now, args)
+                .output()
+                .expect("the corridor binary runs");
+            Run {
+                args: args.iter().map(|arg| (*arg).to_owned()).collect(),
+                output,
+            }
         }
 
         /// `corridor --json --as USER ARGS`, expecting exit status `code`; returns the JSON printed.
@@ -173,7 +191,9 @@ pub mod harness {
 
         /// Opens the default database with the store, as the binary does.
         pub async fn store(&self) -> Store {
-            Store::open(&self.database_url(), false).await.expect("the store opens")
+            Store::open(&self.database_url(), false)
+                .await
+                .expect("the store opens")
         }
     }
 
@@ -202,31 +222,86 @@ pub mod harness {
     pub const HAPPY_PATH: [Step; 7] = [
         Step {
             user: "officer.ada",
-            args: &["case", "notice", "--language", "es", "--destination", "RWA", "--on-person", "--on-counsel", "--explains-contest"],
+            args: &[
+                "case",
+                "notice",
+                "--language",
+                "es",
+                "--destination",
+                "RWA",
+                "--on-person",
+                "--on-counsel",
+                "--explains-contest",
+            ],
             at: "2025-08-10T09:00:00Z",
             name: "noticed",
         },
-        Step { user: "officer.ada", args: &["case", "request"], at: "2025-08-10T09:30:00Z", name: "requested" },
-        Step { user: "receiver.dee", args: &["case", "approve"], at: "2025-08-10T10:00:00Z", name: "accepted" },
-        Step { user: "supervisor.ben", args: &["case", "approve"], at: "2025-08-10T10:30:00Z", name: "supervisor_approved" },
+        Step {
+            user: "officer.ada",
+            args: &["case", "request"],
+            at: "2025-08-10T09:30:00Z",
+            name: "requested",
+        },
+        Step {
+            user: "receiver.dee",
+            args: &["case", "approve"],
+            at: "2025-08-10T10:00:00Z",
+            name: "accepted",
+        },
+        Step {
+            user: "supervisor.ben",
+            args: &["case", "approve"],
+            at: "2025-08-10T10:30:00Z",
+            name: "supervisor_approved",
+        },
         Step {
             user: "officer.ada",
             args: &["case", "schedule", "--departure", "2025-08-11T10:00:00Z"],
             at: "2025-08-10T11:00:00Z",
             name: "scheduled",
         },
-        Step { user: "officer.ada", args: &["case", "depart"], at: "2025-08-11T10:05:00Z", name: "in_transit" },
-        Step { user: "receiver.dee", args: &["case", "arrive"], at: "2025-08-11T18:00:00Z", name: "arrived" },
+        Step {
+            user: "officer.ada",
+            args: &["case", "depart"],
+            at: "2025-08-11T10:05:00Z",
+            name: "in_transit",
+        },
+        Step {
+            user: "receiver.dee",
+            args: &["case", "arrive"],
+            at: "2025-08-11T18:00:00Z",
+            name: "arrived",
+        },
     ];
 
     /// The arguments of `case propose` for a synthetic Venezuelan adult under us-rwa-2025 who speaks
     /// Spanish, fears Venezuela and has health notes (which the receiving state may not see).
     pub fn propose_args(name: &str) -> Vec<&str> {
         vec![
-            "case", "propose", "--agreement", "us-rwa-2025", "--name", name, "--birth-date", "1990-04-12",
-            "--nationality", "VEN", "--sex", "male", "--language", "es", "--legal-basis", "ina_241",
-            "--removal-ordered-on", "2025-03-03", "--feared", "VEN", "--health", "synthetic health note",
-            "--document", "synthetic passport X0000000",
+            "case",
+            "propose",
+            "--agreement",
+            "us-rwa-2025",
+            "--name",
+            name,
+            "--birth-date",
+            "1990-04-12",
+            "--nationality",
+            "VEN",
+            "--sex",
+            "male",
+            "--language",
+            "es",
+            "--legal-basis",
+            "ina_241",
+            "--removal-ordered-on",
+            "2025-03-03",
+            "--feared",
+            "VEN",
+            "--health",
+            "synthetic health note",
+            "--document",
+            "synthetic passport X0000000",
         ]
     }
 
@@ -279,30 +354,47 @@ pub mod harness {
         /// Standard output as one JSON value.
         #[track_caller]
         pub fn json(self) -> Value {
-            serde_json::from_slice(&self.output.stdout)
-                .unwrap_or_else(|error| panic!("corridor {:?} printed no JSON ({error}):\n{}", self.args, self.stdout()))
+            serde_json::from_slice(&self.output.stdout).unwrap_or_else(|error| {
+                panic!(
+                    "corridor {:?} printed no JSON ({error}):\n{}",
+                    self.args,
+                    self.stdout()
+                )
+            })
         }
     }
 
     /// Every row of `table` with every column, each rendered by SQLite's `quote()` (so blobs,
     /// integers, text and NULL all compare exactly), in `order_by` order.
     pub async fn dump_table(store: &Store, table: &str, order_by: &str) -> Vec<Vec<String>> {
-        let columns: Vec<String> = sqlx::query(AssertSqlSafe(format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid")))
-            .fetch_all(store.pool())
-            .await
-            .expect("the table's columns")
-            .iter()
-            .map(|row| row.try_get::<String, _>("name").expect("a column name"))
-            .collect();
+        let columns: Vec<String> = sqlx::query(AssertSqlSafe(format!(
+            "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+        )))
+        .fetch_all(store.pool())
+        .await
+        .expect("the table's columns")
+        .iter()
+        .map(|row| row.try_get::<String, _>("name").expect("a column name"))
+        .collect();
         assert!(!columns.is_empty(), "table {table} has no columns");
-        let select: Vec<String> = columns.iter().map(|column| format!("quote(\"{column}\")")).collect();
-        let sql = format!("SELECT {} FROM {table} ORDER BY {order_by}", select.join(", "));
+        let select: Vec<String> = columns
+            .iter()
+            .map(|column| format!("quote(\"{column}\")"))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM {table} ORDER BY {order_by}",
+            select.join(", ")
+        );
         sqlx::query(AssertSqlSafe(sql))
             .fetch_all(store.pool())
             .await
             .expect("the table's rows")
             .iter()
-            .map(|row| (0..columns.len()).map(|index| row.try_get::<String, _>(index).expect("a quoted value")).collect())
+            .map(|row| {
+                (0..columns.len())
+                    .map(|index| row.try_get::<String, _>(index).expect("a quoted value"))
+                    .collect()
+            })
             .collect()
     }
 

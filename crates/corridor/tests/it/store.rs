@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use corridor_domain::terms::{AgreementId, Country, Sex};
 use corridor_domain::{
-    Actor, CaseId, Command, Context, Label, Language, NoticeFacts, Outcome, Party, PersonFacts, PersonalData, Role,
-    UserId,
+    Actor, CaseId, Command, Context, Label, Language, NoticeFacts, Outcome, Party, PersonFacts,
+    PersonalData, Role, UserId,
 };
 use corridor_store::vault::{self, MasterKey};
 use corridor_store::{Executed, Request, Store, StoreError};
@@ -22,27 +22,53 @@ async fn raw_connection(url: &str) -> AnyConnection {
 }
 
 fn actor(user: &str, role: Role, party: Party) -> Actor {
-    Actor { user: UserId::parse(user).expect("a user id"), role, party }
+    Actor {
+        user: UserId::parse(user).expect("a user id"),
+        role,
+        party,
+    }
 }
 
 fn usa_officer() -> Actor {
-    actor("officer.ada", Role::SendingOfficer, Party::State(Country::parse("USA").expect("USA")))
+    actor(
+        "officer.ada",
+        Role::SendingOfficer,
+        Party::State(Country::parse("USA").expect("USA")),
+    )
 }
 
 fn context(actor: Actor) -> Context {
-    Context { now: crate::harness::AUG_10.parse::<Timestamp>().expect("a moment"), actor }
+    Context {
+        now: crate::harness::AUG_10
+            .parse::<Timestamp>()
+            .expect("a moment"),
+        actor,
+    }
 }
 
 /// A store over a fresh SQLite file with the US–Rwanda agreement loaded.
 async fn store_with_us_rwa(sandbox: &Sandbox) -> Store {
-    let store = Store::open(&sandbox.database_url(), true).await.expect("the store creates its database");
+    let store = Store::open(&sandbox.database_url(), true)
+        .await
+        .expect("the store creates its database");
     let text = std::fs::read_to_string(US_RWA).expect("the shipped agreement");
-    let load = Command::LoadAgreement { file_name: "us-rwa-2025.toml".to_owned(), text };
+    let load = Command::LoadAgreement {
+        file_name: "us-rwa-2025.toml".to_owned(),
+        text,
+    };
     let executed = store
-        .execute(&load, &context(actor("admin", Role::Admin, Party::None)), None, &[])
+        .execute(
+            &load,
+            &context(actor("admin", Role::Admin, Party::None)),
+            None,
+            &[],
+        )
         .await
         .expect("the agreement loads");
-    assert!(matches!(executed.outcome, Outcome::Accepted(_)), "{executed:?}");
+    assert!(
+        matches!(executed.outcome, Outcome::Accepted(_)),
+        "{executed:?}"
+    );
     store
 }
 
@@ -51,7 +77,10 @@ fn proposal(id: u64, name: &str) -> (Command, Vec<(CaseId, Vec<u8>)>) {
     let case = CaseId::from_u64(id);
     let master = MasterKey::from_bytes([7; 32]);
     let case_key = [id.to_le_bytes()[0]; 32];
-    let personal = PersonalData { name: name.to_owned(), ..PersonalData::default() };
+    let personal = PersonalData {
+        name: name.to_owned(),
+        ..PersonalData::default()
+    };
     let facts = PersonFacts {
         birth_date: "1990-04-12".parse().expect("a date"),
         nationality: Country::parse("VEN").expect("VEN"),
@@ -73,7 +102,10 @@ fn proposal(id: u64, name: &str) -> (Command, Vec<(CaseId, Vec<u8>)>) {
         counsel: None,
         personal: vault::seal(case, &case_key, [1; vault::NONCE_BYTES], &personal),
     };
-    (command, vec![(case, master.wrap(case, &case_key, [2; vault::NONCE_BYTES]))])
+    (
+        command,
+        vec![(case, master.wrap(case, &case_key, [2; vault::NONCE_BYTES]))],
+    )
 }
 
 fn notice(id: u64) -> Command {
@@ -93,7 +125,10 @@ fn notice(id: u64) -> Command {
 #[track_caller]
 fn accepted_seqs(result: &Result<Executed, StoreError>) -> (u64, u64) {
     match result {
-        Ok(Executed { outcome: Outcome::Accepted(events), seqs: Some(seqs) }) if !events.is_empty() => *seqs,
+        Ok(Executed {
+            outcome: Outcome::Accepted(events),
+            seqs: Some(seqs),
+        }) if !events.is_empty() => *seqs,
         other => panic!("not accepted with events: {other:?}"),
     }
 }
@@ -102,7 +137,9 @@ fn accepted_seqs(result: &Result<Executed, StoreError>) -> (u64, u64) {
 async fn every_connection_runs_in_wal_mode_with_full_sync() {
     // Proves each of the store's pooled connections uses journal_mode=WAL and synchronous=FULL (2).
     let sandbox = Sandbox::new();
-    let store = Store::open(&sandbox.database_url(), true).await.expect("the store opens");
+    let store = Store::open(&sandbox.database_url(), true)
+        .await
+        .expect("the store opens");
     let mut held = Vec::new();
     for _ in 0..3 {
         // Holding the connections makes the pool open distinct ones.
@@ -132,7 +169,9 @@ async fn every_connection_runs_in_wal_mode_with_full_sync() {
 async fn a_schema_newer_than_known_is_refused() {
     // Proves Store::open refuses a database migrated by a newer corridor, saying so, and the CLI exits 1.
     let sandbox = Sandbox::new();
-    let store = Store::open(&sandbox.database_url(), true).await.expect("the store creates its database");
+    let store = Store::open(&sandbox.database_url(), true)
+        .await
+        .expect("the store creates its database");
     store.close().await;
     let mut raw = raw_connection(&sandbox.database_url()).await;
     raw.execute(
@@ -143,12 +182,21 @@ async fn a_schema_newer_than_known_is_refused() {
     .expect("a future migration row");
     raw.close().await.expect("the raw connection closes");
 
-    let error = Store::open(&sandbox.database_url(), false).await.expect_err("a newer schema must be refused");
+    let error = Store::open(&sandbox.database_url(), false)
+        .await
+        .expect_err("a newer schema must be refused");
     let message = error.to_string();
     assert!(matches!(error, StoreError::Migrate(_)), "{error:?}");
-    assert!(message.contains("9999") && message.contains("newer"), "{message}");
+    assert!(
+        message.contains("9999") && message.contains("newer"),
+        "{message}"
+    );
     let run = sandbox.corridor(&["check"]).code(1);
-    assert!(run.stderr().contains("newer than this corridor knows"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("newer than this corridor knows"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[tokio::test]
@@ -161,12 +209,18 @@ async fn check_names_an_edited_event() {
     sandbox.corridor(&["check"]).code(0);
 
     let mut raw = raw_connection(&sandbox.database_url()).await;
-    let refused = raw.execute("UPDATE events SET body = body WHERE kind = 'notice_served'").await;
+    let refused = raw
+        .execute("UPDATE events SET body = body WHERE kind = 'notice_served'")
+        .await;
     assert!(
-        refused.as_ref().is_err_and(|error| error.to_string().contains("append-only")),
+        refused
+            .as_ref()
+            .is_err_and(|error| error.to_string().contains("append-only")),
         "the trigger refuses updates: {refused:?}"
     );
-    raw.execute("DROP TRIGGER events_no_update").await.expect("drop the trigger");
+    raw.execute("DROP TRIGGER events_no_update")
+        .await
+        .expect("drop the trigger");
     let seq: i64 = sqlx::query("SELECT seq FROM events WHERE kind = 'notice_served'")
         .fetch_one(&mut raw)
         .await
@@ -182,11 +236,19 @@ async fn check_names_an_edited_event() {
 
     let run = sandbox.corridor(&["check"]).code(1);
     let wanted = format!("event {seq} does not match its stored hash");
-    assert!(run.stdout().contains(&wanted), "check does not name event {seq}:\n{}", run.stdout());
+    assert!(
+        run.stdout().contains(&wanted),
+        "check does not name event {seq}:\n{}",
+        run.stdout()
+    );
     let report = sandbox.corridor(&["--json", "check"]).code(1).json();
     assert_eq!(report["ok"], false);
     assert!(
-        report["problems"].as_array().expect("problems").iter().any(|p| p.as_str().is_some_and(|p| p.contains(&wanted))),
+        report["problems"]
+            .as_array()
+            .expect("problems")
+            .iter()
+            .any(|p| p.as_str().is_some_and(|p| p.contains(&wanted))),
         "{report}"
     );
 }
@@ -209,13 +271,22 @@ async fn check_reports_a_deleted_projection_row() {
 
     let run = sandbox.corridor(&["check"]).code(1);
     let stdout = run.stdout();
-    assert!(stdout.contains(&format!("{case} has events but no projection row")), "{stdout}");
-    assert!(stdout.contains("1 problem(s)"), "only the deleted row is reported:\n{stdout}");
+    assert!(
+        stdout.contains(&format!("{case} has events but no projection row")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 problem(s)"),
+        "only the deleted row is reported:\n{stdout}"
+    );
     assert!(!stdout.contains(&untouched), "{stdout}");
 
     // Projections are a cache of the events: rebuilding them from the events repairs the loss.
     let rebuilt = sandbox.corridor(&["check", "--rebuild"]).code(0).stdout();
-    assert!(rebuilt.contains("rebuilt every projection from"), "{rebuilt}");
+    assert!(
+        rebuilt.contains("rebuilt every projection from"),
+        "{rebuilt}"
+    );
     let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
     assert_eq!(shown["status"], "proposed", "{shown}");
 }
@@ -231,13 +302,27 @@ async fn a_stale_expected_version_conflicts_and_writes_nothing() {
     accepted_seqs(&store.execute(&notice(0xA1), &officer, Some(1), &[]).await);
     let events = store.event_count().await.expect("a count");
 
-    let request = Command::RequestTransfer { case: CaseId::from_u64(0xA1) };
+    let request = Command::RequestTransfer {
+        case: CaseId::from_u64(0xA1),
+    };
     match store.execute(&request, &officer, Some(1), &[]).await {
-        Err(StoreError::Conflict { case, expected: 1, current: 2 }) => assert_eq!(case, CaseId::from_u64(0xA1)),
+        Err(StoreError::Conflict {
+            case,
+            expected: 1,
+            current: 2,
+        }) => assert_eq!(case, CaseId::from_u64(0xA1)),
         other => panic!("expected a conflict at version 2, got {other:?}"),
     }
-    assert_eq!(store.event_count().await.expect("a count"), events, "the conflict wrote events");
-    let (case, _) = store.case(CaseId::from_u64(0xA1)).await.expect("a read").expect("the case");
+    assert_eq!(
+        store.event_count().await.expect("a count"),
+        events,
+        "the conflict wrote events"
+    );
+    let (case, _) = store
+        .case(CaseId::from_u64(0xA1))
+        .await
+        .expect("a read")
+        .expect("the case");
     assert_eq!((case.status.as_str(), case.version), ("noticed", 2));
     let report = store.check(&|_, _| {}).await.expect("check runs");
     assert!(report.problems.is_empty(), "{:?}", report.problems);
@@ -255,35 +340,110 @@ async fn execute_many_acknowledges_a_batch_with_contiguous_events() {
     let (propose_c, keys_c) = proposal(0xC3, "Synthetic Batch C");
     let notice_b = notice(0xB2);
     let requests = [
-        Request { command: &propose_b, context: &officer, expected_version: None, new_case_keys: &keys_b },
+        Request {
+            command: &propose_b,
+            context: &officer,
+            expected_version: None,
+            new_case_keys: &keys_b,
+        },
         // Decided against the state the proposal just above left: case B at version 1.
-        Request { command: &notice_b, context: &officer, expected_version: Some(1), new_case_keys: &[] },
-        Request { command: &propose_c, context: &officer, expected_version: None, new_case_keys: &keys_c },
+        Request {
+            command: &notice_b,
+            context: &officer,
+            expected_version: Some(1),
+            new_case_keys: &[],
+        },
+        Request {
+            command: &propose_c,
+            context: &officer,
+            expected_version: None,
+            new_case_keys: &keys_c,
+        },
     ];
-    let results = store.execute_many(&requests).await.expect("the batch commits");
+    let results = store
+        .execute_many(&requests)
+        .await
+        .expect("the batch commits");
     assert_eq!(results.len(), 3);
     let seqs: Vec<(u64, u64)> = results.iter().map(accepted_seqs).collect();
-    assert_eq!(seqs, [(before + 1, before + 1), (before + 2, before + 2), (before + 3, before + 3)]);
+    assert_eq!(
+        seqs,
+        [
+            (before + 1, before + 1),
+            (before + 2, before + 2),
+            (before + 3, before + 3)
+        ]
+    );
     let stored = store.events(before, 10).await.expect("the new events");
-    let kinds: Vec<(u64, &str)> = stored.iter().map(|s| (s.seq, s.event.body.kind())).collect();
-    assert_eq!(kinds, [(before + 1, "case_proposed"), (before + 2, "notice_served"), (before + 3, "case_proposed")]);
+    let kinds: Vec<(u64, &str)> = stored
+        .iter()
+        .map(|s| (s.seq, s.event.body.kind()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (before + 1, "case_proposed"),
+            (before + 2, "notice_served"),
+            (before + 3, "case_proposed")
+        ]
+    );
     for id in [0xB2, 0xC3] {
-        assert!(store.case_key(CaseId::from_u64(id)).await.expect("a read").is_some(), "case {id:x} has its key");
+        assert!(
+            store
+                .case_key(CaseId::from_u64(id))
+                .await
+                .expect("a read")
+                .is_some(),
+            "case {id:x} has its key"
+        );
     }
 
     // A stale version in the middle of a batch: the others commit, contiguously, and it writes nothing.
-    let request_b = Command::RequestTransfer { case: CaseId::from_u64(0xB2) };
+    let request_b = Command::RequestTransfer {
+        case: CaseId::from_u64(0xB2),
+    };
     let notice_c = notice(0xC3);
-    let request_c = Command::RequestTransfer { case: CaseId::from_u64(0xC3) };
+    let request_c = Command::RequestTransfer {
+        case: CaseId::from_u64(0xC3),
+    };
     let requests = [
-        Request { command: &notice_c, context: &officer, expected_version: Some(1), new_case_keys: &[] },
-        Request { command: &request_b, context: &officer, expected_version: Some(1), new_case_keys: &[] },
-        Request { command: &request_c, context: &officer, expected_version: Some(2), new_case_keys: &[] },
+        Request {
+            command: &notice_c,
+            context: &officer,
+            expected_version: Some(1),
+            new_case_keys: &[],
+        },
+        Request {
+            command: &request_b,
+            context: &officer,
+            expected_version: Some(1),
+            new_case_keys: &[],
+        },
+        Request {
+            command: &request_c,
+            context: &officer,
+            expected_version: Some(2),
+            new_case_keys: &[],
+        },
     ];
-    let results = store.execute_many(&requests).await.expect("the batch commits");
+    let results = store
+        .execute_many(&requests)
+        .await
+        .expect("the batch commits");
     let after = before + 3;
     assert_eq!(accepted_seqs(&results[0]), (after + 1, after + 1));
-    assert!(matches!(results[1], Err(StoreError::Conflict { expected: 1, current: 2, .. })), "{:?}", results[1]);
+    assert!(
+        matches!(
+            results[1],
+            Err(StoreError::Conflict {
+                expected: 1,
+                current: 2,
+                ..
+            })
+        ),
+        "{:?}",
+        results[1]
+    );
     assert_eq!(accepted_seqs(&results[2]), (after + 2, after + 2));
     assert_eq!(store.event_count().await.expect("a count"), after + 2);
     let report = store.check(&|_, _| {}).await.expect("check runs");

@@ -22,22 +22,45 @@ impl Drop for Witness {
 
 /// Creates a witness key in `sandbox` and serves it on a free port for the log `log_key`.
 fn start_witness(sandbox: &Sandbox, log_key: &str) -> Witness {
-    sandbox.corridor(&["witness", "init", "--name", "witness.test"]).code(0);
+    sandbox
+        .corridor(&["witness", "init", "--name", "witness.test"])
+        .code(0);
     let mut child = sandbox
-        .command_at("2025-08-10T09:00:00Z", &["witness", "serve", "--listen", "127.0.0.1:0", "--log", log_key])
+        .command_at(
+            "2025-08-10T09:00:00Z",
+            &[
+                "witness",
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--log",
+                log_key,
+            ],
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("the witness starts");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("the witness says where it listens");
-    let url = line.split_whitespace().find(|word| word.starts_with("http://")).expect("a URL").to_owned();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the witness says where it listens");
+    let url = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .expect("a URL")
+        .to_owned();
     let key = line.split_whitespace().last().expect("a key").to_owned();
     Witness { child, url, key }
 }
 
 fn log_key(sandbox: &Sandbox) -> String {
-    sandbox.corridor(&["log", "key"]).code(0).stdout().trim().to_owned()
+    sandbox
+        .corridor(&["log", "key"])
+        .code(0)
+        .stdout()
+        .trim()
+        .to_owned()
 }
 
 #[test]
@@ -48,20 +71,71 @@ fn a_witness_cosigns_and_verify_requires_its_cosignature() {
     sandbox.propose("officer.ada", "Witnessed Person");
     let witness = start_witness(&sandbox, &log_key(&sandbox));
     let spec = format!("{}={}", witness.url, witness.key);
-    let signed = sandbox.corridor(&["log", "checkpoint", "--witness", &spec]).code(0).stdout();
-    assert!(signed.lines().any(|line| line.starts_with("— witness.test ")), "no cosignature line:\n{signed}");
+    let signed = sandbox
+        .corridor(&["log", "checkpoint", "--witness", &spec])
+        .code(0)
+        .stdout();
+    assert!(
+        signed
+            .lines()
+            .any(|line| line.starts_with("— witness.test ")),
+        "no cosignature line:\n{signed}"
+    );
     sandbox.corridor(&["log", "export", "public"]).code(0);
     let key = log_key(&sandbox);
-    sandbox.corridor(&["log", "verify", "public", "--key", &key, "--cosigner", &witness.key]).code(0);
+    sandbox
+        .corridor(&[
+            "log",
+            "verify",
+            "public",
+            "--key",
+            &key,
+            "--cosigner",
+            &witness.key,
+        ])
+        .code(0);
     // Another witness's key finds no cosignature: publication as witnessed is refused.
-    let other = sandbox.corridor(&["witness", "init", "--name", "other.witness", "--key-file", "other.key"]).code(0).stdout();
+    let other = sandbox
+        .corridor(&[
+            "witness",
+            "init",
+            "--name",
+            "other.witness",
+            "--key-file",
+            "other.key",
+        ])
+        .code(0)
+        .stdout();
     let other_key = other.split_whitespace().last().expect("a key").to_owned();
-    let run = sandbox.corridor(&["log", "verify", "public", "--key", &key, "--cosigner", &other_key]).code(1);
-    assert!(run.stderr().contains("no valid cosignature from witness `other.witness`"), "{}", run.stderr());
+    let run = sandbox
+        .corridor(&[
+            "log",
+            "verify",
+            "public",
+            "--key",
+            &key,
+            "--cosigner",
+            &other_key,
+        ])
+        .code(1);
+    assert!(
+        run.stderr()
+            .contains("no valid cosignature from witness `other.witness`"),
+        "{}",
+        run.stderr()
+    );
     // The log grows; the witness is shown a consistency proof and cosigns again.
     sandbox.propose("officer.ada", "Second Witnessed Person");
-    let again = sandbox.corridor(&["log", "checkpoint", "--witness", &spec]).code(0).stdout();
-    assert!(again.lines().any(|line| line.starts_with("— witness.test ")), "{again}");
+    let again = sandbox
+        .corridor(&["log", "checkpoint", "--witness", &spec])
+        .code(0)
+        .stdout();
+    assert!(
+        again
+            .lines()
+            .any(|line| line.starts_with("— witness.test ")),
+        "{again}"
+    );
 }
 
 #[test]
@@ -72,15 +146,31 @@ fn a_witness_shown_a_fork_refuses_and_the_log_says_so_loudly() {
     honest.propose("officer.ada", "Honest History");
     let witness = start_witness(&honest, &log_key(&honest));
     let spec = format!("{}={}", witness.url, witness.key);
-    honest.corridor(&["log", "checkpoint", "--witness", &spec]).code(0);
+    honest
+        .corridor(&["log", "checkpoint", "--witness", &spec])
+        .code(0);
 
     let fork = Sandbox::new();
-    std::fs::copy(honest.file("corridor-log.key"), fork.file("corridor-log.key")).expect("the same log key");
+    std::fs::copy(
+        honest.file("corridor-log.key"),
+        fork.file("corridor-log.key"),
+    )
+    .expect("the same log key");
     fork.init_with_us_rwa();
     fork.propose("officer.ada", "Forked History");
     fork.propose("officer.ada", "Forked History Two");
-    assert_eq!(log_key(&fork), log_key(&honest), "both histories are signed by one key");
-    let run = fork.corridor(&["log", "checkpoint", "--witness", &spec]).code(1);
-    assert!(run.stderr().contains("WITNESS REFUSAL"), "the refusal must be loud:\n{}", run.stderr());
+    assert_eq!(
+        log_key(&fork),
+        log_key(&honest),
+        "both histories are signed by one key"
+    );
+    let run = fork
+        .corridor(&["log", "checkpoint", "--witness", &spec])
+        .code(1);
+    assert!(
+        run.stderr().contains("WITNESS REFUSAL"),
+        "the refusal must be loud:\n{}",
+        run.stderr()
+    );
     assert!(run.stderr().contains("did not cosign"), "{}", run.stderr());
 }
