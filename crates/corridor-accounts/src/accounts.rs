@@ -101,7 +101,7 @@ impl Accounts {
 
     /// Uses a pool the caller opened (the store's), migrating the accounts tables.
     pub async fn from_pool(pool: AnyPool) -> Result<Self, AccountsError> {
-        let backend = Backend::of_pool(&pool).await?;
+        let backend = db::backend_of(&pool).await?;
         db::migrate(&pool, backend).await?;
         // Made now rather than at the first unknown name, so that first login does not cost a hash
         // and a verification where every other costs one verification.

@@ -1,12 +1,9 @@
-//! The accounts tables: which backend, durable connection settings, and the separate migrator.
+//! The accounts tables: their migrations, recorded apart from the store's, in the store's
+//! database. Opening the database (durable settings, backend) is `corridor_store`'s one way.
 
-use std::borrow::Cow;
-use std::str::FromStr;
-use std::time::Duration;
+use sqlx::AnyPool;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{AnyPool, Executor, SqlSafeStr};
+pub use corridor_store::Backend;
 
 use crate::error::AccountsError;
 
@@ -16,8 +13,6 @@ pub const MIGRATIONS_TABLE: &str = "_corridor_accounts_migrations";
 
 /// Connections in a pool opened by [`crate::Accounts::open`].
 pub const POOL_CONNECTIONS_MAX: u32 = 4;
-/// How long a writer waits for the SQLite lock, or a caller for a connection.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
     1,
@@ -30,122 +25,35 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
     include_str!("../migrations/postgres/0001_accounts.sql"),
 )];
 
-/// Which database holds the accounts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// SQLite.
-    Sqlite,
-    /// PostgreSQL.
-    Postgres,
-}
-
-impl Backend {
-    /// Recognises the backend from a database URL.
-    pub fn of_url(url: &str) -> Result<Self, AccountsError> {
-        if url.starts_with("sqlite:") {
-            Ok(Self::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Self::Postgres)
-        } else {
-            Err(AccountsError::Url {
-                url: redact(url),
-                reason: "use `sqlite://PATH` or `postgres://…`".to_owned(),
-            })
+impl From<corridor_store::StoreError> for AccountsError {
+    fn from(error: corridor_store::StoreError) -> Self {
+        match error {
+            corridor_store::StoreError::Url { url, reason }
+            | corridor_store::StoreError::Connect { url, reason } => Self::Url { url, reason },
+            corridor_store::StoreError::Database(error) => Self::Database(error),
+            other => Self::Migrate(other.to_string()),
         }
-    }
-
-    /// Recognises the backend of an open pool from the driver's name.
-    pub(crate) async fn of_pool(pool: &AnyPool) -> Result<Self, AccountsError> {
-        let connection = pool.acquire().await?;
-        match connection.backend_name() {
-            "SQLite" => Ok(Self::Sqlite),
-            "PostgreSQL" => Ok(Self::Postgres),
-            other => Err(AccountsError::Url {
-                url: String::new(),
-                reason: format!("the `{other}` backend is not supported; use SQLite or PostgreSQL"),
-            }),
-        }
-    }
-
-    fn migrator(self) -> Migrator {
-        let list = match self {
-            Self::Sqlite => SQLITE_MIGRATIONS,
-            Self::Postgres => POSTGRES_MIGRATIONS,
-        };
-        let migrations = list
-            .iter()
-            .map(|(version, description, sql)| {
-                Migration::new(
-                    *version,
-                    Cow::Borrowed(*description),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect();
-        let mut migrator = Migrator::with_migrations(migrations);
-        migrator.dangerous_set_table_name(MIGRATIONS_TABLE);
-        // A database migrated by a newer corridor must be refused, never silently used.
-        migrator.set_ignore_missing(false);
-        migrator
     }
 }
 
-/// Opens a pool with durable settings (WAL and `synchronous=FULL` on SQLite,
-/// `synchronous_commit=on` on PostgreSQL), as the store does.
+/// Opens a pool with corridor's durable settings.
 pub(crate) async fn connect(url: &str) -> Result<(AnyPool, Backend), AccountsError> {
-    sqlx::any::install_default_drivers();
-    let backend = Backend::of_url(url)?;
-    let options = AnyConnectOptions::from_str(url).map_err(|error| AccountsError::Url {
-        url: redact(url),
-        reason: error.to_string(),
-    })?;
-    let pool = AnyPoolOptions::new()
-        .max_connections(POOL_CONNECTIONS_MAX)
-        .acquire_timeout(BUSY_TIMEOUT)
-        .after_connect(move |connection, _| {
-            Box::pin(async move {
-                match backend {
-                    Backend::Sqlite => {
-                        connection.execute("PRAGMA journal_mode = WAL").await?;
-                        connection.execute("PRAGMA synchronous = FULL").await?;
-                        connection.execute("PRAGMA busy_timeout = 30000").await?;
-                        connection.execute("PRAGMA foreign_keys = ON").await?;
-                    }
-                    Backend::Postgres => {
-                        connection.execute("SET synchronous_commit = on").await?;
-                    }
-                }
-                Ok(())
-            })
-        })
-        .connect_with(options)
-        .await?;
-    Ok((pool, backend))
+    Ok(corridor_store::open_durable_pool(url, false, POOL_CONNECTIONS_MAX).await?)
+}
+
+/// Recognises the backend of an open pool.
+pub(crate) async fn backend_of(pool: &AnyPool) -> Result<Backend, AccountsError> {
+    Ok(Backend::of_pool(pool).await?)
 }
 
 /// Applies this crate's migrations, recorded in [`MIGRATIONS_TABLE`].
 pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), AccountsError> {
-    backend
-        .migrator()
+    let list = match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS,
+        Backend::Postgres => POSTGRES_MIGRATIONS,
+    };
+    corridor_store::migrator(list, Some(MIGRATIONS_TABLE))
         .run(pool)
         .await
         .map_err(|error| AccountsError::Migrate(error.to_string()))
-}
-
-/// A URL with any password replaced, for messages.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let scheme = url.get(..scheme_end + 3).unwrap_or_default();
-            let credentials = url.get(scheme_end + 3..at).unwrap_or_default();
-            let rest = url.get(at..).unwrap_or_default();
-            match credentials.split_once(':') {
-                Some((user, _)) => format!("{scheme}{user}:***{rest}"),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }

@@ -68,23 +68,20 @@ impl Backend {
     }
 
     fn migrator(self) -> Migrator {
-        let list = self.migrations();
-        let migrations = list
-            .iter()
-            .map(|(version, description, sql)| {
-                Migration::new(
-                    *version,
-                    Cow::Borrowed(*description),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect();
-        let mut migrator = Migrator::with_migrations(migrations);
-        // A database migrated by a newer corridor must be refused, never silently used.
-        migrator.set_ignore_missing(false);
-        migrator
+        migrator(self.migrations(), None)
+    }
+
+    /// Recognises the backend of an open pool from its driver.
+    pub async fn of_pool(pool: &AnyPool) -> Result<Self, StoreError> {
+        let connection = pool.acquire().await?;
+        match connection.backend_name() {
+            "SQLite" => Ok(Self::Sqlite),
+            "PostgreSQL" => Ok(Self::Postgres),
+            other => Err(StoreError::Url {
+                url: String::new(),
+                reason: format!("the `{other}` backend is not supported; use SQLite or PostgreSQL"),
+            }),
+        }
     }
 
     /// The statement that opens a write transaction: SQLite takes the write lock at once, so two
@@ -106,8 +103,41 @@ pub fn normalise_url(url_or_path: &str) -> String {
     }
 }
 
-/// Opens a pool with durable settings and applies migrations.
-pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), StoreError> {
+/// A migrator for embedded `(version, description, sql)` migrations, recorded in `table` (sqlx's
+/// default `_sqlx_migrations` when `None`). It refuses a database migrated by a newer version.
+pub fn migrator(
+    list: &'static [(i64, &'static str, &'static str)],
+    table: Option<&'static str>,
+) -> Migrator {
+    let migrations = list
+        .iter()
+        .map(|(version, description, sql)| {
+            Migration::new(
+                *version,
+                Cow::Borrowed(*description),
+                MigrationType::Simple,
+                sql.into_sql_str(),
+                false,
+            )
+        })
+        .collect();
+    let mut migrator = Migrator::with_migrations(migrations);
+    if let Some(table) = table {
+        migrator.dangerous_set_table_name(table);
+    }
+    // A database migrated by a newer corridor must be refused, never silently used.
+    migrator.set_ignore_missing(false);
+    migrator
+}
+
+/// Opens a pool with corridor's durable settings and nothing else: SQLite in WAL mode with
+/// `synchronous=FULL`, PostgreSQL with `synchronous_commit=on`. Every crate that keeps data
+/// (the store, accounts, the witness) opens its database through this one function.
+pub async fn open_durable_pool(
+    url: &str,
+    create: bool,
+    connections_max: u32,
+) -> Result<(AnyPool, Backend), StoreError> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of_url(url)?;
     let mut url = url.to_owned();
@@ -119,11 +149,11 @@ pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), Stor
         });
     }
     let options = AnyConnectOptions::from_str(&url).map_err(|error| StoreError::Url {
-        url: url.clone(),
+        url: redact(&url),
         reason: error.to_string(),
     })?;
     let pool = AnyPoolOptions::new()
-        .max_connections(POOL_CONNECTIONS_MAX)
+        .max_connections(connections_max)
         .acquire_timeout(BUSY_TIMEOUT)
         .after_connect(move |connection, _| {
             Box::pin(async move {
@@ -151,6 +181,12 @@ pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), Stor
             url: redact(&url),
             reason: error.to_string(),
         })?;
+    Ok((pool, backend))
+}
+
+/// Opens the store's database with durable settings and applies its migrations.
+pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), StoreError> {
+    let (pool, backend) = open_durable_pool(url, create, POOL_CONNECTIONS_MAX).await?;
     if backend == Backend::Sqlite
         && let Err(error) = refuse_foreign_sqlite(&pool).await
     {

@@ -17,7 +17,9 @@ mod pending;
 mod store;
 pub mod vault;
 
-pub use db::{BUSY_TIMEOUT, Backend, POOL_CONNECTIONS_MAX, normalise_url, redact};
+pub use db::{
+    BUSY_TIMEOUT, Backend, POOL_CONNECTIONS_MAX, migrator, normalise_url, open_durable_pool, redact,
+};
 pub use error::StoreError;
 pub use store::{
     BATCH_COMMANDS_MAX, CaseFilter, CaseRow, CheckReport, Executed, PAGE_ROWS_MAX, Request, Store,
