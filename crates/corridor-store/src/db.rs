@@ -86,7 +86,7 @@ impl Backend {
 
     /// The statement that opens a write transaction: SQLite takes the write lock at once, so two
     /// writers never both read the same "next sequence number".
-    pub(crate) fn begin_write(self) -> &'static str {
+    pub fn begin_write(self) -> &'static str {
         match self {
             Self::Sqlite => "BEGIN IMMEDIATE",
             Self::Postgres => "BEGIN ISOLATION LEVEL READ COMMITTED",
@@ -214,20 +214,32 @@ pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), Stor
 /// belongs to another program, and corridor must not add its tables to it (nor may the demo,
 /// which replaces only databases without corridor events, delete it).
 async fn refuse_foreign_sqlite(pool: &AnyPool) -> Result<(), StoreError> {
-    let rows = sqlx::query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .fetch_all(pool)
-        .await?;
+    match foreign_sqlite_tables(pool).await? {
+        None => Ok(()),
+        Some(names) => Err(StoreError::Migrate(format!(
+            "the database holds tables that are not corridor's ({}); give corridor a database of its own",
+            names.join(", ")
+        ))),
+    }
+}
+
+/// The tables of an SQLite database that has tables but no `_sqlx_migrations` record (so
+/// belongs to another program); `None` for an empty or migrated database.
+pub async fn foreign_sqlite_tables(pool: &AnyPool) -> Result<Option<Vec<String>>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(pool)
+    .await?;
     let names = rows
         .iter()
         .map(|row| row.try_get::<String, _>("name"))
         .collect::<Result<Vec<_>, _>>()?;
     if names.is_empty() || names.iter().any(|name| name == "_sqlx_migrations") {
-        return Ok(());
+        Ok(None)
+    } else {
+        Ok(Some(names))
     }
-    Err(StoreError::Migrate(format!(
-        "the database holds tables that are not corridor's ({}); give corridor a database of its own",
-        names.join(", ")
-    )))
 }
 
 /// A URL with any password replaced, for messages.

@@ -18,7 +18,8 @@ mod store;
 pub mod vault;
 
 pub use db::{
-    BUSY_TIMEOUT, Backend, POOL_CONNECTIONS_MAX, migrator, normalise_url, open_durable_pool, redact,
+    BUSY_TIMEOUT, Backend, POOL_CONNECTIONS_MAX, foreign_sqlite_tables, migrator, normalise_url,
+    open_durable_pool, redact,
 };
 pub use error::StoreError;
 pub use store::{

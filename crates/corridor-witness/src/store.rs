@@ -18,28 +18,22 @@
 //! state the origin, size and root of its columns, or the read fails as
 //! [`StoreError::Corrupt`]; stopping beats cosigning from corrupted state.
 
-use std::borrow::Cow;
-use std::str::FromStr;
-use std::time::Duration;
-
 use corridor_log::checkpoint::{Checkpoint, parse_signed_checkpoint};
 use corridor_log::hash::Hash;
 use corridor_log::note::NoteSignature;
 use corridor_log::witness::Cosign;
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
-use sqlx::{AnyConnection, AnyPool, Executor as _, Row as _, SqlSafeStr as _};
+use corridor_store::Backend;
+use sqlx::any::AnyRow;
+use sqlx::migrate::MigrateError;
+use sqlx::{AnyConnection, AnyPool, Row as _};
 
 /// Connections in the pool. SQLite serialises writers anyway; a few connections let reads of
 /// the stored checkpoint run beside a write.
 pub const POOL_CONNECTIONS_MAX: u32 = 8;
 
-/// How long a request waits for a connection or for SQLite's write lock before failing.
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// SQLite's wait for the write lock: [`BUSY_TIMEOUT`], in the milliseconds the pragma takes.
-const SQLITE_BUSY_TIMEOUT_PRAGMA: &str = "PRAGMA busy_timeout = 30000";
-const _: () = assert!(BUSY_TIMEOUT.as_millis() == 30_000);
+/// How long a request waits for a connection or for SQLite's write lock before failing: the
+/// one corridor value, set where every corridor database is opened.
+pub use corridor_store::BUSY_TIMEOUT;
 
 /// The largest tree size the witness can store: the databases hold signed 64-bit integers.
 /// A log this large would have appended a billion entries a second for three centuries.
@@ -161,61 +155,20 @@ pub enum Swap {
     Lost,
 }
 
-/// Which database the URL names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Backend {
-    Sqlite,
-    Postgres,
+fn migrations(backend: Backend) -> &'static [(i64, &'static str, &'static str)] {
+    match backend {
+        Backend::Sqlite => SQLITE_MIGRATIONS,
+        Backend::Postgres => POSTGRES_MIGRATIONS,
+    }
 }
 
-impl Backend {
-    fn of_url(url: &str) -> Result<Self, StoreError> {
-        if url.starts_with("sqlite:") {
-            Ok(Self::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(Self::Postgres)
-        } else {
-            Err(StoreError::Url {
-                url: redact(url),
-                reason: "use `sqlite://PATH` or `postgres://…`".to_owned(),
-            })
-        }
-    }
-
-    fn migrations(self) -> &'static [(i64, &'static str, &'static str)] {
-        match self {
-            Self::Sqlite => SQLITE_MIGRATIONS,
-            Self::Postgres => POSTGRES_MIGRATIONS,
-        }
-    }
-
-    fn migrator(self) -> Migrator {
-        let migrations = self
-            .migrations()
-            .iter()
-            .map(|(version, description, sql)| {
-                Migration::new(
-                    *version,
-                    Cow::Borrowed(*description),
-                    MigrationType::Simple,
-                    sql.into_sql_str(),
-                    false,
-                )
-            })
-            .collect();
-        let mut migrator = Migrator::with_migrations(migrations);
-        // A database migrated by a newer witness must be refused, never silently used.
-        migrator.set_ignore_missing(false);
-        migrator
-    }
-
-    /// The statement that opens a write transaction. SQLite takes the write lock at once, so
-    /// writers queue instead of failing on lock upgrade; PostgreSQL's row locks make a
-    /// concurrent `UPDATE … WHERE` re-check its condition against the committed row.
-    fn begin_write(self) -> &'static str {
-        match self {
-            Self::Sqlite => "BEGIN IMMEDIATE",
-            Self::Postgres => "BEGIN ISOLATION LEVEL READ COMMITTED",
+impl From<corridor_store::StoreError> for StoreError {
+    fn from(error: corridor_store::StoreError) -> Self {
+        match error {
+            corridor_store::StoreError::Url { url, reason } => Self::Url { url, reason },
+            corridor_store::StoreError::Connect { url, reason } => Self::Connect { url, reason },
+            corridor_store::StoreError::Database(error) => Self::Database(error),
+            other => Self::Migrate(other.to_string()),
         }
     }
 }
@@ -235,47 +188,10 @@ impl WitnessStore {
     /// [`StoreError::Url`], [`StoreError::Connect`] or [`StoreError::Migrate`] (also for a
     /// database that belongs to another program or was migrated by a newer witness).
     pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
-        sqlx::any::install_default_drivers();
-        let backend = Backend::of_url(url)?;
-        let mut url = url.to_owned();
-        if backend == Backend::Sqlite && create && !url.contains("mode=") {
-            url.push_str(if url.contains('?') {
-                "&mode=rwc"
-            } else {
-                "?mode=rwc"
-            });
-        }
-        let options = AnyConnectOptions::from_str(&url).map_err(|error| StoreError::Url {
-            url: redact(&url),
-            reason: error.to_string(),
-        })?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(POOL_CONNECTIONS_MAX)
-            .acquire_timeout(BUSY_TIMEOUT)
-            .after_connect(move |connection, _| {
-                Box::pin(async move {
-                    match backend {
-                        Backend::Sqlite => {
-                            // WAL lets reads run beside the writer; synchronous=FULL makes a
-                            // commit durable before it returns, and the witness answers only
-                            // after its commit returned.
-                            connection.execute("PRAGMA journal_mode = WAL").await?;
-                            connection.execute("PRAGMA synchronous = FULL").await?;
-                            connection.execute(SQLITE_BUSY_TIMEOUT_PRAGMA).await?;
-                        }
-                        Backend::Postgres => {
-                            connection.execute("SET synchronous_commit = on").await?;
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await
-            .map_err(|error| StoreError::Connect {
-                url: redact(&url),
-                reason: error.to_string(),
-            })?;
+        // The one corridor way to open a database: WAL + synchronous=FULL on SQLite, so the
+        // witness answers only after its commit is durable; synchronous_commit on PostgreSQL.
+        let (pool, backend) =
+            corridor_store::open_durable_pool(url, create, POOL_CONNECTIONS_MAX).await?;
         if let Err(error) = migrate(&pool, backend).await {
             pool.close().await;
             return Err(error);
@@ -374,14 +290,12 @@ async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
     if backend == Backend::Sqlite {
         refuse_foreign_sqlite(pool).await?;
     }
-    let latest = backend
-        .migrations()
+    let latest = migrations(backend)
         .iter()
         .map(|(version, _, _)| *version)
         .max()
         .unwrap_or(0);
-    backend
-        .migrator()
+    corridor_store::migrator(migrations(backend), None)
         .run(pool)
         .await
         .map_err(|error| match error {
@@ -401,24 +315,14 @@ async fn migrate(pool: &AnyPool, backend: Backend) -> Result<(), StoreError> {
 /// Refuses an SQLite database that holds tables but no record of migrations: it belongs to
 /// another program, and the witness must not add its table to it.
 async fn refuse_foreign_sqlite(pool: &AnyPool) -> Result<(), StoreError> {
-    let rows = sqlx::query(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
-         ORDER BY name",
-    )
-    .fetch_all(pool)
-    .await?;
-    let names = rows
-        .iter()
-        .map(|row| row.try_get::<String, _>("name"))
-        .collect::<Result<Vec<_>, _>>()?;
-    if names.is_empty() || names.iter().any(|name| name == "_sqlx_migrations") {
-        return Ok(());
+    match corridor_store::foreign_sqlite_tables(pool).await? {
+        None => Ok(()),
+        Some(names) => Err(StoreError::Migrate(format!(
+            "the database holds tables that are not the witness's ({}); give the witness a database \
+             of its own",
+            names.join(", ")
+        ))),
     }
-    Err(StoreError::Migrate(format!(
-        "the database holds tables that are not the witness's ({}); give the witness a database \
-         of its own",
-        names.join(", ")
-    )))
 }
 
 async fn read_latest(
@@ -484,29 +388,4 @@ fn corrupt(origin: &str, reason: &str) -> StoreError {
 
 fn to_i64(value: u64) -> Result<i64, StoreError> {
     i64::try_from(value).map_err(|_| StoreError::TreeSizeOutOfRange { size: value })
-}
-
-/// A URL with any password replaced, for messages.
-fn redact(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
-    };
-    let after_scheme = scheme_end + "://".len();
-    let (Some(scheme), Some(rest)) = (url.get(..after_scheme), url.get(after_scheme..)) else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let Some(authority) = rest.get(..authority_end) else {
-        return url.to_owned();
-    };
-    match authority.rsplit_once('@') {
-        Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _)) => {
-                let path = rest.get(authority_end..).unwrap_or_default();
-                format!("{scheme}{user}:***@{host}{path}")
-            }
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
 }
