@@ -72,6 +72,27 @@ pub fn event_agreement(event: &Event, after: &Snapshot) -> Option<String> {
     }
 }
 
+/// Remembers each case's agreement while events are read in order, to name the agreement in a
+/// case event's leaf (only a case's first event names it).
+#[derive(Debug, Default)]
+pub struct LeafAgreements(BTreeMap<String, String>);
+
+impl LeafAgreements {
+    /// The agreement the leaf of `event`, stored in `stream`, names.
+    pub fn of(&mut self, stream: &str, event: Option<&Event>) -> Option<String> {
+        if let Some(id) = stream.strip_prefix("agreement:") {
+            return Some(id.to_owned());
+        }
+        if !stream.starts_with("case-") {
+            return None;
+        }
+        if let Some(agreement) = event.and_then(|event| event.body.agreement()) {
+            self.0.insert(stream.to_owned(), agreement.to_string());
+        }
+        self.0.get(stream).cloned()
+    }
+}
+
 /// The leaf of a stored event, rebuilt from what the store holds.
 pub fn rebuild_entry(
     salt_key: &[u8; 32],
@@ -536,7 +557,7 @@ impl crate::Store {
             .ok_or_else(|| StoreError::Corrupt("the log salt key".to_owned()))?;
         let checkpoints: BTreeMap<u64, Hash> = self.checkpoints().await?.into_iter().collect();
         let mut tree = CompactTree::new();
-        let mut agreements_of_cases: BTreeMap<String, String> = BTreeMap::new();
+        let mut agreements_of_cases = LeafAgreements::default();
         let mut next = 0u64;
         loop {
             let rows = sqlx::query(
@@ -554,18 +575,8 @@ impl crate::Store {
                 next = seq;
                 let stream: String = row.try_get("stream")?;
                 let body: String = row.try_get("body")?;
-                let agreement = if let Some(id) = stream.strip_prefix("agreement:") {
-                    Some(id.to_owned())
-                } else if stream.starts_with("case-") {
-                    if let Ok(event) = Event::from_json(&body)
-                        && let Some(agreement) = event.body.agreement()
-                    {
-                        agreements_of_cases.insert(stream.clone(), agreement.to_string());
-                    }
-                    agreements_of_cases.get(&stream).cloned()
-                } else {
-                    None
-                };
+                let agreement =
+                    agreements_of_cases.of(&stream, Event::from_json(&body).ok().as_ref());
                 let expected = match rebuild_entry(&key, seq, &body, agreement.as_deref()) {
                     Ok(entry) => entry,
                     Err(error) => {

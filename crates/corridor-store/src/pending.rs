@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use corridor_domain::terms::AgreementId;
-use corridor_domain::{CaseId, Counts, Event, HoldId, SCHEMA_VERSION, Snapshot, StreamId};
+use corridor_domain::{
+    AgreementState, Case, CaseId, Counts, Event, Hold, HoldId, SCHEMA_VERSION, Snapshot, StreamId,
+};
 use jiff::Timestamp;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
@@ -127,56 +129,23 @@ impl Pending {
                     let case = after.cases.get(&id).ok_or_else(|| {
                         StoreError::Corrupt(format!("{id} vanished while applying"))
                     })?;
-                    self.counts.insert(
-                        case.agreement.clone(),
-                        after
-                            .counts
-                            .get(&case.agreement)
-                            .copied()
-                            .unwrap_or_default(),
-                    );
-                    self.cases.insert(id, CaseRow::of(case, after));
+                    self.project_case(case, after);
                 }
                 StreamId::Hold(id) => {
                     let hold = after.holds.get(&id).ok_or_else(|| {
                         StoreError::Corrupt(format!("{id} vanished while applying"))
                     })?;
-                    self.holds.insert(
-                        id,
-                        vec![
-                            Value::Text(hold.id.to_string()),
-                            Value::Text(hold.court.clone()),
-                            Value::Text(hold.reference.clone()),
-                            Value::Text(hold.status.as_str().to_owned()),
-                            Value::Text(serde_json::to_string(&hold.scope).unwrap_or_default()),
-                            Value::MaybeText(hold.depends_on.map(|parent| parent.to_string())),
-                            Value::Int(to_i64(hold.version)),
-                        ],
-                    );
+                    self.project_hold(hold);
                 }
                 StreamId::Agreement(id) => {
                     let state = after
                         .agreements
                         .get(&id)
                         .ok_or_else(|| StoreError::Corrupt(format!("agreement {id} vanished")))?;
-                    let latest = state.latest().ok_or_else(|| {
-                        StoreError::Corrupt(format!("agreement {id} has no terms"))
-                    })?;
-                    self.counts.insert(
-                        id.clone(),
-                        after.counts.get(&id).copied().unwrap_or_default(),
-                    );
-                    self.agreements.insert(
-                        id.clone(),
-                        vec![
-                            Value::Text(id.to_string()),
-                            Value::Int(i64::from(state.latest_version())),
-                            Value::Int(to_i64(state.version)),
-                            Value::Text(latest.sending.to_string()),
-                            Value::Text(latest.receiving.to_string()),
-                            Value::Text(latest.title.clone()),
-                        ],
-                    );
+                    if state.latest().is_none() {
+                        return Err(StoreError::Corrupt(format!("agreement {id} has no terms")));
+                    }
+                    self.project_agreement(state, after);
                 }
             }
         }
@@ -186,41 +155,61 @@ impl Pending {
     /// Records the projection rows of every stream in a whole state (to rebuild projections).
     pub(crate) fn project_all(&mut self, state: &Snapshot) {
         for case in state.cases.values() {
-            self.cases.insert(case.id, CaseRow::of(case, state));
+            self.project_case(case, state);
         }
         for hold in state.holds.values() {
-            self.holds.insert(
-                hold.id,
+            self.project_hold(hold);
+        }
+        for agreement in state.agreements.values() {
+            self.project_agreement(agreement, state);
+        }
+    }
+
+    /// A case's row, and its agreement's counts.
+    fn project_case(&mut self, case: &Case, state: &Snapshot) {
+        let counts = state
+            .counts
+            .get(&case.agreement)
+            .copied()
+            .unwrap_or_default();
+        self.counts.insert(case.agreement.clone(), counts);
+        self.cases.insert(case.id, CaseRow::of(case, state));
+    }
+
+    /// A hold's row.
+    fn project_hold(&mut self, hold: &Hold) {
+        self.holds.insert(
+            hold.id,
+            vec![
+                Value::Text(hold.id.to_string()),
+                Value::Text(hold.court.clone()),
+                Value::Text(hold.reference.clone()),
+                Value::Text(hold.status.as_str().to_owned()),
+                Value::Text(serde_json::to_string(&hold.scope).unwrap_or_default()),
+                Value::MaybeText(hold.depends_on.map(|parent| parent.to_string())),
+                Value::Int(to_i64(hold.version)),
+            ],
+        );
+    }
+
+    /// An agreement's row (when it has terms) and its counts.
+    fn project_agreement(&mut self, agreement: &AgreementState, state: &Snapshot) {
+        let id = &agreement.id;
+        if let Some(latest) = agreement.latest() {
+            self.agreements.insert(
+                id.clone(),
                 vec![
-                    Value::Text(hold.id.to_string()),
-                    Value::Text(hold.court.clone()),
-                    Value::Text(hold.reference.clone()),
-                    Value::Text(hold.status.as_str().to_owned()),
-                    Value::Text(serde_json::to_string(&hold.scope).unwrap_or_default()),
-                    Value::MaybeText(hold.depends_on.map(|parent| parent.to_string())),
-                    Value::Int(to_i64(hold.version)),
+                    Value::Text(id.to_string()),
+                    Value::Int(i64::from(agreement.latest_version())),
+                    Value::Int(to_i64(agreement.version)),
+                    Value::Text(latest.sending.to_string()),
+                    Value::Text(latest.receiving.to_string()),
+                    Value::Text(latest.title.clone()),
                 ],
             );
         }
-        for (id, agreement) in &state.agreements {
-            if let Some(latest) = agreement.latest() {
-                self.agreements.insert(
-                    id.clone(),
-                    vec![
-                        Value::Text(id.to_string()),
-                        Value::Int(i64::from(agreement.latest_version())),
-                        Value::Int(to_i64(agreement.version)),
-                        Value::Text(latest.sending.to_string()),
-                        Value::Text(latest.receiving.to_string()),
-                        Value::Text(latest.title.clone()),
-                    ],
-                );
-            }
-            self.counts.insert(
-                id.clone(),
-                state.counts.get(id).copied().unwrap_or_default(),
-            );
-        }
+        let counts = state.counts.get(id).copied().unwrap_or_default();
+        self.counts.insert(id.clone(), counts);
     }
 
     /// Writes everything held back, in a few multi-row statements.

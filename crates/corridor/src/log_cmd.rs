@@ -406,7 +406,7 @@ async fn against_database(store: &Store, source: &Source, size: u64) -> anyhow::
     let salt_key = store.salt_key().await.map_err(|error| {
         anyhow::anyhow!("the database cannot rebuild leaves ({error}): is it this log's database?")
     })?;
-    let mut agreements_of_cases: BTreeMap<String, String> = BTreeMap::new();
+    let mut agreements_of_cases = corridor_store::log::LeafAgreements::default();
     let mut leaf = 0u64;
     for tile in corridor_log::tiles::tiles_for_size(size).filter(|tile| tile.level() == 0) {
         let bundle = source
@@ -432,16 +432,7 @@ async fn against_database(store: &Store, source: &Source, size: u64) -> anyhow::
             };
             // The stored bytes, not a re-encoding: the leaf commits to exactly what is stored.
             let body = &event.body;
-            let agreement = if let Some(id) = event.stream.strip_prefix("agreement:") {
-                Some(id.to_owned())
-            } else if event.stream.starts_with("case-") {
-                if let Some(agreement) = event.event.body.agreement() {
-                    agreements_of_cases.insert(event.stream.clone(), agreement.to_string());
-                }
-                agreements_of_cases.get(&event.stream).cloned()
-            } else {
-                None
-            };
+            let agreement = agreements_of_cases.of(&event.stream, Some(&event.event));
             let rebuilt = rebuild_entry(&salt_key, *seq, body, agreement.as_deref())?;
             if rebuilt != *entry {
                 bail!(
