@@ -242,6 +242,11 @@ impl Accounts {
             .collect()
     }
 
+    /// One user, if there is one of that name (disabled or not).
+    pub async fn user(&self, user: &UserId) -> Result<Option<UserInfo>, AccountsError> {
+        Ok(self.user_row(user).await?.map(|row| row.info))
+    }
+
     /// The stored Argon2id hash of a user's password, for audits and tests.
     pub async fn password_hash(&self, user: &UserId) -> Result<PasswordPhc, AccountsError> {
         self.user_row(user)

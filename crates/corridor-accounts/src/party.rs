@@ -43,6 +43,80 @@ pub fn check_binding(role: Role, party: &Party) -> Result<(), AccountsError> {
     }
 }
 
+/// Why the party fields given for a role do not fit it: the field at fault (`role`, `state`,
+/// `court` or `monitoring_body`) and what is wrong, as a sentence that names no field, so that
+/// the HTTP API (`body.state`) and the command line (`--state`) can each name it their way.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct PartyFieldError {
+    /// The field at fault.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// The party `role` acts for, from the fields a form or a command line gives: at most one of a
+/// state (ISO 3166-1 alpha-3), a court and a monitoring body, as [`check_binding`] requires.
+/// Counsel act for their clients and an admin for no party, so they take none.
+pub fn party_from_fields(
+    role: Role,
+    state: Option<&str>,
+    court: Option<&str>,
+    monitoring_body: Option<&str>,
+) -> Result<Party, PartyFieldError> {
+    let error = |field: &'static str, message: String| PartyFieldError { field, message };
+    let given: Vec<(&'static str, &str)> = [
+        ("state", state),
+        ("court", court),
+        ("monitoring_body", monitoring_body),
+    ]
+    .into_iter()
+    .filter_map(|(field, value)| value.map(|value| (field, value)))
+    .collect();
+    let (allowed, needs): (&[&'static str], &str) = match role {
+        Role::SendingOfficer | Role::SendingSupervisor | Role::ReceivingOfficer => {
+            (&["state"], "a state")
+        }
+        Role::Adjudicator => (&["state", "court"], "a state or one of its courts"),
+        Role::CourtClerk => (&["court"], "a court"),
+        Role::Monitor => (&["monitoring_body"], "a monitoring body"),
+        Role::Counsel => (&[], "their clients"),
+        Role::Admin => (&[], "no party"),
+        Role::Public => {
+            return Err(error(
+                "role",
+                "`public` is what callers without an account are: give another role".to_owned(),
+            ));
+        }
+    };
+    let mut given = given.into_iter();
+    let Some((field, value)) = given.next() else {
+        return match (role, allowed.first()) {
+            (Role::Counsel, _) => Ok(Party::Clients),
+            (_, None) => Ok(Party::None),
+            (_, Some(first)) => Err(error(first, format!("`{role}` acts for {needs}"))),
+        };
+    };
+    if let Some((second, _)) = given.next() {
+        return Err(error(second, "give only one party".to_owned()));
+    }
+    if !allowed.contains(&field) {
+        let kind = field.replace('_', " ");
+        return Err(error(
+            field,
+            format!("`{role}` acts for {needs}, not for a {kind}"),
+        ));
+    }
+    let party = match field {
+        "state" => Party::State(Country::parse(value).map_err(|message| error(field, message))?),
+        "court" => Party::Court(value.to_owned()),
+        _ => Party::MonitoringBody(value.to_owned()),
+    };
+    // The same check as every other way in, so the two cannot disagree.
+    check_binding(role, &party).map_err(|cause| error(field, cause.to_string()))?;
+    Ok(party)
+}
+
 fn check_identifier(id: &str) -> Result<(), AccountsError> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || "._-".contains(c);
     if id.is_empty() || id.len() > PARTY_IDENTIFIER_LENGTH_MAX || !id.chars().all(allowed) {

@@ -122,23 +122,34 @@ impl fmt::Debug for TokenId {
 /// Longest action name a scope may hold.
 pub const SCOPE_LENGTH_MAX: usize = 64;
 
-/// One action a token may perform, by the action's name (`case.show`, `hold.register`, …).
+/// The scope that allows every action the token's user may do.
+pub const SCOPE_EVERY_ACTION: &str = "*";
+
+/// One action a token may perform, by the action's name (`read_case`, `register_hold`, …), or
+/// [`SCOPE_EVERY_ACTION`].
 ///
-/// INVARIANT: 1 to [`SCOPE_LENGTH_MAX`] characters of lowercase ASCII letters, digits, `.`, `_`
-/// and `-`, so a space-separated list of scopes is unambiguous.
+/// INVARIANT: either exactly `*`, or 1 to [`SCOPE_LENGTH_MAX`] characters of lowercase ASCII
+/// letters, digits, `.`, `_` and `-`; so a space-separated list of scopes is unambiguous.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Scope(String);
 
 impl Scope {
-    /// Parses an action name.
+    /// Parses an action name, or `*`.
     pub fn parse(text: &str) -> Result<Self, AccountsError> {
         let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c);
-        if text.is_empty() || text.len() > SCOPE_LENGTH_MAX || !text.chars().all(allowed) {
+        let is_name =
+            !text.is_empty() && text.len() <= SCOPE_LENGTH_MAX && text.chars().all(allowed);
+        if !is_name && text != SCOPE_EVERY_ACTION {
             return Err(AccountsError::Scopes(format!(
-                "`{text}` is not an action name: use 1 to {SCOPE_LENGTH_MAX} lowercase letters, digits, `.`, `_` or `-`"
+                "`{text}` is not an action name: use `*` or 1 to {SCOPE_LENGTH_MAX} lowercase letters, digits, `.`, `_` or `-`"
             )));
         }
         Ok(Self(text.to_owned()))
+    }
+
+    /// Whether this is the scope of every action, `*`.
+    pub fn is_every_action(&self) -> bool {
+        self.0 == SCOPE_EVERY_ACTION
     }
 
     /// The action name.

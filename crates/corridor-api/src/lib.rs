@@ -5,6 +5,11 @@
 //! - [`telemetry`]: Prometheus metrics, one recorder per server;
 //! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, the public log at its C2SP paths
 //!   (`/checkpoint`, `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`) and `/api/agreements`;
+//! - [`session`]: log in, who am I, log out (cookie sessions with a CSRF token);
+//! - [`users`]: user administration and API tokens;
+//! - [`service`]: the application functions (propose, read a case, list, every command) that
+//!   the HTTP handlers and the command line's local mode both call: the policies decide, the
+//!   decisions are recorded, the field filter applies;
 //! - [`server`]: [`router`] with its layers (security headers, limits, metrics, request spans)
 //!   and [`serve`].
 //!
@@ -15,13 +20,27 @@
 
 #![deny(missing_docs)]
 
+pub mod agreements;
+pub mod auth;
+pub mod cases;
+pub mod authorize;
+pub mod commands;
+pub mod committer;
+pub mod disclosure;
+pub mod holds;
+pub mod input;
+pub mod json;
 pub mod limits;
 pub mod problem;
 pub mod routes;
 pub mod server;
+pub mod service;
+pub mod session;
 pub mod state;
 pub mod telemetry;
+pub mod users;
+pub mod views;
 
 pub use problem::{ApiError, Problem};
 pub use server::{router, serve};
-pub use state::{AppState, Clock};
+pub use state::{AppConfig, AppState, Clock};

@@ -151,3 +151,12 @@ fn forget_idle(buckets: &mut HashMap<IpAddr, Bucket>, now: Instant, burst: f64, 
         buckets.remove(&oldest);
     }
 }
+
+/// Cases in a page when the caller does not say.
+pub const PAGE_SIZE_DEFAULT: u32 = 50;
+
+/// Most cases in one page: each is a recorded `read_case` decision.
+pub const PAGE_SIZE_MAX: u32 = 100;
+
+/// Longest free-text field (a name, a reason, a document line), in characters.
+pub const TEXT_CHARS_MAX: usize = 2_000;

@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_domain::Refusal;
+use corridor_accounts::{AccountsError, LoginError};
 use corridor_store::StoreError;
 
 /// The media type of a problem body.
@@ -54,6 +55,11 @@ pub struct Problem {
     pub facts: BTreeMap<String, String>,
     /// Seconds after which the client may try again (`Retry-After`), when that is known.
     pub retry_after_seconds: Option<u64>,
+    /// For a refusal by the core: whether a safeguard refused (the `safeguard` member).
+    pub safeguard: Option<bool>,
+    /// For a safeguard refusal on a case: the sequence number of the `safeguard_triggered`
+    /// event that records it (the `recorded_seq` member).
+    pub recorded_seq: Option<u64>,
 }
 
 impl Problem {
@@ -65,6 +71,8 @@ impl Problem {
             detail: detail.into(),
             facts: BTreeMap::new(),
             retry_after_seconds: None,
+            safeguard: None,
+            recorded_seq: None,
         }
     }
 
@@ -82,10 +90,16 @@ impl Problem {
             "detail": self.detail,
             "code": self.code,
         });
-        if !self.facts.is_empty()
-            && let Some(object) = body.as_object_mut()
-        {
-            object.insert("facts".to_owned(), serde_json::json!(self.facts));
+        if let Some(object) = body.as_object_mut() {
+            if !self.facts.is_empty() {
+                object.insert("facts".to_owned(), serde_json::json!(self.facts));
+            }
+            if let Some(safeguard) = self.safeguard {
+                object.insert("safeguard".to_owned(), serde_json::json!(safeguard));
+            }
+            if let Some(seq) = self.recorded_seq {
+                object.insert("recorded_seq".to_owned(), serde_json::json!(seq));
+            }
         }
         body
     }
@@ -102,6 +116,12 @@ impl IntoResponse for Problem {
         );
         // An error about one request says nothing about the next: never cache it.
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"corridor\""),
+            );
+        }
         if let Some(seconds) = self.retry_after_seconds {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
@@ -114,10 +134,72 @@ impl IntoResponse for Problem {
 pub enum ApiError {
     /// The domain refused a command.
     Refused(Refusal),
+    /// The domain refused a command on a case, and the refusal was recorded as the
+    /// `safeguard_triggered` event `seq` (answered like [`ApiError::Refused`], naming the event).
+    RefusedRecorded {
+        /// The refusal.
+        refusal: Refusal,
+        /// The sequence number of the event that records it.
+        seq: u64,
+    },
     /// The store failed.
     Store(StoreError),
+    /// The accounts failed or refused.
+    Accounts(AccountsError),
+    /// A group commit failed as a whole; every write in it was rolled back.
+    CommitFailed {
+        /// Whether the database could not be reached (503) rather than a fault (500).
+        unavailable: bool,
+        /// The cause, for the server's log only.
+        cause: String,
+    },
     /// A command came without `If-Match`.
     PreconditionRequired,
+    /// `If-Match` is not a version this server issued (`"<n>"`).
+    InvalidPrecondition,
+    /// The route needs an authenticated caller and the request carries no valid session or
+    /// token.
+    Unauthenticated,
+    /// The policies do not allow this caller this action on this resource. The decision is on
+    /// the record.
+    Forbidden {
+        /// The action asked for (its Cedar name).
+        action: &'static str,
+    },
+    /// A cookie-session request that changes something came without the session's CSRF token.
+    CsrfRejected,
+    /// A login's user name and password do not identify an enabled user. One answer for an
+    /// unknown user, a wrong password and a disabled user, so that it reveals none of them.
+    InvalidCredentials,
+    /// Too many login attempts for this user name or from this client address.
+    LoginRateLimited {
+        /// Seconds until the window that refused the attempt ends.
+        retry_after_seconds: u64,
+    },
+    /// A request field is missing or wrong.
+    InvalidInput {
+        /// The field, as named in the request (`body.nationality`, `query.limit`, `path.case`).
+        field: String,
+        /// What is wrong with it, as a sentence.
+        message: String,
+    },
+    /// An agreement file with errors; nothing was loaded.
+    InvalidFile {
+        /// How many errors.
+        count: usize,
+        /// The first, as `file:line:column: field: message`.
+        first: String,
+        /// Every error, in the same form.
+        errors: Vec<String>,
+    },
+    /// The thing the path names does not exist.
+    NotFound {
+        /// What was looked for, as a sentence fragment (`case case-…`).
+        what: String,
+    },
+    /// The server was started without the master key, so personal data can be neither sealed
+    /// nor opened.
+    NoMasterKey,
     /// The log has no signed checkpoint yet.
     NoCheckpoint,
     /// A tile path that does not follow the tlog-tiles grammar.
@@ -155,6 +237,31 @@ impl From<Refusal> for ApiError {
     }
 }
 
+impl From<LoginError> for ApiError {
+    fn from(error: LoginError) -> Self {
+        match error {
+            LoginError::InvalidCredentials => Self::InvalidCredentials,
+            LoginError::RateLimited { retry_after } => Self::LoginRateLimited {
+                // Rounded up, and at least 1: a client told 0 would retry at once.
+                retry_after_seconds: u64::try_from(
+                    retry_after
+                        .as_secs()
+                        .saturating_add(i64::from(retry_after.subsec_nanos() > 0)),
+                )
+                .unwrap_or(0)
+                .max(1),
+            },
+            LoginError::Unavailable(error) => Self::Accounts(error),
+        }
+    }
+}
+
+impl From<AccountsError> for ApiError {
+    fn from(error: AccountsError) -> Self {
+        Self::Accounts(error)
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         Self::Store(error)
@@ -166,12 +273,107 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         match self {
             Self::Refused(refusal) => refusal_problem(refusal),
+            Self::RefusedRecorded { refusal, seq } => Problem {
+                recorded_seq: Some(*seq),
+                ..refusal_problem(refusal)
+            },
             Self::Store(error) => store_problem(error),
+            Self::Accounts(error) => accounts_problem(error),
+            Self::CommitFailed { unavailable: true, .. } => unavailable_problem(),
+            Self::CommitFailed { unavailable: false, .. } => internal_problem(),
             Self::PreconditionRequired => Problem::new(
                 StatusCode::PRECONDITION_REQUIRED,
                 "precondition_required",
                 "If-Match is required",
                 "send the case's `ETag` in `If-Match`, so that a command is never decided against a version you have not seen",
+            ),
+            Self::InvalidPrecondition => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "invalid_precondition",
+                "If-Match is not a version",
+                "`If-Match` must be the `ETag` the server sent, such as `\"3\"`",
+            ),
+            Self::Unauthenticated => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Authentication required",
+                "log in (POST /api/session) or send an API token as `Authorization: Bearer …`",
+            ),
+            Self::Forbidden { action } => Problem {
+                facts: [("action".to_owned(), (*action).to_owned())]
+                    .into_iter()
+                    .collect(),
+                ..Problem::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "Not permitted",
+                    format!(
+                        "your role may not `{action}` here; the refusal is on the record"
+                    ),
+                )
+            },
+            Self::InvalidCredentials => Problem::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "Invalid user name or password",
+                "the user name or the password is wrong, or the account is disabled",
+            ),
+            Self::LoginRateLimited {
+                retry_after_seconds,
+            } => Problem {
+                retry_after_seconds: Some(*retry_after_seconds),
+                ..Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "login_rate_limited",
+                    "Too many login attempts",
+                    format!(
+                        "too many login attempts for this user name or from this address; try again in {retry_after_seconds} s"
+                    ),
+                )
+            },
+            Self::CsrfRejected => Problem::new(
+                StatusCode::FORBIDDEN,
+                "csrf_rejected",
+                "CSRF token missing or wrong",
+                "a request that changes something must carry the session's CSRF token in `X-CSRF-Token`",
+            ),
+            Self::InvalidInput { field, message } => Problem {
+                facts: [("field".to_owned(), field.clone())].into_iter().collect(),
+                ..Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_input",
+                    "Invalid input",
+                    format!("{field}: {message}"),
+                )
+            },
+            Self::InvalidFile {
+                count,
+                first,
+                errors,
+            } => Problem {
+                facts: errors
+                    .iter()
+                    .enumerate()
+                    .map(|(index, error)| (format!("error_{}", index + 1), error.clone()))
+                    .collect(),
+                ..Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_agreement_file",
+                    "The agreement file has errors",
+                    format!("{count} error(s), nothing was loaded; the first: {first}"),
+                )
+            },
+            Self::NotFound { what } => Problem::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "Not found",
+                format!("there is no {what}"),
+            ),
+            Self::NoMasterKey => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no_master_key",
+                "Personal data is unavailable",
+                "the server was started without the master key, so personal data can be neither sealed nor opened",
             ),
             Self::NoCheckpoint => Problem::new(
                 StatusCode::NOT_FOUND,
@@ -234,8 +436,12 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Refused(refusal) => write!(f, "{refusal}"),
+            Self::Refused(refusal) | Self::RefusedRecorded { refusal, .. } => {
+                write!(f, "{refusal}")
+            }
             Self::Store(error) => write!(f, "{error}"),
+            Self::Accounts(error) => write!(f, "{error}"),
+            Self::CommitFailed { cause, .. } => write!(f, "group commit failed: {cause}"),
             Self::Internal(text) => write!(f, "internal error: {text}"),
             other => write!(f, "{}", other.problem().detail),
         }
@@ -313,6 +519,7 @@ fn refusal_title(refusal: &Refusal) -> &'static str {
 fn refusal_problem(refusal: &Refusal) -> Problem {
     Problem {
         facts: refusal.facts(),
+        safeguard: Some(refusal.is_safeguard()),
         ..Problem::new(
             refusal_status(refusal),
             refusal.code(),
@@ -322,8 +529,49 @@ fn refusal_problem(refusal: &Refusal) -> Problem {
     }
 }
 
+fn accounts_problem(error: &AccountsError) -> Problem {
+    let invalid = |message: String| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+            "Invalid input",
+            message,
+        )
+    };
+    match error {
+        AccountsError::Database(source) if is_unavailable(source) => unavailable_problem(),
+        AccountsError::UserExists(user) => Problem::new(
+            StatusCode::CONFLICT,
+            "user_exists",
+            "The user exists",
+            format!("there is already a user `{user}`"),
+        ),
+        AccountsError::UnknownUser(user) => Problem::new(
+            StatusCode::NOT_FOUND,
+            "unknown_user",
+            "No such user",
+            format!("there is no user `{user}`"),
+        ),
+        AccountsError::RoleParty { .. }
+        | AccountsError::PartyIdentifier(_)
+        | AccountsError::PasswordLength { .. }
+        | AccountsError::Scopes(_)
+        | AccountsError::TokenExpiry { .. }
+        | AccountsError::TooManyTokens(_) => invalid(error.to_string()),
+        AccountsError::Url { .. }
+        | AccountsError::Database(_)
+        | AccountsError::Migrate(_)
+        | AccountsError::Corrupt(_)
+        | AccountsError::Hash(_)
+        | AccountsError::Random(_)
+        | AccountsError::Task(_) => internal_problem(),
+        // The accounts' error type may grow; a new kind is a fault until mapped here.
+        _ => internal_problem(),
+    }
+}
+
 /// Whether a database error means the database cannot be reached now, rather than a fault.
-fn is_unavailable(error: &sqlx::Error) -> bool {
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
     matches!(
         error,
         sqlx::Error::PoolTimedOut
@@ -359,6 +607,8 @@ fn store_problem(error: &StoreError) -> Problem {
         StoreError::Database(source) if is_unavailable(source) => unavailable_problem(),
         StoreError::Url { .. }
         | StoreError::Migrate(_)
+        | StoreError::SchemaTooNew { .. }
+        | StoreError::TargetNotEmpty { .. }
         | StoreError::Database(_)
         | StoreError::Corrupt(_)
         | StoreError::AgreementReplay(_)
@@ -437,4 +687,73 @@ fn status_problem(status: StatusCode) -> Problem {
             ),
         ),
     }
+}
+
+/// The shape of every problem body (RFC 9457), for the OpenAPI document.
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemBody {
+    /// A URI naming the problem type: `https://corridor.invalid/problems/<code>`.
+    #[schema(rename = "type")]
+    pub type_uri: String,
+    /// A short summary, the same for every problem of this code.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened this time, as a sentence.
+    pub detail: String,
+    /// The stable snake_case code (for refusals, the core's refusal code).
+    pub code: String,
+    /// The facts behind it, by name, as text.
+    #[schema(nullable = false)]
+    pub facts: Option<BTreeMap<String, String>>,
+    /// For a refusal by the core: whether a safeguard refused.
+    #[schema(nullable = false)]
+    pub safeguard: Option<bool>,
+    /// For a safeguard refusal on a case: the sequence number of the `safeguard_triggered`
+    /// event that records it.
+    #[schema(nullable = false)]
+    pub recorded_seq: Option<u64>,
+}
+
+/// The problems any route may answer with.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum CommonProblems {
+    /// The request is malformed or a field is invalid.
+    #[response(status = 422, description = "A field is missing or invalid (`invalid_input`, naming the field)", content_type = "application/problem+json")]
+    InvalidInput(#[to_schema] ProblemBody),
+    /// Too many requests.
+    #[response(status = 429, description = "Rate limited (`Retry-After` says when to retry)", content_type = "application/problem+json")]
+    RateLimited(#[to_schema] ProblemBody),
+    /// The database cannot be reached, or the request took too long.
+    #[response(status = 503, description = "Unavailable (`database_unavailable`, `timeout`, `no_master_key`)", content_type = "application/problem+json")]
+    Unavailable(#[to_schema] ProblemBody),
+}
+
+/// The problems of a route that needs a caller the policies allow.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum AccessProblems {
+    /// No valid session or token.
+    #[response(status = 401, description = "Not logged in (`unauthenticated`)", content_type = "application/problem+json")]
+    Unauthenticated(#[to_schema] ProblemBody),
+    /// The policies do not allow it (on the record), or a CSRF token is missing.
+    #[response(status = 403, description = "Not permitted (`forbidden`, `csrf_rejected`, `not_permitted`)", content_type = "application/problem+json")]
+    Forbidden(#[to_schema] ProblemBody),
+    /// The resource does not exist.
+    #[response(status = 404, description = "No such resource", content_type = "application/problem+json")]
+    NotFound(#[to_schema] ProblemBody),
+}
+
+/// The problems of a command on a case.
+#[derive(Debug, utoipa::IntoResponses)]
+pub enum CommandProblems {
+    /// A safeguard or the case's state refused it (the code says which; safeguard refusals are recorded).
+    #[response(status = 409, description = "Refused by a safeguard or the case's state (the core's refusal code)", content_type = "application/problem+json")]
+    Refused(#[to_schema] ProblemBody),
+    /// The case changed since the version in `If-Match`.
+    #[response(status = 412, description = "Stale `If-Match` (`version_conflict`) or not a version (`invalid_precondition`)", content_type = "application/problem+json")]
+    Stale(#[to_schema] ProblemBody),
+    /// `If-Match` is missing.
+    #[response(status = 428, description = "`If-Match` is required (`precondition_required`)", content_type = "application/problem+json")]
+    PreconditionRequired(#[to_schema] ProblemBody),
 }

@@ -18,12 +18,18 @@ use crate::state::AppState;
 
 /// `GET /healthz`: the process is alive and answering. It touches nothing else, so a slow
 /// database never gets a live process restarted.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "Alive", body = Object, example = json!({"status": "ok"})))
+)]
 pub async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
 
 /// What `/readyz` reports when ready.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Ready {
     /// Always `ready`.
     pub status: &'static str,
@@ -36,6 +42,15 @@ pub struct Ready {
 /// `GET /readyz`: the database answers, its stored nodes give a root, and that root agrees with
 /// the latest signed checkpoint. Each check reads a few dozen rows, so probes stay cheap; the
 /// full replay is `corridor check`.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Ready),
+        (status = 503, description = "Not ready (`not_ready`), with the reason", body = crate::problem::ProblemBody, content_type = "application/problem+json")
+    )
+)]
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiError> {
     let not_ready = |reason: String| ApiError::NotReady { reason };
     let store = state.store();
@@ -78,6 +93,12 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Ready>, ApiErr
 }
 
 /// `GET /metrics`: every metric in the Prometheus text format, the log figures refreshed first.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Every metric, Prometheus text format 0.0.4", body = String, content_type = "text/plain"))
+)]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     // Stale log figures are better than no metrics at all, so a failing read is logged, not
     // returned.
@@ -106,6 +127,17 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /checkpoint`: the latest signed checkpoint, as its note text.
+#[utoipa::path(
+    get,
+    path = "/checkpoint",
+    tag = "log",
+    responses(
+        (status = 200, description = "The latest signed checkpoint (C2SP tlog-checkpoint signed note)", body = String, content_type = "text/plain"),
+        (status = 404, description = "No checkpoint yet (`no_checkpoint`)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited (`rate_limited`; `Retry-After` says when to retry)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
+        (status = 503, description = "Unavailable (`database_unavailable`, `timeout`)", body = crate::problem::ProblemBody, content_type = "application/problem+json")
+    )
+)]
 pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiError> {
     let (_, _, note, _) = state
         .store()
@@ -127,6 +159,19 @@ pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiEr
 }
 
 /// `GET /tile/{*path}`: a hash tile or an entry bundle of the latest checkpoint.
+#[utoipa::path(
+    get,
+    path = "/tile/{path}",
+    tag = "log",
+    params(("path" = String, Path, description = "The rest of a C2SP tlog-tiles path: `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`, with `N` in `x001/x234/067` form")),
+    responses(
+        (status = 200, description = "The tile's hashes, or the entry bundle", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 400, description = "Not a tile path (`invalid_tile_path`)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "The latest checkpoint has no such tile (`tile_not_found`, `no_checkpoint`)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
+        (status = 429, description = "Rate limited (`rate_limited`; `Retry-After` says when to retry)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
+        (status = 503, description = "Unavailable (`database_unavailable`, `timeout`)", body = crate::problem::ProblemBody, content_type = "application/problem+json")
+    )
+)]
 pub async fn tile(
     State(state): State<AppState>,
     Path(rest): Path<String>,
@@ -222,65 +267,6 @@ async fn entry_bundle(state: &AppState, tile: TileId) -> Result<Vec<u8>, ApiErro
     }
     tiles::encode_entry_bundle(leaves.iter().map(|(_, _, entry)| entry.as_slice()))
         .map_err(|error| ApiError::Internal(format!("entry bundle of `{}`: {error}", tile.path())))
-}
-
-/// One agreement as the public sees it.
-#[derive(Debug, Serialize)]
-pub struct AgreementView {
-    /// The agreement's id.
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// The parties.
-    pub parties: PartiesView,
-    /// Its status on the server's today (UTC).
-    pub status: &'static str,
-    /// The latest terms version.
-    pub terms_version: u32,
-}
-
-/// The two states party to an agreement.
-#[derive(Debug, Serialize)]
-pub struct PartiesView {
-    /// The sending state (ISO 3166-1 alpha-3).
-    pub sending: String,
-    /// The receiving state (ISO 3166-1 alpha-3).
-    pub receiving: String,
-}
-
-/// The agreement list.
-#[derive(Debug, Serialize)]
-pub struct AgreementsView {
-    /// Every agreement, by id.
-    pub agreements: Vec<AgreementView>,
-}
-
-/// `GET /api/agreements`: every agreement with its parties and its status today.
-pub async fn agreements(State(state): State<AppState>) -> Result<Json<AgreementsView>, ApiError> {
-    let today = state
-        .now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date();
-    let agreements = state
-        .store()
-        .agreements()
-        .await?
-        .iter()
-        .filter_map(|agreement| {
-            let latest = agreement.latest()?;
-            Some(AgreementView {
-                id: agreement.id.to_string(),
-                title: latest.title.clone(),
-                parties: PartiesView {
-                    sending: latest.sending.to_string(),
-                    receiving: latest.receiving.to_string(),
-                },
-                status: agreement.status_on(today).as_str(),
-                terms_version: agreement.latest_version(),
-            })
-        })
-        .collect();
-    Ok(Json(AgreementsView { agreements }))
 }
 
 /// Any path with no route.

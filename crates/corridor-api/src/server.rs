@@ -16,6 +16,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -39,18 +41,95 @@ pub const REFERRER_POLICY: &str = "no-referrer";
 /// The route label of a request no route matched.
 const UNMATCHED_ROUTE: &str = "unmatched";
 
+/// The path of the OpenAPI document.
+pub const OPENAPI_PATH: &str = "/openapi.json";
+
+/// Where the vendored Swagger UI is served.
+pub const DOCS_PATH: &str = "/docs";
+
+/// `Content-Security-Policy` of the Swagger UI pages: its stylesheet sets inline styles and
+/// its images are data URIs; scripts still come only from this origin.
+pub const DOCS_CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:";
+
+/// The document's frame: title, version, security schemes.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "corridor",
+        description = "Third-country transfer arrangements with the safeguards enforced, every step in a public transparency log. Errors are RFC 9457 problem details; refusals carry the core's stable codes. Commands on a case need `If-Match` with the case's `ETag`. Browser sessions (cookie `corridor_session`) send `X-CSRF-Token` on every request that changes something; machines send `Authorization: Bearer <token>`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    modifiers(&SecuritySchemes),
+    // Served outside the rate limit (see `router`), or on a path OpenAPI cannot name.
+    paths(routes::healthz, routes::readyz, routes::metrics, routes::tile)
+)]
+struct Document;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "The session cookie set by `POST /api/session`",
+            ))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token from `corridor user token` or `POST /api/users/{user}/tokens`"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every rate-limited route with its part of the OpenAPI document, added through
+/// `utoipa_axum::routes!` so that such a route cannot exist without its document. The
+/// operations routes and the tile route are documented in `Document` and routed in [`router`].
+pub fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(<Document as utoipa::OpenApi>::openapi())
+        .routes(routes!(routes::checkpoint))
+        .merge(crate::agreements::router())
+        .merge(crate::cases::router())
+        .merge(crate::holds::router())
+        .merge(crate::session::router())
+        .merge(crate::users::router())
+}
+
+/// The OpenAPI 3.1 document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented().split_for_parts().1
+}
+
 /// The whole server: every route with every layer.
 pub fn router(state: AppState) -> Router {
+    let (api, document) = documented().split_for_parts();
     // Probes and scrapes come often and from one address, and must not be throttled into
     // looking like an outage; they are cheap and take no body.
     let operations = Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
         .route("/metrics", get(routes::metrics));
-    let public = Router::new()
-        .route("/checkpoint", get(routes::checkpoint))
+    let docs: Router<AppState> = Router::from(
+        utoipa_swagger_ui::SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document),
+    )
+    .layer(SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
+    ));
+    let public = api
+        // The tile path has many segments, which OpenAPI cannot name: the document lists it
+        // as `/tile/{path}` (see `Document`), the router matches the rest of the path.
         .route("/tile/{*path}", get(routes::tile))
-        .route("/api/agreements", get(routes::agreements))
+        .merge(docs)
         .fallback(routes::not_found)
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX))
         .layer(middleware::from_fn(timeout))

@@ -488,6 +488,7 @@ impl Case {
             CaseProposed { .. }
             | AgreementLoaded { .. }
             | AgreementStatusChanged { .. }
+            | AccessRecorded { .. }
             | HoldRegistered { .. }
             | HoldStayed { .. }
             | HoldReactivated { .. }

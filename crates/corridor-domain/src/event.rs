@@ -27,7 +27,12 @@ pub enum StreamId {
     Case(CaseId),
     /// A hold's stream.
     Hold(HoldId),
+    /// The access records: every authorization decision about an authenticated caller.
+    Access,
 }
+
+/// The stored name of the access-record stream.
+pub const ACCESS_STREAM: &str = "access";
 
 impl std::fmt::Display for StreamId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -35,6 +40,7 @@ impl std::fmt::Display for StreamId {
             Self::Agreement(id) => write!(f, "agreement:{id}"),
             Self::Case(id) => write!(f, "{id}"),
             Self::Hold(id) => write!(f, "{id}"),
+            Self::Access => f.write_str(ACCESS_STREAM),
         }
     }
 }
@@ -351,6 +357,24 @@ pub enum EventBody {
         facts: BTreeMap<String, String>,
     },
 
+    /// An authorization decision about an authenticated caller, allowed or denied, reads
+    /// included (DOMAIN.md §6: every read of a case is logged). `by` is the caller. It names
+    /// the resource by its identifier only: never personal data.
+    AccessRecorded {
+        /// The caller's role when the decision was made.
+        role: crate::actor::Role,
+        /// The action asked for (its Cedar name, such as `read_case`).
+        action: String,
+        /// The resource: `case-…`, `hold-…`, `agreement:…`, `user:…`, `service` or `log`.
+        resource: String,
+        /// The agreement the resource belongs to, where it belongs to one.
+        agreement: Option<AgreementId>,
+        /// Whether it was allowed.
+        allowed: bool,
+        /// The policies that decided (their `@id`s); empty when nothing permitted it.
+        policies: Vec<String>,
+    },
+
     /// A court registered a hold.
     HoldRegistered {
         /// The hold.
@@ -436,6 +460,7 @@ impl EventBody {
             | Withdrawn { case, .. }
             | PersonalDataErased { case }
             | SafeguardTriggered { case, .. } => StreamId::Case(*case),
+            AccessRecorded { .. } => StreamId::Access,
         }
     }
 
@@ -478,6 +503,7 @@ impl EventBody {
             Withdrawn { .. } => "withdrawn",
             PersonalDataErased { .. } => "personal_data_erased",
             SafeguardTriggered { .. } => "safeguard_triggered",
+            AccessRecorded { .. } => "access_recorded",
             HoldRegistered { .. } => "hold_registered",
             HoldStayed { .. } => "hold_stayed",
             HoldReactivated { .. } => "hold_reactivated",
@@ -492,6 +518,7 @@ impl EventBody {
             Self::AgreementLoaded { agreement, .. }
             | Self::AgreementStatusChanged { agreement, .. }
             | Self::CaseProposed { agreement, .. } => Some(agreement),
+            Self::AccessRecorded { agreement, .. } => agreement.as_ref(),
             _ => None,
         }
     }

@@ -33,7 +33,8 @@ pub use decide::{
     refusal_event,
 };
 pub use event::{
-    Acceptance, Event, EventBody, SCHEMA_VERSION, StreamId, UnscheduleCause, WelfareOutcome,
+    ACCESS_STREAM, Acceptance, Event, EventBody, SCHEMA_VERSION, StreamId, UnscheduleCause,
+    WelfareOutcome,
 };
 pub use hold::{ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, effective, holds_covering};
 pub use ids::{CaseId, HoldId, UserId};

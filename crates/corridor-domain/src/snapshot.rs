@@ -73,6 +73,9 @@ pub struct Snapshot {
     pub holds: BTreeMap<HoldId, Hold>,
     /// Cap counts for the agreements loaded.
     pub counts: BTreeMap<AgreementId, Counts>,
+    /// The access stream's version: how many access records precede (loaded only to append
+    /// one; decisions never read it).
+    pub access_records: u64,
 }
 
 /// What to load for a command.

@@ -155,6 +155,8 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
                 hold.history.push((status, event.at));
             }
         }
+        // An access record changes no state: it is on the record, and in the log, only.
+        StreamId::Access => snapshot.access_records += 1,
     }
     Ok(())
 }

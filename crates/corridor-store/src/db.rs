@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{MigrateError, Migration, MigrationType, Migrator};
-use sqlx::{AnyPool, Executor, Row, SqlSafeStr};
+use sqlx::{AnyPool, AssertSqlSafe, Executor, Row, SqlSafeStr};
 
 use crate::error::StoreError;
 
@@ -31,6 +31,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0001_events.sql"),
     ),
     (2, "log", include_str!("../migrations/sqlite/0002_log.sql")),
+    (
+        3,
+        "stream order",
+        include_str!("../migrations/sqlite/0003_stream_order.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -43,7 +48,35 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "log",
         include_str!("../migrations/postgres/0002_log.sql"),
     ),
+    (
+        3,
+        "stream order",
+        include_str!("../migrations/postgres/0003_stream_order.sql"),
+    ),
 ];
+
+/// The newest schema version this corridor knows. Every backend has every version, so a version
+/// means the same schema on SQLite and PostgreSQL (checked when this file compiles).
+pub const SCHEMA_VERSION_LATEST: i64 = 3;
+
+/// The newest version in a migration list.
+const fn newest(mut list: &[(i64, &str, &str)]) -> i64 {
+    let mut newest = 0;
+    while let Some(((version, _, _), rest)) = list.split_first() {
+        if *version > newest {
+            newest = *version;
+        }
+        list = rest;
+    }
+    newest
+}
+
+const _: () = assert!(
+    newest(SQLITE_MIGRATIONS) == SCHEMA_VERSION_LATEST
+        && newest(POSTGRES_MIGRATIONS) == SCHEMA_VERSION_LATEST
+        && SQLITE_MIGRATIONS.len() == POSTGRES_MIGRATIONS.len(),
+    "every backend must have every schema version"
+);
 
 impl Backend {
     /// Recognises the backend from a database URL.
@@ -184,30 +217,130 @@ pub async fn open_durable_pool(
     Ok((pool, backend))
 }
 
+/// What migrating a database did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migrated {
+    /// The backend.
+    pub backend: Backend,
+    /// Schema versions recorded before.
+    pub before: Vec<i64>,
+    /// Schema versions recorded after: every version this corridor knows.
+    pub after: Vec<i64>,
+}
+
+impl Migrated {
+    /// The versions this run applied.
+    pub fn applied(&self) -> Vec<i64> {
+        self.after
+            .iter()
+            .copied()
+            .filter(|version| !self.before.contains(version))
+            .collect()
+    }
+}
+
 /// Opens the store's database with durable settings and applies its migrations.
 pub async fn connect(url: &str, create: bool) -> Result<(AnyPool, Backend), StoreError> {
+    let (pool, migrated) = open_migrated(url, create).await?;
+    Ok((pool, migrated.backend))
+}
+
+/// Opens (with `create`, creates) the store's database, applies its migrations and says which
+/// ran: what `corridor db migrate` reports.
+pub async fn migrate_database(url: &str, create: bool) -> Result<Migrated, StoreError> {
+    let (pool, migrated) = open_migrated(url, create).await?;
+    pool.close().await;
+    Ok(migrated)
+}
+
+async fn open_migrated(url: &str, create: bool) -> Result<(AnyPool, Migrated), StoreError> {
     let (pool, backend) = open_durable_pool(url, create, POOL_CONNECTIONS_MAX).await?;
-    if backend == Backend::Sqlite
-        && let Err(error) = refuse_foreign_sqlite(&pool).await
-    {
-        pool.close().await;
-        return Err(error);
+    match migrate_pool(&pool, backend).await {
+        Ok(migrated) => Ok((pool, migrated)),
+        Err(error) => {
+            pool.close().await;
+            Err(error)
+        }
     }
-    let latest = backend
-        .migrations()
+}
+
+async fn migrate_pool(pool: &AnyPool, backend: Backend) -> Result<Migrated, StoreError> {
+    if backend == Backend::Sqlite {
+        refuse_foreign_sqlite(pool).await?;
+    }
+    let before = schema_versions(pool).await?;
+    // Checked before sqlx sees the database, so that the refusal names both versions whatever
+    // else differs.
+    if let Some(newest) = before.iter().copied().max()
+        && newest > SCHEMA_VERSION_LATEST
+    {
+        return Err(StoreError::SchemaTooNew {
+            database: newest,
+            known: SCHEMA_VERSION_LATEST,
+        });
+    }
+    backend
+        .migrator()
+        .run(pool)
+        .await
+        .map_err(|error| match error {
+            // sqlx calls this "missing"; for corridor it means a newer corridor migrated the database.
+            MigrateError::VersionMissing(version) if version > SCHEMA_VERSION_LATEST => {
+                StoreError::SchemaTooNew {
+                    database: version,
+                    known: SCHEMA_VERSION_LATEST,
+                }
+            }
+            error => StoreError::Migrate(error.to_string()),
+        })?;
+    Ok(Migrated {
+        backend,
+        before,
+        after: schema_versions(pool).await?,
+    })
+}
+
+/// The store's schema versions recorded in a database, oldest first; empty before the first
+/// migration.
+pub async fn schema_versions(pool: &AnyPool) -> Result<Vec<i64>, StoreError> {
+    migration_versions(pool, "_sqlx_migrations").await
+}
+
+/// The versions a migrator recorded in `table` (as given to [`migrator`]), oldest first; empty
+/// when the table does not exist.
+pub async fn migration_versions(pool: &AnyPool, table: &str) -> Result<Vec<i64>, StoreError> {
+    if !table_exists(pool, table).await? {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT version FROM \"{}\" WHERE success ORDER BY version",
+        table.replace('"', "\"\"")
+    )))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
         .iter()
-        .map(|(version, _, _)| *version)
-        .max()
-        .unwrap_or(0);
-    backend.migrator().run(&pool).await.map_err(|error| match error {
-        // sqlx calls this "missing"; for corridor it means a newer corridor migrated the database.
-        MigrateError::VersionMissing(version) if version > latest => StoreError::Migrate(format!(
-            "the database schema is at version {version}, newer than this corridor knows (up to {latest}); \
-             use the corridor that migrated it, or a newer one"
-        )),
-        error => StoreError::Migrate(error.to_string()),
-    })?;
-    Ok((pool, backend))
+        .map(|row| row.try_get::<i64, _>("version"))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Whether the database holds a table of this name.
+pub async fn table_exists(pool: &AnyPool, table: &str) -> Result<bool, StoreError> {
+    let sql = match Backend::of_pool(pool).await? {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = $1"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = $1"
+        }
+    };
+    let count: i64 = sqlx::query(sql)
+        .bind(table.to_owned())
+        .fetch_one(pool)
+        .await?
+        .try_get("n")?;
+    Ok(count > 0)
 }
 
 /// Refuses an SQLite database that holds tables but no record of corridor's migrations: it

@@ -21,9 +21,30 @@ pub enum StoreError {
         /// Why.
         reason: String,
     },
-    /// Migrations failed, or the schema is newer than this corridor knows.
+    /// Migrations failed, or the database belongs to another program.
     #[error("cannot migrate the database schema: {0}")]
     Migrate(String),
+    /// A newer corridor migrated the database: this one must not read or write it.
+    #[error(
+        "the database schema is at version {database}, newer than this corridor knows (up to {known}); \
+         use the corridor that migrated it, or a newer one"
+    )]
+    SchemaTooNew {
+        /// The newest schema version recorded in the database.
+        database: i64,
+        /// The newest schema version this corridor knows.
+        known: i64,
+    },
+    /// A copy was aimed at a database that already holds data.
+    #[error(
+        "the target database is not empty (table `{table}` holds {rows} rows): copy only into a new, empty database"
+    )]
+    TargetNotEmpty {
+        /// The first table found holding rows.
+        table: String,
+        /// How many.
+        rows: u64,
+    },
     /// A database operation failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -10,19 +10,24 @@
 
 #![deny(missing_docs)]
 
+mod copy;
 mod db;
 mod error;
 pub mod log;
 mod pending;
 mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod vault;
 
+pub use copy::{CopyProgress, CopyReport, copy_database, verify_copy};
 pub use db::{
-    BUSY_TIMEOUT, Backend, POOL_CONNECTIONS_MAX, foreign_sqlite_tables, migrator, normalise_url,
-    open_durable_pool, redact,
+    BUSY_TIMEOUT, Backend, Migrated, POOL_CONNECTIONS_MAX, SCHEMA_VERSION_LATEST,
+    foreign_sqlite_tables, migrate_database, migration_versions, migrator, normalise_url,
+    open_durable_pool, redact, schema_versions, table_exists,
 };
 pub use error::StoreError;
 pub use store::{
     BATCH_COMMANDS_MAX, CaseFilter, CaseRow, CheckReport, Executed, PAGE_ROWS_MAX, Request, Store,
-    StoredEvent,
+    StoredEvent, Write,
 };

@@ -69,6 +69,7 @@ pub fn event_agreement(event: &Event, after: &Snapshot) -> Option<String> {
         StreamId::Case(id) => after.cases.get(&id).map(|case| case.agreement.to_string()),
         // A hold may cover cases of several agreements; its leaf names none.
         StreamId::Hold(_) => None,
+        StreamId::Access => event.body.agreement().map(ToString::to_string),
     }
 }
 
@@ -82,6 +83,11 @@ impl LeafAgreements {
     pub fn of(&mut self, stream: &str, event: Option<&Event>) -> Option<String> {
         if let Some(id) = stream.strip_prefix("agreement:") {
             return Some(id.to_owned());
+        }
+        if stream == corridor_domain::ACCESS_STREAM {
+            return event
+                .and_then(|event| event.body.agreement())
+                .map(ToString::to_string);
         }
         if !stream.starts_with("case-") {
             return None;

@@ -147,6 +147,8 @@ impl Pending {
                     }
                     self.project_agreement(state, after);
                 }
+                // Access records have no projection.
+                StreamId::Access => {}
             }
         }
         Ok(())

@@ -62,6 +62,16 @@ pub struct Request<'a> {
     pub new_case_keys: &'a [(CaseId, Vec<u8>)],
 }
 
+/// One write of a group commit: a command to decide, or an access record to append as it is.
+#[derive(Debug, Clone, Copy)]
+pub enum Write<'a> {
+    /// A command, decided by the domain.
+    Command(Request<'a>),
+    /// An `access_recorded` event: an authorization decision, appended without deciding
+    /// anything (it changes no state).
+    Access(&'a Event),
+}
+
 /// What one write transaction has already read, carried from command to command. The write lock
 /// is held for the whole transaction, so nothing else can change these meanwhile.
 #[derive(Debug, Default)]
@@ -72,6 +82,8 @@ struct Batch {
     cases: BTreeMap<CaseId, Case>,
     last_seq: Option<u64>,
     pending: Pending,
+    /// The access stream's version as this transaction has grown it.
+    access_version: Option<u64>,
     /// The log as this transaction has grown it, with the salt key; loaded at the first append.
     log: Option<(CompactTree, [u8; 32])>,
 }
@@ -299,6 +311,17 @@ impl Store {
         &self,
         requests: &[Request<'_>],
     ) -> Result<Vec<Result<Executed, StoreError>>, StoreError> {
+        let writes: Vec<Write<'_>> = requests.iter().copied().map(Write::Command).collect();
+        self.write_many(&writes).await
+    }
+
+    /// Executes commands and appends access records in one durable transaction (a group
+    /// commit), in the order given; see [`Store::execute_many`]. An access record's result is
+    /// `Accepted` with its one event.
+    pub async fn write_many(
+        &self,
+        requests: &[Write<'_>],
+    ) -> Result<Vec<Result<Executed, StoreError>>, StoreError> {
         if requests.len() > BATCH_COMMANDS_MAX {
             return Err(StoreError::Corrupt(format!(
                 "a batch of {} commands is over the limit of {BATCH_COMMANDS_MAX}",
@@ -315,7 +338,12 @@ impl Store {
         let mut results = Vec::with_capacity(requests.len());
         let mut batch = Batch::default();
         for request in requests {
-            let result = self.execute_in(&mut tx, request, &mut batch).await?;
+            let result = match request {
+                Write::Command(request) => self.execute_in(&mut tx, request, &mut batch).await?,
+                Write::Access(event) => {
+                    Ok(self.record_access_in(&mut tx, event, &mut batch).await?)
+                }
+            };
             results.push(result);
         }
         batch.pending.flush(&mut tx, self.backend).await?;
@@ -400,39 +428,7 @@ impl Store {
             }));
         }
         let after = applied(&snapshot, &events)?;
-        let last_seq = match batch.last_seq {
-            Some(seq) => seq,
-            None => {
-                let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events")
-                    .fetch_one(&mut *tx)
-                    .await?;
-                to_u64(row.try_get("last")?)?
-            }
-        };
-        if batch.log.is_none() {
-            let cached = self.log.lock().ok().and_then(|cache| cache.clone());
-            if let Some((tree, key)) = cached.filter(|(tree, _)| tree.size() == last_seq) {
-                batch.log = Some((tree, key));
-            }
-        }
-        if batch.log.is_none() {
-            let tree = crate::log::load_tree(tx).await?;
-            let key = match crate::log::meta(tx, "salt_key").await? {
-                Some(_) => crate::log::salt_key(tx).await?,
-                None => {
-                    let key = crate::log::random_salt_key()?;
-                    crate::log::set_meta_once(tx, "salt_key", &hex::encode(key)).await?;
-                    crate::log::salt_key(tx).await?
-                }
-            };
-            if tree.size() != last_seq {
-                return Err(StoreError::Corrupt(format!(
-                    "the log holds {} leaves but there are {last_seq} events",
-                    tree.size()
-                )));
-            }
-            batch.log = Some((tree, key));
-        }
+        let last_seq = self.prepare_log(tx, batch).await?;
         let (tree, salt_key) = batch
             .log
             .as_mut()
@@ -468,6 +464,96 @@ impl Store {
             outcome,
             seqs: Some(seqs),
         }))
+    }
+
+    /// Appends one access record inside an open write transaction.
+    async fn record_access_in(
+        &self,
+        tx: &mut AnyConnection,
+        event: &Event,
+        batch: &mut Batch,
+    ) -> Result<Executed, StoreError> {
+        if !matches!(event.body, EventBody::AccessRecorded { .. }) {
+            return Err(StoreError::Corrupt(format!(
+                "`{}` is not an access record and must be decided as a command",
+                event.body.kind()
+            )));
+        }
+        let version = match batch.access_version {
+            Some(version) => version,
+            None => {
+                let row = sqlx::query(
+                    "SELECT COALESCE(MAX(version), 0) AS last FROM events WHERE stream = $1",
+                )
+                .bind(corridor_domain::ACCESS_STREAM)
+                .fetch_one(&mut *tx)
+                .await?;
+                to_u64(row.try_get("last")?)?
+            }
+        };
+        let before = Snapshot {
+            access_records: version,
+            ..Snapshot::default()
+        };
+        let mut after = before.clone();
+        corridor_domain::apply_to_snapshot(&mut after, event)?;
+        let last_seq = self.prepare_log(tx, batch).await?;
+        let (tree, salt_key) = batch
+            .log
+            .as_mut()
+            .ok_or_else(|| StoreError::Corrupt("the log was not loaded".to_owned()))?;
+        let events = std::slice::from_ref(event);
+        let seqs = batch
+            .pending
+            .append(&before, &after, events, event.at, last_seq, tree, salt_key)?;
+        batch.access_version = Some(after.access_records);
+        batch.last_seq = Some(seqs.1);
+        Ok(Executed {
+            outcome: Outcome::Accepted(events.to_vec()),
+            seqs: Some(seqs),
+        })
+    }
+
+    /// The last sequence number so far, with the log (tree and salt key) loaded into the batch.
+    async fn prepare_log(
+        &self,
+        tx: &mut AnyConnection,
+        batch: &mut Batch,
+    ) -> Result<u64, StoreError> {
+        let last_seq = match batch.last_seq {
+            Some(seq) => seq,
+            None => {
+                let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                to_u64(row.try_get("last")?)?
+            }
+        };
+        if batch.log.is_none() {
+            let cached = self.log.lock().ok().and_then(|cache| cache.clone());
+            if let Some((tree, key)) = cached.filter(|(tree, _)| tree.size() == last_seq) {
+                batch.log = Some((tree, key));
+            }
+        }
+        if batch.log.is_none() {
+            let tree = crate::log::load_tree(tx).await?;
+            let key = match crate::log::meta(tx, "salt_key").await? {
+                Some(_) => crate::log::salt_key(tx).await?,
+                None => {
+                    let key = crate::log::random_salt_key()?;
+                    crate::log::set_meta_once(tx, "salt_key", &hex::encode(key)).await?;
+                    crate::log::salt_key(tx).await?
+                }
+            };
+            if tree.size() != last_seq {
+                return Err(StoreError::Corrupt(format!(
+                    "the log holds {} leaves but there are {last_seq} events",
+                    tree.size()
+                )));
+            }
+            batch.log = Some((tree, key));
+        }
+        Ok(last_seq)
     }
 
     async fn load_snapshot(
@@ -1111,5 +1197,6 @@ pub(crate) fn stream_version(snapshot: &Snapshot, stream: &StreamId) -> u64 {
             .agreements
             .get(id)
             .map_or(0, |agreement| agreement.version),
+        StreamId::Access => snapshot.access_records,
     }
 }

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use corridor_domain::terms::{Country, Sex, Vulnerability};
 use corridor_domain::{
-    Actor, CaseId, Command, Context, Event, HoldId, Label, Language, Outcome, Role, UserId,
+    Actor, CaseId, Command, Context, Event, HoldId, Label, Language, Outcome, UserId,
 };
 use corridor_store::vault::MasterKey;
 use corridor_store::{Executed, Store, StoreError};
@@ -53,8 +53,8 @@ impl Clock {
 /// Everything a command needs.
 #[derive(Debug)]
 pub struct App {
-    /// The store.
-    pub store: Store,
+    /// The store (shared with the application state the commands run through).
+    pub store: std::sync::Arc<Store>,
     /// The master key, if one was given.
     pub master: Option<MasterKey>,
     /// The users file.
@@ -199,11 +199,6 @@ impl App {
     pub fn new_case_id(&mut self) -> anyhow::Result<CaseId> {
         Ok(CaseId::from_u64(self.entropy.u64()?))
     }
-
-    /// Draws a new hold id.
-    pub fn new_hold_id(&mut self) -> anyhow::Result<HoldId> {
-        Ok(HoldId::from_u64(self.entropy.u64()?))
-    }
 }
 
 /// The JSON form of an appended event, as printed with `--json`.
@@ -333,6 +328,16 @@ pub fn describe(event: &Event) -> String {
         SupportPeriodEnded { case } => format!("{case}: support period ended"),
         Withdrawn { case, reason } => format!("{case}: withdrawn ({reason})"),
         PersonalDataErased { case } => format!("{case}: personal data erased (case key destroyed)"),
+        AccessRecorded {
+            role,
+            action,
+            resource,
+            allowed,
+            ..
+        } => format!(
+            "{who} ({role}) {} `{action}` on {resource}",
+            if *allowed { "was allowed" } else { "was denied" }
+        ),
         SafeguardTriggered {
             case,
             command,
@@ -488,16 +493,4 @@ pub fn clock_from_env() -> anyhow::Result<Clock> {
         })?)),
         Err(_) => Ok(Clock::System),
     }
-}
-
-/// Refuses a role that may never see case contents from reading them.
-pub fn may_read_cases(actor: &Actor) -> anyhow::Result<()> {
-    if matches!(actor.role, Role::Admin | Role::Public) {
-        return Err(Refused(format!(
-            "{} acts as `{}`, a role that may not read case contents",
-            actor.user, actor.role
-        ))
-        .into());
-    }
-    Ok(())
 }

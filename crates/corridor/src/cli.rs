@@ -36,6 +36,17 @@ pub struct Cli {
     )]
     pub users: PathBuf,
 
+    /// Talk to a running `corridor serve` at this URL (`http://host:port`) instead of a local
+    /// database: `agreement`, `case`, `hold` and `tick` are carried out by the server, as the
+    /// account of `--token`, with the same output and exit statuses. Commands that work on a
+    /// database (`init`, `check`, `log`, `db`, `user`, `demo`, `witness`, `serve`) refuse it.
+    #[arg(long, global = true, env = "CORRIDOR_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+
+    /// The API token to authenticate to `--server` with (`corridor user token` issues one).
+    #[arg(long, global = true, env = "CORRIDOR_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+
     /// The master key file (64 hex digits). The environment variable CORRIDOR_MASTER_KEY, if
     /// set, holds the key itself and takes precedence.
     #[arg(
@@ -84,6 +95,122 @@ pub enum Top {
     Witness(WitnessCommand),
     /// Build a fresh database and play a synthetic scenario that shows each safeguard at work.
     Demo(DemoArgs),
+    /// The database itself: migrate it, back up and restore SQLite, copy between backends.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Manage the accounts in `--database`: add, disable, re-role, reset passwords, API tokens.
+    /// These act on the database directly, as its operator: no `--as` is needed.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// The party flags of a role: at most one.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PartyArgs {
+    /// The state the role acts for (ISO 3166-1 alpha-3): sending and receiving officers,
+    /// supervisors, adjudicators.
+    #[arg(long)]
+    pub state: Option<String>,
+    /// The court the role acts for: court clerks, or adjudicators of a court.
+    #[arg(long)]
+    pub court: Option<String>,
+    /// The monitoring body the role acts for: monitors.
+    #[arg(long)]
+    pub monitoring_body: Option<String>,
+}
+
+/// `corridor user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account. Without `--password-stdin` a strong password is generated and printed once.
+    Add {
+        /// The login name.
+        name: String,
+        /// The role: sending_officer, sending_supervisor, adjudicator, receiving_officer,
+        /// court_clerk, counsel, monitor or admin.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        party: PartyArgs,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Disable an account: its logins are refused, its sessions end, its tokens stop working.
+    Disable {
+        /// The login name.
+        name: String,
+    },
+    /// Give an account a new role and party; its sessions end and its tokens are revoked.
+    Role {
+        /// The login name.
+        name: String,
+        /// The new role.
+        #[arg(long)]
+        role: String,
+        #[command(flatten)]
+        party: PartyArgs,
+    },
+    /// Set a new password (generated and printed once unless `--password-stdin`); the
+    /// account's sessions end.
+    Password {
+        /// The login name.
+        name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Issue an API token acting as the account; the token is printed once, with its id.
+    Token {
+        /// The login name.
+        name: String,
+        /// An action the token may perform (its Cedar name, e.g. `read_case`), or `*` for every
+        /// action the account may do; repeat for more.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Days until the token stops working (at most 366).
+        #[arg(long, default_value_t = corridor_api::users::TOKEN_LIFETIME_DAYS_DEFAULT)]
+        expires_in_days: u32,
+    },
+    /// Revoke an API token by its id (`token-…`).
+    RevokeToken {
+        /// The token's id.
+        id: String,
+    },
+    /// List the accounts.
+    List,
+}
+
+/// `corridor db …`.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Apply the schema migrations (the store's and the accounts') to `--database`, creating an
+    /// SQLite file if there is none, and report the schema versions.
+    Migrate,
+    /// Write a consistent, checked copy of the SQLite `--database` to FILE while it stays in use
+    /// (`VACUUM INTO`). PostgreSQL is backed up with `pg_dump` (docs/reliability.md).
+    Backup {
+        /// The backup file to create; it must not exist.
+        file: PathBuf,
+    },
+    /// Restore an SQLite backup FILE as the SQLite `--database`, which must not exist yet; the
+    /// restored database is checked (events, projections, log) before it takes that name.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+    },
+    /// Copy a whole deployment to a new, empty database, on the same backend or the other one:
+    /// events with their sequence numbers and exact bodies, the log (leaves, nodes, checkpoints,
+    /// salt key, witness sizes), case keys, projections and accounts. The copy is then verified:
+    /// the same log size and root, the same root at the latest checkpoint, and a clean check.
+    Copy {
+        /// The database to copy (`sqlite://FILE` or `postgres://…`).
+        #[arg(long)]
+        from: String,
+        /// The new, empty database to copy into; an SQLite file is created.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// `corridor init`.
@@ -205,7 +332,9 @@ pub enum AgreementCommand {
 pub struct Target {
     /// The case id (`case-…`).
     pub case: String,
-    /// Refuse unless the case is still at this version (optimistic concurrency).
+    /// Refuse unless the case is still at this version (optimistic concurrency). With
+    /// `--server` it is sent as `If-Match: "N"`; without it the case is first read for its
+    /// current version (its `ETag`), and the command is decided against that.
     #[arg(long)]
     pub expect_version: Option<u64>,
 }
@@ -555,4 +684,15 @@ pub struct ServeArgs {
     /// Log format on standard error: `text` or `json`.
     #[arg(long, default_value = "text")]
     pub log_format: String,
+    /// Mark session cookies `Secure`: set it whenever browsers reach the server over HTTPS
+    /// (directly or through a TLS-terminating proxy).
+    #[arg(long, env = "CORRIDOR_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Requests each client address may send per second, sustained, once its burst is spent
+    /// (0: never refills).
+    #[arg(long, default_value_t = corridor_api::limits::RATE_LIMIT_REFILL_PER_SECOND)]
+    pub rate_limit_per_second: u32,
+    /// Requests each client address may send at once before the rate limit applies.
+    #[arg(long, default_value_t = corridor_api::limits::RATE_LIMIT_BURST_REQUESTS)]
+    pub rate_limit_burst: u32,
 }

@@ -1,26 +1,28 @@
-//! One handler per CLI command: turn flags into a domain command, execute, print.
+//! One handler per CLI command: turn flags into typed values, carry them out (locally or on a
+//! server, `backend.rs`), print.
+//!
+//! Everything printed is made from the API's answers (a command outcome, a case view, a page of
+//! cases, a problem), so the output is the same whichever side carried the command out.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use corridor_domain::clock::{next_deadline, welfare_schedule};
-use corridor_domain::terms::{AgreementId, AgreementStatus};
+use corridor_api::limits::PAGE_SIZE_MAX;
+use corridor_api::service::{CaseQuery, NewCase, NewHold};
+use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
-    Actor, ClassCriteria, Command, HoldScope, NoticeFacts, PersonFacts, PersonalData, StreamId,
+    ClassCriteria, Command, Event, HoldScope, NoticeFacts, PersonFacts, PersonalData, Role,
     WelfareOutcome,
 };
-use corridor_store::CaseFilter;
-use corridor_store::vault;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::app::{
-    App, Refused, describe, event_json, may_read_cases, parse_case, parse_country, parse_date,
-    parse_hold, parse_label, parse_language, parse_sex, parse_timestamp, parse_user,
-    parse_vulnerability,
+    Refused, describe, event_json, exit, parse_case, parse_country, parse_date, parse_hold,
+    parse_label, parse_language, parse_sex, parse_timestamp, parse_user, parse_vulnerability,
 };
+use crate::backend::{Answer, Backend, Failure, Reply};
 use crate::cli::{AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs};
-use crate::view::disclose;
 
 /// Largest agreement file read from disk; the parser has its own, equal limit.
 const AGREEMENT_FILE_BYTES_MAX: u64 = corridor_domain::terms::AGREEMENT_FILE_SIZE_MAX_BYTES as u64;
@@ -30,15 +32,236 @@ fn input(message: String) -> anyhow::Error {
     anyhow::Error::new(crate::app::InputError(message))
 }
 
+// ----- answers into output and exit statuses ---------------------------------------------------
+
+/// The text of a JSON string member, or "".
+fn text<'a>(value: &'a Value, name: &str) -> &'a str {
+    value.get(name).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The members of a JSON array, or none.
+fn items<'a>(value: &'a Value, name: &str) -> &'a [Value] {
+    value
+        .get(name)
+        .and_then(Value::as_array)
+        .map_or(&[], Vec::as_slice)
+}
+
+/// The texts of a JSON array of strings.
+fn texts(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .map(|list| list.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+/// A JSON value as it reads in text: a string without quotes, anything else as JSON.
+fn plain(value: &Value) -> String {
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned)
+}
+
+/// The stored event an answer's event stands for (a command's `events[]` or a history entry):
+/// rebuilt from its kind, time, author and facts. `None` when the answer carries no facts.
+fn event_of(entry: &Value) -> Option<Event> {
+    let mut object = entry.get("details")?.as_object()?.clone();
+    for name in ["type", "at"] {
+        object.insert(name.to_owned(), entry.get(name)?.clone());
+    }
+    object.insert(
+        "by".to_owned(),
+        entry.get("by").cloned().unwrap_or(Value::Null),
+    );
+    if text(entry, "type") == "case_proposed" {
+        // The sealed personal data never leaves; describing the proposal does not need it.
+        object
+            .entry("personal".to_owned())
+            .or_insert_with(|| json!(""));
+    }
+    serde_json::from_value(Value::Object(object)).ok()
+}
+
+/// An answer's event as `--json` prints it: the stored event with its sequence number and
+/// stream, without sealed personal data.
+fn entry_json(entry: &Value, stream: &str) -> Value {
+    let seq = entry.get("seq").and_then(Value::as_u64).unwrap_or(0);
+    match event_of(entry) {
+        Some(event) => event_json(seq, &event),
+        None => {
+            let mut value = entry.clone();
+            if let Some(object) = value.as_object_mut() {
+                object.remove("version");
+                object
+                    .entry("stream".to_owned())
+                    .or_insert_with(|| json!(stream));
+            }
+            value
+        }
+    }
+}
+
+/// One line describing an answer's event.
+fn entry_line(entry: &Value) -> String {
+    event_of(entry).map_or_else(
+        || format!("{} on {}", text(entry, "type"), text(entry, "stream")),
+        |event| describe(&event),
+    )
+}
+
+/// Prints what an accepted command appended.
+fn print_accepted(json: bool, outcome: &Value) {
+    let events = items(outcome, "events");
+    if json {
+        let events: Vec<Value> = events
+            .iter()
+            .map(|entry| entry_json(entry, text(entry, "stream")))
+            .collect();
+        println!("{}", json!({"outcome": "accepted", "events": events}));
+    } else if events.is_empty() {
+        println!("accepted: nothing to record");
+    } else {
+        println!("accepted:");
+        for entry in events {
+            let seq = entry.get("seq").and_then(Value::as_u64).unwrap_or(0);
+            println!("  #{:<6} {}", seq, entry_line(entry));
+        }
+    }
+}
+
+/// Prints a refusal; `code` may differ from the answer's (a policy denial prints as
+/// `not_permitted`, the code the core gives the same refusal).
+fn print_refused(json: bool, answer: &Answer, code: &str) {
+    let safeguard = answer.safeguard.unwrap_or(false);
+    if json {
+        println!(
+            "{}",
+            json!({
+                "outcome": "refused",
+                "code": code,
+                "safeguard": safeguard,
+                "message": answer.detail,
+                "facts": answer.facts,
+                "recorded_seq": answer.recorded_seq,
+            })
+        );
+    } else {
+        println!("refused ({code}): {}", answer.detail);
+        for (name, value) in &answer.facts {
+            println!("  {name}: {value}");
+        }
+        if let Some(seq) = answer.recorded_seq {
+            println!("  recorded as event #{seq} (safeguard_triggered)");
+        }
+    }
+}
+
+/// The error a problem that is not a refusal of the command becomes; its type gives the exit
+/// status (`main.rs`): 4 for a refusal, 1 otherwise.
+fn answer_error(answer: &Answer) -> anyhow::Error {
+    match answer.status {
+        401 => Refused(format!(
+            "not logged in ({}): check `--token` (or CORRIDOR_TOKEN), or issue a new token with `corridor user token`",
+            answer.detail
+        ))
+        .into(),
+        403 | 404 | 409 | 422 => Refused(answer.detail.clone()).into(),
+        _ => anyhow::anyhow!("{} ({})", answer.detail, answer.code),
+    }
+}
+
+/// Prints a command's result and gives its exit status: 0 accepted, 3 refused by a safeguard,
+/// 4 refused otherwise, 5 a version conflict; other failures are errors.
+fn command_result(json: bool, reply: Reply) -> anyhow::Result<ExitCode> {
+    let answer = match reply {
+        Ok(outcome) => {
+            print_accepted(json, &outcome);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(Failure::Error(error)) => return Err(error),
+        Err(Failure::Answer(answer)) => answer,
+    };
+    if answer.code == "version_conflict" {
+        let fact = |name: &str| {
+            answer
+                .facts
+                .get(name)
+                .and_then(|value| value.parse::<u64>().ok())
+        };
+        let case = answer.facts.get("case").cloned().unwrap_or_default();
+        let (expected, current) = (fact("expected_version"), fact("current_version"));
+        if json {
+            println!(
+                "{}",
+                json!({"outcome": "conflict", "case": case, "expected_version": expected, "current_version": current})
+            );
+        } else {
+            println!(
+                "conflict: {case} is at version {}, not {}; nothing was written. Show the case again and retry.",
+                current.map_or_else(|| "?".to_owned(), |v| v.to_string()),
+                expected.map_or_else(|| "?".to_owned(), |v| v.to_string()),
+            );
+        }
+        return Ok(ExitCode::from(exit::CONFLICT));
+    }
+    if let Some(safeguard) = answer.safeguard {
+        print_refused(json, &answer, &answer.code);
+        return Ok(ExitCode::from(if safeguard {
+            exit::SAFEGUARD
+        } else {
+            exit::REFUSED
+        }));
+    }
+    if answer.status == 403 && answer.code == "forbidden" {
+        print_refused(json, &answer, "not_permitted");
+        return Ok(ExitCode::from(exit::REFUSED));
+    }
+    if answer.status == 412 {
+        eprintln!("error: {}", answer.detail);
+        return Ok(ExitCode::from(exit::CONFLICT));
+    }
+    Err(answer_error(&answer))
+}
+
+/// The answer of a read, or the error its problem becomes. `what` names what was read, for the
+/// message of a denial; `case_contents` says whether it is case contents (which some roles may
+/// never read).
+fn read_result(
+    backend: &Backend,
+    reply: Reply,
+    what: &str,
+    case_contents: bool,
+) -> anyhow::Result<Value> {
+    match reply {
+        Ok(value) => Ok(value),
+        Err(Failure::Error(error)) => Err(error),
+        Err(Failure::Answer(answer)) if answer.status == 403 && answer.code == "forbidden" => {
+            let message = match backend.actor() {
+                Some(actor) if case_contents && matches!(actor.role, Role::Admin | Role::Public) => {
+                    format!(
+                        "{} acts as `{}`, a role that may not read case contents",
+                        actor.user, actor.role
+                    )
+                }
+                Some(actor) => format!("{} may not see {what}", actor.user),
+                None => format!("{}: you may not see {what}", answer.detail),
+            };
+            Err(Refused(message).into())
+        }
+        Err(Failure::Answer(answer)) => Err(answer_error(&answer)),
+    }
+}
+
+// ----- agreements ------------------------------------------------------------------------------
+
 /// `corridor agreement …`.
 pub async fn agreement(
-    app: &mut App,
-    actor: Option<&str>,
+    backend: &Backend,
+    json: bool,
     command: AgreementCommand,
 ) -> anyhow::Result<ExitCode> {
     match command {
         AgreementCommand::Load { file } => {
-            let actor = app.actor(actor)?;
             let size = std::fs::metadata(&file)
                 .with_context(|| format!("cannot read agreement file `{}`", file.display()))?
                 .len();
@@ -52,8 +275,8 @@ pub async fn agreement(
                 .with_context(|| format!("cannot read agreement file `{}`", file.display()))?;
             let file_name = file.display().to_string();
             // Report every error in the file, with line and field, before anything is decided.
-            if let Err(errors) = corridor_domain::terms::parse_agreement(&file_name, &text) {
-                if app.json {
+            if let Err(errors) = parse_agreement(&file_name, &text) {
+                if json {
                     let list: Vec<_> = errors
                         .0
                         .iter()
@@ -66,20 +289,11 @@ pub async fn agreement(
                         errors.0.len()
                     );
                 }
-                return Ok(ExitCode::from(crate::app::exit::REFUSED));
+                return Ok(ExitCode::from(exit::REFUSED));
             }
-            Ok(app
-                .execute(
-                    &actor,
-                    Command::LoadAgreement { file_name, text },
-                    None,
-                    &[],
-                )
-                .await?
-                .0)
+            command_result(json, backend.load_agreement(file_name, text).await)
         }
         AgreementCommand::Status { id, status, on } => {
-            let actor = app.actor(actor)?;
             let agreement =
                 AgreementId::parse(&id).map_err(|e| input(format!("agreement: {e}")))?;
             let status = AgreementStatus::parse(&status).ok_or_else(|| {
@@ -89,45 +303,31 @@ pub async fn agreement(
                     names.join(", ")
                 ))
             })?;
-            let on = match on {
-                Some(on) => parse_date("on", &on)?,
-                None => app
-                    .clock
-                    .now()
-                    .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                    .date(),
-            };
-            Ok(app
-                .execute(
-                    &actor,
-                    Command::ChangeAgreementStatus {
-                        agreement,
-                        status,
-                        on,
-                    },
-                    None,
-                    &[],
-                )
-                .await?
-                .0)
+            let on = on.map(|on| parse_date("on", &on)).transpose()?;
+            let reply = backend
+                .change_agreement_status(agreement, status, on)
+                .await;
+            command_result(json, reply)
         }
         AgreementCommand::List => {
-            let today = app
-                .clock
-                .now()
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .date();
-            let agreements = app.store.agreements().await?;
-            if app.json {
+            let listed = read_result(
+                backend,
+                backend.list_agreements().await,
+                "the agreements",
+                false,
+            )?;
+            let agreements = items(&listed, "agreements");
+            if json {
                 let list: Vec<_> = agreements
                     .iter()
-                    .filter_map(|state| {
-                        let latest = state.latest()?;
-                        Some(json!({
-                            "id": state.id.to_string(), "title": latest.title,
-                            "sending": latest.sending.to_string(), "receiving": latest.receiving.to_string(),
-                            "status_today": state.status_on(today).as_str(), "terms_version": state.latest_version(),
-                        }))
+                    .map(|agreement| {
+                        let parties = agreement.get("parties").unwrap_or(&Value::Null);
+                        json!({
+                            "id": text(agreement, "id"), "title": text(agreement, "title"),
+                            "sending": text(parties, "sending"), "receiving": text(parties, "receiving"),
+                            "status_today": text(agreement, "status"),
+                            "terms_version": agreement.get("terms_version"),
+                        })
                     })
                     .collect();
                 println!("{}", json!(list));
@@ -138,146 +338,159 @@ pub async fn agreement(
                     "{:<22} {:<4} {:<4} {:<12} {:>5}  title",
                     "id", "from", "to", "today", "terms"
                 );
-                for state in &agreements {
-                    if let Some(latest) = state.latest() {
-                        println!(
-                            "{:<22} {:<4} {:<4} {:<12} {:>5}  {}",
-                            state.id,
-                            latest.sending,
-                            latest.receiving,
-                            state.status_on(today).as_str(),
-                            state.latest_version(),
-                            latest.title
-                        );
-                    }
+                for agreement in agreements {
+                    let parties = agreement.get("parties").unwrap_or(&Value::Null);
+                    println!(
+                        "{:<22} {:<4} {:<4} {:<12} {:>5}  {}",
+                        text(agreement, "id"),
+                        text(parties, "sending"),
+                        text(parties, "receiving"),
+                        text(agreement, "status"),
+                        agreement
+                            .get("terms_version")
+                            .map(plain)
+                            .unwrap_or_default(),
+                        text(agreement, "title")
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
         AgreementCommand::Show { id } => {
-            let today = app
-                .clock
-                .now()
-                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-                .date();
-            let agreements = app.store.agreements().await?;
-            let state = agreements
-                .iter()
-                .find(|state| state.id.as_str() == id)
-                .with_context(|| format!("there is no agreement `{id}`"))?;
-            let latest = state.latest().context("the agreement has no terms")?;
-            if app.json {
-                println!(
-                    "{}",
-                    json!({
-                        "id": state.id.to_string(), "title": latest.title,
-                        "sending": latest.sending.to_string(), "receiving": latest.receiving.to_string(),
-                        "status_today": state.status_on(today).as_str(),
-                        "status_history": state.status_history.iter().map(|c| json!({"status": c.status.as_str(), "on": c.on.to_string()})).collect::<Vec<_>>(),
-                        "terms_version": state.latest_version(),
-                        "sources": latest.sources,
-                    })
-                );
-                return Ok(ExitCode::SUCCESS);
-            }
-            println!("{} — {}", state.id, latest.title);
-            println!(
-                "parties: {} ({}) → {} ({})",
-                latest.sending,
-                latest.sending.name(),
-                latest.receiving,
-                latest.receiving.name()
-            );
-            println!("status today: {}", state.status_on(today));
-            for change in &state.status_history {
-                println!("  {:<12} from {}", change.status.as_str(), change.on);
-            }
-            let terms = &latest.terms;
-            println!("terms version {}:", state.latest_version());
-            let e = &terms.eligibility;
-            println!(
-                "  excluded nationalities: {}",
-                join(e.excluded_nationalities.iter())
-            );
-            println!(
-                "  minimum age: {}",
-                e.age_years_min.map_or("none".to_owned(), |a| a.to_string())
-            );
-            println!(
-                "  sexes: {}",
-                e.sexes
-                    .as_ref()
-                    .map_or("any".to_owned(), |s| join(s.iter()))
-            );
-            println!(
-                "  excluded vulnerabilities: {}",
-                join(e.excluded_vulnerabilities.iter())
-            );
-            println!("  per-person approval: {}", e.per_person_approval);
-            println!(
-                "  caps: transferred {} · present {}",
-                terms
-                    .caps
-                    .transferred_total_max
-                    .map_or("none".to_owned(), |c| c.to_string()),
-                terms
-                    .caps
-                    .present_max
-                    .map_or("none".to_owned(), |c| c.to_string())
-            );
-            let c = &terms.clocks;
-            let span = |s: Option<corridor_domain::terms::ClockSpan>| {
-                s.map_or("none".to_owned(), |s| s.to_string())
-            };
-            println!(
-                "  notice lead time: {} · fear-claim window: {}",
-                span(c.notice_lead_time),
-                span(c.fear_claim_window)
-            );
-            println!(
-                "  reply deadline: {} (silence accepts: {})",
-                span(c.reply_deadline),
-                c.silence_accepts
-            );
-            println!("  transfer deadline: {}", span(c.transfer_deadline));
-            for extension in &c.transfer_deadline_extensions {
-                println!(
-                    "    extended to {} for {}",
-                    extension.deadline, extension.reason
-                );
-            }
-            for check in &c.welfare_checks {
-                println!(
-                    "  welfare check {} after arrival, window {}",
-                    check.offset, check.window
-                );
-            }
-            println!(
-                "  support period: {} · detention validation: {}",
-                span(c.support_period),
-                span(c.detention_validation)
-            );
-            println!("  onward rule: {}", terms.onward.as_str());
-            println!(
-                "  shared fields: {}",
-                join(terms.shared_fields.iter().map(|f| f.as_str()))
-            );
-            println!(
-                "  monitoring body: {}",
-                terms
-                    .monitoring
-                    .as_ref()
-                    .map_or("none".to_owned(), |m| format!("{} ({})", m.name, m.id))
-            );
-            if !latest.sources.is_empty() {
-                println!("sources:");
-                for (path, source) in &latest.sources {
-                    println!("  {path}: {source}");
-                }
-            }
+            let agreement =
+                AgreementId::parse(&id).map_err(|e| input(format!("agreement: {e}")))?;
+            let detail = read_result(
+                backend,
+                backend.read_agreement(&agreement).await,
+                &format!("agreement {agreement}"),
+                false,
+            )?;
+            show_agreement(json, &detail)?;
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints an agreement's detail; its terms are read from the file it was loaded from.
+fn show_agreement(json: bool, detail: &Value) -> anyhow::Result<()> {
+    let latest = parse_agreement(text(detail, "file_name"), text(detail, "text")).map_err(|errors| {
+        anyhow::anyhow!("the agreement's stored file no longer parses: {errors}")
+    })?;
+    let terms_version = detail
+        .get("terms_version")
+        .map(plain)
+        .unwrap_or_default();
+    let history = items(detail, "status_history");
+    if json {
+        println!(
+            "{}",
+            json!({
+                "id": text(detail, "id"), "title": latest.title,
+                "sending": latest.sending.to_string(), "receiving": latest.receiving.to_string(),
+                "status_today": text(detail, "status"),
+                "status_history": history.iter().map(|c| json!({"status": text(c, "status"), "on": text(c, "on")})).collect::<Vec<_>>(),
+                "terms_version": detail.get("terms_version"),
+                "sources": latest.sources,
+            })
+        );
+        return Ok(());
+    }
+    println!("{} — {}", text(detail, "id"), latest.title);
+    println!(
+        "parties: {} ({}) → {} ({})",
+        latest.sending,
+        latest.sending.name(),
+        latest.receiving,
+        latest.receiving.name()
+    );
+    println!("status today: {}", text(detail, "status"));
+    for change in history {
+        println!("  {:<12} from {}", text(change, "status"), text(change, "on"));
+    }
+    let terms = &latest.terms;
+    println!("terms version {terms_version}:");
+    let e = &terms.eligibility;
+    println!(
+        "  excluded nationalities: {}",
+        join(e.excluded_nationalities.iter())
+    );
+    println!(
+        "  minimum age: {}",
+        e.age_years_min.map_or("none".to_owned(), |a| a.to_string())
+    );
+    println!(
+        "  sexes: {}",
+        e.sexes
+            .as_ref()
+            .map_or("any".to_owned(), |s| join(s.iter()))
+    );
+    println!(
+        "  excluded vulnerabilities: {}",
+        join(e.excluded_vulnerabilities.iter())
+    );
+    println!("  per-person approval: {}", e.per_person_approval);
+    println!(
+        "  caps: transferred {} · present {}",
+        terms
+            .caps
+            .transferred_total_max
+            .map_or("none".to_owned(), |c| c.to_string()),
+        terms
+            .caps
+            .present_max
+            .map_or("none".to_owned(), |c| c.to_string())
+    );
+    let c = &terms.clocks;
+    let span = |s: Option<corridor_domain::terms::ClockSpan>| {
+        s.map_or("none".to_owned(), |s| s.to_string())
+    };
+    println!(
+        "  notice lead time: {} · fear-claim window: {}",
+        span(c.notice_lead_time),
+        span(c.fear_claim_window)
+    );
+    println!(
+        "  reply deadline: {} (silence accepts: {})",
+        span(c.reply_deadline),
+        c.silence_accepts
+    );
+    println!("  transfer deadline: {}", span(c.transfer_deadline));
+    for extension in &c.transfer_deadline_extensions {
+        println!(
+            "    extended to {} for {}",
+            extension.deadline, extension.reason
+        );
+    }
+    for check in &c.welfare_checks {
+        println!(
+            "  welfare check {} after arrival, window {}",
+            check.offset, check.window
+        );
+    }
+    println!(
+        "  support period: {} · detention validation: {}",
+        span(c.support_period),
+        span(c.detention_validation)
+    );
+    println!("  onward rule: {}", terms.onward.as_str());
+    println!(
+        "  shared fields: {}",
+        join(terms.shared_fields.iter().map(|f| f.as_str()))
+    );
+    println!(
+        "  monitoring body: {}",
+        terms
+            .monitoring
+            .as_ref()
+            .map_or("none".to_owned(), |m| format!("{} ({})", m.name, m.id))
+    );
+    if !latest.sources.is_empty() {
+        println!("sources:");
+        for (path, source) in &latest.sources {
+            println!("  {path}: {source}");
+        }
+    }
+    Ok(())
 }
 
 fn join<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
@@ -289,37 +502,24 @@ fn join<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
     }
 }
 
+// ----- cases -----------------------------------------------------------------------------------
+
 /// `corridor case …`.
-pub async fn case(
-    app: &mut App,
-    actor: Option<&str>,
-    command: CaseCommand,
-) -> anyhow::Result<ExitCode> {
-    let actor_name = actor;
+pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow::Result<ExitCode> {
     let simple = |target: &crate::cli::Target,
                   make: &dyn Fn(corridor_domain::CaseId) -> Command| {
         parse_case(&target.case).map(|case| (make(case), target.expect_version))
     };
     let (command, expected) = match command {
-        CaseCommand::Propose(args) => return propose(app, &app.actor(actor_name)?, *args).await,
-        CaseCommand::Show { case } => return show(app, &app.actor(actor_name)?, &case).await,
-        CaseCommand::History { case } => return history(app, &app.actor(actor_name)?, &case).await,
+        CaseCommand::Propose(args) => return propose(backend, json, *args).await,
+        CaseCommand::Show { case } => return show(backend, json, &case).await,
+        CaseCommand::History { case } => return history(backend, json, &case).await,
         CaseCommand::List {
             agreement,
             status,
             limit,
             after,
-        } => {
-            return list(
-                app,
-                &app.actor(actor_name)?,
-                agreement,
-                status,
-                limit,
-                after,
-            )
-            .await;
-        }
+        } => return list(backend, json, agreement, status, limit, after).await,
         CaseCommand::Notice {
             target,
             language,
@@ -434,11 +634,10 @@ pub async fn case(
         })?,
         CaseCommand::Erase { target } => simple(&target, &|case| Command::Erase { case })?,
     };
-    let actor = app.actor(actor_name)?;
-    Ok(app.execute(&actor, command, expected, &[]).await?.0)
+    command_result(json, backend.case_command(command, expected).await)
 }
 
-async fn propose(app: &mut App, actor: &Actor, args: ProposeArgs) -> anyhow::Result<ExitCode> {
+async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Result<ExitCode> {
     let agreement =
         AgreementId::parse(&args.agreement).map_err(|e| input(format!("--agreement: {e}")))?;
     let set = |name: &str, values: &[String]| -> anyhow::Result<BTreeSet<_>> {
@@ -492,214 +691,133 @@ async fn propose(app: &mut App, actor: &Actor, args: ProposeArgs) -> anyhow::Res
         .as_deref()
         .map(|c| parse_user("counsel", c))
         .transpose()?;
-    let (code, _) = propose_with(app, actor, agreement, facts, personal, counsel).await?;
-    Ok(code)
-}
-
-/// Seals the personal data under a new case key and proposes the case.
-pub async fn propose_with(
-    app: &mut App,
-    actor: &Actor,
-    agreement: AgreementId,
-    facts: PersonFacts,
-    personal: PersonalData,
-    counsel: Option<corridor_domain::UserId>,
-) -> anyhow::Result<(ExitCode, corridor_store::Executed)> {
-    let case = app.new_case_id()?;
-    let (key, wrapped) = app.new_case_key(case)?;
-    let nonce: [u8; vault::NONCE_BYTES] = app.entropy.array()?;
-    let sealed = vault::seal(case, &key, nonce, &personal);
-    let command = Command::Propose {
-        case,
-        agreement,
+    let new = NewCase {
         facts,
+        personal,
         counsel,
-        personal: sealed,
     };
-    app.execute(actor, command, None, &[(case, wrapped)]).await
+    command_result(json, backend.propose(agreement, new).await)
 }
 
-async fn show(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCode> {
-    may_read_cases(actor)?;
+async fn show(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitCode> {
     let id = parse_case(case)?;
-    let (case, agreement) = match app.store.case(id).await? {
-        Some(found) => found,
-        None => return Err(Refused(format!("there is no case {id}")).into()),
-    };
-    let terms_file = agreement.latest().context("the agreement has no terms")?;
-    let disclosure = disclose(actor, &case, terms_file);
-    if !disclosure.visible {
-        return Err(Refused(format!("{} may not see {id}", actor.user)).into());
-    }
-    let personal = if disclosure.any_personal() {
-        match (&case.personal, app.store.case_key(id).await?) {
-            (Some(sealed), Some(wrapped)) => {
-                let key = app.master()?.unwrap_key(id, &wrapped)?;
-                Some(disclosure.filter(vault::open(id, &key, sealed)?))
-            }
-            _ => None,
-        }
-    } else {
-        None
-    };
-    let terms = agreement
-        .terms(case.terms_version)
-        .context("the case's terms version is missing")?;
-    let now = app.clock.now();
-    let welfare = welfare_schedule(&case, terms, now);
-    let deadline = next_deadline(&case, terms);
-    if app.json {
-        let r = &case.rule;
-        let shown = |allowed: bool, value: serde_json::Value| {
-            if allowed { value } else { json!("withheld") }
-        };
-        let rule = json!({
-            "nationality": shown(disclosure.nationality, json!(r.nationality.to_string())),
-            "sex": shown(disclosure.sex_and_age, json!(r.sex.as_str())),
-            "age_years_at_proposal": shown(disclosure.sex_and_age, json!(r.age_years_at_proposal)),
-            "languages": shown(disclosure.languages, json!(r.languages.iter().map(|l| l.to_string()).collect::<Vec<_>>())),
-            "vulnerabilities": shown(disclosure.vulnerabilities, json!(case.vulnerabilities().iter().map(|v| v.as_str()).collect::<Vec<_>>())),
-            "feared_countries": shown(disclosure.protection_facts, json!(r.feared_countries.iter().map(|c| c.to_string()).collect::<Vec<_>>())),
-            "protected_countries": shown(disclosure.protection_facts, json!(r.protected_countries.iter().map(|c| c.to_string()).collect::<Vec<_>>())),
-            "legal_basis": shown(disclosure.removal_order, json!(r.legal_basis.to_string())),
-            "designation": shown(disclosure.removal_order, json!(r.designation.as_ref().map(|d| d.to_string()))),
-            "detention_place": shown(disclosure.removal_order, json!(r.detention_place.as_ref().map(|d| d.to_string()))),
-            "removal_ordered_on": shown(disclosure.removal_order, json!(r.removal_ordered_on.to_string())),
-        });
-        println!(
-            "{}",
-            json!({
-                "case": id.to_string(), "agreement": case.agreement.to_string(), "terms_version": case.terms_version,
-                "status": case.status.as_str(), "version": case.version,
-                "personal_data": match (&case.personal, &personal) {
-                    (None, _) => json!("erased"),
-                    (_, Some(data)) => serde_json::to_value(data).unwrap_or_default(),
-                    (_, None) => json!("withheld"),
-                },
-                "rule_attributes": rule,
-                "next_deadline": deadline.map(|d| d.to_string()),
-                "departure": case.departure.map(|d| d.to_string()),
-                "holds_matched": case.holds_matched.iter().map(|h| h.to_string()).collect::<Vec<_>>(),
-                "welfare_checks": welfare.iter().map(|w| json!({"due_at": w.due_at.to_string(), "window_ends_at": w.window_ends_at.to_string(), "state": w.state.as_str()})).collect::<Vec<_>>(),
-                "safeguard_refusals": case.safeguard_refusals,
-            })
-        );
+    let view = read_result(backend, backend.read_case(id).await, &id.to_string(), true)?;
+    if json {
+        println!("{view}");
         return Ok(ExitCode::SUCCESS);
     }
     println!(
-        "{id} · {} · terms version {} · {} · version {}",
-        case.agreement, case.terms_version, case.status, case.version
+        "{} · {} · terms version {} · {} · version {}",
+        text(&view, "case"),
+        text(&view, "agreement"),
+        view.get("terms_version").map(plain).unwrap_or_default(),
+        text(&view, "status"),
+        view.get("version").map(plain).unwrap_or_default()
     );
-    match (&case.personal, &personal) {
-        (None, _) => println!("personal data: erased"),
-        (_, Some(data)) => {
-            if !data.name.is_empty() {
-                println!("name: {}", data.name);
+    let personal = view.get("personal_data").unwrap_or(&Value::Null);
+    match text(&view, "personal_data_state") {
+        "erased" => println!("personal data: erased"),
+        "shown" => {
+            let name = text(personal, "name");
+            if !name.is_empty() {
+                println!("name: {name}");
             }
-            if let Some(birth) = data.birth_date {
+            if let Some(birth) = personal.get("birth_date").and_then(Value::as_str) {
                 println!("born: {birth}");
             }
-            for document in &data.documents {
+            for document in texts(personal.get("documents").unwrap_or(&Value::Null)) {
                 println!("document: {document}");
             }
-            if let Some(contact) = &data.contact {
+            if let Some(contact) = personal.get("contact").and_then(Value::as_str) {
                 println!("contact: {contact}");
             }
-            if let Some(health) = &data.health {
+            if let Some(health) = personal.get("health").and_then(Value::as_str) {
                 println!("health: {health}");
             }
         }
-        (_, None) => println!("personal data: withheld from {}", actor.user),
+        _ => println!("personal data: withheld"),
     }
-    let r = &case.rule;
-    if disclosure.nationality {
-        println!("nationality: {}", r.nationality);
+    let rule = view.get("rule_attributes").unwrap_or(&Value::Null);
+    let list = |name: &str| rule.get(name).map(|value| join(texts(value).into_iter()));
+    if let Some(nationality) = rule.get("nationality") {
+        println!("nationality: {}", plain(nationality));
     }
-    if disclosure.sex_and_age {
-        println!(
-            "sex: {} · age at proposal: {}",
-            r.sex, r.age_years_at_proposal
-        );
+    if let Some(sex) = rule.get("sex") {
+        println!("sex: {}", plain(sex));
     }
-    if disclosure.languages {
-        println!("languages: {}", join(r.languages.iter()));
+    if let Some(age) = rule.get("age_years_at_proposal") {
+        println!("age at proposal: {}", plain(age));
     }
-    if disclosure.vulnerabilities {
-        println!("vulnerabilities: {}", join(case.vulnerabilities().iter()));
+    if let Some(languages) = list("languages") {
+        println!("languages: {languages}");
     }
-    if disclosure.protection_facts {
-        println!(
-            "feared: {} · protected from: {}",
-            join(r.feared_countries.iter()),
-            join(r.protected_countries.iter())
-        );
+    if let Some(vulnerabilities) = list("vulnerabilities") {
+        println!("vulnerabilities: {vulnerabilities}");
     }
-    if disclosure.removal_order {
+    if let (Some(feared), Some(protected)) = (list("feared_countries"), list("protected_countries")) {
+        println!("feared: {feared} · protected from: {protected}");
+    }
+    if let Some(legal_basis) = rule.get("legal_basis") {
         println!(
             "removal order: {} on {} · designation {} · detained at {}",
-            r.legal_basis,
-            r.removal_ordered_on,
-            r.designation
-                .as_ref()
-                .map_or("none".to_owned(), |d| d.to_string()),
-            r.detention_place
-                .as_ref()
-                .map_or("nowhere".to_owned(), |d| d.to_string())
+            plain(legal_basis),
+            text(rule, "removal_ordered_on"),
+            rule.get("designation").map_or_else(|| "none".to_owned(), plain),
+            rule.get("detention_place")
+                .map_or_else(|| "nowhere".to_owned(), plain)
         );
     }
-    match (case.departed_at, case.arrived_at, case.departure) {
+    let moment = |name: &str| view.get(name).and_then(Value::as_str);
+    match (moment("departed_at"), moment("arrived_at"), moment("departure")) {
         (_, Some(arrived), _) => println!("arrived: {arrived}"),
         (Some(departed), None, _) => println!("departed: {departed}"),
         (None, None, Some(departure)) => println!("departure scheduled: {departure}"),
         _ => {}
     }
-    if let Some(deadline) = deadline {
+    if let Some(deadline) = moment("next_deadline") {
         println!("next deadline: {deadline}");
     }
-    if !case.holds_matched.is_empty() {
-        println!("holds matched: {}", join(case.holds_matched.iter()));
+    let holds = texts(view.get("holds_matched").unwrap_or(&Value::Null));
+    if !holds.is_empty() {
+        println!("holds matched: {}", join(holds.into_iter()));
     }
-    for item in &welfare {
+    for item in items(&view, "welfare_checks") {
         println!(
             "welfare check due {} (window to {}): {}",
-            item.due_at,
-            item.window_ends_at,
-            item.state.as_str()
+            text(item, "due_at"),
+            text(item, "window_ends_at"),
+            text(item, "state")
         );
     }
-    if case.safeguard_refusals > 0 {
-        println!("safeguard refusals recorded: {}", case.safeguard_refusals);
+    let refusals = view
+        .get("safeguard_refusals")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    if refusals > 0 {
+        println!("safeguard refusals recorded: {refusals}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn history(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<ExitCode> {
-    may_read_cases(actor)?;
+async fn history(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitCode> {
     let id = parse_case(case)?;
-    let (found, agreement) = app
-        .store
-        .case(id)
-        .await?
-        .ok_or_else(|| Refused(format!("there is no case {id}")))?;
-    let terms_file = agreement.latest().context("the agreement has no terms")?;
-    if !disclose(actor, &found, terms_file).visible {
-        return Err(Refused(format!("{} may not see {id}", actor.user)).into());
-    }
-    let events = app.store.history(&StreamId::Case(id)).await?;
-    if app.json {
-        let list: Vec<_> = events
+    let events = read_result(backend, backend.read_history(id).await, &id.to_string(), true)?;
+    let events = events.as_array().map_or(&[][..], Vec::as_slice);
+    let stream = id.to_string();
+    if json {
+        let list: Vec<Value> = events
             .iter()
-            .map(|stored| event_json(stored.seq, &stored.event))
+            .map(|entry| entry_json(entry, &stream))
             .collect();
         println!("{}", json!(list));
     } else {
-        for stored in &events {
+        for entry in events {
             println!(
                 "#{:<6} v{:<3} {}  {}",
-                stored.seq,
-                stored.version,
-                stored.event.at,
-                describe(&stored.event)
+                entry.get("seq").map(plain).unwrap_or_default(),
+                entry.get("version").map(plain).unwrap_or_default(),
+                text(entry, "at"),
+                event_of(entry).map_or_else(|| text(entry, "type").to_owned(), |event| describe(&event))
             );
         }
     }
@@ -707,48 +825,39 @@ async fn history(app: &mut App, actor: &Actor, case: &str) -> anyhow::Result<Exi
 }
 
 async fn list(
-    app: &mut App,
-    actor: &Actor,
+    backend: &Backend,
+    json: bool,
     agreement: Option<String>,
     status: Option<String>,
     limit: u32,
     after: Option<String>,
 ) -> anyhow::Result<ExitCode> {
-    may_read_cases(actor)?;
-    let status = status
-        .map(|s| {
-            corridor_domain::CaseStatus::parse(&s)
-                .ok_or_else(|| input(format!("--status: `{s}` is not a case status")))
-        })
-        .transpose()?;
-    let rows = app
-        .store
-        .list_cases(&CaseFilter {
-            agreement,
-            status,
-            limit,
-            after,
-        })
-        .await?;
-    let agreements = app.store.agreements().await?;
-    // Listing shows only what the user could open: the same disclosure as `case show`.
-    let mut visible = Vec::new();
-    for row in rows {
-        let id = parse_case(&row.case_id)?;
-        if let Some((case, _)) = app.store.case(id).await? {
-            let agreement = agreements
-                .iter()
-                .find(|a| a.id == case.agreement)
-                .and_then(|a| a.latest());
-            if agreement.is_some_and(|agreement| disclose(actor, &case, agreement).visible) {
-                visible.push(row);
-            }
-        }
-    }
-    if app.json {
-        let list: Vec<_> = visible
+    let query = CaseQuery {
+        agreement: agreement
+            .map(|a| AgreementId::parse(&a).map_err(|e| input(format!("--agreement: {e}"))))
+            .transpose()?,
+        status: status
+            .map(|s| {
+                corridor_domain::CaseStatus::parse(&s)
+                    .ok_or_else(|| input(format!("--status: `{s}` is not a case status")))
+            })
+            .transpose()?,
+        limit: if (1..=PAGE_SIZE_MAX).contains(&limit) {
+            limit
+        } else {
+            return Err(input(format!(
+                "--limit: give 1 to {PAGE_SIZE_MAX} (page on with --after)"
+            )));
+        },
+        after: after.as_deref().map(parse_case).transpose()?,
+    };
+    let page = read_result(backend, backend.list_cases(&query).await, "these cases", true)?;
+    let cases = items(&page, "cases");
+    if json {
+        let list: Vec<_> = cases
             .iter()
-            .map(|r| json!({"case": r.case_id, "agreement": r.agreement, "status": r.status, "version": r.version, "nationality": r.nationality}))
+            .map(|r| json!({"case": text(r, "case"), "agreement": text(r, "agreement"), "status": text(r, "status"),
+                "version": r.get("version"), "nationality": r.get("nationality")}))
             .collect();
         println!("{}", json!(list));
     } else {
@@ -756,15 +865,20 @@ async fn list(
             "{:<22} {:<22} {:<20} {:>3}",
             "case", "agreement", "status", "v"
         );
-        for r in &visible {
+        for r in cases {
             println!(
                 "{:<22} {:<22} {:<20} {:>3}",
-                r.case_id, r.agreement, r.status, r.version
+                text(r, "case"),
+                text(r, "agreement"),
+                text(r, "status"),
+                r.get("version").map(plain).unwrap_or_default()
             );
         }
     }
     Ok(ExitCode::SUCCESS)
 }
+
+// ----- holds and the clocks --------------------------------------------------------------------
 
 fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
     let class_given = !(args.agreements.is_empty()
@@ -797,35 +911,34 @@ fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
 }
 
 /// `corridor hold …`.
-pub async fn hold(
-    app: &mut App,
-    actor: Option<&str>,
-    command: HoldCommand,
-) -> anyhow::Result<ExitCode> {
-    let command = match command {
+pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow::Result<ExitCode> {
+    let (hold, command) = match command {
         HoldCommand::List => {
-            let holds = app.store.holds().await?;
-            if app.json {
+            let holds = read_result(backend, backend.list_holds().await, "the holds", false)?;
+            let holds = holds.as_array().map_or(&[][..], Vec::as_slice);
+            if json {
                 let list: Vec<_> = holds
-                    .values()
-                    .map(|h| json!({"hold": h.id.to_string(), "court": h.court, "reference": h.reference, "status": h.status.as_str(),
-                        "scope": serde_json::to_value(&h.scope).unwrap_or_default(), "depends_on": h.depends_on.map(|d| d.to_string()), "amendments": h.amendments}))
+                    .iter()
+                    .map(|h| json!({"hold": text(h, "hold"), "court": text(h, "court"), "reference": text(h, "reference"),
+                        "status": text(h, "status"), "scope": h.get("scope"), "depends_on": h.get("depends_on"),
+                        "amendments": h.get("amendments")}))
                     .collect();
                 println!("{}", json!(list));
             } else if holds.is_empty() {
                 println!("no holds registered");
             } else {
-                for h in holds.values() {
-                    let scope = serde_json::to_string(&h.scope).unwrap_or_default();
+                for h in holds {
+                    let scope = h.get("scope").map(Value::to_string).unwrap_or_default();
                     let parent = h
-                        .depends_on
+                        .get("depends_on")
+                        .and_then(Value::as_str)
                         .map_or(String::new(), |p| format!(" · depends on {p}"));
                     println!(
                         "{} · {} · {} {} · {scope}{parent}",
-                        h.id,
-                        h.status.as_str(),
-                        h.court,
-                        h.reference
+                        text(h, "hold"),
+                        text(h, "status"),
+                        text(h, "court"),
+                        text(h, "reference")
                     );
                 }
             }
@@ -836,27 +949,37 @@ pub async fn hold(
             reference,
             depends_on,
             scope,
-        } => Command::RegisterHold {
-            hold: app.new_hold_id()?,
-            court,
-            reference,
-            scope: scope_of(&scope)?,
-            depends_on: depends_on.as_deref().map(parse_hold).transpose()?,
-        },
-        HoldCommand::Stay { hold } => Command::StayHold {
-            hold: parse_hold(&hold)?,
-        },
-        HoldCommand::Reactivate { hold } => Command::ReactivateHold {
-            hold: parse_hold(&hold)?,
-        },
-        HoldCommand::Amend { hold, scope } => Command::AmendHold {
-            hold: parse_hold(&hold)?,
-            scope: scope_of(&scope)?,
-        },
-        HoldCommand::Lift { hold } => Command::VacateHold {
-            hold: parse_hold(&hold)?,
-        },
+        } => {
+            let new = NewHold {
+                court,
+                reference,
+                scope: scope_of(&scope)?,
+                depends_on: depends_on.as_deref().map(parse_hold).transpose()?,
+            };
+            return command_result(json, backend.register_hold(new).await);
+        }
+        HoldCommand::Stay { hold } => {
+            let hold = parse_hold(&hold)?;
+            (hold, Command::StayHold { hold })
+        }
+        HoldCommand::Reactivate { hold } => {
+            let hold = parse_hold(&hold)?;
+            (hold, Command::ReactivateHold { hold })
+        }
+        HoldCommand::Amend { hold, scope } => {
+            let hold = parse_hold(&hold)?;
+            let scope = scope_of(&scope)?;
+            (hold, Command::AmendHold { hold, scope })
+        }
+        HoldCommand::Lift { hold } => {
+            let hold = parse_hold(&hold)?;
+            (hold, Command::VacateHold { hold })
+        }
     };
-    let actor = app.actor(actor)?;
-    Ok(app.execute(&actor, command, None, &[]).await?.0)
+    command_result(json, backend.hold_command(hold, command).await)
+}
+
+/// `corridor tick`.
+pub async fn tick(backend: &Backend, json: bool) -> anyhow::Result<ExitCode> {
+    command_result(json, backend.tick().await)
 }

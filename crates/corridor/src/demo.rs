@@ -2,6 +2,12 @@
 //!
 //! Everything comes from the seed and a simulated clock: case ids, keys, nonces and times. Two
 //! runs with the same seed write byte-identical events. The people are synthetic.
+//!
+//! The demo is the operator replaying a script on a database it builds, not users acting: its
+//! commands go straight to `Store::execute` ([`App::execute`]) with ids and keys drawn from the
+//! seed, and no policy decision or access record is made for them. The commands people type
+//! (`corridor case …` and the rest) take the one path of `corridor_api::service` instead, where
+//! the policies decide and every decision is recorded.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -12,12 +18,11 @@ use corridor_domain::{
     Actor, CaseId, ClassCriteria, Command, EventBody, HoldId, HoldScope, Label, Language,
     NoticeFacts, Outcome, PersonFacts, PersonalData, UserId, WelfareOutcome,
 };
-use corridor_store::{Backend, Executed, Store, normalise_url};
+use corridor_store::{Backend, Executed, Store, normalise_url, vault};
 use jiff::{Timestamp, ToSpan};
 
 use crate::app::{App, Clock};
 use crate::cli::DemoArgs;
-use crate::commands::propose_with;
 use crate::entropy::Entropy;
 use crate::users::Users;
 
@@ -377,6 +382,29 @@ async fn fresh_database(url: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Seals the personal data under a new case key drawn from the seed and proposes the case.
+async fn propose_with(
+    app: &mut App,
+    actor: &Actor,
+    agreement: AgreementId,
+    facts: PersonFacts,
+    personal: PersonalData,
+    counsel: Option<UserId>,
+) -> anyhow::Result<(ExitCode, Executed)> {
+    let case = app.new_case_id()?;
+    let (key, wrapped) = app.new_case_key(case)?;
+    let nonce: [u8; vault::NONCE_BYTES] = app.entropy.array()?;
+    let sealed = vault::seal(case, &key, nonce, &personal);
+    let command = Command::Propose {
+        case,
+        agreement,
+        facts,
+        counsel,
+        personal: sealed,
+    };
+    app.execute(actor, command, None, &[(case, wrapped)]).await
+}
+
 /// Runs the demo.
 pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let url = normalise_url(&args.demo_database);
@@ -397,7 +425,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     write_explore_files(&master_bytes)?;
     let master = corridor_store::vault::MasterKey::from_bytes(master_bytes);
     let app = App {
-        store,
+        store: std::sync::Arc::new(store),
         master: Some(master),
         users: Users::parse("demo users", DEMO_USERS)?,
         entropy,

@@ -5,13 +5,16 @@
 //! wrong state, unknown id, invalid value); 5 conflict (the case changed since `--expect-version`).
 
 mod app;
+mod backend;
 mod cli;
 mod commands;
+mod db_cmd;
 mod demo;
 mod entropy;
 mod log_cmd;
+mod remote;
+mod user_cmd;
 mod users;
-mod view;
 mod witness_cmd;
 
 use std::io::Write as _;
@@ -20,11 +23,11 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use corridor_domain::Command;
 use corridor_store::{Store, normalise_url};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::app::{App, Clock, clock_from_env, parse_timestamp, read_master_key};
+use crate::backend::Backend;
 use crate::cli::{Cli, Top};
 use crate::entropy::Entropy;
 use crate::users::Users;
@@ -72,11 +75,15 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    if let Some(server) = cli.server.as_deref() {
+        return on_server(server, cli.token.as_deref(), cli.json, cli.command).await;
+    }
     let url = normalise_url(&cli.database);
     match cli.command {
         Top::Init(args) => init(&cli.database, &url, &cli.users, &cli.key_file, &args).await,
         Top::Demo(args) => demo::run(&args).await,
         Top::Witness(command) => witness_cmd::run(command).await,
+        Top::Db(command) => db_cmd::run(&url, command, cli.json).await,
         command => {
             if let Some(path) = url
                 .strip_prefix("sqlite://")
@@ -94,7 +101,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Users::default()
             };
             let mut app = App {
-                store,
+                store: std::sync::Arc::new(store),
                 master: read_master_key(&cli.key_file)?,
                 users,
                 entropy: Entropy::System,
@@ -103,19 +110,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 quiet: false,
             };
             let actor = cli.as_user.as_deref();
+            // `--as` names an account first; the users file only when there is no such account.
+            if let Some(name) = actor
+                && let Some(account) = user_cmd::account_actor(&app.store, name).await?
+            {
+                app.users.prefer_account(account);
+            }
             if let Top::Serve(args) = &command {
                 return serve(app, args).await;
             }
             let code = match command {
-                Top::Agreement(command) => commands::agreement(&mut app, actor, command).await?,
-                Top::Case(command) => commands::case(&mut app, actor, command).await?,
-                Top::Hold(command) => commands::hold(&mut app, actor, command).await?,
+                Top::Agreement(command) => {
+                    let backend = local_backend(&mut app, actor).await?;
+                    commands::agreement(&backend, app.json, command).await?
+                }
+                Top::Case(command) => {
+                    let backend = local_backend(&mut app, actor).await?;
+                    commands::case(&backend, app.json, command).await?
+                }
+                Top::Hold(command) => {
+                    let backend = local_backend(&mut app, actor).await?;
+                    commands::hold(&backend, app.json, command).await?
+                }
                 Top::Tick(args) => {
                     if let Some(at) = args.at {
                         app.clock = Clock::Fixed(parse_timestamp("at", &at)?);
                     }
-                    let actor = app.actor(actor)?;
-                    app.execute(&actor, Command::Tick, None, &[]).await?.0
+                    let backend = local_backend(&mut app, actor).await?;
+                    commands::tick(&backend, app.json).await?
                 }
                 Top::Check { rebuild } => {
                     if rebuild {
@@ -130,11 +152,64 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let now = app.clock.now();
                     log_cmd::run(&app.store, command, now, app.json).await?
                 }
-                Top::Init(_) | Top::Demo(_) | Top::Witness(_) | Top::Serve(_) => ExitCode::SUCCESS,
+                Top::User(command) => {
+                    let now = app.clock.now();
+                    user_cmd::run(&app.store, command, app.json, now).await?
+                }
+                Top::Init(_) | Top::Demo(_) | Top::Witness(_) | Top::Serve(_) | Top::Db(_) => {
+                    ExitCode::SUCCESS
+                }
             };
             app.store.close().await;
             Ok(code)
         }
+    }
+}
+
+/// The local side acting as `--as NAME` (nobody when not given: public reads only).
+async fn local_backend(app: &mut App, name: Option<&str>) -> anyhow::Result<Backend> {
+    let actor = match name {
+        Some(name) => Some(app.actor(Some(name))?),
+        None => None,
+    };
+    Backend::local(app, actor).await
+}
+
+/// `--server URL`: the commands the API serves are carried out by the server; the others
+/// work on a database and refuse.
+async fn on_server(
+    server: &str,
+    token: Option<&str>,
+    json: bool,
+    command: Top,
+) -> anyhow::Result<ExitCode> {
+    let local_only = |name: &str| {
+        Err(anyhow::Error::new(app::InputError(format!(
+            "`corridor {name}` has no API route: run it on the database host, without --server"
+        ))))
+    };
+    let connect = || remote::Remote::new(server, token).map(Backend::Remote);
+    match command {
+        Top::Agreement(command) => commands::agreement(&connect()?, json, command).await,
+        Top::Case(command) => commands::case(&connect()?, json, command).await,
+        Top::Hold(command) => commands::hold(&connect()?, json, command).await,
+        Top::Tick(args) => {
+            if args.at.is_some() {
+                return Err(anyhow::Error::new(app::InputError(
+                    "--at: with --server the server's clock decides; run `corridor tick --at` on the database host"
+                        .to_owned(),
+                )));
+            }
+            commands::tick(&connect()?, json).await
+        }
+        Top::Init(_) => local_only("init"),
+        Top::Check { .. } => local_only("check"),
+        Top::Log(_) => local_only("log"),
+        Top::Serve(_) => local_only("serve"),
+        Top::Witness(_) => local_only("witness"),
+        Top::Demo(_) => local_only("demo"),
+        Top::Db(_) => local_only("db"),
+        Top::User(_) => local_only("user"),
     }
 }
 
@@ -149,7 +224,6 @@ async fn init(
     let store = Store::open(url, true).await?;
     store.configure_log(Some(&args.origin), None).await?;
     let origin = store.origin().await?;
-    store.close().await;
     println!("database ready: {database} (log origin `{origin}`)");
     if args.log_key_file.exists() {
         println!(
@@ -202,6 +276,8 @@ async fn init(
             }
         );
     }
+    user_cmd::create_first_admin(&store, admin, clock_from_env()?.now()).await?;
+    store.close().await;
     println!("next: corridor --as {admin} agreement load agreements/us-rwa-2025.toml");
     Ok(ExitCode::SUCCESS)
 }
@@ -213,8 +289,24 @@ async fn serve(app: App, args: &cli::ServeArgs) -> anyhow::Result<ExitCode> {
             args.log_format
         ))));
     }
-    let store = std::sync::Arc::new(app.store);
-    let state = corridor_api::AppState::new(store.clone());
+    let store = app.store;
+    let accounts = corridor_accounts::Accounts::from_pool(store.pool().clone())
+        .await
+        .context("cannot open the accounts")?;
+    let authz = corridor_authz::Authz::load()
+        .context("the authorization policies do not load; the server will not start")?;
+    let mut config =
+        corridor_api::AppConfig::new(store.clone(), accounts, std::sync::Arc::new(authz));
+    config.master = app.master;
+    config.secure_cookies = args.secure_cookies;
+    config.rate_limit = corridor_api::limits::RateLimit {
+        burst_requests: args.rate_limit_burst,
+        refill_per_second: args.rate_limit_per_second,
+    };
+    if let app::Clock::Fixed(at) = app.clock {
+        config.clock = std::sync::Arc::new(move || at);
+    }
+    let state = corridor_api::AppState::new(config);
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;

@@ -1,7 +1,9 @@
 //! The local users file: who may act, in which role, for whom.
 //!
-//! Until the HTTP API brings real accounts, the CLI takes `--as USER` and looks the user up here,
-//! so roles and separation of duties are enforced from the first day.
+//! The CLI takes `--as USER` and looks the user up among the accounts in the database first
+//! (`corridor user …`, `user_cmd.rs`), then here: a file suits trying corridor out and scripted
+//! tests, accounts suit a deployment. A name that is an account never falls back to the file,
+//! so disabling the account stops it on the command line too.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -87,6 +89,11 @@ impl Users {
             }
         }
         Ok(users)
+    }
+
+    /// Puts an account's actor ahead of any entry of the same name in the file.
+    pub fn prefer_account(&mut self, actor: Actor) {
+        self.actors.insert(actor.user.clone(), actor);
     }
 
     /// The actor for a user name.

@@ -2,13 +2,13 @@
 
 use corridor_accounts::{LoginError, LoginStats};
 
-use crate::{BACKENDS, Fixture, PASSWORD, T0, client};
+use crate::{Fixture, PASSWORD, T0, backends, client};
 
 /// An unknown user and a wrong password give the same error, and both run one Argon2
 /// verification: the unknown name against the dummy hash, the known one against its own hash.
 #[tokio::test]
 async fn unknown_user_and_wrong_password_give_the_same_answer() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         fixture.officer("alice").await;
         let stats = |fixture: &Fixture| fixture.accounts.login_stats();

@@ -13,13 +13,11 @@ mod store;
 mod tokens;
 
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use corridor_accounts::Accounts;
 use corridor_domain::terms::Country;
 use corridor_domain::{Party, Role, UserId};
 use jiff::{SignedDuration, Timestamp};
-use sqlx::Connection as _;
 
 /// A password that satisfies the length limits.
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -36,78 +34,35 @@ pub fn client(last: u8) -> IpAddr {
     IpAddr::from([192, 0, 2, last])
 }
 
-/// The databases the accounts run on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
+pub use corridor_store::Backend;
+
+/// Every backend: each test runs against SQLite, and PostgreSQL unless
+/// `CORRIDOR_TEST_SKIP_POSTGRES=1`.
+pub fn backends() -> Vec<Backend> {
+    corridor_store::testing::backends()
 }
 
-/// Every backend: each test runs against all of them.
-pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
-
-/// A fresh, empty database with a unique name.
+/// A fresh, empty database with a unique name, from the workspace's one test-database helper.
 #[derive(Debug)]
 pub struct TestDatabase {
     pub url: String,
-    _directory: Option<tempfile::TempDir>,
-    postgres_name: Option<String>,
-}
-
-/// Where the PostgreSQL tests create their databases; the machine's server by default.
-fn postgres_admin_url() -> String {
-    std::env::var("CORRIDOR_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-async fn admin_execute(statement: String) {
-    let mut admin = sqlx::PgConnection::connect(&postgres_admin_url())
-        .await
-        .unwrap();
-    sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    admin.close().await.unwrap();
+    inner: corridor_store::testing::TestDatabase,
 }
 
 impl TestDatabase {
     pub async fn fresh(backend: Backend) -> Self {
-        match backend {
-            Backend::Sqlite => {
-                let directory = tempfile::tempdir().unwrap();
-                let path = directory.path().join("corridor.db");
-                Self {
-                    url: format!("sqlite://{}", path.display()),
-                    _directory: Some(directory),
-                    postgres_name: None,
-                }
-            }
-            Backend::Postgres => {
-                static NEXT: AtomicU64 = AtomicU64::new(0);
-                let name = format!(
-                    "corridor_accounts_test_{}_{}",
-                    std::process::id(),
-                    NEXT.fetch_add(1, Ordering::Relaxed)
-                );
-                admin_execute(format!("DROP DATABASE IF EXISTS {name}")).await;
-                admin_execute(format!("CREATE DATABASE {name}")).await;
-                let admin_url = postgres_admin_url();
-                let base = admin_url.rsplit_once('/').unwrap().0;
-                Self {
-                    url: format!("{base}/{name}"),
-                    _directory: None,
-                    postgres_name: Some(name),
-                }
-            }
+        let inner = corridor_store::testing::TestDatabase::create(backend, "accounts")
+            .await
+            .unwrap();
+        Self {
+            url: inner.url().to_owned(),
+            inner,
         }
     }
 
     /// Drops a PostgreSQL database (an SQLite one goes with its temporary directory).
     pub async fn remove(self) {
-        if let Some(name) = &self.postgres_name {
-            admin_execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-        }
+        self.inner.remove().await.unwrap();
     }
 }
 

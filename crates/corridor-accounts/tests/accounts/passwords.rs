@@ -1,16 +1,18 @@
 //! Users and their passwords: Argon2id PHC strings, roles bound to parties.
 
-use corridor_accounts::{AccountsError, PASSWORD_LENGTH_MIN_CHARS, check_binding};
+use corridor_accounts::{
+    AccountsError, PASSWORD_LENGTH_MIN_CHARS, check_binding, party_from_fields,
+};
 use corridor_domain::{Party, Role, UserId};
 use sqlx::Row as _;
 
-use crate::{BACKENDS, Fixture, PASSWORD, T0, rwanda};
+use crate::{Fixture, PASSWORD, T0, backends, rwanda};
 
 /// Password hashes are Argon2id PHC strings with the crate's default parameters, salted per user,
 /// and neither the stored row nor the API ever holds the password.
 #[tokio::test]
 async fn password_hashes_are_argon2id_phc_strings_never_the_password() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         let alice = fixture.officer("alice").await;
         let bob = fixture.officer("bob").await;
@@ -81,7 +83,7 @@ async fn roles_bind_to_their_parties() {
         Err(AccountsError::PartyIdentifier(_))
     ));
 
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         let carol = UserId::parse("carol").unwrap();
         let short = "x".repeat(PASSWORD_LENGTH_MIN_CHARS - 1);
@@ -127,4 +129,93 @@ async fn roles_bind_to_their_parties() {
         );
         fixture.finish().await;
     }
+}
+
+/// Party fields from a form or a command line become the party the role needs, and each misfit
+/// names the field at fault and what the role acts for, agreeing with `check_binding`.
+#[test]
+fn party_fields_become_the_party_the_role_needs() {
+    let fits = [
+        (Role::SendingOfficer, (Some("rwa"), None, None), rwanda()),
+        (
+            Role::Adjudicator,
+            (None, Some("kigali"), None),
+            Party::Court("kigali".to_owned()),
+        ),
+        (
+            Role::Monitor,
+            (None, None, Some("unhcr")),
+            Party::MonitoringBody("unhcr".to_owned()),
+        ),
+        (Role::Counsel, (None, None, None), Party::Clients),
+        (Role::Admin, (None, None, None), Party::None),
+    ];
+    for (role, (state, court, body), party) in fits {
+        assert_eq!(
+            party_from_fields(role, state, court, body),
+            Ok(party),
+            "{role}"
+        );
+    }
+    let misfits = [
+        (
+            Role::ReceivingOfficer,
+            (None, None, None),
+            "state",
+            "`receiving_officer` acts for a state",
+        ),
+        (
+            Role::Adjudicator,
+            (None, None, None),
+            "state",
+            "`adjudicator` acts for a state or one of its courts",
+        ),
+        (
+            Role::CourtClerk,
+            (Some("RWA"), None, None),
+            "state",
+            "`court_clerk` acts for a court, not for a state",
+        ),
+        (
+            Role::Admin,
+            (None, Some("c"), None),
+            "court",
+            "`admin` acts for no party, not for a court",
+        ),
+        (
+            Role::Counsel,
+            (None, None, Some("m")),
+            "monitoring_body",
+            "`counsel` acts for their clients, not for a monitoring body",
+        ),
+        (
+            Role::Adjudicator,
+            (Some("RWA"), Some("c"), None),
+            "court",
+            "give only one party",
+        ),
+        (
+            Role::CourtClerk,
+            (None, Some("no spaces"), None),
+            "court",
+            "`no spaces` is not a party identifier",
+        ),
+        (
+            Role::Public,
+            (None, None, None),
+            "role",
+            "`public` is what callers without an account are",
+        ),
+    ];
+    for (role, (state, court, body), field, says) in misfits {
+        let error = party_from_fields(role, state, court, body).unwrap_err();
+        assert_eq!(error.field, field, "{role}: {error}");
+        assert!(error.message.starts_with(says), "{role}: {error}");
+    }
+    assert_eq!(
+        party_from_fields(Role::SendingOfficer, Some("XX"), None, None)
+            .unwrap_err()
+            .field,
+        "state"
+    );
 }

@@ -9,7 +9,7 @@ use corridor_accounts::{
 };
 use jiff::{SignedDuration, Timestamp};
 
-use crate::{BACKENDS, Fixture, PASSWORD, T0, at, client};
+use crate::{Fixture, PASSWORD, T0, at, backends, client};
 
 fn too_long() -> String {
     "x".repeat(PASSWORD_LENGTH_MAX_BYTES + 1)
@@ -26,7 +26,7 @@ fn retry_after(result: Result<impl Sized, LoginError>) -> Option<SignedDuration>
 /// the window (from any address, and for unknown names alike), and the next window allows again.
 #[tokio::test]
 async fn per_user_limit_on_both_sides_and_the_window_resets() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         fixture.officer("alice").await;
         let login = |password: String, address: u8, now: Timestamp| {
@@ -91,7 +91,7 @@ async fn per_user_limit_on_both_sides_and_the_window_resets() {
 /// while another address is unaffected.
 #[tokio::test]
 async fn per_address_limit_on_both_sides() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         fixture.officer("alice").await;
         for attempt in 1..LOGIN_ATTEMPTS_PER_ADDRESS_MAX {

@@ -5,7 +5,7 @@ use corridor_domain::{Party, Role};
 use jiff::SignedDuration;
 use sqlx::Row as _;
 
-use crate::{BACKENDS, Fixture, PASSWORD, T0, at, client, rwanda};
+use crate::{Fixture, PASSWORD, T0, at, backends, client, rwanda};
 
 const MILLISECOND: SignedDuration = SignedDuration::from_millis(1);
 
@@ -13,7 +13,7 @@ const MILLISECOND: SignedDuration = SignedDuration::from_millis(1);
 /// user's one role and party.
 #[tokio::test]
 async fn login_issues_a_new_session_id_each_time() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         let alice = fixture.officer("alice").await;
         let (first, actor) = fixture
@@ -72,7 +72,7 @@ async fn login_issues_a_new_session_id_each_time() {
 /// and other sessions of the same user go on.
 #[tokio::test]
 async fn logout_invalidates_the_session_server_side() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         fixture.officer("alice").await;
         let (kept, _) = fixture
@@ -100,7 +100,7 @@ async fn logout_invalidates_the_session_server_side() {
 /// unused for exactly the idle timeout it is over, and stays over.
 #[tokio::test]
 async fn idle_expiry_on_both_sides_of_the_limit() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         fixture.officer("alice").await;
         let (used, _) = fixture
@@ -160,7 +160,7 @@ async fn idle_expiry_on_both_sides_of_the_limit() {
 #[tokio::test]
 async fn absolute_expiry_on_both_sides_of_the_limit() {
     let step = SESSION_IDLE_TIMEOUT / 2;
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         fixture.officer("alice").await;
         let (session, _) = fixture
@@ -206,7 +206,7 @@ async fn absolute_expiry_on_both_sides_of_the_limit() {
 /// working at once; a changed role ends sessions too.
 #[tokio::test]
 async fn disabled_users_cannot_log_in_and_their_sessions_stop() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         let alice = fixture.officer("alice").await;
         let bob = fixture.officer("bob").await;

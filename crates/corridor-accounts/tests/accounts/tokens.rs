@@ -5,7 +5,7 @@ use corridor_domain::{Role, UserId};
 use jiff::SignedDuration;
 use sqlx::Row as _;
 
-use crate::{BACKENDS, Fixture, T0, at};
+use crate::{Fixture, T0, at, backends};
 
 fn scopes(names: &[&str]) -> Vec<Scope> {
     names
@@ -19,7 +19,7 @@ fn scopes(names: &[&str]) -> Vec<Scope> {
 #[tokio::test]
 async fn tokens_are_shown_once_stored_hashed_scoped_expiring_and_revocable() {
     let day = SignedDuration::from_hours(24);
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         let alice = fixture.officer("alice").await;
         let (secret, id) = fixture
@@ -109,7 +109,7 @@ async fn tokens_are_shown_once_stored_hashed_scoped_expiring_and_revocable() {
 /// positive and at most the limit (exactly the limit is allowed); tokens are for known users.
 #[tokio::test]
 async fn token_limits_on_both_sides() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let fixture = Fixture::new(backend).await;
         let alice = fixture.officer("alice").await;
         let create = |granted: Vec<Scope>, lifetime: SignedDuration| {
@@ -165,6 +165,41 @@ async fn token_limits_on_both_sides() {
         assert!(
             matches!(refused, Err(AccountsError::UnknownUser(_))),
             "{refused:?}"
+        );
+        fixture.finish().await;
+    }
+}
+
+/// `*` is the one scope that is not an action name: it stands for every action, and survives
+/// the round trip through the database; nothing else outside the action-name alphabet does.
+#[tokio::test]
+async fn the_every_action_scope_is_stored_and_read_back() {
+    assert!(Scope::parse("*").unwrap().is_every_action());
+    assert!(!Scope::parse("read_case").unwrap().is_every_action());
+    for bad in ["**", "* read_case", "read_*", ""] {
+        assert!(
+            matches!(Scope::parse(bad), Err(AccountsError::Scopes(_))),
+            "{bad}"
+        );
+    }
+    let day = SignedDuration::from_hours(24);
+    for backend in backends() {
+        let fixture = Fixture::new(backend).await;
+        let alice = fixture.officer("alice").await;
+        let (secret, _) = fixture
+            .accounts
+            .create_token(&alice, scopes(&["*", "read_case"]), at(day), T0)
+            .await
+            .unwrap();
+        let (_, granted) = fixture
+            .accounts
+            .token(secret.expose(), T0)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            granted.into_iter().collect::<Vec<_>>(),
+            scopes(&["*", "read_case"])
         );
         fixture.finish().await;
     }

@@ -26,7 +26,7 @@ async fn a_body_over_the_limit_is_a_413_problem_and_one_at_it_is_not() {
         body["facts"]["limit_bytes"],
         REQUEST_BODY_BYTES_MAX.to_string()
     );
-    // At the limit the request reaches routing, which answers for the method instead.
+    // At the limit the body reaches the handler, whose JSON parser answers for it instead.
     let at = app
         .request(
             "POST",
@@ -35,7 +35,7 @@ async fn a_body_over_the_limit_is_a_413_problem_and_one_at_it_is_not() {
             vec![b' '; REQUEST_BODY_BYTES_MAX],
         )
         .await;
-    at.problem(405, "method_not_allowed");
+    at.problem(422, "invalid_input");
 }
 
 #[tokio::test]

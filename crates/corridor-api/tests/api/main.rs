@@ -8,13 +8,27 @@
 //! tests (`allow-expect-in-tests` and friends in `clippy.toml`).
 
 #[cfg(test)]
+mod cases;
+#[cfg(test)]
+mod fields;
+#[cfg(test)]
+mod fixture;
+#[cfg(test)]
 mod limits;
 #[cfg(test)]
 mod log;
 #[cfg(test)]
+mod matrix;
+#[cfg(test)]
+mod openapi;
+#[cfg(test)]
 mod ops;
 #[cfg(test)]
 mod problem;
+#[cfg(test)]
+mod session;
+#[cfg(test)]
+mod users;
 
 /// The harness: a served app per test and a small HTTP client.
 #[cfg(test)]
@@ -22,6 +36,7 @@ pub mod harness {
     use std::collections::BTreeSet;
     use std::net::SocketAddr;
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
 
     use corridor_api::AppState;
     use corridor_api::limits::RateLimit;
@@ -50,6 +65,9 @@ pub mod harness {
     /// A moment in August 2025, after the US–Rwanda agreement came into force (1 Aug 2025).
     pub const AUG_10: &str = "2025-08-10T09:00:00Z";
 
+    /// The master key of every test server.
+    pub const MASTER_KEY: [u8; 32] = [7; 32];
+
     /// The log's origin in every test.
     pub const ORIGIN: &str = "corridor.test/log";
 
@@ -62,6 +80,8 @@ pub mod harness {
         pub rate_limit: RateLimit,
         /// Whether to sign a checkpoint once the events are in.
         pub checkpoint: bool,
+        /// Whether session cookies carry `Secure`.
+        pub secure_cookies: bool,
     }
 
     impl Default for Setup {
@@ -70,6 +90,7 @@ pub mod harness {
                 proposals: 2,
                 rate_limit: RateLimit::default(),
                 checkpoint: true,
+                secure_cookies: false,
             }
         }
     }
@@ -83,6 +104,11 @@ pub mod harness {
         pub store: Arc<Store>,
         /// The log's signer.
         pub signer: Ed25519Signer,
+        /// The state it serves, for its accounts.
+        pub state: AppState,
+        /// The server's clock, in milliseconds since the epoch; starts at [`AUG_10`] and moves
+        /// only when a test moves it ([`TestApp::advance`]).
+        pub clock_ms: Arc<AtomicI64>,
         _dir: tempfile::TempDir,
         _shutdown: tokio::sync::oneshot::Sender<()>,
     }
@@ -157,7 +183,7 @@ pub mod harness {
     /// A proposal of a synthetic person as case `id`, sealed, with its wrapped key.
     fn proposal(id: u64) -> (Command, Vec<(CaseId, Vec<u8>)>) {
         let case = CaseId::from_u64(id);
-        let master = MasterKey::from_bytes([7; 32]);
+        let master = MasterKey::from_bytes(MASTER_KEY);
         let case_key = [id.to_le_bytes()[0]; 32];
         let personal = PersonalData {
             name: format!("Synthetic Person {id}"),
@@ -266,24 +292,139 @@ pub mod harness {
                 .expect("the checkpoint is recorded");
         }
         let store = Arc::new(store);
-        let clock: corridor_api::Clock = Arc::new(|| AUG_10.parse().unwrap_or_default());
-        let state = AppState::with(store.clone(), setup.rate_limit, clock);
+        let start: Timestamp = AUG_10.parse().expect("a moment");
+        let clock_ms = Arc::new(AtomicI64::new(start.as_millisecond()));
+        let read = Arc::clone(&clock_ms);
+        let clock: corridor_api::Clock = Arc::new(move || {
+            Timestamp::from_millisecond(read.load(Ordering::SeqCst)).unwrap_or_default()
+        });
+        let state =
+            app_state_with(store.clone(), setup.rate_limit, clock, setup.secure_cookies).await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let address = listener.local_addr().expect("the bound address");
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(corridor_api::serve(listener, state, async move {
+        tokio::spawn(corridor_api::serve(listener, state.clone(), async move {
             let _ = stop.await;
         }));
         TestApp {
             address,
             store,
             signer,
+            state,
+            clock_ms,
             _dir: dir,
             _shutdown: shutdown,
         }
     }
 
+    /// The state of a test server over `store`: its accounts, the shipped policies, a fixed
+    /// master key.
+    pub async fn app_state(
+        store: Arc<Store>,
+        rate_limit: RateLimit,
+        clock: corridor_api::Clock,
+    ) -> AppState {
+        app_state_with(store, rate_limit, clock, false).await
+    }
+
+    /// [`app_state`], with session cookies `Secure` or not.
+    pub async fn app_state_with(
+        store: Arc<Store>,
+        rate_limit: RateLimit,
+        clock: corridor_api::Clock,
+        secure_cookies: bool,
+    ) -> AppState {
+        let accounts = corridor_accounts::Accounts::from_pool(store.pool().clone())
+            .await
+            .expect("the accounts open");
+        let authz = corridor_authz::Authz::load().expect("the shipped policies load");
+        let mut config = corridor_api::AppConfig::new(store, accounts, Arc::new(authz));
+        config.master = Some(MasterKey::from_bytes(MASTER_KEY));
+        config.rate_limit = rate_limit;
+        config.clock = clock;
+        config.secure_cookies = secure_cookies;
+        AppState::new(config)
+    }
+
+    /// The password of every user [`TestApp::add_user`] adds.
+    pub const PASSWORD: &str = "correct horse battery staple";
+
+    /// A logged-in browser: the session cookie to send and the CSRF token for unsafe requests.
+    #[derive(Debug, Clone)]
+    pub struct Browser {
+        /// `corridor_session=<id>`, as a `Cookie` header sends it.
+        pub cookie: String,
+        /// The session's CSRF token.
+        pub csrf: String,
+    }
+
+    impl Browser {
+        /// The headers of a request from this browser: the cookie, the CSRF token when `csrf`,
+        /// and a JSON content type.
+        pub fn headers(&self, csrf: bool) -> Vec<(&str, &str)> {
+            let mut headers = vec![
+                ("cookie", self.cookie.as_str()),
+                ("content-type", "application/json"),
+            ];
+            if csrf {
+                headers.push(("x-csrf-token", self.csrf.as_str()));
+            }
+            headers
+        }
+    }
+
     impl TestApp {
+        /// Moves the server's clock forward by `span`.
+        pub fn advance(&self, span: jiff::SignedDuration) {
+            let span_ms = i64::try_from(span.as_millis()).expect("a span in range");
+            self.clock_ms.fetch_add(span_ms, Ordering::SeqCst);
+        }
+
+        /// The server's clock now.
+        pub fn now(&self) -> Timestamp {
+            Timestamp::from_millisecond(self.clock_ms.load(Ordering::SeqCst)).expect("a moment")
+        }
+
+        /// Adds a user with [`PASSWORD`] straight through the accounts.
+        pub async fn add_user(&self, name: &str, role: Role, party: Party) {
+            self.state
+                .accounts()
+                .add_user(
+                    &UserId::parse(name).expect("a user id"),
+                    role,
+                    &party,
+                    PASSWORD,
+                    self.now(),
+                )
+                .await
+                .expect("the user is added");
+        }
+
+        /// `POST /api/session` with this user and password.
+        pub async fn login_reply(&self, user: &str, password: &str) -> Reply {
+            let body = serde_json::json!({ "user": user, "password": password });
+            self.request(
+                "POST",
+                "/api/session",
+                &[("content-type", "application/json")],
+                body.to_string().into_bytes(),
+            )
+            .await
+        }
+
+        /// Logs `user` in with [`PASSWORD`].
+        pub async fn login(&self, user: &str) -> Browser {
+            let reply = self.login_reply(user, PASSWORD).await;
+            assert_eq!(reply.status, 200, "{}", reply.text());
+            let set_cookie = reply.header("set-cookie");
+            let cookie = set_cookie.split(';').next().expect("a cookie").to_owned();
+            let csrf = reply.json()["csrf_token"]
+                .as_str()
+                .expect("a CSRF token")
+                .to_owned();
+            Browser { cookie, csrf }
+        }
+
         /// `GET path`.
         pub async fn get(&self, path: &str) -> Reply {
             self.request("GET", path, &[], Vec::new()).await

@@ -66,7 +66,12 @@ async fn metrics_render_requests_and_log_figures() {
 async fn metrics_count_safeguard_refusals_and_denials() {
     // Proves the safeguard and authorization counters render by code and by role once recorded.
     let app = spawn_app().await;
-    let state = corridor_api::AppState::new(app.store.clone());
+    let state = crate::harness::app_state(
+        app.store.clone(),
+        corridor_api::limits::RateLimit::default(),
+        std::sync::Arc::new(jiff::Timestamp::now),
+    )
+    .await;
     state.metrics().safeguard_refused("hold_active");
     state.metrics().authorization_denied("receiving_officer");
     let text = state.metrics().render();

@@ -53,7 +53,7 @@ stay_hold                   -/-             -/-                -/-         -/-  
 reactivate_hold             -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
 amend_hold                  -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
 vacate_hold                 -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
-list_holds                  A/A             A/A                A/A         -/-               A/A         -/-     A/A     -/-    -/-
+list_holds                  A/A             A/A                A/A         -/-               A/A         -/-     -/-     -/-    -/-
 tick                        -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 check                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 read_statistics             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A

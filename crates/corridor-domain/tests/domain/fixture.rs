@@ -997,7 +997,7 @@ impl Script {
         let own = match event.body.stream() {
             StreamId::Case(id) => Some(id) == self.current,
             StreamId::Agreement(_) => true,
-            StreamId::Hold(_) => false,
+            StreamId::Hold(_) | StreamId::Access => false,
         };
         if !own {
             write!(text, "({})", self.names(&event.body.stream().to_string())).unwrap();

@@ -12,7 +12,7 @@ use corridor_domain::{
 use crate::fixture::{at, country, day, label};
 
 /// How many variants `EventBody` has; [`ordinal`] fails to compile when one is added.
-const VARIANTS: usize = 40;
+const VARIANTS: usize = 41;
 
 /// The position of the variant, by an exhaustive match: a new variant must be added here, and so
 /// to the samples below.
@@ -59,6 +59,7 @@ fn ordinal(body: &EventBody) -> usize {
         HoldReactivated { .. } => 37,
         HoldAmended { .. } => 38,
         HoldVacated { .. } => 39,
+        AccessRecorded { .. } => 40,
     }
 }
 
@@ -221,6 +222,22 @@ fn samples() -> Vec<Event> {
             command: "schedule".to_owned(),
             code: "hold_active".to_owned(),
             facts,
+        },
+        AccessRecorded {
+            role: corridor_domain::Role::ReceivingOfficer,
+            action: "read_case".to_owned(),
+            resource: case.to_string(),
+            agreement: Some(AgreementId::parse("test-usa-rwa").unwrap()),
+            allowed: true,
+            policies: vec!["receiving-read-requested".to_owned()],
+        },
+        AccessRecorded {
+            role: corridor_domain::Role::Counsel,
+            action: "read_case".to_owned(),
+            resource: case.to_string(),
+            agreement: None,
+            allowed: false,
+            policies: Vec::new(),
         },
         HoldRegistered {
             hold,

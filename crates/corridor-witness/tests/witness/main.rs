@@ -12,8 +12,6 @@ mod fork;
 mod persistence;
 mod status;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use corridor_log::Hash;
 use corridor_log::checkpoint::Checkpoint;
 use corridor_log::note::{Ed25519Signer, KeyName};
@@ -24,7 +22,6 @@ use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
 use hyper::{Request, header};
 use hyper_util::rt::TokioIo;
-use sqlx::Connection as _;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -104,86 +101,35 @@ impl Log {
     }
 }
 
-/// The databases the witness runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
+pub use corridor_store::Backend;
+
+/// Every backend the tests of what the database must guarantee run on: SQLite, and PostgreSQL
+/// unless `CORRIDOR_TEST_SKIP_POSTGRES=1`.
+pub fn backends() -> Vec<Backend> {
+    corridor_store::testing::backends()
 }
 
-/// Every backend, for the tests of what the database must guarantee.
-pub const BACKENDS: [Backend; 2] = [Backend::Sqlite, Backend::Postgres];
-
-/// A fresh, empty database with a unique name.
+/// A fresh, empty database with a unique name, from the workspace's one test-database helper.
 #[derive(Debug)]
 pub struct TestDatabase {
     pub url: String,
-    _directory: Option<tempfile::TempDir>,
-    postgres_name: Option<String>,
-}
-
-/// Where the PostgreSQL tests create their databases; the machine's server by default.
-fn postgres_admin_url() -> String {
-    std::env::var("CORRIDOR_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    inner: corridor_store::testing::TestDatabase,
 }
 
 impl TestDatabase {
     pub async fn fresh(backend: Backend) -> Self {
-        match backend {
-            Backend::Sqlite => {
-                let directory = tempfile::tempdir().unwrap();
-                let path = directory.path().join("witness.db");
-                Self {
-                    url: format!("sqlite://{}", path.display()),
-                    _directory: Some(directory),
-                    postgres_name: None,
-                }
-            }
-            Backend::Postgres => {
-                static NEXT: AtomicU64 = AtomicU64::new(0);
-                let name = format!(
-                    "corridor_witness_test_{}_{}",
-                    std::process::id(),
-                    NEXT.fetch_add(1, Ordering::Relaxed)
-                );
-                let admin_url = postgres_admin_url();
-                let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS {name}"
-                )))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap();
-                admin.close().await.unwrap();
-                let base = admin_url.rsplit_once('/').unwrap().0;
-                Self {
-                    url: format!("{base}/{name}"),
-                    _directory: None,
-                    postgres_name: Some(name),
-                }
-            }
+        let inner = corridor_store::testing::TestDatabase::create(backend, "witness")
+            .await
+            .unwrap();
+        Self {
+            url: inner.url().to_owned(),
+            inner,
         }
     }
 
     /// Drops a PostgreSQL database (an SQLite one goes with its temporary directory).
     pub async fn remove(self) {
-        if let Some(name) = &self.postgres_name {
-            let mut admin = sqlx::PgConnection::connect(&postgres_admin_url())
-                .await
-                .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-            )))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-            admin.close().await.unwrap();
-        }
+        self.inner.remove().await.unwrap();
     }
 }
 

@@ -8,13 +8,13 @@ use corridor_witness::client::{self, AddOutcome};
 use corridor_witness::config::cosigner_verifier_key;
 use tokio::sync::Barrier;
 
-use crate::{BACKENDS, LOG_ORIGIN, Log, TestDatabase, spawn_witness, witness_key};
+use crate::{LOG_ORIGIN, Log, TestDatabase, backends, spawn_witness, witness_key};
 
 // A new server over the same database knows the latest cosigned size, and refuses to be
 // rolled back to the size before it.
 #[tokio::test]
 async fn state_survives_a_restart() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let database = TestDatabase::fresh(backend).await;
         let log = Log::new(&[(12, "main")]);
         let witness = spawn_witness(&database.url).await;
@@ -69,7 +69,7 @@ const RACERS: u64 = 12;
 // for a later one (an update race).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_conflicting_checkpoints_cosign_exactly_one() {
-    for backend in BACKENDS {
+    for backend in backends() {
         let database = TestDatabase::fresh(backend).await;
         let witness = spawn_witness(&database.url).await;
         let verifier =
@@ -178,7 +178,7 @@ async fn race(url: &str, old_size: u64, logs: &[Log]) -> Vec<AddOutcome> {
 #[tokio::test]
 async fn database_refuses_rollbacks_and_same_size_replacements() {
     use sqlx::Connection as _;
-    for backend in BACKENDS {
+    for backend in backends() {
         let database = TestDatabase::fresh(backend).await;
         let log = Log::new(&[(8, "main")]);
         let witness = spawn_witness(&database.url).await;

@@ -2,12 +2,17 @@
 //! their incremental export, offline verification and what it refuses, proofs that verify with
 //! corridor-log's own verifiers, and erasure that leaves the log verifiable.
 //!
-//! Building a log of a few hundred events takes a few hundred runs of the binary, so it is built
-//! once ([`template`]) and held in memory as files; each test writes its own copy into a fresh
-//! sandbox, so no test sees another's changes and nothing is left on disk.
+//! The template's events are written through the store in this process ([`propose_many`],
+//! [`load_us_rwa_directly`]), one event each: the tests below are about the log's shape (sizes,
+//! tiles, proofs), and a proposal made with the binary also appends the access record of its
+//! policy decision. The CLI's own path is tested in `cli.rs`; here it adds commands on top.
+//!
+//! The template log of a few hundred events is built once ([`template`]) and held in memory as
+//! files; each test writes its own copy into a fresh sandbox, so no test sees another's changes
+//! and nothing is left on disk.
 
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use corridor_log::Hash;
 use corridor_log::checkpoint::parse_signed_checkpoint;
@@ -17,7 +22,15 @@ use corridor_log::proof_text::{ConsistencyProofText, InclusionProofText};
 use corridor_log::tiles::{decode_entry_bundle, encode_entry_bundle};
 use sqlx::{AnyConnection, Connection as _, Executor as _, Row as _};
 
-use crate::harness::{Run, Sandbox};
+use corridor_domain::terms::{AgreementId, Country, Sex};
+use corridor_domain::{
+    Actor, CaseId, Command, Context, Label, Language, Outcome, Party, PersonFacts, PersonalData,
+    Role, UserId,
+};
+use corridor_store::Store;
+use corridor_store::vault::{self, MasterKey};
+
+use crate::harness::{AUG_10, Run, Sandbox, US_RWA};
 
 /// The origin `corridor init` gives a log by default.
 const ORIGIN: &str = "corridor.invalid/log";
@@ -61,7 +74,8 @@ fn template() -> &'static Template {
 /// signed checkpoint and an export at size 20 and a signed checkpoint at size 300.
 fn build_template() -> Template {
     let sandbox = Sandbox::new();
-    sandbox.init_with_us_rwa();
+    sandbox.corridor(&["init", "--example-users"]).code(0);
+    load_us_rwa_directly(&sandbox);
     propose_many(&sandbox, "Base", FORK_BASE_SIZE - 1, 1);
     let fork_base = snapshot(sandbox.path());
     propose_many(&sandbox, "Early", EARLY_SIZE - FORK_BASE_SIZE, 1);
@@ -86,17 +100,137 @@ fn build_template() -> Template {
     }
 }
 
-/// Proposes `count` synthetic people, spread over `writers` concurrent runs of the binary.
-fn propose_many(sandbox: &Sandbox, prefix: &str, count: u64, writers: u64) {
-    std::thread::scope(|scope| {
-        for writer in 0..writers {
-            scope.spawn(move || {
-                for number in (0..count).filter(|number| number % writers == writer) {
-                    sandbox.propose("officer.ada", &format!("Synthetic {prefix} {number}"));
-                }
-            });
-        }
+/// Runs `future` on a runtime of its own thread, so that synchronous and asynchronous tests
+/// alike may build logs.
+fn block_on<T: Send + 'static>(future: impl Future<Output = T> + Send + 'static) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime")
+            .block_on(future)
+    })
+    .join()
+    .expect("the writing thread")
+}
+
+/// Loads the shipped US–Rwanda agreement through the store, as `admin`: one event.
+fn load_us_rwa_directly(sandbox: &Sandbox) {
+    let url = sandbox.database_url();
+    block_on(async move {
+        let store = Store::open(&url, false).await.expect("the store opens");
+        let text = std::fs::read_to_string(US_RWA).expect("the shipped agreement");
+        let command = Command::LoadAgreement {
+            file_name: US_RWA.to_owned(),
+            text,
+        };
+        let context = Context {
+            now: AUG_10.parse().expect("a moment"),
+            actor: Actor {
+                user: UserId::parse("admin").expect("a user id"),
+                role: Role::Admin,
+                party: Party::None,
+            },
+        };
+        let executed = store
+            .execute(&command, &context, None, &[])
+            .await
+            .expect("the load is written");
+        assert!(
+            matches!(executed.outcome, Outcome::Accepted(_)),
+            "{executed:?}"
+        );
+        store.close().await;
     });
+}
+
+/// Proposes `count` synthetic people through the store, one event each, spread over `writers`
+/// concurrent writers: the same people `corridor case propose` makes in `harness::propose_args`
+/// (a Venezuelan adult who speaks Spanish, fears Venezuela, with counsel.fay as counsel).
+fn propose_many(sandbox: &Sandbox, prefix: &str, count: u64, writers: u64) {
+    let url = sandbox.database_url();
+    let key = std::fs::read_to_string(sandbox.file("corridor.key")).expect("the master key file");
+    let prefix = prefix.to_owned();
+    block_on(async move {
+        let store = Arc::new(Store::open(&url, false).await.expect("the store opens"));
+        let master = Arc::new(MasterKey::parse(&key).expect("a master key"));
+        let mut handles = Vec::new();
+        for writer in 0..writers {
+            let (store, master, prefix) = (Arc::clone(&store), Arc::clone(&master), prefix.clone());
+            handles.push(tokio::spawn(async move {
+                for number in (0..count).filter(|number| number % writers == writer) {
+                    propose_directly(&store, &master, &format!("Synthetic {prefix} {number}"))
+                        .await;
+                }
+            }));
+        }
+        for handle in handles {
+            handle.await.expect("a writer");
+        }
+        store.close().await;
+    });
+}
+
+/// Random bytes for ids, keys and nonces.
+fn random<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).expect("randomness");
+    bytes
+}
+
+/// One proposal of `name` as officer.ada, sealed and keyed as the CLI does it.
+async fn propose_directly(store: &Store, master: &MasterKey, name: &str) {
+    let case = CaseId::from_u64(u64::from_le_bytes(random()));
+    let key: [u8; 32] = random();
+    let wrapped = master.wrap(case, &key, random());
+    let birth_date = "1990-04-12".parse().expect("a date");
+    let personal = PersonalData {
+        name: name.to_owned(),
+        birth_date: Some(birth_date),
+        documents: vec!["synthetic passport X0000000".to_owned()],
+        contact: None,
+        health: Some("synthetic health note".to_owned()),
+    };
+    let venezuela = Country::parse("VEN").expect("VEN");
+    let command = Command::Propose {
+        case,
+        agreement: AgreementId::parse("us-rwa-2025").expect("an agreement id"),
+        facts: PersonFacts {
+            birth_date,
+            nationality: venezuela,
+            sex: Sex::parse("male").expect("a sex"),
+            vulnerabilities: Default::default(),
+            feared_countries: [venezuela].into_iter().collect(),
+            protected_countries: Default::default(),
+            languages: [Language::parse("es").expect("a language")]
+                .into_iter()
+                .collect(),
+            legal_basis: Label::parse("ina_241").expect("a label"),
+            designation: None,
+            detention_place: None,
+            removal_ordered_on: "2025-03-03".parse().expect("a date"),
+            health_data_consent: false,
+        },
+        counsel: Some(UserId::parse("counsel.fay").expect("a user id")),
+        personal: vault::seal(case, &key, random::<{ vault::NONCE_BYTES }>(), &personal),
+    };
+    let context = Context {
+        now: AUG_10.parse().expect("a moment"),
+        actor: Actor {
+            user: UserId::parse("officer.ada").expect("a user id"),
+            role: Role::SendingOfficer,
+            party: Party::State(Country::parse("USA").expect("USA")),
+        },
+    };
+    let executed = store
+        .execute(&command, &context, None, &[(case, wrapped)])
+        .await
+        .expect("the proposal is written");
+    assert!(
+        matches!(&executed.outcome, Outcome::Accepted(events) if events.len() == 1),
+        "one event per proposal: {executed:?}"
+    );
 }
 
 /// Every file under `dir`, read into memory.
@@ -746,7 +880,7 @@ fn verify_refuses_a_forked_history_signed_with_the_same_key() {
         "{}",
         init.stdout()
     );
-    fresh.load_us_rwa();
+    load_us_rwa_directly(&fresh);
     propose_many(&fresh, "Fresh", EARLY_SIZE, 2);
     assert_eq!(checkpoint_size(&checkpoint(&fresh)), EARLY_SIZE + 1);
     fresh.corridor(&["log", "export", "fresh"]).code(0);
@@ -1012,16 +1146,19 @@ fn an_erased_case_keeps_the_log_verifiable() {
         erased["events"][0]["type"], "personal_data_erased",
         "{erased}"
     );
+    // The listing and the erasure also appended their access records: the erasure is last.
+    let seq = erased["events"][0]["seq"].as_u64().expect("a sequence number");
+    assert!(seq > FULL_SIZE && seq < 512, "{erased}");
 
     let note = checkpoint(&sandbox);
-    assert_eq!(checkpoint_size(&note), FULL_SIZE + 1);
+    assert_eq!(checkpoint_size(&note), seq);
     sandbox.corridor(&["log", "export", "public"]).code(0);
-    let entries = bundle_entries(&sandbox, "public/tile/entries/001.p/45");
+    let entries = bundle_entries(&sandbox, &format!("public/tile/entries/001.p/{}", seq - 256));
+    let last = entries.last().expect("the erasure's leaf");
     assert!(
-        entries[44]
-            .starts_with(b"corridor/leaf/v1\nkind personal_data_erased\nagreement us-rwa-2025\n"),
+        last.starts_with(b"corridor/leaf/v1\nkind personal_data_erased\nagreement us-rwa-2025\n"),
         "{}",
-        String::from_utf8_lossy(&entries[44])
+        String::from_utf8_lossy(last)
     );
     verify(
         &sandbox,
@@ -1032,5 +1169,5 @@ fn an_erased_case_keeps_the_log_verifiable() {
     .code(0);
     sandbox.corridor(&["check"]).code(0);
     let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
-    assert_eq!(shown["personal_data"], "erased", "{shown}");
+    assert_eq!(shown["personal_data_state"], "erased", "{shown}");
 }

@@ -12,11 +12,15 @@ mod cli;
 #[cfg(test)]
 mod crash;
 #[cfg(test)]
+mod db;
+#[cfg(test)]
 mod demo;
 #[cfg(test)]
 mod log;
 #[cfg(test)]
 mod store;
+#[cfg(test)]
+mod user;
 #[cfg(test)]
 mod witness;
 
@@ -43,7 +47,10 @@ pub mod harness {
     pub const AUG_10: &str = "2025-08-10T09:00:00Z";
 
     /// Every environment variable the binary reads; tests set what they need and nothing leaks in.
-    const CORRIDOR_ENV: [&str; 8] = [
+    const CORRIDOR_ENV: [&str; 11] = [
+        "CORRIDOR_ADMIN_PASSWORD",
+        "CORRIDOR_SERVER",
+        "CORRIDOR_TOKEN",
         "CORRIDOR_DATABASE",
         "CORRIDOR_USER",
         "CORRIDOR_USERS",
@@ -183,10 +190,41 @@ pub mod harness {
         }
 
         /// The number of stored events, through `corridor check --json` (which must pass).
+        ///
+        /// Access records are left out: every decision of the policies is one (reads and
+        /// refusals included), so "nothing was recorded" means no agreement, case or hold event.
+        /// [`Sandbox::access_record_count`] counts them.
         pub fn event_count(&self) -> u64 {
             let report = self.corridor(&["--json", "check"]).code(0).json();
             assert_eq!(report["ok"], true, "{report}");
-            report["events"].as_u64().expect("a count of events")
+            let events = report["events"].as_u64().expect("a count of events");
+            events - self.access_record_count()
+        }
+
+        /// The number of stored access records, read from the default database. Usable from
+        /// synchronous and asynchronous tests alike: it runs on a thread of its own.
+        pub fn access_record_count(&self) -> u64 {
+            let url = self.database_url();
+            std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
+                runtime.block_on(async {
+                    let store = Store::open(&url, false).await.expect("the store opens");
+                    let row = sqlx::query(
+                        "SELECT COUNT(*) AS n FROM events WHERE kind = 'access_recorded'",
+                    )
+                    .fetch_one(store.pool())
+                    .await
+                    .expect("a count of access records");
+                    let count: i64 = row.try_get("n").expect("a count");
+                    store.close().await;
+                    u64::try_from(count).expect("a non-negative count")
+                })
+            })
+            .join()
+            .expect("the counting thread")
         }
 
         /// Opens the default database with the store, as the binary does.

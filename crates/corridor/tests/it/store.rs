@@ -186,7 +186,16 @@ async fn a_schema_newer_than_known_is_refused() {
         .await
         .expect_err("a newer schema must be refused");
     let message = error.to_string();
-    assert!(matches!(error, StoreError::Migrate(_)), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            StoreError::SchemaTooNew {
+                database: 9999,
+                known: corridor_store::SCHEMA_VERSION_LATEST
+            }
+        ),
+        "{error:?}"
+    );
     assert!(
         message.contains("9999") && message.contains("newer"),
         "{message}"

@@ -17,8 +17,10 @@ pub struct Disclosure {
     pub visible: bool,
     /// Nationality.
     pub nationality: bool,
-    /// Sex and age.
-    pub sex_and_age: bool,
+    /// Sex.
+    pub sex: bool,
+    /// Age at proposal: the birth date, coarsened, so shown only where the birth date may be.
+    pub age: bool,
     /// Languages understood.
     pub languages: bool,
     /// Vulnerabilities.
@@ -40,10 +42,12 @@ pub struct Disclosure {
 }
 
 impl Disclosure {
-    const NOTHING: Self = Self {
+    /// Nothing at all.
+    pub const NOTHING: Self = Self {
         visible: false,
         nationality: false,
-        sex_and_age: false,
+        sex: false,
+        age: false,
         languages: false,
         vulnerabilities: false,
         protection_facts: false,
@@ -54,10 +58,12 @@ impl Disclosure {
         contact: false,
         health: false,
     };
-    const EVERYTHING: Self = Self {
+    /// The whole case.
+    pub const EVERYTHING: Self = Self {
         visible: true,
         nationality: true,
-        sex_and_age: true,
+        sex: true,
+        age: true,
         languages: true,
         vulnerabilities: true,
         protection_facts: true,
@@ -109,7 +115,10 @@ pub fn disclose(actor: &Actor, case: &Case, agreement: &Agreement) -> Disclosure
             Disclosure {
                 visible: true,
                 nationality: shared(SharedField::Nationality),
-                sex_and_age: shared(SharedField::Sex),
+                sex: shared(SharedField::Sex),
+                // The age is read off the birth date: an agreement that shares sex but not the
+                // birth date must not give away the year of birth through it.
+                age: shared(SharedField::BirthDate),
                 languages: shared(SharedField::Languages),
                 vulnerabilities: shared(SharedField::Vulnerabilities),
                 // What the person fears, and the sending state's order, stay with the sending state.

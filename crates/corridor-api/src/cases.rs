@@ -1,0 +1,592 @@
+//! Cases over HTTP: propose, read, list, history, and every command of the case lifecycle.
+//!
+//! Reads are decided by the policies (`read_case`, `read_history`, `list_cases`) and recorded;
+//! what a caller sees of a case is then filtered in one place ([`crate::views`]). Commands need
+//! `If-Match` with the case's `ETag`, so nobody acts on a version they have not seen.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use corridor_domain::WelfareOutcome;
+use corridor_domain::{
+    CaseId, CaseStatus, Command, NoticeFacts, PersonFacts, PersonalData,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Caller;
+use crate::commands::{CommandOutcome, etag, if_match};
+use crate::input;
+use crate::json::JsonBody;
+use crate::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_CHARS_MAX};
+use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
+use crate::service::{self, CaseQuery, NewCase};
+use crate::state::AppState;
+use crate::views::CaseView;
+
+/// The case routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(propose, list))
+        .routes(routes!(show))
+        .routes(routes!(history))
+        .routes(routes!(notice))
+        .routes(routes!(claim_protection))
+        .routes(routes!(decide_protection))
+        .routes(routes!(request_transfer))
+        .routes(routes!(approve))
+        .routes(routes!(refuse))
+        .routes(routes!(extend_deadline))
+        .routes(routes!(schedule))
+        .routes(routes!(depart))
+        .routes(routes!(arrive))
+        .routes(routes!(record_vulnerability))
+        .routes(routes!(lodge_receiving_claim))
+        .routes(routes!(decide_receiving_claim))
+        .routes(routes!(lodge_appeal))
+        .routes(routes!(onward))
+        .routes(routes!(record_return))
+        .routes(routes!(settle))
+        .routes(routes!(whereabouts_unknown))
+        .routes(routes!(whereabouts_known))
+        .routes(routes!(welfare_check))
+        .routes(routes!(validate_detention))
+        .routes(routes!(withdraw))
+        .routes(routes!(erase))
+}
+
+/// A new case: the facts the rules read and the personal data to seal.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProposeBody {
+    /// Full name (sealed; shown only to those the agreement allows).
+    pub name: String,
+    /// Date of birth, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub birth_date: String,
+    /// Nationality (ISO 3166-1 alpha-3).
+    #[schema(pattern = "^[A-Za-z]{3}$")]
+    pub nationality: String,
+    /// `female`, `male` or `other`.
+    #[schema(pattern = "^(female|male|other)$")]
+    pub sex: String,
+    /// Vulnerability categories known at proposal.
+    #[serde(default)]
+    pub vulnerabilities: Vec<String>,
+    /// Countries the person fears (ISO 3166-1 alpha-3).
+    #[serde(default)]
+    pub feared_countries: Vec<String>,
+    /// Countries a decision protects the person from.
+    #[serde(default)]
+    pub protected_countries: Vec<String>,
+    /// Languages the person understands (language tags).
+    pub languages: Vec<String>,
+    /// The removal order's legal basis: 1 to 64 lowercase letters, digits, `_` or `-`.
+    #[schema(pattern = "^[a-z0-9_-]{1,64}$")]
+    pub legal_basis: String,
+    /// A designation class orders may name.
+    #[serde(default)]
+    pub designation: Option<String>,
+    /// Detention place.
+    #[serde(default)]
+    pub detention_place: Option<String>,
+    /// The day the removal order was made, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub removal_ordered_on: String,
+    /// Whether the person consented to share health data with the receiving state.
+    #[serde(default)]
+    pub health_data_consent: bool,
+    /// Identity and travel documents (sealed).
+    #[serde(default)]
+    pub documents: Vec<String>,
+    /// Contact details (sealed).
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// Health notes (sealed).
+    #[serde(default)]
+    pub health: Option<String>,
+    /// The login name of the person's counsel.
+    #[serde(default)]
+    pub counsel: Option<String>,
+}
+
+/// A proposed case.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Proposed {
+    /// The new case's id.
+    pub case: String,
+    /// Its version (also in `ETag`).
+    pub version: u64,
+    /// What was appended.
+    #[serde(flatten)]
+    pub outcome: CommandOutcome,
+}
+
+/// `POST /api/agreements/{agreement}/cases`: propose a case under an agreement.
+#[utoipa::path(
+    post,
+    path = "/api/agreements/{agreement}/cases",
+    tag = "cases",
+    params(("agreement" = String, Path, description = "The agreement id", pattern = "^[a-z][a-z0-9-]{0,63}$")),
+    request_body = ProposeBody,
+    responses(
+        (status = 201, description = "Proposed; `Location` names the case, `ETag` its version", body = Proposed),
+        AccessProblems, CommandProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn propose(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agreement): Path<String>,
+    JsonBody(body): JsonBody<ProposeBody>,
+) -> Result<Response, ApiError> {
+    caller.authenticated()?;
+    let agreement_id = input::agreement_id("path.agreement", &agreement)?;
+    let facts = PersonFacts {
+        birth_date: input::date("body.birth_date", &body.birth_date)?,
+        nationality: input::country("body.nationality", &body.nationality)?,
+        sex: input::sex("body.sex", &body.sex)?,
+        vulnerabilities: input::each("body.vulnerabilities", &body.vulnerabilities, input::vulnerability)?,
+        feared_countries: input::each("body.feared_countries", &body.feared_countries, input::country)?,
+        protected_countries: input::each(
+            "body.protected_countries",
+            &body.protected_countries,
+            input::country,
+        )?,
+        languages: input::each("body.languages", &body.languages, input::language)?,
+        legal_basis: input::label("body.legal_basis", &body.legal_basis)?,
+        designation: body
+            .designation
+            .as_deref()
+            .map(|value| input::label("body.designation", value))
+            .transpose()?,
+        detention_place: body
+            .detention_place
+            .as_deref()
+            .map(|value| input::label("body.detention_place", value))
+            .transpose()?,
+        removal_ordered_on: input::date("body.removal_ordered_on", &body.removal_ordered_on)?,
+        health_data_consent: body.health_data_consent,
+    };
+    let counsel = body
+        .counsel
+        .as_deref()
+        .map(|value| input::user("body.counsel", value))
+        .transpose()?;
+    let personal = PersonalData {
+        name: input::text("body.name", &body.name, TEXT_CHARS_MAX)?,
+        birth_date: Some(facts.birth_date),
+        documents: body
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(index, document)| {
+                input::text(&format!("body.documents[{index}]"), document, TEXT_CHARS_MAX)
+            })
+            .collect::<Result<_, _>>()?,
+        contact: body
+            .contact
+            .as_deref()
+            .map(|value| input::text("body.contact", value, TEXT_CHARS_MAX))
+            .transpose()?,
+        health: body
+            .health
+            .as_deref()
+            .map(|value| input::text("body.health", value, TEXT_CHARS_MAX))
+            .transpose()?,
+    };
+    let proposed = service::propose(
+        &state,
+        &caller,
+        agreement_id,
+        NewCase {
+            facts,
+            personal,
+            counsel,
+        },
+    )
+    .await?;
+    let (case, version) = (proposed.case.clone(), proposed.version);
+    Ok((
+        StatusCode::CREATED,
+        [
+            (header::LOCATION, format!("/api/cases/{case}")),
+            (header::ETAG, format!("\"{version}\"")),
+        ],
+        Json(proposed),
+    )
+        .into_response())
+}
+
+/// `GET /api/cases/{case}`: a case, as far as the caller may see it.
+#[utoipa::path(
+    get,
+    path = "/api/cases/{case}",
+    tag = "cases",
+    params(("case" = String, Path, description = "The case id (`case-…`)", pattern = "^case-[0-9a-f]{16}$")),
+    responses(
+        (status = 200, description = "The case; `ETag` is its version", body = CaseView),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn show(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(case): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.authenticated()?;
+    let id = input::case_id(&case)?;
+    let view = service::read_case(&state, &caller, id).await?;
+    Ok(([(header::ETAG, etag(view.version)?)], Json(view)).into_response())
+}
+
+/// One event of a case's history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEvent {
+    /// Its global sequence number.
+    pub seq: u64,
+    /// Its version within the case.
+    pub version: u64,
+    /// Its kind.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// When it happened.
+    pub at: String,
+    /// Who did it (absent when a clock or a cascade did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// The event's facts, for callers who see the whole case (sealed personal data is never
+    /// included).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+/// `GET /api/cases/{case}/history`: the case's events. Callers who see only part of a case see
+/// each event's kind and time, not its facts.
+#[utoipa::path(
+    get,
+    path = "/api/cases/{case}/history",
+    tag = "cases",
+    params(("case" = String, Path, description = "The case id", pattern = "^case-[0-9a-f]{16}$")),
+    responses(
+        (status = 200, description = "The events, oldest first", body = Vec<HistoryEvent>),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(case): Path<String>,
+) -> Result<Json<Vec<HistoryEvent>>, ApiError> {
+    caller.authenticated()?;
+    let id = input::case_id(&case)?;
+    Ok(Json(service::read_history(&state, &caller, id).await?))
+}
+
+/// The query of a case list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only cases in this status.
+    pub status: Option<String>,
+    /// At most this many cases (default 50, at most 100).
+    pub limit: Option<u32>,
+    /// Only cases whose id sorts after this one (the `next` of the previous page).
+    pub after: Option<String>,
+}
+
+/// One case in a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseSummary {
+    /// The case id.
+    pub case: String,
+    /// Its agreement.
+    pub agreement: String,
+    /// Its status.
+    pub status: &'static str,
+    /// Its version.
+    pub version: u64,
+    /// The person's nationality (ISO 3166-1 alpha-3), absent when withheld from the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// Its next deadline.
+    pub next_deadline: Option<String>,
+}
+
+/// A page of cases.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasePage {
+    /// The cases the caller may see, by id.
+    pub cases: Vec<CaseSummary>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next: Option<String>,
+}
+
+/// `GET /api/agreements/{agreement}/cases`: the agreement's cases the caller may see. Each case
+/// shown is a recorded `read_case` decision.
+#[utoipa::path(
+    get,
+    path = "/api/agreements/{agreement}/cases",
+    tag = "cases",
+    params(("agreement" = String, Path, description = "The agreement id", pattern = "^[a-z][a-z0-9-]{0,63}$"), ListQuery),
+    responses(
+        (status = 200, description = "A page of cases", body = CasePage),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(agreement): Path<String>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<CasePage>, ApiError> {
+    caller.authenticated()?;
+    let Query(query) = query.map_err(|rejection| ApiError::InvalidInput {
+        field: "query".to_owned(),
+        message: rejection.body_text(),
+    })?;
+    let agreement_id = input::agreement_id("path.agreement", &agreement)?;
+    let limit = query.limit.unwrap_or(PAGE_SIZE_DEFAULT);
+    if limit == 0 || limit > PAGE_SIZE_MAX {
+        return Err(ApiError::InvalidInput {
+            field: "query.limit".to_owned(),
+            message: format!("must be between 1 and {PAGE_SIZE_MAX}"),
+        });
+    }
+    let status = query
+        .status
+        .as_deref()
+        .map(|text| {
+            CaseStatus::parse(text).ok_or_else(|| ApiError::InvalidInput {
+                field: "query.status".to_owned(),
+                message: format!("`{text}` is not a case status"),
+            })
+        })
+        .transpose()?;
+    let after = query
+        .after
+        .as_deref()
+        .map(|text| input::case_in_body("query.after", text))
+        .transpose()?;
+    let query = CaseQuery {
+        agreement: Some(agreement_id),
+        status,
+        limit,
+        after,
+    };
+    Ok(Json(service::list_cases(&state, &caller, &query).await?))
+}
+
+/// Runs a command on one case: loads it for the policies, requires `If-Match`, answers with
+/// the new `ETag`.
+async fn on_case(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    case: &str,
+    make: impl FnOnce(CaseId) -> Command,
+) -> Result<Response, ApiError> {
+    caller.authenticated()?;
+    let id = input::case_id(case)?;
+    let expected = if_match(headers)?;
+    let outcome = service::case_command(state, caller, make(id), Some(expected)).await?;
+    let version = outcome.case_version.unwrap_or(expected);
+    Ok(([(header::ETAG, etag(version)?)], Json(outcome)).into_response())
+}
+
+/// A reason, for refusals, extensions and withdrawals.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonBody {
+    /// Why, as a sentence.
+    pub reason: String,
+}
+
+/// A notice as served.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeBody {
+    /// The language it was written and explained in.
+    pub language: String,
+    /// The destination it names (ISO 3166-1 alpha-3).
+    pub destination: String,
+    /// Served on the person.
+    pub on_person: bool,
+    /// Served on the person's counsel.
+    pub on_counsel: bool,
+    /// Whether it explains how to contest the transfer.
+    pub explains_how_to_contest: bool,
+}
+
+/// A decision: granted or not.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionBody {
+    /// Whether protection was granted.
+    pub granted: bool,
+}
+
+/// A scheduled departure.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleBody {
+    /// The departure, RFC 3339.
+    pub departure: String,
+}
+
+/// A vulnerability found after proposal.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VulnerabilityBody {
+    /// The category.
+    pub category: String,
+}
+
+/// An onward movement.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OnwardBody {
+    /// The destination (ISO 3166-1 alpha-3).
+    pub destination: String,
+}
+
+/// A welfare check.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WelfareBody {
+    /// `well`, `concerns` or `not_seen`.
+    pub outcome: String,
+}
+
+/// Defines a command route with no body.
+macro_rules! case_command {
+    ($name:ident, $path:literal, $summary:literal, $variant:ident) => {
+        #[doc = $summary]
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "case commands",
+            summary = $summary,
+            params(
+                ("case" = String, Path, description = "The case id", pattern = "^case-[0-9a-f]{16}$"),
+                ("If-Match" = String, Header, description = "The case's `ETag`, such as `\"3\"`")
+            ),
+            responses(
+                (status = 200, description = "Accepted; `ETag` is the new version", body = CommandOutcome),
+                AccessProblems, CommandProblems, CommonProblems
+            ),
+            security(("session" = []), ("token" = []))
+        )]
+        pub async fn $name(
+            State(state): State<AppState>,
+            caller: Caller,
+            headers: HeaderMap,
+            Path(case): Path<String>,
+        ) -> Result<Response, ApiError> {
+            on_case(&state, &caller, &headers, &case, |case| Command::$variant { case }).await
+        }
+    };
+}
+
+/// Defines a command route with a JSON body turned into the command by `$make`.
+macro_rules! case_command_with {
+    ($name:ident, $path:literal, $summary:literal, $body:ty, |$case:ident, $value:ident| $make:expr) => {
+        #[doc = $summary]
+        #[utoipa::path(
+            post,
+            path = $path,
+            tag = "case commands",
+            summary = $summary,
+            params(
+                ("case" = String, Path, description = "The case id", pattern = "^case-[0-9a-f]{16}$"),
+                ("If-Match" = String, Header, description = "The case's `ETag`, such as `\"3\"`")
+            ),
+            request_body = $body,
+            responses(
+                (status = 200, description = "Accepted; `ETag` is the new version", body = CommandOutcome),
+                AccessProblems, CommandProblems, CommonProblems
+            ),
+            security(("session" = []), ("token" = []))
+        )]
+        pub async fn $name(
+            State(state): State<AppState>,
+            caller: Caller,
+            headers: HeaderMap,
+            Path(case): Path<String>,
+            JsonBody($value): JsonBody<$body>,
+        ) -> Result<Response, ApiError> {
+            let make = |$case: CaseId| -> Result<Command, ApiError> { Ok($make) };
+            let id = input::case_id(&case)?;
+            let command = make(id)?;
+            on_case(&state, &caller, &headers, &case, move |_| command).await
+        }
+    };
+}
+
+case_command_with!(notice, "/api/cases/{case}/notice", "Serve notice.", NoticeBody, |case, body| {
+    Command::ServeNotice {
+        case,
+        notice: NoticeFacts {
+            language: input::language("body.language", &body.language)?,
+            on_person: body.on_person,
+            on_counsel: body.on_counsel,
+            destination: input::country("body.destination", &body.destination)?,
+            explains_how_to_contest: body.explains_how_to_contest,
+        },
+    }
+});
+case_command!(claim_protection, "/api/cases/{case}/protection-claim", "File a protection claim (takes the case off any schedule).", ClaimProtection);
+case_command_with!(decide_protection, "/api/cases/{case}/protection-decision", "Decide the protection screening.", DecisionBody, |case, body| {
+    Command::DecideProtection { case, granted: body.granted }
+});
+case_command!(request_transfer, "/api/cases/{case}/request", "Request the transfer of the receiving state.", RequestTransfer);
+case_command!(approve, "/api/cases/{case}/approve", "Approve: the receiving state's acceptance, or the sending supervisor's approval.", Approve);
+case_command_with!(refuse, "/api/cases/{case}/refuse", "Refuse the person (receiving state).", ReasonBody, |case, body| {
+    Command::Refuse { case, reason: input::text("body.reason", &body.reason, TEXT_CHARS_MAX)? }
+});
+case_command_with!(extend_deadline, "/api/cases/{case}/extend", "Extend the transfer deadline, with a reason.", ReasonBody, |case, body| {
+    Command::ExtendDeadline { case, reason: input::text("body.reason", &body.reason, TEXT_CHARS_MAX)? }
+});
+case_command_with!(schedule, "/api/cases/{case}/schedule", "Schedule the departure.", ScheduleBody, |case, body| {
+    Command::Schedule { case, departure: input::timestamp("body.departure", &body.departure)? }
+});
+case_command!(depart, "/api/cases/{case}/depart", "Record the departure.", Depart);
+case_command!(arrive, "/api/cases/{case}/arrive", "Confirm arrival.", Arrive);
+case_command_with!(record_vulnerability, "/api/cases/{case}/vulnerabilities", "Record a vulnerability found after proposal.", VulnerabilityBody, |case, body| {
+    Command::RecordVulnerability { case, category: input::vulnerability("body.category", &body.category)? }
+});
+case_command!(lodge_receiving_claim, "/api/cases/{case}/receiving-claim", "Record a protection claim lodged in the receiving state.", LodgeReceivingClaim);
+case_command_with!(decide_receiving_claim, "/api/cases/{case}/receiving-claim-decision", "Record the receiving state's decision on that claim.", DecisionBody, |case, body| {
+    Command::DecideReceivingClaim { case, granted: body.granted }
+});
+case_command!(lodge_appeal, "/api/cases/{case}/appeal", "Record an appeal.", LodgeAppeal);
+case_command_with!(onward, "/api/cases/{case}/onward", "Record an onward movement (checked against the agreement's onward rule).", OnwardBody, |case, body| {
+    Command::Onward { case, destination: input::country("body.destination", &body.destination)? }
+});
+case_command!(record_return, "/api/cases/{case}/return", "Record the person's return.", Return);
+case_command!(settle, "/api/cases/{case}/settle", "Record that the person settled.", Settle);
+case_command!(whereabouts_unknown, "/api/cases/{case}/whereabouts-unknown", "Report the person's whereabouts unknown.", ReportWhereaboutsUnknown);
+case_command!(whereabouts_known, "/api/cases/{case}/whereabouts-known", "Report the person found again.", ReportWhereaboutsKnown);
+case_command_with!(welfare_check, "/api/cases/{case}/welfare-checks", "Record a welfare check.", WelfareBody, |case, body| {
+    Command::RecordWelfareCheck {
+        case,
+        outcome: WelfareOutcome::parse(&body.outcome).ok_or_else(|| ApiError::InvalidInput {
+            field: "body.outcome".to_owned(),
+            message: format!("`{}` is not one of well, concerns, not_seen", body.outcome),
+        })?,
+    }
+});
+case_command!(validate_detention, "/api/cases/{case}/detention-validated", "Record that a court validated detention.", ValidateDetention);
+case_command_with!(withdraw, "/api/cases/{case}/withdraw", "Withdraw the case, with a reason.", ReasonBody, |case, body| {
+    Command::Withdraw { case, reason: input::text("body.reason", &body.reason, TEXT_CHARS_MAX)? }
+});
+case_command!(erase, "/api/cases/{case}/erase", "Destroy the case's key: its personal data is erased, the log still verifies.", Erase);

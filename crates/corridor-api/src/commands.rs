@@ -1,0 +1,259 @@
+//! The one path every command takes over HTTP: authenticate, decide the action with the
+//! policies (the access record commits with the command), then let the store decide the command
+//! with the domain — the same `Store` path as the CLI — inside a group commit.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use corridor_authz::{Action, AgreementFacts, CaseFacts, HoldFacts, ResourceFacts};
+use corridor_domain::terms::AgreementId;
+use corridor_domain::{
+    AgreementState, Case, CaseId, Command, Context, Event, Hold, HoldId, Outcome, StreamId,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::authorize::authorize_command;
+use crate::committer::Job;
+use crate::problem::ApiError;
+use crate::state::AppState;
+
+/// One appended event, as a command's answer names it: its place, its kind and its facts.
+///
+/// The caller caused these events, so they learn nothing new from the facts: what they sent,
+/// and the ids of what it touched (cases a hold covers, cases the clocks moved). Sealed personal
+/// data is never included.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct EventSummary {
+    /// Its global sequence number (and log leaf).
+    pub seq: u64,
+    /// Its kind, such as `transfer_requested`.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The stream it belongs to (`case-…`, `hold-…`, `agreement:…`).
+    pub stream: String,
+    /// When it happened.
+    pub at: String,
+    /// Who did it (absent when a clock or a cascade did).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// The event's facts, as stored, without its kind and without sealed personal data.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+impl EventSummary {
+    /// The summary of event `seq`.
+    pub fn of(seq: u64, event: &Event) -> Self {
+        Self {
+            seq,
+            kind: event.body.kind(),
+            stream: event.body.stream().to_string(),
+            at: event.at.to_string(),
+            by: event.by.as_ref().map(ToString::to_string),
+            details: event_details(event),
+        }
+    }
+}
+
+/// An event's facts as stored, without its kind (`type`) and without sealed personal data
+/// (`personal`, ciphertext that serves nobody).
+pub fn event_details(event: &Event) -> serde_json::Value {
+    // Serialising these plain data types cannot fail (see `Event::to_json`).
+    let mut value = serde_json::to_value(&event.body).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object.remove("personal");
+        object.remove("type");
+    }
+    value
+}
+
+/// What an accepted command did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CommandOutcome {
+    /// Always `accepted`; refusals are problems.
+    pub outcome: &'static str,
+    /// The events appended, in order (empty when there was nothing to record).
+    pub events: Vec<EventSummary>,
+    /// The case's version after the command, for a command on one case (also in `ETag`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_version: Option<u64>,
+}
+
+/// The facts of a case, for the policies.
+pub fn case_facts(case: &Case, agreement: &AgreementState) -> Result<ResourceFacts, ApiError> {
+    let terms = agreement.latest().ok_or_else(|| {
+        ApiError::Internal(format!("agreement {} has no terms", agreement.id))
+    })?;
+    Ok(ResourceFacts::Case(CaseFacts::of(case, terms)))
+}
+
+/// The facts of an agreement, for the policies.
+pub fn agreement_facts(agreement: &AgreementState) -> Result<ResourceFacts, ApiError> {
+    let terms = agreement.latest().ok_or_else(|| {
+        ApiError::Internal(format!("agreement {} has no terms", agreement.id))
+    })?;
+    Ok(ResourceFacts::Agreement(AgreementFacts::of(terms)))
+}
+
+/// The facts of a hold, for the policies.
+pub fn hold_facts(hold: &Hold) -> ResourceFacts {
+    ResourceFacts::Hold(HoldFacts {
+        id: hold.id,
+        court: hold.court.clone(),
+    })
+}
+
+/// A case with its agreement, or 404.
+pub async fn load_case(state: &AppState, id: CaseId) -> Result<(Case, AgreementState), ApiError> {
+    state.store().case(id).await?.ok_or(ApiError::NotFound {
+        what: format!("case {id}"),
+    })
+}
+
+/// An agreement, or 404.
+pub async fn load_agreement(
+    state: &AppState,
+    id: &AgreementId,
+) -> Result<AgreementState, ApiError> {
+    state
+        .store()
+        .agreements()
+        .await?
+        .into_iter()
+        .find(|agreement| agreement.id == *id)
+        .ok_or_else(|| ApiError::NotFound {
+            what: format!("agreement {id}"),
+        })
+}
+
+/// A hold, or 404.
+pub async fn load_hold(state: &AppState, id: HoldId) -> Result<Hold, ApiError> {
+    state
+        .store()
+        .holds()
+        .await?
+        .remove(&id)
+        .ok_or(ApiError::NotFound {
+            what: format!("hold {id}"),
+        })
+}
+
+/// The version in `If-Match`: 428 when absent, 412 when it is not one this server issued.
+pub fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
+    let value = headers
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?;
+    let text = value.to_str().map_err(|_| ApiError::InvalidPrecondition)?;
+    text.trim()
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .and_then(|digits| digits.parse::<u64>().ok())
+        .ok_or(ApiError::InvalidPrecondition)
+}
+
+/// The `ETag` of a version.
+pub fn etag(version: u64) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(&format!("\"{version}\""))
+        .map_err(|error| ApiError::Internal(format!("an ETag: {error}")))
+}
+
+/// What an accepted command appended.
+#[derive(Debug)]
+pub struct Accepted {
+    /// The events, with their sequence numbers.
+    pub events: Vec<(u64, Event)>,
+}
+
+impl Accepted {
+    /// The answer body; `case` names the case whose version to report.
+    pub fn outcome(&self, case: Option<(CaseId, u64)>) -> CommandOutcome {
+        let case_version = case.map(|(id, before)| {
+            before
+                + self
+                    .events
+                    .iter()
+                    .filter(|(_, event)| event.body.stream() == StreamId::Case(id))
+                    .count() as u64
+        });
+        CommandOutcome {
+            outcome: "accepted",
+            events: self
+                .events
+                .iter()
+                .map(|(seq, event)| EventSummary::of(*seq, event))
+                .collect(),
+            case_version,
+        }
+    }
+}
+
+/// Authorizes `command` on `resource` for `caller` and executes it: the access record and the
+/// command commit together; a refusal is an error carrying the core's code (a safeguard refusal
+/// on a case is itself recorded first).
+pub async fn execute(
+    state: &AppState,
+    caller: &Caller,
+    resource: &ResourceFacts,
+    command: Command,
+    expected_version: Option<u64>,
+    new_case_keys: Vec<(CaseId, Vec<u8>)>,
+) -> Result<Accepted, ApiError> {
+    let actor = caller.authenticated()?.clone();
+    let action = Action::of_command(&command);
+    let access = authorize_command(state, caller, action, resource).await?;
+    let mut jobs: Vec<Job> = access.into_iter().collect();
+    jobs.push(Job::Command {
+        command,
+        context: Context {
+            now: state.now(),
+            actor,
+        },
+        expected_version,
+        new_case_keys,
+    });
+    let result = state
+        .committer()
+        .write(jobs)
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("the committer answered nothing".to_owned()))?;
+    let executed = result?;
+    let first = executed.seqs.map_or(0, |(first, _)| first);
+    let appended = executed.seqs.map_or(0, |(first, last)| last + 1 - first);
+    state.metrics().events_appended(appended);
+    match executed.outcome {
+        Outcome::Accepted(events) => Ok(Accepted {
+            events: (first..).zip(events).collect(),
+        }),
+        Outcome::Refused { refusal, recorded } => {
+            if refusal.is_safeguard() {
+                state.metrics().safeguard_refused(refusal.code());
+            }
+            match (recorded, executed.seqs) {
+                (Some(_), Some((seq, _))) => Err(ApiError::RefusedRecorded { refusal, seq }),
+                _ => Err(ApiError::Refused(refusal)),
+            }
+        }
+    }
+}
+
+/// Draws a random 64-bit id.
+pub fn random_u64() -> Result<u64, ApiError> {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| ApiError::Internal(format!("no randomness: {error}")))?;
+    Ok(u64::from_le_bytes(bytes))
+}
+
+/// Draws random bytes.
+pub fn random_array<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|error| ApiError::Internal(format!("no randomness: {error}")))?;
+    Ok(bytes)
+}
+
+/// An action's name, for documentation tables.
+pub fn action_name(action: Action) -> &'static str {
+    action.as_str()
+}

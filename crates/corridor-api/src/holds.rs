@@ -1,0 +1,358 @@
+//! Court holds over HTTP: list, register, stay, reactivate, amend, vacate; and the clock tick.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use corridor_domain::terms::AgreementId;
+use corridor_domain::{ClassCriteria, Command, Hold, HoldId, HoldScope};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Caller;
+use crate::commands::CommandOutcome;
+use crate::service::{self, NewHold};
+use crate::input;
+use crate::json::JsonBody;
+use crate::limits::TEXT_CHARS_MAX;
+use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
+use crate::state::AppState;
+
+/// The hold routes and the tick.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, register))
+        .routes(routes!(stay))
+        .routes(routes!(reactivate))
+        .routes(routes!(amend))
+        .routes(routes!(vacate))
+        .routes(routes!(tick))
+}
+
+/// Whom a hold covers: named cases, or a class by criteria (give one or the other).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeBody {
+    /// Named cases (an individual order).
+    #[serde(default)]
+    pub cases: Vec<String>,
+    /// Agreements a class order covers.
+    #[serde(default)]
+    pub agreements: Vec<String>,
+    /// Nationalities (ISO 3166-1 alpha-3).
+    #[serde(default)]
+    pub nationalities: Vec<String>,
+    /// Legal bases of the removal order.
+    #[serde(default)]
+    pub legal_bases: Vec<String>,
+    /// Designations.
+    #[serde(default)]
+    pub designations: Vec<String>,
+    /// Detention places.
+    #[serde(default)]
+    pub detention_places: Vec<String>,
+    /// Removal orders made on or after this day.
+    #[serde(default)]
+    pub removal_ordered_from: Option<String>,
+    /// Removal orders made on or before this day.
+    #[serde(default)]
+    pub removal_ordered_until: Option<String>,
+}
+
+impl ScopeBody {
+    fn parse(&self, name: &str) -> Result<HoldScope, ApiError> {
+        let class_given = !(self.agreements.is_empty()
+            && self.nationalities.is_empty()
+            && self.legal_bases.is_empty()
+            && self.designations.is_empty()
+            && self.detention_places.is_empty()
+            && self.removal_ordered_from.is_none()
+            && self.removal_ordered_until.is_none());
+        let invalid = |message: &str| ApiError::InvalidInput {
+            field: name.to_owned(),
+            message: message.to_owned(),
+        };
+        match (self.cases.is_empty(), class_given) {
+            (false, true) => Err(invalid(
+                "give either `cases` (an individual order) or class criteria, not both",
+            )),
+            (true, false) => Err(invalid(
+                "give `cases` for an individual order, or class criteria (`nationalities`, `legal_bases`, …)",
+            )),
+            (false, false) => Ok(HoldScope::Cases {
+                cases: input::each(&format!("{name}.cases"), &self.cases, input::case_in_body)?,
+            }),
+            (true, true) => Ok(HoldScope::Class {
+                criteria: ClassCriteria {
+                    agreements: input::each::<AgreementId, _>(
+                        &format!("{name}.agreements"),
+                        &self.agreements,
+                        input::agreement_id,
+                    )?,
+                    nationalities: input::each(
+                        &format!("{name}.nationalities"),
+                        &self.nationalities,
+                        input::country,
+                    )?,
+                    legal_bases: input::each(
+                        &format!("{name}.legal_bases"),
+                        &self.legal_bases,
+                        input::label,
+                    )?,
+                    designations: input::each(
+                        &format!("{name}.designations"),
+                        &self.designations,
+                        input::label,
+                    )?,
+                    detention_places: input::each(
+                        &format!("{name}.detention_places"),
+                        &self.detention_places,
+                        input::label,
+                    )?,
+                    removal_ordered_from: self
+                        .removal_ordered_from
+                        .as_deref()
+                        .map(|day| input::date(&format!("{name}.removal_ordered_from"), day))
+                        .transpose()?,
+                    removal_ordered_until: self
+                        .removal_ordered_until
+                        .as_deref()
+                        .map(|day| input::date(&format!("{name}.removal_ordered_until"), day))
+                        .transpose()?,
+                },
+            }),
+        }
+    }
+}
+
+/// A hold as listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HoldView {
+    /// The hold id.
+    pub hold: String,
+    /// The court.
+    pub court: String,
+    /// The court's reference.
+    pub reference: String,
+    /// `active`, `stayed` or `vacated`.
+    pub status: &'static str,
+    /// Whom it covers.
+    #[schema(value_type = Object)]
+    pub scope: serde_json::Value,
+    /// The order it depends on.
+    pub depends_on: Option<String>,
+    /// How many times its scope was amended.
+    pub amendments: u32,
+    /// Its version.
+    pub version: u64,
+}
+
+impl HoldView {
+    /// The view of `hold`.
+    pub fn of(hold: &Hold) -> Self {
+        Self {
+            hold: hold.id.to_string(),
+            court: hold.court.clone(),
+            reference: hold.reference.clone(),
+            status: hold.status.as_str(),
+            scope: serde_json::to_value(&hold.scope).unwrap_or_default(),
+            depends_on: hold.depends_on.map(|id| id.to_string()),
+            amendments: hold.amendments,
+            version: hold.version,
+        }
+    }
+}
+
+/// `GET /api/holds`: every hold.
+#[utoipa::path(
+    get,
+    path = "/api/holds",
+    tag = "holds",
+    responses(
+        (status = 200, description = "Every hold, by id", body = Vec<HoldView>),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<HoldView>>, ApiError> {
+    Ok(Json(service::list_holds(&state, &caller).await?))
+}
+
+/// A new hold.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterBody {
+    /// The court, by the identifier its clerks act for.
+    pub court: String,
+    /// The court's reference.
+    pub reference: String,
+    /// Whom it covers.
+    pub scope: ScopeBody,
+    /// The order it depends on, if any (it falls with it).
+    #[serde(default)]
+    pub depends_on: Option<String>,
+}
+
+/// `POST /api/holds`: register a court hold. Scheduled cases it covers are pulled and cases in
+/// transit recalled, in the same commit.
+#[utoipa::path(
+    post,
+    path = "/api/holds",
+    tag = "holds",
+    request_body = RegisterBody,
+    responses(
+        (status = 201, description = "Registered; `Location` names the hold", body = CommandOutcome),
+        AccessProblems, CommandProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn register(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<RegisterBody>,
+) -> Result<Response, ApiError> {
+    caller.authenticated()?;
+    let new = NewHold {
+        court: input::text("body.court", &body.court, TEXT_CHARS_MAX)?,
+        reference: input::text("body.reference", &body.reference, TEXT_CHARS_MAX)?,
+        scope: body.scope.parse("body.scope")?,
+        depends_on: body
+            .depends_on
+            .as_deref()
+            .map(|id| input::hold_in_body("body.depends_on", id))
+            .transpose()?,
+    };
+    let (hold, outcome) = service::register_hold(&state, &caller, new).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/holds/{hold}"))],
+        Json(outcome),
+    )
+        .into_response())
+}
+
+async fn on_hold(
+    state: &AppState,
+    caller: &Caller,
+    hold: &str,
+    make: impl FnOnce(HoldId) -> Command,
+) -> Result<Json<CommandOutcome>, ApiError> {
+    caller.authenticated()?;
+    let id = input::hold_id(hold)?;
+    Ok(Json(service::hold_command(state, caller, id, make(id)).await?))
+}
+
+/// `POST /api/holds/{hold}/stay`: stay a hold.
+#[utoipa::path(
+    post,
+    path = "/api/holds/{hold}/stay",
+    tag = "holds",
+    params(("hold" = String, Path, description = "The hold id", pattern = "^hold-[0-9a-f]{16}$")),
+    responses(
+        (status = 200, description = "Stayed", body = CommandOutcome),
+        AccessProblems, CommandProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn stay(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(hold): Path<String>,
+) -> Result<Json<CommandOutcome>, ApiError> {
+    on_hold(&state, &caller, &hold, |hold| Command::StayHold { hold }).await
+}
+
+/// `POST /api/holds/{hold}/reactivate`: reactivate a stayed hold.
+#[utoipa::path(
+    post,
+    path = "/api/holds/{hold}/reactivate",
+    tag = "holds",
+    params(("hold" = String, Path, description = "The hold id", pattern = "^hold-[0-9a-f]{16}$")),
+    responses(
+        (status = 200, description = "Reactivated", body = CommandOutcome),
+        AccessProblems, CommandProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn reactivate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(hold): Path<String>,
+) -> Result<Json<CommandOutcome>, ApiError> {
+    on_hold(&state, &caller, &hold, |hold| Command::ReactivateHold { hold }).await
+}
+
+/// A hold's new scope.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendBody {
+    /// Whom it covers now.
+    pub scope: ScopeBody,
+}
+
+/// `POST /api/holds/{hold}/amend`: change whom a hold covers.
+#[utoipa::path(
+    post,
+    path = "/api/holds/{hold}/amend",
+    tag = "holds",
+    params(("hold" = String, Path, description = "The hold id", pattern = "^hold-[0-9a-f]{16}$")),
+    request_body = AmendBody,
+    responses(
+        (status = 200, description = "Amended", body = CommandOutcome),
+        AccessProblems, CommandProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn amend(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(hold): Path<String>,
+    JsonBody(body): JsonBody<AmendBody>,
+) -> Result<Json<CommandOutcome>, ApiError> {
+    let scope = body.scope.parse("body.scope")?;
+    on_hold(&state, &caller, &hold, |hold| Command::AmendHold { hold, scope }).await
+}
+
+/// `POST /api/holds/{hold}/vacate`: vacate a hold (orders depending on it fall with it).
+#[utoipa::path(
+    post,
+    path = "/api/holds/{hold}/vacate",
+    tag = "holds",
+    params(("hold" = String, Path, description = "The hold id", pattern = "^hold-[0-9a-f]{16}$")),
+    responses(
+        (status = 200, description = "Vacated", body = CommandOutcome),
+        AccessProblems, CommandProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn vacate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(hold): Path<String>,
+) -> Result<Json<CommandOutcome>, ApiError> {
+    on_hold(&state, &caller, &hold, |hold| Command::VacateHold { hold }).await
+}
+
+/// `POST /api/tick`: let the clocks run to now (silence accepts, requests lapse, deadlines
+/// expire).
+#[utoipa::path(
+    post,
+    path = "/api/tick",
+    tag = "operations",
+    responses(
+        (status = 200, description = "What the clocks caused", body = CommandOutcome),
+        AccessProblems, CommandProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn tick(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<CommandOutcome>, ApiError> {
+    Ok(Json(service::tick(&state, &caller).await?))
+}

@@ -1,0 +1,143 @@
+//! Request values become domain types here, in one step, with an error naming the field
+//! (`body.nationality`, `path.case`, `query.limit`).
+
+use corridor_domain::terms::{AgreementId, AgreementStatus, Country, Sex, Vulnerability};
+use corridor_domain::{CaseId, HoldId, Label, Language, UserId};
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use crate::problem::ApiError;
+
+fn field<T>(
+    name: &str,
+    value: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, ApiError> {
+    parse(value).map_err(|message| ApiError::InvalidInput {
+        field: name.to_owned(),
+        message,
+    })
+}
+
+/// A case id in the path.
+pub fn case_id(value: &str) -> Result<CaseId, ApiError> {
+    field("path.case", value, CaseId::parse)
+}
+
+/// A hold id in the path.
+pub fn hold_id(value: &str) -> Result<HoldId, ApiError> {
+    field("path.hold", value, HoldId::parse)
+}
+
+/// An agreement id.
+pub fn agreement_id(name: &str, value: &str) -> Result<AgreementId, ApiError> {
+    field(name, value, AgreementId::parse)
+}
+
+/// A case id in a body.
+pub fn case_in_body(name: &str, value: &str) -> Result<CaseId, ApiError> {
+    field(name, value, CaseId::parse)
+}
+
+/// A hold id in a body.
+pub fn hold_in_body(name: &str, value: &str) -> Result<HoldId, ApiError> {
+    field(name, value, HoldId::parse)
+}
+
+/// A country (ISO 3166-1 alpha-3).
+pub fn country(name: &str, value: &str) -> Result<Country, ApiError> {
+    field(name, value, Country::parse)
+}
+
+/// A day, `YYYY-MM-DD`.
+pub fn date(name: &str, value: &str) -> Result<Date, ApiError> {
+    field(name, value, |text| {
+        text.parse::<Date>()
+            .map_err(|error| format!("`{text}` is not a date (YYYY-MM-DD): {error}"))
+    })
+}
+
+/// A moment, RFC 3339.
+pub fn timestamp(name: &str, value: &str) -> Result<Timestamp, ApiError> {
+    field(name, value, |text| {
+        text.parse::<Timestamp>().map_err(|error| {
+            format!("`{text}` is not a moment (e.g. 2025-09-01T08:00:00Z): {error}")
+        })
+    })
+}
+
+/// A label (legal basis, designation, detention place).
+pub fn label(name: &str, value: &str) -> Result<Label, ApiError> {
+    field(name, value, Label::parse)
+}
+
+/// A language tag.
+pub fn language(name: &str, value: &str) -> Result<Language, ApiError> {
+    field(name, value, Language::parse)
+}
+
+/// A login name.
+pub fn user(name: &str, value: &str) -> Result<UserId, ApiError> {
+    field(name, value, UserId::parse)
+}
+
+/// A sex.
+pub fn sex(name: &str, value: &str) -> Result<Sex, ApiError> {
+    field(name, value, |text| {
+        Sex::parse(text).ok_or_else(|| format!("`{text}` is not one of female, male, other"))
+    })
+}
+
+/// A vulnerability category.
+pub fn vulnerability(name: &str, value: &str) -> Result<Vulnerability, ApiError> {
+    field(name, value, |text| {
+        Vulnerability::parse(text).ok_or_else(|| {
+            let names: Vec<&str> = Vulnerability::ALL.iter().map(|v| v.as_str()).collect();
+            format!(
+                "`{text}` is not a vulnerability category (one of: {})",
+                names.join(", ")
+            )
+        })
+    })
+}
+
+/// An agreement lifecycle status.
+pub fn agreement_status(name: &str, value: &str) -> Result<AgreementStatus, ApiError> {
+    field(name, value, |text| {
+        AgreementStatus::parse(text).ok_or_else(|| {
+            let names: Vec<&str> = AgreementStatus::ALL.iter().map(|s| s.as_str()).collect();
+            format!("`{text}` is not an agreement status (one of: {})", names.join(", "))
+        })
+    })
+}
+
+/// Every item of a list, each named by its index (`body.languages[2]`).
+pub fn each<T, C: FromIterator<T>>(
+    name: &str,
+    values: &[String],
+    parse: impl Fn(&str, &str) -> Result<T, ApiError>,
+) -> Result<C, ApiError> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, value)| parse(&format!("{name}[{index}]"), value))
+        .collect()
+}
+
+/// A free-text field that must not be blank and must fit.
+pub fn text(name: &str, value: &str, max_chars: usize) -> Result<String, ApiError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::InvalidInput {
+            field: name.to_owned(),
+            message: "it is empty".to_owned(),
+        });
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(ApiError::InvalidInput {
+            field: name.to_owned(),
+            message: format!("it is longer than {max_chars} characters"),
+        });
+    }
+    Ok(trimmed.to_owned())
+}

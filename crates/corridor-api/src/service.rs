@@ -1,0 +1,443 @@
+//! The application functions: what corridor does for a caller, once, for every front end.
+//!
+//! The HTTP handlers (`cases.rs`, `holds.rs`, `agreements.rs`) parse a request into typed values
+//! and call these; the command line without `--server` calls the same functions over an
+//! [`AppState`] built on its own store, as [`Credential::Local`](crate::auth::Credential::Local).
+//! So both take one path: the Cedar policies decide every command and every read, every decision
+//! about an authenticated caller becomes an access record (a read's before its answer, a
+//! command's in the same commit as the command), and what leaves about a case is filtered in one
+//! place ([`crate::views`]).
+//!
+//! Each function takes the state, the caller and typed inputs, and returns the typed answer the
+//! API serialises, or an [`ApiError`]: nothing here knows HTTP.
+
+use corridor_authz::{Action, HoldFacts, ResourceFacts};
+use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
+use corridor_domain::{
+    AgreementState, CaseId, CaseStatus, Command, EventBody, HoldId, HoldScope, PersonFacts,
+    PersonalData, StreamId, UserId,
+};
+use corridor_store::{CaseFilter, vault};
+use jiff::civil::Date;
+
+use crate::agreements::{AgreementDetail, AgreementView, AgreementsView, PartiesView, StatusView};
+use crate::auth::Caller;
+use crate::authorize::{authorize, authorize_each};
+use crate::cases::{CasePage, CaseSummary, HistoryEvent, Proposed};
+use crate::commands::{
+    CommandOutcome, agreement_facts, case_facts, event_details, execute, hold_facts,
+    load_agreement as find_agreement, load_case, load_hold, random_array, random_u64,
+};
+use crate::disclosure::{Disclosure, disclose};
+use crate::holds::HoldView;
+use crate::limits::PAGE_SIZE_MAX;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use crate::views::{CaseView, case_view, open_personal};
+
+/// The server's today (UTC), the day agreement statuses are read on.
+pub fn today(state: &AppState) -> Date {
+    state
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+fn agreement_view(agreement: &AgreementState, today: Date) -> Option<AgreementView> {
+    let latest = agreement.latest()?;
+    Some(AgreementView {
+        id: agreement.id.to_string(),
+        title: latest.title.clone(),
+        parties: PartiesView {
+            sending: latest.sending.to_string(),
+            receiving: latest.receiving.to_string(),
+        },
+        status: agreement.status_on(today).as_str(),
+        terms_version: agreement.latest_version(),
+    })
+}
+
+/// Every agreement with its parties and its status today (public).
+pub async fn list_agreements(state: &AppState, caller: &Caller) -> Result<AgreementsView, ApiError> {
+    authorize(state, caller, Action::ListAgreements, &ResourceFacts::Service).await?;
+    let today = today(state);
+    let agreements = state
+        .store()
+        .agreements()
+        .await?
+        .iter()
+        .filter_map(|agreement| agreement_view(agreement, today))
+        .collect();
+    Ok(AgreementsView { agreements })
+}
+
+/// One agreement with its status history and the file its latest terms were loaded from
+/// (public).
+pub async fn read_agreement(
+    state: &AppState,
+    caller: &Caller,
+    id: &AgreementId,
+) -> Result<AgreementDetail, ApiError> {
+    let agreement = find_agreement(state, id).await?;
+    authorize(state, caller, Action::ReadAgreement, &agreement_facts(&agreement)?).await?;
+    let summary = agreement_view(&agreement, today(state))
+        .ok_or_else(|| ApiError::Internal(format!("agreement {id} has no terms")))?;
+    let (file_name, text) = state
+        .store()
+        .history(&StreamId::Agreement(id.clone()))
+        .await?
+        .into_iter()
+        .rev()
+        .find_map(|stored| match stored.event.body {
+            EventBody::AgreementLoaded {
+                file_name, text, ..
+            } => Some((file_name, text)),
+            _ => None,
+        })
+        .ok_or_else(|| ApiError::Internal(format!("agreement {id} was never loaded")))?;
+    Ok(AgreementDetail {
+        agreement: summary,
+        monitoring_body: agreement
+            .latest()
+            .and_then(|latest| latest.terms.monitoring.as_ref())
+            .map(|body| body.id.clone()),
+        status_history: agreement
+            .status_history
+            .iter()
+            .map(|change| StatusView {
+                status: change.status.as_str(),
+                on: change.on.to_string(),
+            })
+            .collect(),
+        file_name,
+        text,
+    })
+}
+
+/// Loads an agreement file, or a new version of a known one. Every error in the file is
+/// reported ([`ApiError::InvalidFile`]) and nothing is decided.
+pub async fn load_agreement(
+    state: &AppState,
+    caller: &Caller,
+    file_name: String,
+    text: String,
+) -> Result<CommandOutcome, ApiError> {
+    caller.authenticated()?;
+    if let Err(errors) = parse_agreement(&file_name, &text) {
+        let first = errors
+            .0
+            .first()
+            .map(|error| error.to_string())
+            .unwrap_or_default();
+        return Err(ApiError::InvalidFile {
+            count: errors.0.len(),
+            first,
+            errors: errors.0.iter().map(ToString::to_string).collect(),
+        });
+    }
+    let command = Command::LoadAgreement { file_name, text };
+    let accepted = execute(state, caller, &ResourceFacts::Service, command, None, Vec::new()).await?;
+    Ok(accepted.outcome(None))
+}
+
+/// Records that an agreement entered `status` on `on` (today when `None`).
+pub async fn change_agreement_status(
+    state: &AppState,
+    caller: &Caller,
+    id: AgreementId,
+    status: AgreementStatus,
+    on: Option<Date>,
+) -> Result<CommandOutcome, ApiError> {
+    caller.authenticated()?;
+    let on = on.unwrap_or_else(|| today(state));
+    let found = find_agreement(state, &id).await?;
+    let command = Command::ChangeAgreementStatus {
+        agreement: id,
+        status,
+        on,
+    };
+    let accepted = execute(state, caller, &agreement_facts(&found)?, command, None, Vec::new()).await?;
+    Ok(accepted.outcome(None))
+}
+
+/// A new case: the facts the rules read, the personal data to seal, and the person's counsel.
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    /// What the rules read.
+    pub facts: PersonFacts,
+    /// What is sealed under the new case key.
+    pub personal: PersonalData,
+    /// The person's counsel, by login name.
+    pub counsel: Option<UserId>,
+}
+
+/// Proposes a case under `agreement`: draws its id and key, seals the personal data, and
+/// executes the proposal.
+pub async fn propose(
+    state: &AppState,
+    caller: &Caller,
+    agreement: AgreementId,
+    new: NewCase,
+) -> Result<Proposed, ApiError> {
+    caller.authenticated()?;
+    let found = find_agreement(state, &agreement).await?;
+    let master = state.master().ok_or(ApiError::NoMasterKey)?;
+    let case = CaseId::from_u64(random_u64()?);
+    let key: [u8; 32] = random_array()?;
+    let wrapped = master.wrap(case, &key, random_array()?);
+    let sealed = vault::seal(case, &key, random_array()?, &new.personal);
+    let command = Command::Propose {
+        case,
+        agreement,
+        facts: new.facts,
+        counsel: new.counsel,
+        personal: sealed,
+    };
+    let resource = agreement_facts(&found)?;
+    let accepted = execute(state, caller, &resource, command, None, vec![(case, wrapped)]).await?;
+    let outcome = accepted.outcome(Some((case, 0)));
+    Ok(Proposed {
+        case: case.to_string(),
+        version: outcome.case_version.unwrap_or(0),
+        outcome,
+    })
+}
+
+/// A case as far as the caller may see it. The read is decided by the policies and recorded
+/// before anything is answered.
+pub async fn read_case(state: &AppState, caller: &Caller, id: CaseId) -> Result<CaseView, ApiError> {
+    let actor = caller.authenticated()?.clone();
+    let (case, agreement) = load_case(state, id).await?;
+    authorize(state, caller, Action::ReadCase, &case_facts(&case, &agreement)?).await?;
+    let terms = agreement
+        .latest()
+        .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
+    let disclosure = disclose(&actor, &case, terms);
+    let personal = open_personal(state.store(), state.master(), &case, &disclosure).await?;
+    Ok(case_view(&case, &agreement, &disclosure, personal, state.now()))
+}
+
+/// A case's events, oldest first. Callers who see only part of the case see each event's kind
+/// and time, not its facts.
+pub async fn read_history(
+    state: &AppState,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<Vec<HistoryEvent>, ApiError> {
+    let actor = caller.authenticated()?.clone();
+    let (case, agreement) = load_case(state, id).await?;
+    authorize(state, caller, Action::ReadHistory, &case_facts(&case, &agreement)?).await?;
+    let terms = agreement
+        .latest()
+        .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
+    let whole = disclose(&actor, &case, terms) == Disclosure::EVERYTHING;
+    let events = state.store().history(&StreamId::Case(id)).await?;
+    Ok(events
+        .into_iter()
+        .map(|stored| HistoryEvent {
+            seq: stored.seq,
+            version: stored.version,
+            kind: stored.event.body.kind(),
+            at: stored.event.at.to_string(),
+            by: stored.event.by.as_ref().map(ToString::to_string),
+            details: whole.then(|| event_details(&stored.event)),
+        })
+        .collect())
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseQuery {
+    /// Only this agreement's cases; every agreement whose cases the caller may list when
+    /// `None`.
+    pub agreement: Option<AgreementId>,
+    /// Only cases in this status.
+    pub status: Option<CaseStatus>,
+    /// At most this many cases (1 to [`PAGE_SIZE_MAX`]; more is read as the maximum).
+    pub limit: u32,
+    /// Only cases whose id sorts after this one.
+    pub after: Option<CaseId>,
+}
+
+/// A page of cases the caller may see. Listing an agreement's cases is decided by the policies
+/// (`list_cases`, recorded), and so is each case shown (`read_case`, recorded in one commit).
+/// Without an agreement, the agreements whose cases the caller may not list are left out; if
+/// there is none they may list, the answer is [`ApiError::Forbidden`].
+pub async fn list_cases(
+    state: &AppState,
+    caller: &Caller,
+    query: &CaseQuery,
+) -> Result<CasePage, ApiError> {
+    let actor = caller.authenticated()?.clone();
+    let listable: Vec<AgreementId> = match &query.agreement {
+        Some(id) => {
+            let agreement = find_agreement(state, id).await?;
+            authorize(state, caller, Action::ListCases, &agreement_facts(&agreement)?).await?;
+            vec![id.clone()]
+        }
+        None => {
+            let agreements = state.store().agreements().await?;
+            let facts = agreements
+                .iter()
+                .map(agreement_facts)
+                .collect::<Result<Vec<_>, _>>()?;
+            let allowed = authorize_each(state, caller, Action::ListCases, &facts).await?;
+            let listable: Vec<AgreementId> = agreements
+                .into_iter()
+                .zip(allowed)
+                .filter(|(_, allowed)| *allowed)
+                .map(|(agreement, _)| agreement.id)
+                .collect();
+            if listable.is_empty() {
+                return Err(ApiError::Forbidden {
+                    action: Action::ListCases.as_str(),
+                });
+            }
+            listable
+        }
+    };
+    let limit = query.limit.clamp(1, PAGE_SIZE_MAX);
+    let rows = state
+        .store()
+        .list_cases(&CaseFilter {
+            agreement: query.agreement.as_ref().map(ToString::to_string),
+            status: query.status,
+            limit,
+            after: query.after.map(|id| id.to_string()),
+        })
+        .await?;
+    let next = (rows.len() == limit as usize)
+        .then(|| rows.last().map(|row| row.case_id.clone()))
+        .flatten();
+    let mut cases = Vec::with_capacity(rows.len());
+    for row in rows
+        .iter()
+        .filter(|row| listable.iter().any(|id| id.as_str() == row.agreement))
+    {
+        let id = CaseId::parse(&row.case_id).map_err(|error| {
+            ApiError::Internal(format!("a stored case id `{}`: {error}", row.case_id))
+        })?;
+        if let Some(found) = state.store().case(id).await? {
+            cases.push(found);
+        }
+    }
+    let facts = cases
+        .iter()
+        .map(|(case, agreement)| case_facts(case, agreement))
+        .collect::<Result<Vec<_>, _>>()?;
+    let allowed = authorize_each(state, caller, Action::ReadCase, &facts).await?;
+    let shown = cases
+        .iter()
+        .zip(allowed)
+        .filter(|(_, allowed)| *allowed)
+        .map(|((case, agreement), _)| {
+            let nationality = agreement
+                .latest()
+                .is_some_and(|latest| disclose(&actor, case, latest).nationality)
+                .then(|| case.rule.nationality.to_string());
+            CaseSummary {
+                case: case.id.to_string(),
+                agreement: case.agreement.to_string(),
+                status: case.status.as_str(),
+                version: case.version,
+                nationality,
+                next_deadline: agreement
+                    .terms(case.terms_version)
+                    .and_then(|terms| corridor_domain::clock::next_deadline(case, terms))
+                    .map(|at| at.to_string()),
+            }
+        })
+        .collect();
+    Ok(CasePage { cases: shown, next })
+}
+
+/// Executes a command on one case (`command.case()` names it), decided against the case as
+/// the policies see it. `expected_version`, when given, must be the case's version.
+pub async fn case_command(
+    state: &AppState,
+    caller: &Caller,
+    command: Command,
+    expected_version: Option<u64>,
+) -> Result<CommandOutcome, ApiError> {
+    caller.authenticated()?;
+    let id = command.case().ok_or_else(|| {
+        ApiError::Internal(format!("`{}` is not a command on a case", Action::of_command(&command)))
+    })?;
+    let (found, agreement) = load_case(state, id).await?;
+    let resource = case_facts(&found, &agreement)?;
+    let accepted = execute(state, caller, &resource, command, expected_version, Vec::new()).await?;
+    Ok(accepted.outcome(Some((id, expected_version.unwrap_or(found.version)))))
+}
+
+/// Every hold.
+pub async fn list_holds(state: &AppState, caller: &Caller) -> Result<Vec<HoldView>, ApiError> {
+    caller.authenticated()?;
+    authorize(state, caller, Action::ListHolds, &ResourceFacts::Service).await?;
+    let holds = state.store().holds().await?;
+    Ok(holds.values().map(HoldView::of).collect())
+}
+
+/// A court order to register.
+#[derive(Debug, Clone)]
+pub struct NewHold {
+    /// The court, by the identifier its clerks act for.
+    pub court: String,
+    /// The court's reference.
+    pub reference: String,
+    /// Whom it covers.
+    pub scope: HoldScope,
+    /// The order it depends on, if any (it falls with it).
+    pub depends_on: Option<HoldId>,
+}
+
+/// Registers a court hold under a new id; scheduled cases it covers are pulled and cases in
+/// transit recalled, in the same commit.
+pub async fn register_hold(
+    state: &AppState,
+    caller: &Caller,
+    new: NewHold,
+) -> Result<(HoldId, CommandOutcome), ApiError> {
+    caller.authenticated()?;
+    let hold = HoldId::from_u64(random_u64()?);
+    let resource = ResourceFacts::Hold(HoldFacts {
+        id: hold,
+        court: new.court.clone(),
+    });
+    let command = Command::RegisterHold {
+        hold,
+        court: new.court,
+        reference: new.reference,
+        scope: new.scope,
+        depends_on: new.depends_on,
+    };
+    let accepted = execute(state, caller, &resource, command, None, Vec::new()).await?;
+    Ok((hold, accepted.outcome(None)))
+}
+
+/// Executes a command on one registered hold (stay, reactivate, amend, vacate).
+pub async fn hold_command(
+    state: &AppState,
+    caller: &Caller,
+    hold: HoldId,
+    command: Command,
+) -> Result<CommandOutcome, ApiError> {
+    caller.authenticated()?;
+    let found = load_hold(state, hold).await?;
+    let accepted = execute(state, caller, &hold_facts(&found), command, None, Vec::new()).await?;
+    Ok(accepted.outcome(None))
+}
+
+/// Lets the clocks run to now: silence accepts, requests lapse, deadlines expire.
+pub async fn tick(state: &AppState, caller: &Caller) -> Result<CommandOutcome, ApiError> {
+    caller.authenticated()?;
+    let accepted = execute(
+        state,
+        caller,
+        &ResourceFacts::Service,
+        Command::Tick,
+        None,
+        Vec::new(),
+    )
+    .await?;
+    Ok(accepted.outcome(None))
+}

@@ -1,0 +1,594 @@
+//! User administration over HTTP: list and add users, disable them, change their role, and
+//! issue, list and revoke their API tokens.
+//!
+//! Every handler asks the policies first ([`crate::authorize::authorize`]: `list_users`,
+//! `add_user`, `disable_user`, `set_user_role`, `issue_token`, `revoke_token`), so each decision,
+//! allowed or denied, is on the record before anything is read or changed. The shipped policies
+//! allow these actions to `admin` alone. Listing a user's tokens is decided as `issue_token` on
+//! that user: whoever may give a user tokens may see which they hold (never their texts).
+//!
+//! An admin cannot disable their own account or change their own role: the last admin could
+//! otherwise lock everyone out, and a change of one's own privilege wants a second person.
+//!
+//! A token's text is in the answer that creates it and nowhere else: the accounts keep only its
+//! SHA-256.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use corridor_accounts::{
+    AccountsError, SCOPE_EVERY_ACTION, Scope, TOKEN_LIFETIME_MAX, TokenId, TokenInfo, UserInfo,
+    party_from_fields,
+};
+use corridor_authz::{Action, ResourceFacts};
+use corridor_domain::{Party, Role, UserId};
+use jiff::SignedDuration;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::Caller;
+use crate::authorize::authorize;
+use crate::json::JsonBody;
+use crate::problem::{AccessProblems, ApiError, CommonProblems, ProblemBody};
+use crate::state::AppState;
+
+/// A token's lifetime when the request does not say.
+pub const TOKEN_LIFETIME_DAYS_DEFAULT: u32 = 90;
+
+/// The user administration routes.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, add))
+        .routes(routes!(disable))
+        .routes(routes!(set_role))
+        .routes(routes!(list_tokens, issue_token))
+        .routes(routes!(revoke_token))
+}
+
+/// The party a user acts for, as at most one of three fields (none for counsel, who act for
+/// their clients, and for admins).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PartyView {
+    /// The state (ISO 3166-1 alpha-3), for state roles and adjudicators.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// The court, for court clerks and court adjudicators.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub court: Option<String>,
+    /// The monitoring body, for monitors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub monitoring_body: Option<String>,
+}
+
+impl PartyView {
+    /// The fields of `party`.
+    pub fn of(party: &Party) -> Self {
+        match party {
+            Party::State(country) => Self {
+                state: Some(country.code().to_owned()),
+                ..Self::default()
+            },
+            Party::Court(id) => Self {
+                court: Some(id.clone()),
+                ..Self::default()
+            },
+            Party::MonitoringBody(id) => Self {
+                monitoring_body: Some(id.clone()),
+                ..Self::default()
+            },
+            Party::Clients | Party::None => Self::default(),
+        }
+    }
+}
+
+/// A user as an admin sees them (never a password or its hash).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    /// The login name.
+    pub user: String,
+    /// Their one role.
+    pub role: String,
+    /// What the role acts for.
+    #[serde(flatten)]
+    pub party: PartyView,
+    /// Whether logins, sessions and tokens are refused.
+    pub disabled: bool,
+    /// When the user was added (RFC 3339).
+    pub created_at: String,
+}
+
+impl UserView {
+    fn of(info: &UserInfo) -> Self {
+        Self {
+            user: info.user.to_string(),
+            role: info.role.as_str().to_owned(),
+            party: PartyView::of(&info.party),
+            disabled: info.disabled,
+            created_at: info.created_at.to_string(),
+        }
+    }
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddUserBody {
+    /// The login name: 1 to 64 lowercase letters, digits, `.`, `_` or `-`.
+    pub user: String,
+    /// The role: `sending_officer`, `sending_supervisor`, `adjudicator`, `receiving_officer`,
+    /// `court_clerk`, `counsel`, `monitor` or `admin`.
+    pub role: String,
+    /// The state the role acts for (state roles; adjudicators may give a court instead).
+    #[serde(default)]
+    pub state: Option<String>,
+    /// The court (court clerks, court adjudicators).
+    #[serde(default)]
+    pub court: Option<String>,
+    /// The monitoring body (monitors).
+    #[serde(default)]
+    pub monitoring_body: Option<String>,
+    /// The first password: at least 12 characters.
+    #[schema(format = Password)]
+    pub password: String,
+}
+
+/// A new role for a user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetRoleBody {
+    /// The role.
+    pub role: String,
+    /// The state the role acts for.
+    #[serde(default)]
+    pub state: Option<String>,
+    /// The court.
+    #[serde(default)]
+    pub court: Option<String>,
+    /// The monitoring body.
+    #[serde(default)]
+    pub monitoring_body: Option<String>,
+}
+
+/// A new API token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueTokenBody {
+    /// The actions the token may perform, by their Cedar names (`read_case`, `register_hold`,
+    /// …), or `*` for everything its user may do.
+    pub scopes: Vec<String>,
+    /// Days until the token stops working (default 90, at most 366).
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
+}
+
+/// A token, without its text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    /// Names the token for revocation (`token-` and 16 hex digits).
+    pub id: String,
+    /// The user it acts as.
+    pub user: String,
+    /// What it may do.
+    pub scopes: Vec<String>,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it stops working (RFC 3339).
+    pub expires_at: String,
+    /// When it was revoked, if it was (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<String>,
+}
+
+impl TokenView {
+    fn of(info: &TokenInfo) -> Self {
+        Self {
+            id: info.id.to_string(),
+            user: info.user.to_string(),
+            scopes: info.scopes.iter().map(ToString::to_string).collect(),
+            created_at: info.created_at.to_string(),
+            expires_at: info.expires_at.to_string(),
+            revoked_at: info.revoked_at.map(|at| at.to_string()),
+        }
+    }
+}
+
+/// A token just made: the one answer that holds its text.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssuedToken {
+    /// The token's text, for `Authorization: Bearer …`. Shown this once: corridor keeps only
+    /// its SHA-256.
+    pub token: String,
+    /// The token.
+    #[serde(flatten)]
+    pub info: TokenView,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::InvalidInput {
+        field: field.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// A user name from the path.
+fn path_user(value: &str) -> Result<UserId, ApiError> {
+    UserId::parse(value).map_err(|message| invalid("path.user", message))
+}
+
+/// Parses a role name, listing the roles an account may hold when it is not one.
+pub fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text)
+        .filter(|role| *role != Role::Public)
+        .ok_or_else(|| {
+            let names: Vec<&str> = Role::ALL
+                .iter()
+                .filter(|role| **role != Role::Public)
+                .map(|role| role.as_str())
+                .collect();
+            format!("`{text}` is not a role (one of: {})", names.join(", "))
+        })
+}
+
+/// The role and party of a request body, each error naming its field.
+fn role_and_party(
+    role: &str,
+    state: Option<&str>,
+    court: Option<&str>,
+    monitoring_body: Option<&str>,
+) -> Result<(Role, Party), ApiError> {
+    let role = parse_role(role).map_err(|message| invalid("body.role", message))?;
+    let party = party_from_fields(role, state, court, monitoring_body)
+        .map_err(|error| invalid(&format!("body.{}", error.field), error.message))?;
+    Ok((role, party))
+}
+
+/// Parses token scopes: each a Cedar action name or `*`, named by its index when it is not.
+pub fn parse_scopes(values: &[String]) -> Result<Vec<Scope>, (usize, String)> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(index, value)| {
+            if value != SCOPE_EVERY_ACTION && Action::parse(value).is_none() {
+                let names: Vec<&str> = Action::ALL.iter().map(|action| action.as_str()).collect();
+                return Err((
+                    index,
+                    format!(
+                        "`{value}` is not an action (`{SCOPE_EVERY_ACTION}` or one of: {})",
+                        names.join(", ")
+                    ),
+                ));
+            }
+            Scope::parse(value).map_err(|error| (index, error.to_string()))
+        })
+        .collect()
+}
+
+/// The user, read back after a change.
+async fn user_view(state: &AppState, user: &UserId) -> Result<UserView, ApiError> {
+    state
+        .accounts()
+        .user(user)
+        .await?
+        .map(|info| UserView::of(&info))
+        .ok_or_else(|| ApiError::Accounts(AccountsError::UnknownUser(user.clone())))
+}
+
+/// Refuses a change to the caller's own account.
+fn not_self(caller: &Caller, user: &UserId, what: &str) -> Result<(), ApiError> {
+    if caller.actor.user == *user {
+        return Err(invalid(
+            "path.user",
+            format!("you cannot {what} your own account; another admin must"),
+        ));
+    }
+    Ok(())
+}
+
+/// `GET /api/users`: every user.
+#[utoipa::path(
+    get,
+    path = "/api/users",
+    tag = "users",
+    responses(
+        (status = 200, description = "The users, by name", body = Vec<UserView>),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<UserView>>, ApiError> {
+    caller.authenticated()?;
+    authorize(&state, &caller, Action::ListUsers, &ResourceFacts::Service).await?;
+    let users = state.accounts().list_users().await?;
+    Ok(Json(users.iter().map(UserView::of).collect()))
+}
+
+/// `POST /api/users`: add a user.
+#[utoipa::path(
+    post,
+    path = "/api/users",
+    tag = "users",
+    request_body = AddUserBody,
+    responses(
+        (status = 201, description = "Added; `Location` names the user", body = UserView),
+        (status = 409, description = "There is a user of that name already (`user_exists`)", body = ProblemBody, content_type = "application/problem+json"),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn add(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody<AddUserBody>,
+) -> Result<Response, ApiError> {
+    caller.authenticated()?;
+    let user = UserId::parse(&body.user).map_err(|message| invalid("body.user", message))?;
+    authorize(
+        &state,
+        &caller,
+        Action::AddUser,
+        &ResourceFacts::User(user.clone()),
+    )
+    .await?;
+    let (role, party) = role_and_party(
+        &body.role,
+        body.state.as_deref(),
+        body.court.as_deref(),
+        body.monitoring_body.as_deref(),
+    )?;
+    state
+        .accounts()
+        .add_user(&user, role, &party, &body.password, state.now())
+        .await
+        .map_err(|error| match error {
+            AccountsError::PasswordLength { .. } => invalid("body.password", error.to_string()),
+            other => ApiError::from(other),
+        })?;
+    let view = user_view(&state, &user).await?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, format!("/api/users/{user}"))],
+        Json(view),
+    )
+        .into_response())
+}
+
+/// `POST /api/users/{user}/disable`: refuse the user's logins from now on; their sessions end
+/// and their tokens stop working.
+#[utoipa::path(
+    post,
+    path = "/api/users/{user}/disable",
+    tag = "users",
+    params(("user" = String, Path, description = "The login name", pattern = "^[a-z0-9._-]{1,64}$")),
+    responses(
+        (status = 200, description = "Disabled", body = UserView),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn disable(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<String>,
+) -> Result<Json<UserView>, ApiError> {
+    caller.authenticated()?;
+    let user = path_user(&user)?;
+    authorize(
+        &state,
+        &caller,
+        Action::DisableUser,
+        &ResourceFacts::User(user.clone()),
+    )
+    .await?;
+    not_self(&caller, &user, "disable")?;
+    state.accounts().disable_user(&user).await?;
+    Ok(Json(user_view(&state, &user).await?))
+}
+
+/// `PUT /api/users/{user}/role`: give the user a new role and party. Their sessions end and
+/// their tokens are revoked.
+#[utoipa::path(
+    put,
+    path = "/api/users/{user}/role",
+    tag = "users",
+    params(("user" = String, Path, description = "The login name", pattern = "^[a-z0-9._-]{1,64}$")),
+    request_body = SetRoleBody,
+    responses(
+        (status = 200, description = "Changed", body = UserView),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn set_role(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<String>,
+    JsonBody(body): JsonBody<SetRoleBody>,
+) -> Result<Json<UserView>, ApiError> {
+    caller.authenticated()?;
+    let user = path_user(&user)?;
+    authorize(
+        &state,
+        &caller,
+        Action::SetUserRole,
+        &ResourceFacts::User(user.clone()),
+    )
+    .await?;
+    not_self(&caller, &user, "change the role of")?;
+    let (role, party) = role_and_party(
+        &body.role,
+        body.state.as_deref(),
+        body.court.as_deref(),
+        body.monitoring_body.as_deref(),
+    )?;
+    state
+        .accounts()
+        .set_role(&user, role, &party, state.now())
+        .await?;
+    Ok(Json(user_view(&state, &user).await?))
+}
+
+/// `GET /api/users/{user}/tokens`: the user's tokens, newest first, without their texts.
+#[utoipa::path(
+    get,
+    path = "/api/users/{user}/tokens",
+    tag = "users",
+    params(("user" = String, Path, description = "The login name", pattern = "^[a-z0-9._-]{1,64}$")),
+    responses(
+        (status = 200, description = "The tokens, newest first", body = Vec<TokenView>),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<String>,
+) -> Result<Json<Vec<TokenView>>, ApiError> {
+    caller.authenticated()?;
+    let user = path_user(&user)?;
+    authorize(
+        &state,
+        &caller,
+        Action::IssueToken,
+        &ResourceFacts::User(user.clone()),
+    )
+    .await?;
+    if state.accounts().user(&user).await?.is_none() {
+        return Err(AccountsError::UnknownUser(user).into());
+    }
+    let tokens = state.accounts().list_tokens(&user).await?;
+    Ok(Json(tokens.iter().map(TokenView::of).collect()))
+}
+
+/// `POST /api/users/{user}/tokens`: issue a token acting as the user, limited to its scopes.
+#[utoipa::path(
+    post,
+    path = "/api/users/{user}/tokens",
+    tag = "users",
+    params(("user" = String, Path, description = "The login name", pattern = "^[a-z0-9._-]{1,64}$")),
+    request_body = IssueTokenBody,
+    responses(
+        (status = 201, description = "Issued; the token's text is in this answer only", body = IssuedToken),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn issue_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<String>,
+    JsonBody(body): JsonBody<IssueTokenBody>,
+) -> Result<Response, ApiError> {
+    caller.authenticated()?;
+    let user = path_user(&user)?;
+    authorize(
+        &state,
+        &caller,
+        Action::IssueToken,
+        &ResourceFacts::User(user.clone()),
+    )
+    .await?;
+    let scopes = parse_scopes(&body.scopes)
+        .map_err(|(index, message)| invalid(&format!("body.scopes[{index}]"), message))?;
+    let days = body.expires_in_days.unwrap_or(TOKEN_LIFETIME_DAYS_DEFAULT);
+    let now = state.now();
+    let expires_at = now
+        .checked_add(SignedDuration::from_hours(
+            i64::from(days).saturating_mul(24),
+        ))
+        .map_err(|_| invalid("body.expires_in_days", "too far in the future"))?;
+    let (secret, id) = state
+        .accounts()
+        .create_token(&user, scopes, expires_at, now)
+        .await
+        .map_err(|error| match error {
+            AccountsError::Scopes(_) => invalid("body.scopes", error.to_string()),
+            AccountsError::TokenExpiry { .. } => invalid(
+                "body.expires_in_days",
+                format!("give 1 to {} days", TOKEN_LIFETIME_MAX.as_hours() / 24),
+            ),
+            other => ApiError::from(other),
+        })?;
+    let info = state
+        .accounts()
+        .list_tokens(&user)
+        .await?
+        .into_iter()
+        .find(|token| token.id == id)
+        .ok_or_else(|| ApiError::Internal(format!("{id} is not listed after its creation")))?;
+    let issued = IssuedToken {
+        token: secret.expose().to_owned(),
+        info: TokenView::of(&info),
+    };
+    Ok((
+        StatusCode::CREATED,
+        [
+            (
+                header::LOCATION,
+                HeaderValue::from_str(&format!("/api/users/{user}/tokens/{id}"))
+                    .map_err(|error| ApiError::Internal(format!("a Location: {error}")))?,
+            ),
+            // The body holds the token's only copy: no cache may keep it.
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        Json(issued),
+    )
+        .into_response())
+}
+
+/// `DELETE /api/users/{user}/tokens/{token_id}`: revoke one of the user's tokens. Revoking a
+/// token that is revoked already changes nothing and succeeds.
+#[utoipa::path(
+    delete,
+    path = "/api/users/{user}/tokens/{token_id}",
+    tag = "users",
+    params(
+        ("user" = String, Path, description = "The login name", pattern = "^[a-z0-9._-]{1,64}$"),
+        ("token_id" = String, Path, description = "The token's id (`token-…`)", pattern = "^token-[0-9a-f]{16}$")
+    ),
+    responses(
+        (status = 204, description = "Revoked"),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((user, token_id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    caller.authenticated()?;
+    let user = path_user(&user)?;
+    let id = TokenId::parse(&token_id).ok_or_else(|| {
+        invalid(
+            "path.token_id",
+            format!("`{token_id}` is not a token id (`token-` and 16 hex digits)"),
+        )
+    })?;
+    authorize(
+        &state,
+        &caller,
+        Action::RevokeToken,
+        &ResourceFacts::User(user.clone()),
+    )
+    .await?;
+    let owned = state
+        .accounts()
+        .list_tokens(&user)
+        .await?
+        .iter()
+        .any(|token| token.id == id);
+    if !owned {
+        return Err(ApiError::NotFound {
+            what: format!("token `{id}` of user `{user}`"),
+        });
+    }
+    state.accounts().revoke_token(id, state.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

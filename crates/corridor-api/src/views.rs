@@ -1,0 +1,285 @@
+//! What leaves the server about a case, built in one place from the field filter
+//! ([`crate::disclosure`]): a field the caller may not see is absent and named in `withheld`.
+//!
+//! The CLI's `case show --json` prints the same [`CaseView`], so a caseworker's terminal and
+//! the API never disagree about what a role may see.
+
+use corridor_domain::clock::{next_deadline, welfare_schedule};
+use corridor_domain::{AgreementState, Case, PersonalData};
+use corridor_store::Store;
+use corridor_store::vault::{self, MasterKey};
+use jiff::Timestamp;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::disclosure::Disclosure;
+use crate::problem::ApiError;
+
+/// Whether the personal data is shown, withheld from this caller, or erased for everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonalDataState {
+    /// Shown, as far as the caller may see it (fields they may not see are absent).
+    Shown,
+    /// Withheld from this caller.
+    Withheld,
+    /// The case key was destroyed: nobody can read it any more.
+    Erased,
+}
+
+/// The sealed personal data, as far as the caller may see it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PersonalView {
+    /// Full name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Date of birth (`YYYY-MM-DD`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// Identity and travel documents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<Vec<String>>,
+    /// Contact details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    /// Health notes (only with recorded consent, for the receiving state).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<String>,
+}
+
+/// The attributes the agreement's rules read, as far as the caller may see them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct RuleView {
+    /// Nationality (ISO 3166-1 alpha-3).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nationality: Option<String>,
+    /// Sex.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sex: Option<String>,
+    /// Age in years when proposed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub age_years_at_proposal: Option<u32>,
+    /// Languages understood.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub languages: Option<Vec<String>>,
+    /// Vulnerabilities, at proposal and since.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vulnerabilities: Option<Vec<String>>,
+    /// Countries the person fears.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feared_countries: Option<Vec<String>>,
+    /// Countries a decision protects the person from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protected_countries: Option<Vec<String>>,
+    /// The removal order's legal basis.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+    /// A designation class orders may name (absent when none, or withheld).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub designation: Option<String>,
+    /// Detention place (absent when none, or withheld).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detention_place: Option<String>,
+    /// The day the removal order was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removal_ordered_on: Option<String>,
+    /// The fields withheld from this caller, by name.
+    pub withheld: Vec<&'static str>,
+}
+
+/// One welfare check of the schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct WelfareView {
+    /// When it falls due.
+    pub due_at: String,
+    /// When its window closes.
+    pub window_ends_at: String,
+    /// `upcoming`, `due`, `done` or `overdue`.
+    pub state: &'static str,
+}
+
+/// A case as the caller may see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CaseView {
+    /// The case id.
+    pub case: String,
+    /// Its agreement.
+    pub agreement: String,
+    /// The terms version it is decided under.
+    pub terms_version: u32,
+    /// Its status.
+    pub status: &'static str,
+    /// Its version: send it back in `If-Match` with a command.
+    pub version: u64,
+    /// Whether the personal data is shown.
+    pub personal_data_state: PersonalDataState,
+    /// The personal data, when shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub personal_data: Option<PersonalView>,
+    /// The attributes the rules read.
+    pub rule_attributes: RuleView,
+    /// The next deadline of its clocks.
+    pub next_deadline: Option<String>,
+    /// The scheduled departure.
+    pub departure: Option<String>,
+    /// When it departed.
+    pub departed_at: Option<String>,
+    /// When it arrived.
+    pub arrived_at: Option<String>,
+    /// The holds that matched it.
+    pub holds_matched: Vec<String>,
+    /// The welfare-check schedule after arrival.
+    pub welfare_checks: Vec<WelfareView>,
+    /// How many safeguard refusals were recorded on it.
+    pub safeguard_refusals: u64,
+}
+
+fn shown<T>(allowed: bool, name: &'static str, withheld: &mut Vec<&'static str>, value: T) -> Option<T> {
+    if allowed {
+        Some(value)
+    } else {
+        withheld.push(name);
+        None
+    }
+}
+
+/// Opens the case's personal data when the disclosure shows any of it, and filters it.
+///
+/// # Errors
+/// 503 without the master key; a store or vault failure.
+pub async fn open_personal(
+    store: &Store,
+    master: Option<&MasterKey>,
+    case: &Case,
+    disclosure: &Disclosure,
+) -> Result<Option<PersonalData>, ApiError> {
+    if !disclosure.any_personal() {
+        return Ok(None);
+    }
+    let (Some(sealed), Some(wrapped)) = (&case.personal, store.case_key(case.id).await?) else {
+        return Ok(None);
+    };
+    let master = master.ok_or(ApiError::NoMasterKey)?;
+    let key = master
+        .unwrap_key(case.id, &wrapped)
+        .map_err(|error| ApiError::Internal(format!("unwrapping the key of {}: {error}", case.id)))?;
+    let data = vault::open(case.id, &key, sealed)
+        .map_err(|error| ApiError::Internal(format!("opening {}: {error}", case.id)))?;
+    Ok(Some(disclosure.filter(data)))
+}
+
+/// The view of `case` that `disclosure` allows, with its personal data already opened and
+/// filtered (see [`open_personal`]).
+pub fn case_view(
+    case: &Case,
+    agreement: &AgreementState,
+    disclosure: &Disclosure,
+    personal: Option<PersonalData>,
+    now: Timestamp,
+) -> CaseView {
+    let terms = agreement.terms(case.terms_version);
+    let rule = &case.rule;
+    let mut withheld = Vec::new();
+    let rule_attributes = RuleView {
+        nationality: shown(disclosure.nationality, "nationality", &mut withheld, rule.nationality.to_string()),
+        sex: shown(disclosure.sex, "sex", &mut withheld, rule.sex.as_str().to_owned()),
+        age_years_at_proposal: shown(
+            disclosure.age,
+            "age_years_at_proposal",
+            &mut withheld,
+            u32::from(rule.age_years_at_proposal),
+        ),
+        languages: shown(
+            disclosure.languages,
+            "languages",
+            &mut withheld,
+            rule.languages.iter().map(ToString::to_string).collect(),
+        ),
+        vulnerabilities: shown(
+            disclosure.vulnerabilities,
+            "vulnerabilities",
+            &mut withheld,
+            case.vulnerabilities().iter().map(|v| v.as_str().to_owned()).collect(),
+        ),
+        feared_countries: shown(
+            disclosure.protection_facts,
+            "feared_countries",
+            &mut withheld,
+            rule.feared_countries.iter().map(ToString::to_string).collect(),
+        ),
+        protected_countries: shown(
+            disclosure.protection_facts,
+            "protected_countries",
+            &mut withheld,
+            rule.protected_countries.iter().map(ToString::to_string).collect(),
+        ),
+        legal_basis: shown(disclosure.removal_order, "legal_basis", &mut withheld, rule.legal_basis.to_string()),
+        designation: shown(
+            disclosure.removal_order,
+            "designation",
+            &mut withheld,
+            rule.designation.as_ref().map(ToString::to_string),
+        )
+        .flatten(),
+        detention_place: shown(
+            disclosure.removal_order,
+            "detention_place",
+            &mut withheld,
+            rule.detention_place.as_ref().map(ToString::to_string),
+        )
+        .flatten(),
+        removal_ordered_on: shown(
+            disclosure.removal_order,
+            "removal_ordered_on",
+            &mut withheld,
+            rule.removal_ordered_on.to_string(),
+        ),
+        withheld: Vec::new(),
+    };
+    let (personal_data_state, personal_data) = match (&case.personal, personal) {
+        (None, _) => (PersonalDataState::Erased, None),
+        (Some(_), Some(data)) => (PersonalDataState::Shown, Some(personal_view(disclosure, data))),
+        (Some(_), None) => (PersonalDataState::Withheld, None),
+    };
+    CaseView {
+        case: case.id.to_string(),
+        agreement: case.agreement.to_string(),
+        terms_version: case.terms_version,
+        status: case.status.as_str(),
+        version: case.version,
+        personal_data_state,
+        personal_data,
+        rule_attributes: RuleView {
+            withheld,
+            ..rule_attributes
+        },
+        next_deadline: terms
+            .and_then(|terms| next_deadline(case, terms))
+            .map(|at| at.to_string()),
+        departure: case.departure.map(|at| at.to_string()),
+        departed_at: case.departed_at.map(|at| at.to_string()),
+        arrived_at: case.arrived_at.map(|at| at.to_string()),
+        holds_matched: case.holds_matched.iter().map(ToString::to_string).collect(),
+        welfare_checks: terms
+            .map(|terms| welfare_schedule(case, terms, now))
+            .unwrap_or_default()
+            .iter()
+            .map(|item| WelfareView {
+                due_at: item.due_at.to_string(),
+                window_ends_at: item.window_ends_at.to_string(),
+                state: item.state.as_str(),
+            })
+            .collect(),
+        safeguard_refusals: case.safeguard_refusals,
+    }
+}
+
+fn personal_view(disclosure: &Disclosure, data: PersonalData) -> PersonalView {
+    PersonalView {
+        name: Some(data.name).filter(|_| disclosure.name),
+        birth_date: data.birth_date.filter(|_| disclosure.birth_date).map(|d| d.to_string()),
+        documents: Some(data.documents).filter(|_| disclosure.documents),
+        contact: data.contact.filter(|_| disclosure.contact),
+        health: data.health.filter(|_| disclosure.health),
+    }
+}

@@ -1,0 +1,587 @@
+//! The authorization matrix: every route × every role × own or other party, written out by hand
+//! from DOMAIN.md §2 (not derived from the policies), and checked over HTTP.
+//!
+//! Each cell gets its own resource in the state the route needs (a case built to the point of
+//! its lifecycle where the command makes sense, a hold of the right status), so cells that
+//! change something never disturb one another, and one served app runs them all. A cell the
+//! table denies must be answered 403 `forbidden` (401 `unauthenticated` for the anonymous
+//! public); a cell it allows must be answered with neither 401 nor 403: the domain may still
+//! refuse the command (409, 422), but the policies let it through, and the domain's own role
+//! check did not disagree with them.
+//!
+//! A meta-test holds the table to the OpenAPI document: a route the table lacks, or one it
+//! names that the document lacks, fails.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use corridor_domain::terms::Country;
+use corridor_domain::{CaseId, HoldId, Party, Role};
+use serde_json::json;
+
+use crate::cases::{call, token};
+use crate::fixture::{self, CaseSpec, MEDP_MONITORS, Seeder, Stage};
+use crate::harness::{PASSWORD, Reply, Setup, TestApp, spawn_app_with};
+
+/// Who asks, one column of the table each. "Own" and "other" are relative to the cell's
+/// resource: the case's sending or receiving state, the counsel the case names, the monitoring
+/// body of the case's agreement, the court of the hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Column {
+    /// A sending officer of the case's sending state (USA).
+    OfficerOwn,
+    /// A sending officer of another state (GBR).
+    OfficerOther,
+    /// A sending supervisor of the sending state.
+    SupervisorOwn,
+    /// A sending supervisor of another state.
+    SupervisorOther,
+    /// An adjudicator of the sending state.
+    AdjudicatorOwn,
+    /// An adjudicator of another state.
+    AdjudicatorOther,
+    /// A receiving officer of the case's receiving state (RWA), the case requested of them.
+    ReceivingOwn,
+    /// The same officer, the case not (yet) requested.
+    ReceivingUnrequested,
+    /// A receiving officer of another state (ALB), the case requested of RWA.
+    ReceivingOther,
+    /// The counsel the case names.
+    CounselOwn,
+    /// A counsel the case does not name.
+    CounselOther,
+    /// A monitor of the body that monitors the case's agreement (a UK–Rwanda case).
+    MonitorOwn,
+    /// A monitor of another body (the same UK–Rwanda case).
+    MonitorOther,
+    /// A clerk of the court that made the hold (`court-a`).
+    ClerkOwn,
+    /// A clerk of another court (`court-b`).
+    ClerkOther,
+    /// The operator.
+    Admin,
+    /// Nobody logged in.
+    Public,
+}
+
+/// The columns, in the table's order.
+const COLUMNS: [Column; 17] = [
+    Column::OfficerOwn,
+    Column::OfficerOther,
+    Column::SupervisorOwn,
+    Column::SupervisorOther,
+    Column::AdjudicatorOwn,
+    Column::AdjudicatorOther,
+    Column::ReceivingOwn,
+    Column::ReceivingUnrequested,
+    Column::ReceivingOther,
+    Column::CounselOwn,
+    Column::CounselOther,
+    Column::MonitorOwn,
+    Column::MonitorOther,
+    Column::ClerkOwn,
+    Column::ClerkOther,
+    Column::Admin,
+    Column::Public,
+];
+
+/// How many columns each role's group has, in order (see [`TABLE`]).
+const GROUPS: [usize; 9] = [2, 2, 2, 3, 2, 2, 2, 1, 1];
+
+fn state(code: &str) -> Party {
+    Party::State(Country::parse(code).expect("a country"))
+}
+
+impl Column {
+    /// The user behind the column, or `None` for the public.
+    fn user(self) -> Option<(&'static str, Role, Party)> {
+        Some(match self {
+            Self::OfficerOwn => ("officer.usa", Role::SendingOfficer, state("USA")),
+            Self::OfficerOther => ("officer.gbr", Role::SendingOfficer, state("GBR")),
+            Self::SupervisorOwn => ("supervisor.usa", Role::SendingSupervisor, state("USA")),
+            Self::SupervisorOther => ("supervisor.gbr", Role::SendingSupervisor, state("GBR")),
+            Self::AdjudicatorOwn => ("adjudicator.usa", Role::Adjudicator, state("USA")),
+            Self::AdjudicatorOther => ("adjudicator.gbr", Role::Adjudicator, state("GBR")),
+            Self::ReceivingOwn | Self::ReceivingUnrequested => {
+                ("receiver.rwa", Role::ReceivingOfficer, state("RWA"))
+            }
+            Self::ReceivingOther => ("receiver.alb", Role::ReceivingOfficer, state("ALB")),
+            Self::CounselOwn => ("counsel.own", Role::Counsel, Party::Clients),
+            Self::CounselOther => ("counsel.other", Role::Counsel, Party::Clients),
+            Self::MonitorOwn => (
+                "monitor.medp",
+                Role::Monitor,
+                Party::MonitoringBody(MEDP_MONITORS.to_owned()),
+            ),
+            Self::MonitorOther => (
+                "monitor.other",
+                Role::Monitor,
+                Party::MonitoringBody("other-monitoring-body".to_owned()),
+            ),
+            Self::ClerkOwn => ("clerk.a", Role::CourtClerk, Party::Court("court-a".to_owned())),
+            Self::ClerkOther => ("clerk.b", Role::CourtClerk, Party::Court("court-b".to_owned())),
+            Self::Admin => ("admin.ops", Role::Admin, Party::None),
+            Self::Public => return None,
+        })
+    }
+
+    /// Whether the column's cases are under the monitored UK–Rwanda agreement (monitors have
+    /// nothing to do with US–Rwanda, which names no monitoring body).
+    fn monitored(self) -> bool {
+        matches!(self, Self::MonitorOwn | Self::MonitorOther)
+    }
+
+    /// The agreement the column's resources belong to.
+    fn agreement(self) -> &'static str {
+        if self.monitored() {
+            "gbr-rwa-2024"
+        } else {
+            "us-rwa-2025"
+        }
+    }
+}
+
+/// The matrix. Each row: method, path template, then one mark per column — `Y` allowed, `-`
+/// denied — in groups separated by spaces:
+///
+/// ```text
+/// sending officer (own, other) · sending supervisor (own, other) · adjudicator (own, other) ·
+/// receiving officer (own requested, own unrequested, other) · counsel (own client, other) ·
+/// monitor (own body, other) · court clerk (own court, other) · admin · public
+/// ```
+///
+/// Written from DOMAIN.md §2 and issue 4: sending-state users act only under their state's
+/// agreements; receiving-state users only on cases requested of them; counsel only for their
+/// clients; monitors read every case of the agreements they monitor and record what they find,
+/// nothing else; court clerks manage their court's holds, and may read any case's status and
+/// validate detention (any case may fall under an order); the operator manages accounts,
+/// agreement files, the clocks and erasure but never reads a case; the public reaches the
+/// public routes only. Holds stop transfers, so every sending-state role and every clerk may
+/// list them; monitors may not (the list names cases of every agreement), and see the holds
+/// that matched each case they monitor in the case itself. Session routes need only a login,
+/// and logging in needs nothing.
+#[rustfmt::skip]
+const TABLE: &[(&str, &str, &str)] = &[
+    //                                                     so ss ad ro  co mo cc ad pu
+    ("GET",    "/healthz",                                "YY YY YY YYY YY YY YY Y Y"),
+    ("GET",    "/readyz",                                 "YY YY YY YYY YY YY YY Y Y"),
+    ("GET",    "/metrics",                                "YY YY YY YYY YY YY YY Y Y"),
+    ("GET",    "/checkpoint",                             "YY YY YY YYY YY YY YY Y Y"),
+    ("GET",    "/tile/{path}",                            "YY YY YY YYY YY YY YY Y Y"),
+    ("GET",    "/api/agreements",                         "YY YY YY YYY YY YY YY Y Y"),
+    ("POST",   "/api/agreements",                         "-- -- -- --- -- -- -- Y -"),
+    ("GET",    "/api/agreements/{agreement}",             "YY YY YY YYY YY YY YY Y Y"),
+    ("POST",   "/api/agreements/{agreement}/status",      "-- -- -- --- -- -- -- Y -"),
+    ("GET",    "/api/agreements/{agreement}/cases",       "Y- Y- Y- YY- -- Y- YY - -"),
+    ("POST",   "/api/agreements/{agreement}/cases",       "Y- Y- -- --- -- -- -- - -"),
+    ("GET",    "/api/cases/{case}",                       "Y- Y- Y- Y-- Y- Y- YY - -"),
+    ("GET",    "/api/cases/{case}/history",               "Y- Y- Y- --- Y- Y- -- - -"),
+    ("POST",   "/api/cases/{case}/notice",                "Y- Y- -- --- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/protection-claim",      "Y- Y- -- --- Y- -- -- - -"),
+    ("POST",   "/api/cases/{case}/protection-decision",   "-- -- Y- --- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/request",               "Y- Y- -- --- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/approve",               "-- Y- -- Y-- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/refuse",                "-- -- -- Y-- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/extend",                "Y- Y- -- --- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/schedule",              "Y- Y- -- --- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/depart",                "Y- Y- -- --- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/arrive",                "-- -- -- Y-- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/vulnerabilities",       "Y- Y- -- Y-- -- Y- -- - -"),
+    ("POST",   "/api/cases/{case}/receiving-claim",       "-- -- -- Y-- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/receiving-claim-decision", "-- -- -- Y-- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/appeal",                "-- -- -- Y-- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/onward",                "-- -- -- Y-- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/return",                "-- -- -- Y-- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/settle",                "-- -- -- Y-- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/whereabouts-unknown",   "-- -- -- Y-- -- Y- -- - -"),
+    ("POST",   "/api/cases/{case}/whereabouts-known",     "-- -- -- Y-- -- Y- -- - -"),
+    ("POST",   "/api/cases/{case}/welfare-checks",        "-- -- -- --- -- Y- -- - -"),
+    ("POST",   "/api/cases/{case}/detention-validated",   "-- -- -- --- -- -- YY - -"),
+    ("POST",   "/api/cases/{case}/withdraw",              "Y- Y- -- --- -- -- -- - -"),
+    ("POST",   "/api/cases/{case}/erase",                 "-- -- -- --- -- -- -- Y -"),
+    ("GET",    "/api/holds",                              "YY YY YY --- -- -- YY - -"),
+    ("POST",   "/api/holds",                              "-- -- -- --- -- -- Y- - -"),
+    ("POST",   "/api/holds/{hold}/stay",                  "-- -- -- --- -- -- Y- - -"),
+    ("POST",   "/api/holds/{hold}/reactivate",            "-- -- -- --- -- -- Y- - -"),
+    ("POST",   "/api/holds/{hold}/amend",                 "-- -- -- --- -- -- Y- - -"),
+    ("POST",   "/api/holds/{hold}/vacate",                "-- -- -- --- -- -- Y- - -"),
+    ("POST",   "/api/tick",                               "-- -- -- --- -- -- -- Y -"),
+    ("POST",   "/api/session",                            "YY YY YY YYY YY YY YY Y Y"),
+    ("GET",    "/api/session",                            "YY YY YY YYY YY YY YY Y -"),
+    ("DELETE", "/api/session",                            "YY YY YY YYY YY YY YY Y -"),
+    ("GET",    "/api/users",                              "-- -- -- --- -- -- -- Y -"),
+    ("POST",   "/api/users",                              "-- -- -- --- -- -- -- Y -"),
+    ("POST",   "/api/users/{user}/disable",               "-- -- -- --- -- -- -- Y -"),
+    ("PUT",    "/api/users/{user}/role",                  "-- -- -- --- -- -- -- Y -"),
+    ("GET",    "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- Y -"),
+    ("POST",   "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- Y -"),
+    ("DELETE", "/api/users/{user}/tokens/{token_id}",     "-- -- -- --- -- -- -- Y -"),
+];
+
+/// Rows whose allowed cells change what every other cell sees (a new terms version, the clocks
+/// run): they run after all the others.
+const LAST: &[(&str, &str)] = &[("POST", "/api/agreements"), ("POST", "/api/tick")];
+
+/// A row's marks, one per column; panics on a malformed row.
+fn marks(method: &str, path: &str, row: &str) -> Vec<bool> {
+    let groups: Vec<&str> = row.split(' ').collect();
+    let sizes: Vec<usize> = groups.iter().map(|group| group.len()).collect();
+    assert_eq!(sizes, GROUPS, "{method} {path}: the groups of `{row}`");
+    row.chars()
+        .filter(|c| *c != ' ')
+        .map(|c| match c {
+            'Y' => true,
+            '-' => false,
+            other => panic!("{method} {path}: `{other}` is neither `Y` nor `-`"),
+        })
+        .collect()
+}
+
+/// How far a case route's cases are built: where the command makes sense, so that an allowed
+/// cell mostly gets past the domain too.
+fn stage_of(path: &str) -> Option<Stage> {
+    let command = path.strip_prefix("/api/cases/{case}")?;
+    Some(match command {
+        "" | "/history" | "/approve" | "/refuse" | "/vulnerabilities" => Stage::Requested,
+        "/notice" | "/withdraw" | "/erase" => Stage::Proposed,
+        "/protection-claim" | "/request" => Stage::Noticed,
+        "/protection-decision" => Stage::ProtectionClaimed,
+        "/extend" => Stage::Accepted,
+        "/schedule" => Stage::Approved,
+        "/depart" => Stage::Scheduled,
+        "/arrive" => Stage::InTransit,
+        "/receiving-claim-decision" => Stage::ClaimPending,
+        "/appeal" => Stage::ClaimRefused,
+        "/whereabouts-known" => Stage::WhereaboutsUnknown,
+        "/receiving-claim" | "/onward" | "/return" | "/settle" | "/whereabouts-unknown"
+        | "/welfare-checks" | "/detention-validated" => Stage::Arrived,
+        other => panic!("no stage for case route `{other}`: add one"),
+    })
+}
+
+/// The stage of the case behind one cell: a receiving officer's cell is about a case
+/// requested of them, or (the unrequested column) one that was not.
+fn cell_stage(route: Stage, column: Column) -> Stage {
+    match column {
+        Column::ReceivingUnrequested => Stage::Proposed,
+        Column::ReceivingOwn | Column::ReceivingOther => route.max(Stage::Requested),
+        _ => route,
+    }
+}
+
+/// A valid body for a route, so that no cell fails on its input before the policies decide.
+fn body(method: &str, path: &str, column: Column) -> Option<serde_json::Value> {
+    let reason = json!({ "reason": "a synthetic reason" });
+    Some(match (method, path) {
+        ("POST", "/api/agreements") => json!({
+            "file_name": "us-rwa-2025.toml",
+            "text": fixture::agreement_text("us-rwa-2025.toml"),
+        }),
+        // A date before the last status change: the domain refuses it, so nothing changes.
+        ("POST", "/api/agreements/{agreement}/status") => {
+            json!({ "status": "suspended", "on": "2000-01-01" })
+        }
+        ("POST", "/api/agreements/{agreement}/cases") => json!({
+            "name": "Synthetic Person Matrix",
+            "birth_date": "1991-02-03",
+            "nationality": "HND",
+            "sex": "male",
+            "languages": ["es"],
+            "legal_basis": "ina_241",
+            "removal_ordered_on": "2025-06-01",
+        }),
+        ("POST", "/api/cases/{case}/notice") => json!({
+            "language": "es",
+            "destination": "RWA",
+            "on_person": true,
+            "on_counsel": true,
+            "explains_how_to_contest": true,
+        }),
+        ("POST", "/api/cases/{case}/protection-decision")
+        | ("POST", "/api/cases/{case}/receiving-claim-decision") => json!({ "granted": false }),
+        ("POST", "/api/cases/{case}/refuse")
+        | ("POST", "/api/cases/{case}/extend")
+        | ("POST", "/api/cases/{case}/withdraw") => reason,
+        ("POST", "/api/cases/{case}/schedule") => json!({ "departure": "2025-08-20T09:00:00Z" }),
+        ("POST", "/api/cases/{case}/vulnerabilities") => json!({ "category": "serious_illness" }),
+        ("POST", "/api/cases/{case}/onward") => json!({ "destination": "KEN" }),
+        ("POST", "/api/cases/{case}/welfare-checks") => json!({ "outcome": "well" }),
+        ("POST", "/api/holds") => json!({
+            "court": "court-a",
+            "reference": "Order of the matrix",
+            "scope": { "nationalities": ["ATA"] },
+        }),
+        ("POST", "/api/holds/{hold}/amend") => json!({ "scope": { "nationalities": ["ATA"] } }),
+        ("POST", "/api/session") => json!({
+            // The public logs in as someone: that anyone may try is what the row says.
+            "user": column.user().or(Column::OfficerOwn.user()).map(|(name, ..)| name),
+            "password": PASSWORD,
+        }),
+        ("POST", "/api/users") => json!({
+            "user": format!("new.{}", format!("{column:?}").to_lowercase()),
+            "role": "sending_officer",
+            "state": "USA",
+            "password": PASSWORD,
+        }),
+        ("PUT", "/api/users/{user}/role") => json!({ "role": "sending_officer", "state": "GBR" }),
+        ("POST", "/api/users/{user}/tokens") => json!({ "scopes": ["read_case"] }),
+        _ => return None,
+    })
+}
+
+/// One cell, ready to send.
+#[derive(Debug)]
+struct Cell {
+    method: &'static str,
+    template: &'static str,
+    column: Column,
+    allowed: bool,
+    path: String,
+    if_match: Option<String>,
+    body: Option<serde_json::Value>,
+}
+
+/// The resources the cells act on, built before any cell runs.
+#[derive(Debug, Default)]
+struct Resources {
+    cases: BTreeMap<(&'static str, Column), CaseId>,
+    holds: BTreeMap<(&'static str, Column), HoldId>,
+    tokens: BTreeMap<Column, String>,
+    target_token: String,
+}
+
+const TARGET_USER: &str = "target.user";
+
+async fn prepare(app: &TestApp) -> Resources {
+    fixture::load_agreements(app, &["gbr-rwa-2024.toml"]).await;
+    let mut resources = Resources::default();
+    for column in COLUMNS {
+        if let Some((name, role, party)) = column.user()
+            && column != Column::ReceivingUnrequested
+        {
+            resources
+                .tokens
+                .insert(column, token(app, name, role, party).await);
+        }
+    }
+    let shared = resources.tokens[&Column::ReceivingOwn].clone();
+    resources
+        .tokens
+        .insert(Column::ReceivingUnrequested, shared);
+
+    // One case per (case route, column), each built to the stage the cell needs.
+    let mut keys = Vec::new();
+    let mut specs = Vec::new();
+    for (_, path, _) in TABLE {
+        let Some(stage) = stage_of(path) else {
+            continue;
+        };
+        for column in COLUMNS {
+            keys.push((*path, column));
+            specs.push(
+                CaseSpec::new(column.agreement(), cell_stage(stage, column))
+                    .with_counsel("counsel.own"),
+            );
+        }
+    }
+    let ids = Seeder::default().build(app, &specs).await;
+    resources.cases = keys.into_iter().zip(ids).collect();
+
+    // One hold of court-a per (hold route, column); stayed for the reactivation.
+    let mut next_hold = 0x40_0000_u64;
+    for (method, path, _) in TABLE {
+        if *method != "POST" || !path.starts_with("/api/holds/{hold}") {
+            continue;
+        }
+        let stayed = [path.ends_with("/reactivate"); COLUMNS.len()];
+        let ids = fixture::holds(app, "court-a", &stayed, next_hold).await;
+        next_hold += COLUMNS.len() as u64;
+        for (column, id) in COLUMNS.into_iter().zip(ids) {
+            resources.holds.insert((*path, column), id);
+        }
+    }
+
+    // The account the user routes act on, with a token to revoke.
+    resources.target_token = {
+        let accounts = corridor_accounts::Accounts::from_pool(app.store.pool().clone())
+            .await
+            .expect("the accounts open");
+        let user = corridor_domain::UserId::parse(TARGET_USER).expect("a user id");
+        let now: jiff::Timestamp = crate::harness::AUG_10.parse().expect("a moment");
+        accounts
+            .add_user(&user, Role::SendingOfficer, &state("USA"), PASSWORD, now)
+            .await
+            .expect("the target user is added");
+        let (_, id) = accounts
+            .create_token(
+                &user,
+                [corridor_accounts::Scope::parse("read_case").expect("a scope")],
+                now + jiff::SignedDuration::from_hours(24),
+                now,
+            )
+            .await
+            .expect("a token");
+        id.to_string()
+    };
+    resources
+}
+
+/// Every cell of the table, with its resource.
+async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
+    let mut cells = Vec::new();
+    for (method, template, row) in TABLE {
+        for (column, allowed) in COLUMNS.into_iter().zip(marks(method, template, row)) {
+            let case = resources.cases.get(&(*template, column)).copied();
+            let hold = resources.holds.get(&(*template, column)).copied();
+            let mut path = template
+                .replace("{agreement}", column.agreement())
+                .replace("{user}", TARGET_USER)
+                .replace("{token_id}", &resources.target_token)
+                .replace("{path}", "0/000");
+            if let Some(case) = case {
+                path = path.replace("{case}", &case.to_string());
+            }
+            if let Some(hold) = hold {
+                path = path.replace("{hold}", &hold.to_string());
+            }
+            assert!(!path.contains('{'), "{template}: no resource for {path}");
+            let if_match = match case {
+                Some(case) if *method == "POST" => Some(fixture::if_match(app, case).await),
+                _ => None,
+            };
+            cells.push(Cell {
+                method,
+                template,
+                column,
+                allowed,
+                path,
+                if_match,
+                body: body(method, template, column),
+            });
+        }
+    }
+    cells
+}
+
+/// Sends one cell's request as its column's caller.
+async fn send(app: &TestApp, resources: &Resources, cell: &Cell) -> Reply {
+    let token = resources.tokens.get(&cell.column);
+    match (token, (cell.method, cell.template)) {
+        // Logging out needs a browser session, and nothing else does.
+        (Some(_), ("DELETE", "/api/session")) => {
+            let (name, ..) = cell.column.user().expect("a user");
+            let browser = app.login(name).await;
+            app.request(cell.method, &cell.path, &browser.headers(true), Vec::new())
+                .await
+        }
+        (Some(token), _) => {
+            call(
+                app,
+                cell.method,
+                &cell.path,
+                token,
+                cell.if_match.as_deref(),
+                cell.body.clone(),
+            )
+            .await
+        }
+        (None, _) => {
+            let mut headers = vec![("content-type", "application/json")];
+            if let Some(version) = cell.if_match.as_deref() {
+                headers.push(("if-match", version));
+            }
+            let bytes = cell
+                .body
+                .as_ref()
+                .map_or_else(Vec::new, |body| body.to_string().into_bytes());
+            app.request(cell.method, &cell.path, &headers, bytes).await
+        }
+    }
+}
+
+/// What is wrong with a cell's answer, if anything.
+fn verdict(cell: &Cell, reply: &Reply) -> Option<String> {
+    let code = serde_json::from_slice::<serde_json::Value>(&reply.body)
+        .ok()
+        .and_then(|body| body["code"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let answered = format!("{} `{code}`", reply.status);
+    let wrong = if cell.allowed {
+        matches!(reply.status, 401 | 403)
+    } else if cell.column == Column::Public {
+        !(reply.status == 401 && code == "unauthenticated")
+    } else {
+        !(reply.status == 403 && code == "forbidden")
+    };
+    wrong.then(|| {
+        format!(
+            "{:<6} {:<48} {:<22} expected {}, got {answered}",
+            cell.method,
+            cell.template,
+            format!("{:?}", cell.column),
+            if cell.allowed { "allowed" } else { "denied" },
+        )
+    })
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    // Proves each cell of the hand-written matrix over HTTP: denied cells are 403 `forbidden`
+    // (401 for the public), allowed cells pass the policies (neither 401 nor 403).
+    let app = spawn_app_with(Setup {
+        rate_limit: corridor_api::limits::RateLimit {
+            burst_requests: 1_000_000,
+            refill_per_second: 1_000_000,
+        },
+        ..Setup::default()
+    })
+    .await;
+    let resources = prepare(&app).await;
+    let cells = cells(&app, &resources).await;
+    let (last, first): (Vec<&Cell>, Vec<&Cell>) = cells
+        .iter()
+        .partition(|cell| LAST.contains(&(cell.method, cell.template)));
+    let mut wrong = Vec::new();
+    let mut allowed = 0usize;
+    for cell in first.into_iter().chain(last) {
+        let reply = send(&app, &resources, cell).await;
+        assert!(
+            reply.status < 500,
+            "{} {} as {:?}: {} {}",
+            cell.method,
+            cell.path,
+            cell.column,
+            reply.status,
+            reply.text()
+        );
+        allowed += usize::from(cell.allowed);
+        wrong.extend(verdict(cell, &reply));
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {} cells disagree with the matrix:\n{}",
+        wrong.len(),
+        cells.len(),
+        wrong.join("\n")
+    );
+    assert_eq!(cells.len(), TABLE.len() * COLUMNS.len());
+    assert!(allowed > 100 && allowed < cells.len() / 2, "{allowed}");
+}
+
+#[tokio::test]
+async fn the_matrix_names_exactly_the_documented_routes() {
+    // Proves the table has one row per operation of the OpenAPI document, no more and no less,
+    // and that every row is well formed.
+    let documented = crate::openapi::documented_operations();
+    let mut named = BTreeSet::new();
+    for (method, path, row) in TABLE {
+        marks(method, path, row);
+        assert!(
+            named.insert(((*method).to_owned(), (*path).to_owned())),
+            "{method} {path} is in the table twice"
+        );
+    }
+    let missing: Vec<_> = documented.difference(&named).collect();
+    assert!(missing.is_empty(), "routes the matrix lacks: {missing:?}");
+    let extra: Vec<_> = named.difference(&documented).collect();
+    assert!(extra.is_empty(), "routes the document lacks: {extra:?}");
+}

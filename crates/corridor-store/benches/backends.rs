@@ -1,0 +1,448 @@
+//! The store's write path on SQLite and PostgreSQL in one run, each beside the raw `INSERT` rate
+//! of the same database: `cargo bench -p corridor-store --bench backends`.
+//!
+//! For each backend: proposals through `Store::execute_many` in group commits (decide + event +
+//! log leaf and nodes + projections + case key, one durable commit per group), then notices
+//! through `Store::execute`, one durable transaction per command; then the same rows — the
+//! event rows just written, read back — inserted into a plain table with only a primary key, in
+//! the same groups, and one per transaction. Both use the store's durable pool (SQLite WAL with
+//! `synchronous=FULL`, PostgreSQL `synchronous_commit=on`): nothing is counted before its commit
+//! returns.
+//!
+//! Scale with CORRIDOR_BENCH_BACKEND_EVENTS (proposals, default 30,000),
+//! CORRIDOR_BENCH_BACKEND_SINGLE (single-command transactions, default 1,000) and
+//! CORRIDOR_BENCH_BACKEND_GROUP (commands per group commit, default 1,000). PostgreSQL runs in a
+//! fresh database on the server of CORRIDOR_TEST_POSTGRES_URL (the machine's by default), dropped
+//! afterwards; CORRIDOR_TEST_SKIP_POSTGRES=1 leaves it out.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use corridor_domain::terms::{AgreementId, Country, Sex};
+use corridor_domain::{
+    Actor, CaseId, Command, Context, Label, Language, NoticeFacts, Outcome, Party, PersonFacts,
+    PersonalData, Role, UserId,
+};
+use corridor_store::testing::{TestDatabase, backends};
+use corridor_store::vault::{MasterKey, seal};
+use corridor_store::{Backend, Request, Store};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+use sqlx::{AnyPool, AssertSqlSafe, Executor as _, Row as _};
+
+const AGREEMENT: &str = r#"
+id = "bench"
+title = "Benchmark profile (synthetic, not a real agreement)"
+[parties]
+sending = "USA"
+receiving = "RWA"
+[[status]]
+status = "signed"
+on = "2025-01-01"
+[[status]]
+status = "in_force"
+on = "2025-01-01"
+[eligibility]
+per_person_approval = true
+[clocks]
+notice_lead_time = "24 hours"
+[onward]
+rule = "any_except_feared_and_protected"
+"#;
+
+/// The columns of an event row, copied as they are into the raw table.
+const EVENT_COLUMNS: &str =
+    "seq, stream, version, kind, occurred_at, recorded_at, schema, body, body_sha256";
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+fn actor(name: &str, role: Role, state: &str) -> anyhow::Result<Actor> {
+    let party = if state.is_empty() {
+        Party::None
+    } else {
+        Party::State(Country::parse(state).map_err(anyhow::Error::msg)?)
+    };
+    Ok(Actor {
+        user: UserId::parse(name).map_err(anyhow::Error::msg)?,
+        role,
+        party,
+    })
+}
+
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let index = ((sorted.len() as f64 - 1.0) * fraction).round() as usize;
+    sorted.get(index).copied().unwrap_or_default()
+}
+
+/// A rate and the latencies of the commits that made it.
+struct Measured {
+    items: usize,
+    elapsed: Duration,
+    latencies: Vec<Duration>,
+}
+
+impl Measured {
+    fn new(items: usize, elapsed: Duration, mut latencies: Vec<Duration>) -> Self {
+        latencies.sort();
+        Self {
+            items,
+            elapsed,
+            latencies,
+        }
+    }
+
+    fn rate(&self) -> f64 {
+        self.items as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn line(&self, what: &str, unit: &str) -> String {
+        format!(
+            "{what}: {} {unit} in {:.2} s = {:.0} {unit}/s (commit latency p50 {:.2} ms, p99 {:.2} ms)",
+            self.items,
+            self.elapsed.as_secs_f64(),
+            self.rate(),
+            percentile(&self.latencies, 0.50).as_secs_f64() * 1e3,
+            percentile(&self.latencies, 0.99).as_secs_f64() * 1e3
+        )
+    }
+}
+
+struct Settings {
+    events: usize,
+    single: usize,
+    group: usize,
+}
+
+/// A proposal and the wrapped key of its case.
+type Proposal = (Command, [(CaseId, Vec<u8>); 1]);
+
+fn proposal(rng: &mut ChaCha20Rng, master: &MasterKey, index: usize) -> anyhow::Result<Proposal> {
+    let case = CaseId::from_u64(rng.next_u64());
+    let mut key = [0u8; 32];
+    rng.fill_bytes(&mut key);
+    let mut nonce = [0u8; 24];
+    rng.fill_bytes(&mut nonce);
+    let wrapped = master.wrap(case, &key, nonce);
+    let personal = PersonalData {
+        name: format!("Synthetic Person {index}"),
+        ..PersonalData::default()
+    };
+    let facts = PersonFacts {
+        birth_date: "1990-01-01".parse()?,
+        nationality: Country::parse(
+            ["VEN", "HND", "GTM", "SLV", "IRQ"]
+                .get(index % 5)
+                .copied()
+                .unwrap_or("VEN"),
+        )
+        .map_err(anyhow::Error::msg)?,
+        sex: Sex::Male,
+        vulnerabilities: Default::default(),
+        feared_countries: Default::default(),
+        protected_countries: Default::default(),
+        languages: [Language::parse("es").map_err(anyhow::Error::msg)?]
+            .into_iter()
+            .collect(),
+        legal_basis: Label::parse("ina_241").map_err(anyhow::Error::msg)?,
+        designation: None,
+        detention_place: None,
+        removal_ordered_on: "2025-03-01".parse()?,
+        health_data_consent: false,
+    };
+    Ok((
+        Command::Propose {
+            case,
+            agreement: AgreementId::parse("bench").map_err(anyhow::Error::msg)?,
+            facts,
+            counsel: None,
+            personal: seal(case, &key, nonce, &personal),
+        },
+        [(case, wrapped)],
+    ))
+}
+
+fn accepted(outcome: &Outcome) -> anyhow::Result<()> {
+    match outcome {
+        Outcome::Accepted(_) => Ok(()),
+        Outcome::Refused { refusal, .. } => {
+            anyhow::bail!("a benchmark command was refused: {refusal}")
+        }
+    }
+}
+
+/// The full write path: group commits of proposals, then single-command notices.
+async fn write_path(
+    store: &Store,
+    settings: &Settings,
+) -> anyhow::Result<(Measured, Measured, Vec<CaseId>)> {
+    let now = "2025-06-01T09:00:00Z".parse()?;
+    let admin = Context {
+        now,
+        actor: actor("admin.bench", Role::Admin, "")?,
+    };
+    let load = Command::LoadAgreement {
+        file_name: "bench.toml".to_owned(),
+        text: AGREEMENT.to_owned(),
+    };
+    accepted(&store.execute(&load, &admin, None, &[]).await?.outcome)?;
+    let officer = Context {
+        now,
+        actor: actor("officer.bench", Role::SendingOfficer, "USA")?,
+    };
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let master = MasterKey::from_bytes([3; 32]);
+    let mut cases = Vec::with_capacity(settings.events);
+    let mut latencies = Vec::new();
+    let started = Instant::now();
+    let mut done = 0;
+    while done < settings.events {
+        let size = settings.group.min(settings.events - done);
+        let items = (done..done + size)
+            .map(|index| proposal(&mut rng, &master, index))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let requests: Vec<Request<'_>> = items
+            .iter()
+            .map(|(command, keys)| Request {
+                command,
+                context: &officer,
+                expected_version: None,
+                new_case_keys: keys,
+            })
+            .collect();
+        let begun = Instant::now();
+        for result in store.execute_many(&requests).await? {
+            accepted(&result?.outcome)?;
+        }
+        latencies.push(begun.elapsed());
+        cases.extend(items.iter().map(|(_, [(case, _)])| *case));
+        done += size;
+    }
+    let grouped = Measured::new(settings.events, started.elapsed(), latencies);
+
+    let notice = |case| -> anyhow::Result<Command> {
+        Ok(Command::ServeNotice {
+            case,
+            notice: NoticeFacts {
+                language: Language::parse("es").map_err(anyhow::Error::msg)?,
+                on_person: true,
+                on_counsel: true,
+                destination: Country::parse("RWA").map_err(anyhow::Error::msg)?,
+                explains_how_to_contest: true,
+            },
+        })
+    };
+    let mut latencies = Vec::with_capacity(settings.single);
+    let started = Instant::now();
+    for &case in cases.iter().take(settings.single) {
+        let command = notice(case)?;
+        let begun = Instant::now();
+        accepted(&store.execute(&command, &officer, None, &[]).await?.outcome)?;
+        latencies.push(begun.elapsed());
+    }
+    let single = Measured::new(
+        settings.single.min(cases.len()),
+        started.elapsed(),
+        latencies,
+    );
+    Ok((grouped, single, cases))
+}
+
+/// One event row as stored, to insert again into the raw table.
+type EventRow = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+);
+
+async fn event_rows(pool: &AnyPool) -> anyhow::Result<Vec<EventRow>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {EVENT_COLUMNS} FROM events ORDER BY seq"
+    )))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get("seq")?,
+                row.try_get("stream")?,
+                row.try_get("version")?,
+                row.try_get("kind")?,
+                row.try_get("occurred_at")?,
+                row.try_get("recorded_at")?,
+                row.try_get("schema")?,
+                row.try_get("body")?,
+                row.try_get("body_sha256")?,
+            ))
+        })
+        .collect()
+}
+
+/// Inserts rows into the raw table in one transaction, in multi-row statements.
+async fn insert_raw(pool: &AnyPool, backend: Backend, rows: &[EventRow]) -> anyhow::Result<()> {
+    let mut tx = pool.begin_with(backend.begin_write()).await?;
+    // 9 columns: 800 rows keep a statement under 8,000 bound values, as the store's flush does.
+    for chunk in rows.chunks(800) {
+        let mut sql = format!("INSERT INTO bench_raw ({EVENT_COLUMNS}) VALUES ");
+        let mut n = 0;
+        for (index, _) in chunk.iter().enumerate() {
+            if index > 0 {
+                sql.push_str(", ");
+            }
+            let marks: Vec<String> = (0..9)
+                .map(|_| {
+                    n += 1;
+                    match backend {
+                        Backend::Sqlite => "?".to_owned(),
+                        Backend::Postgres => format!("${n}"),
+                    }
+                })
+                .collect();
+            sql.push_str(&format!("({})", marks.join(", ")));
+        }
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for row in chunk {
+            query = query
+                .bind(row.0)
+                .bind(row.1.clone())
+                .bind(row.2)
+                .bind(row.3.clone())
+                .bind(row.4.clone())
+                .bind(row.5.clone())
+                .bind(row.6)
+                .bind(row.7.clone())
+                .bind(row.8.clone());
+        }
+        query.execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The raw rate: the same event rows into a plain table, in the same groups, then one per
+/// transaction.
+async fn raw_inserts(
+    pool: &AnyPool,
+    backend: Backend,
+    rows: &[EventRow],
+    single_rows: &[EventRow],
+    group: usize,
+) -> anyhow::Result<(Measured, Measured)> {
+    let integer = match backend {
+        Backend::Sqlite => "INTEGER",
+        Backend::Postgres => "BIGINT",
+    };
+    pool.execute(AssertSqlSafe(format!(
+        "CREATE TABLE bench_raw (seq {integer} PRIMARY KEY, stream TEXT NOT NULL, version {integer} NOT NULL, \
+         kind TEXT NOT NULL, occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL, schema {integer} NOT NULL, \
+         body TEXT NOT NULL, body_sha256 TEXT NOT NULL)"
+    )))
+    .await?;
+    let mut latencies = Vec::new();
+    let started = Instant::now();
+    for chunk in rows.chunks(group.max(1)) {
+        let begun = Instant::now();
+        insert_raw(pool, backend, chunk).await?;
+        latencies.push(begun.elapsed());
+    }
+    let grouped = Measured::new(rows.len(), started.elapsed(), latencies);
+    // The single-command events get new keys after the grouped ones.
+    let offset = i64::try_from(rows.len())?;
+    let mut latencies = Vec::new();
+    let started = Instant::now();
+    for row in single_rows {
+        let mut row = row.clone();
+        row.0 += offset;
+        let begun = Instant::now();
+        insert_raw(pool, backend, std::slice::from_ref(&row)).await?;
+        latencies.push(begun.elapsed());
+    }
+    let single = Measured::new(single_rows.len(), started.elapsed(), latencies);
+    Ok((grouped, single))
+}
+
+async fn run_backend(backend: Backend, settings: &Settings) -> anyhow::Result<()> {
+    let database = TestDatabase::create(backend, "bench")
+        .await
+        .context("a database for the benchmark")?;
+    let store = Store::open(database.url(), true).await?;
+    let (grouped, single, _) = write_path(&store, settings).await?;
+    let rows = event_rows(store.pool()).await?;
+    // Row 1 is the agreement; the proposals follow, then the single-command notices.
+    let proposals = rows.get(1..=settings.events).unwrap_or_default();
+    let notices = rows.get(settings.events + 1..).unwrap_or_default();
+    let body_bytes: usize = proposals.iter().map(|row| row.7.len()).sum();
+    let (raw_grouped, raw_single) =
+        raw_inserts(store.pool(), backend, proposals, notices, settings.group).await?;
+    println!(
+        "\n{backend:?} ({} events; proposal bodies {:.0} bytes on average)",
+        rows.len(),
+        body_bytes as f64 / proposals.len().max(1) as f64
+    );
+    println!(
+        "  {}",
+        grouped.line(
+            &format!("full path, group commits of {}", settings.group),
+            "events"
+        )
+    );
+    println!(
+        "  {}",
+        raw_grouped.line(
+            &format!("raw INSERT, same rows, transactions of {}", settings.group),
+            "rows"
+        )
+    );
+    println!(
+        "  full path / raw, grouped: {:.0} %",
+        100.0 * grouped.rate() / raw_grouped.rate()
+    );
+    println!(
+        "  {}",
+        single.line("full path, one command per transaction", "commands")
+    );
+    println!(
+        "  {}",
+        raw_single.line("raw INSERT, one row per transaction", "rows")
+    );
+    println!(
+        "  full path / raw, single: {:.0} %",
+        100.0 * single.rate() / raw_single.rate()
+    );
+    store.close().await;
+    database.remove().await?;
+    Ok(())
+}
+
+fn main() -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let settings = Settings {
+        events: env_usize("CORRIDOR_BENCH_BACKEND_EVENTS", 30_000),
+        single: env_usize("CORRIDOR_BENCH_BACKEND_SINGLE", 1_000),
+        group: env_usize("CORRIDOR_BENCH_BACKEND_GROUP", 1_000),
+    };
+    println!(
+        "corridor store backends: the durable write path beside raw INSERTs ({} proposals, {} single commands)",
+        settings.events, settings.single
+    );
+    for backend in backends() {
+        runtime.block_on(run_backend(backend, &settings))?;
+    }
+    Ok(())
+}

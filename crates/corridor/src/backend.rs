@@ -1,0 +1,346 @@
+//! Where the agreement, case, hold and tick commands are carried out: on the local database
+//! through corridor-api's application functions ([`corridor_api::service`]), or on a running
+//! `corridor serve` over HTTP (`--server`, [`crate::remote`]).
+//!
+//! Both sides answer in the same shapes: the API's JSON (a case view, a command outcome, a page
+//! of cases, …) or a problem ([`Answer`]). The command handlers (`commands.rs`) print from those
+//! alone, so a command's text, its `--json` and its exit status are the same whichever side
+//! carried it out. Locally the Cedar policies decide every command and every read and each
+//! decision is recorded, exactly as over HTTP: the local caller is the `--as` account acting on
+//! the database host ([`Credential::Local`](corridor_api::auth::Credential::Local)).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use corridor_api::auth::Caller;
+use corridor_api::service::{self, CaseQuery, NewCase, NewHold};
+use corridor_api::{ApiError, AppConfig, AppState};
+use corridor_domain::terms::{AgreementId, AgreementStatus};
+use corridor_domain::{Actor, CaseId, Command, HoldId};
+use jiff::civil::Date;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::app::{App, Clock};
+use crate::remote::Remote;
+
+/// A problem answered instead of a result: what the API would send, and what the exit status
+/// and the message are made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    /// The HTTP status (also for a local answer: it says what kind of problem it is).
+    pub status: u16,
+    /// The stable code (`hold_active`, `forbidden`, `version_conflict`, …).
+    pub code: String,
+    /// What happened, as a sentence.
+    pub detail: String,
+    /// The facts behind it.
+    pub facts: BTreeMap<String, String>,
+    /// For a refusal by the core: whether a safeguard refused.
+    pub safeguard: Option<bool>,
+    /// For a safeguard refusal on a case: the event that records it.
+    pub recorded_seq: Option<u64>,
+}
+
+impl Answer {
+    /// The answer of a problem body (RFC 9457, with corridor's members).
+    pub fn from_problem_json(status: u16, body: &Value) -> Self {
+        let text = |name: &str| {
+            body.get(name)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        Self {
+            status,
+            code: text("code"),
+            detail: text("detail"),
+            facts: body
+                .get("facts")
+                .and_then(Value::as_object)
+                .map(|facts| {
+                    facts
+                        .iter()
+                        .map(|(name, value)| {
+                            let value = value
+                                .as_str()
+                                .map_or_else(|| value.to_string(), str::to_owned);
+                            (name.clone(), value)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            safeguard: body.get("safeguard").and_then(Value::as_bool),
+            recorded_seq: body.get("recorded_seq").and_then(Value::as_u64),
+        }
+    }
+}
+
+/// Why a request has no result.
+#[derive(Debug)]
+pub enum Failure {
+    /// corridor answered with a problem (a refusal, a denial, a conflict, a missing case, …).
+    Answer(Answer),
+    /// Something else went wrong: the database, the network, the server itself (exit 1 unless
+    /// the error says otherwise).
+    Error(anyhow::Error),
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(error: anyhow::Error) -> Self {
+        Self::Error(error)
+    }
+}
+
+impl Failure {
+    /// The failure of a local [`ApiError`]. Faults keep their cause: on the command line the
+    /// operator is the one who reads it, unlike a client of the server.
+    fn local(error: ApiError) -> Self {
+        if matches!(error, ApiError::NoMasterKey) {
+            return Self::Error(anyhow::anyhow!(
+                "no master key: run `corridor init`, pass `--key-file`, or set CORRIDOR_MASTER_KEY"
+            ));
+        }
+        let problem = error.problem();
+        if problem.status.is_server_error() {
+            return Self::Error(anyhow::Error::new(error));
+        }
+        Self::Answer(Answer {
+            status: problem.status.as_u16(),
+            code: problem.code,
+            detail: problem.detail,
+            facts: problem.facts,
+            safeguard: problem.safeguard,
+            recorded_seq: problem.recorded_seq,
+        })
+    }
+}
+
+/// The result of one request: the API's JSON, or why there is none.
+pub type Reply = Result<Value, Failure>;
+
+/// The local side: the application functions over the local store.
+#[derive(Debug)]
+pub struct Local {
+    state: AppState,
+    actor: Option<Actor>,
+}
+
+/// Where commands are carried out.
+#[derive(Debug)]
+pub enum Backend {
+    /// On the local database, as the `--as` user.
+    Local(Local),
+    /// On a running server, as the `--token`'s account.
+    Remote(Remote),
+}
+
+/// Serialises a typed answer into the JSON the API would send.
+fn json<T: Serialize>(result: Result<T, ApiError>) -> Reply {
+    let value = result.map_err(Failure::local)?;
+    serde_json::to_value(&value)
+        .context("serialising an answer")
+        .map_err(Failure::Error)
+}
+
+impl Backend {
+    /// The local side over `app`'s store, acting as `actor` (`None` when no `--as` was given:
+    /// public reads are then anonymous and everything else asks who is acting). Takes the
+    /// master key out of `app`.
+    pub async fn local(app: &mut App, actor: Option<Actor>) -> anyhow::Result<Self> {
+        let t0 = std::time::Instant::now();
+        let accounts = corridor_accounts::Accounts::from_pool(app.store.pool().clone())
+            .await
+            .context("cannot open the accounts")?;
+        let t1 = std::time::Instant::now();
+        let authz = corridor_authz::Authz::load()
+            .context("the authorization policies do not load; nothing can be decided")?;
+        eprintln!("TIMING accounts {:?} authz {:?}", t1 - t0, t1.elapsed());
+        let mut config = AppConfig::new(Arc::clone(&app.store), accounts, Arc::new(authz));
+        config.master = app.master.take();
+        config.clock = match app.clock {
+            Clock::Fixed(at) => Arc::new(move || at),
+            Clock::System => Arc::new(jiff::Timestamp::now),
+        };
+        Ok(Self::Local(Local {
+            state: AppState::new(config),
+            actor,
+        }))
+    }
+
+    /// The acting user, when known (locally, the `--as` user; a server knows its token's).
+    pub fn actor(&self) -> Option<&Actor> {
+        match self {
+            Self::Local(local) => local.actor.as_ref(),
+            Self::Remote(_) => None,
+        }
+    }
+
+    /// The local caller that must be someone.
+    fn someone(local: &Local) -> Result<Caller, Failure> {
+        local
+            .actor
+            .clone()
+            .map(Caller::local)
+            .context("say who is acting with `--as USER` (or CORRIDOR_USER)")
+            .map_err(Failure::Error)
+    }
+
+    /// The local caller of a public read: the `--as` user, or the anonymous public.
+    fn anyone(local: &Local) -> Result<Caller, Failure> {
+        match &local.actor {
+            Some(actor) => Ok(Caller::local(actor.clone())),
+            None => Caller::anonymous().map_err(Failure::local),
+        }
+    }
+
+    /// Every agreement (`AgreementsView`).
+    pub async fn list_agreements(&self) -> Reply {
+        match self {
+            Self::Local(local) => {
+                json(service::list_agreements(&local.state, &Self::anyone(local)?).await)
+            }
+            Self::Remote(remote) => remote.list_agreements().await,
+        }
+    }
+
+    /// One agreement (`AgreementDetail`).
+    pub async fn read_agreement(&self, id: &AgreementId) -> Reply {
+        match self {
+            Self::Local(local) => {
+                json(service::read_agreement(&local.state, &Self::anyone(local)?, id).await)
+            }
+            Self::Remote(remote) => remote.read_agreement(id).await,
+        }
+    }
+
+    /// Loads an agreement file (`CommandOutcome`).
+    pub async fn load_agreement(&self, file_name: String, text: String) -> Reply {
+        match self {
+            Self::Local(local) => json(
+                service::load_agreement(&local.state, &Self::someone(local)?, file_name, text)
+                    .await,
+            ),
+            Self::Remote(remote) => remote.load_agreement(&file_name, &text).await,
+        }
+    }
+
+    /// Records an agreement's status (`CommandOutcome`).
+    pub async fn change_agreement_status(
+        &self,
+        id: AgreementId,
+        status: AgreementStatus,
+        on: Option<Date>,
+    ) -> Reply {
+        match self {
+            Self::Local(local) => json(
+                service::change_agreement_status(
+                    &local.state,
+                    &Self::someone(local)?,
+                    id,
+                    status,
+                    on,
+                )
+                .await,
+            ),
+            Self::Remote(remote) => remote.change_agreement_status(&id, status, on).await,
+        }
+    }
+
+    /// Proposes a case (`Proposed`).
+    pub async fn propose(&self, agreement: AgreementId, new: NewCase) -> Reply {
+        match self {
+            Self::Local(local) => {
+                json(service::propose(&local.state, &Self::someone(local)?, agreement, new).await)
+            }
+            Self::Remote(remote) => remote.propose(&agreement, &new).await,
+        }
+    }
+
+    /// A case as the caller may see it (`CaseView`).
+    pub async fn read_case(&self, id: CaseId) -> Reply {
+        match self {
+            Self::Local(local) => {
+                json(service::read_case(&local.state, &Self::someone(local)?, id).await)
+            }
+            Self::Remote(remote) => remote.read_case(id).await.map(|(view, _)| view),
+        }
+    }
+
+    /// A case's events (`Vec<HistoryEvent>`).
+    pub async fn read_history(&self, id: CaseId) -> Reply {
+        match self {
+            Self::Local(local) => {
+                json(service::read_history(&local.state, &Self::someone(local)?, id).await)
+            }
+            Self::Remote(remote) => remote.read_history(id).await,
+        }
+    }
+
+    /// A page of cases (`CasePage`).
+    pub async fn list_cases(&self, query: &CaseQuery) -> Reply {
+        match self {
+            Self::Local(local) => {
+                json(service::list_cases(&local.state, &Self::someone(local)?, query).await)
+            }
+            Self::Remote(remote) => remote.list_cases(query).await,
+        }
+    }
+
+    /// A command on one case (`CommandOutcome`).
+    pub async fn case_command(&self, command: Command, expected_version: Option<u64>) -> Reply {
+        match self {
+            Self::Local(local) => json(
+                service::case_command(
+                    &local.state,
+                    &Self::someone(local)?,
+                    command,
+                    expected_version,
+                )
+                .await,
+            ),
+            Self::Remote(remote) => remote.case_command(&command, expected_version).await,
+        }
+    }
+
+    /// Every hold (`Vec<HoldView>`).
+    pub async fn list_holds(&self) -> Reply {
+        match self {
+            Self::Local(local) => {
+                json(service::list_holds(&local.state, &Self::someone(local)?).await)
+            }
+            Self::Remote(remote) => remote.list_holds().await,
+        }
+    }
+
+    /// Registers a hold (`CommandOutcome`).
+    pub async fn register_hold(&self, new: NewHold) -> Reply {
+        match self {
+            Self::Local(local) => json(
+                service::register_hold(&local.state, &Self::someone(local)?, new)
+                    .await
+                    .map(|(_, outcome)| outcome),
+            ),
+            Self::Remote(remote) => remote.register_hold(&new).await,
+        }
+    }
+
+    /// A command on one hold (`CommandOutcome`).
+    pub async fn hold_command(&self, hold: HoldId, command: Command) -> Reply {
+        match self {
+            Self::Local(local) => json(
+                service::hold_command(&local.state, &Self::someone(local)?, hold, command).await,
+            ),
+            Self::Remote(remote) => remote.hold_command(hold, &command).await,
+        }
+    }
+
+    /// Lets the clocks run (`CommandOutcome`).
+    pub async fn tick(&self) -> Reply {
+        match self {
+            Self::Local(local) => json(service::tick(&local.state, &Self::someone(local)?).await),
+            Self::Remote(remote) => remote.tick().await,
+        }
+    }
+}

@@ -1,0 +1,534 @@
+//! `--server URL`: the agreement, case, hold and tick commands carried out by a running
+//! `corridor serve` over its JSON API, instead of on a local database.
+//!
+//! Each command becomes the request the API documents (`/api/openapi.json`), authenticated with
+//! `--token` as `Authorization: Bearer …`. The answers are the same JSON the local side
+//! produces, so `commands.rs` prints them the same way; a problem becomes an [`Answer`] and so
+//! the same exit status (`backend.rs`).
+//!
+//! A command on a case needs the version it is decided against (`If-Match`): `--expect-version
+//! N` sends `"N"`; without it the case is read first and its `ETag` sent, which is the version
+//! the caller just saw (a read that is itself recorded).
+//!
+//! Plain HTTP only: this build carries no TLS stack. Reach a remote server through a
+//! TLS-terminating proxy or a tunnel on this machine; a token sent in the clear to another
+//! host is warned about.
+
+use std::time::Duration;
+
+use anyhow::anyhow;
+use corridor_api::service::{CaseQuery, NewCase, NewHold};
+use corridor_domain::terms::{AgreementId, AgreementStatus};
+use corridor_domain::{CaseId, Command, HoldId, HoldScope};
+use jiff::civil::Date;
+use serde_json::{Map, Value, json};
+
+use crate::backend::{Answer, Failure, Reply};
+
+/// How long one request may take, connection included.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Largest answer read from the server.
+pub const RESPONSE_BYTES_MAX: u64 = 32 * 1024 * 1024;
+
+/// Most agreements whose cases one `case list` without `--agreement` gathers.
+pub const AGREEMENTS_LISTED_MAX: usize = 1_000;
+
+/// A connection to a corridor server.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    base: String,
+    token: Option<String>,
+    agent: ureq::Agent,
+}
+
+/// What the server answered to a request that succeeded.
+#[derive(Debug)]
+struct Success {
+    /// The body.
+    body: Value,
+    /// The version in `ETag`, when there is one.
+    etag: Option<u64>,
+}
+
+/// A request to send.
+#[derive(Debug, Clone)]
+struct Call {
+    post: bool,
+    path: String,
+    if_match: Option<u64>,
+    body: Option<Value>,
+}
+
+impl Call {
+    fn get(path: String) -> Self {
+        Self {
+            post: false,
+            path,
+            if_match: None,
+            body: None,
+        }
+    }
+
+    fn post(path: String, body: Option<Value>) -> Self {
+        Self {
+            post: true,
+            path,
+            if_match: None,
+            body,
+        }
+    }
+}
+
+impl Remote {
+    /// A connection to the server at `url` (`http://host:port`), authenticated with `token`
+    /// when given.
+    pub fn new(url: &str, token: Option<&str>) -> anyhow::Result<Self> {
+        let base = url.trim().trim_end_matches('/').to_owned();
+        let Some(rest) = base.strip_prefix("http://") else {
+            if base.starts_with("https://") {
+                anyhow::bail!(
+                    "--server: this build of corridor speaks plain HTTP only; reach `{base}` \
+                     through a TLS-terminating proxy or a tunnel on this machine (http://127.0.0.1:PORT)"
+                );
+            }
+            anyhow::bail!("--server: `{base}` is not an http:// URL (e.g. http://127.0.0.1:8080)");
+        };
+        let host = rest.split('/').next().unwrap_or(rest);
+        if host.is_empty() {
+            anyhow::bail!("--server: `{base}` names no host");
+        }
+        let token = token.map(str::trim).filter(|token| !token.is_empty());
+        let hostname = host
+            .rsplit_once(':')
+            .map_or(host, |(name, port)| {
+                if port.chars().all(|c| c.is_ascii_digit()) {
+                    name
+                } else {
+                    host
+                }
+            });
+        if token.is_some() && !matches!(hostname, "127.0.0.1" | "localhost" | "[::1]") {
+            eprintln!(
+                "warning: --server is plain HTTP to `{hostname}`: the token travels in the clear"
+            );
+        }
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(REQUEST_TIMEOUT))
+            .build()
+            .new_agent();
+        Ok(Self {
+            base,
+            token: token.map(str::to_owned),
+            agent,
+        })
+    }
+
+    /// Sends `call` and reads the answer, off the async runtime's threads.
+    async fn send(&self, call: Call) -> Result<Success, Failure> {
+        let remote = self.clone();
+        tokio::task::spawn_blocking(move || remote.send_blocking(&call))
+            .await
+            .map_err(|error| Failure::Error(anyhow!("the request task failed: {error}")))?
+    }
+
+    fn send_blocking(&self, call: &Call) -> Result<Success, Failure> {
+        let url = format!("{}{}", self.base, call.path);
+        let unreachable =
+            |error: ureq::Error| Failure::Error(anyhow!("cannot reach the server at {url}: {error}"));
+        let mut response = if call.post {
+            let mut request = self
+                .agent
+                .post(&url)
+                .header("accept", "application/json");
+            if let Some(token) = &self.token {
+                request = request.header("authorization", &format!("Bearer {token}"));
+            }
+            if let Some(version) = call.if_match {
+                request = request.header("if-match", &format!("\"{version}\""));
+            }
+            match &call.body {
+                Some(body) => request
+                    .header("content-type", "application/json")
+                    .send(body.to_string())
+                    .map_err(unreachable)?,
+                None => request.send_empty().map_err(unreachable)?,
+            }
+        } else {
+            let mut request = self.agent.get(&url).header("accept", "application/json");
+            if let Some(token) = &self.token {
+                request = request.header("authorization", &format!("Bearer {token}"));
+            }
+            request.call().map_err(unreachable)?
+        };
+        let status = response.status().as_u16();
+        let etag = response
+            .headers()
+            .get("etag")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|text| text.trim().trim_matches('"').parse::<u64>().ok());
+        let bytes = response
+            .body_mut()
+            .with_config()
+            .limit(RESPONSE_BYTES_MAX)
+            .read_to_vec()
+            .map_err(|error| Failure::Error(anyhow!("reading the answer of {url}: {error}")))?;
+        let body: Option<Value> = serde_json::from_slice(&bytes).ok();
+        if (200..300).contains(&status) {
+            let body = body.ok_or_else(|| {
+                Failure::Error(anyhow!("the server's answer to {url} is not JSON"))
+            })?;
+            return Ok(Success { body, etag });
+        }
+        let answer = match &body {
+            Some(problem) => Answer::from_problem_json(status, problem),
+            None => Answer {
+                status,
+                code: String::new(),
+                detail: format!(
+                    "the server answered {status} {}",
+                    String::from_utf8_lossy(&bytes).trim()
+                ),
+                ..Answer::from_problem_json(status, &Value::Null)
+            },
+        };
+        if status >= 500 {
+            return Err(Failure::Error(anyhow!(
+                "the server at {} could not do it ({status}{}): {}",
+                self.base,
+                if answer.code.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", answer.code)
+                },
+                answer.detail
+            )));
+        }
+        Err(Failure::Answer(answer))
+    }
+
+    async fn body(&self, call: Call) -> Reply {
+        self.send(call).await.map(|success| success.body)
+    }
+
+    /// `GET /api/agreements`.
+    pub async fn list_agreements(&self) -> Reply {
+        self.body(Call::get("/api/agreements".to_owned())).await
+    }
+
+    /// `GET /api/agreements/{agreement}`.
+    pub async fn read_agreement(&self, id: &AgreementId) -> Reply {
+        self.body(Call::get(format!("/api/agreements/{id}"))).await
+    }
+
+    /// `POST /api/agreements`.
+    pub async fn load_agreement(&self, file_name: &str, text: &str) -> Reply {
+        let body = json!({"file_name": file_name, "text": text});
+        self.body(Call::post("/api/agreements".to_owned(), Some(body)))
+            .await
+    }
+
+    /// `POST /api/agreements/{agreement}/status`.
+    pub async fn change_agreement_status(
+        &self,
+        id: &AgreementId,
+        status: AgreementStatus,
+        on: Option<Date>,
+    ) -> Reply {
+        let mut body = json!({"status": status.as_str()});
+        if let (Some(on), Some(object)) = (on, body.as_object_mut()) {
+            object.insert("on".to_owned(), json!(on.to_string()));
+        }
+        self.body(Call::post(format!("/api/agreements/{id}/status"), Some(body)))
+            .await
+    }
+
+    /// `POST /api/agreements/{agreement}/cases`.
+    pub async fn propose(&self, agreement: &AgreementId, new: &NewCase) -> Reply {
+        let facts = &new.facts;
+        let texts = |items: &mut dyn Iterator<Item = String>| Value::from(items.collect::<Vec<_>>());
+        let mut body = Map::new();
+        body.insert("name".to_owned(), json!(new.personal.name));
+        body.insert("birth_date".to_owned(), json!(facts.birth_date.to_string()));
+        body.insert("nationality".to_owned(), json!(facts.nationality.to_string()));
+        body.insert("sex".to_owned(), json!(facts.sex.as_str()));
+        body.insert(
+            "vulnerabilities".to_owned(),
+            texts(&mut facts.vulnerabilities.iter().map(|v| v.as_str().to_owned())),
+        );
+        body.insert(
+            "feared_countries".to_owned(),
+            texts(&mut facts.feared_countries.iter().map(ToString::to_string)),
+        );
+        body.insert(
+            "protected_countries".to_owned(),
+            texts(&mut facts.protected_countries.iter().map(ToString::to_string)),
+        );
+        body.insert(
+            "languages".to_owned(),
+            texts(&mut facts.languages.iter().map(ToString::to_string)),
+        );
+        body.insert("legal_basis".to_owned(), json!(facts.legal_basis.to_string()));
+        if let Some(designation) = &facts.designation {
+            body.insert("designation".to_owned(), json!(designation.to_string()));
+        }
+        if let Some(place) = &facts.detention_place {
+            body.insert("detention_place".to_owned(), json!(place.to_string()));
+        }
+        body.insert(
+            "removal_ordered_on".to_owned(),
+            json!(facts.removal_ordered_on.to_string()),
+        );
+        body.insert(
+            "health_data_consent".to_owned(),
+            json!(facts.health_data_consent),
+        );
+        body.insert("documents".to_owned(), json!(new.personal.documents));
+        if let Some(contact) = &new.personal.contact {
+            body.insert("contact".to_owned(), json!(contact));
+        }
+        if let Some(health) = &new.personal.health {
+            body.insert("health".to_owned(), json!(health));
+        }
+        if let Some(counsel) = &new.counsel {
+            body.insert("counsel".to_owned(), json!(counsel.to_string()));
+        }
+        self.body(Call::post(
+            format!("/api/agreements/{agreement}/cases"),
+            Some(Value::Object(body)),
+        ))
+        .await
+    }
+
+    /// `GET /api/cases/{case}`: the view and its version.
+    pub async fn read_case(&self, id: CaseId) -> Result<(Value, Option<u64>), Failure> {
+        let success = self.send(Call::get(format!("/api/cases/{id}"))).await?;
+        let version = success
+            .etag
+            .or_else(|| success.body.get("version").and_then(Value::as_u64));
+        Ok((success.body, version))
+    }
+
+    /// `GET /api/cases/{case}/history`.
+    pub async fn read_history(&self, id: CaseId) -> Reply {
+        self.body(Call::get(format!("/api/cases/{id}/history")))
+            .await
+    }
+
+    /// `GET /api/agreements/{agreement}/cases`; without an agreement, every agreement's whose
+    /// cases the caller may list, merged in id order.
+    pub async fn list_cases(&self, query: &CaseQuery) -> Reply {
+        let mut parameters = vec![format!("limit={}", query.limit)];
+        if let Some(status) = query.status {
+            parameters.push(format!("status={}", status.as_str()));
+        }
+        if let Some(after) = query.after {
+            parameters.push(format!("after={after}"));
+        }
+        let parameters = parameters.join("&");
+        let page = |agreement: &str| Call::get(format!("/api/agreements/{agreement}/cases?{parameters}"));
+        if let Some(agreement) = &query.agreement {
+            return self.body(page(agreement.as_str())).await;
+        }
+        let listed = self.list_agreements().await?;
+        let ids: Vec<String> = listed
+            .get("agreements")
+            .and_then(Value::as_array)
+            .map(|agreements| {
+                agreements
+                    .iter()
+                    .filter_map(|agreement| agreement.get("id").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .take(AGREEMENTS_LISTED_MAX)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut cases: Vec<Value> = Vec::new();
+        let mut denied = None;
+        let mut any_listed = false;
+        for id in &ids {
+            match self.send(page(id)).await {
+                Ok(success) => {
+                    any_listed = true;
+                    if let Some(found) = success.body.get("cases").and_then(Value::as_array) {
+                        cases.extend(found.iter().cloned());
+                    }
+                }
+                // Agreements whose cases the caller may not list are left out, as locally.
+                Err(Failure::Answer(answer)) if answer.status == 403 => denied = Some(answer),
+                Err(other) => return Err(other),
+            }
+        }
+        if !any_listed && let Some(answer) = denied {
+            return Err(Failure::Answer(answer));
+        }
+        cases.sort_by(|a, b| {
+            let id = |case: &Value| case.get("case").and_then(Value::as_str).map(str::to_owned);
+            id(a).cmp(&id(b))
+        });
+        cases.truncate(usize::try_from(query.limit).unwrap_or(usize::MAX));
+        Ok(json!({"cases": cases, "next": Value::Null}))
+    }
+
+    /// A command on a case: `POST /api/cases/{case}/…` with `If-Match`.
+    pub async fn case_command(&self, command: &Command, expected_version: Option<u64>) -> Reply {
+        let case = command
+            .case()
+            .ok_or_else(|| Failure::Error(anyhow!("not a command on a case")))?;
+        let (verb, body) = case_route(command)?;
+        let version = match expected_version {
+            Some(version) => version,
+            None => self.current_version(case).await?,
+        };
+        let mut call = Call::post(format!("/api/cases/{case}/{verb}"), body);
+        call.if_match = Some(version);
+        self.body(call).await
+    }
+
+    /// The version of `case` as the caller sees it now, for `If-Match`.
+    async fn current_version(&self, case: CaseId) -> Result<u64, Failure> {
+        match self.read_case(case).await {
+            Ok((_, Some(version))) => Ok(version),
+            Ok((_, None)) => Err(Failure::Error(anyhow!(
+                "the server sent no version of {case}; pass --expect-version N"
+            ))),
+            Err(Failure::Answer(answer)) if answer.status == 403 => {
+                Err(Failure::Answer(Answer {
+                    detail: format!(
+                        "{} — reading {case} for its version was refused; pass --expect-version N",
+                        answer.detail
+                    ),
+                    ..answer
+                }))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// `GET /api/holds`.
+    pub async fn list_holds(&self) -> Reply {
+        self.body(Call::get("/api/holds".to_owned())).await
+    }
+
+    /// `POST /api/holds`.
+    pub async fn register_hold(&self, new: &NewHold) -> Reply {
+        let mut body = json!({
+            "court": new.court,
+            "reference": new.reference,
+            "scope": scope_body(&new.scope),
+        });
+        if let (Some(parent), Some(object)) = (new.depends_on, body.as_object_mut()) {
+            object.insert("depends_on".to_owned(), json!(parent.to_string()));
+        }
+        self.body(Call::post("/api/holds".to_owned(), Some(body)))
+            .await
+    }
+
+    /// A command on a hold: `POST /api/holds/{hold}/…`.
+    pub async fn hold_command(&self, hold: HoldId, command: &Command) -> Reply {
+        let (verb, body) = match command {
+            Command::StayHold { .. } => ("stay", None),
+            Command::ReactivateHold { .. } => ("reactivate", None),
+            Command::AmendHold { scope, .. } => ("amend", Some(json!({"scope": scope_body(scope)}))),
+            Command::VacateHold { .. } => ("vacate", None),
+            _ => return Err(Failure::Error(anyhow!("not a command on a hold"))),
+        };
+        self.body(Call::post(format!("/api/holds/{hold}/{verb}"), body))
+            .await
+    }
+
+    /// `POST /api/tick`.
+    pub async fn tick(&self) -> Reply {
+        self.body(Call::post("/api/tick".to_owned(), None)).await
+    }
+}
+
+/// The path segment and body of a command on a case.
+fn case_route(command: &Command) -> Result<(&'static str, Option<Value>), Failure> {
+    Ok(match command {
+        Command::ServeNotice { notice, .. } => (
+            "notice",
+            Some(json!({
+                "language": notice.language.to_string(),
+                "destination": notice.destination.to_string(),
+                "on_person": notice.on_person,
+                "on_counsel": notice.on_counsel,
+                "explains_how_to_contest": notice.explains_how_to_contest,
+            })),
+        ),
+        Command::ClaimProtection { .. } => ("protection-claim", None),
+        Command::DecideProtection { granted, .. } => {
+            ("protection-decision", Some(json!({"granted": granted})))
+        }
+        Command::RequestTransfer { .. } => ("request", None),
+        Command::Approve { .. } => ("approve", None),
+        Command::Refuse { reason, .. } => ("refuse", Some(json!({"reason": reason}))),
+        Command::ExtendDeadline { reason, .. } => ("extend", Some(json!({"reason": reason}))),
+        Command::Schedule { departure, .. } => (
+            "schedule",
+            Some(json!({"departure": departure.to_string()})),
+        ),
+        Command::Depart { .. } => ("depart", None),
+        Command::Arrive { .. } => ("arrive", None),
+        Command::RecordVulnerability { category, .. } => (
+            "vulnerabilities",
+            Some(json!({"category": category.as_str()})),
+        ),
+        Command::LodgeReceivingClaim { .. } => ("receiving-claim", None),
+        Command::DecideReceivingClaim { granted, .. } => (
+            "receiving-claim-decision",
+            Some(json!({"granted": granted})),
+        ),
+        Command::LodgeAppeal { .. } => ("appeal", None),
+        Command::Onward { destination, .. } => (
+            "onward",
+            Some(json!({"destination": destination.to_string()})),
+        ),
+        Command::Return { .. } => ("return", None),
+        Command::Settle { .. } => ("settle", None),
+        Command::ReportWhereaboutsUnknown { .. } => ("whereabouts-unknown", None),
+        Command::ReportWhereaboutsKnown { .. } => ("whereabouts-known", None),
+        Command::RecordWelfareCheck { outcome, .. } => (
+            "welfare-checks",
+            Some(json!({"outcome": outcome.as_str()})),
+        ),
+        Command::ValidateDetention { .. } => ("detention-validated", None),
+        Command::Withdraw { reason, .. } => ("withdraw", Some(json!({"reason": reason}))),
+        Command::Erase { .. } => ("erase", None),
+        other => {
+            return Err(Failure::Error(anyhow!(
+                "`{}` has no route on a case",
+                corridor_authz::Action::of_command(other)
+            )));
+        }
+    })
+}
+
+/// The API's `scope` body of a hold scope.
+fn scope_body(scope: &HoldScope) -> Value {
+    match scope {
+        HoldScope::Cases { cases } => {
+            json!({"cases": cases.iter().map(ToString::to_string).collect::<Vec<_>>()})
+        }
+        HoldScope::Class { criteria } => {
+            let texts = |items: Vec<String>| Value::from(items);
+            let mut body = json!({
+                "agreements": texts(criteria.agreements.iter().map(ToString::to_string).collect()),
+                "nationalities": texts(criteria.nationalities.iter().map(ToString::to_string).collect()),
+                "legal_bases": texts(criteria.legal_bases.iter().map(ToString::to_string).collect()),
+                "designations": texts(criteria.designations.iter().map(ToString::to_string).collect()),
+                "detention_places": texts(criteria.detention_places.iter().map(ToString::to_string).collect()),
+            });
+            if let Some(object) = body.as_object_mut() {
+                if let Some(from) = criteria.removal_ordered_from {
+                    object.insert("removal_ordered_from".to_owned(), json!(from.to_string()));
+                }
+                if let Some(until) = criteria.removal_ordered_until {
+                    object.insert("removal_ordered_until".to_owned(), json!(until.to_string()));
+                }
+            }
+            body
+        }
+    }
+}
