@@ -1,6 +1,7 @@
 //! [`Accounts`]: users, logins, sessions and API tokens over one database pool.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -35,6 +36,23 @@ pub const USERS_LIST_MAX: u32 = 10_000;
 /// What the rate limiter keys an unparseable user name by: such names share one window, and the
 /// limiter never stores attacker-chosen text of unbounded length.
 const INVALID_NAME_KEY: &str = "\u{0}invalid";
+
+/// How long a verified API token is trusted without asking the database again. A revocation, a
+/// disabled user or a role change made through this process takes effect at once (the cache is
+/// cleared); one made by another process sharing the database, within this time.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
+
+/// Most verified tokens remembered; the cache is cleared when full.
+pub const TOKEN_CACHE_ENTRIES_MAX: usize = 10_000;
+
+/// A verified token, remembered for [`TOKEN_CACHE_TTL`].
+#[derive(Debug, Clone)]
+struct CachedToken {
+    actor: Actor,
+    scopes: BTreeSet<Scope>,
+    expires_at: Timestamp,
+    verified_at: Instant,
+}
 
 /// Counts of Argon2 verifications done by [`Accounts::login`], so tests can check that an
 /// unknown user costs the same work as a known one without measuring time.
@@ -89,6 +107,8 @@ pub struct Accounts {
     dummy_hash: Arc<PasswordPhc>,
     user_hash_verifications: AtomicU64,
     dummy_hash_verifications: AtomicU64,
+    /// Verified tokens by the SHA-256 of their text.
+    tokens: Mutex<HashMap<String, CachedToken>>,
 }
 
 impl Accounts {
@@ -111,6 +131,7 @@ impl Accounts {
             pool,
             backend,
             limiter: Mutex::new(RateLimiter::new()),
+            tokens: Mutex::new(HashMap::new()),
             dummy_hash: Arc::new(dummy_hash),
             user_hash_verifications: AtomicU64::new(0),
             dummy_hash_verifications: AtomicU64::new(0),
@@ -173,6 +194,7 @@ impl Accounts {
 
     /// Refuses the user's logins from now on, ends their sessions and stops their tokens.
     pub async fn disable_user(&self, user: &UserId) -> Result<(), AccountsError> {
+        self.forget_tokens();
         let updated = sqlx::query("UPDATE accounts_users SET disabled = 1 WHERE name = $1")
             .bind(user.as_str().to_owned())
             .execute(&self.pool)
@@ -180,7 +202,9 @@ impl Accounts {
         if updated.rows_affected() == 0 {
             return Err(AccountsError::UnknownUser(user.clone()));
         }
-        // Tokens need no update: every token lookup checks that its user is enabled.
+        // Tokens need no update: every token lookup checks that its user is enabled. Cleared
+        // again after the write, so no lookup racing with it keeps the old answer.
+        self.forget_tokens();
         self.end_sessions_of(user).await
     }
 
@@ -193,6 +217,7 @@ impl Accounts {
         party: &Party,
         now: Timestamp,
     ) -> Result<(), AccountsError> {
+        self.forget_tokens();
         party::check_binding(role, party)?;
         let updated =
             sqlx::query("UPDATE accounts_users SET role = $1, party = $2 WHERE name = $3")
@@ -210,6 +235,7 @@ impl Accounts {
             .bind(user.as_str().to_owned())
             .execute(&self.pool)
             .await?;
+        self.forget_tokens();
         Ok(())
     }
 
@@ -467,12 +493,23 @@ impl Accounts {
         text: &str,
         now: Timestamp,
     ) -> Result<Option<(Actor, BTreeSet<Scope>)>, AccountsError> {
+        let digest = sha256_hex(text);
+        if let Some(cached) = self
+            .tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&digest)
+            .filter(|cached| cached.verified_at.elapsed() < TOKEN_CACHE_TTL)
+            .cloned()
+        {
+            return Ok((now < cached.expires_at).then_some((cached.actor, cached.scopes)));
+        }
         let row = sqlx::query(
             "SELECT t.token_id, t.user_name, t.scopes, t.created_at_ms, t.expires_at_ms, t.revoked_at_ms, \
                     u.name, u.role, u.party, u.password_phc, u.disabled, u.created_at_ms AS user_created_at_ms \
              FROM accounts_tokens t JOIN accounts_users u ON u.name = t.user_name WHERE t.secret_sha256 = $1",
         )
-        .bind(sha256_hex(text))
+        .bind(digest.clone())
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -481,17 +518,41 @@ impl Accounts {
         if token.revoked_at.is_some() || now >= token.expires_at || user.info.disabled {
             return Ok(None);
         }
-        Ok(Some((user.actor(), token.scopes)))
+        let actor = user.actor();
+        let mut cache = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        if cache.len() >= TOKEN_CACHE_ENTRIES_MAX {
+            cache.clear();
+        }
+        cache.insert(
+            digest,
+            CachedToken {
+                actor: actor.clone(),
+                scopes: token.scopes.clone(),
+                expires_at: token.expires_at,
+                verified_at: Instant::now(),
+            },
+        );
+        Ok(Some((actor, token.scopes)))
+    }
+
+    /// Forgets every verified token, after a change that may invalidate some.
+    fn forget_tokens(&self) {
+        self.tokens
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// Revokes a token. Returns whether it was live before.
     pub async fn revoke_token(&self, id: TokenId, now: Timestamp) -> Result<bool, AccountsError> {
+        self.forget_tokens();
         // 0 means "not revoked", so a revocation at the epoch itself is recorded as 1 ms after it.
         let revoked = sqlx::query("UPDATE accounts_tokens SET revoked_at_ms = $1 WHERE token_id = $2 AND revoked_at_ms = 0")
             .bind(now.as_millisecond().max(1))
             .bind(id.to_string())
             .execute(&self.pool)
             .await?;
+        self.forget_tokens();
         Ok(revoked.rows_affected() > 0)
     }
 

@@ -188,6 +188,10 @@ pub async fn open_durable_pool(
     let pool = AnyPoolOptions::new()
         .max_connections(connections_max)
         .acquire_timeout(BUSY_TIMEOUT)
+        // A PostgreSQL connection can die under the pool (a restart, a killed backend), so it
+        // is pinged before use; an SQLite connection is a file handle in this process, and a
+        // ping would only cost a round trip to its worker thread on every acquire.
+        .test_before_acquire(backend == Backend::Postgres)
         .after_connect(move |connection, _| {
             Box::pin(async move {
                 match backend {

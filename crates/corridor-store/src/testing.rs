@@ -7,9 +7,9 @@
 //! without PostgreSQL proves nothing. Setting `CORRIDOR_TEST_SKIP_POSTGRES=1` leaves PostgreSQL
 //! out of [`backends`] on a machine that has none.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
-use sqlx::{Connection as _, PgConnection};
+use sqlx::{Connection as _, PgConnection, Row as _};
 
 use crate::db::Backend;
 use crate::error::StoreError;
@@ -105,6 +105,7 @@ impl TestDatabase {
                          ICU_LOCALE 'en-US-u-ka-shifted' LOCALE 'C.UTF-8'"
                     ),
                 };
+                sweep_abandoned().await?;
                 admin(&[format!("DROP DATABASE IF EXISTS {name}"), create]).await?;
                 let admin_url = postgres_admin_url();
                 let base = admin_url
@@ -140,6 +141,60 @@ impl TestDatabase {
     }
 }
 
+/// Drops test databases left behind by test processes that are gone (a test that fails before
+/// [`TestDatabase::remove`] leaves its database), once per process, on a server on this machine. A database is abandoned when
+/// the process id in its name (`corridor_LABEL_test_PID_N`) no longer runs on this machine.
+async fn sweep_abandoned() -> Result<(), StoreError> {
+    static SWEPT: AtomicBool = AtomicBool::new(false);
+    if SWEPT.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    let url = postgres_admin_url();
+    // Process ids mean something only on this machine: a shared server is never swept.
+    if !is_local(&url) {
+        return Ok(());
+    }
+    let mut connection = connect_admin(&url).await?;
+    let rows = sqlx::query(
+        "SELECT datname::text AS name FROM pg_database WHERE datname LIKE 'corridor%test%'",
+    )
+    .fetch_all(&mut connection)
+    .await?;
+    connection.close().await?;
+    let mut drops = Vec::new();
+    for row in rows {
+        let name: String = row.try_get("name")?;
+        let mut parts = name.rsplitn(3, '_');
+        let (Some(counter), Some(pid), Some(rest)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let ours = rest.starts_with("corridor_")
+            && rest.ends_with("_test")
+            && counter.chars().all(|c| c.is_ascii_digit())
+            && pid.chars().all(|c| c.is_ascii_digit());
+        if ours && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            drops.push(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+    if !drops.is_empty() {
+        admin(&drops).await?;
+    }
+    Ok(())
+}
+
+/// Whether a PostgreSQL URL names a server on this machine.
+fn is_local(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host.strip_prefix('[') {
+        Some(bracketed) => bracketed.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    matches!(host, "127.0.0.1" | "localhost" | "::1" | "")
+}
+
 /// A label reduced to what a database name may hold unquoted.
 fn clean(label: &str) -> String {
     label
@@ -155,19 +210,22 @@ fn clean(label: &str) -> String {
         .collect()
 }
 
+/// Connects to the PostgreSQL admin database, saying what to do if there is no server.
+async fn connect_admin(url: &str) -> Result<PgConnection, StoreError> {
+    PgConnection::connect(url)
+        .await
+        .map_err(|error| StoreError::Connect {
+            url: crate::db::redact(url),
+            reason: format!(
+                "{error}; the PostgreSQL tests need a server: start one, point \
+                 {POSTGRES_URL_ENV} at one, or set {SKIP_POSTGRES_ENV}=1 to leave them out"
+            ),
+        })
+}
+
 /// Runs statements on the PostgreSQL admin database.
 async fn admin(statements: &[String]) -> Result<(), StoreError> {
-    let url = postgres_admin_url();
-    let mut connection =
-        PgConnection::connect(&url)
-            .await
-            .map_err(|error| StoreError::Connect {
-                url: crate::db::redact(&url),
-                reason: format!(
-                    "{error}; the PostgreSQL tests need a server: start one, point \
-                 {POSTGRES_URL_ENV} at one, or set {SKIP_POSTGRES_ENV}=1 to leave them out"
-                ),
-            })?;
+    let mut connection = connect_admin(&postgres_admin_url()).await?;
     for statement in statements {
         sqlx::raw_sql(sqlx::AssertSqlSafe(statement.clone()))
             .execute(&mut connection)

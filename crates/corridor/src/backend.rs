@@ -145,18 +145,17 @@ fn json<T: Serialize>(result: Result<T, ApiError>) -> Reply {
 }
 
 impl Backend {
-    /// The local side over `app`'s store, acting as `actor` (`None` when no `--as` was given:
-    /// public reads are then anonymous and everything else asks who is acting). Takes the
-    /// master key out of `app`.
-    pub async fn local(app: &mut App, actor: Option<Actor>) -> anyhow::Result<Self> {
-        let t0 = std::time::Instant::now();
-        let accounts = corridor_accounts::Accounts::from_pool(app.store.pool().clone())
-            .await
-            .context("cannot open the accounts")?;
-        let t1 = std::time::Instant::now();
+    /// The local side over `app`'s store and its `accounts`, acting as `actor` (`None` when
+    /// no `--as` was given: public reads are then anonymous and everything else asks who is
+    /// acting). Takes the master key out of `app`. Must be called inside the async runtime
+    /// (the application state starts its committer).
+    pub fn local(
+        app: &mut App,
+        actor: Option<Actor>,
+        accounts: corridor_accounts::Accounts,
+    ) -> anyhow::Result<Self> {
         let authz = corridor_authz::Authz::load()
             .context("the authorization policies do not load; nothing can be decided")?;
-        eprintln!("TIMING accounts {:?} authz {:?}", t1 - t0, t1.elapsed());
         let mut config = AppConfig::new(Arc::clone(&app.store), accounts, Arc::new(authz));
         config.master = app.master.take();
         config.clock = match app.clock {

@@ -110,9 +110,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 quiet: false,
             };
             let actor = cli.as_user.as_deref();
+            // The accounts are opened once (opening them costs a password hash): for `--as`, and
+            // for the commands that run through the application state, which holds them.
+            let mut accounts = if actor.is_some()
+                || matches!(
+                    command,
+                    Top::Agreement(_) | Top::Case(_) | Top::Hold(_) | Top::Tick(_)
+                ) {
+                Some(user_cmd::open(&app.store).await?)
+            } else {
+                None
+            };
             // `--as` names an account first; the users file only when there is no such account.
-            if let Some(name) = actor
-                && let Some(account) = user_cmd::account_actor(&app.store, name).await?
+            if let (Some(name), Some(accounts)) = (actor, &accounts)
+                && let Some(account) = user_cmd::account_actor(accounts, name).await?
             {
                 app.users.prefer_account(account);
             }
@@ -121,22 +132,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let code = match command {
                 Top::Agreement(command) => {
-                    let backend = local_backend(&mut app, actor).await?;
+                    let backend = local_backend(&mut app, actor, accounts.take()).await?;
                     commands::agreement(&backend, app.json, command).await?
                 }
                 Top::Case(command) => {
-                    let backend = local_backend(&mut app, actor).await?;
+                    let backend = local_backend(&mut app, actor, accounts.take()).await?;
                     commands::case(&backend, app.json, command).await?
                 }
                 Top::Hold(command) => {
-                    let backend = local_backend(&mut app, actor).await?;
+                    let backend = local_backend(&mut app, actor, accounts.take()).await?;
                     commands::hold(&backend, app.json, command).await?
                 }
                 Top::Tick(args) => {
                     if let Some(at) = args.at {
                         app.clock = Clock::Fixed(parse_timestamp("at", &at)?);
                     }
-                    let backend = local_backend(&mut app, actor).await?;
+                    let backend = local_backend(&mut app, actor, accounts.take()).await?;
                     commands::tick(&backend, app.json).await?
                 }
                 Top::Check { rebuild } => {
@@ -166,13 +177,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The local side acting as `--as NAME` (nobody when not given: public reads only).
-async fn local_backend(app: &mut App, name: Option<&str>) -> anyhow::Result<Backend> {
+/// The local side acting as `--as NAME` (nobody when not given: public reads only), over the
+/// accounts already opened, if they were.
+async fn local_backend(
+    app: &mut App,
+    name: Option<&str>,
+    accounts: Option<corridor_accounts::Accounts>,
+) -> anyhow::Result<Backend> {
     let actor = match name {
         Some(name) => Some(app.actor(Some(name))?),
         None => None,
     };
-    Backend::local(app, actor).await
+    let accounts = match accounts {
+        Some(accounts) => accounts,
+        None => user_cmd::open(&app.store).await?,
+    };
+    Backend::local(app, actor, accounts)
 }
 
 /// `--server URL`: the commands the API serves are carried out by the server; the others

@@ -346,13 +346,12 @@ pub async fn create_first_admin(store: &Store, name: &str, now: Timestamp) -> an
 /// that account. `None` when there is no such account (the users file is asked next); an error
 /// when the account is disabled.
 pub async fn account_actor(
-    store: &Store,
+    accounts: &Accounts,
     name: &str,
 ) -> anyhow::Result<Option<corridor_domain::Actor>> {
     let Ok(user) = UserId::parse(name) else {
         return Ok(None);
     };
-    let accounts = open(store).await?;
     match accounts.user(&user).await? {
         None => Ok(None),
         Some(info) if info.disabled => Err(refused(format!("the account `{user}` is disabled"))),

@@ -26,6 +26,8 @@ mod ops;
 #[cfg(test)]
 mod problem;
 #[cfg(test)]
+mod service;
+#[cfg(test)]
 mod session;
 #[cfg(test)]
 mod users;

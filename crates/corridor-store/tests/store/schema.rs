@@ -159,15 +159,14 @@ async fn holds_bind_under_a_collation_that_ignores_punctuation() {
     .await
     .unwrap();
     let fixture = Fixture::over(database).await;
-    let collation: String = sqlx::query(
-        "SELECT COALESCE(daticulocale, datcollate) AS c FROM pg_database WHERE datname = current_database()",
-    )
-    .fetch_one(fixture.store.pool())
-    .await
-    .unwrap()
-    .try_get("c")
-    .unwrap();
-    assert_eq!(collation, "en-US-u-ka-shifted");
+    // The database really orders text so: `hold.` sorts before `hold-0` under its collation.
+    let ignored: bool = sqlx::query("SELECT ('hold.' < 'hold-0') AS ignored")
+        .fetch_one(fixture.store.pool())
+        .await
+        .unwrap()
+        .try_get("ignored")
+        .unwrap();
+    assert!(ignored, "the test database does not ignore punctuation");
     let outcomes = replay(&fixture.store, &sequence.steps, 2_025).await;
     for (index, (step, got)) in sequence.steps.iter().zip(&outcomes).enumerate() {
         assert_eq!(

@@ -18,6 +18,8 @@ mod demo;
 #[cfg(test)]
 mod log;
 #[cfg(test)]
+mod remote;
+#[cfg(test)]
 mod store;
 #[cfg(test)]
 mod user;

@@ -1,0 +1,319 @@
+//! `--server URL`: the same commands carried out by a running `corridor serve`, with the same
+//! output and exit statuses as on the local database.
+//!
+//! One sandbox serves its own database; each flow is run twice, once locally (`--as`) and once
+//! over HTTP (`--server` and a token of the same account), on two cases, and the answers are
+//! compared once the case ids and sequence numbers (which differ by construction) are
+//! normalised.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Stdio};
+
+use serde_json::Value;
+
+use crate::harness::{Run, Sandbox, propose_args};
+
+/// A running `corridor serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // The test started this child; it ends it.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `corridor serve` on a free port over the sandbox's database and returns once it
+/// listens.
+fn serve(sandbox: &Sandbox) -> Server {
+    let mut child = sandbox
+        .command_at(crate::harness::AUG_10, &["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("corridor serve starts");
+    let stdout = child.stdout.take().expect("the server's stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("the server says where it listens");
+    let url = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    Server { child, url }
+}
+
+/// Makes `name` an account with `role` and `party` flags, and returns a token of it that may
+/// do whatever the account may.
+fn account_token(sandbox: &Sandbox, name: &str, role_and_party: &[&str]) -> String {
+    let mut args = vec!["user", "add", name];
+    args.extend_from_slice(role_and_party);
+    sandbox.corridor(&args).code(0);
+    let issued = sandbox
+        .corridor(&["--json", "user", "token", name, "--scope", "*"])
+        .code(0)
+        .json();
+    issued["token"].as_str().expect("a token").to_owned()
+}
+
+/// One side of the comparison: how to run a command as a user, locally or on the server.
+struct Side<'a> {
+    sandbox: &'a Sandbox,
+    /// The flags that name the side and the user: `--as USER`, or `--server URL --token T`.
+    flags: Vec<String>,
+}
+
+impl Side<'_> {
+    fn run(&self, args: &[&str]) -> Run {
+        let mut full: Vec<&str> = self.flags.iter().map(String::as_str).collect();
+        full.extend_from_slice(args);
+        self.sandbox.corridor(&full)
+    }
+
+    fn json(&self, code: i32, args: &[&str]) -> Value {
+        let mut full = vec!["--json"];
+        full.extend_from_slice(args);
+        self.run(&full).code(code).json()
+    }
+}
+
+/// `text` with `case` replaced by `CASE`, every run of digits after `#` or in a `"seq"` /
+/// `"recorded_seq"` member replaced by `N`, and runs of spaces by one: what differs between two
+/// runs of one flow.
+fn normalised(text: &str, case: &str) -> String {
+    let text = text.replace(case, "CASE");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    let markers = ["#", "\"seq\":", "\"recorded_seq\":"];
+    while let Some((at, marker)) = markers
+        .iter()
+        .filter_map(|marker| rest.find(marker).map(|at| (at, *marker)))
+        .min()
+    {
+        let (before, after) = rest.split_at(at + marker.len());
+        out.push_str(before);
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 {
+            out.push('N');
+        }
+        rest = after.get(digits..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    // Numbers of different widths pad differently (`#9     ` and `#10    `).
+    let mut collapsed = String::with_capacity(out.len());
+    for c in out.chars() {
+        if !(c == ' ' && collapsed.ends_with(' ')) {
+            collapsed.push(c);
+        }
+    }
+    collapsed
+}
+
+/// The case id of a proposal's JSON.
+fn proposed_case(json: &Value) -> String {
+    crate::harness::accepted_case(json).unwrap_or_else(|| panic!("no case in {json}"))
+}
+
+#[test]
+fn the_same_flow_gives_the_same_output_and_exit_statuses_on_the_server() {
+    // Proves propose → a refused request → notice → request → show → history, a denied
+    // approval and a stale version print the same text and JSON and exit the same over
+    // `--server` as on the local database.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let token = account_token(
+        &sandbox,
+        "officer.ada",
+        &["--role", "sending_officer", "--state", "USA"],
+    );
+    let server = serve(&sandbox);
+    let local = Side {
+        sandbox: &sandbox,
+        flags: vec!["--as".to_owned(), "officer.ada".to_owned()],
+    };
+    let remote = Side {
+        sandbox: &sandbox,
+        flags: vec![
+            "--server".to_owned(),
+            server.url.clone(),
+            "--token".to_owned(),
+            token,
+        ],
+    };
+
+    let proposals: Vec<(Value, String)> = [&local, &remote]
+        .iter()
+        .map(|side| {
+            let json = side.json(0, &propose_args("Synthetic Remote"));
+            let case = proposed_case(&json);
+            (json, case)
+        })
+        .collect();
+    let [(local_proposal, local_case), (remote_proposal, remote_case)] = proposals.as_slice()
+    else {
+        panic!("two proposals");
+    };
+    assert_eq!(
+        normalised(&local_proposal.to_string(), local_case),
+        normalised(&remote_proposal.to_string(), remote_case),
+    );
+
+    let notice = [
+        "--language",
+        "es",
+        "--destination",
+        "RWA",
+        "--on-person",
+        "--on-counsel",
+        "--explains-contest",
+    ];
+    // Each step: its arguments after the case id, and its exit status on both sides.
+    let steps: Vec<(Vec<&str>, Vec<&str>, i32)> = vec![
+        (vec!["case", "request"], vec![], 3),
+        (vec!["case", "notice"], notice.to_vec(), 0),
+        (vec!["case", "show"], vec![], 0),
+        (vec!["case", "request"], vec![], 0),
+        (vec!["case", "approve"], vec![], 4),
+        (vec!["case", "withdraw"], vec!["--reason", "x", "--expect-version", "1"], 5),
+        (vec!["case", "show"], vec![], 0),
+        (vec!["case", "history"], vec![], 0),
+    ];
+    for (command, extra, code) in &steps {
+        for json in [true, false] {
+            let outputs: Vec<String> = [(&local, local_case), (&remote, remote_case)]
+                .iter()
+                .map(|(side, case)| {
+                    let mut args = Vec::new();
+                    if json {
+                        args.push("--json");
+                    }
+                    args.extend(command.iter().copied());
+                    args.push(case.as_str());
+                    args.extend(extra.iter().copied());
+                    // Show the text form only once the JSON form ran: text commands would act twice.
+                    if !json && !matches!(command.get(1), Some(&"show" | &"history")) {
+                        return String::new();
+                    }
+                    let run = side.run(&args).code(*code);
+                    normalised(&format!("{}{}", run.stdout(), run.stderr()), case)
+                })
+                .collect();
+            assert_eq!(
+                outputs.first(),
+                outputs.get(1),
+                "`{}` (json: {json}) differs between local and --server",
+                command.join(" ")
+            );
+        }
+    }
+    let shown = remote.json(0, &["case", "show", remote_case]);
+    assert_eq!(shown["status"], "requested", "{shown}");
+}
+
+#[test]
+fn without_expect_version_the_server_is_asked_for_the_current_one() {
+    // Proves a command over `--server` without `--expect-version` is decided against the
+    // version the case is at, and with a stale `--expect-version` exits 5 writing nothing.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let token = account_token(
+        &sandbox,
+        "officer.ada",
+        &["--role", "sending_officer", "--state", "USA"],
+    );
+    let server = serve(&sandbox);
+    let remote = |args: &[&str]| {
+        let mut full = vec!["--json", "--server", &server.url, "--token", &token];
+        full.extend_from_slice(args);
+        sandbox.corridor(&full)
+    };
+    let case = proposed_case(&remote(&propose_args("Synthetic Versioned")).code(0).json());
+    let events = sandbox.event_count();
+    let conflict = remote(&[
+        "case",
+        "notice",
+        &case,
+        "--language",
+        "es",
+        "--destination",
+        "RWA",
+        "--on-person",
+        "--on-counsel",
+        "--explains-contest",
+        "--expect-version",
+        "0",
+    ])
+    .code(5)
+    .json();
+    assert_eq!(conflict["outcome"], "conflict", "{conflict}");
+    assert_eq!(conflict["expected_version"], 0, "{conflict}");
+    assert_eq!(conflict["current_version"], 1, "{conflict}");
+    assert_eq!(sandbox.event_count(), events, "the conflict wrote nothing");
+    let accepted = remote(&[
+        "case",
+        "notice",
+        &case,
+        "--language",
+        "es",
+        "--destination",
+        "RWA",
+        "--on-person",
+        "--on-counsel",
+        "--explains-contest",
+    ])
+    .code(0)
+    .json();
+    assert_eq!(accepted["events"][0]["type"], "notice_served", "{accepted}");
+    assert_eq!(sandbox.event_count(), events + 1);
+}
+
+#[test]
+fn the_server_refuses_what_the_token_may_not_do_and_commands_with_no_route() {
+    // Proves a bad token exits 4 saying to check it, an unreachable server exits 1, and
+    // commands that work on a database refuse `--server` with exit 2.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let server = serve(&sandbox);
+    let run = sandbox
+        .corridor(&[
+            "--server",
+            &server.url,
+            "--token",
+            "not-a-token",
+            "case",
+            "list",
+        ])
+        .code(4);
+    assert!(run.stderr().contains("--token"), "{}", run.stderr());
+    let listed = sandbox
+        .corridor(&["--json", "--server", &server.url, "agreement", "list"])
+        .code(0)
+        .json();
+    assert_eq!(listed[0]["id"], "us-rwa-2025", "{listed}");
+    for args in [
+        vec!["check"],
+        vec!["log", "export", "public"],
+        vec!["user", "list"],
+        vec!["db", "migrate"],
+    ] {
+        let mut full = vec!["--server", server.url.as_str()];
+        full.extend(args.iter().copied());
+        let run = sandbox.corridor(&full).code(2);
+        assert!(
+            run.stderr().contains("without --server"),
+            "{args:?}: {}",
+            run.stderr()
+        );
+    }
+    drop(server);
+    let run = sandbox
+        .corridor(&["--server", "http://127.0.0.1:9", "agreement", "list"])
+        .code(1);
+    assert!(run.stderr().contains("cannot reach"), "{}", run.stderr());
+}
