@@ -11,10 +11,10 @@ use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::commands::CommandOutcome;
-use crate::service;
 use crate::input;
 use crate::json::JsonBody;
 use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
+use crate::service;
 use crate::state::AppState;
 
 /// The agreement routes.

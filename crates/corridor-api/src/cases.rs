@@ -4,14 +4,12 @@
 //! what a caller sees of a case is then filtered in one place ([`crate::views`]). Commands need
 //! `If-Match` with the case's `ETag`, so nobody acts on a version they have not seen.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use corridor_domain::WelfareOutcome;
-use corridor_domain::{
-    CaseId, CaseStatus, Command, NoticeFacts, PersonFacts, PersonalData,
-};
+use corridor_domain::{CaseId, CaseStatus, Command, NoticeFacts, PersonFacts, PersonalData};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -150,8 +148,16 @@ pub async fn propose(
         birth_date: input::date("body.birth_date", &body.birth_date)?,
         nationality: input::country("body.nationality", &body.nationality)?,
         sex: input::sex("body.sex", &body.sex)?,
-        vulnerabilities: input::each("body.vulnerabilities", &body.vulnerabilities, input::vulnerability)?,
-        feared_countries: input::each("body.feared_countries", &body.feared_countries, input::country)?,
+        vulnerabilities: input::each(
+            "body.vulnerabilities",
+            &body.vulnerabilities,
+            input::vulnerability,
+        )?,
+        feared_countries: input::each(
+            "body.feared_countries",
+            &body.feared_countries,
+            input::country,
+        )?,
         protected_countries: input::each(
             "body.protected_countries",
             &body.protected_countries,
@@ -185,7 +191,11 @@ pub async fn propose(
             .iter()
             .enumerate()
             .map(|(index, document)| {
-                input::text(&format!("body.documents[{index}]"), document, TEXT_CHARS_MAX)
+                input::text(
+                    &format!("body.documents[{index}]"),
+                    document,
+                    TEXT_CHARS_MAX,
+                )
             })
             .collect::<Result<_, _>>()?,
         contact: body
@@ -532,61 +542,212 @@ macro_rules! case_command_with {
     };
 }
 
-case_command_with!(notice, "/api/cases/{case}/notice", "Serve notice.", NoticeBody, |case, body| {
-    Command::ServeNotice {
-        case,
-        notice: NoticeFacts {
-            language: input::language("body.language", &body.language)?,
-            on_person: body.on_person,
-            on_counsel: body.on_counsel,
+case_command_with!(
+    notice,
+    "/api/cases/{case}/notice",
+    "Serve notice.",
+    NoticeBody,
+    |case, body| {
+        Command::ServeNotice {
+            case,
+            notice: NoticeFacts {
+                language: input::language("body.language", &body.language)?,
+                on_person: body.on_person,
+                on_counsel: body.on_counsel,
+                destination: input::country("body.destination", &body.destination)?,
+                explains_how_to_contest: body.explains_how_to_contest,
+            },
+        }
+    }
+);
+case_command!(
+    claim_protection,
+    "/api/cases/{case}/protection-claim",
+    "File a protection claim (takes the case off any schedule).",
+    ClaimProtection
+);
+case_command_with!(
+    decide_protection,
+    "/api/cases/{case}/protection-decision",
+    "Decide the protection screening.",
+    DecisionBody,
+    |case, body| {
+        Command::DecideProtection {
+            case,
+            granted: body.granted,
+        }
+    }
+);
+case_command!(
+    request_transfer,
+    "/api/cases/{case}/request",
+    "Request the transfer of the receiving state.",
+    RequestTransfer
+);
+case_command!(
+    approve,
+    "/api/cases/{case}/approve",
+    "Approve: the receiving state's acceptance, or the sending supervisor's approval.",
+    Approve
+);
+case_command_with!(
+    refuse,
+    "/api/cases/{case}/refuse",
+    "Refuse the person (receiving state).",
+    ReasonBody,
+    |case, body| {
+        Command::Refuse {
+            case,
+            reason: input::text("body.reason", &body.reason, TEXT_CHARS_MAX)?,
+        }
+    }
+);
+case_command_with!(
+    extend_deadline,
+    "/api/cases/{case}/extend",
+    "Extend the transfer deadline, with a reason.",
+    ReasonBody,
+    |case, body| {
+        Command::ExtendDeadline {
+            case,
+            reason: input::text("body.reason", &body.reason, TEXT_CHARS_MAX)?,
+        }
+    }
+);
+case_command_with!(
+    schedule,
+    "/api/cases/{case}/schedule",
+    "Schedule the departure.",
+    ScheduleBody,
+    |case, body| {
+        Command::Schedule {
+            case,
+            departure: input::timestamp("body.departure", &body.departure)?,
+        }
+    }
+);
+case_command!(
+    depart,
+    "/api/cases/{case}/depart",
+    "Record the departure.",
+    Depart
+);
+case_command!(
+    arrive,
+    "/api/cases/{case}/arrive",
+    "Confirm arrival.",
+    Arrive
+);
+case_command_with!(
+    record_vulnerability,
+    "/api/cases/{case}/vulnerabilities",
+    "Record a vulnerability found after proposal.",
+    VulnerabilityBody,
+    |case, body| {
+        Command::RecordVulnerability {
+            case,
+            category: input::vulnerability("body.category", &body.category)?,
+        }
+    }
+);
+case_command!(
+    lodge_receiving_claim,
+    "/api/cases/{case}/receiving-claim",
+    "Record a protection claim lodged in the receiving state.",
+    LodgeReceivingClaim
+);
+case_command_with!(
+    decide_receiving_claim,
+    "/api/cases/{case}/receiving-claim-decision",
+    "Record the receiving state's decision on that claim.",
+    DecisionBody,
+    |case, body| {
+        Command::DecideReceivingClaim {
+            case,
+            granted: body.granted,
+        }
+    }
+);
+case_command!(
+    lodge_appeal,
+    "/api/cases/{case}/appeal",
+    "Record an appeal.",
+    LodgeAppeal
+);
+case_command_with!(
+    onward,
+    "/api/cases/{case}/onward",
+    "Record an onward movement (checked against the agreement's onward rule).",
+    OnwardBody,
+    |case, body| {
+        Command::Onward {
+            case,
             destination: input::country("body.destination", &body.destination)?,
-            explains_how_to_contest: body.explains_how_to_contest,
-        },
+        }
     }
-});
-case_command!(claim_protection, "/api/cases/{case}/protection-claim", "File a protection claim (takes the case off any schedule).", ClaimProtection);
-case_command_with!(decide_protection, "/api/cases/{case}/protection-decision", "Decide the protection screening.", DecisionBody, |case, body| {
-    Command::DecideProtection { case, granted: body.granted }
-});
-case_command!(request_transfer, "/api/cases/{case}/request", "Request the transfer of the receiving state.", RequestTransfer);
-case_command!(approve, "/api/cases/{case}/approve", "Approve: the receiving state's acceptance, or the sending supervisor's approval.", Approve);
-case_command_with!(refuse, "/api/cases/{case}/refuse", "Refuse the person (receiving state).", ReasonBody, |case, body| {
-    Command::Refuse { case, reason: input::text("body.reason", &body.reason, TEXT_CHARS_MAX)? }
-});
-case_command_with!(extend_deadline, "/api/cases/{case}/extend", "Extend the transfer deadline, with a reason.", ReasonBody, |case, body| {
-    Command::ExtendDeadline { case, reason: input::text("body.reason", &body.reason, TEXT_CHARS_MAX)? }
-});
-case_command_with!(schedule, "/api/cases/{case}/schedule", "Schedule the departure.", ScheduleBody, |case, body| {
-    Command::Schedule { case, departure: input::timestamp("body.departure", &body.departure)? }
-});
-case_command!(depart, "/api/cases/{case}/depart", "Record the departure.", Depart);
-case_command!(arrive, "/api/cases/{case}/arrive", "Confirm arrival.", Arrive);
-case_command_with!(record_vulnerability, "/api/cases/{case}/vulnerabilities", "Record a vulnerability found after proposal.", VulnerabilityBody, |case, body| {
-    Command::RecordVulnerability { case, category: input::vulnerability("body.category", &body.category)? }
-});
-case_command!(lodge_receiving_claim, "/api/cases/{case}/receiving-claim", "Record a protection claim lodged in the receiving state.", LodgeReceivingClaim);
-case_command_with!(decide_receiving_claim, "/api/cases/{case}/receiving-claim-decision", "Record the receiving state's decision on that claim.", DecisionBody, |case, body| {
-    Command::DecideReceivingClaim { case, granted: body.granted }
-});
-case_command!(lodge_appeal, "/api/cases/{case}/appeal", "Record an appeal.", LodgeAppeal);
-case_command_with!(onward, "/api/cases/{case}/onward", "Record an onward movement (checked against the agreement's onward rule).", OnwardBody, |case, body| {
-    Command::Onward { case, destination: input::country("body.destination", &body.destination)? }
-});
-case_command!(record_return, "/api/cases/{case}/return", "Record the person's return.", Return);
-case_command!(settle, "/api/cases/{case}/settle", "Record that the person settled.", Settle);
-case_command!(whereabouts_unknown, "/api/cases/{case}/whereabouts-unknown", "Report the person's whereabouts unknown.", ReportWhereaboutsUnknown);
-case_command!(whereabouts_known, "/api/cases/{case}/whereabouts-known", "Report the person found again.", ReportWhereaboutsKnown);
-case_command_with!(welfare_check, "/api/cases/{case}/welfare-checks", "Record a welfare check.", WelfareBody, |case, body| {
-    Command::RecordWelfareCheck {
-        case,
-        outcome: WelfareOutcome::parse(&body.outcome).ok_or_else(|| ApiError::InvalidInput {
-            field: "body.outcome".to_owned(),
-            message: format!("`{}` is not one of well, concerns, not_seen", body.outcome),
-        })?,
+);
+case_command!(
+    record_return,
+    "/api/cases/{case}/return",
+    "Record the person's return.",
+    Return
+);
+case_command!(
+    settle,
+    "/api/cases/{case}/settle",
+    "Record that the person settled.",
+    Settle
+);
+case_command!(
+    whereabouts_unknown,
+    "/api/cases/{case}/whereabouts-unknown",
+    "Report the person's whereabouts unknown.",
+    ReportWhereaboutsUnknown
+);
+case_command!(
+    whereabouts_known,
+    "/api/cases/{case}/whereabouts-known",
+    "Report the person found again.",
+    ReportWhereaboutsKnown
+);
+case_command_with!(
+    welfare_check,
+    "/api/cases/{case}/welfare-checks",
+    "Record a welfare check.",
+    WelfareBody,
+    |case, body| {
+        Command::RecordWelfareCheck {
+            case,
+            outcome: WelfareOutcome::parse(&body.outcome).ok_or_else(|| {
+                ApiError::InvalidInput {
+                    field: "body.outcome".to_owned(),
+                    message: format!("`{}` is not one of well, concerns, not_seen", body.outcome),
+                }
+            })?,
+        }
     }
-});
-case_command!(validate_detention, "/api/cases/{case}/detention-validated", "Record that a court validated detention.", ValidateDetention);
-case_command_with!(withdraw, "/api/cases/{case}/withdraw", "Withdraw the case, with a reason.", ReasonBody, |case, body| {
-    Command::Withdraw { case, reason: input::text("body.reason", &body.reason, TEXT_CHARS_MAX)? }
-});
-case_command!(erase, "/api/cases/{case}/erase", "Destroy the case's key: its personal data is erased, the log still verifies.", Erase);
+);
+case_command!(
+    validate_detention,
+    "/api/cases/{case}/detention-validated",
+    "Record that a court validated detention.",
+    ValidateDetention
+);
+case_command_with!(
+    withdraw,
+    "/api/cases/{case}/withdraw",
+    "Withdraw the case, with a reason.",
+    ReasonBody,
+    |case, body| {
+        Command::Withdraw {
+            case,
+            reason: input::text("body.reason", &body.reason, TEXT_CHARS_MAX)?,
+        }
+    }
+);
+case_command!(
+    erase,
+    "/api/cases/{case}/erase",
+    "Destroy the case's key: its personal data is erased, the log still verifies.",
+    Erase
+);

@@ -1,6 +1,7 @@
-//! The one path every command takes over HTTP: authenticate, decide the action with the
-//! policies (the access record commits with the command), then let the store decide the command
-//! with the domain — the same `Store` path as the CLI — inside a group commit.
+//! The one path every command takes, over HTTP and from the command line alike
+//! ([`crate::service`]): authenticate, decide the action with the policies (the access record
+//! commits with the command), then let the store decide the command with the domain inside a
+//! group commit.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use corridor_authz::{Action, AgreementFacts, CaseFacts, HoldFacts, ResourceFacts};
@@ -81,17 +82,17 @@ pub struct CommandOutcome {
 
 /// The facts of a case, for the policies.
 pub fn case_facts(case: &Case, agreement: &AgreementState) -> Result<ResourceFacts, ApiError> {
-    let terms = agreement.latest().ok_or_else(|| {
-        ApiError::Internal(format!("agreement {} has no terms", agreement.id))
-    })?;
+    let terms = agreement
+        .latest()
+        .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
     Ok(ResourceFacts::Case(CaseFacts::of(case, terms)))
 }
 
 /// The facts of an agreement, for the policies.
 pub fn agreement_facts(agreement: &AgreementState) -> Result<ResourceFacts, ApiError> {
-    let terms = agreement.latest().ok_or_else(|| {
-        ApiError::Internal(format!("agreement {} has no terms", agreement.id))
-    })?;
+    let terms = agreement
+        .latest()
+        .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
     Ok(ResourceFacts::Agreement(AgreementFacts::of(terms)))
 }
 

@@ -119,7 +119,9 @@ async fn commit(store: &Store, group: Vec<(Vec<Job>, Reply)>) {
         Err(error) => {
             let unavailable = matches!(&error, StoreError::Database(source) if is_unavailable(source))
                 || matches!(error, StoreError::Connect { .. });
-            tracing::error!(%error, writes = requests.len(), "group commit failed; every write in it was rolled back");
+            // Rolled back, unless the connection was lost during the commit itself: then the
+            // outcome is unknown to this server, and a client learns it by reading again.
+            tracing::error!(%error, writes = requests.len(), "group commit failed; none of its writes is acknowledged");
             let cause = error.to_string();
             for (_, reply) in group {
                 let _ = reply.send(Err(ApiError::CommitFailed {

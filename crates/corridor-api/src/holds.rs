@@ -13,11 +13,11 @@ use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::commands::CommandOutcome;
-use crate::service::{self, NewHold};
 use crate::input;
 use crate::json::JsonBody;
 use crate::limits::TEXT_CHARS_MAX;
 use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
+use crate::service::{self, NewHold};
 use crate::state::AppState;
 
 /// The hold routes and the tick.
@@ -244,7 +244,9 @@ async fn on_hold(
 ) -> Result<Json<CommandOutcome>, ApiError> {
     caller.authenticated()?;
     let id = input::hold_id(hold)?;
-    Ok(Json(service::hold_command(state, caller, id, make(id)).await?))
+    Ok(Json(
+        service::hold_command(state, caller, id, make(id)).await?,
+    ))
 }
 
 /// `POST /api/holds/{hold}/stay`: stay a hold.
@@ -284,7 +286,10 @@ pub async fn reactivate(
     caller: Caller,
     Path(hold): Path<String>,
 ) -> Result<Json<CommandOutcome>, ApiError> {
-    on_hold(&state, &caller, &hold, |hold| Command::ReactivateHold { hold }).await
+    on_hold(&state, &caller, &hold, |hold| Command::ReactivateHold {
+        hold,
+    })
+    .await
 }
 
 /// A hold's new scope.
@@ -315,7 +320,11 @@ pub async fn amend(
     JsonBody(body): JsonBody<AmendBody>,
 ) -> Result<Json<CommandOutcome>, ApiError> {
     let scope = body.scope.parse("body.scope")?;
-    on_hold(&state, &caller, &hold, |hold| Command::AmendHold { hold, scope }).await
+    on_hold(&state, &caller, &hold, |hold| Command::AmendHold {
+        hold,
+        scope,
+    })
+    .await
 }
 
 /// `POST /api/holds/{hold}/vacate`: vacate a hold (orders depending on it fall with it).

@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use corridor_domain::Refusal;
 use corridor_accounts::{AccountsError, LoginError};
+use corridor_domain::Refusal;
 use corridor_store::StoreError;
 
 /// The media type of a problem body.
@@ -146,7 +146,9 @@ pub enum ApiError {
     Store(StoreError),
     /// The accounts failed or refused.
     Accounts(AccountsError),
-    /// A group commit failed as a whole; every write in it was rolled back.
+    /// A group commit failed as a whole: none of its writes is acknowledged (they were rolled
+    /// back, unless the connection was lost during the commit itself, when the outcome is
+    /// unknown until read).
     CommitFailed {
         /// Whether the database could not be reached (503) rather than a fault (500).
         unavailable: bool,
@@ -279,8 +281,12 @@ impl ApiError {
             },
             Self::Store(error) => store_problem(error),
             Self::Accounts(error) => accounts_problem(error),
-            Self::CommitFailed { unavailable: true, .. } => unavailable_problem(),
-            Self::CommitFailed { unavailable: false, .. } => internal_problem(),
+            Self::CommitFailed {
+                unavailable: true, ..
+            } => unavailable_problem(),
+            Self::CommitFailed {
+                unavailable: false, ..
+            } => internal_problem(),
             Self::PreconditionRequired => Problem::new(
                 StatusCode::PRECONDITION_REQUIRED,
                 "precondition_required",
@@ -307,9 +313,7 @@ impl ApiError {
                     StatusCode::FORBIDDEN,
                     "forbidden",
                     "Not permitted",
-                    format!(
-                        "your role may not `{action}` here; the refusal is on the record"
-                    ),
+                    format!("your role may not `{action}` here; the refusal is on the record"),
                 )
             },
             Self::InvalidCredentials => Problem::new(
@@ -571,15 +575,30 @@ fn accounts_problem(error: &AccountsError) -> Problem {
 }
 
 /// Whether a database error means the database cannot be reached now, rather than a fault.
+///
+/// A PostgreSQL server that ends a connection says why before it closes it: its backend was
+/// terminated (`pg_terminate_backend`, a failover), the server is shutting down or starting,
+/// or the connection failed. sqlx reports that as a database error with the SQLSTATE, not as
+/// an I/O error; the next request gets a fresh connection from the pool.
 pub fn is_unavailable(error: &sqlx::Error) -> bool {
-    matches!(
-        error,
+    match error {
         sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed
-    )
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(database) => database
+            .code()
+            .is_some_and(|code| is_unavailable_sqlstate(&code)),
+        _ => false,
+    }
+}
+
+/// SQLSTATEs of a connection that is gone or a server that cannot serve now: class 08
+/// (connection exception), 57P01 `admin_shutdown`, 57P02 `crash_shutdown`, 57P03
+/// `cannot_connect_now`.
+fn is_unavailable_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 fn store_problem(error: &StoreError) -> Problem {
@@ -720,13 +739,25 @@ pub struct ProblemBody {
 #[derive(Debug, utoipa::IntoResponses)]
 pub enum CommonProblems {
     /// The request is malformed or a field is invalid.
-    #[response(status = 422, description = "A field is missing or invalid (`invalid_input`, naming the field)", content_type = "application/problem+json")]
+    #[response(
+        status = 422,
+        description = "A field is missing or invalid (`invalid_input`, naming the field)",
+        content_type = "application/problem+json"
+    )]
     InvalidInput(#[to_schema] ProblemBody),
     /// Too many requests.
-    #[response(status = 429, description = "Rate limited (`Retry-After` says when to retry)", content_type = "application/problem+json")]
+    #[response(
+        status = 429,
+        description = "Rate limited (`Retry-After` says when to retry)",
+        content_type = "application/problem+json"
+    )]
     RateLimited(#[to_schema] ProblemBody),
     /// The database cannot be reached, or the request took too long.
-    #[response(status = 503, description = "Unavailable (`database_unavailable`, `timeout`, `no_master_key`)", content_type = "application/problem+json")]
+    #[response(
+        status = 503,
+        description = "Unavailable (`database_unavailable`, `timeout`, `no_master_key`)",
+        content_type = "application/problem+json"
+    )]
     Unavailable(#[to_schema] ProblemBody),
 }
 
@@ -734,13 +765,25 @@ pub enum CommonProblems {
 #[derive(Debug, utoipa::IntoResponses)]
 pub enum AccessProblems {
     /// No valid session or token.
-    #[response(status = 401, description = "Not logged in (`unauthenticated`)", content_type = "application/problem+json")]
+    #[response(
+        status = 401,
+        description = "Not logged in (`unauthenticated`)",
+        content_type = "application/problem+json"
+    )]
     Unauthenticated(#[to_schema] ProblemBody),
     /// The policies do not allow it (on the record), or a CSRF token is missing.
-    #[response(status = 403, description = "Not permitted (`forbidden`, `csrf_rejected`, `not_permitted`)", content_type = "application/problem+json")]
+    #[response(
+        status = 403,
+        description = "Not permitted (`forbidden`, `csrf_rejected`, `not_permitted`)",
+        content_type = "application/problem+json"
+    )]
     Forbidden(#[to_schema] ProblemBody),
     /// The resource does not exist.
-    #[response(status = 404, description = "No such resource", content_type = "application/problem+json")]
+    #[response(
+        status = 404,
+        description = "No such resource",
+        content_type = "application/problem+json"
+    )]
     NotFound(#[to_schema] ProblemBody),
 }
 
@@ -748,12 +791,24 @@ pub enum AccessProblems {
 #[derive(Debug, utoipa::IntoResponses)]
 pub enum CommandProblems {
     /// A safeguard or the case's state refused it (the code says which; safeguard refusals are recorded).
-    #[response(status = 409, description = "Refused by a safeguard or the case's state (the core's refusal code)", content_type = "application/problem+json")]
+    #[response(
+        status = 409,
+        description = "Refused by a safeguard or the case's state (the core's refusal code)",
+        content_type = "application/problem+json"
+    )]
     Refused(#[to_schema] ProblemBody),
     /// The case changed since the version in `If-Match`.
-    #[response(status = 412, description = "Stale `If-Match` (`version_conflict`) or not a version (`invalid_precondition`)", content_type = "application/problem+json")]
+    #[response(
+        status = 412,
+        description = "Stale `If-Match` (`version_conflict`) or not a version (`invalid_precondition`)",
+        content_type = "application/problem+json"
+    )]
     Stale(#[to_schema] ProblemBody),
     /// `If-Match` is missing.
-    #[response(status = 428, description = "`If-Match` is required (`precondition_required`)", content_type = "application/problem+json")]
+    #[response(
+        status = 428,
+        description = "`If-Match` is required (`precondition_required`)",
+        content_type = "application/problem+json"
+    )]
     PreconditionRequired(#[to_schema] ProblemBody),
 }

@@ -58,8 +58,17 @@ fn agreement_view(agreement: &AgreementState, today: Date) -> Option<AgreementVi
 }
 
 /// Every agreement with its parties and its status today (public).
-pub async fn list_agreements(state: &AppState, caller: &Caller) -> Result<AgreementsView, ApiError> {
-    authorize(state, caller, Action::ListAgreements, &ResourceFacts::Service).await?;
+pub async fn list_agreements(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<AgreementsView, ApiError> {
+    authorize(
+        state,
+        caller,
+        Action::ListAgreements,
+        &ResourceFacts::Service,
+    )
+    .await?;
     let today = today(state);
     let agreements = state
         .store()
@@ -79,7 +88,13 @@ pub async fn read_agreement(
     id: &AgreementId,
 ) -> Result<AgreementDetail, ApiError> {
     let agreement = find_agreement(state, id).await?;
-    authorize(state, caller, Action::ReadAgreement, &agreement_facts(&agreement)?).await?;
+    authorize(
+        state,
+        caller,
+        Action::ReadAgreement,
+        &agreement_facts(&agreement)?,
+    )
+    .await?;
     let summary = agreement_view(&agreement, today(state))
         .ok_or_else(|| ApiError::Internal(format!("agreement {id} has no terms")))?;
     let (file_name, text) = state
@@ -136,7 +151,15 @@ pub async fn load_agreement(
         });
     }
     let command = Command::LoadAgreement { file_name, text };
-    let accepted = execute(state, caller, &ResourceFacts::Service, command, None, Vec::new()).await?;
+    let accepted = execute(
+        state,
+        caller,
+        &ResourceFacts::Service,
+        command,
+        None,
+        Vec::new(),
+    )
+    .await?;
     Ok(accepted.outcome(None))
 }
 
@@ -156,7 +179,15 @@ pub async fn change_agreement_status(
         status,
         on,
     };
-    let accepted = execute(state, caller, &agreement_facts(&found)?, command, None, Vec::new()).await?;
+    let accepted = execute(
+        state,
+        caller,
+        &agreement_facts(&found)?,
+        command,
+        None,
+        Vec::new(),
+    )
+    .await?;
     Ok(accepted.outcome(None))
 }
 
@@ -194,7 +225,15 @@ pub async fn propose(
         personal: sealed,
     };
     let resource = agreement_facts(&found)?;
-    let accepted = execute(state, caller, &resource, command, None, vec![(case, wrapped)]).await?;
+    let accepted = execute(
+        state,
+        caller,
+        &resource,
+        command,
+        None,
+        vec![(case, wrapped)],
+    )
+    .await?;
     let outcome = accepted.outcome(Some((case, 0)));
     Ok(Proposed {
         case: case.to_string(),
@@ -205,16 +244,32 @@ pub async fn propose(
 
 /// A case as far as the caller may see it. The read is decided by the policies and recorded
 /// before anything is answered.
-pub async fn read_case(state: &AppState, caller: &Caller, id: CaseId) -> Result<CaseView, ApiError> {
+pub async fn read_case(
+    state: &AppState,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<CaseView, ApiError> {
     let actor = caller.authenticated()?.clone();
     let (case, agreement) = load_case(state, id).await?;
-    authorize(state, caller, Action::ReadCase, &case_facts(&case, &agreement)?).await?;
+    authorize(
+        state,
+        caller,
+        Action::ReadCase,
+        &case_facts(&case, &agreement)?,
+    )
+    .await?;
     let terms = agreement
         .latest()
         .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
     let disclosure = disclose(&actor, &case, terms);
     let personal = open_personal(state.store(), state.master(), &case, &disclosure).await?;
-    Ok(case_view(&case, &agreement, &disclosure, personal, state.now()))
+    Ok(case_view(
+        &case,
+        &agreement,
+        &disclosure,
+        personal,
+        state.now(),
+    ))
 }
 
 /// A case's events, oldest first. Callers who see only part of the case see each event's kind
@@ -226,7 +281,13 @@ pub async fn read_history(
 ) -> Result<Vec<HistoryEvent>, ApiError> {
     let actor = caller.authenticated()?.clone();
     let (case, agreement) = load_case(state, id).await?;
-    authorize(state, caller, Action::ReadHistory, &case_facts(&case, &agreement)?).await?;
+    authorize(
+        state,
+        caller,
+        Action::ReadHistory,
+        &case_facts(&case, &agreement)?,
+    )
+    .await?;
     let terms = agreement
         .latest()
         .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
@@ -272,7 +333,13 @@ pub async fn list_cases(
     let listable: Vec<AgreementId> = match &query.agreement {
         Some(id) => {
             let agreement = find_agreement(state, id).await?;
-            authorize(state, caller, Action::ListCases, &agreement_facts(&agreement)?).await?;
+            authorize(
+                state,
+                caller,
+                Action::ListCases,
+                &agreement_facts(&agreement)?,
+            )
+            .await?;
             vec![id.clone()]
         }
         None => {
@@ -361,11 +428,22 @@ pub async fn case_command(
 ) -> Result<CommandOutcome, ApiError> {
     caller.authenticated()?;
     let id = command.case().ok_or_else(|| {
-        ApiError::Internal(format!("`{}` is not a command on a case", Action::of_command(&command)))
+        ApiError::Internal(format!(
+            "`{}` is not a command on a case",
+            Action::of_command(&command)
+        ))
     })?;
     let (found, agreement) = load_case(state, id).await?;
     let resource = case_facts(&found, &agreement)?;
-    let accepted = execute(state, caller, &resource, command, expected_version, Vec::new()).await?;
+    let accepted = execute(
+        state,
+        caller,
+        &resource,
+        command,
+        expected_version,
+        Vec::new(),
+    )
+    .await?;
     Ok(accepted.outcome(Some((id, expected_version.unwrap_or(found.version)))))
 }
 
@@ -423,7 +501,15 @@ pub async fn hold_command(
 ) -> Result<CommandOutcome, ApiError> {
     caller.authenticated()?;
     let found = load_hold(state, hold).await?;
-    let accepted = execute(state, caller, &hold_facts(&found), command, None, Vec::new()).await?;
+    let accepted = execute(
+        state,
+        caller,
+        &hold_facts(&found),
+        command,
+        None,
+        Vec::new(),
+    )
+    .await?;
     Ok(accepted.outcome(None))
 }
 

@@ -336,7 +336,11 @@ pub fn describe(event: &Event) -> String {
             ..
         } => format!(
             "{who} ({role}) {} `{action}` on {resource}",
-            if *allowed { "was allowed" } else { "was denied" }
+            if *allowed {
+                "was allowed"
+            } else {
+                "was denied"
+            }
         ),
         SafeguardTriggered {
             case,

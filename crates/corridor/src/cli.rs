@@ -44,7 +44,13 @@ pub struct Cli {
     pub server: Option<String>,
 
     /// The API token to authenticate to `--server` with (`corridor user token` issues one).
-    #[arg(long, global = true, env = "CORRIDOR_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "CORRIDOR_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
     pub token: Option<String>,
 
     /// The master key file (64 hex digits). The environment variable CORRIDOR_MASTER_KEY, if

@@ -237,14 +237,16 @@ fn read_result(
         Err(Failure::Error(error)) => Err(error),
         Err(Failure::Answer(answer)) if answer.status == 403 && answer.code == "forbidden" => {
             let message = match backend.actor() {
-                Some(actor) if case_contents && matches!(actor.role, Role::Admin | Role::Public) => {
+                Some(actor)
+                    if case_contents && matches!(actor.role, Role::Admin | Role::Public) =>
+                {
                     format!(
                         "{} acts as `{}`, a role that may not read case contents",
                         actor.user, actor.role
                     )
                 }
                 Some(actor) => format!("{} may not see {what}", actor.user),
-                None => format!("{}: you may not see {what}", answer.detail),
+                None => format!("you may not see {what} ({})", answer.detail),
             };
             Err(Refused(message).into())
         }
@@ -304,9 +306,7 @@ pub async fn agreement(
                 ))
             })?;
             let on = on.map(|on| parse_date("on", &on)).transpose()?;
-            let reply = backend
-                .change_agreement_status(agreement, status, on)
-                .await;
+            let reply = backend.change_agreement_status(agreement, status, on).await;
             command_result(json, reply)
         }
         AgreementCommand::List => {
@@ -373,13 +373,11 @@ pub async fn agreement(
 
 /// Prints an agreement's detail; its terms are read from the file it was loaded from.
 fn show_agreement(json: bool, detail: &Value) -> anyhow::Result<()> {
-    let latest = parse_agreement(text(detail, "file_name"), text(detail, "text")).map_err(|errors| {
-        anyhow::anyhow!("the agreement's stored file no longer parses: {errors}")
-    })?;
-    let terms_version = detail
-        .get("terms_version")
-        .map(plain)
-        .unwrap_or_default();
+    let latest =
+        parse_agreement(text(detail, "file_name"), text(detail, "text")).map_err(|errors| {
+            anyhow::anyhow!("the agreement's stored file no longer parses: {errors}")
+        })?;
+    let terms_version = detail.get("terms_version").map(plain).unwrap_or_default();
     let history = items(detail, "status_history");
     if json {
         println!(
@@ -405,7 +403,11 @@ fn show_agreement(json: bool, detail: &Value) -> anyhow::Result<()> {
     );
     println!("status today: {}", text(detail, "status"));
     for change in history {
-        println!("  {:<12} from {}", text(change, "status"), text(change, "on"));
+        println!(
+            "  {:<12} from {}",
+            text(change, "status"),
+            text(change, "on")
+        );
     }
     let terms = &latest.terms;
     println!("terms version {terms_version}:");
@@ -754,7 +756,8 @@ async fn show(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitC
     if let Some(vulnerabilities) = list("vulnerabilities") {
         println!("vulnerabilities: {vulnerabilities}");
     }
-    if let (Some(feared), Some(protected)) = (list("feared_countries"), list("protected_countries")) {
+    if let (Some(feared), Some(protected)) = (list("feared_countries"), list("protected_countries"))
+    {
         println!("feared: {feared} · protected from: {protected}");
     }
     if let Some(legal_basis) = rule.get("legal_basis") {
@@ -762,13 +765,18 @@ async fn show(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitC
             "removal order: {} on {} · designation {} · detained at {}",
             plain(legal_basis),
             text(rule, "removal_ordered_on"),
-            rule.get("designation").map_or_else(|| "none".to_owned(), plain),
+            rule.get("designation")
+                .map_or_else(|| "none".to_owned(), plain),
             rule.get("detention_place")
                 .map_or_else(|| "nowhere".to_owned(), plain)
         );
     }
     let moment = |name: &str| view.get(name).and_then(Value::as_str);
-    match (moment("departed_at"), moment("arrived_at"), moment("departure")) {
+    match (
+        moment("departed_at"),
+        moment("arrived_at"),
+        moment("departure"),
+    ) {
         (_, Some(arrived), _) => println!("arrived: {arrived}"),
         (Some(departed), None, _) => println!("departed: {departed}"),
         (None, None, Some(departure)) => println!("departure scheduled: {departure}"),
@@ -801,7 +809,12 @@ async fn show(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitC
 
 async fn history(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitCode> {
     let id = parse_case(case)?;
-    let events = read_result(backend, backend.read_history(id).await, &id.to_string(), true)?;
+    let events = read_result(
+        backend,
+        backend.read_history(id).await,
+        &id.to_string(),
+        true,
+    )?;
     let events = events.as_array().map_or(&[][..], Vec::as_slice);
     let stream = id.to_string();
     if json {
@@ -817,7 +830,8 @@ async fn history(backend: &Backend, json: bool, case: &str) -> anyhow::Result<Ex
                 entry.get("seq").map(plain).unwrap_or_default(),
                 entry.get("version").map(plain).unwrap_or_default(),
                 text(entry, "at"),
-                event_of(entry).map_or_else(|| text(entry, "type").to_owned(), |event| describe(&event))
+                event_of(entry)
+                    .map_or_else(|| text(entry, "type").to_owned(), |event| describe(&event))
             );
         }
     }
@@ -851,7 +865,12 @@ async fn list(
         },
         after: after.as_deref().map(parse_case).transpose()?,
     };
-    let page = read_result(backend, backend.list_cases(&query).await, "these cases", true)?;
+    let page = read_result(
+        backend,
+        backend.list_cases(&query).await,
+        "these cases",
+        true,
+    )?;
     let cases = items(&page, "cases");
     if json {
         let list: Vec<_> = cases

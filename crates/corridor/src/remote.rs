@@ -10,9 +10,10 @@
 //! N` sends `"N"`; without it the case is read first and its `ETag` sent, which is the version
 //! the caller just saw (a read that is itself recorded).
 //!
-//! Plain HTTP only: this build carries no TLS stack. Reach a remote server through a
-//! TLS-terminating proxy or a tunnel on this machine; a token sent in the clear to another
-//! host is warned about.
+//! Plain HTTP by default: the default build carries no TLS stack. Build with the `tls` feature
+//! for `https://` (rustls, the webpki roots), or reach a remote server through a
+//! TLS-terminating proxy or a tunnel on this machine; a token sent in the clear to another host
+//! is warned about.
 
 use std::time::Duration;
 
@@ -85,30 +86,33 @@ impl Remote {
     /// when given.
     pub fn new(url: &str, token: Option<&str>) -> anyhow::Result<Self> {
         let base = url.trim().trim_end_matches('/').to_owned();
-        let Some(rest) = base.strip_prefix("http://") else {
-            if base.starts_with("https://") {
-                anyhow::bail!(
-                    "--server: this build of corridor speaks plain HTTP only; reach `{base}` \
-                     through a TLS-terminating proxy or a tunnel on this machine (http://127.0.0.1:PORT)"
-                );
-            }
-            anyhow::bail!("--server: `{base}` is not an http:// URL (e.g. http://127.0.0.1:8080)");
+        let (rest, encrypted) = match (base.strip_prefix("http://"), base.strip_prefix("https://"))
+        {
+            (Some(rest), _) => (rest, false),
+            (None, Some(rest)) if cfg!(feature = "tls") => (rest, true),
+            (None, Some(_)) => anyhow::bail!(
+                "--server: this build of corridor speaks plain HTTP only (build it with the `tls` \
+                 feature for https://); or reach `{base}` through a TLS-terminating proxy or a \
+                 tunnel on this machine (http://127.0.0.1:PORT)"
+            ),
+            (None, None) => anyhow::bail!(
+                "--server: `{base}` is not an http:// URL (e.g. http://127.0.0.1:8080)"
+            ),
         };
         let host = rest.split('/').next().unwrap_or(rest);
         if host.is_empty() {
             anyhow::bail!("--server: `{base}` names no host");
         }
         let token = token.map(str::trim).filter(|token| !token.is_empty());
-        let hostname = host
-            .rsplit_once(':')
-            .map_or(host, |(name, port)| {
-                if port.chars().all(|c| c.is_ascii_digit()) {
-                    name
-                } else {
-                    host
-                }
-            });
-        if token.is_some() && !matches!(hostname, "127.0.0.1" | "localhost" | "[::1]") {
+        let hostname = host.rsplit_once(':').map_or(host, |(name, port)| {
+            if port.chars().all(|c| c.is_ascii_digit()) {
+                name
+            } else {
+                host
+            }
+        });
+        if token.is_some() && !encrypted && !matches!(hostname, "127.0.0.1" | "localhost" | "[::1]")
+        {
             eprintln!(
                 "warning: --server is plain HTTP to `{hostname}`: the token travels in the clear"
             );
@@ -135,13 +139,11 @@ impl Remote {
 
     fn send_blocking(&self, call: &Call) -> Result<Success, Failure> {
         let url = format!("{}{}", self.base, call.path);
-        let unreachable =
-            |error: ureq::Error| Failure::Error(anyhow!("cannot reach the server at {url}: {error}"));
+        let unreachable = |error: ureq::Error| {
+            Failure::Error(anyhow!("cannot reach the server at {url}: {error}"))
+        };
         let mut response = if call.post {
-            let mut request = self
-                .agent
-                .post(&url)
-                .header("accept", "application/json");
+            let mut request = self.agent.post(&url).header("accept", "application/json");
             if let Some(token) = &self.token {
                 request = request.header("authorization", &format!("Bearer {token}"));
             }
@@ -240,18 +242,25 @@ impl Remote {
         if let (Some(on), Some(object)) = (on, body.as_object_mut()) {
             object.insert("on".to_owned(), json!(on.to_string()));
         }
-        self.body(Call::post(format!("/api/agreements/{id}/status"), Some(body)))
-            .await
+        self.body(Call::post(
+            format!("/api/agreements/{id}/status"),
+            Some(body),
+        ))
+        .await
     }
 
     /// `POST /api/agreements/{agreement}/cases`.
     pub async fn propose(&self, agreement: &AgreementId, new: &NewCase) -> Reply {
         let facts = &new.facts;
-        let texts = |items: &mut dyn Iterator<Item = String>| Value::from(items.collect::<Vec<_>>());
+        let texts =
+            |items: &mut dyn Iterator<Item = String>| Value::from(items.collect::<Vec<_>>());
         let mut body = Map::new();
         body.insert("name".to_owned(), json!(new.personal.name));
         body.insert("birth_date".to_owned(), json!(facts.birth_date.to_string()));
-        body.insert("nationality".to_owned(), json!(facts.nationality.to_string()));
+        body.insert(
+            "nationality".to_owned(),
+            json!(facts.nationality.to_string()),
+        );
         body.insert("sex".to_owned(), json!(facts.sex.as_str()));
         body.insert(
             "vulnerabilities".to_owned(),
@@ -269,7 +278,10 @@ impl Remote {
             "languages".to_owned(),
             texts(&mut facts.languages.iter().map(ToString::to_string)),
         );
-        body.insert("legal_basis".to_owned(), json!(facts.legal_basis.to_string()));
+        body.insert(
+            "legal_basis".to_owned(),
+            json!(facts.legal_basis.to_string()),
+        );
         if let Some(designation) = &facts.designation {
             body.insert("designation".to_owned(), json!(designation.to_string()));
         }
@@ -327,7 +339,8 @@ impl Remote {
             parameters.push(format!("after={after}"));
         }
         let parameters = parameters.join("&");
-        let page = |agreement: &str| Call::get(format!("/api/agreements/{agreement}/cases?{parameters}"));
+        let page =
+            |agreement: &str| Call::get(format!("/api/agreements/{agreement}/cases?{parameters}"));
         if let Some(agreement) = &query.agreement {
             return self.body(page(agreement.as_str())).await;
         }
@@ -393,15 +406,13 @@ impl Remote {
             Ok((_, None)) => Err(Failure::Error(anyhow!(
                 "the server sent no version of {case}; pass --expect-version N"
             ))),
-            Err(Failure::Answer(answer)) if answer.status == 403 => {
-                Err(Failure::Answer(Answer {
-                    detail: format!(
-                        "{} — reading {case} for its version was refused; pass --expect-version N",
-                        answer.detail
-                    ),
-                    ..answer
-                }))
-            }
+            Err(Failure::Answer(answer)) if answer.status == 403 => Err(Failure::Answer(Answer {
+                detail: format!(
+                    "{} — reading {case} for its version was refused; pass --expect-version N",
+                    answer.detail
+                ),
+                ..answer
+            })),
             Err(other) => Err(other),
         }
     }
@@ -430,7 +441,9 @@ impl Remote {
         let (verb, body) = match command {
             Command::StayHold { .. } => ("stay", None),
             Command::ReactivateHold { .. } => ("reactivate", None),
-            Command::AmendHold { scope, .. } => ("amend", Some(json!({"scope": scope_body(scope)}))),
+            Command::AmendHold { scope, .. } => {
+                ("amend", Some(json!({"scope": scope_body(scope)})))
+            }
             Command::VacateHold { .. } => ("vacate", None),
             _ => return Err(Failure::Error(anyhow!("not a command on a hold"))),
         };
@@ -489,10 +502,9 @@ fn case_route(command: &Command) -> Result<(&'static str, Option<Value>), Failur
         Command::Settle { .. } => ("settle", None),
         Command::ReportWhereaboutsUnknown { .. } => ("whereabouts-unknown", None),
         Command::ReportWhereaboutsKnown { .. } => ("whereabouts-known", None),
-        Command::RecordWelfareCheck { outcome, .. } => (
-            "welfare-checks",
-            Some(json!({"outcome": outcome.as_str()})),
-        ),
+        Command::RecordWelfareCheck { outcome, .. } => {
+            ("welfare-checks", Some(json!({"outcome": outcome.as_str()})))
+        }
         Command::ValidateDetention { .. } => ("detention-validated", None),
         Command::Withdraw { reason, .. } => ("withdraw", Some(json!({"reason": reason}))),
         Command::Erase { .. } => ("erase", None),

@@ -53,7 +53,9 @@ fn sentinel_person(terms: &Agreement, health_data_consent: bool) -> Person {
     facts.languages = [Language::parse("qu").expect("a language")]
         .into_iter()
         .collect();
-    facts.vulnerabilities = fixture::unexcluded_vulnerability(terms).into_iter().collect();
+    facts.vulnerabilities = fixture::unexcluded_vulnerability(terms)
+        .into_iter()
+        .collect();
     facts.feared_countries = [Country::parse("SYR").expect("SYR")].into_iter().collect();
     facts.protected_countries = [Country::parse("IRQ").expect("IRQ")].into_iter().collect();
     facts.legal_basis = Label::parse(sentinel::LEGAL_BASIS).expect("a label");
@@ -127,7 +129,12 @@ fn expected(terms: &Agreement, consent: bool) -> (BTreeSet<String>, BTreeSet<Str
             hidden.push(value.to_owned());
         }
     };
-    show(shared(SharedField::Name), &mut personal, "name", Some(sentinel::NAME));
+    show(
+        shared(SharedField::Name),
+        &mut personal,
+        "name",
+        Some(sentinel::NAME),
+    );
     show(
         shared(SharedField::BirthDate),
         &mut personal,
@@ -152,7 +159,12 @@ fn expected(terms: &Agreement, consent: bool) -> (BTreeSet<String>, BTreeSet<Str
         "health",
         Some(sentinel::HEALTH),
     );
-    show(shared(SharedField::Nationality), &mut rule, "nationality", None);
+    show(
+        shared(SharedField::Nationality),
+        &mut rule,
+        "nationality",
+        None,
+    );
     show(shared(SharedField::Sex), &mut rule, "sex", None);
     show(
         shared(SharedField::BirthDate),
@@ -160,7 +172,12 @@ fn expected(terms: &Agreement, consent: bool) -> (BTreeSet<String>, BTreeSet<Str
         "age_years_at_proposal",
         None,
     );
-    show(shared(SharedField::Languages), &mut rule, "languages", Some("qu"));
+    show(
+        shared(SharedField::Languages),
+        &mut rule,
+        "languages",
+        Some("qu"),
+    );
     show(
         shared(SharedField::Vulnerabilities),
         &mut rule,
@@ -201,15 +218,29 @@ async fn check_receiving_view(
         // Short sentinels (country codes, a language tag) are searched as whole values only:
         // `qu` is in `requested`.
         if value.len() > 3 {
-            assert!(!reply.text().contains(value.as_str()), "{file}: `{value}` leaked: {view}");
+            assert!(
+                !reply.text().contains(value.as_str()),
+                "{file}: `{value}` leaked: {view}"
+            );
         }
     }
     // The history carries facts no agreement shares (the notice, protection claims): it is
     // not the receiving state's to read, and its refusal gives nothing away either.
-    let history = call(app, "GET", &format!("/api/cases/{case}/history"), token, None, None).await;
+    let history = call(
+        app,
+        "GET",
+        &format!("/api/cases/{case}/history"),
+        token,
+        None,
+        None,
+    )
+    .await;
     history.problem(403, "forbidden");
     for value in hidden.iter().filter(|value| value.len() > 3) {
-        assert!(!history.text().contains(value.as_str()), "{file}: history leaked `{value}`");
+        assert!(
+            !history.text().contains(value.as_str()),
+            "{file}: history leaked `{value}`"
+        );
     }
 }
 
@@ -218,6 +249,26 @@ async fn a_receiving_officer_receives_only_the_fields_each_agreement_shares() {
     // Proves, for every shipped agreement file and a probe with a combination none ships, that
     // the receiving state's officer sees exactly the shared fields of a requested case (health
     // never without consent, the age only with the birth date) and nothing else anywhere.
+    let shipped: BTreeSet<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../agreements"))
+            .expect("the agreements directory")
+            .map(|entry| {
+                entry
+                    .expect("an entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|name| name.ends_with(".toml"))
+            .collect();
+    let listed: BTreeSet<String> = AGREEMENT_FILES
+        .iter()
+        .map(|file| (*file).to_owned())
+        .collect();
+    assert_eq!(
+        listed, shipped,
+        "fixture::AGREEMENT_FILES must name every shipped file"
+    );
     let app = spawn_app().await;
     let others: Vec<&str> = AGREEMENT_FILES
         .iter()
@@ -248,9 +299,15 @@ async fn a_receiving_officer_receives_only_the_fields_each_agreement_shares() {
     let mut tokens = std::collections::BTreeMap::new();
     for (_, terms) in &files {
         let name = receiver_name(terms);
-        if !tokens.contains_key(&name) {
-            let minted = token(&app, &name, Role::ReceivingOfficer, Party::State(terms.receiving)).await;
-            tokens.insert(name, minted);
+        if let std::collections::btree_map::Entry::Vacant(entry) = tokens.entry(name) {
+            let minted = token(
+                &app,
+                entry.key(),
+                Role::ReceivingOfficer,
+                Party::State(terms.receiving),
+            )
+            .await;
+            entry.insert(minted);
         }
     }
     for ((file, terms), case) in files.iter().zip(cases) {
@@ -289,14 +346,37 @@ async fn health_data_reaches_the_receiving_state_only_with_consent() {
     let italy = token(&app, "receiver.ita", Role::ReceivingOfficer, state("ITA")).await;
     let rwanda = token(&app, "receiver.rwa", Role::ReceivingOfficer, state("RWA")).await;
 
-    let consented = call(&app, "GET", &format!("/api/cases/{}", cases[0]), &italy, None, None).await;
+    let consented = call(
+        &app,
+        "GET",
+        &format!("/api/cases/{}", cases[0]),
+        &italy,
+        None,
+        None,
+    )
+    .await;
     assert_eq!(consented.status, 200, "{}", consented.text());
-    assert_eq!(consented.json()["personal_data"]["health"], sentinel::HEALTH);
+    assert_eq!(
+        consented.json()["personal_data"]["health"],
+        sentinel::HEALTH
+    );
     check_receiving_view(&app, &italy, "dublin, consent", &dublin, cases[0], true).await;
     check_receiving_view(&app, &italy, "dublin, no consent", &dublin, cases[1], false).await;
     check_receiving_view(&app, &rwanda, "us-rwa, consent", &us_rwa, cases[2], true).await;
-    let unshared = call(&app, "GET", &format!("/api/cases/{}", cases[2]), &rwanda, None, None).await;
-    assert!(!unshared.text().contains(sentinel::HEALTH), "{}", unshared.text());
+    let unshared = call(
+        &app,
+        "GET",
+        &format!("/api/cases/{}", cases[2]),
+        &rwanda,
+        None,
+        None,
+    )
+    .await;
+    assert!(
+        !unshared.text().contains(sentinel::HEALTH),
+        "{}",
+        unshared.text()
+    );
 }
 
 fn state(code: &str) -> Party {
@@ -329,9 +409,20 @@ async fn counsel_see_their_own_clients_whole_and_nobody_else() {
     let view = shown.json();
     assert_eq!(view["personal_data"]["name"], sentinel::NAME);
     assert_eq!(view["personal_data"]["health"], sentinel::HEALTH);
-    assert_eq!(view["rule_attributes"]["legal_basis"], sentinel::LEGAL_BASIS);
+    assert_eq!(
+        view["rule_attributes"]["legal_basis"],
+        sentinel::LEGAL_BASIS
+    );
     assert_eq!(view["rule_attributes"]["withheld"], serde_json::json!([]));
-    let history = call(&app, "GET", &format!("/api/cases/{mine}/history"), &own, None, None).await;
+    let history = call(
+        &app,
+        "GET",
+        &format!("/api/cases/{mine}/history"),
+        &own,
+        None,
+        None,
+    )
+    .await;
     assert_eq!(history.status, 200, "{}", history.text());
 
     for path in [
@@ -388,10 +479,26 @@ async fn monitors_see_every_case_of_their_agreements_and_nothing_else() {
         let shown = call(&app, "GET", &format!("/api/cases/{case}"), &own, None, None).await;
         assert_eq!(shown.status, 200, "{}", shown.text());
         assert_eq!(shown.json()["personal_data"]["name"], sentinel::NAME);
-        let history = call(&app, "GET", &format!("/api/cases/{case}/history"), &own, None, None).await;
+        let history = call(
+            &app,
+            "GET",
+            &format!("/api/cases/{case}/history"),
+            &own,
+            None,
+            None,
+        )
+        .await;
         assert_eq!(history.status, 200, "{}", history.text());
     }
-    let listed = call(&app, "GET", "/api/agreements/gbr-rwa-2024/cases", &own, None, None).await;
+    let listed = call(
+        &app,
+        "GET",
+        "/api/agreements/gbr-rwa-2024/cases",
+        &own,
+        None,
+        None,
+    )
+    .await;
     assert_eq!(listed.status, 200, "{}", listed.text());
     let ids: BTreeSet<String> = listed.json()["cases"]
         .as_array()
@@ -408,7 +515,10 @@ async fn monitors_see_every_case_of_their_agreements_and_nothing_else() {
         (own.clone(), format!("/api/cases/{us_case}/history")),
         (own.clone(), "/api/agreements/us-rwa-2025/cases".to_owned()),
         (own.clone(), "/api/holds".to_owned()),
-        (other.clone(), "/api/agreements/gbr-rwa-2024/cases".to_owned()),
+        (
+            other.clone(),
+            "/api/agreements/gbr-rwa-2024/cases".to_owned(),
+        ),
         (other.clone(), "/api/holds".to_owned()),
     ];
     for case in &cases[..2] {
@@ -437,11 +547,24 @@ async fn a_receiving_officer_lists_only_the_cases_requested_of_them() {
     let cases = Seeder::default()
         .build(
             &app,
-            &[spec(Stage::Proposed), spec(Stage::Noticed), spec(Stage::Requested), spec(Stage::Arrived)],
+            &[
+                spec(Stage::Proposed),
+                spec(Stage::Noticed),
+                spec(Stage::Requested),
+                spec(Stage::Arrived),
+            ],
         )
         .await;
     let rwanda = token(&app, "receiver.rwa", Role::ReceivingOfficer, state("RWA")).await;
-    let listed = call(&app, "GET", "/api/agreements/us-rwa-2025/cases", &rwanda, None, None).await;
+    let listed = call(
+        &app,
+        "GET",
+        "/api/agreements/us-rwa-2025/cases",
+        &rwanda,
+        None,
+        None,
+    )
+    .await;
     assert_eq!(listed.status, 200, "{}", listed.text());
     let ids: BTreeSet<String> = listed.json()["cases"]
         .as_array()
@@ -450,10 +573,20 @@ async fn a_receiving_officer_lists_only_the_cases_requested_of_them() {
         .map(|row| row["case"].as_str().expect("an id").to_owned())
         .collect();
     let expected: BTreeSet<String> = cases[2..].iter().map(ToString::to_string).collect();
-    assert_eq!(ids, expected, "the harness's own proposals are not requested either");
+    assert_eq!(
+        ids, expected,
+        "the harness's own proposals are not requested either"
+    );
     for case in &cases[..2] {
-        call(&app, "GET", &format!("/api/cases/{case}"), &rwanda, None, None)
-            .await
-            .problem(403, "forbidden");
+        call(
+            &app,
+            "GET",
+            &format!("/api/cases/{case}"),
+            &rwanda,
+            None,
+            None,
+        )
+        .await
+        .problem(403, "forbidden");
     }
 }

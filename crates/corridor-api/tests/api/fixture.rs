@@ -455,8 +455,11 @@ impl Seeder {
     }
 }
 
+/// A command to run, with its context and the keys of the case it proposes.
+type Planned = (Command, Context, Vec<(CaseId, Vec<u8>)>);
+
 /// Executes commands in one commit; each must be accepted.
-async fn run(app: &TestApp, what: &str, commands: &[(Command, Context, Vec<(CaseId, Vec<u8>)>)]) {
+async fn run(app: &TestApp, what: &str, commands: &[Planned]) {
     if commands.is_empty() {
         return;
     }
@@ -500,7 +503,11 @@ pub async fn if_match(app: &TestApp, case: CaseId) -> String {
 pub async fn holds(app: &TestApp, court: &str, stayed: &[bool], first_id: u64) -> Vec<HoldId> {
     let clerk = Context {
         now: at(crate::harness::AUG_10),
-        actor: actor("fixture.clerk", Role::CourtClerk, Party::Court(court.to_owned())),
+        actor: actor(
+            "fixture.clerk",
+            Role::CourtClerk,
+            Party::Court(court.to_owned()),
+        ),
     };
     let ids: Vec<HoldId> = (0..stayed.len() as u64)
         .map(|index| HoldId::from_u64(first_id + index))
@@ -535,8 +542,14 @@ pub async fn holds(app: &TestApp, court: &str, stayed: &[bool], first_id: u64) -
 }
 
 /// A vulnerability category the agreement does not exclude, if there is one.
-pub fn unexcluded_vulnerability(terms: &corridor_domain::terms::Agreement) -> Option<Vulnerability> {
-    Vulnerability::ALL
-        .into_iter()
-        .find(|category| !terms.terms.eligibility.excluded_vulnerabilities.contains(category))
+pub fn unexcluded_vulnerability(
+    terms: &corridor_domain::terms::Agreement,
+) -> Option<Vulnerability> {
+    Vulnerability::ALL.into_iter().find(|category| {
+        !terms
+            .terms
+            .eligibility
+            .excluded_vulnerabilities
+            .contains(category)
+    })
 }

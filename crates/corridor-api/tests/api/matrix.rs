@@ -117,8 +117,16 @@ impl Column {
                 Role::Monitor,
                 Party::MonitoringBody("other-monitoring-body".to_owned()),
             ),
-            Self::ClerkOwn => ("clerk.a", Role::CourtClerk, Party::Court("court-a".to_owned())),
-            Self::ClerkOther => ("clerk.b", Role::CourtClerk, Party::Court("court-b".to_owned())),
+            Self::ClerkOwn => (
+                "clerk.a",
+                Role::CourtClerk,
+                Party::Court("court-a".to_owned()),
+            ),
+            Self::ClerkOther => (
+                "clerk.b",
+                Role::CourtClerk,
+                Party::Court("court-b".to_owned()),
+            ),
             Self::Admin => ("admin.ops", Role::Admin, Party::None),
             Self::Public => return None,
         })
@@ -212,8 +220,8 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("POST",   "/api/users",                              "-- -- -- --- -- -- -- Y -"),
     ("POST",   "/api/users/{user}/disable",               "-- -- -- --- -- -- -- Y -"),
     ("PUT",    "/api/users/{user}/role",                  "-- -- -- --- -- -- -- Y -"),
-    ("GET",    "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- Y -"),
-    ("POST",   "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- Y -"),
+    ("GET",    "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- - -"),
+    ("POST",   "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- - -"),
     ("DELETE", "/api/users/{user}/tokens/{token_id}",     "-- -- -- --- -- -- -- Y -"),
 ];
 
@@ -252,8 +260,13 @@ fn stage_of(path: &str) -> Option<Stage> {
         "/receiving-claim-decision" => Stage::ClaimPending,
         "/appeal" => Stage::ClaimRefused,
         "/whereabouts-known" => Stage::WhereaboutsUnknown,
-        "/receiving-claim" | "/onward" | "/return" | "/settle" | "/whereabouts-unknown"
-        | "/welfare-checks" | "/detention-validated" => Stage::Arrived,
+        "/receiving-claim"
+        | "/onward"
+        | "/return"
+        | "/settle"
+        | "/whereabouts-unknown"
+        | "/welfare-checks"
+        | "/detention-validated" => Stage::Arrived,
         other => panic!("no stage for case route `{other}`: add one"),
     })
 }

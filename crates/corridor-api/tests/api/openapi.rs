@@ -42,7 +42,9 @@ const METHODS: &[&str] = &[
 pub fn documented_operations() -> BTreeSet<(String, String)> {
     let document =
         serde_json::to_value(corridor_api::server::openapi()).expect("the document serializes");
-    let paths = document["paths"].as_object().expect("the document has paths");
+    let paths = document["paths"]
+        .as_object()
+        .expect("the document has paths");
     paths
         .iter()
         .flat_map(|(path, item)| {
@@ -213,7 +215,10 @@ async fn every_served_route_is_documented() {
         "served but not in the document: {undocumented:?}"
     );
     let unserved: Vec<_> = documented.difference(&served_named).collect();
-    assert!(unserved.is_empty(), "documented but not served: {unserved:?}");
+    assert!(
+        unserved.is_empty(),
+        "documented but not served: {unserved:?}"
+    );
     // Every exemption is real: a stale one would hide nothing, but mislead.
     for route in &exempt {
         assert!(served.contains(route), "exempt but not served: {route:?}");
@@ -318,9 +323,16 @@ async fn docs_serve_the_vendored_swagger_ui() {
         let reply = app.get(&path).await;
         assert_eq!(reply.status, 200, "{path}");
         let body = reply.text();
-        assert!(!body.contains("cdn.jsdelivr") && !body.contains("unpkg.com"), "{path}");
+        assert!(
+            !body.contains("cdn.jsdelivr") && !body.contains("unpkg.com"),
+            "{path}"
+        );
     }
     let initializer = app.get("/docs/swagger-initializer.js").await;
     assert_eq!(initializer.status, 200);
-    assert!(initializer.text().contains("/openapi.json"), "{}", initializer.text());
+    assert!(
+        initializer.text().contains("/openapi.json"),
+        "{}",
+        initializer.text()
+    );
 }

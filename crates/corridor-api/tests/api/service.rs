@@ -39,7 +39,11 @@ async fn access_records(app: &TestApp) -> Vec<(String, String, String, bool)> {
                 allowed,
                 ..
             } => Some((
-                stored.event.by.map(|user| user.to_string()).unwrap_or_default(),
+                stored
+                    .event
+                    .by
+                    .map(|user| user.to_string())
+                    .unwrap_or_default(),
                 action,
                 resource,
                 allowed,
@@ -76,7 +80,12 @@ async fn a_local_read_is_decided_by_the_policies_and_recorded() {
     let receiver = local("receiver.dee", Role::ReceivingOfficer, state("RWA"));
     let denied = service::read_case(&app.state, &receiver, case).await;
     assert!(
-        matches!(denied, Err(ApiError::Forbidden { action: "read_case" })),
+        matches!(
+            denied,
+            Err(ApiError::Forbidden {
+                action: "read_case"
+            })
+        ),
         "{denied:?}"
     );
     let history = service::read_history(&app.state, &officer, case)
@@ -143,7 +152,12 @@ async fn a_local_list_records_the_listing_and_each_case_shown() {
     let admin = local("admin", Role::Admin, Party::None);
     let denied = service::list_cases(&app.state, &admin, &query).await;
     assert!(
-        matches!(denied, Err(ApiError::Forbidden { action: "list_cases" })),
+        matches!(
+            denied,
+            Err(ApiError::Forbidden {
+                action: "list_cases"
+            })
+        ),
         "{denied:?}"
     );
 }
@@ -156,8 +170,13 @@ async fn a_local_command_commits_its_access_record_and_names_a_recorded_refusal(
     let case = CaseId::from_u64(CASE);
     let officer = local("officer.ada", Role::SendingOfficer, state("USA"));
     let before = app.store.event_count().await.expect("a count");
-    let refused =
-        service::case_command(&app.state, &officer, Command::RequestTransfer { case }, None).await;
+    let refused = service::case_command(
+        &app.state,
+        &officer,
+        Command::RequestTransfer { case },
+        None,
+    )
+    .await;
     let Err(ApiError::RefusedRecorded { refusal, seq }) = refused else {
         panic!("not a recorded refusal: {refused:?}");
     };

@@ -56,11 +56,12 @@ async fn bearer(
     app.request(method, path, &headers, bytes).await
 }
 
-/// Issues a token for `user` through the API and returns the answer's JSON.
-async fn issue(app: &TestApp, admin: &Browser, user: &str, body: Value) -> Value {
+/// Issues a token for `user` through the API, as that user (tokens are self-issued), and
+/// returns the answer's JSON.
+async fn issue(app: &TestApp, session: &Browser, user: &str, body: Value) -> Value {
     let reply = send(
         app,
-        admin,
+        session,
         "POST",
         &format!("/api/users/{user}/tokens"),
         Some(body),
@@ -344,9 +345,20 @@ async fn a_token_is_shown_once_and_acts_as_its_user_by_bearer() {
     let (app, admin) = app_with_admin().await;
     app.add_user("officer.bo", Role::SendingOfficer, state("USA"))
         .await;
-    let issued = issue(
+    let officer = app.login("officer.bo").await;
+    // Tokens act as their user, so nobody may issue one for someone else, not even an admin.
+    send(
         &app,
         &admin,
+        "POST",
+        "/api/users/officer.bo/tokens",
+        Some(json!({"scopes": ["*"]})),
+    )
+    .await
+    .problem(403, "forbidden");
+    let issued = issue(
+        &app,
+        &officer,
         "officer.bo",
         json!({"scopes": ["*"], "expires_in_days": 30}),
     )
@@ -358,7 +370,7 @@ async fn a_token_is_shown_once_and_acts_as_its_user_by_bearer() {
     assert_eq!(issued["expires_at"], "2025-09-09T09:00:00Z");
     let id = issued["id"].as_str().expect("an id").to_owned();
 
-    let listed = send(&app, &admin, "GET", "/api/users/officer.bo/tokens", None).await;
+    let listed = send(&app, &officer, "GET", "/api/users/officer.bo/tokens", None).await;
     assert_eq!(listed.status, 200, "{}", listed.text());
     assert!(
         !listed.text().contains(&token),
@@ -407,7 +419,7 @@ async fn a_token_is_shown_once_and_acts_as_its_user_by_bearer() {
     ] {
         let problem = send(
             &app,
-            &admin,
+            &officer,
             "POST",
             "/api/users/officer.bo/tokens",
             Some(body.clone()),
@@ -425,7 +437,7 @@ async fn a_token_is_shown_once_and_acts_as_its_user_by_bearer() {
         Some(json!({"scopes": ["*"]})),
     )
     .await
-    .problem(404, "unknown_user");
+    .problem(403, "forbidden");
 }
 
 #[tokio::test]
@@ -480,10 +492,11 @@ async fn revoked_and_expired_tokens_are_refused() {
     let (app, admin) = app_with_admin().await;
     app.add_user("officer.bo", Role::SendingOfficer, state("USA"))
         .await;
-    let first = issue(&app, &admin, "officer.bo", json!({"scopes": ["*"]})).await;
+    let officer = app.login("officer.bo").await;
+    let first = issue(&app, &officer, "officer.bo", json!({"scopes": ["*"]})).await;
     let short = issue(
         &app,
-        &admin,
+        &officer,
         "officer.bo",
         json!({"scopes": ["*"], "expires_in_days": 1}),
     )
@@ -528,7 +541,7 @@ async fn revoked_and_expired_tokens_are_refused() {
     bearer(&app, first_token, "GET", "/api/session", None)
         .await
         .problem(401, "unauthenticated");
-    let listed = send(&app, &admin, "GET", "/api/users/officer.bo/tokens", None)
+    let listed = send(&app, &officer, "GET", "/api/users/officer.bo/tokens", None)
         .await
         .json();
     let revoked: Vec<&Value> = listed

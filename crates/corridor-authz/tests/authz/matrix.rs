@@ -63,7 +63,7 @@ list_users                  -/-             -/-                -/-         -/-  
 add_user                    -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 disable_user                -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 set_user_role               -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-issue_token                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+issue_token                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
 revoke_token                -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 manage_keys                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 ";
@@ -194,4 +194,41 @@ fn table_covers_every_action_and_role() {
         in_table.iter().collect::<BTreeSet<_>>().len(),
         Action::ALL.len()
     );
+}
+
+#[test]
+fn tokens_are_issued_by_their_own_user_only() {
+    // Proves `self-tokens`: every role may issue and revoke its own tokens, nobody (not even
+    // the admin) may issue one for another user, and the admin may still revoke anyone's.
+    let authz = Authz::load().expect("the shipped policies load");
+    for role in [
+        Role::SendingOfficer,
+        Role::SendingSupervisor,
+        Role::Adjudicator,
+        Role::ReceivingOfficer,
+        Role::CourtClerk,
+        Role::Counsel,
+        Role::Monitor,
+        Role::Admin,
+    ] {
+        let me = principal(role, Side::Own).expect("a principal");
+        let own = corridor_authz::ResourceFacts::User(
+            corridor_domain::UserId::parse(me.user()).expect("a user id"),
+        );
+        let other = corridor_authz::ResourceFacts::User(
+            corridor_domain::UserId::parse("someone.else").expect("a user id"),
+        );
+        for action in [Action::IssueToken, Action::RevokeToken] {
+            assert!(authz.decide(&me, action, &own).allowed, "{role:?} {action:?} own");
+        }
+        assert!(
+            !authz.decide(&me, Action::IssueToken, &other).allowed,
+            "{role:?} issues for another user"
+        );
+        assert_eq!(
+            authz.decide(&me, Action::RevokeToken, &other).allowed,
+            role == Role::Admin,
+            "{role:?} revokes another user's token"
+        );
+    }
 }

@@ -1147,13 +1147,18 @@ fn an_erased_case_keeps_the_log_verifiable() {
         "{erased}"
     );
     // The listing and the erasure also appended their access records: the erasure is last.
-    let seq = erased["events"][0]["seq"].as_u64().expect("a sequence number");
+    let seq = erased["events"][0]["seq"]
+        .as_u64()
+        .expect("a sequence number");
     assert!(seq > FULL_SIZE && seq < 512, "{erased}");
 
     let note = checkpoint(&sandbox);
     assert_eq!(checkpoint_size(&note), seq);
     sandbox.corridor(&["log", "export", "public"]).code(0);
-    let entries = bundle_entries(&sandbox, &format!("public/tile/entries/001.p/{}", seq - 256));
+    let entries = bundle_entries(
+        &sandbox,
+        &format!("public/tile/entries/001.p/{}", seq - 256),
+    );
     let last = entries.last().expect("the erasure's leaf");
     assert!(
         last.starts_with(b"corridor/leaf/v1\nkind personal_data_erased\nagreement us-rwa-2025\n"),

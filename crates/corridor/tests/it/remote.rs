@@ -31,7 +31,10 @@ impl Drop for Server {
 /// listens.
 fn serve(sandbox: &Sandbox) -> Server {
     let mut child = sandbox
-        .command_at(crate::harness::AUG_10, &["serve", "--listen", "127.0.0.1:0"])
+        .command_at(
+            crate::harness::AUG_10,
+            &["serve", "--listen", "127.0.0.1:0"],
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -180,7 +183,11 @@ fn the_same_flow_gives_the_same_output_and_exit_statuses_on_the_server() {
         (vec!["case", "show"], vec![], 0),
         (vec!["case", "request"], vec![], 0),
         (vec!["case", "approve"], vec![], 4),
-        (vec!["case", "withdraw"], vec!["--reason", "x", "--expect-version", "1"], 5),
+        (
+            vec!["case", "withdraw"],
+            vec!["--reason", "x", "--expect-version", "1"],
+            5,
+        ),
         (vec!["case", "show"], vec![], 0),
         (vec!["case", "history"], vec![], 0),
     ];
