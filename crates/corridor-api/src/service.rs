@@ -250,7 +250,14 @@ pub async fn read_case(
     id: CaseId,
 ) -> Result<CaseView, ApiError> {
     let actor = caller.authenticated()?.clone();
-    let (case, agreement) = load_case(state, id).await?;
+    let (case, agreement, wrapped) =
+        state
+            .store()
+            .case_and_key(id)
+            .await?
+            .ok_or(ApiError::NotFound {
+                what: format!("case {id}"),
+            })?;
     authorize(
         state,
         caller,
@@ -262,7 +269,7 @@ pub async fn read_case(
         .latest()
         .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
     let disclosure = disclose(&actor, &case, terms);
-    let personal = open_personal(state.store(), state.master(), &case, &disclosure).await?;
+    let personal = open_personal(wrapped.as_deref(), state.master(), &case, &disclosure)?;
     Ok(case_view(
         &case,
         &agreement,

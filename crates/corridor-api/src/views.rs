@@ -6,7 +6,6 @@
 
 use corridor_domain::clock::{next_deadline, welfare_schedule};
 use corridor_domain::{AgreementState, Case, PersonalData};
-use corridor_store::Store;
 use corridor_store::vault::{self, MasterKey};
 use jiff::Timestamp;
 use serde::Serialize;
@@ -143,12 +142,13 @@ fn shown<T>(allowed: bool, name: &'static str, withheld: &mut Vec<&'static str>,
     }
 }
 
-/// Opens the case's personal data when the disclosure shows any of it, and filters it.
+/// Opens the case's personal data (under its wrapped key, `None` once erased) when the
+/// disclosure shows any of it, and filters it.
 ///
 /// # Errors
 /// 503 without the master key; a store or vault failure.
-pub async fn open_personal(
-    store: &Store,
+pub fn open_personal(
+    wrapped: Option<&[u8]>,
     master: Option<&MasterKey>,
     case: &Case,
     disclosure: &Disclosure,
@@ -156,12 +156,12 @@ pub async fn open_personal(
     if !disclosure.any_personal() {
         return Ok(None);
     }
-    let (Some(sealed), Some(wrapped)) = (&case.personal, store.case_key(case.id).await?) else {
+    let (Some(sealed), Some(wrapped)) = (&case.personal, wrapped) else {
         return Ok(None);
     };
     let master = master.ok_or(ApiError::NoMasterKey)?;
     let key = master
-        .unwrap_key(case.id, &wrapped)
+        .unwrap_key(case.id, wrapped)
         .map_err(|error| ApiError::Internal(format!("unwrapping the key of {}: {error}", case.id)))?;
     let data = vault::open(case.id, &key, sealed)
         .map_err(|error| ApiError::Internal(format!("opening {}: {error}", case.id)))?;

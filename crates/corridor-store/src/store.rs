@@ -657,9 +657,17 @@ impl Store {
         {
             return Ok(Some(state.clone()));
         }
-        let mut state = None;
+        let mut state: Option<AgreementState> = None;
         for stored in load_streams(conn, &[format!("agreement:{id}")]).await? {
             state = AgreementState::apply(state, &stored.event.body)?;
+        }
+        // Folding an agreement parses its files; remember the result for the next reader. A
+        // version the projection has not reached yet (read inside a transaction that wrote it)
+        // is never cached in place of a committed one, because the cache is keyed by version.
+        if let (Some(folded), Ok(mut cache)) = (&state, self.agreements.lock())
+            && folded.version == version
+        {
+            cache.insert(folded.id.clone(), folded.clone());
         }
         Ok(state)
     }
@@ -696,25 +704,69 @@ impl Store {
         self.case_on(&mut conn, id).await
     }
 
-    /// A case with its agreement and its wrapped key (`None` once erased), read on one
-    /// connection: what a read of a case needs, in three statements.
+    /// A case with its agreement and its wrapped key (`None` once erased): what a read of a
+    /// case needs, in one statement (the case's events, with its key and its agreement's version
+    /// alongside); the agreement itself comes from the cache unless it changed.
     pub async fn case_and_key(
         &self,
         id: CaseId,
     ) -> Result<Option<(Case, AgreementState, Option<Vec<u8>>)>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let Some((case, agreement)) = self.case_on(&mut conn, id).await? else {
+        let rows = sqlx::query(
+            "SELECT e.seq, e.stream, e.version, e.recorded_at, e.body, e.body_sha256, e.kind, \
+                    (SELECT k.wrapped_key FROM case_keys k WHERE k.case_id = $1) AS wrapped_key, \
+                    (SELECT a.version FROM cases c JOIN agreements a ON a.agreement_id = c.agreement \
+                      WHERE c.case_id = $1) AS agreement_version \
+             FROM events e WHERE e.stream = $1 ORDER BY e.seq",
+        )
+        .bind(id.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(first) = rows.first() else {
             return Ok(None);
         };
-        let row = sqlx::query("SELECT wrapped_key FROM case_keys WHERE case_id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
-        let key = match row {
-            Some(row) => Some(row.try_get("wrapped_key")?),
-            None => None,
+        let key: Option<Vec<u8>> = first.try_get("wrapped_key")?;
+        let agreement_version: Option<i64> = first.try_get("agreement_version")?;
+        let events = rows
+            .iter()
+            .map(decode_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some(agreement_id) = events
+            .first()
+            .and_then(|stored| stored.event.body.agreement())
+            .cloned()
+        else {
+            return Ok(None);
         };
-        Ok(Some((case, agreement, key)))
+        let cached = agreement_version
+            .and_then(|version| u64::try_from(version).ok())
+            .and_then(|version| {
+                self.agreements.lock().ok().and_then(|cache| {
+                    cache
+                        .values()
+                        .find(|state| state.id == agreement_id && state.version == version)
+                        .cloned()
+                })
+            });
+        let agreement = match cached {
+            Some(agreement) => agreement,
+            None => match self.load_agreement(&mut conn, agreement_id.as_str()).await? {
+                Some(agreement) => agreement,
+                None => return Ok(None),
+            },
+        };
+        let mut snapshot = Snapshot::default();
+        snapshot.agreements.insert(agreement.id.clone(), agreement);
+        for stored in &events {
+            corridor_domain::apply_to_snapshot(&mut snapshot, &stored.event)?;
+        }
+        let case = snapshot.cases.remove(&id);
+        Ok(case.and_then(|case| {
+            snapshot
+                .agreements
+                .remove(&case.agreement)
+                .map(|agreement| (case, agreement, key))
+        }))
     }
 
     /// A case folded from its stream, with its agreement (no counts: a read decides nothing).
