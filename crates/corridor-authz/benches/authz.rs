@@ -51,13 +51,13 @@ fn main() -> anyhow::Result<()> {
         ("denied (admin reads, forbid)", &admin, false),
     ] {
         for _ in 0..WARM_UP {
-            black_box(authz.decide(principal, Action::ReadCase, &case));
+            black_box(authz.decide_uncached(principal, Action::ReadCase, &case));
         }
         let started = Instant::now();
         let mut allowed = 0_u32;
         for _ in 0..DECISIONS {
             allowed += u32::from(
-                black_box(authz.decide(black_box(principal), Action::ReadCase, black_box(&case)))
+                black_box(authz.decide_uncached(black_box(principal), Action::ReadCase, black_box(&case)))
                     .allowed,
             );
         }

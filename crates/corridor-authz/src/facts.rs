@@ -9,7 +9,7 @@ use corridor_domain::{Actor, Case, CaseId, HoldId, Party, Role, UserId};
 use crate::action::ResourceKind;
 
 /// Who asks: a user's login name, their role and what the role acts for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Principal {
     // INVARIANT: `user` is a valid login name, or empty for the anonymous public caller.
     pub(crate) user: String,
@@ -61,7 +61,7 @@ impl Principal {
 }
 
 /// The facts about an agreement that decisions read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AgreementFacts {
     /// The agreement.
     pub id: AgreementId,
@@ -90,7 +90,7 @@ impl AgreementFacts {
 }
 
 /// The facts about a case that decisions read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct CaseFacts {
     /// The case.
     pub id: CaseId,
@@ -115,7 +115,7 @@ impl CaseFacts {
 }
 
 /// The facts about a hold that decisions read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct HoldFacts {
     /// The hold.
     pub id: HoldId,
@@ -124,7 +124,7 @@ pub struct HoldFacts {
 }
 
 /// What an action is done to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ResourceFacts {
     /// The deployment itself.
     Service,

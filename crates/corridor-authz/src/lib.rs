@@ -19,6 +19,7 @@ mod action;
 mod facts;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
 use std::str::FromStr;
 
 use cedar_policy::{
@@ -147,7 +148,13 @@ pub struct Authz {
     schema: Schema,
     authorizer: Authorizer,
     names: Names,
+    /// Decisions already made, by request. A decision is a pure function of the policies (fixed
+    /// for the life of an `Authz`) and the request, so remembering it changes no answer.
+    memo: Mutex<HashMap<(Principal, Action, ResourceFacts), Decision>>,
 }
+
+/// Most decisions remembered; the memo is cleared when full.
+pub const DECISION_MEMO_ENTRIES_MAX: usize = 65_536;
 
 /// Cedar names built once at load, so that a decision parses nothing.
 #[derive(Debug)]
@@ -252,6 +259,7 @@ impl Authz {
             schema,
             authorizer: Authorizer::new(),
             names,
+            memo: Mutex::new(HashMap::new()),
         })
     }
 
@@ -269,6 +277,32 @@ impl Authz {
     /// Decides whether `principal` may perform `action` on `resource`. Default deny: anything no
     /// policy permits, and anything a policy forbids, is refused.
     pub fn decide(
+        &self,
+        principal: &Principal,
+        action: Action,
+        resource: &ResourceFacts,
+    ) -> Decision {
+        let key = (principal.clone(), action, resource.clone());
+        if let Some(decision) = self
+            .memo
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return decision.clone();
+        }
+        let decision = self.decide_uncached(principal, action, resource);
+        let mut memo = self.memo.lock().unwrap_or_else(PoisonError::into_inner);
+        if memo.len() >= DECISION_MEMO_ENTRIES_MAX {
+            memo.clear();
+        }
+        memo.insert(key, decision.clone());
+        decision
+    }
+
+    /// [`Authz::decide`] without the memo: Cedar evaluates the request every time. The
+    /// benchmarks measure this.
+    pub fn decide_uncached(
         &self,
         principal: &Principal,
         action: Action,

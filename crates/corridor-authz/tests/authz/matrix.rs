@@ -232,3 +232,29 @@ fn tokens_are_issued_by_their_own_user_only() {
         );
     }
 }
+
+#[test]
+fn remembered_decisions_equal_fresh_ones() {
+    // Proves the memo changes no answer: every action × role × side decided twice through the
+    // memo agrees with Cedar evaluating it afresh.
+    let authz = Authz::load().expect("the shipped policies load");
+    for &action in Action::ALL {
+        for role in [
+            Role::SendingOfficer,
+            Role::ReceivingOfficer,
+            Role::Counsel,
+            Role::Monitor,
+            Role::CourtClerk,
+            Role::Public,
+            Role::Admin,
+        ] {
+            for side in [Side::Own, Side::Other] {
+                let principal = principal(role, side).expect("a principal");
+                let facts = resource(action.resource_kind(), role, side).expect("a resource");
+                let fresh = authz.decide_uncached(&principal, action, &facts);
+                assert_eq!(authz.decide(&principal, action, &facts), fresh);
+                assert_eq!(authz.decide(&principal, action, &facts), fresh, "remembered");
+            }
+        }
+    }
+}
