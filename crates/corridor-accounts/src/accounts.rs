@@ -1,10 +1,10 @@
 //! [`Accounts`]: users, logins, sessions and API tokens over one database pool.
 
 use std::collections::{BTreeSet, HashMap};
-use std::time::{Duration, Instant};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use corridor_domain::{Actor, Party, Role, UserId};
 use jiff::{SignedDuration, Timestamp};

@@ -69,9 +69,23 @@ fn main() -> anyhow::Result<()> {
     );
     let duration = Duration::from_secs(seconds);
     let ids = Arc::new(ids);
-    let reads = client.block_on(run(address, &token, &ids, connections, duration, Kind::Read))?;
+    let reads = client.block_on(run(
+        address,
+        &token,
+        &ids,
+        connections,
+        duration,
+        Kind::Read,
+    ))?;
     report("reads  (GET /api/cases/{case})", &reads, duration);
-    let writes = client.block_on(run(address, &token, &ids, connections, duration, Kind::Write))?;
+    let writes = client.block_on(run(
+        address,
+        &token,
+        &ids,
+        connections,
+        duration,
+        Kind::Write,
+    ))?;
     report("writes (POST /api/cases/{case}/notice)", &writes, duration);
     authz_cost()?;
     drop(server);
@@ -172,7 +186,13 @@ async fn start(
     let accounts = Accounts::from_pool(store.pool().clone()).await?;
     let user = UserId::parse("officer.load").map_err(anyhow::Error::msg)?;
     accounts
-        .add_user(&user, Role::SendingOfficer, &usa, "correct horse battery staple", now)
+        .add_user(
+            &user,
+            Role::SendingOfficer,
+            &usa,
+            "correct horse battery staple",
+            now,
+        )
         .await?;
     let (secret, _) = accounts
         .create_token(
@@ -288,7 +308,10 @@ async fn client(
                 .method("POST")
                 .uri(format!("/api/cases/{case}/notice"))
                 .header("content-type", "application/json")
-                .header("if-match", format!("\"{}\"", versions.get(index).copied().unwrap_or(1)))
+                .header(
+                    "if-match",
+                    format!("\"{}\"", versions.get(index).copied().unwrap_or(1)),
+                )
                 .body(Full::new(Bytes::from_static(notice.as_bytes())))?,
         };
         let started = Instant::now();
@@ -302,7 +325,8 @@ async fn client(
         let body = response.into_body().collect().await?.to_bytes();
         phase.latencies.push(started.elapsed());
         if status.is_success() {
-            if let (Kind::Write, Some(version), Some(slot)) = (kind, etag, versions.get_mut(index)) {
+            if let (Kind::Write, Some(version), Some(slot)) = (kind, etag, versions.get_mut(index))
+            {
                 *slot = version;
             }
         } else {

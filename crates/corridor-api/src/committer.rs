@@ -58,7 +58,10 @@ impl Committer {
     /// Writes `jobs` in one transaction, together with whatever else is waiting, and returns
     /// each job's result once the transaction is durable. The jobs of one call are never split
     /// across transactions (an access record and the command it allowed commit together).
-    pub async fn write(&self, jobs: Vec<Job>) -> Result<Vec<Result<Executed, StoreError>>, ApiError> {
+    pub async fn write(
+        &self,
+        jobs: Vec<Job>,
+    ) -> Result<Vec<Result<Executed, StoreError>>, ApiError> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send((jobs, reply))

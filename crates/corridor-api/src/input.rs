@@ -106,7 +106,10 @@ pub fn agreement_status(name: &str, value: &str) -> Result<AgreementStatus, ApiE
     field(name, value, |text| {
         AgreementStatus::parse(text).ok_or_else(|| {
             let names: Vec<&str> = AgreementStatus::ALL.iter().map(|s| s.as_str()).collect();
-            format!("`{text}` is not an agreement status (one of: {})", names.join(", "))
+            format!(
+                "`{text}` is not an agreement status (one of: {})",
+                names.join(", ")
+            )
         })
     })
 }

@@ -22,8 +22,8 @@
 
 pub mod agreements;
 pub mod auth;
-pub mod cases;
 pub mod authorize;
+pub mod cases;
 pub mod commands;
 pub mod committer;
 pub mod disclosure;

@@ -16,12 +16,12 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tokio::net::TcpListener;
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::limits::{Decision, REQUEST_BODY_BYTES_MAX, REQUEST_TIMEOUT};
 use crate::problem::{ApiError, PROBLEM_CONTENT_TYPE};
@@ -70,7 +70,9 @@ struct SecuritySchemes;
 
 impl utoipa::Modify for SecuritySchemes {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "session",
@@ -118,13 +120,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
         .route("/metrics", get(routes::metrics));
-    let docs: Router<AppState> = Router::from(
-        utoipa_swagger_ui::SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document),
-    )
-    .layer(SetResponseHeaderLayer::overriding(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
-    ));
+    let docs: Router<AppState> =
+        Router::from(utoipa_swagger_ui::SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, document))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
+            ));
     let public = api
         // The tile path has many segments, which OpenAPI cannot name: the document lists it
         // as `/tile/{path}` (see `Document`), the router matches the rest of the path.

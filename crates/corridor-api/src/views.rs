@@ -133,7 +133,12 @@ pub struct CaseView {
     pub safeguard_refusals: u64,
 }
 
-fn shown<T>(allowed: bool, name: &'static str, withheld: &mut Vec<&'static str>, value: T) -> Option<T> {
+fn shown<T>(
+    allowed: bool,
+    name: &'static str,
+    withheld: &mut Vec<&'static str>,
+    value: T,
+) -> Option<T> {
     if allowed {
         Some(value)
     } else {
@@ -160,9 +165,9 @@ pub fn open_personal(
         return Ok(None);
     };
     let master = master.ok_or(ApiError::NoMasterKey)?;
-    let key = master
-        .unwrap_key(case.id, wrapped)
-        .map_err(|error| ApiError::Internal(format!("unwrapping the key of {}: {error}", case.id)))?;
+    let key = master.unwrap_key(case.id, wrapped).map_err(|error| {
+        ApiError::Internal(format!("unwrapping the key of {}: {error}", case.id))
+    })?;
     let data = vault::open(case.id, &key, sealed)
         .map_err(|error| ApiError::Internal(format!("opening {}: {error}", case.id)))?;
     Ok(Some(disclosure.filter(data)))
@@ -181,8 +186,18 @@ pub fn case_view(
     let rule = &case.rule;
     let mut withheld = Vec::new();
     let rule_attributes = RuleView {
-        nationality: shown(disclosure.nationality, "nationality", &mut withheld, rule.nationality.to_string()),
-        sex: shown(disclosure.sex, "sex", &mut withheld, rule.sex.as_str().to_owned()),
+        nationality: shown(
+            disclosure.nationality,
+            "nationality",
+            &mut withheld,
+            rule.nationality.to_string(),
+        ),
+        sex: shown(
+            disclosure.sex,
+            "sex",
+            &mut withheld,
+            rule.sex.as_str().to_owned(),
+        ),
         age_years_at_proposal: shown(
             disclosure.age,
             "age_years_at_proposal",
@@ -199,21 +214,35 @@ pub fn case_view(
             disclosure.vulnerabilities,
             "vulnerabilities",
             &mut withheld,
-            case.vulnerabilities().iter().map(|v| v.as_str().to_owned()).collect(),
+            case.vulnerabilities()
+                .iter()
+                .map(|v| v.as_str().to_owned())
+                .collect(),
         ),
         feared_countries: shown(
             disclosure.protection_facts,
             "feared_countries",
             &mut withheld,
-            rule.feared_countries.iter().map(ToString::to_string).collect(),
+            rule.feared_countries
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         ),
         protected_countries: shown(
             disclosure.protection_facts,
             "protected_countries",
             &mut withheld,
-            rule.protected_countries.iter().map(ToString::to_string).collect(),
+            rule.protected_countries
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
         ),
-        legal_basis: shown(disclosure.removal_order, "legal_basis", &mut withheld, rule.legal_basis.to_string()),
+        legal_basis: shown(
+            disclosure.removal_order,
+            "legal_basis",
+            &mut withheld,
+            rule.legal_basis.to_string(),
+        ),
         designation: shown(
             disclosure.removal_order,
             "designation",
@@ -238,7 +267,10 @@ pub fn case_view(
     };
     let (personal_data_state, personal_data) = match (&case.personal, personal) {
         (None, _) => (PersonalDataState::Erased, None),
-        (Some(_), Some(data)) => (PersonalDataState::Shown, Some(personal_view(disclosure, data))),
+        (Some(_), Some(data)) => (
+            PersonalDataState::Shown,
+            Some(personal_view(disclosure, data)),
+        ),
         (Some(_), None) => (PersonalDataState::Withheld, None),
     };
     CaseView {
@@ -277,7 +309,10 @@ pub fn case_view(
 fn personal_view(disclosure: &Disclosure, data: PersonalData) -> PersonalView {
     PersonalView {
         name: Some(data.name).filter(|_| disclosure.name),
-        birth_date: data.birth_date.filter(|_| disclosure.birth_date).map(|d| d.to_string()),
+        birth_date: data
+            .birth_date
+            .filter(|_| disclosure.birth_date)
+            .map(|d| d.to_string()),
         documents: Some(data.documents).filter(|_| disclosure.documents),
         contact: data.contact.filter(|_| disclosure.contact),
         health: data.health.filter(|_| disclosure.health),

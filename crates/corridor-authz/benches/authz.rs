@@ -57,8 +57,12 @@ fn main() -> anyhow::Result<()> {
         let mut allowed = 0_u32;
         for _ in 0..DECISIONS {
             allowed += u32::from(
-                black_box(authz.decide_uncached(black_box(principal), Action::ReadCase, black_box(&case)))
-                    .allowed,
+                black_box(authz.decide_uncached(
+                    black_box(principal),
+                    Action::ReadCase,
+                    black_box(&case),
+                ))
+                .allowed,
             );
         }
         let elapsed = started.elapsed();

@@ -19,8 +19,8 @@ mod action;
 mod facts;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::{Mutex, PoisonError};
 use std::str::FromStr;
+use std::sync::{Mutex, PoisonError};
 
 use cedar_policy::{
     ActionConstraint, Authorizer, Context, Entities, Entity, EntityId, EntityTypeName, EntityUid,

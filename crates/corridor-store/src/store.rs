@@ -727,10 +727,7 @@ impl Store {
         };
         let key: Option<Vec<u8>> = first.try_get("wrapped_key")?;
         let agreement_version: Option<i64> = first.try_get("agreement_version")?;
-        let events = rows
-            .iter()
-            .map(decode_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let events = rows.iter().map(decode_row).collect::<Result<Vec<_>, _>>()?;
         let Some(agreement_id) = events
             .first()
             .and_then(|stored| stored.event.body.agreement())
@@ -750,7 +747,10 @@ impl Store {
             });
         let agreement = match cached {
             Some(agreement) => agreement,
-            None => match self.load_agreement(&mut conn, agreement_id.as_str()).await? {
+            None => match self
+                .load_agreement(&mut conn, agreement_id.as_str())
+                .await?
+            {
                 Some(agreement) => agreement,
                 None => return Ok(None),
             },

@@ -81,13 +81,32 @@ async fn a_case_goes_through_the_api_with_etags_and_every_read_on_the_record() {
     // If-Match is 412/428 with nothing written, and that each decision is an access record.
     let app = spawn_app().await;
     let officer = token(&app, "officer.bo", Role::SendingOfficer, state("USA")).await;
-    let proposed = call(&app, "POST", "/api/agreements/us-rwa-2025/cases", &officer, None, Some(proposal())).await;
+    let proposed = call(
+        &app,
+        "POST",
+        "/api/agreements/us-rwa-2025/cases",
+        &officer,
+        None,
+        Some(proposal()),
+    )
+    .await;
     assert_eq!(proposed.status, 201, "{}", proposed.text());
-    let case = proposed.json()["case"].as_str().expect("a case id").to_owned();
+    let case = proposed.json()["case"]
+        .as_str()
+        .expect("a case id")
+        .to_owned();
     assert_eq!(proposed.header("location"), format!("/api/cases/{case}"));
     assert_eq!(proposed.header("etag"), "\"1\"");
 
-    let shown = call(&app, "GET", &format!("/api/cases/{case}"), &officer, None, None).await;
+    let shown = call(
+        &app,
+        "GET",
+        &format!("/api/cases/{case}"),
+        &officer,
+        None,
+        None,
+    )
+    .await;
     assert_eq!(shown.status, 200, "{}", shown.text());
     assert_eq!(shown.header("etag"), "\"1\"");
     let view = shown.json();
@@ -97,9 +116,15 @@ async fn a_case_goes_through_the_api_with_etags_and_every_read_on_the_record() {
     assert_eq!(view["rule_attributes"]["nationality"], "HND");
 
     let request = format!("/api/cases/{case}/request");
-    call(&app, "POST", &request, &officer, None, None).await.problem(428, "precondition_required");
-    call(&app, "POST", &request, &officer, Some("\"7\""), None).await.problem(412, "version_conflict");
-    call(&app, "POST", &request, &officer, Some("seven"), None).await.problem(412, "invalid_precondition");
+    call(&app, "POST", &request, &officer, None, None)
+        .await
+        .problem(428, "precondition_required");
+    call(&app, "POST", &request, &officer, Some("\"7\""), None)
+        .await
+        .problem(412, "version_conflict");
+    call(&app, "POST", &request, &officer, Some("seven"), None)
+        .await
+        .problem(412, "invalid_precondition");
     // Requesting before notice is refused by the domain, with its code.
     let refused = call(&app, "POST", &request, &officer, Some("\"1\""), None).await;
     assert_eq!(refused.status, 409, "{}", refused.text());
@@ -112,18 +137,49 @@ async fn a_case_goes_through_the_api_with_etags_and_every_read_on_the_record() {
         .expect("the access stream")
         .into_iter()
         .filter_map(|stored| match stored.event.body {
-            EventBody::AccessRecorded { action, resource, allowed, .. } => {
-                Some((stored.event.by.map(|u| u.to_string()), action, resource, allowed))
-            }
+            EventBody::AccessRecorded {
+                action,
+                resource,
+                allowed,
+                ..
+            } => Some((
+                stored.event.by.map(|u| u.to_string()),
+                action,
+                resource,
+                allowed,
+            )),
             _ => None,
         })
         .collect();
     let by = Some("officer.bo".to_owned());
-    assert!(records.contains(&(by.clone(), "propose".to_owned(), "agreement:us-rwa-2025".to_owned(), true)), "{records:?}");
-    assert!(records.contains(&(by.clone(), "read_case".to_owned(), case.clone(), true)), "{records:?}");
-    assert!(records.contains(&(by.clone(), "request_transfer".to_owned(), case.clone(), true)), "{records:?}");
+    assert!(
+        records.contains(&(
+            by.clone(),
+            "propose".to_owned(),
+            "agreement:us-rwa-2025".to_owned(),
+            true
+        )),
+        "{records:?}"
+    );
+    assert!(
+        records.contains(&(by.clone(), "read_case".to_owned(), case.clone(), true)),
+        "{records:?}"
+    );
+    assert!(
+        records.contains(&(
+            by.clone(),
+            "request_transfer".to_owned(),
+            case.clone(),
+            true
+        )),
+        "{records:?}"
+    );
     let (size, _) = app.store.tree_head().await.expect("the tree head");
-    assert_eq!(size, app.store.event_count().await.expect("the count"), "one leaf per event, access records included");
+    assert_eq!(
+        size,
+        app.store.event_count().await.expect("the count"),
+        "one leaf per event, access records included"
+    );
     let check = app.store.check(&|_, _| {}).await.expect("check runs");
     assert!(check.problems.is_empty(), "{:?}", check.problems);
     assert_eq!(ACCESS_STREAM, "access");
@@ -138,22 +194,49 @@ async fn a_receiving_officer_sees_only_requested_cases_and_only_shared_fields() 
     let officer = token(&app, "officer.bo", Role::SendingOfficer, state("USA")).await;
     let receiver = token(&app, "receiver.kim", Role::ReceivingOfficer, state("RWA")).await;
     let stranger = token(&app, "receiver.lu", Role::ReceivingOfficer, state("ALB")).await;
-    let case = call(&app, "POST", "/api/agreements/us-rwa-2025/cases", &officer, None, Some(proposal()))
-        .await
-        .json()["case"]
+    let case = call(
+        &app,
+        "POST",
+        "/api/agreements/us-rwa-2025/cases",
+        &officer,
+        None,
+        Some(proposal()),
+    )
+    .await
+    .json()["case"]
         .as_str()
         .expect("a case id")
         .to_owned();
     let path = format!("/api/cases/{case}");
-    call(&app, "GET", &path, &receiver, None, None).await.problem(403, "forbidden");
-    call(&app, "GET", &path, &stranger, None, None).await.problem(403, "forbidden");
+    call(&app, "GET", &path, &receiver, None, None)
+        .await
+        .problem(403, "forbidden");
+    call(&app, "GET", &path, &stranger, None, None)
+        .await
+        .problem(403, "forbidden");
     app.get(&path).await.problem(401, "unauthenticated");
 
     let notice = json!({"language": "es", "destination": "RWA", "on_person": true, "on_counsel": false, "explains_how_to_contest": true});
-    let served = call(&app, "POST", &format!("{path}/notice"), &officer, Some("\"1\""), Some(notice)).await;
+    let served = call(
+        &app,
+        "POST",
+        &format!("{path}/notice"),
+        &officer,
+        Some("\"1\""),
+        Some(notice),
+    )
+    .await;
     assert_eq!(served.status, 200, "{}", served.text());
     assert_eq!(served.header("etag"), "\"2\"");
-    let requested = call(&app, "POST", &format!("{path}/request"), &officer, Some("\"2\""), None).await;
+    let requested = call(
+        &app,
+        "POST",
+        &format!("{path}/request"),
+        &officer,
+        Some("\"2\""),
+        None,
+    )
+    .await;
     assert_eq!(requested.status, 200, "{}", requested.text());
     assert_eq!(requested.header("etag"), "\"3\"");
 
@@ -162,21 +245,48 @@ async fn a_receiving_officer_sees_only_requested_cases_and_only_shared_fields() 
     let seen = call(&app, "GET", &path, &receiver, None, None).await;
     assert_eq!(seen.status, 200, "{}", seen.text());
     let view = seen.json();
-    let personal = view["personal_data"].as_object().expect("personal data shown");
+    let personal = view["personal_data"]
+        .as_object()
+        .expect("personal data shown");
     let mut keys: Vec<&str> = personal.keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(keys, ["birth_date", "documents", "name"], "{view}");
-    let rule = view["rule_attributes"].as_object().expect("rule attributes");
+    let rule = view["rule_attributes"]
+        .as_object()
+        .expect("rule attributes");
     assert_eq!(rule["nationality"], "HND");
     assert_eq!(rule["sex"], "female");
-    for withheld in ["languages", "vulnerabilities", "feared_countries", "protected_countries", "legal_basis", "removal_ordered_on"] {
+    for withheld in [
+        "languages",
+        "vulnerabilities",
+        "feared_countries",
+        "protected_countries",
+        "legal_basis",
+        "removal_ordered_on",
+    ] {
         assert!(!rule.contains_key(withheld), "{withheld} leaked: {view}");
-        assert!(rule["withheld"].as_array().expect("a list").contains(&json!(withheld)), "{view}");
+        assert!(
+            rule["withheld"]
+                .as_array()
+                .expect("a list")
+                .contains(&json!(withheld)),
+            "{view}"
+        );
     }
-    assert!(!seen.text().contains("asthma"), "health without consent: {}", seen.text());
-    assert!(!seen.text().contains("+000 555 0100"), "contact is not shared: {}", seen.text());
+    assert!(
+        !seen.text().contains("asthma"),
+        "health without consent: {}",
+        seen.text()
+    );
+    assert!(
+        !seen.text().contains("+000 555 0100"),
+        "contact is not shared: {}",
+        seen.text()
+    );
     // The other state's officer still sees nothing.
-    call(&app, "GET", &path, &stranger, None, None).await.problem(403, "forbidden");
+    call(&app, "GET", &path, &stranger, None, None)
+        .await
+        .problem(403, "forbidden");
 
     let denied: Vec<_> = app
         .store
@@ -184,8 +294,17 @@ async fn a_receiving_officer_sees_only_requested_cases_and_only_shared_fields() 
         .await
         .expect("the access stream")
         .into_iter()
-        .filter(|stored| matches!(&stored.event.body, EventBody::AccessRecorded { allowed: false, .. }))
+        .filter(|stored| {
+            matches!(
+                &stored.event.body,
+                EventBody::AccessRecorded { allowed: false, .. }
+            )
+        })
         .filter_map(|stored| stored.event.by.map(|user| user.to_string()))
         .collect();
-    assert_eq!(denied, ["receiver.kim", "receiver.lu", "receiver.lu"], "the anonymous caller is not recorded");
+    assert_eq!(
+        denied,
+        ["receiver.kim", "receiver.lu", "receiver.lu"],
+        "the anonymous caller is not recorded"
+    );
 }

@@ -219,7 +219,10 @@ fn tokens_are_issued_by_their_own_user_only() {
             corridor_domain::UserId::parse("someone.else").expect("a user id"),
         );
         for action in [Action::IssueToken, Action::RevokeToken] {
-            assert!(authz.decide(&me, action, &own).allowed, "{role:?} {action:?} own");
+            assert!(
+                authz.decide(&me, action, &own).allowed,
+                "{role:?} {action:?} own"
+            );
         }
         assert!(
             !authz.decide(&me, Action::IssueToken, &other).allowed,
@@ -253,7 +256,11 @@ fn remembered_decisions_equal_fresh_ones() {
                 let facts = resource(action.resource_kind(), role, side).expect("a resource");
                 let fresh = authz.decide_uncached(&principal, action, &facts);
                 assert_eq!(authz.decide(&principal, action, &facts), fresh);
-                assert_eq!(authz.decide(&principal, action, &facts), fresh, "remembered");
+                assert_eq!(
+                    authz.decide(&principal, action, &facts),
+                    fresh,
+                    "remembered"
+                );
             }
         }
     }
