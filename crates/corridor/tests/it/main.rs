@@ -12,6 +12,8 @@ mod cli;
 #[cfg(test)]
 mod crash;
 #[cfg(test)]
+mod crash_server;
+#[cfg(test)]
 mod db;
 #[cfg(test)]
 mod demo;
