@@ -253,8 +253,3 @@ pub fn random_array<const N: usize>() -> Result<[u8; N], ApiError> {
         .map_err(|error| ApiError::Internal(format!("no randomness: {error}")))?;
     Ok(bytes)
 }
-
-/// An action's name, for documentation tables.
-pub fn action_name(action: Action) -> &'static str {
-    action.as_str()
-}
