@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_domain::terms::AgreementId;
-use corridor_domain::{ClassCriteria, Command, Hold, HoldId, HoldScope};
+use corridor_domain::{ClassCriteria, Command, Hold, HoldId, HoldScope, ScopeChoice};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -63,67 +63,56 @@ pub struct ScopeBody {
 
 impl ScopeBody {
     fn parse(&self, name: &str) -> Result<HoldScope, ApiError> {
-        let class_given = !(self.agreements.is_empty()
-            && self.nationalities.is_empty()
-            && self.legal_bases.is_empty()
-            && self.designations.is_empty()
-            && self.detention_places.is_empty()
-            && self.removal_ordered_from.is_none()
-            && self.removal_ordered_until.is_none());
-        let invalid = |message: &str| ApiError::InvalidInput {
-            field: name.to_owned(),
-            message: message.to_owned(),
+        let cases = input::each(&format!("{name}.cases"), &self.cases, input::case_in_body)?;
+        let criteria = ClassCriteria {
+            agreements: input::each::<AgreementId, _>(
+                &format!("{name}.agreements"),
+                &self.agreements,
+                input::agreement_id,
+            )?,
+            nationalities: input::each(
+                &format!("{name}.nationalities"),
+                &self.nationalities,
+                input::country,
+            )?,
+            legal_bases: input::each(
+                &format!("{name}.legal_bases"),
+                &self.legal_bases,
+                input::label,
+            )?,
+            designations: input::each(
+                &format!("{name}.designations"),
+                &self.designations,
+                input::label,
+            )?,
+            detention_places: input::each(
+                &format!("{name}.detention_places"),
+                &self.detention_places,
+                input::label,
+            )?,
+            removal_ordered_from: self
+                .removal_ordered_from
+                .as_deref()
+                .map(|day| input::date(&format!("{name}.removal_ordered_from"), day))
+                .transpose()?,
+            removal_ordered_until: self
+                .removal_ordered_until
+                .as_deref()
+                .map(|day| input::date(&format!("{name}.removal_ordered_until"), day))
+                .transpose()?,
         };
-        match (self.cases.is_empty(), class_given) {
-            (false, true) => Err(invalid(
-                "give either `cases` (an individual order) or class criteria, not both",
-            )),
-            (true, false) => Err(invalid(
-                "give `cases` for an individual order, or class criteria (`nationalities`, `legal_bases`, …)",
-            )),
-            (false, false) => Ok(HoldScope::Cases {
-                cases: input::each(&format!("{name}.cases"), &self.cases, input::case_in_body)?,
-            }),
-            (true, true) => Ok(HoldScope::Class {
-                criteria: ClassCriteria {
-                    agreements: input::each::<AgreementId, _>(
-                        &format!("{name}.agreements"),
-                        &self.agreements,
-                        input::agreement_id,
-                    )?,
-                    nationalities: input::each(
-                        &format!("{name}.nationalities"),
-                        &self.nationalities,
-                        input::country,
-                    )?,
-                    legal_bases: input::each(
-                        &format!("{name}.legal_bases"),
-                        &self.legal_bases,
-                        input::label,
-                    )?,
-                    designations: input::each(
-                        &format!("{name}.designations"),
-                        &self.designations,
-                        input::label,
-                    )?,
-                    detention_places: input::each(
-                        &format!("{name}.detention_places"),
-                        &self.detention_places,
-                        input::label,
-                    )?,
-                    removal_ordered_from: self
-                        .removal_ordered_from
-                        .as_deref()
-                        .map(|day| input::date(&format!("{name}.removal_ordered_from"), day))
-                        .transpose()?,
-                    removal_ordered_until: self
-                        .removal_ordered_until
-                        .as_deref()
-                        .map(|day| input::date(&format!("{name}.removal_ordered_until"), day))
-                        .transpose()?,
-                },
-            }),
-        }
+        HoldScope::of(cases, criteria).map_err(|choice| ApiError::InvalidInput {
+            field: name.to_owned(),
+            message: match choice {
+                ScopeChoice::Both => {
+                    "give either `cases` (an individual order) or class criteria, not both"
+                }
+                ScopeChoice::Neither => {
+                    "give `cases` for an individual order, or class criteria (`nationalities`, `legal_bases`, …)"
+                }
+            }
+            .to_owned(),
+        })
     }
 }
 

@@ -103,7 +103,27 @@ pub enum HoldScope {
     },
 }
 
+/// Why named cases and class criteria do not make one scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeChoice {
+    /// Both were given: an order is individual or a class, never both.
+    Both,
+    /// Neither was given.
+    Neither,
+}
+
 impl HoldScope {
+    /// The scope of an order given as named cases or class criteria: exactly one of the two
+    /// must be given (empty criteria count as not given).
+    pub fn of(cases: BTreeSet<CaseId>, criteria: ClassCriteria) -> Result<Self, ScopeChoice> {
+        match (cases.is_empty(), criteria == ClassCriteria::default()) {
+            (false, false) => Err(ScopeChoice::Both),
+            (true, true) => Err(ScopeChoice::Neither),
+            (false, true) => Ok(Self::Cases { cases }),
+            (true, false) => Ok(Self::Class { criteria }),
+        }
+    }
+
     /// Says what is wrong with a scope no event may carry.
     pub fn validate(&self) -> Result<(), String> {
         match self {

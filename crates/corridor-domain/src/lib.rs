@@ -36,7 +36,9 @@ pub use event::{
     ACCESS_STREAM, Acceptance, Event, EventBody, SCHEMA_VERSION, StreamId, UnscheduleCause,
     WelfareOutcome,
 };
-pub use hold::{ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, effective, holds_covering};
+pub use hold::{
+    ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, ScopeChoice, effective, holds_covering,
+};
 pub use ids::{CaseId, HoldId, UserId};
 pub use person::{Label, Language, PersonalData, RuleAttributes, Sealed, age_years};
 pub use refusal::{CapKind, Refusal};

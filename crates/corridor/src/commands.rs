@@ -13,7 +13,7 @@ use corridor_api::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
     ClassCriteria, Command, Event, HoldScope, NoticeFacts, PersonFacts, PersonalData, Role,
-    WelfareOutcome,
+    ScopeChoice, WelfareOutcome,
 };
 use serde_json::{Value, json};
 
@@ -900,33 +900,52 @@ async fn list(
 // ----- holds and the clocks --------------------------------------------------------------------
 
 fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
-    let class_given = !(args.agreements.is_empty()
-        && args.nationalities.is_empty()
-        && args.legal_bases.is_empty()
-        && args.designations.is_empty()
-        && args.detention_places.is_empty()
-        && args.ordered_from.is_none()
-        && args.ordered_until.is_none());
-    match (args.cases.is_empty(), class_given) {
-        (false, true) => Err(input("give either --case (an individual order) or class criteria, not both".to_owned())),
-        (true, false) => Err(input("give --case for an individual order, or class criteria (--nationality, --legal-basis, …)".to_owned())),
-        (false, false) => Ok(HoldScope::Cases { cases: args.cases.iter().map(|c| parse_case(c)).collect::<anyhow::Result<_>>()? }),
-        (true, true) => Ok(HoldScope::Class {
-            criteria: ClassCriteria {
-                agreements: args
-                    .agreements
-                    .iter()
-                    .map(|a| AgreementId::parse(a).map_err(|e| input(format!("--agreement: {e}"))))
-                    .collect::<anyhow::Result<_>>()?,
-                nationalities: args.nationalities.iter().map(|n| parse_country("nationality", n)).collect::<anyhow::Result<_>>()?,
-                legal_bases: args.legal_bases.iter().map(|l| parse_label("legal-basis", l)).collect::<anyhow::Result<_>>()?,
-                designations: args.designations.iter().map(|l| parse_label("designation", l)).collect::<anyhow::Result<_>>()?,
-                detention_places: args.detention_places.iter().map(|l| parse_label("detention-place", l)).collect::<anyhow::Result<_>>()?,
-                removal_ordered_from: args.ordered_from.as_deref().map(|d| parse_date("ordered-from", d)).transpose()?,
-                removal_ordered_until: args.ordered_until.as_deref().map(|d| parse_date("ordered-until", d)).transpose()?,
-            },
-        }),
-    }
+    let cases = args
+        .cases
+        .iter()
+        .map(|c| parse_case(c))
+        .collect::<anyhow::Result<_>>()?;
+    let criteria = ClassCriteria {
+        agreements: args
+            .agreements
+            .iter()
+            .map(|a| AgreementId::parse(a).map_err(|e| input(format!("--agreement: {e}"))))
+            .collect::<anyhow::Result<_>>()?,
+        nationalities: args
+            .nationalities
+            .iter()
+            .map(|n| parse_country("nationality", n))
+            .collect::<anyhow::Result<_>>()?,
+        legal_bases: args
+            .legal_bases
+            .iter()
+            .map(|l| parse_label("legal-basis", l))
+            .collect::<anyhow::Result<_>>()?,
+        designations: args
+            .designations
+            .iter()
+            .map(|l| parse_label("designation", l))
+            .collect::<anyhow::Result<_>>()?,
+        detention_places: args
+            .detention_places
+            .iter()
+            .map(|l| parse_label("detention-place", l))
+            .collect::<anyhow::Result<_>>()?,
+        removal_ordered_from: args
+            .ordered_from
+            .as_deref()
+            .map(|d| parse_date("ordered-from", d))
+            .transpose()?,
+        removal_ordered_until: args
+            .ordered_until
+            .as_deref()
+            .map(|d| parse_date("ordered-until", d))
+            .transpose()?,
+    };
+    HoldScope::of(cases, criteria).map_err(|choice| match choice {
+        ScopeChoice::Both => input("give either --case (an individual order) or class criteria, not both".to_owned()),
+        ScopeChoice::Neither => input("give --case for an individual order, or class criteria (--nationality, --legal-basis, …)".to_owned()),
+    })
 }
 
 /// `corridor hold …`.

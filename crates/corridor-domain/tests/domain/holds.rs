@@ -430,3 +430,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_scope_is_named_cases_or_class_criteria_never_both_nor_neither() {
+    // Proves `HoldScope::of`, the one rule the CLI and the API share for an order's scope.
+    use corridor_domain::{CaseId, ClassCriteria, HoldScope, ScopeChoice};
+    let cases: BTreeSet<CaseId> = [CaseId::from_u64(7)].into();
+    let criteria = ClassCriteria {
+        nationalities: [country("VEN")].into(),
+        ..ClassCriteria::default()
+    };
+    assert_eq!(
+        HoldScope::of(cases.clone(), criteria.clone()),
+        Err(ScopeChoice::Both)
+    );
+    assert_eq!(
+        HoldScope::of(BTreeSet::new(), ClassCriteria::default()),
+        Err(ScopeChoice::Neither)
+    );
+    assert_eq!(
+        HoldScope::of(cases.clone(), ClassCriteria::default()),
+        Ok(HoldScope::Cases { cases })
+    );
+    assert_eq!(
+        HoldScope::of(BTreeSet::new(), criteria.clone()),
+        Ok(HoldScope::Class { criteria })
+    );
+}
