@@ -10,6 +10,7 @@
 
 #![deny(missing_docs)]
 
+pub mod case_cache;
 mod copy;
 mod db;
 mod error;

@@ -341,6 +341,13 @@ impl Pending {
 /// resolves every `$N` by asking SQLite for each parameter's name, a linear search that makes a
 /// statement with thousands of `$N` parameters quadratic (measured: half the time of a group
 /// commit). Anonymous parameters bind by position with no lookup.
+/// The rows of the next statement when `left` remain: the largest power of two that fits,
+/// or `per_statement` when that is smaller.
+fn prefix_rows(left: usize, per_statement: usize) -> usize {
+    let power = 1usize << left.ilog2();
+    power.min(per_statement).max(1)
+}
+
 async fn insert_rows(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -352,9 +359,14 @@ async fn insert_rows(
         return Ok(());
     };
     let per_statement = (BINDS_PER_STATEMENT_MAX / width.max(1)).max(1);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per_statement).collect();
+    let mut left = rows.len();
+    let mut rows = rows.into_iter();
+    while left > 0 {
+        // Statements of 1, 2, 4, 8, … rows: a handful of distinct texts per table, so the
+        // connection's cache of prepared statements keeps them instead of parsing each anew.
+        let size = prefix_rows(left, per_statement);
+        left -= size;
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(size).collect();
         let mut sql = String::from(head);
         let mut n = 0usize;
         for (index, row) in chunk.iter().enumerate() {

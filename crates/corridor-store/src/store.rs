@@ -7,7 +7,7 @@
 //! hear that anything happened.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
@@ -18,8 +18,10 @@ use corridor_domain::{
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Row};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Connection as _, Row};
 
+use crate::case_cache::{CaseCache, CaseRead, CaseStamp};
 use crate::db::{Backend, connect};
 use crate::error::StoreError;
 use crate::pending::Pending;
@@ -230,6 +232,12 @@ pub struct Store {
     /// log has exactly as many leaves as it holds: the log only grows, so an unchanged size means
     /// nobody else appended.
     log: Mutex<Option<(CompactTree, [u8; 32])>>,
+    /// Cases read before, for the next read (see [`crate::case_cache`]).
+    cases: CaseCache,
+    /// The connection every write transaction of this process runs on, kept between commits
+    /// so its page cache stays warm (SQLite empties a connection's cache whenever another
+    /// connection of the pool has written). Dropped after a failed write: the next reconnects.
+    writer: tokio::sync::Mutex<Option<PoolConnection<Any>>>,
 }
 
 pub(crate) fn to_i64(value: u64) -> i64 {
@@ -260,6 +268,8 @@ impl Store {
             backend,
             agreements: Mutex::new(BTreeMap::new()),
             log: Mutex::new(None),
+            cases: CaseCache::default(),
+            writer: tokio::sync::Mutex::new(None),
         })
     }
 
@@ -275,6 +285,8 @@ impl Store {
 
     /// Closes the pool, waiting for connections to finish.
     pub async fn close(&self) {
+        // The pool waits for every connection to come back, the writer's included.
+        self.writer.lock().await.take();
         self.pool.close().await;
     }
 
@@ -328,7 +340,26 @@ impl Store {
                 requests.len()
             )));
         }
-        let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        let mut writer = self.writer.lock().await;
+        let connection = match writer.take() {
+            Some(connection) => connection,
+            None => self.pool.acquire().await?,
+        };
+        let connection = writer.insert(connection);
+        let result = self.write_on(connection, requests).await;
+        if result.is_err() {
+            // The connection may be what failed (a killed PostgreSQL backend): start afresh.
+            *writer = None;
+        }
+        result
+    }
+
+    async fn write_on(
+        &self,
+        connection: &mut AnyConnection,
+        requests: &[Write<'_>],
+    ) -> Result<Vec<Result<Executed, StoreError>>, StoreError> {
+        let mut tx = connection.begin_with(self.backend.begin_write()).await?;
         if self.backend == Backend::Postgres {
             // One writer at a time keeps one global order with no gaps across servers.
             sqlx::query("SELECT pg_advisory_xact_lock(7361)")
@@ -368,7 +399,31 @@ impl Store {
                 cache.insert(id.clone(), state.clone());
             }
         }
+        self.forget_written_cases(&results);
         Ok(results)
+    }
+
+    /// Tells the cache of cases what a commit wrote: the cases with new events are forgotten,
+    /// and everything when an agreement changed (every case under it folds differently).
+    fn forget_written_cases(&self, results: &[Result<Executed, StoreError>]) {
+        let mut cases = Vec::new();
+        for executed in results.iter().flatten() {
+            let events: &[Event] = match &executed.outcome {
+                Outcome::Accepted(events) => events,
+                Outcome::Refused { recorded, .. } => recorded.as_slice(),
+            };
+            for event in events {
+                match event.body.stream() {
+                    StreamId::Case(id) => cases.push(id),
+                    StreamId::Agreement(_) => {
+                        self.cases.forget_all();
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.cases.committed(cases);
     }
 
     /// One command inside an open write transaction. The outer error is a database failure; the
@@ -531,8 +586,11 @@ impl Store {
         };
         if batch.log.is_none() {
             let cached = self.log.lock().ok().and_then(|cache| cache.clone());
-            if let Some((tree, key)) = cached.filter(|(tree, _)| tree.size() == last_seq) {
-                batch.log = Some((tree, key));
+            match cached.filter(|(tree, _)| tree.size() == last_seq) {
+                Some((tree, key)) => batch.log = Some((tree, key)),
+                // Someone else appended since this process's last commit (or this is its
+                // first): cases read before may be out of date.
+                None => self.cases.forget_all(),
             }
         }
         if batch.log.is_none() {
@@ -704,20 +762,43 @@ impl Store {
         self.case_on(&mut conn, id).await
     }
 
-    /// A case with its agreement and its wrapped key (`None` once erased): what a read of a
-    /// case needs, in one statement (the case's events, with its key and its agreement's version
-    /// alongside); the agreement itself comes from the cache unless it changed.
-    pub async fn case_and_key(
+    /// A case as a read needs it, from the cache of cases read before when it holds the case,
+    /// else from the database (then kept). The stamp tells, after the read's access record has
+    /// committed, whether the cached answer was still current: [`Store::unchanged_since`].
+    pub async fn read_case(
         &self,
         id: CaseId,
-    ) -> Result<Option<(Case, AgreementState, Option<Vec<u8>>)>, StoreError> {
+    ) -> Result<(Option<Arc<CaseRead>>, CaseStamp), StoreError> {
+        let (found, stamp) = self.cases.lookup(id);
+        let ticket = match found {
+            Ok(read) => return Ok((Some(read), stamp)),
+            Err(ticket) => ticket,
+        };
+        let read = self.read_case_uncached(id).await?.map(Arc::new);
+        if let Some(read) = &read {
+            self.cases.fill(id, read, ticket);
+        }
+        Ok((read, stamp))
+    }
+
+    /// Whether every case [`Store::read_case`] answered at `stamp` was current as of the last
+    /// commit of this process that began after that read. A read whose access record has
+    /// committed since may trust its answer when this is true, and must read again otherwise.
+    pub fn unchanged_since(&self, stamp: CaseStamp) -> bool {
+        self.cases.unchanged_since(stamp)
+    }
+
+    /// A case as a read needs it, from the database: the case's events, with its key and its
+    /// agreement's version alongside, in one statement; the agreement itself comes from the
+    /// agreements cache unless it changed.
+    pub async fn read_case_uncached(&self, id: CaseId) -> Result<Option<CaseRead>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let rows = sqlx::query(
             "SELECT e.seq, e.stream, e.version, e.recorded_at, e.body, e.body_sha256, e.kind, \
                     (SELECT k.wrapped_key FROM case_keys k WHERE k.case_id = $1) AS wrapped_key, \
                     (SELECT a.version FROM cases c JOIN agreements a ON a.agreement_id = c.agreement \
                       WHERE c.case_id = $1) AS agreement_version \
-             FROM events e WHERE e.stream = $1 ORDER BY e.seq",
+             FROM events e WHERE e.stream = $1 ORDER BY e.version",
         )
         .bind(id.to_string())
         .fetch_all(&mut *conn)
@@ -725,7 +806,7 @@ impl Store {
         let Some(first) = rows.first() else {
             return Ok(None);
         };
-        let key: Option<Vec<u8>> = first.try_get("wrapped_key")?;
+        let wrapped_key: Option<Vec<u8>> = first.try_get("wrapped_key")?;
         let agreement_version: Option<i64> = first.try_get("agreement_version")?;
         let events = rows.iter().map(decode_row).collect::<Result<Vec<_>, _>>()?;
         let Some(agreement_id) = events
@@ -740,8 +821,8 @@ impl Store {
             .and_then(|version| {
                 self.agreements.lock().ok().and_then(|cache| {
                     cache
-                        .values()
-                        .find(|state| state.id == agreement_id && state.version == version)
+                        .get(&agreement_id)
+                        .filter(|state| state.version == version)
                         .cloned()
                 })
             });
@@ -765,7 +846,11 @@ impl Store {
             snapshot
                 .agreements
                 .remove(&case.agreement)
-                .map(|agreement| (case, agreement, key))
+                .map(|agreement| CaseRead {
+                    case,
+                    agreement: Arc::new(agreement),
+                    wrapped_key,
+                })
         }))
     }
 

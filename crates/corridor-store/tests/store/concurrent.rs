@@ -84,7 +84,7 @@ pub async fn propose(store: &Store, n: u64) -> CaseId {
     CaseId::from_u64(n)
 }
 
-fn notice(case: CaseId) -> Command {
+pub fn notice(case: CaseId) -> Command {
     Command::ServeNotice {
         case,
         notice: NoticeFacts {
