@@ -1,5 +1,7 @@
 //! The handlers: operations (`/healthz`, `/readyz`, `/metrics`), the public log at its C2SP
-//! paths (`/checkpoint`, `/tile/…`) and the public agreement list under `/api/`.
+//! paths (`/checkpoint`, `/tile/…`) and the public agreement list under `/api/`; and the
+//! OpenAPI description of the witness's `POST /add-checkpoint`, whose handler is the witness
+//! crate's own.
 //!
 //! The log is served from the store's leaves and nodes, and only as far as the latest signed
 //! checkpoint: a tile the checkpoint does not cover does not exist yet, because a client could
@@ -219,6 +221,46 @@ pub async fn tile(
     )
         .into_response())
 }
+
+/// `POST /add-checkpoint`: the witness's C2SP tlog-witness endpoint, served when the server is
+/// given a witness ([`crate::AppConfig::witness`]).
+///
+/// This function only carries the route's part of the OpenAPI document, listed by
+/// `server::WitnessDocument` when a witness is served; it is never routed. The route is
+/// [`corridor_witness::router`] itself, mounted by [`crate::router`] with its own body limit
+/// ([`corridor_witness::server::MAX_REQUEST_BODY_BYTES`]) and its own answers (`text/plain`, and
+/// `text/x.tlog.size` for a 409, as C2SP prescribes; never problem details), behind the same
+/// rate limit, timeout, security headers and metrics as every other public route.
+#[utoipa::path(
+    post,
+    path = "/add-checkpoint",
+    tag = "witness",
+    request_body(
+        content = String,
+        content_type = "text/plain",
+        description = "`old <size the log believes the witness holds>`, then 0 to 63 lines of base64 consistency-proof hashes from that size, an empty line, and the signed checkpoint (C2SP tlog-witness). At most 128 KiB."
+    ),
+    responses(
+        (status = 200, description = "Cosigned: the witness's cosignature line (C2SP tlog-cosignature), to add to the checkpoint's note", body = String, content_type = "text/plain"),
+        (status = 400, description = "A malformed body, an old size above the checkpoint's, or a tree size the witness cannot store; the reason", body = String, content_type = "text/plain"),
+        (status = 403, description = "The checkpoint has no valid signature by a known key of its log, or a bad one by a known key; the reason", body = String, content_type = "text/plain"),
+        (status = 404, description = "The checkpoint's origin is not a log this witness follows; the reason", body = String, content_type = "text/plain"),
+        (status = 409, description = "The old size is not the size the witness holds (or the same size with another root: a fork); the body is the stored size and a newline. The log sends again from that size", body = String, content_type = "text/x.tlog.size"),
+        (status = 413, description = "The body is larger than 128 KiB", body = String, content_type = "text/plain"),
+        (status = 422, description = "The consistency proof does not verify; the reason", body = String, content_type = "text/plain"),
+        (status = 429, description = "Rate limited (`rate_limited`; `Retry-After` says when to retry)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
+        (status = 500, description = "The witness's own failure (its database, its clock); nothing was cosigned. A fixed text: the details are in the server's log only", body = String, content_type = "text/plain"),
+        (status = 503, description = "Nothing was cosigned: the witness's state kept changing under concurrent requests (a fixed text, `text/plain`; try again), or the request ran past the server's timeout (`timeout`)", content(
+            (String = "text/plain"),
+            (crate::problem::ProblemBody = "application/problem+json")
+        ))
+    )
+)]
+#[expect(
+    dead_code,
+    reason = "documentation only: the route is served by corridor_witness::router"
+)]
+fn add_checkpoint() {}
 
 /// The first hash of `tile`, as (tree level, node index).
 fn first_node(tile: TileId) -> Result<(u8, u64), ApiError> {

@@ -3,6 +3,12 @@
 //! Layers, outermost first: a request span (`tracing`), the security headers, the metrics, the
 //! conversion of bare error statuses into problem details, then (for every route but the
 //! operations ones) the per-client rate limit, the request timeout and the body limit.
+//!
+//! With a witness ([`crate::AppConfig::witness`]), `POST /add-checkpoint` is the witness crate's
+//! own router ([`corridor_witness::router`]), mounted beside the public routes: behind the same
+//! span, security headers, metrics, rate limit and timeout, but with its own body limit and its
+//! own answers, which speak C2SP tlog-witness (`text/plain`, `text/x.tlog.size`) and are never
+//! turned into problem details. Without a witness the path is unknown: 404, as any other.
 
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -15,6 +21,7 @@ use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use corridor_witness::WitnessState;
 use tokio::net::TcpListener;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -66,6 +73,12 @@ pub const DOCS_CONTENT_SECURITY_POLICY: &str =
 )]
 struct Document;
 
+/// The witness's part of the document, present when the server serves a witness: its route is
+/// the witness crate's router (see [`router`]), so it is documented here, not through `routes!`.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(routes::add_checkpoint))]
+struct WitnessDocument;
+
 struct SecuritySchemes;
 
 impl utoipa::Modify for SecuritySchemes {
@@ -95,9 +108,15 @@ impl utoipa::Modify for SecuritySchemes {
 
 /// Every rate-limited route with its part of the OpenAPI document, added through
 /// `utoipa_axum::routes!` so that such a route cannot exist without its document. The
-/// operations routes and the tile route are documented in `Document` and routed in [`router`].
-pub fn documented() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(<Document as utoipa::OpenApi>::openapi())
+/// operations routes and the tile route are documented in `Document` and routed in [`router`];
+/// so is `POST /add-checkpoint`, in the document only `with_witness` (the server serves a
+/// witness).
+pub fn documented(with_witness: bool) -> OpenApiRouter<AppState> {
+    let mut document = <Document as utoipa::OpenApi>::openapi();
+    if with_witness {
+        document.merge(<WitnessDocument as utoipa::OpenApi>::openapi());
+    }
+    OpenApiRouter::with_openapi(document)
         .routes(routes!(routes::checkpoint))
         .merge(crate::agreements::router())
         .merge(crate::cases::router())
@@ -106,14 +125,15 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::users::router())
 }
 
-/// The OpenAPI 3.1 document of every route.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    documented().split_for_parts().1
+/// The OpenAPI 3.1 document of every route of a server that serves a witness (`with_witness`)
+/// or not: the document `/openapi.json` serves.
+pub fn openapi(with_witness: bool) -> utoipa::openapi::OpenApi {
+    documented(with_witness).split_for_parts().1
 }
 
 /// The whole server: every route with every layer.
 pub fn router(state: AppState) -> Router {
-    let (api, document) = documented().split_for_parts();
+    let (api, document) = documented(state.witness().is_some()).split_for_parts();
     // Probes and scrapes come often and from one address, and must not be throttled into
     // looking like an outage; they are cheap and take no body.
     let operations = Router::new()
@@ -126,13 +146,18 @@ pub fn router(state: AppState) -> Router {
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static(DOCS_CONTENT_SECURITY_POLICY),
             ));
-    let public = api
+    let mut public = api
         // The tile path has many segments, which OpenAPI cannot name: the document lists it
         // as `/tile/{path}` (see `Document`), the router matches the rest of the path.
         .route("/tile/{*path}", get(routes::tile))
         .merge(docs)
         .fallback(routes::not_found)
-        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX))
+        .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX));
+    if let Some(witness) = state.witness() {
+        // Merged after the API's body limit, so that only the witness's own applies to it.
+        public = public.merge(witness_routes(witness.clone()));
+    }
+    let public = public
         .layer(middleware::from_fn(timeout))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit));
     operations
@@ -162,6 +187,24 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .with_state(state)
+}
+
+/// The witness's router as it is, its every answer marked [`OwnProtocol`].
+fn witness_routes(witness: WitnessState) -> Router<AppState> {
+    corridor_witness::router(witness)
+        .layer(middleware::map_response(mark_own_protocol))
+        // The router holds its own state already; this only gives it the server's state type.
+        .with_state(())
+}
+
+/// Marks an answer that speaks its own protocol (the witness's C2SP text answers), which
+/// [`problem_for_bare_errors`] must leave as it is.
+#[derive(Debug, Clone, Copy)]
+struct OwnProtocol;
+
+async fn mark_own_protocol(mut response: Response) -> Response {
+    response.extensions_mut().insert(OwnProtocol);
+    response
 }
 
 /// Serves `state` on `listener` until `shutdown` completes, then lets requests in flight finish.
@@ -223,9 +266,12 @@ async fn record(State(state): State<AppState>, request: Request, next: Next) -> 
 
 /// Turns every error answer that is not yet a problem (a 404 or 405 from routing, a 413 from
 /// the body limit, an extractor's rejection) into one, through [`ApiError::problem`], keeping
-/// headers such as `Allow`.
+/// headers such as `Allow`. Answers marked [`OwnProtocol`] are left as they are.
 async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
+    if response.extensions().get::<OwnProtocol>().is_some() {
+        return response;
+    }
     let status = response.status();
     let is_problem = response
         .headers()

@@ -1,5 +1,5 @@
 //! What every handler shares: the store, the accounts, the policies, the committer, the metrics,
-//! the rate limiter and the clock.
+//! the rate limiter, the clock, and the witness when the server runs one.
 
 use std::sync::Arc;
 
@@ -7,6 +7,7 @@ use corridor_accounts::Accounts;
 use corridor_authz::Authz;
 use corridor_store::Store;
 use corridor_store::vault::MasterKey;
+use corridor_witness::WitnessState;
 use jiff::Timestamp;
 
 use crate::committer::Committer;
@@ -35,6 +36,9 @@ pub struct AppConfig {
     /// Whether session cookies carry `Secure` (the server is reached over TLS, directly or
     /// through a proxy).
     pub secure_cookies: bool,
+    /// A witness to serve at `POST /add-checkpoint` (C2SP tlog-witness), with its own key,
+    /// database and followed logs; `None` serves no witness and `/add-checkpoint` is unknown.
+    pub witness: Option<WitnessState>,
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -43,6 +47,7 @@ impl std::fmt::Debug for AppConfig {
             .field("store", &self.store)
             .field("rate_limit", &self.rate_limit)
             .field("secure_cookies", &self.secure_cookies)
+            .field("witness", &self.witness.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -59,6 +64,7 @@ impl AppConfig {
             rate_limit: RateLimit::default(),
             clock: Arc::new(Timestamp::now),
             secure_cookies: false,
+            witness: None,
         }
     }
 }
@@ -79,6 +85,7 @@ struct Inner {
     rate_limiter: RateLimiter,
     clock: Clock,
     secure_cookies: bool,
+    witness: Option<WitnessState>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -86,6 +93,7 @@ impl std::fmt::Debug for AppState {
         f.debug_struct("AppState")
             .field("store", &self.inner.store)
             .field("rate_limit", &self.inner.rate_limiter.limit())
+            .field("witness", &self.inner.witness.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -106,6 +114,7 @@ impl AppState {
                 rate_limiter: RateLimiter::new(config.rate_limit),
                 clock: config.clock,
                 secure_cookies: config.secure_cookies,
+                witness: config.witness,
             }),
         }
     }
@@ -148,6 +157,11 @@ impl AppState {
     /// Whether session cookies carry `Secure`.
     pub fn secure_cookies(&self) -> bool {
         self.inner.secure_cookies
+    }
+
+    /// The witness the server runs, if it was given one.
+    pub fn witness(&self) -> Option<&WitnessState> {
+        self.inner.witness.as_ref()
     }
 
     /// The moment now, by the server's clock.

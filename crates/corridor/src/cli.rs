@@ -93,8 +93,8 @@ pub enum Top {
     /// The public transparency log: keys, checkpoints, tiles, proofs and verification.
     #[command(subcommand)]
     Log(LogCommand),
-    /// Serve the public log (C2SP paths), health, readiness and metrics over HTTP (the JSON API
-    /// grows here).
+    /// Serve the JSON API, the public log (C2SP paths), health, readiness and metrics over HTTP,
+    /// and with `--witness-key` a witness at `/add-checkpoint`.
     Serve(ServeArgs),
     /// Run an independent witness that cosigns checkpoints (C2SP tlog-witness).
     #[command(subcommand)]
@@ -701,4 +701,25 @@ pub struct ServeArgs {
     /// Requests each client address may send at once before the rate limit applies.
     #[arg(long, default_value_t = corridor_api::limits::RATE_LIMIT_BURST_REQUESTS)]
     pub rate_limit_burst: u32,
+    /// Also serve a witness at `POST /add-checkpoint` (C2SP tlog-witness), cosigning with the
+    /// key in FILE (made by `corridor witness init`). Needs at least one --witness-log.
+    #[arg(long, value_name = "FILE", requires = "witness_logs")]
+    pub witness_key: Option<PathBuf>,
+    /// A log the witness follows, by its verifier key (`corridor log key` prints one); repeat
+    /// for more. Needs --witness-key.
+    #[arg(
+        long = "witness-log",
+        value_name = "VERIFIER_KEY",
+        requires = "witness_key"
+    )]
+    pub witness_logs: Vec<String>,
+    /// The witness's own database, where it keeps the latest checkpoint it cosigned of each log:
+    /// never the log's --database. Needs --witness-key.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "sqlite://corridor-witness.db",
+        requires = "witness_key"
+    )]
+    pub witness_database: String,
 }

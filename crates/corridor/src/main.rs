@@ -4,6 +4,10 @@
 //! safeguard (recorded as an event where a case exists); 4 refused otherwise (not permitted,
 //! wrong state, unknown id, invalid value); 5 conflict (the case changed since `--expect-version`).
 
+/// mimalloc rather than the system allocator: see the note in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod app;
 mod backend;
 mod cli;
@@ -128,7 +132,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 app.users.prefer_account(account);
             }
             if let Top::Serve(args) = &command {
-                return serve(app, args).await;
+                return serve(app, &url, args).await;
             }
             let code = match command {
                 Top::Agreement(command) => {
@@ -302,13 +306,33 @@ async fn init(
     Ok(ExitCode::SUCCESS)
 }
 
-async fn serve(app: App, args: &cli::ServeArgs) -> anyhow::Result<ExitCode> {
+async fn serve(app: App, url: &str, args: &cli::ServeArgs) -> anyhow::Result<ExitCode> {
     if !matches!(args.log_format.as_str(), "text" | "json") {
         return Err(anyhow::Error::new(app::InputError(format!(
             "--log-format: `{}` is not `text` or `json`",
             args.log_format
         ))));
     }
+    let witness = match &args.witness_key {
+        Some(key_file) => {
+            if normalise_url(&args.witness_database) == url {
+                return Err(anyhow::Error::new(app::InputError(
+                    "--witness-database is the log's --database: the witness keeps a database of its own"
+                        .to_owned(),
+                )));
+            }
+            Some(
+                witness_cmd::open_witness(
+                    key_file,
+                    &args.witness_logs,
+                    "--witness-log",
+                    &args.witness_database,
+                )
+                .await?,
+            )
+        }
+        None => None,
+    };
     let store = app.store;
     let accounts = corridor_accounts::Accounts::from_pool(store.pool().clone())
         .await
@@ -319,6 +343,7 @@ async fn serve(app: App, args: &cli::ServeArgs) -> anyhow::Result<ExitCode> {
         corridor_api::AppConfig::new(store.clone(), accounts, std::sync::Arc::new(authz));
     config.master = app.master;
     config.secure_cookies = args.secure_cookies;
+    config.witness = witness.clone();
     config.rate_limit = corridor_api::limits::RateLimit {
         burst_requests: args.rate_limit_burst,
         refill_per_second: args.rate_limit_per_second,
@@ -330,15 +355,25 @@ async fn serve(app: App, args: &cli::ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    println!(
-        "corridor serving on http://{} (/checkpoint, /tile/…, /healthz, /readyz, /metrics, /api/agreements)",
-        listener.local_addr()?
-    );
+    match &witness {
+        None => println!(
+            "corridor serving on http://{} (/checkpoint, /tile/…, /healthz, /readyz, /metrics, /api/agreements)",
+            listener.local_addr()?
+        ),
+        Some(witness) => println!(
+            "corridor serving on http://{} (/checkpoint, /tile/…, /add-checkpoint, /healthz, /readyz, /metrics, /api/agreements); witness cosigner key {}",
+            listener.local_addr()?,
+            witness.cosigner_verifier().to_key_string()
+        ),
+    }
     corridor_api::serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
     store.close().await;
+    if let Some(witness) = witness {
+        witness.store().close().await;
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,4 +1,6 @@
-//! Witnesses: asking them to cosign checkpoints (log side) and serving one (`corridor witness`).
+//! Witnesses: asking them to cosign checkpoints (log side) and serving one (`corridor witness
+//! serve` on its own, or `corridor serve --witness-key` beside the log; both through
+//! [`open_witness`]).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -108,6 +110,40 @@ pub async fn gather_cosignatures(
     Ok(text)
 }
 
+/// The witness the command line configures: the cosigning key in `key_file` (made by `corridor
+/// witness init`), the logs it follows by their verifier keys (`logs`, given with `log_flag`,
+/// named in messages), and its own database at `database`, created and migrated if need be. It
+/// stamps cosignatures with the system clock. Used by `corridor witness serve` and
+/// `corridor serve --witness-key` alike.
+pub async fn open_witness(
+    key_file: &Path,
+    logs: &[String],
+    log_flag: &str,
+    database: &str,
+) -> anyhow::Result<WitnessState> {
+    if logs.is_empty() {
+        bail!("give at least one {log_flag} VERIFIER_KEY: a witness follows named logs only");
+    }
+    let key = std::fs::read_to_string(key_file).with_context(|| {
+        format!(
+            "cannot read the witness key `{}` (create one with `corridor witness init`)",
+            key_file.display()
+        )
+    })?;
+    let known: Vec<KnownLog> = logs
+        .iter()
+        .map(|log| {
+            KnownLog::from_verifier_key(log.trim())
+                .map_err(|error| anyhow::anyhow!("{log_flag}: {error}"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let witness = build_witness(key.trim(), &known).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let store = WitnessStore::open(&corridor_store::normalise_url(database), true)
+        .await
+        .map_err(|error| anyhow::anyhow!("witness database: {error}"))?;
+    Ok(WitnessState::new(witness, store, Clock::system()))
+}
+
 /// `corridor witness …`.
 pub async fn run(command: WitnessCommand) -> anyhow::Result<ExitCode> {
     match command {
@@ -136,28 +172,7 @@ pub async fn run(command: WitnessCommand) -> anyhow::Result<ExitCode> {
             key_file,
             logs,
         } => {
-            if logs.is_empty() {
-                bail!("give at least one --log VERIFIER_KEY: a witness follows named logs only");
-            }
-            let key = std::fs::read_to_string(&key_file).with_context(|| {
-                format!(
-                    "cannot read the witness key `{}` (create one with `corridor witness init`)",
-                    key_file.display()
-                )
-            })?;
-            let known: Vec<KnownLog> = logs
-                .iter()
-                .map(|log| {
-                    KnownLog::from_verifier_key(log.trim())
-                        .map_err(|error| anyhow::anyhow!("--log: {error}"))
-                })
-                .collect::<anyhow::Result<_>>()?;
-            let witness =
-                build_witness(key.trim(), &known).map_err(|error| anyhow::anyhow!("{error}"))?;
-            let store = WitnessStore::open(&corridor_store::normalise_url(&witness_database), true)
-                .await
-                .map_err(|error| anyhow::anyhow!("witness database: {error}"))?;
-            let state = WitnessState::new(witness, store, Clock::system());
+            let state = open_witness(&key_file, &logs, "--log", &witness_database).await?;
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .with_context(|| format!("cannot listen on {listen}"))?;

@@ -1,8 +1,9 @@
 //! corridor-api's integration tests: one binary, one module per concern.
 //!
 //! [`harness::spawn_app`] opens a fresh SQLite store in a temporary directory, appends events
-//! through `Store::execute`, signs a checkpoint, and serves the real router on 127.0.0.1:0;
-//! tests talk to it over HTTP/1.1 with hyper's client.
+//! through `Store::execute`, signs a checkpoint, and serves the real router on 127.0.0.1:0
+//! (with a witness following its own log when [`harness::Setup::witness`] says so); tests talk
+//! to it over HTTP/1.1 with hyper's client.
 //!
 //! The harness and every module are `#[cfg(test)]` so that clippy holds them to the rules for
 //! tests (`allow-expect-in-tests` and friends in `clippy.toml`).
@@ -31,6 +32,8 @@ mod service;
 mod session;
 #[cfg(test)]
 mod users;
+#[cfg(test)]
+mod witness;
 
 /// The harness: a served app per test and a small HTTP client.
 #[cfg(test)]
@@ -51,6 +54,7 @@ pub mod harness {
     use corridor_log::note::{Ed25519Signer, KeyName};
     use corridor_store::vault::{self, MasterKey};
     use corridor_store::{Request, Store};
+    use corridor_witness::{Clock, KnownLog, WitnessState, WitnessStore, build_witness};
     use http_body_util::{BodyExt as _, Full};
     use hyper::body::Bytes;
     use hyper::header::HeaderMap;
@@ -73,6 +77,9 @@ pub mod harness {
     /// The log's origin in every test.
     pub const ORIGIN: &str = "corridor.test/log";
 
+    /// The name of the test witness's cosigning key.
+    pub const WITNESS_NAME: &str = "witness.test/w1";
+
     /// What a test app holds before it is served.
     #[derive(Debug, Clone, Copy)]
     pub struct Setup {
@@ -84,6 +91,8 @@ pub mod harness {
         pub checkpoint: bool,
         /// Whether session cookies carry `Secure`.
         pub secure_cookies: bool,
+        /// Whether the server serves a witness ([`test_witness`]) following its own log.
+        pub witness: bool,
     }
 
     impl Default for Setup {
@@ -93,6 +102,7 @@ pub mod harness {
                 rate_limit: RateLimit::default(),
                 checkpoint: true,
                 secure_cookies: false,
+                witness: false,
             }
         }
     }
@@ -300,8 +310,19 @@ pub mod harness {
         let clock: corridor_api::Clock = Arc::new(move || {
             Timestamp::from_millisecond(read.load(Ordering::SeqCst)).unwrap_or_default()
         });
-        let state =
-            app_state_with(store.clone(), setup.rate_limit, clock, setup.secure_cookies).await;
+        let witness = if setup.witness {
+            Some(test_witness(dir.path(), &signer).await)
+        } else {
+            None
+        };
+        let state = app_state_with(
+            store.clone(),
+            setup.rate_limit,
+            clock,
+            setup.secure_cookies,
+            witness,
+        )
+        .await;
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
         let address = listener.local_addr().expect("the bound address");
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
@@ -326,15 +347,16 @@ pub mod harness {
         rate_limit: RateLimit,
         clock: corridor_api::Clock,
     ) -> AppState {
-        app_state_with(store, rate_limit, clock, false).await
+        app_state_with(store, rate_limit, clock, false, None).await
     }
 
-    /// [`app_state`], with session cookies `Secure` or not.
+    /// [`app_state`], with session cookies `Secure` or not, serving `witness` or none.
     pub async fn app_state_with(
         store: Arc<Store>,
         rate_limit: RateLimit,
         clock: corridor_api::Clock,
         secure_cookies: bool,
+        witness: Option<WitnessState>,
     ) -> AppState {
         let accounts = corridor_accounts::Accounts::from_pool(store.pool().clone())
             .await
@@ -345,7 +367,29 @@ pub mod harness {
         config.rate_limit = rate_limit;
         config.clock = clock;
         config.secure_cookies = secure_cookies;
+        config.witness = witness;
         AppState::new(config)
+    }
+
+    /// A witness that follows the test log (origin [`ORIGIN`], signed by `log`), with a
+    /// cosigning key named [`WITNESS_NAME`], over a fresh SQLite database of its own in `dir`,
+    /// its clock fixed at [`AUG_10`].
+    pub async fn test_witness(dir: &std::path::Path, log: &Ed25519Signer) -> WitnessState {
+        let key = corridor_witness::generate_cosigner_key(WITNESS_NAME, &[11; 32])
+            .expect("a cosigning key");
+        let followed = KnownLog::from_verifier_key(&log.verifier().to_key_string())
+            .expect("the log's verifier key");
+        let witness = build_witness(&key, &[followed]).expect("a witness");
+        let url = format!("sqlite://{}", dir.join("witness.db").display());
+        let store = WitnessStore::open(&url, true)
+            .await
+            .expect("the witness creates its database");
+        let now = AUG_10.parse::<Timestamp>().expect("a moment").as_second();
+        WitnessState::new(
+            witness,
+            store,
+            Clock::fixed(u64::try_from(now).expect("after 1970")),
+        )
     }
 
     /// The password of every user [`TestApp::add_user`] adds.

@@ -17,10 +17,28 @@
 //! The few routes outside the document are listed in [`UNDOCUMENTED`], each with its reason;
 //! the tile route is matched as `/tile/{*path}` (the rest of the path, many segments) and
 //! documented as `/tile/{path}`, which OpenAPI can name ([`TILE_ROUTE`]).
+//!
+//! Both directions hold in each configuration ([`CONFIGURATIONS`]): a server that serves a
+//! witness routes and documents `POST /add-checkpoint`; one that does not, neither.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::harness::{TestApp, spawn_app};
+use crate::harness::{Setup, TestApp, spawn_app, spawn_app_with};
+
+/// Every configuration that changes the routes: without a witness, and with one.
+const CONFIGURATIONS: [bool; 2] = [false, true];
+
+/// The route only a server with a witness serves.
+const WITNESS_ROUTE: (&str, &str) = ("POST", "/add-checkpoint");
+
+/// A served app with a witness or without.
+async fn spawn_configured(with_witness: bool) -> TestApp {
+    spawn_app_with(Setup {
+        witness: with_witness,
+        ..Setup::default()
+    })
+    .await
+}
 
 /// Routes the router serves that the document does not list, and why.
 const UNDOCUMENTED: &[(&str, &str, &str)] = &[
@@ -38,10 +56,10 @@ const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Every (METHOD, path) operation of the document.
-pub fn documented_operations() -> BTreeSet<(String, String)> {
-    let document =
-        serde_json::to_value(corridor_api::server::openapi()).expect("the document serializes");
+/// Every (METHOD, path) operation of the document of a server with a witness or without.
+pub fn documented_operations(with_witness: bool) -> BTreeSet<(String, String)> {
+    let document = serde_json::to_value(corridor_api::server::openapi(with_witness))
+        .expect("the document serializes");
     let paths = document["paths"]
         .as_object()
         .expect("the document has paths");
@@ -158,10 +176,22 @@ fn concrete(template: &str) -> String {
 #[tokio::test]
 async fn every_documented_operation_is_routed_to_its_template() {
     // Proves each (method, path) of the OpenAPI document reaches the route of that very
-    // template (as /metrics counts it), never the fallback or a 405.
-    let app = spawn_app().await;
-    let operations = documented_operations();
+    // template (as /metrics counts it), never the fallback or a 405, with a witness and without.
+    for with_witness in CONFIGURATIONS {
+        every_documented_operation_is_routed_in(with_witness).await;
+    }
+}
+
+async fn every_documented_operation_is_routed_in(with_witness: bool) {
+    let app = spawn_configured(with_witness).await;
+    let operations = documented_operations(with_witness);
     assert!(operations.len() >= 40, "{operations:?}");
+    let witness_route = (WITNESS_ROUTE.0.to_owned(), WITNESS_ROUTE.1.to_owned());
+    assert_eq!(
+        operations.contains(&witness_route),
+        with_witness,
+        "{operations:?}"
+    );
     for (method, template) in &operations {
         let path = concrete(template);
         let reply = app.request(method, &path, &[], Vec::new()).await;
@@ -189,10 +219,19 @@ async fn every_documented_operation_is_routed_to_its_template() {
 
 #[tokio::test]
 async fn every_served_route_is_documented() {
-    // Proves the router serves nothing the document lacks, but for the listed exemptions.
-    let app = spawn_app().await;
+    // Proves the router serves nothing the document lacks, but for the listed exemptions, with
+    // a witness and without.
+    for with_witness in CONFIGURATIONS {
+        every_served_route_is_documented_in(with_witness).await;
+    }
+}
+
+async fn every_served_route_is_documented_in(with_witness: bool) {
+    let app = spawn_configured(with_witness).await;
     let served = served_routes(&app);
-    let documented = documented_operations();
+    let witness_route = (WITNESS_ROUTE.0.to_owned(), WITNESS_ROUTE.1.to_owned());
+    assert_eq!(served.contains(&witness_route), with_witness, "{served:?}");
+    let documented = documented_operations(with_witness);
     let exempt: BTreeSet<(String, String)> = UNDOCUMENTED
         .iter()
         .map(|(method, path, _)| ((*method).to_owned(), (*path).to_owned()))
@@ -227,8 +266,15 @@ async fn every_served_route_is_documented() {
 
 #[tokio::test]
 async fn the_document_is_served_as_openapi_3_1() {
-    // Proves /openapi.json is served, is OpenAPI 3.1, and is the document the code builds.
-    let app = spawn_app().await;
+    // Proves /openapi.json is served, is OpenAPI 3.1, and is the document the code builds for
+    // the server's configuration, with a witness and without.
+    for with_witness in CONFIGURATIONS {
+        the_document_is_served_in(with_witness).await;
+    }
+}
+
+async fn the_document_is_served_in(with_witness: bool) {
+    let app = spawn_configured(with_witness).await;
     let reply = app.get("/openapi.json").await;
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert!(
@@ -239,22 +285,67 @@ async fn the_document_is_served_as_openapi_3_1() {
     let served = reply.json();
     let version = served["openapi"].as_str().expect("an `openapi` field");
     assert!(version.starts_with("3.1"), "{version}");
-    let built =
-        serde_json::to_value(corridor_api::server::openapi()).expect("the document serializes");
+    let built = serde_json::to_value(corridor_api::server::openapi(with_witness))
+        .expect("the document serializes");
     assert_eq!(served["paths"], built["paths"]);
     assert_eq!(served["info"]["title"], "corridor");
+    assert_eq!(
+        served["paths"].get(WITNESS_ROUTE.1).is_some(),
+        with_witness,
+        "{}",
+        served["paths"]
+    );
+}
+
+#[test]
+fn the_witness_route_documents_its_own_answers() {
+    // Proves POST /add-checkpoint is documented as C2SP tlog-witness has it: a text/plain body
+    // in; 200 and the witness's refusals as text (409 as `text/x.tlog.size`), never problems;
+    // the server's own 429 as a problem; and the 5xx with which nothing is cosigned.
+    let document = serde_json::to_value(corridor_api::server::openapi(true)).expect("the document");
+    let operation = &document["paths"][WITNESS_ROUTE.1]["post"];
+    assert!(
+        operation["requestBody"]["content"]["text/plain"].is_object(),
+        "{operation}"
+    );
+    let responses = &operation["responses"];
+    for (status, content_type) in [
+        ("200", "text/plain"),
+        ("400", "text/plain"),
+        ("403", "text/plain"),
+        ("404", "text/plain"),
+        ("409", "text/x.tlog.size"),
+        ("413", "text/plain"),
+        ("422", "text/plain"),
+        ("429", "application/problem+json"),
+        ("500", "text/plain"),
+        ("503", "text/plain"),
+    ] {
+        let content = responses[status]["content"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{status}: {operation}"));
+        assert!(content.contains_key(content_type), "{status}: {operation}");
+        if status != "429" && status != "503" {
+            assert_eq!(
+                content.len(),
+                1,
+                "{status} is the witness's own text: {operation}"
+            );
+        }
+    }
 }
 
 #[tokio::test]
 async fn every_operation_documents_how_it_fails() {
     // Proves each operation documents at least one 4xx answer as a problem (RFC 9457), and each
     // rate-limited one its 429; the three probes, which take no input, need no credential and
-    // are not rate-limited, can fail only with 5xx and must document that instead.
+    // are not rate-limited, can fail only with 5xx and must document that instead. The
+    // document with a witness holds every operation.
     let document =
-        serde_json::to_value(corridor_api::server::openapi()).expect("the document serializes");
+        serde_json::to_value(corridor_api::server::openapi(true)).expect("the document serializes");
     let probes = ["/healthz", "/readyz", "/metrics"];
     let mut missing = Vec::new();
-    for (method, path) in documented_operations() {
+    for (method, path) in documented_operations(true) {
         let responses = document["paths"][&path][method.to_lowercase()]["responses"]
             .as_object()
             .unwrap_or_else(|| panic!("{method} {path} has no responses"))

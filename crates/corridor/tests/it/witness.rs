@@ -1,5 +1,6 @@
-//! Witnessing through the CLI: `corridor witness serve` cosigns what `corridor log checkpoint
-//! --witness` sends, the cosignature is verified on publication, and a fork is refused loudly.
+//! Witnessing through the CLI: a witness — `corridor witness serve` on its own, or `corridor
+//! serve --witness-key` beside the log — cosigns what `corridor log checkpoint --witness`
+//! sends, the cosignature is verified on publication, and a fork is refused loudly.
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Stdio};
@@ -20,23 +21,47 @@ impl Drop for Witness {
     }
 }
 
+/// Which command serves the witness.
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    /// `corridor witness serve`: the witness on its own.
+    WitnessServe,
+    /// `corridor serve --witness-key … --witness-log …`: the witness beside the sandbox's log,
+    /// its API and its public log.
+    Serve,
+}
+
 /// Creates a witness key in `sandbox` and serves it on a free port for the log `log_key`.
 fn start_witness(sandbox: &Sandbox, log_key: &str) -> Witness {
+    start_witness_via(sandbox, log_key, Via::WitnessServe)
+}
+
+/// [`start_witness`], served by the command `via` names.
+fn start_witness_via(sandbox: &Sandbox, log_key: &str, via: Via) -> Witness {
     sandbox
         .corridor(&["witness", "init", "--name", "witness.test"])
         .code(0);
+    let args: &[&str] = match via {
+        Via::WitnessServe => &[
+            "witness",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log",
+            log_key,
+        ],
+        Via::Serve => &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--witness-key",
+            "corridor-witness.key",
+            "--witness-log",
+            log_key,
+        ],
+    };
     let mut child = sandbox
-        .command_at(
-            "2025-08-10T09:00:00Z",
-            &[
-                "witness",
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--log",
-                log_key,
-            ],
-        )
+        .command_at("2025-08-10T09:00:00Z", args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -66,10 +91,20 @@ fn log_key(sandbox: &Sandbox) -> String {
 #[test]
 fn a_witness_cosigns_and_verify_requires_its_cosignature() {
     // Proves a checkpoint sent to a witness comes back cosigned, the cosignature survives export, and `log verify --cosigner` demands it.
+    cosigns_and_verify_requires_its_cosignature(Via::WitnessServe);
+}
+
+#[test]
+fn corridor_serve_with_a_witness_key_cosigns_and_verify_requires_its_cosignature() {
+    // Proves `corridor serve --witness-key --witness-log` serves /add-checkpoint beside the log, and `log checkpoint --witness` gathers its cosignature exactly as from `corridor witness serve`.
+    cosigns_and_verify_requires_its_cosignature(Via::Serve);
+}
+
+fn cosigns_and_verify_requires_its_cosignature(via: Via) {
     let sandbox = Sandbox::new();
     sandbox.init_with_us_rwa();
     sandbox.propose("officer.ada", "Witnessed Person");
-    let witness = start_witness(&sandbox, &log_key(&sandbox));
+    let witness = start_witness_via(&sandbox, &log_key(&sandbox), via);
     let spec = format!("{}={}", witness.url, witness.key);
     let signed = sandbox
         .corridor(&["log", "checkpoint", "--witness", &spec])
@@ -173,4 +208,62 @@ fn a_witness_shown_a_fork_refuses_and_the_log_says_so_loudly() {
         run.stderr()
     );
     assert!(run.stderr().contains("did not cosign"), "{}", run.stderr());
+}
+
+#[test]
+fn serve_refuses_witness_flags_without_a_witness_key_and_a_key_without_a_log() {
+    // Proves `corridor serve` refuses `--witness-log` or `--witness-database` without `--witness-key`, a key without any `--witness-log`, and a witness database that is the log's own, each as a usage error (exit 2) naming the flag, before serving.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let key = log_key(&sandbox);
+    for args in [
+        vec![
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--witness-log",
+            key.as_str(),
+        ],
+        vec![
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--witness-database",
+            "sqlite://witness.db",
+        ],
+    ] {
+        let run = sandbox.corridor(&args).code(2);
+        assert!(run.stderr().contains("--witness-key"), "{}", run.stderr());
+    }
+    sandbox
+        .corridor(&["witness", "init", "--name", "witness.test"])
+        .code(0);
+    let run = sandbox
+        .corridor(&[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--witness-key",
+            "corridor-witness.key",
+        ])
+        .code(2);
+    assert!(run.stderr().contains("--witness-log"), "{}", run.stderr());
+    let run = sandbox
+        .corridor(&[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--witness-key",
+            "corridor-witness.key",
+            "--witness-log",
+            &key,
+            "--witness-database",
+            "corridor.db",
+        ])
+        .code(2);
+    assert!(
+        run.stderr().contains("--witness-database"),
+        "{}",
+        run.stderr()
+    );
 }
