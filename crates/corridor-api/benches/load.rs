@@ -8,10 +8,19 @@
 //!
 //! The server is the real router with every layer (policies on every request, an access record
 //! per decision in the log before the answer, durable group commits), bearer-token
-//! authentication, on a fresh SQLite database in a temporary directory. It runs on its own Tokio
-//! runtime; the load generator runs on another in the same process, with one keep-alive HTTP/1.1
-//! connection per simulated client. Both share the machine's cores, as a co-located load
-//! generator would. The rate limiter is opened wide: one address sends everything.
+//! authentication, on a fresh SQLite database in a temporary directory, with the allocator
+//! `corridor serve` uses (mimalloc). It runs on its own Tokio runtime; the load generator runs
+//! on another in the same process, with one keep-alive HTTP/1.1 connection per simulated client.
+//! Both share the machine's cores, as a co-located load generator would. The rate limiter is
+//! opened wide: one address sends everything.
+//!
+//! A first phase sends `GET /healthz` over the same connections: no database, no policy, no
+//! record. It is the ceiling the HTTP stack and the load generator leave on this machine, so the
+//! figures of the other two phases can be read against it.
+
+/// The allocator `corridor serve` runs with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
@@ -69,6 +78,15 @@ fn main() -> anyhow::Result<()> {
     );
     let duration = Duration::from_secs(seconds);
     let ids = Arc::new(ids);
+    let health = client.block_on(run(
+        address,
+        &token,
+        &ids,
+        connections,
+        duration,
+        Kind::Health,
+    ))?;
+    report("ceiling (GET /healthz)", &health, duration);
     let reads = client.block_on(run(
         address,
         &token,
@@ -218,6 +236,8 @@ async fn start(
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
+    /// `GET /healthz`: the HTTP stack alone, the ceiling for the other two.
+    Health,
     Read,
     Write,
 }
@@ -300,6 +320,10 @@ async fn client(
             .header("host", "bench")
             .header("authorization", &authorization);
         let request = match kind {
+            Kind::Health => builder
+                .method("GET")
+                .uri("/healthz")
+                .body(Full::new(Bytes::new()))?,
             Kind::Read => builder
                 .method("GET")
                 .uri(format!("/api/cases/{case}"))

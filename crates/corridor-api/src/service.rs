@@ -11,6 +11,8 @@
 //! Each function takes the state, the caller and typed inputs, and returns the typed answer the
 //! API serialises, or an [`ApiError`]: nothing here knows HTTP.
 
+use std::sync::Arc;
+
 use corridor_authz::{Action, HoldFacts, ResourceFacts};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
@@ -244,35 +246,50 @@ pub async fn propose(
 
 /// A case as far as the caller may see it. The read is decided by the policies and recorded
 /// before anything is answered.
+///
+/// The case usually comes from the store's cache of cases read before. Its access record
+/// commits after the lookup, and that commit notices any write by another process; when one
+/// happened, the case is read again from the database and, if what the policies look at
+/// changed, decided (and recorded) again.
 pub async fn read_case(
     state: &AppState,
     caller: &Caller,
     id: CaseId,
 ) -> Result<CaseView, ApiError> {
     let actor = caller.authenticated()?.clone();
-    let (case, agreement, wrapped) =
-        state
-            .store()
-            .case_and_key(id)
-            .await?
-            .ok_or(ApiError::NotFound {
-                what: format!("case {id}"),
-            })?;
-    authorize(
-        state,
-        caller,
-        Action::ReadCase,
-        &case_facts(&case, &agreement)?,
-    )
-    .await?;
-    let terms = agreement
-        .latest()
-        .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
-    let disclosure = disclose(&actor, &case, terms);
-    let personal = open_personal(wrapped.as_deref(), state.master(), &case, &disclosure)?;
+    let not_found = || ApiError::NotFound {
+        what: format!("case {id}"),
+    };
+    let (read, stamp) = state.store().read_case(id).await?;
+    let mut read = read.ok_or_else(not_found)?;
+    let facts = case_facts(&read.case, &read.agreement)?;
+    authorize(state, caller, Action::ReadCase, &facts).await?;
+    if !state.store().unchanged_since(stamp) {
+        read = Arc::new(
+            state
+                .store()
+                .read_case_uncached(id)
+                .await?
+                .ok_or_else(not_found)?,
+        );
+        let current = case_facts(&read.case, &read.agreement)?;
+        if current != facts {
+            authorize(state, caller, Action::ReadCase, &current).await?;
+        }
+    }
+    let terms = read.agreement.latest().ok_or_else(|| {
+        ApiError::Internal(format!("agreement {} has no terms", read.agreement.id))
+    })?;
+    let disclosure = disclose(&actor, &read.case, terms);
+    let personal = open_personal(
+        read.wrapped_key.as_deref(),
+        state.master(),
+        &read.case,
+        &disclosure,
+    )?;
     Ok(case_view(
-        &case,
-        &agreement,
+        &read.case,
+        &read.agreement,
         &disclosure,
         personal,
         state.now(),
