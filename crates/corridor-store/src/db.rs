@@ -125,6 +125,15 @@ impl Backend {
             Self::Postgres => "BEGIN ISOLATION LEVEL READ COMMITTED",
         }
     }
+
+    /// The statement that starts a read-only transaction seeing one consistent snapshot
+    /// (SQLite's deferred transaction in WAL mode fixes its snapshot at the first read).
+    pub fn begin_snapshot(self) -> &'static str {
+        match self {
+            Self::Sqlite => "BEGIN DEFERRED",
+            Self::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        }
+    }
 }
 
 /// Turns a bare path into an SQLite URL, so `--database corridor.db` works.

@@ -23,7 +23,7 @@ use corridor_log::tree::{self, CompactTree, HashReader, NodeId};
 use corridor_log::{Hash, hash::leaf_hash, hash::sha256};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row};
 
 use crate::error::StoreError;
 
@@ -549,7 +549,9 @@ impl crate::Store {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<Vec<String>, StoreError> {
         let mut problems = Vec::new();
-        let mut conn = self.pool.acquire().await?;
+        // One snapshot, as `Store::check` takes: appends committed meanwhile are not problems.
+        let mut connection = self.pool.acquire().await?;
+        let mut conn = connection.begin_with(self.backend.begin_snapshot()).await?;
         let size = tree_size(&mut conn).await?;
         let Some(key) = meta(&mut conn, "salt_key").await? else {
             if size > 0 {
@@ -640,6 +642,7 @@ impl crate::Store {
                 tree.size()
             ));
         }
+        conn.rollback().await?;
         Ok(problems)
     }
 }

@@ -950,7 +950,16 @@ impl Store {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<CheckReport, StoreError> {
         const PAGE: u32 = 10_000;
-        let total = self.event_count().await?;
+        // One snapshot for the whole check: a server committing meanwhile must not make the
+        // events and the projections or keys read at different moments look inconsistent.
+        let mut conn = self.pool.acquire().await?;
+        let mut tx = conn.begin_with(self.backend.begin_snapshot()).await?;
+        let total = to_u64(
+            sqlx::query("SELECT COUNT(*) AS n FROM events")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?,
+        )?;
         let mut report = CheckReport::default();
         let mut world = World::new();
         let mut versions: BTreeMap<String, u64> = BTreeMap::new();
@@ -961,7 +970,7 @@ impl Store {
             )
             .bind(to_i64(last_seq))
             .bind(i64::from(PAGE))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
             if rows.is_empty() {
                 break;
@@ -1000,7 +1009,9 @@ impl Store {
             }
             progress(report.events, total);
         }
-        self.compare_projections(&world, &mut report).await?;
+        self.compare_projections(&mut tx, &world, &mut report)
+            .await?;
+        tx.rollback().await?;
         Ok(report)
     }
 
@@ -1049,11 +1060,11 @@ impl Store {
 
     async fn compare_projections(
         &self,
+        conn: &mut AnyConnection,
         world: &World,
         report: &mut CheckReport,
     ) -> Result<(), StoreError> {
         let state = world.state();
-        let mut conn = self.pool.acquire().await?;
         let stored: BTreeMap<String, CaseRow> = sqlx::query("SELECT * FROM cases")
             .fetch_all(&mut *conn)
             .await?
@@ -1132,7 +1143,7 @@ impl Store {
                     .problems
                     .push(format!("agreement {id} projection differs from its events"));
             }
-            let counts = load_counts(&mut conn, id.as_str()).await?;
+            let counts = load_counts(conn, id.as_str()).await?;
             let expected = state.counts.get(id).copied().unwrap_or_default();
             if counts != expected {
                 report.problems.push(format!(
