@@ -113,16 +113,7 @@ async fn the_witness_cosigns_checkpoints_of_the_served_log() {
         panic!("not cosigned: {outcome:?}");
     };
     verify_cosignature(&witness, &second, &cosignatures).expect("the cosignature verifies");
-    let stored = app
-        .state
-        .witness()
-        .expect("a witness")
-        .store()
-        .latest(ORIGIN)
-        .await
-        .expect("a read")
-        .expect("a stored checkpoint");
-    assert_eq!(stored.checkpoint().size(), size);
+    assert_eq!(witness_holds(&app).await, size);
 
     let metrics = app.get("/metrics").await.text();
     assert!(
@@ -131,6 +122,20 @@ async fn the_witness_cosigns_checkpoints_of_the_served_log() {
         ),
         "{metrics}"
     );
+}
+
+/// The size of the checkpoint the app's witness holds for the app's log.
+async fn witness_holds(app: &TestApp) -> u64 {
+    app.state
+        .witness()
+        .expect("a witness")
+        .store()
+        .latest(ORIGIN)
+        .await
+        .expect("a read")
+        .expect("a stored checkpoint")
+        .checkpoint()
+        .size()
 }
 
 #[tokio::test]
@@ -157,16 +162,7 @@ async fn a_wrong_old_size_is_a_409_with_the_size_the_witness_holds() {
         .await
         .expect("the witness answers");
     assert_eq!(outcome, AddOutcome::Conflict { witness_size: held });
-    let stored = app
-        .state
-        .witness()
-        .expect("a witness")
-        .store()
-        .latest(ORIGIN)
-        .await
-        .expect("a read")
-        .expect("a stored checkpoint");
-    assert_eq!(stored.checkpoint().size(), held);
+    assert_eq!(witness_holds(&app).await, held);
 }
 
 #[tokio::test]
