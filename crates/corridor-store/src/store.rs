@@ -758,8 +758,10 @@ impl Store {
 
     /// A case folded from its events, with the agreement it is under.
     pub async fn case(&self, id: CaseId) -> Result<Option<(Case, AgreementState)>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        self.case_on(&mut conn, id).await
+        Ok(self.read_case_uncached(id).await?.map(|read| {
+            let agreement = Arc::unwrap_or_clone(read.agreement);
+            (read.case, agreement)
+        }))
     }
 
     /// A case as a read needs it, from the cache of cases read before when it holds the case,
@@ -851,37 +853,6 @@ impl Store {
                     agreement: Arc::new(agreement),
                     wrapped_key,
                 })
-        }))
-    }
-
-    /// A case folded from its stream, with its agreement (no counts: a read decides nothing).
-    async fn case_on(
-        &self,
-        conn: &mut AnyConnection,
-        id: CaseId,
-    ) -> Result<Option<(Case, AgreementState)>, StoreError> {
-        let events = load_streams(conn, &[id.to_string()]).await?;
-        let Some(agreement_id) = events
-            .first()
-            .and_then(|stored| stored.event.body.agreement())
-            .cloned()
-        else {
-            return Ok(None);
-        };
-        let Some(agreement) = self.load_agreement(conn, agreement_id.as_str()).await? else {
-            return Ok(None);
-        };
-        let mut snapshot = Snapshot::default();
-        snapshot.agreements.insert(agreement.id.clone(), agreement);
-        for stored in &events {
-            corridor_domain::apply_to_snapshot(&mut snapshot, &stored.event)?;
-        }
-        let case = snapshot.cases.remove(&id);
-        Ok(case.and_then(|case| {
-            snapshot
-                .agreements
-                .remove(&case.agreement)
-                .map(|agreement| (case, agreement))
         }))
     }
 
