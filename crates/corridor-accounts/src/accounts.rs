@@ -455,8 +455,11 @@ impl Accounts {
             });
         }
         match self.user_row(user).await? {
-            Some(row) if !row.info.disabled => {}
-            _ => return Err(AccountsError::UnknownUser(user.clone())),
+            Some(row) if row.info.disabled => {
+                return Err(AccountsError::UserDisabled(user.clone()));
+            }
+            Some(_) => {}
+            None => return Err(AccountsError::UnknownUser(user.clone())),
         }
         let live: i64 = sqlx::query(
             "SELECT COUNT(*) AS live FROM accounts_tokens WHERE user_name = $1 AND revoked_at_ms = 0 AND expires_at_ms > $2",

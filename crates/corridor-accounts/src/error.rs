@@ -30,6 +30,9 @@ pub enum AccountsError {
     /// No user has that name.
     #[error("no user `{0}`")]
     UnknownUser(UserId),
+    /// The user is disabled: they may not log in, and get no new token.
+    #[error("user `{0}` is disabled and gets no new token")]
+    UserDisabled(UserId),
     /// The role cannot act for that party (DOMAIN.md §2).
     #[error("role `{role}` cannot act for {party:?}: {expected}")]
     RoleParty {

@@ -556,6 +556,12 @@ fn accounts_problem(error: &AccountsError) -> Problem {
             "No such user",
             format!("there is no user `{user}`"),
         ),
+        AccountsError::UserDisabled(user) => Problem::new(
+            StatusCode::CONFLICT,
+            "user_disabled",
+            "The user is disabled",
+            format!("user `{user}` is disabled and cannot be given a new token"),
+        ),
         AccountsError::RoleParty { .. }
         | AccountsError::PartyIdentifier(_)
         | AccountsError::PasswordLength { .. }

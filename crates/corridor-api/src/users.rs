@@ -475,6 +475,7 @@ pub async fn list_tokens(
     request_body = IssueTokenBody,
     responses(
         (status = 201, description = "Issued; the token's text is in this answer only", body = IssuedToken),
+        (status = 409, description = "The user was disabled (`user_disabled`)", body = ProblemBody, content_type = "application/problem+json"),
         AccessProblems, CommonProblems
     ),
     security(("session" = []), ("token" = []))

@@ -92,7 +92,9 @@ fn generate_password() -> anyhow::Result<String> {
 fn report(error: AccountsError, password_source: &str) -> anyhow::Error {
     match error {
         AccountsError::PasswordLength { .. } => input(format!("{password_source}: {error}")),
-        AccountsError::UserExists(_) | AccountsError::UnknownUser(_) => refused(error.to_string()),
+        AccountsError::UserExists(_)
+        | AccountsError::UnknownUser(_)
+        | AccountsError::UserDisabled(_) => refused(error.to_string()),
         other => anyhow::Error::new(other),
     }
 }

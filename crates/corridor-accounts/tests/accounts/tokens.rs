@@ -101,6 +101,15 @@ async fn tokens_are_shown_once_stored_hashed_scoped_expiring_and_revocable() {
             fixture.accounts.token(other.expose(), T0).await.unwrap(),
             None
         );
+        // …and they get no new one, told so rather than "no such user".
+        let refused = fixture
+            .accounts
+            .create_token(&alice, scopes(&["case.show"]), at(day), T0)
+            .await;
+        assert!(
+            matches!(&refused, Err(AccountsError::UserDisabled(user)) if *user == alice),
+            "{refused:?}"
+        );
         fixture.finish().await;
     }
 }

@@ -285,6 +285,16 @@ async fn users_are_added_re_roled_given_tokens_and_disabled() {
             .any(|line| line.starts_with("officer.ada") && line.ends_with("disabled")),
         "{users}"
     );
+    let refused = sandbox
+        .corridor(&["user", "token", "officer.ada", "--scope", "*"])
+        .code(4);
+    assert!(
+        refused
+            .stderr()
+            .contains("user `officer.ada` is disabled and gets no new token"),
+        "{}",
+        refused.stderr()
+    );
 }
 
 #[test]
