@@ -102,8 +102,16 @@ pub fn needs(command: &Command, holds: &BTreeMap<HoldId, Hold>, now: Timestamp) 
         needs.cases.insert(case);
     }
     match command {
-        Command::ChangeAgreementStatus { agreement, .. } | Command::Propose { agreement, .. } => {
+        Command::ChangeAgreementStatus { agreement, .. } => {
             needs.agreements.insert(agreement.clone());
+        }
+        Command::Propose {
+            case, agreement, ..
+        } => {
+            needs.agreements.insert(agreement.clone());
+            // The case it would make: a second proposal of one id is refused as existing, never
+            // written twice.
+            needs.cases.insert(*case);
         }
         Command::LoadAgreement { file_name, text } => {
             // A file that does not parse needs nothing: deciding it reports every error.

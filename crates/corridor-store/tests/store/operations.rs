@@ -8,7 +8,7 @@ use corridor_log::hash::leaf_hash;
 use corridor_log::tree::{verify_consistency, verify_inclusion};
 use corridor_store::log::{commitment, leaf_salt};
 use corridor_store::testing::backends;
-use corridor_store::{Backend, Store, StoreError};
+use corridor_store::{Backend, Request, Store, StoreError};
 use jiff::Timestamp;
 use sqlx::Executor as _;
 
@@ -179,6 +179,75 @@ async fn a_stale_expected_version_is_a_typed_conflict_on_every_backend() {
         assert_eq!(fixture.store.event_count().await.unwrap(), before);
         let history = fixture.store.history(&StreamId::Case(case)).await.unwrap();
         assert_eq!(history.len(), 2);
+        fixture.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_second_proposal_of_one_case_is_refused_as_existing_in_one_commit_or_later() {
+    // Proves proposing an id that exists — earlier in the same group commit or in an earlier
+    // commit — is the typed refusal `already_exists`, never a database error that would fail
+    // the other writes of its group, on every backend.
+    for backend in backends() {
+        let fixture = Fixture::new(backend, "twice").await;
+        replay(&fixture.store, &generate(5, 0).steps, 5).await;
+        let now = crate::harness::START.parse().unwrap();
+        let ctx = context("officer.us", now);
+        let (first, first_keys) = crate::concurrent::proposal(9_001);
+        let (other, other_keys) = crate::concurrent::proposal(9_002);
+        let requests = [
+            Request {
+                command: &first,
+                context: &ctx,
+                expected_version: None,
+                new_case_keys: &first_keys,
+            },
+            Request {
+                command: &first,
+                context: &ctx,
+                expected_version: None,
+                new_case_keys: &first_keys,
+            },
+            Request {
+                command: &other,
+                context: &ctx,
+                expected_version: None,
+                new_case_keys: &other_keys,
+            },
+        ];
+        let results = fixture.store.execute_many(&requests).await.unwrap();
+        let outcomes: Vec<_> = results
+            .into_iter()
+            .map(|result| result.unwrap().outcome)
+            .collect();
+        assert!(
+            matches!(outcomes[0], Outcome::Accepted(_)),
+            "{backend:?}: {outcomes:?}"
+        );
+        assert!(
+            matches!(&outcomes[1], Outcome::Refused { refusal, recorded: None } if refusal.code() == "already_exists"),
+            "{backend:?}: {outcomes:?}"
+        );
+        assert!(
+            matches!(outcomes[2], Outcome::Accepted(_)),
+            "{backend:?}: {outcomes:?}"
+        );
+
+        let later = fixture
+            .store
+            .execute(&first, &ctx, None, &first_keys)
+            .await
+            .unwrap();
+        assert!(
+            matches!(&later.outcome, Outcome::Refused { refusal, .. } if refusal.code() == "already_exists"),
+            "{backend:?}: {later:?}"
+        );
+        let history = fixture
+            .store
+            .history(&StreamId::Case(CaseId::from_u64(9_001)))
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 1, "{backend:?}");
         fixture.finish().await;
     }
 }
