@@ -121,6 +121,9 @@ pub struct Proposed {
     /// What was appended.
     #[serde(flatten)]
     pub outcome: CommandOutcome,
+    /// Whether this answers again a proposal made earlier with the same `Idempotency-Key`:
+    /// then nothing was appended now, and `version` is the case's version today.
+    pub replayed: bool,
 }
 
 /// `POST /api/agreements/{agreement}/cases`: propose a case under an agreement.
@@ -128,10 +131,14 @@ pub struct Proposed {
     post,
     path = "/api/agreements/{agreement}/cases",
     tag = "cases",
-    params(("agreement" = String, Path, description = "The agreement id", pattern = "^[a-z][a-z0-9-]{0,63}$")),
+    params(
+        ("agreement" = String, Path, description = "The agreement id", pattern = "^[a-z][a-z0-9-]{0,63}$"),
+        ("Idempotency-Key" = Option<String>, Header, description = "The client's name for this proposal, such as a UUID (1 to 255 printable ASCII characters, bare or quoted): sending the same proposal again with the same key answers with the case the first one made (200, `replayed`) instead of proposing a second case; the same key with other details is refused (422)")
+    ),
     request_body = ProposeBody,
     responses(
         (status = 201, description = "Proposed; `Location` names the case, `ETag` its version", body = Proposed),
+        (status = 200, description = "Proposed before with this `Idempotency-Key`; nothing was appended now (`replayed`); `Location` names the case, `ETag` its version today", body = Proposed),
         AccessProblems, CommandProblems, CommonProblems
     ),
     security(("session" = []), ("token" = []))
@@ -139,11 +146,13 @@ pub struct Proposed {
 pub async fn propose(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     Path(agreement): Path<String>,
     JsonBody(body): JsonBody<ProposeBody>,
 ) -> Result<Response, ApiError> {
     caller.authenticated()?;
     let agreement_id = input::agreement_id("path.agreement", &agreement)?;
+    let idempotency_key = input::idempotency_key(&headers)?;
     let facts = PersonFacts {
         birth_date: input::date("body.birth_date", &body.birth_date)?,
         nationality: input::country("body.nationality", &body.nationality)?,
@@ -217,12 +226,18 @@ pub async fn propose(
             facts,
             personal,
             counsel,
+            idempotency_key,
         },
     )
     .await?;
     let (case, version) = (proposed.case.clone(), proposed.version);
+    let status = if proposed.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((
-        StatusCode::CREATED,
+        status,
         [
             (header::LOCATION, format!("/api/cases/{case}")),
             (header::ETAG, format!("\"{version}\"")),

@@ -1,11 +1,13 @@
 //! Request values become domain types here, in one step, with an error naming the field
 //! (`body.nationality`, `path.case`, `query.limit`).
 
+use axum::http::HeaderMap;
 use corridor_domain::terms::{AgreementId, AgreementStatus, Country, Sex, Vulnerability};
 use corridor_domain::{CaseId, HoldId, Label, Language, UserId};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
+use crate::limits::IDEMPOTENCY_KEY_CHARS_MAX;
 use crate::problem::ApiError;
 
 fn field<T>(
@@ -18,6 +20,44 @@ fn field<T>(
         message,
     })
 }
+
+/// The `Idempotency-Key` header, if sent: 1 to [`IDEMPOTENCY_KEY_CHARS_MAX`] printable ASCII
+/// characters, bare or as a quoted string (`"…"`, the form of the IETF draft).
+pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    let invalid = |message: String| ApiError::InvalidInput {
+        field: "header.Idempotency-Key".to_owned(),
+        message,
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| invalid("it must be printable ASCII".to_owned()))?
+        .trim();
+    let key = text
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .unwrap_or(text);
+    if key.is_empty() || key.chars().count() > IDEMPOTENCY_KEY_CHARS_MAX {
+        return Err(invalid(format!(
+            "it must have 1 to {IDEMPOTENCY_KEY_CHARS_MAX} characters"
+        )));
+    }
+    if let Some(bad) = key
+        .chars()
+        .find(|c| !c.is_ascii_graphic() || *c == '"' || *c == '\\')
+    {
+        return Err(invalid(format!(
+            "`{}` is not allowed: use printable ASCII without spaces, quotes or backslashes, such as a UUID",
+            bad.escape_default()
+        )));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// The header a client names a proposal with, so that retrying it proposes nothing twice.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// A case id in the path.
 pub fn case_id(value: &str) -> Result<CaseId, ApiError> {

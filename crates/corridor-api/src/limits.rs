@@ -16,6 +16,9 @@ use std::time::{Duration, Instant};
 /// command is smaller still; 64 KiB leaves room without inviting abuse.
 pub const REQUEST_BODY_BYTES_MAX: usize = 64 * 1024;
 
+/// The longest `Idempotency-Key` accepted, in characters (printable ASCII only).
+pub const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;
+
 /// The longest a request may take inside the server before it is answered with 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 

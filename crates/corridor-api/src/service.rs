@@ -16,8 +16,8 @@ use std::sync::Arc;
 use corridor_authz::{Action, HoldFacts, ResourceFacts};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
-    AgreementState, CaseId, CaseStatus, Command, EventBody, HoldId, HoldScope, PersonFacts,
-    PersonalData, StreamId, UserId,
+    AgreementState, CaseId, CaseStatus, Command, Context, EventBody, HoldId, HoldScope,
+    PersonFacts, PersonalData, Refusal, StreamId, UserId, rule_attributes,
 };
 use corridor_store::{CaseFilter, vault};
 use jiff::civil::Date;
@@ -202,32 +202,50 @@ pub struct NewCase {
     pub personal: PersonalData,
     /// The person's counsel, by login name.
     pub counsel: Option<UserId>,
+    /// The client's name for this proposal (HTTP `Idempotency-Key`): proposing again with the
+    /// same key finds the case the first proposal made instead of making a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Proposes a case under `agreement`: draws its id and key, seals the personal data, and
 /// executes the proposal.
+///
+/// With an idempotency key the case id is not drawn but derived from the caller, the agreement
+/// and the key ([`vault::MasterKey::idempotent_case_id`]), so a retry after an answer that never
+/// arrived lands on the same case: when that case exists, the answer names it again
+/// (`replayed`) and nothing is appended, provided the earlier proposal was this one; a key
+/// used for different details is refused.
 pub async fn propose(
     state: &AppState,
     caller: &Caller,
     agreement: AgreementId,
     new: NewCase,
 ) -> Result<Proposed, ApiError> {
-    caller.authenticated()?;
+    let actor = caller.authenticated()?;
     let found = find_agreement(state, &agreement).await?;
     let master = state.master().ok_or(ApiError::NoMasterKey)?;
-    let case = CaseId::from_u64(random_u64()?);
+    let resource = agreement_facts(&found)?;
+    let case = match &new.idempotency_key {
+        Some(key) => master.idempotent_case_id(actor.user.as_str(), agreement.as_str(), key),
+        None => CaseId::from_u64(random_u64()?),
+    };
+    if new.idempotency_key.is_some()
+        && let Some(earlier) =
+            earlier_proposal(state, caller, &resource, case, &agreement, &new).await?
+    {
+        return Ok(earlier);
+    }
     let key: [u8; 32] = random_array()?;
     let wrapped = master.wrap(case, &key, random_array()?);
     let sealed = vault::seal(case, &key, random_array()?, &new.personal);
     let command = Command::Propose {
         case,
-        agreement,
-        facts: new.facts,
-        counsel: new.counsel,
+        agreement: agreement.clone(),
+        facts: new.facts.clone(),
+        counsel: new.counsel.clone(),
         personal: sealed,
     };
-    let resource = agreement_facts(&found)?;
-    let accepted = execute(
+    let accepted = match execute(
         state,
         caller,
         &resource,
@@ -235,13 +253,99 @@ pub async fn propose(
         None,
         vec![(case, wrapped)],
     )
-    .await?;
+    .await
+    {
+        // The same key sent twice at once: the other request made the case first.
+        Err(ApiError::Refused(Refusal::AlreadyExists { .. })) if new.idempotency_key.is_some() => {
+            return earlier_proposal(state, caller, &resource, case, &agreement, &new)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Internal(format!("{case} exists and has no proposal event"))
+                });
+        }
+        result => result?,
+    };
     let outcome = accepted.outcome(Some((case, 0)));
     Ok(Proposed {
         case: case.to_string(),
         version: outcome.case_version.unwrap_or(0),
         outcome,
+        replayed: false,
     })
+}
+
+/// The answer to a proposal whose idempotency key made `case` before, or `None` when `case`
+/// does not exist. The earlier proposal must be this one — the same proposer, agreement, facts,
+/// counsel and personal data (unless erased since) — or the key is refused as reused. The
+/// decision to propose is made and recorded again, as for any request.
+async fn earlier_proposal(
+    state: &AppState,
+    caller: &Caller,
+    resource: &ResourceFacts,
+    case: CaseId,
+    agreement: &AgreementId,
+    new: &NewCase,
+) -> Result<Option<Proposed>, ApiError> {
+    let actor = caller.authenticated()?;
+    let history = state.store().history(&StreamId::Case(case)).await?;
+    let (Some(first), Some(last)) = (history.first(), history.last()) else {
+        return Ok(None);
+    };
+    authorize(state, caller, Action::Propose, resource).await?;
+    let EventBody::CaseProposed {
+        agreement: proposed_under,
+        rule,
+        counsel,
+        personal,
+        ..
+    } = &first.event.body
+    else {
+        return Err(ApiError::Internal(format!(
+            "{case} does not begin with its proposal"
+        )));
+    };
+    // The rules' reading of the facts as of the first proposal's moment (ages change).
+    let then = Context {
+        now: first.event.at,
+        actor: actor.clone(),
+    };
+    let same_rule = rule_attributes(&new.facts, &then).ok().as_ref() == Some(rule);
+    let same_personal = match state.store().case_key(case).await? {
+        Some(wrapped) => {
+            let master = state.master().ok_or(ApiError::NoMasterKey)?;
+            let key = master.unwrap_key(case, &wrapped).map_err(|error| {
+                ApiError::Internal(format!("unwrapping the key of {case}: {error}"))
+            })?;
+            let earlier = vault::open(case, &key, personal)
+                .map_err(|error| ApiError::Internal(format!("opening {case}: {error}")))?;
+            earlier == new.personal
+        }
+        // Erased since: what is left is compared.
+        None => true,
+    };
+    let same = first.event.by.as_ref() == Some(&actor.user)
+        && proposed_under == agreement
+        && *counsel == new.counsel
+        && same_rule
+        && same_personal;
+    if !same {
+        return Err(ApiError::InvalidInput {
+            field: "header.Idempotency-Key".to_owned(),
+            message: format!(
+                "this key already proposed {case} with other details; use a new key for a new proposal"
+            ),
+        });
+    }
+    Ok(Some(Proposed {
+        case: case.to_string(),
+        version: last.version,
+        outcome: CommandOutcome {
+            outcome: "accepted",
+            events: Vec::new(),
+            case_version: Some(last.version),
+        },
+        replayed: true,
+    }))
 }
 
 /// A case as far as the caller may see it. The read is decided by the policies and recorded

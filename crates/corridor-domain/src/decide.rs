@@ -874,7 +874,9 @@ fn in_force(agreement: &AgreementState, context: &Context) -> Result<(), Refusal
     }
 }
 
-fn rule_attributes(facts: &PersonFacts, context: &Context) -> Result<RuleAttributes, Refusal> {
+/// What the safeguards read of a person, as a proposal at `context.now` records it (the age is
+/// the age on that day).
+pub fn rule_attributes(facts: &PersonFacts, context: &Context) -> Result<RuleAttributes, Refusal> {
     let today = context
         .now
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)

@@ -30,7 +30,7 @@ pub use case::{Case, CaseStatus, Detention, ReceivingProcedure, WelfareCheck};
 pub use command::{Command, Context, NoticeFacts, PersonFacts};
 pub use decide::{
     EVENTS_PER_COMMAND_MAX, REASON_LENGTH_MAX, applied, case_terms, counts_of, decide,
-    refusal_event,
+    refusal_event, rule_attributes,
 };
 pub use event::{
     ACCESS_STREAM, Acceptance, Event, EventBody, SCHEMA_VERSION, StreamId, UnscheduleCause,

@@ -14,6 +14,7 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use corridor_domain::{CaseId, PersonalData, Sealed};
 use hkdf::Hkdf;
+use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
 
 /// Bytes in a key.
@@ -24,6 +25,7 @@ pub const NONCE_BYTES: usize = 24;
 pub const SEALED_BYTES_MAX: usize = 64 * 1024;
 
 const WRAP_INFO: &[u8] = b"corridor/v1/case-key-wrap";
+const IDEMPOTENCY_INFO: &[u8] = b"corridor/v1/idempotent-case-id";
 const SEAL_CONTEXT: &[u8] = b"corridor/v1/personal-data/";
 
 /// Failures of sealing and opening.
@@ -51,6 +53,7 @@ pub enum VaultError {
 /// The master key, held in memory only.
 pub struct MasterKey {
     wrapping: XChaCha20Poly1305,
+    idempotency: [u8; KEY_BYTES],
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -66,9 +69,32 @@ impl MasterKey {
         let mut wrapping_key = [0u8; KEY_BYTES];
         // 32 bytes is far below HKDF-SHA-256's 8160-byte limit, so expansion cannot fail.
         let _ = hkdf.expand(WRAP_INFO, &mut wrapping_key);
+        let mut idempotency = [0u8; KEY_BYTES];
+        let _ = hkdf.expand(IDEMPOTENCY_INFO, &mut idempotency);
         Self {
             wrapping: XChaCha20Poly1305::new(&wrapping_key.into()),
+            idempotency,
         }
+    }
+
+    /// The case id a proposal with an idempotency key gets: HMAC-SHA-256, under a key derived
+    /// from the master key, of the proposing user, the agreement and the client's key. The same
+    /// three always give the same case, so a retried proposal finds the case it made; nobody
+    /// without the master key can tell which key gave which case.
+    pub fn idempotent_case_id(&self, user: &str, agreement: &str, idempotency_key: &str) -> CaseId {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.idempotency)
+            .unwrap_or_else(|_| {
+                // HMAC accepts keys of any length; this branch is unreachable.
+                <Hmac<Sha256> as hmac::KeyInit>::new(&Default::default())
+            });
+        for part in [user, agreement, idempotency_key] {
+            // Length-prefixed, so no two different triples give the same input.
+            mac.update(&u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
+            mac.update(part.as_bytes());
+        }
+        let digest: [u8; 32] = mac.finalize().into_bytes().into();
+        let first = digest.first_chunk::<8>().copied().unwrap_or_default();
+        CaseId::from_u64(u64::from_be_bytes(first))
     }
 
     /// Parses a master key written as 64 hex digits or as base64 of 32 bytes.
@@ -243,5 +269,34 @@ mod tests {
         assert!(MasterKey::parse(&BASE64.encode([1u8; 32])).is_ok());
         assert!(MasterKey::parse("abcd").is_err());
         assert!(MasterKey::parse(&BASE64.encode([1u8; 31])).is_err());
+    }
+
+    /// An idempotent case id depends on the user, the agreement, the client's key and the
+    /// master key, on all four and on nothing else; moving a byte between parts changes it.
+    #[test]
+    fn idempotent_case_ids_depend_on_every_part() {
+        let master = MasterKey::from_bytes([7; KEY_BYTES]);
+        let id = master.idempotent_case_id("officer.ada", "us-rwa-2025", "k-1");
+        assert_eq!(
+            id,
+            MasterKey::from_bytes([7; KEY_BYTES]).idempotent_case_id(
+                "officer.ada",
+                "us-rwa-2025",
+                "k-1"
+            )
+        );
+        for other in [
+            master.idempotent_case_id("officer.bo", "us-rwa-2025", "k-1"),
+            master.idempotent_case_id("officer.ada", "uk-rwa-2024", "k-1"),
+            master.idempotent_case_id("officer.ada", "us-rwa-2025", "k-2"),
+            master.idempotent_case_id("officer.ad", "aus-rwa-2025", "k-1"),
+            MasterKey::from_bytes([6; KEY_BYTES]).idempotent_case_id(
+                "officer.ada",
+                "us-rwa-2025",
+                "k-1",
+            ),
+        ] {
+            assert_ne!(other, id);
+        }
     }
 }

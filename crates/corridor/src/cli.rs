@@ -402,6 +402,12 @@ pub struct ProposeArgs {
     /// The person consents to sharing health data with the receiving state.
     #[arg(long)]
     pub health_consent: bool,
+    /// Your name for this proposal, such as a UUID (1 to 255 printable ASCII characters).
+    /// Running the same command again with the same key answers with the case the first run
+    /// proposed instead of proposing a second one. With --server a key is drawn when none is
+    /// given, and named in the error if the answer is lost.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
 }
 
 /// `corridor case …`.

@@ -697,8 +697,27 @@ async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Re
         facts,
         personal,
         counsel,
+        idempotency_key: args.idempotency_key,
     };
-    command_result(json, backend.propose(agreement, new).await)
+    let reply = backend.propose(agreement, new).await;
+    if let Ok(answer) = &reply
+        && answer["replayed"] == true
+    {
+        let case = text(answer, "case");
+        let version = answer["version"].as_u64().unwrap_or(0);
+        if json {
+            println!(
+                "{}",
+                json!({"outcome": "accepted", "replayed": true, "case": case, "version": version, "events": []})
+            );
+        } else {
+            println!(
+                "already proposed with this idempotency key: {case} (version {version}); nothing new was recorded"
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    command_result(json, reply)
 }
 
 async fn show(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitCode> {

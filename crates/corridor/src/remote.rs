@@ -25,6 +25,7 @@ use jiff::civil::Date;
 use serde_json::{Map, Value, json};
 
 use crate::backend::{Answer, Failure, Reply};
+use crate::entropy::Entropy;
 
 /// How long one request may take, connection included.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
@@ -58,6 +59,7 @@ struct Call {
     post: bool,
     path: String,
     if_match: Option<u64>,
+    idempotency_key: Option<String>,
     body: Option<Value>,
 }
 
@@ -67,6 +69,7 @@ impl Call {
             post: false,
             path,
             if_match: None,
+            idempotency_key: None,
             body: None,
         }
     }
@@ -76,6 +79,7 @@ impl Call {
             post: true,
             path,
             if_match: None,
+            idempotency_key: None,
             body,
         }
     }
@@ -149,6 +153,9 @@ impl Remote {
             }
             if let Some(version) = call.if_match {
                 request = request.header("if-match", &format!("\"{version}\""));
+            }
+            if let Some(key) = &call.idempotency_key {
+                request = request.header("idempotency-key", key);
             }
             match &call.body {
                 Some(body) => request
@@ -306,11 +313,23 @@ impl Remote {
         if let Some(counsel) = &new.counsel {
             body.insert("counsel".to_owned(), json!(counsel.to_string()));
         }
-        self.body(Call::post(
+        // Always a key, so that a proposal whose answer is lost can be finished, not repeated.
+        let key = match &new.idempotency_key {
+            Some(key) => key.clone(),
+            None => hex::encode(Entropy::System.array::<16>()?),
+        };
+        let mut call = Call::post(
             format!("/api/agreements/{agreement}/cases"),
             Some(Value::Object(body)),
-        ))
-        .await
+        );
+        call.idempotency_key = Some(key.clone());
+        self.body(call).await.map_err(|failure| match failure {
+            Failure::Error(error) => Failure::Error(error.context(format!(
+                "the proposal may or may not have been made: run the same command again with \
+                 --idempotency-key {key} to finish it without proposing the case twice"
+            ))),
+            answer => answer,
+        })
     }
 
     /// `GET /api/cases/{case}`: the view and its version.

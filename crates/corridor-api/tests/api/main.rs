@@ -15,6 +15,8 @@ mod fields;
 #[cfg(test)]
 mod fixture;
 #[cfg(test)]
+mod idempotency;
+#[cfg(test)]
 mod limits;
 #[cfg(test)]
 mod log;

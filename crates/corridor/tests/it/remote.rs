@@ -224,6 +224,71 @@ fn the_same_flow_gives_the_same_output_and_exit_statuses_on_the_server() {
 }
 
 #[test]
+fn a_proposal_run_again_with_its_idempotency_key_makes_no_second_case() {
+    // Proves `case propose --idempotency-key` run twice names one case, locally and over
+    // `--server` (the second run says it was proposed already), that another key makes another
+    // case, and that a proposal whose answer is lost names the key to run it again with.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let token = account_token(
+        &sandbox,
+        "officer.ada",
+        &["--role", "sending_officer", "--state", "USA"],
+    );
+    let server = serve(&sandbox);
+    let sides = [
+        Side {
+            sandbox: &sandbox,
+            flags: vec!["--as".to_owned(), "officer.ada".to_owned()],
+        },
+        Side {
+            sandbox: &sandbox,
+            flags: vec![
+                "--server".to_owned(),
+                server.url.clone(),
+                "--token".to_owned(),
+                token.clone(),
+            ],
+        },
+    ];
+    let mut cases = Vec::new();
+    for (index, side) in sides.iter().enumerate() {
+        let key = format!("retry-key-{index}");
+        let mut args = propose_args("Synthetic Retried");
+        args.extend_from_slice(&["--idempotency-key", &key]);
+        let first = side.json(0, &args);
+        let case = proposed_case(&first);
+        let again = side.json(0, &args);
+        assert_eq!(again["replayed"], true, "{again}");
+        assert_eq!(again["case"], case.as_str(), "{again}");
+        assert_eq!(again["events"], serde_json::json!([]), "{again}");
+        let text = side.run(&args).code(0).stdout();
+        assert!(
+            text.contains("already proposed with this idempotency key") && text.contains(&case),
+            "{text}"
+        );
+        let mut other = propose_args("Synthetic Retried");
+        let another = format!("another-key-{index}");
+        other.extend_from_slice(&["--idempotency-key", &another]);
+        assert_ne!(proposed_case(&side.json(0, &other)), case);
+        cases.push(case);
+    }
+    assert_ne!(cases[0], cases[1], "keys are per side's own run");
+
+    // No server listens on port 9: the answer is lost, and the error says how to finish.
+    let mut args = vec!["--server", "http://127.0.0.1:9", "--token", &token];
+    args.extend(propose_args("Synthetic Lost"));
+    args.extend_from_slice(&["--idempotency-key", "lost-0001"]);
+    let lost = sandbox.corridor(&args).code(1);
+    assert!(
+        lost.stderr()
+            .contains("run the same command again with --idempotency-key lost-0001"),
+        "{}",
+        lost.stderr()
+    );
+}
+
+#[test]
 fn without_expect_version_the_server_is_asked_for_the_current_one() {
     // Proves a command over `--server` without `--expect-version` is decided against the
     // version the case is at, and with a stale `--expect-version` exits 5 writing nothing.

@@ -1,0 +1,228 @@
+//! `Idempotency-Key` on proposals: a proposal sent again with its key (after an answer that
+//! never arrived) names the case the first one made and appends nothing; the same key with
+//! other details, or a key that is not one, is refused; other callers and other keys propose
+//! cases of their own.
+
+use corridor_domain::terms::Country;
+use corridor_domain::{CaseId, EventBody, Party, Role, StreamId};
+use serde_json::json;
+
+use crate::cases::token;
+use crate::harness::{Reply, TestApp, spawn_app};
+
+const PROPOSE: &str = "/api/agreements/us-rwa-2025/cases";
+
+fn usa() -> Party {
+    Party::State(Country::parse("USA").expect("a country"))
+}
+
+fn proposal(name: &str) -> serde_json::Value {
+    json!({
+        "name": name,
+        "birth_date": "1988-07-14",
+        "nationality": "HND",
+        "sex": "male",
+        "languages": ["es"],
+        "legal_basis": "ina_241",
+        "removal_ordered_on": "2025-06-01",
+        "documents": ["passport X0000009 (synthetic)"],
+    })
+}
+
+/// `POST` a proposal with a bearer token and, when given, an `Idempotency-Key`.
+async fn propose(app: &TestApp, token: &str, key: Option<&str>, body: &serde_json::Value) -> Reply {
+    let authorization = format!("Bearer {token}");
+    let mut headers = vec![
+        ("authorization", authorization.as_str()),
+        ("content-type", "application/json"),
+    ];
+    if let Some(key) = key {
+        headers.push(("idempotency-key", key));
+    }
+    app.request("POST", PROPOSE, &headers, body.to_string().into_bytes())
+        .await
+}
+
+fn case_of(reply: &Reply) -> String {
+    reply.json()["case"]
+        .as_str()
+        .expect("the answer names a case")
+        .to_owned()
+}
+
+/// The kinds of the events of `case`, in order.
+async fn case_events(app: &TestApp, case: &str) -> Vec<&'static str> {
+    let id = CaseId::parse(case).expect("a case id");
+    app.store
+        .history(&StreamId::Case(id))
+        .await
+        .expect("the history")
+        .iter()
+        .map(|stored| stored.event.body.kind())
+        .collect()
+}
+
+/// Every case proposal in the store.
+async fn proposals(app: &TestApp) -> usize {
+    app.store
+        .events(0, 100_000)
+        .await
+        .expect("the events")
+        .iter()
+        .filter(|stored| matches!(stored.event.body, EventBody::CaseProposed { .. }))
+        .count()
+}
+
+#[tokio::test]
+async fn a_proposal_sent_again_with_its_key_names_the_first_case_and_appends_nothing() {
+    // Proves a retried proposal with the same Idempotency-Key answers 200 with the case the first made (its version today, `replayed`), appends no proposal, accepts the key bare or quoted, and refuses the key with other details (422, nothing appended).
+    let app = spawn_app().await;
+    let officer = token(&app, "officer.bo", Role::SendingOfficer, usa()).await;
+    let body = proposal("Synthetic Person Retry");
+
+    let first = propose(&app, &officer, Some("c3f1e6d2-0001"), &body).await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    assert_eq!(first.json()["replayed"], false);
+    let case = case_of(&first);
+    let before = proposals(&app).await;
+
+    for key in ["c3f1e6d2-0001", "\"c3f1e6d2-0001\""] {
+        let again = propose(&app, &officer, Some(key), &body).await;
+        assert_eq!(again.status, 200, "{key}: {}", again.text());
+        assert_eq!(case_of(&again), case);
+        assert_eq!(again.json()["replayed"], true);
+        assert_eq!(again.json()["events"], json!([]));
+        assert_eq!(again.header("location"), format!("/api/cases/{case}"));
+        assert_eq!(again.header("etag"), "\"1\"");
+    }
+    assert_eq!(proposals(&app).await, before, "nothing proposed twice");
+    assert_eq!(case_events(&app, &case).await, ["case_proposed"]);
+
+    // The case moves on; a late retry names its version today.
+    let authorization = format!("Bearer {officer}");
+    let notice = app
+        .request(
+            "POST",
+            &format!("/api/cases/{case}/notice"),
+            &[
+                ("authorization", authorization.as_str()),
+                ("content-type", "application/json"),
+                ("if-match", "\"1\""),
+            ],
+            json!({"language": "es", "destination": "RWA", "on_person": true,
+                   "on_counsel": false, "explains_how_to_contest": true})
+            .to_string()
+            .into_bytes(),
+        )
+        .await;
+    assert_eq!(notice.status, 200, "{}", notice.text());
+    let late = propose(&app, &officer, Some("c3f1e6d2-0001"), &body).await;
+    assert_eq!(late.status, 200, "{}", late.text());
+    assert_eq!(late.header("etag"), "\"2\"");
+    assert_eq!(late.json()["version"], 2);
+
+    // The same key for another person is a client's mistake, not a new case.
+    let other = propose(
+        &app,
+        &officer,
+        Some("c3f1e6d2-0001"),
+        &proposal("Synthetic Person Other"),
+    )
+    .await
+    .problem(422, "invalid_input");
+    assert_eq!(other["facts"]["field"], "header.Idempotency-Key");
+    assert!(
+        other["detail"]
+            .as_str()
+            .is_some_and(|detail| detail.contains(&case) && detail.contains("new key")),
+        "{other}"
+    );
+    let mut changed = body.clone();
+    changed["documents"] = json!(["passport X0000010 (synthetic)"]);
+    propose(&app, &officer, Some("c3f1e6d2-0001"), &changed)
+        .await
+        .problem(422, "invalid_input");
+    assert_eq!(proposals(&app).await, before);
+    assert_eq!(
+        case_events(&app, &case).await,
+        ["case_proposed", "notice_served"]
+    );
+}
+
+#[tokio::test]
+async fn other_keys_other_callers_and_no_key_each_propose_their_own_case() {
+    // Proves the key names a proposal of one caller only: another officer with the same key, another key, or no key at all (twice) each make a new case.
+    let app = spawn_app().await;
+    let bo = token(&app, "officer.bo", Role::SendingOfficer, usa()).await;
+    let cy = token(&app, "officer.cy", Role::SendingOfficer, usa()).await;
+    let body = proposal("Synthetic Person Many");
+    let mut cases = Vec::new();
+    for (caller, key) in [
+        (&bo, Some("shared-key")),
+        (&cy, Some("shared-key")),
+        (&bo, Some("another-key")),
+        (&bo, None),
+        (&bo, None),
+    ] {
+        let reply = propose(&app, caller, key, &body).await;
+        assert_eq!(reply.status, 201, "{key:?}: {}", reply.text());
+        cases.push(case_of(&reply));
+    }
+    let distinct: std::collections::BTreeSet<&String> = cases.iter().collect();
+    assert_eq!(distinct.len(), cases.len(), "{cases:?}");
+}
+
+#[tokio::test]
+async fn the_same_key_sent_at_once_makes_one_case() {
+    // Proves proposals racing with one key (decided in one group commit or in turn) make one case: one 201, the others 200 naming it.
+    let app = spawn_app().await;
+    let officer = token(&app, "officer.bo", Role::SendingOfficer, usa()).await;
+    let body = proposal("Synthetic Person Race");
+    let key = Some("race-0001");
+    let before = proposals(&app).await;
+    let replies = tokio::join!(
+        propose(&app, &officer, key, &body),
+        propose(&app, &officer, key, &body),
+        propose(&app, &officer, key, &body),
+        propose(&app, &officer, key, &body),
+        propose(&app, &officer, key, &body),
+        propose(&app, &officer, key, &body),
+    );
+    let replies = [
+        replies.0, replies.1, replies.2, replies.3, replies.4, replies.5,
+    ];
+    let statuses: Vec<u16> = replies.iter().map(|reply| reply.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|status| **status == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|status| **status == 200).count(),
+        5,
+        "{statuses:?}"
+    );
+    let case = case_of(&replies[0]);
+    assert!(replies.iter().all(|reply| case_of(reply) == case));
+    assert_eq!(proposals(&app).await, before + 1);
+}
+
+#[tokio::test]
+async fn a_key_that_is_not_one_is_refused_naming_the_header() {
+    // Proves an empty, over-long, spaced, quoted-inside or non-ASCII Idempotency-Key is a 422 naming the header, and proposes nothing.
+    let app = spawn_app().await;
+    let officer = token(&app, "officer.bo", Role::SendingOfficer, usa()).await;
+    let body = proposal("Synthetic Person Key");
+    let before = proposals(&app).await;
+    let long = "k".repeat(256);
+    for key in ["", "\"\"", long.as_str(), "two words", "a\"b", "ключ"] {
+        let problem = propose(&app, &officer, Some(key), &body)
+            .await
+            .problem(422, "invalid_input");
+        assert_eq!(problem["facts"]["field"], "header.Idempotency-Key", "{key}");
+    }
+    let longest = "k".repeat(255);
+    let accepted = propose(&app, &officer, Some(&longest), &body).await;
+    assert_eq!(accepted.status, 201, "{}", accepted.text());
+    assert_eq!(proposals(&app).await, before + 1);
+}
