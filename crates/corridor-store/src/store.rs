@@ -82,6 +82,9 @@ struct Batch {
     agreements: BTreeMap<AgreementId, AgreementState>,
     counts: BTreeMap<AgreementId, Counts>,
     cases: BTreeMap<CaseId, Case>,
+    /// Cases the transaction's proposals would make that had no events when it began: looked
+    /// up for the whole group at once, so that a proposal need not look for its case alone.
+    absent_cases: BTreeSet<CaseId>,
     last_seq: Option<u64>,
     pending: Pending,
     /// The access stream's version as this transaction has grown it.
@@ -367,7 +370,10 @@ impl Store {
                 .await?;
         }
         let mut results = Vec::with_capacity(requests.len());
-        let mut batch = Batch::default();
+        let mut batch = Batch {
+            absent_cases: absent_proposed_cases(&mut tx, requests).await?,
+            ..Batch::default()
+        };
         for request in requests {
             let result = match request {
                 Write::Command(request) => self.execute_in(&mut tx, request, &mut batch).await?,
@@ -637,13 +643,17 @@ impl Store {
         let mut known_cases = Vec::new();
         let mut ids: Vec<String> = Vec::new();
         for id in case_ids {
-            let known = batch.and_then(|batch| {
-                CaseId::parse(&id)
-                    .ok()
-                    .and_then(|case| batch.cases.get(&case))
-            });
+            let parsed = CaseId::parse(&id).ok();
+            let known = batch
+                .zip(parsed)
+                .and_then(|(batch, case)| batch.cases.get(&case));
+            let absent = batch
+                .zip(parsed)
+                .is_some_and(|(batch, case)| batch.absent_cases.contains(&case));
             match known {
                 Some(case) => known_cases.push(case.clone()),
+                // Known to have no events: nothing to load.
+                None if absent => {}
                 None => ids.push(id),
             }
         }
@@ -1192,6 +1202,44 @@ fn decode_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {
         event,
         body,
     })
+}
+
+/// The cases proposed in `requests` that have no events yet, in one statement per
+/// [`BIND_BATCH`] ids. The write lock is held, so none of them can appear meanwhile except
+/// through this transaction, whose own cases the batch knows.
+async fn absent_proposed_cases(
+    conn: &mut AnyConnection,
+    requests: &[Write<'_>],
+) -> Result<BTreeSet<CaseId>, StoreError> {
+    let proposed: BTreeSet<CaseId> = requests
+        .iter()
+        .filter_map(|write| match write {
+            Write::Command(Request {
+                command: Command::Propose { case, .. },
+                ..
+            }) => Some(*case),
+            _ => None,
+        })
+        .collect();
+    let ids: Vec<String> = proposed.iter().map(ToString::to_string).collect();
+    let mut present = BTreeSet::new();
+    for chunk in ids.chunks(BIND_BATCH) {
+        let sql = format!(
+            "SELECT DISTINCT stream FROM events WHERE stream IN ({})",
+            placeholders(1, chunk.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(id.clone());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            present.insert(row.try_get::<String, _>("stream")?);
+        }
+    }
+    Ok(proposed
+        .into_iter()
+        .filter(|case| !present.contains(&case.to_string()))
+        .collect())
 }
 
 async fn load_streams(
