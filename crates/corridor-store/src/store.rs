@@ -1223,18 +1223,8 @@ async fn absent_proposed_cases(
         .collect();
     let ids: Vec<String> = proposed.iter().map(ToString::to_string).collect();
     let mut present = BTreeSet::new();
-    for chunk in ids.chunks(BIND_BATCH) {
-        let sql = format!(
-            "SELECT DISTINCT stream FROM events WHERE stream IN ({})",
-            placeholders(1, chunk.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(id.clone());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            present.insert(row.try_get::<String, _>("stream")?);
-        }
+    for row in rows_of_streams(conn, "SELECT DISTINCT stream FROM events", "", &ids).await? {
+        present.insert(row.try_get::<String, _>("stream")?);
     }
     Ok(proposed
         .into_iter()
@@ -1242,23 +1232,43 @@ async fn absent_proposed_cases(
         .collect())
 }
 
-async fn load_streams(
+/// The rows of `select` (a query of the events table) `WHERE stream IN (streams)`, followed by
+/// `tail`, in statements of at most [`BIND_BATCH`] streams.
+async fn rows_of_streams(
     conn: &mut AnyConnection,
+    select: &str,
+    tail: &str,
     streams: &[String],
-) -> Result<Vec<StoredEvent>, StoreError> {
-    let mut events = Vec::new();
+) -> Result<Vec<AnyRow>, StoreError> {
+    let mut rows = Vec::new();
     for batch in streams.chunks(BIND_BATCH) {
         let sql = format!(
-            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE stream IN ({}) ORDER BY seq",
+            "{select} WHERE stream IN ({}){tail}",
             placeholders(1, batch.len())
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for stream in batch {
             query = query.bind(stream.clone());
         }
-        for row in query.fetch_all(&mut *conn).await? {
-            events.push(decode_row(&row)?);
-        }
+        rows.extend(query.fetch_all(&mut *conn).await?);
+    }
+    Ok(rows)
+}
+
+async fn load_streams(
+    conn: &mut AnyConnection,
+    streams: &[String],
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut events = Vec::new();
+    for row in rows_of_streams(
+        conn,
+        "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events",
+        " ORDER BY seq",
+        streams,
+    )
+    .await?
+    {
+        events.push(decode_row(&row)?);
     }
     events.sort_by_key(|stored| stored.seq);
     Ok(events)

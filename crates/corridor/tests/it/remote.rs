@@ -86,6 +86,25 @@ impl Side<'_> {
     }
 }
 
+/// The two ways to act as `user`: locally (`--as`) and on `server` with its `token`.
+fn sides<'a>(sandbox: &'a Sandbox, user: &str, server: &Server, token: &str) -> [Side<'a>; 2] {
+    [
+        Side {
+            sandbox,
+            flags: vec!["--as".to_owned(), user.to_owned()],
+        },
+        Side {
+            sandbox,
+            flags: vec![
+                "--server".to_owned(),
+                server.url.clone(),
+                "--token".to_owned(),
+                token.to_owned(),
+            ],
+        },
+    ]
+}
+
 /// `text` with `case` replaced by `CASE`, every run of digits after `#` or in a `"seq"` /
 /// `"recorded_seq"` member replaced by `N`, and runs of spaces by one: what differs between two
 /// runs of one flow.
@@ -136,19 +155,7 @@ fn the_same_flow_gives_the_same_output_and_exit_statuses_on_the_server() {
         &["--role", "sending_officer", "--state", "USA"],
     );
     let server = serve(&sandbox);
-    let local = Side {
-        sandbox: &sandbox,
-        flags: vec!["--as".to_owned(), "officer.ada".to_owned()],
-    };
-    let remote = Side {
-        sandbox: &sandbox,
-        flags: vec![
-            "--server".to_owned(),
-            server.url.clone(),
-            "--token".to_owned(),
-            token,
-        ],
-    };
+    let [local, remote] = sides(&sandbox, "officer.ada", &server, &token);
 
     let proposals: Vec<(Value, String)> = [&local, &remote]
         .iter()
@@ -236,23 +243,11 @@ fn a_proposal_run_again_with_its_idempotency_key_makes_no_second_case() {
         &["--role", "sending_officer", "--state", "USA"],
     );
     let server = serve(&sandbox);
-    let sides = [
-        Side {
-            sandbox: &sandbox,
-            flags: vec!["--as".to_owned(), "officer.ada".to_owned()],
-        },
-        Side {
-            sandbox: &sandbox,
-            flags: vec![
-                "--server".to_owned(),
-                server.url.clone(),
-                "--token".to_owned(),
-                token.clone(),
-            ],
-        },
-    ];
     let mut cases = Vec::new();
-    for (index, side) in sides.iter().enumerate() {
+    for (index, side) in sides(&sandbox, "officer.ada", &server, &token)
+        .iter()
+        .enumerate()
+    {
         let key = format!("retry-key-{index}");
         let mut args = propose_args("Synthetic Retried");
         args.extend_from_slice(&["--idempotency-key", &key]);
