@@ -86,6 +86,20 @@ impl Side<'_> {
     }
 }
 
+/// A sandbox with the US–Rwanda agreement and `officer.ada`, a sending officer of the United
+/// States, with a token; and `corridor serve` over its database.
+fn officer_and_server() -> (Sandbox, String, Server) {
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let token = account_token(
+        &sandbox,
+        "officer.ada",
+        &["--role", "sending_officer", "--state", "USA"],
+    );
+    let server = serve(&sandbox);
+    (sandbox, token, server)
+}
+
 /// The two ways to act as `user`: locally (`--as`) and on `server` with its `token`.
 fn sides<'a>(sandbox: &'a Sandbox, user: &str, server: &Server, token: &str) -> [Side<'a>; 2] {
     [
@@ -147,14 +161,7 @@ fn the_same_flow_gives_the_same_output_and_exit_statuses_on_the_server() {
     // Proves propose → a refused request → notice → request → show → history, a denied
     // approval and a stale version print the same text and JSON and exit the same over
     // `--server` as on the local database.
-    let sandbox = Sandbox::new();
-    sandbox.init_with_us_rwa();
-    let token = account_token(
-        &sandbox,
-        "officer.ada",
-        &["--role", "sending_officer", "--state", "USA"],
-    );
-    let server = serve(&sandbox);
+    let (sandbox, token, server) = officer_and_server();
     let [local, remote] = sides(&sandbox, "officer.ada", &server, &token);
 
     let proposals: Vec<(Value, String)> = [&local, &remote]
@@ -235,14 +242,7 @@ fn a_proposal_run_again_with_its_idempotency_key_makes_no_second_case() {
     // Proves `case propose --idempotency-key` run twice names one case, locally and over
     // `--server` (the second run says it was proposed already), that another key makes another
     // case, and that a proposal whose answer is lost names the key to run it again with.
-    let sandbox = Sandbox::new();
-    sandbox.init_with_us_rwa();
-    let token = account_token(
-        &sandbox,
-        "officer.ada",
-        &["--role", "sending_officer", "--state", "USA"],
-    );
-    let server = serve(&sandbox);
+    let (sandbox, token, server) = officer_and_server();
     let mut cases = Vec::new();
     for (index, side) in sides(&sandbox, "officer.ada", &server, &token)
         .iter()
@@ -287,14 +287,7 @@ fn a_proposal_run_again_with_its_idempotency_key_makes_no_second_case() {
 fn without_expect_version_the_server_is_asked_for_the_current_one() {
     // Proves a command over `--server` without `--expect-version` is decided against the
     // version the case is at, and with a stale `--expect-version` exits 5 writing nothing.
-    let sandbox = Sandbox::new();
-    sandbox.init_with_us_rwa();
-    let token = account_token(
-        &sandbox,
-        "officer.ada",
-        &["--role", "sending_officer", "--state", "USA"],
-    );
-    let server = serve(&sandbox);
+    let (sandbox, token, server) = officer_and_server();
     let remote = |args: &[&str]| {
         let mut full = vec!["--json", "--server", &server.url, "--token", &token];
         full.extend_from_slice(args);
