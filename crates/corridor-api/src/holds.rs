@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{ClassCriteria, Command, Hold, HoldId, HoldScope, ScopeChoice};
@@ -116,6 +116,19 @@ impl ScopeBody {
     }
 }
 
+/// A registered hold.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RegisteredHold {
+    /// The hold's id.
+    pub hold: String,
+    /// What was appended.
+    #[serde(flatten)]
+    pub outcome: CommandOutcome,
+    /// Whether this answers again a registration made earlier with the same `Idempotency-Key`:
+    /// then nothing was appended now.
+    pub replayed: bool,
+}
+
 /// A hold as listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HoldView {
@@ -193,9 +206,13 @@ pub struct RegisterBody {
     post,
     path = "/api/holds",
     tag = "holds",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "The client's name for this registration, such as a UUID (1 to 255 printable ASCII characters, bare or quoted): sending the same registration again with the same key answers with the hold the first one made (200, `replayed`) instead of registering a second hold; the same key with other details is refused (422)")
+    ),
     request_body = RegisterBody,
     responses(
-        (status = 201, description = "Registered; `Location` names the hold", body = CommandOutcome),
+        (status = 201, description = "Registered; `Location` names the hold", body = RegisteredHold),
+        (status = 200, description = "Registered before with this `Idempotency-Key`; nothing was appended now (`replayed`); `Location` names the hold", body = RegisteredHold),
         AccessProblems, CommandProblems, CommonProblems
     ),
     security(("session" = []), ("token" = []))
@@ -203,9 +220,11 @@ pub struct RegisterBody {
 pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     JsonBody(body): JsonBody<RegisterBody>,
 ) -> Result<Response, ApiError> {
     caller.authenticated()?;
+    let idempotency_key = input::idempotency_key(&headers)?;
     let new = NewHold {
         court: input::text("body.court", &body.court, TEXT_CHARS_MAX)?,
         reference: input::text("body.reference", &body.reference, TEXT_CHARS_MAX)?,
@@ -215,12 +234,18 @@ pub async fn register(
             .as_deref()
             .map(|id| input::hold_in_body("body.depends_on", id))
             .transpose()?,
+        idempotency_key,
     };
-    let (hold, outcome) = service::register_hold(&state, &caller, new).await?;
+    let registered = service::register_hold(&state, &caller, new).await?;
+    let status = if registered.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, format!("/api/holds/{hold}"))],
-        Json(outcome),
+        status,
+        [(header::LOCATION, format!("/api/holds/{}", registered.hold))],
+        Json(registered),
     )
         .into_response())
 }

@@ -31,7 +31,7 @@ use crate::commands::{
     load_agreement as find_agreement, load_case, load_hold, random_array, random_u64,
 };
 use crate::disclosure::{Disclosure, disclose};
-use crate::holds::HoldView;
+use crate::holds::{HoldView, RegisteredHold};
 use crate::limits::PAGE_SIZE_MAX;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -211,7 +211,7 @@ pub struct NewCase {
 /// executes the proposal.
 ///
 /// With an idempotency key the case id is not drawn but derived from the caller, the agreement
-/// and the key ([`vault::MasterKey::idempotent_case_id`]), so a retry after an answer that never
+/// and the key ([`vault::MasterKey::idempotent_id`]), so a retry after an answer that never
 /// arrived lands on the same case: when that case exists, the answer names it again
 /// (`replayed`) and nothing is appended, provided the earlier proposal was this one; a key
 /// used for different details is refused.
@@ -226,7 +226,12 @@ pub async fn propose(
     let master = state.master().ok_or(ApiError::NoMasterKey)?;
     let resource = agreement_facts(&found)?;
     let case = match &new.idempotency_key {
-        Some(key) => master.idempotent_case_id(actor.user.as_str(), agreement.as_str(), key),
+        Some(key) => CaseId::from_u64(master.idempotent_id(
+            "case",
+            actor.user.as_str(),
+            agreement.as_str(),
+            key,
+        )),
         None => CaseId::from_u64(random_u64()?),
     };
     if new.idempotency_key.is_some()
@@ -329,12 +334,7 @@ async fn earlier_proposal(
         && same_rule
         && same_personal;
     if !same {
-        return Err(ApiError::InvalidInput {
-            field: "header.Idempotency-Key".to_owned(),
-            message: format!(
-                "this key already proposed {case} with other details; use a new key for a new proposal"
-            ),
-        });
+        return Err(reused_key(&case.to_string(), "proposed"));
     }
     Ok(Some(Proposed {
         case: case.to_string(),
@@ -594,30 +594,121 @@ pub struct NewHold {
     pub scope: HoldScope,
     /// The order it depends on, if any (it falls with it).
     pub depends_on: Option<HoldId>,
+    /// The client's name for this registration (HTTP `Idempotency-Key`): registering again with
+    /// the same key finds the hold the first registration made instead of making a second one.
+    pub idempotency_key: Option<String>,
 }
 
 /// Registers a court hold under a new id; scheduled cases it covers are pulled and cases in
 /// transit recalled, in the same commit.
+///
+/// With an idempotency key the id is derived from the caller, the court and the key, as for a
+/// proposal ([`propose`]): registering again with the key answers with the hold the first
+/// registration made (`replayed`, nothing appended) if it was this one, and refuses the key
+/// otherwise.
 pub async fn register_hold(
     state: &AppState,
     caller: &Caller,
     new: NewHold,
-) -> Result<(HoldId, CommandOutcome), ApiError> {
-    caller.authenticated()?;
-    let hold = HoldId::from_u64(random_u64()?);
+) -> Result<RegisteredHold, ApiError> {
+    let actor = caller.authenticated()?;
+    let hold = match &new.idempotency_key {
+        Some(key) => {
+            let master = state.master().ok_or(ApiError::NoMasterKey)?;
+            HoldId::from_u64(master.idempotent_id("hold", actor.user.as_str(), &new.court, key))
+        }
+        None => HoldId::from_u64(random_u64()?),
+    };
     let resource = ResourceFacts::Hold(HoldFacts {
         id: hold,
         court: new.court.clone(),
     });
+    if new.idempotency_key.is_some()
+        && let Some(earlier) = earlier_hold(state, caller, &resource, hold, &new).await?
+    {
+        return Ok(earlier);
+    }
     let command = Command::RegisterHold {
         hold,
-        court: new.court,
-        reference: new.reference,
-        scope: new.scope,
+        court: new.court.clone(),
+        reference: new.reference.clone(),
+        scope: new.scope.clone(),
         depends_on: new.depends_on,
     };
-    let accepted = execute(state, caller, &resource, command, None, Vec::new()).await?;
-    Ok((hold, accepted.outcome(None)))
+    let accepted = match execute(state, caller, &resource, command, None, Vec::new()).await {
+        // The same key sent twice at once: the other request registered the hold first.
+        Err(ApiError::Refused(Refusal::AlreadyExists { .. })) if new.idempotency_key.is_some() => {
+            return earlier_hold(state, caller, &resource, hold, &new)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Internal(format!("{hold} exists and has no registration event"))
+                });
+        }
+        result => result?,
+    };
+    Ok(RegisteredHold {
+        hold: hold.to_string(),
+        outcome: accepted.outcome(None),
+        replayed: false,
+    })
+}
+
+/// The answer to a registration whose idempotency key made `hold` before, or `None` when
+/// `hold` does not exist; the key is refused as reused unless the earlier registration was this
+/// one (the same clerk, court, reference, scope and parent order). The decision to register is
+/// made and recorded again.
+async fn earlier_hold(
+    state: &AppState,
+    caller: &Caller,
+    resource: &ResourceFacts,
+    hold: HoldId,
+    new: &NewHold,
+) -> Result<Option<RegisteredHold>, ApiError> {
+    let actor = caller.authenticated()?;
+    let history = state.store().history(&StreamId::Hold(hold)).await?;
+    let Some(first) = history.first() else {
+        return Ok(None);
+    };
+    authorize(state, caller, Action::RegisterHold, resource).await?;
+    let EventBody::HoldRegistered {
+        court,
+        reference,
+        scope,
+        depends_on,
+        ..
+    } = &first.event.body
+    else {
+        return Err(ApiError::Internal(format!(
+            "{hold} does not begin with its registration"
+        )));
+    };
+    let same = first.event.by.as_ref() == Some(&actor.user)
+        && *court == new.court
+        && *reference == new.reference
+        && *scope == new.scope
+        && *depends_on == new.depends_on;
+    if !same {
+        return Err(reused_key(&hold.to_string(), "registered"));
+    }
+    Ok(Some(RegisteredHold {
+        hold: hold.to_string(),
+        outcome: CommandOutcome {
+            outcome: "accepted",
+            events: Vec::new(),
+            case_version: None,
+        },
+        replayed: true,
+    }))
+}
+
+/// The refusal of an idempotency key that made `what` with other details.
+fn reused_key(what: &str, done: &str) -> ApiError {
+    ApiError::InvalidInput {
+        field: "header.Idempotency-Key".to_owned(),
+        message: format!(
+            "this key already {done} {what} with other details; use a new key for a new request"
+        ),
+    }
 }
 
 /// Executes a command on one registered hold (stay, reactivate, amend, vacate).

@@ -77,24 +77,31 @@ impl MasterKey {
         }
     }
 
-    /// The case id a proposal with an idempotency key gets: HMAC-SHA-256, under a key derived
-    /// from the master key, of the proposing user, the agreement and the client's key. The same
-    /// three always give the same case, so a retried proposal finds the case it made; nobody
-    /// without the master key can tell which key gave which case.
-    pub fn idempotent_case_id(&self, user: &str, agreement: &str, idempotency_key: &str) -> CaseId {
+    /// The id a creation with an idempotency key gets: HMAC-SHA-256, under a key derived from
+    /// the master key, of what is created (`kind`: `case`, `hold`), the user, where (the
+    /// agreement of a case, the court of a hold) and the client's key. The same four always give
+    /// the same id, so a retried creation finds what it made; nobody without the master key can
+    /// tell which key gave which id.
+    pub fn idempotent_id(
+        &self,
+        kind: &str,
+        user: &str,
+        within: &str,
+        idempotency_key: &str,
+    ) -> u64 {
         let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.idempotency)
             .unwrap_or_else(|_| {
                 // HMAC accepts keys of any length; this branch is unreachable.
                 <Hmac<Sha256> as hmac::KeyInit>::new(&Default::default())
             });
-        for part in [user, agreement, idempotency_key] {
+        for part in [kind, user, within, idempotency_key] {
             // Length-prefixed, so no two different triples give the same input.
             mac.update(&u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
             mac.update(part.as_bytes());
         }
         let digest: [u8; 32] = mac.finalize().into_bytes().into();
         let first = digest.first_chunk::<8>().copied().unwrap_or_default();
-        CaseId::from_u64(u64::from_be_bytes(first))
+        u64::from_be_bytes(first)
     }
 
     /// Parses a master key written as 64 hex digits or as base64 of 32 bytes.
@@ -271,26 +278,29 @@ mod tests {
         assert!(MasterKey::parse(&BASE64.encode([1u8; 31])).is_err());
     }
 
-    /// An idempotent case id depends on the user, the agreement, the client's key and the
-    /// master key, on all four and on nothing else; moving a byte between parts changes it.
+    /// An idempotent id depends on the kind, the user, where, the client's key and the master
+    /// key, on all five and on nothing else; moving a byte between parts changes it.
     #[test]
-    fn idempotent_case_ids_depend_on_every_part() {
+    fn idempotent_ids_depend_on_every_part() {
         let master = MasterKey::from_bytes([7; KEY_BYTES]);
-        let id = master.idempotent_case_id("officer.ada", "us-rwa-2025", "k-1");
+        let id = master.idempotent_id("case", "officer.ada", "us-rwa-2025", "k-1");
         assert_eq!(
             id,
-            MasterKey::from_bytes([7; KEY_BYTES]).idempotent_case_id(
+            MasterKey::from_bytes([7; KEY_BYTES]).idempotent_id(
+                "case",
                 "officer.ada",
                 "us-rwa-2025",
                 "k-1"
             )
         );
         for other in [
-            master.idempotent_case_id("officer.bo", "us-rwa-2025", "k-1"),
-            master.idempotent_case_id("officer.ada", "uk-rwa-2024", "k-1"),
-            master.idempotent_case_id("officer.ada", "us-rwa-2025", "k-2"),
-            master.idempotent_case_id("officer.ad", "aus-rwa-2025", "k-1"),
-            MasterKey::from_bytes([6; KEY_BYTES]).idempotent_case_id(
+            master.idempotent_id("hold", "officer.ada", "us-rwa-2025", "k-1"),
+            master.idempotent_id("case", "officer.bo", "us-rwa-2025", "k-1"),
+            master.idempotent_id("case", "officer.ada", "uk-rwa-2024", "k-1"),
+            master.idempotent_id("case", "officer.ada", "us-rwa-2025", "k-2"),
+            master.idempotent_id("case", "officer.ad", "aus-rwa-2025", "k-1"),
+            MasterKey::from_bytes([6; KEY_BYTES]).idempotent_id(
+                "case",
                 "officer.ada",
                 "us-rwa-2025",
                 "k-1",

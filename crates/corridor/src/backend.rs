@@ -313,14 +313,12 @@ impl Backend {
         }
     }
 
-    /// Registers a hold (`CommandOutcome`).
+    /// Registers a hold (`RegisteredHold`).
     pub async fn register_hold(&self, new: NewHold) -> Reply {
         match self {
-            Self::Local(local) => json(
-                service::register_hold(&local.state, &Self::someone(local)?, new)
-                    .await
-                    .map(|(_, outcome)| outcome),
-            ),
+            Self::Local(local) => {
+                json(service::register_hold(&local.state, &Self::someone(local)?, new).await)
+            }
             Self::Remote(remote) => remote.register_hold(&new).await,
         }
     }

@@ -609,6 +609,12 @@ pub enum HoldCommand {
         depends_on: Option<String>,
         #[command(flatten)]
         scope: ScopeArgs,
+        /// Your name for this registration, such as a UUID (1 to 255 printable ASCII
+        /// characters). Running the same command again with the same key answers with the hold
+        /// the first run registered instead of registering a second one. With --server a key is
+        /// drawn when none is given, and named in the error if the answer is lost.
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
     },
     /// Stay a hold (it has no effect until reactivated).
     Stay {

@@ -699,21 +699,31 @@ async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Re
         counsel,
         idempotency_key: args.idempotency_key,
     };
-    let reply = backend.propose(agreement, new).await;
+    created_result(
+        json,
+        "case",
+        "proposed",
+        backend.propose(agreement, new).await,
+    )
+}
+
+/// The result of a creation (a proposal, a hold): as any command's, unless it answered again
+/// one made earlier with the same idempotency key. `what` names the answer's member with the
+/// created id, `done` the verb (`proposed`, `registered`).
+fn created_result(json: bool, what: &str, done: &str, reply: Reply) -> anyhow::Result<ExitCode> {
     if let Ok(answer) = &reply
         && answer["replayed"] == true
     {
-        let case = text(answer, "case");
-        let version = answer["version"].as_u64().unwrap_or(0);
+        let id = text(answer, what);
         if json {
-            println!(
-                "{}",
-                json!({"outcome": "accepted", "replayed": true, "case": case, "version": version, "events": []})
-            );
+            let mut out = json!({"outcome": "accepted", "replayed": true, what: id, "events": []});
+            // A case's version today (a hold has none).
+            if let (Some(version), Some(object)) = (answer.get("version"), out.as_object_mut()) {
+                object.insert("version".to_owned(), version.clone());
+            }
+            println!("{out}");
         } else {
-            println!(
-                "already proposed with this idempotency key: {case} (version {version}); nothing new was recorded"
-            );
+            println!("already {done} with this idempotency key: {id}; nothing new was recorded");
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -1006,14 +1016,16 @@ pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow
             reference,
             depends_on,
             scope,
+            idempotency_key,
         } => {
             let new = NewHold {
                 court,
                 reference,
                 scope: scope_of(&scope)?,
                 depends_on: depends_on.as_deref().map(parse_hold).transpose()?,
+                idempotency_key,
             };
-            return command_result(json, backend.register_hold(new).await);
+            return created_result(json, "hold", "registered", backend.register_hold(new).await);
         }
         HoldCommand::Stay { hold } => {
             let hold = parse_hold(&hold)?;

@@ -313,20 +313,29 @@ impl Remote {
         if let Some(counsel) = &new.counsel {
             body.insert("counsel".to_owned(), json!(counsel.to_string()));
         }
-        // Always a key, so that a proposal whose answer is lost can be finished, not repeated.
-        let key = match &new.idempotency_key {
-            Some(key) => key.clone(),
+        self.create(
+            format!("/api/agreements/{agreement}/cases"),
+            Value::Object(body),
+            new.idempotency_key.as_deref(),
+            "proposing the case twice",
+        )
+        .await
+    }
+
+    /// `POST`s a creation (a proposal, a hold) with an `Idempotency-Key`: `key`, or one drawn
+    /// now, so that a creation whose answer is lost can be finished rather than repeated; the
+    /// error of a lost answer names the key and says what running again avoids (`twice`).
+    async fn create(&self, path: String, body: Value, key: Option<&str>, twice: &str) -> Reply {
+        let key = match key {
+            Some(key) => key.to_owned(),
             None => hex::encode(Entropy::System.array::<16>()?),
         };
-        let mut call = Call::post(
-            format!("/api/agreements/{agreement}/cases"),
-            Some(Value::Object(body)),
-        );
+        let mut call = Call::post(path, Some(body));
         call.idempotency_key = Some(key.clone());
         self.body(call).await.map_err(|failure| match failure {
             Failure::Error(error) => Failure::Error(error.context(format!(
-                "the proposal may or may not have been made: run the same command again with \
-                 --idempotency-key {key} to finish it without proposing the case twice"
+                "it may or may not have been done: run the same command again with \
+                 --idempotency-key {key} to finish it without {twice}"
             ))),
             answer => answer,
         })
@@ -451,8 +460,13 @@ impl Remote {
         if let (Some(parent), Some(object)) = (new.depends_on, body.as_object_mut()) {
             object.insert("depends_on".to_owned(), json!(parent.to_string()));
         }
-        self.body(Call::post("/api/holds".to_owned(), Some(body)))
-            .await
+        self.create(
+            "/api/holds".to_owned(),
+            body,
+            new.idempotency_key.as_deref(),
+            "registering the hold twice",
+        )
+        .await
     }
 
     /// A command on a hold: `POST /api/holds/{hold}/…`.

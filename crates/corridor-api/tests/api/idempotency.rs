@@ -1,7 +1,7 @@
-//! `Idempotency-Key` on proposals: a proposal sent again with its key (after an answer that
-//! never arrived) names the case the first one made and appends nothing; the same key with
-//! other details, or a key that is not one, is refused; other callers and other keys propose
-//! cases of their own.
+//! `Idempotency-Key` on the two creations, proposals and hold registrations: sent again with
+//! its key (after an answer that never arrived) a creation names what the first one made and
+//! appends nothing; the same key with other details, or a key that is not one, is refused;
+//! other callers and other keys create their own.
 
 use corridor_domain::terms::Country;
 use corridor_domain::{CaseId, EventBody, Party, Role, StreamId};
@@ -225,4 +225,99 @@ async fn a_key_that_is_not_one_is_refused_naming_the_header() {
     let accepted = propose(&app, &officer, Some(&longest), &body).await;
     assert_eq!(accepted.status, 201, "{}", accepted.text());
     assert_eq!(proposals(&app).await, before + 1);
+}
+
+/// `POST /api/holds` as a clerk of `court-a`, with an `Idempotency-Key` when given.
+async fn register_hold(app: &TestApp, token: &str, key: Option<&str>, reference: &str) -> Reply {
+    let authorization = format!("Bearer {token}");
+    let mut headers = vec![
+        ("authorization", authorization.as_str()),
+        ("content-type", "application/json"),
+    ];
+    if let Some(key) = key {
+        headers.push(("idempotency-key", key));
+    }
+    let body = json!({
+        "court": "court-a",
+        "reference": reference,
+        "scope": { "nationalities": ["ATA"] },
+    });
+    app.request(
+        "POST",
+        "/api/holds",
+        &headers,
+        body.to_string().into_bytes(),
+    )
+    .await
+}
+
+fn hold_of(reply: &Reply) -> String {
+    reply.json()["hold"]
+        .as_str()
+        .expect("the answer names a hold")
+        .to_owned()
+}
+
+/// Every hold registration in the store.
+async fn registrations(app: &TestApp) -> usize {
+    app.store
+        .events(0, 100_000)
+        .await
+        .expect("the events")
+        .iter()
+        .filter(|stored| matches!(stored.event.body, EventBody::HoldRegistered { .. }))
+        .count()
+}
+
+#[tokio::test]
+async fn a_hold_registered_again_with_its_key_is_the_first_hold() {
+    // Proves a retried hold registration with the same Idempotency-Key answers 200 naming the first hold and appends nothing, racing retries register one hold, the key with another reference is 422, and another clerk's key or no key registers anew.
+    let app = spawn_app().await;
+    let court = Party::Court("court-a".to_owned());
+    let eve = token(&app, "clerk.eve", Role::CourtClerk, court.clone()).await;
+    let fay = token(&app, "clerk.fay", Role::CourtClerk, court).await;
+    let before = registrations(&app).await;
+
+    let first = register_hold(&app, &eve, Some("order-77"), "Order 77 (synthetic)").await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    assert_eq!(first.json()["replayed"], false);
+    let hold = hold_of(&first);
+    assert_eq!(first.header("location"), format!("/api/holds/{hold}"));
+    let again = register_hold(&app, &eve, Some("order-77"), "Order 77 (synthetic)").await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    assert_eq!(hold_of(&again), hold);
+    assert_eq!(again.json()["replayed"], true);
+    assert_eq!(again.json()["events"], json!([]));
+    assert_eq!(again.header("location"), format!("/api/holds/{hold}"));
+    assert_eq!(registrations(&app).await, before + 1);
+
+    let reused = register_hold(&app, &eve, Some("order-77"), "Order 78 (synthetic)")
+        .await
+        .problem(422, "invalid_input");
+    assert_eq!(reused["facts"]["field"], "header.Idempotency-Key");
+
+    let racing = tokio::join!(
+        register_hold(&app, &eve, Some("order-79"), "Order 79 (synthetic)"),
+        register_hold(&app, &eve, Some("order-79"), "Order 79 (synthetic)"),
+        register_hold(&app, &eve, Some("order-79"), "Order 79 (synthetic)"),
+    );
+    let racing = [racing.0, racing.1, racing.2];
+    let mut statuses: Vec<u16> = racing.iter().map(|reply| reply.status).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 200, 201]);
+    assert!(
+        racing
+            .iter()
+            .all(|reply| hold_of(reply) == hold_of(&racing[0]))
+    );
+    assert_eq!(registrations(&app).await, before + 2);
+
+    let mut holds = vec![hold, hold_of(&racing[0])];
+    for (clerk, key) in [(&fay, Some("order-77")), (&eve, None), (&eve, None)] {
+        let reply = register_hold(&app, clerk, key, "Order 77 (synthetic)").await;
+        assert_eq!(reply.status, 201, "{key:?}: {}", reply.text());
+        holds.push(hold_of(&reply));
+    }
+    let distinct: std::collections::BTreeSet<&String> = holds.iter().collect();
+    assert_eq!(distinct.len(), holds.len(), "{holds:?}");
 }

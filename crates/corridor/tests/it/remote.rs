@@ -257,6 +257,7 @@ fn a_proposal_run_again_with_its_idempotency_key_makes_no_second_case() {
         assert_eq!(again["replayed"], true, "{again}");
         assert_eq!(again["case"], case.as_str(), "{again}");
         assert_eq!(again["events"], serde_json::json!([]), "{again}");
+        assert_eq!(again["version"], 1, "{again}");
         let text = side.run(&args).code(0).stdout();
         assert!(
             text.contains("already proposed with this idempotency key") && text.contains(&case),
@@ -281,6 +282,54 @@ fn a_proposal_run_again_with_its_idempotency_key_makes_no_second_case() {
         "{}",
         lost.stderr()
     );
+}
+
+#[test]
+fn a_hold_registered_again_with_its_idempotency_key_is_registered_once() {
+    // Proves `hold register --idempotency-key` run twice names one hold, locally and over
+    // `--server`, and the second run says it was registered already.
+    let (sandbox, _, server) = officer_and_server();
+    let token = account_token(
+        &sandbox,
+        "clerk.eve",
+        &["--role", "court_clerk", "--court", "us-court"],
+    );
+    for (index, side) in sides(&sandbox, "clerk.eve", &server, &token)
+        .iter()
+        .enumerate()
+    {
+        let key = format!("order-key-{index}");
+        let args = [
+            "hold",
+            "register",
+            "--court",
+            "us-court",
+            "--reference",
+            "Order 12 (synthetic)",
+            "--nationality",
+            "ATA",
+            "--idempotency-key",
+            &key,
+        ];
+        let first = side.json(0, &args);
+        let hold = first["events"][0]["hold"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no hold in {first}"))
+            .to_owned();
+        let again = side.json(0, &args);
+        assert_eq!(again["replayed"], true, "{again}");
+        assert_eq!(again["hold"], hold.as_str(), "{again}");
+        let text = side.run(&args).code(0).stdout();
+        assert!(
+            text.contains("already registered with this idempotency key") && text.contains(&hold),
+            "{text}"
+        );
+    }
+    let listed = sandbox
+        .corridor(&["--json", "--as", "clerk.eve", "hold", "list"])
+        .code(0)
+        .json();
+    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{listed}");
 }
 
 #[test]
