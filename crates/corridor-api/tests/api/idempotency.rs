@@ -4,7 +4,7 @@
 //! other callers and other keys create their own.
 
 use corridor_domain::terms::Country;
-use corridor_domain::{CaseId, EventBody, Party, Role, StreamId};
+use corridor_domain::{CaseId, Party, Role, StreamId};
 use serde_json::json;
 
 use crate::cases::token;
@@ -29,8 +29,14 @@ fn proposal(name: &str) -> serde_json::Value {
     })
 }
 
-/// `POST` a proposal with a bearer token and, when given, an `Idempotency-Key`.
-async fn propose(app: &TestApp, token: &str, key: Option<&str>, body: &serde_json::Value) -> Reply {
+/// `POST` `body` to `path` with a bearer token and, when given, an `Idempotency-Key`.
+async fn create(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    key: Option<&str>,
+    body: &serde_json::Value,
+) -> Reply {
     let authorization = format!("Bearer {token}");
     let mut headers = vec![
         ("authorization", authorization.as_str()),
@@ -39,15 +45,25 @@ async fn propose(app: &TestApp, token: &str, key: Option<&str>, body: &serde_jso
     if let Some(key) = key {
         headers.push(("idempotency-key", key));
     }
-    app.request("POST", PROPOSE, &headers, body.to_string().into_bytes())
+    app.request("POST", path, &headers, body.to_string().into_bytes())
         .await
 }
 
-fn case_of(reply: &Reply) -> String {
-    reply.json()["case"]
+/// A proposal, as [`create`] sends it.
+async fn propose(app: &TestApp, token: &str, key: Option<&str>, body: &serde_json::Value) -> Reply {
+    create(app, PROPOSE, token, key, body).await
+}
+
+/// The id an answer names in `member` (`case`, `hold`).
+fn id_of(reply: &Reply, member: &str) -> String {
+    reply.json()[member]
         .as_str()
-        .expect("the answer names a case")
+        .unwrap_or_else(|| panic!("the answer names no {member}: {}", reply.text()))
         .to_owned()
+}
+
+fn case_of(reply: &Reply) -> String {
+    id_of(reply, "case")
 }
 
 /// The kinds of the events of `case`, in order.
@@ -62,15 +78,20 @@ async fn case_events(app: &TestApp, case: &str) -> Vec<&'static str> {
         .collect()
 }
 
-/// Every case proposal in the store.
-async fn proposals(app: &TestApp) -> usize {
+/// The events in the store of `kind` (`case_proposed`, `hold_registered`).
+async fn appended(app: &TestApp, kind: &str) -> usize {
     app.store
         .events(0, 100_000)
         .await
         .expect("the events")
         .iter()
-        .filter(|stored| matches!(stored.event.body, EventBody::CaseProposed { .. }))
+        .filter(|stored| stored.event.body.kind() == kind)
         .count()
+}
+
+/// Every case proposal in the store.
+async fn proposals(app: &TestApp) -> usize {
+    appended(app, "case_proposed").await
 }
 
 #[tokio::test]
@@ -227,46 +248,24 @@ async fn a_key_that_is_not_one_is_refused_naming_the_header() {
     assert_eq!(proposals(&app).await, before + 1);
 }
 
-/// `POST /api/holds` as a clerk of `court-a`, with an `Idempotency-Key` when given.
+/// `POST /api/holds`, an order of `court-a` under `reference` covering nobody, as [`create`]
+/// sends it.
 async fn register_hold(app: &TestApp, token: &str, key: Option<&str>, reference: &str) -> Reply {
-    let authorization = format!("Bearer {token}");
-    let mut headers = vec![
-        ("authorization", authorization.as_str()),
-        ("content-type", "application/json"),
-    ];
-    if let Some(key) = key {
-        headers.push(("idempotency-key", key));
-    }
     let body = json!({
         "court": "court-a",
         "reference": reference,
         "scope": { "nationalities": ["ATA"] },
     });
-    app.request(
-        "POST",
-        "/api/holds",
-        &headers,
-        body.to_string().into_bytes(),
-    )
-    .await
+    create(app, "/api/holds", token, key, &body).await
 }
 
 fn hold_of(reply: &Reply) -> String {
-    reply.json()["hold"]
-        .as_str()
-        .expect("the answer names a hold")
-        .to_owned()
+    id_of(reply, "hold")
 }
 
 /// Every hold registration in the store.
 async fn registrations(app: &TestApp) -> usize {
-    app.store
-        .events(0, 100_000)
-        .await
-        .expect("the events")
-        .iter()
-        .filter(|stored| matches!(stored.event.body, EventBody::HoldRegistered { .. }))
-        .count()
+    appended(app, "hold_registered").await
 }
 
 #[tokio::test]
