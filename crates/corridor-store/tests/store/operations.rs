@@ -292,3 +292,58 @@ async fn postgres_runs_every_operation_through_the_any_driver() {
         fixture.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reads_one_snapshot_while_another_process_commits() {
+    // Proves `Store::check` reads the events, the projections and the keys in one snapshot: a
+    // case another process commits after the check has read the events (its events, projection
+    // row and key all at once) is no problem for that check, and the next check sees it whole,
+    // on every backend.
+    for backend in backends() {
+        let fixture = Fixture::with_agreements(backend, "check_snapshot").await;
+        crate::concurrent::propose(&fixture.store, 8_001).await;
+        let url = fixture.database.url().to_owned();
+        let committed = std::sync::atomic::AtomicBool::new(false);
+        let report = fixture
+            .store
+            .check(&|_, _| {
+                // Called once the events are read, before the projections and keys are.
+                if committed.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                    return;
+                }
+                let url = url.clone();
+                std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    runtime.block_on(async {
+                        let other = Store::open(&url, false).await.unwrap();
+                        crate::concurrent::propose(&other, 8_002).await;
+                        other.close().await;
+                    });
+                })
+                .join()
+                .unwrap();
+            })
+            .await
+            .unwrap();
+        assert!(
+            committed.load(std::sync::atomic::Ordering::SeqCst),
+            "{backend:?}: the other process committed during the check"
+        );
+        assert!(
+            report.problems.is_empty(),
+            "{backend:?}: {:?}",
+            report.problems
+        );
+        let after = fixture.store.check(&|_, _| {}).await.unwrap();
+        assert!(
+            after.problems.is_empty(),
+            "{backend:?}: {:?}",
+            after.problems
+        );
+        assert!(after.events > report.events, "{backend:?}");
+        fixture.finish().await;
+    }
+}
