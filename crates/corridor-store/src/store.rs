@@ -82,9 +82,10 @@ struct Batch {
     agreements: BTreeMap<AgreementId, AgreementState>,
     counts: BTreeMap<AgreementId, Counts>,
     cases: BTreeMap<CaseId, Case>,
-    /// Cases the transaction's proposals would make that had no events when it began: looked
-    /// up for the whole group at once, so that a proposal need not look for its case alone.
-    absent_cases: BTreeSet<CaseId>,
+    /// The events, when the transaction began, of every case its commands name (none for a
+    /// case a proposal would make): read for the whole group at once, so that each command need
+    /// not read its case alone. A case the transaction changed is in `cases` instead.
+    streams_at_start: BTreeMap<CaseId, Vec<StoredEvent>>,
     last_seq: Option<u64>,
     pending: Pending,
     /// The access stream's version as this transaction has grown it.
@@ -371,7 +372,7 @@ impl Store {
         }
         let mut results = Vec::with_capacity(requests.len());
         let mut batch = Batch {
-            absent_cases: absent_proposed_cases(&mut tx, requests).await?,
+            streams_at_start: named_case_streams(&mut tx, requests).await?,
             ..Batch::default()
         };
         for request in requests {
@@ -641,30 +642,28 @@ impl Store {
             }
         }
         let mut known_cases = Vec::new();
+        let mut case_events = Vec::new();
         let mut ids: Vec<String> = Vec::new();
         for id in case_ids {
             let parsed = CaseId::parse(&id).ok();
             let known = batch
                 .zip(parsed)
                 .and_then(|(batch, case)| batch.cases.get(&case));
-            let absent = batch
+            let at_start = batch
                 .zip(parsed)
-                .is_some_and(|(batch, case)| batch.absent_cases.contains(&case));
-            match known {
-                Some(case) => known_cases.push(case.clone()),
-                // Known to have no events: nothing to load.
-                None if absent => {}
-                None => ids.push(id),
+                .and_then(|(batch, case)| batch.streams_at_start.get(&case));
+            match (known, at_start) {
+                (Some(case), _) => known_cases.push(case.clone()),
+                (None, Some(events)) => case_events.extend(events.iter().cloned()),
+                (None, None) => ids.push(id),
             }
         }
         let mut agreement_ids: BTreeSet<String> =
             needs.agreements.iter().map(ToString::to_string).collect();
         agreement_ids.extend(known_cases.iter().map(|case| case.agreement.to_string()));
         // Case streams first: their first event names the agreement, whose terms the fold needs.
-        let mut case_events = Vec::new();
-        for batch in ids.chunks(BIND_BATCH) {
-            case_events.extend(load_streams(conn, batch).await?);
-        }
+        case_events.extend(load_streams(conn, &ids).await?);
+        case_events.sort_by_key(|stored| stored.seq);
         for stored in &case_events {
             if let Some(agreement) = stored.event.body.agreement() {
                 agreement_ids.insert(agreement.to_string());
@@ -1204,55 +1203,36 @@ fn decode_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {
     })
 }
 
-/// The cases proposed in `requests` that have no events yet, in one statement per
-/// [`BIND_BATCH`] ids. The write lock is held, so none of them can appear meanwhile except
-/// through this transaction, whose own cases the batch knows.
-async fn absent_proposed_cases(
+/// The events of every case the commands of `requests` name — the case a command acts on, or
+/// the one a proposal would make (which has none unless it exists) — in one statement per
+/// [`BIND_BATCH`] cases. The write lock is held, so none of them changes meanwhile except
+/// through this transaction, whose own changes the batch keeps.
+async fn named_case_streams(
     conn: &mut AnyConnection,
     requests: &[Write<'_>],
-) -> Result<BTreeSet<CaseId>, StoreError> {
-    let proposed: BTreeSet<CaseId> = requests
+) -> Result<BTreeMap<CaseId, Vec<StoredEvent>>, StoreError> {
+    let mut streams: BTreeMap<CaseId, Vec<StoredEvent>> = requests
         .iter()
         .filter_map(|write| match write {
             Write::Command(Request {
                 command: Command::Propose { case, .. },
                 ..
             }) => Some(*case),
-            _ => None,
+            Write::Command(request) => request.command.case(),
+            Write::Access(_) => None,
         })
+        .map(|case| (case, Vec::new()))
         .collect();
-    let ids: Vec<String> = proposed.iter().map(ToString::to_string).collect();
-    let mut present = BTreeSet::new();
-    for row in rows_of_streams(conn, "SELECT DISTINCT stream FROM events", "", &ids).await? {
-        present.insert(row.try_get::<String, _>("stream")?);
-    }
-    Ok(proposed
-        .into_iter()
-        .filter(|case| !present.contains(&case.to_string()))
-        .collect())
-}
-
-/// The rows of `select` (a query of the events table) `WHERE stream IN (streams)`, followed by
-/// `tail`, in statements of at most [`BIND_BATCH`] streams.
-async fn rows_of_streams(
-    conn: &mut AnyConnection,
-    select: &str,
-    tail: &str,
-    streams: &[String],
-) -> Result<Vec<AnyRow>, StoreError> {
-    let mut rows = Vec::new();
-    for batch in streams.chunks(BIND_BATCH) {
-        let sql = format!(
-            "{select} WHERE stream IN ({}){tail}",
-            placeholders(1, batch.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for stream in batch {
-            query = query.bind(stream.clone());
+    let ids: Vec<String> = streams.keys().map(ToString::to_string).collect();
+    for stored in load_streams(conn, &ids).await? {
+        if let Some(events) = CaseId::parse(&stored.stream)
+            .ok()
+            .and_then(|case| streams.get_mut(&case))
+        {
+            events.push(stored);
         }
-        rows.extend(query.fetch_all(&mut *conn).await?);
     }
-    Ok(rows)
+    Ok(streams)
 }
 
 async fn load_streams(
@@ -1260,15 +1240,18 @@ async fn load_streams(
     streams: &[String],
 ) -> Result<Vec<StoredEvent>, StoreError> {
     let mut events = Vec::new();
-    for row in rows_of_streams(
-        conn,
-        "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events",
-        " ORDER BY seq",
-        streams,
-    )
-    .await?
-    {
-        events.push(decode_row(&row)?);
+    for batch in streams.chunks(BIND_BATCH) {
+        let sql = format!(
+            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE stream IN ({}) ORDER BY seq",
+            placeholders(1, batch.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for stream in batch {
+            query = query.bind(stream.clone());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            events.push(decode_row(&row)?);
+        }
     }
     events.sort_by_key(|stored| stored.seq);
     Ok(events)
