@@ -39,24 +39,33 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
         .strip_prefix('"')
         .and_then(|rest| rest.strip_suffix('"'))
         .unwrap_or(text);
+    check_idempotency_key(key).map_err(invalid)?;
+    Ok(Some(key.to_owned()))
+}
+
+/// Whether `key` may be an idempotency key: 1 to [`IDEMPOTENCY_KEY_CHARS_MAX`] printable ASCII
+/// characters without quotes or backslashes. The command line checks its `--idempotency-key`
+/// with this too, so a key works alike locally and on a server.
+pub fn check_idempotency_key(key: &str) -> Result<(), String> {
     if key.is_empty() || key.chars().count() > IDEMPOTENCY_KEY_CHARS_MAX {
-        return Err(invalid(format!(
+        return Err(format!(
             "it must have 1 to {IDEMPOTENCY_KEY_CHARS_MAX} characters"
-        )));
+        ));
     }
     if let Some(bad) = key
         .chars()
         .find(|c| !c.is_ascii_graphic() || *c == '"' || *c == '\\')
     {
-        return Err(invalid(format!(
+        return Err(format!(
             "`{}` is not allowed: use printable ASCII without spaces, quotes or backslashes, such as a UUID",
             bad.escape_default()
-        )));
+        ));
     }
-    Ok(Some(key.to_owned()))
+    Ok(())
 }
 
-/// The header a client names a proposal with, so that retrying it proposes nothing twice.
+/// The header a client names a creation (a proposal, a hold registration) with, so that
+/// retrying it creates nothing twice.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// A case id in the path.

@@ -697,7 +697,7 @@ async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Re
         facts,
         personal,
         counsel,
-        idempotency_key: args.idempotency_key,
+        idempotency_key: checked_idempotency_key(args.idempotency_key)?,
     };
     created_result(
         json,
@@ -705,6 +705,15 @@ async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Re
         "proposed",
         backend.propose(agreement, new).await,
     )
+}
+
+/// `--idempotency-key`, checked as a server checks the header (bad values exit 2).
+fn checked_idempotency_key(key: Option<String>) -> anyhow::Result<Option<String>> {
+    if let Some(key) = &key {
+        corridor_api::input::check_idempotency_key(key)
+            .map_err(|message| input(format!("--idempotency-key: {message}")))?;
+    }
+    Ok(key)
 }
 
 /// The result of a creation (a proposal, a hold): as any command's, unless it answered again
@@ -1023,7 +1032,7 @@ pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow
                 reference,
                 scope: scope_of(&scope)?,
                 depends_on: depends_on.as_deref().map(parse_hold).transpose()?,
-                idempotency_key,
+                idempotency_key: checked_idempotency_key(idempotency_key)?,
             };
             return created_result(json, "hold", "registered", backend.register_hold(new).await);
         }

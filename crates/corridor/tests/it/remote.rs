@@ -271,6 +271,18 @@ fn a_proposal_run_again_with_its_idempotency_key_makes_no_second_case() {
     }
     assert_ne!(cases[0], cases[1], "keys are per side's own run");
 
+    // A key that is not one is refused before anything is sent, alike on both sides.
+    for side in sides(&sandbox, "officer.ada", &server, &token) {
+        let mut args = propose_args("Synthetic Spaced");
+        args.extend_from_slice(&["--idempotency-key", "two words"]);
+        let refused = side.run(&args).code(2);
+        assert!(
+            refused.stderr().contains("--idempotency-key: ` ` is not allowed"),
+            "{}",
+            refused.stderr()
+        );
+    }
+
     // No server listens on port 9: the answer is lost, and the error says how to finish.
     let mut args = vec!["--server", "http://127.0.0.1:9", "--token", &token];
     args.extend(propose_args("Synthetic Lost"));
