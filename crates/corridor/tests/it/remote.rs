@@ -277,7 +277,9 @@ fn a_proposal_run_again_with_its_idempotency_key_makes_no_second_case() {
         args.extend_from_slice(&["--idempotency-key", "two words"]);
         let refused = side.run(&args).code(2);
         assert!(
-            refused.stderr().contains("--idempotency-key: ` ` is not allowed"),
+            refused
+                .stderr()
+                .contains("--idempotency-key: ` ` is not allowed"),
             "{}",
             refused.stderr()
         );
