@@ -216,54 +216,32 @@ fn serve_refuses_witness_flags_without_a_witness_key_and_a_key_without_a_log() {
     let sandbox = Sandbox::new();
     sandbox.init_with_us_rwa();
     let key = log_key(&sandbox);
-    for args in [
-        vec![
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--witness-log",
-            key.as_str(),
-        ],
-        vec![
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--witness-database",
-            "sqlite://witness.db",
-        ],
-    ] {
-        let run = sandbox.corridor(&args).code(2);
-        assert!(run.stderr().contains("--witness-key"), "{}", run.stderr());
-    }
     sandbox
         .corridor(&["witness", "init", "--name", "witness.test"])
         .code(0);
-    let run = sandbox
-        .corridor(&[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
+    let serve = ["serve", "--listen", "127.0.0.1:0"];
+    let cases: [(&[&str], &str); 4] = [
+        (&["--witness-log", &key], "--witness-key"),
+        (
+            &["--witness-database", "sqlite://witness.db"],
             "--witness-key",
-            "corridor-witness.key",
-        ])
-        .code(2);
-    assert!(run.stderr().contains("--witness-log"), "{}", run.stderr());
-    let run = sandbox
-        .corridor(&[
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--witness-key",
-            "corridor-witness.key",
-            "--witness-log",
-            &key,
+        ),
+        (&["--witness-key", "corridor-witness.key"], "--witness-log"),
+        (
+            &[
+                "--witness-key",
+                "corridor-witness.key",
+                "--witness-log",
+                &key,
+                "--witness-database",
+                "corridor.db",
+            ],
             "--witness-database",
-            "corridor.db",
-        ])
-        .code(2);
-    assert!(
-        run.stderr().contains("--witness-database"),
-        "{}",
-        run.stderr()
-    );
+        ),
+    ];
+    for (flags, named) in cases {
+        let args: Vec<&str> = serve.iter().chain(flags).copied().collect();
+        let run = sandbox.corridor(&args).code(2);
+        assert!(run.stderr().contains(named), "{args:?}: {}", run.stderr());
+    }
 }
