@@ -213,7 +213,7 @@ pub struct NewCase {
 /// With an idempotency key the case id is not drawn but derived from the caller, the agreement
 /// and the key ([`vault::MasterKey::idempotent_id`]), so a retry after an answer that never
 /// arrived lands on the same case: when that case exists, the answer names it again
-/// (`replayed`) and nothing is appended, provided the earlier proposal was this one; a key
+/// (`replayed`) and no case event is appended, provided the earlier proposal was this one; a key
 /// used for different details is refused.
 pub async fn propose(
     state: &AppState,
@@ -234,12 +234,6 @@ pub async fn propose(
         )),
         None => CaseId::from_u64(random_u64()?),
     };
-    if new.idempotency_key.is_some()
-        && let Some(earlier) =
-            earlier_proposal(state, caller, &resource, case, &agreement, &new).await?
-    {
-        return Ok(earlier);
-    }
     let key: [u8; 32] = random_array()?;
     let wrapped = master.wrap(case, &key, random_array()?);
     let sealed = vault::seal(case, &key, random_array()?, &new.personal);
@@ -260,13 +254,9 @@ pub async fn propose(
     )
     .await
     {
-        // The same key sent twice at once: the other request made the case first.
+        // The key made the case before (a retry, or a request racing this one).
         Err(ApiError::Refused(Refusal::AlreadyExists { .. })) if new.idempotency_key.is_some() => {
-            return earlier_proposal(state, caller, &resource, case, &agreement, &new)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::Internal(format!("{case} exists and has no proposal event"))
-                });
+            return earlier_proposal(state, caller, case, &agreement, &new).await;
         }
         result => result?,
     };
@@ -279,24 +269,24 @@ pub async fn propose(
     })
 }
 
-/// The answer to a proposal whose idempotency key made `case` before, or `None` when `case`
-/// does not exist. The earlier proposal must be this one — the same proposer, agreement, facts,
-/// counsel and personal data (unless erased since) — or the key is refused as reused. The
-/// decision to propose is made and recorded again, as for any request.
+/// The answer to a proposal whose idempotency key made `case` before (the proposal was refused
+/// as existing, after the policies allowed it and its decision was recorded). The earlier
+/// proposal must be this one — the same proposer, agreement, facts, counsel and personal data
+/// (unless erased since) — or the key is refused as reused.
 async fn earlier_proposal(
     state: &AppState,
     caller: &Caller,
-    resource: &ResourceFacts,
     case: CaseId,
     agreement: &AgreementId,
     new: &NewCase,
-) -> Result<Option<Proposed>, ApiError> {
+) -> Result<Proposed, ApiError> {
     let actor = caller.authenticated()?;
     let history = state.store().history(&StreamId::Case(case)).await?;
     let (Some(first), Some(last)) = (history.first(), history.last()) else {
-        return Ok(None);
+        return Err(ApiError::Internal(format!(
+            "{case} was refused as existing and has no events"
+        )));
     };
-    authorize(state, caller, Action::Propose, resource).await?;
     let EventBody::CaseProposed {
         agreement: proposed_under,
         rule,
@@ -336,7 +326,7 @@ async fn earlier_proposal(
     if !same {
         return Err(reused_key(&case.to_string(), "proposed"));
     }
-    Ok(Some(Proposed {
+    Ok(Proposed {
         case: case.to_string(),
         version: last.version,
         outcome: CommandOutcome {
@@ -345,7 +335,7 @@ async fn earlier_proposal(
             case_version: Some(last.version),
         },
         replayed: true,
-    }))
+    })
 }
 
 /// A case as far as the caller may see it. The read is decided by the policies and recorded
@@ -623,11 +613,6 @@ pub async fn register_hold(
         id: hold,
         court: new.court.clone(),
     });
-    if new.idempotency_key.is_some()
-        && let Some(earlier) = earlier_hold(state, caller, &resource, hold, &new).await?
-    {
-        return Ok(earlier);
-    }
     let command = Command::RegisterHold {
         hold,
         court: new.court.clone(),
@@ -636,13 +621,9 @@ pub async fn register_hold(
         depends_on: new.depends_on,
     };
     let accepted = match execute(state, caller, &resource, command, None, Vec::new()).await {
-        // The same key sent twice at once: the other request registered the hold first.
+        // The key registered the hold before (a retry, or a request racing this one).
         Err(ApiError::Refused(Refusal::AlreadyExists { .. })) if new.idempotency_key.is_some() => {
-            return earlier_hold(state, caller, &resource, hold, &new)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::Internal(format!("{hold} exists and has no registration event"))
-                });
+            return earlier_hold(state, caller, hold, &new).await;
         }
         result => result?,
     };
@@ -653,23 +634,23 @@ pub async fn register_hold(
     })
 }
 
-/// The answer to a registration whose idempotency key made `hold` before, or `None` when
-/// `hold` does not exist; the key is refused as reused unless the earlier registration was this
-/// one (the same clerk, court, reference, scope and parent order). The decision to register is
-/// made and recorded again.
+/// The answer to a registration whose idempotency key made `hold` before (the registration was
+/// refused as existing, after the policies allowed it and its decision was recorded); the key is
+/// refused as reused unless the earlier registration was this one (the same clerk, court,
+/// reference, scope and parent order).
 async fn earlier_hold(
     state: &AppState,
     caller: &Caller,
-    resource: &ResourceFacts,
     hold: HoldId,
     new: &NewHold,
-) -> Result<Option<RegisteredHold>, ApiError> {
+) -> Result<RegisteredHold, ApiError> {
     let actor = caller.authenticated()?;
     let history = state.store().history(&StreamId::Hold(hold)).await?;
     let Some(first) = history.first() else {
-        return Ok(None);
+        return Err(ApiError::Internal(format!(
+            "{hold} was refused as existing and has no events"
+        )));
     };
-    authorize(state, caller, Action::RegisterHold, resource).await?;
     let EventBody::HoldRegistered {
         court,
         reference,
@@ -690,7 +671,7 @@ async fn earlier_hold(
     if !same {
         return Err(reused_key(&hold.to_string(), "registered"));
     }
-    Ok(Some(RegisteredHold {
+    Ok(RegisteredHold {
         hold: hold.to_string(),
         outcome: CommandOutcome {
             outcome: "accepted",
@@ -698,7 +679,7 @@ async fn earlier_hold(
             case_version: None,
         },
         replayed: true,
-    }))
+    })
 }
 
 /// The refusal of an idempotency key that made `what` with other details.
