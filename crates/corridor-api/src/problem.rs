@@ -483,7 +483,10 @@ pub fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::SelfApproval { .. }
         | Refusal::TransferDeadlinePassed { .. }
         | Refusal::OnwardDestinationProhibited { .. }
+        | Refusal::DepartureOutsideSchedule { .. }
+        | Refusal::FearNotScreened { .. }
         | Refusal::InvalidState { .. }
+        | Refusal::TimeBeforeRecorded { .. }
         | Refusal::AlreadyExists { .. } => StatusCode::CONFLICT,
         Refusal::NotPermitted { .. } => StatusCode::FORBIDDEN,
         Refusal::UnknownCase { .. }
@@ -510,6 +513,11 @@ fn refusal_title(refusal: &Refusal) -> &'static str {
         Refusal::SelfApproval { .. } => "A proposer cannot approve their own case",
         Refusal::TransferDeadlinePassed { .. } => "The transfer deadline has passed",
         Refusal::OnwardDestinationProhibited { .. } => "The onward destination is prohibited",
+        Refusal::DepartureOutsideSchedule { .. } => {
+            "The departure is outside the schedule the person was told of"
+        }
+        Refusal::FearNotScreened { .. } => "A fear of the receiving state is not yet screened",
+        Refusal::TimeBeforeRecorded { .. } => "A step cannot be dated before what it follows",
         Refusal::NotPermitted { .. } => "Not permitted",
         Refusal::InvalidState { .. } => "Not possible in the case's status",
         Refusal::UnknownCase { .. } => "No such case",

@@ -3,6 +3,7 @@
 use corridor_terms::{
     Agreement, AgreementId, AgreementStatus, StatusChange, Terms, parse_agreement,
 };
+use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::event::EventBody;
@@ -18,6 +19,8 @@ pub struct AgreementState {
     pub status_history: Vec<StatusChange>,
     /// The stream version.
     pub version: u64,
+    /// The latest moment any of its events is dated.
+    pub last_event_at: Timestamp,
 }
 
 /// Replaying an agreement event failed: the stored file no longer parses.
@@ -64,8 +67,13 @@ impl AgreementState {
         self.status_history.last()
     }
 
-    /// Starts or extends an agreement from one of its events. `state` is `None` before the first.
-    pub fn apply(state: Option<Self>, body: &EventBody) -> Result<Option<Self>, ReplayError> {
+    /// Starts or extends an agreement from one of its events, dated `at`. `state` is `None`
+    /// before the first.
+    pub fn apply(
+        state: Option<Self>,
+        at: Timestamp,
+        body: &EventBody,
+    ) -> Result<Option<Self>, ReplayError> {
         match body {
             EventBody::AgreementLoaded {
                 agreement,
@@ -83,6 +91,7 @@ impl AgreementState {
                     versions: Vec::new(),
                     status_history: Vec::new(),
                     version: 0,
+                    last_event_at: at,
                 });
                 // A file's history is taken where it adds entries after the last one known, so
                 // amending the terms never rewrites dated status changes already recorded.
@@ -94,6 +103,7 @@ impl AgreementState {
                 }
                 state.versions.push(parsed);
                 state.version += 1;
+                state.last_event_at = state.last_event_at.max(at);
                 Ok(Some(state))
             }
             EventBody::AgreementStatusChanged { status, on, .. } => Ok(state.map(|mut state| {
@@ -102,6 +112,7 @@ impl AgreementState {
                     on: *on,
                 });
                 state.version += 1;
+                state.last_event_at = state.last_event_at.max(at);
                 state
             })),
             _ => Ok(state),

@@ -224,6 +224,9 @@ pub struct Case {
     pub proposed_by: Option<UserId>,
     /// When.
     pub proposed_at: Timestamp,
+    /// The latest moment any of the case's events is dated: no later step may be dated before it
+    /// (beyond the deployment's allowed clock skew).
+    pub last_event_at: Timestamp,
     /// What the safeguards read.
     pub rule: RuleAttributes,
     /// Vulnerabilities found after proposal.
@@ -306,6 +309,7 @@ impl Case {
             status: CaseStatus::Proposed,
             proposed_by: by,
             proposed_at: at,
+            last_event_at: at,
             rule,
             later_vulnerabilities: BTreeSet::new(),
             counsel,
@@ -347,6 +351,8 @@ impl Case {
     ) {
         use EventBody::*;
         self.version += 1;
+        let last_event_at = self.last_event_at;
+        self.last_event_at = last_event_at.max(at);
         match body {
             HoldMatched { hold, .. } => {
                 self.holds_matched.insert(*hold);
@@ -495,6 +501,7 @@ impl Case {
             | HoldAmended { .. }
             | HoldVacated { .. } => {
                 self.version -= 1;
+                self.last_event_at = last_event_at;
             }
         }
     }

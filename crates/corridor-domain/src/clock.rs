@@ -11,7 +11,12 @@ use crate::event::{Acceptance, EventBody};
 
 /// The transfer deadline of an accepted case, with its extension if one was granted.
 pub fn transfer_deadline(case: &Case, terms: &Terms) -> Option<Timestamp> {
-    let (accepted_at, _) = case.accepted?;
+    let (accepted_at, acceptance) = case.accepted?;
+    // Silence accepts at the reply deadline itself, whenever the tick recording it ran.
+    let accepted_at = match (acceptance, case.requested_at, terms.clocks.reply_deadline) {
+        (Acceptance::Silence, Some(requested_at), Some(reply)) => reply.after(requested_at),
+        _ => accepted_at,
+    };
     let base = terms.clocks.transfer_deadline?;
     let span = case
         .deadline_extension

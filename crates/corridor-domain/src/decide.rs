@@ -13,6 +13,7 @@ use crate::clock::{earliest_departure, first_expired, transfer_deadline};
 use crate::command::{Command, Context, NoticeFacts, PersonFacts};
 use crate::event::{Acceptance, Event, EventBody, UnscheduleCause};
 use crate::hold::{Hold, HoldScope, HoldStatus, effective, holds_covering};
+use crate::order;
 use crate::person::{RuleAttributes, age_years};
 use crate::refusal::{CapKind, Refusal};
 use crate::snapshot::{Counts, STATUSES_A_HOLD_PULLS, Snapshot, depends_on_chain};
@@ -34,7 +35,9 @@ pub fn decide(
     command: &Command,
     context: &Context,
 ) -> Result<Vec<Event>, Refusal> {
+    order::command_not_backdated(snapshot, command, context)?;
     let body = decide_bodies(snapshot, command, context)?;
+    order::events_not_backdated(snapshot, &body)?;
     if body.len() > EVENTS_PER_COMMAND_MAX {
         return Err(Refusal::InvalidInput {
             field: "command",
@@ -337,9 +340,12 @@ fn decide_bodies(
                 };
                 let mut state = case.clone();
                 for _ in 0..CONSEQUENCES_PER_CASE_MAX {
-                    let Some((at, body)) = first_expired(&state, terms, context.now) else {
+                    let Some((ran_out, body)) = first_expired(&state, terms, context.now) else {
                         break;
                     };
+                    // Dated when the clock ran out, but never before what the case already
+                    // records: a step recorded after that moment and before this tick stays first.
+                    let at = ran_out.max(state.last_event_at);
                     let consequence = Event { at, by: None, body };
                     state.apply(
                         at,
@@ -1266,6 +1272,7 @@ fn new_hold(
         history: vec![(HoldStatus::Active, context.now)],
         amendments: 0,
         version: 1,
+        last_event_at: context.now,
     }
 }
 

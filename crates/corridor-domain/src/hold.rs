@@ -188,6 +188,8 @@ pub struct Hold {
     pub amendments: u32,
     /// The stream version: how many events the hold has.
     pub version: u64,
+    /// The latest moment any of its events is dated.
+    pub last_event_at: Timestamp,
 }
 
 /// The holds in force, indexed so that finding those that cover a case never scans every hold.

@@ -19,6 +19,7 @@ mod decide;
 mod event;
 mod hold;
 mod ids;
+mod order;
 mod person;
 mod refusal;
 mod snapshot;
@@ -40,6 +41,7 @@ pub use hold::{
     ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, ScopeChoice, effective, holds_covering,
 };
 pub use ids::{CaseId, HoldId, UserId};
+pub use order::{CLOCK_SKEW_DEFAULT, TimeOrder, last_recorded};
 pub use person::{Label, Language, PersonalData, RuleAttributes, Sealed, age_years};
 pub use refusal::{CapKind, Refusal};
 pub use snapshot::{Counts, Needs, STATUSES_A_HOLD_PULLS, Snapshot, depends_on_chain, needs};

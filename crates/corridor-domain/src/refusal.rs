@@ -103,6 +103,20 @@ pub enum Refusal {
         /// Why, as a short phrase.
         reason: String,
     },
+    /// A departure outside the window around the schedule the person was told of.
+    DepartureOutsideSchedule {
+        /// The scheduled departure.
+        scheduled: Timestamp,
+        /// The earliest moment the terms' window allows.
+        earliest: Timestamp,
+        /// The latest moment the terms' window allows.
+        latest: Timestamp,
+    },
+    /// The person fears the receiving state, and no protection screening has decided since.
+    FearNotScreened {
+        /// The receiving state.
+        country: Country,
+    },
 
     /// The user's role may not issue this command, or not for this party.
     NotPermitted {
@@ -140,6 +154,16 @@ pub enum Refusal {
         /// What exists.
         what: String,
     },
+    /// The command is dated before the last event of a stream its decision reads or writes:
+    /// time only moves forward.
+    TimeBeforeRecorded {
+        /// The stream (`case-…`, `agreement:…`, `hold-…`).
+        stream: String,
+        /// Its latest recorded moment.
+        recorded: Timestamp,
+        /// The moment the command was dated.
+        at: Timestamp,
+    },
     /// An input is invalid.
     InvalidInput {
         /// The field.
@@ -167,12 +191,15 @@ impl Refusal {
             Self::SelfApproval { .. } => "self_approval",
             Self::TransferDeadlinePassed { .. } => "transfer_deadline_passed",
             Self::OnwardDestinationProhibited { .. } => "onward_destination_prohibited",
+            Self::DepartureOutsideSchedule { .. } => "departure_outside_schedule",
+            Self::FearNotScreened { .. } => "fear_not_screened",
             Self::NotPermitted { .. } => "not_permitted",
             Self::InvalidState { .. } => "invalid_state",
             Self::UnknownCase { .. } => "unknown_case",
             Self::UnknownAgreement { .. } => "unknown_agreement",
             Self::UnknownHold { .. } => "unknown_hold",
             Self::AlreadyExists { .. } => "already_exists",
+            Self::TimeBeforeRecorded { .. } => "time_before_recorded",
             Self::InvalidInput { .. } => "invalid_input",
         }
     }
@@ -187,6 +214,7 @@ impl Refusal {
                 | Self::UnknownAgreement { .. }
                 | Self::UnknownHold { .. }
                 | Self::AlreadyExists { .. }
+                | Self::TimeBeforeRecorded { .. }
                 | Self::InvalidInput { .. }
         )
     }
@@ -235,6 +263,16 @@ impl Refusal {
                     ("reason", reason.clone()),
                 ]
             }
+            Self::DepartureOutsideSchedule {
+                scheduled,
+                earliest,
+                latest,
+            } => vec![
+                ("scheduled", scheduled.to_string()),
+                ("earliest", earliest.to_string()),
+                ("latest", latest.to_string()),
+            ],
+            Self::FearNotScreened { country } => vec![("country", country.to_string())],
             Self::NotPermitted {
                 role,
                 command,
@@ -254,6 +292,15 @@ impl Refusal {
             Self::UnknownAgreement { agreement } => vec![("agreement", agreement.to_string())],
             Self::UnknownHold { hold } => vec![("hold", hold.to_string())],
             Self::AlreadyExists { what } => vec![("what", what.clone())],
+            Self::TimeBeforeRecorded {
+                stream,
+                recorded,
+                at,
+            } => vec![
+                ("stream", stream.clone()),
+                ("recorded", recorded.to_string()),
+                ("at", at.to_string()),
+            ],
             Self::InvalidInput { field, reason } => {
                 vec![("field", (*field).to_owned()), ("reason", reason.clone())]
             }
@@ -314,6 +361,13 @@ impl Refusal {
                 "The person may not be sent on to {} ({destination}): {reason}.",
                 destination.name()
             ),
+            Self::DepartureOutsideSchedule { scheduled, earliest, latest } => format!(
+                "The person was told of a departure at {scheduled}; the agreement allows it only between {earliest} and {latest}. Schedule again (and serve what the terms require) to depart at another time."
+            ),
+            Self::FearNotScreened { country } => format!(
+                "The person fears being sent to {} ({country}), the receiving state; a protection screening must decide that fear before the transfer can go on.",
+                country.name()
+            ),
             Self::NotPermitted { role, command, reason } => format!(
                 "A {} may not {}: {reason}.",
                 role.as_str().replace('_', " "),
@@ -328,6 +382,9 @@ impl Refusal {
             Self::UnknownAgreement { agreement } => format!("There is no agreement {agreement}."),
             Self::UnknownHold { hold } => format!("There is no hold {hold}."),
             Self::AlreadyExists { what } => format!("{what} already exists."),
+            Self::TimeBeforeRecorded { stream, recorded, at } => format!(
+                "This step is dated {at}, before the last step recorded for {stream} ({recorded}): no step may be dated before what it follows. Check this server's clock; nothing was recorded."
+            ),
             Self::InvalidInput { field, reason } => format!("The {field} is not valid: {reason}."),
         }
     }

@@ -76,6 +76,10 @@ pub struct Snapshot {
     /// The access stream's version: how many access records precede (loaded only to append
     /// one; decisions never read it).
     pub access_records: u64,
+    /// How far a command's moment may fall before the last event of a stream it reads: the skew
+    /// the deployment allows between servers that share one database (zero unless the store is
+    /// configured otherwise). See [`crate::decide`] and docs/domain.md §4 "time moves forward".
+    pub clock_skew: jiff::SignedDuration,
 }
 
 /// What to load for a command.

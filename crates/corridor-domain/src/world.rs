@@ -58,7 +58,7 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
                     stream: format!("agreement:{id}"),
                 });
             }
-            if let Some(next) = AgreementState::apply(current, &event.body)? {
+            if let Some(next) = AgreementState::apply(current, event.at, &event.body)? {
                 snapshot.counts.entry(id.clone()).or_default();
                 snapshot.agreements.insert(id, next);
             }
@@ -127,6 +127,7 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
                         history: vec![(HoldStatus::Active, event.at)],
                         amendments: 0,
                         version: 1,
+                        last_event_at: event.at,
                     },
                 );
                 return Ok(());
@@ -139,6 +140,7 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
                     stream: id.to_string(),
                 })?;
             hold.version += 1;
+            hold.last_event_at = hold.last_event_at.max(event.at);
             let status = match &event.body {
                 EventBody::HoldStayed { .. } => Some(HoldStatus::Stayed),
                 EventBody::HoldReactivated { .. } => Some(HoldStatus::Active),
@@ -190,12 +192,21 @@ pub struct World {
     pullable: BTreeSet<CaseId>,
     deadlines: BTreeSet<(Timestamp, CaseId)>,
     deadline_of: BTreeMap<CaseId, Timestamp>,
+    /// The clock skew decisions allow (zero unless set: see [`World::with_clock_skew`]).
+    clock_skew: jiff::SignedDuration,
 }
 
 impl World {
     /// An empty world.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Allows commands to be dated up to `skew` before the last event of a stream they read, as a
+    /// store configured for several servers does.
+    pub fn with_clock_skew(mut self, skew: jiff::SignedDuration) -> Self {
+        self.clock_skew = skew.abs();
+        self
     }
 
     /// Rebuilds a world by replaying events in order.
@@ -255,6 +266,7 @@ impl World {
     pub fn snapshot(&self, needs: &Needs) -> Snapshot {
         let mut snapshot = Snapshot {
             holds: self.state.holds.clone(),
+            clock_skew: self.clock_skew,
             ..Snapshot::default()
         };
         let mut cases: BTreeSet<CaseId> = needs.cases.clone();

@@ -11,11 +11,11 @@ use std::sync::{Arc, Mutex};
 
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    AgreementState, Case, CaseId, CaseStatus, Command, Context, Counts, Event, EventBody, Hold,
-    HoldId, HoldScope, Needs, Outcome, STATUSES_A_HOLD_PULLS, Snapshot, StreamId, World, applied,
-    case_terms, clock, decide, needs, refusal_event,
+    AgreementState, CLOCK_SKEW_DEFAULT, Case, CaseId, CaseStatus, Command, Context, Counts, Event,
+    EventBody, Hold, HoldId, HoldScope, Needs, Outcome, STATUSES_A_HOLD_PULLS, Snapshot, StreamId,
+    TimeOrder, World, applied, case_terms, clock, decide, needs, refusal_event,
 };
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
@@ -242,6 +242,9 @@ pub struct Store {
     /// so its page cache stays warm (SQLite empties a connection's cache whenever another
     /// connection of the pool has written). Dropped after a failed write: the next reconnects.
     writer: tokio::sync::Mutex<Option<PoolConnection<Any>>>,
+    /// How far a command may be dated before the last event of a stream it reads (servers
+    /// sharing one database may disagree on the time by this much): see [`Store::with_clock_skew`].
+    clock_skew: SignedDuration,
 }
 
 pub(crate) fn to_i64(value: u64) -> i64 {
@@ -274,7 +277,22 @@ impl Store {
             log: Mutex::new(None),
             cases: CaseCache::default(),
             writer: tokio::sync::Mutex::new(None),
+            clock_skew: CLOCK_SKEW_DEFAULT,
         })
+    }
+
+    /// Sets the clock skew allowed between servers sharing this database (default
+    /// [`CLOCK_SKEW_DEFAULT`]): a command dated more than this before the last event of a stream
+    /// it reads is refused as `time_before_recorded`, and `check` reports stored events out of
+    /// order by more than this.
+    pub fn with_clock_skew(mut self, skew: SignedDuration) -> Self {
+        self.clock_skew = skew.abs();
+        self
+    }
+
+    /// The clock skew allowed between servers sharing this database.
+    pub fn clock_skew(&self) -> SignedDuration {
+        self.clock_skew
     }
 
     /// The backend in use.
@@ -671,6 +689,7 @@ impl Store {
         }
         let mut snapshot = Snapshot {
             holds,
+            clock_skew: self.clock_skew,
             ..Snapshot::default()
         };
         for id in &agreement_ids {
@@ -726,7 +745,7 @@ impl Store {
         }
         let mut state: Option<AgreementState> = None;
         for stored in load_streams(conn, &[format!("agreement:{id}")]).await? {
-            state = AgreementState::apply(state, &stored.event.body)?;
+            state = AgreementState::apply(state, stored.event.at, &stored.event.body)?;
         }
         // Folding an agreement parses its files; remember the result for the next reader. A
         // version the projection has not reached yet (read inside a transaction that wrote it)
@@ -943,6 +962,7 @@ impl Store {
         let mut report = CheckReport::default();
         let mut world = World::new();
         let mut versions: BTreeMap<String, u64> = BTreeMap::new();
+        let mut order = TimeOrder::new(self.clock_skew);
         let mut last_seq = 0u64;
         loop {
             let rows = sqlx::query(
@@ -981,6 +1001,12 @@ impl Store {
                     ));
                 }
                 versions.insert(stored.stream.clone(), stored.version);
+                if let Some(problem) = order.see(&stored.event) {
+                    report.problems.push(format!(
+                        "event {} of {}: {problem}",
+                        stored.seq, stored.stream
+                    ));
+                }
                 if let Err(error) = world.append(stored.event) {
                     report
                         .problems

@@ -238,6 +238,9 @@ pub struct Eligibility {
     /// Whether the receiving state approves each person (otherwise a request is accepted by the
     /// terms themselves).
     pub per_person_approval: bool,
+    /// Whether nationals of the receiving state may be proposed. A third-country arrangement
+    /// sends nobody to their own country, so this is `false` unless a file says otherwise.
+    pub receiving_state_nationals: bool,
 }
 
 /// Limits on how many people the arrangement may move.
@@ -268,7 +271,7 @@ pub struct WelfareCheckRule {
 }
 
 /// Deadlines the agreement sets.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clocks {
     /// Shortest time between a complete notice and departure.
     pub notice_lead_time: Option<ClockSpan>,
@@ -288,6 +291,35 @@ pub struct Clocks {
     pub support_period: Option<ClockSpan>,
     /// How long after arrival a court must validate detention.
     pub detention_validation: Option<ClockSpan>,
+    /// How long before the scheduled departure the person may leave; `None`: not before it.
+    pub departure_window_before: Option<ClockSpan>,
+    /// How long after the scheduled departure the person may leave; `None`: no limit but the
+    /// transfer deadline.
+    pub departure_window_after: Option<ClockSpan>,
+    /// Whether scheduling a departure earlier than the one the person was told of restarts the
+    /// notice lead time from that new schedule (`true` unless a file says otherwise).
+    pub earlier_schedule_restarts_notice: bool,
+}
+
+impl Default for Clocks {
+    /// No clock runs, and an earlier schedule restarts the notice lead time (the protective
+    /// reading when a file says nothing).
+    fn default() -> Self {
+        Self {
+            notice_lead_time: None,
+            fear_claim_window: None,
+            reply_deadline: None,
+            silence_accepts: false,
+            transfer_deadline: None,
+            transfer_deadline_extensions: Vec::new(),
+            welfare_checks: Vec::new(),
+            support_period: None,
+            detention_validation: None,
+            departure_window_before: None,
+            departure_window_after: None,
+            earlier_schedule_restarts_notice: true,
+        }
+    }
 }
 
 /// Where a person may go after arrival.

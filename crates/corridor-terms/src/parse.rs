@@ -86,6 +86,7 @@ const ELIGIBILITY_KEYS: &[&str] = &[
     "sexes",
     "excluded_vulnerabilities",
     "per_person_approval",
+    "receiving_state_nationals",
 ];
 const CAPS_KEYS: &[&str] = &["transferred_total_max", "present_max"];
 const CLOCKS_KEYS: &[&str] = &[
@@ -98,6 +99,9 @@ const CLOCKS_KEYS: &[&str] = &[
     "welfare_checks",
     "support_period",
     "detention_validation",
+    "departure_window_before",
+    "departure_window_after",
+    "earlier_schedule_restarts_notice",
 ];
 const EXTENSION_KEYS: &[&str] = &["reason", "deadline"];
 const WELFARE_CHECK_KEYS: &[&str] = &["offset", "window"];
@@ -662,6 +666,12 @@ fn read_eligibility(reader: &mut Reader<'_>, value: &Value<'_>) -> Option<Eligib
         .required(reader, "per_person_approval")
         .and_then(|value| reader.boolean_fact(value, &fields.path("per_person_approval")))
         .map(|(approval, _)| approval);
+    // A third-country arrangement sends nobody to their own country: only a file that says so
+    // (with its source) lets nationals of the receiving state be proposed.
+    let receiving_state_nationals = fields
+        .optional("receiving_state_nationals")
+        .and_then(|value| reader.boolean_fact(value, &fields.path("receiving_state_nationals")))
+        .is_some_and(|(allowed, _)| allowed);
 
     Some(Eligibility {
         excluded_nationalities,
@@ -669,6 +679,7 @@ fn read_eligibility(reader: &mut Reader<'_>, value: &Value<'_>) -> Option<Eligib
         sexes,
         excluded_vulnerabilities,
         per_person_approval: per_person_approval?,
+        receiving_state_nationals,
     })
 }
 
@@ -777,6 +788,13 @@ fn read_clocks(reader: &mut Reader<'_>, value: &Value<'_>) -> Clocks {
     let transfer_deadline = clock(reader, "transfer_deadline");
     let support_period = clock(reader, "support_period");
     let detention_validation = clock(reader, "detention_validation");
+    let departure_window_before = clock(reader, "departure_window_before");
+    let departure_window_after = clock(reader, "departure_window_after");
+    let restarts_path = fields.path("earlier_schedule_restarts_notice");
+    let earlier_schedule_restarts_notice = fields
+        .optional("earlier_schedule_restarts_notice")
+        .and_then(|value| reader.boolean_fact(value, &restarts_path))
+        .is_none_or(|(restarts, _)| restarts);
 
     let silence_path = fields.path("silence_accepts");
     let silence_accepts = fields
@@ -822,6 +840,9 @@ fn read_clocks(reader: &mut Reader<'_>, value: &Value<'_>) -> Clocks {
         welfare_checks,
         support_period: support_period.map(|clock| clock.span),
         detention_validation: detention_validation.map(|clock| clock.span),
+        departure_window_before: departure_window_before.map(|clock| clock.span),
+        departure_window_after: departure_window_after.map(|clock| clock.span),
+        earlier_schedule_restarts_notice,
     }
 }
 

@@ -6,6 +6,8 @@
 //!
 //! - `terms key=value ...` (first line only): changes the test agreement before it is loaded;
 //! - `wait 5d` / `wait 36h` / `wait 30m` / `wait until 2025-06-07T09:00:00Z`: moves the clock;
+//! - `back 1d`: moves the clock back (a caller dating a step in the past);
+//! - `skew 5s`: the clock skew the world allows between servers from then on;
 //! - `walk <status> [person ...]`: proposes a new case and takes it to the status with the
 //!   standard actors;
 //! - `show welfare`: renders the welfare schedule of the current case at the current time;
@@ -95,6 +97,7 @@ pub fn duration(text: &str) -> SignedDuration {
             'd' => SignedDuration::from_hours(n * 24),
             'h' => SignedDuration::from_hours(n),
             'm' => SignedDuration::from_mins(n),
+            's' => SignedDuration::from_secs(n),
             _ => panic!("bad duration unit in `{text}`"),
         };
     }
@@ -640,6 +643,15 @@ impl Script {
             }
             ["wait", span] => {
                 self.now = self.now.checked_add(duration(span)).unwrap();
+                Done::Quiet
+            }
+            ["back", span] => {
+                self.now = self.now.checked_sub(duration(span)).unwrap();
+                Done::Quiet
+            }
+            ["skew", span] => {
+                let skew = duration(span);
+                self.world = std::mem::take(&mut self.world).with_clock_skew(skew);
                 Done::Quiet
             }
             ["walk", status, modifiers @ ..] => self.walk(status, modifiers),

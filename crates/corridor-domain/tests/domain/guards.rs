@@ -1325,3 +1325,140 @@ fn onward_non_refoulement() {
         ",
     );
 }
+
+// ----- time moves forward -------------------------------------------------------------------
+
+/// A step refused under a suspension cannot be rerun dated before it: no step is dated before the
+/// last event of its case, and the refusal names the stream and both moments (nothing recorded).
+#[test]
+fn a_step_is_never_dated_before_its_case() {
+    check(
+        "
+        walk scheduled
+        wait 6d
+        admin.i status suspended
+        officer.a depart
+        back 1d
+        officer.a depart
+        ",
+        "
+        > officer.a depart
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=suspended
+        recorded: safeguard_triggered
+        status: scheduled
+        > officer.a depart
+        refused: time_before_recorded
+          at=2025-06-07T09:00:00Z
+          recorded=2025-06-08T09:00:00Z
+          stream=c1
+        status: scheduled
+        ",
+    );
+}
+
+/// Nor before the last event of a stream the decision reads: the agreement's status, and every
+/// court order that reaches the case (even one since vacated).
+#[test]
+fn a_step_is_never_dated_before_what_its_decision_reads() {
+    check(
+        "
+        walk accepted
+        wait 6d
+        admin.i status suspended
+        back 1h
+        officer.a schedule +1d
+        ",
+        "
+        > officer.a schedule +1d
+        refused: time_before_recorded
+          at=2025-06-08T08:00:00Z
+          recorded=2025-06-08T09:00:00Z
+          stream=agreement:test-usa-rwa
+        status: accepted
+        ",
+    );
+    check(
+        "
+        walk accepted nat=VEN
+        wait 6d
+        clerk.f hold nat=VEN
+        wait 1h
+        clerk.f vacate h1
+        back 30m
+        officer.a schedule +1d
+        ",
+        "
+        > officer.a schedule +1d
+        refused: time_before_recorded
+          at=2025-06-08T09:30:00Z
+          recorded=2025-06-08T10:00:00Z
+          stream=h1
+        status: accepted
+        ",
+    );
+}
+
+/// Servers sharing one database may disagree by the configured skew, and no more.
+#[test]
+fn the_configured_skew_is_allowed_and_no_more() {
+    check(
+        "
+        skew 5s
+        walk noticed
+        wait 1m
+        officer.a request
+        back 5s
+        ? officer.a withdraw change_of_plan
+        ",
+        "
+        > officer.a withdraw change_of_plan
+        accepted: withdrawn
+        status: withdrawn
+        ",
+    );
+    check(
+        "
+        skew 5s
+        walk noticed
+        wait 1m
+        officer.a request
+        back 6s
+        officer.a withdraw change_of_plan
+        ",
+        "
+        > officer.a withdraw change_of_plan
+        refused: time_before_recorded
+          at=2025-06-02T09:00:54Z
+          recorded=2025-06-02T09:01:00Z
+          stream=c1
+        status: requested
+        ",
+    );
+}
+
+/// A clock consequence is dated when the clock ran out, but never before a step the case
+/// already records: a late tick keeps each case's history in order.
+#[test]
+fn a_late_tick_keeps_the_case_in_order() {
+    check(
+        "
+        walk accepted
+        wait 31d
+        officer.a schedule +1d
+        wait 1d
+        admin.i tick
+        ",
+        "
+        > officer.a schedule +1d
+        refused: transfer_deadline_passed
+          deadline=2025-07-02T09:00:00Z
+        recorded: safeguard_triggered
+        status: accepted
+        > admin.i tick
+        accepted: transfer_deadline_expired @2025-07-03T09:00:00Z
+        status: expired
+        ",
+    );
+}

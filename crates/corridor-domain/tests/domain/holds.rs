@@ -348,6 +348,7 @@ fn build_hold(number: usize, spec: &HoldSpec, case_count: usize) -> Hold {
         status,
         history: vec![(status, at(START))],
         amendments: 0,
+        last_event_at: at(START),
         version: 1,
     }
 }

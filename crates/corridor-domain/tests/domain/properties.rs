@@ -14,9 +14,10 @@ use corridor_domain::clock::earliest_departure;
 use corridor_domain::terms::{AgreementId, AgreementStatus, Terms, Vulnerability};
 use corridor_domain::{
     Case, CaseId, CaseStatus, Command, Context, Counts, EventBody, HoldId, HoldScope, HoldStatus,
-    Language, NoticeFacts, Outcome, Sealed, Snapshot, WelfareOutcome, World, case_terms,
+    Language, NoticeFacts, Outcome, Refusal, Sealed, Snapshot, TimeOrder, WelfareOutcome, World,
+    case_terms,
 };
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 
 use crate::fixture::{
@@ -956,6 +957,38 @@ proptest! {
         let replayed = check_replay(&run.world);
         let reached = reached(&run.world);
         prop_assert!(replayed.is_ok(), "{}; reached {reached:?}", replayed.unwrap_err());
+    }
+
+    /// Random command sequences whose clock also jumps backwards (a caller dating steps in the
+    /// past) never leave a stream whose events go back in time, and a step dated before what
+    /// it follows is refused as such.
+    #[test]
+    fn time_never_goes_backwards_in_a_stream(
+        terms in agreement(),
+        steps in proptest::collection::vec((proptest::bool::weighted(0.3), step()), 1..60),
+    ) {
+        let mut run = Run::new(terms);
+        for (back, step) in &steps {
+            run.now = if *back {
+                run.now.checked_sub(duration(WAITS[step.wait])).unwrap()
+            } else {
+                run.after(WAITS[step.wait])
+            };
+            let Some((user, command)) = run.command(&step.op) else { continue };
+            let pre = run.world.state().clone();
+            let outcome = run.execute(user, &command);
+            if let Outcome::Refused { refusal: Refusal::TimeBeforeRecorded { stream, recorded, at }, recorded: logged } = &outcome {
+                prop_assert!(logged.is_none(), "a time refusal was recorded: {outcome:?}");
+                prop_assert!(recorded > at, "{stream}: refused {at} though the last event is at {recorded}");
+            }
+            let checked = check_step(&pre, &run.world, &outcome, run.now, &run.terms);
+            prop_assert!(checked.is_ok(), "{} after {user} {command:?}", checked.unwrap_err());
+        }
+        let mut order = TimeOrder::new(SignedDuration::ZERO);
+        for (seq, event) in run.world.events().iter().enumerate() {
+            let problem = order.see(event);
+            prop_assert!(problem.is_none(), "event {seq}: {}", problem.unwrap_or_default());
+        }
     }
 }
 

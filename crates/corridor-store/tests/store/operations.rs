@@ -347,3 +347,93 @@ async fn check_reads_one_snapshot_while_another_process_commits() {
         fixture.finish().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backdated_command_is_refused_and_check_reports_a_history_out_of_order() {
+    // Time moves forward: a command dated before the last event of a stream it reads is refused,
+    // typed and with nothing written. A history that went backwards anyway (written by a server
+    // allowed a wide skew) is reported by `check` under the default skew.
+    for backend in backends() {
+        let fixture = Fixture::with_agreements(backend, "time_order").await;
+        let start: Timestamp = crate::harness::START.parse().unwrap();
+        let later = start
+            .checked_add(jiff::SignedDuration::from_hours(2))
+            .unwrap();
+        let earlier = start
+            .checked_add(jiff::SignedDuration::from_hours(1))
+            .unwrap();
+        let status = |status| Command::ChangeAgreementStatus {
+            agreement: corridor_domain::terms::AgreementId::parse("us-rwa-2025").unwrap(),
+            status,
+            on: "2025-08-04".parse().unwrap(),
+        };
+        let suspend = status(corridor_domain::terms::AgreementStatus::Suspended);
+        let executed = fixture
+            .store
+            .execute(&suspend, &context("admin", later), None, &[])
+            .await
+            .unwrap();
+        assert!(
+            matches!(executed.outcome, Outcome::Accepted(_)),
+            "{backend:?}"
+        );
+        let events = fixture.store.check(&|_, _| {}).await.unwrap().events;
+        let reinstate = status(corridor_domain::terms::AgreementStatus::InForce);
+        let refused = fixture
+            .store
+            .execute(&reinstate, &context("admin", earlier), None, &[])
+            .await
+            .unwrap();
+        match &refused.outcome {
+            Outcome::Refused { refusal, recorded } => {
+                assert_eq!(refusal.code(), "time_before_recorded", "{backend:?}");
+                assert!(recorded.is_none(), "{backend:?}");
+            }
+            other => panic!("{backend:?}: a backdated status change was accepted: {other:?}"),
+        }
+        let report = fixture.store.check(&|_, _| {}).await.unwrap();
+        assert_eq!(
+            report.events, events,
+            "{backend:?}: the refusal wrote nothing"
+        );
+        assert!(
+            report.problems.is_empty(),
+            "{backend:?}: {:?}",
+            report.problems
+        );
+
+        // A server allowed a day's skew accepts it; the default check then reports it.
+        let lenient = Store::open(fixture.database.url(), false)
+            .await
+            .unwrap()
+            .with_clock_skew(jiff::SignedDuration::from_hours(24));
+        let accepted = lenient
+            .execute(&reinstate, &context("admin", earlier), None, &[])
+            .await
+            .unwrap();
+        assert!(
+            matches!(accepted.outcome, Outcome::Accepted(_)),
+            "{backend:?}"
+        );
+        let lenient_report = lenient.check(&|_, _| {}).await.unwrap();
+        assert!(
+            lenient_report.problems.is_empty(),
+            "{backend:?}: {:?}",
+            lenient_report.problems
+        );
+        lenient.close().await;
+        let report = fixture.store.check(&|_, _| {}).await.unwrap();
+        assert_eq!(
+            report.problems.len(),
+            1,
+            "{backend:?}: {:?}",
+            report.problems
+        );
+        let problem = &report.problems[0];
+        assert!(
+            problem.contains("agreement:us-rwa-2025") && problem.contains("time went backwards"),
+            "{backend:?}: {problem}"
+        );
+        fixture.finish().await;
+    }
+}
