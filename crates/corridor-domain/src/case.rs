@@ -196,6 +196,20 @@ pub enum Detention {
     Lapsed,
 }
 
+/// The safeguard whose consequence a case's status is: a later step refused because of that
+/// status is refused with this safeguard's code and facts (docs/domain.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SafeguardCause {
+    /// A court order recalled the person in transit.
+    Hold(HoldId),
+    /// An excluded vulnerability withdrew the case, or recalled the person in transit.
+    Vulnerability(Vulnerability),
+    /// The transfer deadline ran out.
+    TransferDeadline,
+    /// Protection was found.
+    Protection,
+}
+
 /// A welfare check that was done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WelfareCheck {
@@ -251,6 +265,10 @@ pub struct Case {
     pub deadline_extension: Option<String>,
     /// The scheduled departure.
     pub departure: Option<Timestamp>,
+    /// The last departure the person was told of (kept when a schedule is pulled).
+    pub told_departure: Option<Timestamp>,
+    /// When a departure earlier than the one the person had been told of was last scheduled.
+    pub rescheduled_earlier_at: Option<Timestamp>,
     /// When the person departed.
     pub departed_at: Option<Timestamp>,
     /// When the person arrived.
@@ -275,6 +293,8 @@ pub struct Case {
     pub safeguard_refusals: u64,
     /// Why the case was withdrawn or refused.
     pub closing_reason: Option<String>,
+    /// The safeguard whose consequence the current status is, if it is one.
+    pub safeguard_cause: Option<SafeguardCause>,
 }
 
 impl Case {
@@ -322,6 +342,8 @@ impl Case {
             supervisor_approval: None,
             deadline_extension: None,
             departure: None,
+            told_departure: None,
+            rescheduled_earlier_at: None,
             departed_at: None,
             arrived_at: None,
             holds_matched: BTreeSet::new(),
@@ -334,6 +356,7 @@ impl Case {
             status_before_unknown: None,
             safeguard_refusals: 0,
             closing_reason: None,
+            safeguard_cause: None,
         })
     }
 
@@ -380,6 +403,9 @@ impl Case {
             }
             ProtectionDecided { granted, .. } => {
                 self.protection_claim_filed_at = None;
+                if *granted {
+                    self.safeguard_cause = Some(SafeguardCause::Protection);
+                }
                 self.status = if *granted {
                     CaseStatus::Protected
                 } else {
@@ -408,6 +434,10 @@ impl Case {
                 self.deadline_extension = Some(reason.clone())
             }
             TransferScheduled { departure, .. } => {
+                if self.told_departure.is_some_and(|told| *departure < told) {
+                    self.rescheduled_earlier_at = Some(at);
+                }
+                self.told_departure = Some(*departure);
                 self.departure = Some(*departure);
                 self.status = CaseStatus::Scheduled;
             }
@@ -419,7 +449,12 @@ impl Case {
                 self.departed_at = Some(at);
                 self.status = CaseStatus::InTransit;
             }
-            Recalled { .. } => self.status = CaseStatus::Recalled,
+            Recalled { hold, .. } => {
+                if let Some(hold) = hold {
+                    self.safeguard_cause = Some(SafeguardCause::Hold(*hold));
+                }
+                self.status = CaseStatus::Recalled;
+            }
             Arrived { .. } => {
                 self.arrived_at = Some(at);
                 self.status = CaseStatus::Arrived;
@@ -432,6 +467,9 @@ impl Case {
             } => {
                 self.later_vulnerabilities.insert(*category);
                 if *excluded {
+                    if self.status.is_before_departure() || self.status == CaseStatus::InTransit {
+                        self.safeguard_cause = Some(SafeguardCause::Vulnerability(*category));
+                    }
                     if self.status.is_before_departure() {
                         self.departure = None;
                         self.closing_reason = Some("ineligible_vulnerability".to_owned());
@@ -480,6 +518,7 @@ impl Case {
             DetentionValidated { .. } => self.detention = Detention::Validated,
             DetentionValidationLapsed { .. } => self.detention = Detention::Lapsed,
             TransferDeadlineExpired { .. } => {
+                self.safeguard_cause = Some(SafeguardCause::TransferDeadline);
                 self.departure = None;
                 self.status = CaseStatus::Expired;
             }

@@ -33,11 +33,42 @@ pub fn transfer_deadline(case: &Case, terms: &Terms) -> Option<Timestamp> {
 }
 
 /// The earliest departure a served notice allows: the notice lead time and the fear-claim
-/// window must both have run.
+/// window must both have run, and, where the terms say an earlier schedule restarts the notice,
+/// the lead time from the last time a departure earlier than the one told of was scheduled.
 pub fn earliest_departure(case: &Case, terms: &Terms) -> Option<Timestamp> {
     let (served_at, _) = case.notice.as_ref()?;
     let after = |span: Option<ClockSpan>| span.map_or(*served_at, |span| span.after(*served_at));
-    Some(after(terms.clocks.notice_lead_time).max(after(terms.clocks.fear_claim_window)))
+    let notice = after(terms.clocks.notice_lead_time).max(after(terms.clocks.fear_claim_window));
+    Some(match case.rescheduled_earlier_at {
+        Some(at) => notice.max(lead_time_from(terms, at)),
+        None => notice,
+    })
+}
+
+/// When the notice lead time, restarted at `at` by an earlier schedule, has run (`at` itself
+/// when the terms restart nothing).
+pub fn lead_time_from(terms: &Terms, at: Timestamp) -> Timestamp {
+    match (
+        terms.clocks.earlier_schedule_restarts_notice,
+        terms.clocks.notice_lead_time,
+    ) {
+        (true, Some(lead)) => lead.after(at),
+        _ => at,
+    }
+}
+
+/// The window around the scheduled departure in which the person may leave, as the terms set
+/// it: `(earliest, latest)`, `latest` `None` where the terms set no limit after it.
+pub fn departure_window(scheduled: Timestamp, terms: &Terms) -> (Timestamp, Option<Timestamp>) {
+    let earliest = terms
+        .clocks
+        .departure_window_before
+        .map_or(scheduled, |window| window.before(scheduled));
+    let latest = terms
+        .clocks
+        .departure_window_after
+        .map(|window| window.after(scheduled));
+    (earliest, latest)
 }
 
 /// Every clock of the case that is running, with the moment it runs out and what that causes.

@@ -8,8 +8,10 @@ use corridor_terms::{AgreementStatus, OnwardRule, Terms};
 
 use crate::actor::{Actor, Party, Role};
 use crate::agreement::AgreementState;
-use crate::case::{Case, CaseStatus, Detention, ReceivingProcedure};
-use crate::clock::{earliest_departure, first_expired, transfer_deadline};
+use crate::case::{Case, CaseStatus, Detention, ReceivingProcedure, SafeguardCause};
+use crate::clock::{
+    departure_window, earliest_departure, first_expired, lead_time_from, transfer_deadline,
+};
 use crate::command::{Command, Context, NoticeFacts, PersonFacts};
 use crate::event::{Acceptance, Event, EventBody, UnscheduleCause};
 use crate::hold::{Hold, HoldScope, HoldStatus, effective, holds_covering};
@@ -183,6 +185,7 @@ fn decide_bodies(
             in_force(state, context)?;
             let rule = rule_attributes(facts, context)?;
             eligible(&latest.terms, &rule, &rule.vulnerabilities)?;
+            not_a_national_of(&latest.terms, &rule, latest.receiving)?;
             let proposal = event(EventBody::CaseProposed {
                 case: *case,
                 agreement: agreement.clone(),
@@ -364,7 +367,55 @@ fn decide_bodies(
 
 // A transfer deadline is a moment at which the clock has run out: `tick` expires the case at it,
 // so every guard treats "at the deadline" as "past it", and the two can never disagree.
+/// A case command. Where the case's status is the consequence of a safeguard (recalled by an
+/// order, withdrawn for an excluded vulnerability, expired, protected), a step the status does not
+/// allow is refused with that safeguard's code and facts, so the refusal names the rule that
+/// stopped the person and is recorded as one.
 fn decide_case(
+    snapshot: &Snapshot,
+    command: &Command,
+    context: &Context,
+) -> Result<Vec<Event>, Refusal> {
+    // A status a safeguard caused is final, so whatever check of the step came first, the
+    // safeguard is what stops it. Who may ask, and bad input, are answered as such.
+    decide_case_command(snapshot, command, context).map_err(|refusal| match refusal {
+        Refusal::NotPermitted { .. }
+        | Refusal::InvalidInput { .. }
+        | Refusal::UnknownCase { .. }
+        | Refusal::UnknownAgreement { .. }
+        | Refusal::UnknownHold { .. } => refusal,
+        other => command
+            .case()
+            .and_then(|id| snapshot.cases.get(&id))
+            .and_then(|case| safeguard_behind(snapshot, case))
+            .unwrap_or(other),
+    })
+}
+
+/// The refusal of the safeguard whose consequence the case's status is, if it is one.
+fn safeguard_behind(snapshot: &Snapshot, case: &Case) -> Option<Refusal> {
+    Some(match case.safeguard_cause? {
+        SafeguardCause::Hold(id) => {
+            let hold = snapshot.holds.get(&id)?;
+            Refusal::HoldActive {
+                hold: id,
+                court: hold.court.clone(),
+                reference: hold.reference.clone(),
+            }
+        }
+        SafeguardCause::Vulnerability(vulnerability) => Refusal::Ineligible {
+            reasons: vec![format!("the vulnerability `{vulnerability}` is excluded")],
+        },
+        SafeguardCause::TransferDeadline => Refusal::TransferDeadlinePassed {
+            deadline: case_terms(snapshot, case)
+                .and_then(|terms| transfer_deadline(case, terms))
+                .unwrap_or(case.last_event_at),
+        },
+        SafeguardCause::Protection => Refusal::ProtectionFound,
+    })
+}
+
+fn decide_case_command(
     snapshot: &Snapshot,
     command: &Command,
     context: &Context,
@@ -558,7 +609,12 @@ fn decide_case(
                 });
             }
             no_hold(snapshot, case)?;
-            let earliest = earliest_departure(case, terms).ok_or(Refusal::NoticeMissing)?;
+            let mut earliest = earliest_departure(case, terms).ok_or(Refusal::NoticeMissing)?;
+            // A departure earlier than the one the person was told of is a new schedule: the
+            // notice lead time runs again from now where the terms say so.
+            if case.told_departure.is_some_and(|told| *departure < told) {
+                earliest = earliest.max(lead_time_from(terms, context.now));
+            }
             if *departure < earliest {
                 return Err(Refusal::NoticePeriodRunning {
                     earliest_departure: earliest,
@@ -608,6 +664,7 @@ fn decide_case(
             }
             status_in(case, command, &[CaseStatus::Scheduled])?;
             supervisor_approved(case)?;
+            within_schedule(case, terms, context)?;
             if let Some(deadline) = transfer_deadline(case, terms)
                 && context.now >= deadline
             {
@@ -967,6 +1024,23 @@ fn eligible(
     }
 }
 
+/// A third-country transfer sends nobody to their own country, unless the terms say so.
+fn not_a_national_of(
+    terms: &Terms,
+    rule: &RuleAttributes,
+    receiving: corridor_terms::Country,
+) -> Result<(), Refusal> {
+    if rule.nationality == receiving && !terms.eligibility.receiving_state_nationals {
+        return Err(Refusal::Ineligible {
+            reasons: vec![format!(
+                "the person is a national of {} ({receiving}), the receiving state, and a third-country transfer sends nobody to their own country",
+                receiving.name()
+            )],
+        });
+    }
+    Ok(())
+}
+
 fn notice_complete(
     case: &Case,
     notice: &NoticeFacts,
@@ -1001,6 +1075,22 @@ fn notice_complete(
     } else {
         Err(Refusal::NoticeDeficient { defects })
     }
+}
+
+/// Departure only within the window of the schedule the person was told of.
+fn within_schedule(case: &Case, terms: &Terms, context: &Context) -> Result<(), Refusal> {
+    let Some(scheduled) = case.departure else {
+        return Ok(());
+    };
+    let (earliest, latest) = departure_window(scheduled, terms);
+    if context.now < earliest || latest.is_some_and(|latest| context.now > latest) {
+        return Err(Refusal::DepartureOutsideSchedule {
+            scheduled,
+            earliest,
+            latest,
+        });
+    }
+    Ok(())
 }
 
 fn protection_not_found(case: &Case) -> Result<(), Refusal> {

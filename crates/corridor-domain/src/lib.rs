@@ -27,7 +27,7 @@ mod world;
 
 pub use actor::{Actor, Party, Role};
 pub use agreement::{AgreementState, ReplayError};
-pub use case::{Case, CaseStatus, Detention, ReceivingProcedure, WelfareCheck};
+pub use case::{Case, CaseStatus, Detention, ReceivingProcedure, SafeguardCause, WelfareCheck};
 pub use command::{Command, Context, NoticeFacts, PersonFacts};
 pub use decide::{
     EVENTS_PER_COMMAND_MAX, REASON_LENGTH_MAX, applied, case_terms, counts_of, decide,

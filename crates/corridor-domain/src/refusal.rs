@@ -109,8 +109,8 @@ pub enum Refusal {
         scheduled: Timestamp,
         /// The earliest moment the terms' window allows.
         earliest: Timestamp,
-        /// The latest moment the terms' window allows.
-        latest: Timestamp,
+        /// The latest moment the terms' window allows, if they set one.
+        latest: Option<Timestamp>,
     },
     /// The person fears the receiving state, and no protection screening has decided since.
     FearNotScreened {
@@ -267,11 +267,14 @@ impl Refusal {
                 scheduled,
                 earliest,
                 latest,
-            } => vec![
-                ("scheduled", scheduled.to_string()),
-                ("earliest", earliest.to_string()),
-                ("latest", latest.to_string()),
-            ],
+            } => {
+                let mut facts = vec![
+                    ("scheduled", scheduled.to_string()),
+                    ("earliest", earliest.to_string()),
+                ];
+                facts.extend(latest.map(|latest| ("latest", latest.to_string())));
+                facts
+            }
             Self::FearNotScreened { country } => vec![("country", country.to_string())],
             Self::NotPermitted {
                 role,
@@ -319,7 +322,7 @@ impl Refusal {
     pub fn message(&self) -> String {
         match self {
             Self::HoldActive { hold, court, reference } => format!(
-                "A court order stops this transfer: {court} order {reference} ({hold}) covers this case and is in effect."
+                "A court order stops this transfer: {court} order {reference} ({hold}) covers this case."
             ),
             Self::NoticePeriodRunning { earliest_departure } => format!(
                 "The person has not had the notice period the agreement requires; departure is possible from {earliest_departure} at the earliest."
@@ -362,7 +365,11 @@ impl Refusal {
                 destination.name()
             ),
             Self::DepartureOutsideSchedule { scheduled, earliest, latest } => format!(
-                "The person was told of a departure at {scheduled}; the agreement allows it only between {earliest} and {latest}. Schedule again (and serve what the terms require) to depart at another time."
+                "The person was told of a departure at {scheduled}; the agreement allows it only {}. Schedule again (and serve what the terms require) to depart at another time.",
+                match latest {
+                    Some(latest) => format!("between {earliest} and {latest}"),
+                    None => format!("from {earliest}"),
+                }
             ),
             Self::FearNotScreened { country } => format!(
                 "The person fears being sent to {} ({country}), the receiving state; a protection screening must decide that fear before the transfer can go on.",

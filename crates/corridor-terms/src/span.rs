@@ -66,6 +66,14 @@ impl ClockSpan {
             .map_or(Timestamp::MAX, |zoned| zoned.timestamp())
     }
 
+    /// The moment this long before `end`, subtracting calendar units in UTC.
+    pub fn before(&self, end: Timestamp) -> Timestamp {
+        // INVARIANT: bounded at construction, as for `after`.
+        end.to_zoned_datetime(TimeZone::UTC)
+            .checked_sub(self.0)
+            .map_or(Timestamp::MIN, |zoned| zoned.timestamp())
+    }
+
     /// The underlying span.
     pub fn span(&self) -> Span {
         self.0

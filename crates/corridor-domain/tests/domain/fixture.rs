@@ -163,6 +163,14 @@ pub struct AgreementFile {
     pub onward: String,
     /// The monitoring body id.
     pub monitoring: Option<String>,
+    /// Whether nationals of the receiving state may be proposed.
+    pub receiving_state_nationals: bool,
+    /// How long before the scheduled departure the person may leave.
+    pub departure_window_before: Option<String>,
+    /// How long after it.
+    pub departure_window_after: Option<String>,
+    /// Whether an earlier schedule restarts the notice lead time.
+    pub earlier_schedule_restarts_notice: bool,
 }
 
 impl Default for AgreementFile {
@@ -195,6 +203,10 @@ impl Default for AgreementFile {
             detention_validation: None,
             onward: "sending_state_only".to_owned(),
             monitoring: Some(MONITORING_BODY.to_owned()),
+            receiving_state_nationals: false,
+            departure_window_before: None,
+            departure_window_after: None,
+            earlier_schedule_restarts_notice: true,
         }
     }
 }
@@ -263,6 +275,10 @@ impl AgreementFile {
                     }
                 }
                 "monitoring" => self.monitoring = span(),
+                "nationals" => self.receiving_state_nationals = yes(),
+                "window_before" => self.departure_window_before = span(),
+                "window_after" => self.departure_window_after = span(),
+                "restart" => self.earlier_schedule_restarts_notice = yes(),
                 _ => panic!("unknown terms modifier `{key}`"),
             }
         }
@@ -310,6 +326,9 @@ impl AgreementFile {
                 quoted(&self.excluded_vulnerabilities)
             ));
         }
+        if self.receiving_state_nationals {
+            line("receiving_state_nationals = true".to_owned());
+        }
         line("[caps]".to_owned());
         if let Some(total) = self.transferred_total_max {
             line(format!("transferred_total_max = {total}"));
@@ -325,6 +344,8 @@ impl AgreementFile {
             ("transfer_deadline", &self.transfer_deadline),
             ("support_period", &self.support_period),
             ("detention_validation", &self.detention_validation),
+            ("departure_window_before", &self.departure_window_before),
+            ("departure_window_after", &self.departure_window_after),
         ];
         for (key, value) in spans {
             if let Some(value) = value {
@@ -332,6 +353,9 @@ impl AgreementFile {
             }
         }
         line(format!("silence_accepts = {}", self.silence_accepts));
+        if !self.earlier_schedule_restarts_notice {
+            line("earlier_schedule_restarts_notice = false".to_owned());
+        }
         for (reason, deadline) in &self.extensions {
             line(format!(
                 "[[clocks.transfer_deadline_extensions]]\nreason = \"{reason}\"\ndeadline = \"{}\"",

@@ -7,7 +7,7 @@
 //! acceptance (60 for `imprisonment`); onward movement only back to USA. Scripts start at
 //! 2025-06-02T09:00:00Z.
 
-use crate::fixture::check;
+use crate::fixture::{check, run_script};
 
 /// The standard path reaches departure and arrival when every safeguard is met.
 #[test]
@@ -678,9 +678,8 @@ fn protection_decision() {
         recorded: safeguard_triggered
         status: protected
         > officer.a notice
-        refused: invalid_state
-          command=serve_notice
-          status=protected
+        refused: protection_found
+        recorded: safeguard_triggered
         status: protected
         > officer.a claim
         refused: protection_found
@@ -1461,4 +1460,234 @@ fn a_late_tick_keeps_the_case_in_order() {
         status: expired
         ",
     );
+}
+
+// ----- departure follows the schedule the person was told of --------------------------------
+
+/// A case scheduled for a day departs within the terms' window around it, not days before (the
+/// notice period alone would allow it) and not long after.
+#[test]
+fn departure_follows_the_schedule() {
+    check(
+        "
+        terms window_before=2h window_after=1d
+        walk scheduled
+        wait until 2025-06-07T09:00:00Z
+        ? officer.a schedule 2025-06-20T09:00:00Z
+        wait 1d
+        officer.a depart
+        wait until 2025-06-20T06:59:00Z
+        officer.a depart
+        wait 1m
+        ? officer.a depart
+        ",
+        "
+        > officer.a schedule 2025-06-20T09:00:00Z
+        accepted: transfer_scheduled
+        status: scheduled
+        > officer.a depart
+        refused: departure_outside_schedule
+          earliest=2025-06-20T07:00:00Z
+          latest=2025-06-21T09:00:00Z
+          scheduled=2025-06-20T09:00:00Z
+        recorded: safeguard_triggered
+        status: scheduled
+        > officer.a depart
+        refused: departure_outside_schedule
+          earliest=2025-06-20T07:00:00Z
+          latest=2025-06-21T09:00:00Z
+          scheduled=2025-06-20T09:00:00Z
+        recorded: safeguard_triggered
+        status: scheduled
+        > officer.a depart
+        accepted: departed
+        status: in_transit
+        ",
+    );
+    // Without a window the person leaves at the scheduled moment or after, never before.
+    check(
+        "
+        walk scheduled
+        officer.a schedule +10d
+        wait 9d
+        officer.a depart
+        wait 1d
+        ? officer.a depart
+        ",
+        "
+        > officer.a depart
+        refused: departure_outside_schedule
+          earliest=2025-06-12T09:00:00Z
+          scheduled=2025-06-12T09:00:00Z
+        recorded: safeguard_triggered
+        status: scheduled
+        > officer.a depart
+        accepted: departed
+        status: in_transit
+        ",
+    );
+}
+
+/// Rescheduling earlier than the departure the person was told of is a new schedule: the notice
+/// lead time runs again from it, unless the terms say it does not.
+#[test]
+fn an_earlier_schedule_restarts_the_notice_lead_time() {
+    check(
+        "
+        walk scheduled
+        officer.a schedule +20d
+        wait 2d
+        officer.a schedule +3d
+        ? officer.a schedule +5d
+        ",
+        "
+        > officer.a schedule +3d
+        refused: notice_period_running
+          earliest_departure=2025-06-09T09:00:00Z
+        recorded: safeguard_triggered
+        status: scheduled
+        > officer.a schedule +5d
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+    check(
+        "
+        terms restart=no
+        walk scheduled
+        officer.a schedule +20d
+        wait 2d
+        ? officer.a schedule +3d
+        ",
+        "
+        > officer.a schedule +3d
+        accepted: transfer_scheduled
+        status: scheduled
+        ",
+    );
+}
+
+// ----- a third country ----------------------------------------------------------------------
+
+/// A third-country transfer sends nobody to their own country: nationals of the receiving state
+/// are ineligible unless the terms say otherwise.
+#[test]
+fn nationals_of_the_receiving_state_are_not_third_country_transfers() {
+    check(
+        "
+        officer.a propose nat=RWA
+        ",
+        "
+        > officer.a propose nat=RWA
+        refused: ineligible
+          reasons=the person is a national of Rwanda (RWA), the receiving state, and a third-country transfer sends nobody to their own country
+        ",
+    );
+    check(
+        "
+        terms nationals=yes
+        officer.a propose nat=RWA
+        ",
+        "
+        > officer.a propose nat=RWA
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+}
+
+// ----- a status a safeguard caused ----------------------------------------------------------
+
+/// Every case command (by an actor allowed to ask it) on a case whose status a safeguard caused:
+/// each one the status stops is refused with that safeguard's code and recorded, never as
+/// `invalid_state`; erasure stays possible and detention validation answers about detention.
+#[test]
+fn a_status_a_safeguard_caused_names_that_safeguard() {
+    let setups: [(&str, &str, &[&str]); 5] = [
+        (
+            "recalled by a court order",
+            "walk in_transit nat=VEN\nclerk.f hold nat=VEN",
+            &["refused: hold_active", "  court=dc-dc", "  hold=h1"],
+        ),
+        (
+            "recalled for an excluded vulnerability",
+            "walk in_transit\nofficer.a vulnerability pregnant",
+            &[
+                "refused: ineligible",
+                "  reasons=the vulnerability `pregnant` is excluded",
+            ],
+        ),
+        (
+            "withdrawn for an excluded vulnerability",
+            "walk accepted\nofficer.a vulnerability torture_survivor",
+            &[
+                "refused: ineligible",
+                "  reasons=the vulnerability `torture_survivor` is excluded",
+            ],
+        ),
+        (
+            "expired",
+            "walk accepted\nwait 31d\nadmin.i tick",
+            &[
+                "refused: transfer_deadline_passed",
+                "  deadline=2025-07-02T09:00:00Z",
+            ],
+        ),
+        (
+            "protected",
+            "walk protected",
+            &["refused: protection_found"],
+        ),
+    ];
+    let commands = [
+        "officer.a notice",
+        "officer.a claim",
+        "judge.d decide granted",
+        "officer.a request",
+        "receiver.e approve",
+        "super.x approve",
+        "receiver.e refuse no_capacity",
+        "officer.a extend imprisonment",
+        "officer.a schedule +10d",
+        "officer.a depart",
+        "receiver.e arrive",
+        "officer.a vulnerability disability",
+        "receiver.e lodge",
+        "receiver.e decide-claim granted",
+        "receiver.e appeal",
+        "receiver.e onward USA",
+        "receiver.e return",
+        "receiver.e settle",
+        "receiver.e unknown",
+        "receiver.e known",
+        "monitor.g welfare well",
+        "officer.a withdraw change_of_plan",
+    ];
+    for (name, setup, expected) in setups {
+        for command in commands {
+            let script = format!("{setup}\nwait 1m\n{command}");
+            let actual = run_script(&script);
+            let last = actual.rsplit("> ").next().unwrap_or_default();
+            for line in expected {
+                assert!(
+                    last.lines().any(|shown| shown == *line),
+                    "{name}, `{command}`: expected `{line}` in\n{last}"
+                );
+            }
+            assert!(
+                last.contains("recorded: safeguard_triggered"),
+                "{name}, `{command}`: not recorded\n{last}"
+            );
+        }
+        let erased = run_script(&format!("{setup}\nwait 1m\nadmin.i erase"));
+        assert!(
+            erased.contains("accepted: personal_data_erased"),
+            "{name}: {erased}"
+        );
+        let validated = run_script(&format!("{setup}\nwait 1m\nclerk.f validate"));
+        assert!(
+            validated.contains("refused: invalid_input"),
+            "{name}: {validated}"
+        );
+    }
 }
