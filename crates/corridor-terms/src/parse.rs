@@ -109,6 +109,47 @@ const ONWARD_KEYS: &[&str] = &["rule"];
 const SHARING_KEYS: &[&str] = &["fields"];
 const MONITORING_KEYS: &[&str] = &["id", "name"];
 
+/// The field path and message of a duplicate key at `span`: the key as written there, in the
+/// table whose header last precedes it (the top level if none does).
+fn duplicate_key(text: &str, span: &Range<usize>) -> Option<(String, String)> {
+    let key = text
+        .get(span.clone())?
+        .trim()
+        .trim_matches('"')
+        .trim_matches('\'');
+    if key.is_empty() {
+        return None;
+    }
+    let before = text.get(..span.start)?;
+    let table = before
+        .lines()
+        .map(str::trim)
+        .rfind(|line| line.starts_with('['))
+        .map(|header| {
+            header
+                .trim_start_matches('[')
+                .split(']')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_owned()
+        });
+    Some(match table {
+        Some(table) => (
+            format!("{table}.{key}"),
+            format!(
+                "invalid toml: the key `{key}` appears twice in table `[{table}]`; each key may appear once"
+            ),
+        ),
+        None => (
+            key.to_owned(),
+            format!(
+                "invalid toml: the key `{key}` appears twice at the top level; each key may appear once"
+            ),
+        ),
+    })
+}
+
 /// One problem in an agreement file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgreementError {
@@ -180,11 +221,14 @@ pub fn parse_agreement(file: &str, text: &str) -> Result<Agreement, AgreementErr
         Err(error) => {
             // A syntax error leaves no tree to walk: it is the one error reported.
             let span = error.span().unwrap_or(0..0);
-            reader.error(
-                &span,
-                "",
-                format!("invalid toml: {}", sentence(error.message())),
-            );
+            match duplicate_key(text, &span).filter(|_| error.message() == "duplicate key") {
+                Some((path, message)) => reader.error(&span, &path, message),
+                None => reader.error(
+                    &span,
+                    "",
+                    format!("invalid toml: {}", sentence(error.message())),
+                ),
+            }
             return Err(AgreementErrors(reader.finish().0));
         }
     };

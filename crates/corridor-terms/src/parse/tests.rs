@@ -934,3 +934,16 @@ fn deep_nesting_is_a_syntax_error() {
         "{errors}"
     );
 }
+
+/// A duplicate key names the key and its table, with the line of the second one.
+#[test]
+fn duplicate_key_names_key_and_table() {
+    check(
+        &with("[caps]\npresent_max = 3\npresent_max = 4\n"),
+        "test.toml:9:1: `caps.present_max`: invalid toml: the key `present_max` appears twice in table `[caps]`; each key may appear once",
+    );
+    check(
+        &with_line(1, "id = \"test-agreement\"\nid = \"again\""),
+        "test.toml:2:1: `id`: invalid toml: the key `id` appears twice at the top level; each key may appear once",
+    );
+}
