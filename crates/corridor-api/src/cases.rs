@@ -42,6 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(depart))
         .routes(routes!(arrive))
         .routes(routes!(record_vulnerability))
+        .routes(routes!(record_fear))
         .routes(routes!(lodge_receiving_claim))
         .routes(routes!(decide_receiving_claim))
         .routes(routes!(lodge_appeal))
@@ -476,6 +477,15 @@ pub struct VulnerabilityBody {
     pub category: String,
 }
 
+/// A country the person fears.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FearBody {
+    /// The country (ISO 3166-1 alpha-3).
+    #[schema(pattern = "^[A-Za-z]{3}$")]
+    pub country: String,
+}
+
 /// An onward movement.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -662,6 +672,18 @@ case_command_with!(
         Command::RecordVulnerability {
             case,
             category: input::vulnerability("body.category", &body.category)?,
+        }
+    }
+);
+case_command_with!(
+    record_fear,
+    "/api/cases/{case}/fears",
+    "Record a country the person fears, learnt after proposal: it binds every later transfer and onward decision.",
+    FearBody,
+    |case, body| {
+        Command::RecordFear {
+            case,
+            country: input::country("body.country", &body.country)?,
         }
     }
 );

@@ -223,7 +223,7 @@ pub fn case_view(
             disclosure.protection_facts,
             "feared_countries",
             &mut withheld,
-            rule.feared_countries
+            case.feared_countries()
                 .iter()
                 .map(ToString::to_string)
                 .collect(),

@@ -107,6 +107,8 @@ actions! {
     Arrive => "arrive" on Case,
     /// Record a vulnerability found after proposal.
     RecordVulnerability => "record_vulnerability" on Case,
+    /// Record a country the person fears, learnt after proposal.
+    RecordFear => "record_fear" on Case,
     /// Record a protection claim lodged in the receiving state.
     LodgeReceivingClaim => "lodge_receiving_claim" on Case,
     /// Record the receiving state's decision on that claim.
@@ -188,6 +190,7 @@ impl Action {
             Command::Depart { .. } => Self::Depart,
             Command::Arrive { .. } => Self::Arrive,
             Command::RecordVulnerability { .. } => Self::RecordVulnerability,
+            Command::RecordFear { .. } => Self::RecordFear,
             Command::LodgeReceivingClaim { .. } => Self::LodgeReceivingClaim,
             Command::DecideReceivingClaim { .. } => Self::DecideReceivingClaim,
             Command::LodgeAppeal { .. } => Self::LodgeAppeal,

@@ -1,6 +1,6 @@
 //! A case: one person's path under one agreement, folded from its events.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use corridor_terms::{AgreementId, Country, Vulnerability};
@@ -245,6 +245,10 @@ pub struct Case {
     pub rule: RuleAttributes,
     /// Vulnerabilities found after proposal.
     pub later_vulnerabilities: BTreeSet<Vulnerability>,
+    /// Countries the person fears, learnt after proposal, with when each was recorded.
+    pub later_fears: BTreeMap<Country, Timestamp>,
+    /// When a protection screening was last decided.
+    pub protection_decided_at: Option<Timestamp>,
     /// The person's lawyer.
     pub counsel: Option<UserId>,
     /// Sealed personal data; `None` once erased.
@@ -332,6 +336,8 @@ impl Case {
             last_event_at: at,
             rule,
             later_vulnerabilities: BTreeSet::new(),
+            later_fears: BTreeMap::new(),
+            protection_decided_at: None,
             counsel,
             personal: Some(personal),
             notice: None,
@@ -403,6 +409,7 @@ impl Case {
             }
             ProtectionDecided { granted, .. } => {
                 self.protection_claim_filed_at = None;
+                self.protection_decided_at = Some(at);
                 if *granted {
                     self.safeguard_cause = Some(SafeguardCause::Protection);
                 }
@@ -481,6 +488,9 @@ impl Case {
                     }
                 }
             }
+            FearRecorded { country, .. } => {
+                self.later_fears.entry(*country).or_insert(at);
+            }
             ReceivingClaimLodged { .. } => {
                 self.receiving_procedure = ReceivingProcedure::ClaimPending
             }
@@ -543,6 +553,21 @@ impl Case {
                 self.last_event_at = last_event_at;
             }
         }
+    }
+
+    /// Every country the person fears, at proposal or later.
+    pub fn feared_countries(&self) -> BTreeSet<Country> {
+        let mut feared = self.rule.feared_countries.clone();
+        feared.extend(self.later_fears.keys().copied());
+        feared
+    }
+
+    /// When the person was first recorded as fearing `country`, if they are.
+    pub fn fear_recorded_at(&self, country: Country) -> Option<Timestamp> {
+        if self.rule.feared_countries.contains(&country) {
+            return Some(self.proposed_at);
+        }
+        self.later_fears.get(&country).copied()
     }
 
     /// Every vulnerability known, at proposal or later.

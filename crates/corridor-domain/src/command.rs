@@ -165,6 +165,14 @@ pub enum Command {
         /// The category.
         category: Vulnerability,
     },
+    /// Record a country the person fears being sent to, learnt after proposal: it binds every
+    /// later transfer and onward decision.
+    RecordFear {
+        /// The case.
+        case: CaseId,
+        /// The country.
+        country: Country,
+    },
     /// Record a protection claim lodged in the receiving state.
     LodgeReceivingClaim {
         /// The case.
@@ -290,6 +298,7 @@ impl Command {
             Self::Depart { .. } => "depart",
             Self::Arrive { .. } => "arrive",
             Self::RecordVulnerability { .. } => "record_vulnerability",
+            Self::RecordFear { .. } => "record_fear",
             Self::LodgeReceivingClaim { .. } => "lodge_receiving_claim",
             Self::DecideReceivingClaim { .. } => "decide_receiving_claim",
             Self::LodgeAppeal { .. } => "lodge_appeal",
@@ -326,6 +335,7 @@ impl Command {
             | Depart { case }
             | Arrive { case }
             | RecordVulnerability { case, .. }
+            | RecordFear { case, .. }
             | LodgeReceivingClaim { case }
             | DecideReceivingClaim { case, .. }
             | LodgeAppeal { case }

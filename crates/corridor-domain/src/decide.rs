@@ -505,6 +505,7 @@ fn decide_case_command(
         Command::RequestTransfer { .. } => {
             permit_for_state(context, command, &sending_roles, sending)?;
             protection_clear(case)?;
+            fear_screened(case, receiving)?;
             in_force(agreement, context)?;
             if status == CaseStatus::Proposed {
                 return Err(Refusal::NoticeMissing);
@@ -600,6 +601,7 @@ fn decide_case_command(
         Command::Schedule { departure, .. } => {
             permit_for_state(context, command, &sending_roles, sending)?;
             protection_clear(case)?;
+            fear_screened(case, receiving)?;
             before_departure(case, command)?;
             in_force(agreement, context)?;
             if *departure < context.now {
@@ -654,6 +656,7 @@ fn decide_case_command(
         Command::Depart { .. } => {
             permit_for_state(context, command, &sending_roles, sending)?;
             protection_clear(case)?;
+            fear_screened(case, receiving)?;
             in_force(agreement, context)?;
             no_hold(snapshot, case)?;
             let earliest = earliest_departure(case, terms).ok_or(Refusal::NoticeMissing)?;
@@ -711,6 +714,30 @@ fn decide_case_command(
                 case: id,
                 category: *category,
                 excluded,
+            })
+        }
+        Command::RecordFear { country, .. } => {
+            match context.actor.role {
+                Role::Counsel => counsel_of(case, &context.actor, command)?,
+                Role::Monitor => monitor_of(latest, &context.actor, command)?,
+                Role::ReceivingOfficer => {
+                    permit_for_state(context, command, &[Role::ReceivingOfficer], receiving)?;
+                    after_arrival(case, command)?;
+                }
+                _ => permit_for_state(context, command, &sending_roles, sending)?,
+            }
+            if case.feared_countries().contains(country) {
+                return Err(Refusal::InvalidInput {
+                    field: "country",
+                    reason: format!(
+                        "a fear of {} ({country}) is already recorded",
+                        country.name()
+                    ),
+                });
+            }
+            one(EventBody::FearRecorded {
+                case: id,
+                country: *country,
             })
         }
         Command::LodgeReceivingClaim { .. } => {
@@ -1093,6 +1120,21 @@ fn within_schedule(case: &Case, terms: &Terms, context: &Context) -> Result<(), 
     Ok(())
 }
 
+/// A fear of the receiving state itself, learnt at any time, stops the transfer until a protection
+/// screening decided after it.
+fn fear_screened(case: &Case, receiving: corridor_terms::Country) -> Result<(), Refusal> {
+    match case.fear_recorded_at(receiving) {
+        Some(feared_at)
+            if case
+                .protection_decided_at
+                .is_none_or(|decided| decided < feared_at) =>
+        {
+            Err(Refusal::FearNotScreened { country: receiving })
+        }
+        _ => Ok(()),
+    }
+}
+
 fn protection_not_found(case: &Case) -> Result<(), Refusal> {
     if case.status == CaseStatus::Protected {
         Err(Refusal::ProtectionFound)
@@ -1209,8 +1251,9 @@ fn onward_permitted(
             reason: format!("{destination} is the receiving state itself"),
         });
     }
-    // Non-refoulement comes first: it holds whatever the onward rule says.
-    if case.rule.feared_countries.contains(&destination) {
+    // Non-refoulement comes first: it holds whatever the onward rule says, and a fear learnt at
+    // any time binds.
+    if case.feared_countries().contains(&destination) {
         return prohibited("the person fears persecution or harm there".to_owned());
     }
     if case.rule.protected_countries.contains(&destination) {

@@ -251,6 +251,13 @@ pub enum EventBody {
         /// The case.
         case: CaseId,
     },
+    /// A country the person fears was recorded after proposal.
+    FearRecorded {
+        /// The case.
+        case: CaseId,
+        /// The country.
+        country: Country,
+    },
     /// A vulnerability was recorded after proposal.
     VulnerabilityRecorded {
         /// The case.
@@ -444,6 +451,7 @@ impl EventBody {
             | Recalled { case, .. }
             | Arrived { case }
             | VulnerabilityRecorded { case, .. }
+            | FearRecorded { case, .. }
             | ReceivingClaimLodged { case }
             | ReceivingClaimDecided { case, .. }
             | AppealLodged { case }
@@ -487,6 +495,7 @@ impl EventBody {
             Recalled { .. } => "recalled",
             Arrived { .. } => "arrived",
             VulnerabilityRecorded { .. } => "vulnerability_recorded",
+            FearRecorded { .. } => "fear_recorded",
             ReceivingClaimLodged { .. } => "receiving_claim_lodged",
             ReceivingClaimDecided { .. } => "receiving_claim_decided",
             AppealLodged { .. } => "appeal_lodged",

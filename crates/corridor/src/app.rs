@@ -285,6 +285,9 @@ pub fn describe(event: &Event) -> String {
             None => format!("{case}: recalled in transit"),
         },
         Arrived { case } => format!("{case}: arrived"),
+        FearRecorded { case, country } => {
+            format!("{case}: fear of {} ({country}) recorded", country.name())
+        }
         VulnerabilityRecorded {
             case,
             category,

@@ -516,6 +516,15 @@ pub enum CaseCommand {
         #[arg(long)]
         category: String,
     },
+    /// Record a country the person fears being sent to, learnt after proposal (binds every later
+    /// transfer and onward decision).
+    Fear {
+        #[command(flatten)]
+        target: Target,
+        /// The country (alpha-3).
+        #[arg(long)]
+        country: String,
+    },
     /// Record a welfare check (monitor).
     Welfare {
         #[command(flatten)]

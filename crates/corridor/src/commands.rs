@@ -619,6 +619,10 @@ pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow
                 category,
             })?
         }
+        CaseCommand::Fear { target, country } => {
+            let country = parse_country("country", &country)?;
+            simple(&target, &|case| Command::RecordFear { case, country })?
+        }
         CaseCommand::Welfare { target, outcome } => {
             let outcome = WelfareOutcome::parse(&outcome).ok_or_else(|| {
                 input(format!(

@@ -521,6 +521,9 @@ fn case_route(command: &Command) -> Result<(&'static str, Option<Value>), Failur
             "vulnerabilities",
             Some(json!({"category": category.as_str()})),
         ),
+        Command::RecordFear { country, .. } => {
+            ("fears", Some(json!({"country": country.to_string()})))
+        }
         Command::LodgeReceivingClaim { .. } => ("receiving-claim", None),
         Command::DecideReceivingClaim { granted, .. } => (
             "receiving-claim-decision",

@@ -36,6 +36,7 @@ schedule                    A/-             A/-                -/-         -/-  
 depart                      A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
 arrive                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
 record_vulnerability        A/-             A/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-
+record_fear                 A/-             A/-                -/-         A/-               -/-         A/-     A/-     -/-    -/-
 lodge_receiving_claim       -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
 decide_receiving_claim      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
 lodge_appeal                -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-

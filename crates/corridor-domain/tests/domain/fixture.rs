@@ -928,6 +928,10 @@ impl Script {
                 case,
                 category: Vulnerability::parse(&rest).unwrap(),
             },
+            "fear" => Command::RecordFear {
+                case,
+                country: country(&rest),
+            },
             "lodge" => Command::LodgeReceivingClaim { case },
             "decide-claim" => Command::DecideReceivingClaim {
                 case,

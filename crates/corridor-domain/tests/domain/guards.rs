@@ -1691,3 +1691,88 @@ fn a_status_a_safeguard_caused_names_that_safeguard() {
         );
     }
 }
+
+// ----- a fear learnt after proposal ---------------------------------------------------------
+
+/// A fear learnt after proposal is recorded (by the officer, counsel, the monitor, or the
+/// receiving state after arrival) and binds every later onward decision.
+#[test]
+fn a_fear_learnt_later_binds_onward_decisions() {
+    check(
+        "
+        terms onward=any
+        walk arrived counsel=counsel.c
+        ? receiver.e fear CUB
+        receiver.e onward CUB
+        monitor.g fear CAN
+        receiver.e onward CAN
+        counsel.c fear CAN
+        public.j fear MEX
+        ",
+        "
+        > receiver.e fear CUB
+        accepted: fear_recorded
+        status: arrived
+        > receiver.e onward CUB
+        refused: onward_destination_prohibited
+          destination=CUB
+          reason=the person fears persecution or harm there
+        recorded: safeguard_triggered
+        status: arrived
+        > receiver.e onward CAN
+        refused: onward_destination_prohibited
+          destination=CAN
+          reason=the person fears persecution or harm there
+        recorded: safeguard_triggered
+        status: arrived
+        > counsel.c fear CAN
+        refused: invalid_input
+          field=country
+          reason=a fear of Canada (CAN) is already recorded
+        status: arrived
+        > public.j fear MEX
+        refused: not_permitted
+          command=record_fear
+          reason=only sending_officer or sending_supervisor may
+          role=public
+        status: arrived
+        ",
+    );
+}
+
+/// A fear of the receiving state itself, learnt at any time, stops the transfer until a
+/// protection screening has decided after it; the receiving state records fears only after
+/// arrival.
+#[test]
+fn a_fear_of_the_receiving_state_stops_the_transfer_until_screened() {
+    check(
+        "
+        walk scheduled counsel=counsel.c
+        receiver.e fear RWA
+        counsel.c fear RWA
+        wait 6d
+        officer.a depart
+        officer.a claim
+        judge.d decide denied
+        super.b approve
+        officer.a schedule +1h
+        wait 1h
+        ? officer.a depart
+        ",
+        "
+        > receiver.e fear RWA
+        refused: invalid_state
+          command=record_fear
+          status=scheduled
+        status: scheduled
+        > officer.a depart
+        refused: fear_not_screened
+          country=RWA
+        recorded: safeguard_triggered
+        status: scheduled
+        > officer.a depart
+        accepted: departed
+        status: in_transit
+        ",
+    );
+}

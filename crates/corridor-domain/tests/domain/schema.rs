@@ -12,7 +12,7 @@ use corridor_domain::{
 use crate::fixture::{at, country, day, label};
 
 /// How many variants `EventBody` has; [`ordinal`] fails to compile when one is added.
-const VARIANTS: usize = 41;
+const VARIANTS: usize = 42;
 
 /// The position of the variant, by an exhaustive match: a new variant must be added here, and so
 /// to the samples below.
@@ -60,6 +60,7 @@ fn ordinal(body: &EventBody) -> usize {
         HoldAmended { .. } => 38,
         HoldVacated { .. } => 39,
         AccessRecorded { .. } => 40,
+        FearRecorded { .. } => 41,
     }
 }
 
@@ -268,6 +269,10 @@ fn samples() -> Vec<Event> {
         HoldVacated {
             hold: parent,
             because_of: None,
+        },
+        FearRecorded {
+            case,
+            country: country("RWA"),
         },
     ];
     bodies

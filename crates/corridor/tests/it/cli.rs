@@ -299,6 +299,11 @@ fn safeguards_refuse_with_exit_3_and_are_recorded() {
     assert_eq!(shown["safeguard_refusals"], 5, "{shown}");
 
     // Before the agreement is in force no case exists, so the refusal is reported but not recorded.
+    // (A database of its own, loaded before that day: a step dated before the agreement's last
+    // event would be refused as time_before_recorded.)
+    let mut sandbox = Sandbox::new();
+    sandbox.set_now("2025-07-31T22:00:00Z");
+    sandbox.init_with_us_rwa();
     let events = sandbox.event_count();
     sandbox.set_now("2025-07-31T23:00:00Z");
     let json = sandbox.json_as("officer.ada", 3, &propose_args("Synthetic Too Early"));
@@ -734,4 +739,31 @@ async fn erase_destroys_the_case_key_and_the_log_still_checks() {
         sandbox.json_as("officer.ada", 0, &["case", "show", &kept])["personal_data"]["name"],
         "Synthetic Kept"
     );
+}
+
+#[test]
+fn a_fear_learnt_after_proposal_is_recorded_and_shown() {
+    // Proves `case fear` records a country the person fears after proposal, shows it with the
+    // fears given at proposal, and refuses one already recorded as bad input (exit 4).
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let case = sandbox.propose("officer.ada", "Synthetic Later Fear");
+    let json = sandbox.json_as(
+        "officer.ada",
+        0,
+        &["case", "fear", &case, "--country", "CUB"],
+    );
+    assert_eq!(json["outcome"], "accepted", "{json}");
+    let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
+    let feared = shown["rule_attributes"]["feared_countries"]
+        .as_array()
+        .expect("feared countries shown");
+    assert!(feared.iter().any(|c| c == "CUB"), "{shown}");
+    assert!(feared.iter().any(|c| c == "VEN"), "{shown}");
+    let again = sandbox.json_as(
+        "officer.ada",
+        4,
+        &["case", "fear", &case, "--country", "CUB"],
+    );
+    assert_eq!(again["code"], "invalid_input", "{again}");
 }
