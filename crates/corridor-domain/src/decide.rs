@@ -28,6 +28,9 @@ pub const EVENTS_PER_COMMAND_MAX: usize = 1_000_000;
 /// Most clock consequences one case may produce in one tick (each can start another clock).
 const CONSEQUENCES_PER_CASE_MAX: usize = 8;
 
+/// The age from which a person is no longer a minor (the `minor` vulnerability).
+pub const ADULT_AGE_YEARS: u8 = 18;
+
 /// Longest free-text reason accepted.
 pub const REASON_LENGTH_MAX: usize = 500;
 
@@ -1043,6 +1046,17 @@ fn eligible(
     }
     for vulnerability in vulnerabilities.intersection(&rules.excluded_vulnerabilities) {
         reasons.push(format!("the vulnerability `{vulnerability}` is excluded"));
+    }
+    // Minority is a fact of the birth date, not a tag someone must remember to record.
+    let minor = corridor_terms::Vulnerability::Minor;
+    if rule.age_years_at_proposal < ADULT_AGE_YEARS
+        && rules.excluded_vulnerabilities.contains(&minor)
+        && !vulnerabilities.contains(&minor)
+    {
+        reasons.push(format!(
+            "the person is {} by their birth date, and minors (`{minor}`) are excluded",
+            rule.age_years_at_proposal
+        ));
     }
     if reasons.is_empty() {
         Ok(())

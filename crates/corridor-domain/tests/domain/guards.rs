@@ -1776,3 +1776,31 @@ fn a_fear_of_the_receiving_state_stops_the_transfer_until_screened() {
         ",
     );
 }
+
+// ----- age is a fact ------------------------------------------------------------------------
+
+/// Under terms that exclude minors as a vulnerability (with no minimum age), a person whose
+/// birth date makes them a minor on the day of the proposal is ineligible without anyone
+/// recording `minor`; the day they turn 18 they are not.
+#[test]
+fn minority_follows_from_the_birth_date() {
+    check(
+        "
+        terms age=none vulnerabilities=minor
+        officer.a propose born=2009-01-01
+        officer.a propose born=2007-06-03
+        ? officer.a propose born=2007-06-02
+        ",
+        "
+        > officer.a propose born=2009-01-01
+        refused: ineligible
+          reasons=the person is 16 by their birth date, and minors (`minor`) are excluded
+        > officer.a propose born=2007-06-03
+        refused: ineligible
+          reasons=the person is 17 by their birth date, and minors (`minor`) are excluded
+        > officer.a propose born=2007-06-02
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+}
