@@ -65,7 +65,7 @@ pub async fn load_agreements(app: &TestApp, files: &[&str]) {
 /// Loads an agreement file's text as the admin.
 pub async fn load_text(app: &TestApp, file_name: &str, text: &str) {
     let admin = Context {
-        now: at(crate::harness::AUG_10),
+        now: at(crate::harness::AGREEMENTS_LOADED),
         actor: actor("admin", Role::Admin, Party::None),
     };
     let command = Command::LoadAgreement {

@@ -73,6 +73,10 @@ pub mod harness {
     /// A moment in August 2025, after the US–Rwanda agreement came into force (1 Aug 2025).
     pub const AUG_10: &str = "2025-08-10T09:00:00Z";
 
+    /// When the fixtures load agreements: before every fixture timeline starts, since no step
+    /// may be dated before the last event of the agreement it reads.
+    pub const AGREEMENTS_LOADED: &str = "2024-04-01T09:00:00Z";
+
     /// The master key of every test server.
     pub const MASTER_KEY: [u8; 32] = [7; 32];
 
@@ -254,7 +258,10 @@ pub mod harness {
             file_name: "us-rwa-2025.toml".to_owned(),
             text,
         };
-        let admin = context(actor("admin", Role::Admin, Party::None));
+        let admin = Context {
+            now: AGREEMENTS_LOADED.parse().expect("a moment"),
+            actor: actor("admin", Role::Admin, Party::None),
+        };
         let loaded = store
             .execute(&load, &admin, None, &[])
             .await

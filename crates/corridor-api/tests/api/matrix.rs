@@ -199,6 +199,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("POST",   "/api/cases/{case}/depart",                "Y- Y- -- --- -- -- -- - -"),
     ("POST",   "/api/cases/{case}/arrive",                "-- -- -- Y-- -- -- -- - -"),
     ("POST",   "/api/cases/{case}/vulnerabilities",       "Y- Y- -- Y-- -- Y- -- - -"),
+    ("POST",   "/api/cases/{case}/fears",                 "Y- Y- -- Y-- Y- Y- -- - -"),
     ("POST",   "/api/cases/{case}/receiving-claim",       "-- -- -- Y-- -- -- -- - -"),
     ("POST",   "/api/cases/{case}/receiving-claim-decision", "-- -- -- Y-- -- -- -- - -"),
     ("POST",   "/api/cases/{case}/appeal",                "-- -- -- Y-- -- -- -- - -"),
@@ -254,7 +255,9 @@ fn marks(method: &str, path: &str, row: &str) -> Vec<bool> {
 fn stage_of(path: &str) -> Option<Stage> {
     let command = path.strip_prefix("/api/cases/{case}")?;
     Some(match command {
-        "" | "/history" | "/approve" | "/refuse" | "/vulnerabilities" => Stage::Requested,
+        "" | "/history" | "/approve" | "/refuse" | "/vulnerabilities" | "/fears" => {
+            Stage::Requested
+        }
         "/notice" | "/withdraw" | "/erase" => Stage::Proposed,
         "/protection-claim" | "/request" => Stage::Noticed,
         "/protection-decision" => Stage::ProtectionClaimed,
@@ -322,6 +325,7 @@ fn body(method: &str, path: &str, column: Column) -> Option<serde_json::Value> {
         ("POST", "/api/cases/{case}/schedule") => json!({ "departure": "2025-08-20T09:00:00Z" }),
         ("POST", "/api/cases/{case}/vulnerabilities") => json!({ "category": "serious_illness" }),
         ("POST", "/api/cases/{case}/onward") => json!({ "destination": "KEN" }),
+        ("POST", "/api/cases/{case}/fears") => json!({ "country": "KEN" }),
         ("POST", "/api/cases/{case}/welfare-checks") => json!({ "outcome": "well" }),
         ("POST", "/api/holds") => json!({
             "court": "court-a",
