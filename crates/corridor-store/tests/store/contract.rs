@@ -276,7 +276,12 @@ async fn every_backend_agrees_with_the_reference() {
             reference.cases.iter().any(|row| {
                 ["arrived", "settled", "departed", "returned"].contains(&row.status.as_str())
             }) && !reference.holds.is_empty(),
-            "seed {seed}: the sequence should reach arrival and register holds"
+            "seed {seed}: the sequence should reach arrival and register holds: {tally:?} {:?}",
+            reference
+                .cases
+                .iter()
+                .map(|r| r.status.clone())
+                .collect::<Vec<_>>()
         );
         let mut pictures = Vec::new();
         for backend in backends() {

@@ -329,7 +329,27 @@ impl Generator {
                     },
                 )
             }
-            CaseStatus::Scheduled => (side.officer, Command::Depart { case }),
+            // Mostly on the schedule the person was told of (waiting for it), now and then too
+            // early; once its window (24 hours in the shipped files) has passed, scheduled again.
+            CaseStatus::Scheduled => {
+                let departure = match found.departure {
+                    Some(told) if self.now > in_hours(told, 20) => {
+                        let again = in_hours(self.now, 25);
+                        let schedule = Command::Schedule {
+                            case,
+                            departure: again,
+                        };
+                        self.push(side.officer, schedule, Vec::new());
+                        again
+                    }
+                    Some(told) => told,
+                    None => self.now,
+                };
+                if self.chance(80) {
+                    self.now = self.now.max(departure);
+                }
+                (side.officer, Command::Depart { case })
+            }
             CaseStatus::InTransit => (side.receiver, Command::Arrive { case }),
             CaseStatus::Arrived => match self.pick(5) {
                 0 => (
