@@ -43,6 +43,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(arrive))
         .routes(routes!(record_vulnerability))
         .routes(routes!(record_fear))
+        .routes(routes!(dispute_age))
+        .routes(routes!(decide_age))
         .routes(routes!(lodge_receiving_claim))
         .routes(routes!(decide_receiving_claim))
         .routes(routes!(lodge_appeal))
@@ -486,6 +488,24 @@ pub struct FearBody {
     pub country: String,
 }
 
+/// An age dispute: the birth date the person gives.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgeDisputeBody {
+    /// The birth date the person gives, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub claimed_birth_date: String,
+}
+
+/// An age assessment's decision: the birth date it found.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgeDecisionBody {
+    /// The assessed birth date, `YYYY-MM-DD`.
+    #[schema(format = Date)]
+    pub birth_date: String,
+}
+
 /// An onward movement.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -684,6 +704,30 @@ case_command_with!(
         Command::RecordFear {
             case,
             country: input::country("body.country", &body.country)?,
+        }
+    }
+);
+case_command_with!(
+    dispute_age,
+    "/api/cases/{case}/age-dispute",
+    "Dispute the person's age: until an adjudicator decides, the younger age binds every decision.",
+    AgeDisputeBody,
+    |case, body| {
+        Command::DisputeAge {
+            case,
+            claimed_birth_date: input::date("body.claimed_birth_date", &body.claimed_birth_date)?,
+        }
+    }
+);
+case_command_with!(
+    decide_age,
+    "/api/cases/{case}/age-decision",
+    "Decide an age dispute on the birth date an assessment found.",
+    AgeDecisionBody,
+    |case, body| {
+        Command::DecideAge {
+            case,
+            birth_date: input::date("body.birth_date", &body.birth_date)?,
         }
     }
 );

@@ -109,6 +109,10 @@ actions! {
     RecordVulnerability => "record_vulnerability" on Case,
     /// Record a country the person fears, learnt after proposal.
     RecordFear => "record_fear" on Case,
+    /// Dispute the person's age.
+    DisputeAge => "dispute_age" on Case,
+    /// Decide an age dispute.
+    DecideAge => "decide_age" on Case,
     /// Record a protection claim lodged in the receiving state.
     LodgeReceivingClaim => "lodge_receiving_claim" on Case,
     /// Record the receiving state's decision on that claim.
@@ -191,6 +195,8 @@ impl Action {
             Command::Arrive { .. } => Self::Arrive,
             Command::RecordVulnerability { .. } => Self::RecordVulnerability,
             Command::RecordFear { .. } => Self::RecordFear,
+            Command::DisputeAge { .. } => Self::DisputeAge,
+            Command::DecideAge { .. } => Self::DecideAge,
             Command::LodgeReceivingClaim { .. } => Self::LodgeReceivingClaim,
             Command::DecideReceivingClaim { .. } => Self::DecideReceivingClaim,
             Command::LodgeAppeal { .. } => Self::LodgeAppeal,

@@ -249,6 +249,10 @@ pub struct Case {
     pub later_fears: BTreeMap<Country, Timestamp>,
     /// When a protection screening was last decided.
     pub protection_decided_at: Option<Timestamp>,
+    /// A pending age dispute: the age on the day of the proposal the person's own birth date gives.
+    pub age_disputed: Option<u8>,
+    /// The age on the day of the proposal an age assessment decided, if one did.
+    pub age_decided: Option<u8>,
     /// The person's lawyer.
     pub counsel: Option<UserId>,
     /// Sealed personal data; `None` once erased.
@@ -338,6 +342,8 @@ impl Case {
             later_vulnerabilities: BTreeSet::new(),
             later_fears: BTreeMap::new(),
             protection_decided_at: None,
+            age_disputed: None,
+            age_decided: None,
             counsel,
             personal: Some(personal),
             notice: None,
@@ -488,6 +494,16 @@ impl Case {
                     }
                 }
             }
+            AgeDisputed {
+                claimed_age_at_proposal,
+                ..
+            } => self.age_disputed = Some(*claimed_age_at_proposal),
+            AgeDecided {
+                age_at_proposal, ..
+            } => {
+                self.age_disputed = None;
+                self.age_decided = Some(*age_at_proposal);
+            }
             FearRecorded { country, .. } => {
                 self.later_fears.entry(*country).or_insert(at);
             }
@@ -553,6 +569,16 @@ impl Case {
                 self.last_event_at = last_event_at;
             }
         }
+    }
+
+    /// The age the rules read: in whole years on the day of the proposal (a minor then is not
+    /// made eligible by waiting), from the birth date an assessment decided if one did, and while
+    /// an age is disputed the younger of the two (the rule that protects the person applies
+    /// until the dispute is decided).
+    pub fn age_for_rules(&self) -> u8 {
+        let settled = self.age_decided.unwrap_or(self.rule.age_years_at_proposal);
+        self.age_disputed
+            .map_or(settled, |claimed| claimed.min(settled))
     }
 
     /// Every country the person fears, at proposal or later.

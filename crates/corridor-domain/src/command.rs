@@ -173,6 +173,21 @@ pub enum Command {
         /// The country.
         country: Country,
     },
+    /// Dispute the person's age: they say they were born on a later day than recorded. Until an
+    /// adjudicator decides, the younger age binds every decision.
+    DisputeAge {
+        /// The case.
+        case: CaseId,
+        /// The birth date the person gives.
+        claimed_birth_date: Date,
+    },
+    /// Decide an age dispute on an assessed birth date.
+    DecideAge {
+        /// The case.
+        case: CaseId,
+        /// The birth date the assessment found.
+        birth_date: Date,
+    },
     /// Record a protection claim lodged in the receiving state.
     LodgeReceivingClaim {
         /// The case.
@@ -299,6 +314,8 @@ impl Command {
             Self::Arrive { .. } => "arrive",
             Self::RecordVulnerability { .. } => "record_vulnerability",
             Self::RecordFear { .. } => "record_fear",
+            Self::DisputeAge { .. } => "dispute_age",
+            Self::DecideAge { .. } => "decide_age",
             Self::LodgeReceivingClaim { .. } => "lodge_receiving_claim",
             Self::DecideReceivingClaim { .. } => "decide_receiving_claim",
             Self::LodgeAppeal { .. } => "lodge_appeal",
@@ -336,6 +353,8 @@ impl Command {
             | Arrive { case }
             | RecordVulnerability { case, .. }
             | RecordFear { case, .. }
+            | DisputeAge { case, .. }
+            | DecideAge { case, .. }
             | LodgeReceivingClaim { case }
             | DecideReceivingClaim { case, .. }
             | LodgeAppeal { case }

@@ -31,6 +31,9 @@ const CONSEQUENCES_PER_CASE_MAX: usize = 8;
 /// The age from which a person is no longer a minor (the `minor` vulnerability).
 pub const ADULT_AGE_YEARS: u8 = 18;
 
+/// The oldest age a birth date may give.
+const AGE_YEARS_MAX: u8 = 120;
+
 /// Longest free-text reason accepted.
 pub const REASON_LENGTH_MAX: usize = 500;
 
@@ -509,6 +512,7 @@ fn decide_case_command(
             permit_for_state(context, command, &sending_roles, sending)?;
             protection_clear(case)?;
             fear_screened(case, receiving)?;
+            age_eligible(case, terms)?;
             in_force(agreement, context)?;
             if status == CaseStatus::Proposed {
                 return Err(Refusal::NoticeMissing);
@@ -605,6 +609,7 @@ fn decide_case_command(
             permit_for_state(context, command, &sending_roles, sending)?;
             protection_clear(case)?;
             fear_screened(case, receiving)?;
+            age_eligible(case, terms)?;
             before_departure(case, command)?;
             in_force(agreement, context)?;
             if *departure < context.now {
@@ -660,6 +665,7 @@ fn decide_case_command(
             permit_for_state(context, command, &sending_roles, sending)?;
             protection_clear(case)?;
             fear_screened(case, receiving)?;
+            age_eligible(case, terms)?;
             in_force(agreement, context)?;
             no_hold(snapshot, case)?;
             let earliest = earliest_departure(case, terms).ok_or(Refusal::NoticeMissing)?;
@@ -741,6 +747,44 @@ fn decide_case_command(
             one(EventBody::FearRecorded {
                 case: id,
                 country: *country,
+            })
+        }
+        Command::DisputeAge {
+            claimed_birth_date, ..
+        } => {
+            match context.actor.role {
+                Role::Counsel => counsel_of(case, &context.actor, command)?,
+                Role::Monitor => monitor_of(latest, &context.actor, command)?,
+                _ => permit_for_state(context, command, &sending_roles, sending)?,
+            }
+            before_departure(case, command)?;
+            if case.age_disputed.is_some() {
+                return Err(Refusal::InvalidInput {
+                    field: "case",
+                    reason: "the person's age is already disputed and not yet decided".to_owned(),
+                });
+            }
+            one(EventBody::AgeDisputed {
+                case: id,
+                claimed_age_at_proposal: age_on_proposal(
+                    case,
+                    *claimed_birth_date,
+                    "claimed birth date",
+                )?,
+            })
+        }
+        Command::DecideAge { birth_date, .. } => {
+            permit_for_state(context, command, &[Role::Adjudicator], sending)?;
+            before_departure(case, command)?;
+            if case.age_disputed.is_none() {
+                return Err(Refusal::InvalidInput {
+                    field: "case",
+                    reason: "no age dispute is pending".to_owned(),
+                });
+            }
+            one(EventBody::AgeDecided {
+                case: id,
+                age_at_proposal: age_on_proposal(case, *birth_date, "birth date")?,
             })
         }
         Command::LodgeReceivingClaim { .. } => {
@@ -1027,14 +1071,18 @@ fn eligible(
             rule.nationality
         ));
     }
-    if let Some(minimum) = rules.age_years_min
-        && rule.age_years_at_proposal < minimum
-    {
-        reasons.push(format!(
-            "the person is {} and the minimum age is {minimum}",
-            rule.age_years_at_proposal
-        ));
-    }
+    let age = age_reasons(
+        rules,
+        rule.age_years_at_proposal,
+        vulnerabilities,
+        AgeBasis::Recorded,
+    );
+    let (age_minimum, age_minor) = age.split_at(usize::from(
+        rules
+            .age_years_min
+            .is_some_and(|minimum| rule.age_years_at_proposal < minimum),
+    ));
+    reasons.extend(age_minimum.iter().cloned());
     if let Some(sexes) = &rules.sexes
         && !sexes.contains(&rule.sex)
     {
@@ -1047,22 +1095,106 @@ fn eligible(
     for vulnerability in vulnerabilities.intersection(&rules.excluded_vulnerabilities) {
         reasons.push(format!("the vulnerability `{vulnerability}` is excluded"));
     }
-    // Minority is a fact of the birth date, not a tag someone must remember to record.
-    let minor = corridor_terms::Vulnerability::Minor;
-    if rule.age_years_at_proposal < ADULT_AGE_YEARS
-        && rules.excluded_vulnerabilities.contains(&minor)
-        && !vulnerabilities.contains(&minor)
-    {
-        reasons.push(format!(
-            "the person is {} by their birth date, and minors (`{minor}`) are excluded",
-            rule.age_years_at_proposal
-        ));
-    }
+    reasons.extend(age_minor.iter().cloned());
     if reasons.is_empty() {
         Ok(())
     } else {
         Err(Refusal::Ineligible { reasons })
     }
+}
+
+/// Where the age the rules read comes from, for the sentence that names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AgeBasis {
+    /// The birth date recorded at proposal.
+    Recorded,
+    /// An age assessment's decision.
+    Assessed,
+    /// The birth date the person gives, while the age is disputed.
+    Disputed,
+}
+
+/// Why an age (in whole years on the day of the proposal) makes a person ineligible: under the
+/// minimum age, and a minor where the terms exclude minors. Minority is a fact of the birth date,
+/// not a tag someone must remember to record.
+fn age_reasons(
+    rules: &corridor_terms::Eligibility,
+    age: u8,
+    vulnerabilities: &std::collections::BTreeSet<corridor_terms::Vulnerability>,
+    basis: AgeBasis,
+) -> Vec<String> {
+    let who = match basis {
+        AgeBasis::Recorded => format!("the person is {age}"),
+        AgeBasis::Assessed => format!("the person is {age} by the age assessment"),
+        AgeBasis::Disputed => format!(
+            "the person is {age} by the birth date they give, which binds while their age is disputed,"
+        ),
+    };
+    let mut reasons = Vec::new();
+    if let Some(minimum) = rules.age_years_min
+        && age < minimum
+    {
+        reasons.push(format!("{who} and the minimum age is {minimum}"));
+    }
+    let minor = corridor_terms::Vulnerability::Minor;
+    if age < ADULT_AGE_YEARS
+        && rules.excluded_vulnerabilities.contains(&minor)
+        && !vulnerabilities.contains(&minor)
+    {
+        reasons.push(format!("{who} and minors (`{minor}`) are excluded"));
+    }
+    reasons
+}
+
+/// The age rules again at a later step, on the age the case reads now (an assessment, or a
+/// pending dispute's younger age).
+fn age_eligible(case: &Case, terms: &Terms) -> Result<(), Refusal> {
+    let basis = match (case.age_disputed, case.age_decided) {
+        (Some(claimed), _)
+            if claimed < case.age_decided.unwrap_or(case.rule.age_years_at_proposal) =>
+        {
+            AgeBasis::Disputed
+        }
+        (_, Some(_)) => AgeBasis::Assessed,
+        _ => AgeBasis::Recorded,
+    };
+    let reasons = age_reasons(
+        &terms.eligibility,
+        case.age_for_rules(),
+        &case.vulnerabilities(),
+        basis,
+    );
+    if reasons.is_empty() {
+        Ok(())
+    } else {
+        Err(Refusal::Ineligible { reasons })
+    }
+}
+
+/// The age in whole years on the day the case was proposed for someone born on `birth_date`.
+fn age_on_proposal(
+    case: &Case,
+    birth_date: jiff::civil::Date,
+    field: &'static str,
+) -> Result<u8, Refusal> {
+    let proposed_on = case
+        .proposed_at
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    if birth_date > proposed_on {
+        return Err(Refusal::InvalidInput {
+            field,
+            reason: format!("{birth_date} is after the day the case was proposed ({proposed_on})"),
+        });
+    }
+    age_years(birth_date, proposed_on)
+        .filter(|age| *age <= AGE_YEARS_MAX)
+        .ok_or_else(|| Refusal::InvalidInput {
+            field,
+            reason: format!(
+                "{birth_date} would make the person more than {AGE_YEARS_MAX} years old"
+            ),
+        })
 }
 
 /// A third-country transfer sends nobody to their own country, unless the terms say so.

@@ -258,6 +258,21 @@ pub enum EventBody {
         /// The country.
         country: Country,
     },
+    /// The person's age was disputed. Only the age the claimed birth date gives on the day of the
+    /// proposal is kept, never the date.
+    AgeDisputed {
+        /// The case.
+        case: CaseId,
+        /// The age, in whole years on the day of the proposal, the claimed birth date gives.
+        claimed_age_at_proposal: u8,
+    },
+    /// An age dispute was decided.
+    AgeDecided {
+        /// The case.
+        case: CaseId,
+        /// The age, in whole years on the day of the proposal, the assessed birth date gives.
+        age_at_proposal: u8,
+    },
     /// A vulnerability was recorded after proposal.
     VulnerabilityRecorded {
         /// The case.
@@ -452,6 +467,8 @@ impl EventBody {
             | Arrived { case }
             | VulnerabilityRecorded { case, .. }
             | FearRecorded { case, .. }
+            | AgeDisputed { case, .. }
+            | AgeDecided { case, .. }
             | ReceivingClaimLodged { case }
             | ReceivingClaimDecided { case, .. }
             | AppealLodged { case }
@@ -496,6 +513,8 @@ impl EventBody {
             Arrived { .. } => "arrived",
             VulnerabilityRecorded { .. } => "vulnerability_recorded",
             FearRecorded { .. } => "fear_recorded",
+            AgeDisputed { .. } => "age_disputed",
+            AgeDecided { .. } => "age_decided",
             ReceivingClaimLodged { .. } => "receiving_claim_lodged",
             ReceivingClaimDecided { .. } => "receiving_claim_decided",
             AppealLodged { .. } => "appeal_lodged",

@@ -285,6 +285,16 @@ pub fn describe(event: &Event) -> String {
             None => format!("{case}: recalled in transit"),
         },
         Arrived { case } => format!("{case}: arrived"),
+        AgeDisputed {
+            case,
+            claimed_age_at_proposal,
+        } => format!(
+            "{case}: age disputed — {claimed_age_at_proposal} on the day of the proposal by the birth date the person gives"
+        ),
+        AgeDecided {
+            case,
+            age_at_proposal,
+        } => format!("{case}: age decided — {age_at_proposal} on the day of the proposal"),
         FearRecorded { case, country } => {
             format!("{case}: fear of {} ({country}) recorded", country.name())
         }

@@ -525,6 +525,23 @@ pub enum CaseCommand {
         #[arg(long)]
         country: String,
     },
+    /// Dispute the person's age: until an adjudicator decides, the younger age binds every
+    /// decision.
+    AgeDispute {
+        #[command(flatten)]
+        target: Target,
+        /// The birth date the person gives (YYYY-MM-DD).
+        #[arg(long)]
+        claimed_birth_date: String,
+    },
+    /// Decide an age dispute (adjudicator) on the birth date an assessment found.
+    AgeDecision {
+        #[command(flatten)]
+        target: Target,
+        /// The assessed birth date (YYYY-MM-DD).
+        #[arg(long)]
+        birth_date: String,
+    },
     /// Record a welfare check (monitor).
     Welfare {
         #[command(flatten)]

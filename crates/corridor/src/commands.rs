@@ -623,6 +623,20 @@ pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow
             let country = parse_country("country", &country)?;
             simple(&target, &|case| Command::RecordFear { case, country })?
         }
+        CaseCommand::AgeDispute {
+            target,
+            claimed_birth_date,
+        } => {
+            let claimed_birth_date = parse_date("claimed-birth-date", &claimed_birth_date)?;
+            simple(&target, &|case| Command::DisputeAge {
+                case,
+                claimed_birth_date,
+            })?
+        }
+        CaseCommand::AgeDecision { target, birth_date } => {
+            let birth_date = parse_date("birth-date", &birth_date)?;
+            simple(&target, &|case| Command::DecideAge { case, birth_date })?
+        }
         CaseCommand::Welfare { target, outcome } => {
             let outcome = WelfareOutcome::parse(&outcome).ok_or_else(|| {
                 input(format!(

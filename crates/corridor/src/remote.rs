@@ -524,6 +524,16 @@ fn case_route(command: &Command) -> Result<(&'static str, Option<Value>), Failur
         Command::RecordFear { country, .. } => {
             ("fears", Some(json!({"country": country.to_string()})))
         }
+        Command::DisputeAge {
+            claimed_birth_date, ..
+        } => (
+            "age-dispute",
+            Some(json!({"claimed_birth_date": claimed_birth_date.to_string()})),
+        ),
+        Command::DecideAge { birth_date, .. } => (
+            "age-decision",
+            Some(json!({"birth_date": birth_date.to_string()})),
+        ),
         Command::LodgeReceivingClaim { .. } => ("receiving-claim", None),
         Command::DecideReceivingClaim { granted, .. } => (
             "receiving-claim-decision",

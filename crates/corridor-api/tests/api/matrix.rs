@@ -200,6 +200,8 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("POST",   "/api/cases/{case}/arrive",                "-- -- -- Y-- -- -- -- - -"),
     ("POST",   "/api/cases/{case}/vulnerabilities",       "Y- Y- -- Y-- -- Y- -- - -"),
     ("POST",   "/api/cases/{case}/fears",                 "Y- Y- -- Y-- Y- Y- -- - -"),
+    ("POST",   "/api/cases/{case}/age-dispute",           "Y- Y- -- --- Y- Y- -- - -"),
+    ("POST",   "/api/cases/{case}/age-decision",          "-- -- Y- --- -- -- -- - -"),
     ("POST",   "/api/cases/{case}/receiving-claim",       "-- -- -- Y-- -- -- -- - -"),
     ("POST",   "/api/cases/{case}/receiving-claim-decision", "-- -- -- Y-- -- -- -- - -"),
     ("POST",   "/api/cases/{case}/appeal",                "-- -- -- Y-- -- -- -- - -"),
@@ -255,9 +257,8 @@ fn marks(method: &str, path: &str, row: &str) -> Vec<bool> {
 fn stage_of(path: &str) -> Option<Stage> {
     let command = path.strip_prefix("/api/cases/{case}")?;
     Some(match command {
-        "" | "/history" | "/approve" | "/refuse" | "/vulnerabilities" | "/fears" => {
-            Stage::Requested
-        }
+        "" | "/history" | "/approve" | "/refuse" | "/vulnerabilities" | "/fears"
+        | "/age-dispute" | "/age-decision" => Stage::Requested,
         "/notice" | "/withdraw" | "/erase" => Stage::Proposed,
         "/protection-claim" | "/request" => Stage::Noticed,
         "/protection-decision" => Stage::ProtectionClaimed,
@@ -326,6 +327,8 @@ fn body(method: &str, path: &str, column: Column) -> Option<serde_json::Value> {
         ("POST", "/api/cases/{case}/vulnerabilities") => json!({ "category": "serious_illness" }),
         ("POST", "/api/cases/{case}/onward") => json!({ "destination": "KEN" }),
         ("POST", "/api/cases/{case}/fears") => json!({ "country": "KEN" }),
+        ("POST", "/api/cases/{case}/age-dispute") => json!({ "claimed_birth_date": "2008-01-01" }),
+        ("POST", "/api/cases/{case}/age-decision") => json!({ "birth_date": "1990-01-01" }),
         ("POST", "/api/cases/{case}/welfare-checks") => json!({ "outcome": "well" }),
         ("POST", "/api/holds") => json!({
             "court": "court-a",

@@ -37,6 +37,8 @@ depart                      A/-             A/-                -/-         -/-  
 arrive                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
 record_vulnerability        A/-             A/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-
 record_fear                 A/-             A/-                -/-         A/-               -/-         A/-     A/-     -/-    -/-
+dispute_age                 A/-             A/-                -/-         -/-               -/-         A/-     A/-     -/-    -/-
+decide_age                  -/-             -/-                A/-         -/-               -/-         -/-     -/-     -/-    -/-
 lodge_receiving_claim       -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
 decide_receiving_claim      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
 lodge_appeal                -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-

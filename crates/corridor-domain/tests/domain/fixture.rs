@@ -928,6 +928,14 @@ impl Script {
                 case,
                 category: Vulnerability::parse(&rest).unwrap(),
             },
+            "age-dispute" => Command::DisputeAge {
+                case,
+                claimed_birth_date: day(&rest),
+            },
+            "age-decide" => Command::DecideAge {
+                case,
+                birth_date: day(&rest),
+            },
             "fear" => Command::RecordFear {
                 case,
                 country: country(&rest),

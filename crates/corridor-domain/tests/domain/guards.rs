@@ -1794,13 +1794,81 @@ fn minority_follows_from_the_birth_date() {
         "
         > officer.a propose born=2009-01-01
         refused: ineligible
-          reasons=the person is 16 by their birth date, and minors (`minor`) are excluded
+          reasons=the person is 16 and minors (`minor`) are excluded
         > officer.a propose born=2007-06-03
         refused: ineligible
-          reasons=the person is 17 by their birth date, and minors (`minor`) are excluded
+          reasons=the person is 17 and minors (`minor`) are excluded
         > officer.a propose born=2007-06-02
         accepted: case_proposed
         status: proposed
+        ",
+    );
+}
+
+/// A disputed age protects the person until it is decided: the younger age binds request,
+/// schedule and departure; an assessment decides it; and a person who was a minor on the day of
+/// the proposal is not made eligible by waiting.
+#[test]
+fn a_disputed_age_protects_the_person_until_decided() {
+    check(
+        "
+        walk accepted born=2007-01-01 counsel=counsel.c
+        counsel.c age-dispute 2008-01-01
+        counsel.c age-dispute 2008-02-01
+        wait 6d
+        officer.a schedule +1h
+        judge.d age-decide 2008-01-01
+        wait 400d
+        officer.a schedule +1h
+        ",
+        "
+        > counsel.c age-dispute 2008-02-01
+        refused: invalid_input
+          field=case
+          reason=the person's age is already disputed and not yet decided
+        status: accepted
+        > officer.a schedule +1h
+        refused: ineligible
+          reasons=the person is 17 by the birth date they give, which binds while their age is disputed, and the minimum age is 18
+        recorded: safeguard_triggered
+        status: accepted
+        > officer.a schedule +1h
+        refused: ineligible
+          reasons=the person is 17 by the age assessment and the minimum age is 18
+        recorded: safeguard_triggered
+        status: accepted
+        ",
+    );
+    check(
+        "
+        walk scheduled born=2007-01-01
+        officer.a age-dispute 2007-07-01
+        wait 6d
+        officer.a depart
+        judge.d age-decide 2007-01-01
+        ? officer.a depart
+        judge.d age-decide 2007-01-01
+        officer.a age-dispute 2030-01-01
+        ",
+        "
+        > officer.a depart
+        refused: ineligible
+          reasons=the person is 17 by the birth date they give, which binds while their age is disputed, and the minimum age is 18
+        recorded: safeguard_triggered
+        status: scheduled
+        > officer.a depart
+        accepted: departed
+        status: in_transit
+        > judge.d age-decide 2007-01-01
+        refused: invalid_state
+          command=decide_age
+          status=in_transit
+        status: in_transit
+        > officer.a age-dispute 2030-01-01
+        refused: invalid_state
+          command=dispute_age
+          status=in_transit
+        status: in_transit
         ",
     );
 }

@@ -12,7 +12,7 @@ use corridor_domain::{
 use crate::fixture::{at, country, day, label};
 
 /// How many variants `EventBody` has; [`ordinal`] fails to compile when one is added.
-const VARIANTS: usize = 42;
+const VARIANTS: usize = 44;
 
 /// The position of the variant, by an exhaustive match: a new variant must be added here, and so
 /// to the samples below.
@@ -61,6 +61,8 @@ fn ordinal(body: &EventBody) -> usize {
         HoldVacated { .. } => 39,
         AccessRecorded { .. } => 40,
         FearRecorded { .. } => 41,
+        AgeDisputed { .. } => 42,
+        AgeDecided { .. } => 43,
     }
 }
 
@@ -273,6 +275,14 @@ fn samples() -> Vec<Event> {
         FearRecorded {
             case,
             country: country("RWA"),
+        },
+        AgeDisputed {
+            case,
+            claimed_age_at_proposal: 16,
+        },
+        AgeDecided {
+            case,
+            age_at_proposal: 17,
         },
     ];
     bodies

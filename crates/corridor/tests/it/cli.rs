@@ -767,3 +767,32 @@ fn a_fear_learnt_after_proposal_is_recorded_and_shown() {
     );
     assert_eq!(again["code"], "invalid_input", "{again}");
 }
+
+#[test]
+fn an_age_dispute_is_recorded_and_decided_by_an_adjudicator() {
+    // Proves `case age-dispute` (counsel) and `case age-decision` (adjudicator) record the
+    // dispute and its decision, a second pending dispute is bad input (exit 4), a decision
+    // without one too, and an officer may not decide (exit 4, not permitted).
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let case = sandbox.propose("officer.ada", "Synthetic Disputed Age");
+    let dispute = [
+        "case",
+        "age-dispute",
+        &case,
+        "--claimed-birth-date",
+        "2008-05-01",
+    ];
+    let json = sandbox.json_as("counsel.fay", 0, &dispute);
+    assert_eq!(json["events"][0]["type"], "age_disputed", "{json}");
+    let again = sandbox.json_as("counsel.fay", 4, &dispute);
+    assert_eq!(again["code"], "invalid_input", "{again}");
+    let decide = ["case", "age-decision", &case, "--birth-date", "1990-04-12"];
+    let officer = sandbox.json_as("officer.ada", 4, &decide);
+    assert_eq!(officer["code"], "not_permitted", "{officer}");
+    let json = sandbox.json_as("adjudicator.cy", 0, &decide);
+    assert_eq!(json["events"][0]["type"], "age_decided", "{json}");
+    assert_eq!(json["events"][0]["age_at_proposal"], 35, "{json}");
+    let none = sandbox.json_as("adjudicator.cy", 4, &decide);
+    assert_eq!(none["code"], "invalid_input", "{none}");
+}
