@@ -45,7 +45,7 @@ pub fn decide(
 ) -> Result<Vec<Event>, Refusal> {
     order::command_not_backdated(snapshot, command, context)?;
     let body = decide_bodies(snapshot, command, context)?;
-    order::events_not_backdated(snapshot, &body)?;
+    order::events_not_backdated(snapshot, command, &body)?;
     if body.len() > EVENTS_PER_COMMAND_MAX {
         return Err(Refusal::InvalidInput {
             field: "command",

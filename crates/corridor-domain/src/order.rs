@@ -100,11 +100,43 @@ pub(crate) fn command_not_backdated(
         .try_for_each(|stream| not_before(snapshot, stream, context.now))
 }
 
-/// Refuses events dated before the last event of the stream each is appended to.
-pub(crate) fn events_not_backdated(snapshot: &Snapshot, events: &[Event]) -> Result<(), Refusal> {
-    events
-        .iter()
-        .try_for_each(|event| not_before(snapshot, &event.body.stream(), event.at))
+/// Refuses events dated before the last event of the stream each is appended to. A stream the
+/// command does not name (a case an order pulls) is not named in the refusal either: the caller
+/// may not know it exists.
+pub(crate) fn events_not_backdated(
+    snapshot: &Snapshot,
+    command: &Command,
+    events: &[Event],
+) -> Result<(), Refusal> {
+    let named = named_stream(command);
+    events.iter().try_for_each(|event| {
+        let stream = event.body.stream();
+        not_before(snapshot, &stream, event.at).map_err(|refusal| match refusal {
+            Refusal::TimeBeforeRecorded { recorded, at, .. } if named.as_ref() != Some(&stream) => {
+                Refusal::TimeBeforeRecorded {
+                    stream: "a stream this step writes".to_owned(),
+                    recorded,
+                    at,
+                }
+            }
+            other => other,
+        })
+    })
+}
+
+/// The stream a command names: its case, its order or its agreement.
+fn named_stream(command: &Command) -> Option<StreamId> {
+    match command {
+        Command::ChangeAgreementStatus { agreement, .. } => {
+            Some(StreamId::Agreement(agreement.clone()))
+        }
+        Command::RegisterHold { hold, .. }
+        | Command::StayHold { hold }
+        | Command::ReactivateHold { hold }
+        | Command::AmendHold { hold, .. }
+        | Command::VacateHold { hold } => Some(StreamId::Hold(*hold)),
+        _ => command.case().map(StreamId::Case),
+    }
 }
 
 /// Reads a stored history in order and says where an event is dated before an earlier event of

@@ -1872,3 +1872,26 @@ fn a_disputed_age_protects_the_person_until_decided() {
         ",
     );
 }
+
+/// An order dated before the last step of a case it would pull is refused without naming that
+/// case: the clerk may not know it exists.
+#[test]
+fn a_backdated_order_does_not_name_the_case_it_would_pull() {
+    check(
+        "
+        walk scheduled nat=VEN
+        wait 1h
+        officer.a fear CUB
+        back 30m
+        clerk.f hold nat=VEN
+        ",
+        "
+        > clerk.f hold nat=VEN
+        refused: time_before_recorded
+          at=2025-06-02T09:30:00Z
+          recorded=2025-06-02T10:00:00Z
+          stream=a stream this step writes
+        status: scheduled
+        ",
+    );
+}
