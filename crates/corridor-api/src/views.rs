@@ -106,7 +106,9 @@ pub struct CaseView {
     pub agreement: String,
     /// The terms version it is decided under.
     pub terms_version: u32,
-    /// Its status.
+    /// Its status, as the caller may be told it: one of the case statuses, or `paused` (for a
+    /// caller who may not know of a protection claim, which is also told `withdrawn` when
+    /// protection is found).
     pub status: &'static str,
     /// Its version: send it back in `If-Match` with a command.
     pub version: u64,
@@ -129,8 +131,10 @@ pub struct CaseView {
     pub holds_matched: Vec<String>,
     /// The welfare-check schedule after arrival.
     pub welfare_checks: Vec<WelfareView>,
-    /// How many safeguard refusals were recorded on it.
-    pub safeguard_refusals: u64,
+    /// How many safeguard refusals were recorded on it (absent for a caller who may not know
+    /// of a protection claim: a pending one causes them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safeguard_refusals: Option<u64>,
 }
 
 fn shown<T>(
@@ -277,7 +281,7 @@ pub fn case_view(
         case: case.id.to_string(),
         agreement: case.agreement.to_string(),
         terms_version: case.terms_version,
-        status: case.status.as_str(),
+        status: disclosure.status(case.status).as_str(),
         version: case.version,
         personal_data_state,
         personal_data,
@@ -302,7 +306,9 @@ pub fn case_view(
                 state: item.state.as_str(),
             })
             .collect(),
-        safeguard_refusals: case.safeguard_refusals,
+        safeguard_refusals: disclosure
+            .protection_facts
+            .then_some(case.safeguard_refusals),
     }
 }
 
