@@ -17,10 +17,10 @@ use std::sync::Arc;
 use corridor_authz::{Action, HoldFacts, ResourceFacts};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
-    Actor, AgreementState, CaseId, CaseStatus, Command, Context, EventBody, Hold, HoldId,
+    Actor, AgreementState, Case, CaseId, CaseStatus, Command, Context, EventBody, Hold, HoldId,
     HoldScope, PersonFacts, PersonalData, Refusal, Role, StreamId, UserId, rule_attributes,
 };
-use corridor_store::{CaseFilter, vault};
+use corridor_store::{CaseFilter, StoreError, vault};
 use jiff::civil::Date;
 
 use crate::agreements::{AgreementDetail, AgreementView, AgreementsView, PartiesView, StatusView};
@@ -37,7 +37,7 @@ use crate::holds::{HoldView, RegisteredHold};
 use crate::limits::PAGE_SIZE_MAX;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use crate::views::{CaseView, case_view, open_personal};
+use crate::views::{CaseView, case_view, open_personal, told_version};
 
 /// The server's today (UTC), the day agreement statuses are read on.
 pub fn today(state: &AppState) -> Date {
@@ -277,13 +277,17 @@ pub async fn propose(
     })
 }
 
-/// Refuses a counsel who is not an enabled counsel account. The case names the account by its
-/// login name, and names are never reused (an account is disabled, never deleted or renamed),
-/// so a name that is a counsel account when the case is proposed stays that account: nobody
-/// given the name later can be the case's counsel by the name alone.
+/// Refuses a counsel who is not an enabled counsel account (or, in a simulation without
+/// accounts, counsel of its users file). The case names the account by its login name, and
+/// names are never reused (an account is disabled, never deleted or renamed), so a name that
+/// is a counsel account when the case is proposed stays that account: nobody given the name
+/// later can be the case's counsel by the name alone.
 async fn counsel_account(state: &AppState, counsel: &UserId) -> Result<(), ApiError> {
-    let account = state.accounts().user(counsel).await?;
-    if account.is_some_and(|info| info.role == Role::Counsel && !info.disabled) {
+    let known = match state.accounts().user(counsel).await? {
+        Some(info) => info.role == Role::Counsel && !info.disabled,
+        None => state.simulated_counsel(counsel),
+    };
+    if known {
         return Ok(());
     }
     Err(ApiError::InvalidInput {
@@ -594,7 +598,7 @@ async fn summary(
         case: case.id.to_string(),
         agreement: case.agreement.to_string(),
         status: told.as_str(),
-        version: case.version,
+        version: told_version(&case, &agreement, &disclosure),
         nationality: disclosure
             .nationality
             .then(|| case.rule.nationality.to_string()),
@@ -624,16 +628,62 @@ pub async fn case_command(
     let action = Action::of_command(&command);
     let (found, agreement) = load_case(state, caller, action, id).await?;
     let resource = case_facts(state, &found, &agreement).await?;
-    let accepted = execute(
-        state,
-        caller,
-        &resource,
-        command,
-        expected_version,
-        Vec::new(),
-    )
-    .await?;
-    Ok(accepted.outcome(Some((id, expected_version.unwrap_or(found.version)))))
+    let told = told_disclosure(state, caller, &found, &agreement, &resource)?;
+    let expected = match (&told, expected_version) {
+        (Some(disclosure), Some(version)) => {
+            let current = told_version(&found, &agreement, disclosure);
+            if version != current {
+                return Err(told_conflict(id, version, current));
+            }
+            Some(found.version)
+        }
+        (_, expected) => expected,
+    };
+    let result = execute(state, caller, &resource, command, expected, Vec::new()).await;
+    let Some(disclosure) = told else {
+        return Ok(result?.outcome(Some((id, expected.unwrap_or(found.version)))));
+    };
+    let now = state.store().case(id).await?;
+    let current = now.map(|(case, agreement)| told_version(&case, &agreement, &disclosure));
+    match result {
+        Err(ApiError::Store(StoreError::Conflict { .. })) => Err(told_conflict(
+            id,
+            expected_version.unwrap_or_default(),
+            current.unwrap_or_default(),
+        )),
+        result => Ok(CommandOutcome {
+            case_version: current,
+            ..result?.outcome(None)
+        }),
+    }
+}
+
+/// What a caller who may read the case but not all of it is shown of it, for the version they
+/// are told ([`told_version`]); `None` for a caller who sees it whole or may not read it.
+fn told_disclosure(
+    state: &AppState,
+    caller: &Caller,
+    case: &Case,
+    agreement: &AgreementState,
+    resource: &ResourceFacts,
+) -> Result<Option<Disclosure>, ApiError> {
+    let actor = caller.authenticated()?;
+    let disclosure = agreement
+        .latest()
+        .map_or(Disclosure::NOTHING, |terms| disclose(actor, case, terms));
+    Ok((disclosure != Disclosure::EVERYTHING
+        && authorize::knows(state, caller, Action::ReadCase, resource))
+    .then_some(disclosure))
+}
+
+/// A stale `If-Match` of a caller told a fingerprint: the conflict names what they were told,
+/// never the count of the case's events.
+fn told_conflict(case: CaseId, expected: u64, current: u64) -> ApiError {
+    ApiError::Store(StoreError::Conflict {
+        case,
+        expected,
+        current,
+    })
 }
 
 /// The holds the caller may know of (`read_hold`): a clerk their court's, a sending official

@@ -590,3 +590,69 @@ async fn a_court_clerk_reads_only_the_cases_their_courts_orders_matched() {
         "{listed}"
     );
 }
+
+#[tokio::test]
+async fn a_receiving_officers_version_moves_only_with_what_they_see() {
+    // Proves that a protection claim filed and refused between two reads leaves the receiving
+    // officer's version and ETag as they were (the count of events would have risen by two),
+    // that the version they were told is the one `If-Match` takes, that the answer's ETag is
+    // the one a read then gives, and that a stale one is refused naming only told versions.
+    let app = spawn_app().await;
+    let case = Seeder::default()
+        .build(&app, &[CaseSpec::new("us-rwa-2025", Stage::Requested)])
+        .await[0];
+    let receiver = token(&app, "receiver.rwa", Role::ReceivingOfficer, state("RWA")).await;
+    let path = format!("/api/cases/{case}");
+    let read = || call(&app, "GET", &path, &receiver, None, None);
+    let before = read().await;
+    let told = before.json()["version"].as_u64().expect("a version");
+    assert_eq!(before.header("etag"), format!("\"{told}\""));
+    let (stored, _) = app
+        .store
+        .case(case)
+        .await
+        .expect("a read")
+        .expect("the case");
+    claim(&app, case, Some(false)).await;
+    let (after, _) = app
+        .store
+        .case(case)
+        .await
+        .expect("a read")
+        .expect("the case");
+    assert_eq!(
+        after.version,
+        stored.version + 2,
+        "two events were appended"
+    );
+    let again = read().await;
+    assert_eq!(again.json()["version"], told, "{}", again.text());
+    assert_eq!(again.header("etag"), before.header("etag"));
+
+    let stale = format!("\"{}\"", told ^ 1);
+    let refused = call(
+        &app,
+        "POST",
+        &format!("{path}/approve"),
+        &receiver,
+        Some(&stale),
+        None,
+    )
+    .await;
+    let facts = refused.problem(412, "version_conflict")["facts"].clone();
+    assert_eq!(facts["current_version"], told.to_string(), "{facts}");
+    let etag = format!("\"{told}\"");
+    let approved = call(
+        &app,
+        "POST",
+        &format!("{path}/approve"),
+        &receiver,
+        Some(&etag),
+        None,
+    )
+    .await;
+    assert_eq!(approved.status, 200, "{}", approved.text());
+    let now = read().await;
+    assert_eq!(approved.header("etag"), now.header("etag"));
+    assert_ne!(now.header("etag"), etag, "approving changed what they see");
+}
