@@ -629,8 +629,9 @@ pub async fn case_command(
     let (found, agreement) = load_case(state, caller, action, id).await?;
     let resource = case_facts(state, &found, &agreement).await?;
     let told = told_disclosure(state, caller, &found, &agreement, &resource)?;
+    // Checked once the policies allow the action: a caller refused it is told so first.
     let expected = match (&told, expected_version) {
-        (Some(disclosure), Some(version)) => {
+        (Some(disclosure), Some(version)) if authorize::may(state, caller, action, &resource) => {
             let current = told_version(&found, &agreement, disclosure);
             if version != current {
                 return Err(told_conflict(id, version, current));

@@ -459,6 +459,23 @@ async fn prepare(app: &TestApp) -> Resources {
     resources
 }
 
+/// The version the column is told of `case` (its `ETag`, for a column that sees part of the
+/// case), or the case's own version for a column that may not read it.
+async fn told_version(
+    app: &TestApp,
+    resources: &Resources,
+    column: Column,
+    case: CaseId,
+) -> String {
+    if let Some(token) = resources.tokens.get(&column) {
+        let reply = call(app, "GET", &format!("/api/cases/{case}"), token, None, None).await;
+        if reply.status == 200 {
+            return reply.header("etag").to_owned();
+        }
+    }
+    fixture::if_match(app, case).await
+}
+
 /// Every cell of the table, with its resource.
 async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
     let mut cells = Vec::new();
@@ -479,7 +496,9 @@ async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
             }
             assert!(!path.contains('{'), "{template}: no resource for {path}");
             let if_match = match case {
-                Some(case) if *method == "POST" => Some(fixture::if_match(app, case).await),
+                Some(case) if *method == "POST" => {
+                    Some(told_version(app, resources, column, case).await)
+                }
                 _ => None,
             };
             cells.push(Cell {
