@@ -59,7 +59,8 @@ pub async fn call(
     app.request(method, path, &headers, bytes).await
 }
 
-fn proposal() -> serde_json::Value {
+/// A synthetic person's proposal body.
+pub fn proposal() -> serde_json::Value {
     json!({
         "name": "Synthetic Person Alpha",
         "birth_date": "1991-02-03",

@@ -59,6 +59,39 @@ fn without(reply: &Reply, id: &str) -> String {
     reply.text().replace(id, "ID")
 }
 
+/// Cases of synthetic people under US–Rwanda, built to `stages`.
+async fn seeded(app: &TestApp, stages: &[Stage]) -> Vec<CaseId> {
+    let specs: Vec<CaseSpec> = stages
+        .iter()
+        .map(|stage| CaseSpec::new("us-rwa-2025", *stage))
+        .collect();
+    Seeder::default().build(app, &specs).await
+}
+
+/// The page of US–Rwanda cases in `status` (as told) that `token`'s user lists.
+async fn page_in_status(app: &TestApp, token: &str, status: &str) -> serde_json::Value {
+    let path = format!("/api/agreements/us-rwa-2025/cases?status={status}");
+    call(app, "GET", &path, token, None, None).await.json()
+}
+
+/// Executes `command` as `actor` at [`AUG_10`], straight through the store; it must be
+/// accepted.
+async fn accepted(app: &TestApp, command: &Command, actor: corridor_domain::Actor) {
+    let context = Context {
+        now: AUG_10.parse().expect("a moment"),
+        actor,
+    };
+    let executed = app
+        .store
+        .execute(command, &context, None, &[])
+        .await
+        .expect("the store answers");
+    assert!(
+        matches!(executed.outcome, Outcome::Accepted(_)),
+        "{executed:?}"
+    );
+}
+
 /// An id no case has.
 const MISSING_CASE: &str = "case-00000000deadbeef";
 
@@ -69,10 +102,7 @@ async fn a_case_hidden_from_the_caller_is_answered_as_a_missing_one() {
     // denied record naming no agreement (so the public log's leaf does not tell either), while
     // a caller who sees the case is still told 403 for what they may not do.
     let app = spawn_app().await;
-    let case = Seeder::default()
-        .build(&app, &[CaseSpec::new("us-rwa-2025", Stage::Noticed)])
-        .await[0]
-        .to_string();
+    let case = seeded(&app, &[Stage::Noticed]).await[0].to_string();
     let receiver = token(&app, "receiver.rwa", Role::ReceivingOfficer, state("RWA")).await;
     for suffix in ["", "/history", "/approve"] {
         let method = if suffix == "/approve" { "POST" } else { "GET" };
@@ -112,14 +142,17 @@ async fn a_list_shows_no_trace_of_a_case_the_caller_may_not_see() {
     // cases requested of them and nothing else: the cursor is never a hidden case's id, a
     // status filter finds no unrequested case, and each page records only what it shows.
     let app = spawn_app().await;
-    let specs = [
-        CaseSpec::new("us-rwa-2025", Stage::Noticed),
-        CaseSpec::new("us-rwa-2025", Stage::Requested),
-        CaseSpec::new("us-rwa-2025", Stage::Proposed),
-        CaseSpec::new("us-rwa-2025", Stage::Requested),
-        CaseSpec::new("us-rwa-2025", Stage::Noticed),
-    ];
-    let ids = Seeder::default().build(&app, &specs).await;
+    let ids = seeded(
+        &app,
+        &[
+            Stage::Noticed,
+            Stage::Requested,
+            Stage::Proposed,
+            Stage::Requested,
+            Stage::Noticed,
+        ],
+    )
+    .await;
     let requested: Vec<String> = [ids[1], ids[3]].iter().map(ToString::to_string).collect();
     let receiver = token(&app, "receiver.rwa", Role::ReceivingOfficer, state("RWA")).await;
     let mut seen = Vec::new();
@@ -161,16 +194,7 @@ async fn a_list_shows_no_trace_of_a_case_the_caller_may_not_see() {
     }
     assert_eq!(seen, requested);
     for status in ["proposed", "noticed"] {
-        let page = call(
-            &app,
-            "GET",
-            &format!("/api/agreements/us-rwa-2025/cases?status={status}"),
-            &receiver,
-            None,
-            None,
-        )
-        .await
-        .json();
+        let page = page_in_status(&app, &receiver, status).await;
         assert_eq!(page, json!({ "cases": [], "next": null }), "{status}");
     }
 }
@@ -183,7 +207,6 @@ async fn claim(app: &TestApp, case: CaseId, granted: Option<bool>) {
         role,
         party: state("USA"),
     };
-    let now = AUG_10.parse().expect("a moment");
     let mut commands = vec![(
         Command::ClaimProtection { case },
         actor("fixture.officer", Role::SendingOfficer),
@@ -195,15 +218,7 @@ async fn claim(app: &TestApp, case: CaseId, granted: Option<bool>) {
         ));
     }
     for (command, actor) in commands {
-        let executed = app
-            .store
-            .execute(&command, &Context { now, actor }, None, &[])
-            .await
-            .expect("the store answers");
-        assert!(
-            matches!(executed.outcome, Outcome::Accepted(_)),
-            "{executed:?}"
-        );
+        accepted(app, &command, actor).await;
     }
 }
 
@@ -214,15 +229,7 @@ async fn the_receiving_state_is_told_paused_or_withdrawn_never_of_a_protection_c
     // protection was found as `withdrawn`, and no count of safeguard refusals; the sending
     // officer sees the real statuses.
     let app = spawn_app().await;
-    let ids = Seeder::default()
-        .build(
-            &app,
-            &[
-                CaseSpec::new("us-rwa-2025", Stage::Requested),
-                CaseSpec::new("us-rwa-2025", Stage::Requested),
-            ],
-        )
-        .await;
+    let ids = seeded(&app, &[Stage::Requested, Stage::Requested]).await;
     claim(&app, ids[0], None).await;
     claim(&app, ids[1], Some(true)).await;
     let receiver = token(&app, "receiver.rwa", Role::ReceivingOfficer, state("RWA")).await;
@@ -243,16 +250,7 @@ async fn the_receiving_state_is_told_paused_or_withdrawn_never_of_a_protection_c
         let app = &app;
         let receiver = receiver.clone();
         async move {
-            call(
-                app,
-                "GET",
-                &format!("/api/agreements/us-rwa-2025/cases?status={status}"),
-                &receiver,
-                None,
-                None,
-            )
-            .await
-            .json()["cases"]
+            page_in_status(app, &receiver, status).await["cases"]
                 .as_array()
                 .expect("a list")
                 .iter()
@@ -388,23 +386,12 @@ async fn hold(app: &TestApp, id: u64, court: &str, scope: HoldScope) -> HoldId {
         scope,
         depends_on: None,
     };
-    let context = Context {
-        now: AUG_10.parse().expect("a moment"),
-        actor: corridor_domain::Actor {
-            user: UserId::parse("fixture.clerk").expect("a user"),
-            role: Role::CourtClerk,
-            party: Party::Court(court.to_owned()),
-        },
+    let clerk = corridor_domain::Actor {
+        user: UserId::parse("fixture.clerk").expect("a user"),
+        role: Role::CourtClerk,
+        party: Party::Court(court.to_owned()),
     };
-    let executed = app
-        .store
-        .execute(&command, &context, None, &[])
-        .await
-        .expect("the store answers");
-    assert!(
-        matches!(executed.outcome, Outcome::Accepted(_)),
-        "{executed:?}"
-    );
+    accepted(app, &command, clerk).await;
     hold
 }
 
@@ -441,9 +428,7 @@ async fn the_hold_list_shows_each_caller_only_the_orders_they_may_know_of() {
     // and that a command on an order they may not know of is answered as a missing one.
     let app = spawn_app().await;
     crate::fixture::load_agreements(&app, &["gbr-rwa-2024.toml"]).await;
-    let us_case = Seeder::default()
-        .build(&app, &[CaseSpec::new("us-rwa-2025", Stage::Proposed)])
-        .await[0];
+    let us_case = seeded(&app, &[Stage::Proposed]).await[0];
     let us_class = hold(&app, 0x71, "court-a", class(&["us-rwa-2025"])).await;
     let uk_class = hold(&app, 0x72, "court-b", class(&["gbr-rwa-2024"])).await;
     let every = hold(&app, 0x73, "court-b", class(&[])).await;
@@ -504,16 +489,8 @@ async fn counsel_named_on_a_case_must_be_a_counsel_account() {
     app.add_user("counsel.real", Role::Counsel, Party::Clients)
         .await;
     let propose = |counsel: &str| {
-        let body = json!({
-            "name": "Synthetic Person Counsel",
-            "birth_date": "1991-02-03",
-            "nationality": "HND",
-            "sex": "male",
-            "languages": ["es"],
-            "legal_basis": "ina_241",
-            "removal_ordered_on": "2025-06-01",
-            "counsel": counsel,
-        });
+        let mut body = crate::cases::proposal();
+        body["counsel"] = json!(counsel);
         call(
             &app,
             "POST",
@@ -540,15 +517,7 @@ async fn a_court_clerk_reads_only_the_cases_their_courts_orders_matched() {
     // Proves that a clerk cannot read (and is answered as for a missing case) a case no order
     // of their court matched, and reads one their court's order matched.
     let app = spawn_app().await;
-    let ids = Seeder::default()
-        .build(
-            &app,
-            &[
-                CaseSpec::new("us-rwa-2025", Stage::Proposed),
-                CaseSpec::new("us-rwa-2025", Stage::Proposed),
-            ],
-        )
-        .await;
+    let ids = seeded(&app, &[Stage::Proposed, Stage::Proposed]).await;
     hold(
         &app,
         0x81,
@@ -598,9 +567,7 @@ async fn a_receiving_officers_version_moves_only_with_what_they_see() {
     // that the version they were told is the one `If-Match` takes, that the answer's ETag is
     // the one a read then gives, and that a stale one is refused naming only told versions.
     let app = spawn_app().await;
-    let case = Seeder::default()
-        .build(&app, &[CaseSpec::new("us-rwa-2025", Stage::Requested)])
-        .await[0];
+    let case = seeded(&app, &[Stage::Requested]).await[0];
     let receiver = token(&app, "receiver.rwa", Role::ReceivingOfficer, state("RWA")).await;
     let path = format!("/api/cases/{case}");
     let read = || call(&app, "GET", &path, &receiver, None, None);
