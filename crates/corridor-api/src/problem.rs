@@ -784,10 +784,10 @@ pub enum AccessProblems {
         content_type = "application/problem+json"
     )]
     Forbidden(#[to_schema] ProblemBody),
-    /// The resource does not exist.
+    /// The resource does not exist, or the caller may not know that it does (answered alike).
     #[response(
         status = 404,
-        description = "No such resource",
+        description = "No such resource, or one the caller may not know of (`not_found`: the same answer)",
         content_type = "application/problem+json"
     )]
     NotFound(#[to_schema] ProblemBody),
