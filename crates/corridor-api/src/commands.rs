@@ -172,8 +172,22 @@ pub async fn load_case(
 ) -> Result<(Case, AgreementState), ApiError> {
     match state.store().case(id).await? {
         Some(found) => Ok(found),
-        None => Err(authorize::absent(state, caller, action, "case", &id).await),
+        None => Err(missing_case(state, caller, action, id).await),
     }
+}
+
+/// The answer to an action on a case that does not exist, after the work a concealed one
+/// costs: the holds its facts would have read, then the denied record ([`authorize::absent`]).
+pub async fn missing_case(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    id: CaseId,
+) -> ApiError {
+    if let Err(error) = every_hold(state).await {
+        return error;
+    }
+    authorize::absent(state, caller, action, "case", &id).await
 }
 
 /// An agreement, or 404.

@@ -29,8 +29,8 @@ use crate::authorize::{self, authorize, authorize_each};
 use crate::cases::{CasePage, CaseSummary, HistoryEvent, Proposed};
 use crate::commands::{
     CommandOutcome, agreement_facts, case_facts, case_facts_with, event_details, every_hold,
-    execute, hold_facts, load_agreement as find_agreement, load_case, load_hold, random_array,
-    random_u64,
+    execute, hold_facts, load_agreement as find_agreement, load_case, load_hold, missing_case,
+    random_array, random_u64,
 };
 use crate::disclosure::{Disclosure, ShownStatus, disclose};
 use crate::holds::{HoldView, RegisteredHold};
@@ -382,7 +382,7 @@ pub async fn read_case(
     let actor = caller.authenticated()?.clone();
     let (read, stamp) = state.store().read_case(id).await?;
     let Some(mut read) = read else {
-        return Err(authorize::absent(state, caller, Action::ReadCase, "case", &id).await);
+        return Err(missing_case(state, caller, Action::ReadCase, id).await);
     };
     let facts = case_facts(state, &read.case, &read.agreement).await?;
     authorize(state, caller, Action::ReadCase, &facts).await?;
