@@ -154,8 +154,8 @@ pub fn decide(
 }
 
 /// The answer to an action on a case or hold that does not exist: the record of a denied
-/// attempt, committed like the record of a concealed one (so that neither the answer, the
-/// public log nor the time taken tells the two apart), then 404.
+/// attempt, committed and counted like a concealed one (so that neither the answer, the public
+/// log, `/metrics` nor the time taken tells the two apart), then 404.
 ///
 /// `kind` and `id` name what was asked for (`case`, `case-…`), as [`not_found`] does.
 pub async fn absent(
@@ -165,6 +165,9 @@ pub async fn absent(
     kind: &str,
     id: &(dyn std::fmt::Display + Sync),
 ) -> ApiError {
+    state
+        .metrics()
+        .authorization_denied(caller.actor.role.as_str());
     let event = (!caller.is_anonymous()).then(|| Event {
         at: state.now(),
         by: Some(caller.actor.user.clone()),

@@ -92,6 +92,18 @@ async fn accepted(app: &TestApp, command: &Command, actor: corridor_domain::Acto
     );
 }
 
+/// The receiving officers' denials counted in the public `/metrics`.
+async fn denials(app: &TestApp) -> u64 {
+    let text = app.get("/metrics").await.text();
+    text.lines()
+        .find(|line| {
+            line.starts_with("corridor_authorization_denials_total")
+                && line.contains("receiving_officer")
+        })
+        .and_then(|line| line.rsplit(' ').next())
+        .map_or(0, |count| count.parse().expect("a count"))
+}
+
 /// An id no case has.
 const MISSING_CASE: &str = "case-00000000deadbeef";
 
@@ -109,6 +121,7 @@ async fn a_case_hidden_from_the_caller_is_answered_as_a_missing_one() {
         let mut bodies = Vec::new();
         for id in [case.as_str(), MISSING_CASE] {
             let before = access_count(&app).await;
+            let denials_before = denials(&app).await;
             let (size_before, _) = app.store.tree_head().await.expect("the tree head");
             let path = format!("/api/cases/{id}{suffix}");
             let reply = call(&app, method, &path, &receiver, Some("\"2\""), None).await;
@@ -119,6 +132,11 @@ async fn a_case_hidden_from_the_caller_is_answered_as_a_missing_one() {
             assert_eq!((resource.as_str(), agreement, allowed), (id, &None, &false));
             let (size_after, _) = app.store.tree_head().await.expect("the tree head");
             assert_eq!(size_after, size_before + 1, "{path}: one leaf each");
+            assert_eq!(
+                denials(&app).await,
+                denials_before + 1,
+                "{path}: counted alike"
+            );
         }
         assert_eq!(bodies[0], bodies[1], "{suffix}");
     }
