@@ -215,7 +215,11 @@ pub async fn load_hold(
 ) -> Result<Hold, ApiError> {
     match state.store().holds().await?.remove(&id) {
         Some(found) => Ok(found),
-        None => Err(authorize::absent(state, caller, action, "hold", &id).await),
+        None => {
+            // The agreements a concealed hold's facts read: the same work.
+            state.store().agreements().await?;
+            Err(authorize::absent(state, caller, action, "hold", &id).await)
+        }
     }
 }
 
