@@ -46,6 +46,17 @@ pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(5);
 pub const TOKEN_CACHE_ENTRIES_MAX: usize = 10_000;
 
 /// A verified token, remembered for [`TOKEN_CACHE_TTL`].
+/// A live token: who it acts for, what it may do, and until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveToken {
+    /// The user it acts as.
+    pub actor: Actor,
+    /// The actions it may perform.
+    pub scopes: BTreeSet<Scope>,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+}
+
 #[derive(Debug, Clone)]
 struct CachedToken {
     actor: Actor,
@@ -496,6 +507,19 @@ impl Accounts {
         text: &str,
         now: Timestamp,
     ) -> Result<Option<(Actor, BTreeSet<Scope>)>, AccountsError> {
+        Ok(self
+            .live_token(text, now)
+            .await?
+            .map(|live| (live.actor, live.scopes)))
+    }
+
+    /// What [`Accounts::token`] answers, with the token's expiry: the limit of any token it
+    /// issues.
+    pub async fn live_token(
+        &self,
+        text: &str,
+        now: Timestamp,
+    ) -> Result<Option<LiveToken>, AccountsError> {
         let digest = sha256_hex(text);
         if let Some(cached) = self
             .tokens
@@ -505,7 +529,11 @@ impl Accounts {
             .filter(|cached| cached.verified_at.elapsed() < TOKEN_CACHE_TTL)
             .cloned()
         {
-            return Ok((now < cached.expires_at).then_some((cached.actor, cached.scopes)));
+            return Ok((now < cached.expires_at).then_some(LiveToken {
+                actor: cached.actor,
+                scopes: cached.scopes,
+                expires_at: cached.expires_at,
+            }));
         }
         let row = sqlx::query(
             "SELECT t.token_id, t.user_name, t.scopes, t.created_at_ms, t.expires_at_ms, t.revoked_at_ms, \
@@ -535,7 +563,11 @@ impl Accounts {
                 verified_at: Instant::now(),
             },
         );
-        Ok(Some((actor, token.scopes)))
+        Ok(Some(LiveToken {
+            actor,
+            scopes: token.scopes,
+            expires_at: token.expires_at,
+        }))
     }
 
     /// Forgets every verified token, after a change that may invalidate some.

@@ -28,8 +28,9 @@ mod rate;
 mod secret;
 
 pub use accounts::{
-    Accounts, LoginStats, SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT, SESSIONS_PER_USER_MAX,
-    TOKEN_LIFETIME_MAX, TOKEN_SCOPES_MAX, TOKENS_PER_USER_MAX, TokenInfo, USERS_LIST_MAX, UserInfo,
+    Accounts, LiveToken, LoginStats, SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT,
+    SESSIONS_PER_USER_MAX, TOKEN_LIFETIME_MAX, TOKEN_SCOPES_MAX, TOKENS_PER_USER_MAX, TokenInfo,
+    USERS_LIST_MAX, UserInfo,
 };
 pub use db::{Backend, MIGRATIONS_TABLE, POOL_CONNECTIONS_MAX};
 pub use error::{AccountsError, LoginError};

@@ -406,6 +406,7 @@ fn authz_cost() -> anyhow::Result<()> {
         },
         counsel: None,
         requested: true,
+        courts: std::collections::BTreeSet::new(),
     });
     let principal = Principal::from_actor(&Actor {
         user: UserId::parse("officer.load").map_err(anyhow::Error::msg)?,

@@ -20,6 +20,7 @@ use axum::http::{Method, header};
 use corridor_accounts::{Scope, SessionId};
 use corridor_authz::{Action, Principal};
 use corridor_domain::{Actor, Party, Role, UserId};
+use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -78,10 +79,12 @@ pub enum Credential {
         /// The session.
         session: SessionId,
     },
-    /// An API token, limited to its scopes.
+    /// An API token, limited to its scopes and its lifetime.
     Token {
         /// What the token may do (Cedar action names, or `*` for everything the user may do).
         scopes: BTreeSet<Scope>,
+        /// When it stops working: no token it issues may outlive it.
+        expires_at: Timestamp,
     },
     /// Acting on the database host as this account: the command line without `--server`.
     /// Whoever can open the database could change it anyway, so nothing more is proved; the
@@ -143,10 +146,60 @@ impl Caller {
     /// for them the policies alone decide).
     pub fn scope_allows(&self, action: Action) -> bool {
         match &self.credential {
-            Credential::Token { scopes } => scopes
+            Credential::Token { scopes, .. } => scopes
                 .iter()
                 .any(|scope| scope.is_every_action() || scope.as_str() == action.as_str()),
             Credential::Anonymous | Credential::Session { .. } | Credential::Local => true,
+        }
+    }
+
+    /// The expiry of a token this caller issues, when it lies within the caller's own token: a
+    /// token may issue only tokens whose scopes are among its own (`*` only from `*`) and that
+    /// expire no later than it does, so that no token widens or outlives itself. `asked` is
+    /// the expiry the request gave, or `None` for the default (`default`), which is then cut
+    /// to the caller's own expiry. Sessions and local callers are limited by the policies
+    /// alone.
+    ///
+    /// # Errors
+    /// [`ApiError::InvalidInput`] naming `body.scopes[i]` or `body.expires_in_days`.
+    pub fn token_within(
+        &self,
+        scopes: &[Scope],
+        asked: Option<Timestamp>,
+        default: Timestamp,
+    ) -> Result<Timestamp, ApiError> {
+        let Credential::Token {
+            scopes: own,
+            expires_at,
+        } = &self.credential
+        else {
+            return Ok(asked.unwrap_or(default));
+        };
+        let every = own.iter().any(Scope::is_every_action);
+        if let Some((index, scope)) = scopes
+            .iter()
+            .enumerate()
+            .find(|(_, scope)| !every && !own.contains(*scope))
+        {
+            let names: Vec<&str> = own.iter().map(Scope::as_str).collect();
+            return Err(ApiError::InvalidInput {
+                field: format!("body.scopes[{index}]"),
+                message: format!(
+                    "a token may issue only tokens within its own scopes ({}), and `{}` is not among them",
+                    names.join(", "),
+                    scope.as_str()
+                ),
+            });
+        }
+        match asked {
+            Some(asked) if asked > *expires_at => Err(ApiError::InvalidInput {
+                field: "body.expires_in_days".to_owned(),
+                message: format!(
+                    "a token may not issue a token that outlives it; this one expires at {expires_at}"
+                ),
+            }),
+            Some(asked) => Ok(asked),
+            None => Ok(default.min(*expires_at)),
         }
     }
 
@@ -183,15 +236,18 @@ impl FromRequestParts<AppState> for Caller {
             let token = text
                 .strip_prefix("Bearer ")
                 .ok_or(ApiError::Unauthenticated)?;
-            let (actor, scopes) = state
+            let live = state
                 .accounts()
-                .token(token.trim(), now)
+                .live_token(token.trim(), now)
                 .await
                 .map_err(ApiError::from)?
                 .ok_or(ApiError::Unauthenticated)?;
             return Ok(Self {
-                actor,
-                credential: Credential::Token { scopes },
+                actor: live.actor,
+                credential: Credential::Token {
+                    scopes: live.scopes,
+                    expires_at: live.expires_at,
+                },
             });
         }
         if let Some(text) = cookie(parts, SESSION_COOKIE) {

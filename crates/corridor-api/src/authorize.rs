@@ -2,6 +2,13 @@
 //! (`corridor-authz`), and every decision about an authenticated caller, allowed or denied,
 //! reads included, becomes an access record in the log before the answer leaves.
 //!
+//! A caller who may not know that a case, hold or user exists learns nothing from a refusal:
+//! a denied action on it is answered as if it did not exist (404 `not_found`, the body a
+//! missing one gets), its record names no agreement (the public log's leaf would otherwise tell
+//! which agreement the id belongs to), and a missing one costs the same record and commit
+//! ([`absent`]). "May know it exists" is itself a decision of the policies: `read_case` for a
+//! case, `read_hold` for a hold, `list_users` (or being that user) for an account.
+//!
 //! The anonymous caller is not recorded: it can only reach what the policies make public (the
 //! agreements, the statistics, the log), and a record per anonymous request would let anyone grow
 //! the permanent log at will. Its denials still count in `/metrics`.
@@ -31,8 +38,73 @@ pub fn resource_name(resource: &ResourceFacts) -> String {
 pub struct Decided {
     /// Whether the action is allowed.
     pub allowed: bool,
+    /// Denied to a caller who may not know the resource exists: answered as not found.
+    pub concealed: bool,
     /// The access record, for an authenticated caller.
     pub record: Option<Event>,
+}
+
+impl Decided {
+    /// The error a denial is answered with.
+    fn denial(&self, action: Action, resource: &ResourceFacts) -> ApiError {
+        if self.concealed {
+            not_found(resource)
+        } else {
+            ApiError::Forbidden {
+                action: action.as_str(),
+            }
+        }
+    }
+}
+
+/// What a caller who may not know `resource` exists is told, whether or not it does: the
+/// answer a missing one gets, word for word.
+pub fn not_found(resource: &ResourceFacts) -> ApiError {
+    ApiError::NotFound {
+        what: match resource {
+            ResourceFacts::Case(case) => format!("case {}", case.id),
+            ResourceFacts::Hold(hold) => format!("hold {}", hold.id),
+            ResourceFacts::User(user) => format!("user `{user}`"),
+            other => resource_name(other),
+        },
+    }
+}
+
+/// Whether `caller` may not know that `resource` exists, so that a denial on it must look like
+/// its absence. Creating a hold or an account names a resource that need not exist yet: its
+/// denial says what it is.
+fn conceals(state: &AppState, caller: &Caller, action: Action, resource: &ResourceFacts) -> bool {
+    let knows = |action, resource: &ResourceFacts| knows(state, caller, action, resource);
+    match resource {
+        ResourceFacts::Case(_) => !knows(Action::ReadCase, resource),
+        ResourceFacts::Hold(_) => {
+            action != Action::RegisterHold && !knows(Action::ReadHold, resource)
+        }
+        ResourceFacts::User(user) => {
+            action != Action::AddUser
+                && caller.actor.user != *user
+                && !knows(Action::ListUsers, &ResourceFacts::Service)
+        }
+        ResourceFacts::Service | ResourceFacts::Log | ResourceFacts::Agreement(_) => false,
+    }
+}
+
+/// Whether `caller` may do `action` on `resource`: the policies and the credential's scopes,
+/// with nothing recorded or counted. For filtering what a list shows: the list records the
+/// decisions of what it shows ([`decide`]), and neither the log nor `/metrics` may count the
+/// rows it passed over, which would tell how many hidden cases there are.
+pub fn may(state: &AppState, caller: &Caller, action: Action, resource: &ResourceFacts) -> bool {
+    knows(state, caller, action, resource) && caller.scope_allows(action)
+}
+
+/// Whether the policies allow the caller's account `action` on `resource`, whatever the
+/// credential's scopes (a token scoped to one action still acts for a user who knows the
+/// case), with nothing recorded or counted.
+pub fn knows(state: &AppState, caller: &Caller, action: Action, resource: &ResourceFacts) -> bool {
+    state
+        .authz()
+        .decide(&caller.principal(), action, resource)
+        .allowed
 }
 
 /// Decides `action` on `resource` for `caller`, without writing anything. A token whose scopes
@@ -48,6 +120,7 @@ pub fn decide(
         tracing::warn!(action = action.as_str(), %error, "authorization error; denied");
     }
     let allowed = decision.allowed && caller.scope_allows(action);
+    let concealed = !allowed && conceals(state, caller, action, resource);
     if !allowed {
         state
             .metrics()
@@ -55,6 +128,7 @@ pub fn decide(
     }
     let record = (!caller.is_anonymous()).then(|| {
         let agreement = match resource {
+            _ if concealed => None,
             ResourceFacts::Agreement(agreement) => Some(agreement.id.clone()),
             ResourceFacts::Case(case) => Some(case.agreement.id.clone()),
             _ => None,
@@ -72,7 +146,46 @@ pub fn decide(
             },
         }
     });
-    Decided { allowed, record }
+    Decided {
+        allowed,
+        concealed,
+        record,
+    }
+}
+
+/// The answer to an action on a case or hold that does not exist: the record of a denied
+/// attempt, committed and counted like a concealed one (so that neither the answer, the public
+/// log, `/metrics` nor the time taken tells the two apart), then 404.
+///
+/// `kind` and `id` name what was asked for (`case`, `case-…`), as [`not_found`] does.
+pub async fn absent(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    kind: &str,
+    id: &(dyn std::fmt::Display + Sync),
+) -> ApiError {
+    state
+        .metrics()
+        .authorization_denied(caller.actor.role.as_str());
+    let event = (!caller.is_anonymous()).then(|| Event {
+        at: state.now(),
+        by: Some(caller.actor.user.clone()),
+        body: EventBody::AccessRecorded {
+            role: caller.actor.role,
+            action: action.as_str().to_owned(),
+            resource: id.to_string(),
+            agreement: None,
+            allowed: false,
+            policies: Vec::new(),
+        },
+    });
+    match record(state, event).await {
+        Ok(()) => ApiError::NotFound {
+            what: format!("{kind} {id}"),
+        },
+        Err(error) => error,
+    }
 }
 
 /// Decides a read (or any action with nothing else to commit): the record is durable before
@@ -84,14 +197,9 @@ pub async fn authorize(
     resource: &ResourceFacts,
 ) -> Result<(), ApiError> {
     let decided = decide(state, caller, action, resource);
+    let denial = (!decided.allowed).then(|| decided.denial(action, resource));
     record(state, decided.record).await?;
-    if decided.allowed {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden {
-            action: action.as_str(),
-        })
-    }
+    denial.map_or(Ok(()), Err)
 }
 
 /// Decides many reads of one action at once (a list), writing their records in one commit;
@@ -127,10 +235,9 @@ pub async fn authorize_command(
     if decided.allowed {
         Ok(decided.record.map(Job::Access))
     } else {
+        let denial = decided.denial(action, resource);
         record(state, decided.record).await?;
-        Err(ApiError::Forbidden {
-            action: action.as_str(),
-        })
+        Err(denial)
     }
 }
 

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_domain::WelfareOutcome;
-use corridor_domain::{CaseId, CaseStatus, Command, NoticeFacts, PersonFacts, PersonalData};
+use corridor_domain::{CaseId, Command, NoticeFacts, PersonFacts, PersonalData};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -17,6 +17,7 @@ use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::commands::{CommandOutcome, etag, if_match};
+use crate::disclosure::ShownStatus;
 use crate::input;
 use crate::json::JsonBody;
 use crate::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_CHARS_MAX};
@@ -323,7 +324,7 @@ pub async fn history(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Only cases in this status.
+    /// Only cases in this status, as the caller is told it (a case status, or `paused`).
     pub status: Option<String>,
     /// At most this many cases (default 50, at most 100).
     pub limit: Option<u32>,
@@ -394,7 +395,7 @@ pub async fn list(
         .status
         .as_deref()
         .map(|text| {
-            CaseStatus::parse(text).ok_or_else(|| ApiError::InvalidInput {
+            ShownStatus::parse(text).ok_or_else(|| ApiError::InvalidInput {
                 field: "query.status".to_owned(),
                 message: format!("`{text}` is not a case status"),
             })

@@ -4,16 +4,19 @@
 //! group commit.
 
 use axum::http::{HeaderMap, HeaderValue, header};
+use std::collections::{BTreeMap, BTreeSet};
+
 use corridor_authz::{Action, AgreementFacts, CaseFacts, HoldFacts, ResourceFacts};
-use corridor_domain::terms::AgreementId;
+use corridor_domain::terms::{AgreementId, Country};
 use corridor_domain::{
-    AgreementState, Case, CaseId, Command, Context, Event, Hold, HoldId, Outcome, StreamId,
+    AgreementState, Case, CaseId, Command, Context, Event, Hold, HoldId, HoldScope, Outcome,
+    StreamId,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::Caller;
-use crate::authorize::authorize_command;
+use crate::authorize::{self, authorize_command};
 use crate::committer::Job;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -80,12 +83,30 @@ pub struct CommandOutcome {
     pub case_version: Option<u64>,
 }
 
-/// The facts of a case, for the policies.
-pub fn case_facts(case: &Case, agreement: &AgreementState) -> Result<ResourceFacts, ApiError> {
+/// Every hold: what the facts of a case read to name the courts whose orders cover it.
+pub async fn every_hold(state: &AppState) -> Result<Vec<Hold>, ApiError> {
+    Ok(state.store().holds().await?.into_values().collect())
+}
+
+/// The facts of a case, for the policies, given every hold ([`every_hold`]).
+pub fn case_facts_with(
+    case: &Case,
+    agreement: &AgreementState,
+    holds: &[Hold],
+) -> Result<ResourceFacts, ApiError> {
     let terms = agreement
         .latest()
         .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
-    Ok(ResourceFacts::Case(CaseFacts::of(case, terms)))
+    Ok(ResourceFacts::Case(CaseFacts::of(case, terms, holds)))
+}
+
+/// The facts of a case, for the policies.
+pub async fn case_facts(
+    state: &AppState,
+    case: &Case,
+    agreement: &AgreementState,
+) -> Result<ResourceFacts, ApiError> {
+    case_facts_with(case, agreement, &every_hold(state).await?)
 }
 
 /// The facts of an agreement, for the policies.
@@ -96,19 +117,77 @@ pub fn agreement_facts(agreement: &AgreementState) -> Result<ResourceFacts, ApiE
     Ok(ResourceFacts::Agreement(AgreementFacts::of(terms)))
 }
 
-/// The facts of a hold, for the policies.
-pub fn hold_facts(hold: &Hold) -> ResourceFacts {
-    ResourceFacts::Hold(HoldFacts {
-        id: hold.id,
-        court: hold.court.clone(),
-    })
+/// The facts of holds, for the policies, in order: each with the sending states of the
+/// agreements it bears on (see [`HoldFacts::sending_states`]).
+pub async fn hold_facts(state: &AppState, holds: &[&Hold]) -> Result<Vec<ResourceFacts>, ApiError> {
+    let sending: BTreeMap<AgreementId, Country> = state
+        .store()
+        .agreements()
+        .await?
+        .iter()
+        .filter_map(|agreement| Some((agreement.id.clone(), agreement.latest()?.sending)))
+        .collect();
+    let mut facts = Vec::with_capacity(holds.len());
+    for hold in holds {
+        let sending_states = match &hold.scope {
+            HoldScope::Class { criteria } => sending
+                .iter()
+                .filter(|(id, _)| {
+                    criteria.agreements.is_empty() || criteria.agreements.contains(*id)
+                })
+                .map(|(_, country)| *country)
+                .collect(),
+            HoldScope::Cases { cases } => {
+                let mut every: Option<BTreeSet<Country>> = None;
+                for case in cases {
+                    let found = state.store().case(*case).await?;
+                    let one: BTreeSet<Country> = found
+                        .and_then(|(case, _)| sending.get(&case.agreement).copied())
+                        .into_iter()
+                        .collect();
+                    every = Some(match every {
+                        None => one,
+                        Some(so_far) => so_far.intersection(&one).copied().collect(),
+                    });
+                }
+                every.unwrap_or_default()
+            }
+        };
+        facts.push(ResourceFacts::Hold(HoldFacts {
+            id: hold.id,
+            court: hold.court.clone(),
+            sending_states,
+        }));
+    }
+    Ok(facts)
 }
 
-/// A case with its agreement, or 404.
-pub async fn load_case(state: &AppState, id: CaseId) -> Result<(Case, AgreementState), ApiError> {
-    state.store().case(id).await?.ok_or(ApiError::NotFound {
-        what: format!("case {id}"),
-    })
+/// A case with its agreement, or 404 (recorded as a denied `action` of `caller`, so that a
+/// missing case costs what a concealed one does: see [`authorize::absent`]).
+pub async fn load_case(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    id: CaseId,
+) -> Result<(Case, AgreementState), ApiError> {
+    match state.store().case(id).await? {
+        Some(found) => Ok(found),
+        None => Err(missing_case(state, caller, action, id).await),
+    }
+}
+
+/// The answer to an action on a case that does not exist, after the work a concealed one
+/// costs: the holds its facts would have read, then the denied record ([`authorize::absent`]).
+pub async fn missing_case(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    id: CaseId,
+) -> ApiError {
+    if let Err(error) = every_hold(state).await {
+        return error;
+    }
+    authorize::absent(state, caller, action, "case", &id).await
 }
 
 /// An agreement, or 404.
@@ -127,16 +206,21 @@ pub async fn load_agreement(
         })
 }
 
-/// A hold, or 404.
-pub async fn load_hold(state: &AppState, id: HoldId) -> Result<Hold, ApiError> {
-    state
-        .store()
-        .holds()
-        .await?
-        .remove(&id)
-        .ok_or(ApiError::NotFound {
-            what: format!("hold {id}"),
-        })
+/// A hold, or 404 (recorded as for a case: see [`load_case`]).
+pub async fn load_hold(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    id: HoldId,
+) -> Result<Hold, ApiError> {
+    match state.store().holds().await?.remove(&id) {
+        Some(found) => Ok(found),
+        None => {
+            // The agreements a concealed hold's facts read: the same work.
+            state.store().agreements().await?;
+            Err(authorize::absent(state, caller, action, "hold", &id).await)
+        }
+    }
 }
 
 /// The version in `If-Match`: 428 when absent, 412 when it is not one this server issued.

@@ -6,9 +6,47 @@
 //! clerks see status and what holds match on, never personal data. Admins and the
 //! public see no case. Court clerks see what class orders match on: nationality and the removal
 //! order.
+//!
+//! The status is filtered too ([`Disclosure::status`]): a caller who may not see what the person
+//! fears learns that the transfer is `paused` or `withdrawn`, never that a protection claim was
+//! made (`protection_claimed`) or how it ended (`protected`); nor how many safeguard refusals
+//! were recorded on the case, which a pending claim causes.
 
 use corridor_domain::terms::{Agreement, SharedField};
-use corridor_domain::{Actor, Case, Party, PersonalData, Role};
+use corridor_domain::{Actor, Case, CaseStatus, Party, PersonalData, Role};
+
+/// A case's status as a caller may be told it: one of the case statuses, or `paused` (a
+/// protection claim is pending, told to a caller who may not know of the claim).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ShownStatus {
+    /// A case status, as it is.
+    Case(CaseStatus),
+    /// The transfer is paused: a protection claim is pending, but the caller is not told so.
+    Paused,
+}
+
+impl ShownStatus {
+    /// Every status a caller may be told, in order.
+    pub fn all() -> impl Iterator<Item = Self> {
+        CaseStatus::ALL
+            .into_iter()
+            .map(Self::Case)
+            .chain([Self::Paused])
+    }
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Case(status) => status.as_str(),
+            Self::Paused => "paused",
+        }
+    }
+
+    /// Parses a snake_case name: a case status or `paused`.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::all().find(|status| status.as_str() == text)
+    }
+}
 
 /// What a user may see of one case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,6 +112,27 @@ impl Disclosure {
         contact: true,
         health: true,
     };
+
+    /// The status as this caller may be told it. Without the protection facts, a pending claim
+    /// is a pause and protection found is a withdrawal: the receiving state learns that the
+    /// transfer is paused or ended, not why.
+    pub fn status(&self, status: CaseStatus) -> ShownStatus {
+        match status {
+            _ if self.protection_facts => ShownStatus::Case(status),
+            CaseStatus::ProtectionClaimed => ShownStatus::Paused,
+            CaseStatus::Protected => ShownStatus::Case(CaseStatus::Withdrawn),
+            other => ShownStatus::Case(other),
+        }
+    }
+
+    /// The statuses this caller is told as `shown`: the ones a listing filtered on `shown`
+    /// must find.
+    pub fn statuses_shown_as(&self, shown: ShownStatus) -> Vec<CaseStatus> {
+        CaseStatus::ALL
+            .into_iter()
+            .filter(|status| self.status(*status) == shown)
+            .collect()
+    }
 
     /// Whether any personal field is disclosed (so the case key must be opened).
     pub fn any_personal(&self) -> bool {

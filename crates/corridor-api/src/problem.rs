@@ -486,6 +486,7 @@ pub fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::DepartureOutsideSchedule { .. }
         | Refusal::FearNotScreened { .. }
         | Refusal::InvalidState { .. }
+        | Refusal::TransferPaused { .. }
         | Refusal::TimeBeforeRecorded { .. }
         | Refusal::AlreadyExists { .. } => StatusCode::CONFLICT,
         Refusal::NotPermitted { .. } => StatusCode::FORBIDDEN,
@@ -520,6 +521,7 @@ fn refusal_title(refusal: &Refusal) -> &'static str {
         Refusal::TimeBeforeRecorded { .. } => "A step cannot be dated before what it follows",
         Refusal::NotPermitted { .. } => "Not permitted",
         Refusal::InvalidState { .. } => "Not possible in the case's status",
+        Refusal::TransferPaused { .. } => "The transfer is paused",
         Refusal::UnknownCase { .. } => "No such case",
         Refusal::UnknownAgreement { .. } => "No such agreement",
         Refusal::UnknownHold { .. } => "No such hold",
@@ -792,10 +794,10 @@ pub enum AccessProblems {
         content_type = "application/problem+json"
     )]
     Forbidden(#[to_schema] ProblemBody),
-    /// The resource does not exist.
+    /// The resource does not exist, or the caller may not know that it does (answered alike).
     #[response(
         status = 404,
-        description = "No such resource",
+        description = "No such resource, or one the caller may not know of (`not_found`: the same answer)",
         content_type = "application/problem+json"
     )]
     NotFound(#[to_schema] ProblemBody),

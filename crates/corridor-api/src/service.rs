@@ -11,31 +11,33 @@
 //! Each function takes the state, the caller and typed inputs, and returns the typed answer the
 //! API serialises, or an [`ApiError`]: nothing here knows HTTP.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use corridor_authz::{Action, HoldFacts, ResourceFacts};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
-    AgreementState, CaseId, CaseStatus, Command, Context, EventBody, HoldId, HoldScope,
-    PersonFacts, PersonalData, Refusal, StreamId, UserId, rule_attributes,
+    Actor, AgreementState, Case, CaseId, CaseStatus, Command, Context, EventBody, Hold, HoldId,
+    HoldScope, PersonFacts, PersonalData, Refusal, Role, StreamId, UserId, rule_attributes,
 };
-use corridor_store::{CaseFilter, vault};
+use corridor_store::{CaseFilter, StoreError, vault};
 use jiff::civil::Date;
 
 use crate::agreements::{AgreementDetail, AgreementView, AgreementsView, PartiesView, StatusView};
 use crate::auth::Caller;
-use crate::authorize::{authorize, authorize_each};
+use crate::authorize::{self, authorize, authorize_each};
 use crate::cases::{CasePage, CaseSummary, HistoryEvent, Proposed};
 use crate::commands::{
-    CommandOutcome, agreement_facts, case_facts, event_details, execute, hold_facts,
-    load_agreement as find_agreement, load_case, load_hold, random_array, random_u64,
+    CommandOutcome, agreement_facts, case_facts, case_facts_with, event_details, every_hold,
+    execute, hold_facts, load_agreement as find_agreement, load_case, load_hold, missing_case,
+    random_array, random_u64,
 };
-use crate::disclosure::{Disclosure, disclose};
+use crate::disclosure::{Disclosure, ShownStatus, disclose};
 use crate::holds::{HoldView, RegisteredHold};
 use crate::limits::PAGE_SIZE_MAX;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use crate::views::{CaseView, case_view, open_personal};
+use crate::views::{CaseView, case_view, open_personal, told_version};
 
 /// The server's today (UTC), the day agreement statuses are read on.
 pub fn today(state: &AppState) -> Date {
@@ -225,6 +227,12 @@ pub async fn propose(
     let found = find_agreement(state, &agreement).await?;
     let master = state.master().ok_or(ApiError::NoMasterKey)?;
     let resource = agreement_facts(&found)?;
+    // Only a caller the policies let propose learns whether a name is a counsel account.
+    if let Some(counsel) = &new.counsel
+        && authorize::may(state, caller, Action::Propose, &resource)
+    {
+        counsel_account(state, counsel).await?;
+    }
     let case = match &new.idempotency_key {
         Some(key) => CaseId::from_u64(master.idempotent_id(
             "case",
@@ -266,6 +274,27 @@ pub async fn propose(
         version: outcome.case_version.unwrap_or(0),
         outcome,
         replayed: false,
+    })
+}
+
+/// Refuses a counsel who is not an enabled counsel account (or, in a simulation without
+/// accounts, counsel of its users file). The case names the account by its login name, and
+/// names are never reused (an account is disabled, never deleted or renamed), so a name that
+/// is a counsel account when the case is proposed stays that account: nobody given the name
+/// later can be the case's counsel by the name alone.
+async fn counsel_account(state: &AppState, counsel: &UserId) -> Result<(), ApiError> {
+    let known = match state.accounts().user(counsel).await? {
+        Some(info) => info.role == Role::Counsel && !info.disabled,
+        None => state.simulated_counsel(counsel),
+    };
+    if known {
+        return Ok(());
+    }
+    Err(ApiError::InvalidInput {
+        field: "body.counsel".to_owned(),
+        message: format!(
+            "`{counsel}` is not an enabled counsel account; an administrator adds counsel as users with the role `counsel`"
+        ),
     })
 }
 
@@ -351,22 +380,18 @@ pub async fn read_case(
     id: CaseId,
 ) -> Result<CaseView, ApiError> {
     let actor = caller.authenticated()?.clone();
-    let not_found = || ApiError::NotFound {
-        what: format!("case {id}"),
-    };
     let (read, stamp) = state.store().read_case(id).await?;
-    let mut read = read.ok_or_else(not_found)?;
-    let facts = case_facts(&read.case, &read.agreement)?;
+    let Some(mut read) = read else {
+        return Err(missing_case(state, caller, Action::ReadCase, id).await);
+    };
+    let facts = case_facts(state, &read.case, &read.agreement).await?;
     authorize(state, caller, Action::ReadCase, &facts).await?;
     if !state.store().unchanged_since(stamp) {
-        read = Arc::new(
-            state
-                .store()
-                .read_case_uncached(id)
-                .await?
-                .ok_or_else(not_found)?,
-        );
-        let current = case_facts(&read.case, &read.agreement)?;
+        let Some(again) = state.store().read_case_uncached(id).await? else {
+            return Err(authorize::not_found(&facts));
+        };
+        read = Arc::new(again);
+        let current = case_facts(state, &read.case, &read.agreement).await?;
         if current != facts {
             authorize(state, caller, Action::ReadCase, &current).await?;
         }
@@ -398,12 +423,12 @@ pub async fn read_history(
     id: CaseId,
 ) -> Result<Vec<HistoryEvent>, ApiError> {
     let actor = caller.authenticated()?.clone();
-    let (case, agreement) = load_case(state, id).await?;
+    let (case, agreement) = load_case(state, caller, Action::ReadHistory, id).await?;
     authorize(
         state,
         caller,
         Action::ReadHistory,
-        &case_facts(&case, &agreement)?,
+        &case_facts(state, &case, &agreement).await?,
     )
     .await?;
     let terms = agreement
@@ -430,8 +455,8 @@ pub struct CaseQuery {
     /// Only this agreement's cases; every agreement whose cases the caller may list when
     /// `None`.
     pub agreement: Option<AgreementId>,
-    /// Only cases in this status.
-    pub status: Option<CaseStatus>,
+    /// Only cases the caller is told are in this status ([`Disclosure::status`]).
+    pub status: Option<ShownStatus>,
     /// At most this many cases (1 to [`PAGE_SIZE_MAX`]; more is read as the maximum).
     pub limit: u32,
     /// Only cases whose id sorts after this one.
@@ -442,98 +467,147 @@ pub struct CaseQuery {
 /// (`list_cases`, recorded), and so is each case shown (`read_case`, recorded in one commit).
 /// Without an agreement, the agreements whose cases the caller may not list are left out; if
 /// there is none they may list, the answer is [`ApiError::Forbidden`].
+///
+/// The page, its status filter and its cursor are made after the field filter, from the cases
+/// shown and nothing else: the status compared is the one the caller is told, `next` is the
+/// last case shown (when the page is full), and the cases passed over are neither recorded nor
+/// counted. So a list tells a caller nothing about a case they may not see, not even that it
+/// exists.
 pub async fn list_cases(
     state: &AppState,
     caller: &Caller,
     query: &CaseQuery,
 ) -> Result<CasePage, ApiError> {
     let actor = caller.authenticated()?.clone();
-    let listable: Vec<AgreementId> = match &query.agreement {
-        Some(id) => {
-            let agreement = find_agreement(state, id).await?;
-            authorize(
-                state,
-                caller,
-                Action::ListCases,
-                &agreement_facts(&agreement)?,
-            )
-            .await?;
-            vec![id.clone()]
-        }
-        None => {
-            let agreements = state.store().agreements().await?;
-            let facts = agreements
-                .iter()
-                .map(agreement_facts)
-                .collect::<Result<Vec<_>, _>>()?;
-            let allowed = authorize_each(state, caller, Action::ListCases, &facts).await?;
-            let listable: Vec<AgreementId> = agreements
-                .into_iter()
-                .zip(allowed)
-                .filter(|(_, allowed)| *allowed)
-                .map(|(agreement, _)| agreement.id)
-                .collect();
-            if listable.is_empty() {
-                return Err(ApiError::Forbidden {
-                    action: Action::ListCases.as_str(),
-                });
-            }
-            listable
-        }
+    let listable = listable_agreements(state, caller, query.agreement.as_ref()).await?;
+    let limit = query.limit.clamp(1, PAGE_SIZE_MAX) as usize;
+    let mut filter = CaseFilter {
+        agreement: query.agreement.as_ref().map(ToString::to_string),
+        status: query.status.and_then(stored_status),
+        limit: PAGE_SIZE_MAX,
+        after: query.after.map(|id| id.to_string()),
     };
-    let limit = query.limit.clamp(1, PAGE_SIZE_MAX);
-    let rows = state
-        .store()
-        .list_cases(&CaseFilter {
-            agreement: query.agreement.as_ref().map(ToString::to_string),
-            status: query.status,
-            limit,
-            after: query.after.map(|id| id.to_string()),
-        })
-        .await?;
-    let next = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|row| row.case_id.clone()))
-        .flatten();
-    let mut cases = Vec::with_capacity(rows.len());
-    for row in rows
-        .iter()
-        .filter(|row| listable.iter().any(|id| id.as_str() == row.agreement))
-    {
-        let id = CaseId::parse(&row.case_id).map_err(|error| {
-            ApiError::Internal(format!("a stored case id `{}`: {error}", row.case_id))
-        })?;
-        if let Some(found) = state.store().case(id).await? {
-            cases.push(found);
+    let holds = every_hold(state).await?;
+    let mut shown: Vec<(CaseSummary, ResourceFacts)> = Vec::with_capacity(limit);
+    'pages: loop {
+        let rows = state.store().list_cases(&filter).await?;
+        let exhausted = rows.len() < PAGE_SIZE_MAX as usize;
+        filter.after = rows.last().map(|row| row.case_id.clone());
+        for row in rows
+            .iter()
+            .filter(|row| listable.iter().any(|id| id.as_str() == row.agreement))
+        {
+            if let Some(found) =
+                summary(state, caller, &actor, &row.case_id, query.status, &holds).await?
+            {
+                shown.push(found);
+                if shown.len() == limit {
+                    break 'pages;
+                }
+            }
+        }
+        if exhausted {
+            break;
         }
     }
-    let facts = cases
+    let facts: Vec<ResourceFacts> = shown.iter().map(|(_, facts)| facts.clone()).collect();
+    authorize_each(state, caller, Action::ReadCase, &facts).await?;
+    let next = (shown.len() == limit)
+        .then(|| shown.last().map(|(summary, _)| summary.case.clone()))
+        .flatten();
+    Ok(CasePage {
+        cases: shown.into_iter().map(|(summary, _)| summary).collect(),
+        next,
+    })
+}
+
+/// The agreements whose cases the caller may list: the one asked for (decided and recorded),
+/// or every one the policies allow.
+async fn listable_agreements(
+    state: &AppState,
+    caller: &Caller,
+    agreement: Option<&AgreementId>,
+) -> Result<Vec<AgreementId>, ApiError> {
+    if let Some(id) = agreement {
+        let agreement = find_agreement(state, id).await?;
+        let facts = agreement_facts(&agreement)?;
+        authorize(state, caller, Action::ListCases, &facts).await?;
+        return Ok(vec![id.clone()]);
+    }
+    let agreements = state.store().agreements().await?;
+    let facts = agreements
         .iter()
-        .map(|(case, agreement)| case_facts(case, agreement))
+        .map(agreement_facts)
         .collect::<Result<Vec<_>, _>>()?;
-    let allowed = authorize_each(state, caller, Action::ReadCase, &facts).await?;
-    let shown = cases
-        .iter()
+    let allowed = authorize_each(state, caller, Action::ListCases, &facts).await?;
+    let listable: Vec<AgreementId> = agreements
+        .into_iter()
         .zip(allowed)
         .filter(|(_, allowed)| *allowed)
-        .map(|((case, agreement), _)| {
-            let nationality = agreement
-                .latest()
-                .is_some_and(|latest| disclose(&actor, case, latest).nationality)
-                .then(|| case.rule.nationality.to_string());
-            CaseSummary {
-                case: case.id.to_string(),
-                agreement: case.agreement.to_string(),
-                status: case.status.as_str(),
-                version: case.version,
-                nationality,
-                next_deadline: agreement
-                    .terms(case.terms_version)
-                    .and_then(|terms| corridor_domain::clock::next_deadline(case, terms))
-                    .map(|at| at.to_string()),
-            }
-        })
+        .map(|(agreement, _)| agreement.id)
         .collect();
-    Ok(CasePage { cases: shown, next })
+    if listable.is_empty() {
+        return Err(ApiError::Forbidden {
+            action: Action::ListCases.as_str(),
+        });
+    }
+    Ok(listable)
+}
+
+/// The one stored status a filter on `shown` can find whoever asks, if there is exactly one:
+/// the store may then filter on it. Otherwise (`withdrawn` is also what protection found is
+/// told as), every case is read and the status each caller is told compared.
+fn stored_status(shown: ShownStatus) -> Option<CaseStatus> {
+    let mut statuses = Disclosure::EVERYTHING.statuses_shown_as(shown);
+    statuses.extend(Disclosure::NOTHING.statuses_shown_as(shown));
+    statuses.sort();
+    statuses.dedup();
+    match statuses.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// A stored case as a list shows it to the caller, with the facts its read is recorded
+/// under; `None` when the caller may not read it or is told another status than `status`.
+async fn summary(
+    state: &AppState,
+    caller: &Caller,
+    actor: &Actor,
+    case_id: &str,
+    status: Option<ShownStatus>,
+    holds: &[Hold],
+) -> Result<Option<(CaseSummary, ResourceFacts)>, ApiError> {
+    let id = CaseId::parse(case_id)
+        .map_err(|error| ApiError::Internal(format!("a stored case id `{case_id}`: {error}")))?;
+    let Some((case, agreement)) = state.store().case(id).await? else {
+        return Ok(None);
+    };
+    let facts = case_facts_with(&case, &agreement, holds)?;
+    let Some(terms) = agreement.latest() else {
+        return Ok(None);
+    };
+    let disclosure = disclose(actor, &case, terms);
+    let told = disclosure.status(case.status);
+    if !authorize::may(state, caller, Action::ReadCase, &facts)
+        || status.is_some_and(|wanted| wanted != told)
+    {
+        return Ok(None);
+    }
+    let summary = CaseSummary {
+        case: case.id.to_string(),
+        agreement: case.agreement.to_string(),
+        status: told.as_str(),
+        version: told_version(&case, &agreement, &disclosure),
+        nationality: disclosure
+            .nationality
+            .then(|| case.rule.nationality.to_string()),
+        next_deadline: agreement
+            .terms(case.terms_version)
+            .and_then(|terms| corridor_domain::clock::next_deadline(&case, terms))
+            .map(|at| at.to_string()),
+    };
+    Ok(Some((summary, facts)))
 }
 
 /// Executes a command on one case (`command.case()` names it), decided against the case as
@@ -551,26 +625,119 @@ pub async fn case_command(
             Action::of_command(&command)
         ))
     })?;
-    let (found, agreement) = load_case(state, id).await?;
-    let resource = case_facts(&found, &agreement)?;
-    let accepted = execute(
-        state,
-        caller,
-        &resource,
-        command,
-        expected_version,
-        Vec::new(),
-    )
-    .await?;
-    Ok(accepted.outcome(Some((id, expected_version.unwrap_or(found.version)))))
+    let action = Action::of_command(&command);
+    let (found, agreement) = load_case(state, caller, action, id).await?;
+    let resource = case_facts(state, &found, &agreement).await?;
+    let told = told_disclosure(state, caller, &found, &agreement, &resource)?;
+    // Checked once the policies allow the action: a caller refused it is told so first.
+    let expected = match (&told, expected_version) {
+        (Some(disclosure), Some(version)) if authorize::may(state, caller, action, &resource) => {
+            let current = told_version(&found, &agreement, disclosure);
+            if version != current {
+                return Err(told_conflict(id, version, current));
+            }
+            Some(found.version)
+        }
+        (_, expected) => expected,
+    };
+    let name = command.name();
+    let result = execute(state, caller, &resource, command, expected, Vec::new()).await;
+    let Some(disclosure) = told else {
+        return Ok(result?.outcome(Some((id, expected.unwrap_or(found.version)))));
+    };
+    let now = state.store().case(id).await?;
+    let current = now.map(|(case, agreement)| told_version(&case, &agreement, &disclosure));
+    let result = result.map_err(|error| conceal_protection(error, &disclosure, name));
+    match result {
+        Err(ApiError::Store(StoreError::Conflict { .. })) => Err(told_conflict(
+            id,
+            expected_version.unwrap_or_default(),
+            current.unwrap_or_default(),
+        )),
+        result => Ok(CommandOutcome {
+            case_version: current,
+            ..result?.outcome(None)
+        }),
+    }
 }
 
-/// Every hold.
+/// A refusal as a caller who may not know of a protection claim is told it: that the transfer
+/// is paused (a claim or a fear pending) or withdrawn (protection found), never why, in the
+/// vocabulary of [`Disclosure::status`].
+fn conceal_protection(error: ApiError, disclosure: &Disclosure, command: &'static str) -> ApiError {
+    if disclosure.protection_facts {
+        return error;
+    }
+    let refusal = match &error {
+        ApiError::Refused(refusal) | ApiError::RefusedRecorded { refusal, .. } => refusal,
+        _ => return error,
+    };
+    let withdrawn = Refusal::InvalidState {
+        command,
+        status: CaseStatus::Withdrawn,
+    };
+    match refusal {
+        Refusal::ProtectionFound => ApiError::Refused(withdrawn),
+        Refusal::InvalidState { status, .. } => match disclosure.status(*status) {
+            ShownStatus::Paused => ApiError::Refused(Refusal::TransferPaused { command }),
+            ShownStatus::Case(shown) if shown != *status => {
+                ApiError::Refused(Refusal::InvalidState {
+                    command,
+                    status: shown,
+                })
+            }
+            ShownStatus::Case(_) => error,
+        },
+        Refusal::ProtectionClaimPending { .. } | Refusal::FearNotScreened { .. } => {
+            ApiError::Refused(Refusal::TransferPaused { command })
+        }
+        _ => error,
+    }
+}
+
+/// What a caller who may read the case but not all of it is shown of it, for the version they
+/// are told ([`told_version`]); `None` for a caller who sees it whole or may not read it.
+fn told_disclosure(
+    state: &AppState,
+    caller: &Caller,
+    case: &Case,
+    agreement: &AgreementState,
+    resource: &ResourceFacts,
+) -> Result<Option<Disclosure>, ApiError> {
+    let actor = caller.authenticated()?;
+    let disclosure = agreement
+        .latest()
+        .map_or(Disclosure::NOTHING, |terms| disclose(actor, case, terms));
+    Ok((disclosure != Disclosure::EVERYTHING
+        && authorize::knows(state, caller, Action::ReadCase, resource))
+    .then_some(disclosure))
+}
+
+/// A stale `If-Match` of a caller told a fingerprint: the conflict names what they were told,
+/// never the count of the case's events.
+fn told_conflict(case: CaseId, expected: u64, current: u64) -> ApiError {
+    ApiError::Store(StoreError::Conflict {
+        case,
+        expected,
+        current,
+    })
+}
+
+/// The holds the caller may know of (`read_hold`): a clerk their court's, a sending official
+/// those bearing on their state's agreements (an order naming cases only if they see every
+/// case it names). Only the listing is recorded, not each hold passed over.
 pub async fn list_holds(state: &AppState, caller: &Caller) -> Result<Vec<HoldView>, ApiError> {
     caller.authenticated()?;
     authorize(state, caller, Action::ListHolds, &ResourceFacts::Service).await?;
     let holds = state.store().holds().await?;
-    Ok(holds.values().map(HoldView::of).collect())
+    let holds: Vec<&Hold> = holds.values().collect();
+    let facts = hold_facts(state, &holds).await?;
+    Ok(holds
+        .into_iter()
+        .zip(&facts)
+        .filter(|(_, facts)| authorize::knows(state, caller, Action::ReadHold, facts))
+        .map(|(hold, _)| HoldView::of(hold))
+        .collect())
 }
 
 /// A court order to register.
@@ -612,6 +779,7 @@ pub async fn register_hold(
     let resource = ResourceFacts::Hold(HoldFacts {
         id: hold,
         court: new.court.clone(),
+        sending_states: BTreeSet::new(),
     });
     let command = Command::RegisterHold {
         hold,
@@ -700,16 +868,12 @@ pub async fn hold_command(
     command: Command,
 ) -> Result<CommandOutcome, ApiError> {
     caller.authenticated()?;
-    let found = load_hold(state, hold).await?;
-    let accepted = execute(
-        state,
-        caller,
-        &hold_facts(&found),
-        command,
-        None,
-        Vec::new(),
-    )
-    .await?;
+    let found = load_hold(state, caller, Action::of_command(&command), hold).await?;
+    let facts = hold_facts(state, &[&found]).await?;
+    let resource = facts
+        .first()
+        .ok_or_else(|| ApiError::Internal(format!("no facts for {hold}")))?;
+    let accepted = execute(state, caller, resource, command, None, Vec::new()).await?;
     Ok(accepted.outcome(None))
 }
 

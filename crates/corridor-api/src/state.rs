@@ -1,10 +1,12 @@
 //! What every handler shares: the store, the accounts, the policies, the committer, the metrics,
 //! the rate limiter, the clock, and the witness when the server runs one.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use corridor_accounts::Accounts;
 use corridor_authz::Authz;
+use corridor_domain::UserId;
 use corridor_store::Store;
 use corridor_store::vault::MasterKey;
 use corridor_witness::WitnessState;
@@ -39,6 +41,10 @@ pub struct AppConfig {
     /// A witness to serve at `POST /add-checkpoint` (C2SP tlog-witness), with its own key,
     /// database and followed logs; `None` serves no witness and `/add-checkpoint` is unknown.
     pub witness: Option<WitnessState>,
+    /// Counsel known without an account: the users file of a simulation (the command line's
+    /// `--as` without accounts, the demo and tests). A deployment's counsel are accounts, and
+    /// a name that is an account is judged by the account alone.
+    pub simulated_counsel: BTreeSet<UserId>,
 }
 
 impl std::fmt::Debug for AppConfig {
@@ -65,6 +71,7 @@ impl AppConfig {
             clock: Arc::new(Timestamp::now),
             secure_cookies: false,
             witness: None,
+            simulated_counsel: BTreeSet::new(),
         }
     }
 }
@@ -86,6 +93,7 @@ struct Inner {
     clock: Clock,
     secure_cookies: bool,
     witness: Option<WitnessState>,
+    simulated_counsel: BTreeSet<UserId>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -115,6 +123,7 @@ impl AppState {
                 clock: config.clock,
                 secure_cookies: config.secure_cookies,
                 witness: config.witness,
+                simulated_counsel: config.simulated_counsel,
             }),
         }
     }
@@ -132,6 +141,11 @@ impl AppState {
     /// The policies.
     pub fn authz(&self) -> &Authz {
         &self.inner.authz
+    }
+
+    /// Whether `user` is counsel of the simulation's users file ([`AppConfig::simulated_counsel`]).
+    pub fn simulated_counsel(&self, user: &UserId) -> bool {
+        self.inner.simulated_counsel.contains(user)
     }
 
     /// The master key, if the server was given one.

@@ -497,13 +497,16 @@ pub async fn issue_token(
     .await?;
     let scopes = parse_scopes(&body.scopes)
         .map_err(|(index, message)| invalid(&format!("body.scopes[{index}]"), message))?;
-    let days = body.expires_in_days.unwrap_or(TOKEN_LIFETIME_DAYS_DEFAULT);
     let now = state.now();
-    let expires_at = now
-        .checked_add(SignedDuration::from_hours(
+    let after_days = |days: u32| {
+        now.checked_add(SignedDuration::from_hours(
             i64::from(days).saturating_mul(24),
         ))
-        .map_err(|_| invalid("body.expires_in_days", "too far in the future"))?;
+        .map_err(|_| invalid("body.expires_in_days", "too far in the future"))
+    };
+    let asked = body.expires_in_days.map(after_days).transpose()?;
+    let expires_at =
+        caller.token_within(&scopes, asked, after_days(TOKEN_LIFETIME_DAYS_DEFAULT)?)?;
     let (secret, id) = state
         .accounts()
         .create_token(&user, scopes, expires_at, now)

@@ -9,6 +9,7 @@ use corridor_domain::{AgreementState, Case, PersonalData};
 use corridor_store::vault::{self, MasterKey};
 use jiff::Timestamp;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::disclosure::Disclosure;
@@ -106,7 +107,9 @@ pub struct CaseView {
     pub agreement: String,
     /// The terms version it is decided under.
     pub terms_version: u32,
-    /// Its status.
+    /// Its status, as the caller may be told it: one of the case statuses, or `paused` (for a
+    /// caller who may not know of a protection claim, which is also told `withdrawn` when
+    /// protection is found).
     pub status: &'static str,
     /// Its version: send it back in `If-Match` with a command.
     pub version: u64,
@@ -129,8 +132,10 @@ pub struct CaseView {
     pub holds_matched: Vec<String>,
     /// The welfare-check schedule after arrival.
     pub welfare_checks: Vec<WelfareView>,
-    /// How many safeguard refusals were recorded on it.
-    pub safeguard_refusals: u64,
+    /// How many safeguard refusals were recorded on it (absent for a caller who may not know
+    /// of a protection claim: a pending one causes them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub safeguard_refusals: Option<u64>,
 }
 
 fn shown<T>(
@@ -174,8 +179,22 @@ pub fn open_personal(
 }
 
 /// The view of `case` that `disclosure` allows, with its personal data already opened and
-/// filtered (see [`open_personal`]).
+/// filtered (see [`open_personal`]), and the version the caller is told ([`told_version`]).
 pub fn case_view(
+    case: &Case,
+    agreement: &AgreementState,
+    disclosure: &Disclosure,
+    personal: Option<PersonalData>,
+    now: Timestamp,
+) -> CaseView {
+    CaseView {
+        version: told_version(case, agreement, disclosure),
+        ..view_of(case, agreement, disclosure, personal, now)
+    }
+}
+
+/// [`case_view`] with the case's own version.
+fn view_of(
     case: &Case,
     agreement: &AgreementState,
     disclosure: &Disclosure,
@@ -277,7 +296,7 @@ pub fn case_view(
         case: case.id.to_string(),
         agreement: case.agreement.to_string(),
         terms_version: case.terms_version,
-        status: case.status.as_str(),
+        status: disclosure.status(case.status).as_str(),
         version: case.version,
         personal_data_state,
         personal_data,
@@ -302,8 +321,35 @@ pub fn case_view(
                 state: item.state.as_str(),
             })
             .collect(),
-        safeguard_refusals: case.safeguard_refusals,
+        safeguard_refusals: disclosure
+            .protection_facts
+            .then_some(case.safeguard_refusals),
     }
+}
+
+/// The version a caller who sees only part of a case is told (and sends back in `If-Match`):
+/// a fingerprint of what they see, not the count of the case's events, which would rise with
+/// events hidden from them (a protection claim decided between two reads, a refusal recorded,
+/// a notice served again). It changes only when their view of the case does. The view is
+/// taken without its personal data (which changes only by erasure, shown by
+/// `personal_data_state`) and at a fixed moment, so that the welfare schedule's states, which
+/// move with the clock, do not change it. Callers who see the whole case are told the count.
+pub fn told_version(case: &Case, agreement: &AgreementState, disclosure: &Disclosure) -> u64 {
+    if *disclosure == Disclosure::EVERYTHING {
+        return case.version;
+    }
+    let mut view = view_of(case, agreement, disclosure, None, Timestamp::UNIX_EPOCH);
+    view.version = 0;
+    // Serialising this plain view cannot fail; an empty text would only make every version
+    // the same, which If-Match then treats as unchanged.
+    let text = serde_json::to_vec(&view).unwrap_or_default();
+    let digest = Sha256::digest(&text);
+    let mut bytes = [0u8; 8];
+    for (byte, source) in bytes.iter_mut().zip(digest.iter()) {
+        *byte = *source;
+    }
+    // 48 bits: a JSON number every client reads exactly.
+    u64::from_be_bytes(bytes) >> 16
 }
 
 fn personal_view(disclosure: &Disclosure, data: PersonalData) -> PersonalView {

@@ -34,6 +34,7 @@ fn main() -> anyhow::Result<()> {
         agreement,
         counsel: Some(user("counsel.own")?),
         requested: true,
+        courts: std::collections::BTreeSet::new(),
     });
     let officer = Principal::from_actor(&Actor {
         user: user("officer")?,

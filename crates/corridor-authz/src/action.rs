@@ -147,8 +147,10 @@ actions! {
     AmendHold => "amend_hold" on Hold,
     /// Vacate a hold.
     VacateHold => "vacate_hold" on Hold,
-    /// List holds.
+    /// List holds (each then filtered through [`Action::ReadHold`]).
     ListHolds => "list_holds" on Service,
+    /// Know of a hold: see it in the list, and be told why a command on it was refused.
+    ReadHold => "read_hold" on Hold,
     /// Let the clocks run.
     Tick => "tick" on Service,
     /// Replay the events against the projections and the log.

@@ -4,7 +4,9 @@
 //! login name and whether the transfer was requested; the caller copies these from the store.
 
 use corridor_domain::terms::{Agreement, AgreementId, Country};
-use corridor_domain::{Actor, Case, CaseId, HoldId, Party, Role, UserId};
+use std::collections::BTreeSet;
+
+use corridor_domain::{Actor, Case, CaseId, Hold, HoldId, Party, Role, UserId};
 
 use crate::action::ResourceKind;
 
@@ -100,16 +102,24 @@ pub struct CaseFacts {
     pub counsel: Option<UserId>,
     /// Whether the transfer was requested of the receiving state.
     pub requested: bool,
+    /// The courts whose orders cover the case, or matched it before.
+    pub courts: BTreeSet<String>,
 }
 
 impl CaseFacts {
-    /// The facts of a case under its agreement.
-    pub fn of(case: &Case, agreement: &Agreement) -> Self {
+    /// The facts of a case under its agreement, given every hold: the courts are those of the
+    /// holds whose scope covers the case now or that matched it before (`holds_matched`).
+    pub fn of(case: &Case, agreement: &Agreement, holds: &[Hold]) -> Self {
         Self {
             id: case.id,
             agreement: AgreementFacts::of(agreement),
             counsel: case.counsel.clone(),
             requested: case.requested_at.is_some(),
+            courts: holds
+                .iter()
+                .filter(|hold| case.holds_matched.contains(&hold.id) || hold.scope.covers(case))
+                .map(|hold| hold.court.clone())
+                .collect(),
         }
     }
 }
@@ -121,6 +131,11 @@ pub struct HoldFacts {
     pub id: HoldId,
     /// The court that made the order.
     pub court: String,
+    /// The sending states of the agreements the order bears on: for a class order, of every
+    /// agreement its criteria reach; for an order naming cases, the states that send every one
+    /// of them (an official who may not see one of the cases does not see the order). Empty
+    /// for an order being registered, which nobody but its court may know of yet.
+    pub sending_states: BTreeSet<Country>,
 }
 
 /// What an action is done to.

@@ -408,6 +408,14 @@ impl Authz {
                         "requested".to_owned(),
                         RestrictedExpression::new_bool(case.requested),
                     ),
+                    (
+                        "courts".to_owned(),
+                        RestrictedExpression::new_set(
+                            case.courts
+                                .iter()
+                                .map(|court| RestrictedExpression::new_string(court.clone())),
+                        ),
+                    ),
                 ]);
                 if let Some(counsel) = &case.counsel {
                     let counsel_uid = self.uid(ResourceKind::User, counsel.as_str())?;
@@ -424,10 +432,20 @@ impl Authz {
             }
             ResourceFacts::Hold(hold) => {
                 let uid = self.uid(ResourceKind::Hold, &hold.id.to_string())?;
-                let attributes = HashMap::from([(
-                    "court".to_owned(),
-                    RestrictedExpression::new_string(hold.court.clone()),
-                )]);
+                let sending_states = hold
+                    .sending_states
+                    .iter()
+                    .map(|country| RestrictedExpression::new_string(country.to_string()));
+                let attributes = HashMap::from([
+                    (
+                        "court".to_owned(),
+                        RestrictedExpression::new_string(hold.court.clone()),
+                    ),
+                    (
+                        "sending_states".to_owned(),
+                        RestrictedExpression::new_set(sending_states),
+                    ),
+                ]);
                 entities.push(
                     Entity::new(uid.clone(), attributes, HashSet::new())
                         .map_err(|error| error.to_string())?,

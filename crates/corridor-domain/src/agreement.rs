@@ -107,6 +107,8 @@ impl AgreementState {
                 Ok(Some(state))
             }
             EventBody::AgreementStatusChanged { status, on, .. } => Ok(state.map(|mut state| {
+                // A change recorded now supersedes what a file had scheduled after its day.
+                state.status_history.retain(|change| change.on <= *on);
                 state.status_history.push(StatusChange {
                     status: *status,
                     on: *on,

@@ -146,20 +146,7 @@ fn decide_bodies(
         } => {
             permit(context, command, &[Role::Admin])?;
             let state = agreement_state(snapshot, agreement)?;
-            if let Some(last) = state.last_status() {
-                if !last.status.may_become(*status) {
-                    return Err(Refusal::InvalidInput {
-                        field: "status",
-                        reason: format!("an agreement cannot go from {} to {status}", last.status),
-                    });
-                }
-                if *on < last.on {
-                    return Err(Refusal::InvalidInput {
-                        field: "date",
-                        reason: format!("{on} is before the last status change ({})", last.on),
-                    });
-                }
-            }
+            check_status_change(state, *status, *on, today_of(context))?;
             Ok(vec![event(EventBody::AgreementStatusChanged {
                 agreement: agreement.clone(),
                 status: *status,
@@ -934,6 +921,61 @@ fn decide_case_command(
 }
 
 // ----- guards -------------------------------------------------------------------------------
+
+/// The day `context.now` falls on (UTC): the day agreement statuses are read on.
+fn today_of(context: &Context) -> jiff::civil::Date {
+    context
+        .now
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+/// A status change takes effect the day it is recorded or earlier, never later: a change dated
+/// after today is refused (it would otherwise be the last one recorded while another status is
+/// in effect, and lock the agreement). The lifecycle rule reads the status in effect today,
+/// and the date may not precede it. A later change an agreement file scheduled is superseded
+/// (see `AgreementState::apply`).
+fn check_status_change(
+    state: &AgreementState,
+    status: AgreementStatus,
+    on: jiff::civil::Date,
+    today: jiff::civil::Date,
+) -> Result<(), Refusal> {
+    if on > today {
+        return Err(Refusal::InvalidInput {
+            field: "date",
+            reason: format!(
+                "{on} is after today ({today}); a status change is recorded on the day it takes effect"
+            ),
+        });
+    }
+    let Some(effective) = state
+        .status_history
+        .iter()
+        .rfind(|change| change.on <= today)
+    else {
+        return Ok(());
+    };
+    if !effective.status.may_become(status) {
+        return Err(Refusal::InvalidInput {
+            field: "status",
+            reason: format!(
+                "an agreement cannot go from {} to {status}",
+                effective.status
+            ),
+        });
+    }
+    if on < effective.on {
+        return Err(Refusal::InvalidInput {
+            field: "date",
+            reason: format!(
+                "{on} is before the status in effect ({} since {})",
+                effective.status, effective.on
+            ),
+        });
+    }
+    Ok(())
+}
 
 fn permit(context: &Context, command: &Command, roles: &[Role]) -> Result<(), Refusal> {
     if roles.contains(&context.actor.role) {

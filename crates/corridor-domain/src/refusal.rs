@@ -134,6 +134,12 @@ pub enum Refusal {
         /// The status.
         status: CaseStatus,
     },
+    /// The transfer is paused: said instead of why, to a caller who may not know that a
+    /// protection claim is pending (docs/api.md, what each role can learn).
+    TransferPaused {
+        /// The command.
+        command: &'static str,
+    },
     /// No such case.
     UnknownCase {
         /// The case.
@@ -195,6 +201,7 @@ impl Refusal {
             Self::FearNotScreened { .. } => "fear_not_screened",
             Self::NotPermitted { .. } => "not_permitted",
             Self::InvalidState { .. } => "invalid_state",
+            Self::TransferPaused { .. } => "transfer_paused",
             Self::UnknownCase { .. } => "unknown_case",
             Self::UnknownAgreement { .. } => "unknown_agreement",
             Self::UnknownHold { .. } => "unknown_hold",
@@ -210,6 +217,7 @@ impl Refusal {
             self,
             Self::NotPermitted { .. }
                 | Self::InvalidState { .. }
+                | Self::TransferPaused { .. }
                 | Self::UnknownCase { .. }
                 | Self::UnknownAgreement { .. }
                 | Self::UnknownHold { .. }
@@ -291,6 +299,7 @@ impl Refusal {
                     ("status", status.to_string()),
                 ]
             }
+            Self::TransferPaused { command } => vec![("command", (*command).to_owned())],
             Self::UnknownCase { case } => vec![("case", case.to_string())],
             Self::UnknownAgreement { agreement } => vec![("agreement", agreement.to_string())],
             Self::UnknownHold { hold } => vec![("hold", hold.to_string())],
@@ -384,6 +393,10 @@ impl Refusal {
                 "The step `{}` is not possible for a case that is {}.",
                 command.replace('_', " "),
                 status.as_str().replace('_', " ")
+            ),
+            Self::TransferPaused { command } => format!(
+                "The step `{}` is not possible while the transfer is paused.",
+                command.replace('_', " ")
             ),
             Self::UnknownCase { case } => format!("There is no case {case}."),
             Self::UnknownAgreement { agreement } => format!("There is no agreement {agreement}."),

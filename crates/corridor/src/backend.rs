@@ -158,6 +158,7 @@ impl Backend {
             .context("the authorization policies do not load; nothing can be decided")?;
         let mut config = AppConfig::new(Arc::clone(&app.store), accounts, Arc::new(authz));
         config.master = app.master.take();
+        config.simulated_counsel = app.users.counsel();
         config.clock = match app.clock {
             Clock::Fixed(at) => Arc::new(move || at),
             Clock::System => Arc::new(jiff::Timestamp::now),

@@ -327,7 +327,7 @@ pub enum AgreementCommand {
         id: String,
         /// The new status: negotiating, signed, in_force, suspended or terminated.
         status: String,
-        /// The day it takes effect (YYYY-MM-DD); default today.
+        /// The day it takes effect (YYYY-MM-DD), today or earlier; default today.
         #[arg(long)]
         on: Option<String>,
     },
@@ -573,7 +573,8 @@ pub enum CaseCommand {
         /// Only this agreement.
         #[arg(long)]
         agreement: Option<String>,
-        /// Only this status.
+        /// Only this status, as you are told it (a role that may not know of protection
+        /// claims is told `paused` and `withdrawn` instead).
         #[arg(long)]
         status: Option<String>,
         /// At most this many.

@@ -908,7 +908,7 @@ async fn list(
             .transpose()?,
         status: status
             .map(|s| {
-                corridor_domain::CaseStatus::parse(&s)
+                corridor_api::disclosure::ShownStatus::parse(&s)
                     .ok_or_else(|| input(format!("--status: `{s}` is not a case status")))
             })
             .transpose()?,

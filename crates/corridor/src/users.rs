@@ -96,6 +96,15 @@ impl Users {
         self.actors.insert(actor.user.clone(), actor);
     }
 
+    /// The names of the enabled counsel in the file.
+    pub fn counsel(&self) -> std::collections::BTreeSet<UserId> {
+        self.actors
+            .values()
+            .filter(|actor| actor.role == Role::Counsel)
+            .map(|actor| actor.user.clone())
+            .collect()
+    }
+
     /// The actor for a user name.
     pub fn actor(&self, name: &str) -> anyhow::Result<Actor> {
         let id = UserId::parse(name).map_err(anyhow::Error::msg)?;

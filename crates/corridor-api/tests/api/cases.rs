@@ -59,7 +59,8 @@ pub async fn call(
     app.request(method, path, &headers, bytes).await
 }
 
-fn proposal() -> serde_json::Value {
+/// A synthetic person's proposal body.
+pub fn proposal() -> serde_json::Value {
     json!({
         "name": "Synthetic Person Alpha",
         "birth_date": "1991-02-03",
@@ -210,10 +211,10 @@ async fn a_receiving_officer_sees_only_requested_cases_and_only_shared_fields() 
     let path = format!("/api/cases/{case}");
     call(&app, "GET", &path, &receiver, None, None)
         .await
-        .problem(403, "forbidden");
+        .problem(404, "not_found");
     call(&app, "GET", &path, &stranger, None, None)
         .await
-        .problem(403, "forbidden");
+        .problem(404, "not_found");
     app.get(&path).await.problem(401, "unauthenticated");
 
     let notice = json!({"language": "es", "destination": "RWA", "on_person": true, "on_counsel": false, "explains_how_to_contest": true});
@@ -283,10 +284,10 @@ async fn a_receiving_officer_sees_only_requested_cases_and_only_shared_fields() 
         "contact is not shared: {}",
         seen.text()
     );
-    // The other state's officer still sees nothing.
+    // The other state's officer still sees nothing, not even that the case exists.
     call(&app, "GET", &path, &stranger, None, None)
         .await
-        .problem(403, "forbidden");
+        .problem(404, "not_found");
 
     let denied: Vec<_> = app
         .store

@@ -11,6 +11,8 @@
 #[cfg(test)]
 mod cases;
 #[cfg(test)]
+mod existence;
+#[cfg(test)]
 mod fields;
 #[cfg(test)]
 mod fixture;

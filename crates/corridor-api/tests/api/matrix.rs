@@ -151,7 +151,8 @@ impl Column {
 }
 
 /// The matrix. Each row: method, path template, then one mark per column — `Y` allowed, `-`
-/// denied — in groups separated by spaces:
+/// denied (403 `forbidden`), `n` denied to a caller who may not know the resource exists, and
+/// so answered as for one that does not (404 `not_found`) — in groups separated by spaces:
 ///
 /// ```text
 /// sending officer (own, other) · sending supervisor (own, other) · adjudicator (own, other) ·
@@ -162,12 +163,15 @@ impl Column {
 /// Written from DOMAIN.md §2 and issue 4: sending-state users act only under their state's
 /// agreements; receiving-state users only on cases requested of them; counsel only for their
 /// clients; monitors read every case of the agreements they monitor and record what they find,
-/// nothing else; court clerks manage their court's holds, and may read any case's status and
-/// validate detention (any case may fall under an order); the operator manages accounts,
+/// nothing else; court clerks manage their court's holds, read only the cases their court's
+/// orders cover (none of the cells' cases) and may validate detention; the operator manages accounts,
 /// agreement files, the clocks and erasure but never reads a case; the public reaches the
 /// public routes only. Holds stop transfers, so every sending-state role and every clerk may
-/// list them; monitors may not (the list names cases of every agreement), and see the holds
-/// that matched each case they monitor in the case itself. Session routes need only a login,
+/// list them (each seeing the orders bearing on their state's agreements, or of their court:
+/// the cells' holds bear on every agreement); monitors may not (the list names cases of every
+/// agreement), and see the holds that matched each case they monitor in the case itself. Who
+/// may not read a case, know of a hold, or administer accounts is told `n` on the routes
+/// that name one (issue 12): a case, hold or account is not confirmed to them by a 403. Session routes need only a login,
 /// and logging in needs nothing. The witness's `add-checkpoint` is public like the log it
 /// serves: the witness authenticates the log by its signature on the checkpoint, not the
 /// caller, so every column gets past the policies (which never see it).
@@ -186,68 +190,80 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("POST",   "/api/agreements/{agreement}/status",      "-- -- -- --- -- -- -- Y -"),
     ("GET",    "/api/agreements/{agreement}/cases",       "Y- Y- Y- YY- -- Y- YY - -"),
     ("POST",   "/api/agreements/{agreement}/cases",       "Y- Y- -- --- -- -- -- - -"),
-    ("GET",    "/api/cases/{case}",                       "Y- Y- Y- Y-- Y- Y- YY - -"),
-    ("GET",    "/api/cases/{case}/history",               "Y- Y- Y- --- Y- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/notice",                "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/protection-claim",      "Y- Y- -- --- Y- -- -- - -"),
-    ("POST",   "/api/cases/{case}/protection-decision",   "-- -- Y- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/request",               "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/approve",               "-- Y- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/refuse",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/extend",                "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/schedule",              "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/depart",                "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/arrive",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/vulnerabilities",       "Y- Y- -- Y-- -- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/fears",                 "Y- Y- -- Y-- Y- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/age-dispute",           "Y- Y- -- --- Y- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/age-decision",          "-- -- Y- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/receiving-claim",       "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/receiving-claim-decision", "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/appeal",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/onward",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/return",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/settle",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/whereabouts-unknown",   "-- -- -- Y-- -- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/whereabouts-known",     "-- -- -- Y-- -- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/welfare-checks",        "-- -- -- --- -- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/detention-validated",   "-- -- -- --- -- -- YY - -"),
-    ("POST",   "/api/cases/{case}/withdraw",              "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/erase",                 "-- -- -- --- -- -- -- Y -"),
+    ("GET",    "/api/cases/{case}",                       "Yn Yn Yn Ynn Yn Yn nn n -"),
+    ("GET",    "/api/cases/{case}/history",               "Yn Yn Yn -nn Yn Yn nn n -"),
+    ("POST",   "/api/cases/{case}/notice",                "Yn Yn -n -nn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/protection-claim",      "Yn Yn -n -nn Yn -n nn n -"),
+    ("POST",   "/api/cases/{case}/protection-decision",   "-n -n Yn -nn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/request",               "Yn Yn -n -nn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/approve",               "-n Yn -n Ynn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/refuse",                "-n -n -n Ynn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/extend",                "Yn Yn -n -nn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/schedule",              "Yn Yn -n -nn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/depart",                "Yn Yn -n -nn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/arrive",                "-n -n -n Ynn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/vulnerabilities",       "Yn Yn -n Ynn -n Yn nn n -"),
+    ("POST",   "/api/cases/{case}/fears",                 "Yn Yn -n Ynn Yn Yn nn n -"),
+    ("POST",   "/api/cases/{case}/age-dispute",           "Yn Yn -n -nn Yn Yn nn n -"),
+    ("POST",   "/api/cases/{case}/age-decision",          "-n -n Yn -nn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/receiving-claim",       "-n -n -n Ynn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/receiving-claim-decision", "-n -n -n Ynn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/appeal",                "-n -n -n Ynn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/onward",                "-n -n -n Ynn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/return",                "-n -n -n Ynn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/settle",                "-n -n -n Ynn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/whereabouts-unknown",   "-n -n -n Ynn -n Yn nn n -"),
+    ("POST",   "/api/cases/{case}/whereabouts-known",     "-n -n -n Ynn -n Yn nn n -"),
+    ("POST",   "/api/cases/{case}/welfare-checks",        "-n -n -n -nn -n Yn nn n -"),
+    ("POST",   "/api/cases/{case}/detention-validated",   "-n -n -n -nn -n -n YY n -"),
+    ("POST",   "/api/cases/{case}/withdraw",              "Yn Yn -n -nn -n -n nn n -"),
+    ("POST",   "/api/cases/{case}/erase",                 "-n -n -n -nn -n -n nn Y -"),
     ("GET",    "/api/holds",                              "YY YY YY --- -- -- YY - -"),
     ("POST",   "/api/holds",                              "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/holds/{hold}/stay",                  "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/holds/{hold}/reactivate",            "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/holds/{hold}/amend",                 "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/holds/{hold}/vacate",                "-- -- -- --- -- -- Y- - -"),
+    ("POST",   "/api/holds/{hold}/stay",                  "-- -- -- nnn nn nn Yn n -"),
+    ("POST",   "/api/holds/{hold}/reactivate",            "-- -- -- nnn nn nn Yn n -"),
+    ("POST",   "/api/holds/{hold}/amend",                 "-- -- -- nnn nn nn Yn n -"),
+    ("POST",   "/api/holds/{hold}/vacate",                "-- -- -- nnn nn nn Yn n -"),
     ("POST",   "/api/tick",                               "-- -- -- --- -- -- -- Y -"),
     ("POST",   "/api/session",                            "YY YY YY YYY YY YY YY Y Y"),
     ("GET",    "/api/session",                            "YY YY YY YYY YY YY YY Y -"),
     ("DELETE", "/api/session",                            "YY YY YY YYY YY YY YY Y -"),
     ("GET",    "/api/users",                              "-- -- -- --- -- -- -- Y -"),
     ("POST",   "/api/users",                              "-- -- -- --- -- -- -- Y -"),
-    ("POST",   "/api/users/{user}/disable",               "-- -- -- --- -- -- -- Y -"),
-    ("PUT",    "/api/users/{user}/role",                  "-- -- -- --- -- -- -- Y -"),
-    ("GET",    "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- - -"),
-    ("POST",   "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- - -"),
-    ("DELETE", "/api/users/{user}/tokens/{token_id}",     "-- -- -- --- -- -- -- Y -"),
+    ("POST",   "/api/users/{user}/disable",               "nn nn nn nnn nn nn nn Y -"),
+    ("PUT",    "/api/users/{user}/role",                  "nn nn nn nnn nn nn nn Y -"),
+    ("GET",    "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - -"),
+    ("POST",   "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - -"),
+    ("DELETE", "/api/users/{user}/tokens/{token_id}",     "nn nn nn nnn nn nn nn Y -"),
 ];
 
 /// Rows whose allowed cells change what every other cell sees (a new terms version, the clocks
 /// run): they run after all the others.
 const LAST: &[(&str, &str)] = &[("POST", "/api/agreements"), ("POST", "/api/tick")];
 
+/// What a cell expects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mark {
+    /// Past the policies: neither 401 nor 403 (nor a concealing 404).
+    Allowed,
+    /// 403 `forbidden` (401 for the public).
+    Denied,
+    /// 404 `not_found`, as for a resource that does not exist.
+    Concealed,
+}
+
 /// A row's marks, one per column; panics on a malformed row.
-fn marks(method: &str, path: &str, row: &str) -> Vec<bool> {
+fn marks(method: &str, path: &str, row: &str) -> Vec<Mark> {
     let groups: Vec<&str> = row.split(' ').collect();
     let sizes: Vec<usize> = groups.iter().map(|group| group.len()).collect();
     assert_eq!(sizes, GROUPS, "{method} {path}: the groups of `{row}`");
     row.chars()
         .filter(|c| *c != ' ')
         .map(|c| match c {
-            'Y' => true,
-            '-' => false,
-            other => panic!("{method} {path}: `{other}` is neither `Y` nor `-`"),
+            'Y' => Mark::Allowed,
+            '-' => Mark::Denied,
+            'n' => Mark::Concealed,
+            other => panic!("{method} {path}: `{other}` is none of `Y`, `-`, `n`"),
         })
         .collect()
 }
@@ -359,7 +375,7 @@ struct Cell {
     method: &'static str,
     template: &'static str,
     column: Column,
-    allowed: bool,
+    mark: Mark,
     path: String,
     if_match: Option<String>,
     body: Option<serde_json::Value>,
@@ -450,11 +466,28 @@ async fn prepare(app: &TestApp) -> Resources {
     resources
 }
 
+/// The version the column is told of `case` (its `ETag`, for a column that sees part of the
+/// case), or the case's own version for a column that may not read it.
+async fn told_version(
+    app: &TestApp,
+    resources: &Resources,
+    column: Column,
+    case: CaseId,
+) -> String {
+    if let Some(token) = resources.tokens.get(&column) {
+        let reply = call(app, "GET", &format!("/api/cases/{case}"), token, None, None).await;
+        if reply.status == 200 {
+            return reply.header("etag").to_owned();
+        }
+    }
+    fixture::if_match(app, case).await
+}
+
 /// Every cell of the table, with its resource.
 async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
     let mut cells = Vec::new();
     for (method, template, row) in TABLE {
-        for (column, allowed) in COLUMNS.into_iter().zip(marks(method, template, row)) {
+        for (column, mark) in COLUMNS.into_iter().zip(marks(method, template, row)) {
             let case = resources.cases.get(&(*template, column)).copied();
             let hold = resources.holds.get(&(*template, column)).copied();
             let mut path = template
@@ -470,14 +503,16 @@ async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
             }
             assert!(!path.contains('{'), "{template}: no resource for {path}");
             let if_match = match case {
-                Some(case) if *method == "POST" => Some(fixture::if_match(app, case).await),
+                Some(case) if *method == "POST" => {
+                    Some(told_version(app, resources, column, case).await)
+                }
                 _ => None,
             };
             cells.push(Cell {
                 method,
                 template,
                 column,
-                allowed,
+                mark,
                 path,
                 if_match,
                 body: body(method, template, column),
@@ -557,12 +592,13 @@ fn verdict(cell: &Cell, reply: &Reply) -> Option<String> {
         .and_then(|body| body["code"].as_str().map(str::to_owned))
         .unwrap_or_default();
     let answered = format!("{} `{code}`", reply.status);
-    let wrong = if cell.allowed {
-        matches!(reply.status, 401 | 403)
-    } else if cell.column == Column::Public {
-        !(reply.status == 401 && code == "unauthenticated")
-    } else {
-        !(reply.status == 403 && code == "forbidden")
+    let wrong = match cell.mark {
+        Mark::Allowed => {
+            matches!(reply.status, 401 | 403) || (reply.status == 404 && code == "not_found")
+        }
+        _ if cell.column == Column::Public => !(reply.status == 401 && code == "unauthenticated"),
+        Mark::Denied => !(reply.status == 403 && code == "forbidden"),
+        Mark::Concealed => !(reply.status == 404 && code == "not_found"),
     };
     wrong.then(|| {
         format!(
@@ -570,7 +606,11 @@ fn verdict(cell: &Cell, reply: &Reply) -> Option<String> {
             cell.method,
             cell.template,
             format!("{:?}", cell.column),
-            if cell.allowed { "allowed" } else { "denied" },
+            match cell.mark {
+                Mark::Allowed => "allowed",
+                Mark::Denied => "denied",
+                Mark::Concealed => "concealed",
+            },
         )
     })
 }
@@ -578,7 +618,8 @@ fn verdict(cell: &Cell, reply: &Reply) -> Option<String> {
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_matrix_says() {
     // Proves each cell of the hand-written matrix over HTTP: denied cells are 403 `forbidden`
-    // (401 for the public), allowed cells pass the policies (neither 401 nor 403).
+    // (401 for the public), concealed ones 404 `not_found`, allowed cells pass the policies
+    // (neither 401 nor 403, nor a concealing 404).
     let app = spawn_app_with(Setup {
         rate_limit: corridor_api::limits::RateLimit {
             burst_requests: 1_000_000,
@@ -606,7 +647,7 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
             reply.status,
             reply.text()
         );
-        allowed += usize::from(cell.allowed);
+        allowed += usize::from(cell.mark == Mark::Allowed);
         wrong.extend(verdict(cell, &reply));
     }
     assert!(

@@ -82,10 +82,12 @@ pub fn resource(kind: ResourceKind, role: Role, side: Side) -> anyhow::Result<Re
             agreement: agreement()?,
             counsel: Some(user(COUNSEL)?),
             requested: !(role == Role::ReceivingOfficer && side == Side::Other),
+            courts: [COURT.to_owned()].into_iter().collect(),
         }),
         ResourceKind::Hold => ResourceFacts::Hold(HoldFacts {
             id: HoldId::from_u64(7),
             court: COURT.to_owned(),
+            sending_states: [country(SENDING)?].into_iter().collect(),
         }),
         ResourceKind::User => ResourceFacts::User(user("someone")?),
     })

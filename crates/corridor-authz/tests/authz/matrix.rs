@@ -22,7 +22,7 @@ load_agreement              -/-             -/-                -/-         -/-  
 amend_agreement             -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 change_agreement_status     -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 list_cases                  A/-             A/-                A/-         A/A               A/A         -/-     A/-     -/-    -/-
-read_case                   A/-             A/-                A/-         A/-               A/A         A/-     A/-     -/-    -/-
+read_case                   A/-             A/-                A/-         A/-               A/-         A/-     A/-     -/-    -/-
 read_history                A/-             A/-                A/-         -/-               -/-         A/-     A/-     -/-    -/-
 propose                     A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
 serve_notice                A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
@@ -57,6 +57,7 @@ reactivate_hold             -/-             -/-                -/-         -/-  
 amend_hold                  -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
 vacate_hold                 -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
 list_holds                  A/A             A/A                A/A         -/-               A/A         -/-     -/-     -/-    -/-
+read_hold                   A/-             A/-                A/-         -/-               A/-         -/-     -/-     -/-    -/-
 tick                        -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 check                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
 read_statistics             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A

@@ -127,6 +127,8 @@ fn span_text(text: &str) -> String {
 pub struct AgreementFile {
     /// The day it entered into force; `None` for an agreement that is only signed.
     pub in_force_on: Option<String>,
+    /// The day the file says the agreement terminates, if any.
+    pub terminated_on: Option<String>,
     /// Whether the receiving state approves each person.
     pub per_person_approval: bool,
     /// Excluded nationalities.
@@ -178,6 +180,7 @@ impl Default for AgreementFile {
         let strings = |items: &[&str]| items.iter().map(|s| (*s).to_owned()).collect();
         Self {
             in_force_on: Some("2025-03-03".to_owned()),
+            terminated_on: None,
             per_person_approval: true,
             excluded_nationalities: strings(&["SYR"]),
             age_years_min: Some(18),
@@ -251,6 +254,7 @@ impl AgreementFile {
             };
             match key {
                 "in_force" => self.in_force_on = span(),
+                "terminated" => self.terminated_on = span(),
                 "approval" => self.per_person_approval = yes(),
                 "nationalities" => self.excluded_nationalities = list(),
                 "age" => self.age_years_min = count().map(|n: u64| u8::try_from(n).unwrap()),
@@ -302,6 +306,11 @@ impl AgreementFile {
         line("[[status]]\nstatus = \"signed\"\non = \"2025-02-03\"".to_owned());
         if let Some(on) = &self.in_force_on {
             line(format!("[[status]]\nstatus = \"in_force\"\non = \"{on}\""));
+        }
+        if let Some(on) = &self.terminated_on {
+            line(format!(
+                "[[status]]\nstatus = \"terminated\"\non = \"{on}\""
+            ));
         }
         line("[eligibility]".to_owned());
         line(format!(

@@ -64,7 +64,7 @@ fn propose_needs_agreement_in_force() {
     );
     check(
         "
-        admin.i status terminated 2025-07-01
+        admin.i load terminated=2025-07-01
         ? officer.a propose
         wait 30d
         officer.a propose
@@ -101,7 +101,7 @@ fn agreement_status_changes() {
         > admin.i status suspended 2025-03-01
         refused: invalid_input
           field=date
-          reason=2025-03-01 is before the last status change (2025-03-03)
+          reason=2025-03-01 is before the status in effect (in_force since 2025-03-03)
         > admin.i status suspended 2025-06-01
         accepted: agreement_status_changed
         > admin.i status signed
@@ -112,6 +112,56 @@ fn agreement_status_changes() {
         refused: invalid_input
           field=status
           reason=an agreement cannot go from terminated to in_force
+        ",
+    );
+}
+
+/// A status change dated after today is refused (it would lock the agreement: the lifecycle
+/// would read it while another status is in effect), so the suspension today goes through.
+#[test]
+fn agreement_status_changes_are_not_dated_after_today() {
+    check(
+        "
+        ? admin.i status terminated 9999-12-31
+        ? admin.i status suspended 2025-06-03
+        admin.i status suspended
+        officer.a propose
+        ",
+        "
+        > admin.i status terminated 9999-12-31
+        refused: invalid_input
+          field=date
+          reason=9999-12-31 is after today (2025-06-02); a status change is recorded on the day it takes effect
+        > admin.i status suspended 2025-06-03
+        refused: invalid_input
+          field=date
+          reason=2025-06-03 is after today (2025-06-02); a status change is recorded on the day it takes effect
+        > officer.a propose
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=suspended
+        ",
+    );
+}
+
+/// An agreement file may schedule a status for a later day; until that day the lifecycle reads
+/// the status in effect, and a change recorded before it supersedes it.
+#[test]
+fn a_status_a_file_scheduled_does_not_block_an_earlier_change() {
+    check(
+        "
+        admin.i load terminated=2025-09-01
+        ? admin.i status suspended
+        wait 120d
+        officer.a propose
+        ",
+        "
+        > admin.i status suspended
+        accepted: agreement_status_changed
+        > officer.a propose
+        refused: agreement_not_in_force
+          agreement=test-usa-rwa
+          status=suspended
         ",
     );
 }
