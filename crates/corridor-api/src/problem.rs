@@ -634,6 +634,7 @@ fn store_problem(error: &StoreError) -> Problem {
         | StoreError::Migrate(_)
         | StoreError::SchemaTooNew { .. }
         | StoreError::TargetNotEmpty { .. }
+        | StoreError::Deployment(_)
         | StoreError::Database(_)
         | StoreError::Corrupt(_)
         | StoreError::AgreementReplay(_)
