@@ -556,6 +556,12 @@ fn accounts_problem(error: &AccountsError) -> Problem {
             "No such user",
             format!("there is no user `{user}`"),
         ),
+        AccountsError::RoleFixed(_) => Problem::new(
+            StatusCode::CONFLICT,
+            "role_fixed",
+            "The account has acted",
+            error.to_string(),
+        ),
         AccountsError::UserDisabled(user) => Problem::new(
             StatusCode::CONFLICT,
             "user_disabled",

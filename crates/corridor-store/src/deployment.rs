@@ -55,6 +55,24 @@ impl std::fmt::Display for Deployment {
     }
 }
 
+/// Whether any stored event names `user` as who acted (access records included, so a read
+/// counts): an account that has acted on the record keeps its role (`corridor-accounts`). One
+/// scan of the events, for the rare administrative change that asks.
+pub async fn has_acted(
+    pool: &sqlx::AnyPool,
+    user: &corridor_domain::UserId,
+) -> Result<bool, StoreError> {
+    // Events are stored as compact JSON (`{"at":…,"by":"NAME",…}`). A user name holds only
+    // lowercase letters, digits, `.`, `_` and `-`; `_` is LIKE's one-character wildcard, so it
+    // is escaped (with `!`, which needs no quoting in any SQL dialect).
+    let pattern = format!(r#"%"by":"{}"%"#, user.as_str().replace('_', "!_"));
+    let found = sqlx::query("SELECT seq FROM events WHERE body LIKE $1 ESCAPE '!' LIMIT 1")
+        .bind(pattern)
+        .fetch_optional(pool)
+        .await?;
+    Ok(found.is_some())
+}
+
 /// Whether a log origin names a simulation.
 pub fn is_simulation_origin(origin: &str) -> bool {
     origin.ends_with(SIMULATION_ORIGIN_SUFFIX)

@@ -94,7 +94,8 @@ fn report(error: AccountsError, password_source: &str) -> anyhow::Error {
         AccountsError::PasswordLength { .. } => input(format!("{password_source}: {error}")),
         AccountsError::UserExists(_)
         | AccountsError::UnknownUser(_)
-        | AccountsError::UserDisabled(_) => refused(error.to_string()),
+        | AccountsError::UserDisabled(_)
+        | AccountsError::RoleFixed(_) => refused(error.to_string()),
         other => anyhow::Error::new(other),
     }
 }

@@ -139,3 +139,22 @@ async fn a_copy_keeps_what_the_database_is_for() {
         source.finish().await;
     }
 }
+
+#[tokio::test]
+async fn has_acted_finds_exactly_the_accounts_named_by_an_event() {
+    // Proves `has_acted` finds an account that an event names as its actor and no other name:
+    // not a prefix, not a longer name, and not a name that matches only if `_` were a wildcard.
+    for backend in backends() {
+        let fixture = Fixture::with_agreements(backend, "acted").await;
+        let acted = |name: &str| {
+            let user = corridor_domain::UserId::parse(name).unwrap();
+            let pool = fixture.store.pool().clone();
+            async move { corridor_store::has_acted(&pool, &user).await.unwrap() }
+        };
+        assert!(acted("admin").await, "{backend:?}");
+        for other in ["admi", "admin2", "a_min", "monitor"] {
+            assert!(!acted(other).await, "{backend:?}: {other}");
+        }
+        fixture.finish().await;
+    }
+}

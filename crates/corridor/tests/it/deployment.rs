@@ -63,6 +63,28 @@ fn add_us_account(sandbox: &Sandbox, name: &str, role: &str) {
         .code(0);
 }
 
+/// A real deployment with the US–Rwanda agreement, `officer.ada` (a sending officer) and
+/// `supervisor.ben` (a sending supervisor), and the names of their token files.
+fn real_with_us_rwa() -> (Sandbox, String, String) {
+    let sandbox = real_deployment();
+    sandbox
+        .corridor_real(&["--token-file", "admin.token", "agreement", "load", US_RWA])
+        .code(0);
+    add_us_account(&sandbox, "officer.ada", "sending_officer");
+    add_us_account(&sandbox, "supervisor.ben", "sending_supervisor");
+    let ada = token_file(&sandbox, "officer.ada");
+    let ben = token_file(&sandbox, "supervisor.ben");
+    (sandbox, ada, ben)
+}
+
+/// Proposes a synthetic person with the token in `token_file`; returns the case id.
+fn propose_as(sandbox: &Sandbox, token_file: &str) -> String {
+    let mut args = vec!["--json", "--token-file", token_file];
+    args.extend(propose_args("Synthetic Real Deployment"));
+    let proposed = sandbox.corridor_real(&args).code(0).json();
+    crate::harness::accepted_case(&proposed).expect("a case id")
+}
+
 #[test]
 fn a_real_database_refuses_a_set_clock_for_every_command() {
     // Proves CORRIDOR_NOW is refused (exit 2, naming it) on a real database: by init before
@@ -144,15 +166,7 @@ fn a_real_database_acts_only_as_accounts_that_prove_who_they_are() {
     // writes herself into a users file as a supervisor cannot act as that name (no proof, the
     // file refused, her token is hers) nor approve her own case; a token file others may read
     // is refused; and the supervisor's own token approves.
-    let sandbox = real_deployment();
-    sandbox
-        .corridor_real(&["--token-file", "admin.token", "agreement", "load", US_RWA])
-        .code(0);
-    add_us_account(&sandbox, "officer.ada", "sending_officer");
-    add_us_account(&sandbox, "supervisor.ben", "sending_supervisor");
-    let ada = token_file(&sandbox, "officer.ada");
-    let ben = token_file(&sandbox, "supervisor.ben");
-
+    let (sandbox, ada, ben) = real_with_us_rwa();
     let mut propose = vec!["--json", "--as", "officer.ada"];
     propose.extend(propose_args("Synthetic Real Deployment"));
     let run = sandbox.corridor_real(&propose).code(2);
@@ -161,10 +175,7 @@ fn a_real_database_acts_only_as_accounts_that_prove_who_they_are() {
         "{}",
         run.stderr()
     );
-    let mut proved = vec!["--token-file", ada.as_str()];
-    proved.extend(propose);
-    let proposed = sandbox.corridor_real(&proved).code(0).json();
-    let case = crate::harness::accepted_case(&proposed).expect("a case id");
+    let case = propose_as(&sandbox, &ada);
 
     std::fs::write(sandbox.file("corridor-users.toml"), FORGED_USERS).expect("the forged file");
     let approve = ["case", "approve", case.as_str()];
@@ -294,4 +305,48 @@ fn every_checkpoint_says_whether_its_log_is_a_simulation() {
         assert_eq!(report["simulation"], marked, "{report}");
         assert_eq!(report["origin"], origin, "{report}");
     }
+}
+
+#[test]
+fn an_account_that_has_acted_cannot_be_given_a_second_role() {
+    // Proves the rule that keeps one person in one role on a case: an officer who proposed a
+    // case cannot be re-roled a supervisor (exit 4, naming the rule), nor can her name be
+    // disabled and added again in another role; an account that never acted can be re-roled.
+    let (sandbox, ada, _) = real_with_us_rwa();
+    propose_as(&sandbox, &ada);
+    let supervisor = ["--role", "sending_supervisor", "--state", "USA"];
+    let mut re_role = vec!["user", "role", "officer.ada"];
+    re_role.extend(supervisor);
+    let run = sandbox.corridor_real(&re_role).code(4);
+    assert!(
+        run.stderr()
+            .contains("`officer.ada` has acted on the record, so their role cannot change"),
+        "{}",
+        run.stderr()
+    );
+    sandbox
+        .corridor_real(&["user", "disable", "officer.ada"])
+        .code(0);
+    let mut again = vec!["user", "add", "officer.ada"];
+    again.extend(supervisor);
+    let run = sandbox.corridor_real(&again).code(4);
+    assert!(
+        run.stderr().contains("user `officer.ada` exists already"),
+        "{}",
+        run.stderr()
+    );
+    let listed = sandbox
+        .corridor_real(&["--json", "user", "list"])
+        .code(0)
+        .json();
+    let ada = listed
+        .as_array()
+        .and_then(|users| users.iter().find(|user| user["user"] == "officer.ada"))
+        .expect("officer.ada is listed");
+    assert_eq!(ada["role"], "sending_officer", "{ada}");
+
+    add_us_account(&sandbox, "officer.cy", "sending_officer");
+    let mut fresh = vec!["user", "role", "officer.cy"];
+    fresh.extend(supervisor);
+    sandbox.corridor_real(&fresh).code(0);
 }
