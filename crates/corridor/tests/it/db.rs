@@ -274,6 +274,10 @@ async fn a_deployment_copies_between_backends_and_back() {
         .code(0)
         .json();
     assert_eq!(to_middle["ok"], true, "{to_middle}");
+    assert_eq!(
+        to_middle["simulation"], true,
+        "the demo is a simulation, and so is its copy"
+    );
     sandbox
         .corridor(&["--database", middle.url(), "check"])
         .code(0);
@@ -293,6 +297,10 @@ async fn a_deployment_copies_between_backends_and_back() {
         .code(0)
         .json();
     assert_eq!(to_last["log_root"], to_middle["log_root"]);
+    assert_eq!(to_last["simulation"], true, "{to_last}");
+    let copied = Store::open(&last, false).await.unwrap();
+    assert_eq!(copied.deployment(), corridor_store::Deployment::Simulation);
+    copied.close().await;
     assert_eq!(to_last["checkpoint"], to_middle["checkpoint"]);
     assert!(to_last["checkpoint"]["size"].as_u64().unwrap() > 50);
     sandbox.corridor(&["--database", &last, "check"]).code(0);
