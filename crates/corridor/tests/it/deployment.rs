@@ -350,3 +350,25 @@ fn an_account_that_has_acted_cannot_be_given_a_second_role() {
     fresh.extend(supervisor);
     sandbox.corridor_real(&fresh).code(0);
 }
+
+#[test]
+fn a_token_acts_locally_within_its_scopes() {
+    // Proves a token used on the database host is held to its scopes as over HTTP: a token
+    // scoped to `read_case` cannot propose, and the refusal is a denial (exit 4).
+    let (sandbox, _, _) = real_with_us_rwa();
+    sandbox
+        .corridor_real(&[
+            "user",
+            "token",
+            "officer.ada",
+            "--scope",
+            "read_case",
+            "--to-file",
+            "read-only.token",
+        ])
+        .code(0);
+    let mut args = vec!["--json", "--token-file", "read-only.token"];
+    args.extend(propose_args("Synthetic Scoped Token"));
+    let run = sandbox.corridor_real(&args).code(4);
+    assert!(!run.stdout().contains("case_proposed"), "{}", run.stdout());
+}
