@@ -221,6 +221,12 @@ impl Accounts {
 
     /// Gives the user a new role and party. Their sessions end and their tokens are revoked: a
     /// change of privilege asks for new credentials, never a silent upgrade of old ones.
+    ///
+    /// Refused with [`AccountsError::RoleFixed`] once the user has acted on the record (any
+    /// event names them, reads included): separation of duties compares accounts, so an
+    /// account must stay one role, or one person could propose a case as an officer and
+    /// decide it as an adjudicator. Names are never reused either (no account is deleted, and
+    /// [`Accounts::add_user`] refuses a disabled one's name), so an account is one person.
     pub async fn set_role(
         &self,
         user: &UserId,
@@ -230,6 +236,14 @@ impl Accounts {
     ) -> Result<(), AccountsError> {
         self.forget_tokens();
         party::check_binding(role, party)?;
+        let current = self
+            .user_row(user)
+            .await?
+            .ok_or_else(|| AccountsError::UnknownUser(user.clone()))?;
+        let changes = current.info.role != role || current.info.party != *party;
+        if changes && corridor_store::has_acted(&self.pool, user).await? {
+            return Err(AccountsError::RoleFixed(user.clone()));
+        }
         let updated =
             sqlx::query("UPDATE accounts_users SET role = $1, party = $2 WHERE name = $3")
                 .bind(role.as_str())

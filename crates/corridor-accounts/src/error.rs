@@ -30,6 +30,12 @@ pub enum AccountsError {
     /// No user has that name.
     #[error("no user `{0}`")]
     UnknownUser(UserId),
+    /// The user has acted on the record, so their role and party are theirs for good: a change
+    /// would let one person hold two roles on the cases they acted on.
+    #[error(
+        "`{0}` has acted on the record, so their role cannot change: one person would hold two roles on the cases they acted on; disable the account and add a new one for the new role"
+    )]
+    RoleFixed(UserId),
     /// The user is disabled: they may not log in, and get no new token.
     #[error("user `{0}` is disabled and gets no new token")]
     UserDisabled(UserId),

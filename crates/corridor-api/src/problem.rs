@@ -566,6 +566,12 @@ fn accounts_problem(error: &AccountsError) -> Problem {
             "No such user",
             format!("there is no user `{user}`"),
         ),
+        AccountsError::RoleFixed(_) => Problem::new(
+            StatusCode::CONFLICT,
+            "role_fixed",
+            "The account has acted",
+            error.to_string(),
+        ),
         AccountsError::UserDisabled(user) => Problem::new(
             StatusCode::CONFLICT,
             "user_disabled",
@@ -644,6 +650,7 @@ fn store_problem(error: &StoreError) -> Problem {
         | StoreError::Migrate(_)
         | StoreError::SchemaTooNew { .. }
         | StoreError::TargetNotEmpty { .. }
+        | StoreError::Deployment(_)
         | StoreError::Database(_)
         | StoreError::Corrupt(_)
         | StoreError::AgreementReplay(_)

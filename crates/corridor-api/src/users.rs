@@ -391,7 +391,8 @@ pub async fn disable(
 }
 
 /// `PUT /api/users/{user}/role`: give the user a new role and party. Their sessions end and
-/// their tokens are revoked.
+/// their tokens are revoked. Refused (409 `role_fixed`) once the user has acted on the record:
+/// an account is one person in one role.
 #[utoipa::path(
     put,
     path = "/api/users/{user}/role",
@@ -400,6 +401,7 @@ pub async fn disable(
     request_body = SetRoleBody,
     responses(
         (status = 200, description = "Changed", body = UserView),
+        (status = 409, description = "The user has acted on the record, so their role and party are theirs for good (`role_fixed`): disable the account and add a new one", body = ProblemBody, content_type = "application/problem+json"),
         AccessProblems, CommonProblems
     ),
     security(("session" = []), ("token" = []))

@@ -20,6 +20,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::db::Backend;
+use crate::deployment::Deployment;
 use crate::error::StoreError;
 use crate::store::Store;
 
@@ -108,6 +109,9 @@ pub struct CopyReport {
     pub head: (u64, Hash),
     /// The source's latest checkpoint: size and root.
     pub checkpoint: Option<(u64, Hash)>,
+    /// What the source is for: the copy is the same (the `deployment` table is copied with
+    /// the rest, and [`verify_copy`] checks it).
+    pub deployment: Deployment,
 }
 
 /// Progress of a copy: the table being copied, rows copied in all, and rows to copy in all.
@@ -186,6 +190,7 @@ pub async fn copy_database(
         (size, crate::log::root_at(&mut source, size).await?)
     };
     let checkpoint = latest_checkpoint(&mut source).await?;
+    let deployment = crate::deployment::read(&mut source).await?;
     let mut copied = 0u64;
     let mut tables = Vec::new();
     for (table, expected) in plan.iter().zip(counts) {
@@ -210,6 +215,7 @@ pub async fn copy_database(
         tables,
         head,
         checkpoint,
+        deployment,
     })
 }
 
@@ -241,6 +247,13 @@ pub async fn verify_copy(
                 root.to_hex()
             ));
         }
+    }
+    let copied = crate::deployment::read(&mut *to.pool.acquire().await?).await?;
+    if copied != report.deployment {
+        problems.push(format!(
+            "the copy is a {copied} but the source is a {}",
+            report.deployment
+        ));
     }
     problems.extend(to.check(progress).await?.problems);
     problems.extend(to.check_log(progress).await?);

@@ -36,6 +36,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "stream order",
         include_str!("../migrations/sqlite/0003_stream_order.sql"),
     ),
+    (
+        4,
+        "deployment",
+        include_str!("../migrations/sqlite/0004_deployment.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -53,11 +58,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "stream order",
         include_str!("../migrations/postgres/0003_stream_order.sql"),
     ),
+    (
+        4,
+        "deployment",
+        include_str!("../migrations/postgres/0004_deployment.sql"),
+    ),
 ];
 
 /// The newest schema version this corridor knows. Every backend has every version, so a version
 /// means the same schema on SQLite and PostgreSQL (checked when this file compiles).
-pub const SCHEMA_VERSION_LATEST: i64 = 3;
+pub const SCHEMA_VERSION_LATEST: i64 = 4;
 
 /// The newest version in a migration list.
 const fn newest(mut list: &[(i64, &str, &str)]) -> i64 {

@@ -45,6 +45,9 @@ pub enum StoreError {
         /// How many.
         rows: u64,
     },
+    /// The database is not the kind (real deployment or simulation) it was asked to be.
+    #[error("{0}")]
+    Deployment(String),
     /// A database operation failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),

@@ -13,6 +13,7 @@
 pub mod case_cache;
 mod copy;
 mod db;
+mod deployment;
 mod error;
 pub mod log;
 mod pending;
@@ -27,6 +28,7 @@ pub use db::{
     foreign_sqlite_tables, migrate_database, migration_versions, migrator, normalise_url,
     open_durable_pool, redact, schema_versions, table_exists,
 };
+pub use deployment::{Deployment, SIMULATION_ORIGIN_SUFFIX, has_acted, is_simulation_origin};
 pub use error::StoreError;
 pub use store::{
     BATCH_COMMANDS_MAX, CaseFilter, CaseRow, CheckReport, Executed, PAGE_ROWS_MAX, Request, Store,

@@ -367,7 +367,8 @@ impl crate::Store {
                     "`{origin}` is not a log origin: use a non-empty name without spaces or `+` (e.g. `corridor.example.org/log`)"
                 )));
             }
-            set_meta_once(&mut conn, "origin", origin).await?;
+            let origin = self.deployment().origin(origin)?;
+            set_meta_once(&mut conn, "origin", &origin).await?;
         }
         if let Some(key) = salt_key {
             if tree_size(&mut conn).await? > 0 && meta(&mut conn, "salt_key").await?.is_none() {
@@ -553,6 +554,11 @@ impl crate::Store {
         let mut connection = self.pool.acquire().await?;
         let mut conn = connection.begin_with(self.backend.begin_snapshot()).await?;
         let size = tree_size(&mut conn).await?;
+        if let Some(origin) = meta(&mut conn, "origin").await? {
+            // Read in the snapshot, not remembered: a copy's target learns its kind from the copy.
+            let deployment = crate::deployment::read(&mut conn).await?;
+            problems.extend(origin_problem(&origin, deployment));
+        }
         let Some(key) = meta(&mut conn, "salt_key").await? else {
             if size > 0 {
                 problems.push("the log has leaves but no salt key".to_owned());
@@ -645,6 +651,18 @@ impl crate::Store {
         conn.rollback().await?;
         Ok(problems)
     }
+}
+
+/// Why a stored origin does not fit the database's kind: a simulation's must end in
+/// [`crate::SIMULATION_ORIGIN_SUFFIX`] and a real deployment's must not, or the public would
+/// read its checkpoints wrongly.
+fn origin_problem(origin: &str, deployment: crate::Deployment) -> Option<String> {
+    (deployment.origin(origin).ok().as_deref() != Some(origin)).then(|| {
+        format!(
+            "the log origin `{origin}` does not say what the database is (a {deployment}): a simulation's origin ends in `{}` and only a simulation's does",
+            crate::SIMULATION_ORIGIN_SUFFIX
+        )
+    })
 }
 
 impl crate::Store {

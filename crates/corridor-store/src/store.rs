@@ -7,6 +7,7 @@
 //! hear that anything happened.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use corridor_domain::terms::AgreementId;
@@ -23,6 +24,7 @@ use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Connection as _, Row};
 
 use crate::case_cache::{CaseCache, CaseRead, CaseStamp};
 use crate::db::{Backend, connect};
+use crate::deployment::{self, Deployment};
 use crate::error::StoreError;
 use crate::pending::Pending;
 use corridor_log::tree::CompactTree;
@@ -229,6 +231,9 @@ pub struct CheckReport {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// Whether the database is a simulation, as recorded in it (read when the store opens, set
+    /// by [`Store::record_deployment`]).
+    simulation: AtomicBool,
     /// Agreements folded from their events, by stream version; reparsing a file on every
     /// command would dominate the write path.
     agreements: Mutex<BTreeMap<AgreementId, AgreementState>>,
@@ -270,9 +275,21 @@ impl Store {
     /// Opens (and with `create`, creates) the database at `url` and applies migrations.
     pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
         let (pool, backend) = connect(url, create).await?;
+        let deployment = match pool.acquire().await {
+            Ok(mut conn) => deployment::read(&mut conn).await,
+            Err(error) => Err(error.into()),
+        };
+        let deployment = match deployment {
+            Ok(deployment) => deployment,
+            Err(error) => {
+                pool.close().await;
+                return Err(error);
+            }
+        };
         Ok(Self {
             pool,
             backend,
+            simulation: AtomicBool::new(deployment.is_simulation()),
             agreements: Mutex::new(BTreeMap::new()),
             log: Mutex::new(None),
             cases: CaseCache::default(),
@@ -293,6 +310,27 @@ impl Store {
     /// The clock skew allowed between servers sharing this database.
     pub fn clock_skew(&self) -> SignedDuration {
         self.clock_skew
+    }
+
+    /// What the database is for, as recorded in it: a database without a record is real.
+    pub fn deployment(&self) -> Deployment {
+        if self.simulation.load(Ordering::Acquire) {
+            Deployment::Simulation
+        } else {
+            Deployment::Real
+        }
+    }
+
+    /// Records what a new database is for, before its first event and before its log origin is
+    /// configured. A database keeps the kind it was created as: asking for the other is
+    /// refused ([`StoreError::Deployment`]), and a database holding events without a record is
+    /// a real deployment.
+    pub async fn record_deployment(&self, asked: Deployment) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        deployment::record(&mut conn, asked).await?;
+        self.simulation
+            .store(asked.is_simulation(), Ordering::Release);
+        Ok(())
     }
 
     /// The backend in use.

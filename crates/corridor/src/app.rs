@@ -70,12 +70,6 @@ pub struct App {
 }
 
 impl App {
-    /// The actor for `--as`.
-    pub fn actor(&self, name: Option<&str>) -> anyhow::Result<Actor> {
-        let name = name.context("say who is acting with `--as USER` (or CORRIDOR_USER)")?;
-        self.users.actor(name)
-    }
-
     /// The master key, or a clear error.
     pub fn master(&self) -> anyhow::Result<&MasterKey> {
         self.master.as_ref().context(
@@ -499,15 +493,5 @@ pub fn read_master_key(key_file: &Path) -> anyhow::Result<Option<MasterKey>> {
         Err(error) => {
             Err(error).with_context(|| format!("cannot read key file `{}`", key_file.display()))
         }
-    }
-}
-
-/// The clock: the system's, or CORRIDOR_NOW (for tests and replaying records at a known time).
-pub fn clock_from_env() -> anyhow::Result<Clock> {
-    match std::env::var("CORRIDOR_NOW") {
-        Ok(text) => Ok(Clock::Fixed(text.parse().with_context(|| {
-            format!("CORRIDOR_NOW=`{text}` is not a moment (RFC 3339)")
-        })?)),
-        Err(_) => Ok(Clock::System),
     }
 }

@@ -7,7 +7,9 @@
 //! alone, so a command's text, its `--json` and its exit status are the same whichever side
 //! carried it out. Locally the Cedar policies decide every command and every read and each
 //! decision is recorded, exactly as over HTTP: the local caller is the `--as` account acting on
-//! the database host ([`Credential::Local`](corridor_api::auth::Credential::Local)).
+//! the database host: in a real deployment by its API token (whose scopes hold here too), in a
+//! simulation by name ([`Credential::Local`](corridor_api::auth::Credential::Local)); see
+//! [`crate::identity`].
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -124,7 +126,7 @@ pub type Reply = Result<Value, Failure>;
 #[derive(Debug)]
 pub struct Local {
     state: AppState,
-    actor: Option<Actor>,
+    caller: Option<Caller>,
 }
 
 /// Where commands are carried out.
@@ -145,13 +147,13 @@ fn json<T: Serialize>(result: Result<T, ApiError>) -> Reply {
 }
 
 impl Backend {
-    /// The local side over `app`'s store and its `accounts`, acting as `actor` (`None` when
-    /// no `--as` was given: public reads are then anonymous and everything else asks who is
-    /// acting). Takes the master key out of `app`. Must be called inside the async runtime
+    /// The local side over `app`'s store and its `accounts`, acting as `caller` (`None` when
+    /// nobody was named or proved: public reads are then anonymous and everything else asks
+    /// who is acting). Takes the master key out of `app`. Must be called inside the async runtime
     /// (the application state starts its committer).
     pub fn local(
         app: &mut App,
-        actor: Option<Actor>,
+        caller: Option<Caller>,
         accounts: corridor_accounts::Accounts,
     ) -> anyhow::Result<Self> {
         let authz = corridor_authz::Authz::load()
@@ -165,14 +167,14 @@ impl Backend {
         };
         Ok(Self::Local(Local {
             state: AppState::new(config),
-            actor,
+            caller,
         }))
     }
 
     /// The acting user, when known (locally, the `--as` user; a server knows its token's).
     pub fn actor(&self) -> Option<&Actor> {
         match self {
-            Self::Local(local) => local.actor.as_ref(),
+            Self::Local(local) => local.caller.as_ref().map(|caller| &caller.actor),
             Self::Remote(_) => None,
         }
     }
@@ -180,17 +182,16 @@ impl Backend {
     /// The local caller that must be someone.
     fn someone(local: &Local) -> Result<Caller, Failure> {
         local
-            .actor
+            .caller
             .clone()
-            .map(Caller::local)
-            .context("say who is acting with `--as USER` (or CORRIDOR_USER)")
+            .context("say who is acting with `--as USER` (or CORRIDOR_USER), and in a real deployment prove it with --token or --token-file")
             .map_err(Failure::Error)
     }
 
     /// The local caller of a public read: the `--as` user, or the anonymous public.
     fn anyone(local: &Local) -> Result<Caller, Failure> {
-        match &local.actor {
-            Some(actor) => Ok(Caller::local(actor.clone())),
+        match &local.caller {
+            Some(caller) => Ok(caller.clone()),
             None => Caller::anonymous().map_err(Failure::local),
         }
     }

@@ -23,18 +23,16 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
-    /// Act as this user (from the users file). Every command is checked against the user's role.
+    /// Act as this account. Every command is checked against its role. In a real deployment
+    /// the account proves who it is with `--token` or `--token-file` (the token alone is
+    /// enough); in a simulation a name is enough, an account's or one from the users file.
     #[arg(long = "as", global = true, env = "CORRIDOR_USER", value_name = "USER")]
     pub as_user: Option<String>,
 
-    /// The users file: who may act, in which role, for whom.
-    #[arg(
-        long,
-        global = true,
-        env = "CORRIDOR_USERS",
-        default_value = "corridor-users.toml"
-    )]
-    pub users: PathBuf,
+    /// A simulation's users file: who may act, in which role, for whom (default
+    /// `corridor-users.toml`). A real deployment refuses it: it acts only as accounts.
+    #[arg(long, global = true, env = "CORRIDOR_USERS", value_name = "FILE")]
+    pub users: Option<PathBuf>,
 
     /// Talk to a running `corridor serve` at this URL (`http://host:port`) instead of a local
     /// database: `agreement`, `case`, `hold` and `tick` are carried out by the server, as the
@@ -43,7 +41,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "CORRIDOR_SERVER", value_name = "URL")]
     pub server: Option<String>,
 
-    /// The API token to authenticate to `--server` with (`corridor user token` issues one).
+    /// The API token that proves who acts, to `--server` or on the database host
+    /// (`corridor user token` issues one).
     #[arg(
         long,
         global = true,
@@ -52,6 +51,11 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub token: Option<String>,
+
+    /// A file holding the API token on its first line, readable by its owner alone (mode 0600):
+    /// kept out of the command line and the environment.
+    #[arg(long, global = true, env = "CORRIDOR_TOKEN_FILE", value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
 
     /// The master key file (64 hex digits). The environment variable CORRIDOR_MASTER_KEY, if
     /// set, holds the key itself and takes precedence.
@@ -71,7 +75,8 @@ pub struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Top {
-    /// Create the database, the master key file and a users file with a first admin.
+    /// Create the database, the master key file and the first admin account (a simulation also
+    /// gets a users file).
     Init(InitArgs),
     /// Load, amend and inspect agreements.
     #[command(subcommand)]
@@ -177,6 +182,10 @@ pub enum UserCommand {
         /// Days until the token stops working (at most 366).
         #[arg(long, default_value_t = corridor_api::users::TOKEN_LIFETIME_DAYS_DEFAULT)]
         expires_in_days: u32,
+        /// Write the token to this new file, readable by its owner alone (mode 0600), for
+        /// `--token-file`, instead of printing it.
+        #[arg(long, value_name = "FILE")]
+        to_file: Option<PathBuf>,
     },
     /// Revoke an API token by its id (`token-…`).
     RevokeToken {
@@ -225,8 +234,13 @@ pub struct InitArgs {
     /// Name of the first admin account.
     #[arg(long, default_value = "admin")]
     pub admin: String,
-    /// Also write synthetic example accounts for every role (for trying corridor out).
+    /// Create a simulation rather than a real deployment: its clock may be fixed with
+    /// `CORRIDOR_NOW`, `--as` takes bare names (accounts, then a users file), and every
+    /// checkpoint's origin ends in `/simulation`. Recorded in the database for good.
     #[arg(long)]
+    pub simulation: bool,
+    /// Also write a users file of synthetic example accounts for every role (a simulation only).
+    #[arg(long, requires = "simulation")]
     pub example_users: bool,
     /// The transparency log's origin (its name in checkpoints), e.g. `corridor.example.org/log`.
     #[arg(long, default_value = "corridor.invalid/log")]

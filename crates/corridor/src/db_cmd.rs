@@ -428,6 +428,7 @@ fn report_copy(from: &str, to: &str, report: &CopyReport, json: bool) {
                 "log_size": size,
                 "log_root": root.to_hex(),
                 "checkpoint": checkpoint.as_ref().map(|(size, root)| json!({"size": size, "root": root})),
+                "simulation": report.deployment.is_simulation(),
             })
         );
         return;
@@ -450,6 +451,10 @@ fn report_copy(from: &str, to: &str, report: &CopyReport, json: bool) {
         }
         None => println!("  no checkpoint recorded yet"),
     }
+    println!(
+        "  a {} — the same in both: a copy never turns one kind into the other",
+        report.deployment
+    );
     println!("  check: every event replays to the projections and to its log leaf");
 }
 

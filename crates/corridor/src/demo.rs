@@ -18,7 +18,7 @@ use corridor_domain::{
     Actor, CaseId, ClassCriteria, Command, EventBody, HoldId, HoldScope, Label, Language,
     NoticeFacts, Outcome, PersonFacts, PersonalData, UserId, WelfareOutcome,
 };
-use corridor_store::{Backend, Executed, Store, normalise_url, vault};
+use corridor_store::{Backend, Deployment, Executed, Store, normalise_url, vault};
 use jiff::{Timestamp, ToSpan};
 
 use crate::app::{App, Clock};
@@ -313,7 +313,7 @@ fn adult(name: &'static str, nationality: &'static str) -> Person {
     }
 }
 
-/// The demo log's origin.
+/// The demo log's origin, as asked: a simulation's is stored with `/simulation` after it.
 const DEMO_ORIGIN: &str = "demo.corridor.invalid/log";
 
 /// The demo's users, written beside the database so the CLI can explore it.
@@ -410,16 +410,18 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     let url = normalise_url(&args.demo_database);
     fresh_database(&url).await?;
     let store = Store::open(&url, true).await?;
+    // A simulation: its clock is the script's, and its checkpoints say so.
+    store.record_deployment(Deployment::Simulation).await?;
     let mut entropy = Entropy::seeded(args.seed);
     let master_bytes: [u8; 32] = entropy.array()?;
     // The log's salt key and signing key come from the seed too, so the whole log is reproducible.
     store
         .configure_log(Some(DEMO_ORIGIN), Some(entropy.array()?))
         .await?;
+    let origin = store.origin().await?;
     let log_seed: [u8; 32] = entropy.array()?;
     let log_signer = corridor_log::note::Ed25519Signer::from_seed(
-        corridor_log::note::KeyName::new(DEMO_ORIGIN)
-            .map_err(|error| anyhow::anyhow!("{error}"))?,
+        corridor_log::note::KeyName::new(&origin).map_err(|error| anyhow::anyhow!("{error}"))?,
         &log_seed,
     );
     write_explore_files(&master_bytes)?;

@@ -386,10 +386,13 @@ async fn verify(
     if against_db {
         against_database(store, &source, size).await?;
     }
+    // The origin is signed, so the mark cannot be stripped without breaking the signature.
+    let simulation = corridor_store::is_simulation_origin(body.origin());
     if json {
         println!(
             "{}",
-            serde_json::json!({"ok": true, "origin": body.origin(), "size": size, "root": root.to_base64()})
+            serde_json::json!({"ok": true, "origin": body.origin(), "size": size, "root": root.to_base64(),
+                "simulation": simulation})
         );
     } else {
         println!(
@@ -397,6 +400,12 @@ async fn verify(
             body.origin(),
             root.to_base64()
         );
+        if simulation {
+            println!(
+                "this log is a simulation (its origin ends in `{}`): its times and actors were set by whoever ran it, not by a real deployment",
+                corridor_store::SIMULATION_ORIGIN_SUFFIX
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

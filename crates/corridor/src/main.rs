@@ -15,6 +15,7 @@ mod commands;
 mod db_cmd;
 mod demo;
 mod entropy;
+mod identity;
 mod log_cmd;
 mod remote;
 mod user_cmd;
@@ -27,14 +28,13 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use corridor_store::{Store, normalise_url};
+use corridor_store::{Deployment, Store, StoreError, normalise_url};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::{App, Clock, clock_from_env, parse_timestamp, read_master_key};
+use crate::app::{App, Clock, parse_timestamp, read_master_key};
 use crate::backend::Backend;
 use crate::cli::{Cli, Top};
 use crate::entropy::Entropy;
-use crate::users::Users;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -79,12 +79,22 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let token = identity::token(cli.token.as_deref(), cli.token_file.as_deref())?;
     if let Some(server) = cli.server.as_deref() {
-        return on_server(server, cli.token.as_deref(), cli.json, cli.command).await;
+        return on_server(server, token.as_deref(), cli.json, cli.command).await;
     }
     let url = normalise_url(&cli.database);
     match cli.command {
-        Top::Init(args) => init(&cli.database, &url, &cli.users, &cli.key_file, &args).await,
+        Top::Init(args) => {
+            init(
+                &cli.database,
+                &url,
+                cli.users.as_deref(),
+                &cli.key_file,
+                &args,
+            )
+            .await
+        }
         Top::Demo(args) => demo::run(&args).await,
         Top::Witness(command) => witness_cmd::run(command).await,
         Top::Db(command) => db_cmd::run(&url, command, cli.json).await,
@@ -99,59 +109,42 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 );
             }
             let store = Store::open(&url, false).await?;
-            let users = if cli.users.exists() {
-                Users::load(&cli.users)?
-            } else {
-                Users::default()
-            };
+            let deployment = store.deployment();
             let mut app = App {
                 store: std::sync::Arc::new(store),
                 master: read_master_key(&cli.key_file)?,
-                users,
+                users: identity::users(deployment, cli.users.as_deref())?,
                 entropy: Entropy::System,
                 json: cli.json,
-                clock: clock_from_env()?,
+                clock: identity::clock(deployment)?,
                 quiet: false,
             };
-            let actor = cli.as_user.as_deref();
-            // The accounts are opened once (opening them costs a password hash): for `--as`, and
-            // for the commands that run through the application state, which holds them.
-            let mut accounts = if actor.is_some()
-                || matches!(
-                    command,
-                    Top::Agreement(_) | Top::Case(_) | Top::Hold(_) | Top::Tick(_)
-                ) {
-                Some(user_cmd::open(&app.store).await?)
-            } else {
-                None
-            };
-            // `--as` names an account first; the users file only when there is no such account.
-            if let (Some(name), Some(accounts)) = (actor, &accounts)
-                && let Some(account) = user_cmd::account_actor(accounts, name).await?
-            {
-                app.users.prefer_account(account);
-            }
             if let Top::Serve(args) = &command {
                 return serve(app, &url, args).await;
             }
+            let who = Who {
+                name: cli.as_user.as_deref(),
+                token: token.as_deref(),
+            };
             let code = match command {
                 Top::Agreement(command) => {
-                    let backend = local_backend(&mut app, actor, accounts.take()).await?;
+                    let backend = local_backend(&mut app, who).await?;
                     commands::agreement(&backend, app.json, command).await?
                 }
                 Top::Case(command) => {
-                    let backend = local_backend(&mut app, actor, accounts.take()).await?;
+                    let backend = local_backend(&mut app, who).await?;
                     commands::case(&backend, app.json, command).await?
                 }
                 Top::Hold(command) => {
-                    let backend = local_backend(&mut app, actor, accounts.take()).await?;
+                    let backend = local_backend(&mut app, who).await?;
                     commands::hold(&backend, app.json, command).await?
                 }
                 Top::Tick(args) => {
                     if let Some(at) = args.at {
+                        identity::simulated_time_only(deployment, "--at")?;
                         app.clock = Clock::Fixed(parse_timestamp("at", &at)?);
                     }
-                    let backend = local_backend(&mut app, actor, accounts.take()).await?;
+                    let backend = local_backend(&mut app, who).await?;
                     commands::tick(&backend, app.json).await?
                 }
                 Top::Check { rebuild } => {
@@ -181,22 +174,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The local side acting as `--as NAME` (nobody when not given: public reads only), over the
-/// accounts already opened, if they were.
-async fn local_backend(
-    app: &mut App,
-    name: Option<&str>,
-    accounts: Option<corridor_accounts::Accounts>,
-) -> anyhow::Result<Backend> {
-    let actor = match name {
-        Some(name) => Some(app.actor(Some(name))?),
-        None => None,
-    };
-    let accounts = match accounts {
-        Some(accounts) => accounts,
-        None => user_cmd::open(&app.store).await?,
-    };
-    Backend::local(app, actor, accounts)
+/// Who says they act on the database host: `--as` and the token that proves it.
+#[derive(Debug, Clone, Copy)]
+struct Who<'a> {
+    name: Option<&'a str>,
+    token: Option<&'a str>,
+}
+
+/// The local side acting as the caller `who` proves (nobody when neither a name nor a token is
+/// given: public reads only), decided by [`identity::caller`].
+async fn local_backend(app: &mut App, who: Who<'_>) -> anyhow::Result<Backend> {
+    let accounts = user_cmd::open(&app.store).await?;
+    let caller = identity::caller(
+        app.store.deployment(),
+        who.name,
+        who.token,
+        &accounts,
+        &app.users,
+        app.clock.now(),
+    )
+    .await?;
+    Backend::local(app, caller, accounts)
 }
 
 /// `--server URL`: the commands the API serves are carried out by the server; the others
@@ -240,15 +238,32 @@ async fn on_server(
 async fn init(
     database: &str,
     url: &str,
-    users: &std::path::Path,
+    users: Option<&std::path::Path>,
     key_file: &std::path::Path,
     args: &cli::InitArgs,
 ) -> anyhow::Result<ExitCode> {
-    let (admin, examples) = (args.admin.as_str(), args.example_users);
+    let admin = args.admin.as_str();
+    let deployment = if args.simulation {
+        Deployment::Simulation
+    } else {
+        Deployment::Real
+    };
+    // Both refused before anything is created: a real deployment takes neither.
+    let now = identity::clock(deployment)?.now();
+    identity::users(deployment, users)?;
     let store = Store::open(url, true).await?;
+    store
+        .record_deployment(deployment)
+        .await
+        .map_err(|error| match error {
+            StoreError::Deployment(message) => {
+                anyhow::Error::new(app::InputError(format!("--simulation: {message}")))
+            }
+            other => other.into(),
+        })?;
     store.configure_log(Some(&args.origin), None).await?;
     let origin = store.origin().await?;
-    println!("database ready: {database} (log origin `{origin}`)");
+    println!("database ready: {database}, a {deployment} (log origin `{origin}`)");
     if args.log_key_file.exists() {
         println!(
             "log signing key: keeping the existing {}",
@@ -285,25 +300,44 @@ async fn init(
             key_file.display()
         );
     }
-    if users.exists() {
-        println!("users: keeping the existing {}", users.display());
+    if deployment.is_simulation() {
+        write_users_file(&identity::users_path(users), admin, args.example_users)?;
+    }
+    user_cmd::create_first_admin(&store, admin, now).await?;
+    store.close().await;
+    if deployment.is_simulation() {
+        println!("next: corridor --as {admin} agreement load agreements/us-rwa-2025.toml");
     } else {
-        std::fs::write(users, users::initial_file(admin, examples))
-            .with_context(|| format!("cannot write users file `{}`", users.display()))?;
         println!(
-            "users: created {} with admin `{admin}`{}",
-            users.display(),
-            if examples {
-                " and synthetic example accounts"
-            } else {
-                ""
-            }
+            "a real deployment: the system clock only, and `--as` acts as an account that proves it with a token"
+        );
+        println!("next: corridor user token {admin} --scope '*' --to-file {admin}.token");
+        println!(
+            "      corridor --token-file {admin}.token agreement load agreements/us-rwa-2025.toml"
         );
     }
-    user_cmd::create_first_admin(&store, admin, clock_from_env()?.now()).await?;
-    store.close().await;
-    println!("next: corridor --as {admin} agreement load agreements/us-rwa-2025.toml");
     Ok(ExitCode::SUCCESS)
+}
+
+/// A simulation's users file with the first admin and, with `examples`, synthetic accounts;
+/// an existing file is kept.
+fn write_users_file(path: &std::path::Path, admin: &str, examples: bool) -> anyhow::Result<()> {
+    if path.exists() {
+        println!("users: keeping the existing {}", path.display());
+        return Ok(());
+    }
+    std::fs::write(path, users::initial_file(admin, examples))
+        .with_context(|| format!("cannot write users file `{}`", path.display()))?;
+    println!(
+        "users: created {} with admin `{admin}`{}",
+        path.display(),
+        if examples {
+            " and synthetic example accounts"
+        } else {
+            ""
+        }
+    );
+    Ok(())
 }
 
 async fn serve(app: App, url: &str, args: &cli::ServeArgs) -> anyhow::Result<ExitCode> {

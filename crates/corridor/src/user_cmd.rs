@@ -94,7 +94,8 @@ fn report(error: AccountsError, password_source: &str) -> anyhow::Error {
         AccountsError::PasswordLength { .. } => input(format!("{password_source}: {error}")),
         AccountsError::UserExists(_)
         | AccountsError::UnknownUser(_)
-        | AccountsError::UserDisabled(_) => refused(error.to_string()),
+        | AccountsError::UserDisabled(_)
+        | AccountsError::RoleFixed(_) => refused(error.to_string()),
         other => anyhow::Error::new(other),
     }
 }
@@ -231,6 +232,7 @@ pub async fn run(
             name,
             scopes,
             expires_in_days,
+            to_file,
         } => {
             let user = parse_name(&name)?;
             let scopes = parse_scopes(&scopes)
@@ -252,19 +254,38 @@ pub async fn run(
                     other => report(other, ""),
                 })?;
             let scope_names: Vec<&str> = scopes.iter().map(|scope| scope.as_str()).collect();
+            if let Some(path) = &to_file {
+                crate::witness_cmd::write_private(path, secret.expose())?;
+            }
+            let shown = to_file.is_none().then(|| secret.expose());
             if json {
                 println!(
                     "{}",
                     json!({"id": id.to_string(), "user": user.to_string(), "scopes": scope_names,
-                        "expires_at": expires_at.to_string(), "token": secret.expose()})
+                        "expires_at": expires_at.to_string(), "token": shown,
+                        "file": to_file.as_ref().map(|path| path.display().to_string())})
                 );
             } else {
                 println!(
                     "token {id} for `{user}` (scopes: {}), expires {expires_at}",
                     scope_names.join(" ")
                 );
-                println!("token (shown once; store it now): {}", secret.expose());
-                println!("use it as: Authorization: Bearer <token>");
+                match (&to_file, shown) {
+                    (Some(path), _) => println!(
+                        "token written to {} (mode 0600): use it with --token-file {}",
+                        path.display(),
+                        path.display()
+                    ),
+                    (None, shown) => {
+                        println!(
+                            "token (shown once; store it now): {}",
+                            shown.unwrap_or_default()
+                        );
+                        println!(
+                            "use it as: Authorization: Bearer <token>, or --token on the database host"
+                        );
+                    }
+                }
             }
         }
         UserCommand::RevokeToken { id } => {

@@ -1,9 +1,10 @@
-//! The local users file: who may act, in which role, for whom.
+//! A simulation's users file: who may act, in which role, for whom.
 //!
-//! The CLI takes `--as USER` and looks the user up among the accounts in the database first
-//! (`corridor user …`, `user_cmd.rs`), then here: a file suits trying corridor out and scripted
-//! tests, accounts suit a deployment. A name that is an account never falls back to the file,
-//! so disabling the account stops it on the command line too.
+//! In a simulation the CLI takes `--as USER` and looks the user up among the accounts in the
+//! database first (`corridor user …`, `user_cmd.rs`), then here: a file suits the demo and
+//! scripted tests. A name that is an account never falls back to the file, so disabling the
+//! account stops it on the command line too. A real deployment never reads the file: anyone who
+//! can edit it could name themselves anything (`identity.rs`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -89,11 +90,6 @@ impl Users {
             }
         }
         Ok(users)
-    }
-
-    /// Puts an account's actor ahead of any entry of the same name in the file.
-    pub fn prefer_account(&mut self, actor: Actor) {
-        self.actors.insert(actor.user.clone(), actor);
     }
 
     /// The names of the enabled counsel in the file.

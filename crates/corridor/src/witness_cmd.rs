@@ -190,7 +190,8 @@ pub async fn run(command: WitnessCommand) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
+/// Writes `text` and a newline to a new file only its owner may read or write.
+pub(crate) fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
     let mut file = std::fs::OpenOptions::new()

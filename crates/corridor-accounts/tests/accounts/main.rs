@@ -8,6 +8,7 @@
 mod credentials;
 mod passwords;
 mod rate_limit;
+mod roles;
 mod sessions;
 mod store;
 mod tokens;
@@ -71,7 +72,7 @@ impl TestDatabase {
 pub struct Fixture {
     pub accounts: Accounts,
     pub database: TestDatabase,
-    _store: corridor_store::Store,
+    store: corridor_store::Store,
 }
 
 impl Fixture {
@@ -84,8 +85,13 @@ impl Fixture {
         Self {
             accounts,
             database,
-            _store: store,
+            store,
         }
+    }
+
+    /// The store the accounts share a database with.
+    pub fn store(&self) -> &corridor_store::Store {
+        &self.store
     }
 
     /// Adds `name` with [`PASSWORD`], in a role and party that fit together.
@@ -104,6 +110,8 @@ impl Fixture {
     }
 
     pub async fn finish(self) {
+        // The store's close first gives back the connection it keeps for writes.
+        self.store.close().await;
         self.accounts.pool().close().await;
         self.database.remove().await;
     }

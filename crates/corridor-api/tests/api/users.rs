@@ -101,6 +101,44 @@ async fn access_records(app: &TestApp) -> Vec<(String, String, String, bool)> {
 }
 
 #[tokio::test]
+async fn an_account_that_has_acted_keeps_its_role() {
+    // Proves a role change for a user an event names (here the access record of their own
+    // read) is a 409 `role_fixed` that names the rule, and leaves the role as it was.
+    let (app, admin) = app_with_admin().await;
+    app.add_user(
+        "clerk.ed",
+        Role::CourtClerk,
+        Party::Court("example-court".to_owned()),
+    )
+    .await;
+    let clerk = app.login("clerk.ed").await;
+    let read = send(&app, &clerk, "GET", "/api/holds", None).await;
+    assert_eq!(read.status, 200, "{}", read.text());
+    let refused = send(
+        &app,
+        &admin,
+        "PUT",
+        "/api/users/clerk.ed/role",
+        Some(json!({"role": "adjudicator", "state": "usa"})),
+    )
+    .await
+    .problem(409, "role_fixed");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .is_some_and(|detail| detail.contains("one person would hold two roles")),
+        "{refused}"
+    );
+    let listed = send(&app, &admin, "GET", "/api/users", None).await.json();
+    let clerk = listed
+        .as_array()
+        .and_then(|users| users.iter().find(|user| user["user"] == "clerk.ed"))
+        .cloned()
+        .expect("clerk.ed is listed");
+    assert_eq!(clerk["role"], "court_clerk", "{clerk}");
+}
+
+#[tokio::test]
 async fn an_admin_adds_lists_re_roles_and_disables_users() {
     // Proves the admin's round trip: a user added over HTTP can log in; a new role ends their
     // sessions; disabling ends them and refuses logins; an admin cannot lock themselves out;

@@ -17,6 +17,8 @@ mod contract;
 #[cfg(test)]
 mod copy;
 #[cfg(test)]
+mod deployment;
+#[cfg(test)]
 mod operations;
 #[cfg(test)]
 mod schema;

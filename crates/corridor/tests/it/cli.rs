@@ -32,7 +32,7 @@ fn assert_refused(json: &Value, code: &str, safeguard: bool, recorded: bool) {
 fn init_creates_a_private_key_and_a_second_init_keeps_every_file() {
     // Proves init writes the master key owner-only (0600) and a second init succeeds without replacing anything.
     let sandbox = Sandbox::new();
-    let first = sandbox.corridor(&["init", "--example-users"]).code(0);
+    let first = sandbox.init(&["--example-users"]).code(0);
     assert!(
         first.stdout().contains("created corridor.key"),
         "{}",
@@ -53,7 +53,7 @@ fn init_creates_a_private_key_and_a_second_init_keeps_every_file() {
     );
     sandbox.load_us_rwa();
 
-    let second = sandbox.corridor(&["init"]).code(0);
+    let second = sandbox.init(&[]).code(0);
     assert!(
         second
             .stdout()

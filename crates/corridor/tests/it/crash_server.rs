@@ -272,7 +272,7 @@ impl Deployment {
             log_key: String::new(),
         };
         let init = deployment
-            .command(&["init"])
+            .command(&["init", "--simulation"])
             .env("CORRIDOR_ADMIN_PASSWORD", ADMIN_PASSWORD)
             .output()
             .expect("corridor init runs");

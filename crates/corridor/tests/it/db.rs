@@ -25,7 +25,7 @@ fn demo_checkpoint(sandbox: &Sandbox, seed: u64, url: &str) -> Vec<String> {
     let lines: Vec<&str> = out.lines().collect();
     let start = lines
         .iter()
-        .position(|line| *line == "demo.corridor.invalid/log")
+        .position(|line| *line == "demo.corridor.invalid/log/simulation")
         .unwrap_or_else(|| panic!("no checkpoint in:\n{out}"));
     lines[start..start + 3]
         .iter()
@@ -82,7 +82,11 @@ fn migrate_reports_every_schema_version() {
         .stdout();
     assert!(
         text.contains(&format!(
-            "store schema: versions 1, 2, {latest} (applied now: none)"
+            "store schema: versions {} (applied now: none)",
+            all.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
         "{text}"
     );
@@ -270,6 +274,10 @@ async fn a_deployment_copies_between_backends_and_back() {
         .code(0)
         .json();
     assert_eq!(to_middle["ok"], true, "{to_middle}");
+    assert_eq!(
+        to_middle["simulation"], true,
+        "the demo is a simulation, and so is its copy"
+    );
     sandbox
         .corridor(&["--database", middle.url(), "check"])
         .code(0);
@@ -289,6 +297,10 @@ async fn a_deployment_copies_between_backends_and_back() {
         .code(0)
         .json();
     assert_eq!(to_last["log_root"], to_middle["log_root"]);
+    assert_eq!(to_last["simulation"], true, "{to_last}");
+    let copied = Store::open(&last, false).await.unwrap();
+    assert_eq!(copied.deployment(), corridor_store::Deployment::Simulation);
+    copied.close().await;
     assert_eq!(to_last["checkpoint"], to_middle["checkpoint"]);
     assert!(to_last["checkpoint"]["size"].as_u64().unwrap() > 50);
     sandbox.corridor(&["--database", &last, "check"]).code(0);

@@ -32,8 +32,9 @@ use corridor_store::vault::{self, MasterKey};
 
 use crate::harness::{AUG_10, Run, Sandbox, US_RWA};
 
-/// The origin `corridor init` gives a log by default.
-const ORIGIN: &str = "corridor.invalid/log";
+/// The origin `corridor init --simulation` gives a log by default: a simulation's origin ends in
+/// `/simulation`, so every checkpoint it signs says what it is.
+const ORIGIN: &str = "corridor.invalid/log/simulation";
 
 /// The size of the copy of the log kept as the base of a fork (events 1–15).
 const FORK_BASE_SIZE: u64 = 15;
@@ -74,7 +75,7 @@ fn template() -> &'static Template {
 /// signed checkpoint and an export at size 20 and a signed checkpoint at size 300.
 fn build_template() -> Template {
     let sandbox = Sandbox::new();
-    sandbox.corridor(&["init", "--example-users"]).code(0);
+    sandbox.init(&["--example-users"]).code(0);
     load_us_rwa_directly(&sandbox);
     propose_many(&sandbox, "Base", FORK_BASE_SIZE - 1, 1);
     let fork_base = snapshot(sandbox.path());
@@ -488,6 +489,12 @@ fn a_log_of_300_events_checkpoints_exports_c2sp_tiles_and_verifies() {
         "{}",
         run.stdout()
     );
+    assert!(
+        run.stdout()
+            .contains("this log is a simulation (its origin ends in `/simulation`)"),
+        "{}",
+        run.stdout()
+    );
     sandbox.corridor(&["check"]).code(0);
 }
 
@@ -723,6 +730,7 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
             "--database",
             "sqlite://other.db",
             "init",
+            "--simulation",
             "--log-key-file",
             "other-log.key",
         ])
@@ -788,7 +796,7 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
         &[],
         &[
             "checkpoint: the log's signature does not verify",
-            "the signature of known key `corridor.invalid/log+",
+            &format!("the signature of known key `{ORIGIN}+"),
         ],
     );
     let dir = tampered("edited-root");
@@ -803,7 +811,7 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
         &[],
         &[
             "checkpoint: the log's signature does not verify",
-            "the signature of known key `corridor.invalid/log+",
+            &format!("the signature of known key `{ORIGIN}+"),
         ],
     );
 
@@ -873,7 +881,7 @@ fn verify_refuses_a_forked_history_signed_with_the_same_key() {
         fresh.file("corridor-log.key"),
     )
     .expect("copy the log key");
-    let init = fresh.corridor(&["init", "--example-users"]).code(0);
+    let init = fresh.init(&["--example-users"]).code(0);
     assert!(
         init.stdout()
             .contains("log signing key: keeping the existing"),

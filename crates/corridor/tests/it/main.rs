@@ -1,7 +1,10 @@
 //! The `corridor` binary's integration tests: one binary, one module per concern.
 //!
 //! Every test gets its own temporary directory ([`harness::Sandbox`]) and runs the real `corridor` binary
-//! there, with a fixed clock (`CORRIDOR_NOW`) and none of the caller's `CORRIDOR_*` settings.
+//! there, with a fixed clock (`CORRIDOR_NOW`) and none of the caller's `CORRIDOR_*` settings. Its
+//! databases are simulations (`corridor init --simulation`), the only kind whose clock may be
+//! fixed; a test of a real deployment runs the binary without `CORRIDOR_NOW`
+//! ([`harness::Sandbox::corridor_real`]).
 //! Storage-level tests open the same SQLite files through `corridor_store::Store` and sqlx.
 //!
 //! The harness and every module are `#[cfg(test)]` so that clippy holds them to the rules for
@@ -17,6 +20,8 @@ mod crash_server;
 mod db;
 #[cfg(test)]
 mod demo;
+#[cfg(test)]
+mod deployment;
 #[cfg(test)]
 mod log;
 #[cfg(test)]
@@ -51,10 +56,11 @@ pub mod harness {
     pub const AUG_10: &str = "2025-08-10T09:00:00Z";
 
     /// Every environment variable the binary reads; tests set what they need and nothing leaks in.
-    const CORRIDOR_ENV: [&str; 11] = [
+    const CORRIDOR_ENV: [&str; 12] = [
         "CORRIDOR_ADMIN_PASSWORD",
         "CORRIDOR_SERVER",
         "CORRIDOR_TOKEN",
+        "CORRIDOR_TOKEN_FILE",
         "CORRIDOR_DATABASE",
         "CORRIDOR_USER",
         "CORRIDOR_USERS",
@@ -125,6 +131,19 @@ pub mod harness {
             command
         }
 
+        /// The `corridor` command as a real deployment runs it: the same clean environment,
+        /// without `CORRIDOR_NOW` (the system clock).
+        pub fn real_command(&self, args: &[&str]) -> Command {
+            let mut command = self.command_at("", args);
+            command.env_remove("CORRIDOR_NOW");
+            command
+        }
+
+        /// Runs `corridor ARGS` as a real deployment would ([`Sandbox::real_command`]).
+        pub fn corridor_real(&self, args: &[&str]) -> Run {
+            Run::of(args, self.real_command(args))
+        }
+
         /// Runs `corridor ARGS` at the sandbox's clock.
         pub fn corridor(&self, args: &[&str]) -> Run {
             self.corridor_at(&self.now, args)
@@ -132,14 +151,7 @@ pub mod harness {
 
         /// Runs `corridor ARGS` at `now`.
         pub fn corridor_at(&self, now: &str, args: &[&str]) -> Run {
-            let output = self
-                .command_at(now, args)
-                .output()
-                .expect("the corridor binary runs");
-            Run {
-                args: args.iter().map(|arg| (*arg).to_owned()).collect(),
-                output,
-            }
+            Run::of(args, self.command_at(now, args))
         }
 
         /// `corridor --json --as USER ARGS`, expecting exit status `code`; returns the JSON printed.
@@ -149,9 +161,19 @@ pub mod harness {
             self.corridor(&full).code(code).json()
         }
 
-        /// `corridor init --example-users`, then loads the US–Rwanda agreement as `admin`.
+        /// `corridor init --simulation ARGS`: every test database is a simulation, where the
+        /// clock may be fixed and `--as` takes bare names, unless a test asks for a real one
+        /// ([`Sandbox::real_command`]).
+        pub fn init(&self, extra: &[&str]) -> Run {
+            let mut args = vec!["init", "--simulation"];
+            args.extend_from_slice(extra);
+            self.corridor(&args)
+        }
+
+        /// `corridor init --simulation --example-users`, then loads the US–Rwanda agreement as
+        /// `admin`.
         pub fn init_with_us_rwa(&self) {
-            self.corridor(&["init", "--example-users"]).code(0);
+            self.init(&["--example-users"]).code(0);
             self.load_us_rwa();
         }
 
@@ -368,6 +390,15 @@ pub mod harness {
     }
 
     impl Run {
+        /// Runs `command` (the binary with `args`) to completion.
+        pub fn of(args: &[&str], mut command: Command) -> Self {
+            let output = command.output().expect("the corridor binary runs");
+            Self {
+                args: args.iter().map(|arg| (*arg).to_owned()).collect(),
+                output,
+            }
+        }
+
         /// Asserts the exit status.
         #[track_caller]
         pub fn code(self, expected: i32) -> Self {

@@ -70,7 +70,7 @@ async fn init_creates_the_first_admin_and_says_how_to_log_in() {
     // serve command and the login request, keeps the account on a second init, and takes the
     // password from CORRIDOR_ADMIN_PASSWORD when set.
     let sandbox = Sandbox::new();
-    let out = sandbox.corridor(&["init"]).code(0).stdout();
+    let out = sandbox.init(&[]).code(0).stdout();
     let password = after(&out, "admin account: created `admin` with password ");
     assert_eq!(password.len(), 32, "128 bits in hex: {password}");
     assert!(out.contains("`corridor serve`"), "{out}");
@@ -86,7 +86,7 @@ async fn init_creates_the_first_admin_and_says_how_to_log_in() {
     assert_eq!(listed[0]["user"], "admin");
     assert_eq!(listed[0]["role"], "admin");
 
-    let again = sandbox.corridor(&["init"]).code(0).stdout();
+    let again = sandbox.init(&[]).code(0).stdout();
     assert!(
         again.contains("admin account: keeping the existing `admin`"),
         "{again}"
@@ -99,7 +99,7 @@ async fn init_creates_the_first_admin_and_says_how_to_log_in() {
 
     let scripted = Sandbox::new();
     let out = scripted
-        .command_at(AUG_10, &["init", "--admin", "root.op"])
+        .command_at(AUG_10, &["init", "--simulation", "--admin", "root.op"])
         .env("CORRIDOR_ADMIN_PASSWORD", PASSWORD)
         .output()
         .expect("the corridor binary runs");
@@ -116,7 +116,7 @@ async fn init_creates_the_first_admin_and_says_how_to_log_in() {
 
     let short = Sandbox::new();
     let out = short
-        .command_at(AUG_10, &["init"])
+        .command_at(AUG_10, &["init", "--simulation"])
         .env("CORRIDOR_ADMIN_PASSWORD", "short")
         .output()
         .expect("the corridor binary runs");
@@ -133,7 +133,7 @@ async fn users_are_added_re_roled_given_tokens_and_disabled() {
     // Proves `corridor user` end to end against the database: add (generated or stdin
     // password), role, password, token (printed once, working, scoped), revoke-token, disable.
     let sandbox = Sandbox::new();
-    sandbox.corridor(&["init"]).code(0);
+    sandbox.init(&[]).code(0);
     let out = sandbox
         .corridor(&[
             "user",
@@ -303,7 +303,7 @@ fn bad_input_exits_2_and_says_what_is_wrong() {
     // the party a role needs, the scopes, the token lifetime; unknown and duplicate users are
     // refusals (exit 4).
     let sandbox = Sandbox::new();
-    sandbox.corridor(&["init"]).code(0);
+    sandbox.init(&[]).code(0);
     let cases: [(&[&str], &str); 12] = [
         (
             &["user", "add", "x.y", "--role", "king"],
