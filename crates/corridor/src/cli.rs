@@ -67,6 +67,19 @@ pub struct Cli {
     )]
     pub key_file: PathBuf,
 
+    /// How far, in seconds, servers sharing one database may disagree on the time: a step
+    /// dated more than this before the last event of what it reads is refused
+    /// (`time_before_recorded`), and `check` reports stored histories that go back by more.
+    #[arg(
+        long,
+        global = true,
+        env = "CORRIDOR_CLOCK_SKEW_SECONDS",
+        value_name = "SECONDS",
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u16).range(0..=3600)
+    )]
+    pub clock_skew_seconds: u16,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Top,

@@ -108,7 +108,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     "there is no database at `{path}`: run `corridor init` first, or pass --database"
                 );
             }
-            let store = Store::open(&url, false).await?;
+            let skew = jiff::SignedDuration::from_secs(i64::from(cli.clock_skew_seconds));
+            let store = Store::open(&url, false).await?.with_clock_skew(skew);
             let deployment = store.deployment();
             let mut app = App {
                 store: std::sync::Arc::new(store),

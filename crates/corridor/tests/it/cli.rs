@@ -810,3 +810,37 @@ fn an_age_dispute_is_recorded_and_decided_by_an_adjudicator() {
     let none = sandbox.json_as("adjudicator.cy", 4, &decide);
     assert_eq!(none["code"], "invalid_input", "{none}");
 }
+
+#[test]
+fn a_step_dated_before_its_case_is_refused_beyond_the_configured_skew() {
+    // Proves the time rule on the command line: a step dated a minute before its case's last
+    // event is refused (exit 4, time_before_recorded, nothing recorded) under the default skew,
+    // accepted where the deployment allows two minutes, and then reported by `check` under
+    // the default skew but not under the wider one.
+    let mut sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let case = sandbox.propose("officer.ada", "Synthetic Early Clock");
+    let events = sandbox.event_count();
+    sandbox.set_now("2025-08-10T08:59:00Z");
+    let withdraw = [
+        "case",
+        "withdraw",
+        case.as_str(),
+        "--reason",
+        "change of plan",
+    ];
+    let refused = sandbox.json_as("officer.ada", 4, &withdraw);
+    assert_eq!(refused["code"], "time_before_recorded", "{refused}");
+    assert_eq!(refused["facts"]["stream"], case.as_str(), "{refused}");
+    assert_eq!(sandbox.event_count(), events, "nothing recorded");
+    let mut wide = vec!["--clock-skew-seconds", "120"];
+    wide.extend(["--json", "--as", "officer.ada"]);
+    wide.extend(withdraw);
+    let accepted = sandbox.corridor(&wide).code(0).json();
+    assert_eq!(accepted["outcome"], "accepted", "{accepted}");
+    let report = sandbox.corridor(&["check"]).code(1).stdout();
+    assert!(report.contains("time went backwards"), "{report}");
+    sandbox
+        .corridor(&["--clock-skew-seconds", "120", "check"])
+        .code(0);
+}

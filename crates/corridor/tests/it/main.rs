@@ -56,7 +56,7 @@ pub mod harness {
     pub const AUG_10: &str = "2025-08-10T09:00:00Z";
 
     /// Every environment variable the binary reads; tests set what they need and nothing leaks in.
-    const CORRIDOR_ENV: [&str; 12] = [
+    const CORRIDOR_ENV: [&str; 13] = [
         "CORRIDOR_ADMIN_PASSWORD",
         "CORRIDOR_SERVER",
         "CORRIDOR_TOKEN",
@@ -67,6 +67,7 @@ pub mod harness {
         "CORRIDOR_KEY_FILE",
         "CORRIDOR_MASTER_KEY",
         "CORRIDOR_NOW",
+        "CORRIDOR_CLOCK_SKEW_SECONDS",
         "CORRIDOR_LOG",
         "RUST_LOG",
     ];
