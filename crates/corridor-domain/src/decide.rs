@@ -874,6 +874,30 @@ fn in_force(agreement: &AgreementState, context: &Context) -> Result<(), Refusal
     }
 }
 
+/// The oldest age a birth date may give: anyone older is a mistyped date, not a person.
+const AGE_YEARS_MAX: u8 = 120;
+
+/// The age in years on `today` of someone born on `birth`, refused with the real reason when
+/// the date is after today or makes the person older than [`AGE_YEARS_MAX`] (a date such as
+/// `0001-01-01`, whose age does not even fit the counter, is the latter).
+fn plausible_age(birth: jiff::civil::Date, today: jiff::civil::Date) -> Result<u8, Refusal> {
+    if birth > today {
+        return Err(Refusal::InvalidInput {
+            field: "birth date",
+            reason: format!("{birth} is in the future"),
+        });
+    }
+    match age_years(birth, today).filter(|age| *age <= AGE_YEARS_MAX) {
+        Some(age) => Ok(age),
+        None => Err(Refusal::InvalidInput {
+            field: "birth date",
+            reason: format!(
+                "{birth} would make the person more than {AGE_YEARS_MAX} years old, which is not plausible"
+            ),
+        }),
+    }
+}
+
 /// What the safeguards read of a person, as a proposal at `context.now` records it (the age is
 /// the age on that day).
 pub fn rule_attributes(facts: &PersonFacts, context: &Context) -> Result<RuleAttributes, Refusal> {
@@ -881,16 +905,7 @@ pub fn rule_attributes(facts: &PersonFacts, context: &Context) -> Result<RuleAtt
         .now
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date();
-    let age = age_years(facts.birth_date, today).ok_or_else(|| Refusal::InvalidInput {
-        field: "birth date",
-        reason: format!("{} is in the future", facts.birth_date),
-    })?;
-    if age > 120 {
-        return Err(Refusal::InvalidInput {
-            field: "birth date",
-            reason: format!("{} would make the person {age} years old", facts.birth_date),
-        });
-    }
+    let age = plausible_age(facts.birth_date, today)?;
     if facts.languages.is_empty() {
         return Err(Refusal::InvalidInput {
             field: "languages",
