@@ -550,6 +550,16 @@ fn verdict(cell: &Cell, reply: &Reply) -> Option<String> {
         .and_then(|body| body["code"].as_str().map(str::to_owned))
         .unwrap_or_default();
     let answered = format!("{} `{code}`", reply.status);
+    // Every answer to a logged-in caller, allowed or not, is private: no cache may keep it.
+    if cell.column != Column::Public && reply.header("cache-control") != "no-store" {
+        return Some(format!(
+            "{:<6} {:<48} {:<22} answered without `Cache-Control: no-store` ({:?})",
+            cell.method,
+            cell.template,
+            format!("{:?}", cell.column),
+            reply.header("cache-control"),
+        ));
+    }
     let wrong = if cell.allowed {
         matches!(reply.status, 401 | 403)
     } else if cell.column == Column::Public {
@@ -571,7 +581,8 @@ fn verdict(cell: &Cell, reply: &Reply) -> Option<String> {
 #[tokio::test]
 async fn every_route_answers_every_role_as_the_matrix_says() {
     // Proves each cell of the hand-written matrix over HTTP: denied cells are 403 `forbidden`
-    // (401 for the public), allowed cells pass the policies (neither 401 nor 403).
+    // (401 for the public), allowed cells pass the policies (neither 401 nor 403), and every
+    // answer to a logged-in caller carries `Cache-Control: no-store`.
     let app = spawn_app_with(Setup {
         rate_limit: corridor_api::limits::RateLimit {
             burst_requests: 1_000_000,
