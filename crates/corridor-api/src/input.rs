@@ -176,8 +176,10 @@ pub fn each<T, C: FromIterator<T>>(
         .collect()
 }
 
-/// A free-text field that must not be blank and must fit.
+/// A free-text field that must not be blank, must fit, and must hold no control character or
+/// bidirectional override ([`corridor_domain::terms::check_text`]).
 pub fn text(name: &str, value: &str, max_chars: usize) -> Result<String, ApiError> {
+    field(name, value, corridor_domain::terms::check_text)?;
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(ApiError::InvalidInput {

@@ -33,6 +33,8 @@ mod service;
 #[cfg(test)]
 mod session;
 #[cfg(test)]
+mod text;
+#[cfg(test)]
 mod users;
 #[cfg(test)]
 mod witness;
