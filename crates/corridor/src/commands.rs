@@ -19,8 +19,24 @@ use serde_json::{Value, json};
 
 use crate::app::{
     Refused, describe, event_json, exit, parse_case, parse_country, parse_date, parse_hold,
-    parse_label, parse_language, parse_sex, parse_timestamp, parse_user, parse_vulnerability,
+    parse_label, parse_language, parse_sex, parse_text, parse_timestamp, parse_user,
+    parse_vulnerability,
 };
+
+/// Every line this module prints goes through [`crate::printable::escape`]: what the server or
+/// the database holds is shown, never obeyed by the terminal (old data may hold anything).
+macro_rules! println {
+    ($($arg:tt)+) => {
+        ::std::println!("{}", crate::printable::escape(&::std::format!($($arg)+)))
+    };
+}
+
+/// As `println!`, on standard error.
+macro_rules! eprintln {
+    ($($arg:tt)+) => {
+        ::std::eprintln!("{}", crate::printable::escape(&::std::format!($($arg)+)))
+    };
+}
 use crate::backend::{Answer, Backend, Failure, Reply};
 use crate::cli::{AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs};
 
@@ -286,10 +302,10 @@ pub async fn agreement(
                         .collect();
                     println!("{}", json!({"outcome": "invalid", "errors": list}));
                 } else {
-                    eprintln!(
-                        "{} error(s) in the agreement file:\n{errors}",
-                        errors.0.len()
-                    );
+                    eprintln!("{} error(s) in the agreement file:", errors.0.len());
+                    for error in &errors.0 {
+                        eprintln!("{error}");
+                    }
                 }
                 return Ok(ExitCode::from(exit::REFUSED));
             }
@@ -561,11 +577,15 @@ pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow
             simple(&target, &|case| Command::RequestTransfer { case })?
         }
         CaseCommand::Approve { target } => simple(&target, &|case| Command::Approve { case })?,
-        CaseCommand::Refuse { target, reason } => simple(&target, &|case| Command::Refuse {
-            case,
-            reason: reason.clone(),
-        })?,
+        CaseCommand::Refuse { target, reason } => {
+            let reason = parse_text("reason", &reason)?;
+            simple(&target, &|case| Command::Refuse {
+                case,
+                reason: reason.clone(),
+            })?
+        }
         CaseCommand::Extend { target, reason } => {
+            let reason = parse_text("reason", &reason)?;
             simple(&target, &|case| Command::ExtendDeadline {
                 case,
                 reason: reason.clone(),
@@ -630,10 +650,13 @@ pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow
                 outcome,
             })?
         }
-        CaseCommand::Withdraw { target, reason } => simple(&target, &|case| Command::Withdraw {
-            case,
-            reason: reason.clone(),
-        })?,
+        CaseCommand::Withdraw { target, reason } => {
+            let reason = parse_text("reason", &reason)?;
+            simple(&target, &|case| Command::Withdraw {
+                case,
+                reason: reason.clone(),
+            })?
+        }
         CaseCommand::Erase { target } => simple(&target, &|case| Command::Erase { case })?,
     };
     command_result(json, backend.case_command(command, expected).await)
@@ -681,12 +704,18 @@ async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Re
     if args.name.trim().is_empty() {
         return Err(input("--name: it is empty".to_owned()));
     }
+    let optional =
+        |name: &str, value: Option<String>| value.map(|text| parse_text(name, &text)).transpose();
     let personal = PersonalData {
-        name: args.name,
+        name: parse_text("name", &args.name)?,
         birth_date: Some(facts.birth_date),
-        documents: args.documents,
-        contact: args.contact,
-        health: args.health,
+        documents: args
+            .documents
+            .iter()
+            .map(|document| parse_text("document", document))
+            .collect::<anyhow::Result<_>>()?,
+        contact: optional("contact", args.contact)?,
+        health: optional("health", args.health)?,
     };
     let counsel = args
         .counsel
@@ -1028,8 +1057,8 @@ pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow
             idempotency_key,
         } => {
             let new = NewHold {
-                court,
-                reference,
+                court: parse_text("court", &court)?,
+                reference: parse_text("reference", &reference)?,
                 scope: scope_of(&scope)?,
                 depends_on: depends_on.as_deref().map(parse_hold).transpose()?,
                 idempotency_key: checked_idempotency_key(idempotency_key)?,

@@ -16,6 +16,7 @@ mod db_cmd;
 mod demo;
 mod entropy;
 mod log_cmd;
+mod printable;
 mod remote;
 mod user_cmd;
 mod users;
@@ -60,7 +61,8 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // An error may quote what the server or the database holds: shown, never obeyed.
+            eprintln!("error: {}", crate::printable::escape(&format!("{error:#}")));
             if error
                 .chain()
                 .any(|cause| cause.downcast_ref::<app::InputError>().is_some())

@@ -5,7 +5,7 @@ use std::os::unix::fs::PermissionsExt as _;
 
 use serde_json::Value;
 
-use crate::harness::{HAPPY_PATH, Sandbox, US_RWA, propose_args};
+use crate::harness::{AUG_10, HAPPY_PATH, Sandbox, US_RWA, propose_args};
 
 /// The codes of the `safeguard_triggered` events in a case's history.
 fn recorded_safeguards(sandbox: &Sandbox, case: &str) -> Vec<String> {
@@ -734,4 +734,148 @@ async fn erase_destroys_the_case_key_and_the_log_still_checks() {
         sandbox.json_as("officer.ada", 0, &["case", "show", &kept])["personal_data"]["name"],
         "Synthetic Kept"
     );
+}
+
+#[test]
+fn text_flags_refuse_control_characters_and_bidi_overrides_with_exit_2() {
+    // Proves every free-text flag (name, document, contact, health, reason, court, reference)
+    // refuses an escape sequence or a right-to-left override with exit 2 naming the flag,
+    // before anything is written.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let case = sandbox.propose("officer.ada", "Synthetic Text Flags");
+    let events = sandbox.event_count();
+    let proposal_with = |flag: &str, value: &str| -> Vec<String> {
+        let mut args: Vec<String> = ["--as", "officer.ada"].map(str::to_owned).to_vec();
+        args.extend(
+            propose_args("Synthetic Text")
+                .iter()
+                .map(|a| (*a).to_owned()),
+        );
+        match args.iter().position(|arg| arg == flag) {
+            Some(position) => args[position + 1] = value.to_owned(),
+            None => args.extend([flag.to_owned(), value.to_owned()]),
+        }
+        args
+    };
+    let on_case = |user: &str, verb: &str, value: &str| -> Vec<String> {
+        ["--as", user, "case", verb, case.as_str(), "--reason", value]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    let hold = |court: &str, reference: &str| -> Vec<String> {
+        [
+            "--as",
+            "clerk.eve",
+            "hold",
+            "register",
+            "--court",
+            court,
+            "--reference",
+            reference,
+            "--nationality",
+            "ATA",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    for bad in ["A\u{1b}[31mB", "Synthetic\u{202e}Person"] {
+        let cases: Vec<(Vec<String>, &str)> = vec![
+            (proposal_with("--name", bad), "--name"),
+            (proposal_with("--document", bad), "--document"),
+            (proposal_with("--contact", bad), "--contact"),
+            (proposal_with("--health", bad), "--health"),
+            (on_case("officer.ada", "withdraw", bad), "--reason"),
+            (on_case("officer.ada", "extend", bad), "--reason"),
+            (on_case("receiver.dee", "refuse", bad), "--reason"),
+            (hold(bad, "Order 1"), "--court"),
+            (hold("court-a", bad), "--reference"),
+        ];
+        for (args, flag) in cases {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let stderr = sandbox.corridor(&args).code(2).stderr();
+            assert!(stderr.contains(flag), "{args:?}: {stderr}");
+            assert!(
+                !stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'),
+                "{stderr:?}"
+            );
+        }
+    }
+    assert_eq!(sandbox.event_count(), events, "nothing was written");
+}
+
+#[tokio::test]
+async fn case_show_escapes_what_old_data_holds() {
+    // Proves a name stored before text fields refused control characters (NUL, an ANSI escape,
+    // a right-to-left override, a newline) is printed by `case show` escaped, never raw.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let hostile = "A\u{0}B\u{1b}[31m\u{202e}\nforged: line";
+    let master = corridor_store::vault::MasterKey::parse(
+        &std::fs::read_to_string(sandbox.file("corridor.key")).expect("the key file"),
+    )
+    .expect("a master key");
+    let case = corridor_domain::CaseId::from_u64(0x01d_da7a);
+    let case_key = [3; 32];
+    let personal = corridor_domain::PersonalData {
+        name: hostile.to_owned(),
+        ..corridor_domain::PersonalData::default()
+    };
+    let facts = corridor_domain::PersonFacts {
+        birth_date: "1990-04-12".parse().expect("a date"),
+        nationality: corridor_domain::terms::Country::parse("VEN").expect("VEN"),
+        sex: corridor_domain::terms::Sex::Male,
+        vulnerabilities: Default::default(),
+        feared_countries: Default::default(),
+        protected_countries: Default::default(),
+        languages: [corridor_domain::Language::parse("es").expect("es")]
+            .into_iter()
+            .collect(),
+        legal_basis: corridor_domain::Label::parse("ina_241").expect("a label"),
+        designation: None,
+        detention_place: None,
+        removal_ordered_on: "2025-03-03".parse().expect("a date"),
+        health_data_consent: false,
+    };
+    let command = corridor_domain::Command::Propose {
+        case,
+        agreement: corridor_domain::terms::AgreementId::parse("us-rwa-2025").expect("an id"),
+        facts,
+        counsel: None,
+        personal: corridor_store::vault::seal(case, &case_key, [1; 24], &personal),
+    };
+    let context = corridor_domain::Context {
+        now: AUG_10.parse().expect("a moment"),
+        actor: corridor_domain::Actor {
+            user: corridor_domain::UserId::parse("officer.ada").expect("a user"),
+            role: corridor_domain::Role::SendingOfficer,
+            party: corridor_domain::Party::State(
+                corridor_domain::terms::Country::parse("USA").expect("USA"),
+            ),
+        },
+    };
+    let store = sandbox.store().await;
+    let keys = [(case, master.wrap(case, &case_key, [2; 24]))];
+    let executed = store
+        .execute(&command, &context, None, &keys)
+        .await
+        .expect("the old proposal commits");
+    assert!(
+        matches!(executed.outcome, corridor_domain::Outcome::Accepted(_)),
+        "{executed:?}"
+    );
+    drop(store);
+    let text = sandbox
+        .corridor(&["--as", "officer.ada", "case", "show", &case.to_string()])
+        .code(0)
+        .stdout();
+    assert!(
+        text.contains("name: A\\u{0}B\\u{1b}[31m\\u{202e}\\u{a}forged: line"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{0}'),
+        "{text:?}"
+    );
+    assert!(!text.contains("\nforged: line"), "{text}");
 }
