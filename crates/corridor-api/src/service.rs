@@ -24,7 +24,7 @@ use jiff::civil::Date;
 
 use crate::agreements::{AgreementDetail, AgreementView, AgreementsView, PartiesView, StatusView};
 use crate::auth::Caller;
-use crate::authorize::{authorize, authorize_each};
+use crate::authorize::{authorize, authorize_each, record_name, record_refused_before_policy};
 use crate::cases::{CasePage, CaseSummary, HistoryEvent, Proposed};
 use crate::commands::{
     CommandOutcome, agreement_facts, case_facts, event_details, execute, hold_facts,
@@ -534,6 +534,28 @@ pub async fn list_cases(
         })
         .collect();
     Ok(CasePage { cases: shown, next })
+}
+
+/// Records that `caller` asked for `action` on case `id` and was refused with `error` before
+/// the policies were asked (a bad body, a missing or malformed `If-Match`), then gives `error`
+/// back: a denied attempt on the record, named by the case and its agreement when it exists.
+pub async fn refused_on_case(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    id: CaseId,
+    error: ApiError,
+) -> ApiError {
+    let resource = match state.store().case(id).await {
+        Ok(Some((case, agreement))) => case_facts(&case, &agreement)
+            .map(|facts| record_name(&facts))
+            .unwrap_or_else(|_| (id.to_string(), None)),
+        _ => (id.to_string(), None),
+    };
+    match record_refused_before_policy(state, caller, action, resource, &error).await {
+        Ok(()) => error,
+        Err(unrecorded) => unrecorded,
+    }
 }
 
 /// Executes a command on one case (`command.case()` names it), decided against the case as
