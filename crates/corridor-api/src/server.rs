@@ -122,6 +122,7 @@ pub fn documented(with_witness: bool) -> OpenApiRouter<AppState> {
     }
     OpenApiRouter::with_openapi(document)
         .routes(routes!(routes::checkpoint))
+        .merge(crate::access::router())
         .merge(crate::agreements::router())
         .merge(crate::cases::router())
         .merge(crate::holds::router())

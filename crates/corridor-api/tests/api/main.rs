@@ -9,6 +9,8 @@
 //! tests (`allow-expect-in-tests` and friends in `clippy.toml`).
 
 #[cfg(test)]
+mod access;
+#[cfg(test)]
 mod attempts;
 #[cfg(test)]
 mod cases;

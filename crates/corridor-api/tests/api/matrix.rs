@@ -63,10 +63,12 @@ enum Column {
     Admin,
     /// Nobody logged in.
     Public,
+    /// An auditor: reads every agreement's access records, nothing else.
+    Auditor,
 }
 
 /// The columns, in the table's order.
-const COLUMNS: [Column; 17] = [
+const COLUMNS: [Column; 18] = [
     Column::OfficerOwn,
     Column::OfficerOther,
     Column::SupervisorOwn,
@@ -84,10 +86,11 @@ const COLUMNS: [Column; 17] = [
     Column::ClerkOther,
     Column::Admin,
     Column::Public,
+    Column::Auditor,
 ];
 
 /// How many columns each role's group has, in order (see [`TABLE`]).
-const GROUPS: [usize; 9] = [2, 2, 2, 3, 2, 2, 2, 1, 1];
+const GROUPS: [usize; 10] = [2, 2, 2, 3, 2, 2, 2, 1, 1, 1];
 
 fn state(code: &str) -> Party {
     Party::State(Country::parse(code).expect("a country"))
@@ -130,6 +133,7 @@ impl Column {
                 Party::Court("court-b".to_owned()),
             ),
             Self::Admin => ("admin.ops", Role::Admin, Party::None),
+            Self::Auditor => ("auditor.ins", Role::Auditor, Party::None),
             Self::Public => return None,
         })
     }
@@ -156,7 +160,7 @@ impl Column {
 /// ```text
 /// sending officer (own, other) · sending supervisor (own, other) · adjudicator (own, other) ·
 /// receiving officer (own requested, own unrequested, other) · counsel (own client, other) ·
-/// monitor (own body, other) · court clerk (own court, other) · admin · public
+/// monitor (own body, other) · court clerk (own court, other) · admin · public · auditor
 /// ```
 ///
 /// Written from DOMAIN.md §2 and issue 4: sending-state users act only under their state's
@@ -165,7 +169,8 @@ impl Column {
 /// nothing else; court clerks manage their court's holds, and may read any case's status and
 /// validate detention (any case may fall under an order); the operator manages accounts,
 /// agreement files, the clocks and erasure but never reads a case; the public reaches the
-/// public routes only. Holds stop transfers, so every sending-state role and every clerk may
+/// public routes only; the monitoring body reads the access records of the agreements it monitors,
+/// auditors those of every agreement and nothing else. Holds stop transfers, so every sending-state role and every clerk may
 /// list them; monitors may not (the list names cases of every agreement), and see the holds
 /// that matched each case they monitor in the case itself. Session routes need only a login,
 /// and logging in needs nothing. The witness's `add-checkpoint` is public like the log it
@@ -173,61 +178,62 @@ impl Column {
 /// caller, so every column gets past the policies (which never see it).
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, &str)] = &[
-    //                                                     so ss ad ro  co mo cc ad pu
-    ("GET",    "/healthz",                                "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/readyz",                                 "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/metrics",                                "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/checkpoint",                             "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/tile/{path}",                            "YY YY YY YYY YY YY YY Y Y"),
-    ("POST",   "/add-checkpoint",                         "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/api/agreements",                         "YY YY YY YYY YY YY YY Y Y"),
-    ("POST",   "/api/agreements",                         "-- -- -- --- -- -- -- Y -"),
-    ("GET",    "/api/agreements/{agreement}",             "YY YY YY YYY YY YY YY Y Y"),
-    ("POST",   "/api/agreements/{agreement}/status",      "-- -- -- --- -- -- -- Y -"),
-    ("GET",    "/api/agreements/{agreement}/cases",       "Y- Y- Y- YY- -- Y- YY - -"),
-    ("POST",   "/api/agreements/{agreement}/cases",       "Y- Y- -- --- -- -- -- - -"),
-    ("GET",    "/api/cases/{case}",                       "Y- Y- Y- Y-- Y- Y- YY - -"),
-    ("GET",    "/api/cases/{case}/history",               "Y- Y- Y- --- Y- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/notice",                "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/protection-claim",      "Y- Y- -- --- Y- -- -- - -"),
-    ("POST",   "/api/cases/{case}/protection-decision",   "-- -- Y- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/request",               "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/approve",               "-- Y- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/refuse",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/extend",                "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/schedule",              "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/depart",                "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/arrive",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/vulnerabilities",       "Y- Y- -- Y-- -- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/receiving-claim",       "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/receiving-claim-decision", "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/appeal",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/onward",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/return",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/settle",                "-- -- -- Y-- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/whereabouts-unknown",   "-- -- -- Y-- -- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/whereabouts-known",     "-- -- -- Y-- -- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/welfare-checks",        "-- -- -- --- -- Y- -- - -"),
-    ("POST",   "/api/cases/{case}/detention-validated",   "-- -- -- --- -- -- YY - -"),
-    ("POST",   "/api/cases/{case}/withdraw",              "Y- Y- -- --- -- -- -- - -"),
-    ("POST",   "/api/cases/{case}/erase",                 "-- -- -- --- -- -- -- Y -"),
-    ("GET",    "/api/holds",                              "YY YY YY --- -- -- YY - -"),
-    ("POST",   "/api/holds",                              "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/holds/{hold}/stay",                  "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/holds/{hold}/reactivate",            "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/holds/{hold}/amend",                 "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/holds/{hold}/vacate",                "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/tick",                               "-- -- -- --- -- -- -- Y -"),
-    ("POST",   "/api/session",                            "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/api/session",                            "YY YY YY YYY YY YY YY Y -"),
-    ("DELETE", "/api/session",                            "YY YY YY YYY YY YY YY Y -"),
-    ("GET",    "/api/users",                              "-- -- -- --- -- -- -- Y -"),
-    ("POST",   "/api/users",                              "-- -- -- --- -- -- -- Y -"),
-    ("POST",   "/api/users/{user}/disable",               "-- -- -- --- -- -- -- Y -"),
-    ("PUT",    "/api/users/{user}/role",                  "-- -- -- --- -- -- -- Y -"),
-    ("GET",    "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- - -"),
-    ("POST",   "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- - -"),
-    ("DELETE", "/api/users/{user}/tokens/{token_id}",     "-- -- -- --- -- -- -- Y -"),
+    //                                                     so ss ad ro  co mo cc ad pu au
+    ("GET",    "/healthz",                                "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/readyz",                                 "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/metrics",                                "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/checkpoint",                             "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/tile/{path}",                            "YY YY YY YYY YY YY YY Y Y Y"),
+    ("POST",   "/add-checkpoint",                         "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/api/agreements",                         "YY YY YY YYY YY YY YY Y Y Y"),
+    ("POST",   "/api/agreements",                         "-- -- -- --- -- -- -- Y - -"),
+    ("GET",    "/api/agreements/{agreement}",             "YY YY YY YYY YY YY YY Y Y Y"),
+    ("POST",   "/api/agreements/{agreement}/status",      "-- -- -- --- -- -- -- Y - -"),
+    ("GET",    "/api/agreements/{agreement}/cases",       "Y- Y- Y- YY- -- Y- YY - - -"),
+    ("POST",   "/api/agreements/{agreement}/cases",       "Y- Y- -- --- -- -- -- - - -"),
+    ("GET",    "/api/cases/{case}",                       "Y- Y- Y- Y-- Y- Y- YY - - -"),
+    ("GET",    "/api/agreements/{agreement}/access-records", "-- -- -- --- -- Y- -- - - Y"),
+    ("GET",    "/api/cases/{case}/history",               "Y- Y- Y- --- Y- Y- -- - - -"),
+    ("POST",   "/api/cases/{case}/notice",                "Y- Y- -- --- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/protection-claim",      "Y- Y- -- --- Y- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/protection-decision",   "-- -- Y- --- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/request",               "Y- Y- -- --- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/approve",               "-- Y- -- Y-- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/refuse",                "-- -- -- Y-- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/extend",                "Y- Y- -- --- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/schedule",              "Y- Y- -- --- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/depart",                "Y- Y- -- --- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/arrive",                "-- -- -- Y-- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/vulnerabilities",       "Y- Y- -- Y-- -- Y- -- - - -"),
+    ("POST",   "/api/cases/{case}/receiving-claim",       "-- -- -- Y-- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/receiving-claim-decision", "-- -- -- Y-- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/appeal",                "-- -- -- Y-- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/onward",                "-- -- -- Y-- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/return",                "-- -- -- Y-- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/settle",                "-- -- -- Y-- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/whereabouts-unknown",   "-- -- -- Y-- -- Y- -- - - -"),
+    ("POST",   "/api/cases/{case}/whereabouts-known",     "-- -- -- Y-- -- Y- -- - - -"),
+    ("POST",   "/api/cases/{case}/welfare-checks",        "-- -- -- --- -- Y- -- - - -"),
+    ("POST",   "/api/cases/{case}/detention-validated",   "-- -- -- --- -- -- YY - - -"),
+    ("POST",   "/api/cases/{case}/withdraw",              "Y- Y- -- --- -- -- -- - - -"),
+    ("POST",   "/api/cases/{case}/erase",                 "-- -- -- --- -- -- -- Y - -"),
+    ("GET",    "/api/holds",                              "YY YY YY --- -- -- YY - - -"),
+    ("POST",   "/api/holds",                              "-- -- -- --- -- -- Y- - - -"),
+    ("POST",   "/api/holds/{hold}/stay",                  "-- -- -- --- -- -- Y- - - -"),
+    ("POST",   "/api/holds/{hold}/reactivate",            "-- -- -- --- -- -- Y- - - -"),
+    ("POST",   "/api/holds/{hold}/amend",                 "-- -- -- --- -- -- Y- - - -"),
+    ("POST",   "/api/holds/{hold}/vacate",                "-- -- -- --- -- -- Y- - - -"),
+    ("POST",   "/api/tick",                               "-- -- -- --- -- -- -- Y - -"),
+    ("POST",   "/api/session",                            "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/api/session",                            "YY YY YY YYY YY YY YY Y - Y"),
+    ("DELETE", "/api/session",                            "YY YY YY YYY YY YY YY Y - Y"),
+    ("GET",    "/api/users",                              "-- -- -- --- -- -- -- Y - -"),
+    ("POST",   "/api/users",                              "-- -- -- --- -- -- -- Y - -"),
+    ("POST",   "/api/users/{user}/disable",               "-- -- -- --- -- -- -- Y - -"),
+    ("PUT",    "/api/users/{user}/role",                  "-- -- -- --- -- -- -- Y - -"),
+    ("GET",    "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- - - -"),
+    ("POST",   "/api/users/{user}/tokens",                "-- -- -- --- -- -- -- - - -"),
+    ("DELETE", "/api/users/{user}/tokens/{token_id}",     "-- -- -- --- -- -- -- Y - -"),
 ];
 
 /// Rows whose allowed cells change what every other cell sees (a new terms version, the clocks
