@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use corridor_api::access::AccessQuery;
 use corridor_api::limits::PAGE_SIZE_MAX;
 use corridor_api::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
@@ -38,7 +39,9 @@ macro_rules! eprintln {
     };
 }
 use crate::backend::{Answer, Backend, Failure, Reply};
-use crate::cli::{AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs};
+use crate::cli::{
+    AccessCommand, AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs,
+};
 
 /// Largest agreement file read from disk; the parser has its own, equal limit.
 const AGREEMENT_FILE_BYTES_MAX: u64 = corridor_domain::terms::AGREEMENT_FILE_SIZE_MAX_BYTES as u64;
@@ -1016,6 +1019,63 @@ fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
 }
 
 /// `corridor hold …`.
+/// `corridor access list`: one page of an agreement's access records, a line each (or the page
+/// as JSON), then the `--after` of the next page when there is one.
+pub async fn access(
+    backend: &Backend,
+    json: bool,
+    command: AccessCommand,
+) -> anyhow::Result<ExitCode> {
+    let AccessCommand::List {
+        agreement,
+        case,
+        after,
+        limit,
+    } = command;
+    if !(1..=PAGE_SIZE_MAX).contains(&limit) {
+        return Err(input(format!("--limit: give 1 to {PAGE_SIZE_MAX}")));
+    }
+    let query = AccessQuery {
+        agreement: AgreementId::parse(&agreement)
+            .map_err(|e| input(format!("--agreement: {e}")))?,
+        case: case.as_deref().map(parse_case).transpose()?,
+        after,
+        limit,
+    };
+    let page = read_result(
+        backend,
+        backend.list_access_records(&query).await,
+        "the access records",
+        false,
+    )?;
+    if json {
+        println!("{page}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let records = items(&page, "records");
+    if records.is_empty() {
+        println!("no access records");
+    }
+    for record in records {
+        let allowed = record.get("allowed").and_then(Value::as_bool) == Some(true);
+        println!(
+            "#{} {} {} ({}) {} {}: {} by {}",
+            record.get("seq").map(plain).unwrap_or_default(),
+            text(record, "at"),
+            text(record, "user"),
+            text(record, "role"),
+            text(record, "action"),
+            text(record, "resource"),
+            if allowed { "allowed" } else { "denied" },
+            join(texts(record.get("policies").unwrap_or(&Value::Null)).into_iter()),
+        );
+    }
+    if let Some(next) = page.get("next").and_then(Value::as_u64) {
+        println!("more: --after {next}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow::Result<ExitCode> {
     let (hold, command) = match command {
         HoldCommand::List => {

@@ -121,7 +121,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut accounts = if actor.is_some()
                 || matches!(
                     command,
-                    Top::Agreement(_) | Top::Case(_) | Top::Hold(_) | Top::Tick(_)
+                    Top::Agreement(_) | Top::Case(_) | Top::Hold(_) | Top::Tick(_) | Top::Access(_)
                 ) {
                 Some(user_cmd::open(&app.store).await?)
             } else {
@@ -148,6 +148,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Top::Hold(command) => {
                     let backend = local_backend(&mut app, actor, accounts.take()).await?;
                     commands::hold(&backend, app.json, command).await?
+                }
+                Top::Access(command) => {
+                    let backend = local_backend(&mut app, actor, accounts.take()).await?;
+                    commands::access(&backend, app.json, command).await?
                 }
                 Top::Tick(args) => {
                     if let Some(at) = args.at {
@@ -219,6 +223,7 @@ async fn on_server(
         Top::Agreement(command) => commands::agreement(&connect()?, json, command).await,
         Top::Case(command) => commands::case(&connect()?, json, command).await,
         Top::Hold(command) => commands::hold(&connect()?, json, command).await,
+        Top::Access(command) => commands::access(&connect()?, json, command).await,
         Top::Tick(args) => {
             if args.at.is_some() {
                 return Err(anyhow::Error::new(app::InputError(

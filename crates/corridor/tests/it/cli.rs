@@ -879,3 +879,80 @@ async fn case_show_escapes_what_old_data_holds() {
     );
     assert!(!text.contains("\nforged: line"), "{text}");
 }
+
+#[test]
+fn access_list_shows_who_read_which_case_to_auditors_only() {
+    // Proves `corridor access list` shows an auditor who read which case, when, allowed or
+    // denied and by which policy, filtered by case, with the auditor's own reads on the record;
+    // that an officer is refused (exit 4) and a bad --limit is exit 2 naming the flag.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    sandbox
+        .corridor(&["user", "add", "auditor.ina", "--role", "auditor"])
+        .code(0);
+    let case = sandbox.propose("officer.ada", "Synthetic Audited");
+    sandbox
+        .corridor(&["--as", "officer.ada", "case", "show", &case])
+        .code(0);
+    sandbox
+        .corridor(&["--as", "receiver.dee", "case", "show", &case])
+        .code(4);
+    let list = |extra: &[&str]| {
+        let mut args = vec![
+            "--as",
+            "auditor.ina",
+            "access",
+            "list",
+            "--agreement",
+            "us-rwa-2025",
+        ];
+        args.extend_from_slice(extra);
+        sandbox.corridor(&args).code(0).stdout()
+    };
+    let text = list(&["--case", &case]);
+    assert!(
+        text.contains(&format!(
+            "officer.ada (sending_officer) read_case {case}: allowed by sending-read-cases"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "receiver.dee (receiving_officer) read_case {case}: denied"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("agreement:"),
+        "only the case's records: {text}"
+    );
+    let all = list(&["--limit", "100"]);
+    assert!(
+        all.contains("auditor.ina (auditor) read_access_records agreement:us-rwa-2025: allowed by auditor-access-records"),
+        "{all}"
+    );
+    sandbox
+        .corridor(&[
+            "--as",
+            "officer.ada",
+            "access",
+            "list",
+            "--agreement",
+            "us-rwa-2025",
+        ])
+        .code(4);
+    let stderr = sandbox
+        .corridor(&[
+            "--as",
+            "auditor.ina",
+            "access",
+            "list",
+            "--agreement",
+            "us-rwa-2025",
+            "--limit",
+            "0",
+        ])
+        .code(2)
+        .stderr();
+    assert!(stderr.contains("--limit"), "{stderr}");
+}
