@@ -12,6 +12,9 @@ use crate::harness::spawn_app;
 /// right-to-left override.
 const HOSTILE: &str = "A\u{0}B\u{1b}[31m\u{202e}";
 
+/// A request body with one text field set to the value given.
+type BodyWith = Box<dyn Fn(&str) -> Value>;
+
 /// A proposal of a synthetic person whose `field` is `value`.
 fn proposal(field: &str, value: Value) -> Value {
     let mut body = json!({
@@ -42,7 +45,7 @@ async fn every_text_field_refuses_control_characters_and_bidi_overrides() {
     )
     .await;
     let case = "/api/cases/case-0000000000001001";
-    let cases: Vec<(&str, String, Box<dyn Fn(&str) -> Value>, &str)> = vec![
+    let cases: Vec<(&str, String, BodyWith, &str)> = vec![
         (
             "POST",
             "/api/agreements/us-rwa-2025/cases".to_owned(),
