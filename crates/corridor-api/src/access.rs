@@ -24,7 +24,7 @@ use crate::auth::Caller;
 use crate::authorize::authorize;
 use crate::commands::{agreement_facts, load_agreement};
 use crate::input;
-use crate::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
+use crate::limits::PAGE_SIZE_MAX;
 use crate::problem::{AccessProblems, ApiError, CommonProblems};
 use crate::state::AppState;
 
@@ -171,17 +171,8 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<AccessRecordPage>, ApiError> {
     caller.authenticated()?;
-    let Query(query) = query.map_err(|rejection| ApiError::InvalidInput {
-        field: "query".to_owned(),
-        message: rejection.body_text(),
-    })?;
-    let limit = query.limit.unwrap_or(PAGE_SIZE_DEFAULT);
-    if limit == 0 || limit > PAGE_SIZE_MAX {
-        return Err(ApiError::InvalidInput {
-            field: "query.limit".to_owned(),
-            message: format!("must be between 1 and {PAGE_SIZE_MAX}"),
-        });
-    }
+    let query = input::query(query)?;
+    let limit = input::page_limit(query.limit)?;
     let query = AccessQuery {
         agreement: input::agreement_id("path.agreement", &agreement)?,
         case: query

@@ -21,7 +21,7 @@ use crate::auth::Caller;
 use crate::commands::{CommandOutcome, etag, if_match};
 use crate::input;
 use crate::json::JsonBody;
-use crate::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_CHARS_MAX};
+use crate::limits::TEXT_CHARS_MAX;
 use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
 use crate::service::{self, CaseQuery, NewCase};
 use crate::state::AppState;
@@ -377,18 +377,9 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CasePage>, ApiError> {
     caller.authenticated()?;
-    let Query(query) = query.map_err(|rejection| ApiError::InvalidInput {
-        field: "query".to_owned(),
-        message: rejection.body_text(),
-    })?;
+    let query = input::query(query)?;
     let agreement_id = input::agreement_id("path.agreement", &agreement)?;
-    let limit = query.limit.unwrap_or(PAGE_SIZE_DEFAULT);
-    if limit == 0 || limit > PAGE_SIZE_MAX {
-        return Err(ApiError::InvalidInput {
-            field: "query.limit".to_owned(),
-            message: format!("must be between 1 and {PAGE_SIZE_MAX}"),
-        });
-    }
+    let limit = input::page_limit(query.limit)?;
     let status = query
         .status
         .as_deref()

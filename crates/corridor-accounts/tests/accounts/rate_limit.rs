@@ -16,6 +16,18 @@ fn too_long() -> String {
     "x".repeat(PASSWORD_LENGTH_MAX_BYTES + 1)
 }
 
+/// Alice's login at `T0` from `client(address)`.
+async fn alice(
+    fixture: &Fixture,
+    password: String,
+    address: u8,
+) -> Result<(corridor_accounts::SessionId, corridor_domain::Actor), LoginError> {
+    fixture
+        .accounts
+        .login("alice", &password, client(address), T0)
+        .await
+}
+
 fn retry_after(result: Result<impl Sized, LoginError>) -> Option<SignedDuration> {
     match result {
         Err(LoginError::RateLimited { retry_after }) => Some(retry_after),
@@ -72,14 +84,7 @@ async fn failures_elsewhere_do_not_lock_the_user_out() {
     for backend in backends() {
         let fixture = Fixture::new(backend).await;
         fixture.officer("alice").await;
-        let login = |password: String, address: u8| {
-            let accounts = &fixture.accounts;
-            async move {
-                accounts
-                    .login("alice", &password, client(address), T0)
-                    .await
-            }
-        };
+        let login = |password: String, address: u8| alice(&fixture, password, address);
         for _ in 0..LOGIN_FAILURES_PER_USER_MAX + 5 {
             let _ = login(too_long(), 66).await;
         }
@@ -111,14 +116,7 @@ async fn guessing_from_many_addresses_meets_the_ceiling() {
     for backend in backends() {
         let fixture = Fixture::new(backend).await;
         fixture.officer("alice").await;
-        let login = |password: String, address: u8| {
-            let accounts = &fixture.accounts;
-            async move {
-                accounts
-                    .login("alice", &password, client(address), T0)
-                    .await
-            }
-        };
+        let login = |password: String, address: u8| alice(&fixture, password, address);
         let ceiling = u8::try_from(LOGIN_FAILURES_PER_USER_CEILING).unwrap();
         for address in 0..ceiling {
             let refused = login(too_long(), address).await;

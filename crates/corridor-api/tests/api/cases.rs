@@ -59,7 +59,8 @@ pub async fn call(
     app.request(method, path, &headers, bytes).await
 }
 
-fn proposal() -> serde_json::Value {
+/// A proposal of a synthetic person with every optional field filled.
+pub fn proposal() -> serde_json::Value {
     json!({
         "name": "Synthetic Person Alpha",
         "birth_date": "1991-02-03",

@@ -17,15 +17,7 @@ type BodyWith = Box<dyn Fn(&str) -> Value>;
 
 /// A proposal of a synthetic person whose `field` is `value`.
 fn proposal(field: &str, value: Value) -> Value {
-    let mut body = json!({
-        "name": "Synthetic Person Text",
-        "birth_date": "1991-02-03",
-        "nationality": "HND",
-        "sex": "female",
-        "languages": ["es"],
-        "legal_basis": "ina_241",
-        "removal_ordered_on": "2025-06-01",
-    });
+    let mut body = crate::cases::proposal();
     body[field] = value;
     body
 }
