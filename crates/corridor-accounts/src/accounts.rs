@@ -372,6 +372,10 @@ impl Accounts {
         let Some(row) = row.filter(|row| matches && !row.info.disabled) else {
             return Err(LoginError::InvalidCredentials);
         };
+        self.limiter
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .succeeded(limiter_key, client, now);
         sqlx::query(
             "INSERT INTO accounts_sessions (id_sha256, user_name, created_at_ms, last_seen_at_ms) VALUES ($1, $2, $3, $3)",
         )

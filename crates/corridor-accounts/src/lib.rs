@@ -37,7 +37,7 @@ pub use error::{AccountsError, LoginError};
 pub use party::{PartyFieldError, check_binding, party_from_fields};
 pub use password::{PASSWORD_LENGTH_MAX_BYTES, PASSWORD_LENGTH_MIN_CHARS, PasswordPhc};
 pub use rate::{
-    LOGIN_ATTEMPTS_PER_ADDRESS_MAX, LOGIN_ATTEMPTS_PER_USER_MAX, LOGIN_WINDOW, RATE_LIMIT_KEYS_MAX,
-    RateLimiter,
+    LOGIN_ATTEMPTS_PER_ADDRESS_MAX, LOGIN_FAILURES_PER_USER_CEILING, LOGIN_FAILURES_PER_USER_MAX,
+    LOGIN_WINDOW, RATE_LIMIT_KEYS_MAX, RateLimiter,
 };
 pub use secret::{SCOPE_EVERY_ACTION, SCOPE_LENGTH_MAX, Scope, SessionId, TokenId, TokenSecret};

@@ -27,7 +27,7 @@ pub fn check_binding(role: Role, party: &Party) -> Result<(), AccountsError> {
             matches!(party, Party::MonitoringBody(_)),
             "a monitoring body",
         ),
-        Role::Admin => (matches!(party, Party::None), "no party"),
+        Role::Admin | Role::Auditor => (matches!(party, Party::None), "no party"),
         Role::Public => (false, "nothing: the public needs no account"),
     };
     if !fits {
@@ -81,7 +81,7 @@ pub fn party_from_fields(
         Role::CourtClerk => (&["court"], "a court"),
         Role::Monitor => (&["monitoring_body"], "a monitoring body"),
         Role::Counsel => (&[], "their clients"),
-        Role::Admin => (&[], "no party"),
+        Role::Admin | Role::Auditor => (&[], "no party"),
         Role::Public => {
             return Err(error(
                 "role",

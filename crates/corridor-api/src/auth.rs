@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, Method, header};
 use corridor_accounts::{Scope, SessionId};
 use corridor_authz::{Action, Principal};
 use corridor_domain::{Actor, Party, Role, UserId};
@@ -215,8 +215,17 @@ impl Caller {
 
 /// The value of cookie `name` in the request, if any.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+    cookie_in(&parts.headers, name)
+}
+
+/// Whether a request with these headers carries a credential (a bearer token or a session
+/// cookie), valid or not: its answer is then about someone, and no cache may keep it.
+pub fn carries_credential(headers: &HeaderMap) -> bool {
+    headers.contains_key(header::AUTHORIZATION) || cookie_in(headers, SESSION_COOKIE).is_some()
+}
+
+fn cookie_in<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())

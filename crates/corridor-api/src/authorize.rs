@@ -14,6 +14,7 @@
 //! the permanent log at will. Its denials still count in `/metrics`.
 
 use corridor_authz::{Action, ResourceFacts};
+use corridor_domain::terms::AgreementId;
 use corridor_domain::{Event, EventBody};
 
 use crate::auth::Caller;
@@ -30,6 +31,75 @@ pub fn resource_name(resource: &ResourceFacts) -> String {
         ResourceFacts::Case(case) => case.id.to_string(),
         ResourceFacts::Hold(hold) => hold.id.to_string(),
         ResourceFacts::User(user) => format!("user:{user}"),
+    }
+}
+
+/// What the `policies` of a denied attempt's record start with: the request was refused before
+/// the policies were asked (a bad body, a missing or malformed `If-Match`), and the rest names the
+/// problem's code, such as `refused-before-policy:precondition_required`.
+pub const REFUSED_BEFORE_POLICY: &str = "refused-before-policy:";
+
+/// Records that `caller` asked for `action` on `resource` and was refused before any policy was
+/// asked, with `error`: a denied attempt, so that a caller probing a case it may not touch
+/// leaves a trace like any other. The anonymous caller is not recorded (see the module).
+///
+/// `resource` is named as in every record (`case-…`), with its agreement when it exists; a case
+/// that does not exist is recorded by the id asked for, with no agreement.
+pub async fn record_refused_before_policy(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    resource: (String, Option<AgreementId>),
+    error: &ApiError,
+) -> Result<(), ApiError> {
+    if caller.is_anonymous() {
+        return Ok(());
+    }
+    state
+        .metrics()
+        .authorization_denied(caller.actor.role.as_str());
+    let event = access_record(
+        state,
+        caller,
+        action,
+        resource,
+        false,
+        vec![format!("{REFUSED_BEFORE_POLICY}{}", error.problem().code)],
+    );
+    record(state, Some(event)).await
+}
+
+/// How an access record names `resource`: by identifier, with its agreement where it belongs
+/// to one.
+pub fn record_name(resource: &ResourceFacts) -> (String, Option<AgreementId>) {
+    let agreement = match resource {
+        ResourceFacts::Agreement(agreement) => Some(agreement.id.clone()),
+        ResourceFacts::Case(case) => Some(case.agreement.id.clone()),
+        _ => None,
+    };
+    (resource_name(resource), agreement)
+}
+
+/// The access record of one decision about `caller`.
+fn access_record(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    (resource, agreement): (String, Option<AgreementId>),
+    allowed: bool,
+    policies: Vec<String>,
+) -> Event {
+    Event {
+        at: state.now(),
+        by: Some(caller.actor.user.clone()),
+        body: EventBody::AccessRecorded {
+            role: caller.actor.role,
+            action: action.as_str().to_owned(),
+            resource,
+            agreement,
+            allowed,
+            policies,
+        },
     }
 }
 
@@ -127,24 +197,16 @@ pub fn decide(
             .authorization_denied(caller.actor.role.as_str());
     }
     let record = (!caller.is_anonymous()).then(|| {
-        let agreement = match resource {
-            _ if concealed => None,
-            ResourceFacts::Agreement(agreement) => Some(agreement.id.clone()),
-            ResourceFacts::Case(case) => Some(case.agreement.id.clone()),
-            _ => None,
-        };
-        Event {
-            at: state.now(),
-            by: Some(caller.actor.user.clone()),
-            body: EventBody::AccessRecorded {
-                role: caller.actor.role,
-                action: action.as_str().to_owned(),
-                resource: resource_name(resource),
-                agreement,
-                allowed,
-                policies: decision.reasons,
-            },
-        }
+        // A concealed resource's record names no agreement: the public log leaf would.
+        let (name, agreement) = record_name(resource);
+        access_record(
+            state,
+            caller,
+            action,
+            (name, agreement.filter(|_| !concealed)),
+            allowed,
+            decision.reasons,
+        )
     });
     Decided {
         allowed,
@@ -168,17 +230,15 @@ pub async fn absent(
     state
         .metrics()
         .authorization_denied(caller.actor.role.as_str());
-    let event = (!caller.is_anonymous()).then(|| Event {
-        at: state.now(),
-        by: Some(caller.actor.user.clone()),
-        body: EventBody::AccessRecorded {
-            role: caller.actor.role,
-            action: action.as_str().to_owned(),
-            resource: id.to_string(),
-            agreement: None,
-            allowed: false,
-            policies: Vec::new(),
-        },
+    let event = (!caller.is_anonymous()).then(|| {
+        access_record(
+            state,
+            caller,
+            action,
+            (id.to_string(), None),
+            false,
+            Vec::new(),
+        )
     });
     match record(state, event).await {
         Ok(()) => ApiError::NotFound {

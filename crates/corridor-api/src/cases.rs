@@ -15,12 +15,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use corridor_authz::Action;
+
 use crate::auth::Caller;
 use crate::commands::{CommandOutcome, etag, if_match};
 use crate::disclosure::ShownStatus;
 use crate::input;
 use crate::json::JsonBody;
-use crate::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_CHARS_MAX};
+use crate::limits::TEXT_CHARS_MAX;
 use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
 use crate::service::{self, CaseQuery, NewCase};
 use crate::state::AppState;
@@ -379,18 +381,9 @@ pub async fn list(
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<CasePage>, ApiError> {
     caller.authenticated()?;
-    let Query(query) = query.map_err(|rejection| ApiError::InvalidInput {
-        field: "query".to_owned(),
-        message: rejection.body_text(),
-    })?;
+    let query = input::query(query)?;
     let agreement_id = input::agreement_id("path.agreement", &agreement)?;
-    let limit = query.limit.unwrap_or(PAGE_SIZE_DEFAULT);
-    if limit == 0 || limit > PAGE_SIZE_MAX {
-        return Err(ApiError::InvalidInput {
-            field: "query.limit".to_owned(),
-            message: format!("must be between 1 and {PAGE_SIZE_MAX}"),
-        });
-    }
+    let limit = input::page_limit(query.limit)?;
     let status = query
         .status
         .as_deref()
@@ -416,18 +409,23 @@ pub async fn list(
 }
 
 /// Runs a command on one case: loads it for the policies, requires `If-Match`, answers with
-/// the new `ETag`.
+/// the new `ETag`. A request refused before the policies are asked — its body (`make` fails),
+/// or a missing or malformed `If-Match` — is recorded as a denied attempt at `action`.
 async fn on_case(
     state: &AppState,
     caller: &Caller,
     headers: &HeaderMap,
     case: &str,
-    make: impl FnOnce(CaseId) -> Command,
+    action: Action,
+    make: impl FnOnce(CaseId) -> Result<Command, ApiError>,
 ) -> Result<Response, ApiError> {
     caller.authenticated()?;
     let id = input::case_id(case)?;
-    let expected = if_match(headers)?;
-    let outcome = service::case_command(state, caller, make(id), Some(expected)).await?;
+    let (command, expected) = match make(id).and_then(|command| Ok((command, if_match(headers)?))) {
+        Ok(prepared) => prepared,
+        Err(error) => return Err(service::refused_on_case(state, caller, action, id, error).await),
+    };
+    let outcome = service::case_command(state, caller, command, Some(expected)).await?;
     let version = outcome.case_version.unwrap_or(expected);
     Ok(([(header::ETAG, etag(version)?)], Json(outcome)).into_response())
 }
@@ -548,14 +546,17 @@ macro_rules! case_command {
             headers: HeaderMap,
             Path(case): Path<String>,
         ) -> Result<Response, ApiError> {
-            on_case(&state, &caller, &headers, &case, |case| Command::$variant { case }).await
+            on_case(&state, &caller, &headers, &case, Action::$variant, |case| {
+                Ok(Command::$variant { case })
+            })
+            .await
         }
     };
 }
 
 /// Defines a command route with a JSON body turned into the command by `$make`.
 macro_rules! case_command_with {
-    ($name:ident, $path:literal, $summary:literal, $body:ty, |$case:ident, $value:ident| $make:expr) => {
+    ($name:ident, $path:literal, $summary:literal, $body:ty, $action:ident, |$case:ident, $value:ident| $make:expr) => {
         #[doc = $summary]
         #[utoipa::path(
             post,
@@ -578,12 +579,13 @@ macro_rules! case_command_with {
             caller: Caller,
             headers: HeaderMap,
             Path(case): Path<String>,
-            JsonBody($value): JsonBody<$body>,
+            body: Result<JsonBody<$body>, ApiError>,
         ) -> Result<Response, ApiError> {
-            let make = |$case: CaseId| -> Result<Command, ApiError> { Ok($make) };
-            let id = input::case_id(&case)?;
-            let command = make(id)?;
-            on_case(&state, &caller, &headers, &case, move |_| command).await
+            let make = |$case: CaseId| -> Result<Command, ApiError> {
+                let JsonBody($value) = body?;
+                Ok($make)
+            };
+            on_case(&state, &caller, &headers, &case, Action::$action, make).await
         }
     };
 }
@@ -593,6 +595,7 @@ case_command_with!(
     "/api/cases/{case}/notice",
     "Serve notice.",
     NoticeBody,
+    ServeNotice,
     |case, body| {
         Command::ServeNotice {
             case,
@@ -617,6 +620,7 @@ case_command_with!(
     "/api/cases/{case}/protection-decision",
     "Decide the protection screening.",
     DecisionBody,
+    DecideProtection,
     |case, body| {
         Command::DecideProtection {
             case,
@@ -641,6 +645,7 @@ case_command_with!(
     "/api/cases/{case}/refuse",
     "Refuse the person (receiving state).",
     ReasonBody,
+    Refuse,
     |case, body| {
         Command::Refuse {
             case,
@@ -653,6 +658,7 @@ case_command_with!(
     "/api/cases/{case}/extend",
     "Extend the transfer deadline, with a reason.",
     ReasonBody,
+    ExtendDeadline,
     |case, body| {
         Command::ExtendDeadline {
             case,
@@ -665,6 +671,7 @@ case_command_with!(
     "/api/cases/{case}/schedule",
     "Schedule the departure.",
     ScheduleBody,
+    Schedule,
     |case, body| {
         Command::Schedule {
             case,
@@ -689,6 +696,7 @@ case_command_with!(
     "/api/cases/{case}/vulnerabilities",
     "Record a vulnerability found after proposal.",
     VulnerabilityBody,
+    RecordVulnerability,
     |case, body| {
         Command::RecordVulnerability {
             case,
@@ -701,6 +709,7 @@ case_command_with!(
     "/api/cases/{case}/fears",
     "Record a country the person fears, learnt after proposal: it binds every later transfer and onward decision.",
     FearBody,
+    RecordFear,
     |case, body| {
         Command::RecordFear {
             case,
@@ -713,6 +722,7 @@ case_command_with!(
     "/api/cases/{case}/age-dispute",
     "Dispute the person's age: until an adjudicator decides, the younger age binds every decision.",
     AgeDisputeBody,
+    DisputeAge,
     |case, body| {
         Command::DisputeAge {
             case,
@@ -725,6 +735,7 @@ case_command_with!(
     "/api/cases/{case}/age-decision",
     "Decide an age dispute on the birth date an assessment found.",
     AgeDecisionBody,
+    DecideAge,
     |case, body| {
         Command::DecideAge {
             case,
@@ -743,6 +754,7 @@ case_command_with!(
     "/api/cases/{case}/receiving-claim-decision",
     "Record the receiving state's decision on that claim.",
     DecisionBody,
+    DecideReceivingClaim,
     |case, body| {
         Command::DecideReceivingClaim {
             case,
@@ -761,6 +773,7 @@ case_command_with!(
     "/api/cases/{case}/onward",
     "Record an onward movement (checked against the agreement's onward rule).",
     OnwardBody,
+    Onward,
     |case, body| {
         Command::Onward {
             case,
@@ -797,6 +810,7 @@ case_command_with!(
     "/api/cases/{case}/welfare-checks",
     "Record a welfare check.",
     WelfareBody,
+    RecordWelfareCheck,
     |case, body| {
         Command::RecordWelfareCheck {
             case,
@@ -820,6 +834,7 @@ case_command_with!(
     "/api/cases/{case}/withdraw",
     "Withdraw the case, with a reason.",
     ReasonBody,
+    Withdraw,
     |case, body| {
         Command::Withdraw {
             case,

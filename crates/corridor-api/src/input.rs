@@ -7,7 +7,7 @@ use corridor_domain::{CaseId, HoldId, Label, Language, UserId};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::limits::IDEMPOTENCY_KEY_CHARS_MAX;
+use crate::limits::{IDEMPOTENCY_KEY_CHARS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::problem::ApiError;
 
 fn field<T>(
@@ -67,6 +67,30 @@ pub fn check_idempotency_key(key: &str) -> Result<(), String> {
 /// The header a client names a creation (a proposal, a hold registration) with, so that
 /// retrying it creates nothing twice.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// A query string, parsed: its rejection is 422 naming `query`.
+pub fn query<T>(
+    query: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, ApiError> {
+    query
+        .map(|axum::extract::Query(value)| value)
+        .map_err(|rejection| ApiError::InvalidInput {
+            field: "query".to_owned(),
+            message: rejection.body_text(),
+        })
+}
+
+/// A page's `limit`: [`PAGE_SIZE_DEFAULT`] when absent, else 1 to [`PAGE_SIZE_MAX`].
+pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
+    let limit = limit.unwrap_or(PAGE_SIZE_DEFAULT);
+    if limit == 0 || limit > PAGE_SIZE_MAX {
+        return Err(ApiError::InvalidInput {
+            field: "query.limit".to_owned(),
+            message: format!("must be between 1 and {PAGE_SIZE_MAX}"),
+        });
+    }
+    Ok(limit)
+}
 
 /// A case id in the path.
 pub fn case_id(value: &str) -> Result<CaseId, ApiError> {
@@ -176,8 +200,10 @@ pub fn each<T, C: FromIterator<T>>(
         .collect()
 }
 
-/// A free-text field that must not be blank and must fit.
+/// A free-text field that must not be blank, must fit, and must hold no control character or
+/// bidirectional override ([`corridor_domain::terms::check_text`]).
 pub fn text(name: &str, value: &str, max_chars: usize) -> Result<String, ApiError> {
+    field(name, value, corridor_domain::terms::check_text)?;
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(ApiError::InvalidInput {

@@ -5,6 +5,7 @@
 //! - [`telemetry`]: Prometheus metrics, one recorder per server;
 //! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, the public log at its C2SP paths
 //!   (`/checkpoint`, `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`) and `/api/agreements`;
+//! - [`access`]: the access records, read back by the monitoring body and auditors;
 //! - [`session`]: log in, who am I, log out (cookie sessions with a CSRF token);
 //! - [`users`]: user administration and API tokens;
 //! - [`service`]: the application functions (propose, read a case, list, every command) that
@@ -20,6 +21,7 @@
 
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod agreements;
 pub mod auth;
 pub mod authorize;

@@ -16,6 +16,17 @@ use std::time::{Duration, Instant};
 /// command is smaller still; 64 KiB leaves room without inviting abuse.
 pub const REQUEST_BODY_BYTES_MAX: usize = 64 * 1024;
 
+/// Most header fields in one request. hyper itself answers a bare 431, with no body it lets a
+/// server shape, past 100; below that, this limit answers with a problem.
+pub const REQUEST_HEADERS_MAX: usize = 64;
+
+/// Most bytes of header names and values in one request (16 KiB); past it, a 431 problem.
+/// hyper's own bare 431 comes only past its read buffer (about 400 KiB).
+pub const REQUEST_HEADER_BYTES_MAX: usize = 16 * 1024;
+
+/// The longest request target (path and query), in bytes; past it, a 414 problem.
+pub const REQUEST_URI_BYTES_MAX: usize = 8 * 1024;
+
 /// The longest `Idempotency-Key` accepted, in characters (printable ASCII only).
 pub const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;
 

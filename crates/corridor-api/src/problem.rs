@@ -712,6 +712,47 @@ fn status_problem(status: StatusCode) -> Problem {
                 ),
             )
         },
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => Problem {
+            facts: [
+                (
+                    "limit_headers".to_owned(),
+                    crate::limits::REQUEST_HEADERS_MAX.to_string(),
+                ),
+                (
+                    "limit_bytes".to_owned(),
+                    crate::limits::REQUEST_HEADER_BYTES_MAX.to_string(),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+            ..Problem::new(
+                status,
+                "headers_too_large",
+                "Request headers too large",
+                format!(
+                    "the request has more than {} header fields or more than {} bytes of them",
+                    crate::limits::REQUEST_HEADERS_MAX,
+                    crate::limits::REQUEST_HEADER_BYTES_MAX
+                ),
+            )
+        },
+        StatusCode::URI_TOO_LONG => Problem {
+            facts: [(
+                "limit_bytes".to_owned(),
+                crate::limits::REQUEST_URI_BYTES_MAX.to_string(),
+            )]
+            .into_iter()
+            .collect(),
+            ..Problem::new(
+                status,
+                "uri_too_long",
+                "Request target too long",
+                format!(
+                    "the path and query are longer than the {} bytes allowed",
+                    crate::limits::REQUEST_URI_BYTES_MAX
+                ),
+            )
+        },
         StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::new(
             status,
             "unsupported_media_type",

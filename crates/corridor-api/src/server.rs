@@ -1,7 +1,8 @@
 //! The router, its layers and the serving loop.
 //!
-//! Layers, outermost first: a request span (`tracing`), the security headers, the metrics, the
-//! conversion of bare error statuses into problem details, then (for every route but the
+//! Layers, outermost first: a request span (`tracing`), the security headers, the metrics,
+//! `Cache-Control: no-store` on every private answer, the conversion of bare error statuses into
+//! problem details, the header and request-target limits (431, 414), then (for every route but the
 //! operations ones) the per-client rate limit, the request timeout and the body limit.
 //!
 //! With a witness ([`crate::AppConfig::witness`]), `POST /add-checkpoint` is the witness crate's
@@ -17,7 +18,7 @@ use std::time::Instant;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -30,7 +31,10 @@ use tracing::Level;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::limits::{Decision, REQUEST_BODY_BYTES_MAX, REQUEST_TIMEOUT};
+use crate::limits::{
+    Decision, REQUEST_BODY_BYTES_MAX, REQUEST_HEADER_BYTES_MAX, REQUEST_HEADERS_MAX,
+    REQUEST_TIMEOUT, REQUEST_URI_BYTES_MAX,
+};
 use crate::problem::{ApiError, PROBLEM_CONTENT_TYPE};
 use crate::routes;
 use crate::state::AppState;
@@ -118,6 +122,7 @@ pub fn documented(with_witness: bool) -> OpenApiRouter<AppState> {
     }
     OpenApiRouter::with_openapi(document)
         .routes(routes!(routes::checkpoint))
+        .merge(crate::access::router())
         .merge(crate::agreements::router())
         .merge(crate::cases::router())
         .merge(crate::holds::router())
@@ -162,7 +167,9 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit));
     operations
         .merge(public)
+        .layer(middleware::from_fn(transport_limits))
         .layer(middleware::from_fn(problem_for_bare_errors))
+        .layer(middleware::from_fn(no_store))
         .layer(middleware::from_fn_with_state(state.clone(), record))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
@@ -287,6 +294,47 @@ async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
         parts.headers.insert(name.clone(), value.clone());
     }
     Response::from_parts(parts, problem.into_body())
+}
+
+/// `Cache-Control` of every answer no cache may keep.
+pub const NO_STORE: &str = "no-store";
+
+/// Marks answers that no cache may keep: every answer to a request that carries a credential
+/// (it is about the caller, and may carry personal data), whatever the handler said, and every
+/// answer whose handler did not say how long it may be kept. Only public answers that chose
+/// their own caching (the log's tiles and checkpoint) keep it, and only when asked anonymously.
+async fn no_store(request: Request, next: Next) -> Response {
+    let private = crate::auth::carries_credential(request.headers());
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    if private || !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_STORE));
+    }
+    response
+}
+
+/// Refuses a request whose headers or target exceed the server's limits ([`REQUEST_HEADERS_MAX`],
+/// [`REQUEST_HEADER_BYTES_MAX`], [`REQUEST_URI_BYTES_MAX`]) with a 431 or 414 problem. These
+/// limits sit below hyper's own, whose rejections are written by hyper itself with an empty
+/// body and no hook for a server to give them one (as are its 400s for a request it cannot
+/// parse at all): so every request hyper lets through and these limits refuse gets a problem.
+async fn transport_limits(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let header_bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if headers.len() > REQUEST_HEADERS_MAX || header_bytes > REQUEST_HEADER_BYTES_MAX {
+        return ApiError::Status(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE).into_response();
+    }
+    let target_bytes = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    if target_bytes > REQUEST_URI_BYTES_MAX {
+        return ApiError::Status(StatusCode::URI_TOO_LONG).into_response();
+    }
+    next.run(request).await
 }
 
 /// Answers 503 when a request runs past [`REQUEST_TIMEOUT`].

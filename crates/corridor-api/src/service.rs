@@ -25,7 +25,9 @@ use jiff::civil::Date;
 
 use crate::agreements::{AgreementDetail, AgreementView, AgreementsView, PartiesView, StatusView};
 use crate::auth::Caller;
-use crate::authorize::{self, authorize, authorize_each};
+use crate::authorize::{
+    self, authorize, authorize_each, record_name, record_refused_before_policy,
+};
 use crate::cases::{CasePage, CaseSummary, HistoryEvent, Proposed};
 use crate::commands::{
     CommandOutcome, agreement_facts, case_facts, case_facts_with, event_details, every_hold,
@@ -608,6 +610,33 @@ async fn summary(
             .map(|at| at.to_string()),
     };
     Ok(Some((summary, facts)))
+}
+
+/// Records that `caller` asked for `action` on case `id` and was refused with `error` before
+/// the policies were asked (a bad body, a missing or malformed `If-Match`), then gives `error`
+/// back: a denied attempt on the record, named by the case, and by its agreement only where the
+/// caller may know the case exists (the public log leaf names the agreement).
+pub async fn refused_on_case(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    id: CaseId,
+    error: ApiError,
+) -> ApiError {
+    let facts = match state.store().case(id).await {
+        Ok(Some((case, agreement))) => case_facts(state, &case, &agreement).await.ok(),
+        _ => None,
+    };
+    let resource = match facts {
+        Some(facts) if authorize::knows(state, caller, Action::ReadCase, &facts) => {
+            record_name(&facts)
+        }
+        _ => (id.to_string(), None),
+    };
+    match record_refused_before_policy(state, caller, action, resource, &error).await {
+        Ok(()) => error,
+        Err(unrecorded) => unrecorded,
+    }
 }
 
 /// Executes a command on one case (`command.case()` names it), decided against the case as

@@ -83,6 +83,8 @@ actions! {
     ReadCase => "read_case" on Case,
     /// Read a case's events.
     ReadHistory => "read_history" on Case,
+    /// Read the access records of an agreement's cases and of the agreement itself.
+    ReadAccessRecords => "read_access_records" on Agreement,
     /// Propose a case under an agreement.
     Propose => "propose" on Agreement,
     /// Serve notice.

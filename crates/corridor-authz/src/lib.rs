@@ -50,6 +50,7 @@ pub const POLICY_FILES: &[(&str, &str)] = &[
     ("monitor.cedar", include_str!("../policies/monitor.cedar")),
     ("court.cedar", include_str!("../policies/court.cedar")),
     ("admin.cedar", include_str!("../policies/admin.cedar")),
+    ("auditor.cedar", include_str!("../policies/auditor.cedar")),
     ("guards.cedar", include_str!("../policies/guards.cedar")),
 ];
 

@@ -29,11 +29,14 @@ pub enum Role {
     Public,
     /// The operator: users, keys and agreement files, never case contents.
     Admin,
+    /// Reads the access records (who read which case when, allowed or denied), nothing else:
+    /// an inspectorate or data-protection officer, independent of the operator.
+    Auditor,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::SendingOfficer,
         Self::SendingSupervisor,
         Self::Adjudicator,
@@ -43,6 +46,7 @@ impl Role {
         Self::Monitor,
         Self::Public,
         Self::Admin,
+        Self::Auditor,
     ];
 
     /// The snake_case name.
@@ -57,6 +61,7 @@ impl Role {
             Self::Monitor => "monitor",
             Self::Public => "public",
             Self::Admin => "admin",
+            Self::Auditor => "auditor",
         }
     }
 

@@ -31,9 +31,6 @@ const CONSEQUENCES_PER_CASE_MAX: usize = 8;
 /// The age from which a person is no longer a minor (the `minor` vulnerability).
 pub const ADULT_AGE_YEARS: u8 = 18;
 
-/// The oldest age a birth date may give.
-const AGE_YEARS_MAX: u8 = 120;
-
 /// Longest free-text reason accepted.
 pub const REASON_LENGTH_MAX: usize = 500;
 
@@ -1053,6 +1050,37 @@ fn in_force(agreement: &AgreementState, context: &Context) -> Result<(), Refusal
     }
 }
 
+/// The oldest age a birth date may give: anyone older is a mistyped date, not a person.
+const AGE_YEARS_MAX: u8 = 120;
+
+/// The age in years on `today` of someone born on `birth`, refused with the real reason when
+/// the date is after today or makes the person older than [`AGE_YEARS_MAX`] (a date such as
+/// `0001-01-01`, whose age does not even fit the counter, is the latter).
+///
+/// `field` names the input, and `too_late` says why a date after `today` is refused.
+fn plausible_age(
+    birth: jiff::civil::Date,
+    today: jiff::civil::Date,
+    field: &'static str,
+    too_late: &dyn Fn() -> String,
+) -> Result<u8, Refusal> {
+    if birth > today {
+        return Err(Refusal::InvalidInput {
+            field,
+            reason: format!("{birth} is {}", too_late()),
+        });
+    }
+    match age_years(birth, today).filter(|age| *age <= AGE_YEARS_MAX) {
+        Some(age) => Ok(age),
+        None => Err(Refusal::InvalidInput {
+            field,
+            reason: format!(
+                "{birth} would make the person more than {AGE_YEARS_MAX} years old, which is not plausible"
+            ),
+        }),
+    }
+}
+
 /// What the safeguards read of a person, as a proposal at `context.now` records it (the age is
 /// the age on that day).
 pub fn rule_attributes(facts: &PersonFacts, context: &Context) -> Result<RuleAttributes, Refusal> {
@@ -1060,16 +1088,9 @@ pub fn rule_attributes(facts: &PersonFacts, context: &Context) -> Result<RuleAtt
         .now
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date();
-    let age = age_years(facts.birth_date, today).ok_or_else(|| Refusal::InvalidInput {
-        field: "birth date",
-        reason: format!("{} is in the future", facts.birth_date),
+    let age = plausible_age(facts.birth_date, today, "birth date", &|| {
+        "in the future".to_owned()
     })?;
-    if age > 120 {
-        return Err(Refusal::InvalidInput {
-            field: "birth date",
-            reason: format!("{} would make the person {age} years old", facts.birth_date),
-        });
-    }
     if facts.languages.is_empty() {
         return Err(Refusal::InvalidInput {
             field: "languages",
@@ -1223,20 +1244,9 @@ fn age_on_proposal(
         .proposed_at
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date();
-    if birth_date > proposed_on {
-        return Err(Refusal::InvalidInput {
-            field,
-            reason: format!("{birth_date} is after the day the case was proposed ({proposed_on})"),
-        });
-    }
-    age_years(birth_date, proposed_on)
-        .filter(|age| *age <= AGE_YEARS_MAX)
-        .ok_or_else(|| Refusal::InvalidInput {
-            field,
-            reason: format!(
-                "{birth_date} would make the person more than {AGE_YEARS_MAX} years old"
-            ),
-        })
+    plausible_age(birth_date, proposed_on, field, &|| {
+        format!("after the day the case was proposed ({proposed_on})")
+    })
 }
 
 /// A third-country transfer sends nobody to their own country, unless the terms say so.

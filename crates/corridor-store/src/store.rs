@@ -822,6 +822,25 @@ impl Store {
         load_streams(&mut conn, &[stream.to_string()]).await
     }
 
+    /// The events of one stream after sequence number `after_seq`, in order, at most `limit`:
+    /// a page of a stream too long to read at once (the access records).
+    pub async fn stream_page(
+        &self,
+        stream: &StreamId,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+        )
+        .bind(stream.to_string())
+        .bind(to_i64(after_seq))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(decode_row).collect()
+    }
+
     /// A case folded from its events, with the agreement it is under.
     pub async fn case(&self, id: CaseId) -> Result<Option<(Case, AgreementState)>, StoreError> {
         Ok(self.read_case_uncached(id).await?.map(|read| {

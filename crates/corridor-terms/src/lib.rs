@@ -14,6 +14,7 @@ mod model;
 mod parse;
 mod serde_impls;
 mod span;
+mod text;
 
 pub use country::Country;
 pub use model::{
@@ -23,3 +24,4 @@ pub use model::{
 };
 pub use parse::{AGREEMENT_FILE_SIZE_MAX_BYTES, AgreementError, AgreementErrors, parse_agreement};
 pub use span::ClockSpan;
+pub use text::{check_text, forbidden_in_text};

@@ -356,11 +356,11 @@ fn read_name(reader: &mut Reader<'_>, value: &Value<'_>, path: &str, what: &str)
         reader.error(&span, path, format!("the {what} is empty"));
         return None;
     }
-    if text.chars().any(char::is_control) {
+    if let Err(message) = crate::check_text(text) {
         reader.error(
             &span,
             path,
-            format!("the {what} must be one line without control characters"),
+            format!("the {what} must be one line: {message}"),
         );
         return None;
     }

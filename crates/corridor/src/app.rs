@@ -456,6 +456,14 @@ pub fn parse_user(name: &str, value: &str) -> anyhow::Result<UserId> {
     flag(name, value, UserId::parse)
 }
 
+/// A free-text flag (a name, a reason, a court or reference): refused, naming the flag, when it
+/// holds a control character or a bidirectional override, as the server refuses its text fields.
+pub fn parse_text(name: &str, value: &str) -> anyhow::Result<String> {
+    flag(name, value, |text| {
+        corridor_domain::terms::check_text(text).map(|()| text.to_owned())
+    })
+}
+
 /// A sex flag.
 pub fn parse_sex(value: &str) -> anyhow::Result<Sex> {
     flag("sex", value, |text| {

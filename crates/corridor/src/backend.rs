@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use corridor_api::access::AccessQuery;
 use corridor_api::auth::Caller;
 use corridor_api::service::{self, CaseQuery, NewCase, NewHold};
 use corridor_api::{ApiError, AppConfig, AppState};
@@ -302,6 +303,21 @@ impl Backend {
                 .await,
             ),
             Self::Remote(remote) => remote.case_command(&command, expected_version).await,
+        }
+    }
+
+    /// A page of an agreement's access records (`AccessRecordPage`).
+    pub async fn list_access_records(&self, query: &AccessQuery) -> Reply {
+        match self {
+            Self::Local(local) => json(
+                corridor_api::access::list_access_records(
+                    &local.state,
+                    &Self::someone(local)?,
+                    query,
+                )
+                .await,
+            ),
+            Self::Remote(remote) => remote.list_access_records(query).await,
         }
     }
 

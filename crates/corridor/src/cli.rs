@@ -100,6 +100,10 @@ pub enum Top {
     /// Register and manage court holds.
     #[command(subcommand)]
     Hold(HoldCommand),
+    /// Read the access records: who read or acted on which case, when, allowed or denied, by
+    /// which policy (the monitoring body and auditors; each read is itself recorded).
+    #[command(subcommand)]
+    Access(AccessCommand),
     /// Let the clocks run: emit what expired deadlines cause, up to now (or `--at`).
     Tick(TickArgs),
     /// Replay every event and compare with the stored projections and the transparency log.
@@ -126,6 +130,26 @@ pub enum Top {
     /// These act on the database directly, as its operator: no `--as` is needed.
     #[command(subcommand)]
     User(UserCommand),
+}
+
+/// Reading the access records.
+#[derive(Debug, Subcommand)]
+pub enum AccessCommand {
+    /// One page of an agreement's access records, oldest first.
+    List {
+        /// The agreement.
+        #[arg(long)]
+        agreement: String,
+        /// Only the records about this case.
+        #[arg(long)]
+        case: Option<String>,
+        /// Only records after this sequence number (the `next` a page names).
+        #[arg(long, default_value_t = 0)]
+        after: u64,
+        /// At most this many records (1 to 100).
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 /// The party flags of a role: at most one.

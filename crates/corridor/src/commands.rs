@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use corridor_api::access::AccessQuery;
 use corridor_api::limits::PAGE_SIZE_MAX;
 use corridor_api::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
@@ -19,10 +20,28 @@ use serde_json::{Value, json};
 
 use crate::app::{
     Refused, describe, event_json, exit, parse_case, parse_country, parse_date, parse_hold,
-    parse_label, parse_language, parse_sex, parse_timestamp, parse_user, parse_vulnerability,
+    parse_label, parse_language, parse_sex, parse_text, parse_timestamp, parse_user,
+    parse_vulnerability,
 };
+
+/// Every line this module prints goes through [`crate::printable::escape`]: what the server or
+/// the database holds is shown, never obeyed by the terminal (old data may hold anything).
+macro_rules! println {
+    ($($arg:tt)+) => {
+        ::std::println!("{}", crate::printable::escape(&::std::format!($($arg)+)))
+    };
+}
+
+/// As `println!`, on standard error.
+macro_rules! eprintln {
+    ($($arg:tt)+) => {
+        ::std::eprintln!("{}", crate::printable::escape(&::std::format!($($arg)+)))
+    };
+}
 use crate::backend::{Answer, Backend, Failure, Reply};
-use crate::cli::{AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs};
+use crate::cli::{
+    AccessCommand, AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs,
+};
 
 /// Largest agreement file read from disk; the parser has its own, equal limit.
 const AGREEMENT_FILE_BYTES_MAX: u64 = corridor_domain::terms::AGREEMENT_FILE_SIZE_MAX_BYTES as u64;
@@ -286,10 +305,10 @@ pub async fn agreement(
                         .collect();
                     println!("{}", json!({"outcome": "invalid", "errors": list}));
                 } else {
-                    eprintln!(
-                        "{} error(s) in the agreement file:\n{errors}",
-                        errors.0.len()
-                    );
+                    eprintln!("{} error(s) in the agreement file:", errors.0.len());
+                    for error in &errors.0 {
+                        eprintln!("{error}");
+                    }
                 }
                 return Ok(ExitCode::from(exit::REFUSED));
             }
@@ -561,11 +580,15 @@ pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow
             simple(&target, &|case| Command::RequestTransfer { case })?
         }
         CaseCommand::Approve { target } => simple(&target, &|case| Command::Approve { case })?,
-        CaseCommand::Refuse { target, reason } => simple(&target, &|case| Command::Refuse {
-            case,
-            reason: reason.clone(),
-        })?,
+        CaseCommand::Refuse { target, reason } => {
+            let reason = parse_text("reason", &reason)?;
+            simple(&target, &|case| Command::Refuse {
+                case,
+                reason: reason.clone(),
+            })?
+        }
         CaseCommand::Extend { target, reason } => {
+            let reason = parse_text("reason", &reason)?;
             simple(&target, &|case| Command::ExtendDeadline {
                 case,
                 reason: reason.clone(),
@@ -648,10 +671,13 @@ pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow
                 outcome,
             })?
         }
-        CaseCommand::Withdraw { target, reason } => simple(&target, &|case| Command::Withdraw {
-            case,
-            reason: reason.clone(),
-        })?,
+        CaseCommand::Withdraw { target, reason } => {
+            let reason = parse_text("reason", &reason)?;
+            simple(&target, &|case| Command::Withdraw {
+                case,
+                reason: reason.clone(),
+            })?
+        }
         CaseCommand::Erase { target } => simple(&target, &|case| Command::Erase { case })?,
     };
     command_result(json, backend.case_command(command, expected).await)
@@ -699,12 +725,18 @@ async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Re
     if args.name.trim().is_empty() {
         return Err(input("--name: it is empty".to_owned()));
     }
+    let optional =
+        |name: &str, value: Option<String>| value.map(|text| parse_text(name, &text)).transpose();
     let personal = PersonalData {
-        name: args.name,
+        name: parse_text("name", &args.name)?,
         birth_date: Some(facts.birth_date),
-        documents: args.documents,
-        contact: args.contact,
-        health: args.health,
+        documents: args
+            .documents
+            .iter()
+            .map(|document| parse_text("document", document))
+            .collect::<anyhow::Result<_>>()?,
+        contact: optional("contact", args.contact)?,
+        health: optional("health", args.health)?,
     };
     let counsel = args
         .counsel
@@ -1005,6 +1037,63 @@ fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
 }
 
 /// `corridor hold …`.
+/// `corridor access list`: one page of an agreement's access records, a line each (or the page
+/// as JSON), then the `--after` of the next page when there is one.
+pub async fn access(
+    backend: &Backend,
+    json: bool,
+    command: AccessCommand,
+) -> anyhow::Result<ExitCode> {
+    let AccessCommand::List {
+        agreement,
+        case,
+        after,
+        limit,
+    } = command;
+    if !(1..=PAGE_SIZE_MAX).contains(&limit) {
+        return Err(input(format!("--limit: give 1 to {PAGE_SIZE_MAX}")));
+    }
+    let query = AccessQuery {
+        agreement: AgreementId::parse(&agreement)
+            .map_err(|e| input(format!("--agreement: {e}")))?,
+        case: case.as_deref().map(parse_case).transpose()?,
+        after,
+        limit,
+    };
+    let page = read_result(
+        backend,
+        backend.list_access_records(&query).await,
+        "the access records",
+        false,
+    )?;
+    if json {
+        println!("{page}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let records = items(&page, "records");
+    if records.is_empty() {
+        println!("no access records");
+    }
+    for record in records {
+        let allowed = record.get("allowed").and_then(Value::as_bool) == Some(true);
+        println!(
+            "#{} {} {} ({}) {} {}: {} by {}",
+            record.get("seq").map(plain).unwrap_or_default(),
+            text(record, "at"),
+            text(record, "user"),
+            text(record, "role"),
+            text(record, "action"),
+            text(record, "resource"),
+            if allowed { "allowed" } else { "denied" },
+            join(texts(record.get("policies").unwrap_or(&Value::Null)).into_iter()),
+        );
+    }
+    if let Some(next) = page.get("next").and_then(Value::as_u64) {
+        println!("more: --after {next}");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow::Result<ExitCode> {
     let (hold, command) = match command {
         HoldCommand::List => {
@@ -1046,8 +1135,8 @@ pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow
             idempotency_key,
         } => {
             let new = NewHold {
-                court,
-                reference,
+                court: parse_text("court", &court)?,
+                reference: parse_text("reference", &reference)?,
                 scope: scope_of(&scope)?,
                 depends_on: depends_on.as_deref().map(parse_hold).transpose()?,
                 idempotency_key: checked_idempotency_key(idempotency_key)?,

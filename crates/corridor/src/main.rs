@@ -17,6 +17,7 @@ mod demo;
 mod entropy;
 mod identity;
 mod log_cmd;
+mod printable;
 mod remote;
 mod user_cmd;
 mod users;
@@ -60,7 +61,8 @@ fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // An error may quote what the server or the database holds: shown, never obeyed.
+            eprintln!("error: {}", crate::printable::escape(&format!("{error:#}")));
             if error
                 .chain()
                 .any(|cause| cause.downcast_ref::<app::InputError>().is_some())
@@ -140,6 +142,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let backend = local_backend(&mut app, who).await?;
                     commands::hold(&backend, app.json, command).await?
                 }
+                Top::Access(command) => {
+                    let backend = local_backend(&mut app, who).await?;
+                    commands::access(&backend, app.json, command).await?
+                }
                 Top::Tick(args) => {
                     if let Some(at) = args.at {
                         identity::simulated_time_only(deployment, "--at")?;
@@ -216,6 +222,7 @@ async fn on_server(
         Top::Agreement(command) => commands::agreement(&connect()?, json, command).await,
         Top::Case(command) => commands::case(&connect()?, json, command).await,
         Top::Hold(command) => commands::hold(&connect()?, json, command).await,
+        Top::Access(command) => commands::access(&connect()?, json, command).await,
         Top::Tick(args) => {
             if args.at.is_some() {
                 return Err(anyhow::Error::new(app::InputError(

@@ -18,6 +18,7 @@
 use std::time::Duration;
 
 use anyhow::anyhow;
+use corridor_api::access::AccessQuery;
 use corridor_api::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
 use corridor_domain::{CaseId, Command, HoldId, HoldScope};
@@ -443,6 +444,18 @@ impl Remote {
             })),
             Err(other) => Err(other),
         }
+    }
+
+    /// `GET /api/agreements/{agreement}/access-records`.
+    pub async fn list_access_records(&self, query: &AccessQuery) -> Reply {
+        let mut path = format!(
+            "/api/agreements/{}/access-records?after={}&limit={}",
+            query.agreement, query.after, query.limit
+        );
+        if let Some(case) = query.case {
+            path.push_str(&format!("&case={case}"));
+        }
+        self.body(Call::get(path)).await
     }
 
     /// `GET /api/holds`.

@@ -149,7 +149,7 @@ fn party_of(place: &str, role: Role, entry: &UserEntry) -> anyhow::Result<Party>
             })?)
         }
         Role::Counsel => Party::Clients,
-        Role::Public | Role::Admin => Party::None,
+        Role::Public | Role::Admin | Role::Auditor => Party::None,
     })
 }
 

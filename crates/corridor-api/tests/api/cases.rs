@@ -59,7 +59,7 @@ pub async fn call(
     app.request(method, path, &headers, bytes).await
 }
 
-/// A synthetic person's proposal body.
+/// A proposal of a synthetic person with every optional field filled.
 pub fn proposal() -> serde_json::Value {
     json!({
         "name": "Synthetic Person Alpha",

@@ -9,6 +9,10 @@
 //! tests (`allow-expect-in-tests` and friends in `clippy.toml`).
 
 #[cfg(test)]
+mod access;
+#[cfg(test)]
+mod attempts;
+#[cfg(test)]
 mod cases;
 #[cfg(test)]
 mod existence;
@@ -34,6 +38,8 @@ mod problem;
 mod service;
 #[cfg(test)]
 mod session;
+#[cfg(test)]
+mod text;
 #[cfg(test)]
 mod users;
 #[cfg(test)]

@@ -63,10 +63,12 @@ enum Column {
     Admin,
     /// Nobody logged in.
     Public,
+    /// An auditor: reads every agreement's access records, nothing else.
+    Auditor,
 }
 
 /// The columns, in the table's order.
-const COLUMNS: [Column; 17] = [
+const COLUMNS: [Column; 18] = [
     Column::OfficerOwn,
     Column::OfficerOther,
     Column::SupervisorOwn,
@@ -84,10 +86,11 @@ const COLUMNS: [Column; 17] = [
     Column::ClerkOther,
     Column::Admin,
     Column::Public,
+    Column::Auditor,
 ];
 
 /// How many columns each role's group has, in order (see [`TABLE`]).
-const GROUPS: [usize; 9] = [2, 2, 2, 3, 2, 2, 2, 1, 1];
+const GROUPS: [usize; 10] = [2, 2, 2, 3, 2, 2, 2, 1, 1, 1];
 
 fn state(code: &str) -> Party {
     Party::State(Country::parse(code).expect("a country"))
@@ -130,6 +133,7 @@ impl Column {
                 Party::Court("court-b".to_owned()),
             ),
             Self::Admin => ("admin.ops", Role::Admin, Party::None),
+            Self::Auditor => ("auditor.ins", Role::Auditor, Party::None),
             Self::Public => return None,
         })
     }
@@ -157,7 +161,7 @@ impl Column {
 /// ```text
 /// sending officer (own, other) · sending supervisor (own, other) · adjudicator (own, other) ·
 /// receiving officer (own requested, own unrequested, other) · counsel (own client, other) ·
-/// monitor (own body, other) · court clerk (own court, other) · admin · public
+/// monitor (own body, other) · court clerk (own court, other) · admin · public · auditor
 /// ```
 ///
 /// Written from DOMAIN.md §2 and issue 4: sending-state users act only under their state's
@@ -166,7 +170,8 @@ impl Column {
 /// nothing else; court clerks manage their court's holds, read only the cases their court's
 /// orders cover (none of the cells' cases) and may validate detention; the operator manages accounts,
 /// agreement files, the clocks and erasure but never reads a case; the public reaches the
-/// public routes only. Holds stop transfers, so every sending-state role and every clerk may
+/// public routes only; the monitoring body reads the access records of the agreements it
+/// monitors, auditors those of every agreement and nothing else. Holds stop transfers, so every sending-state role and every clerk may
 /// list them (each seeing the orders bearing on their state's agreements, or of their court:
 /// the cells' holds bear on every agreement); monitors may not (the list names cases of every
 /// agreement), and see the holds that matched each case they monitor in the case itself. Who
@@ -177,64 +182,65 @@ impl Column {
 /// caller, so every column gets past the policies (which never see it).
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, &str)] = &[
-    //                                                     so ss ad ro  co mo cc ad pu
-    ("GET",    "/healthz",                                "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/readyz",                                 "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/metrics",                                "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/checkpoint",                             "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/tile/{path}",                            "YY YY YY YYY YY YY YY Y Y"),
-    ("POST",   "/add-checkpoint",                         "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/api/agreements",                         "YY YY YY YYY YY YY YY Y Y"),
-    ("POST",   "/api/agreements",                         "-- -- -- --- -- -- -- Y -"),
-    ("GET",    "/api/agreements/{agreement}",             "YY YY YY YYY YY YY YY Y Y"),
-    ("POST",   "/api/agreements/{agreement}/status",      "-- -- -- --- -- -- -- Y -"),
-    ("GET",    "/api/agreements/{agreement}/cases",       "Y- Y- Y- YY- -- Y- YY - -"),
-    ("POST",   "/api/agreements/{agreement}/cases",       "Y- Y- -- --- -- -- -- - -"),
-    ("GET",    "/api/cases/{case}",                       "Yn Yn Yn Ynn Yn Yn nn n -"),
-    ("GET",    "/api/cases/{case}/history",               "Yn Yn Yn -nn Yn Yn nn n -"),
-    ("POST",   "/api/cases/{case}/notice",                "Yn Yn -n -nn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/protection-claim",      "Yn Yn -n -nn Yn -n nn n -"),
-    ("POST",   "/api/cases/{case}/protection-decision",   "-n -n Yn -nn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/request",               "Yn Yn -n -nn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/approve",               "-n Yn -n Ynn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/refuse",                "-n -n -n Ynn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/extend",                "Yn Yn -n -nn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/schedule",              "Yn Yn -n -nn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/depart",                "Yn Yn -n -nn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/arrive",                "-n -n -n Ynn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/vulnerabilities",       "Yn Yn -n Ynn -n Yn nn n -"),
-    ("POST",   "/api/cases/{case}/fears",                 "Yn Yn -n Ynn Yn Yn nn n -"),
-    ("POST",   "/api/cases/{case}/age-dispute",           "Yn Yn -n -nn Yn Yn nn n -"),
-    ("POST",   "/api/cases/{case}/age-decision",          "-n -n Yn -nn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/receiving-claim",       "-n -n -n Ynn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/receiving-claim-decision", "-n -n -n Ynn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/appeal",                "-n -n -n Ynn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/onward",                "-n -n -n Ynn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/return",                "-n -n -n Ynn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/settle",                "-n -n -n Ynn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/whereabouts-unknown",   "-n -n -n Ynn -n Yn nn n -"),
-    ("POST",   "/api/cases/{case}/whereabouts-known",     "-n -n -n Ynn -n Yn nn n -"),
-    ("POST",   "/api/cases/{case}/welfare-checks",        "-n -n -n -nn -n Yn nn n -"),
-    ("POST",   "/api/cases/{case}/detention-validated",   "-n -n -n -nn -n -n YY n -"),
-    ("POST",   "/api/cases/{case}/withdraw",              "Yn Yn -n -nn -n -n nn n -"),
-    ("POST",   "/api/cases/{case}/erase",                 "-n -n -n -nn -n -n nn Y -"),
-    ("GET",    "/api/holds",                              "YY YY YY --- -- -- YY - -"),
-    ("POST",   "/api/holds",                              "-- -- -- --- -- -- Y- - -"),
-    ("POST",   "/api/holds/{hold}/stay",                  "-- -- -- nnn nn nn Yn n -"),
-    ("POST",   "/api/holds/{hold}/reactivate",            "-- -- -- nnn nn nn Yn n -"),
-    ("POST",   "/api/holds/{hold}/amend",                 "-- -- -- nnn nn nn Yn n -"),
-    ("POST",   "/api/holds/{hold}/vacate",                "-- -- -- nnn nn nn Yn n -"),
-    ("POST",   "/api/tick",                               "-- -- -- --- -- -- -- Y -"),
-    ("POST",   "/api/session",                            "YY YY YY YYY YY YY YY Y Y"),
-    ("GET",    "/api/session",                            "YY YY YY YYY YY YY YY Y -"),
-    ("DELETE", "/api/session",                            "YY YY YY YYY YY YY YY Y -"),
-    ("GET",    "/api/users",                              "-- -- -- --- -- -- -- Y -"),
-    ("POST",   "/api/users",                              "-- -- -- --- -- -- -- Y -"),
-    ("POST",   "/api/users/{user}/disable",               "nn nn nn nnn nn nn nn Y -"),
-    ("PUT",    "/api/users/{user}/role",                  "nn nn nn nnn nn nn nn Y -"),
-    ("GET",    "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - -"),
-    ("POST",   "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - -"),
-    ("DELETE", "/api/users/{user}/tokens/{token_id}",     "nn nn nn nnn nn nn nn Y -"),
+    //                                                     so ss ad ro  co mo cc ad pu au
+    ("GET",    "/healthz",                                "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/readyz",                                 "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/metrics",                                "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/checkpoint",                             "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/tile/{path}",                            "YY YY YY YYY YY YY YY Y Y Y"),
+    ("POST",   "/add-checkpoint",                         "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/api/agreements",                         "YY YY YY YYY YY YY YY Y Y Y"),
+    ("POST",   "/api/agreements",                         "-- -- -- --- -- -- -- Y - -"),
+    ("GET",    "/api/agreements/{agreement}",             "YY YY YY YYY YY YY YY Y Y Y"),
+    ("POST",   "/api/agreements/{agreement}/status",      "-- -- -- --- -- -- -- Y - -"),
+    ("GET",    "/api/agreements/{agreement}/cases",       "Y- Y- Y- YY- -- Y- YY - - -"),
+    ("POST",   "/api/agreements/{agreement}/cases",       "Y- Y- -- --- -- -- -- - - -"),
+    ("GET",    "/api/cases/{case}",                       "Yn Yn Yn Ynn Yn Yn nn n - n"),
+    ("GET",    "/api/agreements/{agreement}/access-records", "-- -- -- --- -- Y- -- - - Y"),
+    ("GET",    "/api/cases/{case}/history",               "Yn Yn Yn -nn Yn Yn nn n - n"),
+    ("POST",   "/api/cases/{case}/notice",                "Yn Yn -n -nn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/protection-claim",      "Yn Yn -n -nn Yn -n nn n - n"),
+    ("POST",   "/api/cases/{case}/protection-decision",   "-n -n Yn -nn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/request",               "Yn Yn -n -nn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/approve",               "-n Yn -n Ynn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/refuse",                "-n -n -n Ynn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/extend",                "Yn Yn -n -nn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/schedule",              "Yn Yn -n -nn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/depart",                "Yn Yn -n -nn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/arrive",                "-n -n -n Ynn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/vulnerabilities",       "Yn Yn -n Ynn -n Yn nn n - n"),
+    ("POST",   "/api/cases/{case}/fears",                 "Yn Yn -n Ynn Yn Yn nn n - n"),
+    ("POST",   "/api/cases/{case}/age-dispute",           "Yn Yn -n -nn Yn Yn nn n - n"),
+    ("POST",   "/api/cases/{case}/age-decision",          "-n -n Yn -nn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/receiving-claim",       "-n -n -n Ynn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/receiving-claim-decision", "-n -n -n Ynn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/appeal",                "-n -n -n Ynn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/onward",                "-n -n -n Ynn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/return",                "-n -n -n Ynn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/settle",                "-n -n -n Ynn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/whereabouts-unknown",   "-n -n -n Ynn -n Yn nn n - n"),
+    ("POST",   "/api/cases/{case}/whereabouts-known",     "-n -n -n Ynn -n Yn nn n - n"),
+    ("POST",   "/api/cases/{case}/welfare-checks",        "-n -n -n -nn -n Yn nn n - n"),
+    ("POST",   "/api/cases/{case}/detention-validated",   "-n -n -n -nn -n -n YY n - n"),
+    ("POST",   "/api/cases/{case}/withdraw",              "Yn Yn -n -nn -n -n nn n - n"),
+    ("POST",   "/api/cases/{case}/erase",                 "-n -n -n -nn -n -n nn Y - n"),
+    ("GET",    "/api/holds",                              "YY YY YY --- -- -- YY - - -"),
+    ("POST",   "/api/holds",                              "-- -- -- --- -- -- Y- - - -"),
+    ("POST",   "/api/holds/{hold}/stay",                  "-- -- -- nnn nn nn Yn n - n"),
+    ("POST",   "/api/holds/{hold}/reactivate",            "-- -- -- nnn nn nn Yn n - n"),
+    ("POST",   "/api/holds/{hold}/amend",                 "-- -- -- nnn nn nn Yn n - n"),
+    ("POST",   "/api/holds/{hold}/vacate",                "-- -- -- nnn nn nn Yn n - n"),
+    ("POST",   "/api/tick",                               "-- -- -- --- -- -- -- Y - -"),
+    ("POST",   "/api/session",                            "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/api/session",                            "YY YY YY YYY YY YY YY Y - Y"),
+    ("DELETE", "/api/session",                            "YY YY YY YYY YY YY YY Y - Y"),
+    ("GET",    "/api/users",                              "-- -- -- --- -- -- -- Y - -"),
+    ("POST",   "/api/users",                              "-- -- -- --- -- -- -- Y - -"),
+    ("POST",   "/api/users/{user}/disable",               "nn nn nn nnn nn nn nn Y - n"),
+    ("PUT",    "/api/users/{user}/role",                  "nn nn nn nnn nn nn nn Y - n"),
+    ("GET",    "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - - n"),
+    ("POST",   "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - - n"),
+    ("DELETE", "/api/users/{user}/tokens/{token_id}",     "nn nn nn nnn nn nn nn Y - n"),
 ];
 
 /// Rows whose allowed cells change what every other cell sees (a new terms version, the clocks
@@ -592,6 +598,16 @@ fn verdict(cell: &Cell, reply: &Reply) -> Option<String> {
         .and_then(|body| body["code"].as_str().map(str::to_owned))
         .unwrap_or_default();
     let answered = format!("{} `{code}`", reply.status);
+    // Every answer to a logged-in caller, allowed or not, is private: no cache may keep it.
+    if cell.column != Column::Public && reply.header("cache-control") != "no-store" {
+        return Some(format!(
+            "{:<6} {:<48} {:<22} answered without `Cache-Control: no-store` ({:?})",
+            cell.method,
+            cell.template,
+            format!("{:?}", cell.column),
+            reply.header("cache-control"),
+        ));
+    }
     let wrong = match cell.mark {
         Mark::Allowed => {
             matches!(reply.status, 401 | 403) || (reply.status == 404 && code == "not_found")
@@ -619,7 +635,8 @@ fn verdict(cell: &Cell, reply: &Reply) -> Option<String> {
 async fn every_route_answers_every_role_as_the_matrix_says() {
     // Proves each cell of the hand-written matrix over HTTP: denied cells are 403 `forbidden`
     // (401 for the public), concealed ones 404 `not_found`, allowed cells pass the policies
-    // (neither 401 nor 403, nor a concealing 404).
+    // (neither 401 nor 403, nor a concealing 404), and every answer to a logged-in caller
+    // carries `Cache-Control: no-store`.
     let app = spawn_app_with(Setup {
         rate_limit: corridor_api::limits::RateLimit {
             burst_requests: 1_000_000,

@@ -2,7 +2,7 @@
 //! expiry, the login rate limit, one answer for every failed login, and CSRF.
 
 use corridor_accounts::{
-    LOGIN_ATTEMPTS_PER_USER_MAX, LOGIN_WINDOW, SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT,
+    LOGIN_FAILURES_PER_USER_MAX, LOGIN_WINDOW, SESSION_ABSOLUTE_TIMEOUT, SESSION_IDLE_TIMEOUT,
 };
 use corridor_domain::terms::Country;
 use corridor_domain::{Party, Role, UserId};
@@ -285,7 +285,7 @@ async fn logins_are_rate_limited_per_user_name() {
     // end lets the user in again.
     let app = app_with_users(Setup::default()).await;
     for name in ["officer.bo", "officer.nobody"] {
-        for _ in 0..LOGIN_ATTEMPTS_PER_USER_MAX {
+        for _ in 0..LOGIN_FAILURES_PER_USER_MAX {
             app.login_reply(name, "not the password at all")
                 .await
                 .problem(401, "invalid_credentials");

@@ -54,6 +54,7 @@ pub fn principal(role: Role, side: Side) -> anyhow::Result<Principal> {
         ),
         Role::Public => return Ok(Principal::anonymous()),
         Role::Admin => ("operator", Party::None),
+        Role::Auditor => ("auditor", Party::None),
     };
     Ok(Principal::from_actor(&Actor {
         user: user(name)?,

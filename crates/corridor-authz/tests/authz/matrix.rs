@@ -15,61 +15,62 @@ use corridor_domain::Role;
 use crate::fixture::{Side, principal, resource};
 
 const EXPECTED: &str = "
-action                      sending_officer sending_supervisor adjudicator receiving_officer court_clerk counsel monitor public admin
-list_agreements             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A
-read_agreement              A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A
-load_agreement              -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-amend_agreement             -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-change_agreement_status     -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-list_cases                  A/-             A/-                A/-         A/A               A/A         -/-     A/-     -/-    -/-
-read_case                   A/-             A/-                A/-         A/-               A/-         A/-     A/-     -/-    -/-
-read_history                A/-             A/-                A/-         -/-               -/-         A/-     A/-     -/-    -/-
-propose                     A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
-serve_notice                A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
-claim_protection            A/-             A/-                -/-         -/-               -/-         A/-     -/-     -/-    -/-
-decide_protection           -/-             -/-                A/-         -/-               -/-         -/-     -/-     -/-    -/-
-request_transfer            A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
-approve                     -/-             A/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
-refuse                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
-extend_deadline             A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
-schedule                    A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
-depart                      A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
-arrive                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
-record_vulnerability        A/-             A/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-
-record_fear                 A/-             A/-                -/-         A/-               -/-         A/-     A/-     -/-    -/-
-dispute_age                 A/-             A/-                -/-         -/-               -/-         A/-     A/-     -/-    -/-
-decide_age                  -/-             -/-                A/-         -/-               -/-         -/-     -/-     -/-    -/-
-lodge_receiving_claim       -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
-decide_receiving_claim      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
-lodge_appeal                -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
-onward                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
-return                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
-settle                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-
-report_whereabouts_unknown  -/-             -/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-
-report_whereabouts_known    -/-             -/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-
-record_welfare_check        -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-
-validate_detention          -/-             -/-                -/-         -/-               A/A         -/-     -/-     -/-    -/-
-withdraw                    A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
-erase                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-register_hold               -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
-stay_hold                   -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
-reactivate_hold             -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
-amend_hold                  -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
-vacate_hold                 -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-
-list_holds                  A/A             A/A                A/A         -/-               A/A         -/-     -/-     -/-    -/-
-read_hold                   A/-             A/-                A/-         -/-               A/-         -/-     -/-     -/-    -/-
-tick                        -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-check                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-read_statistics             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A
-read_log                    A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A
-cosign_checkpoint           -/-             -/-                -/-         -/-               -/-         -/-     A/A     -/-    -/-
-list_users                  -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-add_user                    -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-disable_user                -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-set_user_role               -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-issue_token                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-
-revoke_token                -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
-manage_keys                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A
+action                      sending_officer sending_supervisor adjudicator receiving_officer court_clerk counsel monitor public admin   auditor
+list_agreements             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
+read_agreement              A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
+load_agreement              -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+amend_agreement             -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+change_agreement_status     -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+list_cases                  A/-             A/-                A/-         A/A               A/A         -/-     A/-     -/-    -/-     -/-
+read_case                   A/-             A/-                A/-         A/-               A/-         A/-     A/-     -/-    -/-     -/-
+read_history                A/-             A/-                A/-         -/-               -/-         A/-     A/-     -/-    -/-     -/-
+read_access_records         -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     A/A
+propose                     A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+serve_notice                A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+claim_protection            A/-             A/-                -/-         -/-               -/-         A/-     -/-     -/-    -/-     -/-
+decide_protection           -/-             -/-                A/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+request_transfer            A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+approve                     -/-             A/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+refuse                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+extend_deadline             A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+schedule                    A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+depart                      A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+arrive                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+record_vulnerability        A/-             A/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-     -/-
+record_fear                 A/-             A/-                -/-         A/-               -/-         A/-     A/-     -/-    -/-     -/-
+dispute_age                 A/-             A/-                -/-         -/-               -/-         A/-     A/-     -/-    -/-     -/-
+decide_age                  -/-             -/-                A/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+lodge_receiving_claim       -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+decide_receiving_claim      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+lodge_appeal                -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+onward                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+return                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+settle                      -/-             -/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+report_whereabouts_unknown  -/-             -/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-     -/-
+report_whereabouts_known    -/-             -/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-     -/-
+record_welfare_check        -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+validate_detention          -/-             -/-                -/-         -/-               A/A         -/-     -/-     -/-    -/-     -/-
+withdraw                    A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+erase                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+register_hold               -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
+stay_hold                   -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
+reactivate_hold             -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
+amend_hold                  -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
+vacate_hold                 -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
+list_holds                  A/A             A/A                A/A         -/-               A/A         -/-     -/-     -/-    -/-     -/-
+read_hold                   A/-             A/-                A/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
+tick                        -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+check                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+read_statistics             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
+read_log                    A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
+cosign_checkpoint           -/-             -/-                -/-         -/-               -/-         -/-     A/A     -/-    -/-     -/-
+list_users                  -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+add_user                    -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+disable_user                -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+set_user_role               -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+issue_token                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
+revoke_token                -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+manage_keys                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 ";
 
 /// The matrix as the shipped policies decide it, rendered in the layout of [`EXPECTED`].

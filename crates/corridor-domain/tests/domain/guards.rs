@@ -316,6 +316,37 @@ fn post_arrival_survives_termination() {
 
 // ----- eligibility --------------------------------------------------------------------------
 
+/// A birth date is refused for what is wrong with it: after today is in the future, and one that
+/// makes the person older than anyone can be (0001-01-01 included) says so; 120 years is allowed.
+#[test]
+fn birth_date_bounds() {
+    check(
+        "
+        officer.a propose born=0001-01-01
+        officer.a propose born=1904-06-02
+        officer.a propose born=2025-06-03
+        officer.a propose born=1905-06-02
+        ",
+        "
+        > officer.a propose born=0001-01-01
+        refused: invalid_input
+          field=birth date
+          reason=0001-01-01 would make the person more than 120 years old, which is not plausible
+        > officer.a propose born=1904-06-02
+        refused: invalid_input
+          field=birth date
+          reason=1904-06-02 would make the person more than 120 years old, which is not plausible
+        > officer.a propose born=2025-06-03
+        refused: invalid_input
+          field=birth date
+          reason=2025-06-03 is in the future
+        > officer.a propose born=1905-06-02
+        accepted: case_proposed
+        status: proposed
+        ",
+    );
+}
+
 /// Each exclusion refuses a proposal, and the person just inside each rule is accepted.
 #[test]
 fn eligibility_at_proposal() {

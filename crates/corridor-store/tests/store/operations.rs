@@ -1,5 +1,5 @@
 //! Every read and write of the store on every backend: the log's leaves, nodes, proofs and
-//! checkpoints, salts, witness sizes, histories, optimistic concurrency and the append-only
+//! checkpoints, salts, witness sizes, histories and their pages, optimistic concurrency and the append-only
 //! triggers. Two backends given the same sequence must answer every question identically.
 
 use corridor_domain::{CaseId, Command, NoticeFacts, Outcome, StreamId};
@@ -79,6 +79,18 @@ async fn log_answers(store: &Store) -> LogAnswers {
         assert!(history.iter().any(|event| event.seq == stored.seq));
         let versions: Vec<u64> = history.iter().map(|event| event.version).collect();
         assert_eq!(versions, (1..=history.len() as u64).collect::<Vec<_>>());
+        // A page of the stream is the history from just after the given sequence number.
+        let page = store.stream_page(&stream, stored.seq - 1, 2).await.unwrap();
+        let expected: Vec<u64> = history
+            .iter()
+            .map(|event| event.seq)
+            .filter(|seq| *seq >= stored.seq)
+            .take(2)
+            .collect();
+        assert_eq!(
+            page.iter().map(|event| event.seq).collect::<Vec<_>>(),
+            expected
+        );
         histories.push(
             history
                 .into_iter()

@@ -212,6 +212,12 @@ impl<'t> Reader<'t> {
                 &note_path,
                 "the source note is empty: say where the fact comes from",
             );
+        } else if let Err(message) = crate::check_text(note) {
+            self.error(
+                &value.span(),
+                &note_path,
+                format!("the source note: {message}"),
+            );
         } else if note.chars().count() > SOURCE_LENGTH_MAX {
             self.error(
                 &value.span(),

@@ -464,7 +464,8 @@ fn fact_tables_need_value_and_source() {
     );
 }
 
-/// Source notes must say something, and the whole file cannot carry one.
+/// Source notes must say something without control characters, and the whole file cannot carry
+/// one.
 #[test]
 fn source_notes_are_checked() {
     check(
@@ -482,6 +483,10 @@ fn source_notes_are_checked() {
         &with(&format!("caps = {{ source = \"{long}\" }}\n")),
         "test.toml:7:19: `caps.source`: the source note is longer than 2000 characters",
     );
+    check(
+        &with("caps = { source = \"Art. 1\\u001B[31m\" }\n"),
+        "test.toml:7:19: `caps.source`: the source note: character 7 is a control character (U+001B), which text may not hold",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -496,7 +501,7 @@ fn bad_agreement_id_is_refused() {
     );
 }
 
-/// An empty, blank or multi-line title is refused.
+/// An empty, blank or multi-line title is refused, and one with a bidirectional override.
 #[test]
 fn bad_titles_are_refused() {
     check(
@@ -505,7 +510,11 @@ fn bad_titles_are_refused() {
     );
     check(
         &with_line(2, r#"title = "two\nlines""#),
-        "test.toml:2:9: `title`: the title must be one line without control characters",
+        "test.toml:2:9: `title`: the title must be one line: character 4 is a control character (U+000A), which text may not hold",
+    );
+    check(
+        &with_line(2, r#"title = "a\u202Eb""#),
+        "test.toml:2:9: `title`: the title must be one line: character 2 is a bidirectional override or isolate (U+202E), which text may not hold",
     );
 }
 

@@ -5,7 +5,7 @@ use std::os::unix::fs::PermissionsExt as _;
 
 use serde_json::Value;
 
-use crate::harness::{HAPPY_PATH, Sandbox, US_RWA, propose_args};
+use crate::harness::{AUG_10, HAPPY_PATH, Sandbox, US_RWA, propose_args};
 
 /// The codes of the `safeguard_triggered` events in a case's history.
 fn recorded_safeguards(sandbox: &Sandbox, case: &str) -> Vec<String> {
@@ -843,4 +843,225 @@ fn a_step_dated_before_its_case_is_refused_beyond_the_configured_skew() {
     sandbox
         .corridor(&["--clock-skew-seconds", "120", "check"])
         .code(0);
+}
+
+#[test]
+fn text_flags_refuse_control_characters_and_bidi_overrides_with_exit_2() {
+    // Proves every free-text flag (name, document, contact, health, reason, court, reference)
+    // refuses an escape sequence or a right-to-left override with exit 2 naming the flag,
+    // before anything is written.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let case = sandbox.propose("officer.ada", "Synthetic Text Flags");
+    let events = sandbox.event_count();
+    let proposal_with = |flag: &str, value: &str| -> Vec<String> {
+        let mut args: Vec<String> = ["--as", "officer.ada"].map(str::to_owned).to_vec();
+        args.extend(
+            propose_args("Synthetic Text")
+                .iter()
+                .map(|a| (*a).to_owned()),
+        );
+        match args.iter().position(|arg| arg == flag) {
+            Some(position) => args[position + 1] = value.to_owned(),
+            None => args.extend([flag.to_owned(), value.to_owned()]),
+        }
+        args
+    };
+    let on_case = |user: &str, verb: &str, value: &str| -> Vec<String> {
+        ["--as", user, "case", verb, case.as_str(), "--reason", value]
+            .map(str::to_owned)
+            .to_vec()
+    };
+    let hold = |court: &str, reference: &str| -> Vec<String> {
+        [
+            "--as",
+            "clerk.eve",
+            "hold",
+            "register",
+            "--court",
+            court,
+            "--reference",
+            reference,
+            "--nationality",
+            "ATA",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    for bad in ["A\u{1b}[31mB", "Synthetic\u{202e}Person"] {
+        let cases: Vec<(Vec<String>, &str)> = vec![
+            (proposal_with("--name", bad), "--name"),
+            (proposal_with("--document", bad), "--document"),
+            (proposal_with("--contact", bad), "--contact"),
+            (proposal_with("--health", bad), "--health"),
+            (on_case("officer.ada", "withdraw", bad), "--reason"),
+            (on_case("officer.ada", "extend", bad), "--reason"),
+            (on_case("receiver.dee", "refuse", bad), "--reason"),
+            (hold(bad, "Order 1"), "--court"),
+            (hold("court-a", bad), "--reference"),
+        ];
+        for (args, flag) in cases {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let stderr = sandbox.corridor(&args).code(2).stderr();
+            assert!(stderr.contains(flag), "{args:?}: {stderr}");
+            assert!(
+                !stderr.contains('\u{1b}') && !stderr.contains('\u{202e}'),
+                "{stderr:?}"
+            );
+        }
+    }
+    assert_eq!(sandbox.event_count(), events, "nothing was written");
+}
+
+#[tokio::test]
+async fn case_show_escapes_what_old_data_holds() {
+    // Proves a name stored before text fields refused control characters (NUL, an ANSI escape,
+    // a right-to-left override, a newline) is printed by `case show` escaped, never raw.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let hostile = "A\u{0}B\u{1b}[31m\u{202e}\nforged: line";
+    let master = corridor_store::vault::MasterKey::parse(
+        &std::fs::read_to_string(sandbox.file("corridor.key")).expect("the key file"),
+    )
+    .expect("a master key");
+    let case = corridor_domain::CaseId::from_u64(0x01d_da7a);
+    let case_key = [3; 32];
+    let personal = corridor_domain::PersonalData {
+        name: hostile.to_owned(),
+        ..corridor_domain::PersonalData::default()
+    };
+    let facts = corridor_domain::PersonFacts {
+        birth_date: "1990-04-12".parse().expect("a date"),
+        nationality: corridor_domain::terms::Country::parse("VEN").expect("VEN"),
+        sex: corridor_domain::terms::Sex::Male,
+        vulnerabilities: Default::default(),
+        feared_countries: Default::default(),
+        protected_countries: Default::default(),
+        languages: [corridor_domain::Language::parse("es").expect("es")]
+            .into_iter()
+            .collect(),
+        legal_basis: corridor_domain::Label::parse("ina_241").expect("a label"),
+        designation: None,
+        detention_place: None,
+        removal_ordered_on: "2025-03-03".parse().expect("a date"),
+        health_data_consent: false,
+    };
+    let command = corridor_domain::Command::Propose {
+        case,
+        agreement: corridor_domain::terms::AgreementId::parse("us-rwa-2025").expect("an id"),
+        facts,
+        counsel: None,
+        personal: corridor_store::vault::seal(case, &case_key, [1; 24], &personal),
+    };
+    let context = corridor_domain::Context {
+        now: AUG_10.parse().expect("a moment"),
+        actor: corridor_domain::Actor {
+            user: corridor_domain::UserId::parse("officer.ada").expect("a user"),
+            role: corridor_domain::Role::SendingOfficer,
+            party: corridor_domain::Party::State(
+                corridor_domain::terms::Country::parse("USA").expect("USA"),
+            ),
+        },
+    };
+    let store = sandbox.store().await;
+    let keys = [(case, master.wrap(case, &case_key, [2; 24]))];
+    let executed = store
+        .execute(&command, &context, None, &keys)
+        .await
+        .expect("the old proposal commits");
+    assert!(
+        matches!(executed.outcome, corridor_domain::Outcome::Accepted(_)),
+        "{executed:?}"
+    );
+    drop(store);
+    let text = sandbox
+        .corridor(&["--as", "officer.ada", "case", "show", &case.to_string()])
+        .code(0)
+        .stdout();
+    assert!(
+        text.contains("name: A\\u{0}B\\u{1b}[31m\\u{202e}\\u{a}forged: line"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{202e}') && !text.contains('\u{0}'),
+        "{text:?}"
+    );
+    assert!(!text.contains("\nforged: line"), "{text}");
+}
+
+#[test]
+fn access_list_shows_who_read_which_case_to_auditors_only() {
+    // Proves `corridor access list` shows an auditor who read which case, when, allowed or
+    // denied and by which policy, filtered by case, with the auditor's own reads on the record;
+    // that an officer is refused (exit 4) and a bad --limit is exit 2 naming the flag.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    sandbox
+        .corridor(&["user", "add", "auditor.ina", "--role", "auditor"])
+        .code(0);
+    let case = sandbox.propose("officer.ada", "Synthetic Audited");
+    sandbox
+        .corridor(&["--as", "officer.ada", "case", "show", &case])
+        .code(0);
+    sandbox
+        .corridor(&["--as", "receiver.dee", "case", "show", &case])
+        .code(4);
+    let list = |extra: &[&str]| {
+        let mut args = vec![
+            "--as",
+            "auditor.ina",
+            "access",
+            "list",
+            "--agreement",
+            "us-rwa-2025",
+        ];
+        args.extend_from_slice(extra);
+        sandbox.corridor(&args).code(0).stdout()
+    };
+    let text = list(&["--case", &case]);
+    assert!(
+        text.contains(&format!(
+            "officer.ada (sending_officer) read_case {case}: allowed by sending-read-cases"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "receiver.dee (receiving_officer) read_case {case}: denied"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("agreement:"),
+        "only the case's records: {text}"
+    );
+    let all = list(&["--limit", "100"]);
+    assert!(
+        all.contains("auditor.ina (auditor) read_access_records agreement:us-rwa-2025: allowed by auditor-access-records"),
+        "{all}"
+    );
+    sandbox
+        .corridor(&[
+            "--as",
+            "officer.ada",
+            "access",
+            "list",
+            "--agreement",
+            "us-rwa-2025",
+        ])
+        .code(4);
+    let stderr = sandbox
+        .corridor(&[
+            "--as",
+            "auditor.ina",
+            "access",
+            "list",
+            "--agreement",
+            "us-rwa-2025",
+            "--limit",
+            "0",
+        ])
+        .code(2)
+        .stderr();
+    assert!(stderr.contains("--limit"), "{stderr}");
 }

@@ -307,7 +307,7 @@ fn bad_input_exits_2_and_says_what_is_wrong() {
     let cases: [(&[&str], &str); 12] = [
         (
             &["user", "add", "x.y", "--role", "king"],
-            "--role: `king` is not a role (one of: sending_officer, sending_supervisor, adjudicator, receiving_officer, court_clerk, counsel, monitor, admin)",
+            "--role: `king` is not a role (one of: sending_officer, sending_supervisor, adjudicator, receiving_officer, court_clerk, counsel, monitor, admin, auditor)",
         ),
         (
             &["user", "add", "x.y", "--role", "public"],
