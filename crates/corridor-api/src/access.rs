@@ -10,6 +10,8 @@
 //! The `access` stream holds every agreement's records in one order; a page scans at most
 //! [`ACCESS_RECORDS_SCAN_MAX`] of them for the agreement asked about and says where to go on.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use corridor_authz::Action;
@@ -104,12 +106,13 @@ pub async fn list_access_records(
     let scanned_all = events.len() < ACCESS_RECORDS_SCAN_MAX as usize;
     let mut records = Vec::new();
     let mut last_seq = query.after;
+    let mut agreements_of_cases = BTreeMap::new();
     for stored in events {
         if records.len() == limit as usize {
             break;
         }
         last_seq = stored.seq;
-        if let EventBody::AccessRecorded {
+        let EventBody::AccessRecorded {
             role,
             action,
             resource,
@@ -117,9 +120,24 @@ pub async fn list_access_records(
             allowed,
             policies,
         } = stored.event.body
-            && agreement.as_ref() == Some(&query.agreement)
-            && case.as_ref().is_none_or(|case| *case == resource)
-        {
+        else {
+            continue;
+        };
+        if case.as_ref().is_some_and(|case| *case != resource) {
+            continue;
+        }
+        // A denied attempt on a case the caller may not know of names no agreement (its log
+        // leaf is public): it belongs to the agreement of the case it names.
+        let belongs = match &agreement {
+            Some(id) => *id == query.agreement,
+            None => {
+                agreement_of_case(state, &resource, &mut agreements_of_cases)
+                    .await?
+                    .as_ref()
+                    == Some(&query.agreement)
+            }
+        };
+        if belongs {
             records.push(AccessRecordView {
                 seq: stored.seq,
                 at: stored.event.at.to_string(),
@@ -135,6 +153,28 @@ pub async fn list_access_records(
     let full = records.len() == limit as usize;
     let next = (full || !scanned_all).then_some(last_seq);
     Ok(AccessRecordPage { records, next })
+}
+
+/// The agreement of the case an access record names, if it names one that exists (asked of the
+/// store once per case and page).
+async fn agreement_of_case(
+    state: &AppState,
+    resource: &str,
+    known: &mut BTreeMap<String, Option<AgreementId>>,
+) -> Result<Option<AgreementId>, ApiError> {
+    if let Some(found) = known.get(resource) {
+        return Ok(found.clone());
+    }
+    let found = match CaseId::parse(resource) {
+        Ok(id) => state
+            .store()
+            .case(id)
+            .await?
+            .map(|(case, _)| case.agreement),
+        Err(_) => None,
+    };
+    known.insert(resource.to_owned(), found.clone());
+    Ok(found)
 }
 
 /// The query of the access records route.

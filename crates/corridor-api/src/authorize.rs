@@ -69,6 +69,21 @@ pub async fn record_refused_before_policy(
     record(state, Some(event)).await
 }
 
+/// Records a request refused before the policies were asked (its body or headers are bad) as a
+/// denied attempt at `action` on `resource`, and gives the refusal back.
+pub async fn refused_before_policy(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+    resource: (String, Option<AgreementId>),
+    error: ApiError,
+) -> ApiError {
+    match record_refused_before_policy(state, caller, action, resource, &error).await {
+        Ok(()) => error,
+        Err(unrecorded) => unrecorded,
+    }
+}
+
 /// How an access record names `resource`: by identifier, with its agreement where it belongs
 /// to one.
 pub fn record_name(resource: &ResourceFacts) -> (String, Option<AgreementId>) {

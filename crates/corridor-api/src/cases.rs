@@ -154,11 +154,50 @@ pub async fn propose(
     caller: Caller,
     headers: HeaderMap,
     Path(agreement): Path<String>,
-    JsonBody(body): JsonBody<ProposeBody>,
+    body: Result<JsonBody<ProposeBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     caller.authenticated()?;
     let agreement_id = input::agreement_id("path.agreement", &agreement)?;
-    let idempotency_key = input::idempotency_key(&headers)?;
+    // Refused before the policies are asked: a denied attempt on the record all the same.
+    let new = match new_case(&headers, body) {
+        Ok(new) => new,
+        Err(error) => {
+            let resource = (format!("agreement:{agreement_id}"), Some(agreement_id));
+            return Err(crate::authorize::refused_before_policy(
+                &state,
+                &caller,
+                Action::Propose,
+                resource,
+                error,
+            )
+            .await);
+        }
+    };
+    let proposed = service::propose(&state, &caller, agreement_id, new).await?;
+    let (case, version) = (proposed.case.clone(), proposed.version);
+    let status = if proposed.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        [
+            (header::LOCATION, format!("/api/cases/{case}")),
+            (header::ETAG, format!("\"{version}\"")),
+        ],
+        Json(proposed),
+    )
+        .into_response())
+}
+
+/// A proposal's body and headers as a new case, or the first thing wrong with them.
+fn new_case(
+    headers: &HeaderMap,
+    body: Result<JsonBody<ProposeBody>, ApiError>,
+) -> Result<NewCase, ApiError> {
+    let JsonBody(body) = body?;
+    let idempotency_key = input::idempotency_key(headers)?;
     let facts = PersonFacts {
         birth_date: input::date("body.birth_date", &body.birth_date)?,
         nationality: input::country("body.nationality", &body.nationality)?,
@@ -224,33 +263,12 @@ pub async fn propose(
             .map(|value| input::text("body.health", value, TEXT_CHARS_MAX))
             .transpose()?,
     };
-    let proposed = service::propose(
-        &state,
-        &caller,
-        agreement_id,
-        NewCase {
-            facts,
-            personal,
-            counsel,
-            idempotency_key,
-        },
-    )
-    .await?;
-    let (case, version) = (proposed.case.clone(), proposed.version);
-    let status = if proposed.replayed {
-        StatusCode::OK
-    } else {
-        StatusCode::CREATED
-    };
-    Ok((
-        status,
-        [
-            (header::LOCATION, format!("/api/cases/{case}")),
-            (header::ETAG, format!("\"{version}\"")),
-        ],
-        Json(proposed),
-    )
-        .into_response())
+    Ok(NewCase {
+        facts,
+        personal,
+        counsel,
+        idempotency_key,
+    })
 }
 
 /// `GET /api/cases/{case}`: a case, as far as the caller may see it.

@@ -4,6 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use corridor_authz::Action;
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{ClassCriteria, Command, Hold, HoldId, HoldScope, ScopeChoice};
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Caller;
+use crate::authorize::refused_before_policy;
 use crate::commands::CommandOutcome;
 use crate::input;
 use crate::json::JsonBody;
@@ -221,20 +223,16 @@ pub async fn register(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    JsonBody(body): JsonBody<RegisterBody>,
+    body: Result<JsonBody<RegisterBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     caller.authenticated()?;
-    let idempotency_key = input::idempotency_key(&headers)?;
-    let new = NewHold {
-        court: input::text("body.court", &body.court, TEXT_CHARS_MAX)?,
-        reference: input::text("body.reference", &body.reference, TEXT_CHARS_MAX)?,
-        scope: body.scope.parse("body.scope")?,
-        depends_on: body
-            .depends_on
-            .as_deref()
-            .map(|id| input::hold_in_body("body.depends_on", id))
-            .transpose()?,
-        idempotency_key,
+    let new = match new_hold(&headers, body) {
+        Ok(new) => new,
+        Err(error) => {
+            let resource = ("service".to_owned(), None);
+            let action = Action::RegisterHold;
+            return Err(refused_before_policy(&state, &caller, action, resource, error).await);
+        }
     };
     let registered = service::register_hold(&state, &caller, new).await?;
     let status = if registered.replayed {
@@ -248,6 +246,25 @@ pub async fn register(
         Json(registered),
     )
         .into_response())
+}
+
+/// A registration's body and headers as a new hold, or the first thing wrong with them.
+fn new_hold(
+    headers: &HeaderMap,
+    body: Result<JsonBody<RegisterBody>, ApiError>,
+) -> Result<NewHold, ApiError> {
+    let JsonBody(body) = body?;
+    Ok(NewHold {
+        idempotency_key: input::idempotency_key(headers)?,
+        court: input::text("body.court", &body.court, TEXT_CHARS_MAX)?,
+        reference: input::text("body.reference", &body.reference, TEXT_CHARS_MAX)?,
+        scope: body.scope.parse("body.scope")?,
+        depends_on: body
+            .depends_on
+            .as_deref()
+            .map(|id| input::hold_in_body("body.depends_on", id))
+            .transpose()?,
+    })
 }
 
 async fn on_hold(
@@ -331,9 +348,18 @@ pub async fn amend(
     State(state): State<AppState>,
     caller: Caller,
     Path(hold): Path<String>,
-    JsonBody(body): JsonBody<AmendBody>,
+    body: Result<JsonBody<AmendBody>, ApiError>,
 ) -> Result<Json<CommandOutcome>, ApiError> {
-    let scope = body.scope.parse("body.scope")?;
+    caller.authenticated()?;
+    let id = input::hold_id(&hold)?;
+    let scope = match body.and_then(|JsonBody(body)| body.scope.parse("body.scope")) {
+        Ok(scope) => scope,
+        Err(error) => {
+            let resource = (id.to_string(), None);
+            let action = Action::AmendHold;
+            return Err(refused_before_policy(&state, &caller, action, resource, error).await);
+        }
+    };
     on_hold(&state, &caller, &hold, |hold| Command::AmendHold {
         hold,
         scope,

@@ -25,9 +25,7 @@ use jiff::civil::Date;
 
 use crate::agreements::{AgreementDetail, AgreementView, AgreementsView, PartiesView, StatusView};
 use crate::auth::Caller;
-use crate::authorize::{
-    self, authorize, authorize_each, record_name, record_refused_before_policy,
-};
+use crate::authorize::{self, authorize, authorize_each, record_name};
 use crate::cases::{CasePage, CaseSummary, HistoryEvent, Proposed};
 use crate::commands::{
     CommandOutcome, agreement_facts, case_facts, case_facts_with, event_details, every_hold,
@@ -633,10 +631,7 @@ pub async fn refused_on_case(
         }
         _ => (id.to_string(), None),
     };
-    match record_refused_before_policy(state, caller, action, resource, &error).await {
-        Ok(()) => error,
-        Err(unrecorded) => unrecorded,
-    }
+    authorize::refused_before_policy(state, caller, action, resource, error).await
 }
 
 /// Executes a command on one case (`command.case()` names it), decided against the case as

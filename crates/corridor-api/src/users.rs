@@ -30,7 +30,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Caller;
-use crate::authorize::authorize;
+use crate::authorize::{authorize, refused_before_policy};
 use crate::json::JsonBody;
 use crate::problem::{AccessProblems, ApiError, CommonProblems, ProblemBody};
 use crate::state::AppState;
@@ -324,10 +324,22 @@ pub async fn list(
 pub async fn add(
     State(state): State<AppState>,
     caller: Caller,
-    JsonBody(body): JsonBody<AddUserBody>,
+    body: Result<JsonBody<AddUserBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     caller.authenticated()?;
-    let user = UserId::parse(&body.user).map_err(|message| invalid("body.user", message))?;
+    let named = body.and_then(|JsonBody(body)| {
+        let user = UserId::parse(&body.user).map_err(|message| invalid("body.user", message))?;
+        Ok((user, body))
+    });
+    let (user, body) = match named {
+        Ok(named) => named,
+        Err(error) => {
+            let resource = ("service".to_owned(), None);
+            return Err(
+                refused_before_policy(&state, &caller, Action::AddUser, resource, error).await,
+            );
+        }
+    };
     authorize(
         &state,
         &caller,
@@ -410,10 +422,11 @@ pub async fn set_role(
     State(state): State<AppState>,
     caller: Caller,
     Path(user): Path<String>,
-    JsonBody(body): JsonBody<SetRoleBody>,
+    body: Result<JsonBody<SetRoleBody>, ApiError>,
 ) -> Result<Json<UserView>, ApiError> {
     caller.authenticated()?;
     let user = path_user(&user)?;
+    // The policies are asked before the body is read, so a bad body is on the record too.
     authorize(
         &state,
         &caller,
@@ -421,6 +434,7 @@ pub async fn set_role(
         &ResourceFacts::User(user.clone()),
     )
     .await?;
+    let JsonBody(body) = body?;
     not_self(&caller, &user, "change the role of")?;
     let (role, party) = role_and_party(
         &body.role,
@@ -486,10 +500,11 @@ pub async fn issue_token(
     State(state): State<AppState>,
     caller: Caller,
     Path(user): Path<String>,
-    JsonBody(body): JsonBody<IssueTokenBody>,
+    body: Result<JsonBody<IssueTokenBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     caller.authenticated()?;
     let user = path_user(&user)?;
+    // The policies are asked before the body is read, so a bad body is on the record too.
     authorize(
         &state,
         &caller,
@@ -497,6 +512,7 @@ pub async fn issue_token(
         &ResourceFacts::User(user.clone()),
     )
     .await?;
+    let JsonBody(body) = body?;
     let scopes = parse_scopes(&body.scopes)
         .map_err(|(index, message)| invalid(&format!("body.scopes[{index}]"), message))?;
     let now = state.now();

@@ -105,7 +105,9 @@ async fn requests_refused_before_the_policies_are_denied_attempts_on_the_record(
     anonymous.problem(401, "unauthenticated");
     let new: Vec<Record> = records(&app).await.into_iter().skip(before).collect();
     let who = "receiver.probe".to_owned();
-    let agreement = Some("us-rwa-2025".to_owned());
+    // The stranger may not know the case exists, so the record (a public log leaf) names no
+    // agreement: it tells nobody which agreement a probed case belongs to.
+    let agreement: Option<String> = None;
     assert_eq!(
         new,
         vec![
@@ -170,4 +172,116 @@ async fn requests_refused_before_the_policies_are_denied_attempts_on_the_record(
         (action.as_str(), resource.as_str(), *allowed),
         ("withdraw", case, true)
     );
+
+    // A caller who may know the case is recorded with its agreement.
+    let before = records(&app).await.len();
+    call(
+        &app,
+        "POST",
+        &format!("/api/cases/{case}/withdraw"),
+        &officer,
+        None,
+        Some(json!({})),
+    )
+    .await
+    .problem(422, "invalid_input");
+    let new: Vec<Record> = records(&app).await.into_iter().skip(before).collect();
+    assert_eq!(
+        new,
+        vec![(
+            "officer.stale".to_owned(),
+            "withdraw".to_owned(),
+            case.to_owned(),
+            Some("us-rwa-2025".to_owned()),
+            false,
+            refused("invalid_input")
+        )]
+    );
+}
+
+#[tokio::test]
+async fn creations_and_account_changes_refused_for_their_body_are_on_the_record() {
+    // Proves a proposal, a hold registration and an amendment refused for their body, and a
+    // user added with a bad body, each leave one denied record naming the action and the
+    // problem's code; a role change or token asked with a bad body is decided by the policies
+    // first, so its decision is on the record before the body is refused.
+    let app = spawn_app().await;
+    let officer = token(
+        &app,
+        "officer.body",
+        Role::SendingOfficer,
+        Party::State(Country::parse("USA").expect("USA")),
+    )
+    .await;
+    let clerk = token(
+        &app,
+        "clerk.body",
+        Role::CourtClerk,
+        Party::Court("court-a".to_owned()),
+    )
+    .await;
+    let refused = |code: &str| vec![format!("refused-before-policy:{code}")];
+    let before = records(&app).await.len();
+    let sent = [
+        ("POST", "/api/agreements/us-rwa-2025/cases", &officer),
+        ("POST", "/api/holds", &clerk),
+        ("POST", "/api/holds/hold-00000000deadbeef/amend", &clerk),
+        ("POST", "/api/users", &officer),
+    ];
+    for (method, path, caller) in sent {
+        call(
+            &app,
+            method,
+            path,
+            caller,
+            None,
+            Some(json!({"nonsense": 1})),
+        )
+        .await
+        .problem(422, "invalid_input");
+    }
+    let new: Vec<Record> = records(&app).await.into_iter().skip(before).collect();
+    let record = |who: &str, action: &str, resource: &str, agreement: Option<&str>| {
+        (
+            who.to_owned(),
+            action.to_owned(),
+            resource.to_owned(),
+            agreement.map(str::to_owned),
+            false,
+            refused("invalid_input"),
+        )
+    };
+    assert_eq!(
+        new,
+        vec![
+            record(
+                "officer.body",
+                "propose",
+                "agreement:us-rwa-2025",
+                Some("us-rwa-2025")
+            ),
+            record("clerk.body", "register_hold", "service", None),
+            record("clerk.body", "amend_hold", "hold-00000000deadbeef", None),
+            record("officer.body", "add_user", "service", None),
+        ]
+    );
+    let before = records(&app).await.len();
+    for (method, path) in [
+        ("PUT", "/api/users/officer.body/role"),
+        ("POST", "/api/users/clerk.body/tokens"),
+    ] {
+        let reply = call(
+            &app,
+            method,
+            path,
+            &officer,
+            None,
+            Some(json!({"nonsense": 1})),
+        )
+        .await;
+        assert!(matches!(reply.status, 403 | 404 | 422), "{}", reply.text());
+    }
+    let new: Vec<Record> = records(&app).await.into_iter().skip(before).collect();
+    let actions: Vec<&str> = new.iter().map(|record| record.1.as_str()).collect();
+    assert_eq!(actions, ["set_user_role", "issue_token"], "{new:?}");
 }
