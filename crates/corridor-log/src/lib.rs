@@ -10,6 +10,7 @@
 //! - [`tiles`]: C2SP tlog-tiles arithmetic, paths, entry bundles, a [`tiles::TileReader`] that
 //!   serves node hashes from tiles, and whole-log verification from tiles.
 //! - [`note`]: C2SP signed notes with Ed25519 keys.
+//! - [`leaf`]: corridor's public leaf format and the salted commitment to a stored event.
 //! - [`checkpoint`]: C2SP tlog-checkpoint bodies and signed checkpoints.
 //! - [`cosignature`]: C2SP tlog-cosignature v1 (Ed25519, timestamped).
 //! - [`proof_text`]: the C2SP tlog-proof text format and a consistency-proof text form.
@@ -24,6 +25,7 @@
 pub mod checkpoint;
 pub mod cosignature;
 pub mod hash;
+pub mod leaf;
 pub mod note;
 pub mod proof_text;
 pub mod tiles;

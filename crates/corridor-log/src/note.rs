@@ -511,6 +511,21 @@ pub trait Verifier: fmt::Debug + Send + Sync {
     fn verify(&self, text: &str, signature: &[u8]) -> bool;
 }
 
+// A boxed key is a key: key strings of several types parse to `Box<dyn Verifier>`.
+impl<V: Verifier + ?Sized> Verifier for Box<V> {
+    fn name(&self) -> &KeyName {
+        (**self).name()
+    }
+
+    fn key_id(&self) -> KeyId {
+        (**self).key_id()
+    }
+
+    fn verify(&self, text: &str, signature: &[u8]) -> bool {
+        (**self).verify(text, signature)
+    }
+}
+
 /// A set of trusted keys, at most one per `(name, key id)`.
 #[derive(Debug, Default)]
 pub struct VerifierSet {

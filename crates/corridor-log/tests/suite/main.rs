@@ -9,6 +9,7 @@ mod boundary;
 mod checkpoint;
 mod cosignature;
 mod cross_check;
+mod leaf;
 mod note;
 mod proof_text;
 mod rejection;
