@@ -56,11 +56,25 @@ pub enum CosignatureError {
         /// The key id on the signature.
         key_id: KeyId,
     },
-    /// The signature bytes are not 8 + 64 bytes long.
-    #[error("a timestamped signature is 72 bytes, not {length_bytes}")]
+    /// The signature bytes are not a timestamp and a signature of the key's type.
+    #[error(
+        "a timestamped signature of this key type is {expected_bytes} bytes, not {length_bytes}"
+    )]
     WrongLength {
+        /// The length a timestamped signature of the key's type has (72 for Ed25519).
+        expected_bytes: usize,
         /// The length received.
         length_bytes: usize,
+    },
+    /// The cosigned text is not a checkpoint (ML-DSA-44 cosignatures sign its parsed fields).
+    #[error("the cosigned text is not a checkpoint")]
+    NotACheckpoint,
+    /// The cosigner name or the log origin is longer than the 255 bytes the signed message
+    /// allows (ML-DSA-44).
+    #[error("the {field} is longer than 255 bytes")]
+    FieldLength {
+        /// Which field.
+        field: &'static str,
     },
     /// The Ed25519 signature does not verify.
     #[error("the cosignature does not verify")]
@@ -230,6 +244,7 @@ impl CosignatureVerifier {
 
     fn check(&self, checkpoint_text: &str, bytes: &[u8]) -> Result<u64, CosignatureError> {
         let wrong_length = CosignatureError::WrongLength {
+            expected_bytes: TIMESTAMP_SIZE_BYTES + ED25519_SIGNATURE_SIZE_BYTES,
             length_bytes: bytes.len(),
         };
         let (timestamp, ed25519_signature) = bytes

@@ -10,6 +10,7 @@ mod checkpoint;
 mod cosignature;
 mod cross_check;
 mod leaf;
+mod mldsa;
 mod note;
 mod proof_text;
 mod rejection;

@@ -282,3 +282,57 @@ fn an_edited_state_file_is_not_trusted() {
         "{error:?}"
     );
 }
+
+#[test]
+fn post_quantum_signatures_verify_and_a_mutated_one_is_refused() {
+    // Proves a log signed with Ed25519 and ML-DSA-44 (its key named after the origin) verifies
+    // under the ML-DSA key string alone, with an ML-DSA-44 witness; and that a mutated ML-DSA
+    // cosignature of a required witness is refused by name.
+    use corridor_log::mldsa::MlDsaCosigner;
+    let dir = tempfile::tempdir().unwrap();
+    let entries = entries(300, 300);
+    publish(dir.path(), &entries, &[]);
+    let log_pq = MlDsaCosigner::from_seed(KeyName::new(ORIGIN).unwrap(), &[1; 32]);
+    let witness_pq = MlDsaCosigner::from_seed(KeyName::new("witness.test/pq").unwrap(), &[2; 32]);
+    let text = crate::signed_checkpoint(&entries, &[]);
+    let mut note = corridor_log::note::Note::parse(text.as_bytes()).unwrap();
+    let body = note.text().to_owned();
+    note.add_signature(log_pq.cosign(&body, crate::COSIGNED_AT).unwrap())
+        .unwrap();
+    let good_cosignature = witness_pq.cosign(&body, crate::COSIGNED_AT).unwrap();
+    let mut cosigned = note.clone();
+    cosigned.add_signature(good_cosignature.clone()).unwrap();
+    write(dir.path(), "checkpoint", cosigned.to_text().as_bytes());
+
+    let log = VerifierSet::new()
+        .with(corridor_verify::keys::log_key(&log_pq.verifier().to_key_string()).unwrap())
+        .unwrap();
+    let witness =
+        corridor_verify::keys::witness_key(&witness_pq.verifier().to_key_string()).unwrap();
+    let trust = Trust::new(ORIGIN, log)
+        .with_witnesses(vec![witness], 1)
+        .unwrap();
+    let source = Source::Dir(dir.path().to_path_buf());
+    let report = monitor(&source, &trust, None).unwrap();
+    assert_eq!(
+        report.opened.cosigned_by,
+        [KeyName::new("witness.test/pq").unwrap()]
+    );
+
+    let mut bytes = good_cosignature.signature().to_vec();
+    bytes[500] ^= 1;
+    let mutated = corridor_log::note::NoteSignature::new(
+        good_cosignature.name().clone(),
+        good_cosignature.key_id(),
+        bytes,
+    )
+    .unwrap();
+    let mut tampered = note;
+    tampered.add_signature(mutated).unwrap();
+    write(dir.path(), "checkpoint", tampered.to_text().as_bytes());
+    let refusal = refusal(monitor(&source, &trust, None));
+    assert_eq!(
+        refusal.to_string(),
+        "the cosignature of witness `witness.test/pq` does not verify"
+    );
+}
