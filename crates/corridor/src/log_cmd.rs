@@ -124,12 +124,11 @@ pub async fn run(
             against_db,
         } => {
             verify(
-                store,
+                against_db.then_some(store),
                 &source,
                 &log_key,
                 &cosigners,
                 trusted.as_deref(),
-                against_db,
                 json,
             )
             .await
@@ -316,13 +315,38 @@ fn open_signed(bytes: &[u8], log_key: &str, what: &str) -> anyhow::Result<(Note,
     Ok((note, body))
 }
 
+/// `corridor log verify` of a published log alone (no `--against-db`): it opens no database,
+/// reads no key file and writes nothing, so anyone can run it in an empty directory.
+pub async fn verify_published(command: LogCommand, json: bool) -> anyhow::Result<ExitCode> {
+    let LogCommand::Verify {
+        source,
+        log_key,
+        cosigners,
+        trusted,
+        against_db: false,
+    } = command
+    else {
+        bail!("only `log verify` without --against-db runs without a database");
+    };
+    verify(
+        None,
+        &source,
+        &log_key,
+        &cosigners,
+        trusted.as_deref(),
+        json,
+    )
+    .await
+}
+
+/// Verifies a published log; with the log's `store`, also every leaf against its stored event
+/// (`--against-db`).
 async fn verify(
-    store: &Store,
+    store: Option<&Store>,
     source: &str,
     log_key: &str,
     cosigners: &[String],
     trusted: Option<&Path>,
-    against_db: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let source = Source::of(source);
@@ -383,7 +407,7 @@ async fn verify(
             anyhow::anyhow!("the log at size {size} is not consistent with the trusted checkpoint of size {}: {error} — a forked history", old.size())
         })?;
     }
-    if against_db {
+    if let Some(store) = store {
         against_database(store, &source, size).await?;
     }
     if json {
