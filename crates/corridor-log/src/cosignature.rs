@@ -81,6 +81,31 @@ pub enum CosignatureError {
     Invalid,
 }
 
+/// Refuses a timestamp above [`MAX_TIMESTAMP_SECONDS`], on either side.
+pub(crate) const fn check_timestamp(timestamp_seconds: u64) -> Result<(), CosignatureError> {
+    if timestamp_seconds > MAX_TIMESTAMP_SECONDS {
+        return Err(CosignatureError::TimestampOutOfRange {
+            seconds: timestamp_seconds,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a signature line that names another key than `(name, key_id)`.
+pub(crate) fn check_signer(
+    name: &KeyName,
+    key_id: KeyId,
+    signature: &NoteSignature,
+) -> Result<(), CosignatureError> {
+    if signature.name() != name || signature.key_id() != key_id {
+        return Err(CosignatureError::WrongKey {
+            name: signature.name().clone(),
+            key_id: signature.key_id(),
+        });
+    }
+    Ok(())
+}
+
 /// The message an Ed25519 v1 cosignature signs.
 #[must_use]
 pub fn signed_message(checkpoint_text: &str, timestamp_seconds: u64) -> String {
@@ -171,11 +196,7 @@ impl CosignatureSigner {
         checkpoint_text: &str,
         timestamp_seconds: u64,
     ) -> Result<NoteSignature, CosignatureError> {
-        if timestamp_seconds > MAX_TIMESTAMP_SECONDS {
-            return Err(CosignatureError::TimestampOutOfRange {
-                seconds: timestamp_seconds,
-            });
-        }
+        check_timestamp(timestamp_seconds)?;
         let message = signed_message(checkpoint_text, timestamp_seconds);
         let signature = self.key.sign(message.as_bytes());
         let mut bytes = Vec::with_capacity(TIMESTAMP_SIZE_BYTES + ED25519_SIGNATURE_SIZE_BYTES);
@@ -233,12 +254,7 @@ impl CosignatureVerifier {
         checkpoint_text: &str,
         signature: &NoteSignature,
     ) -> Result<u64, CosignatureError> {
-        if signature.name() != &self.name || signature.key_id() != self.key_id {
-            return Err(CosignatureError::WrongKey {
-                name: signature.name().clone(),
-                key_id: signature.key_id(),
-            });
-        }
+        check_signer(&self.name, self.key_id, signature)?;
         self.check(checkpoint_text, signature.signature())
     }
 
@@ -254,11 +270,7 @@ impl CosignatureVerifier {
             return Err(wrong_length);
         }
         let timestamp_seconds = u64::from_be_bytes(*timestamp);
-        if timestamp_seconds > MAX_TIMESTAMP_SECONDS {
-            return Err(CosignatureError::TimestampOutOfRange {
-                seconds: timestamp_seconds,
-            });
-        }
+        check_timestamp(timestamp_seconds)?;
         let message = signed_message(checkpoint_text, timestamp_seconds);
         if note::verify_ed25519(&self.key, message.as_bytes(), ed25519_signature) {
             Ok(timestamp_seconds)

@@ -35,7 +35,7 @@ use std::fmt;
 use ml_dsa::{EncodedVerifyingKey, Keypair as _, MlDsa44, Signature, SigningKey, VerifyingKey};
 
 use crate::checkpoint::Checkpoint;
-use crate::cosignature::{CosignatureError, MAX_TIMESTAMP_SECONDS};
+use crate::cosignature::{CosignatureError, check_signer, check_timestamp};
 use crate::note::{
     self, KeyError, KeyId, KeyName, NoteSignature, PRIVATE_KEY_PREFIX, Verifier, split_key_material,
 };
@@ -189,11 +189,7 @@ impl MlDsaCosigner {
         checkpoint_text: &str,
         timestamp_seconds: u64,
     ) -> Result<NoteSignature, CosignatureError> {
-        if timestamp_seconds > MAX_TIMESTAMP_SECONDS {
-            return Err(CosignatureError::TimestampOutOfRange {
-                seconds: timestamp_seconds,
-            });
-        }
+        check_timestamp(timestamp_seconds)?;
         let checkpoint = parse_checkpoint(checkpoint_text)?;
         let message = cosigned_message(&self.name, timestamp_seconds, &checkpoint)?;
         // Pure ML-DSA with the empty context; the context is at most 255 bytes, so this cannot
@@ -269,12 +265,7 @@ impl MlDsaCosignatureVerifier {
         checkpoint_text: &str,
         signature: &NoteSignature,
     ) -> Result<u64, CosignatureError> {
-        if signature.name() != &self.name || signature.key_id() != self.key_id {
-            return Err(CosignatureError::WrongKey {
-                name: signature.name().clone(),
-                key_id: signature.key_id(),
-            });
-        }
+        check_signer(&self.name, self.key_id, signature)?;
         self.check(checkpoint_text, signature.signature())
     }
 
@@ -295,11 +286,7 @@ impl MlDsaCosignatureVerifier {
             }
         })?;
         let timestamp_seconds = u64::from_be_bytes(*timestamp);
-        if timestamp_seconds > MAX_TIMESTAMP_SECONDS {
-            return Err(CosignatureError::TimestampOutOfRange {
-                seconds: timestamp_seconds,
-            });
-        }
+        check_timestamp(timestamp_seconds)?;
         let checkpoint = parse_checkpoint(checkpoint_text)?;
         let message = cosigned_message(&self.name, timestamp_seconds, &checkpoint)?;
         if self.key.verify_with_context(&message, &[], &signature) {

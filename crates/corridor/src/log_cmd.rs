@@ -116,23 +116,7 @@ pub async fn run(
             Ok(ExitCode::SUCCESS)
         }
         LogCommand::Export { dir } => export(store, &dir, json).await,
-        LogCommand::Verify {
-            source,
-            log_key,
-            cosigners,
-            trusted,
-            against_db,
-        } => {
-            verify(
-                against_db.then_some(store),
-                &source,
-                &log_key,
-                &cosigners,
-                trusted.as_deref(),
-                json,
-            )
-            .await
-        }
+        command @ LogCommand::Verify { .. } => verify_command(Some(store), command, json).await,
         LogCommand::Prove { index, from, event } => prove(store, index, from, event).await,
     }
 }
@@ -318,18 +302,32 @@ fn open_signed(bytes: &[u8], log_key: &str, what: &str) -> anyhow::Result<(Note,
 /// `corridor log verify` of a published log alone (no `--against-db`): it opens no database,
 /// reads no key file and writes nothing, so anyone can run it in an empty directory.
 pub async fn verify_published(command: LogCommand, json: bool) -> anyhow::Result<ExitCode> {
+    verify_command(None, command, json).await
+}
+
+/// `corridor log verify`, given the log's store when it is open (`--against-db` needs it).
+async fn verify_command(
+    store: Option<&Store>,
+    command: LogCommand,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
     let LogCommand::Verify {
         source,
         log_key,
         cosigners,
         trusted,
-        against_db: false,
+        against_db,
     } = command
     else {
-        bail!("only `log verify` without --against-db runs without a database");
+        bail!("not a `log verify` command");
+    };
+    let store = match (against_db, store) {
+        (false, _) => None,
+        (true, Some(store)) => Some(store),
+        (true, None) => bail!("--against-db needs the log's database"),
     };
     verify(
-        None,
+        store,
         &source,
         &log_key,
         &cosigners,
