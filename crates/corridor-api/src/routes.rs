@@ -245,9 +245,9 @@ pub async fn tile(
         (status = 400, description = "A malformed body, an old size above the checkpoint's, or a tree size the witness cannot store; the reason", body = String, content_type = "text/plain"),
         (status = 403, description = "The checkpoint has no valid signature by a known key of its log, or a bad one by a known key; the reason", body = String, content_type = "text/plain"),
         (status = 404, description = "The checkpoint's origin is not a log this witness follows; the reason", body = String, content_type = "text/plain"),
-        (status = 409, description = "The old size is not the size the witness holds (or the same size with another root: a fork); the body is the stored size and a newline. The log sends again from that size", body = String, content_type = "text/x.tlog.size"),
+        (status = 409, description = "The old size is not the size the witness holds; the body is the stored size and a newline. The log sends again from that size", body = String, content_type = "text/x.tlog.size"),
         (status = 413, description = "The body is larger than 128 KiB", body = String, content_type = "text/plain"),
-        (status = 422, description = "The consistency proof does not verify; the reason", body = String, content_type = "text/plain"),
+        (status = 422, description = "The consistency proof does not verify, the checkpoint has the stored size with another root (a fork), or it has size 0 and a root other than the empty tree's; the reason", body = String, content_type = "text/plain"),
         (status = 429, description = "Rate limited (`rate_limited`; `Retry-After` says when to retry)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
         (status = 500, description = "The witness's own failure (its database, its clock); nothing was cosigned. A fixed text: the details are in the server's log only", body = String, content_type = "text/plain"),
         (status = 503, description = "Nothing was cosigned: the witness's state kept changing under concurrent requests (a fixed text, `text/plain`; try again), or the request ran past the server's timeout (`timeout`)", content(
@@ -261,6 +261,29 @@ pub async fn tile(
     reason = "documentation only: the route is served by corridor_witness::router"
 )]
 fn add_checkpoint() {}
+
+/// `GET /{origin_hash}/checkpoint`: the witness's optional monitoring endpoint (C2SP
+/// tlog-witness, "Monitor Retrieval Mechanism"), served when the server is given a witness.
+///
+/// Documentation only, like [`add_checkpoint`]: the route is [`corridor_witness::router`]'s.
+#[utoipa::path(
+    get,
+    path = "/{origin_hash}/checkpoint",
+    tag = "witness",
+    params(("origin_hash" = String, Path, description = "The lowercase hex SHA-256 of the log's origin line")),
+    responses(
+        (status = 200, description = "The latest checkpoint this witness cosigned of that log, with the log's signatures the witness verified and its own cosignature (a C2SP signed note)", body = String, content_type = "text/plain"),
+        (status = 404, description = "The witness follows no log with that origin hash, or never cosigned one of its checkpoints; the reason", body = String, content_type = "text/plain"),
+        (status = 429, description = "Rate limited (`rate_limited`; `Retry-After` says when to retry)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
+        (status = 500, description = "The witness's own failure (its database, or a stored checkpoint that no longer verifies). A fixed text: the details are in the server's log only", body = String, content_type = "text/plain"),
+        (status = 503, description = "The request ran past the server's timeout (`timeout`)", body = crate::problem::ProblemBody, content_type = "application/problem+json")
+    )
+)]
+#[expect(
+    dead_code,
+    reason = "documentation only: the route is served by corridor_witness::router"
+)]
+fn monitoring_checkpoint() {}
 
 /// The first hash of `tile`, as (tree level, node index).
 fn first_node(tile: TileId) -> Result<(u8, u64), ApiError> {

@@ -77,10 +77,11 @@ pub const DOCS_CONTENT_SECURITY_POLICY: &str =
 )]
 struct Document;
 
-/// The witness's part of the document, present when the server serves a witness: its route is
-/// the witness crate's router (see [`router`]), so it is documented here, not through `routes!`.
+/// The witness's part of the document, present when the server serves a witness: its routes
+/// (`POST /add-checkpoint`, `GET /{origin_hash}/checkpoint`) are the witness crate's router (see
+/// [`router`]), so they are documented here, not through `routes!`.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(routes::add_checkpoint))]
+#[openapi(paths(routes::add_checkpoint, routes::monitoring_checkpoint))]
 struct WitnessDocument;
 
 struct SecuritySchemes;

@@ -56,15 +56,54 @@ pub enum CosignatureError {
         /// The key id on the signature.
         key_id: KeyId,
     },
-    /// The signature bytes are not 8 + 64 bytes long.
-    #[error("a timestamped signature is 72 bytes, not {length_bytes}")]
+    /// The signature bytes are not a timestamp and a signature of the key's type.
+    #[error(
+        "a timestamped signature of this key type is {expected_bytes} bytes, not {length_bytes}"
+    )]
     WrongLength {
+        /// The length a timestamped signature of the key's type has (72 for Ed25519).
+        expected_bytes: usize,
         /// The length received.
         length_bytes: usize,
+    },
+    /// The cosigned text is not a checkpoint (ML-DSA-44 cosignatures sign its parsed fields).
+    #[error("the cosigned text is not a checkpoint")]
+    NotACheckpoint,
+    /// The cosigner name or the log origin is longer than the 255 bytes the signed message
+    /// allows (ML-DSA-44).
+    #[error("the {field} is longer than 255 bytes")]
+    FieldLength {
+        /// Which field.
+        field: &'static str,
     },
     /// The Ed25519 signature does not verify.
     #[error("the cosignature does not verify")]
     Invalid,
+}
+
+/// Refuses a timestamp above [`MAX_TIMESTAMP_SECONDS`], on either side.
+pub(crate) const fn check_timestamp(timestamp_seconds: u64) -> Result<(), CosignatureError> {
+    if timestamp_seconds > MAX_TIMESTAMP_SECONDS {
+        return Err(CosignatureError::TimestampOutOfRange {
+            seconds: timestamp_seconds,
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a signature line that names another key than `(name, key_id)`.
+pub(crate) fn check_signer(
+    name: &KeyName,
+    key_id: KeyId,
+    signature: &NoteSignature,
+) -> Result<(), CosignatureError> {
+    if signature.name() != name || signature.key_id() != key_id {
+        return Err(CosignatureError::WrongKey {
+            name: signature.name().clone(),
+            key_id: signature.key_id(),
+        });
+    }
+    Ok(())
 }
 
 /// The message an Ed25519 v1 cosignature signs.
@@ -157,11 +196,7 @@ impl CosignatureSigner {
         checkpoint_text: &str,
         timestamp_seconds: u64,
     ) -> Result<NoteSignature, CosignatureError> {
-        if timestamp_seconds > MAX_TIMESTAMP_SECONDS {
-            return Err(CosignatureError::TimestampOutOfRange {
-                seconds: timestamp_seconds,
-            });
-        }
+        check_timestamp(timestamp_seconds)?;
         let message = signed_message(checkpoint_text, timestamp_seconds);
         let signature = self.key.sign(message.as_bytes());
         let mut bytes = Vec::with_capacity(TIMESTAMP_SIZE_BYTES + ED25519_SIGNATURE_SIZE_BYTES);
@@ -219,17 +254,13 @@ impl CosignatureVerifier {
         checkpoint_text: &str,
         signature: &NoteSignature,
     ) -> Result<u64, CosignatureError> {
-        if signature.name() != &self.name || signature.key_id() != self.key_id {
-            return Err(CosignatureError::WrongKey {
-                name: signature.name().clone(),
-                key_id: signature.key_id(),
-            });
-        }
+        check_signer(&self.name, self.key_id, signature)?;
         self.check(checkpoint_text, signature.signature())
     }
 
     fn check(&self, checkpoint_text: &str, bytes: &[u8]) -> Result<u64, CosignatureError> {
         let wrong_length = CosignatureError::WrongLength {
+            expected_bytes: TIMESTAMP_SIZE_BYTES + ED25519_SIGNATURE_SIZE_BYTES,
             length_bytes: bytes.len(),
         };
         let (timestamp, ed25519_signature) = bytes
@@ -239,11 +270,7 @@ impl CosignatureVerifier {
             return Err(wrong_length);
         }
         let timestamp_seconds = u64::from_be_bytes(*timestamp);
-        if timestamp_seconds > MAX_TIMESTAMP_SECONDS {
-            return Err(CosignatureError::TimestampOutOfRange {
-                seconds: timestamp_seconds,
-            });
-        }
+        check_timestamp(timestamp_seconds)?;
         let message = signed_message(checkpoint_text, timestamp_seconds);
         if note::verify_ed25519(&self.key, message.as_bytes(), ed25519_signature) {
             Ok(timestamp_seconds)

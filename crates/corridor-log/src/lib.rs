@@ -10,8 +10,11 @@
 //! - [`tiles`]: C2SP tlog-tiles arithmetic, paths, entry bundles, a [`tiles::TileReader`] that
 //!   serves node hashes from tiles, and whole-log verification from tiles.
 //! - [`note`]: C2SP signed notes with Ed25519 keys.
+//! - [`leaf`]: corridor's public leaf format and the salted commitment to a stored event.
 //! - [`checkpoint`]: C2SP tlog-checkpoint bodies and signed checkpoints.
 //! - [`cosignature`]: C2SP tlog-cosignature v1 (Ed25519, timestamped).
+//! - [`mldsa`]: C2SP tlog-cosignature with ML-DSA-44 (type `0x06`), for witnesses and for the
+//!   log's own post-quantum checkpoint signature.
 //! - [`proof_text`]: the C2SP tlog-proof text format and a consistency-proof text form.
 //! - [`witness`]: the decision logic of a C2SP tlog-witness `add-checkpoint` request.
 //!
@@ -24,6 +27,8 @@
 pub mod checkpoint;
 pub mod cosignature;
 pub mod hash;
+pub mod leaf;
+pub mod mldsa;
 pub mod note;
 pub mod proof_text;
 pub mod tiles;

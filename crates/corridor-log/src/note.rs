@@ -50,7 +50,7 @@ pub const SIGNATURE_TYPE_ED25519: u8 = 0x01;
 const SIGNATURE_LINE_PREFIX: &str = "\u{2014} ";
 
 /// The prefix of a signer key string.
-const PRIVATE_KEY_PREFIX: &str = "PRIVATE+KEY+";
+pub(crate) const PRIVATE_KEY_PREFIX: &str = "PRIVATE+KEY+";
 
 /// The size of an Ed25519 public key or seed.
 const ED25519_KEY_SIZE_BYTES: usize = 32;
@@ -511,6 +511,21 @@ pub trait Verifier: fmt::Debug + Send + Sync {
     fn verify(&self, text: &str, signature: &[u8]) -> bool;
 }
 
+// A boxed key is a key: key strings of several types parse to `Box<dyn Verifier>`.
+impl<V: Verifier + ?Sized> Verifier for Box<V> {
+    fn name(&self) -> &KeyName {
+        (**self).name()
+    }
+
+    fn key_id(&self) -> KeyId {
+        (**self).key_id()
+    }
+
+    fn verify(&self, text: &str, signature: &[u8]) -> bool {
+        (**self).verify(text, signature)
+    }
+}
+
 /// A set of trusted keys, at most one per `(name, key id)`.
 #[derive(Debug, Default)]
 pub struct VerifierSet {
@@ -776,8 +791,12 @@ pub(crate) fn format_key(name: &KeyName, key_id: KeyId, signature_type: u8, key:
     format!("{name}+{key_id}+{}", BASE64.encode(material))
 }
 
-/// Splits `<name>+<hex key id>+<base64(type || 32 bytes)>` and checks its type byte.
-fn split_key(text: &str, signature_type: u8) -> Result<(KeyName, KeyId, [u8; 32]), KeyError> {
+/// Splits `<name>+<hex key id>+<base64(type || key material)>` and checks its type byte; the key
+/// material is returned as it is, for the caller to check its length.
+pub(crate) fn split_key_material(
+    text: &str,
+    signature_type: u8,
+) -> Result<(KeyName, KeyId, Vec<u8>), KeyError> {
     // The base64 part may itself contain `+`, so split off only the first two fields.
     let mut fields = text.splitn(3, '+');
     let (Some(name), Some(id), Some(encoded)) = (fields.next(), fields.next(), fields.next())
@@ -790,10 +809,10 @@ fn split_key(text: &str, signature_type: u8) -> Result<(KeyName, KeyId, [u8; 32]
     let stated = KeyId::parse_hex(id).ok_or(KeyError::Malformed {
         reason: "the key id must be eight lowercase hex digits",
     })?;
-    let material = BASE64.decode(encoded).map_err(|_| KeyError::Malformed {
+    let mut material = BASE64.decode(encoded).map_err(|_| KeyError::Malformed {
         reason: "the key is not standard base64",
     })?;
-    let (&actual_type, key) = material.split_first().ok_or(KeyError::Malformed {
+    let actual_type = *material.first().ok_or(KeyError::Malformed {
         reason: "the key is empty",
     })?;
     if actual_type != signature_type {
@@ -802,6 +821,13 @@ fn split_key(text: &str, signature_type: u8) -> Result<(KeyName, KeyId, [u8; 32]
             actual: actual_type,
         });
     }
+    material.remove(0);
+    Ok((name, stated, material))
+}
+
+/// Splits `<name>+<hex key id>+<base64(type || 32 bytes)>` and checks its type byte.
+fn split_key(text: &str, signature_type: u8) -> Result<(KeyName, KeyId, [u8; 32]), KeyError> {
+    let (name, stated, key) = split_key_material(text, signature_type)?;
     let key: [u8; ED25519_KEY_SIZE_BYTES] = key.try_into().map_err(|_| KeyError::Malformed {
         reason: "an Ed25519 key is 32 bytes",
     })?;

@@ -27,8 +27,19 @@
 //! | a trusted log key signed it, and no trusted key's signature is bad | [`WitnessRefusal::Unauthenticated`] | 403 |
 //! | old size ≤ checkpoint size | [`WitnessRefusal::OldSizeLarger`] | 400 |
 //! | old size = the stored size | [`WitnessRefusal::OldSizeConflict`] (body: stored size) | 409 |
-//! | at equal sizes, equal roots | [`WitnessRefusal::RootConflict`] (body: stored size) | 409 |
+//! | a size-0 checkpoint has the empty tree's root | [`WitnessRefusal::EmptyTreeRoot`] | 422 |
+//! | at equal sizes, equal roots | [`WitnessRefusal::RootConflict`] | 422 |
 //! | the consistency proof verifies | [`WitnessRefusal::BadProof`] | 422 |
+//!
+//! The statuses are the current C2SP tlog-witness text's ("HTTP Interface", "add-checkpoint"):
+//! a size-0 checkpoint whose root is not the empty tree's, and a checkpoint of the stored size
+//! with another root, are "422 Unprocessable Entity" (earlier versions answered 409 for the
+//! latter); only an old size that is not the stored one is a 409, with the stored size as body.
+//!
+//! [`monitoring_checkpoint`] builds what the spec's optional monitoring endpoint
+//! (`GET <monitoring prefix>/<hex SHA-256 of the origin>/checkpoint`, "Monitor Retrieval
+//! Mechanism") serves: the latest cosigned checkpoint with the log's verified signatures and the
+//! witness's cosignature.
 //!
 //! On success, [`Cosign`] says what to persist and what to answer. The HTTP layer must persist
 //! the new checkpoint *before* answering, and atomically with the check of the stored size (a
@@ -38,9 +49,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::checkpoint::{Checkpoint, parse_signed_checkpoint};
+use crate::checkpoint::{Checkpoint, CheckpointError, parse_signed_checkpoint};
 use crate::cosignature::{CosignatureError, CosignatureSigner};
-use crate::hash::{Hash, empty_root};
+use crate::hash::{Hash, empty_root, sha256};
 use crate::note::{Note, NoteError, NoteSignature, VerifierSet};
 use crate::proof_text::{ProofTextError, old_size_body, parse_old_size_body};
 use crate::tree::{VerifyError, verify_consistency};
@@ -157,7 +168,10 @@ pub enum WitnessRefusal {
         /// The size of the latest checkpoint the witness cosigned.
         stored_size: u64,
     },
-    /// Same size as the stored checkpoint, different root: a fork (409, body: the stored size).
+    /// A checkpoint of size 0 whose root is not the empty tree's (422).
+    #[error("a checkpoint of size 0 must have the root of the empty tree")]
+    EmptyTreeRoot,
+    /// Same size as the stored checkpoint, different root: a fork (422).
     #[error("the checkpoint has the stored size {stored_size} but another root")]
     RootConflict {
         /// The size of the latest checkpoint the witness cosigned.
@@ -187,8 +201,8 @@ impl WitnessRefusal {
             Self::Malformed(_) | Self::OldSizeLarger { .. } => 400,
             Self::Unauthenticated(_) => 403,
             Self::UnknownOrigin { .. } => 404,
-            Self::OldSizeConflict { .. } | Self::RootConflict { .. } => 409,
-            Self::BadProof(_) => 422,
+            Self::OldSizeConflict { .. } => 409,
+            Self::EmptyTreeRoot | Self::RootConflict { .. } | Self::BadProof(_) => 422,
             Self::StoredOriginMismatch { .. } | Self::Cosigning(_) => 500,
         }
     }
@@ -198,12 +212,34 @@ impl WitnessRefusal {
     #[must_use]
     pub fn response_body(&self) -> Option<(&'static str, String)> {
         match self {
-            Self::OldSizeConflict { stored_size } | Self::RootConflict { stored_size } => {
+            Self::OldSizeConflict { stored_size } => {
                 Some((TREE_SIZE_CONTENT_TYPE, format!("{stored_size}\n")))
             }
             _ => None,
         }
     }
+}
+
+/// Why a stored checkpoint cannot be served on the monitoring endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MonitoringError {
+    /// The stored checkpoint's origin is not a log this witness follows.
+    #[error("unknown log origin `{origin}`")]
+    UnknownOrigin {
+        /// The stored checkpoint's origin.
+        origin: String,
+    },
+    /// The stored checkpoint no longer parses or verifies with the log's keys: the witness's
+    /// state is corrupt, or the log's keys were changed under it.
+    #[error("the stored checkpoint does not verify")]
+    Stored(#[source] CheckpointError),
+}
+
+/// The path segment that names a log on the monitoring endpoint: the lowercase hex SHA-256 of
+/// its origin (C2SP tlog-witness, "Monitor Retrieval Mechanism").
+#[must_use]
+pub fn origin_hash(origin: &str) -> String {
+    sha256(origin.as_bytes()).to_hex()
 }
 
 /// Why the witness configuration was refused.
@@ -299,6 +335,44 @@ impl Witness {
         &self.cosigner
     }
 
+    /// The origin of the followed log whose [`origin_hash`] is `hash` (lowercase hex).
+    #[must_use]
+    pub fn origin_of_hash(&self, hash: &str) -> Option<&str> {
+        self.logs
+            .keys()
+            .find(|origin| origin_hash(origin) == hash)
+            .map(String::as_str)
+    }
+
+    /// The monitoring endpoint's body for a stored checkpoint: the checkpoint with the log's
+    /// signatures that verify with the keys this witness trusts for it, then `cosignature` (the
+    /// one add-checkpoint returned). Signatures by keys the witness does not know are left out:
+    /// it vouches only for what it checked.
+    ///
+    /// # Errors
+    /// [`MonitoringError`].
+    pub fn monitoring_checkpoint(
+        &self,
+        signed_checkpoint: &str,
+        cosignature: &NoteSignature,
+    ) -> Result<String, MonitoringError> {
+        let (note, checkpoint) = parse_signed_checkpoint(signed_checkpoint.as_bytes())
+            .map_err(MonitoringError::Stored)?;
+        let verifiers =
+            self.logs
+                .get(checkpoint.origin())
+                .ok_or_else(|| MonitoringError::UnknownOrigin {
+                    origin: checkpoint.origin().to_owned(),
+                })?;
+        let stored = |error: NoteError| MonitoringError::Stored(CheckpointError::Note(error));
+        let mut served = Note::new(note.text()).map_err(stored)?;
+        for signature in note.verify(verifiers).map_err(stored)? {
+            served.add_signature(signature.clone()).map_err(stored)?;
+        }
+        served.add_signature(cosignature.clone()).map_err(stored)?;
+        Ok(served.to_text())
+    }
+
     /// Decides an `add-checkpoint` request.
     ///
     /// `stored` is the latest checkpoint this witness cosigned for `request.origin()`, or
@@ -342,6 +416,9 @@ impl Witness {
         };
         if request.old_size != stored_size {
             return Err(WitnessRefusal::OldSizeConflict { stored_size });
+        }
+        if checkpoint.size() == 0 && *checkpoint.root() != empty_root() {
+            return Err(WitnessRefusal::EmptyTreeRoot);
         }
         // A same-size checkpoint with another root is a fork, whatever proof came with it.
         if checkpoint.size() == stored_size && *checkpoint.root() != stored_root {

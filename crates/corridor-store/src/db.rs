@@ -192,7 +192,11 @@ pub async fn open_durable_pool(
 ) -> Result<(AnyPool, Backend), StoreError> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of_url(url)?;
-    let mut url = url.to_owned();
+    let in_memory = backend == Backend::Sqlite && is_in_memory_sqlite(url);
+    let mut url = match in_memory_sqlite_name(url) {
+        Some(named) => named,
+        None => url.to_owned(),
+    };
     if backend == Backend::Sqlite && create && !url.contains("mode=") {
         url.push_str(if url.contains('?') {
             "&mode=rwc"
@@ -204,7 +208,16 @@ pub async fn open_durable_pool(
         url: redact(&url),
         reason: error.to_string(),
     })?;
-    let pool = AnyPoolOptions::new()
+    let mut pool_options = AnyPoolOptions::new();
+    if in_memory {
+        // An in-memory database lives as long as one connection to it is open: the pool keeps
+        // one, and never retires it for age or idleness.
+        pool_options = pool_options
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+    }
+    let pool = pool_options
         .max_connections(connections_max)
         .acquire_timeout(BUSY_TIMEOUT)
         // A PostgreSQL connection can die under the pool (a restart, a killed backend), so it
@@ -238,6 +251,41 @@ pub async fn open_durable_pool(
             reason: error.to_string(),
         })?;
     Ok((pool, backend))
+}
+
+/// Whether `url` names an in-memory SQLite database (`sqlite::memory:`, `mode=memory`).
+fn is_in_memory_sqlite(url: &str) -> bool {
+    in_memory_sqlite_name(url).is_some() || url.contains("mode=memory")
+}
+
+/// For `sqlite::memory:` (or `sqlite://:memory:`), the URL of one named, shared-cache in-memory
+/// database, unique to this call.
+///
+/// sqlx's `Any` driver turns the URL into SQLite options again for every connection it opens,
+/// and sqlx gives each `:memory:` a new name each time: every pooled connection was a separate,
+/// empty database, so a query that did not run on the connection the migrations ran on failed
+/// with "no such table: _sqlx_migrations". One fixed name makes the pool one database.
+fn in_memory_sqlite_name(url: &str) -> Option<String> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let (database, params) = rest.split_once('?').unwrap_or((rest, ""));
+    if database != ":memory:" {
+        return None;
+    }
+    let number = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut named = format!(
+        "sqlite:file:corridor-memory-{}-{number}?mode=memory&cache=shared",
+        std::process::id()
+    );
+    for param in params.split('&').filter(|param| {
+        !param.is_empty() && !param.starts_with("mode=") && !param.starts_with("cache=")
+    }) {
+        named.push('&');
+        named.push_str(param);
+    }
+    Some(named)
 }
 
 /// What migrating a database did.

@@ -22,13 +22,13 @@ use corridor_domain::{Event, Snapshot, StreamId};
 use corridor_log::tree::{self, CompactTree, HashReader, NodeId};
 use corridor_log::{Hash, hash::leaf_hash, hash::sha256};
 use hmac::{Hmac, KeyInit, Mac};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row};
 
 use crate::error::StoreError;
 
-/// The first line of every leaf.
-pub const LEAF_FORMAT: &str = "corridor/leaf/v1";
+// The leaf format is public, pure and shared with outside verifiers: it lives in corridor-log.
+pub use corridor_log::leaf::{LEAF_FORMAT, commitment, leaf_entry};
 
 /// The origin used when none was configured.
 pub const DEFAULT_ORIGIN: &str = "corridor.invalid/log";
@@ -42,24 +42,6 @@ pub fn leaf_salt(salt_key: &[u8; 32], seq: u64) -> [u8; 32] {
     mac.update(b"corridor/leaf-salt/v1");
     mac.update(&seq.to_be_bytes());
     mac.finalize().into_bytes().into()
-}
-
-/// The commitment to a stored event: SHA-256(salt ‖ stored JSON bytes).
-pub fn commitment(salt: &[u8; 32], body: &str) -> Hash {
-    let mut digest = Sha256::new();
-    digest.update(salt);
-    digest.update(body.as_bytes());
-    Hash::from_bytes(digest.finalize().into())
-}
-
-/// The public leaf for an event.
-pub fn leaf_entry(kind: &str, agreement: Option<&str>, day: &str, commitment: &Hash) -> Vec<u8> {
-    format!(
-        "{LEAF_FORMAT}\nkind {kind}\nagreement {}\nday {day}\ncommitment {}\n",
-        agreement.unwrap_or("-"),
-        commitment.to_base64()
-    )
-    .into_bytes()
 }
 
 /// The agreement an event concerns, as far as the public may know it.

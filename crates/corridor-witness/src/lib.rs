@@ -12,7 +12,8 @@
 //!   ([`store::WitnessStore`]): the latest cosigned checkpoint per origin, advanced only by a
 //!   compare-and-swap inside a write transaction.
 //! - [`server`]: [`server::WitnessState`] (witness, store, clock) and [`server::router`], the
-//!   axum router serving `POST /add-checkpoint` exactly as C2SP tlog-witness prescribes.
+//!   axum router serving `POST /add-checkpoint` exactly as C2SP tlog-witness prescribes, and
+//!   its optional monitoring endpoint `GET /<origin hash>/checkpoint`.
 //! - [`clock`]: where the cosignature timestamp comes from ([`clock::Clock`]): the system clock
 //!   in production, a fixed value in tests.
 //! - [`client`]: the log side: [`client::add_checkpoint`] sends a checkpoint to a witness and

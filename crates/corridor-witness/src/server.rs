@@ -1,4 +1,5 @@
-//! The witness over HTTP: C2SP tlog-witness `POST /add-checkpoint`.
+//! The witness over HTTP: C2SP tlog-witness `POST /add-checkpoint`, and the optional monitoring
+//! endpoint `GET /<origin hash>/checkpoint`.
 //!
 //! ```text
 //! POST /add-checkpoint
@@ -15,9 +16,9 @@
 //! | 400 | malformed body, old size above the checkpoint's, or a size the witness cannot store | reason, `text/plain` |
 //! | 403 | no valid signature by a known key of the log, or a bad one by a known key | reason |
 //! | 404 | the origin is not a log this witness follows | reason |
-//! | 409 | old size is not the stored size (or the same size with another root) | `<stored size>\n`, `text/x.tlog.size` |
+//! | 409 | old size is not the stored size | `<stored size>\n`, `text/x.tlog.size` |
 //! | 413 | body above [`MAX_REQUEST_BODY_BYTES`] | |
-//! | 422 | the consistency proof does not verify | reason |
+//! | 422 | the consistency proof does not verify, the stored size with another root, or size 0 with a root other than the empty tree's | reason |
 //! | 500 / 503 | the witness's own failure; nothing was cosigned | a fixed text, details only in the log |
 //!
 //! The decision is [`corridor_log::witness::Witness::decide`]; this module reads the stored
@@ -26,18 +27,27 @@
 //! concurrent request, the request is decided again against the new state, which answers 409
 //! with the size now stored. Statuses and bodies are chosen in one place,
 //! [`AddCheckpointError::status`] and the private `respond`.
+//!
+//! `GET /<origin hash>/checkpoint` ([`MONITORING_CHECKPOINT_PATH`]; C2SP tlog-witness, "Monitor
+//! Retrieval Mechanism") answers, for the log whose origin's SHA-256 is the lowercase hex
+//! `<origin hash>`, the latest checkpoint this witness cosigned: the log's verified signatures
+//! and the witness's cosignature, as `text/plain`. It answers 404 when the witness follows no
+//! such log or never cosigned one of its checkpoints. It is always current: the witness reads
+//! it from the state `add-checkpoint` persists before answering.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use corridor_log::cosignature::CosignatureVerifier;
-use corridor_log::witness::{AddCheckpointRequest, Cosign, Witness, WitnessRefusal};
+use corridor_log::witness::{
+    AddCheckpointRequest, Cosign, MonitoringError, Witness, WitnessRefusal,
+};
 
 use crate::clock::Clock;
 use crate::store::{MAX_STORED_TREE_SIZE, StoreError, Swap, WitnessStore};
@@ -46,6 +56,10 @@ pub use corridor_log::witness::{MAX_REQUEST_BODY_BYTES, TREE_SIZE_CONTENT_TYPE};
 
 /// The path of the add-checkpoint endpoint, below the witness's URL prefix.
 pub const ADD_CHECKPOINT_PATH: &str = "/add-checkpoint";
+
+/// The path of the monitoring endpoint, below the witness's URL prefix: the lowercase hex
+/// SHA-256 of a log's origin, then `/checkpoint`.
+pub const MONITORING_CHECKPOINT_PATH: &str = "/{origin_hash}/checkpoint";
 
 /// The content type of a 200 answer and of refusal reasons.
 pub const TEXT_CONTENT_TYPE: &str = "text/plain; charset=utf-8";
@@ -92,6 +106,18 @@ impl AddCheckpointError {
             Self::Contention { .. } => 503,
         }
     }
+}
+
+/// Why the monitoring endpoint could not answer (500): nothing about the log is wrong, the
+/// witness's own state is.
+#[derive(Debug, thiserror::Error)]
+pub enum MonitoringFailure {
+    /// The witness's database failed.
+    #[error("the witness state cannot be read")]
+    Store(#[from] StoreError),
+    /// The stored checkpoint no longer verifies.
+    #[error(transparent)]
+    Stored(#[from] MonitoringError),
 }
 
 /// What the server shares between requests: the witness, its database and its clock.
@@ -168,11 +194,36 @@ impl WitnessState {
     }
 }
 
+impl WitnessState {
+    /// The monitoring endpoint's body for the log whose origin hashes to `origin_hash`: the
+    /// latest checkpoint this witness cosigned of it, or `None` when it follows no such log or
+    /// never cosigned one.
+    ///
+    /// # Errors
+    /// [`MonitoringFailure`].
+    pub async fn monitoring_checkpoint(
+        &self,
+        origin_hash: &str,
+    ) -> Result<Option<String>, MonitoringFailure> {
+        let witness = &self.inner.witness;
+        let Some(origin) = witness.origin_of_hash(origin_hash) else {
+            return Ok(None);
+        };
+        let Some(stored) = self.inner.store.latest(origin).await? else {
+            return Ok(None);
+        };
+        let text =
+            witness.monitoring_checkpoint(stored.signed_checkpoint(), stored.cosignature())?;
+        Ok(Some(text))
+    }
+}
+
 /// The witness's routes: `POST /add-checkpoint`, with request bodies limited to
-/// [`MAX_REQUEST_BODY_BYTES`].
+/// [`MAX_REQUEST_BODY_BYTES`], and `GET /<origin hash>/checkpoint`.
 pub fn router(state: WitnessState) -> Router {
     Router::new()
         .route(ADD_CHECKPOINT_PATH, post(add_checkpoint))
+        .route(MONITORING_CHECKPOINT_PATH, get(monitoring_checkpoint))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BODY_BYTES))
         .with_state(state)
 }
@@ -195,6 +246,28 @@ pub async fn serve(
 async fn add_checkpoint(State(state): State<WitnessState>, body: Bytes) -> Response {
     let result = state.add_checkpoint(&body).await;
     respond(&result)
+}
+
+async fn monitoring_checkpoint(
+    State(state): State<WitnessState>,
+    Path(origin_hash): Path<String>,
+) -> Response {
+    match state.monitoring_checkpoint(&origin_hash).await {
+        Ok(Some(checkpoint)) => text(StatusCode::OK, TEXT_CONTENT_TYPE, checkpoint),
+        Ok(None) => text(
+            StatusCode::NOT_FOUND,
+            TEXT_CONTENT_TYPE,
+            "this witness has cosigned no checkpoint of a log with that origin hash\n".to_owned(),
+        ),
+        Err(error) => {
+            tracing::error!(error = %chain(&error), "monitoring checkpoint failed");
+            text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                TEXT_CONTENT_TYPE,
+                "the witness could not handle the request\n".to_owned(),
+            )
+        }
+    }
 }
 
 /// The one place where outcomes become HTTP answers.

@@ -116,24 +116,7 @@ pub async fn run(
             Ok(ExitCode::SUCCESS)
         }
         LogCommand::Export { dir } => export(store, &dir, json).await,
-        LogCommand::Verify {
-            source,
-            log_key,
-            cosigners,
-            trusted,
-            against_db,
-        } => {
-            verify(
-                store,
-                &source,
-                &log_key,
-                &cosigners,
-                trusted.as_deref(),
-                against_db,
-                json,
-            )
-            .await
-        }
+        command @ LogCommand::Verify { .. } => verify_command(Some(store), command, json).await,
         LogCommand::Prove { index, from, event } => prove(store, index, from, event).await,
     }
 }
@@ -316,13 +299,52 @@ fn open_signed(bytes: &[u8], log_key: &str, what: &str) -> anyhow::Result<(Note,
     Ok((note, body))
 }
 
+/// `corridor log verify` of a published log alone (no `--against-db`): it opens no database,
+/// reads no key file and writes nothing, so anyone can run it in an empty directory.
+pub async fn verify_published(command: LogCommand, json: bool) -> anyhow::Result<ExitCode> {
+    verify_command(None, command, json).await
+}
+
+/// `corridor log verify`, given the log's store when it is open (`--against-db` needs it).
+async fn verify_command(
+    store: Option<&Store>,
+    command: LogCommand,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    let LogCommand::Verify {
+        source,
+        log_key,
+        cosigners,
+        trusted,
+        against_db,
+    } = command
+    else {
+        bail!("not a `log verify` command");
+    };
+    let store = match (against_db, store) {
+        (false, _) => None,
+        (true, Some(store)) => Some(store),
+        (true, None) => bail!("--against-db needs the log's database"),
+    };
+    verify(
+        store,
+        &source,
+        &log_key,
+        &cosigners,
+        trusted.as_deref(),
+        json,
+    )
+    .await
+}
+
+/// Verifies a published log; with the log's `store`, also every leaf against its stored event
+/// (`--against-db`).
 async fn verify(
-    store: &Store,
+    store: Option<&Store>,
     source: &str,
     log_key: &str,
     cosigners: &[String],
     trusted: Option<&Path>,
-    against_db: bool,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let source = Source::of(source);
@@ -383,7 +405,7 @@ async fn verify(
             anyhow::anyhow!("the log at size {size} is not consistent with the trusted checkpoint of size {}: {error} — a forked history", old.size())
         })?;
     }
-    if against_db {
+    if let Some(store) = store {
         against_database(store, &source, size).await?;
     }
     // The origin is signed, so the mark cannot be stripped without breaking the signature.

@@ -100,6 +100,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Top::Demo(args) => demo::run(&args).await,
         Top::Witness(command) => witness_cmd::run(command).await,
         Top::Db(command) => db_cmd::run(&url, command, cli.json).await,
+        // A published log is checked with its files and key alone: no database, no key file.
+        Top::Log(
+            command @ cli::LogCommand::Verify {
+                against_db: false, ..
+            },
+        ) => log_cmd::verify_published(command, cli.json).await,
         command => {
             if let Some(path) = url
                 .strip_prefix("sqlite://")

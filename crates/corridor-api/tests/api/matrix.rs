@@ -22,7 +22,7 @@ use serde_json::json;
 
 use crate::cases::{call, token};
 use crate::fixture::{self, CaseSpec, MEDP_MONITORS, Seeder, Stage};
-use crate::harness::{PASSWORD, Reply, Setup, TestApp, spawn_app_with};
+use crate::harness::{ORIGIN, PASSWORD, Reply, Setup, TestApp, spawn_app_with};
 
 /// Who asks, one column of the table each. "Own" and "other" are relative to the cell's
 /// resource: the case's sending or receiving state, the counsel the case names, the monitoring
@@ -179,7 +179,8 @@ impl Column {
 /// that name one (issue 12): a case, hold or account is not confirmed to them by a 403. Session routes need only a login,
 /// and logging in needs nothing. The witness's `add-checkpoint` is public like the log it
 /// serves: the witness authenticates the log by its signature on the checkpoint, not the
-/// caller, so every column gets past the policies (which never see it).
+/// caller, so every column gets past the policies (which never see it); so is its monitoring
+/// endpoint, `GET /{origin_hash}/checkpoint`, which serves what the witness cosigned.
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, &str)] = &[
     //                                                     so ss ad ro  co mo cc ad pu au
@@ -189,6 +190,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("GET",    "/checkpoint",                             "YY YY YY YYY YY YY YY Y Y Y"),
     ("GET",    "/tile/{path}",                            "YY YY YY YYY YY YY YY Y Y Y"),
     ("POST",   "/add-checkpoint",                         "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/{origin_hash}/checkpoint",               "YY YY YY YYY YY YY YY Y Y Y"),
     ("GET",    "/api/agreements",                         "YY YY YY YYY YY YY YY Y Y Y"),
     ("POST",   "/api/agreements",                         "-- -- -- --- -- -- -- Y - -"),
     ("GET",    "/api/agreements/{agreement}",             "YY YY YY YYY YY YY YY Y Y Y"),
@@ -500,7 +502,8 @@ async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
                 .replace("{agreement}", column.agreement())
                 .replace("{user}", TARGET_USER)
                 .replace("{token_id}", &resources.target_token)
-                .replace("{path}", "0/000");
+                .replace("{path}", "0/000")
+                .replace("{origin_hash}", &corridor_log::witness::origin_hash(ORIGIN));
             if let Some(case) = case {
                 path = path.replace("{case}", &case.to_string());
             }

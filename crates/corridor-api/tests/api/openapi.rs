@@ -19,7 +19,8 @@
 //! documented as `/tile/{path}`, which OpenAPI can name ([`TILE_ROUTE`]).
 //!
 //! Both directions hold in each configuration ([`CONFIGURATIONS`]): a server that serves a
-//! witness routes and documents `POST /add-checkpoint`; one that does not, neither.
+//! witness routes and documents `POST /add-checkpoint` and `GET /{origin_hash}/checkpoint`; one
+//! that does not, neither.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,8 +29,11 @@ use crate::harness::{Setup, TestApp, spawn_app, spawn_app_with};
 /// Every configuration that changes the routes: without a witness, and with one.
 const CONFIGURATIONS: [bool; 2] = [false, true];
 
-/// The route only a server with a witness serves.
+/// A route only a server with a witness serves.
 const WITNESS_ROUTE: (&str, &str) = ("POST", "/add-checkpoint");
+
+/// The witness's monitoring route, served and documented only with a witness.
+const MONITORING_ROUTE: (&str, &str) = ("GET", "/{origin_hash}/checkpoint");
 
 /// A served app with a witness or without.
 async fn spawn_configured(with_witness: bool) -> TestApp {
@@ -170,6 +174,7 @@ fn concrete(template: &str) -> String {
         .replace("{hold}", "hold-00000000000000bb")
         .replace("{user}", "nobody")
         .replace("{token_id}", "token-00000000000000cc")
+        .replace("{origin_hash}", &"ab".repeat(32))
         .replace("{path}", "0/000")
 }
 
@@ -186,12 +191,10 @@ async fn every_documented_operation_is_routed_in(with_witness: bool) {
     let app = spawn_configured(with_witness).await;
     let operations = documented_operations(with_witness);
     assert!(operations.len() >= 40, "{operations:?}");
-    let witness_route = (WITNESS_ROUTE.0.to_owned(), WITNESS_ROUTE.1.to_owned());
-    assert_eq!(
-        operations.contains(&witness_route),
-        with_witness,
-        "{operations:?}"
-    );
+    for route in [WITNESS_ROUTE, MONITORING_ROUTE] {
+        let route = (route.0.to_owned(), route.1.to_owned());
+        assert_eq!(operations.contains(&route), with_witness, "{operations:?}");
+    }
     for (method, template) in &operations {
         let path = concrete(template);
         let reply = app.request(method, &path, &[], Vec::new()).await;
@@ -229,8 +232,10 @@ async fn every_served_route_is_documented() {
 async fn every_served_route_is_documented_in(with_witness: bool) {
     let app = spawn_configured(with_witness).await;
     let served = served_routes(&app);
-    let witness_route = (WITNESS_ROUTE.0.to_owned(), WITNESS_ROUTE.1.to_owned());
-    assert_eq!(served.contains(&witness_route), with_witness, "{served:?}");
+    for route in [WITNESS_ROUTE, MONITORING_ROUTE] {
+        let route = (route.0.to_owned(), route.1.to_owned());
+        assert_eq!(served.contains(&route), with_witness, "{served:?}");
+    }
     let documented = documented_operations(with_witness);
     let exempt: BTreeSet<(String, String)> = UNDOCUMENTED
         .iter()

@@ -276,3 +276,34 @@ async fn the_witness_is_rate_limited_as_every_public_route() {
     limited.problem(429, "rate_limited");
     assert!(!limited.header("retry-after").is_empty());
 }
+
+#[tokio::test]
+async fn the_witness_monitoring_endpoint_is_served_beside_the_log() {
+    // Proves GET /{origin_hash}/checkpoint (C2SP tlog-witness, "Monitor Retrieval Mechanism") is the witness's own answer through the server: 404 as the witness's text before it cosigned, then the cosigned checkpoint with the log's signature and the witness's cosignature, counted under its route.
+    let app = app_with_witness().await;
+    let path = format!("/{}/checkpoint", corridor_log::witness::origin_hash(ORIGIN));
+    let before = app.get(&path).await;
+    assert_witness_text(&before, 404, TEXT_CONTENT_TYPE);
+    let (size, _) = app.store.tree_head().await.expect("the tree head");
+    let checkpoint = signed(&app, size).await;
+    assert_eq!(add(&app, body(0, &[], &checkpoint)).await.status, 200);
+    let served = app.get(&path).await;
+    assert_witness_text(&served, 200, TEXT_CONTENT_TYPE);
+    let text = served.text();
+    assert!(text.starts_with(&checkpoint), "{text}");
+    let cosignatures: Vec<NoteSignature> = text
+        .strip_prefix(&checkpoint)
+        .expect("the log's signed checkpoint first")
+        .lines()
+        .map(|line| NoteSignature::parse_line(line).expect("a cosignature line"))
+        .collect();
+    let witness = app.state.witness().expect("a witness").cosigner_verifier();
+    verify_cosignature(&witness, &checkpoint, &cosignatures).expect("the cosignature verifies");
+    let metrics = app.get("/metrics").await.text();
+    assert!(
+        metrics.contains(
+            r#"corridor_http_requests_total{route="/{origin_hash}/checkpoint",method="GET",status="200"} 1"#
+        ),
+        "{metrics}"
+    );
+}

@@ -1,7 +1,8 @@
 //! The crate's dependency list is its boundary: no I/O, no clock, no randomness can creep in
 //! through a new dependency without this test failing.
 
-// Only hashing, signatures, base64 and error derivation are allowed as dependencies.
+// Only hashing, signatures (Ed25519, ML-DSA), base64 and error derivation are allowed as
+// dependencies.
 #[test]
 fn dependencies_are_the_sans_io_short_list() {
     let manifest = include_str!("../../Cargo.toml");
@@ -21,7 +22,7 @@ fn dependencies_are_the_sans_io_short_list() {
     dependencies.sort();
     assert_eq!(
         dependencies,
-        ["base64", "ed25519-dalek", "sha2", "thiserror"],
+        ["base64", "ed25519-dalek", "ml-dsa", "sha2", "thiserror"],
         "corridor-log must stay sans-I/O: think twice before adding a dependency"
     );
 }

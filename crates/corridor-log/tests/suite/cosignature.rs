@@ -74,7 +74,10 @@ fn cosign_and_verify() {
         NoteSignature::new(signature.name().clone(), signature.key_id(), vec![0; 71]).unwrap();
     assert_eq!(
         verifier.verify_cosignature(SPEC_CHECKPOINT, &short),
-        Err(CosignatureError::WrongLength { length_bytes: 71 })
+        Err(CosignatureError::WrongLength {
+            expected_bytes: 72,
+            length_bytes: 71
+        })
     );
     let other_witness = witness("witness.example/w2")
         .cosign(SPEC_CHECKPOINT, 1)

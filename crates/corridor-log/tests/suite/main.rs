@@ -9,6 +9,8 @@ mod boundary;
 mod checkpoint;
 mod cosignature;
 mod cross_check;
+mod leaf;
+mod mldsa;
 mod note;
 mod proof_text;
 mod rejection;

@@ -209,10 +209,11 @@ fn bad_requests_are_400() {
     );
 }
 
-// 409: the old size is not the one the witness holds (the body says which it holds), or the
-// same size arrives with another root.
+// 409 (C2SP tlog-witness, "add-checkpoint": "If it doesn't match, the witness MUST respond with
+// a 409 Conflict"): the old size is not the one the witness holds, and the body says which it
+// holds.
 #[test]
-fn conflicts_are_409_with_the_stored_size() {
+fn a_stale_old_size_is_409_with_the_stored_size() {
     let tree = tree_of(500);
     let witness = witness();
     let stored = checkpoint(&tree, 300);
@@ -229,7 +230,17 @@ fn conflicts_are_409_with_the_stored_size() {
 
     let never_cosigned = witness.decide(&request(&tree, 300, 500), None, NOW_SECONDS);
     assert_eq!(answer(&never_cosigned), (409, Some("0\n".to_owned())));
+}
 
+// 422 (C2SP tlog-witness, "add-checkpoint": "If the old size matches the checkpoint size, the
+// witness MUST check that the root hashes are also identical. If they don't match, the witness
+// MUST respond with a 422 Unprocessable Entity"): the same size with another root is a fork,
+// whatever proof comes with it, and has no size body.
+#[test]
+fn the_stored_size_with_another_root_is_422() {
+    let tree = tree_of(500);
+    let witness = witness();
+    let stored = checkpoint(&tree, 300);
     let mut forked_tree = tree_of(299);
     forked_tree.append_entry(b"a different leaf 299").unwrap();
     let forked = witness.decide(&request(&forked_tree, 300, 300), Some(&stored), NOW_SECONDS);
@@ -237,7 +248,25 @@ fn conflicts_are_409_with_the_stored_size() {
         forked,
         Err(WitnessRefusal::RootConflict { stored_size: 300 })
     );
-    assert_eq!(answer(&forked), (409, Some("300\n".to_owned())));
+    assert_eq!(answer(&forked), (422, None));
+}
+
+// 422 (C2SP tlog-witness, "add-checkpoint": "A checkpoint of size zero MUST have the root hash of
+// the empty tree [...] Otherwise, the witness MUST respond with a 422 Unprocessable Entity"),
+// for a witness that never cosigned the log, and the empty tree's own root is cosigned.
+#[test]
+fn a_size_0_checkpoint_with_a_non_empty_root_is_422() {
+    let witness = witness();
+    let note = Checkpoint::new(ORIGIN, 0, Hash::from_bytes([5; 32]))
+        .unwrap()
+        .sign(&signer(ORIGIN))
+        .unwrap();
+    let request = AddCheckpointRequest::parse(&body(0, &[], &note)).unwrap();
+    let result = witness.decide(&request, None, NOW_SECONDS);
+    assert_eq!(result, Err(WitnessRefusal::EmptyTreeRoot));
+    assert_eq!(answer(&result), (422, None));
+    let empty = witness.decide(&self::request(&tree_of(0), 0, 0), None, NOW_SECONDS);
+    assert_eq!(answer(&empty).0, 200);
 }
 
 // 422: a consistency proof that does not verify, including a non-empty proof from size 0 and
@@ -325,4 +354,58 @@ fn spec_example_body_parses() {
         answer(&witness().decide(&request, None, NOW_SECONDS)).0,
         404
     );
+}
+
+// The monitoring endpoint (C2SP tlog-witness, "Monitor Retrieval Mechanism"): a log is named by
+// the lowercase hex SHA-256 of its origin, and the latest cosigned checkpoint is served with the
+// log's verified signature and the witness's cosignature, nothing it did not check.
+#[test]
+fn the_monitoring_checkpoint_carries_the_verified_signatures() {
+    use corridor_log::witness::{MonitoringError, origin_hash};
+    let witness = witness();
+    let hash = origin_hash(ORIGIN);
+    assert_eq!(hash, corridor_log::hash::sha256(ORIGIN.as_bytes()).to_hex());
+    assert_eq!(hash.len(), 64);
+    assert!(
+        hash.bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+    );
+    assert_eq!(witness.origin_of_hash(&hash), Some(ORIGIN));
+    assert_eq!(witness.origin_of_hash(&hash.to_uppercase()), None);
+    assert_eq!(witness.origin_of_hash(&origin_hash("elsewhere")), None);
+
+    let tree = tree_of(20);
+    let mut note = checkpoint(&tree, 20).sign(&signer(ORIGIN)).unwrap();
+    // A signature by a key the witness does not know is not passed on.
+    note.sign(&signer("stranger.example/key")).unwrap();
+    let request = AddCheckpointRequest::parse(&body(0, &[], &note)).unwrap();
+    let cosign = witness.decide(&request, None, NOW_SECONDS).unwrap();
+    let served = witness
+        .monitoring_checkpoint(cosign.signed_checkpoint(), cosign.cosignature())
+        .unwrap();
+    let served = Note::parse(served.as_bytes()).unwrap();
+    assert_eq!(served.text(), note.text());
+    let names: Vec<&str> = served
+        .signatures()
+        .iter()
+        .map(|signature| signature.name().as_str())
+        .collect();
+    assert_eq!(names, [ORIGIN, "witness.example/w1"]);
+    served
+        .verify(&VerifierSet::new().with(signer(ORIGIN).verifier()).unwrap())
+        .unwrap();
+    let cosigner = witness.cosigner().verifier();
+    cosigner
+        .verify_cosignature(served.text(), &served.signatures()[1])
+        .unwrap();
+
+    let forged = checkpoint(&tree, 20)
+        .sign(&signer("corridor.example/log"))
+        .unwrap()
+        .to_text()
+        .replace("\n20\n", "\n21\n");
+    assert!(matches!(
+        witness.monitoring_checkpoint(&forged, cosign.cosignature()),
+        Err(MonitoringError::Stored(_))
+    ));
 }

@@ -184,3 +184,26 @@ async fn holds_bind_under_a_collation_that_ignores_punctuation() {
     assert_checks_clean("punctuation-ignoring collation", &fixture.store).await;
     fixture.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_memory_database_is_one_database_for_the_whole_pool() {
+    // Proves `sqlite::memory:` opens, migrates and answers on every pooled connection, however
+    // many run at once: each connection to `:memory:` must not be a database of its own.
+    for _ in 0..30 {
+        let store = std::sync::Arc::new(
+            corridor_store::Store::open("sqlite::memory:", true)
+                .await
+                .unwrap(),
+        );
+        let reads: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                tokio::spawn(async move { store.tree_head().await })
+            })
+            .collect();
+        for read in reads {
+            read.await.unwrap().unwrap();
+        }
+        store.close().await;
+    }
+}

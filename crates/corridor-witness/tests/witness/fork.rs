@@ -2,12 +2,15 @@
 
 use corridor_log::witness::AddCheckpointRequest;
 use corridor_witness::client::{self, AddOutcome};
-use corridor_witness::server::TREE_SIZE_CONTENT_TYPE;
+use corridor_witness::server::TEXT_CONTENT_TYPE;
 
 use crate::{Backend, LOG_ORIGIN, Log, TestDatabase, spawn_witness};
 
-// A second tree of the stored size with another root is refused with 409 and the stored size,
-// whatever proof comes with it, and the stored checkpoint stays the first one.
+// A second tree of the stored size with another root is refused with 422, whatever proof comes
+// with it (C2SP tlog-witness, "add-checkpoint": "If the old size matches the checkpoint size,
+// the witness MUST check that the root hashes are also identical. If they don't match, the
+// witness MUST respond with a 422 Unprocessable Entity"), and the stored checkpoint stays the
+// first one.
 #[tokio::test]
 async fn fork_of_the_same_size_is_refused() {
     let database = TestDatabase::fresh(Backend::Sqlite).await;
@@ -22,13 +25,11 @@ async fn fork_of_the_same_size_is_refused() {
             .post(AddCheckpointRequest::encode(8, &proof, &forked.signed(8)).into_bytes())
             .await;
         assert_eq!(
-            (
-                answer.status,
-                answer.content_type.as_str(),
-                answer.body.as_str()
-            ),
-            (409, TREE_SIZE_CONTENT_TYPE, "8\n")
+            (answer.status, answer.content_type.as_str()),
+            (422, TEXT_CONTENT_TYPE),
+            "{answer:?}"
         );
+        assert!(answer.body.contains("another root"), "{answer:?}");
     }
     let stored = witness
         .state

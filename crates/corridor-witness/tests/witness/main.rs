@@ -9,6 +9,7 @@
 mod client;
 mod config;
 mod fork;
+mod monitoring;
 mod persistence;
 mod status;
 
@@ -177,13 +178,22 @@ impl TestWitness {
 
     /// Sends `body` to add-checkpoint as is.
     pub async fn post(&self, body: Vec<u8>) -> RawAnswer {
+        self.send(Request::post("/add-checkpoint"), body).await
+    }
+
+    /// Sends a GET for `path`.
+    pub async fn get(&self, path: &str) -> RawAnswer {
+        self.send(Request::get(path), Vec::new()).await
+    }
+
+    async fn send(&self, request: hyper::http::request::Builder, body: Vec<u8>) -> RawAnswer {
         let address = self.url.strip_prefix("http://").unwrap();
         let stream = TcpStream::connect(address).await.unwrap();
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .unwrap();
         let driver = tokio::spawn(connection);
-        let request = Request::post("/add-checkpoint")
+        let request = request
             .header(header::HOST, address)
             .body(Full::new(Bytes::from(body)))
             .unwrap();

@@ -318,6 +318,37 @@ async fn bad_consistency_proof_is_422() {
     witness.stop().await;
 }
 
+// 422 (C2SP tlog-witness, "add-checkpoint": "A checkpoint of size zero MUST have the root hash of
+// the empty tree [...] Otherwise, the witness MUST respond with a 422 Unprocessable Entity"): a
+// size-0 checkpoint with another root is refused, nothing is stored, and the log's real first
+// checkpoint is still cosigned from size 0.
+#[tokio::test]
+async fn size_0_with_a_non_empty_root_is_422() {
+    let (witness, _database) = witness().await;
+    let signed = Checkpoint::new(LOG_ORIGIN, 0, sha256(b"not empty"))
+        .unwrap()
+        .sign(&log_signer())
+        .unwrap()
+        .to_text();
+    let answer = witness
+        .post(AddCheckpointRequest::encode(0, &[], &signed).into_bytes())
+        .await;
+    check(&answer, 422, "size 0 must have the root of the empty tree");
+    assert_eq!(answer.content_type, TEXT_CONTENT_TYPE);
+    assert!(
+        witness
+            .state
+            .store()
+            .latest(LOG_ORIGIN)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let log = Log::new(&[(3, "main")]);
+    assert_eq!(witness.post(log.body(0, 3)).await.status, 200);
+    witness.stop().await;
+}
+
 // 413 and 400 on either side of the body limit: a body of exactly the limit is read (and
 // refused as malformed), one byte more is not read at all.
 #[tokio::test]

@@ -499,6 +499,37 @@ fn a_log_of_300_events_checkpoints_exports_c2sp_tiles_and_verifies() {
 }
 
 #[test]
+fn verify_runs_in_an_empty_directory_and_writes_nothing() {
+    // Proves `log verify DIR --key K` (no --against-db) needs no database and no key file: run from an empty directory it verifies the published log, refuses a tampered one, and leaves the directory empty; `--against-db` there still says it needs a database.
+    let sandbox = sandbox_with_log();
+    checkpoint(&sandbox);
+    sandbox.corridor(&["log", "export", "public"]).code(0);
+    let key = log_key(&sandbox);
+    let public = sandbox.file("public");
+    let public = public.to_str().expect("a UTF-8 path");
+    let outsider = Sandbox::new();
+    let before = file_list(outsider.path());
+    let run = verify(&outsider, public, &key, &[]).code(0);
+    assert!(run.stdout().starts_with("ok: "), "{}", run.stdout());
+    flip_byte(&sandbox, "public/tile/0/000", 7);
+    refused(
+        &outsider,
+        public,
+        &key,
+        &[],
+        &["entry 0 of bundle `tile/0/000`"],
+    );
+    assert_eq!(file_list(outsider.path()), before, "nothing was written");
+    let with_db = verify(&outsider, public, &key, &["--against-db"]).code(1);
+    assert!(
+        with_db.stderr().contains("there is no database"),
+        "{}",
+        with_db.stderr()
+    );
+    assert_eq!(file_list(outsider.path()), before, "nothing was written");
+}
+
+#[test]
 fn an_incremental_export_writes_only_new_tiles_and_stays_consistent() {
     // Proves exporting over an older export writes only the tiles that are new or grew, keeps every older file (partial tiles included) untouched, and verifies against each older checkpoint.
     use std::os::unix::fs::MetadataExt as _;
