@@ -311,7 +311,7 @@ async fn a_refusal_tells_the_receiving_state_paused_or_withdrawn_never_why() {
                 "POST",
                 &format!("{path}/{step}"),
                 &receiver,
-                Some(&etag),
+                Some(etag),
                 None,
             )
             .await;
