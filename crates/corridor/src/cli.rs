@@ -282,6 +282,11 @@ pub struct InitArgs {
     /// The transparency log's origin (its name in checkpoints), e.g. `corridor.example.org/log`.
     #[arg(long, default_value = "corridor.invalid/log")]
     pub origin: String,
+    /// Name the log as sigsum's witnesses require, `sigsum.org/v1/tree/<hex SHA-256 of the log's
+    /// public key>`, derived from the new log key (instead of `--origin`; a real deployment only,
+    /// since a simulation's origin must say it is one). See docs/log.md.
+    #[arg(long, conflicts_with_all = ["origin", "simulation"])]
+    pub sigsum_origin: bool,
     /// Where to create the log's signing key.
     #[arg(
         long,

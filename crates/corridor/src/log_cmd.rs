@@ -55,6 +55,18 @@ pub fn create_signer(path: &Path, origin: &str, seed: &[u8; 32]) -> anyhow::Resu
     Ok(signer)
 }
 
+/// The origin sigsum's witnesses require of a log whose key has `seed`:
+/// `sigsum.org/v1/tree/<hex SHA-256 of the Ed25519 public key>`.
+pub fn sigsum_origin(seed: &[u8; 32]) -> anyhow::Result<String> {
+    const PREFIX: &str = "sigsum.org/v1/tree";
+    let name = KeyName::new(PREFIX).map_err(|error| anyhow::anyhow!("{PREFIX}: {error}"))?;
+    let public = Ed25519Signer::from_seed(name, seed).verifier().public_key();
+    Ok(format!(
+        "{PREFIX}/{}",
+        corridor_log::hash::sha256(&public).to_hex()
+    ))
+}
+
 /// Signs a checkpoint of the log as it stands, unless the latest already covers it; returns the
 /// latest signed checkpoint text.
 pub async fn checkpoint(

@@ -265,6 +265,18 @@ async fn init(
     // Both refused before anything is created: a real deployment takes neither.
     let now = identity::clock(deployment)?.now();
     identity::users(deployment, users)?;
+    // A sigsum origin names the log by its key, so the key's seed is drawn first,
+    // and a key already there is refused before anything is created.
+    let sigsum_seed = match args.sigsum_origin {
+        true if args.log_key_file.exists() => {
+            return Err(anyhow::Error::new(app::InputError(format!(
+                "--sigsum-origin: the origin is derived from a new log key, and `{}` exists: move it away or name another --log-key-file",
+                args.log_key_file.display()
+            ))));
+        }
+        true => Some(fresh_seed()?),
+        false => None,
+    };
     let store = Store::open(url, true).await?;
     store
         .record_deployment(deployment)
@@ -275,7 +287,11 @@ async fn init(
             }
             other => other.into(),
         })?;
-    store.configure_log(Some(&args.origin), None).await?;
+    let asked = match &sigsum_seed {
+        Some(seed) => log_cmd::sigsum_origin(seed)?,
+        None => args.origin.clone(),
+    };
+    store.configure_log(Some(&asked), None).await?;
     let origin = store.origin().await?;
     println!("database ready: {database}, a {deployment} (log origin `{origin}`)");
     if args.log_key_file.exists() {
@@ -284,8 +300,10 @@ async fn init(
             args.log_key_file.display()
         );
     } else {
-        let mut seed = [0u8; 32];
-        Entropy::System.fill(&mut seed)?;
+        let seed = match sigsum_seed {
+            Some(seed) => seed,
+            None => fresh_seed()?,
+        };
         let signer = log_cmd::create_signer(&args.log_key_file, &origin, &seed)?;
         println!(
             "log signing key: created {} (mode 0600); verifier key: {}",
@@ -470,4 +488,11 @@ async fn check(app: &App) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// 32 bytes from the system's randomness, for a new key.
+fn fresh_seed() -> anyhow::Result<[u8; 32]> {
+    let mut seed = [0u8; 32];
+    Entropy::System.fill(&mut seed)?;
+    Ok(seed)
 }

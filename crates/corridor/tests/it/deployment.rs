@@ -372,3 +372,62 @@ fn a_token_acts_locally_within_its_scopes() {
     let run = sandbox.corridor_real(&args).code(4);
     assert!(!run.stdout().contains("case_proposed"), "{}", run.stdout());
 }
+
+#[test]
+fn init_names_the_log_as_sigsum_witnesses_require() {
+    // Proves `init --sigsum-origin` names the log `sigsum.org/v1/tree/<hex SHA-256 of its
+    // public key>` (the origin sigsum's witnesses follow), that its checkpoints carry that
+    // origin and verify, and that it is refused for a simulation and beside an existing key.
+    use base64::Engine as _;
+    let sandbox = Sandbox::new();
+    let init = Run::of(&["init", "--sigsum-origin"], {
+        let mut command = sandbox.real_command(&["init", "--sigsum-origin"]);
+        command.env("CORRIDOR_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        command
+    })
+    .code(0)
+    .stdout();
+    let key = sandbox.corridor_real(&["log", "key"]).code(0).stdout();
+    let parts: Vec<&str> = key.trim().split('+').collect();
+    let [name, _, encoded] = parts.as_slice() else {
+        panic!("a verifier key `{key}`");
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .expect("base64");
+    let public = bytes.get(1..).expect("a type byte and a key");
+    let origin = format!(
+        "sigsum.org/v1/tree/{}",
+        corridor_log::hash::sha256(public).to_hex()
+    );
+    assert_eq!(*name, origin, "{key}");
+    assert!(init.contains(&format!("log origin `{origin}`")), "{init}");
+    let note = sandbox
+        .corridor_real(&["log", "checkpoint"])
+        .code(0)
+        .stdout();
+    assert_eq!(note.lines().next(), Some(origin.as_str()), "{note}");
+    sandbox.corridor_real(&["log", "export", "public"]).code(0);
+    sandbox
+        .corridor_real(&["log", "verify", "public", "--key", key.trim()])
+        .code(0);
+    // Not for a simulation (its origin must say it is one), not beside an existing key.
+    let other = Sandbox::new();
+    other
+        .corridor(&["init", "--simulation", "--sigsum-origin"])
+        .code(2);
+    let again = sandbox
+        .corridor_real(&[
+            "--database",
+            "sqlite://second.db",
+            "init",
+            "--sigsum-origin",
+        ])
+        .code(2)
+        .stderr();
+    assert!(again.contains("--sigsum-origin"), "{again}");
+    assert!(
+        !sandbox.file("second.db").exists(),
+        "a refused init creates nothing"
+    );
+}
