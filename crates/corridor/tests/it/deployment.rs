@@ -388,7 +388,8 @@ fn init_names_the_log_as_sigsum_witnesses_require() {
     .code(0)
     .stdout();
     let key = sandbox.corridor_real(&["log", "key"]).code(0).stdout();
-    let parts: Vec<&str> = key.trim().split('+').collect();
+    // The base64 key may itself hold a `+`: only the first two separate fields.
+    let parts: Vec<&str> = key.trim().splitn(3, '+').collect();
     let [name, _, encoded] = parts.as_slice() else {
         panic!("a verifier key `{key}`");
     };
