@@ -715,6 +715,14 @@ fn conceal_protection(error: ApiError, disclosure: &Disclosure, command: &'stati
         Refusal::ProtectionClaimPending { .. } | Refusal::FearNotScreened { .. } => {
             ApiError::Refused(Refusal::TransferPaused { command })
         }
+        // The case's last moment could be that of an event hidden from the caller.
+        Refusal::TimeBeforeRecorded { stream, at, .. } => {
+            ApiError::Refused(Refusal::TimeBeforeRecorded {
+                stream: stream.clone(),
+                recorded: None,
+                at: *at,
+            })
+        }
         _ => error,
     }
 }

@@ -32,17 +32,26 @@ pub fn last_recorded(snapshot: &Snapshot, stream: &StreamId) -> Option<Timestamp
     }
 }
 
-/// Refuses a moment more than the allowed skew before the last event of `stream`.
-pub(crate) fn not_before(
+/// Refuses a moment more than the allowed skew before the last event of `stream`. Only the
+/// stream the command names and agreements (which are public) are named, with their last moment;
+/// any other (an order reaching the case, a case an order pulls) is not: the caller may not know
+/// it exists.
+fn not_before(
     snapshot: &Snapshot,
     stream: &StreamId,
+    named: Option<&StreamId>,
     at: Timestamp,
 ) -> Result<(), Refusal> {
     match last_recorded(snapshot, stream) {
         Some(recorded) if recorded.duration_since(at) > snapshot.clock_skew.abs() => {
+            let told = named == Some(stream) || matches!(stream, StreamId::Agreement(_));
             Err(Refusal::TimeBeforeRecorded {
-                stream: stream.to_string(),
-                recorded,
+                stream: if told {
+                    stream.to_string()
+                } else {
+                    "another stream this step reads or writes".to_owned()
+                },
+                recorded: told.then_some(recorded),
                 at,
             })
         }
@@ -95,33 +104,22 @@ pub(crate) fn command_not_backdated(
     command: &Command,
     context: &Context,
 ) -> Result<(), Refusal> {
+    let named = named_stream(command);
     streams_read(snapshot, command)
         .iter()
-        .try_for_each(|stream| not_before(snapshot, stream, context.now))
+        .try_for_each(|stream| not_before(snapshot, stream, named.as_ref(), context.now))
 }
 
-/// Refuses events dated before the last event of the stream each is appended to. A stream the
-/// command does not name (a case an order pulls) is not named in the refusal either: the caller
-/// may not know it exists.
+/// Refuses events dated before the last event of the stream each is appended to.
 pub(crate) fn events_not_backdated(
     snapshot: &Snapshot,
     command: &Command,
     events: &[Event],
 ) -> Result<(), Refusal> {
     let named = named_stream(command);
-    events.iter().try_for_each(|event| {
-        let stream = event.body.stream();
-        not_before(snapshot, &stream, event.at).map_err(|refusal| match refusal {
-            Refusal::TimeBeforeRecorded { recorded, at, .. } if named.as_ref() != Some(&stream) => {
-                Refusal::TimeBeforeRecorded {
-                    stream: "a stream this step writes".to_owned(),
-                    recorded,
-                    at,
-                }
-            }
-            other => other,
-        })
-    })
+    events
+        .iter()
+        .try_for_each(|event| not_before(snapshot, &event.body.stream(), named.as_ref(), event.at))
 }
 
 /// The stream a command names: its case, its order or its agreement.

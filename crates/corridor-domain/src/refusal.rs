@@ -165,8 +165,9 @@ pub enum Refusal {
     TimeBeforeRecorded {
         /// The stream (`case-…`, `agreement:…`, `hold-…`).
         stream: String,
-        /// Its latest recorded moment.
-        recorded: Timestamp,
+        /// Its latest recorded moment; `None` where the caller may not learn it (the stream is
+        /// not the one the command names, or holds events hidden from the caller).
+        recorded: Option<Timestamp>,
         /// The moment the command was dated.
         at: Timestamp,
     },
@@ -308,11 +309,11 @@ impl Refusal {
                 stream,
                 recorded,
                 at,
-            } => vec![
-                ("stream", stream.clone()),
-                ("recorded", recorded.to_string()),
-                ("at", at.to_string()),
-            ],
+            } => {
+                let mut facts = vec![("stream", stream.clone()), ("at", at.to_string())];
+                facts.extend(recorded.map(|recorded| ("recorded", recorded.to_string())));
+                facts
+            }
             Self::InvalidInput { field, reason } => {
                 vec![("field", (*field).to_owned()), ("reason", reason.clone())]
             }
@@ -403,7 +404,8 @@ impl Refusal {
             Self::UnknownHold { hold } => format!("There is no hold {hold}."),
             Self::AlreadyExists { what } => format!("{what} already exists."),
             Self::TimeBeforeRecorded { stream, recorded, at } => format!(
-                "This step is dated {at}, before the last step recorded for {stream} ({recorded}): no step may be dated before what it follows. Check this server's clock; nothing was recorded."
+                "This step is dated {at}, before the last step recorded for {stream}{}: no step may be dated before what it follows. Check this server's clock; nothing was recorded.",
+                recorded.map(|recorded| format!(" ({recorded})")).unwrap_or_default()
             ),
             Self::InvalidInput { field, reason } => format!("The {field} is not valid: {reason}."),
         }

@@ -1439,7 +1439,8 @@ fn a_step_is_never_dated_before_its_case() {
 }
 
 /// Nor before the last event of a stream the decision reads: the agreement's status, and every
-/// court order that reaches the case (even one since vacated).
+/// court order that reaches the case (even one since vacated), which the refusal does not name,
+/// nor its moment: the caller may not know the order.
 #[test]
 fn a_step_is_never_dated_before_what_its_decision_reads() {
     check(
@@ -1473,8 +1474,7 @@ fn a_step_is_never_dated_before_what_its_decision_reads() {
         > officer.a schedule +1d
         refused: time_before_recorded
           at=2025-06-08T09:30:00Z
-          recorded=2025-06-08T10:00:00Z
-          stream=h1
+          stream=another stream this step reads or writes
         status: accepted
         ",
     );
@@ -1955,7 +1955,7 @@ fn a_disputed_age_protects_the_person_until_decided() {
 }
 
 /// An order dated before the last step of a case it would pull is refused without naming that
-/// case: the clerk may not know it exists.
+/// case or its moment: the clerk may not know it exists.
 #[test]
 fn a_backdated_order_does_not_name_the_case_it_would_pull() {
     check(
@@ -1970,8 +1970,7 @@ fn a_backdated_order_does_not_name_the_case_it_would_pull() {
         > clerk.f hold nat=VEN
         refused: time_before_recorded
           at=2025-06-02T09:30:00Z
-          recorded=2025-06-02T10:00:00Z
-          stream=a stream this step writes
+          stream=another stream this step reads or writes
         status: scheduled
         ",
     );
