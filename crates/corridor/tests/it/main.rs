@@ -29,6 +29,8 @@ mod remote;
 #[cfg(test)]
 mod store;
 #[cfg(test)]
+mod tidy;
+#[cfg(test)]
 mod user;
 #[cfg(test)]
 mod witness;
