@@ -161,9 +161,9 @@ impl Role {
 }
 
 /// Why the party fields given for a role do not fit it: the field at fault (`state`, `court` or
-/// `monitoring_body`) and what is wrong, as a sentence that names no field, so that the HTTP API
-/// (`body.state`), the command line (`--state`) and a users file (`` `state` ``) can each name it
-/// their way.
+/// `monitoring_body`; `role` where the accounts refuse the role itself) and what is wrong, as a
+/// sentence that names no field, so that the HTTP API (`body.state`), the command line
+/// (`--state`) and a users file (`` `state` ``) can each name it their way.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct PartyFieldError {

@@ -1,7 +1,7 @@
 //! The role table: which role, acting for which party, may ask each command (docs/domain.md §2).
 //!
-//! This is the one place the domain says who may ask what. The decider reads it through
-//! [`check`] (in `decide/guards.rs`, `permitted`); the Cedar policies in
+//! This is the one place the domain says who may ask what. The decider reads it through `check`
+//! (called by the guard `permitted` in `decide/guards.rs`); the Cedar policies in
 //! `crates/corridor-authz/policies/` must say the same, and the authz test
 //! `role_table_matches_the_policies` compares the two over every command and every role.
 //!
@@ -129,7 +129,8 @@ pub fn askers(name: &str) -> &'static [Askers] {
         .map_or(&[], |(_, askers)| *askers)
 }
 
-/// Whether `role` acting for the right party may ask the command named `name`.
+/// The party `role` must act for to ask the command named `name`, or `None` if the role may not
+/// ask it at all.
 pub fn may_ask(role: Role, name: &str) -> Option<PartyRule> {
     askers(name)
         .iter()
