@@ -32,9 +32,10 @@ pub use accounts::{
     SESSIONS_PER_USER_MAX, TOKEN_LIFETIME_MAX, TOKEN_SCOPES_MAX, TOKENS_PER_USER_MAX, TokenInfo,
     USERS_LIST_MAX, UserInfo,
 };
+pub use corridor_domain::PartyFieldError;
 pub use db::{Backend, MIGRATIONS_TABLE, POOL_CONNECTIONS_MAX};
 pub use error::{AccountsError, LoginError};
-pub use party::{PartyFieldError, check_binding, party_from_fields};
+pub use party::{check_binding, party_from_fields};
 pub use password::{PASSWORD_LENGTH_MAX_BYTES, PASSWORD_LENGTH_MIN_CHARS, PasswordPhc};
 pub use rate::{
     LOGIN_ATTEMPTS_PER_ADDRESS_MAX, LOGIN_FAILURES_PER_USER_CEILING, LOGIN_FAILURES_PER_USER_MAX,

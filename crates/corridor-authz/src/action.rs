@@ -157,8 +157,6 @@ actions! {
     Tick => "tick" on Service,
     /// Replay the events against the projections and the log.
     Check => "check" on Service,
-    /// Read the published aggregate statistics (public).
-    ReadStatistics => "read_statistics" on Service,
     /// Read the transparency log: checkpoints, tiles, proofs (public).
     ReadLog => "read_log" on Log,
     /// Cosign a checkpoint as a witness.

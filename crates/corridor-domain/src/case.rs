@@ -384,14 +384,26 @@ impl Case {
         body: &EventBody,
         detention_required: bool,
     ) {
-        use EventBody::*;
+        let part = Part::of(body);
+        if part == Part::NotCase {
+            return;
+        }
         self.version += 1;
-        let last_event_at = self.last_event_at;
-        self.last_event_at = last_event_at.max(at);
+        self.last_event_at = self.last_event_at.max(at);
+        match part {
+            Part::Request => self.apply_request(at, by, body),
+            Part::Protection => self.apply_protection(at, body),
+            Part::Transfer => self.apply_transfer(at, body, detention_required),
+            Part::AfterArrival => self.apply_after_arrival(at, by, body),
+            Part::Record => self.apply_record(body),
+            Part::NotCase => {}
+        }
+    }
+
+    /// Applies an event of notice, the request and its answers, approval, extension and withdrawal ([`Part::Request`]).
+    fn apply_request(&mut self, at: Timestamp, by: Option<&UserId>, body: &EventBody) {
+        use EventBody::*;
         match body {
-            HoldMatched { hold, .. } => {
-                self.holds_matched.insert(*hold);
-            }
             NoticeServed { language, .. } => {
                 self.notice = Some((at, language.clone()));
                 if self.status == CaseStatus::Proposed {
@@ -402,6 +414,39 @@ impl Case {
                     self.status_before_claim = Some(CaseStatus::Noticed);
                 }
             }
+            TransferRequested { .. } => {
+                self.requested_at = Some(at);
+                self.status = CaseStatus::Requested;
+            }
+            AcceptedByReceivingState { acceptance, .. } => {
+                self.accepted = Some((at, *acceptance));
+                self.status = CaseStatus::Accepted;
+            }
+            RequestLapsed { .. } => {
+                self.requested_at = None;
+                self.status = CaseStatus::Noticed;
+            }
+            RefusedByReceivingState { reason, .. } => {
+                self.closing_reason = Some(reason.clone());
+                self.status = CaseStatus::Refused;
+            }
+            SupervisorApproved { .. } => self.supervisor_approval = by.cloned(),
+            TransferDeadlineExtended { reason, .. } => {
+                self.deadline_extension = Some(reason.clone())
+            }
+            Withdrawn { reason, .. } => {
+                self.departure = None;
+                self.closing_reason = Some(reason.clone());
+                self.status = CaseStatus::Withdrawn;
+            }
+            _ => {}
+        }
+    }
+
+    /// Applies an event of protection claims and screenings, vulnerabilities, fears and age ([`Part::Protection`]).
+    fn apply_protection(&mut self, at: Timestamp, body: &EventBody) {
+        use EventBody::*;
+        match body {
             ProtectionClaimed { .. } => {
                 self.protection_claim_filed_at = Some(at);
                 // A claim pulls a scheduled transfer back to the accepted stage.
@@ -425,55 +470,6 @@ impl Case {
                     self.status_before_claim.unwrap_or(CaseStatus::Noticed)
                 };
                 self.status_before_claim = None;
-            }
-            TransferRequested { .. } => {
-                self.requested_at = Some(at);
-                self.status = CaseStatus::Requested;
-            }
-            AcceptedByReceivingState { acceptance, .. } => {
-                self.accepted = Some((at, *acceptance));
-                self.status = CaseStatus::Accepted;
-            }
-            RequestLapsed { .. } => {
-                self.requested_at = None;
-                self.status = CaseStatus::Noticed;
-            }
-            RefusedByReceivingState { reason, .. } => {
-                self.closing_reason = Some(reason.clone());
-                self.status = CaseStatus::Refused;
-            }
-            SupervisorApproved { .. } => self.supervisor_approval = by.cloned(),
-            TransferDeadlineExtended { reason, .. } => {
-                self.deadline_extension = Some(reason.clone())
-            }
-            TransferScheduled { departure, .. } => {
-                if self.told_departure.is_some_and(|told| *departure < told) {
-                    self.rescheduled_earlier_at = Some(at);
-                }
-                self.told_departure = Some(*departure);
-                self.departure = Some(*departure);
-                self.status = CaseStatus::Scheduled;
-            }
-            TransferUnscheduled { .. } => {
-                self.departure = None;
-                self.status = CaseStatus::Accepted;
-            }
-            Departed { .. } => {
-                self.departed_at = Some(at);
-                self.status = CaseStatus::InTransit;
-            }
-            Recalled { hold, .. } => {
-                if let Some(hold) = hold {
-                    self.safeguard_cause = Some(SafeguardCause::Hold(*hold));
-                }
-                self.status = CaseStatus::Recalled;
-            }
-            Arrived { .. } => {
-                self.arrived_at = Some(at);
-                self.status = CaseStatus::Arrived;
-                if detention_required {
-                    self.detention = Detention::Pending;
-                }
             }
             VulnerabilityRecorded {
                 category, excluded, ..
@@ -507,6 +503,56 @@ impl Case {
             FearRecorded { country, .. } => {
                 self.later_fears.entry(*country).or_insert(at);
             }
+            _ => {}
+        }
+    }
+
+    /// Applies an event of the schedule, departure, recall, arrival and expiry ([`Part::Transfer`]).
+    fn apply_transfer(&mut self, at: Timestamp, body: &EventBody, detention_required: bool) {
+        use EventBody::*;
+        match body {
+            TransferScheduled { departure, .. } => {
+                if self.told_departure.is_some_and(|told| *departure < told) {
+                    self.rescheduled_earlier_at = Some(at);
+                }
+                self.told_departure = Some(*departure);
+                self.departure = Some(*departure);
+                self.status = CaseStatus::Scheduled;
+            }
+            TransferUnscheduled { .. } => {
+                self.departure = None;
+                self.status = CaseStatus::Accepted;
+            }
+            Departed { .. } => {
+                self.departed_at = Some(at);
+                self.status = CaseStatus::InTransit;
+            }
+            Recalled { hold, .. } => {
+                if let Some(hold) = hold {
+                    self.safeguard_cause = Some(SafeguardCause::Hold(*hold));
+                }
+                self.status = CaseStatus::Recalled;
+            }
+            Arrived { .. } => {
+                self.arrived_at = Some(at);
+                self.status = CaseStatus::Arrived;
+                if detention_required {
+                    self.detention = Detention::Pending;
+                }
+            }
+            TransferDeadlineExpired { .. } => {
+                self.safeguard_cause = Some(SafeguardCause::TransferDeadline);
+                self.departure = None;
+                self.status = CaseStatus::Expired;
+            }
+            _ => {}
+        }
+    }
+
+    /// Applies an event of what follows arrival ([`Part::AfterArrival`]).
+    fn apply_after_arrival(&mut self, at: Timestamp, by: Option<&UserId>, body: &EventBody) {
+        use EventBody::*;
+        match body {
             ReceivingClaimLodged { .. } => {
                 self.receiving_procedure = ReceivingProcedure::ClaimPending
             }
@@ -543,31 +589,21 @@ impl Case {
             }),
             DetentionValidated { .. } => self.detention = Detention::Validated,
             DetentionValidationLapsed { .. } => self.detention = Detention::Lapsed,
-            TransferDeadlineExpired { .. } => {
-                self.safeguard_cause = Some(SafeguardCause::TransferDeadline);
-                self.departure = None;
-                self.status = CaseStatus::Expired;
-            }
             SupportPeriodEnded { .. } => self.support_ended = true,
-            Withdrawn { reason, .. } => {
-                self.departure = None;
-                self.closing_reason = Some(reason.clone());
-                self.status = CaseStatus::Withdrawn;
+            _ => {}
+        }
+    }
+
+    /// Applies an event of orders matched, erasure and safeguard refusals recorded ([`Part::Record`]).
+    fn apply_record(&mut self, body: &EventBody) {
+        use EventBody::*;
+        match body {
+            HoldMatched { hold, .. } => {
+                self.holds_matched.insert(*hold);
             }
             PersonalDataErased { .. } => self.personal = None,
             SafeguardTriggered { .. } => self.safeguard_refusals += 1,
-            CaseProposed { .. }
-            | AgreementLoaded { .. }
-            | AgreementStatusChanged { .. }
-            | AccessRecorded { .. }
-            | HoldRegistered { .. }
-            | HoldStayed { .. }
-            | HoldReactivated { .. }
-            | HoldAmended { .. }
-            | HoldVacated { .. } => {
-                self.version -= 1;
-                self.last_event_at = last_event_at;
-            }
+            _ => {}
         }
     }
 
@@ -603,5 +639,76 @@ impl Case {
             .union(&self.later_vulnerabilities)
             .copied()
             .collect()
+    }
+}
+
+/// Which part of a case an event changes: [`Case::apply`] hands each part to its own function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// Notice, the request and its answers, approval, extension and withdrawal.
+    Request,
+    /// Protection claims and screenings, vulnerabilities, fears and age.
+    Protection,
+    /// The schedule, departure, recall, arrival and expiry.
+    Transfer,
+    /// What follows arrival.
+    AfterArrival,
+    /// Orders matched, erasure and safeguard refusals recorded.
+    Record,
+    /// Not an event of the case's own stream after the first.
+    NotCase,
+}
+
+impl Part {
+    /// The part an event changes. Exhaustive on purpose: a new event does not compile until it
+    /// is given a part.
+    fn of(body: &EventBody) -> Self {
+        use EventBody::*;
+        match body {
+            NoticeServed { .. }
+            | TransferRequested { .. }
+            | AcceptedByReceivingState { .. }
+            | RequestLapsed { .. }
+            | RefusedByReceivingState { .. }
+            | SupervisorApproved { .. }
+            | TransferDeadlineExtended { .. }
+            | Withdrawn { .. } => Self::Request,
+            ProtectionClaimed { .. }
+            | ProtectionDecided { .. }
+            | VulnerabilityRecorded { .. }
+            | AgeDisputed { .. }
+            | AgeDecided { .. }
+            | FearRecorded { .. } => Self::Protection,
+            TransferScheduled { .. }
+            | TransferUnscheduled { .. }
+            | Departed { .. }
+            | Recalled { .. }
+            | Arrived { .. }
+            | TransferDeadlineExpired { .. } => Self::Transfer,
+            ReceivingClaimLodged { .. }
+            | ReceivingClaimDecided { .. }
+            | AppealLodged { .. }
+            | OnwardMoved { .. }
+            | Settled { .. }
+            | Returned { .. }
+            | WhereaboutsUnknown { .. }
+            | WhereaboutsKnown { .. }
+            | WelfareCheckRecorded { .. }
+            | DetentionValidated { .. }
+            | DetentionValidationLapsed { .. }
+            | SupportPeriodEnded { .. } => Self::AfterArrival,
+            HoldMatched { .. } | PersonalDataErased { .. } | SafeguardTriggered { .. } => {
+                Self::Record
+            }
+            CaseProposed { .. }
+            | AgreementLoaded { .. }
+            | AgreementStatusChanged { .. }
+            | AccessRecorded { .. }
+            | HoldRegistered { .. }
+            | HoldStayed { .. }
+            | HoldReactivated { .. }
+            | HoldAmended { .. }
+            | HoldVacated { .. } => Self::NotCase,
+        }
     }
 }

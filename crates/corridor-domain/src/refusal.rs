@@ -230,7 +230,16 @@ impl Refusal {
 
     /// The facts behind the refusal, by name, as text.
     pub fn facts(&self) -> BTreeMap<String, String> {
-        let pairs: Vec<(&str, String)> = match self {
+        self.safeguard_facts()
+            .unwrap_or_else(|| self.request_facts())
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect()
+    }
+
+    /// The facts of a safeguard's refusal; `None` for any other refusal.
+    fn safeguard_facts(&self) -> Option<Vec<(&'static str, String)>> {
+        Some(match self {
             Self::HoldActive {
                 hold,
                 court,
@@ -285,6 +294,17 @@ impl Refusal {
                 facts
             }
             Self::FearNotScreened { country } => vec![("country", country.to_string())],
+            Self::NoticeMissing
+            | Self::ProtectionFound
+            | Self::NotApprovedByReceivingState
+            | Self::NotApprovedBySupervisor => vec![],
+            _ => return None,
+        })
+    }
+
+    /// The facts of a refusal of the request itself (who asks, in which state, with which input).
+    fn request_facts(&self) -> Vec<(&'static str, String)> {
+        match self {
             Self::NotPermitted {
                 role,
                 command,
@@ -317,20 +337,35 @@ impl Refusal {
             Self::InvalidInput { field, reason } => {
                 vec![("field", (*field).to_owned()), ("reason", reason.clone())]
             }
-            Self::NoticeMissing
+            // Answered by `safeguard_facts`.
+            Self::HoldActive { .. }
+            | Self::NoticePeriodRunning { .. }
+            | Self::NoticeMissing
+            | Self::NoticeDeficient { .. }
+            | Self::ProtectionClaimPending { .. }
             | Self::ProtectionFound
             | Self::NotApprovedByReceivingState
-            | Self::NotApprovedBySupervisor => vec![],
-        };
-        pairs
-            .into_iter()
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect()
+            | Self::NotApprovedBySupervisor
+            | Self::AgreementNotInForce { .. }
+            | Self::CapReached { .. }
+            | Self::Ineligible { .. }
+            | Self::SelfApproval { .. }
+            | Self::TransferDeadlinePassed { .. }
+            | Self::OnwardDestinationProhibited { .. }
+            | Self::DepartureOutsideSchedule { .. }
+            | Self::FearNotScreened { .. } => vec![],
+        }
     }
 
     /// A sentence a caseworker understands.
     pub fn message(&self) -> String {
-        match self {
+        self.safeguard_message()
+            .unwrap_or_else(|| self.request_message())
+    }
+
+    /// The sentence for a safeguard's refusal; `None` for any other refusal.
+    fn safeguard_message(&self) -> Option<String> {
+        Some(match self {
             Self::HoldActive { hold, court, reference } => format!(
                 "A court order stops this transfer: {court} order {reference} ({hold}) covers this case."
             ),
@@ -385,7 +420,18 @@ impl Refusal {
                 "The person fears being sent to {} ({country}), the receiving state; a protection screening must decide that fear before the transfer can go on.",
                 country.name()
             ),
-            Self::NotPermitted { role, command, reason } => format!(
+            _ => return None,
+        })
+    }
+
+    /// The sentence for a refusal of the request itself.
+    fn request_message(&self) -> String {
+        match self {
+            Self::NotPermitted {
+                role,
+                command,
+                reason,
+            } => format!(
                 "A {} may not {}: {reason}.",
                 role.as_str().replace('_', " "),
                 command.replace('_', " ")
@@ -403,11 +449,34 @@ impl Refusal {
             Self::UnknownAgreement { agreement } => format!("There is no agreement {agreement}."),
             Self::UnknownHold { hold } => format!("There is no hold {hold}."),
             Self::AlreadyExists { what } => format!("{what} already exists."),
-            Self::TimeBeforeRecorded { stream, recorded, at } => format!(
+            Self::TimeBeforeRecorded {
+                stream,
+                recorded,
+                at,
+            } => format!(
                 "This step is dated {at}, before the last step recorded for {stream}{}: no step may be dated before what it follows. Check this server's clock; nothing was recorded.",
-                recorded.map(|recorded| format!(" ({recorded})")).unwrap_or_default()
+                recorded
+                    .map(|recorded| format!(" ({recorded})"))
+                    .unwrap_or_default()
             ),
             Self::InvalidInput { field, reason } => format!("The {field} is not valid: {reason}."),
+            // Answered by `safeguard_message`.
+            Self::HoldActive { .. }
+            | Self::NoticePeriodRunning { .. }
+            | Self::NoticeMissing
+            | Self::NoticeDeficient { .. }
+            | Self::ProtectionClaimPending { .. }
+            | Self::ProtectionFound
+            | Self::NotApprovedByReceivingState
+            | Self::NotApprovedBySupervisor
+            | Self::AgreementNotInForce { .. }
+            | Self::CapReached { .. }
+            | Self::Ineligible { .. }
+            | Self::SelfApproval { .. }
+            | Self::TransferDeadlinePassed { .. }
+            | Self::OnwardDestinationProhibited { .. }
+            | Self::DepartureOutsideSchedule { .. }
+            | Self::FearNotScreened { .. } => String::new(),
         }
     }
 }

@@ -165,3 +165,11 @@ impl Snapshot {
         HoldIndex::build(self.holds.values(), &self.holds)
     }
 }
+
+/// The terms a case keeps: the version of its agreement it was proposed under.
+pub fn case_terms<'a>(snapshot: &'a Snapshot, case: &Case) -> Option<&'a corridor_terms::Terms> {
+    snapshot
+        .agreements
+        .get(&case.agreement)?
+        .terms(case.terms_version)
+}

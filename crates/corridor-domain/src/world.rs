@@ -1,4 +1,4 @@
-//! Applying events to state, and [`World`]: the in-memory reference that holds every stream.
+//! [`World`]: the in-memory reference that holds every stream.
 //!
 //! `World` is what every storage backend must agree with. It keeps the whole state in memory,
 //! with the same indexes a database would use, and it is what the property tests drive.
@@ -8,160 +8,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use corridor_terms::Country;
 use jiff::Timestamp;
 
-use crate::agreement::{AgreementState, ReplayError};
-use crate::case::{Case, CaseStatus};
+use crate::apply::{ApplyError, apply_to_snapshot};
+use crate::case::CaseStatus;
 use crate::clock::next_deadline;
 use crate::command::{Command, Context};
-use crate::decide::{case_terms, decide, refusal_event};
-use crate::event::{Event, EventBody, StreamId};
-use crate::hold::{Hold, HoldScope, HoldStatus};
+use crate::decide::{decide, refusal_event};
+use crate::event::{Event, StreamId};
+use crate::hold::HoldScope;
 use crate::ids::CaseId;
 use crate::refusal::Refusal;
-use crate::snapshot::{Needs, STATUSES_A_HOLD_PULLS, Snapshot, needs};
-
-/// An event could not be applied: the stored history is inconsistent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ApplyError {
-    /// An event names a stream that has not started.
-    #[error("event `{kind}` names {stream}, which has no first event")]
-    MissingStream {
-        /// The event kind.
-        kind: &'static str,
-        /// The stream.
-        stream: String,
-    },
-    /// A first event for a stream that already exists.
-    #[error("event `{kind}` starts {stream}, which already exists")]
-    StreamExists {
-        /// The event kind.
-        kind: &'static str,
-        /// The stream.
-        stream: String,
-    },
-    /// A stored agreement file no longer parses.
-    #[error(transparent)]
-    Agreement(#[from] ReplayError),
-}
-
-/// Applies one event to the snapshot: the single fold every backend and every replay uses.
-///
-/// The event's stream must be in the snapshot (or start with this event), so callers load every
-/// stream a decision touched; counts move with case status transitions.
-pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), ApplyError> {
-    let kind = event.body.kind();
-    match event.body.stream() {
-        StreamId::Agreement(id) => {
-            let current = snapshot.agreements.remove(&id);
-            if current.is_none() && !matches!(event.body, EventBody::AgreementLoaded { .. }) {
-                return Err(ApplyError::MissingStream {
-                    kind,
-                    stream: format!("agreement:{id}"),
-                });
-            }
-            if let Some(next) = AgreementState::apply(current, event.at, &event.body)? {
-                snapshot.counts.entry(id.clone()).or_default();
-                snapshot.agreements.insert(id, next);
-            }
-        }
-        StreamId::Case(id) => {
-            if let Some(new) = Case::proposed(event) {
-                if snapshot.cases.contains_key(&new.id) {
-                    return Err(ApplyError::StreamExists {
-                        kind,
-                        stream: new.id.to_string(),
-                    });
-                }
-                snapshot
-                    .counts
-                    .entry(new.agreement.clone())
-                    .or_default()
-                    .record_transition(None, Some(new.status));
-                snapshot.cases.insert(new.id, new);
-                return Ok(());
-            }
-            let detention_required = snapshot
-                .cases
-                .get(&id)
-                .and_then(|case| case_terms(snapshot, case))
-                .is_some_and(|terms| terms.clocks.detention_validation.is_some());
-            let case = snapshot
-                .cases
-                .get_mut(&id)
-                .ok_or_else(|| ApplyError::MissingStream {
-                    kind,
-                    stream: id.to_string(),
-                })?;
-            let before = case.status;
-            case.apply(event.at, event.by.as_ref(), &event.body, detention_required);
-            let after = case.status;
-            snapshot
-                .counts
-                .entry(case.agreement.clone())
-                .or_default()
-                .record_transition(Some(before), Some(after));
-        }
-        StreamId::Hold(id) => {
-            if let EventBody::HoldRegistered {
-                hold,
-                court,
-                reference,
-                scope,
-                depends_on,
-            } = &event.body
-            {
-                if snapshot.holds.contains_key(hold) {
-                    return Err(ApplyError::StreamExists {
-                        kind,
-                        stream: hold.to_string(),
-                    });
-                }
-                snapshot.holds.insert(
-                    *hold,
-                    Hold {
-                        id: *hold,
-                        court: court.clone(),
-                        reference: reference.clone(),
-                        scope: scope.clone(),
-                        depends_on: *depends_on,
-                        status: HoldStatus::Active,
-                        history: vec![(HoldStatus::Active, event.at)],
-                        amendments: 0,
-                        version: 1,
-                        last_event_at: event.at,
-                    },
-                );
-                return Ok(());
-            }
-            let hold = snapshot
-                .holds
-                .get_mut(&id)
-                .ok_or_else(|| ApplyError::MissingStream {
-                    kind,
-                    stream: id.to_string(),
-                })?;
-            hold.version += 1;
-            hold.last_event_at = hold.last_event_at.max(event.at);
-            let status = match &event.body {
-                EventBody::HoldStayed { .. } => Some(HoldStatus::Stayed),
-                EventBody::HoldReactivated { .. } => Some(HoldStatus::Active),
-                EventBody::HoldVacated { .. } => Some(HoldStatus::Vacated),
-                EventBody::HoldAmended { scope, .. } => {
-                    hold.scope = scope.clone();
-                    hold.amendments += 1;
-                    None
-                }
-                _ => None,
-            };
-            if let Some(status) = status {
-                hold.status = status;
-                hold.history.push((status, event.at));
-            }
-        }
-        // An access record changes no state: it is on the record, and in the log, only.
-        StreamId::Access => snapshot.access_records += 1,
-    }
-    Ok(())
-}
+use crate::snapshot::{Needs, STATUSES_A_HOLD_PULLS, Snapshot, case_terms, needs};
 
 /// What executing a command did.
 #[expect(

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use corridor_domain::terms::Country;
 use corridor_domain::{Actor, Party, Role, UserId};
 use serde::Deserialize;
 
@@ -111,46 +110,16 @@ impl Users {
     }
 }
 
+/// The entry's party, by the domain's one rule for every way of naming a user's party
+/// ([`Party::from_fields`], the function the accounts use too).
 fn party_of(place: &str, role: Role, entry: &UserEntry) -> anyhow::Result<Party> {
-    let given = [
-        entry.state.is_some(),
-        entry.court.is_some(),
-        entry.monitoring_body.is_some(),
-    ]
-    .iter()
-    .filter(|given| **given)
-    .count();
-    if given > 1 {
-        bail!("{place}: give only one of `state`, `court` and `monitoring_body`");
-    }
-    Ok(match role {
-        Role::SendingOfficer
-        | Role::SendingSupervisor
-        | Role::Adjudicator
-        | Role::ReceivingOfficer => {
-            let state = entry
-                .state
-                .as_deref()
-                .with_context(|| format!("{place}: `state`: a {role} must act for a state"))?;
-            Party::State(
-                Country::parse(state)
-                    .map_err(|error| anyhow::anyhow!("{place}: `state`: {error}"))?,
-            )
-        }
-        Role::CourtClerk => Party::Court(
-            entry
-                .court
-                .clone()
-                .with_context(|| format!("{place}: `court`: a court clerk must name a court"))?,
-        ),
-        Role::Monitor => {
-            Party::MonitoringBody(entry.monitoring_body.clone().with_context(|| {
-                format!("{place}: `monitoring_body`: a monitor must name the body")
-            })?)
-        }
-        Role::Counsel => Party::Clients,
-        Role::Public | Role::Admin | Role::Auditor => Party::None,
-    })
+    Party::from_fields(
+        role,
+        entry.state.as_deref(),
+        entry.court.as_deref(),
+        entry.monitoring_body.as_deref(),
+    )
+    .map_err(|error| anyhow::anyhow!("{place}: `{}`: {}", error.field, error.message))
 }
 
 /// The text of a new users file with a first admin and, optionally, example accounts.
@@ -237,5 +206,23 @@ mod tests {
                 .contains("colour")
         );
         assert!(Users::parse("u.toml", &initial_file("root", true)).is_ok());
+    }
+
+    /// A users file names a party by the accounts' rule: an adjudicator may act for a court, and
+    /// a role given another kind of party is refused, naming the field.
+    #[test]
+    fn parties_follow_the_accounts_rule() {
+        let court = "[[user]]\nname = \"j\"\nrole = \"adjudicator\"\ncourt = \"kigali\"\n";
+        let users = Users::parse("u.toml", court).unwrap();
+        assert_eq!(
+            users.actor("j").unwrap().party,
+            Party::Court("kigali".to_owned())
+        );
+        let clerk = "[[user]]\nname = \"c\"\nrole = \"court_clerk\"\nstate = \"RWA\"\n";
+        let error = Users::parse("u.toml", clerk).unwrap_err().to_string();
+        assert!(
+            error.contains("user[0]") && error.contains("`state`: `court_clerk` acts for a court"),
+            "{error}"
+        );
     }
 }

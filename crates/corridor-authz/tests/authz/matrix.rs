@@ -61,7 +61,6 @@ list_holds                  A/A             A/A                A/A         -/-  
 read_hold                   A/-             A/-                A/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
 tick                        -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 check                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
-read_statistics             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
 read_log                    A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
 cosign_checkpoint           -/-             -/-                -/-         -/-               -/-         -/-     A/A     -/-    -/-     -/-
 list_users                  -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-

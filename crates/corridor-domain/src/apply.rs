@@ -1,0 +1,186 @@
+//! Applying events to state: the one fold every backend, every replay and [`crate::World`] use.
+//!
+//! The decider reads state and never changes it; this module changes it and decides nothing, so
+//! neither imports the other.
+
+use corridor_terms::AgreementId;
+
+use crate::agreement::{AgreementState, ReplayError};
+use crate::case::Case;
+use crate::event::{Event, EventBody, StreamId};
+use crate::hold::{Hold, HoldStatus};
+use crate::ids::{CaseId, HoldId};
+use crate::snapshot::{Snapshot, case_terms};
+
+/// An event could not be applied: the stored history is inconsistent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    /// An event names a stream that has not started.
+    #[error("event `{kind}` names {stream}, which has no first event")]
+    MissingStream {
+        /// The event kind.
+        kind: &'static str,
+        /// The stream.
+        stream: String,
+    },
+    /// A first event for a stream that already exists.
+    #[error("event `{kind}` starts {stream}, which already exists")]
+    StreamExists {
+        /// The event kind.
+        kind: &'static str,
+        /// The stream.
+        stream: String,
+    },
+    /// A stored agreement file no longer parses.
+    #[error(transparent)]
+    Agreement(#[from] ReplayError),
+}
+
+/// Applies one event to the snapshot: the single fold every backend and every replay uses.
+///
+/// The event's stream must be in the snapshot (or start with this event), so callers load every
+/// stream a decision touched; counts move with case status transitions.
+pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), ApplyError> {
+    match event.body.stream() {
+        StreamId::Agreement(id) => apply_to_agreement(snapshot, id, event),
+        StreamId::Case(id) => apply_to_case(snapshot, id, event),
+        StreamId::Hold(id) => apply_to_hold(snapshot, id, event),
+        // An access record changes no state: it is on the record, and in the log, only.
+        StreamId::Access => {
+            snapshot.access_records += 1;
+            Ok(())
+        }
+    }
+}
+
+/// An agreement's event: the first loads it; later ones change its versions and status.
+fn apply_to_agreement(
+    snapshot: &mut Snapshot,
+    id: AgreementId,
+    event: &Event,
+) -> Result<(), ApplyError> {
+    let current = snapshot.agreements.remove(&id);
+    if current.is_none() && !matches!(event.body, EventBody::AgreementLoaded { .. }) {
+        return Err(ApplyError::MissingStream {
+            kind: event.body.kind(),
+            stream: format!("agreement:{id}"),
+        });
+    }
+    if let Some(next) = AgreementState::apply(current, event.at, &event.body)? {
+        snapshot.counts.entry(id.clone()).or_default();
+        snapshot.agreements.insert(id, next);
+    }
+    Ok(())
+}
+
+/// A case's event: the proposal starts it; each later event moves it, and the counts with it.
+fn apply_to_case(snapshot: &mut Snapshot, id: CaseId, event: &Event) -> Result<(), ApplyError> {
+    let kind = event.body.kind();
+    if let Some(new) = Case::proposed(event) {
+        if snapshot.cases.contains_key(&new.id) {
+            return Err(ApplyError::StreamExists {
+                kind,
+                stream: new.id.to_string(),
+            });
+        }
+        snapshot
+            .counts
+            .entry(new.agreement.clone())
+            .or_default()
+            .record_transition(None, Some(new.status));
+        snapshot.cases.insert(new.id, new);
+        return Ok(());
+    }
+    let detention_required = snapshot
+        .cases
+        .get(&id)
+        .and_then(|case| case_terms(snapshot, case))
+        .is_some_and(|terms| terms.clocks.detention_validation.is_some());
+    let case = snapshot
+        .cases
+        .get_mut(&id)
+        .ok_or_else(|| ApplyError::MissingStream {
+            kind,
+            stream: id.to_string(),
+        })?;
+    let before = case.status;
+    case.apply(event.at, event.by.as_ref(), &event.body, detention_required);
+    let after = case.status;
+    snapshot
+        .counts
+        .entry(case.agreement.clone())
+        .or_default()
+        .record_transition(Some(before), Some(after));
+    Ok(())
+}
+
+/// A court order's event: registration starts it; later ones change its status or scope.
+fn apply_to_hold(snapshot: &mut Snapshot, id: HoldId, event: &Event) -> Result<(), ApplyError> {
+    let kind = event.body.kind();
+    if let EventBody::HoldRegistered {
+        hold,
+        court,
+        reference,
+        scope,
+        depends_on,
+    } = &event.body
+    {
+        if snapshot.holds.contains_key(hold) {
+            return Err(ApplyError::StreamExists {
+                kind,
+                stream: hold.to_string(),
+            });
+        }
+        snapshot.holds.insert(
+            *hold,
+            Hold {
+                id: *hold,
+                court: court.clone(),
+                reference: reference.clone(),
+                scope: scope.clone(),
+                depends_on: *depends_on,
+                status: HoldStatus::Active,
+                history: vec![(HoldStatus::Active, event.at)],
+                amendments: 0,
+                version: 1,
+                last_event_at: event.at,
+            },
+        );
+        return Ok(());
+    }
+    let hold = snapshot
+        .holds
+        .get_mut(&id)
+        .ok_or_else(|| ApplyError::MissingStream {
+            kind,
+            stream: id.to_string(),
+        })?;
+    hold.version += 1;
+    hold.last_event_at = hold.last_event_at.max(event.at);
+    let status = match &event.body {
+        EventBody::HoldStayed { .. } => Some(HoldStatus::Stayed),
+        EventBody::HoldReactivated { .. } => Some(HoldStatus::Active),
+        EventBody::HoldVacated { .. } => Some(HoldStatus::Vacated),
+        EventBody::HoldAmended { scope, .. } => {
+            hold.scope = scope.clone();
+            hold.amendments += 1;
+            None
+        }
+        _ => None,
+    };
+    if let Some(status) = status {
+        hold.status = status;
+        hold.history.push((status, event.at));
+    }
+    Ok(())
+}
+
+/// Applies decided events to a copy of the snapshot, as the store will: used by callers that
+/// decide several commands in a row against one snapshot.
+pub fn applied(snapshot: &Snapshot, events: &[Event]) -> Result<Snapshot, ApplyError> {
+    let mut next = snapshot.clone();
+    for event in events {
+        apply_to_snapshot(&mut next, event)?;
+    }
+    Ok(next)
+}
