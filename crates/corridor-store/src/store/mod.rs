@@ -6,16 +6,17 @@
 //! (6) commits with the backend's durable setting. Only after the commit returns does the caller
 //! hear that anything happened.
 //!
-//! [`Store`] is one type; its methods are split by what they do:
+//! [`Store`] is one type; its methods on events and projections are split by what they do (those
+//! on the log are in [`crate::log`]):
 //! - `write`: executing commands and appending access records (the group commit);
 //! - `pending`: the rows a write transaction holds back and flushes as multi-row statements;
 //! - `read`: the queries (events, cases, holds, agreements, listings);
 //! - `check`: replaying every event against the projections, and rebuilding them;
 //! - `rows`: what they share: stored events and projection rows, decoded and checked, and the
-//!   loads every path needs (streams, holds, counts).
+//!   loads more than one path needs (streams, holds, counts).
 //!
-//! The files depend one way only: `write` and `check` use `pending`, and all of them use `rows`,
-//! which uses none of them.
+//! The files depend one way only: `write` and `check` use `pending`; `write` folds agreements
+//! through the cached loader in `read`; every one of them uses `rows`, which uses none of them.
 
 mod check;
 mod pending;

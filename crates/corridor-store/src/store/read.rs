@@ -1,8 +1,9 @@
 //! The read path: events, streams, cases, holds, agreements and listings.
 //!
-//! Reads run on the pool, outside any write transaction. Agreements are folded from their events
-//! once per stream version and cached; cases come from the cache of cases read before when it
-//! holds them ([`crate::case_cache`]).
+//! The public reads run on the pool, outside any write transaction. Agreements are folded from
+//! their events once per stream version and cached, by a loader the write path uses too (on its
+//! transaction's connection); cases come from the cache of cases read before when it holds them
+//! ([`crate::case_cache`]).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -1,6 +1,6 @@
 //! What the write, read and check paths share: stored events decoded and checked against their
-//! hash, projection rows, the integer conversions of stored counters, and the loads every path
-//! needs (a set of streams, the holds, an agreement's counts).
+//! hash, projection rows, the integer conversions of stored counters, and the loads more than one
+//! path needs (a set of streams, the holds, an agreement's counts).
 //!
 //! Nothing here knows a transaction or a cache: each function reads from the connection it is
 //! given, so the paths above decide what runs inside which transaction.
