@@ -653,6 +653,10 @@ fn store_problem(error: &StoreError) -> Problem {
         | StoreError::Deployment(_)
         | StoreError::Database(_)
         | StoreError::Corrupt(_)
+        | StoreError::Limit { .. }
+        | StoreError::Invalid(_)
+        | StoreError::Internal(_)
+        | StoreError::Random(_)
         | StoreError::AgreementReplay(_)
         | StoreError::Replay(_)
         | StoreError::Vault(_) => internal_problem(),

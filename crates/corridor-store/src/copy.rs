@@ -523,7 +523,7 @@ fn bind<'q>(
 }
 
 /// Inserts rows in multi-row statements (SQLite gets anonymous `?` placeholders, as in
-/// `pending.rs`, where `$N` would make sqlx search parameter names for every value).
+/// `store/pending.rs`, where `$N` would make sqlx search parameter names for every value).
 async fn insert_page(
     conn: &mut AnyConnection,
     backend: Backend,

@@ -61,9 +61,30 @@ pub enum StoreError {
         /// The version now stored.
         current: u64,
     },
-    /// Stored data is inconsistent: stop rather than serve it.
+    /// Stored data does not decode, or does not agree with itself: stop rather than serve it.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// A request is larger than a limit the store keeps: nothing was read or written.
+    #[error("{what}: {value} is over the limit of {limit}")]
+    Limit {
+        /// What is limited, in words (`commands in one batch`).
+        what: &'static str,
+        /// The most allowed.
+        limit: u64,
+        /// How many were asked for.
+        value: u64,
+    },
+    /// The caller asked for what the store does not do: a value of the wrong form, or a change
+    /// the stored data forbids. Nothing was written.
+    #[error("{0}")]
+    Invalid(String),
+    /// An invariant corridor's own code keeps did not hold (the store's, or that of a caller in
+    /// this workspace): a fault in corridor, not in the stored data.
+    #[error("internal error in the store: {0}")]
+    Internal(String),
+    /// The operating system gave no randomness.
+    #[error("no randomness from the operating system: {0}")]
+    Random(String),
     /// A stored agreement file no longer parses.
     #[error(transparent)]
     AgreementReplay(#[from] corridor_domain::ReplayError),

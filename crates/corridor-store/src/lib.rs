@@ -16,7 +16,6 @@ mod db;
 mod deployment;
 mod error;
 pub mod log;
-mod pending;
 mod store;
 #[cfg(feature = "test-support")]
 pub mod testing;

@@ -312,7 +312,9 @@ pub(crate) fn grow(
         let leaf = leaf_hash(&entry);
         let index = tree
             .append_with(leaf, |node, hash| growth.nodes.push((node, *hash)))
-            .map_err(|error| StoreError::Corrupt(format!("the log cannot grow: {error}")))?;
+            // The only failure is a full tree (`u64::MAX` leaves); sequence numbers are stored
+            // as `i64`, so a tree loaded or grown here never gets near it.
+            .map_err(|error| StoreError::Internal(format!("the log cannot grow: {error}")))?;
         growth.leaves.push((index, *seq, entry));
     }
     Ok(())
@@ -321,9 +323,8 @@ pub(crate) fn grow(
 /// A fresh random salt key, for databases created without a seed.
 pub(crate) fn random_salt_key() -> Result<[u8; 32], StoreError> {
     let mut key = [0u8; 32];
-    getrandom::fill(&mut key).map_err(|error| {
-        StoreError::Corrupt(format!("no randomness for the log salt key: {error}"))
-    })?;
+    getrandom::fill(&mut key)
+        .map_err(|error| StoreError::Random(format!("for the log salt key: {error}")))?;
     Ok(key)
 }
 
@@ -345,7 +346,7 @@ impl crate::Store {
         let mut conn = self.pool.acquire().await?;
         if let Some(origin) = origin {
             if origin.is_empty() || origin.contains(char::is_whitespace) || origin.contains('+') {
-                return Err(StoreError::Corrupt(format!(
+                return Err(StoreError::Invalid(format!(
                     "`{origin}` is not a log origin: use a non-empty name without spaces or `+` (e.g. `corridor.example.org/log`)"
                 )));
             }
@@ -354,7 +355,7 @@ impl crate::Store {
         }
         if let Some(key) = salt_key {
             if tree_size(&mut conn).await? > 0 && meta(&mut conn, "salt_key").await?.is_none() {
-                return Err(StoreError::Corrupt(
+                return Err(StoreError::Invalid(
                     "the log already has leaves; its salt key cannot change".to_owned(),
                 ));
             }

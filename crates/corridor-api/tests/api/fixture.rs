@@ -6,16 +6,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use corridor_domain::terms::{Country, Sex, Vulnerability, parse_agreement};
+use corridor_domain::terms::{Sex, Vulnerability, parse_agreement};
 use corridor_domain::{
-    Actor, CaseId, ClassCriteria, Command, Context, HoldId, HoldScope, Label, Language,
-    NoticeFacts, Outcome, Party, PersonFacts, PersonalData, Role, UserId,
+    CaseId, ClassCriteria, Command, Context, HoldId, HoldScope, Label, Language, NoticeFacts,
+    Outcome, Party, PersonFacts, PersonalData, Role, UserId,
 };
 use corridor_store::Request;
 use corridor_store::vault::{self, MasterKey};
+use corridor_testkit::{actor, at, country};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::harness::{MASTER_KEY, TestApp};
+
+pub use corridor_testkit::agreement_text;
 
 /// The shipped agreement files, by file name.
 pub const AGREEMENT_FILES: &[&str] = &[
@@ -28,31 +31,9 @@ pub const AGREEMENT_FILES: &[&str] = &[
 /// The monitoring body `gbr-rwa-2024.toml` names.
 pub const MEDP_MONITORS: &str = "medp-monitoring-committee";
 
-/// A shipped agreement file's text.
-pub fn agreement_text(file: &str) -> String {
-    let path = format!("{}/../../agreements/{file}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{path}: {error}"))
-}
-
 /// A shipped agreement, parsed.
 pub fn agreement(file: &str) -> corridor_domain::terms::Agreement {
     parse_agreement(file, &agreement_text(file)).unwrap_or_else(|errors| panic!("{errors}"))
-}
-
-fn at(text: &str) -> Timestamp {
-    text.parse().expect("a moment")
-}
-
-fn actor(user: &str, role: Role, party: Party) -> Actor {
-    Actor {
-        user: UserId::parse(user).expect("a user id"),
-        role,
-        party,
-    }
-}
-
-fn country(code: &str) -> Country {
-    Country::parse(code).expect("a country")
 }
 
 /// Loads shipped agreement files (other than us-rwa-2025, which every app has) as the admin.

@@ -48,22 +48,20 @@ mod witness;
 /// The harness: a served app per test and a small HTTP client.
 #[cfg(test)]
 pub mod harness {
-    use std::collections::BTreeSet;
+
     use std::net::SocketAddr;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicI64, Ordering};
 
     use corridor_api::AppState;
     use corridor_api::limits::RateLimit;
-    use corridor_domain::terms::{AgreementId, Country, Sex};
-    use corridor_domain::{
-        Actor, CaseId, Command, Context, Label, Language, Outcome, Party, PersonFacts,
-        PersonalData, Role, UserId,
-    };
+    use corridor_domain::terms::Country;
+    use corridor_domain::{Actor, CaseId, Command, Context, Outcome, Party, Role, UserId};
     use corridor_log::checkpoint::Checkpoint;
     use corridor_log::note::{Ed25519Signer, KeyName};
-    use corridor_store::vault::{self, MasterKey};
+    use corridor_store::vault::MasterKey;
     use corridor_store::{Request, Store};
+    use corridor_testkit::actor;
     use corridor_witness::{Clock, KnownLog, WitnessState, WitnessStore, build_witness};
     use http_body_util::{BodyExt as _, Full};
     use hyper::body::Bytes;
@@ -72,14 +70,7 @@ pub mod harness {
     use jiff::Timestamp;
     use tokio::net::{TcpListener, TcpStream};
 
-    /// The shipped United States–Rwanda agreement file.
-    pub const US_RWA: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../agreements/us-rwa-2025.toml"
-    );
-
-    /// A moment in August 2025, after the US–Rwanda agreement came into force (1 Aug 2025).
-    pub const AUG_10: &str = "2025-08-10T09:00:00Z";
+    pub use corridor_testkit::{AUG_10, US_RWA};
 
     /// When the fixtures load agreements: before every fixture timeline starts, since no step
     /// may be dated before the last event of the agreement it reads.
@@ -191,14 +182,6 @@ pub mod harness {
         }
     }
 
-    fn actor(user: &str, role: Role, party: Party) -> Actor {
-        Actor {
-            user: UserId::parse(user).expect("a user id"),
-            role,
-            party,
-        }
-    }
-
     fn context(actor: Actor) -> Context {
         Context {
             now: AUG_10.parse::<Timestamp>().expect("a moment"),
@@ -208,37 +191,10 @@ pub mod harness {
 
     /// A proposal of a synthetic person as case `id`, sealed, with its wrapped key.
     fn proposal(id: u64) -> (Command, Vec<(CaseId, Vec<u8>)>) {
-        let case = CaseId::from_u64(id);
-        let master = MasterKey::from_bytes(MASTER_KEY);
-        let case_key = [id.to_le_bytes()[0]; 32];
-        let personal = PersonalData {
-            name: format!("Synthetic Person {id}"),
-            ..PersonalData::default()
-        };
-        let facts = PersonFacts {
-            birth_date: "1990-04-12".parse().expect("a date"),
-            nationality: Country::parse("VEN").expect("VEN"),
-            sex: Sex::Male,
-            vulnerabilities: BTreeSet::new(),
-            feared_countries: BTreeSet::new(),
-            protected_countries: BTreeSet::new(),
-            languages: [Language::parse("es").expect("es")].into_iter().collect(),
-            legal_basis: Label::parse("ina_241").expect("a label"),
-            designation: None,
-            detention_place: None,
-            removal_ordered_on: "2025-03-03".parse().expect("a date"),
-            health_data_consent: false,
-        };
-        let command = Command::Propose {
-            case,
-            agreement: AgreementId::parse("us-rwa-2025").expect("an agreement id"),
-            facts,
-            counsel: None,
-            personal: vault::seal(case, &case_key, [1; vault::NONCE_BYTES], &personal),
-        };
-        (
-            command,
-            vec![(case, master.wrap(case, &case_key, [2; vault::NONCE_BYTES]))],
+        corridor_testkit::sealed::proposal(
+            id,
+            &format!("Synthetic Person {id}"),
+            &MasterKey::from_bytes(MASTER_KEY),
         )
     }
 

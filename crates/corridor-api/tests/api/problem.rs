@@ -141,9 +141,17 @@ fn an_unreachable_database_is_503_with_retry_after() {
 
 #[test]
 fn internal_errors_are_500_and_leak_nothing() {
-    // Proves corrupt data, other database errors and internal bugs are 500 with the fixed detail and none of the cause.
+    // Proves corrupt data, store limits, refused store calls, other database errors and internal bugs are 500 with the fixed detail and none of the cause.
     for error in [
         ApiError::from(StoreError::Corrupt("event 12 secret-detail".to_owned())),
+        ApiError::from(StoreError::Limit {
+            what: "secret-detail",
+            limit: 10_000,
+            value: 10_001,
+        }),
+        ApiError::from(StoreError::Invalid("secret-detail".to_owned())),
+        ApiError::from(StoreError::Internal("secret-detail".to_owned())),
+        ApiError::from(StoreError::Random("secret-detail".to_owned())),
         ApiError::from(StoreError::Database(sqlx::Error::Protocol(
             "secret-detail".to_owned(),
         ))),

@@ -29,11 +29,11 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use corridor_domain::clock::{WelfareState, earliest_departure, welfare_schedule};
-use corridor_domain::terms::{AgreementId, AgreementStatus, Country, Sex, Vulnerability};
+use corridor_domain::terms::{AgreementId, AgreementStatus, Sex, Vulnerability};
 use corridor_domain::{
     Actor, Case, CaseId, CaseStatus, ClassCriteria, Command, Context, Detention, Event, EventBody,
-    HoldId, HoldScope, Label, Language, NoticeFacts, Outcome, Party, PersonFacts,
-    ReceivingProcedure, Role, Sealed, StreamId, UserId, WelfareOutcome, World, case_terms,
+    HoldId, HoldScope, Language, NoticeFacts, Outcome, PersonFacts, ReceivingProcedure, Role,
+    Sealed, StreamId, UserId, WelfareOutcome, World, case_terms,
 };
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -53,27 +53,7 @@ pub const MONITORING_BODY: &str = "test-monitors";
 /// The court the test clerk acts for.
 pub const COURT: &str = "dc-dc";
 
-/// Parses a timestamp written in a test.
-pub fn at(text: &str) -> Timestamp {
-    text.parse()
-        .unwrap_or_else(|error| panic!("bad timestamp `{text}`: {error}"))
-}
-
-/// Parses a date written in a test.
-pub fn day(text: &str) -> Date {
-    text.parse()
-        .unwrap_or_else(|error| panic!("bad date `{text}`: {error}"))
-}
-
-/// Parses a country code written in a test.
-pub fn country(code: &str) -> Country {
-    Country::parse(code).unwrap_or_else(|error| panic!("{error}"))
-}
-
-/// Parses a label written in a test.
-pub fn label(text: &str) -> Label {
-    Label::parse(text).unwrap_or_else(|error| panic!("{error}"))
-}
+pub use corridor_testkit::{at, country, day, label};
 
 /// The day of a timestamp, in UTC (as the domain reads it).
 pub fn day_of(moment: Timestamp) -> Date {
@@ -401,8 +381,12 @@ pub const ACTORS: &[(&str, Role, &str)] = &[
     ("clerk.f", Role::CourtClerk, "court:dc-dc"),
     ("counsel.c", Role::Counsel, "clients"),
     ("counsel.y", Role::Counsel, "clients"),
-    ("monitor.g", Role::Monitor, "body:test-monitors"),
-    ("monitor.other", Role::Monitor, "body:other-monitors"),
+    ("monitor.g", Role::Monitor, "monitoring_body:test-monitors"),
+    (
+        "monitor.other",
+        Role::Monitor,
+        "monitoring_body:other-monitors",
+    ),
     ("admin.i", Role::Admin, "none"),
     ("public.j", Role::Public, "none"),
     // The right roles acting for the wrong party.
@@ -418,18 +402,7 @@ pub fn actor(name: &str) -> Actor {
         .iter()
         .find(|(user, _, _)| *user == name)
         .unwrap_or_else(|| panic!("no actor `{name}`"));
-    let party = match party.split_once(':') {
-        Some(("state", code)) => Party::State(country(code)),
-        Some(("court", court)) => Party::Court(court.to_owned()),
-        Some(("body", body)) => Party::MonitoringBody(body.to_owned()),
-        _ if *party == "clients" => Party::Clients,
-        _ => Party::None,
-    };
-    Actor {
-        user: UserId::parse(name).unwrap(),
-        role: *role,
-        party,
-    }
+    corridor_testkit::actor(name, *role, corridor_testkit::party(party))
 }
 
 // ----- people -------------------------------------------------------------------------------

@@ -28,8 +28,7 @@ mod sequence;
 /// What every test shares: actors, agreements, fixed keys and a store over a fresh database.
 #[cfg(test)]
 pub mod harness {
-    use corridor_domain::terms::Country;
-    use corridor_domain::{Actor, Command, Context, Outcome, Party, Role, UserId};
+    use corridor_domain::{Actor, Command, Context, Outcome, Role};
     use corridor_store::testing::TestDatabase;
     use corridor_store::{Backend, Store};
     use jiff::Timestamp;
@@ -61,7 +60,7 @@ pub mod harness {
 
     /// The synthetic users, by name: role and party.
     pub const USERS: [(&str, Role, &str); 13] = [
-        ("admin", Role::Admin, ""),
+        ("admin", Role::Admin, "none"),
         ("officer.us", Role::SendingOfficer, "state:USA"),
         ("supervisor.us", Role::SendingSupervisor, "state:USA"),
         ("supervisor2.us", Role::SendingSupervisor, "state:USA"),
@@ -86,18 +85,7 @@ pub mod harness {
             .iter()
             .find(|(user, _, _)| *user == name)
             .unwrap_or_else(|| panic!("no test user `{name}`"));
-        let party = match party.split_once(':') {
-            Some(("state", code)) => Party::State(Country::parse(code).unwrap()),
-            Some(("court", id)) => Party::Court(id.to_owned()),
-            Some(("monitoring_body", id)) => Party::MonitoringBody(id.to_owned()),
-            _ if *party == "clients" => Party::Clients,
-            _ => Party::None,
-        };
-        Actor {
-            user: UserId::parse(name).unwrap(),
-            role: *role,
-            party,
-        }
+        corridor_testkit::actor(name, *role, corridor_testkit::party(party))
     }
 
     /// `user` acting at `now`.

@@ -8,7 +8,7 @@ use corridor_log::hash::leaf_hash;
 use corridor_log::tree::{verify_consistency, verify_inclusion};
 use corridor_store::log::{commitment, leaf_salt};
 use corridor_store::testing::backends;
-use corridor_store::{Backend, Request, Store, StoreError};
+use corridor_store::{BATCH_COMMANDS_MAX, Backend, Executed, Request, Store, StoreError};
 use jiff::Timestamp;
 use sqlx::Executor as _;
 
@@ -191,6 +191,51 @@ async fn a_stale_expected_version_is_a_typed_conflict_on_every_backend() {
         assert_eq!(fixture.store.event_count().await.unwrap(), before);
         let history = fixture.store.history(&StreamId::Case(case)).await.unwrap();
         assert_eq!(history.len(), 2);
+        fixture.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_group_commit_over_the_batch_limit_is_a_typed_limit_on_every_backend() {
+    // Proves a group commit of one write more than `BATCH_COMMANDS_MAX` is refused whole with
+    // `StoreError::Limit` naming the limit and the size asked, writing nothing, while one of
+    // exactly the limit is decided write by write, on every backend.
+    for backend in backends() {
+        let fixture = Fixture::with_agreements(backend, "batch-limit").await;
+        let ctx = context("officer.us", crate::harness::START.parse().unwrap());
+        // A case nobody proposed: each notice is refused and records nothing, so the batch
+        // at the limit is decided in full without growing the log.
+        let command = notice(CaseId::from_u64(0xdead_beef));
+        let request = Request {
+            command: &command,
+            context: &ctx,
+            expected_version: None,
+            new_case_keys: &[],
+        };
+        let over = vec![request; BATCH_COMMANDS_MAX + 1];
+        let before = fixture.store.event_count().await.unwrap();
+        match fixture.store.execute_many(&over).await {
+            Err(StoreError::Limit { limit, value, .. }) => assert_eq!(
+                (limit, value),
+                (BATCH_COMMANDS_MAX as u64, BATCH_COMMANDS_MAX as u64 + 1),
+                "{backend:?}"
+            ),
+            Err(other) => panic!("{backend:?}: not a limit: {other:?}"),
+            Ok(results) => panic!("{backend:?}: {} writes over the limit ran", results.len()),
+        }
+        let at_limit = fixture.store.execute_many(&over[1..]).await.unwrap();
+        assert_eq!(at_limit.len(), BATCH_COMMANDS_MAX, "{backend:?}");
+        assert!(
+            at_limit.iter().all(|result| matches!(
+                result,
+                Ok(Executed {
+                    outcome: Outcome::Refused { .. },
+                    seqs: None
+                })
+            )),
+            "{backend:?}"
+        );
+        assert_eq!(fixture.store.event_count().await.unwrap(), before);
         fixture.finish().await;
     }
 }

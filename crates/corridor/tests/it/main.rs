@@ -48,14 +48,7 @@ pub mod harness {
     /// The binary under test.
     pub const BIN: &str = env!("CARGO_BIN_EXE_corridor");
 
-    /// The shipped United States–Rwanda agreement file.
-    pub const US_RWA: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../agreements/us-rwa-2025.toml"
-    );
-
-    /// A moment in August 2025, after the US–Rwanda agreement came into force (1 Aug 2025).
-    pub const AUG_10: &str = "2025-08-10T09:00:00Z";
+    pub use corridor_testkit::{AUG_10, US_RWA};
 
     /// Every environment variable the binary reads; tests set what they need and nothing leaks in.
     const CORRIDOR_ENV: [&str; 13] = [

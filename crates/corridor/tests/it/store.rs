@@ -1,15 +1,13 @@
 //! The store under the binary: durable settings, schema versions, tamper detection by
 //! `corridor check`, optimistic concurrency and group commit.
 
-use std::collections::BTreeSet;
-
-use corridor_domain::terms::{AgreementId, Country, Sex};
+use corridor_domain::terms::Country;
 use corridor_domain::{
-    Actor, CaseId, Command, Context, Label, Language, NoticeFacts, Outcome, Party, PersonFacts,
-    PersonalData, Role, UserId,
+    Actor, CaseId, Command, Context, Language, NoticeFacts, Outcome, Party, Role,
 };
-use corridor_store::vault::{self, MasterKey};
+use corridor_store::vault::MasterKey;
 use corridor_store::{Executed, Request, Store, StoreError};
+use corridor_testkit::actor;
 use jiff::Timestamp;
 use sqlx::{AnyConnection, Connection as _, Executor as _, Row as _};
 
@@ -19,14 +17,6 @@ use crate::harness::{Sandbox, US_RWA};
 async fn raw_connection(url: &str) -> AnyConnection {
     sqlx::any::install_default_drivers();
     AnyConnection::connect(url).await.expect("a raw connection")
-}
-
-fn actor(user: &str, role: Role, party: Party) -> Actor {
-    Actor {
-        user: UserId::parse(user).expect("a user id"),
-        role,
-        party,
-    }
 }
 
 fn usa_officer() -> Actor {
@@ -74,38 +64,7 @@ async fn store_with_us_rwa(sandbox: &Sandbox) -> Store {
 
 /// A proposal of a synthetic person as case `id`, with its personal data sealed and its key wrapped.
 fn proposal(id: u64, name: &str) -> (Command, Vec<(CaseId, Vec<u8>)>) {
-    let case = CaseId::from_u64(id);
-    let master = MasterKey::from_bytes([7; 32]);
-    let case_key = [id.to_le_bytes()[0]; 32];
-    let personal = PersonalData {
-        name: name.to_owned(),
-        ..PersonalData::default()
-    };
-    let facts = PersonFacts {
-        birth_date: "1990-04-12".parse().expect("a date"),
-        nationality: Country::parse("VEN").expect("VEN"),
-        sex: Sex::Male,
-        vulnerabilities: BTreeSet::new(),
-        feared_countries: BTreeSet::new(),
-        protected_countries: BTreeSet::new(),
-        languages: [Language::parse("es").expect("es")].into_iter().collect(),
-        legal_basis: Label::parse("ina_241").expect("a label"),
-        designation: None,
-        detention_place: None,
-        removal_ordered_on: "2025-03-03".parse().expect("a date"),
-        health_data_consent: false,
-    };
-    let command = Command::Propose {
-        case,
-        agreement: AgreementId::parse("us-rwa-2025").expect("an agreement id"),
-        facts,
-        counsel: None,
-        personal: vault::seal(case, &case_key, [1; vault::NONCE_BYTES], &personal),
-    };
-    (
-        command,
-        vec![(case, master.wrap(case, &case_key, [2; vault::NONCE_BYTES]))],
-    )
+    corridor_testkit::sealed::proposal(id, name, &MasterKey::from_bytes([7; 32]))
 }
 
 fn notice(id: u64) -> Command {

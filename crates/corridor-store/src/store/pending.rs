@@ -17,10 +17,10 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 
 use corridor_log::tree::CompactTree;
 
+use super::rows::{CaseRow, sha256_hex, stream_version, to_i64};
 use crate::db::Backend;
 use crate::error::StoreError;
 use crate::log::{Growth, event_agreement, grow};
-use crate::store::{CaseRow, sha256_hex, stream_version, to_i64};
 
 /// Most bound values in one statement: under SQLite's and PostgreSQL's limits with room to spare.
 const BINDS_PER_STATEMENT_MAX: usize = 8_000;
@@ -78,7 +78,7 @@ impl Pending {
             let body = event.to_json();
             // Check the event before it is stored: what is written must read back as the same event.
             if Event::from_json(&body).ok().as_ref() != Some(event) {
-                return Err(StoreError::Corrupt(format!(
+                return Err(StoreError::Internal(format!(
                     "event `{}` does not survive encoding",
                     event.body.kind()
                 )));
@@ -127,13 +127,13 @@ impl Pending {
             match event.body.stream() {
                 StreamId::Case(id) => {
                     let case = after.cases.get(&id).ok_or_else(|| {
-                        StoreError::Corrupt(format!("{id} vanished while applying"))
+                        StoreError::Internal(format!("{id} vanished while applying"))
                     })?;
                     self.project_case(case, after);
                 }
                 StreamId::Hold(id) => {
                     let hold = after.holds.get(&id).ok_or_else(|| {
-                        StoreError::Corrupt(format!("{id} vanished while applying"))
+                        StoreError::Internal(format!("{id} vanished while applying"))
                     })?;
                     self.project_hold(hold);
                 }
@@ -141,9 +141,9 @@ impl Pending {
                     let state = after
                         .agreements
                         .get(&id)
-                        .ok_or_else(|| StoreError::Corrupt(format!("agreement {id} vanished")))?;
+                        .ok_or_else(|| StoreError::Internal(format!("agreement {id} vanished")))?;
                     if state.latest().is_none() {
-                        return Err(StoreError::Corrupt(format!("agreement {id} has no terms")));
+                        return Err(StoreError::Internal(format!("agreement {id} has no terms")));
                     }
                     self.project_agreement(state, after);
                 }
@@ -335,12 +335,6 @@ impl Pending {
     }
 }
 
-/// Inserts rows in multi-row statements.
-///
-/// SQLite gets anonymous `?` placeholders here, the one exception to corridor's `$1` style: sqlx
-/// resolves every `$N` by asking SQLite for each parameter's name, a linear search that makes a
-/// statement with thousands of `$N` parameters quadratic (measured: half the time of a group
-/// commit). Anonymous parameters bind by position with no lookup.
 /// The rows of the next statement when `left` remain: the largest power of two that fits,
 /// or `per_statement` when that is smaller.
 fn prefix_rows(left: usize, per_statement: usize) -> usize {
@@ -348,6 +342,12 @@ fn prefix_rows(left: usize, per_statement: usize) -> usize {
     power.min(per_statement).max(1)
 }
 
+/// Inserts rows in multi-row statements.
+///
+/// SQLite gets anonymous `?` placeholders here, the one exception to corridor's `$1` style: sqlx
+/// resolves every `$N` by asking SQLite for each parameter's name, a linear search that makes a
+/// statement with thousands of `$N` parameters quadratic (measured: half the time of a group
+/// commit). Anonymous parameters bind by position with no lookup.
 async fn insert_rows(
     conn: &mut AnyConnection,
     backend: Backend,

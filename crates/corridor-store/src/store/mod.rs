@@ -1,0 +1,152 @@
+//! The event store: decide, append and project in one transaction.
+//!
+//! A write is one transaction that (1) takes the write lock, (2) loads exactly what the command
+//! reads ([`corridor_domain::needs`]), (3) decides, (4) appends the events with the next global
+//! sequence numbers and stream versions, (5) updates the projections from the same events, and
+//! (6) commits with the backend's durable setting. Only after the commit returns does the caller
+//! hear that anything happened.
+//!
+//! [`Store`] is one type; its methods on events and projections are split by what they do (those
+//! on the log are in [`crate::log`]):
+//! - `write`: executing commands and appending access records (the group commit);
+//! - `pending`: the rows a write transaction holds back and flushes as multi-row statements;
+//! - `read`: the queries (events, cases, holds, agreements, listings);
+//! - `check`: replaying every event against the projections, and rebuilding them;
+//! - `rows`: what they share: stored events and projection rows, decoded and checked, and the
+//!   loads more than one path needs (streams, holds, counts).
+//!
+//! The files depend one way only: `write` and `check` use `pending`; `write` folds agreements
+//! through the cached loader in `read`; every one of them uses `rows`, which uses none of them.
+
+mod check;
+mod pending;
+mod read;
+mod rows;
+mod write;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use corridor_domain::terms::AgreementId;
+use corridor_domain::{AgreementState, CLOCK_SKEW_DEFAULT};
+use corridor_log::tree::CompactTree;
+use jiff::SignedDuration;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool};
+
+use crate::case_cache::CaseCache;
+use crate::db::{Backend, connect};
+use crate::deployment::{self, Deployment};
+use crate::error::StoreError;
+
+pub use check::CheckReport;
+pub use read::{CaseFilter, PAGE_ROWS_MAX};
+pub use rows::{CaseRow, StoredEvent};
+pub use write::{BATCH_COMMANDS_MAX, Executed, Request, Write};
+
+/// The event store.
+#[derive(Debug)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    /// Whether the database is a simulation, as recorded in it (read when the store opens, set
+    /// by [`Store::record_deployment`]).
+    simulation: AtomicBool,
+    /// Agreements folded from their events, by stream version; reparsing a file on every
+    /// command would dominate the write path.
+    agreements: Mutex<BTreeMap<AgreementId, AgreementState>>,
+    /// The log's frontier and salt key as of the last commit of this process. Valid while the
+    /// log has exactly as many leaves as it holds: the log only grows, so an unchanged size means
+    /// nobody else appended.
+    log: Mutex<Option<(CompactTree, [u8; 32])>>,
+    /// Cases read before, for the next read (see [`crate::case_cache`]).
+    cases: CaseCache,
+    /// The connection every write transaction of this process runs on, kept between commits
+    /// so its page cache stays warm (SQLite empties a connection's cache whenever another
+    /// connection of the pool has written). Dropped after a failed write: the next reconnects.
+    writer: tokio::sync::Mutex<Option<PoolConnection<Any>>>,
+    /// How far a command may be dated before the last event of a stream it reads (servers
+    /// sharing one database may disagree on the time by this much): see [`Store::with_clock_skew`].
+    clock_skew: SignedDuration,
+}
+
+impl Store {
+    /// Opens (and with `create`, creates) the database at `url` and applies migrations.
+    pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
+        let (pool, backend) = connect(url, create).await?;
+        let deployment = match pool.acquire().await {
+            Ok(mut conn) => deployment::read(&mut conn).await,
+            Err(error) => Err(error.into()),
+        };
+        let deployment = match deployment {
+            Ok(deployment) => deployment,
+            Err(error) => {
+                pool.close().await;
+                return Err(error);
+            }
+        };
+        Ok(Self {
+            pool,
+            backend,
+            simulation: AtomicBool::new(deployment.is_simulation()),
+            agreements: Mutex::new(BTreeMap::new()),
+            log: Mutex::new(None),
+            cases: CaseCache::default(),
+            writer: tokio::sync::Mutex::new(None),
+            clock_skew: CLOCK_SKEW_DEFAULT,
+        })
+    }
+
+    /// Sets the clock skew allowed between servers sharing this database (default
+    /// [`CLOCK_SKEW_DEFAULT`]): a command dated more than this before the last event of a stream
+    /// it reads is refused as `time_before_recorded`, and `check` reports stored events out of
+    /// order by more than this.
+    pub fn with_clock_skew(mut self, skew: SignedDuration) -> Self {
+        self.clock_skew = skew.abs();
+        self
+    }
+
+    /// The clock skew allowed between servers sharing this database.
+    pub fn clock_skew(&self) -> SignedDuration {
+        self.clock_skew
+    }
+
+    /// What the database is for, as recorded in it: a database without a record is real.
+    pub fn deployment(&self) -> Deployment {
+        if self.simulation.load(Ordering::Acquire) {
+            Deployment::Simulation
+        } else {
+            Deployment::Real
+        }
+    }
+
+    /// Records what a new database is for, before its first event and before its log origin is
+    /// configured. A database keeps the kind it was created as: asking for the other is
+    /// refused ([`StoreError::Deployment`]), and a database holding events without a record is
+    /// a real deployment.
+    pub async fn record_deployment(&self, asked: Deployment) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        deployment::record(&mut conn, asked).await?;
+        self.simulation
+            .store(asked.is_simulation(), Ordering::Release);
+        Ok(())
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The connection pool, for read-only callers in this workspace (benchmarks, checks).
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Closes the pool, waiting for connections to finish.
+    pub async fn close(&self) {
+        // The pool waits for every connection to come back, the writer's included.
+        self.writer.lock().await.take();
+        self.pool.close().await;
+    }
+}
