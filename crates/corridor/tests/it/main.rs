@@ -29,6 +29,8 @@ mod remote;
 #[cfg(test)]
 mod store;
 #[cfg(test)]
+mod tour;
+#[cfg(test)]
 mod user;
 #[cfg(test)]
 mod witness;
@@ -56,8 +58,9 @@ pub mod harness {
     pub const AUG_10: &str = "2025-08-10T09:00:00Z";
 
     /// Every environment variable the binary reads; tests set what they need and nothing leaks in.
-    const CORRIDOR_ENV: [&str; 13] = [
+    pub const CORRIDOR_ENV: [&str; 14] = [
         "CORRIDOR_ADMIN_PASSWORD",
+        "CORRIDOR_CONFIG",
         "CORRIDOR_SERVER",
         "CORRIDOR_TOKEN",
         "CORRIDOR_TOKEN_FILE",
