@@ -681,7 +681,14 @@ mod tests {
             WriteOutcome::KeptOther
         );
         let config = Config::load(&path).expect("the file loads");
-        assert_eq!(config.database.as_deref(), Some("sqlite://odd \"name\".db"));
+        // Loaded from its directory, the file's relative paths are that directory's.
+        assert_eq!(
+            config.database,
+            Some(format!(
+                "sqlite://{}",
+                dir.path().join("odd \"name\".db").display()
+            ))
+        );
         assert_eq!(
             config.key_file.as_deref(),
             Some(dir.path().join("back\\slash.key").as_path())

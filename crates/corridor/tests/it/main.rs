@@ -13,6 +13,8 @@
 #[cfg(test)]
 mod cli;
 #[cfg(test)]
+mod config;
+#[cfg(test)]
 mod crash;
 #[cfg(test)]
 mod crash_server;
