@@ -61,7 +61,7 @@ pub fn accepts_gzip(headers: &HeaderMap) -> bool {
             let quality_positive = parts
                 .filter_map(|parameter| parameter.trim().strip_prefix("q="))
                 .next_back()
-                .map_or(true, |q| q.trim().parse::<f32>().is_ok_and(|q| q > 0.0));
+                .is_none_or(|q| q.trim().parse::<f32>().is_ok_and(|q| q > 0.0));
             match coding.as_str() {
                 "gzip" | "x-gzip" => named = Some(quality_positive),
                 "*" => any = Some(quality_positive),
