@@ -5,6 +5,8 @@
 //! - [`telemetry`]: Prometheus metrics, one recorder per server;
 //! - [`routes`]: `/healthz`, `/readyz`, `/metrics`, the public log at its C2SP paths
 //!   (`/checkpoint`, `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`) and `/api/agreements`;
+//! - [`tile_encoding`]: how a tile or an entry bundle is sent (gzip when accepted, a strong
+//!   ETag per representation, `304 Not Modified`);
 //! - [`access`]: the access records, read back by the monitoring body and auditors;
 //! - [`session`]: log in, who am I, log out (cookie sessions with a CSRF token);
 //! - [`users`]: user administration and API tokens;
@@ -40,6 +42,7 @@ pub mod service;
 pub mod session;
 pub mod state;
 pub mod telemetry;
+pub mod tile_encoding;
 pub mod users;
 pub mod views;
 

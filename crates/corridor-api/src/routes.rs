@@ -9,7 +9,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_log::tiles::{self, FULL_TILE_WIDTH, TILE_HEIGHT, TileId, TilePath};
 use serde::Serialize;
@@ -167,7 +167,8 @@ pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiEr
     tag = "log",
     params(("path" = String, Path, description = "The rest of a C2SP tlog-tiles path: `<L>/<N>[.p/<W>]` or `entries/<N>[.p/<W>]`, with `N` in `x001/x234/067` form")),
     responses(
-        (status = 200, description = "The tile's hashes, or the entry bundle", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 200, description = "The tile's hashes, or the entry bundle; an entry bundle is gzip-compressed (`Content-Encoding: gzip`, `Vary: Accept-Encoding`) when `Accept-Encoding` allows gzip. A strong `ETag` names each representation", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 304, description = "`If-None-Match` names the representation's `ETag`: the client has it already"),
         (status = 400, description = "Not a tile path (`invalid_tile_path`)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "The latest checkpoint has no such tile (`tile_not_found`, `no_checkpoint`)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
         (status = 429, description = "Rate limited (`rate_limited`; `Retry-After` says when to retry)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
@@ -177,6 +178,7 @@ pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, ApiEr
 pub async fn tile(
     State(state): State<AppState>,
     Path(rest): Path<String>,
+    request_headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let path = format!("tile/{rest}");
     let parsed = tiles::parse_tile_path(&path).map_err(|error| ApiError::InvalidTilePath {
@@ -197,9 +199,15 @@ pub async fn tile(
     if available.is_none_or(|width| width < tile.width()) {
         return Err(ApiError::TileNotFound { path });
     }
-    let bytes = match parsed {
-        TilePath::Hashes(tile) => hash_tile(&state, tile).await?,
-        TilePath::Entries(tile) => entry_bundle(&state, tile).await?,
+    let body = match parsed {
+        TilePath::Hashes(tile) => crate::tile_encoding::Body {
+            bytes: hash_tile(&state, tile).await?,
+            compressible: false,
+        },
+        TilePath::Entries(tile) => crate::tile_encoding::Body {
+            bytes: entry_bundle(&state, tile).await?,
+            compressible: true,
+        },
     };
     let cache = if tile.is_full() {
         format!("public, max-age={FULL_TILE_MAX_AGE_SECONDS}, immutable")
@@ -208,18 +216,7 @@ pub async fn tile(
     };
     let cache =
         HeaderValue::from_str(&cache).map_err(|error| ApiError::Internal(error.to_string()))?;
-    Ok((
-        StatusCode::OK,
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/octet-stream"),
-            ),
-            (header::CACHE_CONTROL, cache),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::tile_encoding::respond(&request_headers, body, cache)
 }
 
 /// `POST /add-checkpoint`: the witness's C2SP tlog-witness endpoint, served when the server is

@@ -9,6 +9,12 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "corridor", version, about, long_about = None, propagate_version = true)]
 pub struct Cli {
+    /// The configuration file (default `corridor.toml` in the current directory, if there is
+    /// one): database, key files, users file, origin and server settings. A flag or its
+    /// environment variable overrides each of its settings (docs/configuration.md).
+    #[arg(long, global = true, env = "CORRIDOR_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     /// Database URL: `sqlite://FILE` (default `sqlite://corridor.db`) or `postgres://…`; a bare
     /// path means an SQLite file.
     #[arg(
@@ -780,7 +786,7 @@ pub enum WitnessCommand {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, default_value = crate::config::LISTEN_DEFAULT)]
     pub listen: String,
     /// Log format on standard error: `text` or `json`.
     #[arg(long, default_value = "text")]

@@ -320,20 +320,31 @@ const DEMO_ORIGIN: &str = "demo.corridor.invalid/log";
 const DEMO_USERS_FILE: &str = "corridor-demo-users.toml";
 /// The demo's master key (derived from the seed: synthetic data only).
 const DEMO_KEY_FILE: &str = "corridor-demo.key";
+/// The demo log's signing key (derived from the seed too), so `corridor log key` and
+/// `corridor log checkpoint` work on the demo's database.
+const DEMO_LOG_KEY_FILE: &str = "corridor-demo-log.key";
 
-fn write_explore_files(master: &[u8; 32]) -> anyhow::Result<()> {
+fn write_explore_files(
+    master: &[u8; 32],
+    log_signer: &corridor_log::note::Ed25519Signer,
+) -> anyhow::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
     std::fs::write(DEMO_USERS_FILE, DEMO_USERS)
         .with_context(|| format!("cannot write {DEMO_USERS_FILE}"))?;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(DEMO_KEY_FILE)
-        .with_context(|| format!("cannot write {DEMO_KEY_FILE}"))?;
-    writeln!(file, "{}", hex::encode(master))?;
+    for (name, text) in [
+        (DEMO_KEY_FILE, hex::encode(master)),
+        (DEMO_LOG_KEY_FILE, log_signer.to_private_key_string()),
+    ] {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(name)
+            .with_context(|| format!("cannot write {name}"))?;
+        writeln!(file, "{text}")?;
+    }
     Ok(())
 }
 
@@ -424,7 +435,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         corridor_log::note::KeyName::new(&origin).map_err(|error| anyhow::anyhow!("{error}"))?,
         &log_seed,
     );
-    write_explore_files(&master_bytes)?;
+    write_explore_files(&master_bytes, &log_signer)?;
     let master = corridor_store::vault::MasterKey::from_bytes(master_bytes);
     let app = App {
         store: std::sync::Arc::new(store),
@@ -473,10 +484,28 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             .collect::<Vec<_>>()
             .join(", ")
     );
-    println!(
-        "Explore: corridor --database {} --users {DEMO_USERS_FILE} --key-file {DEMO_KEY_FILE} --as officer.ada case list",
-        args.demo_database
-    );
+    let written = crate::config::report_written(
+        false,
+        &crate::config::Written {
+            database: &args.demo_database,
+            key_file: std::path::Path::new(DEMO_KEY_FILE),
+            log_key_file: std::path::Path::new(DEMO_LOG_KEY_FILE),
+            users: Some(std::path::Path::new(DEMO_USERS_FILE)),
+            origin: DEMO_ORIGIN,
+            listen: crate::config::LISTEN_DEFAULT,
+        },
+        "corridor demo",
+    )?;
+    if matches!(written, Some(crate::config::WriteOutcome::KeptOther)) {
+        println!(
+            "Explore: corridor --database {} --users {DEMO_USERS_FILE} --key-file {DEMO_KEY_FILE} --as officer.ada case list",
+            args.demo_database
+        );
+    } else {
+        println!(
+            "Explore: corridor --as officer.ada case list (the README's tour goes on from here)"
+        );
+    }
     demo.app.store.close().await;
     Ok(if report.problems.is_empty() {
         ExitCode::SUCCESS

@@ -210,6 +210,7 @@ async fn export(store: &Store, dir: &Path, json: bool) -> anyhow::Result<ExitCod
         indicatif::ProgressBar::new(tiles.len() as u64)
     };
     let mut written = 0u64;
+    let mut compressed_written = 0u64;
     for tile in &tiles {
         write_atomically(&dir.join(tile.path()), &tile_bytes(store, *tile).await?)?;
         written += 1;
@@ -219,8 +220,14 @@ async fn export(store: &Store, dir: &Path, json: bool) -> anyhow::Result<ExitCod
                 .await?;
             let bundle = encode_entry_bundle(leaves.iter().map(|(_, _, entry)| entry.as_slice()))
                 .map_err(|error| anyhow::anyhow!("entry bundle {path}: {error}"))?;
-            write_atomically(&dir.join(path), &bundle)?;
+            write_atomically(&dir.join(&path), &bundle)?;
             written += 1;
+            // The bundle gzip-compressed beside it, as `corridor serve` sends it to a client that
+            // accepts gzip, for static servers that serve precompressed files (docs/log.md).
+            let compressed = corridor_api::tile_encoding::gzip(&bundle)
+                .with_context(|| format!("gzip of the entry bundle {path}"))?;
+            write_atomically(&dir.join(format!("{path}.gz")), &compressed)?;
+            compressed_written += 1;
         }
         bar.inc(1);
     }
@@ -230,11 +237,12 @@ async fn export(store: &Store, dir: &Path, json: bool) -> anyhow::Result<ExitCod
     if json {
         println!(
             "{}",
-            serde_json::json!({"size": size, "root": root.to_base64(), "from_size": old, "files_written": written + 1})
+            serde_json::json!({"size": size, "root": root.to_base64(), "from_size": old, "files_written": written + 1,
+                "gzip_files_written": compressed_written})
         );
     } else {
         println!(
-            "exported size {size} (from {old}): {written} tile files and the checkpoint to {}",
+            "exported size {size} (from {old}): {written} tile files and the checkpoint to {} (and {compressed_written} entry bundles gzip-compressed beside them)",
             dir.display()
         );
     }

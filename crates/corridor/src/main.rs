@@ -12,6 +12,7 @@ mod app;
 mod backend;
 mod cli;
 mod commands;
+mod config;
 mod db_cmd;
 mod demo;
 mod entropy;
@@ -28,7 +29,6 @@ use std::os::unix::fs::OpenOptionsExt as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use clap::Parser as _;
 use corridor_store::{Deployment, Store, StoreError, normalise_url};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -38,7 +38,16 @@ use crate::cli::{Cli, Top};
 use crate::entropy::Entropy;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let mut cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
+    // The configuration file fills what no flag or environment variable gave, before anything runs.
+    if let Err(error) = config::apply(&matches, &mut cli) {
+        eprintln!("error: {}", crate::printable::escape(&error.to_string()));
+        return ExitCode::from(2);
+    }
     let json_logs = matches!(&cli.command, Top::Serve(args) if args.log_format == "json");
     let builder = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_env("CORRIDOR_LOG"))
@@ -94,6 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cli.users.as_deref(),
                 &cli.key_file,
                 &args,
+                cli.config.is_some(),
             )
             .await
         }
@@ -255,6 +265,7 @@ async fn init(
     users: Option<&std::path::Path>,
     key_file: &std::path::Path,
     args: &cli::InitArgs,
+    config_named: bool,
 ) -> anyhow::Result<ExitCode> {
     let admin = args.admin.as_str();
     let deployment = if args.simulation {
@@ -337,6 +348,19 @@ async fn init(
     }
     user_cmd::create_first_admin(&store, admin, now).await?;
     store.close().await;
+    let users_file = identity::users_path(users);
+    config::report_written(
+        config_named,
+        &config::Written {
+            database,
+            key_file,
+            log_key_file: &args.log_key_file,
+            users: deployment.is_simulation().then_some(users_file.as_path()),
+            origin: &asked,
+            listen: config::LISTEN_DEFAULT,
+        },
+        "corridor init",
+    )?;
     if deployment.is_simulation() {
         println!("next: corridor --as {admin} agreement load agreements/us-rwa-2025.toml");
     } else {

@@ -179,3 +179,129 @@ async fn malformed_tile_paths_are_400_problems() {
         );
     }
 }
+
+/// The body of a gzip reply, decompressed.
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read as _;
+    let mut plain = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_end(&mut plain)
+        .expect("a gzip body");
+    plain
+}
+
+/// The strong ETag the server gives `bytes`: the first 128 bits of their SHA-256, quoted.
+fn entity_tag(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(bytes);
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
+/// The served log's size, from the stored latest checkpoint.
+async fn served_size(app: &crate::harness::TestApp) -> u64 {
+    let (size, ..) = app
+        .store
+        .latest_checkpoint()
+        .await
+        .expect("a read")
+        .expect("a checkpoint");
+    size
+}
+
+#[tokio::test]
+async fn entry_bundles_are_gzipped_when_the_client_accepts_gzip() {
+    // Proves a bundle is gzip-compressed exactly when Accept-Encoding allows it (C2SP tlog-tiles, "Log entries": SHOULD be compressed), always with Vary.
+    let app = spawn_app().await;
+    let path = format!("/tile/entries/000.p/{}", served_size(&app).await);
+    let plain = app.get(&path).await;
+    assert_eq!(plain.status, 200);
+    assert_eq!(plain.header("content-encoding"), "");
+    assert_eq!(plain.header("vary"), "accept-encoding");
+    assert_eq!(plain.header("content-type"), "application/octet-stream");
+    assert_eq!(plain.header("etag"), entity_tag(&plain.body));
+    for (accept, gzipped) in [
+        ("gzip", true),
+        ("br, GZIP;q=0.5", true),
+        ("x-gzip", true),
+        ("*", true),
+        ("gzip, identity", true),
+        ("identity", false),
+        ("br", false),
+        ("gzip;q=0", false),
+        ("gzip; q=0.000, identity", false),
+        ("*, gzip;q=0", false),
+    ] {
+        let reply = app
+            .request("GET", &path, &[("accept-encoding", accept)], Vec::new())
+            .await;
+        assert_eq!(reply.status, 200, "{accept}");
+        assert_eq!(reply.header("vary"), "accept-encoding", "{accept}");
+        assert_eq!(reply.header("etag"), entity_tag(&reply.body), "{accept}");
+        if gzipped {
+            assert_eq!(reply.header("content-encoding"), "gzip", "{accept}");
+            assert_eq!(gunzip(&reply.body), plain.body, "{accept}");
+            assert_ne!(reply.header("etag"), plain.header("etag"), "{accept}");
+        } else {
+            assert_eq!(reply.header("content-encoding"), "", "{accept}");
+            assert_eq!(reply.body, plain.body, "{accept}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn hash_tiles_are_sent_as_they_are() {
+    // Proves a hash tile (SHA-256 outputs, which do not compress) is never gzipped and varies with nothing.
+    let app = spawn_app().await;
+    let path = format!("/tile/0/000.p/{}", served_size(&app).await);
+    let reply = app
+        .request("GET", &path, &[("accept-encoding", "gzip")], Vec::new())
+        .await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-encoding"), "");
+    assert_eq!(reply.header("vary"), "");
+    assert_eq!(reply.header("etag"), entity_tag(&reply.body));
+}
+
+#[tokio::test]
+async fn etags_name_the_content_and_if_none_match_is_answered_304() {
+    // Proves each representation has a stable strong ETag of its bytes, and If-None-Match (weakly compared, RFC 9110 § 13.1.2) gets a 304 with the caching headers.
+    let app = spawn_app().await;
+    let size = served_size(&app).await;
+    assert!(size >= 2, "two partial widths are needed: {size}");
+    let narrow = app.get("/tile/0/000.p/1").await;
+    let wide = app.get("/tile/0/000.p/2").await;
+    assert_ne!(narrow.header("etag"), wide.header("etag"));
+    assert_eq!(
+        app.get("/tile/0/000.p/1").await.header("etag"),
+        narrow.header("etag")
+    );
+
+    let path = format!("/tile/entries/000.p/{size}");
+    let plain = app.get(&path).await;
+    let gzip = [("accept-encoding", "gzip")];
+    let gzipped = app.request("GET", &path, &gzip, Vec::new()).await;
+    let (plain_tag, gzip_tag) = (plain.header("etag"), gzipped.header("etag"));
+    let weak = format!("\"other\", W/{plain_tag}");
+    for (headers, status) in [
+        (vec![("if-none-match", plain_tag)], 304),
+        (vec![("if-none-match", weak.as_str())], 304),
+        (vec![("if-none-match", "*")], 304),
+        (vec![("if-none-match", "\"other\"")], 200),
+        (vec![("if-none-match", gzip_tag)], 200),
+        (vec![("if-none-match", gzip_tag), gzip[0]], 304),
+        (vec![("if-none-match", plain_tag), gzip[0]], 200),
+    ] {
+        let reply = app.request("GET", &path, &headers, Vec::new()).await;
+        assert_eq!(reply.status, status, "{headers:?}");
+        if status == 304 {
+            assert!(reply.body.is_empty(), "{headers:?}");
+            assert!(!reply.header("etag").is_empty(), "{headers:?}");
+            assert_eq!(reply.header("vary"), "accept-encoding", "{headers:?}");
+            assert_eq!(
+                reply.header("cache-control"),
+                plain.header("cache-control"),
+                "{headers:?}"
+            );
+        }
+    }
+}

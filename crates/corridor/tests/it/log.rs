@@ -404,6 +404,16 @@ const FILES_AT_300: [&str; 6] = [
     "tile/entries/001.p/44",
 ];
 
+/// The gzip copies `log export` writes beside the entry bundles of [`FILES_AT_300`].
+const GZIP_AT_300: [&str; 2] = ["tile/entries/000.gz", "tile/entries/001.p/44.gz"];
+
+/// `files` and `gzip` together, sorted as [`file_list`] lists them.
+fn with_gzip<'a>(files: &[&'a str], gzip: &[&'a str]) -> Vec<&'a str> {
+    let mut all: Vec<&str> = files.iter().chain(gzip).copied().collect();
+    all.sort_unstable();
+    all
+}
+
 #[test]
 fn a_log_of_300_events_checkpoints_exports_c2sp_tiles_and_verifies() {
     // Proves `log checkpoint` prints a C2SP checkpoint, `log key` a C2SP verifier key, `log export` exactly the tlog-tiles files for 300 leaves, and `log verify --against-db` accepts them.
@@ -455,7 +465,34 @@ fn a_log_of_300_events_checkpoints_exports_c2sp_tiles_and_verifies() {
     assert_eq!(exported["from_size"], 0, "{exported}");
     assert_eq!(exported["root"], root.to_base64(), "{exported}");
     assert_eq!(exported["files_written"], FILES_AT_300.len(), "{exported}");
-    assert_eq!(file_list(&sandbox.file("public")), FILES_AT_300);
+    assert_eq!(
+        exported["gzip_files_written"],
+        GZIP_AT_300.len(),
+        "{exported}"
+    );
+    assert_eq!(
+        file_list(&sandbox.file("public")),
+        with_gzip(&FILES_AT_300, &GZIP_AT_300)
+    );
+    for gzip in GZIP_AT_300 {
+        let compressed = std::fs::read(sandbox.file(&format!("public/{gzip}"))).expect("a .gz");
+        let mut plain = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(compressed.as_slice()),
+            &mut plain,
+        )
+        .expect("the .gz decompresses");
+        let beside = gzip.strip_suffix(".gz").expect("a .gz name");
+        assert_eq!(
+            plain,
+            std::fs::read(sandbox.file(&format!("public/{beside}"))).expect("the bundle"),
+            "{gzip} is the bundle beside it, compressed"
+        );
+        assert!(
+            compressed.len() < plain.len(),
+            "{gzip} is smaller than its bundle"
+        );
+    }
     assert_eq!(
         std::fs::read_to_string(sandbox.file("public/checkpoint")).expect("the checkpoint"),
         note
@@ -537,7 +574,12 @@ fn an_incremental_export_writes_only_new_tiles_and_stays_consistent() {
     let key = log_key(&sandbox);
     assert_eq!(
         file_list(&sandbox.file(PUBLISHED_EARLY)),
-        ["checkpoint", "tile/0/000.p/20", "tile/entries/000.p/20"]
+        [
+            "checkpoint",
+            "tile/0/000.p/20",
+            "tile/entries/000.p/20",
+            "tile/entries/000.p/20.gz"
+        ]
     );
 
     // From 20 to 300: the full tile, the new partial tiles at levels 0 and 1, two bundles.
@@ -551,8 +593,12 @@ fn an_incremental_export_writes_only_new_tiles_and_stays_consistent() {
         exported["files_written"], 6,
         "five tile files and the checkpoint: {exported}"
     );
-    let mut expected: Vec<&str> = FILES_AT_300.to_vec();
-    expected.extend(["tile/0/000.p/20", "tile/entries/000.p/20"]);
+    let mut expected: Vec<&str> = with_gzip(&FILES_AT_300, &GZIP_AT_300);
+    expected.extend([
+        "tile/0/000.p/20",
+        "tile/entries/000.p/20",
+        "tile/entries/000.p/20.gz",
+    ]);
     expected.sort_unstable();
     assert_eq!(file_list(&sandbox.file(PUBLISHED_EARLY)), expected);
     verify(
@@ -594,7 +640,11 @@ fn an_incremental_export_writes_only_new_tiles_and_stays_consistent() {
         "{}",
         run.stdout()
     );
-    expected.extend(["tile/0/001.p/54", "tile/entries/001.p/54"]);
+    expected.extend([
+        "tile/0/001.p/54",
+        "tile/entries/001.p/54",
+        "tile/entries/001.p/54.gz",
+    ]);
     expected.sort_unstable();
     assert_eq!(file_list(&sandbox.file(PUBLISHED_EARLY)), expected);
     for (path, inode, mtime, mtime_nsec, bytes) in &before {

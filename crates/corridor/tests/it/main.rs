@@ -13,6 +13,8 @@
 #[cfg(test)]
 mod cli;
 #[cfg(test)]
+mod config;
+#[cfg(test)]
 mod crash;
 #[cfg(test)]
 mod crash_server;
@@ -30,6 +32,8 @@ mod remote;
 mod store;
 #[cfg(test)]
 mod tidy;
+#[cfg(test)]
+mod tour;
 #[cfg(test)]
 mod user;
 #[cfg(test)]
@@ -51,8 +55,9 @@ pub mod harness {
     pub use corridor_testkit::{AUG_10, US_RWA};
 
     /// Every environment variable the binary reads; tests set what they need and nothing leaks in.
-    const CORRIDOR_ENV: [&str; 13] = [
+    pub const CORRIDOR_ENV: [&str; 14] = [
         "CORRIDOR_ADMIN_PASSWORD",
+        "CORRIDOR_CONFIG",
         "CORRIDOR_SERVER",
         "CORRIDOR_TOKEN",
         "CORRIDOR_TOKEN_FILE",
