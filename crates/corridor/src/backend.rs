@@ -1,5 +1,5 @@
 //! Where the agreement, case, hold and tick commands are carried out: on the local database
-//! through corridor-api's application functions ([`corridor_api::service`]), or on a running
+//! through the application functions ([`corridor_app::service`]), or on a running
 //! `corridor serve` over HTTP (`--server`, [`crate::remote`]).
 //!
 //! Both sides answer in the same shapes: the API's JSON (a case view, a command outcome, a page
@@ -8,17 +8,16 @@
 //! carried it out. Locally the Cedar policies decide every command and every read and each
 //! decision is recorded, exactly as over HTTP: the local caller is the `--as` account acting on
 //! the database host: in a real deployment by its API token (whose scopes hold here too), in a
-//! simulation by name ([`Credential::Local`](corridor_api::auth::Credential::Local)); see
+//! simulation by name ([`Credential::Local`](corridor_app::Credential::Local)); see
 //! [`crate::identity`].
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use corridor_api::access::AccessQuery;
-use corridor_api::auth::Caller;
-use corridor_api::service::{self, CaseQuery, NewCase, NewHold};
-use corridor_api::{ApiError, AppConfig, AppState};
+use corridor_app::access::AccessQuery;
+use corridor_app::service::{self, CaseQuery, NewCase, NewHold};
+use corridor_app::{App as Application, AppConfig, AppError, Caller, ErrorKind};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
 use corridor_domain::{Actor, CaseId, Command, HoldId};
 use jiff::civil::Date;
@@ -32,8 +31,9 @@ use crate::remote::Remote;
 /// and the message are made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
-    /// The HTTP status (also for a local answer: it says what kind of problem it is).
-    pub status: u16,
+    /// Which outcome it is ([`ErrorKind`]); `None` for a problem of the HTTP layer itself that
+    /// no application function answers with (a malformed request, a rate limit).
+    pub kind: Option<ErrorKind>,
     /// The stable code (`hold_active`, `forbidden`, `version_conflict`, …).
     pub code: String,
     /// What happened, as a sentence.
@@ -47,7 +47,26 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The answer of a problem body (RFC 9457, with corridor's members).
+    /// The outcome an HTTP status of a problem stands for (`corridor_api::problem` maps each
+    /// kind to its status); a refusal by the core is told by its `safeguard` member.
+    fn kind_of(status: u16, body: &Value) -> Option<ErrorKind> {
+        if body.get("safeguard").is_some_and(Value::is_boolean) {
+            return Some(ErrorKind::Refused);
+        }
+        match status {
+            401 => Some(ErrorKind::Unauthenticated),
+            403 => Some(ErrorKind::NotPermitted),
+            404 => Some(ErrorKind::NotFound),
+            409 => Some(ErrorKind::Conflict),
+            412 => Some(ErrorKind::Stale),
+            422 => Some(ErrorKind::BadInput),
+            503 => Some(ErrorKind::Unavailable),
+            500..=599 => Some(ErrorKind::Fault),
+            _ => None,
+        }
+    }
+
+    /// The answer of a problem body (RFC 9457, with corridor's members) sent with `status`.
     pub fn from_problem_json(status: u16, body: &Value) -> Self {
         let text = |name: &str| {
             body.get(name)
@@ -56,7 +75,7 @@ impl Answer {
                 .to_owned()
         };
         Self {
-            status,
+            kind: Self::kind_of(status, body),
             code: text("code"),
             detail: text("detail"),
             facts: body
@@ -97,25 +116,26 @@ impl From<anyhow::Error> for Failure {
 }
 
 impl Failure {
-    /// The failure of a local [`ApiError`]. Faults keep their cause: on the command line the
+    /// The failure of a local [`AppError`]. Faults keep their cause: on the command line the
     /// operator is the one who reads it, unlike a client of the server.
-    fn local(error: ApiError) -> Self {
-        if matches!(error, ApiError::NoMasterKey) {
+    fn local(error: AppError) -> Self {
+        if matches!(error, AppError::NoMasterKey) {
             return Self::Error(anyhow::anyhow!(
                 "no master key: run `corridor init`, pass `--key-file`, or set CORRIDOR_MASTER_KEY"
             ));
         }
-        let problem = error.problem();
-        if problem.status.is_server_error() {
+        let kind = error.kind();
+        if matches!(kind, ErrorKind::Unavailable | ErrorKind::Fault) {
             return Self::Error(anyhow::Error::new(error));
         }
+        let description = error.describe();
         Self::Answer(Answer {
-            status: problem.status.as_u16(),
-            code: problem.code,
-            detail: problem.detail,
-            facts: problem.facts,
-            safeguard: problem.safeguard,
-            recorded_seq: problem.recorded_seq,
+            kind: Some(kind),
+            code: description.code,
+            detail: description.detail,
+            facts: description.facts,
+            safeguard: description.safeguard,
+            recorded_seq: description.recorded_seq,
         })
     }
 }
@@ -126,7 +146,7 @@ pub type Reply = Result<Value, Failure>;
 /// The local side: the application functions over the local store.
 #[derive(Debug)]
 pub struct Local {
-    state: AppState,
+    state: Application,
     caller: Option<Caller>,
 }
 
@@ -140,7 +160,7 @@ pub enum Backend {
 }
 
 /// Serialises a typed answer into the JSON the API would send.
-fn json<T: Serialize>(result: Result<T, ApiError>) -> Reply {
+fn json<T: Serialize>(result: Result<T, AppError>) -> Reply {
     let value = result.map_err(Failure::local)?;
     serde_json::to_value(&value)
         .context("serialising an answer")
@@ -167,7 +187,7 @@ impl Backend {
             Clock::System => Arc::new(jiff::Timestamp::now),
         };
         Ok(Self::Local(Local {
-            state: AppState::new(config),
+            state: Application::new(config),
             caller,
         }))
     }
@@ -310,7 +330,7 @@ impl Backend {
     pub async fn list_access_records(&self, query: &AccessQuery) -> Reply {
         match self {
             Self::Local(local) => json(
-                corridor_api::access::list_access_records(
+                corridor_app::access::list_access_records(
                     &local.state,
                     &Self::someone(local)?,
                     query,

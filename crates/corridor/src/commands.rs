@@ -8,9 +8,10 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use corridor_api::access::AccessQuery;
-use corridor_api::limits::PAGE_SIZE_MAX;
-use corridor_api::service::{CaseQuery, NewCase, NewHold};
+use corridor_app::ErrorKind;
+use corridor_app::access::AccessQuery;
+use corridor_app::limits::PAGE_SIZE_MAX;
+use corridor_app::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
     ClassCriteria, Command, Event, HoldScope, NoticeFacts, PersonFacts, PersonalData, Role,
@@ -178,13 +179,19 @@ fn print_refused(json: bool, answer: &Answer, code: &str) {
 /// The error a problem that is not a refusal of the command becomes; its type gives the exit
 /// status (`main.rs`): 4 for a refusal, 1 otherwise.
 fn answer_error(answer: &Answer) -> anyhow::Error {
-    match answer.status {
-        401 => Refused(format!(
+    match answer.kind {
+        Some(ErrorKind::Unauthenticated) => Refused(format!(
             "not logged in ({}): check `--token` (or CORRIDOR_TOKEN), or issue a new token with `corridor user token`",
             answer.detail
         ))
         .into(),
-        403 | 404 | 409 | 422 => Refused(answer.detail.clone()).into(),
+        Some(
+            ErrorKind::Refused
+            | ErrorKind::NotPermitted
+            | ErrorKind::NotFound
+            | ErrorKind::Conflict
+            | ErrorKind::BadInput,
+        ) => Refused(answer.detail.clone()).into(),
         _ => anyhow::anyhow!("{} ({})", answer.detail, answer.code),
     }
 }
@@ -231,11 +238,11 @@ fn command_result(json: bool, reply: Reply) -> anyhow::Result<ExitCode> {
             exit::REFUSED
         }));
     }
-    if answer.status == 403 && answer.code == "forbidden" {
+    if answer.kind == Some(ErrorKind::NotPermitted) && answer.code == "forbidden" {
         print_refused(json, &answer, "not_permitted");
         return Ok(ExitCode::from(exit::REFUSED));
     }
-    if answer.status == 412 {
+    if answer.kind == Some(ErrorKind::Stale) {
         eprintln!("error: {}", answer.detail);
         return Ok(ExitCode::from(exit::CONFLICT));
     }
@@ -254,7 +261,9 @@ fn read_result(
     match reply {
         Ok(value) => Ok(value),
         Err(Failure::Error(error)) => Err(error),
-        Err(Failure::Answer(answer)) if answer.status == 403 && answer.code == "forbidden" => {
+        Err(Failure::Answer(answer))
+            if answer.kind == Some(ErrorKind::NotPermitted) && answer.code == "forbidden" =>
+        {
             let message = match backend.actor() {
                 Some(actor)
                     if case_contents && matches!(actor.role, Role::Admin | Role::Public) =>
@@ -760,7 +769,7 @@ async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Re
 /// `--idempotency-key`, checked as a server checks the header (bad values exit 2).
 fn checked_idempotency_key(key: Option<String>) -> anyhow::Result<Option<String>> {
     if let Some(key) = &key {
-        corridor_api::input::check_idempotency_key(key)
+        corridor_app::limits::check_idempotency_key(key)
             .map_err(|message| input(format!("--idempotency-key: {message}")))?;
     }
     Ok(key)
@@ -940,7 +949,7 @@ async fn list(
             .transpose()?,
         status: status
             .map(|s| {
-                corridor_api::disclosure::ShownStatus::parse(&s)
+                corridor_app::disclosure::ShownStatus::parse(&s)
                     .ok_or_else(|| input(format!("--status: `{s}` is not a case status")))
             })
             .transpose()?,

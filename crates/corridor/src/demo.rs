@@ -6,8 +6,11 @@
 //! The demo is the operator replaying a script on a database it builds, not users acting: its
 //! commands go straight to `Store::execute` ([`App::execute`]) with ids and keys drawn from the
 //! seed, and no policy decision or access record is made for them. The commands people type
-//! (`corridor case …` and the rest) take the one path of `corridor_api::service` instead, where
-//! the policies decide and every decision is recorded.
+//! (`corridor case …` and the rest) take the one path of `corridor_app::service` instead, where
+//! the policies decide and every decision is recorded. Routing the demo through that path would
+//! add an access record per command to the log, so the same seed would no longer give the same
+//! log root as before: the bypass is kept, and it is the only write of the command line that
+//! does not go through `corridor-app`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use corridor_accounts::Accounts;
-use corridor_api::auth::{Caller, Credential};
+use corridor_app::{Caller, Credential};
 use corridor_domain::UserId;
 use corridor_store::Deployment;
 use jiff::Timestamp;

@@ -18,8 +18,9 @@
 use std::time::Duration;
 
 use anyhow::anyhow;
-use corridor_api::access::AccessQuery;
-use corridor_api::service::{CaseQuery, NewCase, NewHold};
+use corridor_app::ErrorKind;
+use corridor_app::access::AccessQuery;
+use corridor_app::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
 use corridor_domain::{CaseId, Command, HoldId, HoldScope};
 use jiff::civil::Date;
@@ -194,7 +195,6 @@ impl Remote {
         let answer = match &body {
             Some(problem) => Answer::from_problem_json(status, problem),
             None => Answer {
-                status,
                 code: String::new(),
                 detail: format!(
                     "the server answered {status} {}",
@@ -398,7 +398,9 @@ impl Remote {
                     }
                 }
                 // Agreements whose cases the caller may not list are left out, as locally.
-                Err(Failure::Answer(answer)) if answer.status == 403 => denied = Some(answer),
+                Err(Failure::Answer(answer)) if answer.kind == Some(ErrorKind::NotPermitted) => {
+                    denied = Some(answer)
+                }
                 Err(other) => return Err(other),
             }
         }
@@ -435,13 +437,15 @@ impl Remote {
             Ok((_, None)) => Err(Failure::Error(anyhow!(
                 "the server sent no version of {case}; pass --expect-version N"
             ))),
-            Err(Failure::Answer(answer)) if answer.status == 403 => Err(Failure::Answer(Answer {
-                detail: format!(
-                    "{} — reading {case} for its version was refused; pass --expect-version N",
-                    answer.detail
-                ),
-                ..answer
-            })),
+            Err(Failure::Answer(answer)) if answer.kind == Some(ErrorKind::NotPermitted) => {
+                Err(Failure::Answer(Answer {
+                    detail: format!(
+                        "{} — reading {case} for its version was refused; pass --expect-version N",
+                        answer.detail
+                    ),
+                    ..answer
+                }))
+            }
             Err(other) => Err(other),
         }
     }

@@ -1,4 +1,4 @@
-//! The committer: the server's one writer. Handlers hand it writes (commands and access
+//! The committer: the application's one writer. Application functions hand it writes (commands and access
 //! records); it groups whatever is waiting into one durable transaction (a group commit) and
 //! answers each handler once that transaction is durable.
 //!
@@ -13,7 +13,7 @@ use corridor_domain::{CaseId, Command, Context, Event};
 use corridor_store::{Executed, Request, Store, StoreError, Write};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::problem::{ApiError, is_unavailable};
+use crate::error::{AppError, is_unavailable};
 
 /// Most writes in one group commit.
 pub const GROUP_WRITES_MAX: usize = 512;
@@ -39,7 +39,7 @@ pub enum Job {
     Access(Event),
 }
 
-type Reply = oneshot::Sender<Result<Vec<Result<Executed, StoreError>>, ApiError>>;
+type Reply = oneshot::Sender<Result<Vec<Result<Executed, StoreError>>, AppError>>;
 
 /// The handle handlers write through; cheap to clone.
 #[derive(Debug, Clone)]
@@ -61,15 +61,15 @@ impl Committer {
     pub async fn write(
         &self,
         jobs: Vec<Job>,
-    ) -> Result<Vec<Result<Executed, StoreError>>, ApiError> {
+    ) -> Result<Vec<Result<Executed, StoreError>>, AppError> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send((jobs, reply))
             .await
-            .map_err(|_| ApiError::Internal("the committer has stopped".to_owned()))?;
+            .map_err(|_| AppError::Internal("the committer has stopped".to_owned()))?;
         answer
             .await
-            .map_err(|_| ApiError::Internal("the committer dropped a write".to_owned()))?
+            .map_err(|_| AppError::Internal("the committer dropped a write".to_owned()))?
     }
 }
 
@@ -127,7 +127,7 @@ async fn commit(store: &Store, group: Vec<(Vec<Job>, Reply)>) {
             tracing::error!(%error, writes = requests.len(), "group commit failed; none of its writes is acknowledged");
             let cause = error.to_string();
             for (_, reply) in group {
-                let _ = reply.send(Err(ApiError::CommitFailed {
+                let _ = reply.send(Err(AppError::CommitFailed {
                     unavailable,
                     cause: cause.clone(),
                 }));
