@@ -39,12 +39,12 @@ pub enum Job {
     Access(Event),
 }
 
-type Reply = oneshot::Sender<Result<Vec<Result<Executed, StoreError>>, AppError>>;
+type ResultSender = oneshot::Sender<Result<Vec<Result<Executed, StoreError>>, AppError>>;
 
 /// The handle handlers write through; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Committer {
-    sender: mpsc::Sender<(Vec<Job>, Reply)>,
+    sender: mpsc::Sender<(Vec<Job>, ResultSender)>,
 }
 
 impl Committer {
@@ -73,7 +73,7 @@ impl Committer {
     }
 }
 
-async fn run(store: Arc<Store>, mut receiver: mpsc::Receiver<(Vec<Job>, Reply)>) {
+async fn run(store: Arc<Store>, mut receiver: mpsc::Receiver<(Vec<Job>, ResultSender)>) {
     while let Some(first) = receiver.recv().await {
         let mut group = vec![first];
         let mut writes = group.first().map_or(0, |(jobs, _)| jobs.len());
@@ -90,7 +90,7 @@ async fn run(store: Arc<Store>, mut receiver: mpsc::Receiver<(Vec<Job>, Reply)>)
     }
 }
 
-async fn commit(store: &Store, group: Vec<(Vec<Job>, Reply)>) {
+async fn commit(store: &Store, group: Vec<(Vec<Job>, ResultSender)>) {
     let requests: Vec<Write<'_>> = group
         .iter()
         .flat_map(|(jobs, _)| jobs.iter())

@@ -24,7 +24,7 @@ use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::app::{App, Clock};
+use crate::app::{App, ClockSetting};
 use crate::remote::Remote;
 
 /// A problem answered instead of a result: what the API would send, and what the exit status
@@ -141,7 +141,7 @@ impl Failure {
 }
 
 /// The result of one request: the API's JSON, or why there is none.
-pub type Reply = Result<Value, Failure>;
+pub type RequestResult = Result<Value, Failure>;
 
 /// The local side: the application functions over the local store.
 #[derive(Debug)]
@@ -150,9 +150,11 @@ pub struct Local {
     caller: Option<Caller>,
 }
 
-/// Where commands are carried out.
+/// What carries commands and reads out, and where: the application layer on the local database,
+/// or a server over HTTP. (Named apart from `corridor_store::Backend`, which is the database
+/// kind.)
 #[derive(Debug)]
-pub enum Backend {
+pub enum Executor {
     /// On the local database, as the `--as` user.
     Local(Local),
     /// On a running server, as the `--token`'s account.
@@ -160,14 +162,14 @@ pub enum Backend {
 }
 
 /// Serialises a typed answer into the JSON the API would send.
-fn json<T: Serialize>(result: Result<T, AppError>) -> Reply {
+fn json<T: Serialize>(result: Result<T, AppError>) -> RequestResult {
     let value = result.map_err(Failure::local)?;
     serde_json::to_value(&value)
         .context("serialising an answer")
         .map_err(Failure::Error)
 }
 
-impl Backend {
+impl Executor {
     /// The local side over `app`'s store and its `accounts`, acting as `caller` (`None` when
     /// nobody was named or proved: public reads are then anonymous and everything else asks
     /// who is acting). Takes the master key out of `app`. Must be called inside the async runtime
@@ -183,8 +185,8 @@ impl Backend {
         config.master = app.master.take();
         config.simulated_counsel = app.users.counsel();
         config.clock = match app.clock {
-            Clock::Fixed(at) => Arc::new(move || at),
-            Clock::System => Arc::new(jiff::Timestamp::now),
+            ClockSetting::Fixed(at) => Arc::new(move || at),
+            ClockSetting::System => Arc::new(jiff::Timestamp::now),
         };
         Ok(Self::Local(Local {
             state: Application::new(config),
@@ -218,7 +220,7 @@ impl Backend {
     }
 
     /// Every agreement (`AgreementsView`).
-    pub async fn list_agreements(&self) -> Reply {
+    pub async fn list_agreements(&self) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::list_agreements(&local.state, &Self::anyone(local)?).await)
@@ -228,7 +230,7 @@ impl Backend {
     }
 
     /// One agreement (`AgreementDetail`).
-    pub async fn read_agreement(&self, id: &AgreementId) -> Reply {
+    pub async fn read_agreement(&self, id: &AgreementId) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::read_agreement(&local.state, &Self::anyone(local)?, id).await)
@@ -238,7 +240,7 @@ impl Backend {
     }
 
     /// Loads an agreement file (`CommandOutcome`).
-    pub async fn load_agreement(&self, file_name: String, text: String) -> Reply {
+    pub async fn load_agreement(&self, file_name: String, text: String) -> RequestResult {
         match self {
             Self::Local(local) => json(
                 service::load_agreement(&local.state, &Self::someone(local)?, file_name, text)
@@ -254,7 +256,7 @@ impl Backend {
         id: AgreementId,
         status: AgreementStatus,
         on: Option<Date>,
-    ) -> Reply {
+    ) -> RequestResult {
         match self {
             Self::Local(local) => json(
                 service::change_agreement_status(
@@ -271,7 +273,7 @@ impl Backend {
     }
 
     /// Proposes a case (`Proposed`).
-    pub async fn propose(&self, agreement: AgreementId, new: NewCase) -> Reply {
+    pub async fn propose(&self, agreement: AgreementId, new: NewCase) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::propose(&local.state, &Self::someone(local)?, agreement, new).await)
@@ -281,7 +283,7 @@ impl Backend {
     }
 
     /// A case as the caller may see it (`CaseView`).
-    pub async fn read_case(&self, id: CaseId) -> Reply {
+    pub async fn read_case(&self, id: CaseId) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::read_case(&local.state, &Self::someone(local)?, id).await)
@@ -291,7 +293,7 @@ impl Backend {
     }
 
     /// A case's events (`Vec<HistoryEvent>`).
-    pub async fn read_history(&self, id: CaseId) -> Reply {
+    pub async fn read_history(&self, id: CaseId) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::read_history(&local.state, &Self::someone(local)?, id).await)
@@ -301,7 +303,7 @@ impl Backend {
     }
 
     /// A page of cases (`CasePage`).
-    pub async fn list_cases(&self, query: &CaseQuery) -> Reply {
+    pub async fn list_cases(&self, query: &CaseQuery) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::list_cases(&local.state, &Self::someone(local)?, query).await)
@@ -311,7 +313,11 @@ impl Backend {
     }
 
     /// A command on one case (`CommandOutcome`).
-    pub async fn case_command(&self, command: Command, expected_version: Option<u64>) -> Reply {
+    pub async fn case_command(
+        &self,
+        command: Command,
+        expected_version: Option<u64>,
+    ) -> RequestResult {
         match self {
             Self::Local(local) => json(
                 service::case_command(
@@ -327,7 +333,7 @@ impl Backend {
     }
 
     /// A page of an agreement's access records (`AccessRecordPage`).
-    pub async fn list_access_records(&self, query: &AccessQuery) -> Reply {
+    pub async fn list_access_records(&self, query: &AccessQuery) -> RequestResult {
         match self {
             Self::Local(local) => json(
                 corridor_app::access::list_access_records(
@@ -342,7 +348,7 @@ impl Backend {
     }
 
     /// Every hold (`Vec<HoldView>`).
-    pub async fn list_holds(&self) -> Reply {
+    pub async fn list_holds(&self) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::list_holds(&local.state, &Self::someone(local)?).await)
@@ -352,7 +358,7 @@ impl Backend {
     }
 
     /// Registers a hold (`RegisteredHold`).
-    pub async fn register_hold(&self, new: NewHold) -> Reply {
+    pub async fn register_hold(&self, new: NewHold) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::register_hold(&local.state, &Self::someone(local)?, new).await)
@@ -362,7 +368,7 @@ impl Backend {
     }
 
     /// A command on one hold (`CommandOutcome`).
-    pub async fn hold_command(&self, hold: HoldId, command: Command) -> Reply {
+    pub async fn hold_command(&self, hold: HoldId, command: Command) -> RequestResult {
         match self {
             Self::Local(local) => json(
                 service::hold_command(&local.state, &Self::someone(local)?, hold, command).await,
@@ -372,7 +378,7 @@ impl Backend {
     }
 
     /// Lets the clocks run (`CommandOutcome`).
-    pub async fn tick(&self) -> Reply {
+    pub async fn tick(&self) -> RequestResult {
         match self {
             Self::Local(local) => json(service::tick(&local.state, &Self::someone(local)?).await),
             Self::Remote(remote) => remote.tick().await,

@@ -39,7 +39,7 @@ macro_rules! eprintln {
         ::std::eprintln!("{}", crate::printable::escape(&::std::format!($($arg)+)))
     };
 }
-use crate::backend::{Answer, Backend, Failure, Reply};
+use crate::backend::{Answer, Executor, Failure, RequestResult};
 use crate::cli::{
     AccessCommand, AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs,
 };
@@ -198,7 +198,7 @@ fn answer_error(answer: &Answer) -> anyhow::Error {
 
 /// Prints a command's result and gives its exit status: 0 accepted, 3 refused by a safeguard,
 /// 4 refused otherwise, 5 a version conflict; other failures are errors.
-fn command_result(json: bool, reply: Reply) -> anyhow::Result<ExitCode> {
+fn command_result(json: bool, reply: RequestResult) -> anyhow::Result<ExitCode> {
     let answer = match reply {
         Ok(outcome) => {
             print_accepted(json, &outcome);
@@ -253,8 +253,8 @@ fn command_result(json: bool, reply: Reply) -> anyhow::Result<ExitCode> {
 /// message of a denial; `case_contents` says whether it is case contents (which some roles may
 /// never read).
 fn read_result(
-    backend: &Backend,
-    reply: Reply,
+    backend: &Executor,
+    reply: RequestResult,
     what: &str,
     case_contents: bool,
 ) -> anyhow::Result<Value> {
@@ -286,7 +286,7 @@ fn read_result(
 
 /// `corridor agreement …`.
 pub async fn agreement(
-    backend: &Backend,
+    backend: &Executor,
     json: bool,
     command: AgreementCommand,
 ) -> anyhow::Result<ExitCode> {
@@ -535,7 +535,11 @@ fn join<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
 // ----- cases -----------------------------------------------------------------------------------
 
 /// `corridor case …`.
-pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow::Result<ExitCode> {
+pub async fn case(
+    backend: &Executor,
+    json: bool,
+    command: CaseCommand,
+) -> anyhow::Result<ExitCode> {
     let simple = |target: &crate::cli::Target,
                   make: &dyn Fn(corridor_domain::CaseId) -> Command| {
         parse_case(&target.case).map(|case| (make(case), target.expect_version))
@@ -692,7 +696,7 @@ pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow
     command_result(json, backend.case_command(command, expected).await)
 }
 
-async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Result<ExitCode> {
+async fn propose(backend: &Executor, json: bool, args: ProposeArgs) -> anyhow::Result<ExitCode> {
     let agreement =
         AgreementId::parse(&args.agreement).map_err(|e| input(format!("--agreement: {e}")))?;
     let set = |name: &str, values: &[String]| -> anyhow::Result<BTreeSet<_>> {
@@ -778,7 +782,12 @@ fn checked_idempotency_key(key: Option<String>) -> anyhow::Result<Option<String>
 /// The result of a creation (a proposal, a hold): as any command's, unless it answered again
 /// one made earlier with the same idempotency key. `what` names the answer's member with the
 /// created id, `done` the verb (`proposed`, `registered`).
-fn created_result(json: bool, what: &str, done: &str, reply: Reply) -> anyhow::Result<ExitCode> {
+fn created_result(
+    json: bool,
+    what: &str,
+    done: &str,
+    reply: RequestResult,
+) -> anyhow::Result<ExitCode> {
     if let Ok(answer) = &reply
         && answer["replayed"] == true
     {
@@ -798,7 +807,7 @@ fn created_result(json: bool, what: &str, done: &str, reply: Reply) -> anyhow::R
     command_result(json, reply)
 }
 
-async fn show(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitCode> {
+async fn show(backend: &Executor, json: bool, case: &str) -> anyhow::Result<ExitCode> {
     let id = parse_case(case)?;
     let view = read_result(backend, backend.read_case(id).await, &id.to_string(), true)?;
     if json {
@@ -904,7 +913,7 @@ async fn show(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-async fn history(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitCode> {
+async fn history(backend: &Executor, json: bool, case: &str) -> anyhow::Result<ExitCode> {
     let id = parse_case(case)?;
     let events = read_result(
         backend,
@@ -936,7 +945,7 @@ async fn history(backend: &Backend, json: bool, case: &str) -> anyhow::Result<Ex
 }
 
 async fn list(
-    backend: &Backend,
+    backend: &Executor,
     json: bool,
     agreement: Option<String>,
     status: Option<String>,
@@ -1049,7 +1058,7 @@ fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
 /// `corridor access list`: one page of an agreement's access records, a line each (or the page
 /// as JSON), then the `--after` of the next page when there is one.
 pub async fn access(
-    backend: &Backend,
+    backend: &Executor,
     json: bool,
     command: AccessCommand,
 ) -> anyhow::Result<ExitCode> {
@@ -1103,7 +1112,11 @@ pub async fn access(
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow::Result<ExitCode> {
+pub async fn hold(
+    backend: &Executor,
+    json: bool,
+    command: HoldCommand,
+) -> anyhow::Result<ExitCode> {
     let (hold, command) = match command {
         HoldCommand::List => {
             let holds = read_result(backend, backend.list_holds().await, "the holds", false)?;
@@ -1174,6 +1187,6 @@ pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow
 }
 
 /// `corridor tick`.
-pub async fn tick(backend: &Backend, json: bool) -> anyhow::Result<ExitCode> {
+pub async fn tick(backend: &Executor, json: bool) -> anyhow::Result<ExitCode> {
     command_result(json, backend.tick().await)
 }

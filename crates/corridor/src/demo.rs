@@ -24,7 +24,7 @@ use corridor_domain::{
 use corridor_store::{Backend, Deployment, Executed, Store, normalise_url, vault};
 use jiff::{Timestamp, ToSpan};
 
-use crate::app::{App, Clock};
+use crate::app::{App, ClockSetting};
 use crate::cli::DemoArgs;
 use crate::entropy::Entropy;
 use crate::users::Users;
@@ -115,7 +115,7 @@ impl Demo {
 
     fn advance_to(&mut self, at: &str) -> anyhow::Result<()> {
         self.now = at.parse().with_context(|| format!("demo time `{at}`"))?;
-        self.app.clock = Clock::Fixed(self.now);
+        self.app.clock = ClockSetting::Fixed(self.now);
         self.say(&format!(
             "\n— {} —",
             self.now.strftime("%Y-%m-%d %H:%M UTC")
@@ -125,7 +125,7 @@ impl Demo {
 
     fn advance_by(&mut self, span: jiff::Span) -> anyhow::Result<()> {
         self.now = self.now.checked_add(span)?;
-        self.app.clock = Clock::Fixed(self.now);
+        self.app.clock = ClockSetting::Fixed(self.now);
         Ok(())
     }
 
@@ -435,7 +435,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         users: Users::parse("demo users", DEMO_USERS)?,
         entropy,
         json: false,
-        clock: Clock::Fixed(Timestamp::UNIX_EPOCH),
+        clock: ClockSetting::Fixed(Timestamp::UNIX_EPOCH),
         quiet: true,
     };
     let mut demo = Demo {
