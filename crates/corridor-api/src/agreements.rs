@@ -4,18 +4,18 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::Caller;
-use crate::commands::CommandOutcome;
 use crate::input;
 use crate::json::JsonBody;
 use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
-use crate::service;
 use crate::state::AppState;
+use corridor_app::answers::{AgreementDetail, AgreementsView, CommandOutcome};
+use corridor_app::service;
 
 /// The agreement routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -23,63 +23,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list, load))
         .routes(routes!(show))
         .routes(routes!(change_status))
-}
-
-/// The two states party to an agreement.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartiesView {
-    /// The sending state (ISO 3166-1 alpha-3).
-    pub sending: String,
-    /// The receiving state (ISO 3166-1 alpha-3).
-    pub receiving: String,
-}
-
-/// One agreement as the public sees it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AgreementView {
-    /// The agreement's id.
-    pub id: String,
-    /// Its title.
-    pub title: String,
-    /// The parties.
-    pub parties: PartiesView,
-    /// Its status on the server's today (UTC).
-    pub status: &'static str,
-    /// The latest terms version.
-    pub terms_version: u32,
-}
-
-/// The agreement list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AgreementsView {
-    /// Every agreement, by id.
-    pub agreements: Vec<AgreementView>,
-}
-
-/// A dated status.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StatusView {
-    /// The status entered.
-    pub status: &'static str,
-    /// The day it was entered.
-    pub on: String,
-}
-
-/// One agreement in detail.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AgreementDetail {
-    /// The summary.
-    #[serde(flatten)]
-    pub agreement: AgreementView,
-    /// The monitoring body, if the agreement names one.
-    pub monitoring_body: Option<String>,
-    /// Every status it entered, in order.
-    pub status_history: Vec<StatusView>,
-    /// The name of the file its latest terms were loaded from.
-    pub file_name: String,
-    /// That file's text, as reviewed and loaded (docs/agreements.md describes the format):
-    /// the terms in full, with the source of each.
-    pub text: String,
 }
 
 /// `GET /api/agreements`: every agreement with its parties and its status today (public).
@@ -96,7 +39,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<AgreementsView>, ApiError> {
-    Ok(Json(service::list_agreements(&state, &caller).await?))
+    Ok(Json(service::list_agreements(state.app(), &caller).await?))
 }
 
 /// `GET /api/agreements/{agreement}`: one agreement, with its status history (public).
@@ -116,7 +59,9 @@ pub async fn show(
     Path(agreement): Path<String>,
 ) -> Result<Json<AgreementDetail>, ApiError> {
     let id = input::agreement_id("path.agreement", &agreement)?;
-    Ok(Json(service::read_agreement(&state, &caller, &id).await?))
+    Ok(Json(
+        service::read_agreement(state.app(), &caller, &id).await?,
+    ))
 }
 
 /// An agreement file to load.
@@ -149,7 +94,7 @@ pub async fn load(
 ) -> Result<Response, ApiError> {
     caller.authenticated()?;
     let file_name = input::text("body.file_name", &body.file_name, 255)?;
-    let outcome = service::load_agreement(&state, &caller, file_name, body.text).await?;
+    let outcome = service::load_agreement(state.app(), &caller, file_name, body.text).await?;
     Ok((StatusCode::CREATED, Json(outcome)).into_response())
 }
 
@@ -192,6 +137,6 @@ pub async fn change_status(
         .map(|day| input::date("body.on", day))
         .transpose()?;
     Ok(Json(
-        service::change_agreement_status(&state, &caller, id, status, on).await?,
+        service::change_agreement_status(state.app(), &caller, id, status, on).await?,
     ))
 }

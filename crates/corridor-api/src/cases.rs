@@ -1,7 +1,8 @@
-//! Cases over HTTP: propose, read, list, history, and every command of the case lifecycle.
+//! Cases over HTTP: propose, read, list, history, and every command of the case lifecycle, each
+//! parsed into typed values and handed to `corridor_app::service`.
 //!
 //! Reads are decided by the policies (`read_case`, `read_history`, `list_cases`) and recorded;
-//! what a caller sees of a case is then filtered in one place ([`crate::views`]). Commands need
+//! what a caller sees of a case is then filtered in one place (`corridor_app::views`). Commands need
 //! `If-Match` with the case's `ETag`, so nobody acts on a version they have not seen.
 
 use axum::Json;
@@ -10,23 +11,26 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_domain::WelfareOutcome;
 use corridor_domain::{CaseId, Command, NoticeFacts, PersonFacts, PersonalData};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use corridor_authz::Action;
 
+use corridor_app::AppError;
+
 use crate::auth::Caller;
-use crate::commands::{CommandOutcome, etag, if_match};
-use crate::disclosure::ShownStatus;
 use crate::input;
+use crate::input::{etag, if_match};
 use crate::json::JsonBody;
 use crate::limits::TEXT_CHARS_MAX;
 use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
-use crate::service::{self, CaseQuery, NewCase};
 use crate::state::AppState;
-use crate::views::CaseView;
+use corridor_app::answers::{CasePage, CommandOutcome, HistoryEvent, Proposed};
+use corridor_app::disclosure::ShownStatus;
+use corridor_app::service::{self, CaseQuery, NewCase};
+use corridor_app::views::CaseView;
 
 /// The case routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -117,21 +121,6 @@ pub struct ProposeBody {
     pub counsel: Option<String>,
 }
 
-/// A proposed case.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Proposed {
-    /// The new case's id.
-    pub case: String,
-    /// Its version (also in `ETag`).
-    pub version: u64,
-    /// What was appended.
-    #[serde(flatten)]
-    pub outcome: CommandOutcome,
-    /// Whether this answers again a proposal made earlier with the same `Idempotency-Key`:
-    /// then nothing was appended now, and `version` is the case's version today.
-    pub replayed: bool,
-}
-
 /// `POST /api/agreements/{agreement}/cases`: propose a case under an agreement.
 #[utoipa::path(
     post,
@@ -163,8 +152,8 @@ pub async fn propose(
         Ok(new) => new,
         Err(error) => {
             let resource = (format!("agreement:{agreement_id}"), Some(agreement_id));
-            return Err(crate::authorize::refused_before_policy(
-                &state,
+            return Err(crate::problem::refused_before_policy(
+                state.app(),
                 &caller,
                 Action::Propose,
                 resource,
@@ -173,7 +162,7 @@ pub async fn propose(
             .await);
         }
     };
-    let proposed = service::propose(&state, &caller, agreement_id, new).await?;
+    let proposed = service::propose(state.app(), &caller, agreement_id, new).await?;
     let (case, version) = (proposed.case.clone(), proposed.version);
     let status = if proposed.replayed {
         StatusCode::OK
@@ -290,30 +279,8 @@ pub async fn show(
 ) -> Result<Response, ApiError> {
     caller.authenticated()?;
     let id = input::case_id(&case)?;
-    let view = service::read_case(&state, &caller, id).await?;
+    let view = service::read_case(state.app(), &caller, id).await?;
     Ok(([(header::ETAG, etag(view.version)?)], Json(view)).into_response())
-}
-
-/// One event of a case's history.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HistoryEvent {
-    /// Its global sequence number.
-    pub seq: u64,
-    /// Its version within the case.
-    pub version: u64,
-    /// Its kind.
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    /// When it happened.
-    pub at: String,
-    /// Who did it (absent when a clock or a cascade did).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
-    /// The event's facts, for callers who see the whole case (sealed personal data is never
-    /// included).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub details: Option<serde_json::Value>,
 }
 
 /// `GET /api/cases/{case}/history`: the case's events. Callers who see only part of a case see
@@ -336,7 +303,7 @@ pub async fn history(
 ) -> Result<Json<Vec<HistoryEvent>>, ApiError> {
     caller.authenticated()?;
     let id = input::case_id(&case)?;
-    Ok(Json(service::read_history(&state, &caller, id).await?))
+    Ok(Json(service::read_history(state.app(), &caller, id).await?))
 }
 
 /// The query of a case list.
@@ -350,33 +317,6 @@ pub struct ListQuery {
     pub limit: Option<u32>,
     /// Only cases whose id sorts after this one (the `next` of the previous page).
     pub after: Option<String>,
-}
-
-/// One case in a list.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CaseSummary {
-    /// The case id.
-    pub case: String,
-    /// Its agreement.
-    pub agreement: String,
-    /// Its status.
-    pub status: &'static str,
-    /// Its version.
-    pub version: u64,
-    /// The person's nationality (ISO 3166-1 alpha-3), absent when withheld from the caller.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nationality: Option<String>,
-    /// Its next deadline.
-    pub next_deadline: Option<String>,
-}
-
-/// A page of cases.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CasePage {
-    /// The cases the caller may see, by id.
-    pub cases: Vec<CaseSummary>,
-    /// Pass as `after` for the next page; absent on the last page.
-    pub next: Option<String>,
 }
 
 /// `GET /api/agreements/{agreement}/cases`: the agreement's cases the caller may see. Each case
@@ -406,9 +346,11 @@ pub async fn list(
         .status
         .as_deref()
         .map(|text| {
-            ShownStatus::parse(text).ok_or_else(|| ApiError::InvalidInput {
-                field: "query.status".to_owned(),
-                message: format!("`{text}` is not a case status"),
+            ShownStatus::parse(text).ok_or_else(|| {
+                ApiError::App(AppError::InvalidInput {
+                    field: "query.status".to_owned(),
+                    message: format!("`{text}` is not a case status"),
+                })
             })
         })
         .transpose()?;
@@ -423,7 +365,9 @@ pub async fn list(
         limit,
         after,
     };
-    Ok(Json(service::list_cases(&state, &caller, &query).await?))
+    Ok(Json(
+        service::list_cases(state.app(), &caller, &query).await?,
+    ))
 }
 
 /// Runs a command on one case: loads it for the policies, requires `If-Match`, answers with
@@ -441,9 +385,18 @@ async fn on_case(
     let id = input::case_id(case)?;
     let (command, expected) = match make(id).and_then(|command| Ok((command, if_match(headers)?))) {
         Ok(prepared) => prepared,
-        Err(error) => return Err(service::refused_on_case(state, caller, action, id, error).await),
+        Err(error) => {
+            let code = error.problem().code;
+            return Err(
+                match service::record_refused_on_case(state.app(), caller, action, id, &code).await
+                {
+                    Ok(()) => error,
+                    Err(unrecorded) => unrecorded.into(),
+                },
+            );
+        }
     };
-    let outcome = service::case_command(state, caller, command, Some(expected)).await?;
+    let outcome = service::case_command(state.app(), caller, command, Some(expected)).await?;
     let version = outcome.case_version.unwrap_or(expected);
     Ok(([(header::ETAG, etag(version)?)], Json(outcome)).into_response())
 }
@@ -833,10 +786,10 @@ case_command_with!(
         Command::RecordWelfareCheck {
             case,
             outcome: WelfareOutcome::parse(&body.outcome).ok_or_else(|| {
-                ApiError::InvalidInput {
+                ApiError::App(AppError::InvalidInput {
                     field: "body.outcome".to_owned(),
                     message: format!("`{}` is not one of well, concerns, not_seen", body.outcome),
-                }
+                })
             })?,
         }
     }

@@ -6,21 +6,23 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_authz::Action;
 use corridor_domain::terms::AgreementId;
-use corridor_domain::{ClassCriteria, Command, Hold, HoldId, HoldScope, ScopeChoice};
-use serde::{Deserialize, Serialize};
+use corridor_domain::{ClassCriteria, Command, HoldId, HoldScope, ScopeChoice};
+use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use corridor_app::AppError;
+
 use crate::auth::Caller;
-use crate::authorize::refused_before_policy;
-use crate::commands::CommandOutcome;
 use crate::input;
 use crate::json::JsonBody;
 use crate::limits::TEXT_CHARS_MAX;
+use crate::problem::refused_before_policy;
 use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
-use crate::service::{self, NewHold};
 use crate::state::AppState;
+use corridor_app::answers::{CommandOutcome, HoldView, RegisteredHold};
+use corridor_app::service::{self, NewHold};
 
 /// The hold routes and the tick.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -103,7 +105,7 @@ impl ScopeBody {
                 .map(|day| input::date(&format!("{name}.removal_ordered_until"), day))
                 .transpose()?,
         };
-        HoldScope::of(cases, criteria).map_err(|choice| ApiError::InvalidInput {
+        HoldScope::of(cases, criteria).map_err(|choice| ApiError::App(AppError::InvalidInput {
             field: name.to_owned(),
             message: match choice {
                 ScopeChoice::Both => {
@@ -114,58 +116,7 @@ impl ScopeBody {
                 }
             }
             .to_owned(),
-        })
-    }
-}
-
-/// A registered hold.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RegisteredHold {
-    /// The hold's id.
-    pub hold: String,
-    /// What was appended.
-    #[serde(flatten)]
-    pub outcome: CommandOutcome,
-    /// Whether this answers again a registration made earlier with the same `Idempotency-Key`:
-    /// then nothing was appended now.
-    pub replayed: bool,
-}
-
-/// A hold as listed.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HoldView {
-    /// The hold id.
-    pub hold: String,
-    /// The court.
-    pub court: String,
-    /// The court's reference.
-    pub reference: String,
-    /// `active`, `stayed` or `vacated`.
-    pub status: &'static str,
-    /// Whom it covers.
-    #[schema(value_type = Object)]
-    pub scope: serde_json::Value,
-    /// The order it depends on.
-    pub depends_on: Option<String>,
-    /// How many times its scope was amended.
-    pub amendments: u32,
-    /// Its version.
-    pub version: u64,
-}
-
-impl HoldView {
-    /// The view of `hold`.
-    pub fn of(hold: &Hold) -> Self {
-        Self {
-            hold: hold.id.to_string(),
-            court: hold.court.clone(),
-            reference: hold.reference.clone(),
-            status: hold.status.as_str(),
-            scope: serde_json::to_value(&hold.scope).unwrap_or_default(),
-            depends_on: hold.depends_on.map(|id| id.to_string()),
-            amendments: hold.amendments,
-            version: hold.version,
-        }
+        }))
     }
 }
 
@@ -184,7 +135,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Vec<HoldView>>, ApiError> {
-    Ok(Json(service::list_holds(&state, &caller).await?))
+    Ok(Json(service::list_holds(state.app(), &caller).await?))
 }
 
 /// A new hold.
@@ -231,10 +182,10 @@ pub async fn register(
         Err(error) => {
             let resource = ("service".to_owned(), None);
             let action = Action::RegisterHold;
-            return Err(refused_before_policy(&state, &caller, action, resource, error).await);
+            return Err(refused_before_policy(state.app(), &caller, action, resource, error).await);
         }
     };
-    let registered = service::register_hold(&state, &caller, new).await?;
+    let registered = service::register_hold(state.app(), &caller, new).await?;
     let status = if registered.replayed {
         StatusCode::OK
     } else {
@@ -276,7 +227,7 @@ async fn on_hold(
     caller.authenticated()?;
     let id = input::hold_id(hold)?;
     Ok(Json(
-        service::hold_command(state, caller, id, make(id)).await?,
+        service::hold_command(state.app(), caller, id, make(id)).await?,
     ))
 }
 
@@ -357,7 +308,7 @@ pub async fn amend(
         Err(error) => {
             let resource = (id.to_string(), None);
             let action = Action::AmendHold;
-            return Err(refused_before_policy(&state, &caller, action, resource, error).await);
+            return Err(refused_before_policy(state.app(), &caller, action, resource, error).await);
         }
     };
     on_hold(&state, &caller, &hold, |hold| Command::AmendHold {
@@ -403,5 +354,5 @@ pub async fn tick(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<CommandOutcome>, ApiError> {
-    Ok(Json(service::tick(&state, &caller).await?))
+    Ok(Json(service::tick(state.app(), &caller).await?))
 }

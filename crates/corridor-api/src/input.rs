@@ -1,13 +1,17 @@
 //! Request values become domain types here, in one step, with an error naming the field
 //! (`body.nationality`, `path.case`, `query.limit`).
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use corridor_domain::terms::{AgreementId, AgreementStatus, Country, Sex, Vulnerability};
 use corridor_domain::{CaseId, HoldId, Label, Language, UserId};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
-use crate::limits::{IDEMPOTENCY_KEY_CHARS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
+use corridor_app::limits::check_idempotency_key;
+
+use corridor_app::AppError;
+
+use crate::limits::{PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX};
 use crate::problem::ApiError;
 
 fn field<T>(
@@ -15,9 +19,11 @@ fn field<T>(
     value: &str,
     parse: impl FnOnce(&str) -> Result<T, String>,
 ) -> Result<T, ApiError> {
-    parse(value).map_err(|message| ApiError::InvalidInput {
-        field: name.to_owned(),
-        message,
+    parse(value).map_err(|message| {
+        ApiError::App(AppError::InvalidInput {
+            field: name.to_owned(),
+            message,
+        })
     })
 }
 
@@ -27,9 +33,11 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
         return Ok(None);
     };
-    let invalid = |message: String| ApiError::InvalidInput {
-        field: "header.Idempotency-Key".to_owned(),
-        message,
+    let invalid = |message: String| {
+        ApiError::App(AppError::InvalidInput {
+            field: "header.Idempotency-Key".to_owned(),
+            message,
+        })
     };
     let text = value
         .to_str()
@@ -43,27 +51,6 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> 
     Ok(Some(key.to_owned()))
 }
 
-/// Whether `key` may be an idempotency key: 1 to [`IDEMPOTENCY_KEY_CHARS_MAX`] printable ASCII
-/// characters without quotes or backslashes. The command line checks its `--idempotency-key`
-/// with this too, so a key works alike locally and on a server.
-pub fn check_idempotency_key(key: &str) -> Result<(), String> {
-    if key.is_empty() || key.chars().count() > IDEMPOTENCY_KEY_CHARS_MAX {
-        return Err(format!(
-            "it must have 1 to {IDEMPOTENCY_KEY_CHARS_MAX} characters"
-        ));
-    }
-    if let Some(bad) = key
-        .chars()
-        .find(|c| !c.is_ascii_graphic() || *c == '"' || *c == '\\')
-    {
-        return Err(format!(
-            "`{}` is not allowed: use printable ASCII without spaces, quotes or backslashes, such as a UUID",
-            bad.escape_default()
-        ));
-    }
-    Ok(())
-}
-
 /// The header a client names a creation (a proposal, a hold registration) with, so that
 /// retrying it creates nothing twice.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
@@ -74,9 +61,11 @@ pub fn query<T>(
 ) -> Result<T, ApiError> {
     query
         .map(|axum::extract::Query(value)| value)
-        .map_err(|rejection| ApiError::InvalidInput {
-            field: "query".to_owned(),
-            message: rejection.body_text(),
+        .map_err(|rejection| {
+            ApiError::App(AppError::InvalidInput {
+                field: "query".to_owned(),
+                message: rejection.body_text(),
+            })
         })
 }
 
@@ -84,10 +73,10 @@ pub fn query<T>(
 pub fn page_limit(limit: Option<u32>) -> Result<u32, ApiError> {
     let limit = limit.unwrap_or(PAGE_SIZE_DEFAULT);
     if limit == 0 || limit > PAGE_SIZE_MAX {
-        return Err(ApiError::InvalidInput {
+        return Err(ApiError::App(AppError::InvalidInput {
             field: "query.limit".to_owned(),
             message: format!("must be between 1 and {PAGE_SIZE_MAX}"),
-        });
+        }));
     }
     Ok(limit)
 }
@@ -206,16 +195,35 @@ pub fn text(name: &str, value: &str, max_chars: usize) -> Result<String, ApiErro
     field(name, value, corridor_domain::terms::check_text)?;
     let trimmed = value.trim();
     if trimmed.is_empty() {
-        return Err(ApiError::InvalidInput {
+        return Err(ApiError::App(AppError::InvalidInput {
             field: name.to_owned(),
             message: "it is empty".to_owned(),
-        });
+        }));
     }
     if trimmed.chars().count() > max_chars {
-        return Err(ApiError::InvalidInput {
+        return Err(ApiError::App(AppError::InvalidInput {
             field: name.to_owned(),
             message: format!("it is longer than {max_chars} characters"),
-        });
+        }));
     }
     Ok(trimmed.to_owned())
+}
+
+/// The version in `If-Match`: 428 when absent, 412 when it is not one this server issued.
+pub fn if_match(headers: &HeaderMap) -> Result<u64, ApiError> {
+    let value = headers
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?;
+    let text = value.to_str().map_err(|_| ApiError::InvalidPrecondition)?;
+    text.trim()
+        .strip_prefix('"')
+        .and_then(|rest| rest.strip_suffix('"'))
+        .and_then(|digits| digits.parse::<u64>().ok())
+        .ok_or(ApiError::InvalidPrecondition)
+}
+
+/// The `ETag` of a version.
+pub fn etag(version: u64) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(&format!("\"{version}\""))
+        .map_err(|error| ApiError::Internal(format!("an ETag: {error}")))
 }

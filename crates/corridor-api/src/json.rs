@@ -9,6 +9,8 @@ use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
+use corridor_app::AppError;
+
 use crate::problem::ApiError;
 
 /// A JSON body of type `T`, parsed with serde; see the module documentation.
@@ -43,24 +45,26 @@ fn rejection_error(rejection: &JsonRejection) -> ApiError {
                 .strip_prefix("Failed to deserialize the JSON body into the target type: ")
                 .unwrap_or(&text);
             match detail.split_once(": ") {
-                Some((path, message)) if !path.contains(' ') => ApiError::InvalidInput {
-                    field: format!("body.{path}"),
-                    message: message.to_owned(),
-                },
-                _ => ApiError::InvalidInput {
+                Some((path, message)) if !path.contains(' ') => {
+                    ApiError::App(AppError::InvalidInput {
+                        field: format!("body.{path}"),
+                        message: message.to_owned(),
+                    })
+                }
+                _ => ApiError::App(AppError::InvalidInput {
                     field: "body".to_owned(),
                     message: detail.to_owned(),
-                },
+                }),
             }
         }
-        JsonRejection::JsonSyntaxError(error) => ApiError::InvalidInput {
+        JsonRejection::JsonSyntaxError(error) => ApiError::App(AppError::InvalidInput {
             field: "body".to_owned(),
             message: format!("not valid JSON: {}", error.body_text()),
-        },
+        }),
         JsonRejection::BytesRejection(_) => ApiError::Status(StatusCode::PAYLOAD_TOO_LARGE),
-        other => ApiError::InvalidInput {
+        other => ApiError::App(AppError::InvalidInput {
             field: "body".to_owned(),
             message: other.body_text(),
-        },
+        }),
     }
 }

@@ -1,4 +1,6 @@
-//! Every limit the server enforces, as a named constant, and the per-client rate limiter.
+//! Every limit the server enforces, as a named constant, and the per-client rate limiter. The
+//! limits of the application itself (page sizes, text lengths, idempotency keys) are
+//! `corridor_app::limits`, re-exported here.
 //!
 //! The rate limiter is a token bucket per client address, kept in memory: each client may send
 //! [`RateLimit::burst_requests`] requests at once and then [`RateLimit::refill_per_second`] a
@@ -11,6 +13,10 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+pub use corridor_app::limits::{
+    IDEMPOTENCY_KEY_CHARS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, TEXT_CHARS_MAX,
+};
 
 /// The largest request body accepted. The largest agreement file shipped is under 3 KiB and a
 /// command is smaller still; 64 KiB leaves room without inviting abuse.
@@ -26,9 +32,6 @@ pub const REQUEST_HEADER_BYTES_MAX: usize = 16 * 1024;
 
 /// The longest request target (path and query), in bytes; past it, a 414 problem.
 pub const REQUEST_URI_BYTES_MAX: usize = 8 * 1024;
-
-/// The longest `Idempotency-Key` accepted, in characters (printable ASCII only).
-pub const IDEMPOTENCY_KEY_CHARS_MAX: usize = 255;
 
 /// The longest a request may take inside the server before it is answered with 503.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -165,12 +168,3 @@ fn forget_idle(buckets: &mut HashMap<IpAddr, Bucket>, now: Instant, burst: f64, 
         buckets.remove(&oldest);
     }
 }
-
-/// Cases in a page when the caller does not say.
-pub const PAGE_SIZE_DEFAULT: u32 = 50;
-
-/// Most cases in one page: each is a recorded `read_case` decision.
-pub const PAGE_SIZE_MAX: u32 = 100;
-
-/// Longest free-text field (a name, a reason, a document line), in characters.
-pub const TEXT_CHARS_MAX: usize = 2_000;

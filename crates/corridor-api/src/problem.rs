@@ -1,7 +1,8 @@
 //! RFC 9457 problem details: every error the server answers with, mapped in one place.
 //!
 //! Handlers return [`ApiError`]; [`ApiError::problem`] is the only place an error becomes a
-//! status code and a body. A refusal keeps its stable code and its caseworker sentence; a stale
+//! status code and a body. The application's errors ([`AppError`]) come with their code, title,
+//! sentence and facts ([`AppError::describe`]); here they get their status ([`app_status`]). A refusal keeps its stable code and its caseworker sentence; a stale
 //! version is 412; a database that cannot be reached is 503; anything else that went wrong inside
 //! is 500 with a fixed sentence, and the cause goes to the server's log, never to the client.
 //!
@@ -27,7 +28,11 @@ use std::collections::BTreeMap;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_accounts::{AccountsError, LoginError};
+use corridor_app::authorize::record_refused_before_policy;
+use corridor_app::{App, AppError, Caller, ErrorKind};
+use corridor_authz::Action;
 use corridor_domain::Refusal;
+use corridor_domain::terms::AgreementId;
 use corridor_store::StoreError;
 
 /// The media type of a problem body.
@@ -37,8 +42,7 @@ pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 pub const PROBLEM_TYPE_BASE: &str = "https://corridor.invalid/problems/";
 
 /// The detail of every 500: fixed, so that nothing about the inside leaks.
-pub const INTERNAL_DETAIL: &str =
-    "the server could not complete the request; the cause is in its log";
+pub const INTERNAL_DETAIL: &str = corridor_app::error::FAULT_DETAIL;
 
 /// One problem, ready to be sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -129,45 +133,18 @@ impl IntoResponse for Problem {
     }
 }
 
-/// Everything a request can fail with.
+/// Everything a request can fail with: what the application answered ([`AppError`]), or what
+/// the HTTP layer itself refuses (a precondition, a CSRF token, a login, a tile path, a rate
+/// limit, a timeout, a bare status).
 #[derive(Debug)]
 pub enum ApiError {
-    /// The domain refused a command.
-    Refused(Refusal),
-    /// The domain refused a command on a case, and the refusal was recorded as the
-    /// `safeguard_triggered` event `seq` (answered like [`ApiError::Refused`], naming the event).
-    RefusedRecorded {
-        /// The refusal.
-        refusal: Refusal,
-        /// The sequence number of the event that records it.
-        seq: u64,
-    },
-    /// The store failed.
-    Store(StoreError),
-    /// The accounts failed or refused.
-    Accounts(AccountsError),
-    /// A group commit failed as a whole: none of its writes is acknowledged (they were rolled
-    /// back, unless the connection was lost during the commit itself, when the outcome is
-    /// unknown until read).
-    CommitFailed {
-        /// Whether the database could not be reached (503) rather than a fault (500).
-        unavailable: bool,
-        /// The cause, for the server's log only.
-        cause: String,
-    },
+    /// The application's error: a refusal, a denial, a missing thing, a conflict, bad input, an
+    /// unavailable database, a fault.
+    App(AppError),
     /// A command came without `If-Match`.
     PreconditionRequired,
     /// `If-Match` is not a version this server issued (`"<n>"`).
     InvalidPrecondition,
-    /// The route needs an authenticated caller and the request carries no valid session or
-    /// token.
-    Unauthenticated,
-    /// The policies do not allow this caller this action on this resource. The decision is on
-    /// the record.
-    Forbidden {
-        /// The action asked for (its Cedar name).
-        action: &'static str,
-    },
     /// A cookie-session request that changes something came without the session's CSRF token.
     CsrfRejected,
     /// A login's user name and password do not identify an enabled user. One answer for an
@@ -178,30 +155,6 @@ pub enum ApiError {
         /// Seconds until the window that refused the attempt ends.
         retry_after_seconds: u64,
     },
-    /// A request field is missing or wrong.
-    InvalidInput {
-        /// The field, as named in the request (`body.nationality`, `query.limit`, `path.case`).
-        field: String,
-        /// What is wrong with it, as a sentence.
-        message: String,
-    },
-    /// An agreement file with errors; nothing was loaded.
-    InvalidFile {
-        /// How many errors.
-        count: usize,
-        /// The first, as `file:line:column: field: message`.
-        first: String,
-        /// Every error, in the same form.
-        errors: Vec<String>,
-    },
-    /// The thing the path names does not exist.
-    NotFound {
-        /// What was looked for, as a sentence fragment (`case case-…`).
-        what: String,
-    },
-    /// The server was started without the master key, so personal data can be neither sealed
-    /// nor opened.
-    NoMasterKey,
     /// The log has no signed checkpoint yet.
     NoCheckpoint,
     /// A tile path that does not follow the tlog-tiles grammar.
@@ -229,13 +182,19 @@ pub enum ApiError {
     /// An error with no more to say than its status, such as a path with no route or a body
     /// over the limit, raised by the HTTP layers rather than a handler.
     Status(StatusCode),
-    /// A bug or broken invariant inside the server; the text goes to the log only.
+    /// A bug or broken invariant in the HTTP layer; the text goes to the log only.
     Internal(String),
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        Self::App(error)
+    }
 }
 
 impl From<Refusal> for ApiError {
     fn from(refusal: Refusal) -> Self {
-        Self::Refused(refusal)
+        Self::App(AppError::Refused(refusal))
     }
 }
 
@@ -253,20 +212,71 @@ impl From<LoginError> for ApiError {
                 .unwrap_or(0)
                 .max(1),
             },
-            LoginError::Unavailable(error) => Self::Accounts(error),
+            LoginError::Unavailable(error) => Self::App(AppError::Accounts(error)),
         }
     }
 }
 
 impl From<AccountsError> for ApiError {
     fn from(error: AccountsError) -> Self {
-        Self::Accounts(error)
+        Self::App(AppError::Accounts(error))
     }
 }
 
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        Self::Store(error)
+        Self::App(AppError::Store(error))
+    }
+}
+
+/// The status an application error is answered with: its kind, and for a refusal by the core
+/// the refusal ([`refusal_status`]).
+pub fn app_status(error: &AppError) -> StatusCode {
+    match (error.kind(), error.refusal()) {
+        (_, Some(refusal)) => refusal_status(refusal),
+        (ErrorKind::Refused, None) => StatusCode::CONFLICT,
+        (ErrorKind::Unauthenticated, _) => StatusCode::UNAUTHORIZED,
+        (ErrorKind::NotPermitted, _) => StatusCode::FORBIDDEN,
+        (ErrorKind::NotFound, _) => StatusCode::NOT_FOUND,
+        (ErrorKind::Conflict, _) => StatusCode::CONFLICT,
+        (ErrorKind::Stale, _) => StatusCode::PRECONDITION_FAILED,
+        (ErrorKind::BadInput, _) => StatusCode::UNPROCESSABLE_ENTITY,
+        (ErrorKind::Unavailable, _) => StatusCode::SERVICE_UNAVAILABLE,
+        (ErrorKind::Fault, _) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The problem an application error is answered with: its description, at its status.
+fn app_problem(error: &AppError) -> Problem {
+    let description = error.describe();
+    Problem {
+        status: app_status(error),
+        code: description.code,
+        title: description.title,
+        detail: description.detail,
+        facts: description.facts,
+        retry_after_seconds: description
+            .transient
+            .then_some(crate::limits::UNAVAILABLE_RETRY_AFTER_SECONDS),
+        safeguard: description.safeguard,
+        recorded_seq: description.recorded_seq,
+    }
+}
+
+/// Records a request refused before the policies were asked (its body or headers are bad) as a
+/// denied attempt at `action` on `resource`, and gives the refusal back
+/// ([`corridor_app::authorize::record_refused_before_policy`], named by the problem's code).
+pub async fn refused_before_policy(
+    app: &App,
+    caller: &Caller,
+    action: Action,
+    resource: (String, Option<AgreementId>),
+    error: ApiError,
+) -> ApiError {
+    let code = error.problem().code;
+    match record_refused_before_policy(app, caller, action, resource, &code).await {
+        Ok(()) => error,
+        Err(unrecorded) => unrecorded.into(),
     }
 }
 
@@ -274,19 +284,7 @@ impl ApiError {
     /// The problem this error is answered with: the one mapping from errors to HTTP.
     pub fn problem(&self) -> Problem {
         match self {
-            Self::Refused(refusal) => refusal_problem(refusal),
-            Self::RefusedRecorded { refusal, seq } => Problem {
-                recorded_seq: Some(*seq),
-                ..refusal_problem(refusal)
-            },
-            Self::Store(error) => store_problem(error),
-            Self::Accounts(error) => accounts_problem(error),
-            Self::CommitFailed {
-                unavailable: true, ..
-            } => unavailable_problem(),
-            Self::CommitFailed {
-                unavailable: false, ..
-            } => internal_problem(),
+            Self::App(error) => app_problem(error),
             Self::PreconditionRequired => Problem::new(
                 StatusCode::PRECONDITION_REQUIRED,
                 "precondition_required",
@@ -299,23 +297,6 @@ impl ApiError {
                 "If-Match is not a version",
                 "`If-Match` must be the `ETag` the server sent, such as `\"3\"`",
             ),
-            Self::Unauthenticated => Problem::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
-                "Authentication required",
-                "log in (POST /api/session) or send an API token as `Authorization: Bearer …`",
-            ),
-            Self::Forbidden { action } => Problem {
-                facts: [("action".to_owned(), (*action).to_owned())]
-                    .into_iter()
-                    .collect(),
-                ..Problem::new(
-                    StatusCode::FORBIDDEN,
-                    "forbidden",
-                    "Not permitted",
-                    format!("your role may not `{action}` here; the refusal is on the record"),
-                )
-            },
             Self::InvalidCredentials => Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
@@ -340,44 +321,6 @@ impl ApiError {
                 "csrf_rejected",
                 "CSRF token missing or wrong",
                 "a request that changes something must carry the session's CSRF token in `X-CSRF-Token`",
-            ),
-            Self::InvalidInput { field, message } => Problem {
-                facts: [("field".to_owned(), field.clone())].into_iter().collect(),
-                ..Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_input",
-                    "Invalid input",
-                    format!("{field}: {message}"),
-                )
-            },
-            Self::InvalidFile {
-                count,
-                first,
-                errors,
-            } => Problem {
-                facts: errors
-                    .iter()
-                    .enumerate()
-                    .map(|(index, error)| (format!("error_{}", index + 1), error.clone()))
-                    .collect(),
-                ..Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_agreement_file",
-                    "The agreement file has errors",
-                    format!("{count} error(s), nothing was loaded; the first: {first}"),
-                )
-            },
-            Self::NotFound { what } => Problem::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "Not found",
-                format!("there is no {what}"),
-            ),
-            Self::NoMasterKey => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "no_master_key",
-                "Personal data is unavailable",
-                "the server was started without the master key, so personal data can be neither sealed nor opened",
             ),
             Self::NoCheckpoint => Problem::new(
                 StatusCode::NOT_FOUND,
@@ -440,12 +383,7 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Refused(refusal) | Self::RefusedRecorded { refusal, .. } => {
-                write!(f, "{refusal}")
-            }
-            Self::Store(error) => write!(f, "{error}"),
-            Self::Accounts(error) => write!(f, "{error}"),
-            Self::CommitFailed { cause, .. } => write!(f, "group commit failed: {cause}"),
+            Self::App(error) => write!(f, "{error}"),
             Self::Internal(text) => write!(f, "internal error: {text}"),
             other => write!(f, "{}", other.problem().detail),
         }
@@ -497,183 +435,7 @@ pub fn refusal_status(refusal: &Refusal) -> StatusCode {
     }
 }
 
-/// The title of a refusal: fixed per code, as RFC 9457 asks.
-fn refusal_title(refusal: &Refusal) -> &'static str {
-    match refusal {
-        Refusal::HoldActive { .. } => "A court hold is in effect",
-        Refusal::NoticePeriodRunning { .. } => "The notice period is still running",
-        Refusal::NoticeMissing => "No notice has been served",
-        Refusal::NoticeDeficient { .. } => "The notice is deficient",
-        Refusal::ProtectionClaimPending { .. } => "A protection claim is pending",
-        Refusal::ProtectionFound => "Protection was found",
-        Refusal::NotApprovedByReceivingState => "Not approved by the receiving state",
-        Refusal::NotApprovedBySupervisor => "Not approved by a supervisor",
-        Refusal::AgreementNotInForce { .. } => "The agreement is not in force",
-        Refusal::CapReached { .. } => "A cap of the agreement is reached",
-        Refusal::Ineligible { .. } => "The person is not eligible",
-        Refusal::SelfApproval { .. } => "A proposer cannot approve their own case",
-        Refusal::TransferDeadlinePassed { .. } => "The transfer deadline has passed",
-        Refusal::OnwardDestinationProhibited { .. } => "The onward destination is prohibited",
-        Refusal::DepartureOutsideSchedule { .. } => {
-            "The departure is outside the schedule the person was told of"
-        }
-        Refusal::FearNotScreened { .. } => "A fear of the receiving state is not yet screened",
-        Refusal::TimeBeforeRecorded { .. } => "A step cannot be dated before what it follows",
-        Refusal::NotPermitted { .. } => "Not permitted",
-        Refusal::InvalidState { .. } => "Not possible in the case's status",
-        Refusal::TransferPaused { .. } => "The transfer is paused",
-        Refusal::UnknownCase { .. } => "No such case",
-        Refusal::UnknownAgreement { .. } => "No such agreement",
-        Refusal::UnknownHold { .. } => "No such hold",
-        Refusal::AlreadyExists { .. } => "Already exists",
-        Refusal::InvalidInput { .. } => "Invalid input",
-    }
-}
-
-fn refusal_problem(refusal: &Refusal) -> Problem {
-    Problem {
-        facts: refusal.facts(),
-        safeguard: Some(refusal.is_safeguard()),
-        ..Problem::new(
-            refusal_status(refusal),
-            refusal.code(),
-            refusal_title(refusal),
-            refusal.message(),
-        )
-    }
-}
-
-fn accounts_problem(error: &AccountsError) -> Problem {
-    let invalid = |message: String| {
-        Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_input",
-            "Invalid input",
-            message,
-        )
-    };
-    match error {
-        AccountsError::Database(source) if is_unavailable(source) => unavailable_problem(),
-        AccountsError::UserExists(user) => Problem::new(
-            StatusCode::CONFLICT,
-            "user_exists",
-            "The user exists",
-            format!("there is already a user `{user}`"),
-        ),
-        AccountsError::UnknownUser(user) => Problem::new(
-            StatusCode::NOT_FOUND,
-            "unknown_user",
-            "No such user",
-            format!("there is no user `{user}`"),
-        ),
-        AccountsError::RoleFixed(_) => Problem::new(
-            StatusCode::CONFLICT,
-            "role_fixed",
-            "The account has acted",
-            error.to_string(),
-        ),
-        AccountsError::UserDisabled(user) => Problem::new(
-            StatusCode::CONFLICT,
-            "user_disabled",
-            "The user is disabled",
-            format!("user `{user}` is disabled and cannot be given a new token"),
-        ),
-        AccountsError::RoleParty { .. }
-        | AccountsError::PartyIdentifier(_)
-        | AccountsError::PasswordLength { .. }
-        | AccountsError::Scopes(_)
-        | AccountsError::TokenExpiry { .. }
-        | AccountsError::TooManyTokens(_) => invalid(error.to_string()),
-        AccountsError::Url { .. }
-        | AccountsError::Database(_)
-        | AccountsError::Migrate(_)
-        | AccountsError::Corrupt(_)
-        | AccountsError::Hash(_)
-        | AccountsError::Random(_)
-        | AccountsError::Task(_) => internal_problem(),
-        // The accounts' error type may grow; a new kind is a fault until mapped here.
-        _ => internal_problem(),
-    }
-}
-
-/// Whether a database error means the database cannot be reached now, rather than a fault.
-///
-/// A PostgreSQL server that ends a connection says why before it closes it: its backend was
-/// terminated (`pg_terminate_backend`, a failover), the server is shutting down or starting,
-/// or the connection failed. sqlx reports that as a database error with the SQLSTATE, not as
-/// an I/O error; the next request gets a fresh connection from the pool.
-pub fn is_unavailable(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::WorkerCrashed => true,
-        sqlx::Error::Database(database) => database
-            .code()
-            .is_some_and(|code| is_unavailable_sqlstate(&code)),
-        _ => false,
-    }
-}
-
-/// SQLSTATEs of a connection that is gone or a server that cannot serve now: class 08
-/// (connection exception), 57P01 `admin_shutdown`, 57P02 `crash_shutdown`, 57P03
-/// `cannot_connect_now`.
-fn is_unavailable_sqlstate(code: &str) -> bool {
-    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
-}
-
-fn store_problem(error: &StoreError) -> Problem {
-    match error {
-        StoreError::Conflict {
-            case,
-            expected,
-            current,
-        } => Problem {
-            facts: [
-                ("case".to_owned(), case.to_string()),
-                ("expected_version".to_owned(), expected.to_string()),
-                ("current_version".to_owned(), current.to_string()),
-            ]
-            .into_iter()
-            .collect(),
-            ..Problem::new(
-                StatusCode::PRECONDITION_FAILED,
-                "version_conflict",
-                "The case changed",
-                format!("{case} is at version {current}, not {expected}: reload it and try again"),
-            )
-        },
-        StoreError::Connect { .. } => unavailable_problem(),
-        StoreError::Database(source) if is_unavailable(source) => unavailable_problem(),
-        StoreError::Url { .. }
-        | StoreError::Migrate(_)
-        | StoreError::SchemaTooNew { .. }
-        | StoreError::TargetNotEmpty { .. }
-        | StoreError::Deployment(_)
-        | StoreError::Database(_)
-        | StoreError::Corrupt(_)
-        | StoreError::Limit { .. }
-        | StoreError::Invalid(_)
-        | StoreError::Internal(_)
-        | StoreError::Random(_)
-        | StoreError::AgreementReplay(_)
-        | StoreError::Replay(_)
-        | StoreError::Vault(_) => internal_problem(),
-    }
-}
-
-fn unavailable_problem() -> Problem {
-    Problem {
-        retry_after_seconds: Some(crate::limits::UNAVAILABLE_RETRY_AFTER_SECONDS),
-        ..Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database_unavailable",
-            "The database is unavailable",
-            "the database cannot be reached just now; try again shortly",
-        )
-    }
-}
+pub use corridor_app::error::is_unavailable;
 
 fn internal_problem() -> Problem {
     Problem::new(

@@ -29,6 +29,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use corridor_app::AppError;
+
 use crate::auth::{Caller, Credential, SESSION_COOKIE, cookie, csrf_token};
 use crate::json::JsonBody;
 use crate::problem::{ApiError, ProblemBody};
@@ -196,7 +198,9 @@ pub async fn login(
 pub async fn current(caller: Caller) -> Result<Response, ApiError> {
     let view = match &caller.credential {
         // A local caller never arrives over HTTP; answer as if nobody had logged in.
-        Credential::Anonymous | Credential::Local => return Err(ApiError::Unauthenticated),
+        Credential::Anonymous | Credential::Local => {
+            return Err(ApiError::App(AppError::Unauthenticated));
+        }
         Credential::Session { session } => SessionView::of_session(&caller.actor, session),
         Credential::Token { .. } => SessionView::of_token(&caller.actor),
     };
@@ -225,7 +229,7 @@ pub async fn current(caller: Caller) -> Result<Response, ApiError> {
 )]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     let Credential::Session { session } = &caller.credential else {
-        return Err(ApiError::Unauthenticated);
+        return Err(ApiError::App(AppError::Unauthenticated));
     };
     state.accounts().logout(session).await?;
     Ok((

@@ -1,10 +1,12 @@
-//! What every handler shares: the store, the accounts, the policies, the committer, the metrics,
-//! the rate limiter, the clock, and the witness when the server runs one.
+//! What every handler shares: the application ([`App`]: the store, the accounts, the policies,
+//! the committer, the clock), the metrics, the rate limiter, and the witness when the server
+//! runs one.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use corridor_accounts::Accounts;
+use corridor_app::{App, Clock};
 use corridor_authz::Authz;
 use corridor_domain::UserId;
 use corridor_store::Store;
@@ -12,13 +14,8 @@ use corridor_store::vault::MasterKey;
 use corridor_witness::WitnessState;
 use jiff::Timestamp;
 
-use crate::committer::Committer;
 use crate::limits::{RateLimit, RateLimiter};
 use crate::telemetry::Metrics;
-
-/// The clock the server reads "today" from. The domain reads no clock; the server does, and
-/// tests fix it.
-pub type Clock = Arc<dyn Fn() -> Timestamp + Send + Sync>;
 
 /// Everything a server is built from.
 pub struct AppConfig {
@@ -83,23 +80,17 @@ pub struct AppState {
 }
 
 struct Inner {
-    store: Arc<Store>,
-    accounts: Accounts,
-    authz: Arc<Authz>,
-    master: Option<MasterKey>,
-    committer: Committer,
-    metrics: Metrics,
+    app: App,
+    metrics: Arc<Metrics>,
     rate_limiter: RateLimiter,
-    clock: Clock,
     secure_cookies: bool,
     witness: Option<WitnessState>,
-    simulated_counsel: BTreeSet<UserId>,
 }
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState")
-            .field("store", &self.inner.store)
+            .field("app", &self.inner.app)
             .field("rate_limit", &self.inner.rate_limiter.limit())
             .field("witness", &self.inner.witness.is_some())
             .finish_non_exhaustive()
@@ -107,55 +98,39 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// The state of a server built from `config`. Starts the committer, so it must be called
-    /// inside a Tokio runtime.
+    /// The state of a server built from `config`. Starts the application's committer, so it
+    /// must be called inside a Tokio runtime.
     pub fn new(config: AppConfig) -> Self {
-        let committer = Committer::start(Arc::clone(&config.store));
+        let metrics = Arc::new(Metrics::new());
+        let mut app = corridor_app::AppConfig::new(config.store, config.accounts, config.authz);
+        app.master = config.master;
+        app.clock = config.clock;
+        app.simulated_counsel = config.simulated_counsel;
+        app.counters = metrics.clone();
         Self {
             inner: Arc::new(Inner {
-                store: config.store,
-                accounts: config.accounts,
-                authz: config.authz,
-                master: config.master,
-                committer,
-                metrics: Metrics::new(),
+                app: App::new(app),
+                metrics,
                 rate_limiter: RateLimiter::new(config.rate_limit),
-                clock: config.clock,
                 secure_cookies: config.secure_cookies,
                 witness: config.witness,
-                simulated_counsel: config.simulated_counsel,
             }),
         }
     }
 
+    /// The application the handlers call.
+    pub fn app(&self) -> &App {
+        &self.inner.app
+    }
+
     /// The store.
     pub fn store(&self) -> &Store {
-        &self.inner.store
+        self.inner.app.store()
     }
 
     /// The accounts.
     pub fn accounts(&self) -> &Accounts {
-        &self.inner.accounts
-    }
-
-    /// The policies.
-    pub fn authz(&self) -> &Authz {
-        &self.inner.authz
-    }
-
-    /// Whether `user` is counsel of the simulation's users file ([`AppConfig::simulated_counsel`]).
-    pub fn simulated_counsel(&self, user: &UserId) -> bool {
-        self.inner.simulated_counsel.contains(user)
-    }
-
-    /// The master key, if the server was given one.
-    pub fn master(&self) -> Option<&MasterKey> {
-        self.inner.master.as_ref()
-    }
-
-    /// The committer: the one writer, which groups concurrent writes into durable commits.
-    pub fn committer(&self) -> &Committer {
-        &self.inner.committer
+        self.inner.app.accounts()
     }
 
     /// The metrics.
@@ -178,8 +153,8 @@ impl AppState {
         self.inner.witness.as_ref()
     }
 
-    /// The moment now, by the server's clock.
+    /// The moment now, by the application's clock.
     pub fn now(&self) -> Timestamp {
-        (self.inner.clock)()
+        self.inner.app.now()
     }
 }

@@ -168,3 +168,17 @@ impl Metrics {
         self.handle.render()
     }
 }
+
+impl corridor_app::Counters for Metrics {
+    fn events_appended(&self, count: u64) {
+        Metrics::events_appended(self, count);
+    }
+
+    fn safeguard_refused(&self, code: &'static str) {
+        Metrics::safeguard_refused(self, code);
+    }
+
+    fn authorization_denied(&self, role: &'static str) {
+        Metrics::authorization_denied(self, role);
+    }
+}

@@ -1,7 +1,7 @@
 //! User administration over HTTP: list and add users, disable them, change their role, and
 //! issue, list and revoke their API tokens.
 //!
-//! Every handler asks the policies first ([`crate::authorize::authorize`]: `list_users`,
+//! Every handler asks the policies first (`corridor_app::authorize::authorize`: `list_users`,
 //! `add_user`, `disable_user`, `set_user_role`, `issue_token`, `revoke_token`), so each decision,
 //! allowed or denied, is on the record before anything is read or changed. The shipped policies
 //! allow these actions to `admin` alone. Listing a user's tokens is decided as `issue_token` on
@@ -18,8 +18,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_accounts::{
-    AccountsError, SCOPE_EVERY_ACTION, Scope, TOKEN_LIFETIME_MAX, TokenId, TokenInfo, UserInfo,
-    party_from_fields,
+    AccountsError, TOKEN_LIFETIME_MAX, TokenId, TokenInfo, UserInfo, party_from_fields,
 };
 use corridor_authz::{Action, ResourceFacts};
 use corridor_domain::{Party, Role, UserId};
@@ -29,14 +28,18 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use corridor_app::AppError;
+
 use crate::auth::Caller;
-use crate::authorize::{authorize, refused_before_policy};
+use corridor_app::authorize::authorize;
+
 use crate::json::JsonBody;
+use crate::problem::refused_before_policy;
 use crate::problem::{AccessProblems, ApiError, CommonProblems, ProblemBody};
 use crate::state::AppState;
 
-/// A token's lifetime when the request does not say.
-pub const TOKEN_LIFETIME_DAYS_DEFAULT: u32 = 90;
+pub use corridor_app::limits::TOKEN_LIFETIME_DAYS_DEFAULT;
+pub use corridor_app::users::{parse_role, parse_scopes};
 
 /// The user administration routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -207,29 +210,15 @@ pub struct IssuedToken {
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::InvalidInput {
+    ApiError::App(AppError::InvalidInput {
         field: field.to_owned(),
         message: message.into(),
-    }
+    })
 }
 
 /// A user name from the path.
 fn path_user(value: &str) -> Result<UserId, ApiError> {
     UserId::parse(value).map_err(|message| invalid("path.user", message))
-}
-
-/// Parses a role name, listing the roles an account may hold when it is not one.
-pub fn parse_role(text: &str) -> Result<Role, String> {
-    Role::parse(text)
-        .filter(|role| *role != Role::Public)
-        .ok_or_else(|| {
-            let names: Vec<&str> = Role::ALL
-                .iter()
-                .filter(|role| **role != Role::Public)
-                .map(|role| role.as_str())
-                .collect();
-            format!("`{text}` is not a role (one of: {})", names.join(", "))
-        })
 }
 
 /// The role and party of a request body, each error naming its field.
@@ -245,27 +234,6 @@ fn role_and_party(
     Ok((role, party))
 }
 
-/// Parses token scopes: each a Cedar action name or `*`, named by its index when it is not.
-pub fn parse_scopes(values: &[String]) -> Result<Vec<Scope>, (usize, String)> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(index, value)| {
-            if value != SCOPE_EVERY_ACTION && Action::parse(value).is_none() {
-                let names: Vec<&str> = Action::ALL.iter().map(|action| action.as_str()).collect();
-                return Err((
-                    index,
-                    format!(
-                        "`{value}` is not an action (`{SCOPE_EVERY_ACTION}` or one of: {})",
-                        names.join(", ")
-                    ),
-                ));
-            }
-            Scope::parse(value).map_err(|error| (index, error.to_string()))
-        })
-        .collect()
-}
-
 /// The user, read back after a change.
 async fn user_view(state: &AppState, user: &UserId) -> Result<UserView, ApiError> {
     state
@@ -273,7 +241,7 @@ async fn user_view(state: &AppState, user: &UserId) -> Result<UserView, ApiError
         .user(user)
         .await?
         .map(|info| UserView::of(&info))
-        .ok_or_else(|| ApiError::Accounts(AccountsError::UnknownUser(user.clone())))
+        .ok_or_else(|| ApiError::App(AppError::Accounts(AccountsError::UnknownUser(user.clone()))))
 }
 
 /// Refuses a change to the caller's own account.
@@ -303,7 +271,13 @@ pub async fn list(
     caller: Caller,
 ) -> Result<Json<Vec<UserView>>, ApiError> {
     caller.authenticated()?;
-    authorize(&state, &caller, Action::ListUsers, &ResourceFacts::Service).await?;
+    authorize(
+        state.app(),
+        &caller,
+        Action::ListUsers,
+        &ResourceFacts::Service,
+    )
+    .await?;
     let users = state.accounts().list_users().await?;
     Ok(Json(users.iter().map(UserView::of).collect()))
 }
@@ -335,13 +309,18 @@ pub async fn add(
         Ok(named) => named,
         Err(error) => {
             let resource = ("service".to_owned(), None);
-            return Err(
-                refused_before_policy(&state, &caller, Action::AddUser, resource, error).await,
-            );
+            return Err(refused_before_policy(
+                state.app(),
+                &caller,
+                Action::AddUser,
+                resource,
+                error,
+            )
+            .await);
         }
     };
     authorize(
-        &state,
+        state.app(),
         &caller,
         Action::AddUser,
         &ResourceFacts::User(user.clone()),
@@ -391,7 +370,7 @@ pub async fn disable(
     caller.authenticated()?;
     let user = path_user(&user)?;
     authorize(
-        &state,
+        state.app(),
         &caller,
         Action::DisableUser,
         &ResourceFacts::User(user.clone()),
@@ -428,7 +407,7 @@ pub async fn set_role(
     let user = path_user(&user)?;
     // The policies are asked before the body is read, so a bad body is on the record too.
     authorize(
-        &state,
+        state.app(),
         &caller,
         Action::SetUserRole,
         &ResourceFacts::User(user.clone()),
@@ -469,7 +448,7 @@ pub async fn list_tokens(
     caller.authenticated()?;
     let user = path_user(&user)?;
     authorize(
-        &state,
+        state.app(),
         &caller,
         Action::IssueToken,
         &ResourceFacts::User(user.clone()),
@@ -506,7 +485,7 @@ pub async fn issue_token(
     let user = path_user(&user)?;
     // The policies are asked before the body is read, so a bad body is on the record too.
     authorize(
-        &state,
+        state.app(),
         &caller,
         Action::IssueToken,
         &ResourceFacts::User(user.clone()),
@@ -594,7 +573,7 @@ pub async fn revoke_token(
         )
     })?;
     authorize(
-        &state,
+        state.app(),
         &caller,
         Action::RevokeToken,
         &ResourceFacts::User(user.clone()),
@@ -607,9 +586,9 @@ pub async fn revoke_token(
         .iter()
         .any(|token| token.id == id);
     if !owned {
-        return Err(ApiError::NotFound {
+        return Err(ApiError::App(AppError::NotFound {
             what: format!("token `{id}` of user `{user}`"),
-        });
+        }));
     }
     state.accounts().revoke_token(id, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)

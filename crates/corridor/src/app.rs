@@ -1,8 +1,10 @@
-//! The application: validated settings, the store, and the one path every command takes.
+//! The command line's settings: validated flags, the store, the master key, the users file and
+//! the clock setting.
 //!
 //! Raw flags from `cli.rs` become typed values here (`parse_*`), in one step, with an error that
-//! names the flag. Every state change goes through [`App::execute`], which asks the store to
-//! decide and append, then reports the outcome as text or JSON.
+//! names the flag. The commands people type run through the application layer
+//! (`corridor_app::service`, see `backend.rs`); [`App::execute`], which asks the store to decide
+//! and append directly, is the demo's path alone (`demo.rs` says why).
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -31,16 +33,17 @@ pub mod exit {
     pub const CONFLICT: u8 = 5;
 }
 
-/// What time it is, for commands.
+/// Which clock commands read: a setting, made into the application's clock
+/// ([`corridor_app::Clock`]) when the application is built.
 #[derive(Debug, Clone, Copy)]
-pub enum Clock {
+pub enum ClockSetting {
     /// The system clock.
     System,
     /// A fixed moment (the demo's simulated time, or `CORRIDOR_NOW` in tests).
     Fixed(Timestamp),
 }
 
-impl Clock {
+impl ClockSetting {
     /// Now.
     pub fn now(&self) -> Timestamp {
         match self {
@@ -64,7 +67,7 @@ pub struct App {
     /// JSON output.
     pub json: bool,
     /// The clock.
-    pub clock: Clock,
+    pub clock: ClockSetting,
     /// Whether to print (the demo prints its own story).
     pub quiet: bool,
 }
@@ -77,7 +80,9 @@ impl App {
         )
     }
 
-    /// Decides and appends a command, prints the outcome, and returns the exit status.
+    /// Decides and appends a command straight through the store, without the policies or an
+    /// access record (the demo's script, `demo.rs`), prints the outcome, and returns the exit
+    /// status.
     pub async fn execute(
         &mut self,
         actor: &Actor,

@@ -1,5 +1,5 @@
 //! Where the agreement, case, hold and tick commands are carried out: on the local database
-//! through corridor-api's application functions ([`corridor_api::service`]), or on a running
+//! through the application functions ([`corridor_app::service`]), or on a running
 //! `corridor serve` over HTTP (`--server`, [`crate::remote`]).
 //!
 //! Both sides answer in the same shapes: the API's JSON (a case view, a command outcome, a page
@@ -8,32 +8,32 @@
 //! carried it out. Locally the Cedar policies decide every command and every read and each
 //! decision is recorded, exactly as over HTTP: the local caller is the `--as` account acting on
 //! the database host: in a real deployment by its API token (whose scopes hold here too), in a
-//! simulation by name ([`Credential::Local`](corridor_api::auth::Credential::Local)); see
+//! simulation by name ([`Credential::Local`](corridor_app::Credential::Local)); see
 //! [`crate::identity`].
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use corridor_api::access::AccessQuery;
-use corridor_api::auth::Caller;
-use corridor_api::service::{self, CaseQuery, NewCase, NewHold};
-use corridor_api::{ApiError, AppConfig, AppState};
+use corridor_app::access::AccessQuery;
+use corridor_app::service::{self, CaseQuery, NewCase, NewHold};
+use corridor_app::{App as Application, AppConfig, AppError, Caller, ErrorKind};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
 use corridor_domain::{Actor, CaseId, Command, HoldId};
 use jiff::civil::Date;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::app::{App, Clock};
+use crate::app::{App, ClockSetting};
 use crate::remote::Remote;
 
 /// A problem answered instead of a result: what the API would send, and what the exit status
 /// and the message are made from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
-    /// The HTTP status (also for a local answer: it says what kind of problem it is).
-    pub status: u16,
+    /// Which outcome it is ([`ErrorKind`]); `None` for a problem of the HTTP layer itself that
+    /// no application function answers with (a malformed request, a rate limit).
+    pub kind: Option<ErrorKind>,
     /// The stable code (`hold_active`, `forbidden`, `version_conflict`, …).
     pub code: String,
     /// What happened, as a sentence.
@@ -47,7 +47,26 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The answer of a problem body (RFC 9457, with corridor's members).
+    /// The outcome an HTTP status of a problem stands for (`corridor_api::problem` maps each
+    /// kind to its status); a refusal by the core is told by its `safeguard` member.
+    fn kind_of(status: u16, body: &Value) -> Option<ErrorKind> {
+        if body.get("safeguard").is_some_and(Value::is_boolean) {
+            return Some(ErrorKind::Refused);
+        }
+        match status {
+            401 => Some(ErrorKind::Unauthenticated),
+            403 => Some(ErrorKind::NotPermitted),
+            404 => Some(ErrorKind::NotFound),
+            409 => Some(ErrorKind::Conflict),
+            412 => Some(ErrorKind::Stale),
+            422 => Some(ErrorKind::BadInput),
+            503 => Some(ErrorKind::Unavailable),
+            500..=599 => Some(ErrorKind::Fault),
+            _ => None,
+        }
+    }
+
+    /// The answer of a problem body (RFC 9457, with corridor's members) sent with `status`.
     pub fn from_problem_json(status: u16, body: &Value) -> Self {
         let text = |name: &str| {
             body.get(name)
@@ -56,7 +75,7 @@ impl Answer {
                 .to_owned()
         };
         Self {
-            status,
+            kind: Self::kind_of(status, body),
             code: text("code"),
             detail: text("detail"),
             facts: body
@@ -97,42 +116,45 @@ impl From<anyhow::Error> for Failure {
 }
 
 impl Failure {
-    /// The failure of a local [`ApiError`]. Faults keep their cause: on the command line the
+    /// The failure of a local [`AppError`]. Faults keep their cause: on the command line the
     /// operator is the one who reads it, unlike a client of the server.
-    fn local(error: ApiError) -> Self {
-        if matches!(error, ApiError::NoMasterKey) {
+    fn local(error: AppError) -> Self {
+        if matches!(error, AppError::NoMasterKey) {
             return Self::Error(anyhow::anyhow!(
                 "no master key: run `corridor init`, pass `--key-file`, or set CORRIDOR_MASTER_KEY"
             ));
         }
-        let problem = error.problem();
-        if problem.status.is_server_error() {
+        let kind = error.kind();
+        if matches!(kind, ErrorKind::Unavailable | ErrorKind::Fault) {
             return Self::Error(anyhow::Error::new(error));
         }
+        let description = error.describe();
         Self::Answer(Answer {
-            status: problem.status.as_u16(),
-            code: problem.code,
-            detail: problem.detail,
-            facts: problem.facts,
-            safeguard: problem.safeguard,
-            recorded_seq: problem.recorded_seq,
+            kind: Some(kind),
+            code: description.code,
+            detail: description.detail,
+            facts: description.facts,
+            safeguard: description.safeguard,
+            recorded_seq: description.recorded_seq,
         })
     }
 }
 
 /// The result of one request: the API's JSON, or why there is none.
-pub type Reply = Result<Value, Failure>;
+pub type RequestResult = Result<Value, Failure>;
 
 /// The local side: the application functions over the local store.
 #[derive(Debug)]
 pub struct Local {
-    state: AppState,
+    state: Application,
     caller: Option<Caller>,
 }
 
-/// Where commands are carried out.
+/// What carries commands and reads out, and where: the application layer on the local database,
+/// or a server over HTTP. (Named apart from `corridor_store::Backend`, which is the database
+/// kind.)
 #[derive(Debug)]
-pub enum Backend {
+pub enum Executor {
     /// On the local database, as the `--as` user.
     Local(Local),
     /// On a running server, as the `--token`'s account.
@@ -140,14 +162,14 @@ pub enum Backend {
 }
 
 /// Serialises a typed answer into the JSON the API would send.
-fn json<T: Serialize>(result: Result<T, ApiError>) -> Reply {
+fn json<T: Serialize>(result: Result<T, AppError>) -> RequestResult {
     let value = result.map_err(Failure::local)?;
     serde_json::to_value(&value)
         .context("serialising an answer")
         .map_err(Failure::Error)
 }
 
-impl Backend {
+impl Executor {
     /// The local side over `app`'s store and its `accounts`, acting as `caller` (`None` when
     /// nobody was named or proved: public reads are then anonymous and everything else asks
     /// who is acting). Takes the master key out of `app`. Must be called inside the async runtime
@@ -163,11 +185,11 @@ impl Backend {
         config.master = app.master.take();
         config.simulated_counsel = app.users.counsel();
         config.clock = match app.clock {
-            Clock::Fixed(at) => Arc::new(move || at),
-            Clock::System => Arc::new(jiff::Timestamp::now),
+            ClockSetting::Fixed(at) => Arc::new(move || at),
+            ClockSetting::System => Arc::new(jiff::Timestamp::now),
         };
         Ok(Self::Local(Local {
-            state: AppState::new(config),
+            state: Application::new(config),
             caller,
         }))
     }
@@ -198,7 +220,7 @@ impl Backend {
     }
 
     /// Every agreement (`AgreementsView`).
-    pub async fn list_agreements(&self) -> Reply {
+    pub async fn list_agreements(&self) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::list_agreements(&local.state, &Self::anyone(local)?).await)
@@ -208,7 +230,7 @@ impl Backend {
     }
 
     /// One agreement (`AgreementDetail`).
-    pub async fn read_agreement(&self, id: &AgreementId) -> Reply {
+    pub async fn read_agreement(&self, id: &AgreementId) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::read_agreement(&local.state, &Self::anyone(local)?, id).await)
@@ -218,7 +240,7 @@ impl Backend {
     }
 
     /// Loads an agreement file (`CommandOutcome`).
-    pub async fn load_agreement(&self, file_name: String, text: String) -> Reply {
+    pub async fn load_agreement(&self, file_name: String, text: String) -> RequestResult {
         match self {
             Self::Local(local) => json(
                 service::load_agreement(&local.state, &Self::someone(local)?, file_name, text)
@@ -234,7 +256,7 @@ impl Backend {
         id: AgreementId,
         status: AgreementStatus,
         on: Option<Date>,
-    ) -> Reply {
+    ) -> RequestResult {
         match self {
             Self::Local(local) => json(
                 service::change_agreement_status(
@@ -251,7 +273,7 @@ impl Backend {
     }
 
     /// Proposes a case (`Proposed`).
-    pub async fn propose(&self, agreement: AgreementId, new: NewCase) -> Reply {
+    pub async fn propose(&self, agreement: AgreementId, new: NewCase) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::propose(&local.state, &Self::someone(local)?, agreement, new).await)
@@ -261,7 +283,7 @@ impl Backend {
     }
 
     /// A case as the caller may see it (`CaseView`).
-    pub async fn read_case(&self, id: CaseId) -> Reply {
+    pub async fn read_case(&self, id: CaseId) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::read_case(&local.state, &Self::someone(local)?, id).await)
@@ -271,7 +293,7 @@ impl Backend {
     }
 
     /// A case's events (`Vec<HistoryEvent>`).
-    pub async fn read_history(&self, id: CaseId) -> Reply {
+    pub async fn read_history(&self, id: CaseId) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::read_history(&local.state, &Self::someone(local)?, id).await)
@@ -281,7 +303,7 @@ impl Backend {
     }
 
     /// A page of cases (`CasePage`).
-    pub async fn list_cases(&self, query: &CaseQuery) -> Reply {
+    pub async fn list_cases(&self, query: &CaseQuery) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::list_cases(&local.state, &Self::someone(local)?, query).await)
@@ -291,7 +313,11 @@ impl Backend {
     }
 
     /// A command on one case (`CommandOutcome`).
-    pub async fn case_command(&self, command: Command, expected_version: Option<u64>) -> Reply {
+    pub async fn case_command(
+        &self,
+        command: Command,
+        expected_version: Option<u64>,
+    ) -> RequestResult {
         match self {
             Self::Local(local) => json(
                 service::case_command(
@@ -307,10 +333,10 @@ impl Backend {
     }
 
     /// A page of an agreement's access records (`AccessRecordPage`).
-    pub async fn list_access_records(&self, query: &AccessQuery) -> Reply {
+    pub async fn list_access_records(&self, query: &AccessQuery) -> RequestResult {
         match self {
             Self::Local(local) => json(
-                corridor_api::access::list_access_records(
+                corridor_app::access::list_access_records(
                     &local.state,
                     &Self::someone(local)?,
                     query,
@@ -322,7 +348,7 @@ impl Backend {
     }
 
     /// Every hold (`Vec<HoldView>`).
-    pub async fn list_holds(&self) -> Reply {
+    pub async fn list_holds(&self) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::list_holds(&local.state, &Self::someone(local)?).await)
@@ -332,7 +358,7 @@ impl Backend {
     }
 
     /// Registers a hold (`RegisteredHold`).
-    pub async fn register_hold(&self, new: NewHold) -> Reply {
+    pub async fn register_hold(&self, new: NewHold) -> RequestResult {
         match self {
             Self::Local(local) => {
                 json(service::register_hold(&local.state, &Self::someone(local)?, new).await)
@@ -342,7 +368,7 @@ impl Backend {
     }
 
     /// A command on one hold (`CommandOutcome`).
-    pub async fn hold_command(&self, hold: HoldId, command: Command) -> Reply {
+    pub async fn hold_command(&self, hold: HoldId, command: Command) -> RequestResult {
         match self {
             Self::Local(local) => json(
                 service::hold_command(&local.state, &Self::someone(local)?, hold, command).await,
@@ -352,7 +378,7 @@ impl Backend {
     }
 
     /// Lets the clocks run (`CommandOutcome`).
-    pub async fn tick(&self) -> Reply {
+    pub async fn tick(&self) -> RequestResult {
         match self {
             Self::Local(local) => json(service::tick(&local.state, &Self::someone(local)?).await),
             Self::Remote(remote) => remote.tick().await,

@@ -223,7 +223,7 @@ pub enum UserCommand {
         #[arg(long = "scope", required = true)]
         scopes: Vec<String>,
         /// Days until the token stops working (at most 366).
-        #[arg(long, default_value_t = corridor_api::users::TOKEN_LIFETIME_DAYS_DEFAULT)]
+        #[arg(long, default_value_t = corridor_app::limits::TOKEN_LIFETIME_DAYS_DEFAULT)]
         expires_in_days: u32,
         /// Write the token to this new file, readable by its owner alone (mode 0600), for
         /// `--token-file`, instead of printing it.

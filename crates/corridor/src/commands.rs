@@ -8,9 +8,10 @@ use std::collections::BTreeSet;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use corridor_api::access::AccessQuery;
-use corridor_api::limits::PAGE_SIZE_MAX;
-use corridor_api::service::{CaseQuery, NewCase, NewHold};
+use corridor_app::ErrorKind;
+use corridor_app::access::AccessQuery;
+use corridor_app::limits::PAGE_SIZE_MAX;
+use corridor_app::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
     ClassCriteria, Command, Event, HoldScope, NoticeFacts, PersonFacts, PersonalData, Role,
@@ -38,7 +39,7 @@ macro_rules! eprintln {
         ::std::eprintln!("{}", crate::printable::escape(&::std::format!($($arg)+)))
     };
 }
-use crate::backend::{Answer, Backend, Failure, Reply};
+use crate::backend::{Answer, Executor, Failure, RequestResult};
 use crate::cli::{
     AccessCommand, AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs,
 };
@@ -178,20 +179,26 @@ fn print_refused(json: bool, answer: &Answer, code: &str) {
 /// The error a problem that is not a refusal of the command becomes; its type gives the exit
 /// status (`main.rs`): 4 for a refusal, 1 otherwise.
 fn answer_error(answer: &Answer) -> anyhow::Error {
-    match answer.status {
-        401 => Refused(format!(
+    match answer.kind {
+        Some(ErrorKind::Unauthenticated) => Refused(format!(
             "not logged in ({}): check `--token` (or CORRIDOR_TOKEN), or issue a new token with `corridor user token`",
             answer.detail
         ))
         .into(),
-        403 | 404 | 409 | 422 => Refused(answer.detail.clone()).into(),
+        Some(
+            ErrorKind::Refused
+            | ErrorKind::NotPermitted
+            | ErrorKind::NotFound
+            | ErrorKind::Conflict
+            | ErrorKind::BadInput,
+        ) => Refused(answer.detail.clone()).into(),
         _ => anyhow::anyhow!("{} ({})", answer.detail, answer.code),
     }
 }
 
 /// Prints a command's result and gives its exit status: 0 accepted, 3 refused by a safeguard,
 /// 4 refused otherwise, 5 a version conflict; other failures are errors.
-fn command_result(json: bool, reply: Reply) -> anyhow::Result<ExitCode> {
+fn command_result(json: bool, reply: RequestResult) -> anyhow::Result<ExitCode> {
     let answer = match reply {
         Ok(outcome) => {
             print_accepted(json, &outcome);
@@ -231,11 +238,11 @@ fn command_result(json: bool, reply: Reply) -> anyhow::Result<ExitCode> {
             exit::REFUSED
         }));
     }
-    if answer.status == 403 && answer.code == "forbidden" {
+    if answer.kind == Some(ErrorKind::NotPermitted) && answer.code == "forbidden" {
         print_refused(json, &answer, "not_permitted");
         return Ok(ExitCode::from(exit::REFUSED));
     }
-    if answer.status == 412 {
+    if answer.kind == Some(ErrorKind::Stale) {
         eprintln!("error: {}", answer.detail);
         return Ok(ExitCode::from(exit::CONFLICT));
     }
@@ -246,15 +253,17 @@ fn command_result(json: bool, reply: Reply) -> anyhow::Result<ExitCode> {
 /// message of a denial; `case_contents` says whether it is case contents (which some roles may
 /// never read).
 fn read_result(
-    backend: &Backend,
-    reply: Reply,
+    backend: &Executor,
+    reply: RequestResult,
     what: &str,
     case_contents: bool,
 ) -> anyhow::Result<Value> {
     match reply {
         Ok(value) => Ok(value),
         Err(Failure::Error(error)) => Err(error),
-        Err(Failure::Answer(answer)) if answer.status == 403 && answer.code == "forbidden" => {
+        Err(Failure::Answer(answer))
+            if answer.kind == Some(ErrorKind::NotPermitted) && answer.code == "forbidden" =>
+        {
             let message = match backend.actor() {
                 Some(actor)
                     if case_contents && matches!(actor.role, Role::Admin | Role::Public) =>
@@ -277,7 +286,7 @@ fn read_result(
 
 /// `corridor agreement …`.
 pub async fn agreement(
-    backend: &Backend,
+    backend: &Executor,
     json: bool,
     command: AgreementCommand,
 ) -> anyhow::Result<ExitCode> {
@@ -526,7 +535,11 @@ fn join<T: std::fmt::Display>(items: impl Iterator<Item = T>) -> String {
 // ----- cases -----------------------------------------------------------------------------------
 
 /// `corridor case …`.
-pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow::Result<ExitCode> {
+pub async fn case(
+    backend: &Executor,
+    json: bool,
+    command: CaseCommand,
+) -> anyhow::Result<ExitCode> {
     let simple = |target: &crate::cli::Target,
                   make: &dyn Fn(corridor_domain::CaseId) -> Command| {
         parse_case(&target.case).map(|case| (make(case), target.expect_version))
@@ -683,7 +696,7 @@ pub async fn case(backend: &Backend, json: bool, command: CaseCommand) -> anyhow
     command_result(json, backend.case_command(command, expected).await)
 }
 
-async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Result<ExitCode> {
+async fn propose(backend: &Executor, json: bool, args: ProposeArgs) -> anyhow::Result<ExitCode> {
     let agreement =
         AgreementId::parse(&args.agreement).map_err(|e| input(format!("--agreement: {e}")))?;
     let set = |name: &str, values: &[String]| -> anyhow::Result<BTreeSet<_>> {
@@ -760,7 +773,7 @@ async fn propose(backend: &Backend, json: bool, args: ProposeArgs) -> anyhow::Re
 /// `--idempotency-key`, checked as a server checks the header (bad values exit 2).
 fn checked_idempotency_key(key: Option<String>) -> anyhow::Result<Option<String>> {
     if let Some(key) = &key {
-        corridor_api::input::check_idempotency_key(key)
+        corridor_app::limits::check_idempotency_key(key)
             .map_err(|message| input(format!("--idempotency-key: {message}")))?;
     }
     Ok(key)
@@ -769,7 +782,12 @@ fn checked_idempotency_key(key: Option<String>) -> anyhow::Result<Option<String>
 /// The result of a creation (a proposal, a hold): as any command's, unless it answered again
 /// one made earlier with the same idempotency key. `what` names the answer's member with the
 /// created id, `done` the verb (`proposed`, `registered`).
-fn created_result(json: bool, what: &str, done: &str, reply: Reply) -> anyhow::Result<ExitCode> {
+fn created_result(
+    json: bool,
+    what: &str,
+    done: &str,
+    reply: RequestResult,
+) -> anyhow::Result<ExitCode> {
     if let Ok(answer) = &reply
         && answer["replayed"] == true
     {
@@ -789,7 +807,7 @@ fn created_result(json: bool, what: &str, done: &str, reply: Reply) -> anyhow::R
     command_result(json, reply)
 }
 
-async fn show(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitCode> {
+async fn show(backend: &Executor, json: bool, case: &str) -> anyhow::Result<ExitCode> {
     let id = parse_case(case)?;
     let view = read_result(backend, backend.read_case(id).await, &id.to_string(), true)?;
     if json {
@@ -895,7 +913,7 @@ async fn show(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-async fn history(backend: &Backend, json: bool, case: &str) -> anyhow::Result<ExitCode> {
+async fn history(backend: &Executor, json: bool, case: &str) -> anyhow::Result<ExitCode> {
     let id = parse_case(case)?;
     let events = read_result(
         backend,
@@ -927,7 +945,7 @@ async fn history(backend: &Backend, json: bool, case: &str) -> anyhow::Result<Ex
 }
 
 async fn list(
-    backend: &Backend,
+    backend: &Executor,
     json: bool,
     agreement: Option<String>,
     status: Option<String>,
@@ -940,7 +958,7 @@ async fn list(
             .transpose()?,
         status: status
             .map(|s| {
-                corridor_api::disclosure::ShownStatus::parse(&s)
+                corridor_app::disclosure::ShownStatus::parse(&s)
                     .ok_or_else(|| input(format!("--status: `{s}` is not a case status")))
             })
             .transpose()?,
@@ -1040,7 +1058,7 @@ fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
 /// `corridor access list`: one page of an agreement's access records, a line each (or the page
 /// as JSON), then the `--after` of the next page when there is one.
 pub async fn access(
-    backend: &Backend,
+    backend: &Executor,
     json: bool,
     command: AccessCommand,
 ) -> anyhow::Result<ExitCode> {
@@ -1094,7 +1112,11 @@ pub async fn access(
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow::Result<ExitCode> {
+pub async fn hold(
+    backend: &Executor,
+    json: bool,
+    command: HoldCommand,
+) -> anyhow::Result<ExitCode> {
     let (hold, command) = match command {
         HoldCommand::List => {
             let holds = read_result(backend, backend.list_holds().await, "the holds", false)?;
@@ -1165,6 +1187,6 @@ pub async fn hold(backend: &Backend, json: bool, command: HoldCommand) -> anyhow
 }
 
 /// `corridor tick`.
-pub async fn tick(backend: &Backend, json: bool) -> anyhow::Result<ExitCode> {
+pub async fn tick(backend: &Executor, json: bool) -> anyhow::Result<ExitCode> {
     command_result(json, backend.tick().await)
 }

@@ -6,8 +6,11 @@
 //! The demo is the operator replaying a script on a database it builds, not users acting: its
 //! commands go straight to `Store::execute` ([`App::execute`]) with ids and keys drawn from the
 //! seed, and no policy decision or access record is made for them. The commands people type
-//! (`corridor case …` and the rest) take the one path of `corridor_api::service` instead, where
-//! the policies decide and every decision is recorded.
+//! (`corridor case …` and the rest) take the one path of `corridor_app::service` instead, where
+//! the policies decide and every decision is recorded. Routing the demo through that path would
+//! add an access record per command to the log, so the same seed would no longer give the same
+//! log root as before: the bypass is kept, and it is the only write of the command line that
+//! does not go through `corridor-app`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -21,7 +24,7 @@ use corridor_domain::{
 use corridor_store::{Backend, Deployment, Executed, Store, normalise_url, vault};
 use jiff::{Timestamp, ToSpan};
 
-use crate::app::{App, Clock};
+use crate::app::{App, ClockSetting};
 use crate::cli::DemoArgs;
 use crate::entropy::Entropy;
 use crate::users::Users;
@@ -112,7 +115,7 @@ impl Demo {
 
     fn advance_to(&mut self, at: &str) -> anyhow::Result<()> {
         self.now = at.parse().with_context(|| format!("demo time `{at}`"))?;
-        self.app.clock = Clock::Fixed(self.now);
+        self.app.clock = ClockSetting::Fixed(self.now);
         self.say(&format!(
             "\n— {} —",
             self.now.strftime("%Y-%m-%d %H:%M UTC")
@@ -122,7 +125,7 @@ impl Demo {
 
     fn advance_by(&mut self, span: jiff::Span) -> anyhow::Result<()> {
         self.now = self.now.checked_add(span)?;
-        self.app.clock = Clock::Fixed(self.now);
+        self.app.clock = ClockSetting::Fixed(self.now);
         Ok(())
     }
 
@@ -443,7 +446,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         users: Users::parse("demo users", DEMO_USERS)?,
         entropy,
         json: false,
-        clock: Clock::Fixed(Timestamp::UNIX_EPOCH),
+        clock: ClockSetting::Fixed(Timestamp::UNIX_EPOCH),
         quiet: true,
     };
     let mut demo = Demo {

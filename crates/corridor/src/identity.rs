@@ -13,12 +13,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use corridor_accounts::Accounts;
-use corridor_api::auth::{Caller, Credential};
+use corridor_app::{Caller, Credential};
 use corridor_domain::UserId;
 use corridor_store::Deployment;
 use jiff::Timestamp;
 
-use crate::app::{Clock, InputError, Refused};
+use crate::app::{ClockSetting, InputError, Refused};
 use crate::users::Users;
 
 /// The variable that fixes a simulation's clock.
@@ -37,9 +37,9 @@ fn input(message: String) -> anyhow::Error {
 /// The clock of a command on a database that is `deployment`: the system clock, or in a
 /// simulation the moment in `CORRIDOR_NOW`. A real deployment refuses `CORRIDOR_NOW` rather
 /// than ignore it, so nobody believes a step was dated as they asked.
-pub fn clock(deployment: Deployment) -> anyhow::Result<Clock> {
+pub fn clock(deployment: Deployment) -> anyhow::Result<ClockSetting> {
     let Some(value) = std::env::var_os(NOW_ENV) else {
-        return Ok(Clock::System);
+        return Ok(ClockSetting::System);
     };
     if !deployment.is_simulation() {
         return Err(input(format!(
@@ -54,7 +54,7 @@ pub fn clock(deployment: Deployment) -> anyhow::Result<Clock> {
             "{NOW_ENV}=`{text}` is not a moment (RFC 3339): {error}"
         ))
     })?;
-    Ok(Clock::Fixed(at))
+    Ok(ClockSetting::Fixed(at))
 }
 
 /// Refuses a flag that moves a real deployment's clock (`tick --at`).

@@ -32,8 +32,8 @@ use anyhow::Context as _;
 use corridor_store::{Deployment, Store, StoreError, normalise_url};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::app::{App, Clock, parse_timestamp, read_master_key};
-use crate::backend::Backend;
+use crate::app::{App, ClockSetting, parse_timestamp, read_master_key};
+use crate::backend::Executor;
 use crate::cli::{Cli, Top};
 use crate::entropy::Entropy;
 
@@ -165,7 +165,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Top::Tick(args) => {
                     if let Some(at) = args.at {
                         identity::simulated_time_only(deployment, "--at")?;
-                        app.clock = Clock::Fixed(parse_timestamp("at", &at)?);
+                        app.clock = ClockSetting::Fixed(parse_timestamp("at", &at)?);
                     }
                     let backend = local_backend(&mut app, who).await?;
                     commands::tick(&backend, app.json).await?
@@ -206,7 +206,7 @@ struct Who<'a> {
 
 /// The local side acting as the caller `who` proves (nobody when neither a name nor a token is
 /// given: public reads only), decided by [`identity::caller`].
-async fn local_backend(app: &mut App, who: Who<'_>) -> anyhow::Result<Backend> {
+async fn local_backend(app: &mut App, who: Who<'_>) -> anyhow::Result<Executor> {
     let accounts = user_cmd::open(&app.store).await?;
     let caller = identity::caller(
         app.store.deployment(),
@@ -217,7 +217,7 @@ async fn local_backend(app: &mut App, who: Who<'_>) -> anyhow::Result<Backend> {
         app.clock.now(),
     )
     .await?;
-    Backend::local(app, caller, accounts)
+    Executor::local(app, caller, accounts)
 }
 
 /// `--server URL`: the commands the API serves are carried out by the server; the others
@@ -233,7 +233,7 @@ async fn on_server(
             "`corridor {name}` has no API route: run it on the database host, without --server"
         ))))
     };
-    let connect = || remote::Remote::new(server, token).map(Backend::Remote);
+    let connect = || remote::Remote::new(server, token).map(Executor::Remote);
     match command {
         Top::Agreement(command) => commands::agreement(&connect()?, json, command).await,
         Top::Case(command) => commands::case(&connect()?, json, command).await,
@@ -438,7 +438,7 @@ async fn serve(app: App, url: &str, args: &cli::ServeArgs) -> anyhow::Result<Exi
         burst_requests: args.rate_limit_burst,
         refill_per_second: args.rate_limit_per_second,
     };
-    if let app::Clock::Fixed(at) = app.clock {
+    if let app::ClockSetting::Fixed(at) = app.clock {
         config.clock = std::sync::Arc::new(move || at);
     }
     let state = corridor_api::AppState::new(config);

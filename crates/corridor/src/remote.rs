@@ -18,14 +18,15 @@
 use std::time::Duration;
 
 use anyhow::anyhow;
-use corridor_api::access::AccessQuery;
-use corridor_api::service::{CaseQuery, NewCase, NewHold};
+use corridor_app::ErrorKind;
+use corridor_app::access::AccessQuery;
+use corridor_app::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
 use corridor_domain::{CaseId, Command, HoldId, HoldScope};
 use jiff::civil::Date;
 use serde_json::{Map, Value, json};
 
-use crate::backend::{Answer, Failure, Reply};
+use crate::backend::{Answer, Failure, RequestResult};
 use crate::entropy::Entropy;
 
 /// How long one request may take, connection included.
@@ -194,7 +195,6 @@ impl Remote {
         let answer = match &body {
             Some(problem) => Answer::from_problem_json(status, problem),
             None => Answer {
-                status,
                 code: String::new(),
                 detail: format!(
                     "the server answered {status} {}",
@@ -218,22 +218,22 @@ impl Remote {
         Err(Failure::Answer(answer))
     }
 
-    async fn body(&self, call: Call) -> Reply {
+    async fn body(&self, call: Call) -> RequestResult {
         self.send(call).await.map(|success| success.body)
     }
 
     /// `GET /api/agreements`.
-    pub async fn list_agreements(&self) -> Reply {
+    pub async fn list_agreements(&self) -> RequestResult {
         self.body(Call::get("/api/agreements".to_owned())).await
     }
 
     /// `GET /api/agreements/{agreement}`.
-    pub async fn read_agreement(&self, id: &AgreementId) -> Reply {
+    pub async fn read_agreement(&self, id: &AgreementId) -> RequestResult {
         self.body(Call::get(format!("/api/agreements/{id}"))).await
     }
 
     /// `POST /api/agreements`.
-    pub async fn load_agreement(&self, file_name: &str, text: &str) -> Reply {
+    pub async fn load_agreement(&self, file_name: &str, text: &str) -> RequestResult {
         let body = json!({"file_name": file_name, "text": text});
         self.body(Call::post("/api/agreements".to_owned(), Some(body)))
             .await
@@ -245,7 +245,7 @@ impl Remote {
         id: &AgreementId,
         status: AgreementStatus,
         on: Option<Date>,
-    ) -> Reply {
+    ) -> RequestResult {
         let mut body = json!({"status": status.as_str()});
         if let (Some(on), Some(object)) = (on, body.as_object_mut()) {
             object.insert("on".to_owned(), json!(on.to_string()));
@@ -258,7 +258,7 @@ impl Remote {
     }
 
     /// `POST /api/agreements/{agreement}/cases`.
-    pub async fn propose(&self, agreement: &AgreementId, new: &NewCase) -> Reply {
+    pub async fn propose(&self, agreement: &AgreementId, new: &NewCase) -> RequestResult {
         let facts = &new.facts;
         let texts =
             |items: &mut dyn Iterator<Item = String>| Value::from(items.collect::<Vec<_>>());
@@ -326,7 +326,13 @@ impl Remote {
     /// `POST`s a creation (a proposal, a hold) with an `Idempotency-Key`: `key`, or one drawn
     /// now, so that a creation whose answer is lost can be finished rather than repeated; the
     /// error of a lost answer names the key and says what running again avoids (`twice`).
-    async fn create(&self, path: String, body: Value, key: Option<&str>, twice: &str) -> Reply {
+    async fn create(
+        &self,
+        path: String,
+        body: Value,
+        key: Option<&str>,
+        twice: &str,
+    ) -> RequestResult {
         let key = match key {
             Some(key) => key.to_owned(),
             None => hex::encode(Entropy::System.array::<16>()?),
@@ -352,14 +358,14 @@ impl Remote {
     }
 
     /// `GET /api/cases/{case}/history`.
-    pub async fn read_history(&self, id: CaseId) -> Reply {
+    pub async fn read_history(&self, id: CaseId) -> RequestResult {
         self.body(Call::get(format!("/api/cases/{id}/history")))
             .await
     }
 
     /// `GET /api/agreements/{agreement}/cases`; without an agreement, every agreement's whose
     /// cases the caller may list, merged in id order.
-    pub async fn list_cases(&self, query: &CaseQuery) -> Reply {
+    pub async fn list_cases(&self, query: &CaseQuery) -> RequestResult {
         let mut parameters = vec![format!("limit={}", query.limit)];
         if let Some(status) = query.status {
             parameters.push(format!("status={}", status.as_str()));
@@ -398,7 +404,9 @@ impl Remote {
                     }
                 }
                 // Agreements whose cases the caller may not list are left out, as locally.
-                Err(Failure::Answer(answer)) if answer.status == 403 => denied = Some(answer),
+                Err(Failure::Answer(answer)) if answer.kind == Some(ErrorKind::NotPermitted) => {
+                    denied = Some(answer)
+                }
                 Err(other) => return Err(other),
             }
         }
@@ -414,7 +422,11 @@ impl Remote {
     }
 
     /// A command on a case: `POST /api/cases/{case}/…` with `If-Match`.
-    pub async fn case_command(&self, command: &Command, expected_version: Option<u64>) -> Reply {
+    pub async fn case_command(
+        &self,
+        command: &Command,
+        expected_version: Option<u64>,
+    ) -> RequestResult {
         let case = command
             .case()
             .ok_or_else(|| Failure::Error(anyhow!("not a command on a case")))?;
@@ -435,19 +447,21 @@ impl Remote {
             Ok((_, None)) => Err(Failure::Error(anyhow!(
                 "the server sent no version of {case}; pass --expect-version N"
             ))),
-            Err(Failure::Answer(answer)) if answer.status == 403 => Err(Failure::Answer(Answer {
-                detail: format!(
-                    "{} — reading {case} for its version was refused; pass --expect-version N",
-                    answer.detail
-                ),
-                ..answer
-            })),
+            Err(Failure::Answer(answer)) if answer.kind == Some(ErrorKind::NotPermitted) => {
+                Err(Failure::Answer(Answer {
+                    detail: format!(
+                        "{} — reading {case} for its version was refused; pass --expect-version N",
+                        answer.detail
+                    ),
+                    ..answer
+                }))
+            }
             Err(other) => Err(other),
         }
     }
 
     /// `GET /api/agreements/{agreement}/access-records`.
-    pub async fn list_access_records(&self, query: &AccessQuery) -> Reply {
+    pub async fn list_access_records(&self, query: &AccessQuery) -> RequestResult {
         let mut path = format!(
             "/api/agreements/{}/access-records?after={}&limit={}",
             query.agreement, query.after, query.limit
@@ -459,12 +473,12 @@ impl Remote {
     }
 
     /// `GET /api/holds`.
-    pub async fn list_holds(&self) -> Reply {
+    pub async fn list_holds(&self) -> RequestResult {
         self.body(Call::get("/api/holds".to_owned())).await
     }
 
     /// `POST /api/holds`.
-    pub async fn register_hold(&self, new: &NewHold) -> Reply {
+    pub async fn register_hold(&self, new: &NewHold) -> RequestResult {
         let mut body = json!({
             "court": new.court,
             "reference": new.reference,
@@ -483,7 +497,7 @@ impl Remote {
     }
 
     /// A command on a hold: `POST /api/holds/{hold}/…`.
-    pub async fn hold_command(&self, hold: HoldId, command: &Command) -> Reply {
+    pub async fn hold_command(&self, hold: HoldId, command: &Command) -> RequestResult {
         let (verb, body) = match command {
             Command::StayHold { .. } => ("stay", None),
             Command::ReactivateHold { .. } => ("reactivate", None),
@@ -498,7 +512,7 @@ impl Remote {
     }
 
     /// `POST /api/tick`.
-    pub async fn tick(&self) -> Reply {
+    pub async fn tick(&self) -> RequestResult {
         self.body(Call::post("/api/tick".to_owned(), None)).await
     }
 }

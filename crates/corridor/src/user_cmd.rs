@@ -14,7 +14,7 @@ use anyhow::Context as _;
 use corridor_accounts::{
     Accounts, AccountsError, TOKEN_LIFETIME_MAX, TokenId, UserInfo, party_from_fields,
 };
-use corridor_api::users::{parse_role, parse_scopes};
+use corridor_app::users::{parse_role, parse_scopes};
 use corridor_domain::{Party, Role, UserId};
 use corridor_store::Store;
 use jiff::{SignedDuration, Timestamp};

@@ -331,7 +331,7 @@ async fn every_status_is_told_to_every_role_through_the_one_filter() {
     // field filter tells: the real status where the role sees the protection facts, and
     // otherwise never `protection_claimed` or `protected` (nor anything but the status itself,
     // `paused` or `withdrawn`).
-    use corridor_api::disclosure::{ShownStatus, disclose};
+    use corridor_app::disclosure::{ShownStatus, disclose};
     let app = spawn_app().await;
     let case = Seeder::default()
         .build(

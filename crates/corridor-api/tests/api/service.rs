@@ -1,10 +1,10 @@
 //! The application functions the command line calls without `--server`
-//! (`corridor_api::service`), as a local caller: the policies decide reads and commands alike,
+//! (`corridor_app::service`), as a local caller: the policies decide reads and commands alike,
 //! and every decision is an access record, exactly as over HTTP.
 
 use corridor_api::ApiError;
-use corridor_api::auth::{Caller, Credential};
-use corridor_api::service::{self, CaseQuery};
+use corridor_app::service::{self, CaseQuery};
+use corridor_app::{AppError, Caller, Credential};
 use corridor_domain::terms::Country;
 use corridor_domain::{Actor, CaseId, Command, EventBody, Party, Role, StreamId, UserId};
 
@@ -63,7 +63,7 @@ async fn a_local_read_is_decided_by_the_policies_and_recorded() {
     assert!(matches!(officer.credential, Credential::Local));
     assert!(access_records(&app).await.is_empty());
 
-    let view = service::read_case(&app.state, &officer, case)
+    let view = service::read_case(app.state.app(), &officer, case)
         .await
         .expect("the officer reads the case");
     assert_eq!(view.case, case.to_string());
@@ -78,12 +78,12 @@ async fn a_local_read_is_decided_by_the_policies_and_recorded() {
     );
 
     let receiver = local("receiver.dee", Role::ReceivingOfficer, state("RWA"));
-    let denied = service::read_case(&app.state, &receiver, case).await;
+    let denied = service::read_case(app.state.app(), &receiver, case).await;
     assert!(
-        matches!(denied, Err(ApiError::NotFound { .. })),
+        matches!(denied, Err(AppError::NotFound { .. })),
         "{denied:?}"
     );
-    let history = service::read_history(&app.state, &officer, case)
+    let history = service::read_history(app.state.app(), &officer, case)
         .await
         .expect("the officer reads the history");
     assert_eq!(
@@ -125,7 +125,7 @@ async fn a_local_list_records_the_listing_and_each_case_shown() {
         limit: 10,
         after: None,
     };
-    let page = service::list_cases(&app.state, &officer, &query)
+    let page = service::list_cases(app.state.app(), &officer, &query)
         .await
         .expect("the officer lists cases");
     assert_eq!(page.cases.len(), 2, "{page:?}");
@@ -145,11 +145,11 @@ async fn a_local_list_records_the_listing_and_each_case_shown() {
     );
 
     let admin = local("admin", Role::Admin, Party::None);
-    let denied = service::list_cases(&app.state, &admin, &query).await;
+    let denied = service::list_cases(app.state.app(), &admin, &query).await;
     assert!(
         matches!(
             denied,
-            Err(ApiError::Forbidden {
+            Err(AppError::NotPermitted {
                 action: "list_cases"
             })
         ),
@@ -166,18 +166,18 @@ async fn a_local_command_commits_its_access_record_and_names_a_recorded_refusal(
     let officer = local("officer.ada", Role::SendingOfficer, state("USA"));
     let before = app.store.event_count().await.expect("a count");
     let refused = service::case_command(
-        &app.state,
+        app.state.app(),
         &officer,
         Command::RequestTransfer { case },
         None,
     )
     .await;
-    let Err(ApiError::RefusedRecorded { refusal, seq }) = refused else {
+    let Err(AppError::RefusedRecorded { refusal, seq }) = refused else {
         panic!("not a recorded refusal: {refused:?}");
     };
     assert_eq!(refusal.code(), "notice_missing");
     assert_eq!(seq, before + 2, "the access record first, then the refusal");
-    let problem = ApiError::RefusedRecorded { refusal, seq }.problem();
+    let problem = ApiError::from(AppError::RefusedRecorded { refusal, seq }).problem();
     assert_eq!(
         (problem.safeguard, problem.recorded_seq),
         (Some(true), Some(seq))

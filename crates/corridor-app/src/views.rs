@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::disclosure::Disclosure;
-use crate::problem::ApiError;
+use crate::error::AppError;
 
 /// Whether the personal data is shown, withheld from this caller, or erased for everyone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -162,19 +162,19 @@ pub fn open_personal(
     master: Option<&MasterKey>,
     case: &Case,
     disclosure: &Disclosure,
-) -> Result<Option<PersonalData>, ApiError> {
+) -> Result<Option<PersonalData>, AppError> {
     if !disclosure.any_personal() {
         return Ok(None);
     }
     let (Some(sealed), Some(wrapped)) = (&case.personal, wrapped) else {
         return Ok(None);
     };
-    let master = master.ok_or(ApiError::NoMasterKey)?;
+    let master = master.ok_or(AppError::NoMasterKey)?;
     let key = master.unwrap_key(case.id, wrapped).map_err(|error| {
-        ApiError::Internal(format!("unwrapping the key of {}: {error}", case.id))
+        AppError::Internal(format!("unwrapping the key of {}: {error}", case.id))
     })?;
     let data = vault::open(case.id, &key, sealed)
-        .map_err(|error| ApiError::Internal(format!("opening {}: {error}", case.id)))?;
+        .map_err(|error| AppError::Internal(format!("opening {}: {error}", case.id)))?;
     Ok(Some(disclosure.filter(data)))
 }
 

@@ -3,7 +3,7 @@
 //! reads included, becomes an access record in the log before the answer leaves.
 //!
 //! A caller who may not know that a case, hold or user exists learns nothing from a refusal:
-//! a denied action on it is answered as if it did not exist (404 `not_found`, the body a
+//! a denied action on it is answered as if it did not exist ([`AppError::NotFound`], what a
 //! missing one gets), its record names no agreement (the public log's leaf would otherwise tell
 //! which agreement the id belongs to), and a missing one costs the same record and commit
 //! ([`absent`]). "May know it exists" is itself a decision of the policies: `read_case` for a
@@ -11,16 +11,16 @@
 //!
 //! The anonymous caller is not recorded: it can only reach what the policies make public (the
 //! agreements, the statistics, the log), and a record per anonymous request would let anyone grow
-//! the permanent log at will. Its denials still count in `/metrics`.
+//! the permanent log at will. Its denials still count ([`crate::state::Counters`]).
 
 use corridor_authz::{Action, ResourceFacts};
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{Event, EventBody};
 
-use crate::auth::Caller;
+use crate::caller::Caller;
 use crate::committer::Job;
-use crate::problem::ApiError;
-use crate::state::AppState;
+use crate::error::AppError;
+use crate::state::App;
 
 /// How the resource is named in an access record: by identifier only.
 pub fn resource_name(resource: &ResourceFacts) -> String {
@@ -40,23 +40,24 @@ pub fn resource_name(resource: &ResourceFacts) -> String {
 pub const REFUSED_BEFORE_POLICY: &str = "refused-before-policy:";
 
 /// Records that `caller` asked for `action` on `resource` and was refused before any policy was
-/// asked, with `error`: a denied attempt, so that a caller probing a case it may not touch
-/// leaves a trace like any other. The anonymous caller is not recorded (see the module).
+/// asked, with an error of stable code `code`: a denied attempt, so that a caller probing a case
+/// it may not touch leaves a trace like any other. The anonymous caller is not recorded (see the
+/// module).
 ///
 /// `resource` is named as in every record (`case-…`), with its agreement when it exists; a case
 /// that does not exist is recorded by the id asked for, with no agreement.
 pub async fn record_refused_before_policy(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     action: Action,
     resource: (String, Option<AgreementId>),
-    error: &ApiError,
-) -> Result<(), ApiError> {
+    code: &str,
+) -> Result<(), AppError> {
     if caller.is_anonymous() {
         return Ok(());
     }
     state
-        .metrics()
+        .counters()
         .authorization_denied(caller.actor.role.as_str());
     let event = access_record(
         state,
@@ -64,24 +65,9 @@ pub async fn record_refused_before_policy(
         action,
         resource,
         false,
-        vec![format!("{REFUSED_BEFORE_POLICY}{}", error.problem().code)],
+        vec![format!("{REFUSED_BEFORE_POLICY}{code}")],
     );
     record(state, Some(event)).await
-}
-
-/// Records a request refused before the policies were asked (its body or headers are bad) as a
-/// denied attempt at `action` on `resource`, and gives the refusal back.
-pub async fn refused_before_policy(
-    state: &AppState,
-    caller: &Caller,
-    action: Action,
-    resource: (String, Option<AgreementId>),
-    error: ApiError,
-) -> ApiError {
-    match record_refused_before_policy(state, caller, action, resource, &error).await {
-        Ok(()) => error,
-        Err(unrecorded) => unrecorded,
-    }
 }
 
 /// How an access record names `resource`: by identifier, with its agreement where it belongs
@@ -97,7 +83,7 @@ pub fn record_name(resource: &ResourceFacts) -> (String, Option<AgreementId>) {
 
 /// The access record of one decision about `caller`.
 fn access_record(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     action: Action,
     (resource, agreement): (String, Option<AgreementId>),
@@ -131,11 +117,11 @@ pub struct Decided {
 
 impl Decided {
     /// The error a denial is answered with.
-    fn denial(&self, action: Action, resource: &ResourceFacts) -> ApiError {
+    fn denial(&self, action: Action, resource: &ResourceFacts) -> AppError {
         if self.concealed {
             not_found(resource)
         } else {
-            ApiError::Forbidden {
+            AppError::NotPermitted {
                 action: action.as_str(),
             }
         }
@@ -144,8 +130,8 @@ impl Decided {
 
 /// What a caller who may not know `resource` exists is told, whether or not it does: the
 /// answer a missing one gets, word for word.
-pub fn not_found(resource: &ResourceFacts) -> ApiError {
-    ApiError::NotFound {
+pub fn not_found(resource: &ResourceFacts) -> AppError {
+    AppError::NotFound {
         what: match resource {
             ResourceFacts::Case(case) => format!("case {}", case.id),
             ResourceFacts::Hold(hold) => format!("hold {}", hold.id),
@@ -158,7 +144,7 @@ pub fn not_found(resource: &ResourceFacts) -> ApiError {
 /// Whether `caller` may not know that `resource` exists, so that a denial on it must look like
 /// its absence. Creating a hold or an account names a resource that need not exist yet: its
 /// denial says what it is.
-fn conceals(state: &AppState, caller: &Caller, action: Action, resource: &ResourceFacts) -> bool {
+fn conceals(state: &App, caller: &Caller, action: Action, resource: &ResourceFacts) -> bool {
     let knows = |action, resource: &ResourceFacts| knows(state, caller, action, resource);
     match resource {
         ResourceFacts::Case(_) => !knows(Action::ReadCase, resource),
@@ -176,16 +162,16 @@ fn conceals(state: &AppState, caller: &Caller, action: Action, resource: &Resour
 
 /// Whether `caller` may do `action` on `resource`: the policies and the credential's scopes,
 /// with nothing recorded or counted. For filtering what a list shows: the list records the
-/// decisions of what it shows ([`decide`]), and neither the log nor `/metrics` may count the
+/// decisions of what it shows ([`decide`]), and neither the log nor the counters may count the
 /// rows it passed over, which would tell how many hidden cases there are.
-pub fn may(state: &AppState, caller: &Caller, action: Action, resource: &ResourceFacts) -> bool {
+pub fn may(state: &App, caller: &Caller, action: Action, resource: &ResourceFacts) -> bool {
     knows(state, caller, action, resource) && caller.scope_allows(action)
 }
 
 /// Whether the policies allow the caller's account `action` on `resource`, whatever the
 /// credential's scopes (a token scoped to one action still acts for a user who knows the
 /// case), with nothing recorded or counted.
-pub fn knows(state: &AppState, caller: &Caller, action: Action, resource: &ResourceFacts) -> bool {
+pub fn knows(state: &App, caller: &Caller, action: Action, resource: &ResourceFacts) -> bool {
     state
         .authz()
         .decide(&caller.principal(), action, resource)
@@ -194,12 +180,7 @@ pub fn knows(state: &AppState, caller: &Caller, action: Action, resource: &Resou
 
 /// Decides `action` on `resource` for `caller`, without writing anything. A token whose scopes
 /// do not cover the action is denied whatever the policies say.
-pub fn decide(
-    state: &AppState,
-    caller: &Caller,
-    action: Action,
-    resource: &ResourceFacts,
-) -> Decided {
+pub fn decide(state: &App, caller: &Caller, action: Action, resource: &ResourceFacts) -> Decided {
     let decision = state.authz().decide(&caller.principal(), action, resource);
     for error in &decision.errors {
         tracing::warn!(action = action.as_str(), %error, "authorization error; denied");
@@ -208,7 +189,7 @@ pub fn decide(
     let concealed = !allowed && conceals(state, caller, action, resource);
     if !allowed {
         state
-            .metrics()
+            .counters()
             .authorization_denied(caller.actor.role.as_str());
     }
     let record = (!caller.is_anonymous()).then(|| {
@@ -232,18 +213,18 @@ pub fn decide(
 
 /// The answer to an action on a case or hold that does not exist: the record of a denied
 /// attempt, committed and counted like a concealed one (so that neither the answer, the public
-/// log, `/metrics` nor the time taken tells the two apart), then 404.
+/// log, the counters nor the time taken tells the two apart), then not found.
 ///
 /// `kind` and `id` name what was asked for (`case`, `case-…`), as [`not_found`] does.
 pub async fn absent(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     action: Action,
     kind: &str,
     id: &(dyn std::fmt::Display + Sync),
-) -> ApiError {
+) -> AppError {
     state
-        .metrics()
+        .counters()
         .authorization_denied(caller.actor.role.as_str());
     let event = (!caller.is_anonymous()).then(|| {
         access_record(
@@ -256,7 +237,7 @@ pub async fn absent(
         )
     });
     match record(state, event).await {
-        Ok(()) => ApiError::NotFound {
+        Ok(()) => AppError::NotFound {
             what: format!("{kind} {id}"),
         },
         Err(error) => error,
@@ -264,13 +245,13 @@ pub async fn absent(
 }
 
 /// Decides a read (or any action with nothing else to commit): the record is durable before
-/// this returns. Denied → [`ApiError::Forbidden`].
+/// this returns. Denied → [`AppError::NotPermitted`].
 pub async fn authorize(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     action: Action,
     resource: &ResourceFacts,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let decided = decide(state, caller, action, resource);
     let denial = (!decided.allowed).then(|| decided.denial(action, resource));
     record(state, decided.record).await?;
@@ -280,11 +261,11 @@ pub async fn authorize(
 /// Decides many reads of one action at once (a list), writing their records in one commit;
 /// returns which were allowed, in order.
 pub async fn authorize_each(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     action: Action,
     resources: &[ResourceFacts],
-) -> Result<Vec<bool>, ApiError> {
+) -> Result<Vec<bool>, AppError> {
     let mut allowed = Vec::with_capacity(resources.len());
     let mut records = Vec::new();
     for resource in resources {
@@ -299,13 +280,13 @@ pub async fn authorize_each(
 }
 
 /// Decides a command: when allowed, returns the record to commit together with the command;
-/// when denied, writes the record and answers [`ApiError::Forbidden`].
+/// when denied, writes the record and answers [`AppError::NotPermitted`].
 pub async fn authorize_command(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     action: Action,
     resource: &ResourceFacts,
-) -> Result<Option<Job>, ApiError> {
+) -> Result<Option<Job>, AppError> {
     let decided = decide(state, caller, action, resource);
     if decided.allowed {
         Ok(decided.record.map(Job::Access))
@@ -316,7 +297,7 @@ pub async fn authorize_command(
     }
 }
 
-async fn record(state: &AppState, record: Option<Event>) -> Result<(), ApiError> {
+async fn record(state: &App, record: Option<Event>) -> Result<(), AppError> {
     if let Some(event) = record {
         state.committer().write(vec![Job::Access(event)]).await?;
     }

@@ -1,4 +1,4 @@
-//! The committer: the server's one writer. Handlers hand it writes (commands and access
+//! The committer: the application's one writer. Application functions hand it writes (commands and access
 //! records); it groups whatever is waiting into one durable transaction (a group commit) and
 //! answers each handler once that transaction is durable.
 //!
@@ -13,7 +13,7 @@ use corridor_domain::{CaseId, Command, Context, Event};
 use corridor_store::{Executed, Request, Store, StoreError, Write};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::problem::{ApiError, is_unavailable};
+use crate::error::{AppError, is_unavailable};
 
 /// Most writes in one group commit.
 pub const GROUP_WRITES_MAX: usize = 512;
@@ -39,12 +39,12 @@ pub enum Job {
     Access(Event),
 }
 
-type Reply = oneshot::Sender<Result<Vec<Result<Executed, StoreError>>, ApiError>>;
+type ResultSender = oneshot::Sender<Result<Vec<Result<Executed, StoreError>>, AppError>>;
 
 /// The handle handlers write through; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Committer {
-    sender: mpsc::Sender<(Vec<Job>, Reply)>,
+    sender: mpsc::Sender<(Vec<Job>, ResultSender)>,
 }
 
 impl Committer {
@@ -61,19 +61,19 @@ impl Committer {
     pub async fn write(
         &self,
         jobs: Vec<Job>,
-    ) -> Result<Vec<Result<Executed, StoreError>>, ApiError> {
+    ) -> Result<Vec<Result<Executed, StoreError>>, AppError> {
         let (reply, answer) = oneshot::channel();
         self.sender
             .send((jobs, reply))
             .await
-            .map_err(|_| ApiError::Internal("the committer has stopped".to_owned()))?;
+            .map_err(|_| AppError::Internal("the committer has stopped".to_owned()))?;
         answer
             .await
-            .map_err(|_| ApiError::Internal("the committer dropped a write".to_owned()))?
+            .map_err(|_| AppError::Internal("the committer dropped a write".to_owned()))?
     }
 }
 
-async fn run(store: Arc<Store>, mut receiver: mpsc::Receiver<(Vec<Job>, Reply)>) {
+async fn run(store: Arc<Store>, mut receiver: mpsc::Receiver<(Vec<Job>, ResultSender)>) {
     while let Some(first) = receiver.recv().await {
         let mut group = vec![first];
         let mut writes = group.first().map_or(0, |(jobs, _)| jobs.len());
@@ -90,7 +90,7 @@ async fn run(store: Arc<Store>, mut receiver: mpsc::Receiver<(Vec<Job>, Reply)>)
     }
 }
 
-async fn commit(store: &Store, group: Vec<(Vec<Job>, Reply)>) {
+async fn commit(store: &Store, group: Vec<(Vec<Job>, ResultSender)>) {
     let requests: Vec<Write<'_>> = group
         .iter()
         .flat_map(|(jobs, _)| jobs.iter())
@@ -127,7 +127,7 @@ async fn commit(store: &Store, group: Vec<(Vec<Job>, Reply)>) {
             tracing::error!(%error, writes = requests.len(), "group commit failed; none of its writes is acknowledged");
             let cause = error.to_string();
             for (_, reply) in group {
-                let _ = reply.send(Err(ApiError::CommitFailed {
+                let _ = reply.send(Err(AppError::CommitFailed {
                     unavailable,
                     cause: cause.clone(),
                 }));

@@ -1,15 +1,15 @@
 //! The application functions: what corridor does for a caller, once, for every front end.
 //!
-//! The HTTP handlers (`cases.rs`, `holds.rs`, `agreements.rs`) parse a request into typed values
-//! and call these; the command line without `--server` calls the same functions over an
-//! [`AppState`] built on its own store, as [`Credential::Local`](crate::auth::Credential::Local).
+//! The HTTP handlers (`corridor_api`'s `cases`, `holds`, `agreements`) parse a request into
+//! typed values and call these; the command line without `--server` calls the same functions
+//! over an [`App`] built on its own store, as [`Credential::Local`](crate::caller::Credential::Local).
 //! So both take one path: the Cedar policies decide every command and every read, every decision
 //! about an authenticated caller becomes an access record (a read's before its answer, a
 //! command's in the same commit as the command), and what leaves about a case is filtered in one
 //! place ([`crate::views`]).
 //!
-//! Each function takes the state, the caller and typed inputs, and returns the typed answer the
-//! API serialises, or an [`ApiError`]: nothing here knows HTTP.
+//! Each function takes the application, the caller and typed inputs, and returns a typed answer
+//! ([`crate::answers`], [`crate::views`]), or an [`AppError`]: nothing here knows HTTP.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -23,24 +23,24 @@ use corridor_domain::{
 use corridor_store::{CaseFilter, StoreError, vault};
 use jiff::civil::Date;
 
-use crate::agreements::{AgreementDetail, AgreementView, AgreementsView, PartiesView, StatusView};
-use crate::auth::Caller;
-use crate::authorize::{self, authorize, authorize_each, record_name};
-use crate::cases::{CasePage, CaseSummary, HistoryEvent, Proposed};
-use crate::commands::{
-    CommandOutcome, agreement_facts, case_facts, case_facts_with, event_details, every_hold,
-    execute, hold_facts, load_agreement as find_agreement, load_case, load_hold, missing_case,
-    random_array, random_u64,
+use crate::answers::{
+    AgreementDetail, AgreementView, AgreementsView, CasePage, CaseSummary, CommandOutcome,
+    HistoryEvent, HoldView, PartiesView, Proposed, RegisteredHold, StatusView, event_details,
 };
+use crate::authorize::{self, authorize, authorize_each, record_name};
+use crate::caller::Caller;
 use crate::disclosure::{Disclosure, ShownStatus, disclose};
-use crate::holds::{HoldView, RegisteredHold};
+use crate::error::AppError;
+use crate::execute::{
+    agreement_facts, case_facts, case_facts_with, every_hold, execute, hold_facts,
+    load_agreement as find_agreement, load_case, load_hold, missing_case, random_array, random_u64,
+};
 use crate::limits::PAGE_SIZE_MAX;
-use crate::problem::ApiError;
-use crate::state::AppState;
+use crate::state::App;
 use crate::views::{CaseView, case_view, open_personal, told_version};
 
 /// The server's today (UTC), the day agreement statuses are read on.
-pub fn today(state: &AppState) -> Date {
+pub fn today(state: &App) -> Date {
     state
         .now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
@@ -62,10 +62,7 @@ fn agreement_view(agreement: &AgreementState, today: Date) -> Option<AgreementVi
 }
 
 /// Every agreement with its parties and its status today (public).
-pub async fn list_agreements(
-    state: &AppState,
-    caller: &Caller,
-) -> Result<AgreementsView, ApiError> {
+pub async fn list_agreements(state: &App, caller: &Caller) -> Result<AgreementsView, AppError> {
     authorize(
         state,
         caller,
@@ -87,10 +84,10 @@ pub async fn list_agreements(
 /// One agreement with its status history and the file its latest terms were loaded from
 /// (public).
 pub async fn read_agreement(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     id: &AgreementId,
-) -> Result<AgreementDetail, ApiError> {
+) -> Result<AgreementDetail, AppError> {
     let agreement = find_agreement(state, id).await?;
     authorize(
         state,
@@ -100,7 +97,7 @@ pub async fn read_agreement(
     )
     .await?;
     let summary = agreement_view(&agreement, today(state))
-        .ok_or_else(|| ApiError::Internal(format!("agreement {id} has no terms")))?;
+        .ok_or_else(|| AppError::Internal(format!("agreement {id} has no terms")))?;
     let (file_name, text) = state
         .store()
         .history(&StreamId::Agreement(id.clone()))
@@ -113,7 +110,7 @@ pub async fn read_agreement(
             } => Some((file_name, text)),
             _ => None,
         })
-        .ok_or_else(|| ApiError::Internal(format!("agreement {id} was never loaded")))?;
+        .ok_or_else(|| AppError::Internal(format!("agreement {id} was never loaded")))?;
     Ok(AgreementDetail {
         agreement: summary,
         monitoring_body: agreement
@@ -134,13 +131,13 @@ pub async fn read_agreement(
 }
 
 /// Loads an agreement file, or a new version of a known one. Every error in the file is
-/// reported ([`ApiError::InvalidFile`]) and nothing is decided.
+/// reported ([`AppError::InvalidFile`]) and nothing is decided.
 pub async fn load_agreement(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     file_name: String,
     text: String,
-) -> Result<CommandOutcome, ApiError> {
+) -> Result<CommandOutcome, AppError> {
     caller.authenticated()?;
     if let Err(errors) = parse_agreement(&file_name, &text) {
         let first = errors
@@ -148,7 +145,7 @@ pub async fn load_agreement(
             .first()
             .map(|error| error.to_string())
             .unwrap_or_default();
-        return Err(ApiError::InvalidFile {
+        return Err(AppError::InvalidFile {
             count: errors.0.len(),
             first,
             errors: errors.0.iter().map(ToString::to_string).collect(),
@@ -169,12 +166,12 @@ pub async fn load_agreement(
 
 /// Records that an agreement entered `status` on `on` (today when `None`).
 pub async fn change_agreement_status(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     id: AgreementId,
     status: AgreementStatus,
     on: Option<Date>,
-) -> Result<CommandOutcome, ApiError> {
+) -> Result<CommandOutcome, AppError> {
     caller.authenticated()?;
     let on = on.unwrap_or_else(|| today(state));
     let found = find_agreement(state, &id).await?;
@@ -218,14 +215,14 @@ pub struct NewCase {
 /// (`replayed`) and no case event is appended, provided the earlier proposal was this one; a key
 /// used for different details is refused.
 pub async fn propose(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     agreement: AgreementId,
     new: NewCase,
-) -> Result<Proposed, ApiError> {
+) -> Result<Proposed, AppError> {
     let actor = caller.authenticated()?;
     let found = find_agreement(state, &agreement).await?;
-    let master = state.master().ok_or(ApiError::NoMasterKey)?;
+    let master = state.master().ok_or(AppError::NoMasterKey)?;
     let resource = agreement_facts(&found)?;
     // Only a caller the policies let propose learns whether a name is a counsel account.
     if let Some(counsel) = &new.counsel
@@ -263,7 +260,7 @@ pub async fn propose(
     .await
     {
         // The key made the case before (a retry, or a request racing this one).
-        Err(ApiError::Refused(Refusal::AlreadyExists { .. })) if new.idempotency_key.is_some() => {
+        Err(AppError::Refused(Refusal::AlreadyExists { .. })) if new.idempotency_key.is_some() => {
             return earlier_proposal(state, caller, case, &agreement, &new).await;
         }
         result => result?,
@@ -282,7 +279,7 @@ pub async fn propose(
 /// names are never reused (an account is disabled, never deleted or renamed), so a name that
 /// is a counsel account when the case is proposed stays that account: nobody given the name
 /// later can be the case's counsel by the name alone.
-async fn counsel_account(state: &AppState, counsel: &UserId) -> Result<(), ApiError> {
+async fn counsel_account(state: &App, counsel: &UserId) -> Result<(), AppError> {
     let known = match state.accounts().user(counsel).await? {
         Some(info) => info.role == Role::Counsel && !info.disabled,
         None => state.simulated_counsel(counsel),
@@ -290,7 +287,7 @@ async fn counsel_account(state: &AppState, counsel: &UserId) -> Result<(), ApiEr
     if known {
         return Ok(());
     }
-    Err(ApiError::InvalidInput {
+    Err(AppError::InvalidInput {
         field: "body.counsel".to_owned(),
         message: format!(
             "`{counsel}` is not an enabled counsel account; an administrator adds counsel as users with the role `counsel`"
@@ -303,16 +300,16 @@ async fn counsel_account(state: &AppState, counsel: &UserId) -> Result<(), ApiEr
 /// proposal must be this one — the same proposer, agreement, facts, counsel and personal data
 /// (unless erased since) — or the key is refused as reused.
 async fn earlier_proposal(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     case: CaseId,
     agreement: &AgreementId,
     new: &NewCase,
-) -> Result<Proposed, ApiError> {
+) -> Result<Proposed, AppError> {
     let actor = caller.authenticated()?;
     let history = state.store().history(&StreamId::Case(case)).await?;
     let (Some(first), Some(last)) = (history.first(), history.last()) else {
-        return Err(ApiError::Internal(format!(
+        return Err(AppError::Internal(format!(
             "{case} was refused as existing and has no events"
         )));
     };
@@ -324,7 +321,7 @@ async fn earlier_proposal(
         ..
     } = &first.event.body
     else {
-        return Err(ApiError::Internal(format!(
+        return Err(AppError::Internal(format!(
             "{case} does not begin with its proposal"
         )));
     };
@@ -336,12 +333,12 @@ async fn earlier_proposal(
     let same_rule = rule_attributes(&new.facts, &then).ok().as_ref() == Some(rule);
     let same_personal = match state.store().case_key(case).await? {
         Some(wrapped) => {
-            let master = state.master().ok_or(ApiError::NoMasterKey)?;
+            let master = state.master().ok_or(AppError::NoMasterKey)?;
             let key = master.unwrap_key(case, &wrapped).map_err(|error| {
-                ApiError::Internal(format!("unwrapping the key of {case}: {error}"))
+                AppError::Internal(format!("unwrapping the key of {case}: {error}"))
             })?;
             let earlier = vault::open(case, &key, personal)
-                .map_err(|error| ApiError::Internal(format!("opening {case}: {error}")))?;
+                .map_err(|error| AppError::Internal(format!("opening {case}: {error}")))?;
             earlier == new.personal
         }
         // Erased since: what is left is compared.
@@ -374,11 +371,7 @@ async fn earlier_proposal(
 /// commits after the lookup, and that commit notices any write by another process; when one
 /// happened, the case is read again from the database and, if what the policies look at
 /// changed, decided (and recorded) again.
-pub async fn read_case(
-    state: &AppState,
-    caller: &Caller,
-    id: CaseId,
-) -> Result<CaseView, ApiError> {
+pub async fn read_case(state: &App, caller: &Caller, id: CaseId) -> Result<CaseView, AppError> {
     let actor = caller.authenticated()?.clone();
     let (read, stamp) = state.store().read_case(id).await?;
     let Some(mut read) = read else {
@@ -397,7 +390,7 @@ pub async fn read_case(
         }
     }
     let terms = read.agreement.latest().ok_or_else(|| {
-        ApiError::Internal(format!("agreement {} has no terms", read.agreement.id))
+        AppError::Internal(format!("agreement {} has no terms", read.agreement.id))
     })?;
     let disclosure = disclose(&actor, &read.case, terms);
     let personal = open_personal(
@@ -418,10 +411,10 @@ pub async fn read_case(
 /// A case's events, oldest first. Callers who see only part of the case see each event's kind
 /// and time, not its facts.
 pub async fn read_history(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     id: CaseId,
-) -> Result<Vec<HistoryEvent>, ApiError> {
+) -> Result<Vec<HistoryEvent>, AppError> {
     let actor = caller.authenticated()?.clone();
     let (case, agreement) = load_case(state, caller, Action::ReadHistory, id).await?;
     authorize(
@@ -433,7 +426,7 @@ pub async fn read_history(
     .await?;
     let terms = agreement
         .latest()
-        .ok_or_else(|| ApiError::Internal(format!("agreement {} has no terms", agreement.id)))?;
+        .ok_or_else(|| AppError::Internal(format!("agreement {} has no terms", agreement.id)))?;
     let whole = disclose(&actor, &case, terms) == Disclosure::EVERYTHING;
     let events = state.store().history(&StreamId::Case(id)).await?;
     Ok(events
@@ -466,7 +459,7 @@ pub struct CaseQuery {
 /// A page of cases the caller may see. Listing an agreement's cases is decided by the policies
 /// (`list_cases`, recorded), and so is each case shown (`read_case`, recorded in one commit).
 /// Without an agreement, the agreements whose cases the caller may not list are left out; if
-/// there is none they may list, the answer is [`ApiError::Forbidden`].
+/// there is none they may list, the answer is [`AppError::NotPermitted`].
 ///
 /// The page, its status filter and its cursor are made after the field filter, from the cases
 /// shown and nothing else: the status compared is the one the caller is told, `next` is the
@@ -474,10 +467,10 @@ pub struct CaseQuery {
 /// counted. So a list tells a caller nothing about a case they may not see, not even that it
 /// exists.
 pub async fn list_cases(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     query: &CaseQuery,
-) -> Result<CasePage, ApiError> {
+) -> Result<CasePage, AppError> {
     let actor = caller.authenticated()?.clone();
     let listable = listable_agreements(state, caller, query.agreement.as_ref()).await?;
     let limit = query.limit.clamp(1, PAGE_SIZE_MAX) as usize;
@@ -524,10 +517,10 @@ pub async fn list_cases(
 /// The agreements whose cases the caller may list: the one asked for (decided and recorded),
 /// or every one the policies allow.
 async fn listable_agreements(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     agreement: Option<&AgreementId>,
-) -> Result<Vec<AgreementId>, ApiError> {
+) -> Result<Vec<AgreementId>, AppError> {
     if let Some(id) = agreement {
         let agreement = find_agreement(state, id).await?;
         let facts = agreement_facts(&agreement)?;
@@ -547,7 +540,7 @@ async fn listable_agreements(
         .map(|(agreement, _)| agreement.id)
         .collect();
     if listable.is_empty() {
-        return Err(ApiError::Forbidden {
+        return Err(AppError::NotPermitted {
             action: Action::ListCases.as_str(),
         });
     }
@@ -571,15 +564,15 @@ fn stored_status(shown: ShownStatus) -> Option<CaseStatus> {
 /// A stored case as a list shows it to the caller, with the facts its read is recorded
 /// under; `None` when the caller may not read it or is told another status than `status`.
 async fn summary(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     actor: &Actor,
     case_id: &str,
     status: Option<ShownStatus>,
     holds: &[Hold],
-) -> Result<Option<(CaseSummary, ResourceFacts)>, ApiError> {
+) -> Result<Option<(CaseSummary, ResourceFacts)>, AppError> {
     let id = CaseId::parse(case_id)
-        .map_err(|error| ApiError::Internal(format!("a stored case id `{case_id}`: {error}")))?;
+        .map_err(|error| AppError::Internal(format!("a stored case id `{case_id}`: {error}")))?;
     let Some((case, agreement)) = state.store().case(id).await? else {
         return Ok(None);
     };
@@ -610,17 +603,17 @@ async fn summary(
     Ok(Some((summary, facts)))
 }
 
-/// Records that `caller` asked for `action` on case `id` and was refused with `error` before
-/// the policies were asked (a bad body, a missing or malformed `If-Match`), then gives `error`
-/// back: a denied attempt on the record, named by the case, and by its agreement only where the
-/// caller may know the case exists (the public log leaf names the agreement).
-pub async fn refused_on_case(
-    state: &AppState,
+/// Records that `caller` asked for `action` on case `id` and was refused before the policies
+/// were asked (a bad body, a missing or malformed `If-Match`), with the error of stable code
+/// `code`: a denied attempt on the record, named by the case, and by its agreement only where
+/// the caller may know the case exists (the public log leaf names the agreement).
+pub async fn record_refused_on_case(
+    state: &App,
     caller: &Caller,
     action: Action,
     id: CaseId,
-    error: ApiError,
-) -> ApiError {
+    code: &str,
+) -> Result<(), AppError> {
     let facts = match state.store().case(id).await {
         Ok(Some((case, agreement))) => case_facts(state, &case, &agreement).await.ok(),
         _ => None,
@@ -631,20 +624,20 @@ pub async fn refused_on_case(
         }
         _ => (id.to_string(), None),
     };
-    authorize::refused_before_policy(state, caller, action, resource, error).await
+    authorize::record_refused_before_policy(state, caller, action, resource, code).await
 }
 
 /// Executes a command on one case (`command.case()` names it), decided against the case as
 /// the policies see it. `expected_version`, when given, must be the case's version.
 pub async fn case_command(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     command: Command,
     expected_version: Option<u64>,
-) -> Result<CommandOutcome, ApiError> {
+) -> Result<CommandOutcome, AppError> {
     caller.authenticated()?;
     let id = command.case().ok_or_else(|| {
-        ApiError::Internal(format!(
+        AppError::Internal(format!(
             "`{}` is not a command on a case",
             Action::of_command(&command)
         ))
@@ -673,7 +666,7 @@ pub async fn case_command(
     let current = now.map(|(case, agreement)| told_version(&case, &agreement, &disclosure));
     let result = result.map_err(|error| conceal_protection(error, &disclosure, name));
     match result {
-        Err(ApiError::Store(StoreError::Conflict { .. })) => Err(told_conflict(
+        Err(AppError::Store(StoreError::Conflict { .. })) => Err(told_conflict(
             id,
             expected_version.unwrap_or_default(),
             current.unwrap_or_default(),
@@ -688,12 +681,12 @@ pub async fn case_command(
 /// A refusal as a caller who may not know of a protection claim is told it: that the transfer
 /// is paused (a claim or a fear pending) or withdrawn (protection found), never why, in the
 /// vocabulary of [`Disclosure::status`].
-fn conceal_protection(error: ApiError, disclosure: &Disclosure, command: &'static str) -> ApiError {
+fn conceal_protection(error: AppError, disclosure: &Disclosure, command: &'static str) -> AppError {
     if disclosure.protection_facts {
         return error;
     }
     let refusal = match &error {
-        ApiError::Refused(refusal) | ApiError::RefusedRecorded { refusal, .. } => refusal,
+        AppError::Refused(refusal) | AppError::RefusedRecorded { refusal, .. } => refusal,
         _ => return error,
     };
     let withdrawn = Refusal::InvalidState {
@@ -701,11 +694,11 @@ fn conceal_protection(error: ApiError, disclosure: &Disclosure, command: &'stati
         status: CaseStatus::Withdrawn,
     };
     match refusal {
-        Refusal::ProtectionFound => ApiError::Refused(withdrawn),
+        Refusal::ProtectionFound => AppError::Refused(withdrawn),
         Refusal::InvalidState { status, .. } => match disclosure.status(*status) {
-            ShownStatus::Paused => ApiError::Refused(Refusal::TransferPaused { command }),
+            ShownStatus::Paused => AppError::Refused(Refusal::TransferPaused { command }),
             ShownStatus::Case(shown) if shown != *status => {
-                ApiError::Refused(Refusal::InvalidState {
+                AppError::Refused(Refusal::InvalidState {
                     command,
                     status: shown,
                 })
@@ -713,11 +706,11 @@ fn conceal_protection(error: ApiError, disclosure: &Disclosure, command: &'stati
             ShownStatus::Case(_) => error,
         },
         Refusal::ProtectionClaimPending { .. } | Refusal::FearNotScreened { .. } => {
-            ApiError::Refused(Refusal::TransferPaused { command })
+            AppError::Refused(Refusal::TransferPaused { command })
         }
         // The case's last moment could be that of an event hidden from the caller.
         Refusal::TimeBeforeRecorded { stream, at, .. } => {
-            ApiError::Refused(Refusal::TimeBeforeRecorded {
+            AppError::Refused(Refusal::TimeBeforeRecorded {
                 stream: stream.clone(),
                 recorded: None,
                 at: *at,
@@ -730,12 +723,12 @@ fn conceal_protection(error: ApiError, disclosure: &Disclosure, command: &'stati
 /// What a caller who may read the case but not all of it is shown of it, for the version they
 /// are told ([`told_version`]); `None` for a caller who sees it whole or may not read it.
 fn told_disclosure(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     case: &Case,
     agreement: &AgreementState,
     resource: &ResourceFacts,
-) -> Result<Option<Disclosure>, ApiError> {
+) -> Result<Option<Disclosure>, AppError> {
     let actor = caller.authenticated()?;
     let disclosure = agreement
         .latest()
@@ -747,8 +740,8 @@ fn told_disclosure(
 
 /// A stale `If-Match` of a caller told a fingerprint: the conflict names what they were told,
 /// never the count of the case's events.
-fn told_conflict(case: CaseId, expected: u64, current: u64) -> ApiError {
-    ApiError::Store(StoreError::Conflict {
+fn told_conflict(case: CaseId, expected: u64, current: u64) -> AppError {
+    AppError::Store(StoreError::Conflict {
         case,
         expected,
         current,
@@ -758,7 +751,7 @@ fn told_conflict(case: CaseId, expected: u64, current: u64) -> ApiError {
 /// The holds the caller may know of (`read_hold`): a clerk their court's, a sending official
 /// those bearing on their state's agreements (an order naming cases only if they see every
 /// case it names). Only the listing is recorded, not each hold passed over.
-pub async fn list_holds(state: &AppState, caller: &Caller) -> Result<Vec<HoldView>, ApiError> {
+pub async fn list_holds(state: &App, caller: &Caller) -> Result<Vec<HoldView>, AppError> {
     caller.authenticated()?;
     authorize(state, caller, Action::ListHolds, &ResourceFacts::Service).await?;
     let holds = state.store().holds().await?;
@@ -796,14 +789,14 @@ pub struct NewHold {
 /// registration made (`replayed`, nothing appended) if it was this one, and refuses the key
 /// otherwise.
 pub async fn register_hold(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     new: NewHold,
-) -> Result<RegisteredHold, ApiError> {
+) -> Result<RegisteredHold, AppError> {
     let actor = caller.authenticated()?;
     let hold = match &new.idempotency_key {
         Some(key) => {
-            let master = state.master().ok_or(ApiError::NoMasterKey)?;
+            let master = state.master().ok_or(AppError::NoMasterKey)?;
             HoldId::from_u64(master.idempotent_id("hold", actor.user.as_str(), &new.court, key))
         }
         None => HoldId::from_u64(random_u64()?),
@@ -822,7 +815,7 @@ pub async fn register_hold(
     };
     let accepted = match execute(state, caller, &resource, command, None, Vec::new()).await {
         // The key registered the hold before (a retry, or a request racing this one).
-        Err(ApiError::Refused(Refusal::AlreadyExists { .. })) if new.idempotency_key.is_some() => {
+        Err(AppError::Refused(Refusal::AlreadyExists { .. })) if new.idempotency_key.is_some() => {
             return earlier_hold(state, caller, hold, &new).await;
         }
         result => result?,
@@ -839,15 +832,15 @@ pub async fn register_hold(
 /// refused as reused unless the earlier registration was this one (the same clerk, court,
 /// reference, scope and parent order).
 async fn earlier_hold(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     hold: HoldId,
     new: &NewHold,
-) -> Result<RegisteredHold, ApiError> {
+) -> Result<RegisteredHold, AppError> {
     let actor = caller.authenticated()?;
     let history = state.store().history(&StreamId::Hold(hold)).await?;
     let Some(first) = history.first() else {
-        return Err(ApiError::Internal(format!(
+        return Err(AppError::Internal(format!(
             "{hold} was refused as existing and has no events"
         )));
     };
@@ -859,7 +852,7 @@ async fn earlier_hold(
         ..
     } = &first.event.body
     else {
-        return Err(ApiError::Internal(format!(
+        return Err(AppError::Internal(format!(
             "{hold} does not begin with its registration"
         )));
     };
@@ -883,8 +876,8 @@ async fn earlier_hold(
 }
 
 /// The refusal of an idempotency key that made `what` with other details.
-fn reused_key(what: &str, done: &str) -> ApiError {
-    ApiError::InvalidInput {
+fn reused_key(what: &str, done: &str) -> AppError {
+    AppError::InvalidInput {
         field: "header.Idempotency-Key".to_owned(),
         message: format!(
             "this key already {done} {what} with other details; use a new key for a new request"
@@ -894,23 +887,23 @@ fn reused_key(what: &str, done: &str) -> ApiError {
 
 /// Executes a command on one registered hold (stay, reactivate, amend, vacate).
 pub async fn hold_command(
-    state: &AppState,
+    state: &App,
     caller: &Caller,
     hold: HoldId,
     command: Command,
-) -> Result<CommandOutcome, ApiError> {
+) -> Result<CommandOutcome, AppError> {
     caller.authenticated()?;
     let found = load_hold(state, caller, Action::of_command(&command), hold).await?;
     let facts = hold_facts(state, &[&found]).await?;
     let resource = facts
         .first()
-        .ok_or_else(|| ApiError::Internal(format!("no facts for {hold}")))?;
+        .ok_or_else(|| AppError::Internal(format!("no facts for {hold}")))?;
     let accepted = execute(state, caller, resource, command, None, Vec::new()).await?;
     Ok(accepted.outcome(None))
 }
 
 /// Lets the clocks run to now: silence accepts, requests lapse, deadlines expire.
-pub async fn tick(state: &AppState, caller: &Caller) -> Result<CommandOutcome, ApiError> {
+pub async fn tick(state: &App, caller: &Caller) -> Result<CommandOutcome, AppError> {
     caller.authenticated()?;
     let accepted = execute(
         state,

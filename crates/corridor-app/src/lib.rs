@@ -1,0 +1,47 @@
+//! corridor's application layer: what corridor does for a caller, once, under every door. The
+//! HTTP API (`corridor-api`) and the command line's local mode call the same functions, over the
+//! same [`App`], as a [`Caller`] they have authenticated their own way.
+//!
+//! - [`service`]: the application functions (agreements, propose, read a case, its history,
+//!   list, every command on a case or a hold, tick): the policies decide, the decisions are
+//!   recorded, the field filter applies;
+//! - [`access`]: the access records, read back by the monitoring body and auditors;
+//! - [`authorize`]: every decision through the Cedar policies, and its access record;
+//! - [`execute`]: the one path of a command (authorize, then decide and append in a group
+//!   commit), and what commands and reads load (cases, holds, agreements, their policy facts);
+//! - [`committer`]: the one writer, grouping concurrent writes into durable commits;
+//! - [`disclosure`] and [`views`]: the one field filter, and the case as a caller sees it;
+//! - [`answers`]: the other typed answers (a command's outcome, a proposal, a history, a page
+//!   of cases, holds, agreements);
+//! - [`caller`]: who is asking ([`Caller`], [`Credential`]);
+//! - [`state`]: [`App`] and its [`AppConfig`], the [`Clock`], the [`Counters`];
+//! - [`error`]: [`AppError`], the outcomes a function can fail with, and how they are described;
+//! - [`users`]: the rules of user administration's inputs (roles, token scopes);
+//! - [`limits`]: the application's own limits (page sizes, text lengths, idempotency keys,
+//!   token lifetimes).
+//!
+//! This crate knows no HTTP: no status codes, headers, cookies or extractors. Each door maps
+//! [`AppError::kind`] to its own vocabulary in one place (the API to RFC 9457 problems, the
+//! command line to exit statuses). Its answers derive `serde` and `utoipa::ToSchema`: they are
+//! the API's JSON, and the schema is a description of that data (utoipa without its web
+//! framework features), kept beside the types so the OpenAPI document cannot drift from them.
+
+#![deny(missing_docs)]
+
+pub mod access;
+pub mod answers;
+pub mod authorize;
+pub mod caller;
+pub mod committer;
+pub mod disclosure;
+pub mod error;
+pub mod execute;
+pub mod limits;
+pub mod service;
+pub mod state;
+pub mod users;
+pub mod views;
+
+pub use caller::{Caller, Credential};
+pub use error::{AppError, Description, ErrorKind};
+pub use state::{App, AppConfig, Clock, Counters, NoCounters};
