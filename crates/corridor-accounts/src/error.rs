@@ -39,7 +39,7 @@ pub enum AccountsError {
     /// The user is disabled: they may not log in, and get no new token.
     #[error("user `{0}` is disabled and gets no new token")]
     UserDisabled(UserId),
-    /// The role cannot act for that party (DOMAIN.md §2).
+    /// The role cannot act for that party (docs/domain.md §2).
     #[error("role `{role}` cannot act for {party:?}: {expected}")]
     RoleParty {
         /// The role asked for.

@@ -1,7 +1,7 @@
 //! corridor's accounts: who may sign in, as what, and for how long.
 //!
 //! A user holds exactly one [`Role`](corridor_domain::Role) bound to one
-//! [`Party`](corridor_domain::Party) (DOMAIN.md §2). Passwords are kept only as Argon2id PHC strings.
+//! [`Party`](corridor_domain::Party) (docs/domain.md §2). Passwords are kept only as Argon2id PHC strings.
 //! Browser sessions and API tokens are random 256-bit secrets of which only a SHA-256 is stored, so
 //! a copy of the tables lets nobody act as a user. Every limit — session idle and absolute
 //! lifetimes, login attempts per user name and per client address, token lifetimes and scopes — is

@@ -18,8 +18,6 @@
 //! [`gzip`] is also what `corridor log export` writes as the `.gz` beside each bundle, so a
 //! static web server that serves precompressed files sends the same bytes as `corridor serve`.
 
-use std::io::Write as _;
-
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use sha2::{Digest as _, Sha256};
@@ -35,16 +33,7 @@ pub struct Body {
     pub compressible: bool,
 }
 
-/// `bytes` compressed with gzip: deterministic for a given build (no file name, no time stamp
-/// in the header), at the default level.
-pub fn gzip(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(bytes.len() / 2),
-        flate2::Compression::default(),
-    );
-    encoder.write_all(bytes)?;
-    encoder.finish()
-}
+pub use corridor_app::publish::gzip;
 
 /// Whether an `Accept-Encoding` header allows gzip: `gzip` (or `x-gzip`) with a non-zero
 /// quality, or `*` with a non-zero quality when gzip is not itself refused (RFC 9110 § 12.5.3).

@@ -17,6 +17,7 @@
 //! - [`state`]: [`App`] and its [`AppConfig`], the [`Clock`], the [`Counters`];
 //! - [`error`]: [`AppError`], the outcomes a function can fail with, and how they are described;
 //! - [`users`]: the rules of user administration's inputs (roles, token scopes);
+//! - [`publish`]: the one gzip encoding of the public log's entry bundles (served and exported);
 //! - [`limits`]: the application's own limits (page sizes, text lengths, idempotency keys,
 //!   token lifetimes).
 //!
@@ -37,6 +38,7 @@ pub mod disclosure;
 pub mod error;
 pub mod execute;
 pub mod limits;
+pub mod publish;
 pub mod service;
 pub mod state;
 pub mod users;

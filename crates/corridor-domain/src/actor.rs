@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::UserId;
 
-/// The roles of DOMAIN.md §2. A user holds exactly one.
+/// The roles of docs/domain.md §2. A user holds exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

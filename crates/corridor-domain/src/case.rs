@@ -11,7 +11,7 @@ use crate::event::{Acceptance, EventBody, WelfareOutcome};
 use crate::ids::{CaseId, HoldId, UserId};
 use crate::person::{Language, RuleAttributes, Sealed};
 
-/// Where a case stands in the lifecycle of DOMAIN.md §4.
+/// Where a case stands in the lifecycle of docs/domain.md §4.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {

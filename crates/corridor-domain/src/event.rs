@@ -380,7 +380,7 @@ pub enum EventBody {
     },
 
     /// An authorization decision about an authenticated caller, allowed or denied, reads
-    /// included (DOMAIN.md §6: every read of a case is logged). `by` is the caller. It names
+    /// included (docs/domain.md §6: every read of a case is logged). `by` is the caller. It names
     /// the resource by its identifier only: never personal data.
     AccessRecorded {
         /// The caller's role when the decision was made.

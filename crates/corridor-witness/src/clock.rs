@@ -12,9 +12,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// A source of Unix time in seconds. `None` means the time cannot be read (a system clock set
 /// before 1970): the witness then refuses to cosign rather than state a false time.
 #[derive(Clone)]
-pub struct Clock(Arc<dyn Fn() -> Option<u64> + Send + Sync>);
+pub struct CosignClock(Arc<dyn Fn() -> Option<u64> + Send + Sync>);
 
-impl Clock {
+impl CosignClock {
     /// The system clock.
     #[must_use]
     pub fn system() -> Self {
@@ -45,8 +45,8 @@ impl Clock {
     }
 }
 
-impl fmt::Debug for Clock {
+impl fmt::Debug for CosignClock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Clock").finish_non_exhaustive()
+        f.debug_tuple("CosignClock").finish_non_exhaustive()
     }
 }

@@ -14,7 +14,7 @@
 //! - [`server`]: [`server::WitnessState`] (witness, store, clock) and [`server::router`], the
 //!   axum router serving `POST /add-checkpoint` exactly as C2SP tlog-witness prescribes, and
 //!   its optional monitoring endpoint `GET /<origin hash>/checkpoint`.
-//! - [`clock`]: where the cosignature timestamp comes from ([`clock::Clock`]): the system clock
+//! - [`clock`]: where the cosignature timestamp comes from ([`clock::CosignClock`]): the system clock
 //!   in production, a fixed value in tests.
 //! - [`client`]: the log side: [`client::add_checkpoint`] sends a checkpoint to a witness and
 //!   reads the answer as an [`client::AddOutcome`]; [`client::verify_cosignature`] checks the
@@ -39,7 +39,7 @@ pub mod server;
 pub mod store;
 
 pub use client::{AddOutcome, ClientError, add_checkpoint, verify_cosignature};
-pub use clock::Clock;
+pub use clock::CosignClock;
 pub use config::{
     ConfigError, KnownLog, build_witness, cosigner_verifier_key, generate_cosigner_key,
 };

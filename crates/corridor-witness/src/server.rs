@@ -49,7 +49,7 @@ use corridor_log::witness::{
     AddCheckpointRequest, Cosign, MonitoringError, Witness, WitnessRefusal,
 };
 
-use crate::clock::Clock;
+use crate::clock::CosignClock;
 use crate::store::{MAX_STORED_TREE_SIZE, StoreError, Swap, WitnessStore};
 
 pub use corridor_log::witness::{MAX_REQUEST_BODY_BYTES, TREE_SIZE_CONTENT_TYPE};
@@ -130,13 +130,13 @@ pub struct WitnessState {
 struct Inner {
     witness: Witness,
     store: WitnessStore,
-    clock: Clock,
+    clock: CosignClock,
 }
 
 impl WitnessState {
     /// The state of a witness serving from `store`, stamping cosignatures with `clock`.
     #[must_use]
-    pub fn new(witness: Witness, store: WitnessStore, clock: Clock) -> Self {
+    pub fn new(witness: Witness, store: WitnessStore, clock: CosignClock) -> Self {
         Self {
             inner: Arc::new(Inner {
                 witness,

@@ -224,7 +224,7 @@ async fn export(store: &Store, dir: &Path, json: bool) -> anyhow::Result<ExitCod
             written += 1;
             // The bundle gzip-compressed beside it, as `corridor serve` sends it to a client that
             // accepts gzip, for static servers that serve precompressed files (docs/log.md).
-            let compressed = corridor_api::tile_encoding::gzip(&bundle)
+            let compressed = corridor_app::publish::gzip(&bundle)
                 .with_context(|| format!("gzip of the entry bundle {path}"))?;
             write_atomically(&dir.join(format!("{path}.gz")), &compressed)?;
             compressed_written += 1;

@@ -11,7 +11,7 @@ use corridor_log::cosignature::CosignatureVerifier;
 use corridor_store::Store;
 use corridor_witness::client::{AddOutcome, add_checkpoint};
 use corridor_witness::{
-    Clock, KnownLog, WitnessState, WitnessStore, build_witness, cosigner_verifier_key,
+    CosignClock, KnownLog, WitnessState, WitnessStore, build_witness, cosigner_verifier_key,
     generate_cosigner_key,
 };
 
@@ -141,7 +141,7 @@ pub async fn open_witness(
     let store = WitnessStore::open(&corridor_store::normalise_url(database), true)
         .await
         .map_err(|error| anyhow::anyhow!("witness database: {error}"))?;
-    Ok(WitnessState::new(witness, store, Clock::system()))
+    Ok(WitnessState::new(witness, store, CosignClock::system()))
 }
 
 /// `corridor witness …`.

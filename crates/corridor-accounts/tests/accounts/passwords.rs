@@ -41,7 +41,7 @@ async fn password_hashes_are_argon2id_phc_strings_never_the_password() {
     }
 }
 
-/// A role is bound to the kind of party DOMAIN.md §2 gives it, `public` is no account, a name is
+/// A role is bound to the kind of party docs/domain.md §2 gives it, `public` is no account, a name is
 /// taken once, and a short password is refused before anything is stored.
 #[tokio::test]
 async fn roles_bind_to_their_parties() {

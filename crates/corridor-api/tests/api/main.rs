@@ -62,7 +62,7 @@ pub mod harness {
     use corridor_store::vault::MasterKey;
     use corridor_store::{Request, Store};
     use corridor_testkit::actor;
-    use corridor_witness::{Clock, KnownLog, WitnessState, WitnessStore, build_witness};
+    use corridor_witness::{CosignClock, KnownLog, WitnessState, WitnessStore, build_witness};
     use http_body_util::{BodyExt as _, Full};
     use hyper::body::Bytes;
     use hyper::header::HeaderMap;
@@ -361,7 +361,7 @@ pub mod harness {
         WitnessState::new(
             witness,
             store,
-            Clock::fixed(u64::try_from(now).expect("after 1970")),
+            CosignClock::fixed(u64::try_from(now).expect("after 1970")),
         )
     }
 

@@ -1,5 +1,5 @@
 //! The authorization matrix: every route × every role × own or other party, written out by hand
-//! from DOMAIN.md §2 (not derived from the policies), and checked over HTTP.
+//! from docs/domain.md §2 (not derived from the policies), and checked over HTTP.
 //!
 //! Each cell gets its own resource in the state the route needs (a case built to the point of
 //! its lifecycle where the command makes sense, a hold of the right status), so cells that
@@ -164,7 +164,7 @@ impl Column {
 /// monitor (own body, other) · court clerk (own court, other) · admin · public · auditor
 /// ```
 ///
-/// Written from DOMAIN.md §2 and issue 4: sending-state users act only under their state's
+/// Written from docs/domain.md §2 and issue 4: sending-state users act only under their state's
 /// agreements; receiving-state users only on cases requested of them; counsel only for their
 /// clients; monitors read every case of the agreements they monitor and record what they find,
 /// nothing else; court clerks manage their court's holds, read only the cases their court's

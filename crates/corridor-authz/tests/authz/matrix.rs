@@ -1,5 +1,5 @@
 //! The authorization matrix: every action × every role × own/other party, decided by the shipped
-//! policies and compared with the table below, written by hand from DOMAIN.md §2.
+//! policies and compared with the table below, written by hand from docs/domain.md §2.
 //!
 //! Each cell is `own/other`: `A` allowed, `-` denied. "Own" and "other" are described in
 //! [`crate::fixture::Side`]: for state officials their state is (or is not) the agreement's sending

@@ -1,4 +1,4 @@
-//! Every guard of DOMAIN.md §4, on both sides: what it allows and what it refuses, with the typed
+//! Every guard of docs/domain.md §4, on both sides: what it allows and what it refuses, with the typed
 //! code and facts.
 //!
 //! The test agreement (see `fixture.rs`) sends from USA to RWA, in force since 2025-03-03; it

@@ -1,4 +1,4 @@
-//! Roles (DOMAIN.md §2): every command is refused as `not_permitted` for a wrong role, and for the
+//! Roles (docs/domain.md §2): every command is refused as `not_permitted` for a wrong role, and for the
 //! right role acting for the wrong state; counsel act only for their own clients and monitors only
 //! for the agreement's monitoring body. Such refusals are never recorded on the case.
 //!

@@ -18,7 +18,7 @@ use corridor_log::checkpoint::Checkpoint;
 use corridor_log::note::{Ed25519Signer, KeyName};
 use corridor_log::tree::{self, MemoryTree, consistency_proof};
 use corridor_log::witness::AddCheckpointRequest;
-use corridor_witness::{Clock, KnownLog, WitnessState, WitnessStore, build_witness};
+use corridor_witness::{CosignClock, KnownLog, WitnessState, WitnessStore, build_witness};
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
 use hyper::{Request, header};
@@ -153,7 +153,7 @@ pub async fn spawn_witness(database_url: &str) -> TestWitness {
     )
     .unwrap();
     let store = WitnessStore::open(database_url, true).await.unwrap();
-    let state = WitnessState::new(witness, store, Clock::fixed(NOW_SECONDS));
+    let state = WitnessState::new(witness, store, CosignClock::fixed(NOW_SECONDS));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (shutdown, stopped) = oneshot::channel::<()>();
