@@ -7,18 +7,19 @@
 //! so every guard treats "at the deadline" as "past it", and the two can never disagree.
 
 use corridor_terms::{AgreementStatus, OnwardRule, Terms};
+use jiff::Timestamp;
 
 use super::REASON_LENGTH_MAX;
 use crate::actor::Actor;
 use crate::agreement::AgreementState;
-use crate::case::{Case, CaseStatus, ReceivingProcedure};
-use crate::clock::{departure_window, transfer_deadline};
+use crate::case::{Case, CaseStatus, ReceivingProcedure, SafeguardCause};
+use crate::clock::{departure_window, earliest_departure, lead_time_from, transfer_deadline};
 use crate::command::{Command, Context, NoticeFacts, PersonFacts};
 use crate::hold::{Hold, HoldStatus, holds_covering};
 use crate::person::{RuleAttributes, age_years};
 use crate::refusal::{CapKind, Refusal};
 use crate::roles::{self, Parties};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Snapshot, case_terms};
 
 /// The age from which a person is no longer a minor (the `minor` vulnerability).
 pub const ADULT_AGE_YEARS: u8 = 18;
@@ -690,4 +691,70 @@ pub(super) fn hold_status_is(hold: &Hold, expected: HoldStatus, verb: &str) -> R
             ),
         })
     }
+}
+
+/// Notice has been served before the transfer is requested.
+pub(super) fn notice_served(case: &Case) -> Result<(), Refusal> {
+    if case.status == CaseStatus::Proposed {
+        return Err(Refusal::NoticeMissing);
+    }
+    Ok(())
+}
+
+/// The receiving state has accepted the person before a departure is scheduled.
+pub(super) fn receiving_approved(case: &Case) -> Result<(), Refusal> {
+    if matches!(case.status, CaseStatus::Noticed | CaseStatus::Requested) {
+        return Err(Refusal::NotApprovedByReceivingState);
+    }
+    Ok(())
+}
+
+/// The notice lead time has run: by `departure` when one is scheduled, by `now` when the person
+/// leaves. A departure earlier than the one the person was told of is a new schedule: the lead
+/// time runs again from `now` where the terms say so.
+pub(super) fn notice_period_run(
+    case: &Case,
+    terms: &Terms,
+    now: Timestamp,
+    departure: Option<Timestamp>,
+) -> Result<(), Refusal> {
+    let mut earliest = earliest_departure(case, terms).ok_or(Refusal::NoticeMissing)?;
+    let when = match departure {
+        Some(departure) => {
+            if case.told_departure.is_some_and(|told| departure < told) {
+                earliest = earliest.max(lead_time_from(terms, now));
+            }
+            departure
+        }
+        None => now,
+    };
+    if when < earliest {
+        return Err(Refusal::NoticePeriodRunning {
+            earliest_departure: earliest,
+        });
+    }
+    Ok(())
+}
+
+/// The refusal of the safeguard whose consequence the case's status is, if it is one.
+pub(super) fn safeguard_behind(snapshot: &Snapshot, case: &Case) -> Option<Refusal> {
+    Some(match case.safeguard_cause? {
+        SafeguardCause::Hold(id) => {
+            let hold = snapshot.holds.get(&id)?;
+            Refusal::HoldActive {
+                hold: id,
+                court: hold.court.clone(),
+                reference: hold.reference.clone(),
+            }
+        }
+        SafeguardCause::Vulnerability(vulnerability) => Refusal::Ineligible {
+            reasons: vec![format!("the vulnerability `{vulnerability}` is excluded")],
+        },
+        SafeguardCause::TransferDeadline => Refusal::TransferDeadlinePassed {
+            deadline: case_terms(snapshot, case)
+                .and_then(|terms| transfer_deadline(case, terms))
+                .unwrap_or(case.last_event_at),
+        },
+        SafeguardCause::Protection => Refusal::ProtectionFound,
+    })
 }

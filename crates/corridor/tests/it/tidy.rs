@@ -4,7 +4,8 @@
 //! - every `docs/domain.md §N` the code cites is a section of `docs/domain.md`;
 //! - every Cedar action of the schema has a door: a route of the HTTP API, a command of the
 //!   `corridor` binary, or both (the table [`DOORS`]), and every door named there exists;
-//! - no module doc (`//!`) names a function that no longer exists.
+//! - no module doc (`//!`) names a function that no longer exists;
+//! - no guard's refusal is made outside `decide/guards.rs` (and `order.rs`).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -134,100 +135,285 @@ use Door::{Cli, Route};
 /// Every Cedar action and its doors. A new action fails [`every_action_has_a_door`] until it is
 /// given one here; a door that goes away fails [`every_door_exists`].
 const DOORS: &[(&str, &[Door])] = &[
-    ("list_agreements", &[Route("/api/agreements"), Cli(&["agreement", "list"])]),
-    ("read_agreement", &[Route("/api/agreements/{agreement}"), Cli(&["agreement", "show"])]),
-    ("load_agreement", &[Route("/api/agreements"), Cli(&["agreement", "load"])]),
-    ("amend_agreement", &[Route("/api/agreements"), Cli(&["agreement", "load"])]),
+    (
+        "list_agreements",
+        &[Route("/api/agreements"), Cli(&["agreement", "list"])],
+    ),
+    (
+        "read_agreement",
+        &[
+            Route("/api/agreements/{agreement}"),
+            Cli(&["agreement", "show"]),
+        ],
+    ),
+    (
+        "load_agreement",
+        &[Route("/api/agreements"), Cli(&["agreement", "load"])],
+    ),
+    (
+        "amend_agreement",
+        &[Route("/api/agreements"), Cli(&["agreement", "load"])],
+    ),
     (
         "change_agreement_status",
-        &[Route("/api/agreements/{agreement}/status"), Cli(&["agreement", "status"])],
+        &[
+            Route("/api/agreements/{agreement}/status"),
+            Cli(&["agreement", "status"]),
+        ],
     ),
-    ("list_cases", &[Route("/api/agreements/{agreement}/cases"), Cli(&["case", "list"])]),
-    ("read_case", &[Route("/api/cases/{case}"), Cli(&["case", "show"])]),
-    ("read_history", &[Route("/api/cases/{case}/history"), Cli(&["case", "history"])]),
+    (
+        "list_cases",
+        &[
+            Route("/api/agreements/{agreement}/cases"),
+            Cli(&["case", "list"]),
+        ],
+    ),
+    (
+        "read_case",
+        &[Route("/api/cases/{case}"), Cli(&["case", "show"])],
+    ),
+    (
+        "read_history",
+        &[
+            Route("/api/cases/{case}/history"),
+            Cli(&["case", "history"]),
+        ],
+    ),
     (
         "read_access_records",
-        &[Route("/api/agreements/{agreement}/access-records"), Cli(&["access", "list"])],
+        &[
+            Route("/api/agreements/{agreement}/access-records"),
+            Cli(&["access", "list"]),
+        ],
     ),
-    ("propose", &[Route("/api/agreements/{agreement}/cases"), Cli(&["case", "propose"])]),
-    ("serve_notice", &[Route("/api/cases/{case}/notice"), Cli(&["case", "notice"])]),
+    (
+        "propose",
+        &[
+            Route("/api/agreements/{agreement}/cases"),
+            Cli(&["case", "propose"]),
+        ],
+    ),
+    (
+        "serve_notice",
+        &[Route("/api/cases/{case}/notice"), Cli(&["case", "notice"])],
+    ),
     (
         "claim_protection",
-        &[Route("/api/cases/{case}/protection-claim"), Cli(&["case", "claim-protection"])],
+        &[
+            Route("/api/cases/{case}/protection-claim"),
+            Cli(&["case", "claim-protection"]),
+        ],
     ),
     (
         "decide_protection",
-        &[Route("/api/cases/{case}/protection-decision"), Cli(&["case", "decide-protection"])],
+        &[
+            Route("/api/cases/{case}/protection-decision"),
+            Cli(&["case", "decide-protection"]),
+        ],
     ),
-    ("request_transfer", &[Route("/api/cases/{case}/request"), Cli(&["case", "request"])]),
-    ("approve", &[Route("/api/cases/{case}/approve"), Cli(&["case", "approve"])]),
-    ("refuse", &[Route("/api/cases/{case}/refuse"), Cli(&["case", "refuse"])]),
-    ("extend_deadline", &[Route("/api/cases/{case}/extend"), Cli(&["case", "extend"])]),
-    ("schedule", &[Route("/api/cases/{case}/schedule"), Cli(&["case", "schedule"])]),
-    ("depart", &[Route("/api/cases/{case}/depart"), Cli(&["case", "depart"])]),
-    ("arrive", &[Route("/api/cases/{case}/arrive"), Cli(&["case", "arrive"])]),
+    (
+        "request_transfer",
+        &[
+            Route("/api/cases/{case}/request"),
+            Cli(&["case", "request"]),
+        ],
+    ),
+    (
+        "approve",
+        &[
+            Route("/api/cases/{case}/approve"),
+            Cli(&["case", "approve"]),
+        ],
+    ),
+    (
+        "refuse",
+        &[Route("/api/cases/{case}/refuse"), Cli(&["case", "refuse"])],
+    ),
+    (
+        "extend_deadline",
+        &[Route("/api/cases/{case}/extend"), Cli(&["case", "extend"])],
+    ),
+    (
+        "schedule",
+        &[
+            Route("/api/cases/{case}/schedule"),
+            Cli(&["case", "schedule"]),
+        ],
+    ),
+    (
+        "depart",
+        &[Route("/api/cases/{case}/depart"), Cli(&["case", "depart"])],
+    ),
+    (
+        "arrive",
+        &[Route("/api/cases/{case}/arrive"), Cli(&["case", "arrive"])],
+    ),
     (
         "record_vulnerability",
-        &[Route("/api/cases/{case}/vulnerabilities"), Cli(&["case", "vulnerability"])],
+        &[
+            Route("/api/cases/{case}/vulnerabilities"),
+            Cli(&["case", "vulnerability"]),
+        ],
     ),
-    ("record_fear", &[Route("/api/cases/{case}/fears"), Cli(&["case", "fear"])]),
-    ("dispute_age", &[Route("/api/cases/{case}/age-dispute"), Cli(&["case", "age-dispute"])]),
-    ("decide_age", &[Route("/api/cases/{case}/age-decision"), Cli(&["case", "age-decision"])]),
+    (
+        "record_fear",
+        &[Route("/api/cases/{case}/fears"), Cli(&["case", "fear"])],
+    ),
+    (
+        "dispute_age",
+        &[
+            Route("/api/cases/{case}/age-dispute"),
+            Cli(&["case", "age-dispute"]),
+        ],
+    ),
+    (
+        "decide_age",
+        &[
+            Route("/api/cases/{case}/age-decision"),
+            Cli(&["case", "age-decision"]),
+        ],
+    ),
     (
         "lodge_receiving_claim",
-        &[Route("/api/cases/{case}/receiving-claim"), Cli(&["case", "after"])],
+        &[
+            Route("/api/cases/{case}/receiving-claim"),
+            Cli(&["case", "after"]),
+        ],
     ),
     (
         "decide_receiving_claim",
-        &[Route("/api/cases/{case}/receiving-claim-decision"), Cli(&["case", "after"])],
+        &[
+            Route("/api/cases/{case}/receiving-claim-decision"),
+            Cli(&["case", "after"]),
+        ],
     ),
-    ("lodge_appeal", &[Route("/api/cases/{case}/appeal"), Cli(&["case", "after"])]),
-    ("onward", &[Route("/api/cases/{case}/onward"), Cli(&["case", "onward"])]),
-    ("return", &[Route("/api/cases/{case}/return"), Cli(&["case", "after"])]),
-    ("settle", &[Route("/api/cases/{case}/settle"), Cli(&["case", "after"])]),
+    (
+        "lodge_appeal",
+        &[Route("/api/cases/{case}/appeal"), Cli(&["case", "after"])],
+    ),
+    (
+        "onward",
+        &[Route("/api/cases/{case}/onward"), Cli(&["case", "onward"])],
+    ),
+    (
+        "return",
+        &[Route("/api/cases/{case}/return"), Cli(&["case", "after"])],
+    ),
+    (
+        "settle",
+        &[Route("/api/cases/{case}/settle"), Cli(&["case", "after"])],
+    ),
     (
         "report_whereabouts_unknown",
-        &[Route("/api/cases/{case}/whereabouts-unknown"), Cli(&["case", "after"])],
+        &[
+            Route("/api/cases/{case}/whereabouts-unknown"),
+            Cli(&["case", "after"]),
+        ],
     ),
     (
         "report_whereabouts_known",
-        &[Route("/api/cases/{case}/whereabouts-known"), Cli(&["case", "after"])],
+        &[
+            Route("/api/cases/{case}/whereabouts-known"),
+            Cli(&["case", "after"]),
+        ],
     ),
-    ("record_welfare_check", &[Route("/api/cases/{case}/welfare-checks"), Cli(&["case", "welfare"])]),
+    (
+        "record_welfare_check",
+        &[
+            Route("/api/cases/{case}/welfare-checks"),
+            Cli(&["case", "welfare"]),
+        ],
+    ),
     (
         "validate_detention",
-        &[Route("/api/cases/{case}/detention-validated"), Cli(&["case", "after"])],
+        &[
+            Route("/api/cases/{case}/detention-validated"),
+            Cli(&["case", "after"]),
+        ],
     ),
-    ("withdraw", &[Route("/api/cases/{case}/withdraw"), Cli(&["case", "withdraw"])]),
-    ("erase", &[Route("/api/cases/{case}/erase"), Cli(&["case", "erase"])]),
-    ("register_hold", &[Route("/api/holds"), Cli(&["hold", "register"])]),
-    ("stay_hold", &[Route("/api/holds/{hold}/stay"), Cli(&["hold", "stay"])]),
-    ("reactivate_hold", &[Route("/api/holds/{hold}/reactivate"), Cli(&["hold", "reactivate"])]),
-    ("amend_hold", &[Route("/api/holds/{hold}/amend"), Cli(&["hold", "amend"])]),
-    ("vacate_hold", &[Route("/api/holds/{hold}/vacate"), Cli(&["hold", "lift"])]),
+    (
+        "withdraw",
+        &[
+            Route("/api/cases/{case}/withdraw"),
+            Cli(&["case", "withdraw"]),
+        ],
+    ),
+    (
+        "erase",
+        &[Route("/api/cases/{case}/erase"), Cli(&["case", "erase"])],
+    ),
+    (
+        "register_hold",
+        &[Route("/api/holds"), Cli(&["hold", "register"])],
+    ),
+    (
+        "stay_hold",
+        &[Route("/api/holds/{hold}/stay"), Cli(&["hold", "stay"])],
+    ),
+    (
+        "reactivate_hold",
+        &[
+            Route("/api/holds/{hold}/reactivate"),
+            Cli(&["hold", "reactivate"]),
+        ],
+    ),
+    (
+        "amend_hold",
+        &[Route("/api/holds/{hold}/amend"), Cli(&["hold", "amend"])],
+    ),
+    (
+        "vacate_hold",
+        &[Route("/api/holds/{hold}/vacate"), Cli(&["hold", "lift"])],
+    ),
     ("list_holds", &[Route("/api/holds"), Cli(&["hold", "list"])]),
     // Knowing of a hold is asked of each hold a list or a refusal would name.
     ("read_hold", &[Route("/api/holds"), Cli(&["hold", "list"])]),
     ("tick", &[Route("/api/tick"), Cli(&["tick"])]),
     ("check", &[Cli(&["check"])]),
-    ("read_log", &[Route("/checkpoint"), Route("/tile/{path}"), Cli(&["log", "checkpoint"])]),
-    ("cosign_checkpoint", &[Route("/add-checkpoint"), Cli(&["witness", "serve"])]),
+    (
+        "read_log",
+        &[
+            Route("/checkpoint"),
+            Route("/tile/{path}"),
+            Cli(&["log", "checkpoint"]),
+        ],
+    ),
+    (
+        "cosign_checkpoint",
+        &[Route("/add-checkpoint"), Cli(&["witness", "serve"])],
+    ),
     ("list_users", &[Route("/api/users"), Cli(&["user", "list"])]),
     ("add_user", &[Route("/api/users"), Cli(&["user", "add"])]),
-    ("disable_user", &[Route("/api/users/{user}/disable"), Cli(&["user", "disable"])]),
-    ("set_user_role", &[Route("/api/users/{user}/role"), Cli(&["user", "role"])]),
-    ("issue_token", &[Route("/api/users/{user}/tokens"), Cli(&["user", "token"])]),
+    (
+        "disable_user",
+        &[
+            Route("/api/users/{user}/disable"),
+            Cli(&["user", "disable"]),
+        ],
+    ),
+    (
+        "set_user_role",
+        &[Route("/api/users/{user}/role"), Cli(&["user", "role"])],
+    ),
+    (
+        "issue_token",
+        &[Route("/api/users/{user}/tokens"), Cli(&["user", "token"])],
+    ),
     (
         "revoke_token",
-        &[Route("/api/users/{user}/tokens/{token_id}"), Cli(&["user", "revoke-token"])],
+        &[
+            Route("/api/users/{user}/tokens/{token_id}"),
+            Cli(&["user", "revoke-token"]),
+        ],
     ),
     ("manage_keys", &[Cli(&["log", "key"]), Cli(&["init"])]),
 ];
 
 /// The actions `policies/corridor.cedarschema` declares.
 fn schema_actions() -> BTreeSet<String> {
-    let schema = fs::read_to_string(root().join("crates/corridor-authz/policies/corridor.cedarschema"))
-        .expect("the Cedar schema");
+    let schema =
+        fs::read_to_string(root().join("crates/corridor-authz/policies/corridor.cedarschema"))
+            .expect("the Cedar schema");
     schema
         .lines()
         .filter_map(|line| line.trim_start().strip_prefix("action "))
@@ -244,16 +430,30 @@ fn schema_actions() -> BTreeSet<String> {
 #[test]
 fn every_action_has_a_door() {
     let actions = schema_actions();
-    assert!(actions.len() > 40, "the schema's actions are read ({})", actions.len());
-    let tabled: BTreeSet<String> = DOORS.iter().map(|(action, _)| (*action).to_owned()).collect();
-    assert_eq!(DOORS.len(), tabled.len(), "an action is listed twice in DOORS");
+    assert!(
+        actions.len() > 40,
+        "the schema's actions are read ({})",
+        actions.len()
+    );
+    let tabled: BTreeSet<String> = DOORS
+        .iter()
+        .map(|(action, _)| (*action).to_owned())
+        .collect();
+    assert_eq!(
+        DOORS.len(),
+        tabled.len(),
+        "an action is listed twice in DOORS"
+    );
     let without: Vec<_> = actions.difference(&tabled).collect();
     assert!(
         without.is_empty(),
         "Cedar actions with no route or command (give each a door, or remove it): {without:?}"
     );
     let unknown: Vec<_> = tabled.difference(&actions).collect();
-    assert!(unknown.is_empty(), "DOORS names actions the schema does not: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "DOORS names actions the schema does not: {unknown:?}"
+    );
     for (action, doors) in DOORS {
         assert!(!doors.is_empty(), "{action} has no door");
     }
@@ -333,7 +533,9 @@ fn named_in_doc(line: &str) -> Vec<String> {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-                && last.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                && last
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
             if snake && !["self", "crate", "super"].contains(&last) {
                 names.push(last.to_owned());
             }
@@ -358,18 +560,49 @@ fn defined(name: &str, sources: &[(PathBuf, String)], files: &BTreeSet<String>) 
         format!(" {name}: "),
         format!("static {name}"),
     ];
-    sources
-        .iter()
-        .any(|(_, text)| patterns.iter().any(|pattern| text.contains(pattern.as_str())))
+    sources.iter().any(|(_, text)| {
+        patterns
+            .iter()
+            .any(|pattern| text.contains(pattern.as_str()))
+    })
 }
 
 /// Names of other crates' items that module docs may mention (`tokio::spawn`, `serde_json`).
 fn is_external(name: &str) -> bool {
     [
-        "std", "core", "alloc", "tokio", "sqlx", "serde", "serde_json", "axum", "jiff", "cedar",
-        "toml", "clap", "tracing", "sha2", "ed25519_dalek", "ml_dsa", "hkdf", "hmac",
-        "chacha20poly1305", "argon2", "utoipa", "utoipa_axum", "metrics", "tower_http", "ureq",
-        "ct_merkle", "proptest", "insta", "csv", "hex", "base64", "getrandom", "rand_chacha",
+        "std",
+        "core",
+        "alloc",
+        "tokio",
+        "sqlx",
+        "serde",
+        "serde_json",
+        "axum",
+        "jiff",
+        "cedar",
+        "toml",
+        "clap",
+        "tracing",
+        "sha2",
+        "ed25519_dalek",
+        "ml_dsa",
+        "hkdf",
+        "hmac",
+        "chacha20poly1305",
+        "argon2",
+        "utoipa",
+        "utoipa_axum",
+        "metrics",
+        "tower_http",
+        "ureq",
+        "ct_merkle",
+        "proptest",
+        "insta",
+        "csv",
+        "hex",
+        "base64",
+        "getrandom",
+        "rand_chacha",
     ]
     .contains(&name)
 }
@@ -379,7 +612,10 @@ fn no_module_doc_names_a_function_that_does_not_exist() {
     let sources = sources();
     let files: BTreeSet<String> = sources
         .iter()
-        .filter_map(|(path, _)| path.file_stem().map(|stem| stem.to_string_lossy().into_owned()))
+        .filter_map(|(path, _)| {
+            path.file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+        })
         .collect();
     let mut stale = Vec::new();
     for (path, text) in &sources {
@@ -409,5 +645,91 @@ fn the_doc_reader_finds_what_it_should() {
     );
     assert!(named_in_doc(" the [`Store`] and `Store`, `x y`").is_empty());
     assert_eq!(named_in_doc(" [`Store::execute`]"), vec!["execute"]);
-    assert_eq!(cited_after("see docs/domain.md §4.2. and domain.md §6", "domain.md §"), ["4.2", "6"]);
+    assert_eq!(
+        cited_after("see docs/domain.md §4.2. and domain.md §6", "domain.md §"),
+        ["4.2", "6"]
+    );
+}
+
+/// The refusals a guard gives, by name: the safeguards (`Refusal::is_safeguard`) and the rule
+/// that time moves forward.
+const SAFEGUARD_REFUSALS: &[&str] = &[
+    "HoldActive",
+    "NoticePeriodRunning",
+    "NoticeMissing",
+    "NoticeDeficient",
+    "ProtectionClaimPending",
+    "ProtectionFound",
+    "NotApprovedByReceivingState",
+    "NotApprovedBySupervisor",
+    "AgreementNotInForce",
+    "CapReached",
+    "Ineligible",
+    "SelfApproval",
+    "TransferDeadlinePassed",
+    "OnwardDestinationProhibited",
+    "DepartureOutsideSchedule",
+    "FearNotScreened",
+    "TimeBeforeRecorded",
+];
+
+/// Whether `text` at `at` (just after `Refusal::Name`) makes a refusal rather than matching one:
+/// a struct or tuple with values, not `{ .. }`, a pattern's `|`, or a match arm's `=>`.
+fn constructs(text: &str, at: usize) -> bool {
+    let rest = text.get(at..).unwrap_or_default();
+    let line_end = rest.find('\n').unwrap_or(rest.len());
+    let line = rest.get(..line_end).unwrap_or_default().trim_start();
+    let pattern = line.starts_with("{ ..")
+        || line.starts_with("=>")
+        || line.starts_with('|')
+        || line.is_empty()
+        || line.contains("=>");
+    !pattern
+}
+
+/// Guards live in one place: no code outside the decider's guards (`decide/guards.rs`, and
+/// `order.rs` for the rule that time moves forward) makes a guard's refusal. The one exception is the
+/// application layer's concealment, which rewords a refusal the decider made for a caller who may
+/// not learn its cause (`conceal_protection` in corridor-app's `service.rs`).
+#[test]
+fn no_guard_refusal_is_made_outside_the_guards() {
+    let allowed = [
+        "crates/corridor-domain/src/decide/guards.rs",
+        "crates/corridor-domain/src/order.rs",
+        "crates/corridor-domain/src/refusal.rs",
+        "crates/corridor-app/src/service.rs",
+    ];
+    let mut made = Vec::new();
+    let mut seen_in_decider = 0;
+    for (path, text) in sources() {
+        let shown = shown(&path);
+        if !shown.contains("/src/") {
+            continue;
+        }
+        for name in SAFEGUARD_REFUSALS {
+            let needle = format!("Refusal::{name}");
+            for (at, _) in text.match_indices(&needle) {
+                let after = at + needle.len();
+                let next = text.get(after..).and_then(|rest| rest.chars().next());
+                if next.is_some_and(|c| c.is_ascii_alphanumeric()) || !constructs(&text, after) {
+                    continue;
+                }
+                if shown == "crates/corridor-domain/src/decide/guards.rs" {
+                    seen_in_decider += 1;
+                }
+                if !allowed.iter().any(|prefix| shown.starts_with(prefix)) {
+                    made.push(format!("{shown}: Refusal::{name}"));
+                }
+            }
+        }
+    }
+    assert!(
+        seen_in_decider > 10,
+        "the scan finds the decider's own refusals ({seen_in_decider})"
+    );
+    assert!(
+        made.is_empty(),
+        "guard refusals made outside decide/guards.rs (a guard belongs there):\n{}",
+        made.join("\n")
+    );
 }

@@ -5,11 +5,11 @@ use jiff::Timestamp;
 
 use super::CaseCtx;
 use crate::case::CaseStatus;
-use crate::clock::{earliest_departure, lead_time_from};
 use crate::decide::counts_of;
 use crate::decide::guards::{
     age_eligible, before_departure, caps, deadline_not_passed, fear_screened, in_force, no_hold,
-    protection_clear, status_in, supervisor_approved, within_schedule,
+    notice_period_run, protection_clear, receiving_approved, status_in, supervisor_approved,
+    within_schedule,
 };
 use crate::event::{Event, EventBody};
 use crate::refusal::Refusal;
@@ -29,11 +29,9 @@ pub(super) fn schedule(c: &CaseCtx<'_>, departure: Timestamp) -> Result<Vec<Even
         });
     }
     no_hold(c.snapshot, c.case)?;
-    notice_period_run(c, departure)?;
+    notice_period_run(c.case, c.terms, c.context.now, Some(departure))?;
+    receiving_approved(c.case)?;
     let status = c.case.status;
-    if matches!(status, CaseStatus::Noticed | CaseStatus::Requested) {
-        return Err(Refusal::NotApprovedByReceivingState);
-    }
     status_in(
         c.case,
         c.command,
@@ -55,21 +53,6 @@ pub(super) fn schedule(c: &CaseCtx<'_>, departure: Timestamp) -> Result<Vec<Even
     })
 }
 
-/// The notice lead time has run by `departure`. A departure earlier than the one the person was
-/// told of is a new schedule: the lead time runs again from now where the terms say so.
-fn notice_period_run(c: &CaseCtx<'_>, departure: Timestamp) -> Result<(), Refusal> {
-    let mut earliest = earliest_departure(c.case, c.terms).ok_or(Refusal::NoticeMissing)?;
-    if c.case.told_departure.is_some_and(|told| departure < told) {
-        earliest = earliest.max(lead_time_from(c.terms, c.context.now));
-    }
-    if departure < earliest {
-        return Err(Refusal::NoticePeriodRunning {
-            earliest_departure: earliest,
-        });
-    }
-    Ok(())
-}
-
 /// `depart`: the person leaves, within the schedule they were told of, if nothing stops it now.
 pub(super) fn depart(c: &CaseCtx<'_>) -> Result<Vec<Event>, Refusal> {
     c.permitted()?;
@@ -78,12 +61,7 @@ pub(super) fn depart(c: &CaseCtx<'_>) -> Result<Vec<Event>, Refusal> {
     age_eligible(c.case, c.terms)?;
     in_force(c.agreement, c.context)?;
     no_hold(c.snapshot, c.case)?;
-    let earliest = earliest_departure(c.case, c.terms).ok_or(Refusal::NoticeMissing)?;
-    if c.context.now < earliest {
-        return Err(Refusal::NoticePeriodRunning {
-            earliest_departure: earliest,
-        });
-    }
+    notice_period_run(c.case, c.terms, c.context.now, None)?;
     status_in(c.case, c.command, &[CaseStatus::Scheduled])?;
     supervisor_approved(c.case)?;
     within_schedule(c.case, c.terms, c.context)?;

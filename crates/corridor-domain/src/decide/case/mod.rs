@@ -16,17 +16,16 @@ mod request;
 
 use corridor_terms::{Country, Terms};
 
-use super::guards::permitted;
+use super::guards::{permitted, safeguard_behind};
 use super::{agreement_state, event_by};
 use crate::agreement::AgreementState;
-use crate::case::{Case, SafeguardCause};
-use crate::clock::transfer_deadline;
+use crate::case::Case;
 use crate::command::{Command, Context};
 use crate::event::{Event, EventBody};
 use crate::ids::CaseId;
 use crate::refusal::Refusal;
 use crate::roles::Parties;
-use crate::snapshot::{Snapshot, case_terms};
+use crate::snapshot::Snapshot;
 
 /// A command on an existing case, with the safeguard behind the case's status answering for it.
 pub(super) fn decide_case(
@@ -47,29 +46,6 @@ pub(super) fn decide_case(
             .and_then(|id| snapshot.cases.get(&id))
             .and_then(|case| safeguard_behind(snapshot, case))
             .unwrap_or(other),
-    })
-}
-
-/// The refusal of the safeguard whose consequence the case's status is, if it is one.
-fn safeguard_behind(snapshot: &Snapshot, case: &Case) -> Option<Refusal> {
-    Some(match case.safeguard_cause? {
-        SafeguardCause::Hold(id) => {
-            let hold = snapshot.holds.get(&id)?;
-            Refusal::HoldActive {
-                hold: id,
-                court: hold.court.clone(),
-                reference: hold.reference.clone(),
-            }
-        }
-        SafeguardCause::Vulnerability(vulnerability) => Refusal::Ineligible {
-            reasons: vec![format!("the vulnerability `{vulnerability}` is excluded")],
-        },
-        SafeguardCause::TransferDeadline => Refusal::TransferDeadlinePassed {
-            deadline: case_terms(snapshot, case)
-                .and_then(|terms| transfer_deadline(case, terms))
-                .unwrap_or(case.last_event_at),
-        },
-        SafeguardCause::Protection => Refusal::ProtectionFound,
     })
 }
 

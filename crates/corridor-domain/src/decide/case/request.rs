@@ -8,7 +8,8 @@ use crate::case::CaseStatus;
 use crate::decide::event_of_none;
 use crate::decide::guards::{
     age_eligible, before_departure, deadline_not_passed, extension_allowed, fear_screened,
-    in_force, not_self_approval, protection_clear, reply_deadline_open, status_in, text_field,
+    in_force, not_self_approval, notice_served, protection_clear, reply_deadline_open, status_in,
+    text_field,
 };
 use crate::event::{Acceptance, Event, EventBody};
 use crate::refusal::Refusal;
@@ -21,9 +22,7 @@ pub(super) fn request_transfer(c: &CaseCtx<'_>) -> Result<Vec<Event>, Refusal> {
     fear_screened(c.case, c.receiving)?;
     age_eligible(c.case, c.terms)?;
     in_force(c.agreement, c.context)?;
-    if c.case.status == CaseStatus::Proposed {
-        return Err(Refusal::NoticeMissing);
-    }
+    notice_served(c.case)?;
     status_in(c.case, c.command, &[CaseStatus::Noticed])?;
     let mut events = vec![c.event(EventBody::TransferRequested { case: c.id })];
     if !c.terms.eligibility.per_person_approval {
