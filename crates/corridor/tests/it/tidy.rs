@@ -733,3 +733,239 @@ fn no_guard_refusal_is_made_outside_the_guards() {
         made.join("\n")
     );
 }
+
+/// A source file's module path inside its crate: `src/lib.rs` is `[]`, `src/a.rs` and
+/// `src/a/mod.rs` are `["a"]`, `src/a/b.rs` is `["a", "b"]`.
+fn module_path(src: &Path, file: &Path) -> Option<Vec<String>> {
+    let relative = file.strip_prefix(src).ok()?;
+    let mut parts: Vec<String> = relative
+        .iter()
+        .map(|part| part.to_string_lossy().into_owned())
+        .collect();
+    let last = parts.pop()?;
+    let stem = last.strip_suffix(".rs")?;
+    if !matches!(stem, "lib" | "main" | "mod") {
+        parts.push(stem.to_owned());
+    }
+    Some(parts)
+}
+
+/// The module paths `text` names through `crate::…` or `super::…` (braced lists included),
+/// resolved against `own`, the module of the file (`is_dir_module`: a `mod.rs` or `lib.rs`).
+fn referenced_paths(text: &str, own: &[String], is_dir_module: bool) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for (prefix, base) in [
+        ("crate::", Vec::new()),
+        ("super::", {
+            let mut parent = own.to_vec();
+            if !is_dir_module {
+                parent.pop();
+            }
+            parent.pop();
+            parent
+        }),
+    ] {
+        for (at, _) in text.match_indices(prefix) {
+            let before = text.get(..at).and_then(|head| head.chars().last());
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let rest = text.get(at + prefix.len()..).unwrap_or_default();
+            let items: Vec<&str> = if let Some(braced) = rest.strip_prefix('{') {
+                braced
+                    .split('}')
+                    .next()
+                    .unwrap_or_default()
+                    .split(',')
+                    .collect()
+            } else {
+                vec![rest]
+            };
+            for item in items {
+                let segments: Vec<String> = item
+                    .trim()
+                    .split("::")
+                    .map(|segment| {
+                        segment
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect::<String>()
+                    })
+                    .take_while(|segment| !segment.is_empty())
+                    .collect();
+                let mut path = base.clone();
+                path.extend(segments);
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+/// The circles between files of one crate: file A names an item of file B and B one of A,
+/// directly or through others. A module and the files below it are one unit (a parent declares
+/// its children), so edges between them are not counted.
+fn file_circles(krate: &str) -> Vec<String> {
+    let src = root().join("crates").join(krate).join("src");
+    let files = sources()
+        .into_iter()
+        .filter(|(path, _)| path.starts_with(&src))
+        .collect();
+    circles_in(&src, files)
+}
+
+/// The code of `text` without its comments (a doc link is not an import).
+fn code_of(text: &str) -> String {
+    text.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The circles between `files`, the sources of the crate whose `src` directory is `src`.
+fn circles_in(src: &Path, files: Vec<(PathBuf, String)>) -> Vec<String> {
+    let files: Vec<(PathBuf, Vec<String>, String)> = files
+        .into_iter()
+        .filter_map(|(path, text)| Some((path.clone(), module_path(src, &path)?, code_of(&text))))
+        .collect();
+    let modules: Vec<&Vec<String>> = files.iter().map(|(_, module, _)| module).collect();
+    let within = |a: &[String], b: &[String]| a.starts_with(b) || b.starts_with(a);
+    let mut edges: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); files.len()];
+    for (from, (path, own, text)) in files.iter().enumerate() {
+        let is_dir_module = path
+            .file_name()
+            .is_some_and(|name| name == "mod.rs" || name == "lib.rs");
+        for reference in referenced_paths(text, own, is_dir_module) {
+            // The file whose module is the longest prefix of the path named.
+            let target = modules
+                .iter()
+                .enumerate()
+                .filter(|(_, module)| !module.is_empty() && reference.starts_with(module))
+                .max_by_key(|(_, module)| module.len())
+                .map(|(index, _)| index);
+            if let Some(to) = target
+                && !within(
+                    own,
+                    modules.get(to).map_or(&[][..], |module| module.as_slice()),
+                )
+            {
+                edges.get_mut(from).map(|set| set.insert(to));
+            }
+        }
+    }
+    // Each pair of files that reach each other is a circle.
+    let reach = |start: usize| -> BTreeSet<usize> {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![start];
+        while let Some(node) = stack.pop() {
+            for &next in edges.get(node).into_iter().flatten() {
+                if seen.insert(next) {
+                    stack.push(next);
+                }
+            }
+        }
+        seen
+    };
+    let reached: Vec<BTreeSet<usize>> = (0..files.len()).map(reach).collect();
+    let mut circles = Vec::new();
+    for a in 0..files.len() {
+        for b in (a + 1)..files.len() {
+            if reached.get(a).is_some_and(|set| set.contains(&b))
+                && reached.get(b).is_some_and(|set| set.contains(&a))
+            {
+                let name = |index: usize| files.get(index).map(|(path, ..)| shown(path));
+                circles.push(format!("{:?} <-> {:?}", name(a), name(b)));
+            }
+        }
+    }
+    circles
+}
+
+/// The application layer and the store have no circle between their files, and in the domain
+/// neither the decider nor the fold nor the reference is in one (issue 13: `service.rs` and the
+/// HTTP handlers, `store.rs` and `pending.rs`, `decide.rs` and `world.rs` imported each other).
+/// The domain's data types (`case.rs`, `hold.rs`, `event.rs`: an event names a hold's scope, a
+/// case and a hold fold events) may name each other.
+#[test]
+fn no_circle_between_the_files_of_a_crate() {
+    for krate in ["corridor-app", "corridor-store"] {
+        let circles = file_circles(krate);
+        assert!(
+            circles.is_empty(),
+            "{krate} has circles between files:\n{}",
+            circles.join("\n")
+        );
+    }
+    let behaviour: Vec<String> = file_circles("corridor-domain")
+        .into_iter()
+        .filter(|circle| {
+            ["/decide/", "/world.rs", "/apply.rs", "/roles.rs"]
+                .iter()
+                .any(|file| circle.contains(file))
+        })
+        .collect();
+    assert!(
+        behaviour.is_empty(),
+        "corridor-domain's decider is in a circle:\n{}",
+        behaviour.join("\n")
+    );
+}
+
+#[test]
+fn the_circle_finder_sees_a_circle() {
+    let own = vec!["a".to_owned()];
+    assert_eq!(
+        referenced_paths("use crate::b::f; use super::{c, d::e};", &own, false),
+        vec![vec!["b", "f"], vec!["c"], vec!["d", "e"]]
+    );
+    let src = Path::new("/x/src");
+    let file = |name: &str, text: &str| (src.join(name), text.to_owned());
+    let circles = circles_in(
+        src,
+        vec![
+            file("lib.rs", "mod a;\nmod b;\nmod c;\nmod d;"),
+            file("a.rs", "use crate::b::f;"),
+            file("b.rs", "use crate::c::{g, h};"),
+            file("c.rs", "pub fn g() { super::a::k() }\n/// [`crate::d::x`]"),
+            file("d.rs", "/// Not an import: [`crate::a`]\nuse crate::c::g;"),
+        ],
+    );
+    assert_eq!(
+        circles.len(),
+        3,
+        "a, b and c reach each other, d is outside: {circles:?}"
+    );
+}
+
+/// The application layer knows no HTTP: no web framework or HTTP types among its dependencies
+/// or in its source.
+#[test]
+fn the_application_layer_knows_no_http() {
+    let manifest =
+        fs::read_to_string(root().join("crates/corridor-app/Cargo.toml")).expect("its manifest");
+    for crate_name in [
+        "axum",
+        "http",
+        "hyper",
+        "tower",
+        "tower-http",
+        "utoipa-axum",
+        "cookie",
+    ] {
+        assert!(
+            !manifest
+                .lines()
+                .any(|line| line.starts_with(&format!("{crate_name} "))
+                    || line.starts_with(&format!("{crate_name}."))
+                    || line.starts_with(&format!("{crate_name}="))),
+            "corridor-app depends on {crate_name}"
+        );
+    }
+    for (path, text) in sources() {
+        if shown(&path).starts_with("crates/corridor-app/src/") {
+            for http in ["axum::", "http::", "StatusCode", "HeaderMap"] {
+                assert!(!text.contains(http), "{} names {http}", shown(&path));
+            }
+        }
+    }
+}
