@@ -138,12 +138,7 @@ pub struct CaseView {
     pub safeguard_refusals: Option<u64>,
 }
 
-fn shown<T>(
-    allowed: bool,
-    name: &'static str,
-    withheld: &mut Vec<String>,
-    value: T,
-) -> Option<T> {
+fn shown<T>(allowed: bool, name: &'static str, withheld: &mut Vec<String>, value: T) -> Option<T> {
     if allowed {
         Some(value)
     } else {
