@@ -2,10 +2,12 @@
 //! through the application functions ([`corridor_app::service`]), or on a running
 //! `corridor serve` over HTTP (`--server`, [`crate::remote`]).
 //!
-//! Both sides answer in the same shapes: the API's JSON (a case view, a command outcome, a page
-//! of cases, …) or a problem ([`Answer`]). The command handlers (`commands.rs`) print from those
-//! alone, so a command's text, its `--json` and its exit status are the same whichever side
-//! carried it out. Locally the Cedar policies decide every command and every read and each
+//! Both sides answer with the same typed values, the application layer's (a
+//! [`CaseView`], a [`CommandOutcome`], a [`CasePage`], …: locally as the application functions
+//! return them, remotely read back from the API's JSON, which they serialise to), or with a
+//! problem ([`Answer`]). The command handlers (`commands.rs`) print from those alone, so a
+//! command's text, its `--json` and its exit status are the same whichever side carried it out
+//! (`tests/it/remote.rs` runs one sequence of commands both ways and compares). Locally the Cedar policies decide every command and every read and each
 //! decision is recorded, exactly as over HTTP: the local caller is the `--as` account acting on
 //! the database host: in a real deployment by its API token (whose scopes hold here too), in a
 //! simulation by name ([`Credential::Local`](corridor_app::Credential::Local)); see

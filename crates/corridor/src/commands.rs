@@ -1,8 +1,10 @@
 //! One handler per CLI command: turn flags into typed values, carry them out (locally or on a
 //! server, `backend.rs`), print.
 //!
-//! Everything printed is made from the API's answers (a command outcome, a case view, a page of
-//! cases, a problem), so the output is the same whichever side carried the command out.
+//! Everything printed is made from the application layer's typed answers (a command outcome, a
+//! case view, a page of cases, …) or a problem, which both sides answer with alike, so the output
+//! is the same whichever side carried the command out. An answer's events are described as the
+//! domain describes them: each is rebuilt from its kind, time, author and facts.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;

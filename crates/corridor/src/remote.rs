@@ -2,9 +2,9 @@
 //! `corridor serve` over its JSON API, instead of on a local database.
 //!
 //! Each command becomes the request the API documents (`/api/openapi.json`), authenticated with
-//! `--token` as `Authorization: Bearer …`. The answers are the same JSON the local side
-//! produces, so `commands.rs` prints them the same way; a problem becomes an [`Answer`] and so
-//! the same exit status (`backend.rs`).
+//! `--token` as `Authorization: Bearer …`. The answers are the API's JSON, which `backend.rs` reads
+//! back into the typed values the local side answers with, so `commands.rs` prints them the same
+//! way; a problem becomes an [`Answer`] and so the same exit status.
 //!
 //! A command on a case needs the version it is decided against (`If-Match`): `--expect-version
 //! N` sends `"N"`; without it the case is read first and its `ETag` sent, which is the version
