@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use corridor_authz::Action;
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{CaseId, EventBody, StreamId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::authorize::authorize;
@@ -29,7 +29,7 @@ use crate::state::App;
 pub const ACCESS_RECORDS_SCAN_MAX: u32 = 10_000;
 
 /// One access record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AccessRecordView {
     /// Its sequence number in the log.
     pub seq: u64,
@@ -38,7 +38,7 @@ pub struct AccessRecordView {
     /// Who asked (login name).
     pub user: Option<String>,
     /// Their role then.
-    pub role: &'static str,
+    pub role: String,
     /// The action asked for (its Cedar name, such as `read_case`).
     pub action: String,
     /// What it was asked of: `case-…` or `agreement:…`.
@@ -50,7 +50,7 @@ pub struct AccessRecordView {
 }
 
 /// A page of access records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AccessRecordPage {
     /// The records, oldest first.
     pub records: Vec<AccessRecordView>,
@@ -132,7 +132,7 @@ pub async fn list_access_records(
                 seq: stored.seq,
                 at: stored.event.at.to_string(),
                 user: stored.event.by.map(|user| user.to_string()),
-                role: role.as_str(),
+                role: role.as_str().to_owned(),
                 action,
                 resource,
                 allowed,

@@ -7,7 +7,7 @@
 //! ([`crate::access::AccessRecordPage`]) are answered by their own modules.
 
 use corridor_domain::{Event, Hold};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// One appended event, as a command's answer names it: its place, its kind and its facts.
@@ -15,13 +15,13 @@ use utoipa::ToSchema;
 /// The caller caused these events, so they learn nothing new from the facts: what they sent,
 /// and the ids of what it touched (cases a hold covers, cases the clocks moved). Sealed personal
 /// data is never included.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct EventSummary {
     /// Its global sequence number (and log leaf).
     pub seq: u64,
     /// Its kind, such as `transfer_requested`.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: String,
     /// The stream it belongs to (`case-…`, `hold-…`, `agreement:…`).
     pub stream: String,
     /// When it happened.
@@ -39,7 +39,7 @@ impl EventSummary {
     pub fn of(seq: u64, event: &Event) -> Self {
         Self {
             seq,
-            kind: event.body.kind(),
+            kind: event.body.kind().to_owned(),
             stream: event.body.stream().to_string(),
             at: event.at.to_string(),
             by: event.by.as_ref().map(ToString::to_string),
@@ -61,10 +61,10 @@ pub fn event_details(event: &Event) -> serde_json::Value {
 }
 
 /// What an accepted command did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CommandOutcome {
     /// Always `accepted`; refusals are problems.
-    pub outcome: &'static str,
+    pub outcome: String,
     /// The events appended, in order (empty when there was nothing to record).
     pub events: Vec<EventSummary>,
     /// The case's version after the command, for a command on one case (also in `ETag`).
@@ -73,7 +73,7 @@ pub struct CommandOutcome {
 }
 
 /// A proposed case.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Proposed {
     /// The new case's id.
     pub case: String,
@@ -88,7 +88,7 @@ pub struct Proposed {
 }
 
 /// One event of a case's history.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct HistoryEvent {
     /// Its global sequence number.
     pub seq: u64,
@@ -96,7 +96,7 @@ pub struct HistoryEvent {
     pub version: u64,
     /// Its kind.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: String,
     /// When it happened.
     pub at: String,
     /// Who did it (absent when a clock or a cascade did).
@@ -110,14 +110,14 @@ pub struct HistoryEvent {
 }
 
 /// One case in a list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CaseSummary {
     /// The case id.
     pub case: String,
     /// Its agreement.
     pub agreement: String,
     /// Its status.
-    pub status: &'static str,
+    pub status: String,
     /// Its version.
     pub version: u64,
     /// The person's nationality (ISO 3166-1 alpha-3), absent when withheld from the caller.
@@ -128,7 +128,7 @@ pub struct CaseSummary {
 }
 
 /// A page of cases.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CasePage {
     /// The cases the caller may see, by id.
     pub cases: Vec<CaseSummary>,
@@ -137,7 +137,7 @@ pub struct CasePage {
 }
 
 /// A registered hold.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RegisteredHold {
     /// The hold's id.
     pub hold: String,
@@ -150,7 +150,7 @@ pub struct RegisteredHold {
 }
 
 /// A hold as listed.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct HoldView {
     /// The hold id.
     pub hold: String,
@@ -159,7 +159,7 @@ pub struct HoldView {
     /// The court's reference.
     pub reference: String,
     /// `active`, `stayed` or `vacated`.
-    pub status: &'static str,
+    pub status: String,
     /// Whom it covers.
     #[schema(value_type = Object)]
     pub scope: serde_json::Value,
@@ -178,7 +178,7 @@ impl HoldView {
             hold: hold.id.to_string(),
             court: hold.court.clone(),
             reference: hold.reference.clone(),
-            status: hold.status.as_str(),
+            status: hold.status.as_str().to_owned(),
             scope: serde_json::to_value(&hold.scope).unwrap_or_default(),
             depends_on: hold.depends_on.map(|id| id.to_string()),
             amendments: hold.amendments,
@@ -188,7 +188,7 @@ impl HoldView {
 }
 
 /// The two states party to an agreement.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct PartiesView {
     /// The sending state (ISO 3166-1 alpha-3).
     pub sending: String,
@@ -197,7 +197,7 @@ pub struct PartiesView {
 }
 
 /// One agreement as the public sees it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AgreementView {
     /// The agreement's id.
     pub id: String,
@@ -206,29 +206,29 @@ pub struct AgreementView {
     /// The parties.
     pub parties: PartiesView,
     /// Its status on the server's today (UTC).
-    pub status: &'static str,
+    pub status: String,
     /// The latest terms version.
     pub terms_version: u32,
 }
 
 /// The agreement list.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AgreementsView {
     /// Every agreement, by id.
     pub agreements: Vec<AgreementView>,
 }
 
 /// A dated status.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StatusView {
     /// The status entered.
-    pub status: &'static str,
+    pub status: String,
     /// The day it was entered.
     pub on: String,
 }
 
 /// One agreement in detail.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AgreementDetail {
     /// The summary.
     #[serde(flatten)]

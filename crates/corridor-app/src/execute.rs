@@ -170,7 +170,7 @@ impl Accepted {
                     .count() as u64
         });
         CommandOutcome {
-            outcome: "accepted",
+            outcome: "accepted".to_owned(),
             events: self
                 .events
                 .iter()

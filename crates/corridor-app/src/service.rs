@@ -56,7 +56,7 @@ fn agreement_view(agreement: &AgreementState, today: Date) -> Option<AgreementVi
             sending: latest.sending.to_string(),
             receiving: latest.receiving.to_string(),
         },
-        status: agreement.status_on(today).as_str(),
+        status: agreement.status_on(today).as_str().to_owned(),
         terms_version: agreement.latest_version(),
     })
 }
@@ -121,7 +121,7 @@ pub async fn read_agreement(
             .status_history
             .iter()
             .map(|change| StatusView {
-                status: change.status.as_str(),
+                status: change.status.as_str().to_owned(),
                 on: change.on.to_string(),
             })
             .collect(),
@@ -356,7 +356,7 @@ async fn earlier_proposal(
         case: case.to_string(),
         version: last.version,
         outcome: CommandOutcome {
-            outcome: "accepted",
+            outcome: "accepted".to_owned(),
             events: Vec::new(),
             case_version: Some(last.version),
         },
@@ -434,7 +434,7 @@ pub async fn read_history(
         .map(|stored| HistoryEvent {
             seq: stored.seq,
             version: stored.version,
-            kind: stored.event.body.kind(),
+            kind: stored.event.body.kind().to_owned(),
             at: stored.event.at.to_string(),
             by: stored.event.by.as_ref().map(ToString::to_string),
             details: whole.then(|| event_details(&stored.event)),
@@ -590,7 +590,7 @@ async fn summary(
     let summary = CaseSummary {
         case: case.id.to_string(),
         agreement: case.agreement.to_string(),
-        status: told.as_str(),
+        status: told.as_str().to_owned(),
         version: told_version(&case, &agreement, &disclosure),
         nationality: disclosure
             .nationality
@@ -867,7 +867,7 @@ async fn earlier_hold(
     Ok(RegisteredHold {
         hold: hold.to_string(),
         outcome: CommandOutcome {
-            outcome: "accepted",
+            outcome: "accepted".to_owned(),
             events: Vec::new(),
             case_version: None,
         },

@@ -8,7 +8,7 @@ use corridor_domain::clock::{next_deadline, welfare_schedule};
 use corridor_domain::{AgreementState, Case, PersonalData};
 use corridor_store::vault::{self, MasterKey};
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
@@ -16,7 +16,7 @@ use crate::disclosure::Disclosure;
 use crate::error::AppError;
 
 /// Whether the personal data is shown, withheld from this caller, or erased for everyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonalDataState {
     /// Shown, as far as the caller may see it (fields they may not see are absent).
@@ -28,7 +28,7 @@ pub enum PersonalDataState {
 }
 
 /// The sealed personal data, as far as the caller may see it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct PersonalView {
     /// Full name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,7 +48,7 @@ pub struct PersonalView {
 }
 
 /// The attributes the agreement's rules read, as far as the caller may see them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RuleView {
     /// Nationality (ISO 3166-1 alpha-3).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -84,22 +84,22 @@ pub struct RuleView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub removal_ordered_on: Option<String>,
     /// The fields withheld from this caller, by name.
-    pub withheld: Vec<&'static str>,
+    pub withheld: Vec<String>,
 }
 
 /// One welfare check of the schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct WelfareView {
     /// When it falls due.
     pub due_at: String,
     /// When its window closes.
     pub window_ends_at: String,
     /// `upcoming`, `due`, `done` or `overdue`.
-    pub state: &'static str,
+    pub state: String,
 }
 
 /// A case as the caller may see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct CaseView {
     /// The case id.
     pub case: String,
@@ -110,7 +110,7 @@ pub struct CaseView {
     /// Its status, as the caller may be told it: one of the case statuses, or `paused` (for a
     /// caller who may not know of a protection claim, which is also told `withdrawn` when
     /// protection is found).
-    pub status: &'static str,
+    pub status: String,
     /// Its version: send it back in `If-Match` with a command.
     pub version: u64,
     /// Whether the personal data is shown.
@@ -138,16 +138,11 @@ pub struct CaseView {
     pub safeguard_refusals: Option<u64>,
 }
 
-fn shown<T>(
-    allowed: bool,
-    name: &'static str,
-    withheld: &mut Vec<&'static str>,
-    value: T,
-) -> Option<T> {
+fn shown<T>(allowed: bool, name: &'static str, withheld: &mut Vec<String>, value: T) -> Option<T> {
     if allowed {
         Some(value)
     } else {
-        withheld.push(name);
+        withheld.push(name.to_owned());
         None
     }
 }
@@ -296,7 +291,7 @@ fn view_of(
         case: case.id.to_string(),
         agreement: case.agreement.to_string(),
         terms_version: case.terms_version,
-        status: disclosure.status(case.status).as_str(),
+        status: disclosure.status(case.status).as_str().to_owned(),
         version: case.version,
         personal_data_state,
         personal_data,
@@ -318,7 +313,7 @@ fn view_of(
             .map(|item| WelfareView {
                 due_at: item.due_at.to_string(),
                 window_ends_at: item.window_ends_at.to_string(),
-                state: item.state.as_str(),
+                state: item.state.as_str().to_owned(),
             })
             .collect(),
         safeguard_refusals: disclosure

@@ -2,10 +2,12 @@
 //! through the application functions ([`corridor_app::service`]), or on a running
 //! `corridor serve` over HTTP (`--server`, [`crate::remote`]).
 //!
-//! Both sides answer in the same shapes: the API's JSON (a case view, a command outcome, a page
-//! of cases, …) or a problem ([`Answer`]). The command handlers (`commands.rs`) print from those
-//! alone, so a command's text, its `--json` and its exit status are the same whichever side
-//! carried it out. Locally the Cedar policies decide every command and every read and each
+//! Both sides answer with the same typed values, the application layer's (a
+//! [`CaseView`], a [`CommandOutcome`], a [`CasePage`], …: locally as the application functions
+//! return them, remotely read back from the API's JSON, which they serialise to), or with a
+//! problem ([`Answer`]). The command handlers (`commands.rs`) print from those alone, so a
+//! command's text, its `--json` and its exit status are the same whichever side carried it out
+//! (`tests/it/remote.rs` runs one sequence of commands both ways and compares). Locally the Cedar policies decide every command and every read and each
 //! decision is recorded, exactly as over HTTP: the local caller is the `--as` account acting on
 //! the database host: in a real deployment by its API token (whose scopes hold here too), in a
 //! simulation by name ([`Credential::Local`](corridor_app::Credential::Local)); see
@@ -15,13 +17,18 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use corridor_app::access::AccessQuery;
+use corridor_app::access::{AccessQuery, AccessRecordPage};
+use corridor_app::answers::{
+    AgreementDetail, AgreementsView, CasePage, CommandOutcome, HistoryEvent, HoldView, Proposed,
+    RegisteredHold,
+};
 use corridor_app::service::{self, CaseQuery, NewCase, NewHold};
+use corridor_app::views::CaseView;
 use corridor_app::{App as Application, AppConfig, AppError, Caller, ErrorKind};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
 use corridor_domain::{Actor, CaseId, Command, HoldId};
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::app::{App, ClockSetting};
@@ -140,8 +147,9 @@ impl Failure {
     }
 }
 
-/// The result of one request: the API's JSON, or why there is none.
-pub type RequestResult = Result<Value, Failure>;
+/// The result of one request: its typed answer (the same value on both sides: the application
+/// function's locally, the API's JSON read back into it remotely), or why there is none.
+pub type RequestResult<T> = Result<T, Failure>;
 
 /// The local side: the application functions over the local store.
 #[derive(Debug)]
@@ -161,11 +169,15 @@ pub enum Executor {
     Remote(Remote),
 }
 
-/// Serialises a typed answer into the JSON the API would send.
-fn json<T: Serialize>(result: Result<T, AppError>) -> RequestResult {
-    let value = result.map_err(Failure::local)?;
-    serde_json::to_value(&value)
-        .context("serialising an answer")
+/// A local typed answer, or the failure its error stands for.
+fn answered<T>(result: Result<T, AppError>) -> RequestResult<T> {
+    result.map_err(Failure::local)
+}
+
+/// The server's JSON answer read into the type the application function answers with.
+fn typed<T: DeserializeOwned>(result: RequestResult<Value>) -> RequestResult<T> {
+    serde_json::from_value(result?)
+        .context("the server's answer is not of the expected shape")
         .map_err(Failure::Error)
 }
 
@@ -219,46 +231,50 @@ impl Executor {
         }
     }
 
-    /// Every agreement (`AgreementsView`).
-    pub async fn list_agreements(&self) -> RequestResult {
+    /// Every agreement .
+    pub async fn list_agreements(&self) -> RequestResult<AgreementsView> {
         match self {
             Self::Local(local) => {
-                json(service::list_agreements(&local.state, &Self::anyone(local)?).await)
+                answered(service::list_agreements(&local.state, &Self::anyone(local)?).await)
             }
-            Self::Remote(remote) => remote.list_agreements().await,
+            Self::Remote(remote) => typed(remote.list_agreements().await),
         }
     }
 
-    /// One agreement (`AgreementDetail`).
-    pub async fn read_agreement(&self, id: &AgreementId) -> RequestResult {
+    /// One agreement .
+    pub async fn read_agreement(&self, id: &AgreementId) -> RequestResult<AgreementDetail> {
         match self {
             Self::Local(local) => {
-                json(service::read_agreement(&local.state, &Self::anyone(local)?, id).await)
+                answered(service::read_agreement(&local.state, &Self::anyone(local)?, id).await)
             }
-            Self::Remote(remote) => remote.read_agreement(id).await,
+            Self::Remote(remote) => typed(remote.read_agreement(id).await),
         }
     }
 
-    /// Loads an agreement file (`CommandOutcome`).
-    pub async fn load_agreement(&self, file_name: String, text: String) -> RequestResult {
+    /// Loads an agreement file .
+    pub async fn load_agreement(
+        &self,
+        file_name: String,
+        text: String,
+    ) -> RequestResult<CommandOutcome> {
         match self {
-            Self::Local(local) => json(
+            Self::Local(local) => answered(
                 service::load_agreement(&local.state, &Self::someone(local)?, file_name, text)
                     .await,
             ),
-            Self::Remote(remote) => remote.load_agreement(&file_name, &text).await,
+            Self::Remote(remote) => typed(remote.load_agreement(&file_name, &text).await),
         }
     }
 
-    /// Records an agreement's status (`CommandOutcome`).
+    /// Records an agreement's status .
     pub async fn change_agreement_status(
         &self,
         id: AgreementId,
         status: AgreementStatus,
         on: Option<Date>,
-    ) -> RequestResult {
+    ) -> RequestResult<CommandOutcome> {
         match self {
-            Self::Local(local) => json(
+            Self::Local(local) => answered(
                 service::change_agreement_status(
                     &local.state,
                     &Self::someone(local)?,
@@ -268,58 +284,58 @@ impl Executor {
                 )
                 .await,
             ),
-            Self::Remote(remote) => remote.change_agreement_status(&id, status, on).await,
+            Self::Remote(remote) => typed(remote.change_agreement_status(&id, status, on).await),
         }
     }
 
-    /// Proposes a case (`Proposed`).
-    pub async fn propose(&self, agreement: AgreementId, new: NewCase) -> RequestResult {
+    /// Proposes a case .
+    pub async fn propose(&self, agreement: AgreementId, new: NewCase) -> RequestResult<Proposed> {
+        match self {
+            Self::Local(local) => answered(
+                service::propose(&local.state, &Self::someone(local)?, agreement, new).await,
+            ),
+            Self::Remote(remote) => typed(remote.propose(&agreement, &new).await),
+        }
+    }
+
+    /// A case as the caller may see it .
+    pub async fn read_case(&self, id: CaseId) -> RequestResult<CaseView> {
         match self {
             Self::Local(local) => {
-                json(service::propose(&local.state, &Self::someone(local)?, agreement, new).await)
+                answered(service::read_case(&local.state, &Self::someone(local)?, id).await)
             }
-            Self::Remote(remote) => remote.propose(&agreement, &new).await,
+            Self::Remote(remote) => typed(remote.read_case(id).await.map(|(view, _)| view)),
         }
     }
 
-    /// A case as the caller may see it (`CaseView`).
-    pub async fn read_case(&self, id: CaseId) -> RequestResult {
+    /// A case's events .
+    pub async fn read_history(&self, id: CaseId) -> RequestResult<Vec<HistoryEvent>> {
         match self {
             Self::Local(local) => {
-                json(service::read_case(&local.state, &Self::someone(local)?, id).await)
+                answered(service::read_history(&local.state, &Self::someone(local)?, id).await)
             }
-            Self::Remote(remote) => remote.read_case(id).await.map(|(view, _)| view),
+            Self::Remote(remote) => typed(remote.read_history(id).await),
         }
     }
 
-    /// A case's events (`Vec<HistoryEvent>`).
-    pub async fn read_history(&self, id: CaseId) -> RequestResult {
+    /// A page of cases .
+    pub async fn list_cases(&self, query: &CaseQuery) -> RequestResult<CasePage> {
         match self {
             Self::Local(local) => {
-                json(service::read_history(&local.state, &Self::someone(local)?, id).await)
+                answered(service::list_cases(&local.state, &Self::someone(local)?, query).await)
             }
-            Self::Remote(remote) => remote.read_history(id).await,
+            Self::Remote(remote) => typed(remote.list_cases(query).await),
         }
     }
 
-    /// A page of cases (`CasePage`).
-    pub async fn list_cases(&self, query: &CaseQuery) -> RequestResult {
-        match self {
-            Self::Local(local) => {
-                json(service::list_cases(&local.state, &Self::someone(local)?, query).await)
-            }
-            Self::Remote(remote) => remote.list_cases(query).await,
-        }
-    }
-
-    /// A command on one case (`CommandOutcome`).
+    /// A command on one case .
     pub async fn case_command(
         &self,
         command: Command,
         expected_version: Option<u64>,
-    ) -> RequestResult {
+    ) -> RequestResult<CommandOutcome> {
         match self {
-            Self::Local(local) => json(
+            Self::Local(local) => answered(
                 service::case_command(
                     &local.state,
                     &Self::someone(local)?,
@@ -328,14 +344,17 @@ impl Executor {
                 )
                 .await,
             ),
-            Self::Remote(remote) => remote.case_command(&command, expected_version).await,
+            Self::Remote(remote) => typed(remote.case_command(&command, expected_version).await),
         }
     }
 
-    /// A page of an agreement's access records (`AccessRecordPage`).
-    pub async fn list_access_records(&self, query: &AccessQuery) -> RequestResult {
+    /// A page of an agreement's access records .
+    pub async fn list_access_records(
+        &self,
+        query: &AccessQuery,
+    ) -> RequestResult<AccessRecordPage> {
         match self {
-            Self::Local(local) => json(
+            Self::Local(local) => answered(
                 corridor_app::access::list_access_records(
                     &local.state,
                     &Self::someone(local)?,
@@ -343,45 +362,51 @@ impl Executor {
                 )
                 .await,
             ),
-            Self::Remote(remote) => remote.list_access_records(query).await,
+            Self::Remote(remote) => typed(remote.list_access_records(query).await),
         }
     }
 
-    /// Every hold (`Vec<HoldView>`).
-    pub async fn list_holds(&self) -> RequestResult {
+    /// Every hold .
+    pub async fn list_holds(&self) -> RequestResult<Vec<HoldView>> {
         match self {
             Self::Local(local) => {
-                json(service::list_holds(&local.state, &Self::someone(local)?).await)
+                answered(service::list_holds(&local.state, &Self::someone(local)?).await)
             }
-            Self::Remote(remote) => remote.list_holds().await,
+            Self::Remote(remote) => typed(remote.list_holds().await),
         }
     }
 
-    /// Registers a hold (`RegisteredHold`).
-    pub async fn register_hold(&self, new: NewHold) -> RequestResult {
+    /// Registers a hold .
+    pub async fn register_hold(&self, new: NewHold) -> RequestResult<RegisteredHold> {
         match self {
             Self::Local(local) => {
-                json(service::register_hold(&local.state, &Self::someone(local)?, new).await)
+                answered(service::register_hold(&local.state, &Self::someone(local)?, new).await)
             }
-            Self::Remote(remote) => remote.register_hold(&new).await,
+            Self::Remote(remote) => typed(remote.register_hold(&new).await),
         }
     }
 
-    /// A command on one hold (`CommandOutcome`).
-    pub async fn hold_command(&self, hold: HoldId, command: Command) -> RequestResult {
+    /// A command on one hold .
+    pub async fn hold_command(
+        &self,
+        hold: HoldId,
+        command: Command,
+    ) -> RequestResult<CommandOutcome> {
         match self {
-            Self::Local(local) => json(
+            Self::Local(local) => answered(
                 service::hold_command(&local.state, &Self::someone(local)?, hold, command).await,
             ),
-            Self::Remote(remote) => remote.hold_command(hold, &command).await,
+            Self::Remote(remote) => typed(remote.hold_command(hold, &command).await),
         }
     }
 
-    /// Lets the clocks run (`CommandOutcome`).
-    pub async fn tick(&self) -> RequestResult {
+    /// Lets the clocks run .
+    pub async fn tick(&self) -> RequestResult<CommandOutcome> {
         match self {
-            Self::Local(local) => json(service::tick(&local.state, &Self::someone(local)?).await),
-            Self::Remote(remote) => remote.tick().await,
+            Self::Local(local) => {
+                answered(service::tick(&local.state, &Self::someone(local)?).await)
+            }
+            Self::Remote(remote) => typed(remote.tick().await),
         }
     }
 }

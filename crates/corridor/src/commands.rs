@@ -1,8 +1,10 @@
 //! One handler per CLI command: turn flags into typed values, carry them out (locally or on a
 //! server, `backend.rs`), print.
 //!
-//! Everything printed is made from the API's answers (a command outcome, a case view, a page of
-//! cases, a problem), so the output is the same whichever side carried the command out.
+//! Everything printed is made from the application layer's typed answers (a command outcome, a
+//! case view, a page of cases, …) or a problem, which both sides answer with alike, so the output
+//! is the same whichever side carried the command out. An answer's events are described as the
+//! domain describes them: each is rebuilt from its kind, time, author and facts.
 
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -43,6 +45,11 @@ use crate::backend::{Answer, Executor, Failure, RequestResult};
 use crate::cli::{
     AccessCommand, AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs,
 };
+use corridor_app::answers::{
+    AgreementDetail, CommandOutcome, EventSummary, HistoryEvent, Proposed, RegisteredHold,
+};
+use corridor_app::views::PersonalDataState;
+use serde::Serialize;
 
 /// Largest agreement file read from disk; the parser has its own, equal limit.
 const AGREEMENT_FILE_BYTES_MAX: u64 = corridor_domain::terms::AGREEMENT_FILE_SIZE_MAX_BYTES as u64;
@@ -54,46 +61,15 @@ fn input(message: String) -> anyhow::Error {
 
 // ----- answers into output and exit statuses ---------------------------------------------------
 
-/// The text of a JSON string member, or "".
-fn text<'a>(value: &'a Value, name: &str) -> &'a str {
-    value.get(name).and_then(Value::as_str).unwrap_or_default()
-}
-
-/// The members of a JSON array, or none.
-fn items<'a>(value: &'a Value, name: &str) -> &'a [Value] {
-    value
-        .get(name)
-        .and_then(Value::as_array)
-        .map_or(&[], Vec::as_slice)
-}
-
-/// The texts of a JSON array of strings.
-fn texts(value: &Value) -> Vec<&str> {
-    value
-        .as_array()
-        .map(|list| list.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default()
-}
-
-/// A JSON value as it reads in text: a string without quotes, anything else as JSON.
-fn plain(value: &Value) -> String {
-    value
-        .as_str()
-        .map_or_else(|| value.to_string(), str::to_owned)
-}
-
 /// The stored event an answer's event stands for (a command's `events[]` or a history entry):
-/// rebuilt from its kind, time, author and facts. `None` when the answer carries no facts.
-fn event_of(entry: &Value) -> Option<Event> {
-    let mut object = entry.get("details")?.as_object()?.clone();
-    for name in ["type", "at"] {
-        object.insert(name.to_owned(), entry.get(name)?.clone());
-    }
-    object.insert(
-        "by".to_owned(),
-        entry.get("by").cloned().unwrap_or(Value::Null),
-    );
-    if text(entry, "type") == "case_proposed" {
+/// rebuilt from its kind, time, author and facts, to be described as the domain describes it.
+/// `None` when the facts are not an event's.
+fn event_from(kind: &str, at: &str, by: Option<&str>, details: &Value) -> Option<Event> {
+    let mut object = details.as_object()?.clone();
+    object.insert("type".to_owned(), json!(kind));
+    object.insert("at".to_owned(), json!(at));
+    object.insert("by".to_owned(), by.map_or(Value::Null, |by| json!(by)));
+    if kind == "case_proposed" {
         // The sealed personal data never leaves; describing the proposal does not need it.
         object
             .entry("personal".to_owned())
@@ -102,14 +78,27 @@ fn event_of(entry: &Value) -> Option<Event> {
     serde_json::from_value(Value::Object(object)).ok()
 }
 
+/// The event a command's answer names.
+fn summary_event(entry: &EventSummary) -> Option<Event> {
+    event_from(&entry.kind, &entry.at, entry.by.as_deref(), &entry.details)
+}
+
+/// The event of a history entry, when the caller was told its facts.
+fn history_event(entry: &HistoryEvent) -> Option<Event> {
+    entry
+        .details
+        .as_ref()
+        .and_then(|details| event_from(&entry.kind, &entry.at, entry.by.as_deref(), details))
+}
+
 /// An answer's event as `--json` prints it: the stored event with its sequence number and
-/// stream, without sealed personal data.
-fn entry_json(entry: &Value, stream: &str) -> Value {
-    let seq = entry.get("seq").and_then(Value::as_u64).unwrap_or(0);
-    match event_of(entry) {
+/// stream, without sealed personal data; or, when it cannot be rebuilt, the answer's entry
+/// without its case version and with its stream.
+fn entry_json<T: Serialize>(seq: u64, event: Option<Event>, entry: &T, stream: &str) -> Value {
+    match event {
         Some(event) => event_json(seq, &event),
         None => {
-            let mut value = entry.clone();
+            let mut value = serde_json::to_value(entry).unwrap_or_default();
             if let Some(object) = value.as_object_mut() {
                 object.remove("version");
                 object
@@ -121,21 +110,21 @@ fn entry_json(entry: &Value, stream: &str) -> Value {
     }
 }
 
-/// One line describing an answer's event.
-fn entry_line(entry: &Value) -> String {
-    event_of(entry).map_or_else(
-        || format!("{} on {}", text(entry, "type"), text(entry, "stream")),
+/// One line describing a command's event.
+fn entry_line(entry: &EventSummary) -> String {
+    summary_event(entry).map_or_else(
+        || format!("{} on {}", entry.kind, entry.stream),
         |event| describe(&event),
     )
 }
 
 /// Prints what an accepted command appended.
-fn print_accepted(json: bool, outcome: &Value) {
-    let events = items(outcome, "events");
+fn print_accepted(json: bool, outcome: &CommandOutcome) {
+    let events = &outcome.events;
     if json {
         let events: Vec<Value> = events
             .iter()
-            .map(|entry| entry_json(entry, text(entry, "stream")))
+            .map(|entry| entry_json(entry.seq, summary_event(entry), entry, &entry.stream))
             .collect();
         println!("{}", json!({"outcome": "accepted", "events": events}));
     } else if events.is_empty() {
@@ -143,8 +132,7 @@ fn print_accepted(json: bool, outcome: &Value) {
     } else {
         println!("accepted:");
         for entry in events {
-            let seq = entry.get("seq").and_then(Value::as_u64).unwrap_or(0);
-            println!("  #{:<6} {}", seq, entry_line(entry));
+            println!("  #{:<6} {}", entry.seq, entry_line(entry));
         }
     }
 }
@@ -198,7 +186,7 @@ fn answer_error(answer: &Answer) -> anyhow::Error {
 
 /// Prints a command's result and gives its exit status: 0 accepted, 3 refused by a safeguard,
 /// 4 refused otherwise, 5 a version conflict; other failures are errors.
-fn command_result(json: bool, reply: RequestResult) -> anyhow::Result<ExitCode> {
+fn command_result(json: bool, reply: RequestResult<CommandOutcome>) -> anyhow::Result<ExitCode> {
     let answer = match reply {
         Ok(outcome) => {
             print_accepted(json, &outcome);
@@ -252,12 +240,12 @@ fn command_result(json: bool, reply: RequestResult) -> anyhow::Result<ExitCode> 
 /// The answer of a read, or the error its problem becomes. `what` names what was read, for the
 /// message of a denial; `case_contents` says whether it is case contents (which some roles may
 /// never read).
-fn read_result(
+fn read_result<T>(
     backend: &Executor,
-    reply: RequestResult,
+    reply: RequestResult<T>,
     what: &str,
     case_contents: bool,
-) -> anyhow::Result<Value> {
+) -> anyhow::Result<T> {
     match reply {
         Ok(value) => Ok(value),
         Err(Failure::Error(error)) => Err(error),
@@ -344,17 +332,17 @@ pub async fn agreement(
                 "the agreements",
                 false,
             )?;
-            let agreements = items(&listed, "agreements");
+            let agreements = &listed.agreements;
             if json {
                 let list: Vec<_> = agreements
                     .iter()
                     .map(|agreement| {
-                        let parties = agreement.get("parties").unwrap_or(&Value::Null);
+                        let parties = &agreement.parties;
                         json!({
-                            "id": text(agreement, "id"), "title": text(agreement, "title"),
-                            "sending": text(parties, "sending"), "receiving": text(parties, "receiving"),
-                            "status_today": text(agreement, "status"),
-                            "terms_version": agreement.get("terms_version"),
+                            "id": agreement.id, "title": agreement.title,
+                            "sending": parties.sending, "receiving": parties.receiving,
+                            "status_today": agreement.status,
+                            "terms_version": agreement.terms_version,
                         })
                     })
                     .collect();
@@ -367,18 +355,15 @@ pub async fn agreement(
                     "id", "from", "to", "today", "terms"
                 );
                 for agreement in agreements {
-                    let parties = agreement.get("parties").unwrap_or(&Value::Null);
+                    let parties = &agreement.parties;
                     println!(
                         "{:<22} {:<4} {:<4} {:<12} {:>5}  {}",
-                        text(agreement, "id"),
-                        text(parties, "sending"),
-                        text(parties, "receiving"),
-                        text(agreement, "status"),
-                        agreement
-                            .get("terms_version")
-                            .map(plain)
-                            .unwrap_or_default(),
-                        text(agreement, "title")
+                        agreement.id,
+                        parties.sending,
+                        parties.receiving,
+                        agreement.status,
+                        agreement.terms_version,
+                        agreement.title
                     );
                 }
             }
@@ -400,28 +385,27 @@ pub async fn agreement(
 }
 
 /// Prints an agreement's detail; its terms are read from the file it was loaded from.
-fn show_agreement(json: bool, detail: &Value) -> anyhow::Result<()> {
-    let latest =
-        parse_agreement(text(detail, "file_name"), text(detail, "text")).map_err(|errors| {
-            anyhow::anyhow!("the agreement's stored file no longer parses: {errors}")
-        })?;
-    let terms_version = detail.get("terms_version").map(plain).unwrap_or_default();
-    let history = items(detail, "status_history");
+fn show_agreement(json: bool, detail: &AgreementDetail) -> anyhow::Result<()> {
+    let latest = parse_agreement(&detail.file_name, &detail.text).map_err(|errors| {
+        anyhow::anyhow!("the agreement's stored file no longer parses: {errors}")
+    })?;
+    let terms_version = detail.agreement.terms_version;
+    let history = &detail.status_history;
     if json {
         println!(
             "{}",
             json!({
-                "id": text(detail, "id"), "title": latest.title,
+                "id": detail.agreement.id, "title": latest.title,
                 "sending": latest.sending.to_string(), "receiving": latest.receiving.to_string(),
-                "status_today": text(detail, "status"),
-                "status_history": history.iter().map(|c| json!({"status": text(c, "status"), "on": text(c, "on")})).collect::<Vec<_>>(),
-                "terms_version": detail.get("terms_version"),
+                "status_today": detail.agreement.status,
+                "status_history": history.iter().map(|c| json!({"status": c.status, "on": c.on})).collect::<Vec<_>>(),
+                "terms_version": terms_version,
                 "sources": latest.sources,
             })
         );
         return Ok(());
     }
-    println!("{} — {}", text(detail, "id"), latest.title);
+    println!("{} — {}", detail.agreement.id, latest.title);
     println!(
         "parties: {} ({}) → {} ({})",
         latest.sending,
@@ -429,13 +413,9 @@ fn show_agreement(json: bool, detail: &Value) -> anyhow::Result<()> {
         latest.receiving,
         latest.receiving.name()
     );
-    println!("status today: {}", text(detail, "status"));
+    println!("status today: {}", detail.agreement.status);
     for change in history {
-        println!(
-            "  {:<12} from {}",
-            text(change, "status"),
-            text(change, "on")
-        );
+        println!("  {:<12} from {}", change.status, change.on);
     }
     let terms = &latest.terms;
     println!("terms version {terms_version}:");
@@ -779,24 +759,56 @@ fn checked_idempotency_key(key: Option<String>) -> anyhow::Result<Option<String>
     Ok(key)
 }
 
+/// What a creation (a proposal, a hold) answered: the created id, the case's version today (a
+/// hold has none), whether it answered again one made earlier, and what it appended.
+struct Created {
+    id: String,
+    version: Option<u64>,
+    replayed: bool,
+    outcome: CommandOutcome,
+}
+
+impl From<Proposed> for Created {
+    fn from(proposed: Proposed) -> Self {
+        Self {
+            id: proposed.case,
+            version: Some(proposed.version),
+            replayed: proposed.replayed,
+            outcome: proposed.outcome,
+        }
+    }
+}
+
+impl From<RegisteredHold> for Created {
+    fn from(registered: RegisteredHold) -> Self {
+        Self {
+            id: registered.hold,
+            version: None,
+            replayed: registered.replayed,
+            outcome: registered.outcome,
+        }
+    }
+}
+
 /// The result of a creation (a proposal, a hold): as any command's, unless it answered again
-/// one made earlier with the same idempotency key. `what` names the answer's member with the
-/// created id, `done` the verb (`proposed`, `registered`).
-fn created_result(
+/// one made earlier with the same idempotency key. `what` names the created thing (`case`,
+/// `hold`), `done` the verb (`proposed`, `registered`).
+fn created_result<T: Into<Created>>(
     json: bool,
     what: &str,
     done: &str,
-    reply: RequestResult,
+    reply: RequestResult<T>,
 ) -> anyhow::Result<ExitCode> {
-    if let Ok(answer) = &reply
-        && answer["replayed"] == true
-    {
-        let id = text(answer, what);
+    let created = match reply {
+        Ok(answer) => answer.into(),
+        Err(failure) => return command_result(json, Err(failure)),
+    };
+    if created.replayed {
+        let id = &created.id;
         if json {
             let mut out = json!({"outcome": "accepted", "replayed": true, what: id, "events": []});
-            // A case's version today (a hold has none).
-            if let (Some(version), Some(object)) = (answer.get("version"), out.as_object_mut()) {
-                object.insert("version".to_owned(), version.clone());
+            if let (Some(version), Some(object)) = (created.version, out.as_object_mut()) {
+                object.insert("version".to_owned(), json!(version));
             }
             println!("{out}");
         } else {
@@ -804,109 +816,93 @@ fn created_result(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    command_result(json, reply)
+    command_result(json, Ok(created.outcome))
 }
 
 async fn show(backend: &Executor, json: bool, case: &str) -> anyhow::Result<ExitCode> {
     let id = parse_case(case)?;
     let view = read_result(backend, backend.read_case(id).await, &id.to_string(), true)?;
     if json {
-        println!("{view}");
+        println!("{}", serde_json::to_value(&view)?);
         return Ok(ExitCode::SUCCESS);
     }
     println!(
         "{} · {} · terms version {} · {} · version {}",
-        text(&view, "case"),
-        text(&view, "agreement"),
-        view.get("terms_version").map(plain).unwrap_or_default(),
-        text(&view, "status"),
-        view.get("version").map(plain).unwrap_or_default()
+        view.case, view.agreement, view.terms_version, view.status, view.version
     );
-    let personal = view.get("personal_data").unwrap_or(&Value::Null);
-    match text(&view, "personal_data_state") {
-        "erased" => println!("personal data: erased"),
-        "shown" => {
-            let name = text(personal, "name");
-            if !name.is_empty() {
+    match view.personal_data_state {
+        PersonalDataState::Erased => println!("personal data: erased"),
+        PersonalDataState::Shown => {
+            let personal = view.personal_data.clone().unwrap_or_default();
+            if let Some(name) = personal.name.as_deref().filter(|name| !name.is_empty()) {
                 println!("name: {name}");
             }
-            if let Some(birth) = personal.get("birth_date").and_then(Value::as_str) {
+            if let Some(birth) = &personal.birth_date {
                 println!("born: {birth}");
             }
-            for document in texts(personal.get("documents").unwrap_or(&Value::Null)) {
+            for document in personal.documents.iter().flatten() {
                 println!("document: {document}");
             }
-            if let Some(contact) = personal.get("contact").and_then(Value::as_str) {
+            if let Some(contact) = &personal.contact {
                 println!("contact: {contact}");
             }
-            if let Some(health) = personal.get("health").and_then(Value::as_str) {
+            if let Some(health) = &personal.health {
                 println!("health: {health}");
             }
         }
-        _ => println!("personal data: withheld"),
+        PersonalDataState::Withheld => println!("personal data: withheld"),
     }
-    let rule = view.get("rule_attributes").unwrap_or(&Value::Null);
-    let list = |name: &str| rule.get(name).map(|value| join(texts(value).into_iter()));
-    if let Some(nationality) = rule.get("nationality") {
-        println!("nationality: {}", plain(nationality));
+    let rule = &view.rule_attributes;
+    let list = |values: &Option<Vec<String>>| values.as_ref().map(|values| join(values.iter()));
+    if let Some(nationality) = &rule.nationality {
+        println!("nationality: {nationality}");
     }
-    if let Some(sex) = rule.get("sex") {
-        println!("sex: {}", plain(sex));
+    if let Some(sex) = &rule.sex {
+        println!("sex: {sex}");
     }
-    if let Some(age) = rule.get("age_years_at_proposal") {
-        println!("age at proposal: {}", plain(age));
+    if let Some(age) = rule.age_years_at_proposal {
+        println!("age at proposal: {age}");
     }
-    if let Some(languages) = list("languages") {
+    if let Some(languages) = list(&rule.languages) {
         println!("languages: {languages}");
     }
-    if let Some(vulnerabilities) = list("vulnerabilities") {
+    if let Some(vulnerabilities) = list(&rule.vulnerabilities) {
         println!("vulnerabilities: {vulnerabilities}");
     }
-    if let (Some(feared), Some(protected)) = (list("feared_countries"), list("protected_countries"))
-    {
+    if let (Some(feared), Some(protected)) = (
+        list(&rule.feared_countries),
+        list(&rule.protected_countries),
+    ) {
         println!("feared: {feared} · protected from: {protected}");
     }
-    if let Some(legal_basis) = rule.get("legal_basis") {
+    if let Some(legal_basis) = &rule.legal_basis {
         println!(
             "removal order: {} on {} · designation {} · detained at {}",
-            plain(legal_basis),
-            text(rule, "removal_ordered_on"),
-            rule.get("designation")
-                .map_or_else(|| "none".to_owned(), plain),
-            rule.get("detention_place")
-                .map_or_else(|| "nowhere".to_owned(), plain)
+            legal_basis,
+            rule.removal_ordered_on.as_deref().unwrap_or_default(),
+            rule.designation.as_deref().unwrap_or("none"),
+            rule.detention_place.as_deref().unwrap_or("nowhere")
         );
     }
-    let moment = |name: &str| view.get(name).and_then(Value::as_str);
-    match (
-        moment("departed_at"),
-        moment("arrived_at"),
-        moment("departure"),
-    ) {
+    match (&view.departed_at, &view.arrived_at, &view.departure) {
         (_, Some(arrived), _) => println!("arrived: {arrived}"),
         (Some(departed), None, _) => println!("departed: {departed}"),
         (None, None, Some(departure)) => println!("departure scheduled: {departure}"),
         _ => {}
     }
-    if let Some(deadline) = moment("next_deadline") {
+    if let Some(deadline) = &view.next_deadline {
         println!("next deadline: {deadline}");
     }
-    let holds = texts(view.get("holds_matched").unwrap_or(&Value::Null));
-    if !holds.is_empty() {
-        println!("holds matched: {}", join(holds.into_iter()));
+    if !view.holds_matched.is_empty() {
+        println!("holds matched: {}", join(view.holds_matched.iter()));
     }
-    for item in items(&view, "welfare_checks") {
+    for item in &view.welfare_checks {
         println!(
             "welfare check due {} (window to {}): {}",
-            text(item, "due_at"),
-            text(item, "window_ends_at"),
-            text(item, "state")
+            item.due_at, item.window_ends_at, item.state
         );
     }
-    let refusals = view
-        .get("safeguard_refusals")
-        .and_then(Value::as_u64)
-        .unwrap_or(0);
+    let refusals = view.safeguard_refusals.unwrap_or(0);
     if refusals > 0 {
         println!("safeguard refusals recorded: {refusals}");
     }
@@ -921,23 +917,21 @@ async fn history(backend: &Executor, json: bool, case: &str) -> anyhow::Result<E
         &id.to_string(),
         true,
     )?;
-    let events = events.as_array().map_or(&[][..], Vec::as_slice);
     let stream = id.to_string();
     if json {
         let list: Vec<Value> = events
             .iter()
-            .map(|entry| entry_json(entry, &stream))
+            .map(|entry| entry_json(entry.seq, history_event(entry), entry, &stream))
             .collect();
         println!("{}", json!(list));
     } else {
-        for entry in events {
+        for entry in &events {
             println!(
                 "#{:<6} v{:<3} {}  {}",
-                entry.get("seq").map(plain).unwrap_or_default(),
-                entry.get("version").map(plain).unwrap_or_default(),
-                text(entry, "at"),
-                event_of(entry)
-                    .map_or_else(|| text(entry, "type").to_owned(), |event| describe(&event))
+                entry.seq,
+                entry.version,
+                entry.at,
+                history_event(entry).map_or_else(|| entry.kind.clone(), |event| describe(&event))
             );
         }
     }
@@ -977,12 +971,14 @@ async fn list(
         "these cases",
         true,
     )?;
-    let cases = items(&page, "cases");
+    let cases = &page.cases;
     if json {
         let list: Vec<_> = cases
             .iter()
-            .map(|r| json!({"case": text(r, "case"), "agreement": text(r, "agreement"), "status": text(r, "status"),
-                "version": r.get("version"), "nationality": r.get("nationality")}))
+            .map(|r| {
+                json!({"case": r.case, "agreement": r.agreement, "status": r.status,
+                "version": r.version, "nationality": r.nationality})
+            })
             .collect();
         println!("{}", json!(list));
     } else {
@@ -993,10 +989,7 @@ async fn list(
         for r in cases {
             println!(
                 "{:<22} {:<22} {:<20} {:>3}",
-                text(r, "case"),
-                text(r, "agreement"),
-                text(r, "status"),
-                r.get("version").map(plain).unwrap_or_default()
+                r.case, r.agreement, r.status, r.version
             );
         }
     }
@@ -1085,28 +1078,27 @@ pub async fn access(
         false,
     )?;
     if json {
-        println!("{page}");
+        println!("{}", serde_json::to_value(&page)?);
         return Ok(ExitCode::SUCCESS);
     }
-    let records = items(&page, "records");
+    let records = &page.records;
     if records.is_empty() {
         println!("no access records");
     }
     for record in records {
-        let allowed = record.get("allowed").and_then(Value::as_bool) == Some(true);
         println!(
             "#{} {} {} ({}) {} {}: {} by {}",
-            record.get("seq").map(plain).unwrap_or_default(),
-            text(record, "at"),
-            text(record, "user"),
-            text(record, "role"),
-            text(record, "action"),
-            text(record, "resource"),
-            if allowed { "allowed" } else { "denied" },
-            join(texts(record.get("policies").unwrap_or(&Value::Null)).into_iter()),
+            record.seq,
+            record.at,
+            record.user.as_deref().unwrap_or_default(),
+            record.role,
+            record.action,
+            record.resource,
+            if record.allowed { "allowed" } else { "denied" },
+            join(record.policies.iter()),
         );
     }
-    if let Some(next) = page.get("next").and_then(Value::as_u64) {
+    if let Some(next) = page.next {
         println!("more: --after {next}");
     }
     Ok(ExitCode::SUCCESS)
@@ -1120,30 +1112,28 @@ pub async fn hold(
     let (hold, command) = match command {
         HoldCommand::List => {
             let holds = read_result(backend, backend.list_holds().await, "the holds", false)?;
-            let holds = holds.as_array().map_or(&[][..], Vec::as_slice);
             if json {
                 let list: Vec<_> = holds
                     .iter()
-                    .map(|h| json!({"hold": text(h, "hold"), "court": text(h, "court"), "reference": text(h, "reference"),
-                        "status": text(h, "status"), "scope": h.get("scope"), "depends_on": h.get("depends_on"),
-                        "amendments": h.get("amendments")}))
+                    .map(|h| {
+                        json!({"hold": h.hold, "court": h.court, "reference": h.reference,
+                        "status": h.status, "scope": h.scope, "depends_on": h.depends_on,
+                        "amendments": h.amendments})
+                    })
                     .collect();
                 println!("{}", json!(list));
             } else if holds.is_empty() {
                 println!("no holds registered");
             } else {
-                for h in holds {
-                    let scope = h.get("scope").map(Value::to_string).unwrap_or_default();
+                for h in &holds {
+                    let scope = h.scope.to_string();
                     let parent = h
-                        .get("depends_on")
-                        .and_then(Value::as_str)
+                        .depends_on
+                        .as_ref()
                         .map_or(String::new(), |p| format!(" · depends on {p}"));
                     println!(
                         "{} · {} · {} {} · {scope}{parent}",
-                        text(h, "hold"),
-                        text(h, "status"),
-                        text(h, "court"),
-                        text(h, "reference")
+                        h.hold, h.status, h.court, h.reference
                     );
                 }
             }

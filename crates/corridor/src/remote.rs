@@ -2,9 +2,9 @@
 //! `corridor serve` over its JSON API, instead of on a local database.
 //!
 //! Each command becomes the request the API documents (`/api/openapi.json`), authenticated with
-//! `--token` as `Authorization: Bearer …`. The answers are the same JSON the local side
-//! produces, so `commands.rs` prints them the same way; a problem becomes an [`Answer`] and so
-//! the same exit status (`backend.rs`).
+//! `--token` as `Authorization: Bearer …`. The answers are the API's JSON, which `backend.rs` reads
+//! back into the typed values the local side answers with, so `commands.rs` prints them the same
+//! way; a problem becomes an [`Answer`] and so the same exit status.
 //!
 //! A command on a case needs the version it is decided against (`If-Match`): `--expect-version
 //! N` sends `"N"`; without it the case is read first and its `ETag` sent, which is the version
@@ -218,22 +218,22 @@ impl Remote {
         Err(Failure::Answer(answer))
     }
 
-    async fn body(&self, call: Call) -> RequestResult {
+    async fn body(&self, call: Call) -> RequestResult<Value> {
         self.send(call).await.map(|success| success.body)
     }
 
     /// `GET /api/agreements`.
-    pub async fn list_agreements(&self) -> RequestResult {
+    pub async fn list_agreements(&self) -> RequestResult<Value> {
         self.body(Call::get("/api/agreements".to_owned())).await
     }
 
     /// `GET /api/agreements/{agreement}`.
-    pub async fn read_agreement(&self, id: &AgreementId) -> RequestResult {
+    pub async fn read_agreement(&self, id: &AgreementId) -> RequestResult<Value> {
         self.body(Call::get(format!("/api/agreements/{id}"))).await
     }
 
     /// `POST /api/agreements`.
-    pub async fn load_agreement(&self, file_name: &str, text: &str) -> RequestResult {
+    pub async fn load_agreement(&self, file_name: &str, text: &str) -> RequestResult<Value> {
         let body = json!({"file_name": file_name, "text": text});
         self.body(Call::post("/api/agreements".to_owned(), Some(body)))
             .await
@@ -245,7 +245,7 @@ impl Remote {
         id: &AgreementId,
         status: AgreementStatus,
         on: Option<Date>,
-    ) -> RequestResult {
+    ) -> RequestResult<Value> {
         let mut body = json!({"status": status.as_str()});
         if let (Some(on), Some(object)) = (on, body.as_object_mut()) {
             object.insert("on".to_owned(), json!(on.to_string()));
@@ -258,7 +258,7 @@ impl Remote {
     }
 
     /// `POST /api/agreements/{agreement}/cases`.
-    pub async fn propose(&self, agreement: &AgreementId, new: &NewCase) -> RequestResult {
+    pub async fn propose(&self, agreement: &AgreementId, new: &NewCase) -> RequestResult<Value> {
         let facts = &new.facts;
         let texts =
             |items: &mut dyn Iterator<Item = String>| Value::from(items.collect::<Vec<_>>());
@@ -332,7 +332,7 @@ impl Remote {
         body: Value,
         key: Option<&str>,
         twice: &str,
-    ) -> RequestResult {
+    ) -> RequestResult<Value> {
         let key = match key {
             Some(key) => key.to_owned(),
             None => hex::encode(Entropy::System.array::<16>()?),
@@ -358,14 +358,14 @@ impl Remote {
     }
 
     /// `GET /api/cases/{case}/history`.
-    pub async fn read_history(&self, id: CaseId) -> RequestResult {
+    pub async fn read_history(&self, id: CaseId) -> RequestResult<Value> {
         self.body(Call::get(format!("/api/cases/{id}/history")))
             .await
     }
 
     /// `GET /api/agreements/{agreement}/cases`; without an agreement, every agreement's whose
     /// cases the caller may list, merged in id order.
-    pub async fn list_cases(&self, query: &CaseQuery) -> RequestResult {
+    pub async fn list_cases(&self, query: &CaseQuery) -> RequestResult<Value> {
         let mut parameters = vec![format!("limit={}", query.limit)];
         if let Some(status) = query.status {
             parameters.push(format!("status={}", status.as_str()));
@@ -426,7 +426,7 @@ impl Remote {
         &self,
         command: &Command,
         expected_version: Option<u64>,
-    ) -> RequestResult {
+    ) -> RequestResult<Value> {
         let case = command
             .case()
             .ok_or_else(|| Failure::Error(anyhow!("not a command on a case")))?;
@@ -461,7 +461,7 @@ impl Remote {
     }
 
     /// `GET /api/agreements/{agreement}/access-records`.
-    pub async fn list_access_records(&self, query: &AccessQuery) -> RequestResult {
+    pub async fn list_access_records(&self, query: &AccessQuery) -> RequestResult<Value> {
         let mut path = format!(
             "/api/agreements/{}/access-records?after={}&limit={}",
             query.agreement, query.after, query.limit
@@ -473,12 +473,12 @@ impl Remote {
     }
 
     /// `GET /api/holds`.
-    pub async fn list_holds(&self) -> RequestResult {
+    pub async fn list_holds(&self) -> RequestResult<Value> {
         self.body(Call::get("/api/holds".to_owned())).await
     }
 
     /// `POST /api/holds`.
-    pub async fn register_hold(&self, new: &NewHold) -> RequestResult {
+    pub async fn register_hold(&self, new: &NewHold) -> RequestResult<Value> {
         let mut body = json!({
             "court": new.court,
             "reference": new.reference,
@@ -497,7 +497,7 @@ impl Remote {
     }
 
     /// A command on a hold: `POST /api/holds/{hold}/…`.
-    pub async fn hold_command(&self, hold: HoldId, command: &Command) -> RequestResult {
+    pub async fn hold_command(&self, hold: HoldId, command: &Command) -> RequestResult<Value> {
         let (verb, body) = match command {
             Command::StayHold { .. } => ("stay", None),
             Command::ReactivateHold { .. } => ("reactivate", None),
@@ -512,7 +512,7 @@ impl Remote {
     }
 
     /// `POST /api/tick`.
-    pub async fn tick(&self) -> RequestResult {
+    pub async fn tick(&self) -> RequestResult<Value> {
         self.body(Call::post("/api/tick".to_owned(), None)).await
     }
 }

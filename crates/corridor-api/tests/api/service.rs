@@ -87,7 +87,7 @@ async fn a_local_read_is_decided_by_the_policies_and_recorded() {
         .await
         .expect("the officer reads the history");
     assert_eq!(
-        history.first().map(|event| event.kind),
+        history.first().map(|event| event.kind.as_str()),
         Some("case_proposed")
     );
     let records = access_records(&app).await;

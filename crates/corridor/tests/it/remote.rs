@@ -440,3 +440,178 @@ fn the_server_refuses_what_the_token_may_not_do_and_commands_with_no_route() {
         .code(1);
     assert!(run.stderr().contains("cannot reach"), "{}", run.stderr());
 }
+
+/// A token of the existing account `name` that may do whatever the account may.
+fn token_of(sandbox: &Sandbox, name: &str) -> String {
+    let issued = sandbox
+        .corridor(&["--json", "user", "token", name, "--scope", "*"])
+        .code(0)
+        .json();
+    issued["token"].as_str().expect("a token").to_owned()
+}
+
+/// One database with the US–Rwanda agreement, `officer.ada` (a sending officer of the United
+/// States) and `clerk.eve` (a clerk of `us-court`), and tokens of them and of `admin`, in this
+/// order: built alike, two of them are the same database.
+fn prepared() -> (Sandbox, [String; 3]) {
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    let officer = account_token(
+        &sandbox,
+        "officer.ada",
+        &["--role", "sending_officer", "--state", "USA"],
+    );
+    let clerk = account_token(
+        &sandbox,
+        "clerk.eve",
+        &["--role", "court_clerk", "--court", "us-court"],
+    );
+    let admin = token_of(&sandbox, "admin");
+    (sandbox, [officer, clerk, admin])
+}
+
+#[test]
+fn local_and_remote_print_the_same_for_the_same_commands_on_the_same_database() {
+    // Proves that one sequence of commands (propose, a refused request, notice, show, list,
+    // history, a hold registered and listed, tick), each in text and in `--json`, prints the same
+    // standard output and exits the same whether carried out locally on one database or over
+    // `--server` on an identical one: both sides print from the same typed answers.
+    let (local_db, _) = prepared();
+    let (remote_db, [officer, clerk, admin]) = prepared();
+    let server = serve(&remote_db);
+    let side = |local: bool, user: &str, token: &str| {
+        if local {
+            Side {
+                sandbox: &local_db,
+                flags: vec!["--as".to_owned(), user.to_owned()],
+            }
+        } else {
+            Side {
+                sandbox: &remote_db,
+                flags: vec![
+                    "--server".to_owned(),
+                    server.url.clone(),
+                    "--token".to_owned(),
+                    token.to_owned(),
+                ],
+            }
+        }
+    };
+    let users = [
+        ("officer.ada", officer),
+        ("clerk.eve", clerk),
+        ("admin", admin),
+    ];
+    let token = |user: &str| {
+        users
+            .iter()
+            .find(|(name, _)| *name == user)
+            .map(|(_, token)| token.clone())
+            .unwrap_or_else(|| panic!("no token of {user}"))
+    };
+
+    // The ids each side made, replaced by placeholders before comparing.
+    let mut ids: [Vec<(String, &str)>; 2] = [Vec::new(), Vec::new()];
+    let mut compared = 0;
+    let notice = [
+        "--language",
+        "es",
+        "--destination",
+        "RWA",
+        "--on-person",
+        "--on-counsel",
+        "--explains-contest",
+    ];
+    // Each step: who acts, the arguments (`CASE` stands for the case), whether it writes (then
+    // it runs once per side, in the form its arguments say; a read runs in `--json` and in
+    // text), and its exit status on both sides.
+    let mut proposal = propose_args("Synthetic Same");
+    proposal.insert(0, "--json");
+    let register = [
+        "--json",
+        "hold",
+        "register",
+        "--court",
+        "us-court",
+        "--reference",
+        "Order 7 (synthetic)",
+        "--nationality",
+        "ATA",
+    ];
+    let steps: Vec<(&str, Vec<&str>, bool, i32)> = vec![
+        ("officer.ada", proposal.clone(), true, 0),
+        ("officer.ada", vec!["case", "request", "CASE"], true, 3),
+        (
+            "officer.ada",
+            [&["case", "notice", "CASE"][..], &notice].concat(),
+            true,
+            0,
+        ),
+        ("officer.ada", vec!["case", "show", "CASE"], false, 0),
+        ("officer.ada", vec!["case", "list"], false, 0),
+        ("officer.ada", vec!["case", "history", "CASE"], false, 0),
+        ("officer.ada", vec!["case", "approve", "CASE"], true, 4),
+        ("clerk.eve", register.to_vec(), true, 0),
+        ("clerk.eve", vec!["hold", "list"], false, 0),
+        ("admin", vec!["tick"], true, 0),
+        ("officer.ada", vec!["case", "show", "CASE"], false, 0),
+        ("officer.ada", vec!["case", "history", "CASE"], false, 0),
+    ];
+    for (user, args, writes, code) in &steps {
+        let forms: Vec<bool> = if *writes {
+            vec![false]
+        } else {
+            vec![true, false]
+        };
+        for json in forms {
+            let outputs: Vec<String> = [true, false]
+                .iter()
+                .zip(ids.iter_mut())
+                .map(|(local, ids)| {
+                    let side = side(*local, user, &token(user));
+                    let case = ids
+                        .iter()
+                        .find(|(_, name)| *name == "CASE")
+                        .map(|(id, _)| id.clone());
+                    let mut full: Vec<&str> = Vec::new();
+                    if json {
+                        full.push("--json");
+                    }
+                    full.extend(args.iter().map(|arg| match (*arg, &case) {
+                        ("CASE", Some(id)) => id.as_str(),
+                        _ => *arg,
+                    }));
+                    let run = side.run(&full).code(*code);
+                    let stdout = run.stdout();
+                    if args.first() == Some(&"--json") && *code == 0 {
+                        let answer: Value = serde_json::from_str(&stdout)
+                            .unwrap_or_else(|_| panic!("JSON from {full:?}: {stdout}"));
+                        if let Some(case) = crate::harness::accepted_case(&answer) {
+                            ids.push((case, "CASE"));
+                        }
+                        if let Some(hold) = answer["events"][0]["hold"].as_str() {
+                            ids.push((hold.to_owned(), "HOLD"));
+                        }
+                    }
+                    let text = ids
+                        .iter()
+                        .fold(stdout, |text, (id, name)| text.replace(id.as_str(), name));
+                    normalised(&text, "CASE")
+                })
+                .collect();
+            compared += 1;
+            assert_eq!(
+                outputs.first(),
+                outputs.get(1),
+                "`{}` as {user} (json: {json}) prints differently locally and over --server",
+                args.join(" ")
+            );
+        }
+    }
+    assert_eq!(compared, 18, "every step ran on both sides");
+    assert!(
+        ids.iter()
+            .all(|ids| ids.iter().map(|(_, name)| *name).eq(["CASE", "HOLD"])),
+        "both sides made one case and one hold: {ids:?}"
+    );
+}
