@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context as _;
 use corridor_accounts::{Accounts, Scope};
 use corridor_api::limits::RateLimit;
-use corridor_api::{AppConfig, AppState};
+use corridor_api::{AppState, ServerConfig};
 use corridor_authz::{Action, Authz, CaseFacts, Principal, ResourceFacts};
 use corridor_domain::terms::{AgreementId, Country, Sex};
 use corridor_domain::{
@@ -220,7 +220,7 @@ async fn start(
             now,
         )
         .await?;
-    let mut config = AppConfig::new(store, accounts, Arc::new(Authz::load()?));
+    let mut config = ServerConfig::new(store, accounts, Arc::new(Authz::load()?));
     config.master = Some(master);
     config.clock = Arc::new(move || now);
     config.rate_limit = RateLimit {

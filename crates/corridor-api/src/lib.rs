@@ -48,4 +48,4 @@ pub mod users;
 pub use corridor_app::Clock;
 pub use problem::{ApiError, Problem};
 pub use server::{router, serve};
-pub use state::{AppConfig, AppState};
+pub use state::{AppState, ServerConfig};

@@ -220,7 +220,7 @@ pub async fn tile(
 }
 
 /// `POST /add-checkpoint`: the witness's C2SP tlog-witness endpoint, served when the server is
-/// given a witness ([`crate::AppConfig::witness`]).
+/// given a witness ([`crate::ServerConfig::witness`]).
 ///
 /// This function only carries the route's part of the OpenAPI document, listed by
 /// `server::WitnessDocument` when a witness is served; it is never routed. The route is

@@ -5,7 +5,7 @@
 //! problem details, the header and request-target limits (431, 414), then (for every route but the
 //! operations ones) the per-client rate limit, the request timeout and the body limit.
 //!
-//! With a witness ([`crate::AppConfig::witness`]), `POST /add-checkpoint` is the witness crate's
+//! With a witness ([`crate::ServerConfig::witness`]), `POST /add-checkpoint` is the witness crate's
 //! own router ([`corridor_witness::router`]), mounted beside the public routes: behind the same
 //! span, security headers, metrics, rate limit and timeout, but with its own body limit and its
 //! own answers, which speak C2SP tlog-witness (`text/plain`, `text/x.tlog.size`) and are never

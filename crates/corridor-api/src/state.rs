@@ -17,8 +17,9 @@ use jiff::Timestamp;
 use crate::limits::{RateLimit, RateLimiter};
 use crate::telemetry::Metrics;
 
-/// Everything a server is built from.
-pub struct AppConfig {
+/// Everything a server is built from: what the application is built from (handed on to
+/// [`corridor_app::AppConfig`]) and what only the HTTP door has (rate limit, cookies, witness).
+pub struct ServerConfig {
     /// The store.
     pub store: Arc<Store>,
     /// The accounts, on the store's database.
@@ -44,9 +45,9 @@ pub struct AppConfig {
     pub simulated_counsel: BTreeSet<UserId>,
 }
 
-impl std::fmt::Debug for AppConfig {
+impl std::fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppConfig")
+        f.debug_struct("ServerConfig")
             .field("store", &self.store)
             .field("rate_limit", &self.rate_limit)
             .field("secure_cookies", &self.secure_cookies)
@@ -55,7 +56,7 @@ impl std::fmt::Debug for AppConfig {
     }
 }
 
-impl AppConfig {
+impl ServerConfig {
     /// A configuration with the system clock and the default rate limit, over an opened store
     /// and its accounts.
     pub fn new(store: Arc<Store>, accounts: Accounts, authz: Arc<Authz>) -> Self {
@@ -100,7 +101,7 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     /// The state of a server built from `config`. Starts the application's committer, so it
     /// must be called inside a Tokio runtime.
-    pub fn new(config: AppConfig) -> Self {
+    pub fn new(config: ServerConfig) -> Self {
         let metrics = Arc::new(Metrics::new());
         let mut app = corridor_app::AppConfig::new(config.store, config.accounts, config.authz);
         app.master = config.master;

@@ -430,7 +430,7 @@ async fn serve(app: App, url: &str, args: &cli::ServeArgs) -> anyhow::Result<Exi
     let authz = corridor_authz::Authz::load()
         .context("the authorization policies do not load; the server will not start")?;
     let mut config =
-        corridor_api::AppConfig::new(store.clone(), accounts, std::sync::Arc::new(authz));
+        corridor_api::ServerConfig::new(store.clone(), accounts, std::sync::Arc::new(authz));
     config.master = app.master;
     config.secure_cookies = args.secure_cookies;
     config.witness = witness.clone();

@@ -335,7 +335,7 @@ pub mod harness {
             .await
             .expect("the accounts open");
         let authz = corridor_authz::Authz::load().expect("the shipped policies load");
-        let mut config = corridor_api::AppConfig::new(store, accounts, Arc::new(authz));
+        let mut config = corridor_api::ServerConfig::new(store, accounts, Arc::new(authz));
         config.master = Some(MasterKey::from_bytes(MASTER_KEY));
         config.rate_limit = rate_limit;
         config.clock = clock;
