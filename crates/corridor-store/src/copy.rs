@@ -540,24 +540,7 @@ async fn insert_page(
             quote(table),
             columns.join(", ")
         );
-        let mut n = 0usize;
-        for (index, row) in chunk.iter().enumerate() {
-            if index > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for column in 0..row.len() {
-                if column > 0 {
-                    sql.push_str(", ");
-                }
-                n += 1;
-                match backend {
-                    Backend::Sqlite => sql.push('?'),
-                    Backend::Postgres => sql.push_str(&format!("${n}")),
-                }
-            }
-            sql.push(')');
-        }
+        backend.push_value_rows(&mut sql, chunk.iter().map(Vec::len));
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for cell in chunk.into_iter().flatten() {
             query = bind(query, cell);

@@ -19,6 +19,32 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// Appends the `VALUES` rows of a multi-row insert to `sql`: one parenthesised group of
+    /// placeholders per row, of the row's width, numbered across the statement where the
+    /// backend numbers them (`($1, $2), ($3, $4)` on PostgreSQL, `(?, ?), (?, ?)` on SQLite).
+    pub(crate) fn push_value_rows(self, sql: &mut String, widths: impl Iterator<Item = usize>) {
+        let mut n = 0usize;
+        for (index, width) in widths.enumerate() {
+            if index > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            for column in 0..width {
+                if column > 0 {
+                    sql.push_str(", ");
+                }
+                n += 1;
+                match self {
+                    Self::Sqlite => sql.push('?'),
+                    Self::Postgres => sql.push_str(&format!("${n}")),
+                }
+            }
+            sql.push(')');
+        }
+    }
+}
+
 /// Connections in a pool. SQLite serialises writers anyway; a few readers help the server.
 pub const POOL_CONNECTIONS_MAX: u32 = 8;
 /// How long a writer waits for the database lock before giving up.

@@ -368,24 +368,7 @@ async fn insert_rows(
         left -= size;
         let chunk: Vec<Vec<Value>> = rows.by_ref().take(size).collect();
         let mut sql = String::from(head);
-        let mut n = 0usize;
-        for (index, row) in chunk.iter().enumerate() {
-            if index > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for column in 0..row.len() {
-                if column > 0 {
-                    sql.push_str(", ");
-                }
-                n += 1;
-                match backend {
-                    Backend::Sqlite => sql.push('?'),
-                    Backend::Postgres => sql.push_str(&format!("${n}")),
-                }
-            }
-            sql.push(')');
-        }
+        backend.push_value_rows(&mut sql, chunk.iter().map(Vec::len));
         sql.push_str(tail);
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for value in chunk.into_iter().flatten() {
