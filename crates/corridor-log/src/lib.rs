@@ -15,6 +15,8 @@
 //! - [`cosignature`]: C2SP tlog-cosignature v1 (Ed25519, timestamped).
 //! - [`mldsa`]: C2SP tlog-cosignature with ML-DSA-44 (type `0x06`), for witnesses and for the
 //!   log's own post-quantum checkpoint signature.
+//! - [`keys`]: keys of either algorithm, chosen per key: the log's checkpoint signers, a
+//!   witness's cosigner and their verifiers, Ed25519 or ML-DSA-44.
 //! - [`proof_text`]: the C2SP tlog-proof text format and a consistency-proof text form.
 //! - [`witness`]: the decision logic of a C2SP tlog-witness `add-checkpoint` request.
 //!
@@ -27,6 +29,7 @@
 pub mod checkpoint;
 pub mod cosignature;
 pub mod hash;
+pub mod keys;
 pub mod leaf;
 pub mod mldsa;
 pub mod note;

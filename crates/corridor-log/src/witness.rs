@@ -50,8 +50,9 @@
 use std::collections::BTreeMap;
 
 use crate::checkpoint::{Checkpoint, CheckpointError, parse_signed_checkpoint};
-use crate::cosignature::{CosignatureError, CosignatureSigner};
+use crate::cosignature::CosignatureError;
 use crate::hash::{Hash, empty_root, sha256};
+use crate::keys::Cosigner;
 use crate::note::{Note, NoteError, NoteSignature, VerifierSet};
 use crate::proof_text::{ProofTextError, old_size_body, parse_old_size_body};
 use crate::tree::{VerifyError, verify_consistency};
@@ -256,7 +257,7 @@ pub enum WitnessConfigError {
 /// A witness: its cosigning key and the logs it follows, each with the keys it trusts for it.
 #[derive(Debug)]
 pub struct Witness {
-    cosigner: CosignatureSigner,
+    cosigner: Cosigner,
     logs: BTreeMap<String, VerifierSet>,
 }
 
@@ -303,11 +304,11 @@ impl Cosign {
 }
 
 impl Witness {
-    /// A witness that follows no log yet.
+    /// A witness that follows no log yet, cosigning with `cosigner` (Ed25519 or ML-DSA-44).
     #[must_use]
-    pub const fn new(cosigner: CosignatureSigner) -> Self {
+    pub fn new(cosigner: impl Into<Cosigner>) -> Self {
         Self {
-            cosigner,
+            cosigner: cosigner.into(),
             logs: BTreeMap::new(),
         }
     }
@@ -331,7 +332,7 @@ impl Witness {
 
     /// The cosigning key.
     #[must_use]
-    pub const fn cosigner(&self) -> &CosignatureSigner {
+    pub const fn cosigner(&self) -> &Cosigner {
         &self.cosigner
     }
 

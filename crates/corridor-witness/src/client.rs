@@ -17,7 +17,8 @@
 use std::time::Duration;
 
 use corridor_log::Hash;
-use corridor_log::cosignature::{CosignatureError, CosignatureVerifier};
+use corridor_log::cosignature::CosignatureError;
+use corridor_log::keys::CosignerVerifier;
 use corridor_log::note::{self, Note, NoteError, NoteSignature, Verifier as _};
 use corridor_log::witness::{AddCheckpointRequest, MAX_PROOF_LINES, TREE_SIZE_CONTENT_TYPE};
 use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
@@ -175,7 +176,7 @@ pub async fn add_checkpoint(
 /// [`ClientError::MalformedCheckpoint`], [`ClientError::NoCosignatureByKey`] or
 /// [`ClientError::InvalidCosignature`].
 pub fn verify_cosignature(
-    witness: &CosignatureVerifier,
+    witness: &CosignerVerifier,
     signed_checkpoint: &str,
     cosignatures: &[NoteSignature],
 ) -> Result<u64, ClientError> {

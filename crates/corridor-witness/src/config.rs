@@ -1,21 +1,22 @@
 //! The witness's configuration, from key strings to a validated [`Witness`] in one step.
 //!
 //! A witness follows logs. Each log is known by its origin (the first line of its checkpoints)
-//! and the Ed25519 verifier keys that sign its checkpoints, written as C2SP signed-note key
-//! strings `<name>+<hex key id>+<base64(0x01 || public key)>`. By C2SP convention a log's key
+//! and the verifier keys that sign its checkpoints, written as C2SP signed-note key strings
+//! `<name>+<hex key id>+<base64(type || public key)>`: Ed25519 (type `0x01`) or ML-DSA-44
+//! (type `0x06`, a log that signs post-quantum). By C2SP convention a log's key
 //! is named after its origin, so [`KnownLog::from_verifier_key`] takes the origin from the key
 //! name; [`KnownLog::new`] names the origin separately (a log whose key has another name, or
 //! one with several keys during a rotation).
 //!
-//! The witness cosigns with its own Ed25519 cosignature key (C2SP tlog-cosignature, type
-//! `0x04`), given as `PRIVATE+KEY+<name>+<hex key id>+<base64(0x04 || seed)>`.
-//! [`generate_cosigner_key`] makes one from 32 seed bytes that the caller draws: this crate
-//! draws no randomness of its own.
+//! The witness cosigns with its own cosigning key (C2SP tlog-cosignature), of the algorithm the
+//! deployment chose: Ed25519 cosignature/v1 (type `0x04`) or ML-DSA-44 (type `0x06`), given as
+//! `PRIVATE+KEY+<name>+<hex key id>+<base64(type || seed)>`. [`generate_cosigner_key`] makes one
+//! from 32 seed bytes that the caller draws: this crate draws no randomness of its own.
 
 use corridor_log::checkpoint::Checkpoint;
-use corridor_log::cosignature::CosignatureSigner;
 use corridor_log::hash::empty_root;
-use corridor_log::note::{Ed25519Verifier, KeyError, KeyName, Verifier as _, VerifierSet};
+use corridor_log::keys::{Algorithm, Cosigner, LogVerifier};
+use corridor_log::note::{KeyError, KeyName, Verifier as _, VerifierSet};
 use corridor_log::witness::{Witness, WitnessConfigError};
 
 /// The most verifier keys one log may have: enough for a rotation or two in progress, few
@@ -38,7 +39,7 @@ pub enum ConfigError {
         source: KeyError,
     },
     /// A log's verifier key string does not parse.
-    #[error("log verifier key `{key}` is not a valid Ed25519 note verifier key")]
+    #[error("log verifier key `{key}` is not a valid note verifier key (Ed25519 or ML-DSA-44)")]
     InvalidLogKey {
         /// The key string given (a public key, safe to show).
         key: String,
@@ -86,12 +87,12 @@ pub enum ConfigError {
 }
 
 /// A log the witness follows: its origin and the keys that sign its checkpoints.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct KnownLog {
     // INVARIANT: a valid checkpoint origin (non-empty, no control characters).
     origin: String,
     // INVARIANT: 1 to MAX_KEYS_PER_LOG keys, no two with the same name and key id.
-    keys: Vec<Ed25519Verifier>,
+    keys: Vec<LogVerifier>,
 }
 
 impl KnownLog {
@@ -120,7 +121,7 @@ impl KnownLog {
         Self::from_verifiers(origin.into(), verifiers)
     }
 
-    fn from_verifiers(origin: String, keys: Vec<Ed25519Verifier>) -> Result<Self, ConfigError> {
+    fn from_verifiers(origin: String, keys: Vec<LogVerifier>) -> Result<Self, ConfigError> {
         // The origin is checked the way a checkpoint's first line is, so a configured log can
         // match a checkpoint at all.
         if Checkpoint::new(origin.as_str(), 0, empty_root()).is_err() {
@@ -149,7 +150,7 @@ impl KnownLog {
 
     /// The log's verifier keys.
     #[must_use]
-    pub fn keys(&self) -> &[Ed25519Verifier] {
+    pub fn keys(&self) -> &[LogVerifier] {
         &self.keys
     }
 
@@ -166,8 +167,8 @@ impl KnownLog {
     }
 }
 
-fn parse_log_key(key: &str) -> Result<Ed25519Verifier, ConfigError> {
-    Ed25519Verifier::parse(key).map_err(|source| ConfigError::InvalidLogKey {
+fn parse_log_key(key: &str) -> Result<LogVerifier, ConfigError> {
+    LogVerifier::parse(key).map_err(|source| ConfigError::InvalidLogKey {
         key: key.to_owned(),
         source,
     })
@@ -179,8 +180,7 @@ fn parse_log_key(key: &str) -> Result<Ed25519Verifier, ConfigError> {
 /// [`ConfigError::InvalidCosignerKey`], [`ConfigError::DuplicateOrigin`], or
 /// [`ConfigError::DuplicateLogKey`].
 pub fn build_witness(cosigner_key: &str, logs: &[KnownLog]) -> Result<Witness, ConfigError> {
-    let cosigner =
-        CosignatureSigner::parse(cosigner_key).map_err(ConfigError::InvalidCosignerKey)?;
+    let cosigner = Cosigner::parse(cosigner_key).map_err(ConfigError::InvalidCosignerKey)?;
     let mut witness = Witness::new(cosigner);
     for log in logs {
         witness
@@ -194,17 +194,22 @@ pub fn build_witness(cosigner_key: &str, logs: &[KnownLog]) -> Result<Witness, C
     Ok(witness)
 }
 
-/// A new cosigning key string `PRIVATE+KEY+<name>+<hex key id>+<base64(0x04 || seed)>` from 32
-/// seed bytes the caller draws from a secure random source. The string holds the secret seed.
+/// A new cosigning key string `PRIVATE+KEY+<name>+<hex key id>+<base64(type || seed)>` of
+/// `algorithm` (Ed25519 cosignature/v1 `0x04` or ML-DSA-44 `0x06`) from 32 seed bytes the caller
+/// draws from a secure random source. The string holds the secret seed.
 ///
 /// # Errors
 /// [`ConfigError::InvalidKeyName`].
-pub fn generate_cosigner_key(name: &str, seed: &[u8; 32]) -> Result<String, ConfigError> {
+pub fn generate_cosigner_key(
+    algorithm: Algorithm,
+    name: &str,
+    seed: &[u8; 32],
+) -> Result<String, ConfigError> {
     let key_name = KeyName::new(name).map_err(|source| ConfigError::InvalidKeyName {
         name: name.to_owned(),
         source,
     })?;
-    Ok(CosignatureSigner::from_seed(key_name, seed).to_private_key_string())
+    Ok(Cosigner::from_seed(algorithm, key_name, seed).to_private_key_string())
 }
 
 /// The public verifier key string of a cosigning key, to hand to the logs and monitors that
@@ -213,7 +218,6 @@ pub fn generate_cosigner_key(name: &str, seed: &[u8; 32]) -> Result<String, Conf
 /// # Errors
 /// [`ConfigError::InvalidCosignerKey`].
 pub fn cosigner_verifier_key(cosigner_key: &str) -> Result<String, ConfigError> {
-    let cosigner =
-        CosignatureSigner::parse(cosigner_key).map_err(ConfigError::InvalidCosignerKey)?;
+    let cosigner = Cosigner::parse(cosigner_key).map_err(ConfigError::InvalidCosignerKey)?;
     Ok(cosigner.verifier().to_key_string())
 }

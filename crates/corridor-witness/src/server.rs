@@ -44,7 +44,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::{get, post};
-use corridor_log::cosignature::CosignatureVerifier;
+use corridor_log::keys::CosignerVerifier;
 use corridor_log::witness::{
     AddCheckpointRequest, Cosign, MonitoringError, Witness, WitnessRefusal,
 };
@@ -154,7 +154,7 @@ impl WitnessState {
 
     /// The public key that verifies this witness's cosignatures.
     #[must_use]
-    pub fn cosigner_verifier(&self) -> CosignatureVerifier {
+    pub fn cosigner_verifier(&self) -> CosignerVerifier {
         self.inner.witness.cosigner().verifier()
     }
 

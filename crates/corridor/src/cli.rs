@@ -293,6 +293,13 @@ pub struct InitArgs {
     /// since a simulation's origin must say it is one). See docs/log.md.
     #[arg(long, conflicts_with_all = ["origin", "simulation"])]
     pub sigsum_origin: bool,
+    /// Which signatures the log puts on every checkpoint: `ed25519` (understood by every
+    /// signed-note verifier), `ml-dsa-44` (FIPS 204, post-quantum, C2SP key type 0x06; verifiers
+    /// that know only Ed25519 cannot check it), or `both` (one of each, in one key file, so old
+    /// verifiers keep working while new ones check the post-quantum signature). Only used when
+    /// the log key file is created. See docs/log.md.
+    #[arg(long, value_enum, default_value_t = LogSignature::Ed25519)]
+    pub log_signature: LogSignature,
     /// Where to create the log's signing key.
     #[arg(
         long,
@@ -302,10 +309,57 @@ pub struct InitArgs {
     pub log_key_file: PathBuf,
 }
 
+/// The signatures a log puts on its checkpoints (`corridor init --log-signature`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogSignature {
+    /// An Ed25519 signature (signed-note type 0x01).
+    Ed25519,
+    /// An ML-DSA-44 signature (FIPS 204, C2SP type 0x06).
+    #[value(name = "ml-dsa-44")]
+    MlDsa44,
+    /// An Ed25519 and an ML-DSA-44 signature on every checkpoint.
+    Both,
+}
+
+impl LogSignature {
+    /// The algorithms of the keys to create, one key each, in the key file's order.
+    #[must_use]
+    pub const fn algorithms(self) -> &'static [corridor_log::keys::Algorithm] {
+        use corridor_log::keys::Algorithm;
+        match self {
+            Self::Ed25519 => &[Algorithm::Ed25519],
+            Self::MlDsa44 => &[Algorithm::MlDsa44],
+            Self::Both => &[Algorithm::Ed25519, Algorithm::MlDsa44],
+        }
+    }
+}
+
+/// A witness's cosignature algorithm (`corridor witness init --signature`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CosignatureAlgorithm {
+    /// Ed25519 cosignature/v1 (C2SP type 0x04), understood by every tlog-witness client.
+    Ed25519,
+    /// ML-DSA-44 (FIPS 204, C2SP type 0x06), post-quantum.
+    #[value(name = "ml-dsa-44")]
+    MlDsa44,
+}
+
+impl CosignatureAlgorithm {
+    /// The key algorithm.
+    #[must_use]
+    pub const fn algorithm(self) -> corridor_log::keys::Algorithm {
+        match self {
+            Self::Ed25519 => corridor_log::keys::Algorithm::Ed25519,
+            Self::MlDsa44 => corridor_log::keys::Algorithm::MlDsa44,
+        }
+    }
+}
+
 /// `corridor log …`.
 #[derive(Debug, Subcommand)]
 pub enum LogCommand {
-    /// Print the log's verifier key (`name+hexid+base64`), for anyone who verifies checkpoints.
+    /// Print the log's verifier keys (`name+hexid+base64`), one per line, for anyone who
+    /// verifies checkpoints.
     Key {
         /// The log's signing key file.
         #[arg(
@@ -341,10 +395,12 @@ pub enum LogCommand {
     Verify {
         /// The directory or URL the log is served from.
         source: String,
-        /// The log's verifier key.
+        /// The log's verifier key: Ed25519 or ML-DSA-44 (one of the lines `corridor log key`
+        /// prints).
         #[arg(long = "key")]
         log_key: String,
-        /// A witness's cosigner verifier key whose cosignature must be present; repeat for more.
+        /// A witness's cosigner verifier key (Ed25519 or ML-DSA-44) whose cosignature must be
+        /// present; repeat for more.
         #[arg(long = "cosigner")]
         cosigners: Vec<String>,
         /// A previously trusted checkpoint file: the log must be consistent with it.
@@ -764,6 +820,11 @@ pub enum WitnessCommand {
         /// Where to create the key.
         #[arg(long, default_value = "corridor-witness.key")]
         key_file: PathBuf,
+        /// The cosignature algorithm: `ed25519` (cosignature/v1, type 0x04, what every log's
+        /// client checks today) or `ml-dsa-44` (FIPS 204, type 0x06, post-quantum). See
+        /// docs/log.md.
+        #[arg(long, value_enum, default_value_t = CosignatureAlgorithm::Ed25519)]
+        signature: CosignatureAlgorithm,
     },
     /// Serve `POST /add-checkpoint` for the logs given.
     Serve {

@@ -461,7 +461,13 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     ));
     story(&mut demo).await?;
 
-    let checkpoint = crate::log_cmd::checkpoint(&demo.app.store, &log_signer, demo.now).await?;
+    // Ed25519 alone, as always: the demo's checkpoint is the same for the same seed.
+    let checkpoint = crate::log_cmd::checkpoint(
+        &demo.app.store,
+        &[corridor_log::keys::LogSigner::Ed25519(log_signer.clone())],
+        demo.now,
+    )
+    .await?;
     let mut report = demo.app.store.check(&|_, _| {}).await?;
     report
         .problems

@@ -1,61 +1,105 @@
 //! `corridor log …`: the public transparency log as files and proofs anyone can check.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use corridor_log::checkpoint::{Checkpoint, parse_signed_checkpoint};
-use corridor_log::cosignature::CosignatureVerifier;
-use corridor_log::note::{Ed25519Signer, Ed25519Verifier, KeyName, Note, VerifierSet};
+use corridor_log::keys::{Algorithm, LogSigner};
+use corridor_log::note::{Ed25519Signer, KeyName, Note, Verifier as _, VerifierSet};
 use corridor_log::proof_text::{ConsistencyProofText, InclusionProofText};
 use corridor_log::tiles::{
-    EntryBundles, TileId, TileReader, TileSource, changed_tiles, decode_entry_bundle,
-    encode_entry_bundle, tiles_for_consistency_proof, verify_tiles,
+    TileId, TileSource, changed_tiles, decode_entry_bundle, encode_entry_bundle,
 };
-use corridor_log::tree::{consistency_proof, verify_consistency};
 use corridor_store::Store;
 use corridor_store::log::rebuild_entry;
+use corridor_verify::check::{Trust, verify_log};
+use corridor_verify::keys;
+use corridor_verify::source::Source;
 
 use crate::cli::LogCommand;
 
-/// Largest tile or checkpoint fetched over HTTP.
-const FETCH_BYTES_MAX: u64 = 1 << 20;
 /// Bytes in a full hash tile.
 const TILE_WIDTH: u64 = 256;
 
-/// Reads the log signing key.
-pub fn read_signer(path: &Path) -> anyhow::Result<Ed25519Signer> {
+/// The most signing keys one log key file may hold: one per algorithm.
+const LOG_KEYS_MAX: usize = 2;
+
+/// Reads the log's signing keys: one private key per line (blank lines ignored), Ed25519 or
+/// ML-DSA-44, as `corridor init --log-signature` wrote them. A file of one Ed25519 key, as every
+/// earlier `corridor init` wrote, reads as it always did.
+pub fn read_signers(path: &Path) -> anyhow::Result<Vec<LogSigner>> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!(
             "cannot read the log signing key `{}` (created by `corridor init`)",
             path.display()
         )
     })?;
-    Ed25519Signer::parse(text.trim())
-        .map_err(|error| anyhow::anyhow!("log key `{}`: {error}", path.display()))
+    let mut signers = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let signer = LogSigner::parse(line).map_err(|error| {
+            anyhow::anyhow!("log key `{}`, line {}: {error}", path.display(), number + 1)
+        })?;
+        if signers
+            .iter()
+            .any(|known: &LogSigner| known.algorithm() == signer.algorithm())
+        {
+            bail!(
+                "log key `{}`, line {}: a second {} key; the file holds at most one key per algorithm",
+                path.display(),
+                number + 1,
+                signer.algorithm()
+            );
+        }
+        signers.push(signer);
+    }
+    if signers.is_empty() {
+        bail!("log key `{}` holds no key", path.display());
+    }
+    if signers.len() > LOG_KEYS_MAX {
+        bail!(
+            "log key `{}` holds {} keys, more than {LOG_KEYS_MAX}",
+            path.display(),
+            signers.len()
+        );
+    }
+    Ok(signers)
 }
 
-/// Creates a log signing key file (mode 0600) from 32 seed bytes.
-pub fn create_signer(path: &Path, origin: &str, seed: &[u8; 32]) -> anyhow::Result<Ed25519Signer> {
+/// Creates a log signing key file (mode 0600, never over an existing file) holding one key per
+/// line, each of its algorithm from its 32 seed bytes, named after `origin`.
+pub fn create_signers(
+    path: &Path,
+    origin: &str,
+    keys: &[(Algorithm, [u8; 32])],
+) -> anyhow::Result<Vec<LogSigner>> {
     use std::os::unix::fs::OpenOptionsExt as _;
     let name =
         KeyName::new(origin).map_err(|error| anyhow::anyhow!("origin `{origin}`: {error}"))?;
-    let signer = Ed25519Signer::from_seed(name, seed);
+    let signers: Vec<LogSigner> = keys
+        .iter()
+        .map(|(algorithm, seed)| LogSigner::from_seed(*algorithm, name.clone(), seed))
+        .collect();
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .mode(0o600)
         .open(path)
         .with_context(|| format!("cannot create log key `{}`", path.display()))?;
-    writeln!(file, "{}", signer.to_private_key_string())?;
+    for signer in &signers {
+        writeln!(file, "{}", signer.to_private_key_string())?;
+    }
     file.sync_all()?;
-    Ok(signer)
+    Ok(signers)
 }
 
-/// The origin sigsum's witnesses require of a log whose key has `seed`:
+/// The origin sigsum's witnesses require of a log whose Ed25519 key has `seed`:
 /// `sigsum.org/v1/tree/<hex SHA-256 of the Ed25519 public key>`.
 pub fn sigsum_origin(seed: &[u8; 32]) -> anyhow::Result<String> {
     const PREFIX: &str = "sigsum.org/v1/tree";
@@ -67,11 +111,12 @@ pub fn sigsum_origin(seed: &[u8; 32]) -> anyhow::Result<String> {
     ))
 }
 
-/// Signs a checkpoint of the log as it stands, unless the latest already covers it; returns the
-/// latest signed checkpoint text.
+/// Signs a checkpoint of the log as it stands with every one of `signers`, unless the latest
+/// already covers it; returns the latest signed checkpoint text. An ML-DSA-44 signature states
+/// `now`.
 pub async fn checkpoint(
     store: &Store,
-    signer: &Ed25519Signer,
+    signers: &[LogSigner],
     now: jiff::Timestamp,
 ) -> anyhow::Result<String> {
     let (size, root) = store.tree_head().await?;
@@ -83,9 +128,20 @@ pub async fn checkpoint(
     let origin = store.origin().await?;
     let body = Checkpoint::new(origin, size, root)
         .map_err(|error| anyhow::anyhow!("checkpoint: {error}"))?;
-    let note = body
-        .sign(signer)
-        .map_err(|error| anyhow::anyhow!("signing the checkpoint: {error}"))?;
+    let mut note =
+        Note::new(body.to_text()).map_err(|error| anyhow::anyhow!("checkpoint: {error}"))?;
+    let seconds = u64::try_from(now.as_second())
+        .map_err(|_| anyhow::anyhow!("the clock reads {now}, before 1970"))?;
+    for signer in signers {
+        let signature = signer.sign(note.text(), seconds).map_err(|error| {
+            anyhow::anyhow!(
+                "signing the checkpoint with the {} key: {error}",
+                signer.algorithm()
+            )
+        })?;
+        note.add_signature(signature)
+            .map_err(|error| anyhow::anyhow!("signing the checkpoint: {error}"))?;
+    }
     let text = note.to_text();
     store.record_checkpoint(size, &root, &text, now).await?;
     Ok(text)
@@ -100,7 +156,9 @@ pub async fn run(
 ) -> anyhow::Result<ExitCode> {
     match command {
         LogCommand::Key { log_key_file } => {
-            println!("{}", read_signer(&log_key_file)?.verifier().to_key_string());
+            for signer in read_signers(&log_key_file)? {
+                println!("{}", signer.verifier_key_string());
+            }
             Ok(ExitCode::SUCCESS)
         }
         LogCommand::Checkpoint {
@@ -108,8 +166,8 @@ pub async fn run(
             witnesses,
             every_seconds,
         } => {
-            let signer = read_signer(&log_key_file)?;
-            let text = checkpoint(store, &signer, now).await?;
+            let signers = read_signers(&log_key_file)?;
+            let text = checkpoint(store, &signers, now).await?;
             let text = crate::witness_cmd::gather_cosignatures(store, &text, &witnesses).await?;
             print!("{text}");
             if let Some(seconds) = every_seconds {
@@ -117,7 +175,7 @@ pub async fn run(
                 loop {
                     tokio::time::sleep(period).await;
                     let before = store.latest_checkpoint().await?.map(|(size, ..)| size);
-                    let text = checkpoint(store, &signer, jiff::Timestamp::now()).await?;
+                    let text = checkpoint(store, &signers, jiff::Timestamp::now()).await?;
                     let text =
                         crate::witness_cmd::gather_cosignatures(store, &text, &witnesses).await?;
                     if store.latest_checkpoint().await?.map(|(size, ..)| size) != before {
@@ -249,74 +307,24 @@ async fn export(store: &Store, dir: &Path, json: bool) -> anyhow::Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// Tiles from a directory or an http(s) URL.
-#[derive(Debug)]
-enum Source {
-    Dir(PathBuf),
-    Url(String),
-}
-
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-struct FetchError(String);
-
-impl Source {
-    fn of(text: &str) -> Self {
-        if text.starts_with("http://") || text.starts_with("https://") {
-            Self::Url(text.trim_end_matches('/').to_owned())
-        } else {
-            Self::Dir(PathBuf::from(text))
-        }
-    }
-
-    fn read(&self, path: &str) -> Result<Vec<u8>, FetchError> {
-        match self {
-            Self::Dir(dir) => std::fs::read(dir.join(path))
-                .map_err(|error| FetchError(format!("{}: {error}", dir.join(path).display()))),
-            Self::Url(base) => {
-                let url = format!("{base}/{path}");
-                let mut response = ureq::get(&url)
-                    .call()
-                    .map_err(|error| FetchError(format!("{url}: {error}")))?;
-                response
-                    .body_mut()
-                    .with_config()
-                    .limit(FETCH_BYTES_MAX)
-                    .read_to_vec()
-                    .map_err(|error| FetchError(format!("{url}: {error}")))
-            }
-        }
-    }
-}
-
-impl TileSource for Source {
-    type Error = FetchError;
-    fn tile(&self, tile: TileId) -> Result<Cow<'_, [u8]>, FetchError> {
-        self.read(&tile.path()).map(Cow::Owned)
-    }
-    fn entry_bundle(&self, tile: TileId) -> Result<Cow<'_, [u8]>, FetchError> {
-        let path = tile
-            .entries_path()
-            .ok_or_else(|| FetchError(format!("tile {} has no entry bundle", tile.path())))?;
-        self.read(&path).map(Cow::Owned)
-    }
-}
-
-fn verifiers(log_key: &str) -> anyhow::Result<VerifierSet> {
-    let verifier = Ed25519Verifier::parse(log_key.trim())
+/// Whom `log verify` trusts: the log's key (Ed25519 or ML-DSA-44) for the origin its name
+/// says, and every witness given by `--cosigner` (Ed25519 or ML-DSA-44); with no witnesses for a
+/// `--trusted` checkpoint, which needs the log's signature alone. Read by `corridor-verify`'s
+/// key parsers, so both verifiers accept and refuse the same keys.
+fn trust(log_key: &str, cosigners: &[String]) -> anyhow::Result<Trust> {
+    let log = keys::log_key(log_key).map_err(|error| anyhow::anyhow!("--key: {error}"))?;
+    let origin = log.name().to_string();
+    let log = VerifierSet::new()
+        .with(log)
         .map_err(|error| anyhow::anyhow!("--key: {error}"))?;
-    VerifierSet::new()
-        .with(verifier)
-        .map_err(|error| anyhow::anyhow!("--key: {error}"))
-}
-
-/// Verifies a signed checkpoint's log signature and returns its body.
-fn open_signed(bytes: &[u8], log_key: &str, what: &str) -> anyhow::Result<(Note, Checkpoint)> {
-    let (note, body) =
-        parse_signed_checkpoint(bytes).map_err(|error| anyhow::anyhow!("{what}: {error}"))?;
-    note.verify(&verifiers(log_key)?)
-        .map_err(|error| anyhow::anyhow!("{what}: the log's signature does not verify: {error}"))?;
-    Ok((note, body))
+    let witnesses = cosigners
+        .iter()
+        .map(|text| keys::witness_key(text).map_err(|error| anyhow::anyhow!("--cosigner: {error}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let threshold = witnesses.len();
+    Trust::new(origin, log)
+        .with_witnesses(witnesses, threshold)
+        .map_err(anyhow::Error::new)
 }
 
 /// `corridor log verify` of a published log alone (no `--against-db`): it opens no database,
@@ -357,8 +365,9 @@ async fn verify_command(
     .await
 }
 
-/// Verifies a published log; with the log's `store`, also every leaf against its stored event
-/// (`--against-db`).
+/// Verifies a published log with the `corridor-verify` library (the log's signature, the
+/// witnesses' cosignatures, every tile and entry, consistency with a `--trusted` checkpoint);
+/// with the log's `store`, also every leaf against its stored event (`--against-db`).
 async fn verify(
     store: Option<&Store>,
     source: &str,
@@ -367,64 +376,28 @@ async fn verify(
     trusted: Option<&Path>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let source = Source::of(source);
-    let bytes = source
-        .read("checkpoint")
-        .map_err(|error| anyhow::anyhow!("cannot read the checkpoint: {error}"))?;
-    let (note, body) = open_signed(&bytes, log_key, "checkpoint")?;
-    for cosigner in cosigners {
-        let verifier = CosignatureVerifier::parse(cosigner.trim())
-            .map_err(|error| anyhow::anyhow!("--cosigner: {error}"))?;
-        let found = note
-            .signatures()
-            .iter()
-            .any(|signature| verifier.verify_cosignature(note.text(), signature).is_ok());
-        if !found {
-            bail!(
-                "checkpoint: no valid cosignature from witness `{}`",
-                cosigner.split('+').next().unwrap_or(cosigner)
-            );
+    let trust = trust(log_key, cosigners)?;
+    let trusted = match trusted {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read --trusted `{}`", path.display()))?;
+            let opened = self::trust(log_key, &[])?
+                .open(&bytes)
+                .map_err(|refusal| anyhow::Error::new(refusal).context("the trusted checkpoint"))?;
+            Some(opened.checkpoint)
         }
-    }
-    let (size, root) = (body.size(), *body.root());
+        None => None,
+    };
+    let source = Source::parse(source);
+    let bytes = source.checkpoint().map_err(|error| {
+        anyhow::Error::new(error).context("cannot read the published checkpoint")
+    })?;
     // Kept as the error's source, not flattened into text: the cause (which file could not be
     // read, what is malformed in a bundle) is what tells the reader what is wrong.
-    let report = verify_tiles(&source, size, &root, EntryBundles::Verify).map_err(|error| {
-        anyhow::Error::new(error).context("the published log does not match its checkpoint")
-    })?;
-    let _ = report;
-    if let Some(path) = trusted {
-        let trusted_bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read --trusted `{}`", path.display()))?;
-        let (_, old) = open_signed(&trusted_bytes, log_key, "trusted checkpoint")?;
-        if old.origin() != body.origin() {
-            bail!(
-                "the trusted checkpoint is for `{}`, not `{}`",
-                old.origin(),
-                body.origin()
-            );
-        }
-        if old.size() > size {
-            bail!(
-                "the log went back from the trusted size {} to {size}: a rollback or a fork",
-                old.size()
-            );
-        }
-        let mut reader = TileReader::new(size);
-        for tile in tiles_for_consistency_proof(old.size(), size) {
-            let tile_bytes = source
-                .read(&tile.path())
-                .map_err(|error| anyhow::anyhow!("{error}"))?;
-            reader
-                .insert(tile, &tile_bytes)
-                .map_err(|error| anyhow::anyhow!("tile {}: {error}", tile.path()))?;
-        }
-        let proof = consistency_proof(&reader, old.size(), size)
-            .map_err(|error| anyhow::anyhow!("consistency proof: {error}"))?;
-        verify_consistency(old.size(), size, old.root(), &root, &proof).map_err(|error| {
-            anyhow::anyhow!("the log at size {size} is not consistent with the trusted checkpoint of size {}: {error} — a forked history", old.size())
-        })?;
-    }
+    let report =
+        verify_log(&source, &bytes, &trust, trusted.as_ref()).map_err(anyhow::Error::new)?;
+    let body = &report.opened.checkpoint;
+    let (size, root) = (body.size(), *body.root());
     if let Some(store) = store {
         against_database(store, &source, size).await?;
     }

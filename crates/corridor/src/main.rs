@@ -29,6 +29,7 @@ use std::os::unix::fs::OpenOptionsExt as _;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
+use corridor_log::keys::Algorithm;
 use corridor_store::{Deployment, Store, StoreError, normalise_url};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -276,9 +277,18 @@ async fn init(
     // Both refused before anything is created: a real deployment takes neither.
     let now = identity::clock(deployment)?.now();
     identity::users(deployment, users)?;
-    // A sigsum origin names the log by its key, so the key's seed is drawn first,
-    // and a key already there is refused before anything is created.
+    // A sigsum origin names the log by its Ed25519 key, so the key's seed is drawn first,
+    // and a key already there, or no Ed25519 key at all, is refused before anything is created.
     let sigsum_seed = match args.sigsum_origin {
+        true if !args
+            .log_signature
+            .algorithms()
+            .contains(&Algorithm::Ed25519) =>
+        {
+            return Err(anyhow::Error::new(app::InputError(
+                "--sigsum-origin names the log by its Ed25519 key, and --log-signature ml-dsa-44 makes none: use --log-signature both, or a free --origin".to_owned(),
+            )));
+        }
         true if args.log_key_file.exists() => {
             return Err(anyhow::Error::new(app::InputError(format!(
                 "--sigsum-origin: the origin is derived from a new log key, and `{}` exists: move it away or name another --log-key-file",
@@ -311,16 +321,31 @@ async fn init(
             args.log_key_file.display()
         );
     } else {
-        let seed = match sigsum_seed {
-            Some(seed) => seed,
-            None => fresh_seed()?,
-        };
-        let signer = log_cmd::create_signer(&args.log_key_file, &origin, &seed)?;
-        println!(
-            "log signing key: created {} (mode 0600); verifier key: {}",
-            args.log_key_file.display(),
-            signer.verifier().to_key_string()
-        );
+        let mut keys = Vec::new();
+        for &algorithm in args.log_signature.algorithms() {
+            let seed = match (algorithm, sigsum_seed) {
+                (Algorithm::Ed25519, Some(seed)) => seed,
+                _ => fresh_seed()?,
+            };
+            keys.push((algorithm, seed));
+        }
+        let signers = log_cmd::create_signers(&args.log_key_file, &origin, &keys)?;
+        match signers.as_slice() {
+            [signer] => println!(
+                "log signing key: created {} (mode 0600); verifier key: {}",
+                args.log_key_file.display(),
+                signer.verifier_key_string()
+            ),
+            _ => {
+                println!(
+                    "log signing keys: created {} (mode 0600), one per line; verifier keys, one per line:",
+                    args.log_key_file.display()
+                );
+                for signer in &signers {
+                    println!("{}", signer.verifier_key_string());
+                }
+            }
+        }
     }
     if std::env::var("CORRIDOR_MASTER_KEY").is_ok() {
         println!("master key: taken from CORRIDOR_MASTER_KEY");

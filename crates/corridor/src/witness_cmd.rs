@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
 use corridor_log::checkpoint::parse_signed_checkpoint;
-use corridor_log::cosignature::CosignatureVerifier;
+use corridor_log::keys::CosignerVerifier;
 use corridor_store::Store;
 use corridor_witness::client::{AddOutcome, add_checkpoint};
 use corridor_witness::{
@@ -37,7 +37,7 @@ pub async fn gather_cosignatures(
         let (url, key) = spec
             .split_once('=')
             .with_context(|| format!("--witness `{spec}`: write URL=COSIGNER_VERIFIER_KEY"))?;
-        let verifier = CosignatureVerifier::parse(key.trim())
+        let verifier = CosignerVerifier::parse(key.trim())
             .map_err(|error| anyhow::anyhow!("--witness key: {error}"))?;
         let mut old = store.witness_size(url).await?.unwrap_or(0).min(size);
         let mut attempts = 0;
@@ -147,7 +147,11 @@ pub async fn open_witness(
 /// `corridor witness …`.
 pub async fn run(command: WitnessCommand) -> anyhow::Result<ExitCode> {
     match command {
-        WitnessCommand::Init { name, key_file } => {
+        WitnessCommand::Init {
+            name,
+            key_file,
+            signature,
+        } => {
             if key_file.exists() {
                 bail!(
                     "`{}` exists; refusing to replace a witness key",
@@ -156,8 +160,8 @@ pub async fn run(command: WitnessCommand) -> anyhow::Result<ExitCode> {
             }
             let mut seed = [0u8; 32];
             Entropy::System.fill(&mut seed)?;
-            let key =
-                generate_cosigner_key(&name, &seed).map_err(|error| anyhow::anyhow!("{error}"))?;
+            let key = generate_cosigner_key(signature.algorithm(), &name, &seed)
+                .map_err(|error| anyhow::anyhow!("{error}"))?;
             write_private(&key_file, &key)?;
             println!(
                 "created {} (mode 0600); cosigner verifier key: {}",

@@ -348,8 +348,12 @@ pub mod harness {
     /// cosigning key named [`WITNESS_NAME`], over a fresh SQLite database of its own in `dir`,
     /// its clock fixed at [`AUG_10`].
     pub async fn test_witness(dir: &std::path::Path, log: &Ed25519Signer) -> WitnessState {
-        let key = corridor_witness::generate_cosigner_key(WITNESS_NAME, &[11; 32])
-            .expect("a cosigning key");
+        let key = corridor_witness::generate_cosigner_key(
+            corridor_log::keys::Algorithm::Ed25519,
+            WITNESS_NAME,
+            &[11; 32],
+        )
+        .expect("a cosigning key");
         let followed = KnownLog::from_verifier_key(&log.verifier().to_key_string())
             .expect("the log's verifier key");
         let witness = build_witness(&key, &[followed]).expect("a witness");

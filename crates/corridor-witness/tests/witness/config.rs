@@ -18,11 +18,21 @@ fn cosigner_keys_come_from_the_callers_seed() {
         "{key}"
     );
     assert_eq!(
-        corridor_witness::generate_cosigner_key(WITNESS_NAME, &seed("the witness's key")).unwrap(),
+        corridor_witness::generate_cosigner_key(
+            corridor_log::keys::Algorithm::Ed25519,
+            WITNESS_NAME,
+            &seed("the witness's key")
+        )
+        .unwrap(),
         key
     );
     assert_ne!(
-        corridor_witness::generate_cosigner_key(WITNESS_NAME, &seed("another seed")).unwrap(),
+        corridor_witness::generate_cosigner_key(
+            corridor_log::keys::Algorithm::Ed25519,
+            WITNESS_NAME,
+            &seed("another seed")
+        )
+        .unwrap(),
         key
     );
     let signer = CosignatureSigner::parse(&key).unwrap();
@@ -32,7 +42,11 @@ fn cosigner_keys_come_from_the_callers_seed() {
         signer.verifier().to_key_string()
     );
     assert!(matches!(
-        corridor_witness::generate_cosigner_key("has space", &seed("x")),
+        corridor_witness::generate_cosigner_key(
+            corridor_log::keys::Algorithm::Ed25519,
+            "has space",
+            &seed("x")
+        ),
         Err(ConfigError::InvalidKeyName { .. })
     ));
 }

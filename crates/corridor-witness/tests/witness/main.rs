@@ -51,7 +51,12 @@ pub fn log_signer() -> Ed25519Signer {
 
 /// The test witness's cosigning key string.
 pub fn witness_key() -> String {
-    corridor_witness::generate_cosigner_key(WITNESS_NAME, &seed("the witness's key")).unwrap()
+    corridor_witness::generate_cosigner_key(
+        corridor_log::keys::Algorithm::Ed25519,
+        WITNESS_NAME,
+        &seed("the witness's key"),
+    )
+    .unwrap()
 }
 
 /// A log: a Merkle tree whose entries are named by segments, so that two logs share exactly

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use corridor_log::cosignature::CosignatureVerifier;
+use corridor_log::keys::CosignerVerifier;
 use corridor_witness::client::{self, AddOutcome};
 use corridor_witness::config::cosigner_verifier_key;
 use tokio::sync::Barrier;
@@ -73,7 +73,7 @@ async fn racing_conflicting_checkpoints_cosign_exactly_one() {
         let database = TestDatabase::fresh(backend).await;
         let witness = spawn_witness(&database.url).await;
         let verifier =
-            CosignatureVerifier::parse(&cosigner_verifier_key(&witness_key()).unwrap()).unwrap();
+            CosignerVerifier::parse(&cosigner_verifier_key(&witness_key()).unwrap()).unwrap();
 
         // Round 1 races from nothing stored; round 2 from the winner of round 1.
         let mut base: Vec<(u64, String)> = Vec::new();

@@ -2,8 +2,8 @@
 
 use corridor_log::Hash;
 use corridor_log::checkpoint::Checkpoint;
-use corridor_log::cosignature::CosignatureVerifier;
 use corridor_log::hash::sha256;
+use corridor_log::keys::CosignerVerifier;
 use corridor_log::note::Note;
 use corridor_log::witness::{AddCheckpointRequest, MAX_PROOF_LINES, MAX_REQUEST_BODY_BYTES};
 use corridor_witness::client::{self, AddOutcome};
@@ -35,7 +35,7 @@ async fn consistent_checkpoint_is_cosigned_200() {
     let (witness, _database) = witness().await;
     let log = Log::new(&[(9, "main")]);
     let verifier =
-        CosignatureVerifier::parse(&cosigner_verifier_key(&witness_key()).unwrap()).unwrap();
+        CosignerVerifier::parse(&cosigner_verifier_key(&witness_key()).unwrap()).unwrap();
 
     let raw = witness.post(log.body(0, 5)).await;
     assert_eq!(

@@ -327,6 +327,10 @@ fn verifiers(key: &str) -> VerifierSet {
         .expect("one verifier")
 }
 
+/// How `log verify` (the `corridor-verify` library's refusal) says the checkpoint's log
+/// signature did not verify with the key given.
+const NOT_SIGNED_BY_THE_LOG: &str = "the checkpoint is not a checkpoint signed by the log's key";
+
 /// `corridor log verify DIR --key KEY EXTRA…`.
 fn verify(sandbox: &Sandbox, dir: &str, key: &str, extra: &[&str]) -> Run {
     let mut args = vec!["log", "verify", dir, "--key", key];
@@ -729,7 +733,7 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
         &key,
         &[],
         &[
-            "does not match its checkpoint",
+            "the published tiles do not match the signed checkpoint",
             "hash 0 of tile `tile/1/000.p/1` does not match the tiles below it",
         ],
     );
@@ -831,10 +835,7 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
         "public",
         &other_key,
         &[],
-        &[
-            "checkpoint: the log's signature does not verify",
-            "no signature from a known key",
-        ],
+        &[NOT_SIGNED_BY_THE_LOG, "no signature from a known key"],
     );
     // The same checkpoint body signed by that other key, checked with the log's key.
     let dir = tampered("resigned");
@@ -857,10 +858,7 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
         &dir,
         &key,
         &[],
-        &[
-            "checkpoint: the log's signature does not verify",
-            "no signature from a known key",
-        ],
+        &[NOT_SIGNED_BY_THE_LOG, "no signature from a known key"],
     );
 
     // An edited checkpoint, its signature kept: a smaller size, or another root.
@@ -876,7 +874,7 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
         &key,
         &[],
         &[
-            "checkpoint: the log's signature does not verify",
+            NOT_SIGNED_BY_THE_LOG,
             &format!("the signature of known key `{ORIGIN}+"),
         ],
     );
@@ -891,7 +889,7 @@ fn verify_refuses_tampered_tiles_bundles_and_checkpoints() {
         &key,
         &[],
         &[
-            "checkpoint: the log's signature does not verify",
+            NOT_SIGNED_BY_THE_LOG,
             &format!("the signature of known key `{ORIGIN}+"),
         ],
     );
@@ -936,7 +934,7 @@ fn verify_refuses_a_forked_history_signed_with_the_same_key() {
         &["--trusted", trusted_early],
         &[
             "the log at size 20 is not consistent with the trusted checkpoint of size 20",
-            "a forked history",
+            "the log rewrote its history",
         ],
     );
     // The fork grows: still inconsistent, now through a real consistency proof.
@@ -951,7 +949,7 @@ fn verify_refuses_a_forked_history_signed_with_the_same_key() {
         &["--trusted", trusted_early],
         &[
             "the log at size 24 is not consistent with the trusted checkpoint of size 20",
-            "a forked history",
+            "the log rewrote its history",
         ],
     );
 
@@ -981,7 +979,7 @@ fn verify_refuses_a_forked_history_signed_with_the_same_key() {
         &["--trusted", trusted_early],
         &[
             "the log at size 21 is not consistent with the trusted checkpoint of size 20",
-            "a forked history",
+            "the log rewrote its history",
         ],
     );
     let trusted_full = trusted_full.to_str().expect("a UTF-8 path");
@@ -990,7 +988,7 @@ fn verify_refuses_a_forked_history_signed_with_the_same_key() {
         "fresh",
         &key,
         &["--trusted", trusted_full],
-        &["went back from the trusted size 300 to 21"],
+        &["ROLLBACK: the log is at size 21, behind the trusted checkpoint of size 300"],
     );
     // An older copy of the true log is refused against a newer trusted checkpoint too.
     refused(
@@ -998,7 +996,7 @@ fn verify_refuses_a_forked_history_signed_with_the_same_key() {
         PUBLISHED_EARLY,
         &key,
         &["--trusted", CHECKPOINT_FULL],
-        &["went back from the trusted size 300 to 20"],
+        &["ROLLBACK: the log is at size 20, behind the trusted checkpoint of size 300"],
     );
 }
 

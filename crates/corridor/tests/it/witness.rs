@@ -155,7 +155,7 @@ fn cosigns_and_verify_requires_its_cosignature(via: Via) {
         .code(1);
     assert!(
         run.stderr()
-            .contains("no valid cosignature from witness `other.witness`"),
+            .contains("0 witness cosignature(s) verified, 1 required; missing: other.witness"),
         "{}",
         run.stderr()
     );
