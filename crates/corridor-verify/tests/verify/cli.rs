@@ -191,3 +191,55 @@ fn the_event_command_checks_one_event() {
     assert!(text(&bad.stderr).contains("do not open the leaf's commitment"));
     assert_eq!(args("abc").status.code(), Some(2));
 }
+
+#[test]
+fn a_checkpoint_signed_with_ml_dsa_44_beside_ed25519_verifies_with_either_key() {
+    // Proves the binary accepts a checkpoint the log signed with Ed25519 and ML-DSA-44 (the
+    // post-quantum key named after the origin, type 0x06) given either key alone, and, given the
+    // ML-DSA-44 key, refuses it naming that signature when one of its bytes is flipped.
+    use corridor_log::keys::{Algorithm, LogSigner};
+    use corridor_log::note::{KeyName, Note, NoteSignature, Verifier as _};
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("published");
+    let log_arg = log.to_str().unwrap();
+    published(&log, 300);
+    let ml_dsa = LogSigner::from_seed(
+        Algorithm::MlDsa44,
+        KeyName::new(crate::ORIGIN).unwrap(),
+        &[3; 32],
+    );
+    let checkpoint = std::fs::read(log.join("checkpoint")).unwrap();
+    let mut note = Note::parse(&checkpoint).unwrap();
+    note.add_signature(ml_dsa.sign(note.text(), crate::COSIGNED_AT).unwrap())
+        .unwrap();
+    std::fs::write(log.join("checkpoint"), note.to_text()).unwrap();
+    for key in [key(), ml_dsa.verifier_key_string()] {
+        let both = run(&["log", log_arg, "--key", &key]);
+        assert_eq!(both.status.code(), Some(0), "{}", text(&both.stderr));
+    }
+
+    let mut flipped = Note::new(note.text()).unwrap();
+    for signature in note.signatures() {
+        let mut bytes = signature.signature().to_vec();
+        if signature.key_id() == ml_dsa.verifier().key_id() {
+            bytes[100] ^= 0x01;
+        }
+        let signature =
+            NoteSignature::new(signature.name().clone(), signature.key_id(), bytes).unwrap();
+        flipped.add_signature(signature).unwrap();
+    }
+    std::fs::write(log.join("checkpoint"), flipped.to_text()).unwrap();
+    let refused = run(&["log", log_arg, "--key", &ml_dsa.verifier_key_string()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains(&format!(
+            "because: the signature of known key `{}+{}` does not verify",
+            crate::ORIGIN,
+            ml_dsa.verifier().key_id()
+        )),
+        "{}",
+        text(&refused.stderr)
+    );
+    let old = run(&["log", log_arg, "--key", &key()]);
+    assert_eq!(old.status.code(), Some(0), "{}", text(&old.stderr));
+}

@@ -172,3 +172,20 @@ async fn a_foreign_sqlite_database_is_refused() {
     assert!(matches!(error, StoreError::Migrate(_)), "{error:?}");
     assert!(error.to_string().contains("invoices"), "{error}");
 }
+
+// A log that signs with ML-DSA-44 is followed by its type-0x06 verifier key, like an Ed25519 one.
+#[test]
+fn a_log_with_an_ml_dsa_44_key_can_be_followed() {
+    use corridor_log::keys::{Algorithm, LogSigner};
+    use corridor_log::note::KeyName;
+    let key = LogSigner::from_seed(
+        Algorithm::MlDsa44,
+        KeyName::new(LOG_ORIGIN).unwrap(),
+        &seed("pq log"),
+    )
+    .verifier_key_string();
+    let log = KnownLog::from_verifier_key(&key).unwrap();
+    assert_eq!(log.origin(), LOG_ORIGIN);
+    assert_eq!(log.keys()[0].to_key_string(), key);
+    assert!(build_witness(&witness_key(), &[log]).is_ok());
+}

@@ -152,8 +152,13 @@ pub struct TestWitness {
 /// Starts the witness following the test log, over the database at `database_url`, with the
 /// clock fixed at [`NOW_SECONDS`].
 pub async fn spawn_witness(database_url: &str) -> TestWitness {
+    spawn_witness_with_key(database_url, &witness_key()).await
+}
+
+/// [`spawn_witness`], cosigning with the private key string `key`.
+pub async fn spawn_witness_with_key(database_url: &str, key: &str) -> TestWitness {
     let witness = build_witness(
-        &witness_key(),
+        key,
         &[KnownLog::from_verifier_key(&log_signer().verifier().to_key_string()).unwrap()],
     )
     .unwrap();

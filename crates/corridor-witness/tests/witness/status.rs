@@ -12,7 +12,7 @@ use corridor_witness::server::{TEXT_CONTENT_TYPE, TREE_SIZE_CONTENT_TYPE};
 
 use crate::{
     Backend, LOG_ORIGIN, Log, NOW_SECONDS, RawAnswer, TestDatabase, TestWitness, WITNESS_NAME,
-    log_signer, signer, spawn_witness, witness_key,
+    log_signer, seed, signer, spawn_witness, spawn_witness_with_key, witness_key,
 };
 
 /// A witness over a fresh SQLite database, and the database it must outlive.
@@ -25,6 +25,46 @@ async fn witness() -> (TestWitness, TestDatabase) {
 fn check(answer: &RawAnswer, status: u16, reason: &str) {
     assert_eq!(answer.status, status, "{answer:?}");
     assert!(answer.body.contains(reason), "{answer:?} lacks `{reason}`");
+}
+
+// 200 from a witness whose key is ML-DSA-44 (`generate_cosigner_key` with that algorithm): its
+// cosignature is type 0x06, verifies with its published key on this checkpoint only, and is
+// refused once one of its bytes is flipped.
+#[tokio::test]
+async fn an_ml_dsa_44_witness_cosigns_200() {
+    use corridor_log::keys::Algorithm;
+    use corridor_log::note::NoteSignature;
+    let database = TestDatabase::fresh(Backend::Sqlite).await;
+    let key =
+        corridor_witness::generate_cosigner_key(Algorithm::MlDsa44, WITNESS_NAME, &seed("pq"))
+            .unwrap();
+    let witness = spawn_witness_with_key(&database.url, &key).await;
+    let verifier = CosignerVerifier::parse(&cosigner_verifier_key(&key).unwrap()).unwrap();
+    assert!(matches!(verifier, CosignerVerifier::MlDsa44(_)));
+    assert_eq!(witness.state.cosigner_verifier(), verifier);
+    let log = Log::new(&[(9, "main")]);
+    let signed = log.signed(9);
+    let outcome = client::add_checkpoint(&witness.url, 0, &[], &signed)
+        .await
+        .unwrap();
+    let AddOutcome::Cosigned(cosignatures) = outcome else {
+        panic!("expected a cosignature, got {outcome:?}");
+    };
+    assert_eq!(
+        client::verify_cosignature(&verifier, &signed, &cosignatures).unwrap(),
+        NOW_SECONDS
+    );
+    assert!(client::verify_cosignature(&verifier, &log.signed(5), &cosignatures).is_err());
+    let mut bytes = cosignatures[0].signature().to_vec();
+    bytes[42] ^= 0x01;
+    let flipped = NoteSignature::new(
+        cosignatures[0].name().clone(),
+        cosignatures[0].key_id(),
+        bytes,
+    )
+    .unwrap();
+    assert!(client::verify_cosignature(&verifier, &signed, &[flipped]).is_err());
+    witness.stop().await;
 }
 
 // 200: the witness cosigns a first checkpoint and a consistent successor; each answer is one

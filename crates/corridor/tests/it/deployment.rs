@@ -374,6 +374,49 @@ fn a_token_acts_locally_within_its_scopes() {
 }
 
 #[test]
+fn a_sigsum_origin_needs_the_logs_ed25519_key() {
+    // Proves `init --sigsum-origin --log-signature ml-dsa-44` is refused before anything is created (sigsum names a log by its Ed25519 key), and with `both` the origin is derived from the Ed25519 key and the ML-DSA-44 key beside it is named after that origin.
+    use base64::Engine as _;
+    let sandbox = Sandbox::new();
+    let real_init = |extra: &[&str]| {
+        let mut args = vec!["init", "--sigsum-origin", "--log-signature"];
+        args.extend_from_slice(extra);
+        let mut command = sandbox.real_command(&args);
+        command.env("CORRIDOR_ADMIN_PASSWORD", ADMIN_PASSWORD);
+        Run::of(&args, command)
+    };
+    let refused = real_init(&["ml-dsa-44"]).code(2).stderr();
+    assert!(
+        refused.contains("--sigsum-origin names the log by its Ed25519 key"),
+        "{refused}"
+    );
+    assert!(!sandbox.file("corridor.db").exists(), "nothing was created");
+    assert!(!sandbox.file("corridor-log.key").exists(), "nothing was created");
+
+    real_init(&["both"]).code(0);
+    let keys = sandbox.corridor_real(&["log", "key"]).code(0).stdout();
+    let keys: Vec<&str> = keys.lines().collect();
+    let [ed25519, ml_dsa] = keys.as_slice() else {
+        panic!("two verifier keys: {keys:?}");
+    };
+    let encoded = ed25519.splitn(3, '+').nth(2).expect("a key");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .expect("base64");
+    let origin = format!(
+        "sigsum.org/v1/tree/{}",
+        corridor_log::hash::sha256(&bytes[1..]).to_hex()
+    );
+    assert!(ed25519.starts_with(&format!("{origin}+")), "{ed25519}");
+    assert!(ml_dsa.starts_with(&format!("{origin}+")), "{ml_dsa}");
+    let note = sandbox
+        .corridor_real(&["log", "checkpoint"])
+        .code(0)
+        .stdout();
+    assert_eq!(note.lines().next(), Some(origin.as_str()), "{note}");
+}
+
+#[test]
 fn init_names_the_log_as_sigsum_witnesses_require() {
     // Proves `init --sigsum-origin` names the log `sigsum.org/v1/tree/<hex SHA-256 of its
     // public key>` (the origin sigsum's witnesses follow), that its checkpoints carry that

@@ -1263,3 +1263,172 @@ fn an_erased_case_keeps_the_log_verifiable() {
     let shown = sandbox.json_as("officer.ada", 0, &["case", "show", &case]);
     assert_eq!(shown["personal_data_state"], "erased", "{shown}");
 }
+
+/// A log made by `corridor init --log-signature SIGNATURE`, one case proposed through the CLI, a
+/// checkpoint signed and exported to `public`; returns the sandbox and the verifier keys
+/// `corridor log key` prints, one per line.
+fn log_signed_with(signature: &str) -> (Sandbox, Vec<String>) {
+    let sandbox = Sandbox::new();
+    sandbox
+        .init(&["--example-users", "--log-signature", signature])
+        .code(0);
+    sandbox.load_us_rwa();
+    sandbox.propose("officer.ada", "Quantum Person");
+    checkpoint(&sandbox);
+    sandbox.corridor(&["log", "export", "public"]).code(0);
+    let keys = sandbox
+        .corridor(&["log", "key"])
+        .code(0)
+        .stdout()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    (sandbox, keys)
+}
+
+/// The `corridor-verify` library's verdict (what its binary runs) on the log published at
+/// `dir`, trusting the log's key `key` alone: the size verified, or the refusal with its causes.
+fn library_verdict(dir: &Path, key: &str) -> Result<u64, String> {
+    use corridor_log::note::Verifier as _;
+    let log = corridor_verify::keys::log_key(key).expect("a verifier key");
+    let origin = log.name().to_string();
+    let trust =
+        corridor_verify::check::Trust::new(origin, VerifierSet::new().with(log).expect("a key"));
+    corridor_verify::monitor(
+        &corridor_verify::source::Source::Dir(dir.to_path_buf()),
+        &trust,
+        None,
+    )
+    .map(|report| report.opened.checkpoint.size())
+    .map_err(|error| format!("{:#}", anyhow::Error::new(error)))
+}
+
+/// Whether a verifier key string is of signature type `type_byte`.
+fn key_type(key: &str) -> u8 {
+    use base64::Engine as _;
+    let encoded = key.splitn(3, '+').nth(2).expect("a key string");
+    base64::engine::general_purpose::STANDARD
+        .decode(encoded)
+        .expect("base64")[0]
+}
+
+/// Copies `public` to `dir` with one byte flipped in the checkpoint's ML-DSA-44 signature (the
+/// only signature longer than a hundred bytes).
+fn flip_ml_dsa_signature(sandbox: &Sandbox, dir: &str) {
+    use corridor_log::note::{Note, NoteSignature};
+    copy_dir(sandbox, "public", dir);
+    let path = sandbox.file(&format!("{dir}/checkpoint"));
+    let note = Note::parse(&std::fs::read(&path).expect("the checkpoint")).expect("a note");
+    let mut flipped = Note::new(note.text()).expect("a note text");
+    let mut changed = 0;
+    for signature in note.signatures() {
+        let mut bytes = signature.signature().to_vec();
+        if bytes.len() > 100 {
+            bytes[1000] ^= 0x01;
+            changed += 1;
+        }
+        let signature = NoteSignature::new(signature.name().clone(), signature.key_id(), bytes)
+            .expect("a signature");
+        flipped.add_signature(signature).expect("added");
+    }
+    assert_eq!(changed, 1, "one ML-DSA-44 signature in\n{}", note.to_text());
+    std::fs::write(&path, flipped.to_text()).expect("write the checkpoint");
+}
+
+#[test]
+fn an_ml_dsa_44_log_signs_its_checkpoints_and_both_verifiers_check_them() {
+    // Proves `init --log-signature ml-dsa-44` makes one ML-DSA-44 key (mode 0600, type 0x06), every checkpoint carries its signature alone, `log verify` and the corridor-verify library accept the export with that key, and both refuse a checkpoint whose signature has one byte flipped, naming the signature.
+    use std::os::unix::fs::PermissionsExt as _;
+    let (sandbox, keys) = log_signed_with("ml-dsa-44");
+    let [key] = keys.as_slice() else {
+        panic!("one verifier key: {keys:?}");
+    };
+    assert_eq!(key_type(key), 0x06, "{key}");
+    let file = sandbox.file("corridor-log.key");
+    let mode = std::fs::metadata(&file).expect("the key file").permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let private = std::fs::read_to_string(&file).expect("the key file");
+    assert_eq!(private.lines().count(), 1, "one private key");
+    let note = std::fs::read_to_string(sandbox.file("public/checkpoint")).expect("a checkpoint");
+    assert_eq!(note.lines().filter(|line| line.starts_with("— ")).count(), 1);
+
+    let run = verify(&sandbox, "public", key, &[]).code(0);
+    assert!(run.stdout().starts_with("ok: "), "{}", run.stdout());
+    let size = checkpoint_size(&note);
+    assert_eq!(library_verdict(&sandbox.file("public"), key), Ok(size));
+
+    flip_ml_dsa_signature(&sandbox, "flipped");
+    let named = format!("the signature of known key `{ORIGIN}+");
+    refused(&sandbox, "flipped", key, &[], &[NOT_SIGNED_BY_THE_LOG, &named]);
+    let refusal = library_verdict(&sandbox.file("flipped"), key).expect_err("refused");
+    assert!(refusal.contains(&named), "{refusal}");
+}
+
+#[test]
+fn a_log_signing_both_ways_is_checked_by_old_and_new_verifiers() {
+    // Proves `init --log-signature both` writes an Ed25519 and an ML-DSA-44 key in one file, `log key` prints both, every checkpoint carries both signatures, each key alone verifies the export in `log verify` and the library, and a flipped ML-DSA-44 signature is refused by both verifiers given that key while the Ed25519 key, which does not know it, still accepts.
+    let (sandbox, keys) = log_signed_with("both");
+    let [ed25519, ml_dsa] = keys.as_slice() else {
+        panic!("two verifier keys: {keys:?}");
+    };
+    assert_eq!((key_type(ed25519), key_type(ml_dsa)), (0x01, 0x06));
+    let private = std::fs::read_to_string(sandbox.file("corridor-log.key")).expect("the key file");
+    assert_eq!(private.lines().count(), 2, "two private keys, one per line");
+    let note = std::fs::read_to_string(sandbox.file("public/checkpoint")).expect("a checkpoint");
+    assert_eq!(note.lines().filter(|line| line.starts_with("— ")).count(), 2);
+    let size = checkpoint_size(&note);
+    for key in [ed25519, ml_dsa] {
+        verify(&sandbox, "public", key, &["--against-db"]).code(0);
+        assert_eq!(library_verdict(&sandbox.file("public"), key), Ok(size));
+    }
+    // Old verifiers (the Ed25519 key alone, as corridor-log checks a note) accept it.
+    let (signed, _) =
+        parse_signed_checkpoint(note.as_bytes()).expect("a signed checkpoint");
+    signed.verify(&verifiers(ed25519)).expect("the Ed25519 signature verifies");
+
+    flip_ml_dsa_signature(&sandbox, "flipped");
+    let named = format!("the signature of known key `{ORIGIN}+");
+    refused(&sandbox, "flipped", ml_dsa, &[], &[NOT_SIGNED_BY_THE_LOG, &named]);
+    let refusal = library_verdict(&sandbox.file("flipped"), ml_dsa).expect_err("refused");
+    assert!(refusal.contains(&named), "{refusal}");
+    verify(&sandbox, "flipped", ed25519, &[]).code(0);
+}
+
+#[test]
+fn a_log_key_file_is_never_overwritten_and_malformed_lines_are_named() {
+    // Proves `init --log-signature ml-dsa-44` beside an existing key file keeps it untouched, and a key file with a malformed second line or two keys of one algorithm is refused naming the file and the line.
+    let sandbox = Sandbox::new();
+    sandbox.init(&[]).code(0);
+    let before = std::fs::read_to_string(sandbox.file("corridor-log.key")).expect("a key");
+    let again = sandbox
+        .corridor(&[
+            "--database",
+            "sqlite://second.db",
+            "init",
+            "--simulation",
+            "--log-signature",
+            "ml-dsa-44",
+        ])
+        .code(0)
+        .stdout();
+    assert!(again.contains("log signing key: keeping the existing"), "{again}");
+    let after = std::fs::read_to_string(sandbox.file("corridor-log.key")).expect("a key");
+    assert_eq!(before, after);
+    assert_eq!(log_key(&sandbox).lines().count(), 1);
+
+    std::fs::write(sandbox.file("corridor-log.key"), format!("{before}not a key\n"))
+        .expect("write");
+    let run = sandbox.corridor(&["log", "key"]).code(1);
+    assert!(
+        run.stderr().contains("corridor-log.key`, line 2:"),
+        "{}",
+        run.stderr()
+    );
+    std::fs::write(sandbox.file("corridor-log.key"), format!("{before}{before}")).expect("write");
+    let run = sandbox.corridor(&["log", "checkpoint"]).code(1);
+    assert!(
+        run.stderr().contains("line 2: a second ed25519 key"),
+        "{}",
+        run.stderr()
+    );
+}

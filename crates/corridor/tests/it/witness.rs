@@ -38,8 +38,21 @@ fn start_witness(sandbox: &Sandbox, log_key: &str) -> Witness {
 
 /// [`start_witness`], served by the command `via` names.
 fn start_witness_via(sandbox: &Sandbox, log_key: &str, via: Via) -> Witness {
+    start_witness_signing(sandbox, log_key, via, "ed25519")
+}
+
+/// [`start_witness_via`], its key of the cosignature algorithm `signature`
+/// (`witness init --signature`).
+fn start_witness_signing(sandbox: &Sandbox, log_key: &str, via: Via, signature: &str) -> Witness {
     sandbox
-        .corridor(&["witness", "init", "--name", "witness.test"])
+        .corridor(&[
+            "witness",
+            "init",
+            "--name",
+            "witness.test",
+            "--signature",
+            signature,
+        ])
         .code(0);
     let args: &[&str] = match via {
         Via::WitnessServe => &[
@@ -243,5 +256,89 @@ fn serve_refuses_witness_flags_without_a_witness_key_and_a_key_without_a_log() {
         let args: Vec<&str> = serve.iter().chain(flags).copied().collect();
         let run = sandbox.corridor(&args).code(2);
         assert!(run.stderr().contains(named), "{args:?}: {}", run.stderr());
+    }
+}
+
+#[test]
+fn an_ml_dsa_44_witness_cosigns_and_verify_checks_its_cosignature() {
+    // Proves a witness made by `witness init --signature ml-dsa-44` cosigns with an ML-DSA-44 (type 0x06) cosignature, `log checkpoint --witness URL=KEY` verifies and keeps it, `log verify --cosigner KEY` accepts the export, and refuses it, naming the witness, when one byte of that cosignature is flipped.
+    use corridor_log::note::{Note, NoteSignature};
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    sandbox.propose("officer.ada", "Quantum Witnessed Person");
+    let witness = start_witness_signing(&sandbox, &log_key(&sandbox), Via::WitnessServe, "ml-dsa-44");
+    assert!(
+        matches!(
+            corridor_log::keys::CosignerVerifier::parse(&witness.key),
+            Ok(corridor_log::keys::CosignerVerifier::MlDsa44(_))
+        ),
+        "an ML-DSA-44 witness key: {}",
+        witness.key
+    );
+    let spec = format!("{}={}", witness.url, witness.key);
+    let signed = sandbox
+        .corridor(&["log", "checkpoint", "--witness", &spec])
+        .code(0)
+        .stdout();
+    assert!(
+        signed
+            .lines()
+            .any(|line| line.starts_with("— witness.test ")),
+        "no cosignature line:\n{signed}"
+    );
+    sandbox.corridor(&["log", "export", "public"]).code(0);
+    let key = log_key(&sandbox);
+    let verify = |dir: &str| {
+        sandbox.corridor(&[
+            "log",
+            "verify",
+            dir,
+            "--key",
+            &key,
+            "--cosigner",
+            &witness.key,
+        ])
+    };
+    verify("public").code(0);
+
+    // One byte of the ML-DSA-44 cosignature flipped, in a copy of the export.
+    let copy = sandbox.file("mutated");
+    copy_tree(&sandbox.file("public"), &copy);
+    let note = Note::parse(&std::fs::read(copy.join("checkpoint")).expect("the checkpoint"))
+        .expect("a note");
+    let mut mutated = Note::new(note.text()).expect("a note text");
+    for signature in note.signatures() {
+        let mut bytes = signature.signature().to_vec();
+        if signature.name().as_str() == "witness.test" {
+            bytes[500] ^= 0x01;
+        }
+        mutated
+            .add_signature(
+                NoteSignature::new(signature.name().clone(), signature.key_id(), bytes)
+                    .expect("a signature"),
+            )
+            .expect("added");
+    }
+    std::fs::write(copy.join("checkpoint"), mutated.to_text()).expect("write the checkpoint");
+    let run = verify("mutated").code(1);
+    assert!(
+        run.stderr()
+            .contains("the cosignature of witness `witness.test` does not verify"),
+        "{}",
+        run.stderr()
+    );
+}
+
+/// Copies the directory `from` and everything under it to `to`.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("a directory");
+    for entry in std::fs::read_dir(from).expect("a directory") {
+        let entry = entry.expect("an entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("a copy");
+        }
     }
 }
