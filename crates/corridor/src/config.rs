@@ -25,7 +25,7 @@ use clap::parser::ValueSource;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cli::{Cli, LogCommand, Top};
+use crate::cli::{Cli, LogCommand, Top, WitnessCommand};
 
 /// The file looked for in the current directory when neither `--config` nor `CORRIDOR_CONFIG`
 /// names one.
@@ -95,6 +95,17 @@ struct FileText {
     origin: Option<String>,
     clock_skew_seconds: Option<Spanned<u16>>,
     serve: Option<ServeText>,
+    witness: Option<WitnessText>,
+}
+
+/// The `[witness]` table as written: the standalone witness (`corridor witness init|serve`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WitnessText {
+    listen: Option<String>,
+    database: Option<Spanned<String>>,
+    key_file: Option<PathBuf>,
+    logs: Option<Spanned<Vec<String>>>,
 }
 
 /// The `[serve]` table as written.
@@ -128,6 +139,22 @@ pub struct Config {
     pub clock_skew_seconds: Option<u16>,
     /// The `[serve]` table.
     pub serve: ServeConfig,
+    /// The `[witness]` table.
+    pub witness: WitnessConfig,
+}
+
+/// The `[witness]` table, checked: the standalone witness's options (`corridor witness serve`,
+/// and the key file of `corridor witness init`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct WitnessConfig {
+    /// `witness serve --listen`.
+    pub listen: Option<String>,
+    /// `witness serve --witness-database`.
+    pub database: Option<String>,
+    /// `witness init|serve --key-file`.
+    pub key_file: Option<PathBuf>,
+    /// `witness serve --log`, every one.
+    pub logs: Option<Vec<String>>,
 }
 
 /// The `[serve]` table, checked: `corridor serve`'s options.
@@ -222,6 +249,24 @@ impl Config {
             }
             _ => {}
         }
+        let witness = file.witness.unwrap_or_default();
+        if let Some(database) = &witness.database
+            && database.get_ref().trim().is_empty()
+        {
+            return Err(invalid(
+                Some(database.span()),
+                "`witness.database`: give a URL (`sqlite://FILE` or `postgres://…`) or an SQLite file"
+                    .to_owned(),
+            ));
+        }
+        if let Some(logs) = &witness.logs
+            && logs.get_ref().is_empty()
+        {
+            return Err(invalid(
+                Some(logs.span()),
+                "`witness.logs`: name at least one log's verifier key".to_owned(),
+            ));
+        }
         let resolve = |path: Option<PathBuf>| path.map(|path| base.join(path));
         Ok(Self {
             database,
@@ -241,6 +286,14 @@ impl Config {
                 witness_database: serve
                     .witness_database
                     .map(|url| resolve_database(base, &url)),
+            },
+            witness: WitnessConfig {
+                listen: witness.listen,
+                database: witness
+                    .database
+                    .map(|url| resolve_database(base, url.get_ref())),
+                key_file: resolve(witness.key_file),
+                logs: witness.logs.map(Spanned::into_inner),
             },
         })
     }
@@ -393,6 +446,33 @@ pub fn apply(matches: &ArgMatches, cli: &mut Cli) -> Result<Option<PathBuf>, Con
                 serve.witness_database,
             );
         }
+        Top::Witness(command) => {
+            let witness = config.witness;
+            let Some((_, leaf)) = sub.subcommand() else {
+                return Ok(Some(path));
+            };
+            match command {
+                WitnessCommand::Init { key_file, .. } => {
+                    fill(leaf, "key_file", key_file, witness.key_file);
+                }
+                WitnessCommand::Serve {
+                    listen,
+                    witness_database,
+                    key_file,
+                    logs,
+                } => {
+                    fill(leaf, "listen", listen, witness.listen);
+                    fill(leaf, "witness_database", witness_database, witness.database);
+                    fill(leaf, "key_file", key_file, witness.key_file);
+                    // `--log` given on the command line replaces the file's list entirely.
+                    if logs.is_empty()
+                        && let Some(from_file) = witness.logs
+                    {
+                        *logs = from_file;
+                    }
+                }
+            }
+        }
         _ => {}
     }
     Ok(Some(path))
@@ -446,6 +526,7 @@ pub fn write_new(
             listen: Some(settings.listen.to_owned()),
             ..ServeConfig::default()
         },
+        witness: WitnessConfig::default(),
     };
     let relative = Path::new(path.file_name().unwrap_or(path.as_os_str()));
     let read_back = Config::parse(relative, &text)?;
@@ -581,7 +662,7 @@ mod tests {
         check("database = \"sqlite://x.db\"\n", "ok");
         check(
             "database = \"x.db\"\nnow = \"2025-01-01T00:00:00Z\"\n",
-            "configuration file `corridor.toml`, line 2: unknown field `now`, expected one of `database`, `key_file`, `log_key_file`, `users`, `origin`, `clock_skew_seconds`, `serve`",
+            "configuration file `corridor.toml`, line 2: unknown field `now`, expected one of `database`, `key_file`, `log_key_file`, `users`, `origin`, `clock_skew_seconds`, `serve`, `witness`",
         );
         check(
             "[serve]\nlisten = \"a\"\nsimulation = true\n",
@@ -616,6 +697,18 @@ mod tests {
             "configuration file `corridor.toml`, line 3: `serve.witness_logs`: name at least one log's verifier key",
         );
         check(
+            "[witness]\nlisten = \"a\"\nlog = [\"k\"]\n",
+            "configuration file `corridor.toml`, line 3: unknown field `log`, expected one of `listen`, `database`, `key_file`, `logs`",
+        );
+        check(
+            "[witness]\nlogs = []\n",
+            "configuration file `corridor.toml`, line 2: `witness.logs`: name at least one log's verifier key",
+        );
+        check(
+            "[witness]\ndatabase = \" \"\n",
+            "configuration file `corridor.toml`, line 2: `witness.database`: give a URL (`sqlite://FILE` or `postgres://…`) or an SQLite file",
+        );
+        check(
             "database = \"x.db\"\ndatabase = \"y.db\"\n",
             "configuration file `corridor.toml`, line 2: duplicate key",
         );
@@ -643,6 +736,20 @@ mod tests {
             config.serve.witness_key.as_deref(),
             Some(Path::new("/abs/w.key"))
         );
+        let witness = Config::parse(
+            Path::new("/etc/corridor/corridor.toml"),
+            "[witness]\ndatabase = \"w.db\"\nkey_file = \"w.key\"\nlogs = [\"k\"]\n",
+        )
+        .expect("the file parses")
+        .witness;
+        assert_eq!(
+            (witness.database.as_deref(), witness.key_file.as_deref()),
+            (
+                Some("sqlite:///etc/corridor/w.db"),
+                Some(Path::new("/etc/corridor/w.key"))
+            )
+        );
+        assert_eq!(witness.logs, Some(vec!["k".to_owned()]));
         let postgres = Config::parse(
             Path::new("/etc/corridor/corridor.toml"),
             "database = \"postgres://u@h/db\"\n",

@@ -391,7 +391,10 @@ fn a_sigsum_origin_needs_the_logs_ed25519_key() {
         "{refused}"
     );
     assert!(!sandbox.file("corridor.db").exists(), "nothing was created");
-    assert!(!sandbox.file("corridor-log.key").exists(), "nothing was created");
+    assert!(
+        !sandbox.file("corridor-log.key").exists(),
+        "nothing was created"
+    );
 
     real_init(&["both"]).code(0);
     let keys = sandbox.corridor_real(&["log", "key"]).code(0).stdout();

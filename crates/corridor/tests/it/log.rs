@@ -1345,12 +1345,18 @@ fn an_ml_dsa_44_log_signs_its_checkpoints_and_both_verifiers_check_them() {
     };
     assert_eq!(key_type(key), 0x06, "{key}");
     let file = sandbox.file("corridor-log.key");
-    let mode = std::fs::metadata(&file).expect("the key file").permissions().mode();
+    let mode = std::fs::metadata(&file)
+        .expect("the key file")
+        .permissions()
+        .mode();
     assert_eq!(mode & 0o777, 0o600);
     let private = std::fs::read_to_string(&file).expect("the key file");
     assert_eq!(private.lines().count(), 1, "one private key");
     let note = std::fs::read_to_string(sandbox.file("public/checkpoint")).expect("a checkpoint");
-    assert_eq!(note.lines().filter(|line| line.starts_with("— ")).count(), 1);
+    assert_eq!(
+        note.lines().filter(|line| line.starts_with("— ")).count(),
+        1
+    );
 
     let run = verify(&sandbox, "public", key, &[]).code(0);
     assert!(run.stdout().starts_with("ok: "), "{}", run.stdout());
@@ -1359,7 +1365,13 @@ fn an_ml_dsa_44_log_signs_its_checkpoints_and_both_verifiers_check_them() {
 
     flip_ml_dsa_signature(&sandbox, "flipped");
     let named = format!("the signature of known key `{ORIGIN}+");
-    refused(&sandbox, "flipped", key, &[], &[NOT_SIGNED_BY_THE_LOG, &named]);
+    refused(
+        &sandbox,
+        "flipped",
+        key,
+        &[],
+        &[NOT_SIGNED_BY_THE_LOG, &named],
+    );
     let refusal = library_verdict(&sandbox.file("flipped"), key).expect_err("refused");
     assert!(refusal.contains(&named), "{refusal}");
 }
@@ -1375,20 +1387,30 @@ fn a_log_signing_both_ways_is_checked_by_old_and_new_verifiers() {
     let private = std::fs::read_to_string(sandbox.file("corridor-log.key")).expect("the key file");
     assert_eq!(private.lines().count(), 2, "two private keys, one per line");
     let note = std::fs::read_to_string(sandbox.file("public/checkpoint")).expect("a checkpoint");
-    assert_eq!(note.lines().filter(|line| line.starts_with("— ")).count(), 2);
+    assert_eq!(
+        note.lines().filter(|line| line.starts_with("— ")).count(),
+        2
+    );
     let size = checkpoint_size(&note);
     for key in [ed25519, ml_dsa] {
         verify(&sandbox, "public", key, &["--against-db"]).code(0);
         assert_eq!(library_verdict(&sandbox.file("public"), key), Ok(size));
     }
     // Old verifiers (the Ed25519 key alone, as corridor-log checks a note) accept it.
-    let (signed, _) =
-        parse_signed_checkpoint(note.as_bytes()).expect("a signed checkpoint");
-    signed.verify(&verifiers(ed25519)).expect("the Ed25519 signature verifies");
+    let (signed, _) = parse_signed_checkpoint(note.as_bytes()).expect("a signed checkpoint");
+    signed
+        .verify(&verifiers(ed25519))
+        .expect("the Ed25519 signature verifies");
 
     flip_ml_dsa_signature(&sandbox, "flipped");
     let named = format!("the signature of known key `{ORIGIN}+");
-    refused(&sandbox, "flipped", ml_dsa, &[], &[NOT_SIGNED_BY_THE_LOG, &named]);
+    refused(
+        &sandbox,
+        "flipped",
+        ml_dsa,
+        &[],
+        &[NOT_SIGNED_BY_THE_LOG, &named],
+    );
     let refusal = library_verdict(&sandbox.file("flipped"), ml_dsa).expect_err("refused");
     assert!(refusal.contains(&named), "{refusal}");
     verify(&sandbox, "flipped", ed25519, &[]).code(0);
@@ -1411,20 +1433,30 @@ fn a_log_key_file_is_never_overwritten_and_malformed_lines_are_named() {
         ])
         .code(0)
         .stdout();
-    assert!(again.contains("log signing key: keeping the existing"), "{again}");
+    assert!(
+        again.contains("log signing key: keeping the existing"),
+        "{again}"
+    );
     let after = std::fs::read_to_string(sandbox.file("corridor-log.key")).expect("a key");
     assert_eq!(before, after);
     assert_eq!(log_key(&sandbox).lines().count(), 1);
 
-    std::fs::write(sandbox.file("corridor-log.key"), format!("{before}not a key\n"))
-        .expect("write");
+    std::fs::write(
+        sandbox.file("corridor-log.key"),
+        format!("{before}not a key\n"),
+    )
+    .expect("write");
     let run = sandbox.corridor(&["log", "key"]).code(1);
     assert!(
         run.stderr().contains("corridor-log.key`, line 2:"),
         "{}",
         run.stderr()
     );
-    std::fs::write(sandbox.file("corridor-log.key"), format!("{before}{before}")).expect("write");
+    std::fs::write(
+        sandbox.file("corridor-log.key"),
+        format!("{before}{before}"),
+    )
+    .expect("write");
     let run = sandbox.corridor(&["log", "checkpoint"]).code(1);
     assert!(
         run.stderr().contains("line 2: a second ed25519 key"),

@@ -266,7 +266,8 @@ fn an_ml_dsa_44_witness_cosigns_and_verify_checks_its_cosignature() {
     let sandbox = Sandbox::new();
     sandbox.init_with_us_rwa();
     sandbox.propose("officer.ada", "Quantum Witnessed Person");
-    let witness = start_witness_signing(&sandbox, &log_key(&sandbox), Via::WitnessServe, "ml-dsa-44");
+    let witness =
+        start_witness_signing(&sandbox, &log_key(&sandbox), Via::WitnessServe, "ml-dsa-44");
     assert!(
         matches!(
             corridor_log::keys::CosignerVerifier::parse(&witness.key),
@@ -341,4 +342,47 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
             std::fs::copy(entry.path(), &target).expect("a copy");
         }
     }
+}
+
+#[test]
+fn witness_serve_reads_its_settings_from_the_configuration_file() {
+    // Proves `corridor witness init` and `corridor witness serve` with no flags take the key file, listening address, database and followed logs from `corridor.toml`'s `[witness]` table, and the witness so started cosigns.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    sandbox.propose("officer.ada", "Configured Witness Person");
+    let key = log_key(&sandbox);
+    let mut config = std::fs::read_to_string(sandbox.file("corridor.toml")).expect("init wrote it");
+    config.push_str(&format!(
+        "\n[witness]\nlisten = \"127.0.0.1:0\"\ndatabase = \"sqlite://configured-witness.db\"\nkey_file = \"configured-witness.key\"\nlogs = [\"{key}\"]\n"
+    ));
+    std::fs::write(sandbox.file("corridor.toml"), config).expect("write the configuration");
+    sandbox
+        .corridor(&["witness", "init", "--name", "witness.test"])
+        .code(0);
+    assert!(sandbox.file("configured-witness.key").exists());
+    assert!(!sandbox.file("corridor-witness.key").exists());
+    let mut child = sandbox
+        .command_at("2025-08-10T09:00:00Z", &["witness", "serve"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the witness starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the witness says where it listens");
+    let witness = Witness {
+        child,
+        url: line
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .expect("a URL")
+            .to_owned(),
+        key: line.split_whitespace().last().expect("a key").to_owned(),
+    };
+    let spec = format!("{}={}", witness.url, witness.key);
+    sandbox
+        .corridor(&["log", "checkpoint", "--witness", &spec])
+        .code(0);
+    assert!(sandbox.file("configured-witness.db").exists());
 }
