@@ -190,3 +190,41 @@ fn a_checkpoint_signed_both_ways_verifies_with_either_key() {
             .verify(tampered.text(), tampered.signatures()[1].signature())
     );
 }
+
+#[test]
+fn keys_of_either_algorithm_parse_back_by_their_type_byte() {
+    // Proves `keys::LogSigner` and `keys::Cosigner` read a private key string of either
+    // algorithm back to the same key (its verifier unchanged), choose by the type byte, and
+    // refuse a witness's Ed25519 cosigning key (0x04) as a log key, naming the type.
+    use corridor_log::keys::{Algorithm, Cosigner, CosignerVerifier, LogSigner, LogVerifier};
+    let name = KeyName::new(ORIGIN).unwrap();
+    for algorithm in [Algorithm::Ed25519, Algorithm::MlDsa44] {
+        let log = LogSigner::from_seed(algorithm, name.clone(), &seed("log"));
+        let parsed = LogSigner::parse(&log.to_private_key_string()).unwrap();
+        assert_eq!(parsed.algorithm(), algorithm);
+        assert_eq!(parsed.verifier_key_string(), log.verifier_key_string());
+        let verifier = LogVerifier::parse(&log.verifier_key_string()).unwrap();
+        let signature = log.sign(&checkpoint(3).to_text(), TIME).unwrap();
+        assert!(verifier.verify(&checkpoint(3).to_text(), signature.signature()));
+        assert!(!verifier.verify(&checkpoint(4).to_text(), signature.signature()));
+
+        let witness = Cosigner::from_seed(algorithm, name.clone(), &seed("witness"));
+        let parsed = Cosigner::parse(&witness.to_private_key_string()).unwrap();
+        assert_eq!(parsed.algorithm(), algorithm);
+        let verifier = CosignerVerifier::parse(&witness.verifier().to_key_string()).unwrap();
+        assert_eq!(verifier, witness.verifier());
+        let cosignature = witness.cosign(&checkpoint(3).to_text(), TIME).unwrap();
+        assert_eq!(
+            verifier.verify_cosignature(&checkpoint(3).to_text(), &cosignature),
+            Ok(TIME)
+        );
+    }
+    let ed25519_witness = Cosigner::from_seed(Algorithm::Ed25519, name, &seed("witness"));
+    assert_eq!(
+        LogSigner::parse(&ed25519_witness.to_private_key_string()).unwrap_err(),
+        KeyError::WrongSignatureType {
+            expected: 0x01,
+            actual: 0x04
+        }
+    );
+}
