@@ -9,7 +9,8 @@
 //! - a witness's cosignatures ([`Cosigner`], verified by [`CosignerVerifier`]): Ed25519
 //!   cosignature/v1 (type `0x04`) or ML-DSA-44 (type `0x06`).
 //!
-//! Private key strings say their algorithm in their type byte, so one parser reads both.
+//! Private key strings say their algorithm in their type byte, so one parser reads both. An
+//! ML-DSA-44 key is boxed: it is a hundred times the size of an Ed25519 one.
 
 use std::fmt;
 
@@ -68,12 +69,16 @@ enum Either<E, M> {
 }
 
 /// One of the log's checkpoint-signing keys. Its `Debug` output hides the seed.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the ML-DSA-44 key (tens of kilobytes) is boxed; the Ed25519 one, a few hundred bytes, is not worth an allocation"
+)]
 #[derive(Debug, Clone)]
 pub enum LogSigner {
     /// An Ed25519 note signer (type `0x01`).
     Ed25519(Ed25519Signer),
     /// An ML-DSA-44 cosigner named after the log's origin (type `0x06`).
-    MlDsa44(MlDsaCosigner),
+    MlDsa44(Box<MlDsaCosigner>),
 }
 
 impl LogSigner {
@@ -82,7 +87,7 @@ impl LogSigner {
     pub fn from_seed(algorithm: Algorithm, name: KeyName, seed: &[u8; 32]) -> Self {
         match algorithm {
             Algorithm::Ed25519 => Self::Ed25519(Ed25519Signer::from_seed(name, seed)),
-            Algorithm::MlDsa44 => Self::MlDsa44(MlDsaCosigner::from_seed(name, seed)),
+            Algorithm::MlDsa44 => Self::MlDsa44(Box::new(MlDsaCosigner::from_seed(name, seed))),
         }
     }
 
@@ -94,7 +99,7 @@ impl LogSigner {
         Ok(
             match parse_either(text, Ed25519Signer::parse, MlDsaCosigner::parse)? {
                 Either::Ed25519(key) => Self::Ed25519(key),
-                Either::MlDsa44(key) => Self::MlDsa44(key),
+                Either::MlDsa44(key) => Self::MlDsa44(Box::new(key)),
             },
         )
     }
@@ -163,12 +168,16 @@ impl LogSigner {
 }
 
 /// A witness's cosigning key. Its `Debug` output hides the seed.
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the ML-DSA-44 key (tens of kilobytes) is boxed; the Ed25519 one, a few hundred bytes, is not worth an allocation"
+)]
 #[derive(Debug, Clone)]
 pub enum Cosigner {
     /// Ed25519 cosignature/v1 (type `0x04`).
     Ed25519(CosignatureSigner),
     /// ML-DSA-44 (type `0x06`).
-    MlDsa44(MlDsaCosigner),
+    MlDsa44(Box<MlDsaCosigner>),
 }
 
 impl From<CosignatureSigner> for Cosigner {
@@ -179,7 +188,7 @@ impl From<CosignatureSigner> for Cosigner {
 
 impl From<MlDsaCosigner> for Cosigner {
     fn from(key: MlDsaCosigner) -> Self {
-        Self::MlDsa44(key)
+        Self::MlDsa44(Box::new(key))
     }
 }
 
@@ -189,7 +198,7 @@ impl Cosigner {
     pub fn from_seed(algorithm: Algorithm, name: KeyName, seed: &[u8; 32]) -> Self {
         match algorithm {
             Algorithm::Ed25519 => Self::Ed25519(CosignatureSigner::from_seed(name, seed)),
-            Algorithm::MlDsa44 => Self::MlDsa44(MlDsaCosigner::from_seed(name, seed)),
+            Algorithm::MlDsa44 => Self::MlDsa44(Box::new(MlDsaCosigner::from_seed(name, seed))),
         }
     }
 
@@ -201,7 +210,7 @@ impl Cosigner {
         Ok(
             match parse_either(text, CosignatureSigner::parse, MlDsaCosigner::parse)? {
                 Either::Ed25519(key) => Self::Ed25519(key),
-                Either::MlDsa44(key) => Self::MlDsa44(key),
+                Either::MlDsa44(key) => Self::MlDsa44(Box::new(key)),
             },
         )
     }
@@ -229,7 +238,7 @@ impl Cosigner {
     pub fn verifier(&self) -> CosignerVerifier {
         match self {
             Self::Ed25519(key) => CosignerVerifier::Ed25519(key.verifier()),
-            Self::MlDsa44(key) => CosignerVerifier::MlDsa44(key.verifier()),
+            Self::MlDsa44(key) => CosignerVerifier::MlDsa44(Box::new(key.verifier())),
         }
     }
 
@@ -251,12 +260,16 @@ impl Cosigner {
 
 /// A witness's cosignature verifier key: Ed25519 cosignature/v1 (type `0x04`) or ML-DSA-44
 /// (type `0x06`).
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the ML-DSA-44 key (tens of kilobytes) is boxed; the Ed25519 one, a few hundred bytes, is not worth an allocation"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum CosignerVerifier {
     /// Ed25519 cosignature/v1.
     Ed25519(CosignatureVerifier),
     /// ML-DSA-44.
-    MlDsa44(MlDsaCosignatureVerifier),
+    MlDsa44(Box<MlDsaCosignatureVerifier>),
 }
 
 impl From<CosignatureVerifier> for CosignerVerifier {
@@ -267,7 +280,7 @@ impl From<CosignatureVerifier> for CosignerVerifier {
 
 impl From<MlDsaCosignatureVerifier> for CosignerVerifier {
     fn from(key: MlDsaCosignatureVerifier) -> Self {
-        Self::MlDsa44(key)
+        Self::MlDsa44(Box::new(key))
     }
 }
 
@@ -284,7 +297,7 @@ impl CosignerVerifier {
                 MlDsaCosignatureVerifier::parse,
             )? {
                 Either::Ed25519(key) => Self::Ed25519(key),
-                Either::MlDsa44(key) => Self::MlDsa44(key),
+                Either::MlDsa44(key) => Self::MlDsa44(Box::new(key)),
             },
         )
     }
@@ -338,12 +351,16 @@ impl Verifier for CosignerVerifier {
 }
 
 /// A log's checkpoint verifier key: Ed25519 (type `0x01`) or ML-DSA-44 (type `0x06`).
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the ML-DSA-44 key (tens of kilobytes) is boxed; the Ed25519 one, a few hundred bytes, is not worth an allocation"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum LogVerifier {
     /// Ed25519.
     Ed25519(Ed25519Verifier),
     /// ML-DSA-44.
-    MlDsa44(MlDsaCosignatureVerifier),
+    MlDsa44(Box<MlDsaCosignatureVerifier>),
 }
 
 impl LogVerifier {
@@ -359,7 +376,7 @@ impl LogVerifier {
                 MlDsaCosignatureVerifier::parse,
             )? {
                 Either::Ed25519(key) => Self::Ed25519(key),
-                Either::MlDsa44(key) => Self::MlDsa44(key),
+                Either::MlDsa44(key) => Self::MlDsa44(Box::new(key)),
             },
         )
     }
