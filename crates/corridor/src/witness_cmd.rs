@@ -93,7 +93,9 @@ pub async fn gather_cosignatures(
         }
     }
     let text = note.to_text();
-    if note.signatures().len() > 1 {
+    // Recorded only when a cosignature was added: a log signing both ways has two signatures of
+    // its own already.
+    if text != checkpoint {
         store
             .record_checkpoint(size, body.root(), &text, jiff::Timestamp::now())
             .await?;
