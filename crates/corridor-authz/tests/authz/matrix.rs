@@ -21,7 +21,7 @@ read_agreement              A/A             A/A                A/A         A/A  
 load_agreement              -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 amend_agreement             -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 change_agreement_status     -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
-list_cases                  A/-             A/-                A/-         A/A               A/A         -/-     A/-     -/-    -/-     -/-
+list_cases                  A/-             A/-                A/-         A/-               A/A         -/-     A/-     -/-    -/-     -/-
 read_case                   A/-             A/-                A/-         A/-               A/-         A/-     A/-     -/-    -/-     -/-
 read_history                A/-             A/-                A/-         -/-               -/-         A/-     A/-     -/-    -/-     -/-
 read_access_records         -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     A/A
@@ -59,6 +59,14 @@ amend_hold                  -/-             -/-                -/-         -/-  
 vacate_hold                 -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
 list_holds                  A/A             A/A                A/A         -/-               A/A         -/-     -/-     -/-    -/-     -/-
 read_hold                   A/-             A/-                A/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
+schedule_visit              -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+record_visit                -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+read_visits                 A/-             A/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-     -/-
+record_finding              -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+respond_to_finding          A/-             A/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+close_finding               -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+read_findings               A/-             A/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-     -/-
+read_monitoring_queue       -/-             -/-                -/-         -/-               -/-         -/-     A/A     -/-    -/-     -/-
 tick                        -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 check                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 read_log                    A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
