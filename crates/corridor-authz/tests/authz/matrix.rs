@@ -3,8 +3,9 @@
 //!
 //! Each cell is `own/other`: `A` allowed, `-` denied. "Own" and "other" are described in
 //! [`crate::fixture::Side`]: for state officials their state is (or is not) the agreement's sending
-//! state; a receiving officer's case is (or is not yet) requested of their state; counsel's case is
-//! (or is not) their client's; a monitor's body is (or is not) the agreement's; a clerk's court
+//! state; a receiving officer's case is (or is not yet) requested of their state, and their
+//! agreement is (or is not) one their state receives under; counsel's case is (or is not) their
+//! client's; a monitor's body is (or is not) the agreement's; a clerk's court
 //! made (or did not make) the hold. Public and admin belong to no party, so their two sides agree.
 
 use std::collections::BTreeSet;
