@@ -597,7 +597,8 @@ pub async fn record_finding(
 }
 
 /// A finding with its agreement, or not found (recorded as a denied `action`, as a missing
-/// hold is).
+/// hold is). A finding the caller may not know of (`read_findings` on its agreement) is answered
+/// exactly as one that does not exist.
 async fn load_finding(
     state: &App,
     caller: &Caller,
@@ -605,15 +606,21 @@ async fn load_finding(
     id: FindingId,
 ) -> Result<(Finding, AgreementState), AppError> {
     let finding = state.store().findings().await?.remove(&id);
-    match finding {
+    let found = match finding {
         Some(finding) => {
             let agreement = load_agreement(state, &finding.facts.agreement).await?;
-            Ok((finding, agreement))
+            let facts = agreement_facts(&agreement)?;
+            authorize::knows(state, caller, Action::ReadFindings, &facts)
+                .then_some((finding, agreement))
         }
         None => {
             state.store().agreements().await?;
-            Err(authorize::absent(state, caller, action, "finding", &id).await)
+            None
         }
+    };
+    match found {
+        Some(found) => Ok(found),
+        None => Err(authorize::absent(state, caller, action, "finding", &id).await),
     }
 }
 

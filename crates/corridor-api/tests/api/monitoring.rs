@@ -5,11 +5,38 @@ use corridor_domain::terms::Country;
 use corridor_domain::{CaseId, Party, Role};
 use serde_json::{Value, json};
 
-use crate::cases::{call, token};
+use corridor_accounts::{Accounts, Scope};
+use corridor_domain::UserId;
+
+use crate::cases::call;
 use crate::fixture::{self, CaseSpec, MEDP_MONITORS, Seeder, Stage};
 use crate::harness::{TestApp, spawn_app};
 
 const GBR_RWA: &str = "gbr-rwa-2024";
+
+/// A token of a new account, valid for 90 days from the test server's first day (the tests
+/// move the clock by weeks).
+async fn token(app: &TestApp, name: &str, role: Role, party: Party) -> String {
+    let accounts = Accounts::from_pool(app.store.pool().clone())
+        .await
+        .expect("the accounts open");
+    let user = UserId::parse(name).expect("a user id");
+    let now: jiff::Timestamp = crate::harness::AUG_10.parse().expect("a moment");
+    accounts
+        .add_user(&user, role, &party, "correct horse battery staple", now)
+        .await
+        .expect("the user is added");
+    let (secret, _) = accounts
+        .create_token(
+            &user,
+            [Scope::parse("*").expect("a scope")],
+            now + jiff::SignedDuration::from_hours(24 * 90),
+            now,
+        )
+        .await
+        .expect("a token");
+    secret.expose().to_owned()
+}
 
 fn state(code: &str) -> Party {
     Party::State(Country::parse(code).expect("a country"))
@@ -38,7 +65,12 @@ async fn setup(app: &TestApp, stages: &[Stage]) -> (Vec<CaseId>, [String; 4]) {
 }
 
 async fn onward(app: &TestApp, who: &str, case: CaseId) -> crate::harness::Reply {
-    let version = fixture::if_match(app, case).await;
+    let path = format!("/api/cases/{case}");
+    // The receiving state's version is a fingerprint of what it sees.
+    let version = call(app, "GET", &path, who, None, None)
+        .await
+        .header("etag")
+        .to_owned();
     let path = format!("/api/cases/{case}/onward");
     let body = json!({"destination": "GBR"});
     call(app, "POST", &path, who, Some(&version), Some(body)).await
