@@ -10,8 +10,8 @@
 //!   once it is scheduled and an unannounced one once it is recorded;
 //! - a finding: the monitoring body sees every one; a state sees those addressed to it, with its
 //!   own response and not the other state's;
-//! - the receiving state never sees a case id of a case not yet requested of it (DOMAIN.md §6):
-//!   such ids are dropped from what it sees, and nothing says that any was.
+//! - the receiving state never sees a case id of a case not yet requested of it
+//!   (docs/domain.md §6): such ids are dropped from what it sees, and nothing says that any was.
 
 use std::collections::{BTreeMap, BTreeSet};
 
