@@ -22,6 +22,7 @@ use crate::problem::refused_before_policy;
 use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
 use crate::state::AppState;
 use corridor_app::answers::{CommandOutcome, HoldView, RegisteredHold};
+use corridor_app::monitoring::TickOutcome;
 use corridor_app::service::{self, NewHold};
 
 /// The hold routes and the tick.
@@ -345,7 +346,7 @@ pub async fn vacate(
     path = "/api/tick",
     tag = "operations",
     responses(
-        (status = 200, description = "What the clocks caused", body = CommandOutcome),
+        (status = 200, description = "What the clocks caused, and the responses to the monitoring body's findings overdue now", body = TickOutcome),
         AccessProblems, CommandProblems, CommonProblems
     ),
     security(("session" = []), ("token" = []))
@@ -353,6 +354,6 @@ pub async fn vacate(
 pub async fn tick(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<CommandOutcome>, ApiError> {
+) -> Result<Json<TickOutcome>, ApiError> {
     Ok(Json(service::tick(state.app(), &caller).await?))
 }

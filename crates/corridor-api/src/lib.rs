@@ -15,6 +15,8 @@
 //!   ETag per representation, `304 Not Modified`);
 //! - [`agreements`], [`cases`], [`holds`], [`access`]: the handlers that parse a request and
 //!   call `corridor_app::service` (and `corridor_app::access`);
+//! - [`monitoring`]: the monitoring body's visits, findings and queue (through
+//!   `corridor_app::monitoring`);
 //! - [`session`]: log in, who am I, log out (cookie sessions with a CSRF token);
 //! - [`users`]: user administration and API tokens;
 //! - [`state`]: [`AppState`], the application with the metrics, the rate limiter and the witness;
@@ -36,6 +38,7 @@ pub mod holds;
 pub mod input;
 pub mod json;
 pub mod limits;
+pub mod monitoring;
 pub mod problem;
 pub mod routes;
 pub mod server;

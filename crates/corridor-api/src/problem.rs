@@ -423,14 +423,19 @@ pub fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::OnwardDestinationProhibited { .. }
         | Refusal::DepartureOutsideSchedule { .. }
         | Refusal::FearNotScreened { .. }
+        | Refusal::MonitorHold { .. }
+        | Refusal::FindingAlreadyResponded { .. }
+        | Refusal::FindingClosed { .. }
         | Refusal::InvalidState { .. }
         | Refusal::TransferPaused { .. }
         | Refusal::TimeBeforeRecorded { .. }
         | Refusal::AlreadyExists { .. } => StatusCode::CONFLICT,
-        Refusal::NotPermitted { .. } => StatusCode::FORBIDDEN,
+        Refusal::NotPermitted { .. } | Refusal::FindingNotAddressed { .. } => StatusCode::FORBIDDEN,
         Refusal::UnknownCase { .. }
         | Refusal::UnknownAgreement { .. }
-        | Refusal::UnknownHold { .. } => StatusCode::NOT_FOUND,
+        | Refusal::UnknownHold { .. }
+        | Refusal::UnknownVisit { .. }
+        | Refusal::UnknownFinding { .. } => StatusCode::NOT_FOUND,
         Refusal::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

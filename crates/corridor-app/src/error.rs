@@ -292,6 +292,12 @@ fn refusal_title(refusal: &Refusal) -> &'static str {
             "The departure is outside the schedule the person was told of"
         }
         Refusal::FearNotScreened { .. } => "A fear of the receiving state is not yet screened",
+        Refusal::MonitorHold { .. } => "The monitoring body holds this case",
+        Refusal::UnknownVisit { .. } => "No such visit",
+        Refusal::UnknownFinding { .. } => "No such finding",
+        Refusal::FindingNotAddressed { .. } => "The finding is not addressed to this party",
+        Refusal::FindingAlreadyResponded { .. } => "This party has already responded",
+        Refusal::FindingClosed { .. } => "The finding is closed",
         Refusal::TimeBeforeRecorded { .. } => "A step cannot be dated before what it follows",
         Refusal::NotPermitted { .. } => "Not permitted",
         Refusal::InvalidState { .. } => "Not possible in the case's status",

@@ -5,6 +5,8 @@
 //! - [`service`]: the application functions (agreements, propose, read a case, its history,
 //!   list, every command on a case or a hold, tick): the policies decide, the decisions are
 //!   recorded, the field filter applies;
+//! - [`monitoring`]: the monitoring body's visits, findings and the responses to them, and the
+//!   monitor's queue, with their typed answers and who sees what of them;
 //! - [`access`]: the access records, read back by the monitoring body and auditors;
 //! - [`authorize`]: every decision through the Cedar policies, and its access record;
 //! - [`execute`]: the one path of a command (authorize, then decide and append in a group
@@ -38,6 +40,7 @@ pub mod disclosure;
 pub mod error;
 pub mod execute;
 pub mod limits;
+pub mod monitoring;
 pub mod publish;
 pub mod service;
 pub mod state;

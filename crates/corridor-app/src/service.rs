@@ -902,8 +902,12 @@ pub async fn hold_command(
     Ok(accepted.outcome(None))
 }
 
-/// Lets the clocks run to now: silence accepts, requests lapse, deadlines expire.
-pub async fn tick(state: &App, caller: &Caller) -> Result<CommandOutcome, AppError> {
+/// Lets the clocks run to now: silence accepts, requests lapse, deadlines expire; and lists the
+/// responses to the monitoring body's findings overdue now (computed, never recorded).
+pub async fn tick(
+    state: &App,
+    caller: &Caller,
+) -> Result<crate::monitoring::TickOutcome, AppError> {
     caller.authenticated()?;
     let accepted = execute(
         state,
@@ -914,5 +918,8 @@ pub async fn tick(state: &App, caller: &Caller) -> Result<CommandOutcome, AppErr
         Vec::new(),
     )
     .await?;
-    Ok(accepted.outcome(None))
+    Ok(crate::monitoring::TickOutcome {
+        outcome: accepted.outcome(None),
+        overdue_responses: crate::monitoring::overdue_responses(state).await?,
+    })
 }

@@ -153,6 +153,22 @@ actions! {
     ListHolds => "list_holds" on Service,
     /// Know of a hold: see it in the list, and be told why a command on it was refused.
     ReadHold => "read_hold" on Hold,
+    /// Schedule an announced visit, or plan an unannounced one.
+    ScheduleVisit => "schedule_visit" on Agreement,
+    /// Record a visit made.
+    RecordVisit => "record_visit" on Agreement,
+    /// Read an agreement's visits (each then filtered by who may see it).
+    ReadVisits => "read_visits" on Agreement,
+    /// Record a finding.
+    RecordFinding => "record_finding" on Agreement,
+    /// Respond to a finding addressed to the caller's state.
+    RespondToFinding => "respond_to_finding" on Agreement,
+    /// Close a finding.
+    CloseFinding => "close_finding" on Agreement,
+    /// Read an agreement's findings (each then filtered to those addressed to the caller).
+    ReadFindings => "read_findings" on Agreement,
+    /// Read the monitor's queue.
+    ReadMonitoringQueue => "read_monitoring_queue" on Service,
     /// Let the clocks run.
     Tick => "tick" on Service,
     /// Replay the events against the projections and the log.
@@ -216,6 +232,11 @@ impl Action {
             Command::ReactivateHold { .. } => Self::ReactivateHold,
             Command::AmendHold { .. } => Self::AmendHold,
             Command::VacateHold { .. } => Self::VacateHold,
+            Command::ScheduleVisit { .. } => Self::ScheduleVisit,
+            Command::RecordVisit { .. } => Self::RecordVisit,
+            Command::RecordFinding { .. } => Self::RecordFinding,
+            Command::RespondToFinding { .. } => Self::RespondToFinding,
+            Command::CloseFinding { .. } => Self::CloseFinding,
             Command::Tick => Self::Tick,
         }
     }

@@ -9,7 +9,8 @@ use crate::agreement::{AgreementState, ReplayError};
 use crate::case::Case;
 use crate::event::{Event, EventBody, StreamId};
 use crate::hold::{Hold, HoldStatus};
-use crate::ids::{CaseId, HoldId};
+use crate::ids::{CaseId, FindingId, HoldId, VisitId};
+use crate::monitoring::{Finding, FindingResponse, Visit};
 use crate::snapshot::{Snapshot, case_terms};
 
 /// An event could not be applied: the stored history is inconsistent.
@@ -45,6 +46,8 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
         StreamId::Agreement(id) => apply_to_agreement(snapshot, id, event),
         StreamId::Case(id) => apply_to_case(snapshot, id, event),
         StreamId::Hold(id) => apply_to_hold(snapshot, id, event),
+        StreamId::Visit(id) => apply_to_visit(snapshot, id, event),
+        StreamId::Finding(id) => apply_to_finding(snapshot, id, event),
         // An access record changes no state: it is on the record, and in the log, only.
         StreamId::Access => {
             snapshot.access_records += 1;
@@ -172,6 +175,101 @@ fn apply_to_hold(snapshot: &mut Snapshot, id: HoldId, event: &Event) -> Result<(
         hold.status = status;
         hold.history.push((status, event.at));
     }
+    Ok(())
+}
+
+/// A visit's event: either may start it (a visit made unannounced is recorded without being
+/// scheduled); a record completes a scheduled one.
+fn apply_to_visit(snapshot: &mut Snapshot, id: VisitId, event: &Event) -> Result<(), ApplyError> {
+    let kind = event.body.kind();
+    let existing = snapshot.visits.get(&id);
+    let (plan, recorded) = match &event.body {
+        EventBody::VisitScheduled { plan, .. } => {
+            if existing.is_some() {
+                return Err(ApplyError::StreamExists {
+                    kind,
+                    stream: id.to_string(),
+                });
+            }
+            (plan, None)
+        }
+        EventBody::VisitRecorded { plan, seen, .. } => (plan, Some((event.at, seen.clone()))),
+        _ => return Ok(()),
+    };
+    let visit = snapshot.visits.entry(id).or_insert_with(|| Visit {
+        id,
+        plan: plan.clone(),
+        scheduled_at: None,
+        recorded: None,
+        by: None,
+        version: 0,
+        last_event_at: event.at,
+    });
+    visit.plan = plan.clone();
+    if recorded.is_none() {
+        visit.scheduled_at = Some(event.at);
+    }
+    if recorded.is_some() {
+        visit.recorded = recorded;
+    }
+    visit.by = event.by.clone();
+    visit.version += 1;
+    visit.last_event_at = visit.last_event_at.max(event.at);
+    Ok(())
+}
+
+/// A finding's event: its record starts it; responses and the closing follow.
+fn apply_to_finding(
+    snapshot: &mut Snapshot,
+    id: FindingId,
+    event: &Event,
+) -> Result<(), ApplyError> {
+    let kind = event.body.kind();
+    if let EventBody::FindingRecorded { facts, .. } = &event.body {
+        if snapshot.findings.contains_key(&id) {
+            return Err(ApplyError::StreamExists {
+                kind,
+                stream: id.to_string(),
+            });
+        }
+        snapshot.findings.insert(
+            id,
+            Finding {
+                id,
+                facts: facts.clone(),
+                recorded_at: event.at,
+                recorded_by: event.by.clone(),
+                responses: std::collections::BTreeMap::new(),
+                closed: None,
+                version: 1,
+                last_event_at: event.at,
+            },
+        );
+        return Ok(());
+    }
+    let finding = snapshot
+        .findings
+        .get_mut(&id)
+        .ok_or_else(|| ApplyError::MissingStream {
+            kind,
+            stream: id.to_string(),
+        })?;
+    match &event.body {
+        EventBody::FindingResponded { party, text, .. } => {
+            finding.responses.insert(
+                *party,
+                FindingResponse {
+                    at: event.at,
+                    by: event.by.clone(),
+                    text: text.clone(),
+                },
+            );
+        }
+        EventBody::FindingClosed { outcome, .. } => finding.closed = Some((event.at, *outcome)),
+        _ => {}
+    }
+    finding.version += 1;
+    finding.last_event_at = finding.last_event_at.max(event.at);
     Ok(())
 }
 

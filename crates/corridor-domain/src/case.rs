@@ -708,7 +708,12 @@ impl Part {
             | HoldStayed { .. }
             | HoldReactivated { .. }
             | HoldAmended { .. }
-            | HoldVacated { .. } => Self::NotCase,
+            | HoldVacated { .. }
+            | VisitScheduled { .. }
+            | VisitRecorded { .. }
+            | FindingRecorded { .. }
+            | FindingResponded { .. }
+            | FindingClosed { .. } => Self::NotCase,
         }
     }
 }

@@ -214,3 +214,73 @@ pub fn welfare_schedule(case: &Case, terms: &Terms, now: Timestamp) -> Vec<Welfa
         })
         .collect()
 }
+
+/// Where one addressed party's response to a finding stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseState {
+    /// Awaited, and the period has not run (at the due moment itself it is still in time).
+    Awaited,
+    /// Awaited, and the period has run.
+    Overdue,
+    /// Given, at this moment.
+    Responded(Timestamp),
+    /// Not given, and the finding was closed without it.
+    Closed,
+}
+
+impl ResponseState {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Awaited => "awaited",
+            Self::Overdue => "overdue",
+            Self::Responded(_) => "responded",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+/// One addressed party's response clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResponseClock {
+    /// The party.
+    pub party: crate::monitoring::AddressedParty,
+    /// When its response is due; `None` where the terms set no period.
+    pub due_at: Option<Timestamp>,
+    /// Where it stands at the time asked about.
+    pub state: ResponseState,
+}
+
+/// The response clocks of a finding at `now`, one per addressed party, under the agreement's
+/// terms (its latest version: a finding belongs to the agreement, not to one case's terms).
+///
+/// Each period runs from the moment the finding is recorded. A response due at `due_at` is in
+/// time at `due_at` itself and overdue from the first moment after it. Nothing here is stored.
+pub fn finding_responses(
+    finding: &crate::monitoring::Finding,
+    terms: &Terms,
+    now: Timestamp,
+) -> Vec<ResponseClock> {
+    let due_at = terms
+        .clocks
+        .finding_response
+        .map(|period| period.after(finding.recorded_at));
+    finding
+        .facts
+        .addressed
+        .iter()
+        .map(|party| {
+            let state = match (finding.responses.get(party), finding.closed, due_at) {
+                (Some(response), _, _) => ResponseState::Responded(response.at),
+                (None, Some(_), _) => ResponseState::Closed,
+                (None, None, Some(due)) if now > due => ResponseState::Overdue,
+                (None, None, _) => ResponseState::Awaited,
+            };
+            ResponseClock {
+                party: *party,
+                due_at,
+                state,
+            }
+        })
+        .collect()
+}

@@ -9,7 +9,8 @@ use jiff::civil::Date;
 use crate::actor::Actor;
 use crate::event::WelfareOutcome;
 use crate::hold::HoldScope;
-use crate::ids::{CaseId, HoldId, UserId};
+use crate::ids::{CaseId, FindingId, HoldId, UserId, VisitId};
+use crate::monitoring::{FindingFacts, FindingOutcome, Seen, VisitPlan};
 use crate::person::{Label, Language, Sealed};
 
 /// What the caller passes in besides the command: who acts, and when. The domain reads no clock.
@@ -291,6 +292,43 @@ pub enum Command {
         /// The hold.
         hold: HoldId,
     },
+    /// Schedule an announced visit, or plan an unannounced one.
+    ScheduleVisit {
+        /// The new visit's id, drawn by the caller.
+        visit: VisitId,
+        /// Where, when, which cases, and whether it is announced.
+        plan: VisitPlan,
+    },
+    /// Record a visit made: one scheduled before (same id), or a new one.
+    RecordVisit {
+        /// The visit.
+        visit: VisitId,
+        /// Where, when, which cases, and whether it was announced.
+        plan: VisitPlan,
+        /// Who was seen.
+        seen: Seen,
+    },
+    /// Record a finding.
+    RecordFinding {
+        /// The new finding's id, drawn by the caller.
+        finding: FindingId,
+        /// What it says and to whom.
+        facts: FindingFacts,
+    },
+    /// Respond to a finding, for the party the actor's role acts for.
+    RespondToFinding {
+        /// The finding.
+        finding: FindingId,
+        /// The response.
+        text: String,
+    },
+    /// Close a finding.
+    CloseFinding {
+        /// The finding.
+        finding: FindingId,
+        /// How.
+        outcome: FindingOutcome,
+    },
     /// Let the clocks run up to `now`.
     Tick,
 }
@@ -333,6 +371,11 @@ impl Command {
             Self::ReactivateHold { .. } => "reactivate_hold",
             Self::AmendHold { .. } => "amend_hold",
             Self::VacateHold { .. } => "vacate_hold",
+            Self::ScheduleVisit { .. } => "schedule_visit",
+            Self::RecordVisit { .. } => "record_visit",
+            Self::RecordFinding { .. } => "record_finding",
+            Self::RespondToFinding { .. } => "respond_to_finding",
+            Self::CloseFinding { .. } => "close_finding",
             Self::Tick => "tick",
         }
     }
@@ -367,6 +410,24 @@ impl Command {
             | ValidateDetention { case }
             | Withdraw { case, .. }
             | Erase { case } => Some(*case),
+            _ => None,
+        }
+    }
+
+    /// The visit the command acts on, if it is a visit command.
+    pub fn visit(&self) -> Option<VisitId> {
+        match self {
+            Self::ScheduleVisit { visit, .. } | Self::RecordVisit { visit, .. } => Some(*visit),
+            _ => None,
+        }
+    }
+
+    /// The finding the command acts on, if it is a finding command.
+    pub fn finding(&self) -> Option<FindingId> {
+        match self {
+            Self::RecordFinding { finding, .. }
+            | Self::RespondToFinding { finding, .. }
+            | Self::CloseFinding { finding, .. } => Some(*finding),
             _ => None,
         }
     }

@@ -12,7 +12,8 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::hold::HoldScope;
-use crate::ids::{CaseId, HoldId, UserId};
+use crate::ids::{CaseId, FindingId, HoldId, UserId, VisitId};
+use crate::monitoring::{AddressedParty, FindingFacts, FindingOutcome, Seen, VisitPlan};
 use crate::person::{Language, RuleAttributes, Sealed};
 
 /// The version of the stored event format. Bump it, and add a migration, when a variant changes.
@@ -27,6 +28,10 @@ pub enum StreamId {
     Case(CaseId),
     /// A hold's stream.
     Hold(HoldId),
+    /// A monitoring visit's stream.
+    Visit(VisitId),
+    /// A monitoring finding's stream.
+    Finding(FindingId),
     /// The access records: every authorization decision about an authenticated caller.
     Access,
 }
@@ -40,6 +45,8 @@ impl std::fmt::Display for StreamId {
             Self::Agreement(id) => write!(f, "agreement:{id}"),
             Self::Case(id) => write!(f, "{id}"),
             Self::Hold(id) => write!(f, "{id}"),
+            Self::Visit(id) => write!(f, "{id}"),
+            Self::Finding(id) => write!(f, "{id}"),
             Self::Access => f.write_str(ACCESS_STREAM),
         }
     }
@@ -434,6 +441,49 @@ pub enum EventBody {
         /// The order whose vacatur brought this one down, if any.
         because_of: Option<HoldId>,
     },
+
+    /// A monitor scheduled an announced visit, or planned an unannounced one.
+    VisitScheduled {
+        /// The visit.
+        visit: VisitId,
+        /// Where, when, which cases, and whether it is announced.
+        #[serde(flatten)]
+        plan: VisitPlan,
+    },
+    /// A monitor recorded a visit made (scheduled before, or not).
+    VisitRecorded {
+        /// The visit.
+        visit: VisitId,
+        /// Where, when, which cases, and whether it was announced.
+        #[serde(flatten)]
+        plan: VisitPlan,
+        /// Who was seen.
+        seen: Seen,
+    },
+    /// A monitor recorded a finding.
+    FindingRecorded {
+        /// The finding.
+        finding: FindingId,
+        /// What it says and to whom.
+        #[serde(flatten)]
+        facts: FindingFacts,
+    },
+    /// A party the finding is addressed to responded.
+    FindingResponded {
+        /// The finding.
+        finding: FindingId,
+        /// The party.
+        party: AddressedParty,
+        /// The response.
+        text: String,
+    },
+    /// The monitoring body closed the finding.
+    FindingClosed {
+        /// The finding.
+        finding: FindingId,
+        /// How.
+        outcome: FindingOutcome,
+    },
 }
 
 impl EventBody {
@@ -449,6 +499,10 @@ impl EventBody {
             | HoldReactivated { hold }
             | HoldAmended { hold, .. }
             | HoldVacated { hold, .. } => StreamId::Hold(*hold),
+            VisitScheduled { visit, .. } | VisitRecorded { visit, .. } => StreamId::Visit(*visit),
+            FindingRecorded { finding, .. }
+            | FindingResponded { finding, .. }
+            | FindingClosed { finding, .. } => StreamId::Finding(*finding),
             CaseProposed { case, .. }
             | HoldMatched { case, .. }
             | NoticeServed { case, .. }
@@ -537,7 +591,25 @@ impl EventBody {
             HoldReactivated { .. } => "hold_reactivated",
             HoldAmended { .. } => "hold_amended",
             HoldVacated { .. } => "hold_vacated",
+            VisitScheduled { .. } => "visit_scheduled",
+            VisitRecorded { .. } => "visit_recorded",
+            FindingRecorded { .. } => "finding_recorded",
+            FindingResponded { .. } => "finding_responded",
+            FindingClosed { .. } => "finding_closed",
         }
+    }
+
+    /// Whether the event is one of the monitoring body's records (its visits and findings):
+    /// they share one neutral leaf kind in the public log.
+    pub fn is_monitoring_record(&self) -> bool {
+        matches!(
+            self,
+            Self::VisitScheduled { .. }
+                | Self::VisitRecorded { .. }
+                | Self::FindingRecorded { .. }
+                | Self::FindingResponded { .. }
+                | Self::FindingClosed { .. }
+        )
     }
 
     /// The agreement the event concerns, where the event names it directly.
@@ -546,6 +618,10 @@ impl EventBody {
             Self::AgreementLoaded { agreement, .. }
             | Self::AgreementStatusChanged { agreement, .. }
             | Self::CaseProposed { agreement, .. } => Some(agreement),
+            Self::VisitScheduled { plan, .. } | Self::VisitRecorded { plan, .. } => {
+                Some(&plan.agreement)
+            }
+            Self::FindingRecorded { facts, .. } => Some(&facts.agreement),
             Self::AccessRecorded { agreement, .. } => agreement.as_ref(),
             _ => None,
         }

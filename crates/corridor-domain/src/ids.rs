@@ -75,6 +75,8 @@ macro_rules! random_id {
 
 random_id!(CaseId, "case", "case");
 random_id!(HoldId, "hold", "hold");
+random_id!(VisitId, "visit", "visit");
+random_id!(FindingId, "finding", "finding");
 
 /// A user's login name.
 ///

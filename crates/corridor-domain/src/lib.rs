@@ -24,6 +24,7 @@ mod decide;
 mod event;
 mod hold;
 mod ids;
+pub mod monitoring;
 mod order;
 mod person;
 mod refusal;
@@ -37,7 +38,8 @@ pub use apply::{ApplyError, applied, apply_to_snapshot};
 pub use case::{Case, CaseStatus, Detention, ReceivingProcedure, SafeguardCause, WelfareCheck};
 pub use command::{Command, Context, NoticeFacts, PersonFacts};
 pub use decide::{
-    EVENTS_PER_COMMAND_MAX, REASON_LENGTH_MAX, counts_of, decide, refusal_event, rule_attributes,
+    EVENTS_PER_COMMAND_MAX, FINDING_TEXT_LENGTH_MAX, MONITORING_CASES_MAX, REASON_LENGTH_MAX,
+    counts_of, decide, refusal_event, rule_attributes,
 };
 pub use event::{
     ACCESS_STREAM, Acceptance, Event, EventBody, SCHEMA_VERSION, StreamId, UnscheduleCause,
@@ -46,12 +48,13 @@ pub use event::{
 pub use hold::{
     ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, ScopeChoice, effective, holds_covering,
 };
-pub use ids::{CaseId, HoldId, UserId};
+pub use ids::{CaseId, FindingId, HoldId, UserId, VisitId};
 pub use order::{CLOCK_SKEW_DEFAULT, TimeOrder, last_recorded};
 pub use person::{Label, Language, PersonalData, RuleAttributes, Sealed, age_years};
 pub use refusal::{CapKind, Refusal};
 pub use snapshot::{
     Counts, Needs, STATUSES_A_HOLD_PULLS, Snapshot, case_terms, depends_on_chain, needs,
+    needs_with_findings,
 };
 pub use world::{Outcome, World};
 

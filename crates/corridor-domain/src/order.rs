@@ -27,6 +27,8 @@ pub fn last_recorded(snapshot: &Snapshot, stream: &StreamId) -> Option<Timestamp
         StreamId::Agreement(id) => snapshot.agreements.get(id).map(|a| a.last_event_at),
         StreamId::Case(id) => snapshot.cases.get(id).map(|case| case.last_event_at),
         StreamId::Hold(id) => snapshot.holds.get(id).map(|hold| hold.last_event_at),
+        StreamId::Visit(id) => snapshot.visits.get(id).map(|visit| visit.last_event_at),
+        StreamId::Finding(id) => snapshot.findings.get(id).map(|f| f.last_event_at),
         // One stream for every server's access records: their order is the log's, not a rule.
         StreamId::Access => None,
     }
@@ -69,6 +71,19 @@ fn streams_read(snapshot: &Snapshot, command: &Command) -> Vec<StreamId> {
             streams.push(StreamId::Agreement(agreement.clone()));
         }
         Command::RegisterHold { depends_on, .. } => streams.extend(depends_on.iter().map(hold)),
+        Command::ScheduleVisit { plan, .. } | Command::RecordVisit { plan, .. } => {
+            streams.push(StreamId::Agreement(plan.agreement.clone()));
+            streams.extend(plan.cases.iter().map(|id| StreamId::Case(*id)));
+        }
+        Command::RecordFinding { facts, .. } => {
+            streams.push(StreamId::Agreement(facts.agreement.clone()));
+            streams.extend(facts.cases.iter().map(|id| StreamId::Case(*id)));
+        }
+        Command::RespondToFinding { finding, .. } | Command::CloseFinding { finding, .. } => {
+            if let Some(found) = snapshot.findings.get(finding) {
+                streams.push(StreamId::Agreement(found.facts.agreement.clone()));
+            }
+        }
         Command::StayHold { hold: id }
         | Command::ReactivateHold { hold: id }
         | Command::AmendHold { hold: id, .. }
@@ -92,6 +107,14 @@ fn streams_read(snapshot: &Snapshot, command: &Command) -> Vec<StreamId> {
                     .values()
                     .filter(|h| h.scope.covers(case))
                     .map(|h| hold(&h.id)),
+            );
+            // Every finding that places or placed the case under the monitor's hold, likewise.
+            streams.extend(
+                snapshot
+                    .findings
+                    .values()
+                    .filter(|f| f.places_hold() && f.facts.cases.contains(&case.id))
+                    .map(|f| StreamId::Finding(f.id)),
             );
         }
     }
@@ -133,7 +156,11 @@ fn named_stream(command: &Command) -> Option<StreamId> {
         | Command::ReactivateHold { hold }
         | Command::AmendHold { hold, .. }
         | Command::VacateHold { hold } => Some(StreamId::Hold(*hold)),
-        _ => command.case().map(StreamId::Case),
+        _ => command
+            .case()
+            .map(StreamId::Case)
+            .or_else(|| command.visit().map(StreamId::Visit))
+            .or_else(|| command.finding().map(StreamId::Finding)),
     }
 }
 

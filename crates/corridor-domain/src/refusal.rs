@@ -8,7 +8,8 @@ use jiff::Timestamp;
 
 use crate::actor::Role;
 use crate::case::CaseStatus;
-use crate::ids::{CaseId, HoldId, UserId};
+use crate::ids::{CaseId, FindingId, HoldId, UserId, VisitId};
+use crate::monitoring::{AddressedParty, FindingCategory, FindingOutcome, Severity};
 
 /// Which cap a transfer would exceed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +119,17 @@ pub enum Refusal {
         country: Country,
     },
 
+    /// An open finding of the monitoring body holds the case (a critical finding of
+    /// onward-removal risk): no onward movement until the monitor closes it.
+    MonitorHold {
+        /// The finding.
+        finding: FindingId,
+        /// Its category.
+        category: FindingCategory,
+        /// Its severity.
+        severity: Severity,
+    },
+
     /// The user's role may not issue this command, or not for this party.
     NotPermitted {
         /// The role.
@@ -154,6 +166,39 @@ pub enum Refusal {
     UnknownHold {
         /// The hold.
         hold: HoldId,
+    },
+    /// No such visit.
+    UnknownVisit {
+        /// The visit.
+        visit: VisitId,
+    },
+    /// No such finding.
+    UnknownFinding {
+        /// The finding.
+        finding: FindingId,
+    },
+    /// A response to a finding from a party it is not addressed to.
+    FindingNotAddressed {
+        /// The finding.
+        finding: FindingId,
+        /// The party the caller responds for.
+        party: AddressedParty,
+    },
+    /// The party has already responded to the finding: each responds once.
+    FindingAlreadyResponded {
+        /// The finding.
+        finding: FindingId,
+        /// The party.
+        party: AddressedParty,
+        /// When it responded.
+        responded_at: Timestamp,
+    },
+    /// The finding is closed: nothing more may be added to it.
+    FindingClosed {
+        /// The finding.
+        finding: FindingId,
+        /// How it was closed.
+        outcome: FindingOutcome,
     },
     /// The id is taken.
     AlreadyExists {
@@ -200,12 +245,18 @@ impl Refusal {
             Self::OnwardDestinationProhibited { .. } => "onward_destination_prohibited",
             Self::DepartureOutsideSchedule { .. } => "departure_outside_schedule",
             Self::FearNotScreened { .. } => "fear_not_screened",
+            Self::MonitorHold { .. } => "monitor_hold",
             Self::NotPermitted { .. } => "not_permitted",
             Self::InvalidState { .. } => "invalid_state",
             Self::TransferPaused { .. } => "transfer_paused",
             Self::UnknownCase { .. } => "unknown_case",
             Self::UnknownAgreement { .. } => "unknown_agreement",
             Self::UnknownHold { .. } => "unknown_hold",
+            Self::UnknownVisit { .. } => "unknown_visit",
+            Self::UnknownFinding { .. } => "unknown_finding",
+            Self::FindingNotAddressed { .. } => "finding_not_addressed_to_party",
+            Self::FindingAlreadyResponded { .. } => "finding_already_responded",
+            Self::FindingClosed { .. } => "finding_closed",
             Self::AlreadyExists { .. } => "already_exists",
             Self::TimeBeforeRecorded { .. } => "time_before_recorded",
             Self::InvalidInput { .. } => "invalid_input",
@@ -222,6 +273,11 @@ impl Refusal {
                 | Self::UnknownCase { .. }
                 | Self::UnknownAgreement { .. }
                 | Self::UnknownHold { .. }
+                | Self::UnknownVisit { .. }
+                | Self::UnknownFinding { .. }
+                | Self::FindingNotAddressed { .. }
+                | Self::FindingAlreadyResponded { .. }
+                | Self::FindingClosed { .. }
                 | Self::AlreadyExists { .. }
                 | Self::TimeBeforeRecorded { .. }
                 | Self::InvalidInput { .. }
@@ -294,6 +350,15 @@ impl Refusal {
                 facts
             }
             Self::FearNotScreened { country } => vec![("country", country.to_string())],
+            Self::MonitorHold {
+                finding,
+                category,
+                severity,
+            } => vec![
+                ("finding", finding.to_string()),
+                ("category", category.to_string()),
+                ("severity", severity.to_string()),
+            ],
             Self::NoticeMissing
             | Self::ProtectionFound
             | Self::NotApprovedByReceivingState
@@ -324,6 +389,25 @@ impl Refusal {
             Self::UnknownCase { case } => vec![("case", case.to_string())],
             Self::UnknownAgreement { agreement } => vec![("agreement", agreement.to_string())],
             Self::UnknownHold { hold } => vec![("hold", hold.to_string())],
+            Self::UnknownVisit { visit } => vec![("visit", visit.to_string())],
+            Self::UnknownFinding { finding } => vec![("finding", finding.to_string())],
+            Self::FindingNotAddressed { finding, party } => vec![
+                ("finding", finding.to_string()),
+                ("party", party.to_string()),
+            ],
+            Self::FindingAlreadyResponded {
+                finding,
+                party,
+                responded_at,
+            } => vec![
+                ("finding", finding.to_string()),
+                ("party", party.to_string()),
+                ("responded_at", responded_at.to_string()),
+            ],
+            Self::FindingClosed { finding, outcome } => vec![
+                ("finding", finding.to_string()),
+                ("outcome", outcome.to_string()),
+            ],
             Self::AlreadyExists { what } => vec![("what", what.clone())],
             Self::TimeBeforeRecorded {
                 stream,
@@ -353,7 +437,8 @@ impl Refusal {
             | Self::TransferDeadlinePassed { .. }
             | Self::OnwardDestinationProhibited { .. }
             | Self::DepartureOutsideSchedule { .. }
-            | Self::FearNotScreened { .. } => vec![],
+            | Self::FearNotScreened { .. }
+            | Self::MonitorHold { .. } => vec![],
         }
     }
 
@@ -420,6 +505,11 @@ impl Refusal {
                 "The person fears being sent to {} ({country}), the receiving state; a protection screening must decide that fear before the transfer can go on.",
                 country.name()
             ),
+            Self::MonitorHold { finding, category, severity } => format!(
+                "The monitoring body's {} finding {finding} of {} places this case under the monitor's hold: the person may not be moved on until the monitor closes the finding.",
+                severity,
+                category.as_str().replace('_', " ")
+            ),
             _ => return None,
         })
     }
@@ -448,6 +538,24 @@ impl Refusal {
             Self::UnknownCase { case } => format!("There is no case {case}."),
             Self::UnknownAgreement { agreement } => format!("There is no agreement {agreement}."),
             Self::UnknownHold { hold } => format!("There is no hold {hold}."),
+            Self::UnknownVisit { visit } => format!("There is no visit {visit}."),
+            Self::UnknownFinding { finding } => format!("There is no finding {finding}."),
+            Self::FindingNotAddressed { finding, party } => format!(
+                "The finding {finding} is not addressed to the {}, so it has nothing to respond to.",
+                party.as_str().replace('_', " ")
+            ),
+            Self::FindingAlreadyResponded {
+                finding,
+                party,
+                responded_at,
+            } => format!(
+                "The {} already responded to the finding {finding} at {responded_at}; each party responds once.",
+                party.as_str().replace('_', " ")
+            ),
+            Self::FindingClosed { finding, outcome } => format!(
+                "The finding {finding} is closed ({}); nothing more can be added to it.",
+                outcome.as_str().replace('_', " ")
+            ),
             Self::AlreadyExists { what } => format!("{what} already exists."),
             Self::TimeBeforeRecorded {
                 stream,
@@ -476,7 +584,8 @@ impl Refusal {
             | Self::TransferDeadlinePassed { .. }
             | Self::OnwardDestinationProhibited { .. }
             | Self::DepartureOutsideSchedule { .. }
-            | Self::FearNotScreened { .. } => String::new(),
+            | Self::FearNotScreened { .. }
+            | Self::MonitorHold { .. } => String::new(),
         }
     }
 }

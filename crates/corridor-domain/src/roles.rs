@@ -118,6 +118,11 @@ pub const ROLE_TABLE: &[(&str, &[Askers])] = &[
     ("reactivate_hold", &[CLERK]),
     ("amend_hold", &[CLERK]),
     ("vacate_hold", &[CLERK]),
+    ("schedule_visit", &[MONITOR]),
+    ("record_visit", &[MONITOR]),
+    ("record_finding", &[MONITOR]),
+    ("respond_to_finding", &[SENDING, RECEIVING]),
+    ("close_finding", &[MONITOR]),
     ("tick", &[ADMIN]),
 ];
 

@@ -12,7 +12,8 @@ use crate::agreement::AgreementState;
 use crate::case::{Case, CaseStatus};
 use crate::command::Command;
 use crate::hold::{Hold, HoldIndex, HoldScope, effective};
-use crate::ids::{CaseId, HoldId};
+use crate::ids::{CaseId, FindingId, HoldId, VisitId};
+use crate::monitoring::{Finding, Visit};
 
 /// How many cases of an agreement count against each cap.
 ///
@@ -71,6 +72,12 @@ pub struct Snapshot {
     pub cases: BTreeMap<CaseId, Case>,
     /// Every hold (holds are few; each command checks them through an index).
     pub holds: BTreeMap<HoldId, Hold>,
+    /// Every finding of the monitoring body (few, like holds): an open critical finding of
+    /// onward-removal risk is the monitor's hold on the cases it names, which every case
+    /// command reads.
+    pub findings: BTreeMap<FindingId, Finding>,
+    /// The visits the command reads.
+    pub visits: BTreeMap<VisitId, Visit>,
     /// Cap counts for the agreements loaded.
     pub counts: BTreeMap<AgreementId, Counts>,
     /// The access stream's version: how many access records precede (loaded only to append
@@ -94,6 +101,8 @@ pub struct Needs {
     pub scheduled_or_in_transit_covered_by: Vec<HoldScope>,
     /// Cases with a clock that runs out at or before this moment.
     pub clocks_due_by: Option<Timestamp>,
+    /// Visits by id.
+    pub visits: BTreeSet<VisitId>,
 }
 
 /// The statuses a hold taking effect acts on.
@@ -101,7 +110,38 @@ pub const STATUSES_A_HOLD_PULLS: [CaseStatus; 2] = [CaseStatus::Scheduled, CaseS
 
 /// Says what a command reads. `holds` is every hold, which the caller always loads.
 pub fn needs(command: &Command, holds: &BTreeMap<HoldId, Hold>, now: Timestamp) -> Needs {
+    needs_with_findings(command, holds, &BTreeMap::new(), now)
+}
+
+/// [`needs`], for a caller that loads every finding as it loads every hold (the store and
+/// [`crate::World`]): a response to a finding, or its closing, reads the finding's agreement.
+pub fn needs_with_findings(
+    command: &Command,
+    holds: &BTreeMap<HoldId, Hold>,
+    findings: &BTreeMap<FindingId, Finding>,
+    now: Timestamp,
+) -> Needs {
     let mut needs = Needs::default();
+    match command {
+        Command::ScheduleVisit { visit, plan } | Command::RecordVisit { visit, plan, .. } => {
+            needs.visits.insert(*visit);
+            needs.agreements.insert(plan.agreement.clone());
+            needs.cases.extend(plan.cases.iter().copied());
+            if let Command::RecordVisit { seen, .. } = command {
+                needs.cases.extend(seen.cases.iter().copied());
+            }
+        }
+        Command::RecordFinding { facts, .. } => {
+            needs.agreements.insert(facts.agreement.clone());
+            needs.cases.extend(facts.cases.iter().copied());
+        }
+        Command::RespondToFinding { finding, .. } | Command::CloseFinding { finding, .. } => {
+            if let Some(found) = findings.get(finding) {
+                needs.agreements.insert(found.facts.agreement.clone());
+            }
+        }
+        _ => {}
+    }
     if let Some(case) = command.case() {
         needs.cases.insert(case);
     }

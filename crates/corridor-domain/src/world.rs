@@ -17,7 +17,7 @@ use crate::event::{Event, StreamId};
 use crate::hold::HoldScope;
 use crate::ids::CaseId;
 use crate::refusal::Refusal;
-use crate::snapshot::{Needs, STATUSES_A_HOLD_PULLS, Snapshot, case_terms, needs};
+use crate::snapshot::{Needs, STATUSES_A_HOLD_PULLS, Snapshot, case_terms, needs_with_findings};
 
 /// What executing a command did.
 #[expect(
@@ -122,6 +122,13 @@ impl World {
     pub fn snapshot(&self, needs: &Needs) -> Snapshot {
         let mut snapshot = Snapshot {
             holds: self.state.holds.clone(),
+            findings: self.state.findings.clone(),
+            visits: needs
+                .visits
+                .iter()
+                .filter_map(|id| self.state.visits.get_key_value(id))
+                .map(|(id, visit)| (*id, visit.clone()))
+                .collect(),
             clock_skew: self.clock_skew,
             ..Snapshot::default()
         };
@@ -183,7 +190,12 @@ impl World {
 
     /// Decides a command and appends what it causes, recording safeguard refusals.
     pub fn execute(&mut self, command: &Command, context: &Context) -> Result<Outcome, ApplyError> {
-        let snapshot = self.snapshot(&needs(command, &self.state.holds, context.now));
+        let snapshot = self.snapshot(&needs_with_findings(
+            command,
+            &self.state.holds,
+            &self.state.findings,
+            context.now,
+        ));
         match decide(&snapshot, command, context) {
             Ok(events) => {
                 for event in &events {

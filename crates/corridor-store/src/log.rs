@@ -51,6 +51,8 @@ pub fn event_agreement(event: &Event, after: &Snapshot) -> Option<String> {
         StreamId::Case(id) => after.cases.get(&id).map(|case| case.agreement.to_string()),
         // A hold may cover cases of several agreements; its leaf names none.
         StreamId::Hold(_) => None,
+        // The monitoring body's records name none either (docs/monitoring.md).
+        StreamId::Visit(_) | StreamId::Finding(_) => None,
         StreamId::Access => event.body.agreement().map(ToString::to_string),
     }
 }

@@ -291,6 +291,9 @@ pub struct Clocks {
     pub support_period: Option<ClockSpan>,
     /// How long after arrival a court must validate detention.
     pub detention_validation: Option<ClockSpan>,
+    /// How long each party a monitoring finding is addressed to has to respond to it, from the
+    /// moment the finding is recorded; `None`: no period runs, and no response is overdue.
+    pub finding_response: Option<ClockSpan>,
     /// How long before the scheduled departure the person may leave; `None`: not before it.
     pub departure_window_before: Option<ClockSpan>,
     /// How long after the scheduled departure the person may leave; `None`: no limit but the
@@ -315,6 +318,7 @@ impl Default for Clocks {
             welfare_checks: Vec::new(),
             support_period: None,
             detention_validation: None,
+            finding_response: None,
             departure_window_before: None,
             departure_window_after: None,
             earlier_schedule_restarts_notice: true,

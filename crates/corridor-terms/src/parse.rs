@@ -99,6 +99,7 @@ const CLOCKS_KEYS: &[&str] = &[
     "welfare_checks",
     "support_period",
     "detention_validation",
+    "finding_response",
     "departure_window_before",
     "departure_window_after",
     "earlier_schedule_restarts_notice",
@@ -832,6 +833,7 @@ fn read_clocks(reader: &mut Reader<'_>, value: &Value<'_>) -> Clocks {
     let transfer_deadline = clock(reader, "transfer_deadline");
     let support_period = clock(reader, "support_period");
     let detention_validation = clock(reader, "detention_validation");
+    let finding_response = clock(reader, "finding_response");
     let departure_window_before = clock(reader, "departure_window_before");
     let departure_window_after = clock(reader, "departure_window_after");
     let restarts_path = fields.path("earlier_schedule_restarts_notice");
@@ -884,6 +886,7 @@ fn read_clocks(reader: &mut Reader<'_>, value: &Value<'_>) -> Clocks {
         welfare_checks,
         support_period: support_period.map(|clock| clock.span),
         detention_validation: detention_validation.map(|clock| clock.span),
+        finding_response: finding_response.map(|clock| clock.span),
         departure_window_before: departure_window_before.map(|clock| clock.span),
         departure_window_after: departure_window_after.map(|clock| clock.span),
         earlier_schedule_restarts_notice,

@@ -375,6 +375,40 @@ pub fn describe(event: &Event) -> String {
             Some(parent) => format!("{hold} vacated because {parent} was"),
             None => format!("{hold} vacated"),
         },
+        VisitScheduled { visit, plan } => format!(
+            "{visit}: {} visit to {} on {} {} by {who}",
+            if plan.announced {
+                "announced"
+            } else {
+                "unannounced"
+            },
+            plan.place,
+            plan.on,
+            if plan.announced {
+                "scheduled"
+            } else {
+                "planned"
+            }
+        ),
+        VisitRecorded { visit, plan, .. } => {
+            format!(
+                "{visit}: visit to {} on {} recorded by {who}",
+                plan.place, plan.on
+            )
+        }
+        FindingRecorded { finding, facts } => format!(
+            "{finding}: {} finding of {} recorded by {who}",
+            facts.severity,
+            facts.category.as_str().replace('_', " ")
+        ),
+        FindingResponded { finding, party, .. } => format!(
+            "{finding}: the {} responded ({who})",
+            party.as_str().replace('_', " ")
+        ),
+        FindingClosed { finding, outcome } => format!(
+            "{finding}: closed by {who} ({})",
+            outcome.as_str().replace('_', " ")
+        ),
     }
 }
 

@@ -22,11 +22,16 @@ use corridor_app::answers::{
     AgreementDetail, AgreementsView, CasePage, CommandOutcome, HistoryEvent, HoldView, Proposed,
     RegisteredHold,
 };
+use corridor_app::monitoring::{
+    self, FindingView, FindingsView, MonitoringQueue, MonitoringRecorded, NewFinding, NewVisit,
+    TickOutcome, VisitsView,
+};
 use corridor_app::service::{self, CaseQuery, NewCase, NewHold};
 use corridor_app::views::CaseView;
 use corridor_app::{App as Application, AppConfig, AppError, Caller, ErrorKind};
+use corridor_domain::monitoring::{FindingOutcome, Seen};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
-use corridor_domain::{Actor, CaseId, Command, HoldId};
+use corridor_domain::{Actor, CaseId, Command, FindingId, HoldId, VisitId};
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -400,8 +405,134 @@ impl Executor {
         }
     }
 
+    /// Schedules or plans a visit .
+    pub async fn schedule_visit(
+        &self,
+        agreement: AgreementId,
+        new: NewVisit,
+    ) -> RequestResult<MonitoringRecorded> {
+        match self {
+            Self::Local(local) => answered(
+                monitoring::schedule_visit(&local.state, &Self::someone(local)?, agreement, new)
+                    .await,
+            ),
+            Self::Remote(remote) => typed(remote.schedule_visit(&agreement, &new).await),
+        }
+    }
+
+    /// Records a visit made .
+    pub async fn record_visit(
+        &self,
+        agreement: AgreementId,
+        visit: Option<VisitId>,
+        new: NewVisit,
+        seen: Seen,
+    ) -> RequestResult<MonitoringRecorded> {
+        match self {
+            Self::Local(local) => answered(
+                monitoring::record_visit(
+                    &local.state,
+                    &Self::someone(local)?,
+                    agreement,
+                    visit,
+                    new,
+                    seen,
+                )
+                .await,
+            ),
+            Self::Remote(remote) => {
+                typed(remote.record_visit(&agreement, visit, &new, &seen).await)
+            }
+        }
+    }
+
+    /// An agreement's visits .
+    pub async fn list_visits(&self, agreement: &AgreementId) -> RequestResult<VisitsView> {
+        match self {
+            Self::Local(local) => answered(
+                monitoring::list_visits(&local.state, &Self::someone(local)?, agreement).await,
+            ),
+            Self::Remote(remote) => typed(remote.list_visits(agreement).await),
+        }
+    }
+
+    /// Records a finding .
+    pub async fn record_finding(
+        &self,
+        agreement: AgreementId,
+        new: NewFinding,
+    ) -> RequestResult<MonitoringRecorded> {
+        match self {
+            Self::Local(local) => answered(
+                monitoring::record_finding(&local.state, &Self::someone(local)?, agreement, new)
+                    .await,
+            ),
+            Self::Remote(remote) => typed(remote.record_finding(&agreement, &new).await),
+        }
+    }
+
+    /// Responds to a finding .
+    pub async fn respond_to_finding(
+        &self,
+        finding: FindingId,
+        text: String,
+    ) -> RequestResult<CommandOutcome> {
+        match self {
+            Self::Local(local) => answered(
+                monitoring::respond_to_finding(&local.state, &Self::someone(local)?, finding, text)
+                    .await,
+            ),
+            Self::Remote(remote) => typed(remote.respond_to_finding(finding, &text).await),
+        }
+    }
+
+    /// Closes a finding .
+    pub async fn close_finding(
+        &self,
+        finding: FindingId,
+        outcome: FindingOutcome,
+    ) -> RequestResult<CommandOutcome> {
+        match self {
+            Self::Local(local) => answered(
+                monitoring::close_finding(&local.state, &Self::someone(local)?, finding, outcome)
+                    .await,
+            ),
+            Self::Remote(remote) => typed(remote.close_finding(finding, outcome).await),
+        }
+    }
+
+    /// An agreement's findings .
+    pub async fn list_findings(&self, agreement: &AgreementId) -> RequestResult<FindingsView> {
+        match self {
+            Self::Local(local) => answered(
+                monitoring::list_findings(&local.state, &Self::someone(local)?, agreement).await,
+            ),
+            Self::Remote(remote) => typed(remote.list_findings(agreement).await),
+        }
+    }
+
+    /// One finding .
+    pub async fn read_finding(&self, finding: FindingId) -> RequestResult<FindingView> {
+        match self {
+            Self::Local(local) => answered(
+                monitoring::read_finding(&local.state, &Self::someone(local)?, finding).await,
+            ),
+            Self::Remote(remote) => typed(remote.read_finding(finding).await),
+        }
+    }
+
+    /// The monitor's queue .
+    pub async fn monitoring_queue(&self) -> RequestResult<MonitoringQueue> {
+        match self {
+            Self::Local(local) => {
+                answered(monitoring::monitoring_queue(&local.state, &Self::someone(local)?).await)
+            }
+            Self::Remote(remote) => typed(remote.monitoring_queue().await),
+        }
+    }
+
     /// Lets the clocks run .
-    pub async fn tick(&self) -> RequestResult<CommandOutcome> {
+    pub async fn tick(&self) -> RequestResult<TickOutcome> {
         match self {
             Self::Local(local) => {
                 answered(service::tick(&local.state, &Self::someone(local)?).await)

@@ -110,6 +110,10 @@ pub enum Top {
     /// which policy (the monitoring body and auditors; each read is itself recorded).
     #[command(subcommand)]
     Access(AccessCommand),
+    /// The monitoring body's work: visits, findings and the responses to them, and the
+    /// monitor's queue (docs/monitoring.md).
+    #[command(subcommand)]
+    Monitor(MonitorCommand),
     /// Let the clocks run: emit what expired deadlines cause, up to now (or `--at`).
     Tick(TickArgs),
     /// Replay every event and compare with the stored projections and the transparency log.
@@ -785,6 +789,129 @@ pub enum HoldCommand {
     },
     /// List holds.
     List,
+}
+
+/// `corridor monitor …`.
+#[derive(Debug, Subcommand)]
+pub enum MonitorCommand {
+    /// Schedule, plan, record and list visits.
+    #[command(subcommand)]
+    Visit(VisitCommand),
+    /// Record, respond to, close, list and show findings.
+    #[command(subcommand)]
+    Finding(FindingCommand),
+    /// The monitor's queue: welfare checks due or overdue, whereabouts unknown, visits planned,
+    /// responses to findings awaited, most urgent first.
+    Queue,
+}
+
+/// Where, when and to whom a visit goes.
+#[derive(Debug, Args)]
+pub struct VisitArgs {
+    /// The agreement.
+    #[arg(long)]
+    pub agreement: String,
+    /// The day (YYYY-MM-DD).
+    #[arg(long)]
+    pub on: String,
+    /// The place.
+    #[arg(long)]
+    pub place: String,
+    /// A case the visit concerns (repeat for several; none: the place as a whole).
+    #[arg(long = "case")]
+    pub cases: Vec<String>,
+    /// An unannounced visit: the agreement's states see it only once it is recorded.
+    #[arg(long)]
+    pub unannounced: bool,
+    /// Your name for this request, such as a UUID: running the same command again with the same
+    /// key answers with the visit the first run made.
+    #[arg(long, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+}
+
+/// `corridor monitor visit …`.
+#[derive(Debug, Subcommand)]
+pub enum VisitCommand {
+    /// Schedule an announced visit, or plan an unannounced one (`--unannounced`).
+    Schedule {
+        #[command(flatten)]
+        visit: VisitArgs,
+    },
+    /// Record a visit made: one scheduled before (`--visit`), or a new one.
+    Record {
+        /// The visit scheduled before, if it was.
+        #[arg(long)]
+        visit: Option<String>,
+        #[command(flatten)]
+        plan: VisitArgs,
+        /// Who was seen: a case id, or a short label (a role, never a name) for anyone else
+        /// (repeat for several).
+        #[arg(long)]
+        seen: Vec<String>,
+    },
+    /// List the visits of an agreement you may see.
+    List {
+        /// The agreement.
+        #[arg(long)]
+        agreement: String,
+    },
+}
+
+/// `corridor monitor finding …`.
+#[derive(Debug, Subcommand)]
+pub enum FindingCommand {
+    /// Record a finding on cases of one agreement, or on the agreement as a whole.
+    Record {
+        /// The agreement.
+        #[arg(long)]
+        agreement: String,
+        /// A case it concerns (repeat for several; none: the agreement as a whole).
+        #[arg(long = "case")]
+        cases: Vec<String>,
+        /// onward_removal_risk, asylum_procedure_access, living_conditions, detention,
+        /// support_and_services, treatment_by_officials or documentation.
+        #[arg(long)]
+        category: String,
+        /// information, concern, serious or critical.
+        #[arg(long)]
+        severity: String,
+        /// The finding (conditions, not names: it is stored as written).
+        #[arg(long)]
+        text: String,
+        /// A state it is addressed to: sending_state or receiving_state (repeat for both).
+        #[arg(long = "to", required = true)]
+        addressed: Vec<String>,
+        /// Your name for this request, such as a UUID.
+        #[arg(long, value_name = "KEY")]
+        idempotency_key: Option<String>,
+    },
+    /// Respond to a finding for the state you act for.
+    Respond {
+        /// The finding id.
+        finding: String,
+        /// The response.
+        #[arg(long)]
+        text: String,
+    },
+    /// Close a finding: accepted, not_accepted or escalated_to_joint_committee.
+    Close {
+        /// The finding id.
+        finding: String,
+        /// How it is closed.
+        #[arg(long)]
+        outcome: String,
+    },
+    /// List the findings of an agreement you may see.
+    List {
+        /// The agreement.
+        #[arg(long)]
+        agreement: String,
+    },
+    /// Show one finding.
+    Show {
+        /// The finding id.
+        finding: String,
+    },
 }
 
 /// `corridor tick`.

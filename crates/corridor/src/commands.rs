@@ -13,11 +13,15 @@ use anyhow::{Context as _, bail};
 use corridor_app::ErrorKind;
 use corridor_app::access::AccessQuery;
 use corridor_app::limits::PAGE_SIZE_MAX;
+use corridor_app::monitoring::{FindingView, MonitoringRecorded, NewFinding, NewVisit, QueueItem};
 use corridor_app::service::{CaseQuery, NewCase, NewHold};
+use corridor_domain::monitoring::{
+    AddressedParty, FindingCategory, FindingOutcome, Seen, Severity,
+};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
-    ClassCriteria, Command, Event, HoldScope, NoticeFacts, PersonFacts, PersonalData, Role,
-    ScopeChoice, WelfareOutcome,
+    CaseId, ClassCriteria, Command, Event, FindingId, HoldScope, NoticeFacts, PersonFacts,
+    PersonalData, Role, ScopeChoice, VisitId, WelfareOutcome,
 };
 use serde_json::{Value, json};
 
@@ -43,7 +47,8 @@ macro_rules! eprintln {
 }
 use crate::backend::{Answer, Executor, Failure, RequestResult};
 use crate::cli::{
-    AccessCommand, AgreementCommand, CaseCommand, HoldCommand, ProposeArgs, ScopeArgs,
+    AccessCommand, AgreementCommand, CaseCommand, FindingCommand, HoldCommand, MonitorCommand,
+    ProposeArgs, ScopeArgs, VisitArgs, VisitCommand,
 };
 use corridor_app::answers::{
     AgreementDetail, CommandOutcome, EventSummary, HistoryEvent, Proposed, RegisteredHold,
@@ -779,6 +784,17 @@ impl From<Proposed> for Created {
     }
 }
 
+impl From<MonitoringRecorded> for Created {
+    fn from(recorded: MonitoringRecorded) -> Self {
+        Self {
+            id: recorded.id,
+            version: None,
+            replayed: recorded.replayed,
+            outcome: recorded.outcome,
+        }
+    }
+}
+
 impl From<RegisteredHold> for Created {
     fn from(registered: RegisteredHold) -> Self {
         Self {
@@ -1176,7 +1192,371 @@ pub async fn hold(
     command_result(json, backend.hold_command(hold, command).await)
 }
 
-/// `corridor tick`.
+/// `corridor tick`: what the clocks caused, then the responses to findings overdue now.
 pub async fn tick(backend: &Executor, json: bool) -> anyhow::Result<ExitCode> {
-    command_result(json, backend.tick().await)
+    let answer = match backend.tick().await {
+        Ok(answer) => answer,
+        Err(failure) => return command_result(json, Err(failure)),
+    };
+    if json {
+        let mut value = serde_json::to_value(&answer)?;
+        if answer.overdue_responses.is_empty()
+            && let Some(object) = value.as_object_mut()
+        {
+            object.remove("overdue_responses");
+        }
+        // The events as every command prints them.
+        let events: Vec<Value> = answer
+            .outcome
+            .events
+            .iter()
+            .map(|entry| entry_json(entry.seq, summary_event(entry), entry, &entry.stream))
+            .collect();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("events".to_owned(), json!(events));
+            object.remove("case_version");
+        }
+        println!("{value}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let code = command_result(false, Ok(answer.outcome))?;
+    for overdue in &answer.overdue_responses {
+        println!(
+            "overdue: {} ({}) · response of the {} was due {}",
+            overdue.finding,
+            overdue.agreement,
+            overdue.party.replace('_', " "),
+            overdue.due_at
+        );
+    }
+    Ok(code)
+}
+
+// ----- the monitoring body ---------------------------------------------------------------------
+
+/// `corridor monitor …`.
+pub async fn monitor(
+    backend: &Executor,
+    json: bool,
+    command: MonitorCommand,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        MonitorCommand::Visit(command) => visit(backend, json, command).await,
+        MonitorCommand::Finding(command) => finding(backend, json, command).await,
+        MonitorCommand::Queue => {
+            let queue = read_result(
+                backend,
+                backend.monitoring_queue().await,
+                "the monitor's queue",
+                false,
+            )?;
+            if json {
+                println!("{}", serde_json::to_value(&queue)?);
+            } else if queue.items.is_empty() {
+                println!("nothing on the queue at {}", queue.at);
+            } else {
+                for item in &queue.items {
+                    println!("{}", queue_line(item));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn queue_line(item: &QueueItem) -> String {
+    let flag = |overdue: bool| if overdue { "OVERDUE" } else { "due" };
+    match item {
+        QueueItem::WelfareCheck {
+            case,
+            due_at,
+            window_ends_at,
+            overdue,
+            ..
+        } => format!(
+            "{} · welfare check · {case} · due {due_at}, window until {window_ends_at}",
+            flag(*overdue)
+        ),
+        QueueItem::WhereaboutsUnknown { case, .. } => {
+            format!("unknown · whereabouts unknown · {case}")
+        }
+        QueueItem::VisitPlanned {
+            visit,
+            on,
+            place,
+            announced,
+            ..
+        } => format!(
+            "planned · {} visit · {visit} · {on} · {place}",
+            if *announced {
+                "announced"
+            } else {
+                "unannounced"
+            }
+        ),
+        QueueItem::FindingResponse {
+            finding,
+            severity,
+            party,
+            due_at,
+            overdue,
+            ..
+        } => format!(
+            "{} · response of the {} · {finding} ({severity}){}",
+            flag(*overdue),
+            party.replace('_', " "),
+            due_at
+                .as_ref()
+                .map_or_else(String::new, |due| format!(" · due {due}"))
+        ),
+    }
+}
+
+fn parse_agreement_id(value: &str) -> anyhow::Result<AgreementId> {
+    AgreementId::parse(value).map_err(|e| input(format!("agreement: {e}")))
+}
+
+fn parse_finding(value: &str) -> anyhow::Result<FindingId> {
+    FindingId::parse(value).map_err(|e| input(format!("finding: {e}")))
+}
+
+/// One of a closed list of snake_case names, or the list in the error.
+fn one_of<T: Copy>(
+    what: &str,
+    value: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    all: &[T],
+    name: impl Fn(T) -> &'static str,
+) -> anyhow::Result<T> {
+    parse(value).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|item| name(*item)).collect();
+        input(format!(
+            "`{value}` is not a {what} (one of: {})",
+            names.join(", ")
+        ))
+    })
+}
+
+fn new_visit(args: &VisitArgs) -> anyhow::Result<(AgreementId, NewVisit)> {
+    Ok((
+        parse_agreement_id(&args.agreement)?,
+        NewVisit {
+            announced: !args.unannounced,
+            on: parse_date("on", &args.on)?,
+            place: parse_text("place", &args.place)?,
+            cases: args
+                .cases
+                .iter()
+                .map(|case| parse_case(case))
+                .collect::<anyhow::Result<_>>()?,
+            idempotency_key: checked_idempotency_key(args.idempotency_key.clone())?,
+        },
+    ))
+}
+
+/// `corridor monitor visit …`.
+async fn visit(backend: &Executor, json: bool, command: VisitCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        VisitCommand::Schedule { visit } => {
+            let (agreement, new) = new_visit(&visit)?;
+            let reply = backend.schedule_visit(agreement, new).await;
+            created_result(json, "visit", "scheduled", reply)
+        }
+        VisitCommand::Record { visit, plan, seen } => {
+            let (agreement, new) = new_visit(&plan)?;
+            let visit = visit
+                .as_deref()
+                .map(|id| VisitId::parse(id).map_err(|e| input(format!("visit: {e}"))))
+                .transpose()?;
+            let mut who = Seen::default();
+            for entry in &seen {
+                match CaseId::parse(entry) {
+                    Ok(case) => {
+                        who.cases.insert(case);
+                    }
+                    Err(_) => who.others.push(parse_text("seen", entry)?),
+                }
+            }
+            let reply = backend.record_visit(agreement, visit, new, who).await;
+            created_result(json, "visit", "recorded", reply)
+        }
+        VisitCommand::List { agreement } => {
+            let agreement = parse_agreement_id(&agreement)?;
+            let what = format!("the visits of {agreement}");
+            let listed = read_result(backend, backend.list_visits(&agreement).await, &what, false)?;
+            if json {
+                println!("{}", serde_json::to_value(&listed)?);
+            } else if listed.visits.is_empty() {
+                println!("no visits");
+            } else {
+                for v in &listed.visits {
+                    let cases = if v.cases.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · cases {}", v.cases.join(", "))
+                    };
+                    let seen = v.seen.as_ref().map_or_else(String::new, |seen| {
+                        let mut all = seen.cases.clone();
+                        all.extend(seen.others.iter().cloned());
+                        format!(" · seen {}", all.join(", "))
+                    });
+                    println!(
+                        "{} · {} · {} · {} · {}{cases}{seen}",
+                        v.visit,
+                        v.on,
+                        v.status,
+                        if v.announced {
+                            "announced"
+                        } else {
+                            "unannounced"
+                        },
+                        v.place
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// `corridor monitor finding …`.
+async fn finding(
+    backend: &Executor,
+    json: bool,
+    command: FindingCommand,
+) -> anyhow::Result<ExitCode> {
+    match command {
+        FindingCommand::Record {
+            agreement,
+            cases,
+            category,
+            severity,
+            text,
+            addressed,
+            idempotency_key,
+        } => {
+            let new = NewFinding {
+                cases: cases
+                    .iter()
+                    .map(|case| parse_case(case))
+                    .collect::<anyhow::Result<_>>()?,
+                category: one_of(
+                    "category",
+                    &category,
+                    FindingCategory::parse,
+                    FindingCategory::ALL,
+                    FindingCategory::as_str,
+                )?,
+                severity: one_of(
+                    "severity",
+                    &severity,
+                    Severity::parse,
+                    Severity::ALL,
+                    Severity::as_str,
+                )?,
+                text: parse_text("text", &text)?,
+                addressed: addressed
+                    .iter()
+                    .map(|party| {
+                        one_of(
+                            "party",
+                            party,
+                            AddressedParty::parse,
+                            AddressedParty::ALL,
+                            AddressedParty::as_str,
+                        )
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+                idempotency_key: checked_idempotency_key(idempotency_key)?,
+            };
+            let reply = backend
+                .record_finding(parse_agreement_id(&agreement)?, new)
+                .await;
+            created_result(json, "finding", "recorded", reply)
+        }
+        FindingCommand::Respond { finding, text } => {
+            let finding = parse_finding(&finding)?;
+            let text = parse_text("text", &text)?;
+            command_result(json, backend.respond_to_finding(finding, text).await)
+        }
+        FindingCommand::Close { finding, outcome } => {
+            let finding = parse_finding(&finding)?;
+            let outcome = one_of(
+                "closing outcome",
+                &outcome,
+                FindingOutcome::parse,
+                FindingOutcome::ALL,
+                FindingOutcome::as_str,
+            )?;
+            command_result(json, backend.close_finding(finding, outcome).await)
+        }
+        FindingCommand::List { agreement } => {
+            let agreement = parse_agreement_id(&agreement)?;
+            let what = format!("the findings of {agreement}");
+            let listed = read_result(
+                backend,
+                backend.list_findings(&agreement).await,
+                &what,
+                false,
+            )?;
+            if json {
+                println!("{}", serde_json::to_value(&listed)?);
+            } else if listed.findings.is_empty() {
+                println!("no findings");
+            } else {
+                for f in &listed.findings {
+                    println!("{}", finding_line(f));
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        FindingCommand::Show { finding } => {
+            let id = parse_finding(&finding)?;
+            let view = read_result(backend, backend.read_finding(id).await, &finding, false)?;
+            if json {
+                println!("{}", serde_json::to_value(&view)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            println!("{}", finding_line(&view));
+            println!("addressed to: {}", view.addressed.join(", "));
+            println!("text: {}", view.text);
+            for response in &view.responses {
+                let due = response
+                    .due_at
+                    .as_ref()
+                    .map_or_else(String::new, |due| format!(" (due {due})"));
+                let said = response
+                    .text
+                    .as_ref()
+                    .map_or_else(String::new, |text| format!(": {text}"));
+                println!(
+                    "response of the {}{due}: {}{said}",
+                    response.party.replace('_', " "),
+                    response.state
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn finding_line(f: &FindingView) -> String {
+    let cases = if f.cases.is_empty() {
+        String::new()
+    } else {
+        format!(" · cases {}", f.cases.join(", "))
+    };
+    let status = match &f.outcome {
+        Some(outcome) => format!("closed ({outcome})"),
+        None => f.status.clone(),
+    };
+    let hold = if f.holds_cases {
+        " · monitor's hold"
+    } else {
+        ""
+    };
+    format!(
+        "{} · {} · {} · {} · {status}{cases}{hold}",
+        f.finding, f.recorded_at, f.severity, f.category
+    )
 }

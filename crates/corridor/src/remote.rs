@@ -20,9 +20,11 @@ use std::time::Duration;
 use anyhow::anyhow;
 use corridor_app::ErrorKind;
 use corridor_app::access::AccessQuery;
+use corridor_app::monitoring::{NewFinding, NewVisit};
 use corridor_app::service::{CaseQuery, NewCase, NewHold};
+use corridor_domain::monitoring::{FindingOutcome, Seen};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
-use corridor_domain::{CaseId, Command, HoldId, HoldScope};
+use corridor_domain::{CaseId, Command, FindingId, HoldId, HoldScope, VisitId};
 use jiff::civil::Date;
 use serde_json::{Map, Value, json};
 
@@ -511,10 +513,134 @@ impl Remote {
             .await
     }
 
+    /// `POST /api/agreements/{agreement}/visits`.
+    pub async fn schedule_visit(
+        &self,
+        agreement: &AgreementId,
+        new: &NewVisit,
+    ) -> RequestResult<Value> {
+        self.create(
+            format!("/api/agreements/{agreement}/visits"),
+            visit_body(new),
+            new.idempotency_key.as_deref(),
+            "scheduling the visit twice",
+        )
+        .await
+    }
+
+    /// `POST /api/agreements/{agreement}/visits/recorded`.
+    pub async fn record_visit(
+        &self,
+        agreement: &AgreementId,
+        visit: Option<VisitId>,
+        new: &NewVisit,
+        seen: &Seen,
+    ) -> RequestResult<Value> {
+        let mut body = visit_body(new);
+        if let Some(object) = body.as_object_mut() {
+            if let Some(visit) = visit {
+                object.insert("visit".to_owned(), json!(visit.to_string()));
+            }
+            let cases: Vec<String> = seen.cases.iter().map(ToString::to_string).collect();
+            object.insert("seen_cases".to_owned(), json!(cases));
+            object.insert("seen_others".to_owned(), json!(seen.others));
+        }
+        self.create(
+            format!("/api/agreements/{agreement}/visits/recorded"),
+            body,
+            new.idempotency_key.as_deref(),
+            "recording the visit twice",
+        )
+        .await
+    }
+
+    /// `GET /api/agreements/{agreement}/visits`.
+    pub async fn list_visits(&self, agreement: &AgreementId) -> RequestResult<Value> {
+        self.body(Call::get(format!("/api/agreements/{agreement}/visits")))
+            .await
+    }
+
+    /// `POST /api/agreements/{agreement}/findings`.
+    pub async fn record_finding(
+        &self,
+        agreement: &AgreementId,
+        new: &NewFinding,
+    ) -> RequestResult<Value> {
+        let cases: Vec<String> = new.cases.iter().map(ToString::to_string).collect();
+        let addressed: Vec<&str> = new.addressed.iter().map(|party| party.as_str()).collect();
+        let body = json!({
+            "cases": cases,
+            "category": new.category.as_str(),
+            "severity": new.severity.as_str(),
+            "text": new.text,
+            "addressed": addressed,
+        });
+        self.create(
+            format!("/api/agreements/{agreement}/findings"),
+            body,
+            new.idempotency_key.as_deref(),
+            "recording the finding twice",
+        )
+        .await
+    }
+
+    /// `POST /api/findings/{finding}/responses`.
+    pub async fn respond_to_finding(&self, finding: FindingId, text: &str) -> RequestResult<Value> {
+        let body = json!({"text": text});
+        self.body(Call::post(
+            format!("/api/findings/{finding}/responses"),
+            Some(body),
+        ))
+        .await
+    }
+
+    /// `POST /api/findings/{finding}/close`.
+    pub async fn close_finding(
+        &self,
+        finding: FindingId,
+        outcome: FindingOutcome,
+    ) -> RequestResult<Value> {
+        let body = json!({"outcome": outcome.as_str()});
+        self.body(Call::post(
+            format!("/api/findings/{finding}/close"),
+            Some(body),
+        ))
+        .await
+    }
+
+    /// `GET /api/agreements/{agreement}/findings`.
+    pub async fn list_findings(&self, agreement: &AgreementId) -> RequestResult<Value> {
+        self.body(Call::get(format!("/api/agreements/{agreement}/findings")))
+            .await
+    }
+
+    /// `GET /api/findings/{finding}`.
+    pub async fn read_finding(&self, finding: FindingId) -> RequestResult<Value> {
+        self.body(Call::get(format!("/api/findings/{finding}")))
+            .await
+    }
+
+    /// `GET /api/monitoring/queue`.
+    pub async fn monitoring_queue(&self) -> RequestResult<Value> {
+        self.body(Call::get("/api/monitoring/queue".to_owned()))
+            .await
+    }
+
     /// `POST /api/tick`.
     pub async fn tick(&self) -> RequestResult<Value> {
         self.body(Call::post("/api/tick".to_owned(), None)).await
     }
+}
+
+/// The body of a visit to schedule or record.
+fn visit_body(new: &NewVisit) -> Value {
+    let cases: Vec<String> = new.cases.iter().map(ToString::to_string).collect();
+    json!({
+        "announced": new.announced,
+        "on": new.on.to_string(),
+        "place": new.place,
+        "cases": cases,
+    })
 }
 
 /// The path segment and body of a command on a case.

@@ -29,6 +29,8 @@ mod log;
 #[cfg(test)]
 mod matrix;
 #[cfg(test)]
+mod monitoring;
+#[cfg(test)]
 mod openapi;
 #[cfg(test)]
 mod ops;

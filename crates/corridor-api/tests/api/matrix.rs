@@ -17,7 +17,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use corridor_domain::terms::Country;
-use corridor_domain::{CaseId, HoldId, Party, Role};
+use corridor_domain::{CaseId, FindingId, HoldId, Party, Role};
 use serde_json::json;
 
 use crate::cases::{call, token};
@@ -232,6 +232,17 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("POST",   "/api/holds/{hold}/reactivate",            "-- -- -- nnn nn nn Yn n - n"),
     ("POST",   "/api/holds/{hold}/amend",                 "-- -- -- nnn nn nn Yn n - n"),
     ("POST",   "/api/holds/{hold}/vacate",                "-- -- -- nnn nn nn Yn n - n"),
+    ("GET",    "/api/agreements/{agreement}/visits",      "Y- Y- -- YY- -- Y- -- - - -"),
+    ("POST",   "/api/agreements/{agreement}/visits",      "-- -- -- --- -- Y- -- - - -"),
+    ("POST",   "/api/agreements/{agreement}/visits/recorded", "-- -- -- --- -- Y- -- - - -"),
+    ("GET",    "/api/agreements/{agreement}/findings",    "Y- Y- -- YY- -- Y- -- - - -"),
+    ("POST",   "/api/agreements/{agreement}/findings",    "-- -- -- --- -- Y- -- - - -"),
+    // A finding is the UK–Rwanda agreement's for every column (US–Rwanda names no monitoring
+    // body, so it has none): the sending officials of its own state are the "other" columns.
+    ("GET",    "/api/findings/{finding}",                 "nY nY nn YYn nn Yn nn n - n"),
+    ("POST",   "/api/findings/{finding}/responses",       "nY nY nn YYn nn -n nn n - n"),
+    ("POST",   "/api/findings/{finding}/close",           "n- n- nn --n nn Yn nn n - n"),
+    ("GET",    "/api/monitoring/queue",                   "-- -- -- --- -- YY -- - - -"),
     ("POST",   "/api/tick",                               "-- -- -- --- -- -- -- Y - -"),
     ("POST",   "/api/session",                            "YY YY YY YYY YY YY YY Y Y Y"),
     ("GET",    "/api/session",                            "YY YY YY YYY YY YY YY Y - Y"),
@@ -360,6 +371,18 @@ fn body(method: &str, path: &str, column: Column) -> Option<serde_json::Value> {
             "scope": { "nationalities": ["ATA"] },
         }),
         ("POST", "/api/holds/{hold}/amend") => json!({ "scope": { "nationalities": ["ATA"] } }),
+        ("POST", "/api/agreements/{agreement}/visits") => json!({
+            "announced": true, "on": "2025-12-01", "place": "Synthetic centre",
+        }),
+        ("POST", "/api/agreements/{agreement}/visits/recorded") => json!({
+            "announced": false, "on": "2025-08-01", "place": "Synthetic centre",
+        }),
+        ("POST", "/api/agreements/{agreement}/findings") => json!({
+            "category": "documentation", "severity": "information",
+            "text": "Synthetic finding of the matrix.", "addressed": ["sending_state"],
+        }),
+        ("POST", "/api/findings/{finding}/responses") => json!({ "text": "Synthetic response." }),
+        ("POST", "/api/findings/{finding}/close") => json!({ "outcome": "accepted" }),
         ("POST", "/api/session") => json!({
             // The public logs in as someone: that anyone may try is what the row says.
             "user": column.user().or(Column::OfficerOwn.user()).map(|(name, ..)| name),
@@ -394,6 +417,8 @@ struct Cell {
 struct Resources {
     cases: BTreeMap<(&'static str, Column), CaseId>,
     holds: BTreeMap<(&'static str, Column), HoldId>,
+    /// One UK–Rwanda finding per finding route, addressed to both states.
+    findings: BTreeMap<&'static str, FindingId>,
     tokens: BTreeMap<Column, String>,
     target_token: String,
 }
@@ -447,6 +472,48 @@ async fn prepare(app: &TestApp) -> Resources {
         for (column, id) in COLUMNS.into_iter().zip(ids) {
             resources.holds.insert((*path, column), id);
         }
+    }
+
+    // One finding per finding route, recorded by the UK–Rwanda monitoring body.
+    let monitor = corridor_domain::Context {
+        now: crate::harness::AUG_10.parse().expect("a moment"),
+        actor: corridor_testkit::actor(
+            "fixture.monitor",
+            Role::Monitor,
+            Party::MonitoringBody(MEDP_MONITORS.to_owned()),
+        ),
+    };
+    for (index, (_, path, _)) in TABLE
+        .iter()
+        .filter(|(_, path, _)| path.starts_with("/api/findings/{finding}"))
+        .enumerate()
+    {
+        let finding = FindingId::from_u64(0x0f1d_0000 + index as u64);
+        let command = corridor_domain::Command::RecordFinding {
+            finding,
+            facts: corridor_domain::monitoring::FindingFacts {
+                agreement: corridor_domain::terms::AgreementId::parse("gbr-rwa-2024")
+                    .expect("an id"),
+                cases: Default::default(),
+                category: corridor_domain::monitoring::FindingCategory::LivingConditions,
+                severity: corridor_domain::monitoring::Severity::Concern,
+                text: "Synthetic finding of the matrix.".to_owned(),
+                addressed: corridor_domain::monitoring::AddressedParty::ALL
+                    .iter()
+                    .copied()
+                    .collect(),
+            },
+        };
+        let executed = app
+            .store
+            .execute(&command, &monitor, None, &[])
+            .await
+            .expect("the store answers");
+        assert!(
+            matches!(executed.outcome, corridor_domain::Outcome::Accepted(_)),
+            "{executed:?}"
+        );
+        resources.findings.insert(*path, finding);
     }
 
     // The account the user routes act on, with a token to revoke.
@@ -509,6 +576,9 @@ async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
             }
             if let Some(hold) = hold {
                 path = path.replace("{hold}", &hold.to_string());
+            }
+            if let Some(finding) = resources.findings.get(template) {
+                path = path.replace("{finding}", &finding.to_string());
             }
             assert!(!path.contains('{'), "{template}: no resource for {path}");
             let if_match = match case {

@@ -14,7 +14,8 @@ pub enum Side {
     /// requested of it), own client, own monitoring body, own court.
     Own,
     /// It is not: another state, another lawyer's client, another body, another court, or (for a
-    /// receiving officer) a case of their state not yet requested of it.
+    /// receiving officer) a case of their state not yet requested of it, or an agreement whose
+    /// receiving state is another.
     Other,
 }
 
@@ -77,6 +78,13 @@ pub fn resource(kind: ResourceKind, role: Role, side: Side) -> anyhow::Result<Re
     Ok(match kind {
         ResourceKind::Service => ResourceFacts::Service,
         ResourceKind::Log => ResourceFacts::Log,
+        // A receiving officer's other agreement is one where another state receives.
+        ResourceKind::Agreement if role == Role::ReceivingOfficer && side == Side::Other => {
+            ResourceFacts::Agreement(AgreementFacts {
+                receiving: country(THIRD_STATE)?,
+                ..agreement()?
+            })
+        }
         ResourceKind::Agreement => ResourceFacts::Agreement(agreement()?),
         ResourceKind::Case => ResourceFacts::Case(CaseFacts {
             id: CaseId::from_u64(0x0123_4567_89ab_cdef),

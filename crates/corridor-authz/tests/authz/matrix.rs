@@ -3,8 +3,9 @@
 //!
 //! Each cell is `own/other`: `A` allowed, `-` denied. "Own" and "other" are described in
 //! [`crate::fixture::Side`]: for state officials their state is (or is not) the agreement's sending
-//! state; a receiving officer's case is (or is not yet) requested of their state; counsel's case is
-//! (or is not) their client's; a monitor's body is (or is not) the agreement's; a clerk's court
+//! state; a receiving officer's case is (or is not yet) requested of their state, and their
+//! agreement is (or is not) one their state receives under; counsel's case is (or is not) their
+//! client's; a monitor's body is (or is not) the agreement's; a clerk's court
 //! made (or did not make) the hold. Public and admin belong to no party, so their two sides agree.
 
 use std::collections::BTreeSet;
@@ -21,7 +22,7 @@ read_agreement              A/A             A/A                A/A         A/A  
 load_agreement              -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 amend_agreement             -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 change_agreement_status     -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
-list_cases                  A/-             A/-                A/-         A/A               A/A         -/-     A/-     -/-    -/-     -/-
+list_cases                  A/-             A/-                A/-         A/-               A/A         -/-     A/-     -/-    -/-     -/-
 read_case                   A/-             A/-                A/-         A/-               A/-         A/-     A/-     -/-    -/-     -/-
 read_history                A/-             A/-                A/-         -/-               -/-         A/-     A/-     -/-    -/-     -/-
 read_access_records         -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     A/A
@@ -59,6 +60,14 @@ amend_hold                  -/-             -/-                -/-         -/-  
 vacate_hold                 -/-             -/-                -/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
 list_holds                  A/A             A/A                A/A         -/-               A/A         -/-     -/-     -/-    -/-     -/-
 read_hold                   A/-             A/-                A/-         -/-               A/-         -/-     -/-     -/-    -/-     -/-
+schedule_visit              -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+record_visit                -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+read_visits                 A/-             A/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-     -/-
+record_finding              -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+respond_to_finding          A/-             A/-                -/-         A/-               -/-         -/-     -/-     -/-    -/-     -/-
+close_finding               -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+read_findings               A/-             A/-                -/-         A/-               -/-         -/-     A/-     -/-    -/-     -/-
+read_monitoring_queue       -/-             -/-                -/-         -/-               -/-         -/-     A/A     -/-    -/-     -/-
 tick                        -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 check                       -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 read_log                    A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A

@@ -16,6 +16,7 @@ use crate::case::{Case, CaseStatus, ReceivingProcedure, SafeguardCause};
 use crate::clock::{departure_window, earliest_departure, lead_time_from, transfer_deadline};
 use crate::command::{Command, Context, NoticeFacts, PersonFacts};
 use crate::hold::{Hold, HoldStatus, holds_covering};
+use crate::monitoring::{AddressedParty, Finding, monitor_holds_on};
 use crate::person::{RuleAttributes, age_years};
 use crate::refusal::{CapKind, Refusal};
 use crate::roles::{self, Parties};
@@ -489,6 +490,62 @@ pub(super) fn no_hold(snapshot: &Snapshot, case: &Case) -> Result<(), Refusal> {
     }
 }
 
+/// No open finding of the monitoring body places the case under the monitor's hold (a critical
+/// finding of onward-removal risk naming the case): checked like a court hold, from the findings
+/// every decision loads.
+pub(super) fn no_monitor_hold(snapshot: &Snapshot, case: &Case) -> Result<(), Refusal> {
+    match monitor_holds_on(case.id, &snapshot.findings).first() {
+        Some(finding) => Err(Refusal::MonitorHold {
+            finding: finding.id,
+            category: finding.facts.category,
+            severity: finding.facts.severity,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A finding takes responses, and is closed, only while it is open.
+pub(super) fn finding_open(finding: &Finding) -> Result<(), Refusal> {
+    match finding.closed {
+        Some((_, outcome)) => Err(Refusal::FindingClosed {
+            finding: finding.id,
+            outcome,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Only a party the finding is addressed to responds to it.
+pub(super) fn finding_addressed_to(
+    finding: &Finding,
+    party: AddressedParty,
+) -> Result<(), Refusal> {
+    if finding.facts.addressed.contains(&party) {
+        Ok(())
+    } else {
+        Err(Refusal::FindingNotAddressed {
+            finding: finding.id,
+            party,
+        })
+    }
+}
+
+/// Each addressed party responds once: a response is the party's answer on the record, and a
+/// correction is a matter for the joint committee, not a second answer.
+pub(super) fn finding_not_responded(
+    finding: &Finding,
+    party: AddressedParty,
+) -> Result<(), Refusal> {
+    match finding.responses.get(&party) {
+        Some(response) => Err(Refusal::FindingAlreadyResponded {
+            finding: finding.id,
+            party,
+            responded_at: response.at,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// The receiving state may answer a request only while its reply deadline runs: once it has run,
 /// the request lapsed or silence accepted, whether or not a tick has recorded it yet.
 pub(super) fn reply_deadline_open(
@@ -666,6 +723,21 @@ pub(super) fn text_field(field: &'static str, text: &str) -> Result<(), Refusal>
             field,
             reason: "it contains control characters".to_owned(),
         });
+    }
+    Ok(())
+}
+
+/// A free text up to `max` characters: not empty, no control characters but line breaks.
+pub(super) fn long_text_field(field: &'static str, text: &str, max: usize) -> Result<(), Refusal> {
+    let invalid = |reason: String| Err(Refusal::InvalidInput { field, reason });
+    if text.trim().is_empty() {
+        return invalid("it is empty".to_owned());
+    }
+    if text.chars().count() > max {
+        return invalid(format!("it is longer than {max} characters"));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return invalid("it contains control characters other than line breaks".to_owned());
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ mod agreement;
 mod case;
 mod guards;
 mod hold;
+mod monitoring;
 mod tick;
 
 use crate::command::{Command, Context};
@@ -18,6 +19,7 @@ use crate::refusal::Refusal;
 use crate::snapshot::{Counts, Snapshot};
 
 pub use guards::rule_attributes;
+pub use monitoring::{FINDING_TEXT_LENGTH_MAX, MONITORING_CASES_MAX};
 
 /// Most events one command may emit. A class hold over very many scheduled cases is the largest;
 /// past this the caller must split the work (the store reports it as a limit, never truncates).
@@ -104,6 +106,11 @@ fn decide_bodies(
         | Command::ReactivateHold { .. }
         | Command::AmendHold { .. }
         | Command::VacateHold { .. } => hold::decide_hold(snapshot, command, context),
+        Command::ScheduleVisit { .. }
+        | Command::RecordVisit { .. }
+        | Command::RecordFinding { .. }
+        | Command::RespondToFinding { .. }
+        | Command::CloseFinding { .. } => monitoring::decide_monitoring(snapshot, command, context),
         Command::Tick => tick::tick(snapshot, command, context),
         _ => case::decide_case(snapshot, command, context),
     }

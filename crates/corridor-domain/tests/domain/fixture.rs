@@ -12,7 +12,15 @@
 //!   standard actors;
 //! - `show welfare`: renders the welfare schedule of the current case at the current time;
 //! - `show log 2`: renders how many events the world holds and the last two as stored JSON;
+//! - `show findings`: renders every finding's response clocks at the current time;
 //! - a step written `? <step>` is rendered even when it was accepted and is not the last.
+//!
+//! The monitoring body's verbs (docs/monitoring.md): `<monitor> finding <category> <severity>
+//! [cases=c1,c2] [to=sending_state,receiving_state]` (default: to the receiving state),
+//! `<actor> respond fN`, `<monitor> close fN <outcome>`, and `<monitor> visit schedule|plan|record
+//! [vN] [cases=c1] [seen=c1] [on=+1d|2025-06-03] [agreement=id]` (`plan` is an unannounced
+//! schedule; `record` of a new visit is unannounced unless `announced=yes`). Findings are named
+//! `f1`, `f2`, ... and visits `v1`, `v2`, ... in the order they are made.
 //!
 //! Cases are named `c1`, `c2`, ... in the order they are proposed and holds `h1`, `h2`, ... in the
 //! order they are registered. A case command acts on the current case (the last one proposed or
@@ -28,12 +36,17 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use corridor_domain::clock::{WelfareState, earliest_departure, welfare_schedule};
+use corridor_domain::clock::{
+    WelfareState, earliest_departure, finding_responses, welfare_schedule,
+};
+use corridor_domain::monitoring::{
+    AddressedParty, FindingCategory, FindingFacts, FindingOutcome, Seen, Severity, VisitPlan,
+};
 use corridor_domain::terms::{AgreementId, AgreementStatus, Sex, Vulnerability};
 use corridor_domain::{
     Actor, Case, CaseId, CaseStatus, ClassCriteria, Command, Context, Detention, Event, EventBody,
-    HoldId, HoldScope, Language, NoticeFacts, Outcome, PersonFacts, ReceivingProcedure, Role,
-    Sealed, StreamId, UserId, WelfareOutcome, World, case_terms,
+    FindingId, HoldId, HoldScope, Language, NoticeFacts, Outcome, PersonFacts, ReceivingProcedure,
+    Role, Sealed, StreamId, UserId, VisitId, WelfareOutcome, World, case_terms,
 };
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -141,6 +154,8 @@ pub struct AgreementFile {
     pub support_period: Option<String>,
     /// Detention validation.
     pub detention_validation: Option<String>,
+    /// How long an addressed party has to respond to a finding.
+    pub finding_response: Option<String>,
     /// The onward rule.
     pub onward: String,
     /// The monitoring body id.
@@ -184,6 +199,7 @@ impl Default for AgreementFile {
             ],
             support_period: None,
             detention_validation: None,
+            finding_response: Some("30d".to_owned()),
             onward: "sending_state_only".to_owned(),
             monitoring: Some(MONITORING_BODY.to_owned()),
             receiving_state_nationals: false,
@@ -251,6 +267,7 @@ impl AgreementFile {
                 "welfare" => self.welfare_checks = pairs(),
                 "support" => self.support_period = span(),
                 "detention" => self.detention_validation = span(),
+                "finding_response" => self.finding_response = span(),
                 "onward" => {
                     self.onward = match value {
                         "any" => "any_except_feared_and_protected".to_owned(),
@@ -333,6 +350,7 @@ impl AgreementFile {
             ("transfer_deadline", &self.transfer_deadline),
             ("support_period", &self.support_period),
             ("detention_validation", &self.detention_validation),
+            ("finding_response", &self.finding_response),
             ("departure_window_before", &self.departure_window_before),
             ("departure_window_after", &self.departure_window_after),
         ];
@@ -507,6 +525,8 @@ pub struct Script {
     loading: Option<AgreementFile>,
     cases: Vec<CaseId>,
     holds: Vec<HoldId>,
+    findings: Vec<FindingId>,
+    visits: Vec<VisitId>,
     current: Option<CaseId>,
 }
 
@@ -537,6 +557,8 @@ impl Script {
             loading: None,
             cases: Vec::new(),
             holds: Vec::new(),
+            findings: Vec::new(),
+            visits: Vec::new(),
             current: None,
         };
         let load = Command::LoadAgreement {
@@ -662,6 +684,7 @@ impl Script {
             }
             ["walk", status, modifiers @ ..] => self.walk(status, modifiers),
             ["show", "welfare"] => Done::Shown(self.show_welfare()),
+            ["show", "findings"] => Done::Shown(self.show_findings()),
             ["show", "log", count] => Done::Shown(self.show_log(count.parse().unwrap())),
             [actor_name, verb, args @ ..] => {
                 let command = self.command(verb, args);
@@ -836,6 +859,9 @@ impl Script {
                 };
             }
             "tick" => return Command::Tick,
+            "finding" | "respond" | "close" | "visit" => {
+                return self.monitoring_command(verb, args);
+            }
             "status" => {
                 let status = AgreementStatus::parse(args[0]).unwrap();
                 let on = args.get(1).map_or(today, |text| day(text));
@@ -986,6 +1012,159 @@ impl Script {
         text
     }
 
+    /// The finding named `fN`, or a raw finding id.
+    pub fn finding_id(&self, name: &str) -> FindingId {
+        if let Ok(raw) = FindingId::parse(name) {
+            return raw;
+        }
+        let index: usize = name
+            .strip_prefix('f')
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("bad finding `{name}`"));
+        self.findings[index - 1]
+    }
+
+    fn case_list(&self, list: &str) -> BTreeSet<CaseId> {
+        if list == "none" {
+            return BTreeSet::new();
+        }
+        list.split(',').map(|name| self.case_id(name)).collect()
+    }
+
+    /// The monitoring body's verbs: `finding`, `respond`, `close` and `visit`.
+    fn monitoring_command(&mut self, verb: &str, args: &[&str]) -> Command {
+        let mut agreement = AgreementId::parse(AGREEMENT_ID).unwrap();
+        let keyed = |args: &[&str]| -> Vec<(String, String)> {
+            args.iter()
+                .filter_map(|arg| arg.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        };
+        match verb {
+            "finding" => {
+                let finding = FindingId::from_u64(self.next_id());
+                self.findings.push(finding);
+                let mut cases = BTreeSet::new();
+                let mut addressed = BTreeSet::from([AddressedParty::ReceivingState]);
+                let mut text = "Synthetic finding for a test.".to_owned();
+                for (key, value) in keyed(&args[2..]) {
+                    match key.as_str() {
+                        "cases" => cases = self.case_list(&value),
+                        "to" if value == "none" => addressed.clear(),
+                        "to" => {
+                            addressed = value
+                                .split(',')
+                                .map(|p| AddressedParty::parse(p).unwrap())
+                                .collect();
+                        }
+                        "text" => text = value.replace('_', " "),
+                        "agreement" => agreement = AgreementId::parse(&value).unwrap(),
+                        _ => panic!("unknown finding modifier `{key}`"),
+                    }
+                }
+                Command::RecordFinding {
+                    finding,
+                    facts: FindingFacts {
+                        agreement,
+                        cases,
+                        category: FindingCategory::parse(args[0]).unwrap(),
+                        severity: Severity::parse(args[1]).unwrap(),
+                        text,
+                        addressed,
+                    },
+                }
+            }
+            "respond" => Command::RespondToFinding {
+                finding: self.finding_id(args[0]),
+                text: args.get(1).map_or("Synthetic response.", |t| t).to_owned(),
+            },
+            "close" => Command::CloseFinding {
+                finding: self.finding_id(args[0]),
+                outcome: FindingOutcome::parse(args[1]).unwrap(),
+            },
+            _ => self.visit_command(args),
+        }
+    }
+
+    /// `visit schedule|plan|record [vN] [key=value ...]`.
+    fn visit_command(&mut self, args: &[&str]) -> Command {
+        let (mode, rest) = args
+            .split_first()
+            .expect("visit takes schedule, plan or record");
+        let (visit, rest) = match rest.first().and_then(|first| first.strip_prefix('v')) {
+            Some(number) if number.chars().all(|c| c.is_ascii_digit()) && !number.is_empty() => {
+                let index: usize = number.parse().unwrap();
+                (self.visits[index - 1], &rest[1..])
+            }
+            _ => {
+                let visit = VisitId::from_u64(self.next_id());
+                self.visits.push(visit);
+                (visit, rest)
+            }
+        };
+        let mut plan = VisitPlan {
+            agreement: AgreementId::parse(AGREEMENT_ID).unwrap(),
+            // A record keeps what the schedule said, unless the step says otherwise.
+            announced: self
+                .world
+                .state()
+                .visits
+                .get(&visit)
+                .map_or(*mode == "schedule", |existing| existing.plan.announced),
+            on: day_of(self.now),
+            place: "Reception centre (synthetic)".to_owned(),
+            cases: BTreeSet::new(),
+        };
+        let mut seen = Seen::default();
+        for arg in rest {
+            let (key, value) = arg.split_once('=').unwrap();
+            match key {
+                "cases" => plan.cases = self.case_list(value),
+                "seen" => seen.cases = self.case_list(value),
+                "others" => seen.others = value.split(',').map(|v| v.replace('_', " ")).collect(),
+                "on" => {
+                    plan.on = match (value.strip_prefix('+'), value.strip_prefix('-')) {
+                        (Some(span), _) => day_of(self.now.checked_add(duration(span)).unwrap()),
+                        (_, Some(span)) => day_of(self.now.checked_sub(duration(span)).unwrap()),
+                        _ => day(value),
+                    }
+                }
+                "announced" => plan.announced = value == "yes",
+                "place" => plan.place = value.replace('_', " "),
+                "agreement" => plan.agreement = AgreementId::parse(value).unwrap(),
+                _ => panic!("unknown visit modifier `{key}`"),
+            }
+        }
+        match *mode {
+            "schedule" | "plan" => Command::ScheduleVisit { visit, plan },
+            "record" => Command::RecordVisit { visit, plan, seen },
+            other => panic!("visit takes schedule, plan or record, not `{other}`"),
+        }
+    }
+
+    /// Every finding's response clocks at the current time.
+    fn show_findings(&self) -> String {
+        let state = self.world.state();
+        let mut text = format!("findings at {}:\n", self.now);
+        for id in &self.findings {
+            let Some(finding) = state.findings.get(id) else {
+                continue;
+            };
+            let terms = state.agreements[&finding.facts.agreement]
+                .latest()
+                .map(|a| &a.terms)
+                .unwrap();
+            writeln!(text, "  {}:", self.names(&id.to_string())).unwrap();
+            for clock in finding_responses(finding, terms, self.now) {
+                let due = clock
+                    .due_at
+                    .map_or_else(|| "no period".to_owned(), |at| format!("due {at}"));
+                writeln!(text, "    {} {due}: {}", clock.party, clock.state.as_str()).unwrap();
+            }
+        }
+        text
+    }
+
     fn show_welfare(&self) -> String {
         let state = self.world.state();
         let case = &state.cases[&self.current.unwrap()];
@@ -1019,6 +1198,12 @@ impl Script {
         for (index, id) in self.holds.iter().enumerate() {
             text = text.replace(&id.to_string(), &format!("h{}", index + 1));
         }
+        for (index, id) in self.findings.iter().enumerate() {
+            text = text.replace(&id.to_string(), &format!("f{}", index + 1));
+        }
+        for (index, id) in self.visits.iter().enumerate() {
+            text = text.replace(&id.to_string(), &format!("v{}", index + 1));
+        }
         text
     }
 
@@ -1027,7 +1212,9 @@ impl Script {
         let own = match event.body.stream() {
             StreamId::Case(id) => Some(id) == self.current,
             StreamId::Agreement(_) => true,
-            StreamId::Hold(_) | StreamId::Access => false,
+            StreamId::Hold(_) | StreamId::Access | StreamId::Visit(_) | StreamId::Finding(_) => {
+                false
+            }
         };
         if !own {
             write!(text, "({})", self.names(&event.body.stream().to_string())).unwrap();

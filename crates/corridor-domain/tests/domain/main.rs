@@ -18,6 +18,8 @@ mod guards;
 #[cfg(test)]
 mod holds;
 #[cfg(test)]
+mod monitoring;
+#[cfg(test)]
 mod parties;
 #[cfg(test)]
 mod properties;

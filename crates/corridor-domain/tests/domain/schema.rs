@@ -3,16 +3,19 @@
 
 use std::collections::BTreeMap;
 
+use corridor_domain::monitoring::{
+    AddressedParty, FindingCategory, FindingFacts, FindingOutcome, Seen, Severity, VisitPlan,
+};
 use corridor_domain::terms::{AgreementId, AgreementStatus, Vulnerability};
 use corridor_domain::{
-    Acceptance, CaseId, ClassCriteria, Event, EventBody, HoldId, HoldScope, Language,
-    RuleAttributes, SCHEMA_VERSION, Sealed, UnscheduleCause, UserId, WelfareOutcome,
+    Acceptance, CaseId, ClassCriteria, Event, EventBody, FindingId, HoldId, HoldScope, Language,
+    RuleAttributes, SCHEMA_VERSION, Sealed, UnscheduleCause, UserId, VisitId, WelfareOutcome,
 };
 
 use crate::fixture::{at, country, day, label};
 
 /// How many variants `EventBody` has; [`ordinal`] fails to compile when one is added.
-const VARIANTS: usize = 44;
+const VARIANTS: usize = 49;
 
 /// The position of the variant, by an exhaustive match: a new variant must be added here, and so
 /// to the samples below.
@@ -63,6 +66,11 @@ fn ordinal(body: &EventBody) -> usize {
         FearRecorded { .. } => 41,
         AgeDisputed { .. } => 42,
         AgeDecided { .. } => 43,
+        VisitScheduled { .. } => 44,
+        VisitRecorded { .. } => 45,
+        FindingRecorded { .. } => 46,
+        FindingResponded { .. } => 47,
+        FindingClosed { .. } => 48,
     }
 }
 
@@ -72,6 +80,8 @@ fn samples() -> Vec<Event> {
     let case = CaseId::from_u64(0x0123_4567_89ab_cdef);
     let hold = HoldId::from_u64(0x00fe_dcba_9876_5432);
     let parent = HoldId::from_u64(0x0000_0000_0000_0001);
+    let visit = VisitId::from_u64(0x0000_0000_0000_0a11);
+    let finding = FindingId::from_u64(0x0000_0000_0000_0f1d);
     let agreement = AgreementId::parse("test-usa-rwa").unwrap();
     let rule = RuleAttributes {
         nationality: country("SLV"),
@@ -283,6 +293,71 @@ fn samples() -> Vec<Event> {
         AgeDecided {
             case,
             age_at_proposal: 17,
+        },
+        VisitScheduled {
+            visit,
+            plan: VisitPlan {
+                agreement: AgreementId::parse("test-usa-rwa").unwrap(),
+                announced: true,
+                on: day("2025-06-10"),
+                place: "Reception centre (synthetic)".to_owned(),
+                cases: [case].into(),
+            },
+        },
+        VisitScheduled {
+            visit,
+            plan: VisitPlan {
+                agreement: AgreementId::parse("test-usa-rwa").unwrap(),
+                announced: false,
+                on: day("2025-06-10"),
+                place: "Detention centre (synthetic)".to_owned(),
+                cases: Default::default(),
+            },
+        },
+        VisitRecorded {
+            visit,
+            plan: VisitPlan {
+                agreement: AgreementId::parse("test-usa-rwa").unwrap(),
+                announced: false,
+                on: day("2025-06-10"),
+                place: "Reception centre (synthetic)".to_owned(),
+                cases: [case].into(),
+            },
+            seen: Seen {
+                cases: [case].into(),
+                others: vec!["centre manager".to_owned()],
+            },
+        },
+        FindingRecorded {
+            finding,
+            facts: FindingFacts {
+                agreement: AgreementId::parse("test-usa-rwa").unwrap(),
+                cases: [case].into(),
+                category: FindingCategory::OnwardRemovalRisk,
+                severity: Severity::Critical,
+                text: "Synthetic finding.".to_owned(),
+                addressed: [AddressedParty::SendingState, AddressedParty::ReceivingState].into(),
+            },
+        },
+        FindingRecorded {
+            finding,
+            facts: FindingFacts {
+                agreement: AgreementId::parse("test-usa-rwa").unwrap(),
+                cases: Default::default(),
+                category: FindingCategory::LivingConditions,
+                severity: Severity::Concern,
+                text: "Synthetic finding on the agreement as a whole.".to_owned(),
+                addressed: [AddressedParty::ReceivingState].into(),
+            },
+        },
+        FindingResponded {
+            finding,
+            party: AddressedParty::ReceivingState,
+            text: "Synthetic response.".to_owned(),
+        },
+        FindingClosed {
+            finding,
+            outcome: FindingOutcome::EscalatedToJointCommittee,
         },
     ];
     bodies

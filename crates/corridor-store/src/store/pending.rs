@@ -147,8 +147,9 @@ impl Pending {
                     }
                     self.project_agreement(state, after);
                 }
-                // Access records have no projection.
-                StreamId::Access => {}
+                // Access records have no projection, nor have the monitoring body's records
+                // (read from their streams, as holds are).
+                StreamId::Access | StreamId::Visit(_) | StreamId::Finding(_) => {}
             }
         }
         Ok(())

@@ -252,6 +252,26 @@ impl Store {
         load_holds(&mut conn).await
     }
 
+    /// Every finding of the monitoring body.
+    pub async fn findings(
+        &self,
+    ) -> Result<
+        BTreeMap<corridor_domain::FindingId, corridor_domain::monitoring::Finding>,
+        StoreError,
+    > {
+        let mut conn = self.pool.acquire().await?;
+        super::rows::load_findings(&mut conn).await
+    }
+
+    /// Every visit of the monitoring body.
+    pub async fn visits(
+        &self,
+    ) -> Result<BTreeMap<corridor_domain::VisitId, corridor_domain::monitoring::Visit>, StoreError>
+    {
+        let mut conn = self.pool.acquire().await?;
+        super::rows::load_all_visits(&mut conn).await
+    }
+
     /// Every agreement.
     pub async fn agreements(&self) -> Result<Vec<AgreementState>, StoreError> {
         let mut conn = self.pool.acquire().await?;

@@ -7,7 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use corridor_domain::{Case, Counts, Event, Hold, HoldId, Snapshot, StreamId, case_terms, clock};
+use corridor_domain::monitoring::{Finding, Visit};
+use corridor_domain::{
+    Case, Counts, Event, FindingId, Hold, HoldId, Snapshot, StreamId, VisitId, case_terms, clock,
+};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
@@ -196,6 +199,52 @@ pub(super) async fn load_holds(
     Ok(snapshot.holds)
 }
 
+/// Every stream whose name starts with `prefix` (`hold-`, `finding-`, `visit-`), folded: a range
+/// scan on the stream index (`prefix` with its `-` replaced by `.` sorts just after them all).
+async fn load_prefixed(conn: &mut AnyConnection, prefix: &str) -> Result<Snapshot, StoreError> {
+    let end = format!("{}.", prefix.trim_end_matches('-'));
+    let rows = sqlx::query(
+        "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events \
+         WHERE stream >= $1 AND stream < $2 ORDER BY seq",
+    )
+    .bind(prefix.to_owned())
+    .bind(end)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut snapshot = Snapshot::default();
+    for row in &rows {
+        corridor_domain::apply_to_snapshot(&mut snapshot, &decode_row(row)?.event)?;
+    }
+    Ok(snapshot)
+}
+
+/// Every finding of the monitoring body.
+pub(super) async fn load_findings(
+    conn: &mut AnyConnection,
+) -> Result<BTreeMap<FindingId, Finding>, StoreError> {
+    Ok(load_prefixed(conn, "finding-").await?.findings)
+}
+
+/// Every visit of the monitoring body.
+pub(super) async fn load_all_visits(
+    conn: &mut AnyConnection,
+) -> Result<BTreeMap<VisitId, Visit>, StoreError> {
+    Ok(load_prefixed(conn, "visit-").await?.visits)
+}
+
+/// The visits named, folded from their streams.
+pub(super) async fn load_visits(
+    conn: &mut AnyConnection,
+    ids: &[VisitId],
+) -> Result<BTreeMap<VisitId, Visit>, StoreError> {
+    let names: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    let mut snapshot = Snapshot::default();
+    for stored in load_streams(conn, &names).await? {
+        corridor_domain::apply_to_snapshot(&mut snapshot, &stored.event)?;
+    }
+    Ok(snapshot.visits)
+}
+
 pub(super) async fn load_counts(
     conn: &mut AnyConnection,
     agreement: &str,
@@ -224,6 +273,8 @@ pub(super) fn stream_version(snapshot: &Snapshot, stream: &StreamId) -> u64 {
             .agreements
             .get(id)
             .map_or(0, |agreement| agreement.version),
+        StreamId::Visit(id) => snapshot.visits.get(id).map_or(0, |visit| visit.version),
+        StreamId::Finding(id) => snapshot.findings.get(id).map_or(0, |f| f.version),
         StreamId::Access => snapshot.access_records,
     }
 }

@@ -8,18 +8,22 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use corridor_domain::monitoring::{Finding, Visit};
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    AgreementState, Case, CaseId, Command, Context, Counts, Event, EventBody, Hold, HoldId,
-    HoldScope, Needs, Outcome, STATUSES_A_HOLD_PULLS, Snapshot, StreamId, applied, decide, needs,
-    refusal_event,
+    AgreementState, Case, CaseId, Command, Context, Counts, Event, EventBody, FindingId, Hold,
+    HoldId, HoldScope, Needs, Outcome, STATUSES_A_HOLD_PULLS, Snapshot, StreamId, VisitId, applied,
+    decide, needs_with_findings, refusal_event,
 };
 use corridor_log::tree::CompactTree;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row};
 
 use super::Store;
 use super::pending::Pending;
-use super::rows::{StoredEvent, load_counts, load_holds, load_streams, placeholders, to_u64};
+use super::rows::{
+    StoredEvent, load_counts, load_findings, load_holds, load_streams, load_visits, placeholders,
+    to_u64,
+};
 use crate::db::Backend;
 use crate::error::StoreError;
 
@@ -54,6 +58,10 @@ pub enum Write<'a> {
 #[derive(Debug, Default)]
 struct Batch {
     holds: Option<BTreeMap<HoldId, Hold>>,
+    /// Every finding, as this transaction has left them (loaded at its first command).
+    findings: Option<BTreeMap<FindingId, Finding>>,
+    /// The visits this transaction has written.
+    visits: BTreeMap<VisitId, Visit>,
     agreements: BTreeMap<AgreementId, AgreementState>,
     counts: BTreeMap<AgreementId, Counts>,
     cases: BTreeMap<CaseId, Case>,
@@ -73,6 +81,10 @@ impl Batch {
     /// Takes in what a command left behind.
     fn absorb(&mut self, after: &Snapshot, last_seq: Option<u64>) {
         self.holds = Some(after.holds.clone());
+        self.findings = Some(after.findings.clone());
+        for (id, visit) in &after.visits {
+            self.visits.insert(*id, visit.clone());
+        }
         for (id, state) in &after.agreements {
             self.agreements.insert(id.clone(), state.clone());
         }
@@ -256,13 +268,20 @@ impl Store {
             Some(holds) => holds,
             None => load_holds(tx).await?,
         };
-        let needs = needs(command, &holds, context.now);
+        let findings = match batch.findings.take() {
+            Some(findings) => findings,
+            None => load_findings(tx).await?,
+        };
+        let needs = needs_with_findings(command, &holds, &findings, context.now);
         if !needs.scheduled_or_in_transit_covered_by.is_empty() || needs.clocks_due_by.is_some() {
             // These searches run in SQL over the projections, which must include the batch so far.
             batch.pending.flush(tx, self.backend).await?;
         }
-        let snapshot = self.load_snapshot(tx, holds, &needs, Some(&*batch)).await?;
+        let mut snapshot = self.load_snapshot(tx, holds, &needs, Some(&*batch)).await?;
+        snapshot.findings = findings;
+        snapshot.visits = self.visits_named(tx, &needs, batch).await?;
         batch.holds = Some(snapshot.holds.clone());
+        batch.findings = Some(snapshot.findings.clone());
 
         if let (Some(expected), Some(case)) = (expected_version, command.case()) {
             let current = snapshot.cases.get(&case).map_or(0, |case| case.version);
@@ -424,6 +443,29 @@ impl Store {
             batch.log = Some((tree, key));
         }
         Ok(last_seq)
+    }
+
+    /// The visits a command names, as this transaction has left them.
+    async fn visits_named(
+        &self,
+        tx: &mut AnyConnection,
+        needs: &Needs,
+        batch: &Batch,
+    ) -> Result<BTreeMap<VisitId, Visit>, StoreError> {
+        let mut visits = BTreeMap::new();
+        let mut unread = Vec::new();
+        for id in &needs.visits {
+            match batch.visits.get(id) {
+                Some(visit) => {
+                    visits.insert(*id, visit.clone());
+                }
+                None => unread.push(*id),
+            }
+        }
+        if !unread.is_empty() {
+            visits.extend(load_visits(tx, &unread).await?);
+        }
+        Ok(visits)
     }
 
     async fn load_snapshot(

@@ -169,6 +169,15 @@ fn shipped_files_parse() {
     let dublin = parse_ok("dublin-iii-profile.toml", SHIPPED[3].1);
     assert!(dublin.terms.clocks.silence_accepts);
     assert_eq!(dublin.terms.clocks.transfer_deadline_extensions.len(), 2);
+    // Every shipped file sets the period a finding's addressed parties have to respond.
+    for (name, text) in SHIPPED {
+        let agreement = parse_ok(name, text);
+        assert_eq!(
+            agreement.terms.clocks.finding_response,
+            Some(ClockSpan::parse("30 days").unwrap()),
+            "{name}"
+        );
+    }
 }
 
 /// Every fact set in a shipped file has a source note, its own or its table's.

@@ -1065,3 +1065,114 @@ fn access_list_shows_who_read_which_case_to_auditors_only() {
         .stderr();
     assert!(stderr.contains("--limit"), "{stderr}");
 }
+
+#[test]
+fn the_monitor_holds_a_case_at_risk_of_onward_removal_until_the_finding_is_closed() {
+    // Proves `corridor monitor`: a monitor of the agreement's body records a critical finding of
+    // onward-removal risk, `case onward` is then refused with exit 3 (`monitor_hold`, recorded),
+    // the finding shows on the monitor's queue, the receiving state responds, the monitor
+    // closes it, and the onward movement goes through.
+    let sandbox = Sandbox::new();
+    sandbox.init(&["--example-users"]).code(0);
+    let shipped = std::fs::read_to_string(US_RWA).expect("the shipped file");
+    let monitored = sandbox.file("us-rwa-monitored.toml");
+    std::fs::write(
+        &monitored,
+        format!(
+            "{shipped}\n[monitoring]\nid = \"example-monitors\"\nname = \"Example monitors (synthetic)\"\n"
+        ),
+    )
+    .expect("the file is written");
+    let monitored = monitored.display().to_string();
+    let loaded = sandbox.json_as("admin", 0, &["agreement", "load", &monitored]);
+    assert_eq!(loaded["outcome"], "accepted", "{loaded}");
+    let case = sandbox.propose("officer.ada", "Synthetic Monitored Person");
+    sandbox.walk(&case, "arrived");
+
+    let at = |hour: u8| format!("2025-08-12T{hour:02}:00:00Z");
+    let as_user = |user: &str, hour: u8, code: i32, args: &[&str]| {
+        let mut full = vec!["--json", "--as", user];
+        full.extend_from_slice(args);
+        sandbox.corridor_at(&at(hour), &full).code(code).json()
+    };
+    let recorded = as_user(
+        "monitor.gus",
+        9,
+        0,
+        &[
+            "monitor",
+            "finding",
+            "record",
+            "--agreement",
+            "us-rwa-2025",
+            "--case",
+            &case,
+            "--category",
+            "onward_removal_risk",
+            "--severity",
+            "critical",
+            "--text",
+            "Synthetic: the person was told to leave for a third country.",
+            "--to",
+            "receiving_state",
+        ],
+    );
+    let finding = recorded["events"][0]["finding"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no finding in {recorded}"))
+        .to_owned();
+    let onward = ["case", "onward", case.as_str(), "--destination", "USA"];
+    let refused = as_user("receiver.dee", 10, 3, &onward);
+    assert_refused(&refused, "monitor_hold", true, true);
+    assert_eq!(refused["facts"]["finding"], finding.as_str());
+    assert_eq!(recorded_safeguards(&sandbox, &case), vec!["monitor_hold"]);
+
+    let queue = as_user("monitor.gus", 11, 0, &["monitor", "queue"]);
+    assert_eq!(queue["items"][0]["kind"], "finding_response", "{queue}");
+    assert_eq!(queue["items"][0]["finding"], finding.as_str());
+    sandbox
+        .corridor_at(&at(11), &["--as", "receiver.dee", "monitor", "queue"])
+        .code(4);
+
+    let respond = [
+        "monitor",
+        "finding",
+        "respond",
+        finding.as_str(),
+        "--text",
+        "Synthetic: no move.",
+    ];
+    assert_eq!(
+        as_user("receiver.dee", 12, 0, &respond)["outcome"],
+        "accepted"
+    );
+    let close = [
+        "monitor",
+        "finding",
+        "close",
+        finding.as_str(),
+        "--outcome",
+        "accepted",
+    ];
+    assert_eq!(as_user("monitor.gus", 13, 0, &close)["outcome"], "accepted");
+    let shown = sandbox
+        .corridor_at(
+            &at(14),
+            &[
+                "--as",
+                "monitor.gus",
+                "monitor",
+                "finding",
+                "show",
+                &finding,
+            ],
+        )
+        .code(0)
+        .stdout();
+    assert!(shown.contains("closed (accepted)"), "{shown}");
+    assert_eq!(
+        as_user("receiver.dee", 15, 0, &onward)["outcome"],
+        "accepted"
+    );
+    sandbox.corridor(&["check"]).code(0);
+}

@@ -368,6 +368,61 @@ const DOORS: &[(&str, &[Door])] = &[
     ("list_holds", &[Route("/api/holds"), Cli(&["hold", "list"])]),
     // Knowing of a hold is asked of each hold a list or a refusal would name.
     ("read_hold", &[Route("/api/holds"), Cli(&["hold", "list"])]),
+    (
+        "schedule_visit",
+        &[
+            Route("/api/agreements/{agreement}/visits"),
+            Cli(&["monitor", "visit", "schedule"]),
+        ],
+    ),
+    (
+        "record_visit",
+        &[
+            Route("/api/agreements/{agreement}/visits/recorded"),
+            Cli(&["monitor", "visit", "record"]),
+        ],
+    ),
+    (
+        "read_visits",
+        &[
+            Route("/api/agreements/{agreement}/visits"),
+            Cli(&["monitor", "visit", "list"]),
+        ],
+    ),
+    (
+        "record_finding",
+        &[
+            Route("/api/agreements/{agreement}/findings"),
+            Cli(&["monitor", "finding", "record"]),
+        ],
+    ),
+    (
+        "respond_to_finding",
+        &[
+            Route("/api/findings/{finding}/responses"),
+            Cli(&["monitor", "finding", "respond"]),
+        ],
+    ),
+    (
+        "close_finding",
+        &[
+            Route("/api/findings/{finding}/close"),
+            Cli(&["monitor", "finding", "close"]),
+        ],
+    ),
+    (
+        "read_findings",
+        &[
+            Route("/api/agreements/{agreement}/findings"),
+            Route("/api/findings/{finding}"),
+            Cli(&["monitor", "finding", "list"]),
+            Cli(&["monitor", "finding", "show"]),
+        ],
+    ),
+    (
+        "read_monitoring_queue",
+        &[Route("/api/monitoring/queue"), Cli(&["monitor", "queue"])],
+    ),
     ("tick", &[Route("/api/tick"), Cli(&["tick"])]),
     ("check", &[Cli(&["check"])]),
     (

@@ -5,7 +5,7 @@ use corridor_terms::Country;
 
 use super::CaseCtx;
 use crate::case::{CaseStatus, ReceivingProcedure};
-use crate::decide::guards::{after_arrival, onward_permitted, status_in};
+use crate::decide::guards::{after_arrival, no_monitor_hold, onward_permitted, status_in};
 use crate::event::{Event, EventBody, WelfareOutcome};
 use crate::refusal::Refusal;
 
@@ -53,6 +53,7 @@ pub(super) fn lodge_appeal(c: &CaseCtx<'_>) -> Result<Vec<Event>, Refusal> {
 pub(super) fn onward(c: &CaseCtx<'_>, destination: Country) -> Result<Vec<Event>, Refusal> {
     c.permitted()?;
     after_arrival(c.case, c.command)?;
+    no_monitor_hold(c.snapshot, c.case)?;
     onward_permitted(c.case, c.terms, destination, c.sending, c.receiving)?;
     if destination == c.sending {
         c.one(EventBody::Returned { case: c.id })

@@ -186,6 +186,11 @@ fn decide_case_command(
         | Command::ReactivateHold { .. }
         | Command::AmendHold { .. }
         | Command::VacateHold { .. }
+        | Command::ScheduleVisit { .. }
+        | Command::RecordVisit { .. }
+        | Command::RecordFinding { .. }
+        | Command::RespondToFinding { .. }
+        | Command::CloseFinding { .. }
         | Command::Tick => Err(Refusal::InvalidInput {
             field: "command",
             reason: "it is not a case command".to_owned(),
