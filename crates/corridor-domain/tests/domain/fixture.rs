@@ -32,8 +32,8 @@ use corridor_domain::clock::{WelfareState, earliest_departure, welfare_schedule}
 use corridor_domain::terms::{AgreementId, AgreementStatus, Sex, Vulnerability};
 use corridor_domain::{
     Actor, Case, CaseId, CaseStatus, ClassCriteria, Command, Context, Detention, Event, EventBody,
-    HoldId, HoldScope, Language, NoticeFacts, Outcome, PersonFacts, ReceivingProcedure, Role,
-    Sealed, StreamId, UserId, WelfareOutcome, World, case_terms,
+    HoldId, HoldScope, Language, MonitorAlert, NoticeFacts, Outcome, PersonFacts,
+    ReceivingProcedure, Role, Sealed, StreamId, UserId, WelfareOutcome, World, case_terms,
 };
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -137,6 +137,10 @@ pub struct AgreementFile {
     pub extensions: Vec<(String, String)>,
     /// Welfare checks: offset and window.
     pub welfare_checks: Vec<(String, String)>,
+    /// One recurring welfare check rule: every, from, until and window.
+    pub welfare_schedule: Option<[String; 4]>,
+    /// How long whereabouts may stay unknown before the monitor is alerted.
+    pub whereabouts_alert_after: Option<String>,
     /// Support period.
     pub support_period: Option<String>,
     /// Detention validation.
@@ -182,6 +186,8 @@ impl Default for AgreementFile {
                 ("7d".to_owned(), "2d".to_owned()),
                 ("30d".to_owned(), "5d".to_owned()),
             ],
+            welfare_schedule: None,
+            whereabouts_alert_after: None,
             support_period: None,
             detention_validation: None,
             onward: "sending_state_only".to_owned(),
@@ -249,6 +255,15 @@ impl AgreementFile {
                 "deadline" => self.transfer_deadline = span(),
                 "extensions" => self.extensions = pairs(),
                 "welfare" => self.welfare_checks = pairs(),
+                "schedule" => {
+                    self.welfare_schedule = (value != "none").then(|| {
+                        let parts: Vec<String> = value.split(':').map(str::to_owned).collect();
+                        parts.try_into().unwrap_or_else(|_| {
+                            panic!("schedule takes every:from:until:window, not `{value}`")
+                        })
+                    })
+                }
+                "whereabouts" => self.whereabouts_alert_after = span(),
                 "support" => self.support_period = span(),
                 "detention" => self.detention_validation = span(),
                 "onward" => {
@@ -333,6 +348,7 @@ impl AgreementFile {
             ("transfer_deadline", &self.transfer_deadline),
             ("support_period", &self.support_period),
             ("detention_validation", &self.detention_validation),
+            ("whereabouts_alert_after", &self.whereabouts_alert_after),
             ("departure_window_before", &self.departure_window_before),
             ("departure_window_after", &self.departure_window_after),
         ];
@@ -355,6 +371,15 @@ impl AgreementFile {
             line(format!(
                 "[[clocks.welfare_checks]]\noffset = \"{}\"\nwindow = \"{}\"",
                 span_text(offset),
+                span_text(window)
+            ));
+        }
+        if let Some([every, from, until, window]) = &self.welfare_schedule {
+            line(format!(
+                "[[clocks.welfare_schedule]]\nevery = \"{}\"\nfrom = \"{}\"\nuntil = \"{}\"\nwindow = \"{}\"",
+                span_text(every),
+                span_text(from),
+                span_text(until),
                 span_text(window)
             ));
         }
@@ -993,7 +1018,7 @@ impl Script {
         let mut text = format!("welfare at {}:\n", self.now);
         for item in welfare_schedule(case, terms, self.now) {
             let done = match item.state {
-                WelfareState::Done(at) => format!(" at {at}"),
+                WelfareState::Done(at) | WelfareState::NotFound(at) => format!(" at {at}"),
                 _ => String::new(),
             };
             writeln!(
@@ -1045,6 +1070,14 @@ impl Script {
             EventBody::AcceptedByReceivingState { acceptance, .. } => {
                 write!(text, "[{}]", snake(&format!("{acceptance:?}"))).unwrap();
             }
+            EventBody::MonitorAlertRaised { alert, .. } => match alert {
+                MonitorAlert::MissedChecks { count, since } => {
+                    write!(text, "[missed_checks {count} since {since}]").unwrap();
+                }
+                MonitorAlert::WhereaboutsUnknown { since } => {
+                    write!(text, "[whereabouts_unknown since {since}]").unwrap();
+                }
+            },
             _ => {}
         }
         if event.at != self.now {

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 
 use corridor_domain::terms::{AgreementId, AgreementStatus, Vulnerability};
 use corridor_domain::{
-    Acceptance, CaseId, ClassCriteria, Event, EventBody, HoldId, HoldScope, Language,
+    Acceptance, CaseId, ClassCriteria, Event, EventBody, HoldId, HoldScope, Language, MonitorAlert,
     RuleAttributes, SCHEMA_VERSION, Sealed, UnscheduleCause, UserId, WelfareOutcome,
 };
 
 use crate::fixture::{at, country, day, label};
 
 /// How many variants `EventBody` has; [`ordinal`] fails to compile when one is added.
-const VARIANTS: usize = 44;
+const VARIANTS: usize = 45;
 
 /// The position of the variant, by an exhaustive match: a new variant must be added here, and so
 /// to the samples below.
@@ -63,6 +63,7 @@ fn ordinal(body: &EventBody) -> usize {
         FearRecorded { .. } => 41,
         AgeDisputed { .. } => 42,
         AgeDecided { .. } => 43,
+        MonitorAlertRaised { .. } => 44,
     }
 }
 
@@ -283,6 +284,23 @@ fn samples() -> Vec<Event> {
         AgeDecided {
             case,
             age_at_proposal: 17,
+        },
+        WelfareCheckRecorded {
+            case,
+            outcome: WelfareOutcome::RefusedContact,
+        },
+        MonitorAlertRaised {
+            case,
+            alert: MonitorAlert::MissedChecks {
+                count: 3,
+                since: at("2025-03-01T09:00:00Z"),
+            },
+        },
+        MonitorAlertRaised {
+            case,
+            alert: MonitorAlert::WhereaboutsUnknown {
+                since: at("2025-05-01T09:00:00Z"),
+            },
         },
     ];
     bodies
