@@ -13,8 +13,9 @@
 //!   (`/checkpoint`, `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`) and `/api/agreements`;
 //! - [`tile_encoding`]: how a tile or an entry bundle is sent (gzip when accepted, a strong
 //!   ETag per representation, `304 Not Modified`);
-//! - [`agreements`], [`cases`], [`holds`], [`access`]: the handlers that parse a request and
-//!   call `corridor_app::service` (and `corridor_app::access`);
+//! - [`agreements`], [`cases`], [`holds`], [`access`], [`reports`]: the handlers that parse a
+//!   request and call `corridor_app::service` (and `corridor_app::access`,
+//!   `corridor_app::report`);
 //! - [`session`]: log in, who am I, log out (cookie sessions with a CSRF token);
 //! - [`users`]: user administration and API tokens;
 //! - [`state`]: [`AppState`], the application with the metrics, the rate limiter and the witness;
@@ -37,6 +38,7 @@ pub mod input;
 pub mod json;
 pub mod limits;
 pub mod problem;
+pub mod reports;
 pub mod routes;
 pub mod server;
 pub mod session;

@@ -127,6 +127,7 @@ pub fn documented(with_witness: bool) -> OpenApiRouter<AppState> {
         .merge(crate::agreements::router())
         .merge(crate::cases::router())
         .merge(crate::holds::router())
+        .merge(crate::reports::router())
         .merge(crate::session::router())
         .merge(crate::users::router())
 }

@@ -110,6 +110,10 @@ pub enum Top {
     /// which policy (the monitoring body and auditors; each read is itself recorded).
     #[command(subcommand)]
     Access(AccessCommand),
+    /// The joint committee's report on an agreement for a period: the committee's version (the
+    /// monitoring body, the sending state's supervisors) or the public one (anyone), as Markdown,
+    /// a printable HTML page or CSV. Each read is recorded.
+    Report(ReportArgs),
     /// Let the clocks run: emit what expired deadlines cause, up to now (or `--at`).
     Tick(TickArgs),
     /// Replay every event and compare with the stored projections and the transparency log.
@@ -608,7 +612,8 @@ pub enum CaseCommand {
     Welfare {
         #[command(flatten)]
         target: Target,
-        /// The outcome: well, concerns or not_seen.
+        /// The outcome: seen_well, seen_with_concerns, not_found or refused_contact (the
+        /// stored names well, concerns and not_seen are accepted too).
         #[arg(long)]
         outcome: String,
     },
@@ -729,6 +734,23 @@ pub enum HoldCommand {
     },
     /// List holds.
     List,
+}
+
+/// `corridor report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The agreement.
+    #[arg(long)]
+    pub agreement: String,
+    /// The period: a year (2026), a quarter (2026-Q3) or a month (2026-07), in UTC.
+    #[arg(long)]
+    pub period: String,
+    /// `committee` (in full) or `public` (no case, counts under 10 shown as <10).
+    #[arg(long, default_value = "committee")]
+    pub version: String,
+    /// `md`, `html` (a printable page) or `csv` (the figures).
+    #[arg(long, default_value = "md")]
+    pub format: String,
 }
 
 /// `corridor tick`.

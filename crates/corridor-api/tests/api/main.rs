@@ -35,6 +35,8 @@ mod ops;
 #[cfg(test)]
 mod problem;
 #[cfg(test)]
+mod reports;
+#[cfg(test)]
 mod service;
 #[cfg(test)]
 mod session;
