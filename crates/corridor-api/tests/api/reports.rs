@@ -288,8 +288,8 @@ async fn bad_report_queries_are_refused_by_field() {
             None,
         )
         .await;
-        let problem = reply.problem(400, "invalid_input");
-        assert_eq!(problem["field"], field, "{query}");
+        let problem = reply.problem(422, "invalid_input");
+        assert_eq!(problem["facts"]["field"], field, "{query}");
         assert!(
             problem["detail"]
                 .as_str()
