@@ -464,6 +464,9 @@ pub async fn read_report(
     caller: &Caller,
     query: &ReportQuery,
 ) -> Result<Report, AppError> {
+    if query.version == ReportVersion::Committee {
+        caller.authenticated()?;
+    }
     let agreement = load_agreement(state, &query.agreement).await?;
     authorize(
         state,
@@ -1018,9 +1021,10 @@ mod tests {
             ["12", "30", "<10", "suppressed"]
         );
         assert_eq!(
-            shown(&protect(table(&[0, 9]))),
+            shown(&protect(table(&[3, 9]))),
             ["<10", "<10", "suppressed"]
         );
+        assert_eq!(shown(&protect(table(&[0, 9]))), ["<10", "<10", "<10"]);
         assert_eq!(shown(&protect(table(&[2, 3]))), ["<10", "<10", "<10"]);
         assert_eq!(shown(&protect(table(&[10]))), ["10", "10"]);
     }

@@ -745,9 +745,9 @@ pub struct ReportArgs {
     /// The period: a year (2026), a quarter (2026-Q3) or a month (2026-07), in UTC.
     #[arg(long)]
     pub period: String,
-    /// `committee` (in full) or `public` (no case, counts under 10 shown as <10).
-    #[arg(long, default_value = "committee")]
-    pub version: String,
+    /// The public version (no case, counts under 10 shown as <10) instead of the committee's.
+    #[arg(long)]
+    pub public: bool,
     /// `md`, `html` (a printable page) or `csv` (the figures).
     #[arg(long, default_value = "md")]
     pub format: String,

@@ -1094,8 +1094,11 @@ pub async fn report(backend: &Executor, args: ReportArgs) -> anyhow::Result<Exit
         agreement: AgreementId::parse(&args.agreement)
             .map_err(|e| input(format!("--agreement: {e}")))?,
         period: Period::parse(&args.period).map_err(|e| input(format!("--period: {e}")))?,
-        version: ReportVersion::parse(&args.version)
-            .map_err(|e| input(format!("--version: {e}")))?,
+        version: if args.public {
+            ReportVersion::Public
+        } else {
+            ReportVersion::Committee
+        },
     };
     let format = ReportFormat::parse(&args.format).map_err(|e| input(format!("--format: {e}")))?;
     let text = read_result(
