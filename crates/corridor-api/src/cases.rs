@@ -488,7 +488,8 @@ pub struct OnwardBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WelfareBody {
-    /// `well`, `concerns` or `not_seen`.
+    /// `seen_well`, `seen_with_concerns`, `not_found` or `refused_contact` (the stored names
+    /// `well`, `concerns` and `not_seen` are accepted too).
     pub outcome: String,
 }
 
@@ -788,7 +789,11 @@ case_command_with!(
             outcome: WelfareOutcome::parse(&body.outcome).ok_or_else(|| {
                 ApiError::App(AppError::InvalidInput {
                     field: "body.outcome".to_owned(),
-                    message: format!("`{}` is not one of well, concerns, not_seen", body.outcome),
+                    message: format!(
+                        "`{}` is not one of {}",
+                        body.outcome,
+                        WelfareOutcome::names()
+                    ),
                 })
             })?,
         }

@@ -13,8 +13,9 @@
 //!   (`/checkpoint`, `/tile/<L>/<N>[.p/<W>]`, `/tile/entries/<N>[.p/<W>]`) and `/api/agreements`;
 //! - [`tile_encoding`]: how a tile or an entry bundle is sent (gzip when accepted, a strong
 //!   ETag per representation, `304 Not Modified`);
-//! - [`agreements`], [`cases`], [`holds`], [`access`]: the handlers that parse a request and
-//!   call `corridor_app::service` (and `corridor_app::access`);
+//! - [`agreements`], [`cases`], [`holds`], [`access`], [`reports`]: the handlers that parse a
+//!   request and call `corridor_app::service` (and `corridor_app::access`,
+//!   `corridor_app::report`);
 //! - [`monitoring`]: the monitoring body's visits, findings and queue (through
 //!   `corridor_app::monitoring`);
 //! - [`session`]: log in, who am I, log out (cookie sessions with a CSRF token);
@@ -40,6 +41,7 @@ pub mod json;
 pub mod limits;
 pub mod monitoring;
 pub mod problem;
+pub mod reports;
 pub mod routes;
 pub mod server;
 pub mod session;

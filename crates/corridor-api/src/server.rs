@@ -128,6 +128,7 @@ pub fn documented(with_witness: bool) -> OpenApiRouter<AppState> {
         .merge(crate::cases::router())
         .merge(crate::holds::router())
         .merge(crate::monitoring::router())
+        .merge(crate::reports::router())
         .merge(crate::session::router())
         .merge(crate::users::router())
 }

@@ -7,6 +7,13 @@
 //! public see no case. Court clerks see what class orders match on: nationality and the removal
 //! order.
 //!
+//! The monitoring body's own records on a case (its alerts, [`EventBody::is_monitoring_record`])
+//! are for its monitors alone: the sending state and counsel see the whole case but those
+//! ([`Disclosure::WHOLE_CASE`]), and the version they are told counts only the events they may
+//! know of ([`crate::views::told_version`]).
+//!
+//! [`EventBody::is_monitoring_record`]: corridor_domain::EventBody::is_monitoring_record
+//!
 //! The status is filtered too ([`Disclosure::status`]): a caller who may not see what the person
 //! fears learns that the transfer is `paused` or `withdrawn`, never that a protection claim was
 //! made (`protection_claimed`) or how it ended (`protected`); nor how many safeguard refusals
@@ -77,6 +84,8 @@ pub struct Disclosure {
     pub contact: bool,
     /// Health notes.
     pub health: bool,
+    /// The monitoring body's own records on the case (its alerts).
+    pub monitoring: bool,
 }
 
 impl Disclosure {
@@ -95,8 +104,9 @@ impl Disclosure {
         documents: false,
         contact: false,
         health: false,
+        monitoring: false,
     };
-    /// The whole case.
+    /// The whole case, the monitoring body's records included: its monitors' view.
     pub const EVERYTHING: Self = Self {
         visible: true,
         nationality: true,
@@ -111,7 +121,22 @@ impl Disclosure {
         documents: true,
         contact: true,
         health: true,
+        monitoring: true,
     };
+    /// The whole case but the monitoring body's records: the sending state's view, and the
+    /// person's counsel's.
+    pub const WHOLE_CASE: Self = Self {
+        monitoring: false,
+        ..Self::EVERYTHING
+    };
+
+    /// Whether every field of the case is shown (the monitoring body's records aside).
+    pub fn whole_case(&self) -> bool {
+        Self {
+            monitoring: false,
+            ..*self
+        } == Self::WHOLE_CASE
+    }
 
     /// The status as this caller may be told it. Without the protection facts, a pending claim
     /// is a pause and protection found is a withdrawal: the receiving state learns that the
@@ -162,9 +187,9 @@ pub fn disclose(actor: &Actor, case: &Case, agreement: &Agreement) -> Disclosure
         Role::SendingOfficer | Role::SendingSupervisor | Role::Adjudicator
             if own_state(agreement.sending) =>
         {
-            Disclosure::EVERYTHING
+            Disclosure::WHOLE_CASE
         }
-        Role::Counsel if case.counsel.as_ref() == Some(&actor.user) => Disclosure::EVERYTHING,
+        Role::Counsel if case.counsel.as_ref() == Some(&actor.user) => Disclosure::WHOLE_CASE,
         Role::Monitor => match (&actor.party, &agreement.terms.monitoring) {
             (Party::MonitoringBody(own), Some(body)) if *own == body.id => Disclosure::EVERYTHING,
             _ => Disclosure::NOTHING,
@@ -188,6 +213,7 @@ pub fn disclose(actor: &Actor, case: &Case, agreement: &Agreement) -> Disclosure
                 documents: shared(SharedField::Documents),
                 contact: shared(SharedField::Contact),
                 health: shared(SharedField::Health) && case.rule.health_data_consent,
+                monitoring: false,
             }
         }
         Role::CourtClerk => Disclosure {

@@ -20,6 +20,8 @@
 //! - [`error`]: [`AppError`], the outcomes a function can fail with, and how they are described;
 //! - [`users`]: the rules of user administration's inputs (roles, token scopes);
 //! - [`publish`]: the one gzip encoding of the public log's entry bundles (served and exported);
+//! - [`report`]: the joint committee's report on an agreement for a period, in its committee
+//!   and public versions, as Markdown, printable HTML and CSV;
 //! - [`limits`]: the application's own limits (page sizes, text lengths, idempotency keys,
 //!   token lifetimes).
 //!
@@ -42,6 +44,7 @@ pub mod execute;
 pub mod limits;
 pub mod monitoring;
 pub mod publish;
+pub mod report;
 pub mod service;
 pub mod state;
 pub mod users;

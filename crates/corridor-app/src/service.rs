@@ -427,13 +427,22 @@ pub async fn read_history(
     let terms = agreement
         .latest()
         .ok_or_else(|| AppError::Internal(format!("agreement {} has no terms", agreement.id)))?;
-    let whole = disclose(&actor, &case, terms) == Disclosure::EVERYTHING;
+    let disclosure = disclose(&actor, &case, terms);
+    let whole = disclosure.whole_case();
     let events = state.store().history(&StreamId::Case(id)).await?;
+    // The monitoring body's records are left out for everyone but its monitors, and the
+    // versions told count the events shown, as `told_version` does.
+    let mut hidden = 0;
     Ok(events
         .into_iter()
-        .map(|stored| HistoryEvent {
+        .filter_map(|stored| {
+            let shown = disclosure.monitoring || !stored.event.body.is_monitoring_record();
+            hidden += u64::from(!shown);
+            shown.then_some((stored, hidden))
+        })
+        .map(|(stored, hidden)| HistoryEvent {
             seq: stored.seq,
-            version: stored.version,
+            version: stored.version.saturating_sub(hidden),
             kind: stored.event.body.kind().to_owned(),
             at: stored.event.at.to_string(),
             by: stored.event.by.as_ref().map(ToString::to_string),
@@ -597,7 +606,7 @@ async fn summary(
             .then(|| case.rule.nationality.to_string()),
         next_deadline: agreement
             .terms(case.terms_version)
-            .and_then(|terms| corridor_domain::clock::next_deadline(&case, terms))
+            .and_then(|terms| corridor_domain::clock::next_party_deadline(&case, terms))
             .map(|at| at.to_string()),
     };
     Ok(Some((summary, facts)))
@@ -648,6 +657,11 @@ pub async fn case_command(
     let told = told_disclosure(state, caller, &found, &agreement, &resource)?;
     // Checked once the policies allow the action: a caller refused it is told so first.
     let expected = match (&told, expected_version) {
+        // A count of the events the caller may know of: the stream's version less the
+        // monitoring body's records, which the store then checks (and records) as ever.
+        (Some(disclosure), Some(version)) if disclosure.whole_case() => {
+            Some(version.saturating_add(found.monitoring_records))
+        }
         (Some(disclosure), Some(version)) if authorize::may(state, caller, action, &resource) => {
             let current = told_version(&found, &agreement, disclosure);
             if version != current {

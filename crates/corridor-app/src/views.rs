@@ -4,7 +4,8 @@
 //! The CLI's `case show --json` prints the same [`CaseView`], so a caseworker's terminal and
 //! the API never disagree about what a role may see.
 
-use corridor_domain::clock::{next_deadline, welfare_schedule};
+use corridor_domain::MonitorAlert;
+use corridor_domain::clock::{Whereabouts, aftercare, next_party_deadline, welfare_schedule};
 use corridor_domain::{AgreementState, Case, PersonalData};
 use corridor_store::vault::{self, MasterKey};
 use jiff::Timestamp;
@@ -90,12 +91,64 @@ pub struct RuleView {
 /// One welfare check of the schedule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct WelfareView {
+    /// When its window opens (a check from this moment on counts).
+    pub window_opens_at: String,
     /// When it falls due.
     pub due_at: String,
-    /// When its window closes.
+    /// When its window closes (a check at this very moment still counts).
     pub window_ends_at: String,
-    /// `upcoming`, `due`, `done` or `overdue`.
+    /// `upcoming`, `due`, `done`, `not_found` (checked, the person not found), `overdue` or
+    /// `ended` (the person left first).
     pub state: String,
+}
+
+/// Where a person stands in the years after arrival, computed when asked and never stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AftercareView {
+    /// Whole calendar months since arrival.
+    pub months_since_arrival: i64,
+    /// Checks done: the person found (seen well, with concerns, or refusing contact).
+    pub checks_done: u32,
+    /// Checks missed: the window closed without the person found.
+    pub checks_missed: u32,
+    /// Checks missed in a row, up to now.
+    pub missed_in_a_row: u32,
+    /// Checks due now.
+    pub checks_due: u32,
+    /// Checks still to come.
+    pub checks_upcoming: u32,
+    /// `known` or `unknown`.
+    pub whereabouts: String,
+    /// Since when the whereabouts are known (arrival, the last check that found the person,
+    /// or their being found again) or unknown.
+    pub whereabouts_since: String,
+    /// Where the person moved on to from the receiving state, if they did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onward_destination: Option<String>,
+    /// When they moved on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub onward_at: Option<String>,
+    /// When the support period ends (or ended), where the terms set one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub support_ends_at: Option<String>,
+    /// The alerts raised to the monitoring body, oldest first: shown to its monitors only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Vec<AlertView>>,
+}
+
+/// An alert raised to the monitoring body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AlertView {
+    /// When it was raised.
+    pub at: String,
+    /// `missed_checks` or `whereabouts_unknown`.
+    pub reason: String,
+    /// Since when: the due time of the first missed check, or when the whereabouts became
+    /// unknown.
+    pub since: String,
+    /// How many checks were missed in a row (for `missed_checks`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
 }
 
 /// A case as the caller may see it.
@@ -136,6 +189,10 @@ pub struct CaseView {
     /// of a protection claim: a pending one causes them).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub safeguard_refusals: Option<u64>,
+    /// The years after arrival, for callers who see the whole case (the sending state, counsel,
+    /// the monitors; alerts for the monitors alone); absent before arrival and for others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aftercare: Option<AftercareView>,
 }
 
 fn shown<T>(allowed: bool, name: &'static str, withheld: &mut Vec<String>, value: T) -> Option<T> {
@@ -300,7 +357,7 @@ fn view_of(
             ..rule_attributes
         },
         next_deadline: terms
-            .and_then(|terms| next_deadline(case, terms))
+            .and_then(|terms| next_party_deadline(case, terms))
             .map(|at| at.to_string()),
         departure: case.departure.map(|at| at.to_string()),
         departed_at: case.departed_at.map(|at| at.to_string()),
@@ -311,6 +368,7 @@ fn view_of(
             .unwrap_or_default()
             .iter()
             .map(|item| WelfareView {
+                window_opens_at: item.window_opens_at.to_string(),
                 due_at: item.due_at.to_string(),
                 window_ends_at: item.window_ends_at.to_string(),
                 state: item.state.as_str().to_owned(),
@@ -319,7 +377,55 @@ fn view_of(
         safeguard_refusals: disclosure
             .protection_facts
             .then_some(case.safeguard_refusals),
+        aftercare: terms
+            .filter(|_| disclosure.whole_case())
+            .and_then(|terms| aftercare_view(case, terms, disclosure, now)),
     }
+}
+
+/// The years after arrival as `disclosure` allows them: alerts only for the monitors.
+fn aftercare_view(
+    case: &Case,
+    terms: &corridor_domain::terms::Terms,
+    disclosure: &Disclosure,
+    now: Timestamp,
+) -> Option<AftercareView> {
+    let status = aftercare(case, terms, now)?;
+    let (whereabouts, since) = match status.whereabouts {
+        Whereabouts::Known(since) => ("known", since),
+        Whereabouts::Unknown(since) => ("unknown", since),
+    };
+    let alerts = disclosure.monitoring.then(|| {
+        case.alerts
+            .iter()
+            .map(|(at, alert)| {
+                let (since, count) = match alert {
+                    MonitorAlert::MissedChecks { count, since } => (since, Some(*count)),
+                    MonitorAlert::WhereaboutsUnknown { since } => (since, None),
+                };
+                AlertView {
+                    at: at.to_string(),
+                    reason: alert.reason().to_owned(),
+                    since: since.to_string(),
+                    count,
+                }
+            })
+            .collect()
+    });
+    Some(AftercareView {
+        months_since_arrival: status.months_since_arrival,
+        checks_done: status.checks_done,
+        checks_missed: status.checks_missed,
+        missed_in_a_row: status.missed_in_a_row,
+        checks_due: status.checks_due,
+        checks_upcoming: status.checks_upcoming,
+        whereabouts: whereabouts.to_owned(),
+        whereabouts_since: since.to_string(),
+        onward_destination: status.onward.map(|(country, _)| country.to_string()),
+        onward_at: status.onward.map(|(_, at)| at.to_string()),
+        support_ends_at: status.support_ends_at.map(|at| at.to_string()),
+        alerts,
+    })
 }
 
 /// The version a caller who sees only part of a case is told (and sends back in `If-Match`):
@@ -328,10 +434,15 @@ fn view_of(
 /// a notice served again). It changes only when their view of the case does. The view is
 /// taken without its personal data (which changes only by erasure, shown by
 /// `personal_data_state`) and at a fixed moment, so that the welfare schedule's states, which
-/// move with the clock, do not change it. Callers who see the whole case are told the count.
+/// move with the clock, do not change it. Callers who see the whole case are told the count:
+/// of every event for the monitors, and of every event but the monitoring body's own records
+/// for the sending state and counsel (an alert raised by the clock moves nothing they see).
 pub fn told_version(case: &Case, agreement: &AgreementState, disclosure: &Disclosure) -> u64 {
     if *disclosure == Disclosure::EVERYTHING {
         return case.version;
+    }
+    if disclosure.whole_case() {
+        return case.version.saturating_sub(case.monitoring_records);
     }
     let mut view = view_of(case, agreement, disclosure, None, Timestamp::UNIX_EPOCH);
     view.version = 0;

@@ -85,6 +85,10 @@ actions! {
     ReadHistory => "read_history" on Case,
     /// Read the access records of an agreement's cases and of the agreement itself.
     ReadAccessRecords => "read_access_records" on Agreement,
+    /// Read the joint committee's report on an agreement, in full.
+    ReadCommitteeReport => "read_committee_report" on Agreement,
+    /// Read the public version of the joint committee's report.
+    ReadPublicReport => "read_public_report" on Agreement,
     /// Propose a case under an agreement.
     Propose => "propose" on Agreement,
     /// Serve notice.

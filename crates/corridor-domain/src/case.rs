@@ -7,7 +7,7 @@ use corridor_terms::{AgreementId, Country, Vulnerability};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::event::{Acceptance, EventBody, WelfareOutcome};
+use crate::event::{Acceptance, EventBody, MonitorAlert, WelfareOutcome};
 use crate::ids::{CaseId, HoldId, UserId};
 use crate::person::{Language, RuleAttributes, Sealed};
 
@@ -295,8 +295,19 @@ pub struct Case {
     pub return_required: bool,
     /// Where the person moved on to.
     pub onward_destination: Option<Country>,
+    /// When the person moved on.
+    pub onward_moved_at: Option<Timestamp>,
     /// The status before whereabouts became unknown.
     pub status_before_unknown: Option<CaseStatus>,
+    /// When the whereabouts last became unknown, while they are.
+    pub whereabouts_unknown_since: Option<Timestamp>,
+    /// When the person was last found again after their whereabouts were unknown.
+    pub whereabouts_known_since: Option<Timestamp>,
+    /// The alerts raised to the monitoring body, with when.
+    pub alerts: Vec<(Timestamp, MonitorAlert)>,
+    /// How many of the case's events are monitoring records
+    /// ([`EventBody::is_monitoring_record`]): the version a government is told leaves them out.
+    pub monitoring_records: u64,
     /// How many commands safeguards refused.
     pub safeguard_refusals: u64,
     /// Why the case was withdrawn or refused.
@@ -365,7 +376,12 @@ impl Case {
             support_ended: false,
             return_required: false,
             onward_destination: None,
+            onward_moved_at: None,
             status_before_unknown: None,
+            whereabouts_unknown_since: None,
+            whereabouts_known_since: None,
+            alerts: Vec::new(),
+            monitoring_records: 0,
             safeguard_refusals: 0,
             closing_reason: None,
             safeguard_cause: None,
@@ -396,6 +412,12 @@ impl Case {
             Part::Transfer => self.apply_transfer(at, body, detention_required),
             Part::AfterArrival => self.apply_after_arrival(at, by, body),
             Part::Record => self.apply_record(body),
+            Part::Monitoring => {
+                self.monitoring_records += 1;
+                if let EventBody::MonitorAlertRaised { alert, .. } = body {
+                    self.alerts.push((at, *alert));
+                }
+            }
             Part::NotCase => {}
         }
     }
@@ -568,6 +590,7 @@ impl Case {
             AppealLodged { .. } => self.receiving_procedure = ReceivingProcedure::AppealPending,
             OnwardMoved { destination, .. } => {
                 self.onward_destination = Some(*destination);
+                self.onward_moved_at = Some(at);
                 self.status = CaseStatus::Departed;
             }
             Settled { .. } => self.status = CaseStatus::Settled,
@@ -575,8 +598,11 @@ impl Case {
             WhereaboutsUnknown { .. } => {
                 self.status_before_unknown = Some(self.status);
                 self.status = CaseStatus::WhereaboutsUnknown;
+                self.whereabouts_unknown_since = Some(at);
             }
             WhereaboutsKnown { .. } => {
+                self.whereabouts_unknown_since = None;
+                self.whereabouts_known_since = Some(at);
                 self.status = self
                     .status_before_unknown
                     .take()
@@ -655,6 +681,8 @@ enum Part {
     AfterArrival,
     /// Orders matched, erasure and safeguard refusals recorded.
     Record,
+    /// The monitoring body's own records ([`EventBody::is_monitoring_record`]).
+    Monitoring,
     /// Not an event of the case's own stream after the first.
     NotCase,
 }
@@ -700,6 +728,7 @@ impl Part {
             HoldMatched { .. } | PersonalDataErased { .. } | SafeguardTriggered { .. } => {
                 Self::Record
             }
+            MonitorAlertRaised { .. } => Self::Monitoring,
             CaseProposed { .. }
             | AgreementLoaded { .. }
             | AgreementStatusChanged { .. }

@@ -90,6 +90,10 @@ pub enum UnscheduleCause {
 }
 
 /// The outcome of a welfare check.
+///
+/// The stored names of the first three (`well`, `concerns`, `not_seen`) are frozen; the CLI and
+/// the API also accept the clearer names of [`WelfareOutcome::name`] (`seen_well`,
+/// `seen_with_concerns`, `not_found`, `refused_contact`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WelfareOutcome {
@@ -97,27 +101,85 @@ pub enum WelfareOutcome {
     Well,
     /// Seen, with concerns recorded for follow-up.
     Concerns,
-    /// The monitor could not see the person.
+    /// The monitor could not find the person.
     NotSeen,
+    /// The monitor found the person, who refused contact.
+    RefusedContact,
 }
 
 impl WelfareOutcome {
-    /// Parses a snake_case outcome.
+    /// Every outcome.
+    pub const ALL: [Self; 4] = [
+        Self::Well,
+        Self::Concerns,
+        Self::NotSeen,
+        Self::RefusedContact,
+    ];
+
+    /// Parses an outcome by its clear name ([`Self::name`]) or its stored one ([`Self::as_str`]).
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "well" => Some(Self::Well),
-            "concerns" => Some(Self::Concerns),
-            "not_seen" => Some(Self::NotSeen),
-            _ => None,
-        }
+        Self::ALL
+            .into_iter()
+            .find(|outcome| outcome.name() == text || outcome.as_str() == text)
     }
 
-    /// The snake_case name.
+    /// The stored snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Well => "well",
             Self::Concerns => "concerns",
             Self::NotSeen => "not_seen",
+            Self::RefusedContact => "refused_contact",
+        }
+    }
+
+    /// The clear name the CLI and the API use: `seen_well`, `seen_with_concerns`, `not_found`,
+    /// `refused_contact`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Well => "seen_well",
+            Self::Concerns => "seen_with_concerns",
+            Self::NotSeen => "not_found",
+            Self::RefusedContact => "refused_contact",
+        }
+    }
+
+    /// Whether the monitor found the person (whereabouts known), whatever they said.
+    pub fn found(self) -> bool {
+        !matches!(self, Self::NotSeen)
+    }
+
+    /// The clear names, for messages: `seen_well, seen_with_concerns, not_found, refused_contact`.
+    pub fn names() -> String {
+        Self::ALL.map(Self::name).join(", ")
+    }
+}
+
+/// Why the monitoring body is alerted about a person after arrival.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum MonitorAlert {
+    /// Welfare checks were missed in a row (their windows closed with no check, or the person
+    /// was not found).
+    MissedChecks {
+        /// How many in a row.
+        count: u32,
+        /// When the first of them was due: the episode the alert is about.
+        since: Timestamp,
+    },
+    /// The person's whereabouts have been unknown for longer than the terms allow.
+    WhereaboutsUnknown {
+        /// Since when.
+        since: Timestamp,
+    },
+}
+
+impl MonitorAlert {
+    /// The snake_case reason.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Self::MissedChecks { .. } => "missed_checks",
+            Self::WhereaboutsUnknown { .. } => "whereabouts_unknown",
         }
     }
 }
@@ -342,6 +404,15 @@ pub enum EventBody {
         /// What the monitor found.
         outcome: WelfareOutcome,
     },
+    /// The clock raised an alert to the agreement's monitoring body about the person (a
+    /// monitoring record: neither government is shown it).
+    MonitorAlertRaised {
+        /// The case.
+        case: CaseId,
+        /// Why.
+        #[serde(flatten)]
+        alert: MonitorAlert,
+    },
     /// A court validated the person's detention in time.
     DetentionValidated {
         /// The case.
@@ -532,6 +603,7 @@ impl EventBody {
             | WhereaboutsUnknown { case }
             | WhereaboutsKnown { case }
             | WelfareCheckRecorded { case, .. }
+            | MonitorAlertRaised { case, .. }
             | DetentionValidated { case }
             | DetentionValidationLapsed { case }
             | TransferDeadlineExpired { case }
@@ -578,6 +650,7 @@ impl EventBody {
             WhereaboutsUnknown { .. } => "whereabouts_unknown",
             WhereaboutsKnown { .. } => "whereabouts_known",
             WelfareCheckRecorded { .. } => "welfare_check_recorded",
+            MonitorAlertRaised { .. } => "monitor_alert_raised",
             DetentionValidated { .. } => "detention_validated",
             DetentionValidationLapsed { .. } => "detention_validation_lapsed",
             TransferDeadlineExpired { .. } => "transfer_deadline_expired",
@@ -599,8 +672,10 @@ impl EventBody {
         }
     }
 
-    /// Whether the event is one of the monitoring body's records (its visits and findings):
-    /// they share one neutral leaf kind in the public log.
+    /// Whether the event is one of the monitoring body's records (its visits, findings and
+    /// alerts): they share one neutral leaf kind in the public log, and where such a record sits in
+    /// a case's stream (an alert) it is for the monitoring body alone: neither government is shown
+    /// it, counted in a version it is told, or told of it in a history or a report.
     pub fn is_monitoring_record(&self) -> bool {
         matches!(
             self,
@@ -609,6 +684,7 @@ impl EventBody {
                 | Self::FindingRecorded { .. }
                 | Self::FindingResponded { .. }
                 | Self::FindingClosed { .. }
+                | Self::MonitorAlertRaised { .. }
         )
     }
 

@@ -42,8 +42,8 @@ pub use decide::{
     counts_of, decide, refusal_event, rule_attributes,
 };
 pub use event::{
-    ACCESS_STREAM, Acceptance, Event, EventBody, SCHEMA_VERSION, StreamId, UnscheduleCause,
-    WelfareOutcome,
+    ACCESS_STREAM, Acceptance, Event, EventBody, MonitorAlert, SCHEMA_VERSION, StreamId,
+    UnscheduleCause, WelfareOutcome,
 };
 pub use hold::{
     ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, ScopeChoice, effective, holds_covering,

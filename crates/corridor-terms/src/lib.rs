@@ -19,8 +19,8 @@ mod text;
 pub use country::Country;
 pub use model::{
     Agreement, AgreementId, AgreementStatus, Caps, Clocks, DeadlineExtension, Eligibility,
-    MonitoringBody, OnwardRule, Sex, SharedField, StatusChange, Terms, Vulnerability,
-    WelfareCheckRule,
+    MonitoringBody, OnwardRule, ScheduledCheck, Sex, SharedField, StatusChange, Terms,
+    Vulnerability, WelfareCheckRule, WelfareScheduleRule,
 };
 pub use parse::{AGREEMENT_FILE_SIZE_MAX_BYTES, AgreementError, AgreementErrors, parse_agreement};
 pub use span::ClockSpan;

@@ -6,7 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+use jiff::Timestamp;
 use jiff::civil::Date;
+use jiff::tz::TimeZone;
 
 use crate::country::Country;
 use crate::span::ClockSpan;
@@ -270,6 +272,90 @@ pub struct WelfareCheckRule {
     pub window: ClockSpan,
 }
 
+/// A recurring welfare check after arrival: one check every `every`, the first `from` after
+/// arrival, the last no later than `until` after it (e.g. monthly for the first year).
+///
+/// INVARIANT (checked by the parser): `every` is at least a day, `until` is not before `from`,
+/// twice the `window` fits in `every` (consecutive windows never overlap), and the rule yields
+/// at most [`WelfareScheduleRule::CHECKS_MAX`] checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WelfareScheduleRule {
+    /// The time between two checks.
+    pub every: ClockSpan,
+    /// How long after arrival the first check is due.
+    pub from: ClockSpan,
+    /// How long after arrival the last check may be due.
+    pub until: ClockSpan,
+    /// How long before and after its due time each check may be done.
+    pub window: ClockSpan,
+}
+
+impl WelfareScheduleRule {
+    /// Most checks one rule may yield (ten years of weekly checks fit).
+    pub const CHECKS_MAX: usize = 600;
+
+    /// The due times of the rule's checks for a person who arrived at `arrived_at`.
+    ///
+    /// Check `index` is due `from` plus `index` times `every` after arrival, the units added
+    /// field by field and then to the arrival day: monthly checks of a person who arrived on
+    /// the 31st fall on the last day of shorter months and on the 31st again after them.
+    pub fn due_times(&self, arrived_at: Timestamp) -> Vec<Timestamp> {
+        let last = self.until.after(arrived_at);
+        let start = arrived_at.to_zoned_datetime(TimeZone::UTC);
+        let mut times = Vec::new();
+        for index in 0..Self::CHECKS_MAX {
+            let Some(due) = i64::try_from(index)
+                .ok()
+                .and_then(|times| fieldwise_sum(self.from.span(), self.every.span(), times))
+                .and_then(|span| start.checked_add(span).ok())
+                .map(|zoned| zoned.timestamp())
+            else {
+                break;
+            };
+            if due > last {
+                break;
+            }
+            times.push(due);
+        }
+        times
+    }
+}
+
+/// `base` plus `times` times `step`, unit by unit (years with years, months with months, …),
+/// so calendar units are never balanced into days; `None` if a unit overflows.
+fn fieldwise_sum(base: jiff::Span, step: jiff::Span, times: i64) -> Option<jiff::Span> {
+    let unit = |of: fn(&jiff::Span) -> i64| {
+        of(&step)
+            .checked_mul(times)
+            .and_then(|steps| steps.checked_add(of(&base)))
+    };
+    let years = unit(|span| i64::from(span.get_years()))?;
+    let months = unit(|span| i64::from(span.get_months()))?;
+    let weeks = unit(|span| i64::from(span.get_weeks()))?;
+    let days = unit(|span| i64::from(span.get_days()))?;
+    let hours = unit(|span| i64::from(span.get_hours()))?;
+    let minutes = unit(jiff::Span::get_minutes)?;
+    let seconds = unit(jiff::Span::get_seconds)?;
+    jiff::Span::new()
+        .try_years(years)
+        .and_then(|span| span.try_months(months))
+        .and_then(|span| span.try_weeks(weeks))
+        .and_then(|span| span.try_days(days))
+        .and_then(|span| span.try_hours(hours))
+        .and_then(|span| span.try_minutes(minutes))
+        .and_then(|span| span.try_seconds(seconds))
+        .ok()
+}
+
+/// One welfare check of a person's schedule, as the terms set it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScheduledCheck {
+    /// When it falls due.
+    pub due_at: Timestamp,
+    /// How long before and after `due_at` it may be done.
+    pub window: ClockSpan,
+}
+
 /// Deadlines the agreement sets.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clocks {
@@ -285,8 +371,13 @@ pub struct Clocks {
     pub transfer_deadline: Option<ClockSpan>,
     /// Reasoned extensions of the transfer deadline.
     pub transfer_deadline_extensions: Vec<DeadlineExtension>,
-    /// Welfare checks after arrival.
+    /// Welfare checks after arrival, one by one.
     pub welfare_checks: Vec<WelfareCheckRule>,
+    /// Recurring welfare checks after arrival, in order (each rule's `from` after the previous
+    /// rule's `until`).
+    pub welfare_schedule: Vec<WelfareScheduleRule>,
+    /// How long a person's whereabouts may stay unknown before the monitor is alerted.
+    pub whereabouts_alert_after: Option<ClockSpan>,
     /// How long support lasts after arrival.
     pub support_period: Option<ClockSpan>,
     /// How long after arrival a court must validate detention.
@@ -304,6 +395,38 @@ pub struct Clocks {
     pub earlier_schedule_restarts_notice: bool,
 }
 
+impl Clocks {
+    /// Every welfare check of a person who arrived at `arrived_at`, one-off and recurring, by
+    /// due time; two checks due at the same moment are one (the longer window kept).
+    pub fn welfare_checks_for(&self, arrived_at: Timestamp) -> Vec<ScheduledCheck> {
+        let mut checks: Vec<ScheduledCheck> = self
+            .welfare_checks
+            .iter()
+            .map(|rule| ScheduledCheck {
+                due_at: rule.offset.after(arrived_at),
+                window: rule.window,
+            })
+            .chain(self.welfare_schedule.iter().flat_map(|rule| {
+                rule.due_times(arrived_at)
+                    .into_iter()
+                    .map(|due_at| ScheduledCheck {
+                        due_at,
+                        window: rule.window,
+                    })
+            }))
+            .collect();
+        checks.sort_by_key(|check| check.due_at);
+        checks.dedup_by(|later, earlier| {
+            let same = later.due_at == earlier.due_at;
+            if same && later.window.after(later.due_at) > earlier.window.after(earlier.due_at) {
+                earlier.window = later.window;
+            }
+            same
+        });
+        checks
+    }
+}
+
 impl Default for Clocks {
     /// No clock runs, and an earlier schedule restarts the notice lead time (the protective
     /// reading when a file says nothing).
@@ -316,6 +439,8 @@ impl Default for Clocks {
             transfer_deadline: None,
             transfer_deadline_extensions: Vec::new(),
             welfare_checks: Vec::new(),
+            welfare_schedule: Vec::new(),
+            whereabouts_alert_after: None,
             support_period: None,
             detention_validation: None,
             finding_response: None,

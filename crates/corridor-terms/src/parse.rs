@@ -16,18 +16,19 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::ops::Range;
 
-use jiff::civil::{Date, Time};
+use jiff::Span;
+use jiff::civil::{Date, DateTime, Time};
 use toml::de::DeTable;
 
 use crate::country::Country;
 use crate::model::{
     Agreement, AgreementId, AgreementStatus, Caps, Clocks, DeadlineExtension, Eligibility,
     MonitoringBody, OnwardRule, Sex, SharedField, StatusChange, Terms, Vulnerability,
-    WelfareCheckRule,
+    WelfareCheckRule, WelfareScheduleRule,
 };
 use crate::span::ClockSpan;
 
-use reader::{Reader, TableSource, Value, item};
+use reader::{Reader, TableSource, Value, child, item};
 
 /// Largest agreement file accepted, in bytes (256 KiB). The richest real agreement fits in a few
 /// KiB; anything near this size is a mistake or an attack on the parser, not a contract.
@@ -97,6 +98,8 @@ const CLOCKS_KEYS: &[&str] = &[
     "transfer_deadline",
     "transfer_deadline_extensions",
     "welfare_checks",
+    "welfare_schedule",
+    "whereabouts_alert_after",
     "support_period",
     "detention_validation",
     "finding_response",
@@ -106,6 +109,7 @@ const CLOCKS_KEYS: &[&str] = &[
 ];
 const EXTENSION_KEYS: &[&str] = &["reason", "deadline"];
 const WELFARE_CHECK_KEYS: &[&str] = &["offset", "window"];
+const WELFARE_SCHEDULE_KEYS: &[&str] = &["every", "from", "until", "window"];
 const ONWARD_KEYS: &[&str] = &["rule"];
 const SHARING_KEYS: &[&str] = &["fields"];
 const MONITORING_KEYS: &[&str] = &["id", "name"];
@@ -800,14 +804,21 @@ fn read_clock<'a>(
 
 /// Whether `later` ends strictly after `earlier` from every start day of a calendar cycle.
 fn ends_after_from_every_start(later: ClockSpan, earlier: ClockSpan) -> bool {
+    from_every_start(later.span(), earlier.span(), |a, b| a > b)
+}
+
+/// Whether `longer` ends no earlier than `shorter` from every start day of a calendar cycle.
+fn ends_no_earlier_from_every_start(longer: Span, shorter: Span) -> bool {
+    from_every_start(longer, shorter, |a, b| a >= b)
+}
+
+/// Whether the ends of `a` and `b` satisfy `holds` from every start day of a calendar cycle.
+fn from_every_start(a: Span, b: Span, holds: fn(DateTime, DateTime) -> bool) -> bool {
     let mut day = CALENDAR_CYCLE_START;
     for _ in 0..CALENDAR_CYCLE_DAYS {
         let start = day.to_datetime(Time::midnight());
-        match (
-            start.checked_add(later.span()),
-            start.checked_add(earlier.span()),
-        ) {
-            (Ok(later_end), Ok(earlier_end)) if later_end > earlier_end => {}
+        match (start.checked_add(a), start.checked_add(b)) {
+            (Ok(a_end), Ok(b_end)) if holds(a_end, b_end) => {}
             _ => return false,
         }
         day = match day.tomorrow() {
@@ -875,6 +886,11 @@ fn read_clocks(reader: &mut Reader<'_>, value: &Value<'_>) -> Clocks {
         .optional("welfare_checks")
         .map(|value| read_welfare_checks(reader, value, &fields.path("welfare_checks")))
         .unwrap_or_default();
+    let welfare_schedule = fields
+        .optional("welfare_schedule")
+        .map(|value| read_welfare_schedule(reader, value, &fields.path("welfare_schedule")))
+        .unwrap_or_default();
+    let whereabouts_alert_after = clock(reader, "whereabouts_alert_after");
 
     Clocks {
         notice_lead_time: notice_lead_time.map(|clock| clock.span),
@@ -884,6 +900,8 @@ fn read_clocks(reader: &mut Reader<'_>, value: &Value<'_>) -> Clocks {
         transfer_deadline: transfer_deadline.map(|clock| clock.span),
         transfer_deadline_extensions,
         welfare_checks,
+        welfare_schedule,
+        whereabouts_alert_after: whereabouts_alert_after.map(|clock| clock.span),
         support_period: support_period.map(|clock| clock.span),
         detention_validation: detention_validation.map(|clock| clock.span),
         finding_response: finding_response.map(|clock| clock.span),
@@ -1019,6 +1037,173 @@ fn read_welfare_checks(
         previous_offset = offset;
     }
     checks
+}
+
+/// The first day of the calendar cycle as a moment, to count a rule's checks from.
+fn cycle_start() -> jiff::Timestamp {
+    CALENDAR_CYCLE_START
+        .to_datetime(Time::midnight())
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map_or(jiff::Timestamp::UNIX_EPOCH, |zoned| zoned.timestamp())
+}
+
+fn read_welfare_schedule(
+    reader: &mut Reader<'_>,
+    value: &Value<'_>,
+    path: &str,
+) -> Vec<WelfareScheduleRule> {
+    let Some(entries) = reader.list(value, path) else {
+        return Vec::new();
+    };
+    let mut rules = Vec::with_capacity(entries.len());
+    // The `until` of the rule before, to keep the rules in order and apart.
+    let mut previous_until: Option<ClockFact<'_>> = None;
+    for (index, entry) in entries.iter().enumerate() {
+        let entry_path = item(path, index);
+        let Some(fields) = reader.table(entry, &entry_path, WELFARE_SCHEDULE_KEYS) else {
+            previous_until = None;
+            continue;
+        };
+        let read = |reader: &mut Reader<'_>, key: &str, required: bool| {
+            let value = if required {
+                fields.required(reader, key)
+            } else {
+                fields.optional(key)
+            };
+            value.and_then(|value| read_clock(reader, value, &fields.path(key)))
+        };
+        let every = read(reader, "every", true);
+        let from = read(reader, "from", false).or_else(|| {
+            // `from` defaults to `every`: the first check one period after arrival.
+            fields
+                .optional("from")
+                .is_none()
+                .then(|| every.clone())
+                .flatten()
+        });
+        let until = read(reader, "until", true);
+        let window = read(reader, "window", true);
+        let (Some(every), Some(from), Some(until), Some(window)) = (every, from, until, window)
+        else {
+            previous_until = None;
+            continue;
+        };
+        let rule = ScheduleFacts {
+            every,
+            from,
+            until,
+            window,
+        };
+        let valid = check_schedule_rule(reader, &rule, &entry_path, previous_until.as_ref());
+        previous_until = Some(rule.until.clone());
+        if valid {
+            rules.push(WelfareScheduleRule {
+                every: rule.every.span,
+                from: rule.from.span,
+                until: rule.until.span,
+                window: rule.window.span,
+            });
+        }
+    }
+    rules
+}
+
+/// A recurring welfare check rule as read, before its checks across fields.
+struct ScheduleFacts<'a> {
+    every: ClockFact<'a>,
+    from: ClockFact<'a>,
+    until: ClockFact<'a>,
+    window: ClockFact<'a>,
+}
+
+/// Checks one recurring rule at `path`, reporting each problem at its field;
+/// whether it is sound.
+fn check_schedule_rule(
+    reader: &mut Reader<'_>,
+    rule: &ScheduleFacts<'_>,
+    path: &str,
+    previous_until: Option<&ClockFact<'_>>,
+) -> bool {
+    let at = |key: &str| child(path, key);
+    let ScheduleFacts {
+        every,
+        from,
+        until,
+        window,
+    } = rule;
+    let mut sound = true;
+    if !ends_no_earlier_from_every_start(every.span.span(), Span::new().days(1)) {
+        reader.error(
+            &every.at,
+            &at("every"),
+            format!(
+                "`{}` is shorter than a day: no monitor visits that often",
+                every.text
+            ),
+        );
+        return false;
+    }
+    if !ends_no_earlier_from_every_start(until.span.span(), from.span.span()) {
+        reader.error(
+            &until.at,
+            &at("until"),
+            format!(
+                "`{}` ends before `from` (`{}`) from some start day: the rule would schedule no check",
+                until.text, from.text
+            ),
+        );
+        sound = false;
+    }
+    let doubled = window
+        .span
+        .span()
+        .checked_mul(2)
+        .unwrap_or(Span::new().years(20));
+    if !ends_no_earlier_from_every_start(every.span.span(), doubled) {
+        reader.error(
+            &window.at,
+            &at("window"),
+            format!(
+                "`{}` is more than half of `every` (`{}`) from some start day: a window opens before and closes after its check's due time, so consecutive windows would overlap",
+                window.text, every.text
+            ),
+        );
+        sound = false;
+    }
+    if let Some(previous) = previous_until
+        && !ends_after_from_every_start(from.span, previous.span)
+    {
+        reader.error(
+            &from.at,
+            &at("from"),
+            format!(
+                "`{}` does not come after the previous rule's `until` (`{}`) from every start day: list recurring checks in order, one rule after the other",
+                from.text, previous.text
+            ),
+        );
+        sound = false;
+    }
+    let probe = WelfareScheduleRule {
+        every: every.span,
+        from: from.span,
+        until: until.span,
+        window: window.span,
+    };
+    if sound && probe.due_times(cycle_start()).len() >= WelfareScheduleRule::CHECKS_MAX {
+        reader.error(
+            &every.at,
+            &at("every"),
+            format!(
+                "`{}` from `{}` until `{}` makes {} checks or more, more than a schedule may have",
+                every.text,
+                from.text,
+                until.text,
+                WelfareScheduleRule::CHECKS_MAX
+            ),
+        );
+        sound = false;
+    }
+    sound
 }
 
 fn read_onward(reader: &mut Reader<'_>, value: &Value<'_>) -> Option<OnwardRule> {

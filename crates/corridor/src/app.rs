@@ -338,6 +338,9 @@ pub fn describe(event: &Event) -> String {
             )
         }
         SupportPeriodEnded { case } => format!("{case}: support period ended"),
+        MonitorAlertRaised { case, alert } => {
+            format!("{case}: alert to the monitoring body — {}", alert.reason())
+        }
         Withdrawn { case, reason } => format!("{case}: withdrawn ({reason})"),
         PersonalDataErased { case } => format!("{case}: personal data erased (case key destroyed)"),
         AccessRecorded {

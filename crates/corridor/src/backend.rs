@@ -26,6 +26,7 @@ use corridor_app::monitoring::{
     self, FindingView, FindingsView, MonitoringQueue, MonitoringRecorded, NewFinding, NewVisit,
     TickOutcome, VisitsView,
 };
+use corridor_app::report::{ReportFormat, ReportQuery, read_report};
 use corridor_app::service::{self, CaseQuery, NewCase, NewHold};
 use corridor_app::views::CaseView;
 use corridor_app::{App as Application, AppConfig, AppError, Caller, ErrorKind};
@@ -368,6 +369,23 @@ impl Executor {
                 .await,
             ),
             Self::Remote(remote) => typed(remote.list_access_records(query).await),
+        }
+    }
+
+    /// The joint committee's report, rendered in `format`.
+    pub async fn read_report(
+        &self,
+        query: &ReportQuery,
+        format: ReportFormat,
+        format_name: &str,
+    ) -> RequestResult<String> {
+        match self {
+            Self::Local(local) => answered(
+                read_report(&local.state, &Self::anyone(local)?, query)
+                    .await
+                    .map(|report| format.render(&report)),
+            ),
+            Self::Remote(remote) => remote.read_report(query, format_name).await,
         }
     }
 

@@ -114,6 +114,10 @@ pub enum Top {
     /// monitor's queue (docs/monitoring.md).
     #[command(subcommand)]
     Monitor(MonitorCommand),
+    /// The joint committee's report on an agreement for a period: the committee's version (the
+    /// monitoring body, the sending state's supervisors) or the public one (anyone), as Markdown,
+    /// a printable HTML page or CSV. Each read is recorded.
+    Report(ReportArgs),
     /// Let the clocks run: emit what expired deadlines cause, up to now (or `--at`).
     Tick(TickArgs),
     /// Replay every event and compare with the stored projections and the transparency log.
@@ -668,7 +672,8 @@ pub enum CaseCommand {
     Welfare {
         #[command(flatten)]
         target: Target,
-        /// The outcome: well, concerns or not_seen.
+        /// The outcome: seen_well, seen_with_concerns, not_found or refused_contact (the
+        /// stored names well, concerns and not_seen are accepted too).
         #[arg(long)]
         outcome: String,
     },
@@ -912,6 +917,21 @@ pub enum FindingCommand {
         /// The finding id.
         finding: String,
     },
+/// `corridor report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The agreement.
+    #[arg(long)]
+    pub agreement: String,
+    /// The period: a year (2026), a quarter (2026-Q3) or a month (2026-07), in UTC.
+    #[arg(long)]
+    pub period: String,
+    /// The public version (no case, counts under 10 shown as <10) instead of the committee's.
+    #[arg(long)]
+    pub public: bool,
+    /// `md`, `html` (a printable page) or `csv` (the figures).
+    #[arg(long, default_value = "md")]
+    pub format: String,
 }
 
 /// `corridor tick`.

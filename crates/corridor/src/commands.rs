@@ -14,6 +14,7 @@ use corridor_app::ErrorKind;
 use corridor_app::access::AccessQuery;
 use corridor_app::limits::PAGE_SIZE_MAX;
 use corridor_app::monitoring::{FindingView, MonitoringRecorded, NewFinding, NewVisit, QueueItem};
+use corridor_app::report::{Period, ReportFormat, ReportQuery, ReportVersion};
 use corridor_app::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::monitoring::{
     AddressedParty, FindingCategory, FindingOutcome, Seen, Severity,
@@ -48,7 +49,7 @@ macro_rules! eprintln {
 use crate::backend::{Answer, Executor, Failure, RequestResult};
 use crate::cli::{
     AccessCommand, AgreementCommand, CaseCommand, FindingCommand, HoldCommand, MonitorCommand,
-    ProposeArgs, ScopeArgs, VisitArgs, VisitCommand,
+    ProposeArgs, ReportArgs, ScopeArgs, VisitArgs, VisitCommand,
 };
 use corridor_app::answers::{
     AgreementDetail, CommandOutcome, EventSummary, HistoryEvent, Proposed, RegisteredHold,
@@ -661,7 +662,8 @@ pub async fn case(
         CaseCommand::Welfare { target, outcome } => {
             let outcome = WelfareOutcome::parse(&outcome).ok_or_else(|| {
                 input(format!(
-                    "--outcome: `{outcome}` is not one of well, concerns, not_seen"
+                    "--outcome: `{outcome}` is not one of {}",
+                    WelfareOutcome::names()
                 ))
             })?;
             simple(&target, &|case| Command::RecordWelfareCheck {
@@ -914,15 +916,53 @@ async fn show(backend: &Executor, json: bool, case: &str) -> anyhow::Result<Exit
     }
     for item in &view.welfare_checks {
         println!(
-            "welfare check due {} (window to {}): {}",
-            item.due_at, item.window_ends_at, item.state
+            "welfare check due {} (window {} to {}): {}",
+            item.due_at, item.window_opens_at, item.window_ends_at, item.state
         );
+    }
+    if let Some(aftercare) = &view.aftercare {
+        print_aftercare(aftercare);
     }
     let refusals = view.safeguard_refusals.unwrap_or(0);
     if refusals > 0 {
         println!("safeguard refusals recorded: {refusals}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The years after arrival, as `case show` prints them.
+fn print_aftercare(aftercare: &corridor_app::views::AftercareView) {
+    println!(
+        "after arrival: {} months · checks done {} · missed {} (in a row {}) · due {} · upcoming {}",
+        aftercare.months_since_arrival,
+        aftercare.checks_done,
+        aftercare.checks_missed,
+        aftercare.missed_in_a_row,
+        aftercare.checks_due,
+        aftercare.checks_upcoming
+    );
+    println!(
+        "whereabouts: {} since {}",
+        aftercare.whereabouts, aftercare.whereabouts_since
+    );
+    if let (Some(destination), Some(at)) = (&aftercare.onward_destination, &aftercare.onward_at) {
+        println!("moved on to {destination} at {at}");
+    }
+    if let Some(end) = &aftercare.support_ends_at {
+        println!("support period ends: {end}");
+    }
+    for alert in aftercare.alerts.iter().flatten() {
+        println!(
+            "ALERT to the monitoring body at {}: {} (since {}{})",
+            alert.at,
+            alert.reason,
+            alert.since,
+            alert
+                .count
+                .map(|count| format!(", {count} in a row"))
+                .unwrap_or_default()
+        );
+    }
 }
 
 async fn history(backend: &Executor, json: bool, case: &str) -> anyhow::Result<ExitCode> {
@@ -1064,6 +1104,29 @@ fn scope_of(args: &ScopeArgs) -> anyhow::Result<HoldScope> {
 }
 
 /// `corridor hold …`.
+/// `corridor report`: the joint committee's report, written to standard output.
+pub async fn report(backend: &Executor, args: ReportArgs) -> anyhow::Result<ExitCode> {
+    let query = ReportQuery {
+        agreement: AgreementId::parse(&args.agreement)
+            .map_err(|e| input(format!("--agreement: {e}")))?,
+        period: Period::parse(&args.period).map_err(|e| input(format!("--period: {e}")))?,
+        version: if args.public {
+            ReportVersion::Public
+        } else {
+            ReportVersion::Committee
+        },
+    };
+    let format = ReportFormat::parse(&args.format).map_err(|e| input(format!("--format: {e}")))?;
+    let text = read_result(
+        backend,
+        backend.read_report(&query, format, &args.format).await,
+        &format!("the report on {}", query.agreement),
+        false,
+    )?;
+    print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `corridor access list`: one page of an agreement's access records, a line each (or the page
 /// as JSON), then the `--after` of the next page when there is one.
 pub async fn access(

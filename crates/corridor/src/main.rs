@@ -166,6 +166,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Top::Monitor(command) => {
                     let backend = local_backend(&mut app, who).await?;
                     commands::monitor(&backend, app.json, command).await?
+                Top::Report(args) => {
+                    let backend = local_backend(&mut app, who).await?;
+                    commands::report(&backend, args).await?
                 }
                 Top::Tick(args) => {
                     if let Some(at) = args.at {
@@ -245,6 +248,7 @@ async fn on_server(
         Top::Hold(command) => commands::hold(&connect()?, json, command).await,
         Top::Access(command) => commands::access(&connect()?, json, command).await,
         Top::Monitor(command) => commands::monitor(&connect()?, json, command).await,
+        Top::Report(args) => commands::report(&connect()?, args).await,
         Top::Tick(args) => {
             if args.at.is_some() {
                 return Err(anyhow::Error::new(app::InputError(

@@ -21,6 +21,7 @@ use anyhow::anyhow;
 use corridor_app::ErrorKind;
 use corridor_app::access::AccessQuery;
 use corridor_app::monitoring::{NewFinding, NewVisit};
+use corridor_app::report::ReportQuery;
 use corridor_app::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::monitoring::{FindingOutcome, Seen};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
@@ -60,6 +61,8 @@ struct Success {
 /// A request to send.
 #[derive(Debug, Clone)]
 struct Call {
+    /// The answer is text (a report), not JSON.
+    text: bool,
     post: bool,
     path: String,
     if_match: Option<u64>,
@@ -70,6 +73,7 @@ struct Call {
 impl Call {
     fn get(path: String) -> Self {
         Self {
+            text: false,
             post: false,
             path,
             if_match: None,
@@ -80,6 +84,7 @@ impl Call {
 
     fn post(path: String, body: Option<Value>) -> Self {
         Self {
+            text: false,
             post: true,
             path,
             if_match: None,
@@ -187,6 +192,15 @@ impl Remote {
             .limit(RESPONSE_BYTES_MAX)
             .read_to_vec()
             .map_err(|error| Failure::Error(anyhow!("reading the answer of {url}: {error}")))?;
+        if call.text && (200..300).contains(&status) {
+            let text = String::from_utf8(bytes).map_err(|_| {
+                Failure::Error(anyhow!("the server's answer to {url} is not UTF-8 text"))
+            })?;
+            return Ok(Success {
+                body: Value::String(text),
+                etag,
+            });
+        }
         let body: Option<Value> = serde_json::from_slice(&bytes).ok();
         if (200..300).contains(&status) {
             let body = body.ok_or_else(|| {
@@ -472,6 +486,21 @@ impl Remote {
             path.push_str(&format!("&case={case}"));
         }
         self.body(Call::get(path)).await
+    }
+
+    /// `GET /api/reports/{agreement}`: the report as text.
+    pub async fn read_report(&self, query: &ReportQuery, format: &str) -> RequestResult<String> {
+        let mut call = Call::get(format!(
+            "/api/reports/{}?period={}&version={}&format={format}",
+            query.agreement,
+            query.period.label(),
+            query.version.as_str()
+        ));
+        call.text = true;
+        match self.body(call).await? {
+            Value::String(text) => Ok(text),
+            _ => Err(Failure::Error(anyhow!("the server's report is not text"))),
+        }
     }
 
     /// `GET /api/holds`.

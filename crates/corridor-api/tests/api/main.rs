@@ -37,6 +37,8 @@ mod ops;
 #[cfg(test)]
 mod problem;
 #[cfg(test)]
+mod reports;
+#[cfg(test)]
 mod service;
 #[cfg(test)]
 mod session;

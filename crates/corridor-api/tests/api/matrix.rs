@@ -171,7 +171,9 @@ impl Column {
 /// orders cover (none of the cells' cases) and may validate detention; the operator manages accounts,
 /// agreement files, the clocks and erasure but never reads a case; the public reaches the
 /// public routes only; the monitoring body reads the access records of the agreements it
-/// monitors, auditors those of every agreement and nothing else. Holds stop transfers, so every sending-state role and every clerk may
+/// monitors, auditors those of every agreement and nothing else. The joint committee's report
+/// (its committee version) is read by the agreement's monitoring body and the sending state's
+/// supervisors. Holds stop transfers, so every sending-state role and every clerk may
 /// list them (each seeing the orders bearing on their state's agreements, or of their court:
 /// the cells' holds bear on every agreement); monitors may not (the list names cases of every
 /// agreement), and see the holds that matched each case they monitor in the case itself. Who
@@ -199,6 +201,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("POST",   "/api/agreements/{agreement}/cases",       "Y- Y- -- --- -- -- -- - - -"),
     ("GET",    "/api/cases/{case}",                       "Yn Yn Yn Ynn Yn Yn nn n - n"),
     ("GET",    "/api/agreements/{agreement}/access-records", "-- -- -- --- -- Y- -- - - Y"),
+    ("GET",    "/api/reports/{agreement}",                "-- Y- -- --- -- Y- -- - - -"),
     ("GET",    "/api/cases/{case}/history",               "Yn Yn Yn -nn Yn Yn nn n - n"),
     ("POST",   "/api/cases/{case}/notice",                "Yn Yn -n -nn -n -n nn n - n"),
     ("POST",   "/api/cases/{case}/protection-claim",      "Yn Yn -n -nn Yn -n nn n - n"),
@@ -579,6 +582,10 @@ async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
             }
             if let Some(finding) = resources.findings.get(template) {
                 path = path.replace("{finding}", &finding.to_string());
+            }
+            if *template == "/api/reports/{agreement}" {
+                // The committee's version: the public one is anyone's (see reports.rs).
+                path.push_str("?period=2025&version=committee");
             }
             assert!(!path.contains('{'), "{template}: no resource for {path}");
             let if_match = match case {

@@ -26,6 +26,8 @@ list_cases                  A/-             A/-                A/-         A/-  
 read_case                   A/-             A/-                A/-         A/-               A/-         A/-     A/-     -/-    -/-     -/-
 read_history                A/-             A/-                A/-         -/-               -/-         A/-     A/-     -/-    -/-     -/-
 read_access_records         -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     A/A
+read_committee_report       -/-             A/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+read_public_report          A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
 propose                     A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
 serve_notice                A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
 claim_protection            A/-             A/-                -/-         -/-               -/-         A/-     -/-     -/-    -/-     -/-

@@ -383,3 +383,174 @@ fn welfare_checks_done() {
         ",
     );
 }
+
+// ----- the years after arrival ---------------------------------------------------------------
+
+/// A recurring schedule every 10 days from 10 days after arrival (2025-06-07T09:00:00Z), each
+/// check with a window of 2 days either side of its due time, and no one-off checks.
+const SCHEDULE: &str = "terms welfare=none schedule=10d:10d:100d:2d";
+
+/// A check in a window's first second and one in its last second count; one second before the
+/// window opens or after it closes does not.
+#[test]
+fn welfare_window_edges() {
+    check(
+        &format!(
+            "
+            {SCHEDULE}
+            walk arrived
+            wait until 2025-06-15T08:59:59Z
+            monitor.g welfare seen_well
+            wait 1s
+            monitor.g welfare seen_well
+            wait until 2025-06-29T09:00:00Z
+            monitor.g welfare seen_with_concerns
+            wait until 2025-07-09T09:00:01Z
+            monitor.g welfare refused_contact
+            wait until 2025-07-10T00:00:00Z
+            show welfare
+            "
+        ),
+        "
+        > show welfare
+        welfare at 2025-07-10T00:00:00Z:
+          due 2025-06-17T09:00:00Z until 2025-06-19T09:00:00Z: done at 2025-06-15T09:00:00Z
+          due 2025-06-27T09:00:00Z until 2025-06-29T09:00:00Z: done at 2025-06-29T09:00:00Z
+          due 2025-07-07T09:00:00Z until 2025-07-09T09:00:00Z: overdue
+          due 2025-07-17T09:00:00Z until 2025-07-19T09:00:00Z: upcoming
+          due 2025-07-27T09:00:00Z until 2025-07-29T09:00:00Z: upcoming
+          due 2025-08-06T09:00:00Z until 2025-08-08T09:00:00Z: upcoming
+          due 2025-08-16T09:00:00Z until 2025-08-18T09:00:00Z: upcoming
+          due 2025-08-26T09:00:00Z until 2025-08-28T09:00:00Z: upcoming
+          due 2025-09-05T09:00:00Z until 2025-09-07T09:00:00Z: upcoming
+          due 2025-09-15T09:00:00Z until 2025-09-17T09:00:00Z: upcoming
+        status: arrived
+        ",
+    );
+}
+
+/// Three checks missed in a row raise one alert, in the first second after the third window
+/// closes; a fourth missed check in the same run raises none.
+#[test]
+fn three_missed_checks_raise_one_alert() {
+    check(
+        &format!(
+            "
+            {SCHEDULE}
+            walk arrived
+            wait until 2025-07-09T09:00:00Z
+            ? admin.i tick
+            wait 1s
+            ? admin.i tick
+            wait until 2025-07-19T09:00:01Z
+            ? admin.i tick
+            wait 30d
+            admin.i tick
+            "
+        ),
+        "
+        > admin.i tick
+        accepted: nothing
+        status: arrived
+        > admin.i tick
+        accepted: monitor_alert_raised[missed_checks 3 since 2025-06-17T09:00:00Z]
+        status: arrived
+        > admin.i tick
+        accepted: nothing
+        status: arrived
+        > admin.i tick
+        accepted: nothing
+        status: arrived
+        ",
+    );
+}
+
+/// Two missed, then seen, then one missed: no alert. The run starts again after the person is
+/// seen, and a person not found counts as missed: three more raise a new alert.
+#[test]
+fn a_check_that_finds_the_person_ends_the_run() {
+    check(
+        &format!(
+            "
+            {SCHEDULE}
+            walk arrived
+            wait until 2025-07-07T09:00:00Z
+            monitor.g welfare seen_well
+            wait until 2025-07-19T09:00:01Z
+            ? admin.i tick
+            wait until 2025-07-28T09:00:00Z
+            monitor.g welfare not_found
+            wait until 2025-08-08T09:00:01Z
+            admin.i tick
+            "
+        ),
+        "
+        > admin.i tick
+        accepted: nothing
+        status: arrived
+        > admin.i tick
+        accepted: monitor_alert_raised[missed_checks 3 since 2025-07-17T09:00:00Z]
+        status: arrived
+        ",
+    );
+}
+
+/// Whereabouts unknown for exactly the terms' period raise nothing; one second longer raises
+/// one alert, once. Found and lost again, a new episode raises a new one.
+#[test]
+fn whereabouts_unknown_longer_than_the_terms_allow() {
+    check(
+        "
+        terms welfare=none whereabouts=30d
+        walk arrived
+        wait until 2025-06-10T09:00:00Z
+        receiver.e unknown
+        wait until 2025-07-10T09:00:00Z
+        ? admin.i tick
+        wait 1s
+        ? admin.i tick
+        wait 5d
+        ? admin.i tick
+        receiver.e known
+        wait 1d
+        receiver.e unknown
+        wait 30d1s
+        admin.i tick
+        ",
+        "
+        > admin.i tick
+        accepted: nothing
+        status: whereabouts_unknown
+        > admin.i tick
+        accepted: monitor_alert_raised[whereabouts_unknown since 2025-06-10T09:00:00Z]
+        status: whereabouts_unknown
+        > admin.i tick
+        accepted: nothing
+        status: whereabouts_unknown
+        > admin.i tick
+        accepted: monitor_alert_raised[whereabouts_unknown since 2025-07-16T09:00:01Z]
+        status: whereabouts_unknown
+        ",
+    );
+}
+
+/// Without a monitoring body named in the terms, nobody would read an alert: none is raised.
+#[test]
+fn no_alert_without_a_monitoring_body() {
+    check(
+        &format!(
+            "
+            {SCHEDULE} monitoring=none whereabouts=1d
+            walk arrived
+            receiver.e unknown
+            wait 60d
+            admin.i tick
+            "
+        ),
+        "
+        > admin.i tick
+        accepted: nothing
+        status: whereabouts_unknown
+        ",
+    );
+}

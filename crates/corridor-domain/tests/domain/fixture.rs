@@ -45,8 +45,8 @@ use corridor_domain::monitoring::{
 use corridor_domain::terms::{AgreementId, AgreementStatus, Sex, Vulnerability};
 use corridor_domain::{
     Actor, Case, CaseId, CaseStatus, ClassCriteria, Command, Context, Detention, Event, EventBody,
-    FindingId, HoldId, HoldScope, Language, NoticeFacts, Outcome, PersonFacts, ReceivingProcedure,
-    Role, Sealed, StreamId, UserId, VisitId, WelfareOutcome, World, case_terms,
+    FindingId, HoldId, HoldScope, Language, MonitorAlert, NoticeFacts, Outcome, PersonFacts,
+    ReceivingProcedure, Role, Sealed, StreamId, UserId, VisitId, WelfareOutcome, World, case_terms,
 };
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -150,6 +150,10 @@ pub struct AgreementFile {
     pub extensions: Vec<(String, String)>,
     /// Welfare checks: offset and window.
     pub welfare_checks: Vec<(String, String)>,
+    /// One recurring welfare check rule: every, from, until and window.
+    pub welfare_schedule: Option<[String; 4]>,
+    /// How long whereabouts may stay unknown before the monitor is alerted.
+    pub whereabouts_alert_after: Option<String>,
     /// Support period.
     pub support_period: Option<String>,
     /// Detention validation.
@@ -197,6 +201,8 @@ impl Default for AgreementFile {
                 ("7d".to_owned(), "2d".to_owned()),
                 ("30d".to_owned(), "5d".to_owned()),
             ],
+            welfare_schedule: None,
+            whereabouts_alert_after: None,
             support_period: None,
             detention_validation: None,
             finding_response: Some("30d".to_owned()),
@@ -265,6 +271,15 @@ impl AgreementFile {
                 "deadline" => self.transfer_deadline = span(),
                 "extensions" => self.extensions = pairs(),
                 "welfare" => self.welfare_checks = pairs(),
+                "schedule" => {
+                    self.welfare_schedule = (value != "none").then(|| {
+                        let parts: Vec<String> = value.split(':').map(str::to_owned).collect();
+                        parts.try_into().unwrap_or_else(|_| {
+                            panic!("schedule takes every:from:until:window, not `{value}`")
+                        })
+                    })
+                }
+                "whereabouts" => self.whereabouts_alert_after = span(),
                 "support" => self.support_period = span(),
                 "detention" => self.detention_validation = span(),
                 "finding_response" => self.finding_response = span(),
@@ -351,6 +366,7 @@ impl AgreementFile {
             ("support_period", &self.support_period),
             ("detention_validation", &self.detention_validation),
             ("finding_response", &self.finding_response),
+            ("whereabouts_alert_after", &self.whereabouts_alert_after),
             ("departure_window_before", &self.departure_window_before),
             ("departure_window_after", &self.departure_window_after),
         ];
@@ -373,6 +389,15 @@ impl AgreementFile {
             line(format!(
                 "[[clocks.welfare_checks]]\noffset = \"{}\"\nwindow = \"{}\"",
                 span_text(offset),
+                span_text(window)
+            ));
+        }
+        if let Some([every, from, until, window]) = &self.welfare_schedule {
+            line(format!(
+                "[[clocks.welfare_schedule]]\nevery = \"{}\"\nfrom = \"{}\"\nuntil = \"{}\"\nwindow = \"{}\"",
+                span_text(every),
+                span_text(from),
+                span_text(until),
                 span_text(window)
             ));
         }
@@ -1172,7 +1197,7 @@ impl Script {
         let mut text = format!("welfare at {}:\n", self.now);
         for item in welfare_schedule(case, terms, self.now) {
             let done = match item.state {
-                WelfareState::Done(at) => format!(" at {at}"),
+                WelfareState::Done(at) | WelfareState::NotFound(at) => format!(" at {at}"),
                 _ => String::new(),
             };
             writeln!(
@@ -1232,6 +1257,14 @@ impl Script {
             EventBody::AcceptedByReceivingState { acceptance, .. } => {
                 write!(text, "[{}]", snake(&format!("{acceptance:?}"))).unwrap();
             }
+            EventBody::MonitorAlertRaised { alert, .. } => match alert {
+                MonitorAlert::MissedChecks { count, since } => {
+                    write!(text, "[missed_checks {count} since {since}]").unwrap();
+                }
+                MonitorAlert::WhereaboutsUnknown { since } => {
+                    write!(text, "[whereabouts_unknown since {since}]").unwrap();
+                }
+            },
             _ => {}
         }
         if event.at != self.now {

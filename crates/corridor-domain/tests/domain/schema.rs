@@ -9,13 +9,14 @@ use corridor_domain::monitoring::{
 use corridor_domain::terms::{AgreementId, AgreementStatus, Vulnerability};
 use corridor_domain::{
     Acceptance, CaseId, ClassCriteria, Event, EventBody, FindingId, HoldId, HoldScope, Language,
-    RuleAttributes, SCHEMA_VERSION, Sealed, UnscheduleCause, UserId, VisitId, WelfareOutcome,
+    MonitorAlert, RuleAttributes, SCHEMA_VERSION, Sealed, UnscheduleCause, UserId, VisitId,
+    WelfareOutcome,
 };
 
 use crate::fixture::{at, country, day, label};
 
 /// How many variants `EventBody` has; [`ordinal`] fails to compile when one is added.
-const VARIANTS: usize = 49;
+const VARIANTS: usize = 50;
 
 /// The position of the variant, by an exhaustive match: a new variant must be added here, and so
 /// to the samples below.
@@ -71,6 +72,7 @@ fn ordinal(body: &EventBody) -> usize {
         FindingRecorded { .. } => 46,
         FindingResponded { .. } => 47,
         FindingClosed { .. } => 48,
+        MonitorAlertRaised { .. } => 49,
     }
 }
 
@@ -358,6 +360,23 @@ fn samples() -> Vec<Event> {
         FindingClosed {
             finding,
             outcome: FindingOutcome::EscalatedToJointCommittee,
+        },
+        WelfareCheckRecorded {
+            case,
+            outcome: WelfareOutcome::RefusedContact,
+        },
+        MonitorAlertRaised {
+            case,
+            alert: MonitorAlert::MissedChecks {
+                count: 3,
+                since: at("2025-03-01T09:00:00Z"),
+            },
+        },
+        MonitorAlertRaised {
+            case,
+            alert: MonitorAlert::WhereaboutsUnknown {
+                since: at("2025-05-01T09:00:00Z"),
+            },
         },
     ];
     bodies

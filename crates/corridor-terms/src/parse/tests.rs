@@ -965,3 +965,144 @@ fn duplicate_key_names_key_and_table() {
         "test.toml:2:1: `id`: invalid toml: the key `id` appears twice at the top level; each key may appear once",
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Recurring welfare checks
+
+/// A file whose `[clocks]` has one recurring rule built from its four fields (`from` left out
+/// when `None`), on line 8.
+fn schedule(every: &str, from: Option<&str>, until: &str, window: &str) -> String {
+    let from = from.map_or(String::new(), |from| format!(", from = \"{from}\""));
+    with(&format!(
+        "[clocks]\nwelfare_schedule = [{{ every = \"{every}\"{from}, until = \"{until}\", window = \"{window}\" }}]\n"
+    ))
+}
+
+/// Monthly for a year then quarterly for five: the checks fall on the calendar day of arrival,
+/// `from` defaults to `every`, and one-off checks merge into the schedule by due time.
+#[test]
+fn recurring_welfare_checks_expand_by_calendar() {
+    let agreement = parse_ok(
+        "schedule.toml",
+        &with(concat!(
+            "[clocks]\n",
+            "welfare_checks = [{ offset = \"7 days\", window = \"2 days\" }]\n",
+            "welfare_schedule = [\n",
+            "  { every = \"1 month\", until = \"12 months\", window = \"7 days\" },\n",
+            "  { every = \"3 months\", from = \"15 months\", until = \"5 years\", window = \"14 days\", source = \"note\" },\n",
+            "]\n",
+        )),
+    );
+    let clocks = &agreement.terms.clocks;
+    assert_eq!(clocks.welfare_schedule.len(), 2);
+    assert_eq!(
+        agreement.source_of("clocks.welfare_schedule[1].every"),
+        Some("note")
+    );
+    let arrived: jiff::Timestamp = "2026-01-31T10:00:00Z".parse().unwrap();
+    let checks = clocks.welfare_checks_for(arrived);
+    // 1 one-off, 12 monthly, then 15, 18, ..., 60 months: 16 quarterly.
+    assert_eq!(checks.len(), 1 + 12 + 16);
+    let day = |index: usize| checks[index].due_at.strftime("%Y-%m-%d").to_string();
+    assert_eq!(day(0), "2026-02-07");
+    // The 31st plus 1 month is the 28th of February; plus 2 months, the 31st of March again.
+    assert_eq!(day(1), "2026-02-28");
+    assert_eq!(day(2), "2026-03-31");
+    assert_eq!(day(12), "2027-01-31");
+    assert_eq!(day(13), "2027-04-30");
+    assert_eq!(day(28), "2031-01-31");
+    assert_eq!(checks[1].window, ClockSpan::parse("7 days").unwrap());
+    assert_eq!(checks[28].window, ClockSpan::parse("14 days").unwrap());
+}
+
+/// Absurd or contradictory rules are refused at the field at fault, with line and column.
+#[test]
+fn absurd_recurring_welfare_checks_are_refused() {
+    check(&schedule("1 month", None, "12 months", "7 days"), "ok");
+    check(
+        &schedule("12 hours", None, "12 months", "1 hour"),
+        "test.toml:8:31: `clocks.welfare_schedule[0].every`: `12 hours` is shorter than a day: no monitor visits that often",
+    );
+    check(
+        &schedule("1 month", Some("6 months"), "3 months", "7 days"),
+        "test.toml:8:69: `clocks.welfare_schedule[0].until`: `3 months` ends before `from` (`6 months`) from some start day: the rule would schedule no check",
+    );
+    check(
+        &schedule("1 month", None, "12 months", "15 days"),
+        "test.toml:8:72: `clocks.welfare_schedule[0].window`: `15 days` is more than half of `every` (`1 month`) from some start day: a window opens before and closes after its check's due time, so consecutive windows would overlap",
+    );
+    check(
+        &schedule("1 day", None, "10 years", "2 hours"),
+        "test.toml:8:31: `clocks.welfare_schedule[0].every`: `1 day` from `1 day` until `10 years` makes 600 checks or more, more than a schedule may have",
+    );
+    check(
+        &schedule("1 month", None, "-3 months", "7 days"),
+        "test.toml:8:50: `clocks.welfare_schedule[0].until`: `-3 months` is negative: a clock runs forwards",
+    );
+    check(
+        &with("[clocks]\nwelfare_schedule = [{ every = \"1 month\", window = \"7 days\", evry = 1 }]\n"),
+        "
+        test.toml:8:21: `clocks.welfare_schedule[0].until`: missing required field `until`
+        test.toml:8:61: `clocks.welfare_schedule[0].evry`: unknown field `evry`: did you mean `every`?
+        ",
+    );
+}
+
+/// Rules must follow one another: each `from` after the previous rule's `until`.
+#[test]
+fn overlapping_recurring_rules_are_refused() {
+    check(
+        &with(concat!(
+            "[clocks]\nwelfare_schedule = [\n",
+            "  { every = \"1 month\", until = \"12 months\", window = \"7 days\" },\n",
+            "  { every = \"3 months\", from = \"12 months\", until = \"2 years\", window = \"7 days\" },\n",
+            "]\n",
+        )),
+        "test.toml:10:32: `clocks.welfare_schedule[1].from`: `12 months` does not come after the previous rule's `until` (`12 months`) from every start day: list recurring checks in order, one rule after the other",
+    );
+}
+
+/// The whereabouts alert clock is an ordinary clock.
+#[test]
+fn whereabouts_alert_after_is_a_clock() {
+    let agreement = parse_ok(
+        "alert.toml",
+        &with("[clocks]\nwhereabouts_alert_after = \"30 days\"\n"),
+    );
+    assert_eq!(
+        agreement.terms.clocks.whereabouts_alert_after,
+        Some(ClockSpan::parse("30 days").unwrap())
+    );
+    check(
+        &with("[clocks]\nwhereabouts_alert_after = \"0 days\"\n"),
+        "test.toml:8:27: `clocks.whereabouts_alert_after`: `0 days` is zero: leave the clock out instead",
+    );
+}
+
+/// Every shipped file sets a recurring schedule and a whereabouts alert, each with its source.
+#[test]
+fn shipped_files_set_a_welfare_schedule_with_its_source() {
+    for (name, text) in SHIPPED {
+        let agreement = parse_ok(name, text);
+        let clocks = &agreement.terms.clocks;
+        assert!(!clocks.welfare_schedule.is_empty(), "{name}");
+        assert!(clocks.whereabouts_alert_after.is_some(), "{name}");
+        assert!(
+            agreement
+                .source_of("clocks.welfare_schedule[0].every")
+                .is_some(),
+            "{name}"
+        );
+    }
+    let uk = parse_ok("gbr-rwa-2024.toml", SHIPPED[1].1);
+    let arrived: jiff::Timestamp = "2024-05-01T00:00:00Z".parse().unwrap();
+    let last = uk.terms.clocks.welfare_checks_for(arrived).last().copied();
+    // Five years of support, five years of checks.
+    assert_eq!(
+        last.map(|check| check.due_at),
+        uk.terms
+            .clocks
+            .support_period
+            .map(|span| span.after(arrived))
+    );
+}

@@ -1175,4 +1175,64 @@ fn the_monitor_holds_a_case_at_risk_of_onward_removal_until_the_finding_is_close
         "accepted"
     );
     sandbox.corridor(&["check"]).code(0);
+fn report_gives_the_committee_its_version_and_anyone_the_public_one() {
+    // Proves `corridor report` prints the committee's version to a sending supervisor (the
+    // report's sections, the case proposed not among those transferred), the public one as CSV
+    // to the receiving state, refuses the committee's version to an officer (exit 4) and a bad
+    // period with exit 2 naming the flag.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    sandbox.propose("officer.ada", "Synthetic Reported");
+    let report = |who: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--as",
+            who,
+            "report",
+            "--agreement",
+            "us-rwa-2025",
+            "--period",
+            "2025",
+        ];
+        args.extend_from_slice(extra);
+        sandbox.corridor(&args)
+    };
+    let committee = report("supervisor.ben", &[]).code(0).stdout();
+    for line in [
+        "# ",
+        "## People transferred",
+        "| **total** | **0** |",
+        "## Welfare checks",
+        "## Safeguard refusals",
+    ] {
+        assert!(committee.contains(line), "no `{line}` in:\n{committee}");
+    }
+    assert!(
+        !committee.contains("Alerts to the monitoring body"),
+        "{committee}"
+    );
+    let csv = report("receiver.dee", &["--public", "--format", "csv"])
+        .code(0)
+        .stdout();
+    assert!(
+        csv.starts_with("agreement,period,version,section,label,value\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("us-rwa-2025,2025,public,transfers,total,<10"),
+        "{csv}"
+    );
+    report("officer.ada", &[]).code(4);
+    let bad = sandbox
+        .corridor(&[
+            "--as",
+            "supervisor.ben",
+            "report",
+            "--agreement",
+            "us-rwa-2025",
+            "--period",
+            "2025-Q7",
+        ])
+        .code(2)
+        .stderr();
+    assert!(bad.contains("--period"), "{bad}");
 }

@@ -187,6 +187,14 @@ const DOORS: &[(&str, &[Door])] = &[
         ],
     ),
     (
+        "read_committee_report",
+        &[Route("/api/reports/{agreement}"), Cli(&["report"])],
+    ),
+    (
+        "read_public_report",
+        &[Route("/api/reports/{agreement}"), Cli(&["report"])],
+    ),
+    (
         "propose",
         &[
             Route("/api/agreements/{agreement}/cases"),
