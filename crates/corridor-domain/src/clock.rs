@@ -335,6 +335,8 @@ pub fn finding_responses(
             }
         })
         .collect()
+}
+
 /// How many welfare checks missed in a row raise an alert to the monitoring body.
 pub const MISSED_CHECKS_ALERT: u32 = 3;
 
