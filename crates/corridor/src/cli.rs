@@ -917,6 +917,8 @@ pub enum FindingCommand {
         /// The finding id.
         finding: String,
     },
+}
+
 /// `corridor report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {

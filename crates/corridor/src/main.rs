@@ -166,6 +166,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Top::Monitor(command) => {
                     let backend = local_backend(&mut app, who).await?;
                     commands::monitor(&backend, app.json, command).await?
+                }
                 Top::Report(args) => {
                     let backend = local_backend(&mut app, who).await?;
                     commands::report(&backend, args).await?

@@ -1175,6 +1175,9 @@ fn the_monitor_holds_a_case_at_risk_of_onward_removal_until_the_finding_is_close
         "accepted"
     );
     sandbox.corridor(&["check"]).code(0);
+}
+
+#[test]
 fn report_gives_the_committee_its_version_and_anyone_the_public_one() {
     // Proves `corridor report` prints the committee's version to a sending supervisor (the
     // report's sections, the case proposed not among those transferred), the public one as CSV
