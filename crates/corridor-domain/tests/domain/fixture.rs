@@ -11,6 +11,7 @@
 //! - `walk <status> [person ...]`: proposes a new case and takes it to the status with the
 //!   standard actors;
 //! - `show welfare`: renders the welfare schedule of the current case at the current time;
+//! - `show aftercare`: renders the current case's status in the years after arrival;
 //! - `show log 2`: renders how many events the world holds and the last two as stored JSON;
 //! - a step written `? <step>` is rendered even when it was accepted and is not the last.
 //!
@@ -28,7 +29,9 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use corridor_domain::clock::{WelfareState, earliest_departure, welfare_schedule};
+use corridor_domain::clock::{
+    WelfareState, Whereabouts, aftercare, earliest_departure, welfare_schedule,
+};
 use corridor_domain::terms::{AgreementId, AgreementStatus, Sex, Vulnerability};
 use corridor_domain::{
     Actor, Case, CaseId, CaseStatus, ClassCriteria, Command, Context, Detention, Event, EventBody,
@@ -687,6 +690,7 @@ impl Script {
             }
             ["walk", status, modifiers @ ..] => self.walk(status, modifiers),
             ["show", "welfare"] => Done::Shown(self.show_welfare()),
+            ["show", "aftercare"] => Done::Shown(self.show_aftercare()),
             ["show", "log", count] => Done::Shown(self.show_log(count.parse().unwrap())),
             [actor_name, verb, args @ ..] => {
                 let command = self.command(verb, args);
@@ -1007,6 +1011,36 @@ impl Script {
         let mut text = format!("log: {} events\n", events.len());
         for event in &events[events.len().saturating_sub(count)..] {
             writeln!(text, "  {}", self.names(&event.to_json())).unwrap();
+        }
+        text
+    }
+
+    fn show_aftercare(&self) -> String {
+        let state = self.world.state();
+        let case = &state.cases[&self.current.unwrap()];
+        let terms = case_terms(state, case).unwrap();
+        let Some(status) = aftercare(case, terms, self.now) else {
+            return "aftercare: not arrived\n".to_owned();
+        };
+        let whereabouts = match status.whereabouts {
+            Whereabouts::Known(since) => format!("known since {since}"),
+            Whereabouts::Unknown(since) => format!("unknown since {since}"),
+        };
+        let mut text = format!(
+            "aftercare at {}: {} months; done {} missed {} (in a row {}) due {} upcoming {}; whereabouts {whereabouts}\n",
+            self.now,
+            status.months_since_arrival,
+            status.checks_done,
+            status.checks_missed,
+            status.missed_in_a_row,
+            status.checks_due,
+            status.checks_upcoming,
+        );
+        if let Some((country, at)) = status.onward {
+            writeln!(text, "  moved on to {country} at {at}").unwrap();
+        }
+        if let Some(end) = status.support_ends_at {
+            writeln!(text, "  support ends {end}").unwrap();
         }
         text
     }
