@@ -554,3 +554,42 @@ fn no_alert_without_a_monitoring_body() {
         ",
     );
 }
+
+/// The status in the years after arrival, computed when asked: months since arrival, checks
+/// done, missed (a person not found counts as missed once the window closes), due and upcoming,
+/// the whereabouts and since when, and the end of the support period.
+#[test]
+fn aftercare_status_over_time() {
+    check(
+        &format!(
+            "
+            {SCHEDULE} support=1y
+            walk arrived
+            ? show aftercare
+            wait until 2025-06-16T09:00:00Z
+            monitor.g welfare not_found
+            wait until 2025-06-27T09:00:00Z
+            monitor.g welfare seen_well
+            wait until 2025-07-08T09:00:00Z
+            ? show aftercare
+            receiver.e unknown
+            wait until 2025-08-07T12:00:00Z
+            show aftercare
+            "
+        ),
+        "
+        > show aftercare
+        aftercare at 2025-06-07T09:00:00Z: 0 months; done 0 missed 0 (in a row 0) due 0 upcoming 10; whereabouts known since 2025-06-07T09:00:00Z
+          support ends 2026-06-07T09:00:00Z
+        status: arrived
+        > show aftercare
+        aftercare at 2025-07-08T09:00:00Z: 1 months; done 1 missed 1 (in a row 0) due 1 upcoming 7; whereabouts known since 2025-06-27T09:00:00Z
+          support ends 2026-06-07T09:00:00Z
+        status: arrived
+        > show aftercare
+        aftercare at 2025-08-07T12:00:00Z: 2 months; done 1 missed 4 (in a row 3) due 1 upcoming 4; whereabouts unknown since 2025-07-08T09:00:00Z
+          support ends 2026-06-07T09:00:00Z
+        status: whereabouts_unknown
+        ",
+    );
+}

@@ -11,6 +11,7 @@
 //! - `walk <status> [person ...]`: proposes a new case and takes it to the status with the
 //!   standard actors;
 //! - `show welfare`: renders the welfare schedule of the current case at the current time;
+//! - `show aftercare`: renders the current case's status in the years after arrival;
 //! - `show log 2`: renders how many events the world holds and the last two as stored JSON;
 //! - `show findings`: renders every finding's response clocks at the current time;
 //! - a step written `? <step>` is rendered even when it was accepted and is not the last.
@@ -37,7 +38,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use corridor_domain::clock::{
-    WelfareState, earliest_departure, finding_responses, welfare_schedule,
+    WelfareState, Whereabouts, aftercare, earliest_departure, finding_responses, welfare_schedule,
 };
 use corridor_domain::monitoring::{
     AddressedParty, FindingCategory, FindingFacts, FindingOutcome, Seen, Severity, VisitPlan,
@@ -710,6 +711,7 @@ impl Script {
             ["walk", status, modifiers @ ..] => self.walk(status, modifiers),
             ["show", "welfare"] => Done::Shown(self.show_welfare()),
             ["show", "findings"] => Done::Shown(self.show_findings()),
+            ["show", "aftercare"] => Done::Shown(self.show_aftercare()),
             ["show", "log", count] => Done::Shown(self.show_log(count.parse().unwrap())),
             [actor_name, verb, args @ ..] => {
                 let command = self.command(verb, args);
@@ -1186,6 +1188,36 @@ impl Script {
                     .map_or_else(|| "no period".to_owned(), |at| format!("due {at}"));
                 writeln!(text, "    {} {due}: {}", clock.party, clock.state.as_str()).unwrap();
             }
+        }
+        text
+    }
+
+    fn show_aftercare(&self) -> String {
+        let state = self.world.state();
+        let case = &state.cases[&self.current.unwrap()];
+        let terms = case_terms(state, case).unwrap();
+        let Some(status) = aftercare(case, terms, self.now) else {
+            return "aftercare: not arrived\n".to_owned();
+        };
+        let whereabouts = match status.whereabouts {
+            Whereabouts::Known(since) => format!("known since {since}"),
+            Whereabouts::Unknown(since) => format!("unknown since {since}"),
+        };
+        let mut text = format!(
+            "aftercare at {}: {} months; done {} missed {} (in a row {}) due {} upcoming {}; whereabouts {whereabouts}\n",
+            self.now,
+            status.months_since_arrival,
+            status.checks_done,
+            status.checks_missed,
+            status.missed_in_a_row,
+            status.checks_due,
+            status.checks_upcoming,
+        );
+        if let Some((country, at)) = status.onward {
+            writeln!(text, "  moved on to {country} at {at}").unwrap();
+        }
+        if let Some(end) = status.support_ends_at {
+            writeln!(text, "  support ends {end}").unwrap();
         }
         text
     }
