@@ -23,8 +23,8 @@ use corridor_domain::monitoring::{
 };
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    AgreementState, CaseId, CaseStatus, Command, EventBody, FindingId, Party, Refusal, Role,
-    StreamId, VisitId,
+    AgreementState, CaseId, CaseStatus, Command, EventBody, FindingId, MonitorAlert, Party,
+    Refusal, Role, StreamId, VisitId, WelfareOutcome,
 };
 use corridor_store::CaseFilter;
 use jiff::Timestamp;
@@ -186,6 +186,21 @@ pub enum QueueItem {
         case: String,
         /// Its agreement.
         agreement: String,
+    },
+    /// An alert raised by the clocks (`monitor_alert_raised`) that still stands: missed checks
+    /// until a check that saw the person is recorded after it, whereabouts unknown until they
+    /// are known again.
+    Alert {
+        /// The case.
+        case: String,
+        /// Its agreement.
+        agreement: String,
+        /// `missed_checks` or `whereabouts_unknown`.
+        reason: String,
+        /// Since when the condition has held.
+        since: String,
+        /// When the alert was raised.
+        raised_at: String,
     },
     /// A visit scheduled or planned and not yet recorded.
     VisitPlanned {
@@ -866,6 +881,35 @@ fn queue_case_items(
     now: Timestamp,
     ranked: &mut Vec<((u8, Timestamp), QueueItem)>,
 ) {
+    for (raised_at, alert) in &case.alerts {
+        let (stands, since) = match alert {
+            MonitorAlert::MissedChecks { since, .. } => (
+                !case.welfare_checks.iter().any(|check| {
+                    check.at > *raised_at
+                        && matches!(
+                            check.outcome,
+                            WelfareOutcome::Well | WelfareOutcome::Concerns
+                        )
+                }),
+                since,
+            ),
+            MonitorAlert::WhereaboutsUnknown { since } => {
+                (case.status == CaseStatus::WhereaboutsUnknown, since)
+            }
+        };
+        if stands {
+            ranked.push((
+                (RANK_OVERDUE, *raised_at),
+                QueueItem::Alert {
+                    case: case.id.to_string(),
+                    agreement: agreement.id.to_string(),
+                    reason: alert.reason().to_owned(),
+                    since: since.to_string(),
+                    raised_at: raised_at.to_string(),
+                },
+            ));
+        }
+    }
     if case.status == CaseStatus::WhereaboutsUnknown {
         ranked.push((
             (RANK_UNKNOWN, case.last_event_at),

@@ -1343,6 +1343,16 @@ fn queue_line(item: &QueueItem) -> String {
         QueueItem::WhereaboutsUnknown { case, .. } => {
             format!("unknown · whereabouts unknown · {case}")
         }
+        QueueItem::Alert {
+            case,
+            reason,
+            since,
+            raised_at,
+            ..
+        } => format!(
+            "ALERT · {} · {case} · since {since}, raised {raised_at}",
+            reason.replace('_', " ")
+        ),
         QueueItem::VisitPlanned {
             visit,
             on,

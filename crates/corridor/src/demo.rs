@@ -16,10 +16,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
+use corridor_domain::monitoring::{
+    AddressedParty, FindingCategory, FindingFacts, FindingOutcome, Seen, Severity, VisitPlan,
+};
 use corridor_domain::terms::{AgreementId, AgreementStatus, Country, Sex};
 use corridor_domain::{
-    Actor, CaseId, ClassCriteria, Command, EventBody, HoldId, HoldScope, Label, Language,
-    NoticeFacts, Outcome, PersonFacts, PersonalData, UserId, WelfareOutcome,
+    Actor, CaseId, ClassCriteria, Command, EventBody, FindingId, HoldId, HoldScope, Label,
+    Language, NoticeFacts, Outcome, PersonFacts, PersonalData, UserId, VisitId, WelfareOutcome,
 };
 use corridor_store::{Backend, Deployment, Executed, Store, normalise_url, vault};
 use jiff::{Timestamp, ToSpan};
@@ -793,6 +796,82 @@ async fn story(demo: &mut Demo) -> anyhow::Result<()> {
     demo.say("\n7. The clocks run: transfer deadlines pass and support periods end.");
     demo.run("demo.admin", "ticks the clocks", Command::Tick)
         .await?;
+
+    monitoring_scene(demo, case).await
+}
+
+/// Scene 8: the monitoring body at work after arrival (docs/monitoring.md).
+async fn monitoring_scene(demo: &mut Demo, case: CaseId) -> anyhow::Result<()> {
+    demo.advance_to("2026-09-02T10:00:00Z")?;
+    demo.say("\n8. The monitoring body visits unannounced, finds a risk of onward removal and holds the case until its finding is closed.");
+    let agreement = AgreementId::parse("demo-training").map_err(anyhow::Error::msg)?;
+    let visit = VisitId::from_u64(demo.app.entropy.u64()?);
+    let plan = VisitPlan {
+        agreement: agreement.clone(),
+        announced: false,
+        on: demo.now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+        place: "Reception centre, Kigali (synthetic)".to_owned(),
+        cases: [case].into_iter().collect(),
+    };
+    demo.run(
+        "monitor.gus",
+        "records an unannounced visit to the reception centre, where he saw Amira",
+        Command::RecordVisit {
+            visit,
+            plan,
+            seen: Seen {
+                cases: [case].into_iter().collect(),
+                others: vec!["centre manager".to_owned()],
+            },
+        },
+    )
+    .await?;
+    let finding = FindingId::from_u64(demo.app.entropy.u64()?);
+    demo.run(
+        "monitor.gus",
+        "records a critical finding: officials told her she would be moved on within days",
+        Command::RecordFinding {
+            finding,
+            facts: FindingFacts {
+                agreement,
+                cases: [case].into_iter().collect(),
+                category: FindingCategory::OnwardRemovalRisk,
+                severity: Severity::Critical,
+                text: "Officials told the person she would be moved to a neighbouring country within days, without a procedure (synthetic).".to_owned(),
+                addressed: [AddressedParty::ReceivingState].into_iter().collect(),
+            },
+        },
+    )
+    .await?;
+    demo.advance_by(3.hours())?;
+    demo.run(
+        "receiver.dee",
+        "records onward removal to Uganda",
+        Command::Onward {
+            case,
+            destination: country("UGA")?,
+        },
+    )
+    .await?;
+    demo.advance_to("2026-09-09T09:00:00Z")?;
+    demo.run(
+        "receiver.dee",
+        "responds to the finding for the receiving state",
+        Command::RespondToFinding {
+            finding,
+            text: "No onward movement will take place; the officials concerned have been instructed (synthetic).".to_owned(),
+        },
+    )
+    .await?;
+    demo.run(
+        "monitor.gus",
+        "closes the finding: response accepted",
+        Command::CloseFinding {
+            finding,
+            outcome: FindingOutcome::Accepted,
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -305,13 +305,20 @@ async fn the_queue_and_tick_list_overdue_responses() {
 
     let queue = call(&app, "GET", "/api/monitoring/queue", &monitor, None, None).await;
     assert_eq!(queue.status, 200, "{}", queue.text());
-    let kinds: Vec<String> = ids(&queue.json(), "items", "kind");
+    // The agreement's welfare schedule (monthly checks) puts the person's checks on the queue
+    // too, each for the same case; the other kinds come in their order of urgency.
+    let queue = queue.json();
+    let items = without_welfare_checks(&queue, &cases[0].to_string());
+    let kinds: Vec<&str> = items
+        .iter()
+        .map(|item| item["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(
         kinds,
         vec!["whereabouts_unknown", "finding_response", "visit_planned"]
     );
-    assert_eq!(queue.json()["items"][1]["overdue"], false);
-    assert_eq!(queue.json()["items"][0]["case"], cases[0].to_string());
+    assert_eq!(items[1]["overdue"], false);
+    assert_eq!(items[0]["case"], cases[0].to_string());
 
     app.advance(jiff::SignedDuration::from_hours(24 * 30));
     let at_due = call(&app, "POST", "/api/tick", &admin, None, None).await;
@@ -321,9 +328,38 @@ async fn the_queue_and_tick_list_overdue_responses() {
     let queue = call(&app, "GET", "/api/monitoring/queue", &monitor, None, None)
         .await
         .json();
-    assert_eq!(queue["items"][0]["kind"], "finding_response");
-    assert_eq!(queue["items"][0]["overdue"], true);
-    assert_eq!(queue["items"][0]["party"], "receiving_state");
+    let items = without_welfare_checks(&queue, &cases[0].to_string());
+    // Thirty days on, the tick raised the monitoring body's alerts (docs/monitoring.md,
+    // "Alerts"): whereabouts unknown for longer than the terms allow, and the monthly checks
+    // missed three in a row; both stand on the queue, before the overdue response.
+    let kinds: Vec<&str> = items
+        .iter()
+        .map(|item| item["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "alert",
+            "alert",
+            "finding_response",
+            "whereabouts_unknown",
+            "visit_planned"
+        ],
+        "{queue}"
+    );
+    let mut reasons: Vec<&str> = items[..2]
+        .iter()
+        .map(|item| item["reason"].as_str().unwrap())
+        .collect();
+    reasons.sort_unstable();
+    assert_eq!(
+        reasons,
+        vec!["missed_checks", "whereabouts_unknown"],
+        "{queue}"
+    );
+    assert_eq!(items[0]["case"], cases[0].to_string());
+    assert_eq!(items[2]["overdue"], true);
+    assert_eq!(items[2]["party"], "receiving_state");
     let tick = call(&app, "POST", "/api/tick", &admin, None, None)
         .await
         .json();
@@ -337,4 +373,18 @@ async fn the_queue_and_tick_list_overdue_responses() {
             .await
             .problem(403, "forbidden");
     }
+}
+
+/// The queue's items other than welfare checks, after asserting that every welfare check on it
+/// is of `case` (the only person after arrival in these tests).
+fn without_welfare_checks(queue: &Value, case: &str) -> Vec<Value> {
+    let items = queue["items"].as_array().expect("a list of items");
+    for item in items.iter().filter(|item| item["kind"] == "welfare_check") {
+        assert_eq!(item["case"], case, "{item}");
+    }
+    items
+        .iter()
+        .filter(|item| item["kind"] != "welfare_check")
+        .cloned()
+        .collect()
 }
