@@ -809,7 +809,7 @@ async fn monitoring_scene(demo: &mut Demo, case: CaseId) -> anyhow::Result<()> {
     let plan = VisitPlan {
         agreement: agreement.clone(),
         announced: false,
-        on: demo.now.to_zoned(jiff::tz::TimeZone::UTC).date(),
+        on: demo.now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date(),
         place: "Reception centre, Kigali (synthetic)".to_owned(),
         cases: [case].into_iter().collect(),
     };
