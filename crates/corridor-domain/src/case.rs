@@ -708,7 +708,11 @@ impl Part {
             | HoldStayed { .. }
             | HoldReactivated { .. }
             | HoldAmended { .. }
-            | HoldVacated { .. } => Self::NotCase,
+            | HoldVacated { .. }
+            | ComplaintLodged { .. }
+            | ComplaintReviewed { .. }
+            | ComplaintLinked { .. }
+            | ComplaintErased { .. } => Self::NotCase,
         }
     }
 }

@@ -11,8 +11,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::complaint::{Complainant, ComplaintStatus};
 use crate::hold::HoldScope;
-use crate::ids::{CaseId, HoldId, UserId};
+use crate::ids::{CaseId, ComplaintId, HoldId, UserId};
 use crate::person::{Language, RuleAttributes, Sealed};
 
 /// The version of the stored event format. Bump it, and add a migration, when a variant changes.
@@ -29,7 +30,13 @@ pub enum StreamId {
     Hold(HoldId),
     /// The access records: every authorization decision about an authenticated caller.
     Access,
+    /// A confidential complaint to the monitoring body: never a case's stream.
+    Complaint(ComplaintId),
 }
+
+/// The one kind every public leaf of a monitoring-body record says (see
+/// [`EventBody::is_monitoring_record`]).
+pub const MONITORING_RECORD_KIND: &str = "monitoring_record";
 
 /// The stored name of the access-record stream.
 pub const ACCESS_STREAM: &str = "access";
@@ -41,6 +48,7 @@ impl std::fmt::Display for StreamId {
             Self::Case(id) => write!(f, "{id}"),
             Self::Hold(id) => write!(f, "{id}"),
             Self::Access => f.write_str(ACCESS_STREAM),
+            Self::Complaint(id) => write!(f, "{id}"),
         }
     }
 }
@@ -397,6 +405,43 @@ pub enum EventBody {
         policies: Vec<String>,
     },
 
+    /// A complaint was lodged with the monitoring body, by someone without an account. `by` is
+    /// `None`: the holder is known only by the keyed hash of their receipt code.
+    ComplaintLodged {
+        /// The complaint.
+        complaint: ComplaintId,
+        /// The agreement whose monitoring body receives it.
+        agreement: AgreementId,
+        /// Who lodged it.
+        complainant: Complainant,
+        /// The keyed hash (hex) of the one-time receipt code.
+        receipt: String,
+        /// The text, contact and case reference, sealed under the complaint's key.
+        sealed: Sealed,
+    },
+    /// A monitor moved a complaint on, with a reply for the holder of the receipt or not.
+    ComplaintReviewed {
+        /// The complaint.
+        complaint: ComplaintId,
+        /// Its new status.
+        status: ComplaintStatus,
+        /// The reply, sealed under the complaint's key.
+        reply: Option<Sealed>,
+    },
+    /// A monitor linked a complaint to a case of its agreement (recorded in the complaint's
+    /// stream only: the case's stream and version do not move).
+    ComplaintLinked {
+        /// The complaint.
+        complaint: ComplaintId,
+        /// The case.
+        case: CaseId,
+    },
+    /// The complaint's key was destroyed: its text, contact, reference and reply are unreadable.
+    ComplaintErased {
+        /// The complaint.
+        complaint: ComplaintId,
+    },
+
     /// A court registered a hold.
     HoldRegistered {
         /// The hold.
@@ -486,6 +531,10 @@ impl EventBody {
             | PersonalDataErased { case }
             | SafeguardTriggered { case, .. } => StreamId::Case(*case),
             AccessRecorded { .. } => StreamId::Access,
+            ComplaintLodged { complaint, .. }
+            | ComplaintReviewed { complaint, .. }
+            | ComplaintLinked { complaint, .. }
+            | ComplaintErased { complaint } => StreamId::Complaint(*complaint),
         }
     }
 
@@ -537,6 +586,27 @@ impl EventBody {
             HoldReactivated { .. } => "hold_reactivated",
             HoldAmended { .. } => "hold_amended",
             HoldVacated { .. } => "hold_vacated",
+            ComplaintLodged { .. } => "complaint_lodged",
+            ComplaintReviewed { .. } => "complaint_reviewed",
+            ComplaintLinked { .. } => "complaint_linked",
+            ComplaintErased { .. } => "complaint_erased",
+        }
+    }
+
+    /// Whether the event is one of the monitoring body's records, whose public leaf says only
+    /// [`MONITORING_RECORD_KIND`], names no agreement and gives only the first day of its month
+    /// (docs/log.md, "The monitoring body's records"): a complaint's events, and the access
+    /// records of what monitors do, so that a government counting those leaves cannot tell a
+    /// complaint from a monitor's ordinary reading work.
+    pub fn is_monitoring_record(&self) -> bool {
+        use EventBody::*;
+        match self {
+            ComplaintLodged { .. }
+            | ComplaintReviewed { .. }
+            | ComplaintLinked { .. }
+            | ComplaintErased { .. } => true,
+            AccessRecorded { role, .. } => *role == crate::actor::Role::Monitor,
+            _ => false,
         }
     }
 

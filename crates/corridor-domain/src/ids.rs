@@ -75,6 +75,7 @@ macro_rules! random_id {
 
 random_id!(CaseId, "case", "case");
 random_id!(HoldId, "hold", "hold");
+random_id!(ComplaintId, "complaint", "complaint to the monitoring body");
 
 /// A user's login name.
 ///

@@ -8,7 +8,8 @@ use jiff::Timestamp;
 
 use crate::actor::Role;
 use crate::case::CaseStatus;
-use crate::ids::{CaseId, HoldId, UserId};
+use crate::complaint::ComplaintStatus;
+use crate::ids::{CaseId, ComplaintId, HoldId, UserId};
 
 /// Which cap a transfer would exceed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +172,23 @@ pub enum Refusal {
         /// The moment the command was dated.
         at: Timestamp,
     },
+    /// No such complaint (or none this caller may know of: answered alike).
+    UnknownComplaint {
+        /// The complaint.
+        complaint: ComplaintId,
+    },
+    /// A complaint's status may not move this way.
+    ComplaintStatusNotAllowed {
+        /// Its status now.
+        from: ComplaintStatus,
+        /// The status asked for.
+        to: ComplaintStatus,
+    },
+    /// The complaint's key was destroyed: nothing can be sealed for it or erased again.
+    ComplaintErased {
+        /// The complaint.
+        complaint: ComplaintId,
+    },
     /// An input is invalid.
     InvalidInput {
         /// The field.
@@ -209,6 +227,9 @@ impl Refusal {
             Self::AlreadyExists { .. } => "already_exists",
             Self::TimeBeforeRecorded { .. } => "time_before_recorded",
             Self::InvalidInput { .. } => "invalid_input",
+            Self::UnknownComplaint { .. } => "unknown_complaint",
+            Self::ComplaintStatusNotAllowed { .. } => "complaint_status_not_allowed",
+            Self::ComplaintErased { .. } => "complaint_erased",
         }
     }
 
@@ -225,6 +246,9 @@ impl Refusal {
                 | Self::AlreadyExists { .. }
                 | Self::TimeBeforeRecorded { .. }
                 | Self::InvalidInput { .. }
+                | Self::UnknownComplaint { .. }
+                | Self::ComplaintStatusNotAllowed { .. }
+                | Self::ComplaintErased { .. }
         )
     }
 
@@ -336,6 +360,12 @@ impl Refusal {
             }
             Self::InvalidInput { field, reason } => {
                 vec![("field", (*field).to_owned()), ("reason", reason.clone())]
+            }
+            Self::UnknownComplaint { complaint } | Self::ComplaintErased { complaint } => {
+                vec![("complaint", complaint.to_string())]
+            }
+            Self::ComplaintStatusNotAllowed { from, to } => {
+                vec![("from", from.to_string()), ("to", to.to_string())]
             }
             // Answered by `safeguard_facts`.
             Self::HoldActive { .. }
@@ -460,6 +490,15 @@ impl Refusal {
                     .unwrap_or_default()
             ),
             Self::InvalidInput { field, reason } => format!("The {field} is not valid: {reason}."),
+            Self::UnknownComplaint { complaint } => format!("There is no complaint {complaint}."),
+            Self::ComplaintStatusNotAllowed { from, to } => format!(
+                "A complaint that is {} cannot become {}.",
+                from.as_str().replace('_', " "),
+                to.as_str().replace('_', " ")
+            ),
+            Self::ComplaintErased { complaint } => format!(
+                "The complaint {complaint} was erased: nothing can be added to it or erased again."
+            ),
             // Answered by `safeguard_message`.
             Self::HoldActive { .. }
             | Self::NoticePeriodRunning { .. }

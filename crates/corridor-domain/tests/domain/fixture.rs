@@ -1027,7 +1027,7 @@ impl Script {
         let own = match event.body.stream() {
             StreamId::Case(id) => Some(id) == self.current,
             StreamId::Agreement(_) => true,
-            StreamId::Hold(_) | StreamId::Access => false,
+            StreamId::Hold(_) | StreamId::Access | StreamId::Complaint(_) => false,
         };
         if !own {
             write!(text, "({})", self.names(&event.body.stream().to_string())).unwrap();

@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 
 use corridor_domain::terms::{AgreementId, AgreementStatus, Vulnerability};
 use corridor_domain::{
-    Acceptance, CaseId, ClassCriteria, Event, EventBody, HoldId, HoldScope, Language,
+    Acceptance, CaseId, ClassCriteria, Complainant, ComplaintId, ComplaintStatus, Event, EventBody, HoldId, HoldScope, Language,
     RuleAttributes, SCHEMA_VERSION, Sealed, UnscheduleCause, UserId, WelfareOutcome,
 };
 
 use crate::fixture::{at, country, day, label};
 
 /// How many variants `EventBody` has; [`ordinal`] fails to compile when one is added.
-const VARIANTS: usize = 44;
+const VARIANTS: usize = 48;
 
 /// The position of the variant, by an exhaustive match: a new variant must be added here, and so
 /// to the samples below.
@@ -58,6 +58,10 @@ fn ordinal(body: &EventBody) -> usize {
         HoldStayed { .. } => 36,
         HoldReactivated { .. } => 37,
         HoldAmended { .. } => 38,
+        ComplaintLodged { .. } => 44,
+        ComplaintReviewed { .. } => 45,
+        ComplaintLinked { .. } => 46,
+        ComplaintErased { .. } => 47,
         HoldVacated { .. } => 39,
         AccessRecorded { .. } => 40,
         FearRecorded { .. } => 41,
@@ -71,6 +75,7 @@ fn ordinal(body: &EventBody) -> usize {
 fn samples() -> Vec<Event> {
     let case = CaseId::from_u64(0x0123_4567_89ab_cdef);
     let hold = HoldId::from_u64(0x00fe_dcba_9876_5432);
+    let complaint = ComplaintId::from_u64(0x0c0c_0c0c_1234_5678);
     let parent = HoldId::from_u64(0x0000_0000_0000_0001);
     let agreement = AgreementId::parse("test-usa-rwa").unwrap();
     let rule = RuleAttributes {
@@ -284,6 +289,25 @@ fn samples() -> Vec<Event> {
             case,
             age_at_proposal: 17,
         },
+        ComplaintLodged {
+            complaint,
+            agreement: AgreementId::parse("test-usa-rwa").unwrap(),
+            complainant: Complainant::Organisation,
+            receipt: "9f".repeat(32),
+            sealed: Sealed("c2VhbGVkIGNvbXBsYWludA==".to_owned()),
+        },
+        ComplaintReviewed {
+            complaint,
+            status: ComplaintStatus::Replied,
+            reply: Some(Sealed("c2VhbGVkIHJlcGx5".to_owned())),
+        },
+        ComplaintReviewed {
+            complaint,
+            status: ComplaintStatus::UnderReview,
+            reply: None,
+        },
+        ComplaintLinked { complaint, case },
+        ComplaintErased { complaint },
     ];
     bodies
         .into_iter()

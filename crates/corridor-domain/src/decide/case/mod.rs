@@ -186,7 +186,11 @@ fn decide_case_command(
         | Command::ReactivateHold { .. }
         | Command::AmendHold { .. }
         | Command::VacateHold { .. }
-        | Command::Tick => Err(Refusal::InvalidInput {
+        | Command::Tick
+        | Command::LodgeComplaint { .. }
+        | Command::ReviewComplaint { .. }
+        | Command::LinkComplaint { .. }
+        | Command::EraseComplaint { .. } => Err(Refusal::InvalidInput {
             field: "command",
             reason: "it is not a case command".to_owned(),
         }),
