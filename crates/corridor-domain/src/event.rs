@@ -615,7 +615,8 @@ impl EventBody {
         match self {
             Self::AgreementLoaded { agreement, .. }
             | Self::AgreementStatusChanged { agreement, .. }
-            | Self::CaseProposed { agreement, .. } => Some(agreement),
+            | Self::CaseProposed { agreement, .. }
+            | Self::ComplaintLodged { agreement, .. } => Some(agreement),
             Self::AccessRecorded { agreement, .. } => agreement.as_ref(),
             _ => None,
         }

@@ -225,5 +225,6 @@ pub(super) fn stream_version(snapshot: &Snapshot, stream: &StreamId) -> u64 {
             .get(id)
             .map_or(0, |agreement| agreement.version),
         StreamId::Access => snapshot.access_records,
+        StreamId::Complaint(id) => snapshot.complaints.get(id).map_or(0, |c| c.version),
     }
 }

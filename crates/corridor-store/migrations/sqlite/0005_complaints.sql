@@ -1,0 +1,28 @@
+-- Schema version 5: confidential complaints to the monitoring body (docs/monitoring.md).
+--
+-- A complaint's events are in the `events` table, in its own stream (`complaint-…`), never
+-- in a case's. These tables are what only the complaint door reads: its key (deleting the row
+-- is erasure, as for a case) and a projection that finds a complaint by its receipt's keyed
+-- hash or lists an agreement's complaints for its monitoring body. No government code path
+-- reads either table (docs/monitoring.md, "Timing").
+CREATE TABLE complaint_keys (
+    complaint_id  TEXT PRIMARY KEY,
+    wrapped_key   BLOB NOT NULL
+);
+
+-- Projection: rebuilt from the events by `corridor check` and compared.
+CREATE TABLE complaints (
+    complaint_id  TEXT PRIMARY KEY,
+    agreement     TEXT    NOT NULL,
+    receipt       TEXT    NOT NULL UNIQUE,  -- keyed hash (hex) of the receipt code
+    status        TEXT    NOT NULL,
+    version       INTEGER NOT NULL
+);
+CREATE INDEX complaints_by_agreement ON complaints (agreement);
+
+-- The monitoring body's records get a neutral public leaf from here on (docs/log.md, "The
+-- monitoring body's records"). Leaves already written are never rewritten, so `check` and
+-- `log verify --against-db` rebuild each leaf by the rule in force when it was written: the
+-- events numbered from this value on take the new rule, earlier ones the old.
+INSERT INTO log_meta (key, value)
+SELECT 'monitoring_leaves_from', CAST(COALESCE(MAX(seq), 0) + 1 AS TEXT) FROM events;
