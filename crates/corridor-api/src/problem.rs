@@ -426,11 +426,14 @@ pub fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::InvalidState { .. }
         | Refusal::TransferPaused { .. }
         | Refusal::TimeBeforeRecorded { .. }
-        | Refusal::AlreadyExists { .. } => StatusCode::CONFLICT,
+        | Refusal::AlreadyExists { .. }
+        | Refusal::ComplaintStatusNotAllowed { .. }
+        | Refusal::ComplaintErased { .. } => StatusCode::CONFLICT,
         Refusal::NotPermitted { .. } => StatusCode::FORBIDDEN,
         Refusal::UnknownCase { .. }
         | Refusal::UnknownAgreement { .. }
-        | Refusal::UnknownHold { .. } => StatusCode::NOT_FOUND,
+        | Refusal::UnknownHold { .. }
+        | Refusal::UnknownComplaint { .. } => StatusCode::NOT_FOUND,
         Refusal::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

@@ -162,6 +162,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let backend = local_backend(&mut app, who).await?;
                     commands::access(&backend, app.json, command).await?
                 }
+                Top::Complaint(command) => {
+                    let backend = local_backend(&mut app, who).await?;
+                    commands::complaint(&backend, app.json, command).await?
+                }
                 Top::Tick(args) => {
                     if let Some(at) = args.at {
                         identity::simulated_time_only(deployment, "--at")?;
@@ -239,6 +243,7 @@ async fn on_server(
         Top::Case(command) => commands::case(&connect()?, json, command).await,
         Top::Hold(command) => commands::hold(&connect()?, json, command).await,
         Top::Access(command) => commands::access(&connect()?, json, command).await,
+        Top::Complaint(command) => commands::complaint(&connect()?, json, command).await,
         Top::Tick(args) => {
             if args.at.is_some() {
                 return Err(anyhow::Error::new(app::InputError(
