@@ -265,7 +265,7 @@ async fn record(State(state): State<AppState>, request: Request, next: Next) -> 
     let method = method_label(request.method());
     let response = next.run(request).await;
     // The complaint routes are never counted: a public series per route would move when a
-    // complaint is lodged or read (DOMAIN.md §6; docs/monitoring.md, "Metrics and timing").
+    // complaint is lodged or read (docs/domain.md §6; docs/monitoring.md, "Metrics and timing").
     if !crate::complaints::is_complaint_route(&route) {
         state.metrics().request(
             &route,

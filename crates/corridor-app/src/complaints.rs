@@ -1,4 +1,4 @@
-//! Confidential complaints to the monitoring body (DOMAIN.md §6: a government never learns that
+//! Confidential complaints to the monitoring body (docs/domain.md §6: a government never learns that
 //! a complaint exists; docs/monitoring.md, "Confidential complaints").
 //!
 //! Two doors, kept apart:

@@ -1,5 +1,5 @@
 //! Confidential complaints to the monitoring body (docs/monitoring.md, "Confidential
-//! complaints"; DOMAIN.md §6: a government never learns that a complaint exists).
+//! complaints"; docs/domain.md §6: a government never learns that a complaint exists).
 //!
 //! A complaint lives in its own stream (`complaint-…`), never in a case's: a case's version,
 //! history and `ETag` do not move when a complaint names it. Its text, contact and case

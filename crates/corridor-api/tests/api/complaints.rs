@@ -1,4 +1,4 @@
-//! Confidential complaints (DOMAIN.md §6: a government never learns that a complaint to the
+//! Confidential complaints (docs/domain.md §6: a government never learns that a complaint to the
 //! monitoring body exists). The non-disclosure test compares every GET route every role can
 //! reach before and after a complaint is lodged and worked on; the others prove the holder's
 //! receipt, the monitoring body's bounds, erasure, and the neutral log leaf.
@@ -161,7 +161,7 @@ fn series(text: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn no_government_answer_changes_when_a_complaint_is_lodged() {
-    // Proves DOMAIN.md §6 for every role of both states, a court clerk, counsel, the operator,
+    // Proves docs/domain.md §6 for every role of both states, a court clerk, counsel, the operator,
     // an auditor, a monitor of another body and the public: every GET route of the OpenAPI
     // document (so a new route is not forgotten) answers byte for byte the same — status, ETag,
     // body — before and after a complaint naming a case they all may see is lodged, read,
