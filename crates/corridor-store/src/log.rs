@@ -732,3 +732,66 @@ impl crate::Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use corridor_domain::{ComplaintId, EventBody, Role};
+
+    use super::*;
+
+    fn event(at: &str, body: EventBody) -> Event {
+        Event {
+            at: at.parse().expect("a moment"),
+            by: None,
+            body,
+        }
+    }
+
+    /// Proves the leaf rule: a monitoring-body record's leaf says `monitoring_record`, no
+    /// agreement and the first day of its month; any other keeps its kind, agreement and day; and
+    /// an event written before the rule (below `monitoring_from`) is rebuilt as it was written.
+    #[test]
+    fn monitoring_records_get_the_neutral_leaf_from_the_rule_on() {
+        let complaint = event(
+            "2026-03-17T10:00:00Z",
+            EventBody::ComplaintErased {
+                complaint: ComplaintId::from_u64(1),
+            },
+        );
+        let access = |role| {
+            event(
+                "2026-03-17T10:00:00Z",
+                EventBody::AccessRecorded {
+                    role,
+                    action: "read_case".to_owned(),
+                    resource: "case-0000000000000001".to_owned(),
+                    agreement: None,
+                    allowed: true,
+                    policies: Vec::new(),
+                },
+            )
+        };
+        let neutral = ("monitoring_record", None, "2026-03-01".to_owned());
+        let rule = LeafRule { monitoring_from: 10 };
+        assert_eq!(rule.fields(10, &complaint, Some("gbr-rwa-2024")), neutral);
+        assert_eq!(rule.fields(11, &access(Role::Monitor), Some("gbr-rwa-2024")), neutral);
+        assert_eq!(
+            rule.fields(11, &access(Role::SendingOfficer), Some("gbr-rwa-2024")),
+            ("access_recorded", Some("gbr-rwa-2024"), "2026-03-17".to_owned())
+        );
+        assert_eq!(
+            rule.fields(9, &access(Role::Monitor), Some("gbr-rwa-2024")),
+            ("access_recorded", Some("gbr-rwa-2024"), "2026-03-17".to_owned()),
+            "an earlier leaf is rebuilt by the rule it was written under"
+        );
+        let key = [5; 32];
+        let body = complaint.to_json();
+        let entry = rebuild_entry(LeafRule::CURRENT, &key, 12, &body, None).expect("a leaf");
+        let leaf = corridor_log::leaf::Leaf::parse(&entry).expect("a canonical leaf");
+        assert_eq!(
+            (leaf.kind(), leaf.agreement(), leaf.day()),
+            ("monitoring_record", None, "2026-03-01")
+        );
+        assert!(leaf.opens_to(&leaf_salt(&key, 12), &body));
+    }
+}

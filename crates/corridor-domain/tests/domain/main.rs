@@ -13,6 +13,7 @@ mod fixture;
 mod boundary;
 #[cfg(test)]
 mod clocks;
+mod complaints;
 #[cfg(test)]
 mod guards;
 #[cfg(test)]
