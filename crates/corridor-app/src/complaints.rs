@@ -214,7 +214,11 @@ pub async fn list(
 }
 
 /// One complaint, opened, for its agreement's monitoring body.
-pub async fn read(state: &App, caller: &Caller, id: ComplaintId) -> Result<ComplaintView, AppError> {
+pub async fn read(
+    state: &App,
+    caller: &Caller,
+    id: ComplaintId,
+) -> Result<ComplaintView, AppError> {
     let complaint = load(state, caller, Action::ReadComplaint, id).await?;
     let key = complaint_key(state, &complaint).await?;
     let lodged: Option<Lodged> = key.as_ref().and_then(|key| {
@@ -296,7 +300,13 @@ pub async fn erase(
     id: ComplaintId,
 ) -> Result<ComplaintSummary, AppError> {
     load(state, caller, Action::EraseComplaint, id).await?;
-    write(state, caller, Command::EraseComplaint { complaint: id }, None).await?;
+    write(
+        state,
+        caller,
+        Command::EraseComplaint { complaint: id },
+        None,
+    )
+    .await?;
     reread(state, id).await
 }
 
@@ -359,7 +369,9 @@ async fn load(
     if complaint.is_none() {
         // A denied decision counted itself; a missing complaint counts the same, so that the
         // counters do not tell a missing complaint from another body's.
-        state.counters().authorization_denied(Role::Monitor.as_str());
+        state
+            .counters()
+            .authorization_denied(Role::Monitor.as_str());
     }
     state.committer().write(vec![Job::Access(record)]).await?;
     match complaint {
@@ -499,7 +511,10 @@ fn bounded_text(field: &str, text: &str, max: usize) -> Result<(), AppError> {
     let problem = if text.trim().is_empty() {
         Some("it is empty".to_owned())
     } else if text.len() > max {
-        Some(format!("it is {} bytes long, more than the {max} allowed", text.len()))
+        Some(format!(
+            "it is {} bytes long, more than the {max} allowed",
+            text.len()
+        ))
     } else if text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
@@ -556,7 +571,10 @@ mod tests {
     fn receipts_normalise() {
         let code = receipt_code([0xab; RECEIPT_BYTES]);
         assert_eq!(code, "abababab-abababab-abababab-abababab");
-        assert_eq!(normalise_receipt(" ABABABAB abababab-ABABABAB-abababab\n"), code);
+        assert_eq!(
+            normalise_receipt(" ABABABAB abababab-ABABABAB-abababab\n"),
+            code
+        );
         assert_ne!(normalise_receipt("abab"), code);
         assert!(constant_time_eq(b"same", b"same"));
         assert!(!constant_time_eq(b"same", b"sane"));
@@ -579,22 +597,46 @@ mod tests {
             other => panic!("{other:?}"),
         };
         let long = "x".repeat(COMPLAINT_TEXT_BYTES_MAX + 1);
-        assert_eq!(field(NewComplaint { text: long, ..good.clone() }), "body.text");
-        assert_eq!(field(NewComplaint { text: " ".to_owned(), ..good.clone() }), "body.text");
         assert_eq!(
-            field(NewComplaint { complainant: "state".to_owned(), ..good.clone() }),
+            field(NewComplaint {
+                text: long,
+                ..good.clone()
+            }),
+            "body.text"
+        );
+        assert_eq!(
+            field(NewComplaint {
+                text: " ".to_owned(),
+                ..good.clone()
+            }),
+            "body.text"
+        );
+        assert_eq!(
+            field(NewComplaint {
+                complainant: "state".to_owned(),
+                ..good.clone()
+            }),
             "body.complainant"
         );
         assert_eq!(
-            field(NewComplaint { agreement: "Not An Id".to_owned(), ..good.clone() }),
+            field(NewComplaint {
+                agreement: "Not An Id".to_owned(),
+                ..good.clone()
+            }),
             "body.agreement"
         );
         assert_eq!(
-            field(NewComplaint { contact: Some("\u{7}".to_owned()), ..good.clone() }),
+            field(NewComplaint {
+                contact: Some("\u{7}".to_owned()),
+                ..good.clone()
+            }),
             "body.contact"
         );
         assert_eq!(
-            field(NewComplaint { case_reference: Some("r".repeat(201)), ..good }),
+            field(NewComplaint {
+                case_reference: Some("r".repeat(201)),
+                ..good
+            }),
             "body.case_reference"
         );
     }

@@ -42,8 +42,8 @@ pub use decide::{
     EVENTS_PER_COMMAND_MAX, REASON_LENGTH_MAX, counts_of, decide, refusal_event, rule_attributes,
 };
 pub use event::{
-    ACCESS_STREAM, Acceptance, MONITORING_RECORD_KIND, Event, EventBody, SCHEMA_VERSION, StreamId, UnscheduleCause,
-    WelfareOutcome,
+    ACCESS_STREAM, Acceptance, Event, EventBody, MONITORING_RECORD_KIND, SCHEMA_VERSION, StreamId,
+    UnscheduleCause, WelfareOutcome,
 };
 pub use hold::{
     ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, ScopeChoice, effective, holds_covering,

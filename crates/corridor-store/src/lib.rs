@@ -31,6 +31,5 @@ pub use deployment::{Deployment, SIMULATION_ORIGIN_SUFFIX, has_acted, is_simulat
 pub use error::StoreError;
 pub use store::{
     BATCH_COMMANDS_MAX, COMPLAINTS_LISTED_MAX, CaseFilter, CaseRow, CheckReport, Executed,
-    PAGE_ROWS_MAX, Request, Store,
-    StoredEvent, Write,
+    PAGE_ROWS_MAX, Request, Store, StoredEvent, Write,
 };

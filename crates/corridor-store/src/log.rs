@@ -161,7 +161,9 @@ pub(crate) async fn leaf_rule(conn: &mut AnyConnection) -> Result<LeafRule, Stor
         ));
     };
     let monitoring_from = text.trim().parse().map_err(|_| {
-        StoreError::Corrupt(format!("`monitoring_leaves_from` is `{text}`, not a number"))
+        StoreError::Corrupt(format!(
+            "`monitoring_leaves_from` is `{text}`, not a number"
+        ))
     })?;
     Ok(LeafRule { monitoring_from })
 }
@@ -772,16 +774,29 @@ mod tests {
             )
         };
         let neutral = ("monitoring_record", None, "2026-03-01".to_owned());
-        let rule = LeafRule { monitoring_from: 10 };
+        let rule = LeafRule {
+            monitoring_from: 10,
+        };
         assert_eq!(rule.fields(10, &complaint, Some("gbr-rwa-2024")), neutral);
-        assert_eq!(rule.fields(11, &access(Role::Monitor), Some("gbr-rwa-2024")), neutral);
+        assert_eq!(
+            rule.fields(11, &access(Role::Monitor), Some("gbr-rwa-2024")),
+            neutral
+        );
         assert_eq!(
             rule.fields(11, &access(Role::SendingOfficer), Some("gbr-rwa-2024")),
-            ("access_recorded", Some("gbr-rwa-2024"), "2026-03-17".to_owned())
+            (
+                "access_recorded",
+                Some("gbr-rwa-2024"),
+                "2026-03-17".to_owned()
+            )
         );
         assert_eq!(
             rule.fields(9, &access(Role::Monitor), Some("gbr-rwa-2024")),
-            ("access_recorded", Some("gbr-rwa-2024"), "2026-03-17".to_owned()),
+            (
+                "access_recorded",
+                Some("gbr-rwa-2024"),
+                "2026-03-17".to_owned()
+            ),
             "an earlier leaf is rebuilt by the rule it was written under"
         );
         let key = [5; 32];

@@ -104,7 +104,13 @@ impl MasterKey {
         let aad = [COMPLAINT_WRAP_CONTEXT, complaint.to_string().as_bytes()].concat();
         let sealed = self
             .wrapping
-            .encrypt(&XNonce::from(nonce), Payload { msg: key, aad: &aad })
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: key,
+                    aad: &aad,
+                },
+            )
             .unwrap_or_default();
         [nonce.as_slice(), &sealed].concat()
     }
@@ -120,7 +126,13 @@ impl MasterKey {
         let aad = [COMPLAINT_WRAP_CONTEXT, complaint.to_string().as_bytes()].concat();
         let key = self
             .wrapping
-            .decrypt(&XNonce::from(nonce), Payload { msg: sealed, aad: &aad })
+            .decrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
             .ok()?;
         key.try_into().ok()
     }
@@ -299,7 +311,13 @@ pub fn seal_complaint(
     let cipher = XChaCha20Poly1305::new(&(*key).into());
     let aad = complaint_aad(complaint, part);
     let sealed = cipher
-        .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad: &aad })
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: plain,
+                aad: &aad,
+            },
+        )
         .unwrap_or_default();
     Sealed(BASE64.encode([nonce.as_slice(), &sealed].concat()))
 }
@@ -320,7 +338,13 @@ pub fn open_complaint(
     let cipher = XChaCha20Poly1305::new(&(*key).into());
     let aad = complaint_aad(complaint, part);
     cipher
-        .decrypt(&XNonce::from(nonce), Payload { msg: ciphertext, aad: &aad })
+        .decrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: &aad,
+            },
+        )
         .ok()
 }
 
@@ -346,13 +370,20 @@ mod tests {
         let id = ComplaintId::from_u64(1);
         let key = [3; KEY_BYTES];
         let sealed = seal_complaint(id, "lodged", &key, [1; NONCE_BYTES], b"text");
-        assert_eq!(open_complaint(id, "lodged", &key, &sealed).as_deref(), Some(&b"text"[..]));
+        assert_eq!(
+            open_complaint(id, "lodged", &key, &sealed).as_deref(),
+            Some(&b"text"[..])
+        );
         assert!(open_complaint(id, "reply", &key, &sealed).is_none());
         assert!(open_complaint(ComplaintId::from_u64(2), "lodged", &key, &sealed).is_none());
         assert!(open_complaint(id, "lodged", &[4; KEY_BYTES], &sealed).is_none());
         let wrapped = master.wrap_complaint_key(id, &key, [2; NONCE_BYTES]);
         assert_eq!(master.unwrap_complaint_key(id, &wrapped), Some(key));
-        assert!(master.unwrap_complaint_key(ComplaintId::from_u64(2), &wrapped).is_none());
+        assert!(
+            master
+                .unwrap_complaint_key(ComplaintId::from_u64(2), &wrapped)
+                .is_none()
+        );
         let other = MasterKey::from_bytes([8; KEY_BYTES]);
         assert_ne!(master.receipt_hash("code"), other.receipt_hash("code"));
         assert_eq!(master.receipt_hash("code"), master.receipt_hash("code"));

@@ -18,12 +18,12 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use corridor_app::access::{AccessQuery, AccessRecordPage};
-use corridor_app::complaints::{
-    self, ComplaintReceipt, ComplaintStatusView, ComplaintSummary, ComplaintView, NewComplaint,
-};
 use corridor_app::answers::{
     AgreementDetail, AgreementsView, CasePage, CommandOutcome, HistoryEvent, HoldView, Proposed,
     RegisteredHold,
+};
+use corridor_app::complaints::{
+    self, ComplaintReceipt, ComplaintStatusView, ComplaintSummary, ComplaintView, NewComplaint,
 };
 use corridor_app::service::{self, CaseQuery, NewCase, NewHold};
 use corridor_app::views::CaseView;
@@ -391,9 +391,9 @@ impl Executor {
         agreement: &AgreementId,
     ) -> RequestResult<Vec<ComplaintSummary>> {
         match self {
-            Self::Local(local) => answered(
-                complaints::list(&local.state, &Self::someone(local)?, agreement).await,
-            ),
+            Self::Local(local) => {
+                answered(complaints::list(&local.state, &Self::someone(local)?, agreement).await)
+            }
             Self::Remote(remote) => typed(remote.list_complaints(agreement).await),
         }
     }
@@ -422,7 +422,9 @@ impl Executor {
                     ComplaintWork::Review { status, reply } => {
                         complaints::review(state, &caller, id, &status, reply).await
                     }
-                    ComplaintWork::Link { case } => complaints::link(state, &caller, id, case).await,
+                    ComplaintWork::Link { case } => {
+                        complaints::link(state, &caller, id, case).await
+                    }
                     ComplaintWork::Erase => complaints::erase(state, &caller, id).await,
                 })
             }

@@ -17,8 +17,8 @@ use corridor_app::limits::PAGE_SIZE_MAX;
 use corridor_app::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
-    ClassCriteria, Command, ComplaintId, Event, HoldScope, NoticeFacts, PersonFacts, PersonalData, Role,
-    ScopeChoice, WelfareOutcome,
+    ClassCriteria, Command, ComplaintId, Event, HoldScope, NoticeFacts, PersonFacts, PersonalData,
+    Role, ScopeChoice, WelfareOutcome,
 };
 use serde_json::{Value, json};
 
@@ -1191,9 +1191,8 @@ pub async fn complaint(
     json: bool,
     command: ComplaintCommand,
 ) -> anyhow::Result<ExitCode> {
-    let parse_complaint = |text: &str| {
-        ComplaintId::parse(text).map_err(|e| input(format!("COMPLAINT: {e}")))
-    };
+    let parse_complaint =
+        |text: &str| ComplaintId::parse(text).map_err(|e| input(format!("COMPLAINT: {e}")));
     let work = |summary: ComplaintSummary| -> anyhow::Result<ExitCode> {
         if json {
             println!("{}", serde_json::to_value(&summary)?);
@@ -1267,8 +1266,8 @@ pub async fn complaint(
             }
         }
         ComplaintCommand::List { agreement } => {
-            let agreement = AgreementId::parse(&agreement)
-                .map_err(|e| input(format!("--agreement: {e}")))?;
+            let agreement =
+                AgreementId::parse(&agreement).map_err(|e| input(format!("--agreement: {e}")))?;
             let list = read_result(
                 backend,
                 backend.list_complaints(&agreement).await,
@@ -1287,7 +1286,10 @@ pub async fn complaint(
                     c.lodged_at,
                     c.status,
                     c.complainant,
-                    c.case.as_deref().map(|case| format!(", linked to {case}")).unwrap_or_default()
+                    c.case
+                        .as_deref()
+                        .map(|case| format!(", linked to {case}"))
+                        .unwrap_or_default()
                 );
             }
         }
@@ -1302,7 +1304,10 @@ pub async fn complaint(
                 println!("{}", serde_json::to_value(&view)?);
             } else {
                 let s = &view.summary;
-                println!("{} {} ({}), lodged {} by {}", s.complaint, s.status, s.agreement, s.lodged_at, s.complainant);
+                println!(
+                    "{} {} ({}), lodged {} by {}",
+                    s.complaint, s.status, s.agreement, s.lodged_at, s.complainant
+                );
                 if s.erased {
                     println!("erased");
                 }
@@ -1333,7 +1338,9 @@ pub async fn complaint(
         ComplaintCommand::Link { complaint, case } => {
             let id = parse_complaint(&complaint)?;
             let case = parse_case(&case)?;
-            let done = backend.complaint_work(id, ComplaintWork::Link { case }).await;
+            let done = backend
+                .complaint_work(id, ComplaintWork::Link { case })
+                .await;
             return work(read_result(backend, done, "the complaint", false)?);
         }
         ComplaintCommand::Erase { complaint } => {

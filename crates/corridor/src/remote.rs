@@ -505,7 +505,11 @@ impl Remote {
     }
 
     /// `POST /api/complaints/{complaint}/{review,link,erase}`.
-    pub async fn complaint_work(&self, id: ComplaintId, work: &ComplaintWork) -> RequestResult<Value> {
+    pub async fn complaint_work(
+        &self,
+        id: ComplaintId,
+        work: &ComplaintWork,
+    ) -> RequestResult<Value> {
         let (verb, body) = match work {
             ComplaintWork::Review { status, reply } => {
                 ("review", Some(json!({ "status": status, "reply": reply })))

@@ -60,7 +60,11 @@ async fn outsiders(app: &TestApp) -> Vec<(&'static str, Option<String>)> {
         ("super.gbr", Role::SendingSupervisor, state("GBR")),
         ("judge.gbr", Role::Adjudicator, state("GBR")),
         ("receiver.rwa", Role::ReceivingOfficer, state("RWA")),
-        ("clerk.court", Role::CourtClerk, Party::Court("uk-high-court".to_owned())),
+        (
+            "clerk.court",
+            Role::CourtClerk,
+            Party::Court("uk-high-court".to_owned()),
+        ),
         ("counsel.cal", Role::Counsel, Party::Clients),
         ("admin.ops", Role::Admin, Party::None),
         ("auditor.ins", Role::Auditor, Party::None),
@@ -80,7 +84,8 @@ async fn outsiders(app: &TestApp) -> Vec<(&'static str, Option<String>)> {
 /// the complaint names, `complaint` (the complaint's id, or one that does not exist), the
 /// caller's own name, the log's first tile.
 fn get_routes(case: CaseId, complaint: &str, user: &str) -> Vec<(String, String)> {
-    let document = serde_json::to_value(corridor_api::server::openapi(false)).expect("the document");
+    let document =
+        serde_json::to_value(corridor_api::server::openapi(false)).expect("the document");
     let mut routes = Vec::new();
     for (template, item) in document["paths"].as_object().expect("paths") {
         if item.get("get").is_none() {
@@ -92,7 +97,10 @@ fn get_routes(case: CaseId, complaint: &str, user: &str) -> Vec<(String, String)
             .replace("{complaint}", complaint)
             .replace("{user}", user)
             .replace("{path}", "0/000.p/1");
-        assert!(!path.contains('{'), "a parameter the test does not fill: {template}");
+        assert!(
+            !path.contains('{'),
+            "a parameter the test does not fill: {template}"
+        );
         routes.push((template.clone(), path));
     }
     // Served outside the document's routes.
@@ -107,7 +115,12 @@ fn seen(reply: &Reply) -> String {
         .iter()
         .map(|name| format!("{name}: {}", reply.header(name)))
         .collect();
-    format!("{}\n{}\n{}", reply.status, headers.join("\n"), String::from_utf8_lossy(&reply.body))
+    format!(
+        "{}\n{}\n{}",
+        reply.status,
+        headers.join("\n"),
+        String::from_utf8_lossy(&reply.body)
+    )
 }
 
 /// The answers every outsider gets from every GET route, by (who, route template).
@@ -194,18 +207,35 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
         Party::MonitoringBody(MEDP_MONITORS.to_owned()),
     )
     .await;
-    let etag_before = call(&app, "GET", &format!("/api/cases/{case}"), &monitor, None, None)
-        .await
-        .header("etag")
-        .to_owned();
+    let etag_before = call(
+        &app,
+        "GET",
+        &format!("/api/cases/{case}"),
+        &monitor,
+        None,
+        None,
+    )
+    .await
+    .header("etag")
+    .to_owned();
     let never = "complaint-00000000000000aa";
     // A first sweep, not compared, so that every metric series the sweep itself creates exists
     // before the compared ones.
     sweep(&app, &who, case, never).await;
     let before = sweep(&app, &who, case, never).await;
-    let leaves_before = app.store.leaves(0, 100_000).await.expect("the leaves").len();
+    let leaves_before = app
+        .store
+        .leaves(0, 100_000)
+        .await
+        .expect("the leaves")
+        .len();
 
-    let receipt = lodge(&app, &case.to_string(), "Synthetic: I was threatened with removal.").await;
+    let receipt = lodge(
+        &app,
+        &case.to_string(),
+        "Synthetic: I was threatened with removal.",
+    )
+    .await;
     let listed = call(
         &app,
         "GET",
@@ -221,19 +251,40 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
         .expect("the complaint")
         .to_owned();
     let path = format!("/api/complaints/{id}");
-    assert_eq!(call(&app, "GET", &path, &monitor, None, None).await.status, 200);
+    assert_eq!(
+        call(&app, "GET", &path, &monitor, None, None).await.status,
+        200
+    );
     for (verb, body) in [
         ("review", json!({"status": "under_review"})),
         ("link", json!({"case": case.to_string()})),
-        ("review", json!({"status": "replied", "reply": "We will visit you."})),
+        (
+            "review",
+            json!({"status": "replied", "reply": "We will visit you."}),
+        ),
     ] {
-        let reply = call(&app, "POST", &format!("{path}/{verb}"), &monitor, None, Some(body)).await;
+        let reply = call(
+            &app,
+            "POST",
+            &format!("{path}/{verb}"),
+            &monitor,
+            None,
+            Some(body),
+        )
+        .await;
         assert_eq!(reply.status, 200, "{verb}: {}", reply.text());
     }
     assert_eq!(
-        call(&app, "GET", &format!("/api/cases/{case}"), &monitor, None, None)
-            .await
-            .header("etag"),
+        call(
+            &app,
+            "GET",
+            &format!("/api/cases/{case}"),
+            &monitor,
+            None,
+            None
+        )
+        .await
+        .header("etag"),
         etag_before,
         "the case's version moved"
     );
@@ -246,7 +297,11 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
         let (name, template) = key;
         match template.as_str() {
             "/metrics" => {
-                assert_eq!(steady_metrics(&old.text()), steady_metrics(&new.text()), "{name}");
+                assert_eq!(
+                    steady_metrics(&old.text()),
+                    steady_metrics(&new.text()),
+                    "{name}"
+                );
                 assert_eq!(series(&old.text()), series(&new.text()), "{name}");
                 assert!(!new.text().contains("complaint"), "{}", new.text());
             }
@@ -260,7 +315,11 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
                     reply.json()["records"].as_array().expect("records").clone()
                 };
                 let (old, new) = (records(old), records(new));
-                assert_eq!(new[..old.len()], old[..], "{name}: the earlier records changed");
+                assert_eq!(
+                    new[..old.len()],
+                    old[..],
+                    "{name}: the earlier records changed"
+                );
                 for record in &new[old.len()..] {
                     let user = record["user"].as_str().unwrap_or_default();
                     assert!(
@@ -301,7 +360,11 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
     // as the monitor's read of the case but for the commitment.
     let shape = |entry: &[u8]| {
         let leaf = Leaf::parse(entry).expect("a leaf");
-        (leaf.kind().to_owned(), leaf.agreement().map(str::to_owned), leaf.day().to_owned())
+        (
+            leaf.kind().to_owned(),
+            leaf.agreement().map(str::to_owned),
+            leaf.day().to_owned(),
+        )
     };
     let new_leaves: Vec<_> = leaves_after_lodging[leaves_before..]
         .iter()
@@ -311,7 +374,11 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
     for leaf in &new_leaves {
         assert_eq!(
             *leaf,
-            ("monitoring_record".to_owned(), None, "2025-08-01".to_owned()),
+            (
+                "monitoring_record".to_owned(),
+                None,
+                "2025-08-01".to_owned()
+            ),
             "every leaf appended is neutral: {new_leaves:?}"
         );
     }
@@ -327,7 +394,12 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
     ));
 
     // The holder reads the reply with the receipt.
-    let status = public_post(&app, "/api/complaints/status", json!({ "receipt": receipt })).await;
+    let status = public_post(
+        &app,
+        "/api/complaints/status",
+        json!({ "receipt": receipt }),
+    )
+    .await;
     assert_eq!(status.status, 200, "{}", status.text());
     assert_eq!(status.json()["status"], "replied");
     assert_eq!(status.json()["reply"], "We will visit you.");
@@ -357,7 +429,11 @@ async fn a_receipt_reads_its_own_complaint_only_and_a_wrong_one_learns_nothing()
     for other in [
         "not a code".to_owned(),
         String::new(),
-        format!("{}{}", &first[..34], if first.ends_with('0') { '1' } else { '0' }),
+        format!(
+            "{}{}",
+            &first[..34],
+            if first.ends_with('0') { '1' } else { '0' }
+        ),
         first[..34].to_owned(),
     ] {
         let reply = status(other.clone()).await;
@@ -378,13 +454,22 @@ async fn a_receipt_reads_its_own_complaint_only_and_a_wrong_one_learns_nothing()
     assert_eq!(with_cookie.status, 200, "{}", with_cookie.text());
 
     for (body, field) in [
-        (json!({"agreement": GBR_RWA, "complainant": "person", "text": ""}), "body.text"),
+        (
+            json!({"agreement": GBR_RWA, "complainant": "person", "text": ""}),
+            "body.text",
+        ),
         (
             json!({"agreement": GBR_RWA, "complainant": "person", "text": "x".repeat(20_001)}),
             "body.text",
         ),
-        (json!({"agreement": GBR_RWA, "complainant": "state", "text": "t"}), "body.complainant"),
-        (json!({"agreement": "No Such", "complainant": "person", "text": "t"}), "body.agreement"),
+        (
+            json!({"agreement": GBR_RWA, "complainant": "state", "text": "t"}),
+            "body.complainant",
+        ),
+        (
+            json!({"agreement": "No Such", "complainant": "person", "text": "t"}),
+            "body.agreement",
+        ),
         (
             json!({"agreement": GBR_RWA, "complainant": "person", "text": "t", "contact": "c".repeat(501)}),
             "body.contact",
@@ -432,37 +517,117 @@ async fn only_the_agreements_monitoring_body_sees_a_complaint_and_erasure_keeps_
     )
     .await;
     let officer = token(&app, "officer.gbr", Role::SendingOfficer, state("GBR")).await;
-    let list = call(&app, "GET", &format!("/api/agreements/{GBR_RWA}/complaints"), &own, None, None)
-        .await
-        .json();
-    let id = list[0]["complaint"].as_str().expect("a complaint").to_owned();
+    let list = call(
+        &app,
+        "GET",
+        &format!("/api/agreements/{GBR_RWA}/complaints"),
+        &own,
+        None,
+        None,
+    )
+    .await
+    .json();
+    let id = list[0]["complaint"]
+        .as_str()
+        .expect("a complaint")
+        .to_owned();
     let missing = "complaint-00000000000000bb";
 
-    let concealed = call(&app, "GET", &format!("/api/complaints/{id}"), &other, None, None).await;
-    let absent = call(&app, "GET", &format!("/api/complaints/{missing}"), &other, None, None).await;
+    let concealed = call(
+        &app,
+        "GET",
+        &format!("/api/complaints/{id}"),
+        &other,
+        None,
+        None,
+    )
+    .await;
+    let absent = call(
+        &app,
+        "GET",
+        &format!("/api/complaints/{missing}"),
+        &other,
+        None,
+        None,
+    )
+    .await;
     concealed.problem(404, "not_found");
-    assert_eq!(concealed.text().replace(&id, "ID"), absent.text().replace(missing, "ID"));
-    let listed = call(&app, "GET", &format!("/api/agreements/{GBR_RWA}/complaints"), &other, None, None).await;
+    assert_eq!(
+        concealed.text().replace(&id, "ID"),
+        absent.text().replace(missing, "ID")
+    );
+    let listed = call(
+        &app,
+        "GET",
+        &format!("/api/agreements/{GBR_RWA}/complaints"),
+        &other,
+        None,
+        None,
+    )
+    .await;
     assert_eq!(listed.status, 403, "{}", listed.text());
-    for path in [format!("/api/complaints/{id}"), format!("/api/complaints/{missing}")] {
+    for path in [
+        format!("/api/complaints/{id}"),
+        format!("/api/complaints/{missing}"),
+    ] {
         let reply = call(&app, "GET", &path, &officer, None, None).await;
         reply.problem(403, "forbidden");
     }
 
-    let erased = call(&app, "POST", &format!("/api/complaints/{id}/erase"), &own, None, None).await;
+    let erased = call(
+        &app,
+        "POST",
+        &format!("/api/complaints/{id}/erase"),
+        &own,
+        None,
+        None,
+    )
+    .await;
     assert_eq!(erased.status, 200, "{}", erased.text());
-    let shown = call(&app, "GET", &format!("/api/complaints/{id}"), &own, None, None).await.json();
+    let shown = call(
+        &app,
+        "GET",
+        &format!("/api/complaints/{id}"),
+        &own,
+        None,
+        None,
+    )
+    .await
+    .json();
     assert!(shown["text"].is_null(), "{shown}");
     assert_eq!(shown["erased"], true);
     let parsed = id.parse().expect("a complaint id");
-    assert!(app.store.complaint_key(parsed).await.expect("the key").is_none());
-    let again = call(&app, "POST", &format!("/api/complaints/{id}/erase"), &own, None, None).await;
+    assert!(
+        app.store
+            .complaint_key(parsed)
+            .await
+            .expect("the key")
+            .is_none()
+    );
+    let again = call(
+        &app,
+        "POST",
+        &format!("/api/complaints/{id}/erase"),
+        &own,
+        None,
+        None,
+    )
+    .await;
     again.problem(409, "complaint_erased");
-    let status = public_post(&app, "/api/complaints/status", json!({ "receipt": receipt })).await;
+    let status = public_post(
+        &app,
+        "/api/complaints/status",
+        json!({ "receipt": receipt }),
+    )
+    .await;
     assert_eq!(status.json()["erased"], true, "{}", status.text());
 
     let report = app.store.check(&|_, _| {}).await.expect("the check");
     assert!(report.problems.is_empty(), "{:?}", report.problems);
-    let problems = app.store.check_log(&|_, _| {}).await.expect("the log check");
+    let problems = app
+        .store
+        .check_log(&|_, _| {})
+        .await
+        .expect("the log check");
     assert!(problems.is_empty(), "{problems:?}");
 }

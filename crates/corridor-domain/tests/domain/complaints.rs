@@ -4,8 +4,8 @@
 
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    Command, Complainant, ComplaintId, ComplaintStatus, Context, Event, EventBody, Outcome,
-    Party, Role, Sealed, StreamId, World,
+    Command, Complainant, ComplaintId, ComplaintStatus, Context, Event, EventBody, Outcome, Party,
+    Role, Sealed, StreamId, World,
 };
 use corridor_testkit::{actor, agreement_text, at, party};
 
@@ -37,7 +37,10 @@ fn loaded() -> World {
         text: agreement_text("gbr-rwa-2024.toml"),
     };
     let admin = actor("admin", Role::Admin, Party::None);
-    assert!(matches!(run(&mut world, &load, admin), Outcome::Accepted(_)));
+    assert!(matches!(
+        run(&mut world, &load, admin),
+        Outcome::Accepted(_)
+    ));
     world
 }
 
@@ -63,7 +66,10 @@ fn complaints_live_in_their_own_stream_and_only_the_monitoring_body_works_on_the
     let officer = || actor("officer.gbr", Role::SendingOfficer, party("state:GBR"));
     let id = ComplaintId::from_u64(1);
 
-    assert_eq!(refused_code(&run(&mut world, &lodge(1), officer())), "not_permitted");
+    assert_eq!(
+        refused_code(&run(&mut world, &lodge(1), officer())),
+        "not_permitted"
+    );
     let Outcome::Accepted(events) = run(&mut world, &lodge(1), public()) else {
         panic!("lodging refused");
     };
@@ -71,7 +77,10 @@ fn complaints_live_in_their_own_stream_and_only_the_monitoring_body_works_on_the
     assert_eq!(lodged.by, None, "lodged by nobody on record");
     assert_eq!(lodged.body.stream(), StreamId::Complaint(id));
     assert!(lodged.body.is_monitoring_record());
-    assert_eq!(refused_code(&run(&mut world, &lodge(1), public())), "already_exists");
+    assert_eq!(
+        refused_code(&run(&mut world, &lodge(1), public())),
+        "already_exists"
+    );
 
     let review = |status, reply: Option<&str>| Command::ReviewComplaint {
         complaint: id,
@@ -79,15 +88,27 @@ fn complaints_live_in_their_own_stream_and_only_the_monitoring_body_works_on_the
         reply: reply.map(|text| Sealed(text.to_owned())),
     };
     assert_eq!(
-        refused_code(&run(&mut world, &review(ComplaintStatus::UnderReview, None), other())),
+        refused_code(&run(
+            &mut world,
+            &review(ComplaintStatus::UnderReview, None),
+            other()
+        )),
         "not_permitted"
     );
     assert_eq!(
-        refused_code(&run(&mut world, &review(ComplaintStatus::UnderReview, None), officer())),
+        refused_code(&run(
+            &mut world,
+            &review(ComplaintStatus::UnderReview, None),
+            officer()
+        )),
         "not_permitted"
     );
     assert_eq!(
-        refused_code(&run(&mut world, &review(ComplaintStatus::Replied, None), monitor())),
+        refused_code(&run(
+            &mut world,
+            &review(ComplaintStatus::Replied, None),
+            monitor()
+        )),
         "invalid_input"
     );
     for status in [ComplaintStatus::UnderReview, ComplaintStatus::Closed] {
@@ -95,7 +116,11 @@ fn complaints_live_in_their_own_stream_and_only_the_monitoring_body_works_on_the
         assert!(matches!(outcome, Outcome::Accepted(_)), "{outcome:?}");
     }
     assert_eq!(
-        refused_code(&run(&mut world, &review(ComplaintStatus::UnderReview, None), monitor())),
+        refused_code(&run(
+            &mut world,
+            &review(ComplaintStatus::UnderReview, None),
+            monitor()
+        )),
         "complaint_status_not_allowed"
     );
     let unknown = Command::ReviewComplaint {
@@ -103,17 +128,29 @@ fn complaints_live_in_their_own_stream_and_only_the_monitoring_body_works_on_the
         status: ComplaintStatus::Closed,
         reply: None,
     };
-    assert_eq!(refused_code(&run(&mut world, &unknown, monitor())), "unknown_complaint");
+    assert_eq!(
+        refused_code(&run(&mut world, &unknown, monitor())),
+        "unknown_complaint"
+    );
 
     let link = Command::LinkComplaint {
         complaint: id,
         case: corridor_domain::CaseId::from_u64(5),
     };
-    assert_eq!(refused_code(&run(&mut world, &link, monitor())), "unknown_case");
+    assert_eq!(
+        refused_code(&run(&mut world, &link, monitor())),
+        "unknown_case"
+    );
 
     let erase = Command::EraseComplaint { complaint: id };
-    assert!(matches!(run(&mut world, &erase, monitor()), Outcome::Accepted(_)));
-    assert_eq!(refused_code(&run(&mut world, &erase, monitor())), "complaint_erased");
+    assert!(matches!(
+        run(&mut world, &erase, monitor()),
+        Outcome::Accepted(_)
+    ));
+    assert_eq!(
+        refused_code(&run(&mut world, &erase, monitor())),
+        "complaint_erased"
+    );
     let complaint = &world.state().complaints[&id];
     assert!(complaint.erased);
     assert_eq!(complaint.status, ComplaintStatus::Closed);
@@ -150,5 +187,10 @@ fn monitoring_records_are_complaints_and_monitors_access() {
         }
         .is_monitoring_record()
     );
-    assert!(EventBody::ComplaintErased { complaint: ComplaintId::from_u64(1) }.is_monitoring_record());
+    assert!(
+        EventBody::ComplaintErased {
+            complaint: ComplaintId::from_u64(1)
+        }
+        .is_monitoring_record()
+    );
 }

@@ -5,8 +5,9 @@ use std::collections::BTreeMap;
 
 use corridor_domain::terms::{AgreementId, AgreementStatus, Vulnerability};
 use corridor_domain::{
-    Acceptance, CaseId, ClassCriteria, Complainant, ComplaintId, ComplaintStatus, Event, EventBody, HoldId, HoldScope, Language,
-    RuleAttributes, SCHEMA_VERSION, Sealed, UnscheduleCause, UserId, WelfareOutcome,
+    Acceptance, CaseId, ClassCriteria, Complainant, ComplaintId, ComplaintStatus, Event, EventBody,
+    HoldId, HoldScope, Language, RuleAttributes, SCHEMA_VERSION, Sealed, UnscheduleCause, UserId,
+    WelfareOutcome,
 };
 
 use crate::fixture::{at, country, day, label};

@@ -140,7 +140,13 @@ impl Store {
                 world.append(stored.event)?;
             }
         }
-        for table in ["cases", "holds", "agreements", "agreement_counts", "complaints"] {
+        for table in [
+            "cases",
+            "holds",
+            "agreements",
+            "agreement_counts",
+            "complaints",
+        ] {
             sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
                 .execute(&mut *tx)
                 .await?;
@@ -319,9 +325,10 @@ async fn compare_complaints(
             to_i64(complaint.version),
         );
         if stored.get(&complaint.id.to_string()) != Some(&expected) {
-            report
-                .problems
-                .push(format!("{} projection differs from its events", complaint.id));
+            report.problems.push(format!(
+                "{} projection differs from its events",
+                complaint.id
+            ));
         }
     }
     if stored.len() != state.complaints.len() {

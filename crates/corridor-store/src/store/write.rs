@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    AgreementState, Case, CaseId, Command, Complaint, ComplaintId, Context, Counts, Event, EventBody, Hold, HoldId,
-    HoldScope, Needs, Outcome, STATUSES_A_HOLD_PULLS, Snapshot, StreamId, applied, decide, needs,
-    refusal_event,
+    AgreementState, Case, CaseId, Command, Complaint, ComplaintId, Context, Counts, Event,
+    EventBody, Hold, HoldId, HoldScope, Needs, Outcome, STATUSES_A_HOLD_PULLS, Snapshot, StreamId,
+    applied, decide, needs, refusal_event,
 };
 use corridor_log::tree::CompactTree;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row};

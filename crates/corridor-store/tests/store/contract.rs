@@ -156,7 +156,14 @@ pub fn picture_of_reference(sequence: &Sequence) -> Picture {
         *version += 1;
         let body = event.to_json();
         let agreement = leaf_agreements.of(&stream.to_string(), Some(event));
-        let entry = rebuild_entry(LeafRule::CURRENT, &SALT_KEY, seq, &body, agreement.as_deref()).unwrap();
+        let entry = rebuild_entry(
+            LeafRule::CURRENT,
+            &SALT_KEY,
+            seq,
+            &body,
+            agreement.as_deref(),
+        )
+        .unwrap();
         tree.append(leaf_hash(&entry)).unwrap();
         events.push((
             seq,

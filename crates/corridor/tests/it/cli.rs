@@ -1075,12 +1075,18 @@ async fn a_complaint_is_lodged_without_an_account_and_read_with_its_receipt_only
     // gone, `check` passes and the receipt still reads the status.
     let sandbox = Sandbox::new();
     sandbox.init_with_us_rwa();
-    sandbox
-        .json_as(
-            "admin",
-            0,
-            &["agreement", "load", &format!("{}/../../agreements/gbr-rwa-2024.toml", env!("CARGO_MANIFEST_DIR"))],
-        );
+    sandbox.json_as(
+        "admin",
+        0,
+        &[
+            "agreement",
+            "load",
+            &format!(
+                "{}/../../agreements/gbr-rwa-2024.toml",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+        ],
+    );
     sandbox
         .corridor(&[
             "user",
@@ -1117,33 +1123,67 @@ async fn a_complaint_is_lodged_without_an_account_and_read_with_its_receipt_only
     assert_eq!(status["status"], "received", "{status}");
     assert!(status["reply"].is_null(), "{status}");
     let wrong = sandbox
-        .corridor(&["complaint", "status", "--receipt", "00000000-00000000-00000000-00000000"])
+        .corridor(&[
+            "complaint",
+            "status",
+            "--receipt",
+            "00000000-00000000-00000000-00000000",
+        ])
         .code(4);
     assert!(
-        wrong.stderr().contains("there is no complaint with this receipt code"),
+        wrong
+            .stderr()
+            .contains("there is no complaint with this receipt code"),
         "{}",
         wrong.stderr()
     );
 
     sandbox
-        .corridor(&["--as", "officer.ada", "complaint", "list", "--agreement", "gbr-rwa-2024"])
+        .corridor(&[
+            "--as",
+            "officer.ada",
+            "complaint",
+            "list",
+            "--agreement",
+            "gbr-rwa-2024",
+        ])
         .code(4);
     let list = sandbox.json_as(
         "monitor.medp",
         0,
         &["complaint", "list", "--agreement", "gbr-rwa-2024"],
     );
-    let id = list[0]["complaint"].as_str().expect("one complaint").to_owned();
+    let id = list[0]["complaint"]
+        .as_str()
+        .expect("one complaint")
+        .to_owned();
     let shown = sandbox.json_as("monitor.medp", 0, &["complaint", "show", &id]);
-    assert_eq!(shown["text"], "Synthetic: I was not told where I would be taken.", "{shown}");
+    assert_eq!(
+        shown["text"], "Synthetic: I was not told where I would be taken.",
+        "{shown}"
+    );
     assert_eq!(shown["contact"], "synthetic@example.invalid", "{shown}");
     sandbox.json_as(
         "monitor.medp",
         0,
-        &["complaint", "review", &id, "--status", "replied", "--reply", "We will visit."],
+        &[
+            "complaint",
+            "review",
+            &id,
+            "--status",
+            "replied",
+            "--reply",
+            "We will visit.",
+        ],
     );
     let status = sandbox
-        .corridor(&["--json", "complaint", "status", "--receipt", &receipt.to_uppercase()])
+        .corridor(&[
+            "--json",
+            "complaint",
+            "status",
+            "--receipt",
+            &receipt.to_uppercase(),
+        ])
         .code(0)
         .json();
     assert_eq!(status["status"], "replied", "{status}");
@@ -1151,7 +1191,10 @@ async fn a_complaint_is_lodged_without_an_account_and_read_with_its_receipt_only
 
     sandbox.json_as("monitor.medp", 0, &["complaint", "erase", &id]);
     let shown = sandbox.json_as("monitor.medp", 0, &["complaint", "show", &id]);
-    assert!(shown["text"].is_null() && shown["reply"].is_null(), "{shown}");
+    assert!(
+        shown["text"].is_null() && shown["reply"].is_null(),
+        "{shown}"
+    );
     assert_eq!(shown["erased"], true, "{shown}");
     sandbox.corridor(&["check"]).code(0);
     let status = sandbox
