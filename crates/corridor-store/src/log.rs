@@ -85,7 +85,8 @@ impl LeafAgreements {
 
 /// Which leaf rule an event was written under: the monitoring body's records get their neutral
 /// leaf ([`leaf_fields`]) from the event numbered `monitoring_from` on, the number migration 5
-/// recorded (`log_meta` key `monitoring_leaves_from`) when the database first met this rule.
+/// recorded (`log_meta` key `monitoring_leaves_from`) when a database that held events first met
+/// this rule (none recorded: the rule holds from the first event).
 /// Leaves already written are never rewritten, so a leaf is rebuilt by the rule in force when
 /// it was written (docs/log.md, "The monitoring body's records").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,10 +156,9 @@ pub fn rebuild_entry(
 
 /// The leaf rule the database records (see [`LeafRule`]).
 pub(crate) async fn leaf_rule(conn: &mut AnyConnection) -> Result<LeafRule, StoreError> {
+    // No value: the database had no events when it met the rule, which holds from its first.
     let Some(text) = meta(conn, "monitoring_leaves_from").await? else {
-        return Err(StoreError::Corrupt(
-            "the log does not record when its monitoring-record leaves begin".to_owned(),
-        ));
+        return Ok(LeafRule::CURRENT);
     };
     let monitoring_from = text.trim().parse().map_err(|_| {
         StoreError::Corrupt(format!(

@@ -22,7 +22,9 @@ CREATE INDEX complaints_by_agreement ON complaints (agreement);
 
 -- The monitoring body's records get a neutral public leaf from here on (docs/log.md, "The
 -- monitoring body's records"). Leaves already written are never rewritten, so `check` and
--- `log verify --against-db` rebuild each leaf by the rule in force when it was written: the
--- events numbered from this value on take the new rule, earlier ones the old.
+-- `log verify --against-db` rebuild each leaf by the rule in force when it was written: a
+-- database that already holds events records the first sequence number written under the new
+-- rule; one that holds none (a new database, or the target of a copy, which brings the source's
+-- value) records nothing, and the rule holds from its first event.
 INSERT INTO log_meta (key, value)
-SELECT 'monitoring_leaves_from', CAST(COALESCE(MAX(seq), 0) + 1 AS TEXT) FROM events;
+SELECT 'monitoring_leaves_from', CAST(MAX(seq) + 1 AS TEXT) FROM events HAVING COUNT(*) > 0;
