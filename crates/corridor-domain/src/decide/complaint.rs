@@ -19,41 +19,8 @@ pub(super) fn decide_complaint(
     command: &Command,
     context: &Context,
 ) -> Result<Vec<Event>, Refusal> {
-    if let Command::LodgeComplaint {
-        complaint,
-        agreement,
-        complainant,
-        receipt,
-        sealed,
-    } = command
-    {
-        let state = agreement_state(snapshot, agreement)?;
-        let body = state
-            .latest()
-            .and_then(|terms| terms.terms.monitoring.as_ref());
-        permitted(context, command, &Parties::default())?;
-        if body.is_none() {
-            return Err(Refusal::InvalidInput {
-                field: "agreement",
-                reason: "it names no monitoring body to receive a complaint".to_owned(),
-            });
-        }
-        if snapshot.complaints.contains_key(complaint) {
-            return Err(Refusal::AlreadyExists {
-                what: format!("complaint {complaint}"),
-            });
-        }
-        // Lodged by nobody on record: the holder is known only by their receipt's hash.
-        return Ok(vec![event_of_none(
-            context,
-            EventBody::ComplaintLodged {
-                complaint: *complaint,
-                agreement: agreement.clone(),
-                complainant: *complainant,
-                receipt: receipt.clone(),
-                sealed: sealed.clone(),
-            },
-        )]);
+    if matches!(command, Command::LodgeComplaint { .. }) {
+        return lodge(snapshot, command, context);
     }
     let id = command.complaint().ok_or_else(|| Refusal::InvalidInput {
         field: "command",
@@ -96,6 +63,50 @@ pub(super) fn decide_complaint(
         }
     };
     Ok(vec![event_by(context, body)])
+}
+
+/// `lodge_complaint`: anyone, without an account, to the monitoring body the agreement names.
+fn lodge(snapshot: &Snapshot, command: &Command, context: &Context) -> Result<Vec<Event>, Refusal> {
+    let Command::LodgeComplaint {
+        complaint,
+        agreement,
+        complainant,
+        receipt,
+        sealed,
+    } = command
+    else {
+        return Err(Refusal::InvalidInput {
+            field: "command",
+            reason: "it is not a lodging".to_owned(),
+        });
+    };
+    let state = agreement_state(snapshot, agreement)?;
+    let body = state
+        .latest()
+        .and_then(|terms| terms.terms.monitoring.as_ref());
+    permitted(context, command, &Parties::default())?;
+    if body.is_none() {
+        return Err(Refusal::InvalidInput {
+            field: "agreement",
+            reason: "it names no monitoring body to receive a complaint".to_owned(),
+        });
+    }
+    if snapshot.complaints.contains_key(complaint) {
+        return Err(Refusal::AlreadyExists {
+            what: format!("complaint {complaint}"),
+        });
+    }
+    // Lodged by nobody on record: the holder is known only by their receipt's hash.
+    Ok(vec![event_of_none(
+        context,
+        EventBody::ComplaintLodged {
+            complaint: *complaint,
+            agreement: agreement.clone(),
+            complainant: *complainant,
+            receipt: receipt.clone(),
+            sealed: sealed.clone(),
+        },
+    )])
 }
 
 /// `review_complaint`: the move must be allowed; a reply needs the complaint's key, so none

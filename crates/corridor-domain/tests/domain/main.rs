@@ -13,6 +13,7 @@ mod fixture;
 mod boundary;
 #[cfg(test)]
 mod clocks;
+#[cfg(test)]
 mod complaints;
 #[cfg(test)]
 mod guards;
