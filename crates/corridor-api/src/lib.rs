@@ -35,6 +35,7 @@ pub mod access;
 pub mod agreements;
 pub mod auth;
 pub mod cases;
+pub mod complaints;
 pub mod holds;
 pub mod input;
 pub mod json;

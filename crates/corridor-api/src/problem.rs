@@ -429,13 +429,16 @@ pub fn refusal_status(refusal: &Refusal) -> StatusCode {
         | Refusal::InvalidState { .. }
         | Refusal::TransferPaused { .. }
         | Refusal::TimeBeforeRecorded { .. }
-        | Refusal::AlreadyExists { .. } => StatusCode::CONFLICT,
+        | Refusal::AlreadyExists { .. }
+        | Refusal::ComplaintStatusNotAllowed { .. }
+        | Refusal::ComplaintErased { .. } => StatusCode::CONFLICT,
         Refusal::NotPermitted { .. } | Refusal::FindingNotAddressed { .. } => StatusCode::FORBIDDEN,
         Refusal::UnknownCase { .. }
         | Refusal::UnknownAgreement { .. }
         | Refusal::UnknownHold { .. }
         | Refusal::UnknownVisit { .. }
-        | Refusal::UnknownFinding { .. } => StatusCode::NOT_FOUND,
+        | Refusal::UnknownFinding { .. }
+        | Refusal::UnknownComplaint { .. } => StatusCode::NOT_FOUND,
         Refusal::InvalidInput { .. } => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

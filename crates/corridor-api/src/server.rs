@@ -126,6 +126,7 @@ pub fn documented(with_witness: bool) -> OpenApiRouter<AppState> {
         .merge(crate::access::router())
         .merge(crate::agreements::router())
         .merge(crate::cases::router())
+        .merge(crate::complaints::router())
         .merge(crate::holds::router())
         .merge(crate::monitoring::router())
         .merge(crate::reports::router())
@@ -265,12 +266,16 @@ async fn record(State(state): State<AppState>, request: Request, next: Next) -> 
     let route = route_of(&request).to_owned();
     let method = method_label(request.method());
     let response = next.run(request).await;
-    state.metrics().request(
-        &route,
-        method,
-        response.status().as_u16(),
-        started.elapsed(),
-    );
+    // The complaint routes are never counted: a public series per route would move when a
+    // complaint is lodged or read (docs/domain.md §6; docs/monitoring.md, "Metrics and timing").
+    if !crate::complaints::is_complaint_route(&route) {
+        state.metrics().request(
+            &route,
+            method,
+            response.status().as_u16(),
+            started.elapsed(),
+        );
+    }
     response
 }
 

@@ -88,6 +88,7 @@ pub async fn list_access_records(
     )
     .await?;
     let limit = query.limit.clamp(1, PAGE_SIZE_MAX);
+    let monitor = caller.actor.role == corridor_domain::Role::Monitor;
     let case = query.case.map(|id| id.to_string());
     let events = state
         .store()
@@ -102,6 +103,13 @@ pub async fn list_access_records(
             break;
         }
         last_seq = stored.seq;
+        // The monitoring body's own records (what monitors read and did, complaints included)
+        // are shown to monitors only: they are the records whose public leaves are neutral
+        // (docs/log.md, "The monitoring body's records"), and an auditor who saw them could tell
+        // a complaint's leaves from the monitors' reading work by counting.
+        if stored.event.body.is_monitoring_record() && !monitor {
+            continue;
+        }
         let EventBody::AccessRecorded {
             role,
             action,

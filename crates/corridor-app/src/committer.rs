@@ -37,6 +37,15 @@ pub enum Job {
     },
     /// An access record.
     Access(Event),
+    /// A complaint command, with the wrapped key of the complaint it lodges.
+    Complaint {
+        /// The command.
+        command: Command,
+        /// Who and when.
+        context: Context,
+        /// The wrapped key of a complaint being lodged.
+        new_key: Option<Vec<u8>>,
+    },
 }
 
 type ResultSender = oneshot::Sender<Result<Vec<Result<Executed, StoreError>>, AppError>>;
@@ -107,6 +116,19 @@ async fn commit(store: &Store, group: Vec<(Vec<Job>, ResultSender)>) {
                 new_case_keys,
             }),
             Job::Access(event) => Write::Access(event),
+            Job::Complaint {
+                command,
+                context,
+                new_key,
+            } => Write::Complaint(
+                Request {
+                    command,
+                    context,
+                    expected_version: None,
+                    new_case_keys: &[],
+                },
+                new_key.as_deref(),
+            ),
         })
         .collect();
     match store.write_many(&requests).await {

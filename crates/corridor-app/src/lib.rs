@@ -38,6 +38,7 @@ pub mod answers;
 pub mod authorize;
 pub mod caller;
 pub mod committer;
+pub mod complaints;
 pub mod disclosure;
 pub mod error;
 pub mod execute;

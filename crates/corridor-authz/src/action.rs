@@ -195,6 +195,18 @@ actions! {
     RevokeToken => "revoke_token" on User,
     /// Manage the log signing key and the key hierarchy.
     ManageKeys => "manage_keys" on Service,
+    /// Lodge a confidential complaint with the agreement's monitoring body (public).
+    LodgeComplaint => "lodge_complaint" on Agreement,
+    /// List an agreement's complaints (its monitoring body).
+    ListComplaints => "list_complaints" on Agreement,
+    /// Read one complaint of an agreement (its monitoring body).
+    ReadComplaint => "read_complaint" on Agreement,
+    /// Move a complaint on, with a reply or not (its monitoring body).
+    ReviewComplaint => "review_complaint" on Agreement,
+    /// Link a complaint to a case of its agreement (its monitoring body).
+    LinkComplaint => "link_complaint" on Agreement,
+    /// Destroy a complaint's key (its monitoring body).
+    EraseComplaint => "erase_complaint" on Agreement,
 }
 
 impl Action {
@@ -242,6 +254,10 @@ impl Action {
             Command::RespondToFinding { .. } => Self::RespondToFinding,
             Command::CloseFinding { .. } => Self::CloseFinding,
             Command::Tick => Self::Tick,
+            Command::LodgeComplaint { .. } => Self::LodgeComplaint,
+            Command::ReviewComplaint { .. } => Self::ReviewComplaint,
+            Command::LinkComplaint { .. } => Self::LinkComplaint,
+            Command::EraseComplaint { .. } => Self::EraseComplaint,
         }
     }
 

@@ -7,9 +7,10 @@ use corridor_terms::AgreementId;
 
 use crate::agreement::{AgreementState, ReplayError};
 use crate::case::Case;
+use crate::complaint::Complaint;
 use crate::event::{Event, EventBody, StreamId};
 use crate::hold::{Hold, HoldStatus};
-use crate::ids::{CaseId, FindingId, HoldId, VisitId};
+use crate::ids::{CaseId, ComplaintId, FindingId, HoldId, VisitId};
 use crate::monitoring::{Finding, FindingResponse, Visit};
 use crate::snapshot::{Snapshot, case_terms};
 
@@ -53,7 +54,37 @@ pub fn apply_to_snapshot(snapshot: &mut Snapshot, event: &Event) -> Result<(), A
             snapshot.access_records += 1;
             Ok(())
         }
+        StreamId::Complaint(id) => apply_to_complaint(snapshot, id, event),
     }
+}
+
+/// A complaint's event: lodging starts it; later ones move it on. Nothing else changes: a
+/// complaint never touches a case.
+fn apply_to_complaint(
+    snapshot: &mut Snapshot,
+    id: ComplaintId,
+    event: &Event,
+) -> Result<(), ApplyError> {
+    let kind = event.body.kind();
+    if let Some(new) = Complaint::lodged(event.at, &event.body) {
+        if snapshot.complaints.contains_key(&new.id) {
+            return Err(ApplyError::StreamExists {
+                kind,
+                stream: new.id.to_string(),
+            });
+        }
+        snapshot.complaints.insert(new.id, new);
+        return Ok(());
+    }
+    snapshot
+        .complaints
+        .get_mut(&id)
+        .ok_or_else(|| ApplyError::MissingStream {
+            kind,
+            stream: id.to_string(),
+        })?
+        .apply(event.at, &event.body);
+    Ok(())
 }
 
 /// An agreement's event: the first loads it; later ones change its versions and status.

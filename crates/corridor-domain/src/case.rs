@@ -742,7 +742,11 @@ impl Part {
             | VisitRecorded { .. }
             | FindingRecorded { .. }
             | FindingResponded { .. }
-            | FindingClosed { .. } => Self::NotCase,
+            | FindingClosed { .. }
+            | ComplaintLodged { .. }
+            | ComplaintReviewed { .. }
+            | ComplaintLinked { .. }
+            | ComplaintErased { .. } => Self::NotCase,
         }
     }
 }

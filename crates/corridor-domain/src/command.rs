@@ -7,9 +7,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 
 use crate::actor::Actor;
+use crate::complaint::{Complainant, ComplaintStatus};
 use crate::event::WelfareOutcome;
 use crate::hold::HoldScope;
-use crate::ids::{CaseId, FindingId, HoldId, UserId, VisitId};
+use crate::ids::{CaseId, ComplaintId, FindingId, HoldId, UserId, VisitId};
 use crate::monitoring::{FindingFacts, FindingOutcome, Seen, VisitPlan};
 use crate::person::{Label, Language, Sealed};
 
@@ -331,6 +332,42 @@ pub enum Command {
     },
     /// Let the clocks run up to `now`.
     Tick,
+
+    /// Lodge a confidential complaint with the agreement's monitoring body (anyone, without an
+    /// account: the public role).
+    LodgeComplaint {
+        /// The new complaint's id (drawn by the caller).
+        complaint: ComplaintId,
+        /// The agreement whose monitoring body receives it.
+        agreement: AgreementId,
+        /// Who lodges it.
+        complainant: Complainant,
+        /// The keyed hash (hex) of the receipt code handed to whoever lodges it.
+        receipt: String,
+        /// The text, contact and case reference, sealed under the complaint's new key.
+        sealed: Sealed,
+    },
+    /// Move a complaint on (a monitor of the agreement's body), with a reply or not.
+    ReviewComplaint {
+        /// The complaint.
+        complaint: ComplaintId,
+        /// The new status.
+        status: ComplaintStatus,
+        /// The reply, sealed under the complaint's key; required to reply.
+        reply: Option<Sealed>,
+    },
+    /// Link a complaint to a case of its agreement (a monitor of the agreement's body).
+    LinkComplaint {
+        /// The complaint.
+        complaint: ComplaintId,
+        /// The case.
+        case: CaseId,
+    },
+    /// Destroy a complaint's key (a monitor of the agreement's body).
+    EraseComplaint {
+        /// The complaint.
+        complaint: ComplaintId,
+    },
 }
 
 impl Command {
@@ -377,6 +414,22 @@ impl Command {
             Self::RespondToFinding { .. } => "respond_to_finding",
             Self::CloseFinding { .. } => "close_finding",
             Self::Tick => "tick",
+            Self::LodgeComplaint { .. } => "lodge_complaint",
+            Self::ReviewComplaint { .. } => "review_complaint",
+            Self::LinkComplaint { .. } => "link_complaint",
+            Self::EraseComplaint { .. } => "erase_complaint",
+        }
+    }
+
+    /// The complaint the command acts on, if it is a complaint command. A complaint command is
+    /// never a command on a case ([`Command::case`] is `None`), even when it names one.
+    pub fn complaint(&self) -> Option<ComplaintId> {
+        match self {
+            Self::LodgeComplaint { complaint, .. }
+            | Self::ReviewComplaint { complaint, .. }
+            | Self::LinkComplaint { complaint, .. }
+            | Self::EraseComplaint { complaint } => Some(*complaint),
+            _ => None,
         }
     }
 

@@ -11,8 +11,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+use crate::complaint::{Complainant, ComplaintStatus};
 use crate::hold::HoldScope;
-use crate::ids::{CaseId, FindingId, HoldId, UserId, VisitId};
+use crate::ids::{CaseId, ComplaintId, FindingId, HoldId, UserId, VisitId};
 use crate::monitoring::{AddressedParty, FindingFacts, FindingOutcome, Seen, VisitPlan};
 use crate::person::{Language, RuleAttributes, Sealed};
 
@@ -34,7 +35,13 @@ pub enum StreamId {
     Finding(FindingId),
     /// The access records: every authorization decision about an authenticated caller.
     Access,
+    /// A confidential complaint to the monitoring body: never a case's stream.
+    Complaint(ComplaintId),
 }
+
+/// The one kind every public leaf of a monitoring-body record says (see
+/// [`EventBody::is_monitoring_record`]).
+pub const MONITORING_RECORD_KIND: &str = "monitoring_record";
 
 /// The stored name of the access-record stream.
 pub const ACCESS_STREAM: &str = "access";
@@ -48,6 +55,7 @@ impl std::fmt::Display for StreamId {
             Self::Visit(id) => write!(f, "{id}"),
             Self::Finding(id) => write!(f, "{id}"),
             Self::Access => f.write_str(ACCESS_STREAM),
+            Self::Complaint(id) => write!(f, "{id}"),
         }
     }
 }
@@ -475,6 +483,43 @@ pub enum EventBody {
         policies: Vec<String>,
     },
 
+    /// A complaint was lodged with the monitoring body, by someone without an account. `by` is
+    /// `None`: the holder is known only by the keyed hash of their receipt code.
+    ComplaintLodged {
+        /// The complaint.
+        complaint: ComplaintId,
+        /// The agreement whose monitoring body receives it.
+        agreement: AgreementId,
+        /// Who lodged it.
+        complainant: Complainant,
+        /// The keyed hash (hex) of the one-time receipt code.
+        receipt: String,
+        /// The text, contact and case reference, sealed under the complaint's key.
+        sealed: Sealed,
+    },
+    /// A monitor moved a complaint on, with a reply for the holder of the receipt or not.
+    ComplaintReviewed {
+        /// The complaint.
+        complaint: ComplaintId,
+        /// Its new status.
+        status: ComplaintStatus,
+        /// The reply, sealed under the complaint's key.
+        reply: Option<Sealed>,
+    },
+    /// A monitor linked a complaint to a case of its agreement (recorded in the complaint's
+    /// stream only: the case's stream and version do not move).
+    ComplaintLinked {
+        /// The complaint.
+        complaint: ComplaintId,
+        /// The case.
+        case: CaseId,
+    },
+    /// The complaint's key was destroyed: its text, contact, reference and reply are unreadable.
+    ComplaintErased {
+        /// The complaint.
+        complaint: ComplaintId,
+    },
+
     /// A court registered a hold.
     HoldRegistered {
         /// The hold.
@@ -612,6 +657,10 @@ impl EventBody {
             | PersonalDataErased { case }
             | SafeguardTriggered { case, .. } => StreamId::Case(*case),
             AccessRecorded { .. } => StreamId::Access,
+            ComplaintLodged { complaint, .. }
+            | ComplaintReviewed { complaint, .. }
+            | ComplaintLinked { complaint, .. }
+            | ComplaintErased { complaint } => StreamId::Complaint(*complaint),
         }
     }
 
@@ -669,23 +718,37 @@ impl EventBody {
             FindingRecorded { .. } => "finding_recorded",
             FindingResponded { .. } => "finding_responded",
             FindingClosed { .. } => "finding_closed",
+            ComplaintLodged { .. } => "complaint_lodged",
+            ComplaintReviewed { .. } => "complaint_reviewed",
+            ComplaintLinked { .. } => "complaint_linked",
+            ComplaintErased { .. } => "complaint_erased",
         }
     }
 
-    /// Whether the event is one of the monitoring body's records (its visits, findings and
-    /// alerts): they share one neutral leaf kind in the public log, and where such a record sits in
-    /// a case's stream (an alert) it is for the monitoring body alone: neither government is shown
-    /// it, counted in a version it is told, or told of it in a history or a report.
+    /// Whether the event is one of the monitoring body's records, whose public leaf says only
+    /// [`MONITORING_RECORD_KIND`], names no agreement and gives only the first day of its month
+    /// (docs/log.md, "The monitoring body's records"): its visits, findings (and the responses to
+    /// them), alerts and complaints, and the access records of what monitors do, so that a
+    /// government counting those leaves cannot tell a complaint from the monitoring body's
+    /// ordinary work. Where such a record sits in a case's stream (an alert) it is for the
+    /// monitoring body alone: neither government is shown it, counted in a version it is told,
+    /// or told of it in a history or a report.
     pub fn is_monitoring_record(&self) -> bool {
-        matches!(
-            self,
-            Self::VisitScheduled { .. }
-                | Self::VisitRecorded { .. }
-                | Self::FindingRecorded { .. }
-                | Self::FindingResponded { .. }
-                | Self::FindingClosed { .. }
-                | Self::MonitorAlertRaised { .. }
-        )
+        use EventBody::*;
+        match self {
+            VisitScheduled { .. }
+            | VisitRecorded { .. }
+            | FindingRecorded { .. }
+            | FindingResponded { .. }
+            | FindingClosed { .. }
+            | MonitorAlertRaised { .. }
+            | ComplaintLodged { .. }
+            | ComplaintReviewed { .. }
+            | ComplaintLinked { .. }
+            | ComplaintErased { .. } => true,
+            AccessRecorded { role, .. } => *role == crate::actor::Role::Monitor,
+            _ => false,
+        }
     }
 
     /// The agreement the event concerns, where the event names it directly.
@@ -693,7 +756,8 @@ impl EventBody {
         match self {
             Self::AgreementLoaded { agreement, .. }
             | Self::AgreementStatusChanged { agreement, .. }
-            | Self::CaseProposed { agreement, .. } => Some(agreement),
+            | Self::CaseProposed { agreement, .. }
+            | Self::ComplaintLodged { agreement, .. } => Some(agreement),
             Self::VisitScheduled { plan, .. } | Self::VisitRecorded { plan, .. } => {
                 Some(&plan.agreement)
             }

@@ -77,6 +77,7 @@ random_id!(CaseId, "case", "case");
 random_id!(HoldId, "hold", "hold");
 random_id!(VisitId, "visit", "visit");
 random_id!(FindingId, "finding", "finding");
+random_id!(ComplaintId, "complaint", "complaint to the monitoring body");
 
 /// A user's login name.
 ///

@@ -20,6 +20,7 @@ mod apply;
 mod case;
 pub mod clock;
 mod command;
+mod complaint;
 mod decide;
 mod event;
 mod hold;
@@ -37,18 +38,20 @@ pub use agreement::{AgreementState, ReplayError};
 pub use apply::{ApplyError, applied, apply_to_snapshot};
 pub use case::{Case, CaseStatus, Detention, ReceivingProcedure, SafeguardCause, WelfareCheck};
 pub use command::{Command, Context, NoticeFacts, PersonFacts};
+pub use complaint::{Complainant, Complaint, ComplaintStatus};
 pub use decide::{
     EVENTS_PER_COMMAND_MAX, FINDING_TEXT_LENGTH_MAX, MONITORING_CASES_MAX, REASON_LENGTH_MAX,
     counts_of, decide, refusal_event, rule_attributes,
 };
 pub use event::{
-    ACCESS_STREAM, Acceptance, Event, EventBody, MonitorAlert, SCHEMA_VERSION, StreamId,
+    ACCESS_STREAM, Acceptance, Event, EventBody, MONITORING_RECORD_KIND, MonitorAlert,
+    SCHEMA_VERSION, StreamId,
     UnscheduleCause, WelfareOutcome,
 };
 pub use hold::{
     ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, ScopeChoice, effective, holds_covering,
 };
-pub use ids::{CaseId, FindingId, HoldId, UserId, VisitId};
+pub use ids::{CaseId, ComplaintId, FindingId, HoldId, UserId, VisitId};
 pub use order::{CLOCK_SKEW_DEFAULT, TimeOrder, last_recorded};
 pub use person::{Label, Language, PersonalData, RuleAttributes, Sealed, age_years};
 pub use refusal::{CapKind, Refusal};

@@ -31,6 +31,7 @@ pub fn last_recorded(snapshot: &Snapshot, stream: &StreamId) -> Option<Timestamp
         StreamId::Finding(id) => snapshot.findings.get(id).map(|f| f.last_event_at),
         // One stream for every server's access records: their order is the log's, not a rule.
         StreamId::Access => None,
+        StreamId::Complaint(id) => snapshot.complaints.get(id).map(|c| c.last_event_at),
     }
 }
 
@@ -84,6 +85,12 @@ fn streams_read(snapshot: &Snapshot, command: &Command) -> Vec<StreamId> {
                 streams.push(StreamId::Agreement(found.facts.agreement.clone()));
             }
         }
+        // A complaint's own stream only: its agreement is read for the monitoring body, whose
+        // changes do not date a complaint, and a linked case is read, never written.
+        Command::LodgeComplaint { complaint, .. }
+        | Command::ReviewComplaint { complaint, .. }
+        | Command::LinkComplaint { complaint, .. }
+        | Command::EraseComplaint { complaint } => streams.push(StreamId::Complaint(*complaint)),
         Command::StayHold { hold: id }
         | Command::ReactivateHold { hold: id }
         | Command::AmendHold { hold: id, .. }
@@ -157,8 +164,9 @@ fn named_stream(command: &Command) -> Option<StreamId> {
         | Command::AmendHold { hold, .. }
         | Command::VacateHold { hold } => Some(StreamId::Hold(*hold)),
         _ => command
-            .case()
-            .map(StreamId::Case)
+            .complaint()
+            .map(StreamId::Complaint)
+            .or_else(|| command.case().map(StreamId::Case))
             .or_else(|| command.visit().map(StreamId::Visit))
             .or_else(|| command.finding().map(StreamId::Finding)),
     }

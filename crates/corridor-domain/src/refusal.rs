@@ -8,7 +8,8 @@ use jiff::Timestamp;
 
 use crate::actor::Role;
 use crate::case::CaseStatus;
-use crate::ids::{CaseId, FindingId, HoldId, UserId, VisitId};
+use crate::complaint::ComplaintStatus;
+use crate::ids::{CaseId, ComplaintId, FindingId, HoldId, UserId, VisitId};
 use crate::monitoring::{AddressedParty, FindingCategory, FindingOutcome, Severity};
 
 /// Which cap a transfer would exceed.
@@ -216,6 +217,23 @@ pub enum Refusal {
         /// The moment the command was dated.
         at: Timestamp,
     },
+    /// No such complaint (or none this caller may know of: answered alike).
+    UnknownComplaint {
+        /// The complaint.
+        complaint: ComplaintId,
+    },
+    /// A complaint's status may not move this way.
+    ComplaintStatusNotAllowed {
+        /// Its status now.
+        from: ComplaintStatus,
+        /// The status asked for.
+        to: ComplaintStatus,
+    },
+    /// The complaint's key was destroyed: nothing can be sealed for it or erased again.
+    ComplaintErased {
+        /// The complaint.
+        complaint: ComplaintId,
+    },
     /// An input is invalid.
     InvalidInput {
         /// The field.
@@ -260,6 +278,9 @@ impl Refusal {
             Self::AlreadyExists { .. } => "already_exists",
             Self::TimeBeforeRecorded { .. } => "time_before_recorded",
             Self::InvalidInput { .. } => "invalid_input",
+            Self::UnknownComplaint { .. } => "unknown_complaint",
+            Self::ComplaintStatusNotAllowed { .. } => "complaint_status_not_allowed",
+            Self::ComplaintErased { .. } => "complaint_erased",
         }
     }
 
@@ -281,6 +302,9 @@ impl Refusal {
                 | Self::AlreadyExists { .. }
                 | Self::TimeBeforeRecorded { .. }
                 | Self::InvalidInput { .. }
+                | Self::UnknownComplaint { .. }
+                | Self::ComplaintStatusNotAllowed { .. }
+                | Self::ComplaintErased { .. }
         )
     }
 
@@ -420,6 +444,12 @@ impl Refusal {
             }
             Self::InvalidInput { field, reason } => {
                 vec![("field", (*field).to_owned()), ("reason", reason.clone())]
+            }
+            Self::UnknownComplaint { complaint } | Self::ComplaintErased { complaint } => {
+                vec![("complaint", complaint.to_string())]
+            }
+            Self::ComplaintStatusNotAllowed { from, to } => {
+                vec![("from", from.to_string()), ("to", to.to_string())]
             }
             // Answered by `safeguard_facts`.
             Self::HoldActive { .. }
@@ -568,6 +598,15 @@ impl Refusal {
                     .unwrap_or_default()
             ),
             Self::InvalidInput { field, reason } => format!("The {field} is not valid: {reason}."),
+            Self::UnknownComplaint { complaint } => format!("There is no complaint {complaint}."),
+            Self::ComplaintStatusNotAllowed { from, to } => format!(
+                "A complaint that is {} cannot become {}.",
+                from.as_str().replace('_', " "),
+                to.as_str().replace('_', " ")
+            ),
+            Self::ComplaintErased { complaint } => format!(
+                "The complaint {complaint} was erased: nothing can be added to it or erased again."
+            ),
             // Answered by `safeguard_message`.
             Self::HoldActive { .. }
             | Self::NoticePeriodRunning { .. }

@@ -77,6 +77,10 @@ const ANY_CLERK: Askers = Askers {
     roles: &[Role::CourtClerk],
     party: PartyRule::Any,
 };
+const PUBLIC: Askers = Askers {
+    roles: &[Role::Public],
+    party: PartyRule::Any,
+};
 const ADMIN: Askers = Askers {
     roles: &[Role::Admin],
     party: PartyRule::Any,
@@ -124,6 +128,11 @@ pub const ROLE_TABLE: &[(&str, &[Askers])] = &[
     ("respond_to_finding", &[SENDING, RECEIVING]),
     ("close_finding", &[MONITOR]),
     ("tick", &[ADMIN]),
+    // Anyone, without an account; a government official who lodges one as the public can.
+    ("lodge_complaint", &[PUBLIC]),
+    ("review_complaint", &[MONITOR]),
+    ("link_complaint", &[MONITOR]),
+    ("erase_complaint", &[MONITOR]),
 ];
 
 /// Who may ask the command named `name` ([`Command::name`]); nobody for a name not in the table.

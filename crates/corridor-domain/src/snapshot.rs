@@ -11,8 +11,9 @@ use jiff::Timestamp;
 use crate::agreement::AgreementState;
 use crate::case::{Case, CaseStatus};
 use crate::command::Command;
+use crate::complaint::Complaint;
 use crate::hold::{Hold, HoldIndex, HoldScope, effective};
-use crate::ids::{CaseId, FindingId, HoldId, VisitId};
+use crate::ids::{CaseId, ComplaintId, FindingId, HoldId, VisitId};
 use crate::monitoring::{Finding, Visit};
 
 /// How many cases of an agreement count against each cap.
@@ -80,6 +81,8 @@ pub struct Snapshot {
     pub visits: BTreeMap<VisitId, Visit>,
     /// Cap counts for the agreements loaded.
     pub counts: BTreeMap<AgreementId, Counts>,
+    /// The complaints the command reads (complaint commands only).
+    pub complaints: BTreeMap<ComplaintId, Complaint>,
     /// The access stream's version: how many access records precede (loaded only to append
     /// one; decisions never read it).
     pub access_records: u64,
@@ -103,6 +106,8 @@ pub struct Needs {
     pub clocks_due_by: Option<Timestamp>,
     /// Visits by id.
     pub visits: BTreeSet<VisitId>,
+    /// Complaints by id (complaint commands only; with their agreements).
+    pub complaints: BTreeSet<ComplaintId>,
 }
 
 /// The statuses a hold taking effect acts on.
@@ -181,6 +186,22 @@ pub fn needs_with_findings(
             }
         }
         Command::Tick => needs.clocks_due_by = Some(now),
+        Command::LodgeComplaint {
+            complaint,
+            agreement,
+            ..
+        } => {
+            needs.complaints.insert(*complaint);
+            needs.agreements.insert(agreement.clone());
+        }
+        Command::ReviewComplaint { complaint, .. } | Command::EraseComplaint { complaint } => {
+            needs.complaints.insert(*complaint);
+        }
+        Command::LinkComplaint { complaint, case } => {
+            needs.complaints.insert(*complaint);
+            // Read only, to check it is a case of the complaint's agreement: never written.
+            needs.cases.insert(*case);
+        }
         _ => {}
     }
     needs

@@ -151,6 +151,12 @@ impl World {
                 snapshot.cases.insert(id, case.clone());
             }
         }
+        for id in &needs.complaints {
+            if let Some(complaint) = self.state.complaints.get(id) {
+                agreements.insert(complaint.agreement.clone());
+                snapshot.complaints.insert(*id, complaint.clone());
+            }
+        }
         for id in agreements {
             if let Some(agreement) = self.state.agreements.get(&id) {
                 snapshot.agreements.insert(id.clone(), agreement.clone());

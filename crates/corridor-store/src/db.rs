@@ -67,6 +67,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "deployment",
         include_str!("../migrations/sqlite/0004_deployment.sql"),
     ),
+    (
+        5,
+        "complaints",
+        include_str!("../migrations/sqlite/0005_complaints.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -89,11 +94,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "deployment",
         include_str!("../migrations/postgres/0004_deployment.sql"),
     ),
+    (
+        5,
+        "complaints",
+        include_str!("../migrations/postgres/0005_complaints.sql"),
+    ),
 ];
 
 /// The newest schema version this corridor knows. Every backend has every version, so a version
 /// means the same schema on SQLite and PostgreSQL (checked when this file compiles).
-pub const SCHEMA_VERSION_LATEST: i64 = 4;
+pub const SCHEMA_VERSION_LATEST: i64 = 5;
 
 /// The newest version in a migration list.
 const fn newest(mut list: &[(i64, &str, &str)]) -> i64 {

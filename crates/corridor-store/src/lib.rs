@@ -30,6 +30,6 @@ pub use db::{
 pub use deployment::{Deployment, SIMULATION_ORIGIN_SUFFIX, has_acted, is_simulation_origin};
 pub use error::StoreError;
 pub use store::{
-    BATCH_COMMANDS_MAX, CaseFilter, CaseRow, CheckReport, Executed, PAGE_ROWS_MAX, Request, Store,
-    StoredEvent, Write,
+    BATCH_COMMANDS_MAX, COMPLAINTS_LISTED_MAX, CaseFilter, CaseRow, CheckReport, Executed,
+    PAGE_ROWS_MAX, Request, Store, StoredEvent, Write,
 };

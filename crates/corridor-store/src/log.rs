@@ -54,6 +54,8 @@ pub fn event_agreement(event: &Event, after: &Snapshot) -> Option<String> {
         // The monitoring body's records name none either (docs/monitoring.md).
         StreamId::Visit(_) | StreamId::Finding(_) => None,
         StreamId::Access => event.body.agreement().map(ToString::to_string),
+        // A complaint's leaf names no agreement (its rule drops any).
+        StreamId::Complaint(_) => None,
     }
 }
 
@@ -83,8 +85,67 @@ impl LeafAgreements {
     }
 }
 
-/// The leaf of a stored event, rebuilt from what the store holds.
+/// Which leaf rule an event was written under: the monitoring body's records get their neutral
+/// leaf ([`leaf_fields`]) from the event numbered `monitoring_from` on, the number migration 5
+/// recorded (`log_meta` key `monitoring_leaves_from`) when a database that held events first met
+/// this rule (none recorded: the rule holds from the first event).
+/// Leaves already written are never rewritten, so a leaf is rebuilt by the rule in force when
+/// it was written (docs/log.md, "The monitoring body's records").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LeafRule {
+    /// The first sequence number written under the monitoring-record rule.
+    pub monitoring_from: u64,
+}
+
+impl LeafRule {
+    /// The rule every new event is written under.
+    pub const CURRENT: Self = Self { monitoring_from: 0 };
+
+    /// The public fields (kind, agreement, day) of the leaf of event `seq`.
+    pub fn fields<'a>(
+        self,
+        seq: u64,
+        event: &Event,
+        agreement: Option<&'a str>,
+    ) -> (&'static str, Option<&'a str>, String) {
+        let date = event.at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
+        if seq >= self.monitoring_from && event.body.is_monitoring_record() {
+            return leaf_fields_of_monitoring_record(date);
+        }
+        (event.body.kind(), agreement, date.to_string())
+    }
+}
+
+/// The public fields of a monitoring-body record's leaf: one neutral kind, no agreement, and
+/// only the first day of its month (docs/log.md, "The monitoring body's records").
+fn leaf_fields_of_monitoring_record<'a>(
+    date: jiff::civil::Date,
+) -> (&'static str, Option<&'a str>, String) {
+    (
+        corridor_domain::MONITORING_RECORD_KIND,
+        None,
+        date.first_of_month().to_string(),
+    )
+}
+
+/// The leaf entry of event `seq`, stored as `body`, under `rule`.
+fn entry_of(
+    rule: LeafRule,
+    salt_key: &[u8; 32],
+    seq: u64,
+    event: &Event,
+    body: &str,
+    agreement: Option<&str>,
+) -> Vec<u8> {
+    let salt = leaf_salt(salt_key, seq);
+    let (kind, agreement, day) = rule.fields(seq, event, agreement);
+    leaf_entry(kind, agreement, &day, &commitment(&salt, body))
+}
+
+/// The leaf of a stored event, rebuilt from what the store holds, by the rule in force when it
+/// was written.
 pub fn rebuild_entry(
+    rule: LeafRule,
     salt_key: &[u8; 32],
     seq: u64,
     body: &str,
@@ -92,18 +153,21 @@ pub fn rebuild_entry(
 ) -> Result<Vec<u8>, StoreError> {
     let event = Event::from_json(body)
         .map_err(|error| StoreError::Corrupt(format!("event {seq} does not decode: {error}")))?;
-    let salt = leaf_salt(salt_key, seq);
-    let day = event
-        .at
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date()
-        .to_string();
-    Ok(leaf_entry(
-        event.body.kind(),
-        agreement,
-        &day,
-        &commitment(&salt, body),
-    ))
+    Ok(entry_of(rule, salt_key, seq, &event, body, agreement))
+}
+
+/// The leaf rule the database records (see [`LeafRule`]).
+pub(crate) async fn leaf_rule(conn: &mut AnyConnection) -> Result<LeafRule, StoreError> {
+    // No value: the database had no events when it met the rule, which holds from its first.
+    let Some(text) = meta(conn, "monitoring_leaves_from").await? else {
+        return Ok(LeafRule::CURRENT);
+    };
+    let monitoring_from = text.trim().parse().map_err(|_| {
+        StoreError::Corrupt(format!(
+            "`monitoring_leaves_from` is `{text}`, not a number"
+        ))
+    })?;
+    Ok(LeafRule { monitoring_from })
 }
 
 /// Reads log metadata; `None` when absent.
@@ -299,17 +363,13 @@ pub(crate) fn grow(
     growth: &mut Growth,
 ) -> Result<(), StoreError> {
     for (seq, event, body, agreement) in events {
-        let salt = leaf_salt(salt_key, *seq);
-        let day = event
-            .at
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-            .to_string();
-        let entry = leaf_entry(
-            event.body.kind(),
+        let entry = entry_of(
+            LeafRule::CURRENT,
+            salt_key,
+            *seq,
+            event,
+            body,
             agreement.as_deref(),
-            &day,
-            &commitment(&salt, body),
         );
         let leaf = leaf_hash(&entry);
         let index = tree
@@ -385,6 +445,12 @@ impl crate::Store {
     pub async fn salt_key(&self) -> Result<[u8; 32], StoreError> {
         let mut conn = self.pool.acquire().await?;
         salt_key(&mut conn).await
+    }
+
+    /// The leaf rule this database's log was written under (see [`LeafRule`]).
+    pub async fn leaf_rule(&self) -> Result<LeafRule, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        leaf_rule(&mut conn).await
     }
 
     /// The salt of a stored event, for its holder to check the event's commitment.
@@ -557,6 +623,7 @@ impl crate::Store {
         let checkpoints: BTreeMap<u64, Hash> = self.checkpoints().await?.into_iter().collect();
         let mut tree = CompactTree::new();
         let mut agreements_of_cases = LeafAgreements::default();
+        let rule = leaf_rule(&mut conn).await?;
         let mut next = 0u64;
         loop {
             let rows = sqlx::query(
@@ -576,7 +643,7 @@ impl crate::Store {
                 let body: String = row.try_get("body")?;
                 let agreement =
                     agreements_of_cases.of(&stream, Event::from_json(&body).ok().as_ref());
-                let expected = match rebuild_entry(&key, seq, &body, agreement.as_deref()) {
+                let expected = match rebuild_entry(rule, &key, seq, &body, agreement.as_deref()) {
                     Ok(entry) => entry,
                     Err(error) => {
                         problems.push(error.to_string());
@@ -667,5 +734,81 @@ impl crate::Store {
             .execute(&self.pool)
             .await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use corridor_domain::{ComplaintId, EventBody, Role};
+
+    use super::*;
+
+    fn event(at: &str, body: EventBody) -> Event {
+        Event {
+            at: at.parse().expect("a moment"),
+            by: None,
+            body,
+        }
+    }
+
+    /// Proves the leaf rule: a monitoring-body record's leaf says `monitoring_record`, no
+    /// agreement and the first day of its month; any other keeps its kind, agreement and day; and
+    /// an event written before the rule (below `monitoring_from`) is rebuilt as it was written.
+    #[test]
+    fn monitoring_records_get_the_neutral_leaf_from_the_rule_on() {
+        let complaint = event(
+            "2026-03-17T10:00:00Z",
+            EventBody::ComplaintErased {
+                complaint: ComplaintId::from_u64(1),
+            },
+        );
+        let access = |role| {
+            event(
+                "2026-03-17T10:00:00Z",
+                EventBody::AccessRecorded {
+                    role,
+                    action: "read_case".to_owned(),
+                    resource: "case-0000000000000001".to_owned(),
+                    agreement: None,
+                    allowed: true,
+                    policies: Vec::new(),
+                },
+            )
+        };
+        let neutral = ("monitoring_record", None, "2026-03-01".to_owned());
+        let rule = LeafRule {
+            monitoring_from: 10,
+        };
+        assert_eq!(rule.fields(10, &complaint, Some("gbr-rwa-2024")), neutral);
+        assert_eq!(
+            rule.fields(11, &access(Role::Monitor), Some("gbr-rwa-2024")),
+            neutral
+        );
+        assert_eq!(
+            rule.fields(11, &access(Role::SendingOfficer), Some("gbr-rwa-2024")),
+            (
+                "access_recorded",
+                Some("gbr-rwa-2024"),
+                "2026-03-17".to_owned()
+            )
+        );
+        assert_eq!(
+            rule.fields(9, &access(Role::Monitor), Some("gbr-rwa-2024")),
+            (
+                "access_recorded",
+                Some("gbr-rwa-2024"),
+                "2026-03-17".to_owned()
+            ),
+            "an earlier leaf is rebuilt by the rule it was written under"
+        );
+        let key = [5; 32];
+        let body = complaint.to_json();
+        let entry = rebuild_entry(LeafRule::CURRENT, &key, 12, &body, None).expect("a leaf");
+        let leaf = corridor_log::leaf::Leaf::parse(&entry).expect("a canonical leaf");
+        assert_eq!(
+            (leaf.kind(), leaf.agreement(), leaf.day()),
+            ("monitoring_record", None, "2026-03-01")
+        );
+        assert!(leaf.opens_to(&leaf_salt(&key, 12), &body));
     }
 }

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use corridor_domain::{CaseId, PersonalData, Sealed};
+use corridor_domain::{CaseId, ComplaintId, PersonalData, Sealed};
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac as _};
 use sha2::Sha256;
@@ -27,6 +27,9 @@ pub const SEALED_BYTES_MAX: usize = 64 * 1024;
 const WRAP_INFO: &[u8] = b"corridor/v1/case-key-wrap";
 const IDEMPOTENCY_INFO: &[u8] = b"corridor/v1/idempotent-case-id";
 const SEAL_CONTEXT: &[u8] = b"corridor/v1/personal-data/";
+const RECEIPT_INFO: &[u8] = b"corridor/v1/complaint-receipt";
+const COMPLAINT_WRAP_CONTEXT: &[u8] = b"corridor/v1/complaint-key/";
+const COMPLAINT_SEAL_CONTEXT: &[u8] = b"corridor/v1/complaint/";
 
 /// Failures of sealing and opening.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +57,7 @@ pub enum VaultError {
 pub struct MasterKey {
     wrapping: XChaCha20Poly1305,
     idempotency: [u8; KEY_BYTES],
+    receipt: [u8; KEY_BYTES],
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -71,10 +75,66 @@ impl MasterKey {
         let _ = hkdf.expand(WRAP_INFO, &mut wrapping_key);
         let mut idempotency = [0u8; KEY_BYTES];
         let _ = hkdf.expand(IDEMPOTENCY_INFO, &mut idempotency);
+        let mut receipt = [0u8; KEY_BYTES];
+        let _ = hkdf.expand(RECEIPT_INFO, &mut receipt);
         Self {
             wrapping: XChaCha20Poly1305::new(&wrapping_key.into()),
             idempotency,
+            receipt,
         }
+    }
+
+    /// The keyed hash (hex) a complaint's receipt code is stored as: HMAC-SHA-256 under a key
+    /// derived from the master key. Without the master key nobody can test codes against the
+    /// stored hashes; with the code, the hash finds its complaint.
+    pub fn receipt_hash(&self, code: &str) -> String {
+        let mut mac = <Hmac<Sha256> as hmac::KeyInit>::new_from_slice(&self.receipt)
+            .unwrap_or_else(|_| <Hmac<Sha256> as hmac::KeyInit>::new(&Default::default()));
+        mac.update(code.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// Wraps a complaint's key for storage: nonce ‖ ciphertext, bound to the complaint's id.
+    pub fn wrap_complaint_key(
+        &self,
+        complaint: ComplaintId,
+        key: &[u8; KEY_BYTES],
+        nonce: [u8; NONCE_BYTES],
+    ) -> Vec<u8> {
+        let aad = [COMPLAINT_WRAP_CONTEXT, complaint.to_string().as_bytes()].concat();
+        let sealed = self
+            .wrapping
+            .encrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: key,
+                    aad: &aad,
+                },
+            )
+            .unwrap_or_default();
+        [nonce.as_slice(), &sealed].concat()
+    }
+
+    /// Unwraps a stored complaint key; `None` if it does not authenticate.
+    pub fn unwrap_complaint_key(
+        &self,
+        complaint: ComplaintId,
+        wrapped: &[u8],
+    ) -> Option<[u8; KEY_BYTES]> {
+        let (nonce, sealed) = wrapped.split_at_checked(NONCE_BYTES)?;
+        let nonce: [u8; NONCE_BYTES] = nonce.try_into().ok()?;
+        let aad = [COMPLAINT_WRAP_CONTEXT, complaint.to_string().as_bytes()].concat();
+        let key = self
+            .wrapping
+            .decrypt(
+                &XNonce::from(nonce),
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
+            )
+            .ok()?;
+        key.try_into().ok()
     }
 
     /// The id a creation with an idempotency key gets: HMAC-SHA-256, under a key derived from
@@ -239,9 +299,96 @@ pub fn open(
     })
 }
 
+/// Seals one part of a complaint (`part`: `lodged`, `reply`) with the complaint's key:
+/// base64(nonce ‖ ciphertext), bound to the complaint and the part.
+pub fn seal_complaint(
+    complaint: ComplaintId,
+    part: &str,
+    key: &[u8; KEY_BYTES],
+    nonce: [u8; NONCE_BYTES],
+    plain: &[u8],
+) -> Sealed {
+    let cipher = XChaCha20Poly1305::new(&(*key).into());
+    let aad = complaint_aad(complaint, part);
+    let sealed = cipher
+        .encrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: plain,
+                aad: &aad,
+            },
+        )
+        .unwrap_or_default();
+    Sealed(BASE64.encode([nonce.as_slice(), &sealed].concat()))
+}
+
+/// Opens a part of a complaint sealed by [`seal_complaint`]; `None` if it does not authenticate.
+pub fn open_complaint(
+    complaint: ComplaintId,
+    part: &str,
+    key: &[u8; KEY_BYTES],
+    sealed: &Sealed,
+) -> Option<Vec<u8>> {
+    let bytes = BASE64.decode(&sealed.0).ok()?;
+    if bytes.len() > SEALED_BYTES_MAX {
+        return None;
+    }
+    let (nonce, ciphertext) = bytes.split_at_checked(NONCE_BYTES)?;
+    let nonce: [u8; NONCE_BYTES] = nonce.try_into().ok()?;
+    let cipher = XChaCha20Poly1305::new(&(*key).into());
+    let aad = complaint_aad(complaint, part);
+    cipher
+        .decrypt(
+            &XNonce::from(nonce),
+            Payload {
+                msg: ciphertext,
+                aad: &aad,
+            },
+        )
+        .ok()
+}
+
+fn complaint_aad(complaint: ComplaintId, part: &str) -> Vec<u8> {
+    [
+        COMPLAINT_SEAL_CONTEXT,
+        complaint.to_string().as_bytes(),
+        b"/",
+        part.as_bytes(),
+    ]
+    .concat()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A complaint's sealed text opens only with its key, for its id and part; its wrapped key
+    /// only for its id; the receipt hash is keyed.
+    #[test]
+    fn complaint_seal_binds_key_id_and_part() {
+        let master = MasterKey::from_bytes([7; KEY_BYTES]);
+        let id = ComplaintId::from_u64(1);
+        let key = [3; KEY_BYTES];
+        let sealed = seal_complaint(id, "lodged", &key, [1; NONCE_BYTES], b"text");
+        assert_eq!(
+            open_complaint(id, "lodged", &key, &sealed).as_deref(),
+            Some(&b"text"[..])
+        );
+        assert!(open_complaint(id, "reply", &key, &sealed).is_none());
+        assert!(open_complaint(ComplaintId::from_u64(2), "lodged", &key, &sealed).is_none());
+        assert!(open_complaint(id, "lodged", &[4; KEY_BYTES], &sealed).is_none());
+        let wrapped = master.wrap_complaint_key(id, &key, [2; NONCE_BYTES]);
+        assert_eq!(master.unwrap_complaint_key(id, &wrapped), Some(key));
+        assert!(
+            master
+                .unwrap_complaint_key(ComplaintId::from_u64(2), &wrapped)
+                .is_none()
+        );
+        let other = MasterKey::from_bytes([8; KEY_BYTES]);
+        assert_ne!(master.receipt_hash("code"), other.receipt_hash("code"));
+        assert_eq!(master.receipt_hash("code"), master.receipt_hash("code"));
+        assert_eq!(master.receipt_hash("code").len(), 64);
+    }
 
     /// Sealed data opens with its own key and case only; wrapped keys likewise.
     #[test]

@@ -284,6 +284,20 @@ pub fn describe(event: &Event) -> String {
             None => format!("{case}: recalled in transit"),
         },
         Arrived { case } => format!("{case}: arrived"),
+        ComplaintLodged {
+            complaint,
+            agreement,
+            complainant,
+            ..
+        } => format!(
+            "{complaint}: complaint lodged under {agreement} by a {}",
+            complainant.as_str()
+        ),
+        ComplaintReviewed {
+            complaint, status, ..
+        } => format!("{complaint}: {status}, by {who}"),
+        ComplaintLinked { complaint, case } => format!("{complaint}: linked to {case} by {who}"),
+        ComplaintErased { complaint } => format!("{complaint}: erased by {who}"),
         AgeDisputed {
             case,
             claimed_age_at_proposal,

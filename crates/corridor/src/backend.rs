@@ -27,12 +27,15 @@ use corridor_app::monitoring::{
     TickOutcome, VisitsView,
 };
 use corridor_app::report::{ReportFormat, ReportQuery, read_report};
+use corridor_app::complaints::{
+    self, ComplaintReceipt, ComplaintStatusView, ComplaintSummary, ComplaintView, NewComplaint,
+};
 use corridor_app::service::{self, CaseQuery, NewCase, NewHold};
 use corridor_app::views::CaseView;
 use corridor_app::{App as Application, AppConfig, AppError, Caller, ErrorKind};
 use corridor_domain::monitoring::{FindingOutcome, Seen};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
-use corridor_domain::{Actor, CaseId, Command, FindingId, HoldId, VisitId};
+use corridor_domain::{Actor, CaseId, Command, ComplaintId, FindingId, HoldId, VisitId};
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -389,6 +392,69 @@ impl Executor {
         }
     }
 
+    /// Lodges a complaint, as nobody: no account is ever named.
+    pub async fn lodge_complaint(&self, new: NewComplaint) -> RequestResult<ComplaintReceipt> {
+        match self {
+            Self::Local(local) => answered(complaints::lodge(&local.state, new).await),
+            Self::Remote(remote) => typed(remote.lodge_complaint(&new).await),
+        }
+    }
+
+    /// A complaint's status, by its receipt code.
+    pub async fn complaint_status(&self, receipt: &str) -> RequestResult<ComplaintStatusView> {
+        match self {
+            Self::Local(local) => answered(complaints::status(&local.state, receipt).await),
+            Self::Remote(remote) => typed(remote.complaint_status(receipt).await),
+        }
+    }
+
+    /// An agreement's complaints.
+    pub async fn list_complaints(
+        &self,
+        agreement: &AgreementId,
+    ) -> RequestResult<Vec<ComplaintSummary>> {
+        match self {
+            Self::Local(local) => {
+                answered(complaints::list(&local.state, &Self::someone(local)?, agreement).await)
+            }
+            Self::Remote(remote) => typed(remote.list_complaints(agreement).await),
+        }
+    }
+
+    /// One complaint, opened.
+    pub async fn read_complaint(&self, id: ComplaintId) -> RequestResult<ComplaintView> {
+        match self {
+            Self::Local(local) => {
+                answered(complaints::read(&local.state, &Self::someone(local)?, id).await)
+            }
+            Self::Remote(remote) => typed(remote.read_complaint(id).await),
+        }
+    }
+
+    /// A monitor's work on a complaint: `review` (status, reply), `link` (case) or `erase`.
+    pub async fn complaint_work(
+        &self,
+        id: ComplaintId,
+        work: ComplaintWork,
+    ) -> RequestResult<ComplaintSummary> {
+        match self {
+            Self::Local(local) => {
+                let caller = Self::someone(local)?;
+                let state = &local.state;
+                answered(match work {
+                    ComplaintWork::Review { status, reply } => {
+                        complaints::review(state, &caller, id, &status, reply).await
+                    }
+                    ComplaintWork::Link { case } => {
+                        complaints::link(state, &caller, id, case).await
+                    }
+                    ComplaintWork::Erase => complaints::erase(state, &caller, id).await,
+                })
+            }
+            Self::Remote(remote) => typed(remote.complaint_work(id, &work).await),
+        }
+    }
+
     /// Every hold .
     pub async fn list_holds(&self) -> RequestResult<Vec<HoldView>> {
         match self {
@@ -558,4 +624,23 @@ impl Executor {
             Self::Remote(remote) => typed(remote.tick().await),
         }
     }
+}
+
+/// A monitor's work on a complaint, as the command line asks it.
+#[derive(Debug, Clone)]
+pub enum ComplaintWork {
+    /// Move it on.
+    Review {
+        /// The new status.
+        status: String,
+        /// The reply.
+        reply: Option<String>,
+    },
+    /// Link it to a case.
+    Link {
+        /// The case.
+        case: CaseId,
+    },
+    /// Destroy its key.
+    Erase,
 }

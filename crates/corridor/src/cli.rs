@@ -118,6 +118,10 @@ pub enum Top {
     /// monitoring body, the sending state's supervisors) or the public one (anyone), as Markdown,
     /// a printable HTML page or CSV. Each read is recorded.
     Report(ReportArgs),
+    /// Confidential complaints to an agreement's monitoring body: anyone lodges one without an
+    /// account and reads its status with the receipt code; only the monitoring body sees them.
+    #[command(subcommand)]
+    Complaint(ComplaintCommand),
     /// Let the clocks run: emit what expired deadlines cause, up to now (or `--at`).
     Tick(TickArgs),
     /// Replay every event and compare with the stored projections and the transparency log.
@@ -163,6 +167,75 @@ pub enum AccessCommand {
         /// At most this many records (1 to 100).
         #[arg(long, default_value_t = 50)]
         limit: u32,
+    },
+}
+
+/// Confidential complaints (docs/monitoring.md, "Confidential complaints").
+#[derive(Debug, Subcommand)]
+pub enum ComplaintCommand {
+    /// Lodge a complaint with an agreement's monitoring body, without an account (no `--as`):
+    /// prints the one-time receipt code, the only way to read its status and reply later.
+    Lodge {
+        /// The agreement whose monitoring body receives it.
+        #[arg(long)]
+        agreement: String,
+        /// Who lodges it: person, counsel or organisation.
+        #[arg(long)]
+        complainant: String,
+        /// The case it concerns, as you know it (kept sealed).
+        #[arg(long)]
+        case_reference: Option<String>,
+        /// The complaint (at most 20,000 bytes); or give --text-file.
+        #[arg(long, conflicts_with = "text_file")]
+        text: Option<String>,
+        /// A file holding the complaint.
+        #[arg(long)]
+        text_file: Option<std::path::PathBuf>,
+        /// How the monitoring body may reach you, if you wish (kept sealed).
+        #[arg(long)]
+        contact: Option<String>,
+    },
+    /// Read a complaint's status and the monitoring body's reply with its receipt code (read
+    /// from CORRIDOR_RECEIPT, or the first line of standard input, when --receipt is absent).
+    Status {
+        /// The receipt code lodging printed.
+        #[arg(long, env = "CORRIDOR_RECEIPT", hide_env_values = true)]
+        receipt: Option<String>,
+    },
+    /// The complaints of an agreement (its monitoring body only).
+    List {
+        /// The agreement.
+        #[arg(long)]
+        agreement: String,
+    },
+    /// One complaint, opened (its monitoring body only).
+    Show {
+        /// The complaint (`complaint-…`).
+        complaint: String,
+    },
+    /// Move a complaint on: under_review, replied (with --reply) or closed.
+    Review {
+        /// The complaint.
+        complaint: String,
+        /// The new status.
+        #[arg(long)]
+        status: String,
+        /// The reply the holder of the receipt reads.
+        #[arg(long)]
+        reply: Option<String>,
+    },
+    /// Link a complaint to a case of its agreement (the case itself does not change).
+    Link {
+        /// The complaint.
+        complaint: String,
+        /// The case.
+        #[arg(long)]
+        case: String,
+    },
+    /// Destroy a complaint's key: its text, contact, reference and reply become unreadable.
+    Erase {
+        /// The complaint.
+        complaint: String,
     },
 }
 

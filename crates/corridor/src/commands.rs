@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use corridor_app::ErrorKind;
 use corridor_app::access::AccessQuery;
+use corridor_app::complaints::{ComplaintSummary, NewComplaint};
 use corridor_app::limits::PAGE_SIZE_MAX;
 use corridor_app::monitoring::{FindingView, MonitoringRecorded, NewFinding, NewVisit, QueueItem};
 use corridor_app::report::{Period, ReportFormat, ReportQuery, ReportVersion};
@@ -21,8 +22,8 @@ use corridor_domain::monitoring::{
 };
 use corridor_domain::terms::{AgreementId, AgreementStatus, parse_agreement};
 use corridor_domain::{
-    CaseId, ClassCriteria, Command, Event, FindingId, HoldScope, NoticeFacts, PersonFacts,
-    PersonalData, Role, ScopeChoice, VisitId, WelfareOutcome,
+    CaseId, ClassCriteria, Command, ComplaintId, Event, FindingId, HoldScope, NoticeFacts,
+    PersonFacts, PersonalData, Role, ScopeChoice, VisitId, WelfareOutcome,
 };
 use serde_json::{Value, json};
 
@@ -46,10 +47,10 @@ macro_rules! eprintln {
         ::std::eprintln!("{}", crate::printable::escape(&::std::format!($($arg)+)))
     };
 }
-use crate::backend::{Answer, Executor, Failure, RequestResult};
+use crate::backend::{Answer, ComplaintWork, Executor, Failure, RequestResult};
 use crate::cli::{
-    AccessCommand, AgreementCommand, CaseCommand, FindingCommand, HoldCommand, MonitorCommand,
-    ProposeArgs, ReportArgs, ScopeArgs, VisitArgs, VisitCommand,
+    AccessCommand, AgreementCommand, CaseCommand, ComplaintCommand, FindingCommand, HoldCommand,
+    MonitorCommand, ProposeArgs, ReportArgs, ScopeArgs, VisitArgs, VisitCommand,
 };
 use corridor_app::answers::{
     AgreementDetail, CommandOutcome, EventSummary, HistoryEvent, Proposed, RegisteredHold,
@@ -1632,4 +1633,173 @@ fn finding_line(f: &FindingView) -> String {
         "{} · {} · {} · {} · {status}{cases}{hold}",
         f.finding, f.recorded_at, f.severity, f.category
     )
+}
+
+// ----- complaints --------------------------------------------------------------------------------
+
+/// `corridor complaint …` (docs/monitoring.md, "Confidential complaints").
+pub async fn complaint(
+    backend: &Executor,
+    json: bool,
+    command: ComplaintCommand,
+) -> anyhow::Result<ExitCode> {
+    let parse_complaint =
+        |text: &str| ComplaintId::parse(text).map_err(|e| input(format!("COMPLAINT: {e}")));
+    let work = |summary: ComplaintSummary| -> anyhow::Result<ExitCode> {
+        if json {
+            println!("{}", serde_json::to_value(&summary)?);
+        } else {
+            println!("{} {}", summary.complaint, summary.status);
+        }
+        Ok(ExitCode::SUCCESS)
+    };
+    match command {
+        ComplaintCommand::Lodge {
+            agreement,
+            complainant,
+            case_reference,
+            text,
+            text_file,
+            contact,
+        } => {
+            let text = match (text, text_file) {
+                (Some(text), _) => text,
+                (None, Some(path)) => std::fs::read_to_string(&path)
+                    .map_err(|e| input(format!("--text-file {}: {e}", path.display())))?,
+                (None, None) => return Err(input("give --text or --text-file".to_owned())),
+            };
+            let new = NewComplaint {
+                agreement,
+                complainant,
+                case_reference,
+                text,
+                contact,
+            };
+            let receipt = read_result(
+                backend,
+                backend.lodge_complaint(new).await,
+                "the complaint",
+                false,
+            )?;
+            if json {
+                println!("{}", serde_json::to_value(&receipt)?);
+            } else {
+                println!("receipt {}", receipt.receipt);
+                println!(
+                    "keep this code: it alone reads the complaint's status and reply, and it cannot be shown again"
+                );
+            }
+        }
+        ComplaintCommand::Status { receipt } => {
+            let receipt = match receipt {
+                Some(receipt) => receipt,
+                None => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim().to_owned()
+                }
+            };
+            let status = read_result(
+                backend,
+                backend.complaint_status(&receipt).await,
+                "the complaint",
+                false,
+            )?;
+            if json {
+                println!("{}", serde_json::to_value(&status)?);
+            } else {
+                println!("status {} (lodged {})", status.status, status.lodged_on);
+                if status.erased {
+                    println!("erased: its text and reply can no longer be read");
+                }
+                if let Some(reply) = status.reply {
+                    println!("reply: {reply}");
+                }
+            }
+        }
+        ComplaintCommand::List { agreement } => {
+            let agreement =
+                AgreementId::parse(&agreement).map_err(|e| input(format!("--agreement: {e}")))?;
+            let list = read_result(
+                backend,
+                backend.list_complaints(&agreement).await,
+                "the complaints",
+                false,
+            )?;
+            if json {
+                println!("{}", serde_json::to_value(&list)?);
+            } else if list.is_empty() {
+                println!("no complaints");
+            }
+            for c in list.iter().filter(|_| !json) {
+                println!(
+                    "{} {} {} by {}{}",
+                    c.complaint,
+                    c.lodged_at,
+                    c.status,
+                    c.complainant,
+                    c.case
+                        .as_deref()
+                        .map(|case| format!(", linked to {case}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        ComplaintCommand::Show { complaint } => {
+            let view = read_result(
+                backend,
+                backend.read_complaint(parse_complaint(&complaint)?).await,
+                "the complaint",
+                false,
+            )?;
+            if json {
+                println!("{}", serde_json::to_value(&view)?);
+            } else {
+                let s = &view.summary;
+                println!(
+                    "{} {} ({}), lodged {} by {}",
+                    s.complaint, s.status, s.agreement, s.lodged_at, s.complainant
+                );
+                if s.erased {
+                    println!("erased");
+                }
+                for (name, value) in [
+                    ("case", &s.case),
+                    ("case reference", &view.case_reference),
+                    ("contact", &view.contact),
+                    ("text", &view.text),
+                    ("reply", &view.reply),
+                ] {
+                    if let Some(value) = value {
+                        println!("{name}: {value}");
+                    }
+                }
+            }
+        }
+        ComplaintCommand::Review {
+            complaint,
+            status,
+            reply,
+        } => {
+            let id = parse_complaint(&complaint)?;
+            let done = backend
+                .complaint_work(id, ComplaintWork::Review { status, reply })
+                .await;
+            return work(read_result(backend, done, "the complaint", false)?);
+        }
+        ComplaintCommand::Link { complaint, case } => {
+            let id = parse_complaint(&complaint)?;
+            let case = parse_case(&case)?;
+            let done = backend
+                .complaint_work(id, ComplaintWork::Link { case })
+                .await;
+            return work(read_result(backend, done, "the complaint", false)?);
+        }
+        ComplaintCommand::Erase { complaint } => {
+            let id = parse_complaint(&complaint)?;
+            let done = backend.complaint_work(id, ComplaintWork::Erase).await;
+            return work(read_result(backend, done, "the complaint", false)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

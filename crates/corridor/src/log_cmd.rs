@@ -430,6 +430,7 @@ async fn against_database(store: &Store, source: &Source, size: u64) -> anyhow::
     let salt_key = store.salt_key().await.map_err(|error| {
         anyhow::anyhow!("the database cannot rebuild leaves ({error}): is it this log's database?")
     })?;
+    let rule = store.leaf_rule().await?;
     let mut agreements_of_cases = corridor_store::log::LeafAgreements::default();
     let mut leaf = 0u64;
     for tile in corridor_log::tiles::tiles_for_size(size).filter(|tile| tile.level() == 0) {
@@ -457,7 +458,7 @@ async fn against_database(store: &Store, source: &Source, size: u64) -> anyhow::
             // The stored bytes, not a re-encoding: the leaf commits to exactly what is stored.
             let body = &event.body;
             let agreement = agreements_of_cases.of(&event.stream, Some(&event.event));
-            let rebuilt = rebuild_entry(&salt_key, *seq, body, agreement.as_deref())?;
+            let rebuilt = rebuild_entry(rule, &salt_key, *seq, body, agreement.as_deref())?;
             if rebuilt != *entry {
                 bail!(
                     "event {seq} in the database no longer matches leaf {index} of the published log: the row was edited"

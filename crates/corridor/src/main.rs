@@ -171,6 +171,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let backend = local_backend(&mut app, who).await?;
                     commands::report(&backend, args).await?
                 }
+                Top::Complaint(command) => {
+                    let backend = local_backend(&mut app, who).await?;
+                    commands::complaint(&backend, app.json, command).await?
+                }
                 Top::Tick(args) => {
                     if let Some(at) = args.at {
                         identity::simulated_time_only(deployment, "--at")?;
@@ -250,6 +254,7 @@ async fn on_server(
         Top::Access(command) => commands::access(&connect()?, json, command).await,
         Top::Monitor(command) => commands::monitor(&connect()?, json, command).await,
         Top::Report(args) => commands::report(&connect()?, args).await,
+        Top::Complaint(command) => commands::complaint(&connect()?, json, command).await,
         Top::Tick(args) => {
             if args.at.is_some() {
                 return Err(anyhow::Error::new(app::InputError(

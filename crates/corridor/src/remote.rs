@@ -22,14 +22,15 @@ use corridor_app::ErrorKind;
 use corridor_app::access::AccessQuery;
 use corridor_app::monitoring::{NewFinding, NewVisit};
 use corridor_app::report::ReportQuery;
+use corridor_app::complaints::NewComplaint;
 use corridor_app::service::{CaseQuery, NewCase, NewHold};
 use corridor_domain::monitoring::{FindingOutcome, Seen};
 use corridor_domain::terms::{AgreementId, AgreementStatus};
-use corridor_domain::{CaseId, Command, FindingId, HoldId, HoldScope, VisitId};
+use corridor_domain::{CaseId, Command, ComplaintId, FindingId, HoldId, HoldScope, VisitId};
 use jiff::civil::Date;
 use serde_json::{Map, Value, json};
 
-use crate::backend::{Answer, Failure, RequestResult};
+use crate::backend::{Answer, ComplaintWork, Failure, RequestResult};
 use crate::entropy::Entropy;
 
 /// How long one request may take, connection included.
@@ -501,6 +502,54 @@ impl Remote {
             Value::String(text) => Ok(text),
             _ => Err(Failure::Error(anyhow!("the server's report is not text"))),
         }
+    }
+
+    /// `POST /api/complaints` (no credential is read by the server).
+    pub async fn lodge_complaint(&self, new: &NewComplaint) -> RequestResult<Value> {
+        let body = json!({
+            "agreement": new.agreement,
+            "complainant": new.complainant,
+            "case_reference": new.case_reference,
+            "text": new.text,
+            "contact": new.contact,
+        });
+        self.body(Call::post("/api/complaints".to_owned(), Some(body)))
+            .await
+    }
+
+    /// `POST /api/complaints/status`: the receipt code in the body, never in the URL.
+    pub async fn complaint_status(&self, receipt: &str) -> RequestResult<Value> {
+        let body = json!({ "receipt": receipt });
+        self.body(Call::post("/api/complaints/status".to_owned(), Some(body)))
+            .await
+    }
+
+    /// `GET /api/agreements/{agreement}/complaints`.
+    pub async fn list_complaints(&self, agreement: &AgreementId) -> RequestResult<Value> {
+        self.body(Call::get(format!("/api/agreements/{agreement}/complaints")))
+            .await
+    }
+
+    /// `GET /api/complaints/{complaint}`.
+    pub async fn read_complaint(&self, id: ComplaintId) -> RequestResult<Value> {
+        self.body(Call::get(format!("/api/complaints/{id}"))).await
+    }
+
+    /// `POST /api/complaints/{complaint}/{review,link,erase}`.
+    pub async fn complaint_work(
+        &self,
+        id: ComplaintId,
+        work: &ComplaintWork,
+    ) -> RequestResult<Value> {
+        let (verb, body) = match work {
+            ComplaintWork::Review { status, reply } => {
+                ("review", Some(json!({ "status": status, "reply": reply })))
+            }
+            ComplaintWork::Link { case } => ("link", Some(json!({ "case": case.to_string() }))),
+            ComplaintWork::Erase => ("erase", None),
+        };
+        self.body(Call::post(format!("/api/complaints/{id}/{verb}"), body))
+            .await
     }
 
     /// `GET /api/holds`.

@@ -15,6 +15,8 @@ mod attempts;
 #[cfg(test)]
 mod cases;
 #[cfg(test)]
+mod complaints;
+#[cfg(test)]
 mod existence;
 #[cfg(test)]
 mod fields;

@@ -257,6 +257,16 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("GET",    "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - - n"),
     ("POST",   "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - - n"),
     ("DELETE", "/api/users/{user}/tokens/{token_id}",     "nn nn nn nnn nn nn nn Y - n"),
+    // Confidential complaints: anyone lodges and reads by receipt (no credential is read); only
+    // the agreement's monitoring body works on them, every other role refused before anything
+    // about complaints is read, a monitor of another body told one does not exist.
+    ("POST",   "/api/complaints",                         "YY YY YY YYY YY YY YY Y Y Y"),
+    ("POST",   "/api/complaints/status",                  "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/api/agreements/{agreement}/complaints",  "-- -- -- --- -- Y- -- - - -"),
+    ("GET",    "/api/complaints/{complaint}",             "-- -- -- --- -- Yn -- - - -"),
+    ("POST",   "/api/complaints/{complaint}/review",      "-- -- -- --- -- Yn -- - - -"),
+    ("POST",   "/api/complaints/{complaint}/link",        "-- -- -- --- -- Yn -- - - -"),
+    ("POST",   "/api/complaints/{complaint}/erase",       "-- -- -- --- -- Yn -- - - -"),
 ];
 
 /// Rows whose allowed cells change what every other cell sees (a new terms version, the clocks
@@ -356,6 +366,11 @@ fn body(method: &str, path: &str, column: Column) -> Option<serde_json::Value> {
             "on_counsel": true,
             "explains_how_to_contest": true,
         }),
+        ("POST", "/api/complaints") => {
+            json!({"agreement": "gbr-rwa-2024", "complainant": "organisation", "text": "Synthetic."})
+        }
+        ("POST", "/api/complaints/{complaint}/review") => json!({ "status": "under_review" }),
+        ("POST", "/api/complaints/{complaint}/link") => json!({ "case": "case-0000000000000001" }),
         ("POST", "/api/cases/{case}/protection-decision")
         | ("POST", "/api/cases/{case}/receiving-claim-decision") => json!({ "granted": false }),
         ("POST", "/api/cases/{case}/refuse")
@@ -422,6 +437,8 @@ struct Resources {
     holds: BTreeMap<(&'static str, Column), HoldId>,
     /// One UK–Rwanda finding per finding route, addressed to both states.
     findings: BTreeMap<&'static str, FindingId>,
+    complaints: BTreeMap<(&'static str, Column), String>,
+    receipt: String,
     tokens: BTreeMap<Column, String>,
     target_token: String,
 }
@@ -518,6 +535,25 @@ async fn prepare(app: &TestApp) -> Resources {
         );
         resources.findings.insert(*path, finding);
     }
+    // One complaint under UK–Rwanda per (complaint route, column), and a receipt to read.
+    let mut receipts = Vec::new();
+    for (_, path, _) in TABLE {
+        if !path.starts_with("/api/complaints/{complaint}") {
+            continue;
+        }
+        for column in COLUMNS {
+            let before: BTreeSet<String> = complaint_ids(app).await;
+            receipts.push(lodge_one(app).await);
+            let after = complaint_ids(app).await;
+            let id = after
+                .difference(&before)
+                .next()
+                .expect("a new complaint")
+                .clone();
+            resources.complaints.insert((*path, column), id);
+        }
+    }
+    resources.receipt = receipts.pop().unwrap_or_default();
 
     // The account the user routes act on, with a token to revoke.
     resources.target_token = {
@@ -544,6 +580,36 @@ async fn prepare(app: &TestApp) -> Resources {
     resources
 }
 
+/// Lodges a complaint under UK–Rwanda; returns its receipt.
+async fn lodge_one(app: &TestApp) -> String {
+    let body = json!({"agreement": "gbr-rwa-2024", "complainant": "person", "text": "Synthetic."});
+    let reply = app
+        .request(
+            "POST",
+            "/api/complaints",
+            &[("content-type", "application/json")],
+            body.to_string().into_bytes(),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.text());
+    reply.json()["receipt"]
+        .as_str()
+        .expect("a receipt")
+        .to_owned()
+}
+
+/// The ids of every complaint under UK–Rwanda, from the store.
+async fn complaint_ids(app: &TestApp) -> BTreeSet<String> {
+    let agreement = corridor_domain::terms::AgreementId::parse("gbr-rwa-2024").expect("an id");
+    app.store
+        .complaints_under(&[agreement])
+        .await
+        .expect("the complaints")
+        .iter()
+        .map(|complaint| complaint.id.to_string())
+        .collect()
+}
+
 /// The version the column is told of `case` (its `ETag`, for a column that sees part of the
 /// case), or the case's own version for a column that may not read it.
 async fn told_version(
@@ -568,6 +634,7 @@ async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
         for (column, mark) in COLUMNS.into_iter().zip(marks(method, template, row)) {
             let case = resources.cases.get(&(*template, column)).copied();
             let hold = resources.holds.get(&(*template, column)).copied();
+            let complaint = resources.complaints.get(&(*template, column));
             let mut path = template
                 .replace("{agreement}", column.agreement())
                 .replace("{user}", TARGET_USER)
@@ -587,6 +654,9 @@ async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
                 // The committee's version: the public one is anyone's (see reports.rs).
                 path.push_str("?period=2025&version=committee");
             }
+            if let Some(complaint) = complaint {
+                path = path.replace("{complaint}", complaint);
+            }
             assert!(!path.contains('{'), "{template}: no resource for {path}");
             let if_match = match case {
                 Some(case) if *method == "POST" => {
@@ -601,7 +671,12 @@ async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
                 mark,
                 path,
                 if_match,
-                body: body(method, template, column),
+                body: match (*method, *template) {
+                    ("POST", "/api/complaints/status") => {
+                        Some(json!({ "receipt": resources.receipt }))
+                    }
+                    _ => body(method, template, column),
+                },
             });
         }
     }

@@ -81,6 +81,12 @@ set_user_role               -/-             -/-                -/-         -/-  
 issue_token                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
 revoke_token                -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 manage_keys                 -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
+lodge_complaint             -/-             -/-                -/-         -/-               -/-         -/-     -/-     A/A    -/-     -/-
+list_complaints             -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+read_complaint              -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+review_complaint            -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+link_complaint              -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
+erase_complaint             -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
 ";
 
 /// The matrix as the shipped policies decide it, rendered in the layout of [`EXPECTED`].

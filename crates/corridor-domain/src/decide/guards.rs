@@ -830,3 +830,29 @@ pub(super) fn safeguard_behind(snapshot: &Snapshot, case: &Case) -> Option<Refus
         SafeguardCause::Protection => Refusal::ProtectionFound,
     })
 }
+
+/// A complaint may move only as [`ComplaintStatus::may_become`] allows.
+pub(super) fn complaint_status_may_become(
+    complaint: &crate::complaint::Complaint,
+    next: crate::complaint::ComplaintStatus,
+) -> Result<(), Refusal> {
+    if complaint.status.may_become(next) {
+        Ok(())
+    } else {
+        Err(Refusal::ComplaintStatusNotAllowed {
+            from: complaint.status,
+            to: next,
+        })
+    }
+}
+
+/// Nothing is sealed for, or erased from, a complaint whose key was destroyed.
+pub(super) fn complaint_not_erased(complaint: &crate::complaint::Complaint) -> Result<(), Refusal> {
+    if complaint.erased {
+        Err(Refusal::ComplaintErased {
+            complaint: complaint.id,
+        })
+    } else {
+        Ok(())
+    }
+}

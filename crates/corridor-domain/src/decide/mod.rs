@@ -7,6 +7,7 @@
 
 mod agreement;
 mod case;
+mod complaint;
 mod guards;
 mod hold;
 mod monitoring;
@@ -112,6 +113,10 @@ fn decide_bodies(
         | Command::RespondToFinding { .. }
         | Command::CloseFinding { .. } => monitoring::decide_monitoring(snapshot, command, context),
         Command::Tick => tick::tick(snapshot, command, context),
+        Command::LodgeComplaint { .. }
+        | Command::ReviewComplaint { .. }
+        | Command::LinkComplaint { .. }
+        | Command::EraseComplaint { .. } => complaint::decide_complaint(snapshot, command, context),
         _ => case::decide_case(snapshot, command, context),
     }
 }

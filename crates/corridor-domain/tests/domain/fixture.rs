@@ -1269,9 +1269,11 @@ impl Script {
         let own = match event.body.stream() {
             StreamId::Case(id) => Some(id) == self.current,
             StreamId::Agreement(_) => true,
-            StreamId::Hold(_) | StreamId::Access | StreamId::Visit(_) | StreamId::Finding(_) => {
-                false
-            }
+            StreamId::Hold(_)
+            | StreamId::Access
+            | StreamId::Visit(_)
+            | StreamId::Finding(_)
+            | StreamId::Complaint(_) => false,
         };
         if !own {
             write!(text, "({})", self.names(&event.body.stream().to_string())).unwrap();

@@ -14,6 +14,8 @@ mod boundary;
 #[cfg(test)]
 mod clocks;
 #[cfg(test)]
+mod complaints;
+#[cfg(test)]
 mod guards;
 #[cfg(test)]
 mod holds;

@@ -8,15 +8,16 @@ use corridor_domain::monitoring::{
 };
 use corridor_domain::terms::{AgreementId, AgreementStatus, Vulnerability};
 use corridor_domain::{
-    Acceptance, CaseId, ClassCriteria, Event, EventBody, FindingId, HoldId, HoldScope, Language,
-    MonitorAlert, RuleAttributes, SCHEMA_VERSION, Sealed, UnscheduleCause, UserId, VisitId,
+    Acceptance, CaseId, ClassCriteria, Complainant, ComplaintId, ComplaintStatus, Event, EventBody,
+    FindingId, HoldId, HoldScope, Language, MonitorAlert, RuleAttributes, SCHEMA_VERSION, Sealed,
+    UnscheduleCause, UserId, VisitId,
     WelfareOutcome,
 };
 
 use crate::fixture::{at, country, day, label};
 
 /// How many variants `EventBody` has; [`ordinal`] fails to compile when one is added.
-const VARIANTS: usize = 50;
+const VARIANTS: usize = 54;
 
 /// The position of the variant, by an exhaustive match: a new variant must be added here, and so
 /// to the samples below.
@@ -62,6 +63,10 @@ fn ordinal(body: &EventBody) -> usize {
         HoldStayed { .. } => 36,
         HoldReactivated { .. } => 37,
         HoldAmended { .. } => 38,
+        ComplaintLodged { .. } => 50,
+        ComplaintReviewed { .. } => 51,
+        ComplaintLinked { .. } => 52,
+        ComplaintErased { .. } => 53,
         HoldVacated { .. } => 39,
         AccessRecorded { .. } => 40,
         FearRecorded { .. } => 41,
@@ -81,6 +86,7 @@ fn ordinal(body: &EventBody) -> usize {
 fn samples() -> Vec<Event> {
     let case = CaseId::from_u64(0x0123_4567_89ab_cdef);
     let hold = HoldId::from_u64(0x00fe_dcba_9876_5432);
+    let complaint = ComplaintId::from_u64(0x0c0c_0c0c_1234_5678);
     let parent = HoldId::from_u64(0x0000_0000_0000_0001);
     let visit = VisitId::from_u64(0x0000_0000_0000_0a11);
     let finding = FindingId::from_u64(0x0000_0000_0000_0f1d);
@@ -378,6 +384,25 @@ fn samples() -> Vec<Event> {
                 since: at("2025-05-01T09:00:00Z"),
             },
         },
+        ComplaintLodged {
+            complaint,
+            agreement: AgreementId::parse("test-usa-rwa").unwrap(),
+            complainant: Complainant::Organisation,
+            receipt: "9f".repeat(32),
+            sealed: Sealed("c2VhbGVkIGNvbXBsYWludA==".to_owned()),
+        },
+        ComplaintReviewed {
+            complaint,
+            status: ComplaintStatus::Replied,
+            reply: Some(Sealed("c2VhbGVkIHJlcGx5".to_owned())),
+        },
+        ComplaintReviewed {
+            complaint,
+            status: ComplaintStatus::UnderReview,
+            reply: None,
+        },
+        ComplaintLinked { complaint, case },
+        ComplaintErased { complaint },
     ];
     bodies
         .into_iter()

@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use corridor_domain::{CaseId, TimeOrder, World};
+use corridor_domain::{CaseId, ComplaintId, Snapshot, TimeOrder, World};
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row};
 
 use super::Store;
@@ -140,7 +140,13 @@ impl Store {
                 world.append(stored.event)?;
             }
         }
-        for table in ["cases", "holds", "agreements", "agreement_counts"] {
+        for table in [
+            "cases",
+            "holds",
+            "agreements",
+            "agreement_counts",
+            "complaints",
+        ] {
             sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
                 .execute(&mut *tx)
                 .await?;
@@ -276,6 +282,7 @@ impl Store {
                 Some(_) => {}
             }
         }
+        compare_complaints(conn, state, report).await?;
         // A key that vanished without an erasure event is data lost, not data erased.
         for case in state.cases.values() {
             if case.personal.is_some() && !keyed.contains(&case.id.to_string()) {
@@ -287,4 +294,73 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The complaints projection and keys against the replayed complaints.
+async fn compare_complaints(
+    conn: &mut AnyConnection,
+    state: &Snapshot,
+    report: &mut CheckReport,
+) -> Result<(), StoreError> {
+    let stored: BTreeMap<String, (String, String, i64)> =
+        sqlx::query("SELECT complaint_id, receipt, status, version FROM complaints")
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get("complaint_id")?,
+                    (
+                        row.try_get("receipt")?,
+                        row.try_get("status")?,
+                        row.try_get("version")?,
+                    ),
+                ))
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+    for complaint in state.complaints.values() {
+        let expected = (
+            complaint.receipt.clone(),
+            complaint.status.as_str().to_owned(),
+            to_i64(complaint.version),
+        );
+        if stored.get(&complaint.id.to_string()) != Some(&expected) {
+            report.problems.push(format!(
+                "{} projection differs from its events",
+                complaint.id
+            ));
+        }
+    }
+    if stored.len() != state.complaints.len() {
+        report
+            .problems
+            .push("the complaints projection has rows without events".to_owned());
+    }
+    let keyed: BTreeSet<String> = sqlx::query("SELECT complaint_id FROM complaint_keys")
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|row| row.try_get("complaint_id"))
+        .collect::<Result<_, sqlx::Error>>()?;
+    for complaint in state.complaints.values() {
+        let id = complaint.id.to_string();
+        match (complaint.erased, keyed.contains(&id)) {
+            (true, true) => report
+                .problems
+                .push(format!("{id} was erased but its key is still stored")),
+            (false, false) => report
+                .problems
+                .push(format!("{id} has sealed text but its key is missing")),
+            _ => {}
+        }
+    }
+    if keyed
+        .iter()
+        .any(|id| ComplaintId::parse(id).map_or(true, |c| !state.complaints.contains_key(&c)))
+    {
+        report
+            .problems
+            .push("a complaint key is stored for a complaint with no events".to_owned());
+    }
+    Ok(())
 }

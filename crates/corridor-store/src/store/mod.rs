@@ -19,6 +19,7 @@
 //! through the cached loader in `read`; every one of them uses `rows`, which uses none of them.
 
 mod check;
+mod complaints;
 mod pending;
 mod read;
 mod rows;
@@ -41,6 +42,7 @@ use crate::deployment::{self, Deployment};
 use crate::error::StoreError;
 
 pub use check::CheckReport;
+pub use complaints::COMPLAINTS_LISTED_MAX;
 pub use read::{CaseFilter, PAGE_ROWS_MAX};
 pub use rows::{CaseRow, StoredEvent};
 pub use write::{BATCH_COMMANDS_MAX, Executed, Request, Write};

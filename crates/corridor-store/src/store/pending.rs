@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    AgreementState, Case, CaseId, Counts, Event, Hold, HoldId, SCHEMA_VERSION, Snapshot, StreamId,
+    AgreementState, Case, CaseId, Complaint, ComplaintId, Counts, Event, Hold, HoldId,
+    SCHEMA_VERSION, Snapshot, StreamId,
 };
 use jiff::Timestamp;
 use sqlx::{AnyConnection, AssertSqlSafe};
@@ -46,6 +47,9 @@ pub(crate) struct Pending {
     counts: BTreeMap<AgreementId, Counts>,
     pub(crate) keys_added: Vec<(String, Vec<u8>)>,
     pub(crate) keys_erased: Vec<String>,
+    complaints: BTreeMap<ComplaintId, Vec<Value>>,
+    pub(crate) complaint_keys_added: Vec<(String, Vec<u8>)>,
+    pub(crate) complaint_keys_erased: Vec<String>,
 }
 
 impl Pending {
@@ -147,9 +151,15 @@ impl Pending {
                     }
                     self.project_agreement(state, after);
                 }
-                // Access records have no projection, nor have the monitoring body's records
-                // (read from their streams, as holds are).
+                // Access records have no projection, nor have the monitoring body's visits and
+                // findings (read from their streams, as holds are).
                 StreamId::Access | StreamId::Visit(_) | StreamId::Finding(_) => {}
+                StreamId::Complaint(id) => {
+                    let complaint = after.complaints.get(&id).ok_or_else(|| {
+                        StoreError::Internal(format!("{id} vanished while applying"))
+                    })?;
+                    self.project_complaint(complaint);
+                }
             }
         }
         Ok(())
@@ -166,6 +176,23 @@ impl Pending {
         for agreement in state.agreements.values() {
             self.project_agreement(agreement, state);
         }
+        for complaint in state.complaints.values() {
+            self.project_complaint(complaint);
+        }
+    }
+
+    /// A complaint's row: what finds it by its receipt or lists it for its monitoring body.
+    fn project_complaint(&mut self, complaint: &Complaint) {
+        self.complaints.insert(
+            complaint.id,
+            vec![
+                Value::Text(complaint.id.to_string()),
+                Value::Text(complaint.agreement.to_string()),
+                Value::Text(complaint.receipt.clone()),
+                Value::Text(complaint.status.as_str().to_owned()),
+                Value::Int(to_i64(complaint.version)),
+            ],
+        );
     }
 
     /// A case's row, and its agreement's counts.
@@ -329,6 +356,41 @@ impl Pending {
         for case in std::mem::take(&mut self.keys_erased) {
             sqlx::query("DELETE FROM case_keys WHERE case_id = $1")
                 .bind(case)
+                .execute(&mut *conn)
+                .await?;
+        }
+        self.flush_complaints(conn, backend).await
+    }
+
+    /// The complaints' rows and keys (written only when a complaint command ran).
+    async fn flush_complaints(
+        &mut self,
+        conn: &mut AnyConnection,
+        backend: Backend,
+    ) -> Result<(), StoreError> {
+        insert_rows(
+            conn,
+            backend,
+            "INSERT INTO complaints (complaint_id, agreement, receipt, status, version) VALUES ",
+            std::mem::take(&mut self.complaints).into_values().collect(),
+            " ON CONFLICT (complaint_id) DO UPDATE SET status = excluded.status, version = excluded.version",
+        )
+        .await?;
+        let keys = std::mem::take(&mut self.complaint_keys_added)
+            .into_iter()
+            .map(|(id, wrapped)| vec![Value::Text(id), Value::Bytes(wrapped)])
+            .collect();
+        insert_rows(
+            conn,
+            backend,
+            "INSERT INTO complaint_keys (complaint_id, wrapped_key) VALUES ",
+            keys,
+            "",
+        )
+        .await?;
+        for id in std::mem::take(&mut self.complaint_keys_erased) {
+            sqlx::query("DELETE FROM complaint_keys WHERE complaint_id = $1")
+                .bind(id)
                 .execute(&mut *conn)
                 .await?;
         }

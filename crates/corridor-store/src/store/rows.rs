@@ -276,5 +276,6 @@ pub(super) fn stream_version(snapshot: &Snapshot, stream: &StreamId) -> u64 {
         StreamId::Visit(id) => snapshot.visits.get(id).map_or(0, |visit| visit.version),
         StreamId::Finding(id) => snapshot.findings.get(id).map_or(0, |f| f.version),
         StreamId::Access => snapshot.access_records,
+        StreamId::Complaint(id) => snapshot.complaints.get(id).map_or(0, |c| c.version),
     }
 }

@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use corridor_domain::monitoring::{Finding, Visit};
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    AgreementState, Case, CaseId, Command, Context, Counts, Event, EventBody, FindingId, Hold,
-    HoldId, HoldScope, Needs, Outcome, STATUSES_A_HOLD_PULLS, Snapshot, StreamId, VisitId, applied,
-    decide, needs_with_findings, refusal_event,
+    AgreementState, Case, CaseId, Command, Complaint, ComplaintId, Context, Counts, Event,
+    EventBody, FindingId, Hold, HoldId, HoldScope, Needs, Outcome, STATUSES_A_HOLD_PULLS, Snapshot,
+    StreamId, VisitId, applied, decide, needs_with_findings, refusal_event,
 };
 use corridor_log::tree::CompactTree;
 use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row};
@@ -51,6 +51,9 @@ pub enum Write<'a> {
     /// An `access_recorded` event: an authorization decision, appended without deciding
     /// anything (it changes no state).
     Access(&'a Event),
+    /// A complaint command, decided by the domain, with the wrapped key of the complaint it
+    /// lodges (stored only if the lodging is accepted).
+    Complaint(Request<'a>, Option<&'a [u8]>),
 }
 
 /// What one write transaction has already read, carried from command to command. The write lock
@@ -65,6 +68,7 @@ struct Batch {
     agreements: BTreeMap<AgreementId, AgreementState>,
     counts: BTreeMap<AgreementId, Counts>,
     cases: BTreeMap<CaseId, Case>,
+    complaints: BTreeMap<ComplaintId, Complaint>,
     /// The events, when the transaction began, of every case its commands name (none for a
     /// case a proposal would make): read for the whole group at once, so that each command need
     /// not read its case alone. A case the transaction changed is in `cases` instead.
@@ -93,6 +97,9 @@ impl Batch {
         }
         for (id, case) in &after.cases {
             self.cases.insert(*id, case.clone());
+        }
+        for (id, complaint) in &after.complaints {
+            self.complaints.insert(*id, complaint.clone());
         }
         if last_seq.is_some() {
             self.last_seq = last_seq;
@@ -194,7 +201,12 @@ impl Store {
         };
         for request in requests {
             let result = match request {
-                Write::Command(request) => self.execute_in(&mut tx, request, &mut batch).await?,
+                Write::Command(request) => {
+                    self.execute_in(&mut tx, request, None, &mut batch).await?
+                }
+                Write::Complaint(request, key) => {
+                    self.execute_in(&mut tx, request, *key, &mut batch).await?
+                }
                 Write::Access(event) => {
                     Ok(self.record_access_in(&mut tx, event, &mut batch).await?)
                 }
@@ -256,6 +268,7 @@ impl Store {
         &self,
         tx: &mut AnyConnection,
         request: &Request<'_>,
+        complaint_key: Option<&[u8]>,
         batch: &mut Batch,
     ) -> Result<Result<Executed, StoreError>, StoreError> {
         let Request {
@@ -342,6 +355,18 @@ impl Store {
                 EventBody::PersonalDataErased { case } => {
                     batch.pending.keys_erased.push(case.to_string())
                 }
+                EventBody::ComplaintLodged { complaint, .. } => {
+                    if let Some(wrapped) = complaint_key {
+                        batch
+                            .pending
+                            .complaint_keys_added
+                            .push((complaint.to_string(), wrapped.to_vec()));
+                    }
+                }
+                EventBody::ComplaintErased { complaint } => batch
+                    .pending
+                    .complaint_keys_erased
+                    .push(complaint.to_string()),
                 _ => {}
             }
         }
@@ -508,6 +533,15 @@ impl Store {
         let mut agreement_ids: BTreeSet<String> =
             needs.agreements.iter().map(ToString::to_string).collect();
         agreement_ids.extend(known_cases.iter().map(|case| case.agreement.to_string()));
+        let (known_complaints, complaint_events) =
+            load_complaints(conn, &needs.complaints, batch).await?;
+        agreement_ids.extend(known_complaints.iter().map(|c| c.agreement.to_string()));
+        agreement_ids.extend(
+            complaint_events
+                .iter()
+                .filter_map(|stored| stored.event.body.agreement())
+                .map(ToString::to_string),
+        );
         // Case streams first: their first event names the agreement, whose terms the fold needs.
         case_events.extend(load_streams(conn, &ids).await?);
         case_events.sort_by_key(|stored| stored.seq);
@@ -542,6 +576,12 @@ impl Store {
         for case in known_cases {
             snapshot.cases.insert(case.id, case);
         }
+        for stored in &complaint_events {
+            corridor_domain::apply_to_snapshot(&mut snapshot, &stored.event)?;
+        }
+        for complaint in known_complaints {
+            snapshot.complaints.insert(complaint.id, complaint);
+        }
         // Folding cases moved the counts from zero; the stored counts are the truth.
         snapshot.counts.clear();
         for id in snapshot.agreements.keys() {
@@ -570,7 +610,7 @@ async fn named_case_streams(
                 command: Command::Propose { case, .. },
                 ..
             }) => Some(*case),
-            Write::Command(request) => request.command.case(),
+            Write::Command(request) | Write::Complaint(request, _) => request.command.case(),
             Write::Access(_) => None,
         })
         .map(|case| (case, Vec::new()))
@@ -585,6 +625,26 @@ async fn named_case_streams(
         }
     }
     Ok(streams)
+}
+
+/// The complaints a command reads: those this transaction changed from the batch, the others'
+/// events from the database (a complaint command is the only reader of a complaint stream).
+async fn load_complaints(
+    conn: &mut AnyConnection,
+    ids: &BTreeSet<ComplaintId>,
+    batch: Option<&Batch>,
+) -> Result<(Vec<Complaint>, Vec<StoredEvent>), StoreError> {
+    let mut known = Vec::new();
+    let mut streams = Vec::new();
+    for id in ids {
+        match batch.and_then(|batch| batch.complaints.get(id)) {
+            Some(complaint) => known.push(complaint.clone()),
+            None => streams.push(id.to_string()),
+        }
+    }
+    let mut events = load_streams(conn, &streams).await?;
+    events.sort_by_key(|stored| stored.seq);
+    Ok((known, events))
 }
 
 /// Ids of scheduled or in-transit cases a scope may cover, through the projection's indexes.

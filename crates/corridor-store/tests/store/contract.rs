@@ -7,7 +7,7 @@ use corridor_domain::{Case, CaseId, Counts, Hold, HoldId, Outcome, StreamId, Wor
 use corridor_log::Hash;
 use corridor_log::hash::leaf_hash;
 use corridor_log::tree::CompactTree;
-use corridor_store::log::{LeafAgreements, rebuild_entry};
+use corridor_store::log::{LeafAgreements, LeafRule, rebuild_entry};
 use corridor_store::testing::backends;
 use corridor_store::{CaseFilter, CaseRow, Request, Store};
 use rand_chacha::ChaCha8Rng;
@@ -156,7 +156,14 @@ pub fn picture_of_reference(sequence: &Sequence) -> Picture {
         *version += 1;
         let body = event.to_json();
         let agreement = leaf_agreements.of(&stream.to_string(), Some(event));
-        let entry = rebuild_entry(&SALT_KEY, seq, &body, agreement.as_deref()).unwrap();
+        let entry = rebuild_entry(
+            LeafRule::CURRENT,
+            &SALT_KEY,
+            seq,
+            &body,
+            agreement.as_deref(),
+        )
+        .unwrap();
         tree.append(leaf_hash(&entry)).unwrap();
         events.push((
             seq,

@@ -1239,3 +1239,142 @@ fn report_gives_the_committee_its_version_and_anyone_the_public_one() {
         .stderr();
     assert!(bad.contains("--period"), "{bad}");
 }
+
+#[tokio::test]
+async fn a_complaint_is_lodged_without_an_account_and_read_with_its_receipt_only() {
+    // Proves `corridor complaint lodge` needs no `--as` and prints a receipt; `complaint status`
+    // reads the status and, once the monitoring body replied, the reply with that receipt only
+    // (a wrong code exits 4, not found); an officer cannot list complaints (exit 4); a
+    // monitor of the agreement's body lists, reads, replies and erases, after which the text is
+    // gone, `check` passes and the receipt still reads the status.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    sandbox.json_as(
+        "admin",
+        0,
+        &[
+            "agreement",
+            "load",
+            &format!(
+                "{}/../../agreements/gbr-rwa-2024.toml",
+                env!("CARGO_MANIFEST_DIR")
+            ),
+        ],
+    );
+    sandbox
+        .corridor(&[
+            "user",
+            "add",
+            "monitor.medp",
+            "--role",
+            "monitor",
+            "--monitoring-body",
+            "medp-monitoring-committee",
+        ])
+        .code(0);
+    let lodged = sandbox
+        .corridor(&[
+            "--json",
+            "complaint",
+            "lodge",
+            "--agreement",
+            "gbr-rwa-2024",
+            "--complainant",
+            "person",
+            "--text",
+            "Synthetic: I was not told where I would be taken.",
+            "--contact",
+            "synthetic@example.invalid",
+        ])
+        .code(0)
+        .json();
+    let receipt = lodged["receipt"].as_str().expect("a receipt").to_owned();
+    assert_eq!(receipt.len(), 35, "128 bits in four groups: {receipt}");
+    let status = sandbox
+        .corridor(&["--json", "complaint", "status", "--receipt", &receipt])
+        .code(0)
+        .json();
+    assert_eq!(status["status"], "received", "{status}");
+    assert!(status["reply"].is_null(), "{status}");
+    let wrong = sandbox
+        .corridor(&[
+            "complaint",
+            "status",
+            "--receipt",
+            "00000000-00000000-00000000-00000000",
+        ])
+        .code(4);
+    assert!(
+        wrong
+            .stderr()
+            .contains("there is no complaint with this receipt code"),
+        "{}",
+        wrong.stderr()
+    );
+
+    sandbox
+        .corridor(&[
+            "--as",
+            "officer.ada",
+            "complaint",
+            "list",
+            "--agreement",
+            "gbr-rwa-2024",
+        ])
+        .code(4);
+    let list = sandbox.json_as(
+        "monitor.medp",
+        0,
+        &["complaint", "list", "--agreement", "gbr-rwa-2024"],
+    );
+    let id = list[0]["complaint"]
+        .as_str()
+        .expect("one complaint")
+        .to_owned();
+    let shown = sandbox.json_as("monitor.medp", 0, &["complaint", "show", &id]);
+    assert_eq!(
+        shown["text"], "Synthetic: I was not told where I would be taken.",
+        "{shown}"
+    );
+    assert_eq!(shown["contact"], "synthetic@example.invalid", "{shown}");
+    sandbox.json_as(
+        "monitor.medp",
+        0,
+        &[
+            "complaint",
+            "review",
+            &id,
+            "--status",
+            "replied",
+            "--reply",
+            "We will visit.",
+        ],
+    );
+    let status = sandbox
+        .corridor(&[
+            "--json",
+            "complaint",
+            "status",
+            "--receipt",
+            &receipt.to_uppercase(),
+        ])
+        .code(0)
+        .json();
+    assert_eq!(status["status"], "replied", "{status}");
+    assert_eq!(status["reply"], "We will visit.", "{status}");
+
+    sandbox.json_as("monitor.medp", 0, &["complaint", "erase", &id]);
+    let shown = sandbox.json_as("monitor.medp", 0, &["complaint", "show", &id]);
+    assert!(
+        shown["text"].is_null() && shown["reply"].is_null(),
+        "{shown}"
+    );
+    assert_eq!(shown["erased"], true, "{shown}");
+    sandbox.corridor(&["check"]).code(0);
+    let status = sandbox
+        .corridor(&["--json", "complaint", "status", "--receipt", &receipt])
+        .code(0)
+        .json();
+    assert_eq!(status["erased"], true, "{status}");
+    assert!(status["reply"].is_null(), "{status}");
+}

@@ -470,6 +470,45 @@ const DOORS: &[(&str, &[Door])] = &[
         ],
     ),
     ("manage_keys", &[Cli(&["log", "key"]), Cli(&["init"])]),
+    (
+        "lodge_complaint",
+        &[Route("/api/complaints"), Cli(&["complaint", "lodge"])],
+    ),
+    (
+        "list_complaints",
+        &[
+            Route("/api/agreements/{agreement}/complaints"),
+            Cli(&["complaint", "list"]),
+        ],
+    ),
+    (
+        "read_complaint",
+        &[
+            Route("/api/complaints/{complaint}"),
+            Cli(&["complaint", "show"]),
+        ],
+    ),
+    (
+        "review_complaint",
+        &[
+            Route("/api/complaints/{complaint}/review"),
+            Cli(&["complaint", "review"]),
+        ],
+    ),
+    (
+        "link_complaint",
+        &[
+            Route("/api/complaints/{complaint}/link"),
+            Cli(&["complaint", "link"]),
+        ],
+    ),
+    (
+        "erase_complaint",
+        &[
+            Route("/api/complaints/{complaint}/erase"),
+            Cli(&["complaint", "erase"]),
+        ],
+    ),
 ];
 
 /// The actions `policies/corridor.cedarschema` declares.

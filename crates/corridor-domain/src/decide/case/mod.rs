@@ -191,7 +191,11 @@ fn decide_case_command(
         | Command::RecordFinding { .. }
         | Command::RespondToFinding { .. }
         | Command::CloseFinding { .. }
-        | Command::Tick => Err(Refusal::InvalidInput {
+        | Command::Tick
+        | Command::LodgeComplaint { .. }
+        | Command::ReviewComplaint { .. }
+        | Command::LinkComplaint { .. }
+        | Command::EraseComplaint { .. } => Err(Refusal::InvalidInput {
             field: "command",
             reason: "it is not a case command".to_owned(),
         }),
