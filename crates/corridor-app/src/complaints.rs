@@ -31,7 +31,7 @@ use crate::authorize::{self, record_refused_before_policy};
 use crate::caller::Caller;
 use crate::committer::Job;
 use crate::error::AppError;
-use crate::execute::{agreement_facts, load_agreement, random_array, random_u64};
+use crate::execute::{agreement_facts, load_agreement, random_array};
 use crate::state::App;
 
 /// Longest complaint text accepted, in bytes of UTF-8.
@@ -132,8 +132,45 @@ pub struct ComplaintView {
     pub reply: Option<String>,
 }
 
+/// Where a lodging draws its ids, keys, nonces and receipt code: the system's randomness in a
+/// deployment ([`SystemRandom`]); a seeded stream only in a simulation (`corridor demo`), so that
+/// the same seed writes the same events.
+pub trait Draw {
+    /// Fills `bytes`.
+    ///
+    /// # Errors
+    /// [`AppError::Internal`] when no randomness is to be had.
+    fn fill(&mut self, bytes: &mut [u8]) -> Result<(), AppError>;
+}
+
+/// The system's randomness.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemRandom;
+
+impl Draw for SystemRandom {
+    fn fill(&mut self, bytes: &mut [u8]) -> Result<(), AppError> {
+        getrandom::fill(bytes)
+            .map_err(|error| AppError::Internal(format!("no randomness: {error}")))
+    }
+}
+
+fn drawn<const N: usize>(draw: &mut (dyn Draw + Send)) -> Result<[u8; N], AppError> {
+    let mut bytes = [0u8; N];
+    draw.fill(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Lodges a complaint for anyone, without an account, and returns its receipt code.
 pub async fn lodge(state: &App, new: NewComplaint) -> Result<ComplaintReceipt, AppError> {
+    lodge_drawing(state, new, &mut SystemRandom).await
+}
+
+/// [`lodge`], drawing its randomness from `draw`.
+pub async fn lodge_drawing(
+    state: &App,
+    new: NewComplaint,
+    draw: &mut (dyn Draw + Send),
+) -> Result<ComplaintReceipt, AppError> {
     let (agreement, complainant, lodged) = check_new(&new)?;
     let caller = Caller::anonymous()?;
     let found = load_agreement(state, &agreement).await?;
@@ -145,9 +182,9 @@ pub async fn lodge(state: &App, new: NewComplaint) -> Result<ComplaintReceipt, A
         &agreement_facts(&found)?,
     )
     .await?;
-    let complaint = ComplaintId::from_u64(random_u64()?);
-    let receipt = receipt_code(random_array()?);
-    let key: [u8; KEY_BYTES] = random_array()?;
+    let complaint = ComplaintId::from_u64(u64::from_le_bytes(drawn(draw)?));
+    let receipt = receipt_code(drawn(draw)?);
+    let key: [u8; KEY_BYTES] = drawn(draw)?;
     let plain = serde_json::to_vec(&lodged)
         .map_err(|error| AppError::Internal(format!("sealing a complaint: {error}")))?;
     let command = Command::LodgeComplaint {
@@ -155,9 +192,9 @@ pub async fn lodge(state: &App, new: NewComplaint) -> Result<ComplaintReceipt, A
         agreement,
         complainant,
         receipt: master.receipt_hash(&receipt),
-        sealed: vault::seal_complaint(complaint, "lodged", &key, random_array()?, &plain),
+        sealed: vault::seal_complaint(complaint, "lodged", &key, drawn(draw)?, &plain),
     };
-    let new_key = Some(master.wrap_complaint_key(complaint, &key, random_array()?));
+    let new_key = Some(master.wrap_complaint_key(complaint, &key, drawn(draw)?));
     write(state, &caller, command, new_key).await?;
     Ok(ComplaintReceipt {
         receipt,

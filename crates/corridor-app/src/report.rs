@@ -18,7 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use corridor_authz::Action;
-use corridor_domain::clock::{WelfareState, welfare_schedule};
+use corridor_domain::ComplaintStatus;
+use corridor_domain::clock::{ResponseState, WelfareState, finding_responses, welfare_schedule};
+use corridor_domain::monitoring::{Finding, FindingCategory, Severity};
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{Case, CaseId, CaseStatus, EventBody, Role, StreamId};
 use corridor_store::CaseFilter;
@@ -228,15 +230,10 @@ pub enum Audience {
     Monitor,
 }
 
-/// The sections of the report, in order.
-///
-/// EXTENSION POINT: the monitoring body's findings and its confidential complaints are added
-/// here at merge, each with its audience and its computation in [`build_section`]:
-/// - `Findings` ([`Audience::Everyone`]): findings by category and severity, with response
-///   times;
-/// - `Complaints` ([`Audience::Monitor`]): complaints by status, counts only. Never
-///   [`Audience::Committee`]: the committee's version is read by a government too, and neither
-///   government may learn that a complaint exists.
+/// The sections of the report, in order. A new section is a variant here, its audience, and its
+/// computation in [`build_section`]. Complaints are [`Audience::Monitor`], never
+/// [`Audience::Committee`]: the committee's version is read by a government too, and neither
+/// government may learn that a complaint exists (their figures are not even computed for it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SectionKind {
     /// People who left for the receiving state in the period, and their status now.
@@ -251,6 +248,13 @@ pub enum SectionKind {
     SafeguardRefusals,
     /// Alerts raised to the monitoring body in the period, by reason (monitors only).
     MonitorAlerts,
+    /// Findings recorded in the period, by category and severity.
+    Findings,
+    /// The responses those findings asked for: given in time, given late, awaited, and how long
+    /// they took (committee only).
+    FindingResponses,
+    /// Complaints lodged in the period, by status now, counts only (monitors only).
+    Complaints,
 }
 
 /// Every section, in the order the report prints them.
@@ -261,17 +265,22 @@ pub const SECTIONS: &[SectionKind] = &[
     SectionKind::Holds,
     SectionKind::SafeguardRefusals,
     SectionKind::MonitorAlerts,
+    SectionKind::Findings,
+    SectionKind::FindingResponses,
+    SectionKind::Complaints,
 ];
 
 impl SectionKind {
     /// Who the section is for.
     pub fn audience(self) -> Audience {
         match self {
-            Self::Transfers | Self::Welfare | Self::Holds | Self::SafeguardRefusals => {
-                Audience::Everyone
-            }
-            Self::TransferredCases => Audience::Committee,
-            Self::MonitorAlerts => Audience::Monitor,
+            Self::Transfers
+            | Self::Welfare
+            | Self::Holds
+            | Self::SafeguardRefusals
+            | Self::Findings => Audience::Everyone,
+            Self::TransferredCases | Self::FindingResponses => Audience::Committee,
+            Self::MonitorAlerts | Self::Complaints => Audience::Monitor,
         }
     }
 
@@ -284,6 +293,9 @@ impl SectionKind {
             Self::Holds => "holds",
             Self::SafeguardRefusals => "safeguard_refusals",
             Self::MonitorAlerts => "monitor_alerts",
+            Self::Findings => "findings",
+            Self::FindingResponses => "finding_responses",
+            Self::Complaints => "complaints",
         }
     }
 }
@@ -391,6 +403,59 @@ struct Figures {
     refusals: BTreeMap<String, u64>,
     /// Alerts raised in the period, by reason.
     alerts: BTreeMap<&'static str, u64>,
+    /// Findings recorded in the period, by category and severity.
+    findings: BTreeMap<(FindingCategory, Severity), u64>,
+    /// The responses those findings asked for, by how they stand now.
+    responses: BTreeMap<&'static str, u64>,
+    /// Whole days each response given took, from the finding to the response.
+    response_days: Vec<i64>,
+    /// Complaints lodged in the period, by status now (gathered for monitors only).
+    complaints: BTreeMap<ComplaintStatus, u64>,
+}
+
+/// The rows of the responses table, in order.
+const RESPONSE_ROWS: [&str; 5] = [
+    "given in time",
+    "given late",
+    "awaited, overdue",
+    "awaited, in time",
+    "never given (finding closed)",
+];
+
+impl Figures {
+    /// Adds the findings of the agreement recorded in the period, with their response clocks
+    /// under `terms` at `now`.
+    fn add_findings<'a>(
+        &mut self,
+        findings: impl Iterator<Item = &'a Finding>,
+        terms: &corridor_domain::terms::Terms,
+        period: Period,
+        now: Timestamp,
+    ) {
+        for finding in findings.filter(|finding| period.contains(finding.recorded_at)) {
+            *self
+                .findings
+                .entry((finding.facts.category, finding.facts.severity))
+                .or_default() += 1;
+            for clock in finding_responses(finding, terms, now) {
+                let row = match clock.state {
+                    ResponseState::Responded(at) => {
+                        self.response_days
+                            .push(at.duration_since(finding.recorded_at).as_secs() / 86_400);
+                        if clock.due_at.is_some_and(|due| at > due) {
+                            "given late"
+                        } else {
+                            "given in time"
+                        }
+                    }
+                    ResponseState::Overdue => "awaited, overdue",
+                    ResponseState::Awaited => "awaited, in time",
+                    ResponseState::Closed => "never given (finding closed)",
+                };
+                *self.responses.entry(row).or_default() += 1;
+            }
+        }
+    }
 }
 
 /// The welfare-check rows, in order.
@@ -517,7 +582,29 @@ pub async fn read_report(
         }
         after = rows.last().map(|row| row.case_id.clone());
     }
+    let findings = state.store().findings().await?;
+    figures.add_findings(
+        findings
+            .values()
+            .filter(|finding| finding.facts.agreement == query.agreement),
+        terms,
+        query.period,
+        now,
+    );
     let monitor = caller.actor.role == Role::Monitor;
+    // Complaints are read for the monitoring body's own version only: no answer a government
+    // gets depends on them, in its figures or in the time it takes (docs/monitoring.md).
+    if monitor && query.version == ReportVersion::Committee {
+        for complaint in state
+            .store()
+            .every_complaint_under(std::slice::from_ref(&query.agreement))
+            .await?
+        {
+            if query.period.contains(complaint.lodged_at) {
+                *figures.complaints.entry(complaint.status).or_default() += 1;
+            }
+        }
+    }
     Ok(Report::build(
         &agreement.id,
         &latest.title,
@@ -683,6 +770,69 @@ fn build_section(kind: SectionKind, figures: &Figures) -> Section {
                 true,
             ),
         ),
+        SectionKind::Findings => (
+            "Findings of the monitoring body",
+            "Findings recorded in the period, by category and severity.",
+            counted(
+                "category · severity",
+                figures
+                    .findings
+                    .iter()
+                    .map(|((category, severity), count)| {
+                        (format!("{category} · {severity}"), *count)
+                    })
+                    .collect(),
+                true,
+            ),
+        ),
+        SectionKind::FindingResponses => {
+            let mut table = counted(
+                "response",
+                RESPONSE_ROWS
+                    .iter()
+                    .map(|row| {
+                        (
+                            (*row).to_owned(),
+                            figures.responses.get(row).copied().unwrap_or(0),
+                        )
+                    })
+                    .collect(),
+                true,
+            );
+            if let Some(median) = median(&figures.response_days) {
+                table.rows.push(Row {
+                    label: "median days to respond".to_owned(),
+                    value: Figure::Text(median.to_string()),
+                });
+            }
+            (
+                "Responses to findings",
+                "The responses the period's findings asked of each state addressed, by where they stand now (due within the agreement's clocks.finding_response), and the median whole days a response took.",
+                table,
+            )
+        }
+        SectionKind::Complaints => (
+            "Confidential complaints",
+            "Complaints lodged in the period, by status now: counts only, for the monitoring body alone.",
+            counted(
+                "status",
+                [
+                    ComplaintStatus::Received,
+                    ComplaintStatus::UnderReview,
+                    ComplaintStatus::Replied,
+                    ComplaintStatus::Closed,
+                ]
+                .iter()
+                .map(|status| {
+                    (
+                        status.as_str().to_owned(),
+                        figures.complaints.get(status).copied().unwrap_or(0),
+                    )
+                })
+                .collect(),
+                true,
+            ),
+        ),
     };
     Section {
         kind,
@@ -690,6 +840,14 @@ fn build_section(kind: SectionKind, figures: &Figures) -> Section {
         note: note.to_owned(),
         table,
     }
+}
+
+/// The median of `values` (the lower middle of an even count), `None` for none.
+fn median(values: &[i64]) -> Option<i64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let middle = sorted.len().checked_sub(1)? / 2;
+    sorted.get(middle).copied()
 }
 
 /// The public form of a table: every count under [`PUBLIC_COUNT_MIN`] hidden, and the total

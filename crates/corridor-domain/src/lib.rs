@@ -45,8 +45,7 @@ pub use decide::{
 };
 pub use event::{
     ACCESS_STREAM, Acceptance, Event, EventBody, MONITORING_RECORD_KIND, MonitorAlert,
-    SCHEMA_VERSION, StreamId,
-    UnscheduleCause, WelfareOutcome,
+    SCHEMA_VERSION, StreamId, UnscheduleCause, WelfareOutcome,
 };
 pub use hold::{
     ClassCriteria, Hold, HoldIndex, HoldScope, HoldStatus, ScopeChoice, effective, holds_covering,

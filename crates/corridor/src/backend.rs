@@ -22,14 +22,14 @@ use corridor_app::answers::{
     AgreementDetail, AgreementsView, CasePage, CommandOutcome, HistoryEvent, HoldView, Proposed,
     RegisteredHold,
 };
+use corridor_app::complaints::{
+    self, ComplaintReceipt, ComplaintStatusView, ComplaintSummary, ComplaintView, NewComplaint,
+};
 use corridor_app::monitoring::{
     self, FindingView, FindingsView, MonitoringQueue, MonitoringRecorded, NewFinding, NewVisit,
     TickOutcome, VisitsView,
 };
 use corridor_app::report::{ReportFormat, ReportQuery, read_report};
-use corridor_app::complaints::{
-    self, ComplaintReceipt, ComplaintStatusView, ComplaintSummary, ComplaintView, NewComplaint,
-};
 use corridor_app::service::{self, CaseQuery, NewCase, NewHold};
 use corridor_app::views::CaseView;
 use corridor_app::{App as Application, AppConfig, AppError, Caller, ErrorKind};
@@ -397,6 +397,23 @@ impl Executor {
         match self {
             Self::Local(local) => answered(complaints::lodge(&local.state, new).await),
             Self::Remote(remote) => typed(remote.lodge_complaint(&new).await),
+        }
+    }
+
+    /// Lodges a complaint drawing its ids, key and receipt from `draw`: a simulation's seeded
+    /// stream (`corridor demo`), on the local database only.
+    pub async fn lodge_complaint_drawing(
+        &self,
+        new: NewComplaint,
+        draw: &mut (dyn complaints::Draw + Send),
+    ) -> RequestResult<ComplaintReceipt> {
+        match self {
+            Self::Local(local) => {
+                answered(complaints::lodge_drawing(&local.state, new, draw).await)
+            }
+            Self::Remote(_) => Err(Failure::Error(anyhow::anyhow!(
+                "a seeded lodging is a simulation's, on its own database"
+            ))),
         }
     }
 

@@ -27,7 +27,12 @@ use corridor_domain::{
 use corridor_store::{Backend, Deployment, Executed, Store, normalise_url, vault};
 use jiff::{Timestamp, ToSpan};
 
+use corridor_app::complaints::NewComplaint;
+use corridor_app::limits::PAGE_SIZE_MAX;
+use corridor_app::service::CaseQuery;
+
 use crate::app::{App, ClockSetting};
+use crate::backend::Executor;
 use crate::cli::DemoArgs;
 use crate::entropy::Entropy;
 use crate::users::Users;
@@ -872,6 +877,88 @@ async fn monitoring_scene(demo: &mut Demo, case: CaseId) -> anyhow::Result<()> {
         },
     )
     .await?;
+    complaint_scene(demo, case).await
+}
+
+/// The demo's seeded stream as the randomness of a complaint's lodging, so that the same seed
+/// lodges the same complaint.
+struct SeededDraw<'a>(&'a mut Entropy);
+
+impl corridor_app::complaints::Draw for SeededDraw<'_> {
+    fn fill(&mut self, bytes: &mut [u8]) -> Result<(), corridor_app::AppError> {
+        self.0
+            .fill(bytes)
+            .map_err(|error| corridor_app::AppError::Internal(format!("the demo's seed: {error}")))
+    }
+}
+
+/// What the sending state's officer is answered about the case: its page, its history and the
+/// agreement's case list, as JSON.
+async fn officer_view(officer: &Executor, case: CaseId) -> anyhow::Result<String> {
+    let failed = |what: &str| anyhow::anyhow!("officer.ada's {what} was not answered");
+    let page = officer
+        .read_case(case)
+        .await
+        .map_err(|_| failed("case page"))?;
+    let history = officer
+        .read_history(case)
+        .await
+        .map_err(|_| failed("history"))?;
+    let list = officer
+        .list_cases(&CaseQuery {
+            agreement: Some(AgreementId::parse("demo-training").map_err(anyhow::Error::msg)?),
+            status: None,
+            limit: PAGE_SIZE_MAX,
+            after: None,
+        })
+        .await
+        .map_err(|_| failed("case list"))?;
+    Ok(serde_json::to_string(&(page, history, list))?)
+}
+
+/// The end of scene 8: a confidential complaint that only the monitoring body sees.
+async fn complaint_scene(demo: &mut Demo, case: CaseId) -> anyhow::Result<()> {
+    demo.say("  Her counsel lodges a confidential complaint with the monitoring body, without an account; only the monitoring body may know it exists.");
+    let accounts = crate::user_cmd::open(&demo.app.store).await?;
+    let officer = crate::identity::caller(
+        demo.app.store.deployment(),
+        Some("officer.ada"),
+        None,
+        &accounts,
+        &demo.app.users,
+        demo.now,
+    )
+    .await?;
+    let officer = Executor::local(&mut demo.app, officer, accounts)?;
+    let before = officer_view(&officer, case).await?;
+    let new = NewComplaint {
+        agreement: "demo-training".to_owned(),
+        complainant: "counsel".to_owned(),
+        case_reference: Some("Amira Testcase, reception centre, Kigali (synthetic)".to_owned()),
+        text: "Officials at the centre threatened to move my client on before the monitors came back (synthetic).".to_owned(),
+        contact: None,
+    };
+    let receipt = officer
+        .lodge_complaint_drawing(new, &mut SeededDraw(&mut demo.app.entropy))
+        .await
+        .map_err(|_| anyhow::anyhow!("the demo's complaint was not lodged"))?;
+    demo.say(&format!(
+        "  counsel lodges the complaint: done (complaint_lodged); the receipt code, shown once, reads its status: {}",
+        receipt.status
+    ));
+    let after = officer_view(&officer, case).await?;
+    demo.say(&format!(
+        "  officer.ada reads the case page, its history and the case list again: {} ({} bytes before and after)",
+        if before == after {
+            "the same answers, byte for byte"
+        } else {
+            "DIFFERENT ANSWERS"
+        },
+        after.len()
+    ));
+    if before != after {
+        bail!("the sending state's officer was told something of a confidential complaint");
+    }
     Ok(())
 }
 

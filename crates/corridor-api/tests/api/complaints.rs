@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use corridor_api::limits::RateLimit;
 use corridor_domain::terms::Country;
 use corridor_domain::{CaseId, EventBody, Party, Role, StreamId};
 use corridor_log::leaf::Leaf;
@@ -12,7 +13,7 @@ use serde_json::json;
 
 use crate::cases::{call, token};
 use crate::fixture::{self, CaseSpec, MEDP_MONITORS, Seeder, Stage};
-use crate::harness::{Reply, TestApp, spawn_app};
+use crate::harness::{Reply, Setup, TestApp, spawn_app, spawn_app_with};
 
 const GBR_RWA: &str = "gbr-rwa-2024";
 
@@ -81,9 +82,10 @@ async fn outsiders(app: &TestApp) -> Vec<(&'static str, Option<String>)> {
 }
 
 /// Every GET route of the OpenAPI document, with its parameters filled: the agreement, the case
-/// the complaint names, `complaint` (the complaint's id, or one that does not exist), the
-/// caller's own name, the log's first tile.
-fn get_routes(case: CaseId, complaint: &str, user: &str) -> Vec<(String, String)> {
+/// the complaint names, `complaint` (the complaint's id, or one that does not exist), a finding
+/// of the monitoring body addressed to both states, the caller's own name, the log's first
+/// tile; the joint committee's report asked for in the committee's version.
+fn get_routes(case: CaseId, complaint: &str, finding: &str, user: &str) -> Vec<(String, String)> {
     let document =
         serde_json::to_value(corridor_api::server::openapi(false)).expect("the document");
     let mut routes = Vec::new();
@@ -95,12 +97,18 @@ fn get_routes(case: CaseId, complaint: &str, user: &str) -> Vec<(String, String)
             .replace("{agreement}", GBR_RWA)
             .replace("{case}", &case.to_string())
             .replace("{complaint}", complaint)
+            .replace("{finding}", finding)
             .replace("{user}", user)
             .replace("{path}", "0/000.p/1");
         assert!(
             !path.contains('{'),
             "a parameter the test does not fill: {template}"
         );
+        let path = if template == "/api/reports/{agreement}" {
+            format!("{path}?period=2025&version=committee")
+        } else {
+            path
+        };
         routes.push((template.clone(), path));
     }
     // Served outside the document's routes.
@@ -129,10 +137,11 @@ async fn sweep(
     who: &[(&'static str, Option<String>)],
     case: CaseId,
     complaint: &str,
+    finding: &str,
 ) -> BTreeMap<(String, String), Reply> {
     let mut answers = BTreeMap::new();
     for (name, token) in who {
-        for (template, path) in get_routes(case, complaint, name) {
+        for (template, path) in get_routes(case, complaint, finding, name) {
             let reply = match token {
                 Some(token) => call(app, "GET", &path, token, None, None).await,
                 None => app.request("GET", &path, &[], Vec::new()).await,
@@ -191,7 +200,16 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
     // - the log (`/checkpoint`, tiles): compared exactly (no checkpoint is signed meanwhile); the
     //   leaves appended between the sweeps are checked below: every one is the neutral
     //   `monitoring_record` of the month, the complaint's exactly as a monitor's read.
-    let app = spawn_app().await;
+    // The sweeps ask every route for every outsider from one address: a rate limit that never
+    // answers 429 here, so that an answer differs only for what the complaint could change.
+    let app = spawn_app_with(Setup {
+        rate_limit: RateLimit {
+            burst_requests: 1_000_000,
+            refill_per_second: 1_000_000,
+        },
+        ..Setup::default()
+    })
+    .await;
     fixture::load_agreements(&app, fixture::AGREEMENT_FILES).await;
     let who = outsiders(&app).await;
     let case = Seeder::default()
@@ -219,10 +237,29 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
     .header("etag")
     .to_owned();
     let never = "complaint-00000000000000aa";
+    // A finding of the monitoring body on the case, addressed to both states, so that the
+    // finding routes answer something to compare.
+    let recorded = call(
+        &app,
+        "POST",
+        &format!("/api/agreements/{GBR_RWA}/findings"),
+        &monitor,
+        None,
+        Some(json!({
+            "cases": [case.to_string()],
+            "category": "living_conditions",
+            "severity": "concern",
+            "text": "Synthetic: overcrowding at the centre.",
+            "addressed": ["sending_state", "receiving_state"],
+        })),
+    )
+    .await;
+    assert_eq!(recorded.status, 201, "{}", recorded.text());
+    let finding = recorded.json()["id"].as_str().expect("an id").to_owned();
     // A first sweep, not compared, so that every metric series the sweep itself creates exists
     // before the compared ones.
-    sweep(&app, &who, case, never).await;
-    let before = sweep(&app, &who, case, never).await;
+    sweep(&app, &who, case, never, &finding).await;
+    let before = sweep(&app, &who, case, never, &finding).await;
     let leaves_before = app
         .store
         .leaves(0, 100_000)
@@ -290,7 +327,7 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
     );
     let leaves_after_lodging = app.store.leaves(0, 100_000).await.expect("the leaves");
 
-    let after = sweep(&app, &who, case, &id).await;
+    let after = sweep(&app, &who, case, &id, &finding).await;
     assert_eq!(before.len(), after.len());
     for (key, old) in &before {
         let new = &after[key];

@@ -10,8 +10,7 @@ use corridor_domain::terms::{AgreementId, AgreementStatus, Vulnerability};
 use corridor_domain::{
     Acceptance, CaseId, ClassCriteria, Complainant, ComplaintId, ComplaintStatus, Event, EventBody,
     FindingId, HoldId, HoldScope, Language, MonitorAlert, RuleAttributes, SCHEMA_VERSION, Sealed,
-    UnscheduleCause, UserId, VisitId,
-    WelfareOutcome,
+    UnscheduleCause, UserId, VisitId, WelfareOutcome,
 };
 
 use crate::fixture::{at, country, day, label};

@@ -41,6 +41,17 @@ impl Store {
         &self,
         agreements: &[AgreementId],
     ) -> Result<Vec<Complaint>, StoreError> {
+        let mut complaints = self.every_complaint_under(agreements).await?;
+        complaints.truncate(COMPLAINTS_LISTED_MAX);
+        Ok(complaints)
+    }
+
+    /// Every complaint under `agreements`, newest first (for counting them: the joint
+    /// committee's report in the monitoring body's version).
+    pub async fn every_complaint_under(
+        &self,
+        agreements: &[AgreementId],
+    ) -> Result<Vec<Complaint>, StoreError> {
         if agreements.is_empty() {
             return Ok(Vec::new());
         }
@@ -60,7 +71,6 @@ impl Store {
             .collect::<Result<_, _>>()?;
         let mut complaints = self.complaints(&ids).await?;
         complaints.sort_by(|a, b| b.lodged_at.cmp(&a.lodged_at).then(a.id.cmp(&b.id)));
-        complaints.truncate(COMPLAINTS_LISTED_MAX);
         Ok(complaints)
     }
 
