@@ -646,19 +646,8 @@ pub async fn respond_to_finding(
     finding: FindingId,
     text: String,
 ) -> Result<CommandOutcome, AppError> {
-    caller.authenticated()?;
-    let (_, agreement) = load_finding(state, caller, Action::RespondToFinding, finding).await?;
     let command = Command::RespondToFinding { finding, text };
-    let accepted = execute(
-        state,
-        caller,
-        &agreement_facts(&agreement)?,
-        command,
-        None,
-        Vec::new(),
-    )
-    .await?;
-    Ok(accepted.outcome(None))
+    finding_command(state, caller, Action::RespondToFinding, finding, command).await
 }
 
 /// Closes a finding.
@@ -668,9 +657,21 @@ pub async fn close_finding(
     finding: FindingId,
     outcome: FindingOutcome,
 ) -> Result<CommandOutcome, AppError> {
-    caller.authenticated()?;
-    let (_, agreement) = load_finding(state, caller, Action::CloseFinding, finding).await?;
     let command = Command::CloseFinding { finding, outcome };
+    finding_command(state, caller, Action::CloseFinding, finding, command).await
+}
+
+/// A command on an existing finding, decided by `action` on the finding's agreement (a finding
+/// the caller may not know of answered as missing, by [`load_finding`]).
+async fn finding_command(
+    state: &App,
+    caller: &Caller,
+    action: Action,
+    finding: FindingId,
+    command: Command,
+) -> Result<CommandOutcome, AppError> {
+    caller.authenticated()?;
+    let (_, agreement) = load_finding(state, caller, action, finding).await?;
     let accepted = execute(
         state,
         caller,

@@ -311,6 +311,7 @@ impl Refusal {
     /// The facts behind the refusal, by name, as text.
     pub fn facts(&self) -> BTreeMap<String, String> {
         self.safeguard_facts()
+            .or_else(|| self.monitoring_facts())
             .unwrap_or_else(|| self.request_facts())
             .into_iter()
             .map(|(name, value)| (name.to_owned(), value))
@@ -413,25 +414,6 @@ impl Refusal {
             Self::UnknownCase { case } => vec![("case", case.to_string())],
             Self::UnknownAgreement { agreement } => vec![("agreement", agreement.to_string())],
             Self::UnknownHold { hold } => vec![("hold", hold.to_string())],
-            Self::UnknownVisit { visit } => vec![("visit", visit.to_string())],
-            Self::UnknownFinding { finding } => vec![("finding", finding.to_string())],
-            Self::FindingNotAddressed { finding, party } => vec![
-                ("finding", finding.to_string()),
-                ("party", party.to_string()),
-            ],
-            Self::FindingAlreadyResponded {
-                finding,
-                party,
-                responded_at,
-            } => vec![
-                ("finding", finding.to_string()),
-                ("party", party.to_string()),
-                ("responded_at", responded_at.to_string()),
-            ],
-            Self::FindingClosed { finding, outcome } => vec![
-                ("finding", finding.to_string()),
-                ("outcome", outcome.to_string()),
-            ],
             Self::AlreadyExists { what } => vec![("what", what.clone())],
             Self::TimeBeforeRecorded {
                 stream,
@@ -444,12 +426,6 @@ impl Refusal {
             }
             Self::InvalidInput { field, reason } => {
                 vec![("field", (*field).to_owned()), ("reason", reason.clone())]
-            }
-            Self::UnknownComplaint { complaint } | Self::ComplaintErased { complaint } => {
-                vec![("complaint", complaint.to_string())]
-            }
-            Self::ComplaintStatusNotAllowed { from, to } => {
-                vec![("from", from.to_string()), ("to", to.to_string())]
             }
             // Answered by `safeguard_facts`.
             Self::HoldActive { .. }
@@ -468,13 +444,23 @@ impl Refusal {
             | Self::OnwardDestinationProhibited { .. }
             | Self::DepartureOutsideSchedule { .. }
             | Self::FearNotScreened { .. }
-            | Self::MonitorHold { .. } => vec![],
+            | Self::MonitorHold { .. }
+            // Answered by `monitoring_facts`/`monitoring_message`.
+            | Self::UnknownVisit { .. }
+            | Self::UnknownFinding { .. }
+            | Self::FindingNotAddressed { .. }
+            | Self::FindingAlreadyResponded { .. }
+            | Self::FindingClosed { .. }
+            | Self::UnknownComplaint { .. }
+            | Self::ComplaintErased { .. }
+            | Self::ComplaintStatusNotAllowed { .. } => vec![],
         }
     }
 
     /// A sentence a caseworker understands.
     pub fn message(&self) -> String {
         self.safeguard_message()
+            .or_else(|| self.monitoring_message())
             .unwrap_or_else(|| self.request_message())
     }
 
@@ -544,6 +530,73 @@ impl Refusal {
         })
     }
 
+    /// The facts of a refusal about the monitoring body's records (visits, findings,
+    /// complaints); `None` for any other refusal.
+    fn monitoring_facts(&self) -> Option<Vec<(&'static str, String)>> {
+        Some(match self {
+            Self::UnknownVisit { visit } => vec![("visit", visit.to_string())],
+            Self::UnknownFinding { finding } => vec![("finding", finding.to_string())],
+            Self::FindingNotAddressed { finding, party } => vec![
+                ("finding", finding.to_string()),
+                ("party", party.to_string()),
+            ],
+            Self::FindingAlreadyResponded {
+                finding,
+                party,
+                responded_at,
+            } => vec![
+                ("finding", finding.to_string()),
+                ("party", party.to_string()),
+                ("responded_at", responded_at.to_string()),
+            ],
+            Self::FindingClosed { finding, outcome } => vec![
+                ("finding", finding.to_string()),
+                ("outcome", outcome.to_string()),
+            ],
+            Self::UnknownComplaint { complaint } | Self::ComplaintErased { complaint } => {
+                vec![("complaint", complaint.to_string())]
+            }
+            Self::ComplaintStatusNotAllowed { from, to } => {
+                vec![("from", from.to_string()), ("to", to.to_string())]
+            }
+            _ => return None,
+        })
+    }
+
+    /// The sentence for a refusal about the monitoring body's records; `None` for any other.
+    fn monitoring_message(&self) -> Option<String> {
+        Some(match self {
+            Self::UnknownVisit { visit } => format!("There is no visit {visit}."),
+            Self::UnknownFinding { finding } => format!("There is no finding {finding}."),
+            Self::FindingNotAddressed { finding, party } => format!(
+                "The finding {finding} is not addressed to the {}, so it has nothing to respond to.",
+                party.as_str().replace('_', " ")
+            ),
+            Self::FindingAlreadyResponded {
+                finding,
+                party,
+                responded_at,
+            } => format!(
+                "The {} already responded to the finding {finding} at {responded_at}; each party responds once.",
+                party.as_str().replace('_', " ")
+            ),
+            Self::FindingClosed { finding, outcome } => format!(
+                "The finding {finding} is closed ({}); nothing more can be added to it.",
+                outcome.as_str().replace('_', " ")
+            ),
+            Self::UnknownComplaint { complaint } => format!("There is no complaint {complaint}."),
+            Self::ComplaintStatusNotAllowed { from, to } => format!(
+                "A complaint that is {} cannot become {}.",
+                from.as_str().replace('_', " "),
+                to.as_str().replace('_', " ")
+            ),
+            Self::ComplaintErased { complaint } => format!(
+                "The complaint {complaint} was erased: nothing can be added to it or erased again."
+            ),
+            _ => return None,
+        })
+    }
+
     /// The sentence for a refusal of the request itself.
     fn request_message(&self) -> String {
         match self {
@@ -568,24 +621,6 @@ impl Refusal {
             Self::UnknownCase { case } => format!("There is no case {case}."),
             Self::UnknownAgreement { agreement } => format!("There is no agreement {agreement}."),
             Self::UnknownHold { hold } => format!("There is no hold {hold}."),
-            Self::UnknownVisit { visit } => format!("There is no visit {visit}."),
-            Self::UnknownFinding { finding } => format!("There is no finding {finding}."),
-            Self::FindingNotAddressed { finding, party } => format!(
-                "The finding {finding} is not addressed to the {}, so it has nothing to respond to.",
-                party.as_str().replace('_', " ")
-            ),
-            Self::FindingAlreadyResponded {
-                finding,
-                party,
-                responded_at,
-            } => format!(
-                "The {} already responded to the finding {finding} at {responded_at}; each party responds once.",
-                party.as_str().replace('_', " ")
-            ),
-            Self::FindingClosed { finding, outcome } => format!(
-                "The finding {finding} is closed ({}); nothing more can be added to it.",
-                outcome.as_str().replace('_', " ")
-            ),
             Self::AlreadyExists { what } => format!("{what} already exists."),
             Self::TimeBeforeRecorded {
                 stream,
@@ -598,15 +633,6 @@ impl Refusal {
                     .unwrap_or_default()
             ),
             Self::InvalidInput { field, reason } => format!("The {field} is not valid: {reason}."),
-            Self::UnknownComplaint { complaint } => format!("There is no complaint {complaint}."),
-            Self::ComplaintStatusNotAllowed { from, to } => format!(
-                "A complaint that is {} cannot become {}.",
-                from.as_str().replace('_', " "),
-                to.as_str().replace('_', " ")
-            ),
-            Self::ComplaintErased { complaint } => format!(
-                "The complaint {complaint} was erased: nothing can be added to it or erased again."
-            ),
             // Answered by `safeguard_message`.
             Self::HoldActive { .. }
             | Self::NoticePeriodRunning { .. }
@@ -624,7 +650,16 @@ impl Refusal {
             | Self::OnwardDestinationProhibited { .. }
             | Self::DepartureOutsideSchedule { .. }
             | Self::FearNotScreened { .. }
-            | Self::MonitorHold { .. } => String::new(),
+            | Self::MonitorHold { .. }
+            // Answered by `monitoring_facts`/`monitoring_message`.
+            | Self::UnknownVisit { .. }
+            | Self::UnknownFinding { .. }
+            | Self::FindingNotAddressed { .. }
+            | Self::FindingAlreadyResponded { .. }
+            | Self::FindingClosed { .. }
+            | Self::UnknownComplaint { .. }
+            | Self::ComplaintErased { .. }
+            | Self::ComplaintStatusNotAllowed { .. } => String::new(),
         }
     }
 }

@@ -127,26 +127,7 @@ pub fn needs_with_findings(
     now: Timestamp,
 ) -> Needs {
     let mut needs = Needs::default();
-    match command {
-        Command::ScheduleVisit { visit, plan } | Command::RecordVisit { visit, plan, .. } => {
-            needs.visits.insert(*visit);
-            needs.agreements.insert(plan.agreement.clone());
-            needs.cases.extend(plan.cases.iter().copied());
-            if let Command::RecordVisit { seen, .. } = command {
-                needs.cases.extend(seen.cases.iter().copied());
-            }
-        }
-        Command::RecordFinding { facts, .. } => {
-            needs.agreements.insert(facts.agreement.clone());
-            needs.cases.extend(facts.cases.iter().copied());
-        }
-        Command::RespondToFinding { finding, .. } | Command::CloseFinding { finding, .. } => {
-            if let Some(found) = findings.get(finding) {
-                needs.agreements.insert(found.facts.agreement.clone());
-            }
-        }
-        _ => {}
-    }
+    monitoring_needs(command, findings, &mut needs);
     if let Some(case) = command.case() {
         needs.cases.insert(case);
     }
@@ -186,6 +167,31 @@ pub fn needs_with_findings(
             }
         }
         Command::Tick => needs.clocks_due_by = Some(now),
+        _ => {}
+    }
+    needs
+}
+
+/// What the monitoring body's records (visits, findings, complaints) read.
+fn monitoring_needs(command: &Command, findings: &BTreeMap<FindingId, Finding>, needs: &mut Needs) {
+    match command {
+        Command::ScheduleVisit { visit, plan } | Command::RecordVisit { visit, plan, .. } => {
+            needs.visits.insert(*visit);
+            needs.agreements.insert(plan.agreement.clone());
+            needs.cases.extend(plan.cases.iter().copied());
+            if let Command::RecordVisit { seen, .. } = command {
+                needs.cases.extend(seen.cases.iter().copied());
+            }
+        }
+        Command::RecordFinding { facts, .. } => {
+            needs.agreements.insert(facts.agreement.clone());
+            needs.cases.extend(facts.cases.iter().copied());
+        }
+        Command::RespondToFinding { finding, .. } | Command::CloseFinding { finding, .. } => {
+            if let Some(found) = findings.get(finding) {
+                needs.agreements.insert(found.facts.agreement.clone());
+            }
+        }
         Command::LodgeComplaint {
             complaint,
             agreement,
@@ -204,7 +210,6 @@ pub fn needs_with_findings(
         }
         _ => {}
     }
-    needs
 }
 
 /// Whether `hold` is `ancestor` or depends on it, directly or through other orders.
