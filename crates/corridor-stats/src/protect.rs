@@ -3,9 +3,9 @@
 //! [`protect`] suppresses the cells [`primary_suppressed`] names, rounds every other cell, then
 //! suppresses more cells until [`crate::audit`] finds every suppressed cell's interval at least the
 //! threshold wide. Each step takes the first exposed suppressed cell (in grid order) and
-//! suppresses, among the published cells of its grid row and grid column (or, when those are all
-//! suppressed already, among all published cells), the one with the smallest true count, ties
-//! broken by grid order. Every step suppresses one more cell, and a table with every cell
+//! suppresses one published cell: an inner cell rather than a margin, one in the exposed cell's
+//! grid row or column rather than one beside another suppressed cell rather than any other, the
+//! smallest true count, then the first in grid order (`partner`). Every step suppresses one more cell, and a table with every cell
 //! suppressed exposes nothing, so the loop ends.
 
 use std::collections::BTreeSet;
@@ -185,25 +185,34 @@ fn first_exposed(protected: &ProtectedTable) -> Result<Option<Position>, StatsEr
     Ok(None)
 }
 
-/// The published cell to suppress next to protect `exposed`: the smallest true count in its grid
-/// row or column, else anywhere; ties in grid order.
+/// The published cell to suppress next to protect `exposed`. Inner cells before margins (a
+/// published total is worth more than a cell); then cells sharing a grid row or column with
+/// `exposed`, then cells sharing one with another suppressed cell (they close the rectangle
+/// that hides it), then the rest; then the smallest true count; then grid order.
 fn partner(protected: &ProtectedTable, table: &Table, exposed: Position) -> Option<Position> {
-    let published = || {
-        protected
-            .cells
-            .iter()
-            .filter(|cell| matches!(cell.published, Published::Count(_)))
-            .map(|cell| cell.position)
-    };
-    let smallest = |candidates: Vec<Position>| {
-        candidates
-            .into_iter()
-            .enumerate()
-            .min_by_key(|(order, position)| (table.count(*position), *order))
-            .map(|(_, position)| position)
-    };
-    let beside: Vec<Position> = published()
-        .filter(|position| position.row == exposed.row || position.column == exposed.column)
+    let shares_line = |a: Position, b: Position| a.row == b.row || a.column == b.column;
+    let suppressed: Vec<Position> = protected
+        .cells
+        .iter()
+        .filter(|cell| matches!(cell.published, Published::Suppressed(_)))
+        .map(|cell| cell.position)
         .collect();
-    smallest(beside).or_else(|| smallest(published().collect()))
+    protected
+        .cells
+        .iter()
+        .enumerate()
+        .filter(|(_, cell)| matches!(cell.published, Published::Count(_)))
+        .min_by_key(|(order, cell)| {
+            let position = cell.position;
+            let is_margin = position.row.is_none() || position.column.is_none();
+            let nearness = if shares_line(position, exposed) {
+                0
+            } else if suppressed.iter().any(|other| shares_line(position, *other)) {
+                1
+            } else {
+                2
+            };
+            (is_margin, nearness, table.count(position), *order)
+        })
+        .map(|(_, cell)| cell.position)
 }
