@@ -1,4 +1,8 @@
 //! The disclosure-control rules of corridor-stats, checked on hand-made tables and on random ones.
+#![expect(
+    clippy::expect_used,
+    reason = "test fixtures outside `#[test]` functions should fail loudly, not propagate errors"
+)]
 
 mod properties;
 mod rounding;
