@@ -25,6 +25,8 @@
 //! A 1-D table is a table of one row whose row label is empty: its column totals then have the
 //! same definitions as its cells, and so the same published values.
 
+#![deny(missing_docs)]
+
 pub mod audit;
 pub mod protect;
 pub mod rounding;

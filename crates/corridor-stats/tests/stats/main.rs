@@ -4,6 +4,7 @@
     reason = "test fixtures outside `#[test]` functions should fail loudly, not propagate errors"
 )]
 
+mod boundary;
 mod properties;
 mod rounding;
 mod suppression;
