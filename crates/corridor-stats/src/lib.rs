@@ -1,6 +1,6 @@
 //! Statistical disclosure control for published tables of counts, sans I/O: no files, no
 //! clock, no database, no async. A [`table::Table`] of true counts goes in; a
-//! [`protect::ProtectedTable`] that is safe to publish comes out; [`audit::audit`] shows, for
+//! [`published::ProtectedTable`] that is safe to publish comes out; [`audit::audit`] shows, for
 //! every suppressed cell, the interval of values an outsider can still deduce.
 //!
 //! The rules (docs/statistics.md, "Disclosure control"):
@@ -28,7 +28,9 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod interval;
 pub mod protect;
+pub mod published;
 pub mod rounding;
 pub mod table;
 

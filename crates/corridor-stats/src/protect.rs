@@ -1,103 +1,21 @@
 //! Primary and secondary suppression, and the rounding of what is published.
 //!
 //! [`protect`] suppresses the cells [`primary_suppressed`] names, rounds every other cell, then
-//! suppresses more cells until [`crate::audit`] finds every suppressed cell's interval at least the
-//! threshold wide. Each step takes the first exposed suppressed cell (in grid order) and
-//! suppresses one published cell: an inner cell rather than a margin, one in the exposed cell's
-//! grid row or column rather than one beside another suppressed cell rather than any other, the
-//! smallest true count, then the first in grid order (`partner`). Every step suppresses one more cell, and a table with every cell
-//! suppressed exposes nothing, so the loop ends.
+//! suppresses more cells until [`crate::interval`] finds every suppressed cell's interval at
+//! least the threshold wide. Each step takes the first exposed suppressed cell (in grid order)
+//! and suppresses one published cell: an inner cell rather than a margin; one in the exposed
+//! cell's grid row or column rather than one beside another suppressed cell rather than any
+//! other; the smallest true count; then the first in grid order (`partner`). Every step
+//! suppresses one more cell, and a table with every cell suppressed exposes nothing, so the loop
+//! ends.
 
 use std::collections::BTreeSet;
 
 use crate::StatsError;
-use crate::audit::interval;
+use crate::interval::interval;
+use crate::published::{ProtectedCell, ProtectedTable, Published, Suppression};
 use crate::rounding::Protection;
-use crate::table::{CellDefinition, Position, Table};
-
-/// Why a cell is not published.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Suppression {
-    /// Its count is small (or it is a zero beside a small total): the rule names it.
-    Primary,
-    /// It would let a primary cell be recovered: the table's arithmetic names it.
-    Secondary,
-}
-
-/// What a table publishes for one cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Published {
-    /// A rounded count.
-    Count(u64),
-    /// Nothing, for this reason.
-    Suppressed(Suppression),
-}
-
-/// One published cell.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtectedCell {
-    /// Where it sits in the grid.
-    pub position: Position,
-    /// What it counts.
-    pub definition: CellDefinition,
-    /// What is published for it.
-    pub published: Published,
-}
-
-/// A table as it may be published: rounded counts and suppressed cells, no true count.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProtectedTable {
-    // INVARIANT: `cells` is the whole grid in `table::positions` order.
-    rows: usize,
-    columns: usize,
-    threshold: u64,
-    base: u64,
-    cells: Vec<ProtectedCell>,
-}
-
-impl ProtectedTable {
-    /// Rows, margins excluded.
-    pub fn rows(&self) -> usize {
-        self.rows
-    }
-
-    /// Columns, margins excluded.
-    pub fn columns(&self) -> usize {
-        self.columns
-    }
-
-    /// The threshold it was protected with.
-    pub fn threshold(&self) -> u64 {
-        self.threshold
-    }
-
-    /// The rounding base it was protected with.
-    pub fn base(&self) -> u64 {
-        self.base
-    }
-
-    /// Every cell of the grid, margins included, in grid order.
-    pub fn cells(&self) -> &[ProtectedCell] {
-        &self.cells
-    }
-
-    /// What is published at a position (`None` outside the grid).
-    pub fn published(&self, position: Position) -> Option<Published> {
-        self.cells
-            .iter()
-            .find(|cell| cell.position == position)
-            .map(|cell| cell.published)
-    }
-
-    /// The positions suppressed for this reason.
-    pub fn suppressed(&self, reason: Suppression) -> BTreeSet<Position> {
-        self.cells
-            .iter()
-            .filter(|cell| cell.published == Published::Suppressed(reason))
-            .map(|cell| cell.position)
-            .collect()
-    }
-}
+use crate::table::{Position, Table};
 
 /// The cells the primary rule suppresses: a count from 1 to `threshold - 1`, and a zero whose
 /// grid row or grid column has a total from 1 to `threshold - 1`.

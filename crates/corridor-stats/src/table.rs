@@ -241,9 +241,8 @@ impl Table {
 
     /// The true count at a position (0 outside the grid).
     pub fn count(&self, position: Position) -> u64 {
-        self.cells
-            .iter()
-            .find(|cell| cell.position == position)
+        grid_index(self.rows, self.columns, position)
+            .and_then(|index| self.cells.get(index))
             .map_or(0, |cell| cell.count)
     }
 }
@@ -258,4 +257,13 @@ pub fn positions(rows: usize, columns: usize) -> impl Iterator<Item = Position> 
             .chain([None])
             .map(move |column| Position { row, column })
     })
+}
+
+/// Where a position's cell is in a grid kept in [`positions`] order; `None` outside the grid.
+pub(crate) fn grid_index(rows: usize, columns: usize, position: Position) -> Option<usize> {
+    let inside = position.row.is_none_or(|row| row < rows)
+        && position.column.is_none_or(|column| column < columns);
+    let row = position.row.unwrap_or(rows);
+    let column = position.column.unwrap_or(columns);
+    inside.then_some(row * (columns + 1) + column)
 }

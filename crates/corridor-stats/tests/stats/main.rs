@@ -9,7 +9,7 @@ mod properties;
 mod rounding;
 mod suppression;
 
-use corridor_stats::protect::{ProtectedTable, Published, Suppression};
+use corridor_stats::published::{ProtectedTable, Published, Suppression};
 use corridor_stats::rounding::Protection;
 use corridor_stats::table::{Pair, Table};
 

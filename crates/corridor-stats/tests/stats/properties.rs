@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use corridor_stats::audit::audit;
-use corridor_stats::protect::{Published, Suppression, protect};
+use corridor_stats::protect::protect;
+use corridor_stats::published::{Published, Suppression};
 use corridor_stats::table::Position;
 use proptest::prelude::*;
 

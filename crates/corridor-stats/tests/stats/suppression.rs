@@ -2,7 +2,8 @@
 
 use corridor_stats::StatsError;
 use corridor_stats::audit::audit;
-use corridor_stats::protect::{Published, protect, protect_primary_only};
+use corridor_stats::protect::{protect, protect_primary_only};
+use corridor_stats::published::Published;
 use corridor_stats::rounding::Protection;
 use corridor_stats::table::{Position, Table};
 
