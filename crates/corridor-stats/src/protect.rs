@@ -76,12 +76,17 @@ pub fn protect(table: &Table, protection: &Protection) -> Result<ProtectedTable,
         let Some(chosen) = partner(&protected, table, exposed) else {
             break;
         };
-        if let Some(cell) = protected
+        // A definition is one cell wherever it sits (a 1-D table's cells are also its column
+        // totals): suppressing it suppresses every copy.
+        let definition = protected
             .cells
-            .iter_mut()
+            .iter()
             .find(|cell| cell.position == chosen)
-        {
-            cell.published = Published::Suppressed(Suppression::Secondary);
+            .map(|cell| cell.definition.clone());
+        for cell in &mut protected.cells {
+            if Some(&cell.definition) == definition.as_ref() {
+                cell.published = Published::Suppressed(Suppression::Secondary);
+            }
         }
     }
     // Unreachable: with every cell suppressed no interval is bounded above.

@@ -158,6 +158,12 @@ fn a_one_way_table_publishes_its_cells_and_their_totals_alike() {
             "{interval:?}"
         );
     }
+    // Without rounding the 2 is the total minus the others: the smallest other cell is
+    // suppressed with it, as a cell and as its column total alike.
+    let truth = Table::one_way("ag-1", "2026", "arrived", &labels("sex", 3), &[2, 17, 23])
+        .expect("a table");
+    let protected = protect(&truth, &protection(5, 1)).expect("protection");
+    assert_eq!(render(&protected), "x s 23 42\nx s 23 42");
 }
 
 /// An audit refuses a truth that is not the protected table.
