@@ -22,6 +22,9 @@
 //!   suppressed cell's interval of consistent values (from the row, column and grand total
 //!   equations, the rounding's tolerance and non-negativity) is narrower than the threshold.
 //!
+//! The crate reads no clock itself; its solver (`microlp`) measures its own running time, but no
+//! time limit is set, so no result depends on it.
+//!
 //! A 1-D table is a table of one row whose row label is empty: its column totals then have the
 //! same definitions as its cells, and so the same published values.
 
