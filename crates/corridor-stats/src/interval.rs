@@ -31,10 +31,12 @@
 //! linear objective `x_k` attains its minimum and maximum at a vertex: the bounds found are
 //! values some integer table consistent with the publication actually takes.
 //!
-//! What the model leaves out, and so where it is optimistic: that published counts are not
-//! between 1 and `threshold - 1` only enters as a lower bound for positive published counts, and
-//! that the rounding's direction is a fixed function of the definition is treated as unknown
-//! to the outsider (the key is secret).
+//! What the model leaves out, where an outsider may know more than it says: that published counts
+//! are not between 1 and `threshold - 1` enters only as the lower bound of positive published
+//! counts (the exact set is not convex); an outsider who can tell a primary-suppressed cell from a
+//! secondary one knows it is below the threshold anyway (the rule says so: suppression hides the
+//! value, not that it is small); and knowledge from outside the table (a government knows whom
+//! it sent). The rounding's directions, fixed by a secret key, are rightly unknown to it.
 
 use good_lp::{
     Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp,

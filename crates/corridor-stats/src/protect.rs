@@ -100,7 +100,7 @@ fn first_exposed(protected: &ProtectedTable) -> Result<Option<Position>, StatsEr
     for cell in &protected.cells {
         if let Published::Suppressed(_) = cell.published {
             let (low, high) = interval(protected, cell.position)?;
-            if high.is_some_and(|high| high - low < protected.threshold) {
+            if high.is_some_and(|high| high.saturating_sub(low) < protected.threshold) {
                 return Ok(Some(cell.position));
             }
         }
