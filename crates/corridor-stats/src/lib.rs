@@ -72,6 +72,14 @@ pub enum StatsError {
         /// Columns given.
         columns: usize,
     },
+    /// The counts do not have one row per row label.
+    #[error("{found} rows of counts for {expected} row labels")]
+    RowCount {
+        /// Rows of counts given.
+        found: usize,
+        /// Row labels given.
+        expected: usize,
+    },
     /// A row of counts does not have one count per column.
     #[error("row {row} has {found} counts for {expected} columns")]
     RaggedRow {

@@ -136,11 +136,13 @@ impl Table {
         let (rows, columns) = (row_labels.len(), column_labels.len());
         if !(1..=DIMENSION_LENGTH_MAX).contains(&rows)
             || !(1..=DIMENSION_LENGTH_MAX).contains(&columns)
-            || counts.len() != rows
         {
-            return Err(StatsError::Shape {
-                rows: counts.len(),
-                columns,
+            return Err(StatsError::Shape { rows, columns });
+        }
+        if counts.len() != rows {
+            return Err(StatsError::RowCount {
+                found: counts.len(),
+                expected: rows,
             });
         }
         for (row, values) in counts.iter().enumerate() {

@@ -55,7 +55,7 @@ fn settings_refuse_a_threshold_below_three_a_zero_base_and_an_empty_key() {
 
 /// Malformed tables are refused.
 #[test]
-fn tables_refuse_ragged_rows_duplicate_labels_and_shared_keys() {
+fn tables_refuse_ragged_or_missing_rows_duplicate_labels_and_shared_keys() {
     let ragged = Table::new(
         "ag-1",
         "2026-03",
@@ -65,6 +65,29 @@ fn tables_refuse_ragged_rows_duplicate_labels_and_shared_keys() {
         &[vec![1, 2], vec![3]],
     );
     assert!(matches!(ragged, Err(StatsError::RaggedRow { row: 1, .. })));
+    let short = Table::new(
+        "ag-1",
+        "2026-03",
+        "departed",
+        &labels("nationality", 3),
+        &labels("sex", 2),
+        &[vec![1, 2], vec![3, 4]],
+    );
+    assert_eq!(
+        short.err(),
+        Some(StatsError::RowCount {
+            found: 2,
+            expected: 3
+        })
+    );
+    let empty = Table::new("ag-1", "2026-03", "departed", &[], &labels("sex", 2), &[]);
+    assert_eq!(
+        empty.err(),
+        Some(StatsError::Shape {
+            rows: 0,
+            columns: 2
+        })
+    );
     let shared = Table::new(
         "ag-1",
         "2026-03",
