@@ -162,11 +162,25 @@ fn drawn<const N: usize>(draw: &mut (dyn Draw + Send)) -> Result<[u8; N], AppErr
 
 /// Lodges a complaint for anyone, without an account, and returns its receipt code.
 pub async fn lodge(state: &App, new: NewComplaint) -> Result<ComplaintReceipt, AppError> {
-    lodge_drawing(state, new, &mut SystemRandom).await
+    lodge_with(state, new, &mut SystemRandom).await
 }
 
-/// [`lodge`], drawing its randomness from `draw`.
+/// [`lodge`], drawing its randomness from `draw` (a seeded stream): in a simulation only, since a
+/// receipt drawn from a known seed could be guessed. A real deployment is refused.
 pub async fn lodge_drawing(
+    state: &App,
+    new: NewComplaint,
+    draw: &mut (dyn Draw + Send),
+) -> Result<ComplaintReceipt, AppError> {
+    if state.store().deployment() != corridor_store::Deployment::Simulation {
+        return Err(AppError::Internal(
+            "a complaint's receipt is drawn from a seed only in a simulation".to_owned(),
+        ));
+    }
+    lodge_with(state, new, draw).await
+}
+
+async fn lodge_with(
     state: &App,
     new: NewComplaint,
     draw: &mut (dyn Draw + Send),

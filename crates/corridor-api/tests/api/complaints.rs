@@ -443,6 +443,33 @@ async fn no_government_answer_changes_when_a_complaint_is_lodged() {
 }
 
 #[tokio::test]
+async fn a_receipt_is_drawn_from_a_seed_only_in_a_simulation() {
+    // Proves the demo's seeded lodging (`lodge_drawing`) cannot reach a real deployment, where a
+    // receipt drawn from a known seed could be guessed: it is refused and nothing is written.
+    struct Zeros;
+    impl corridor_app::complaints::Draw for Zeros {
+        fn fill(&mut self, bytes: &mut [u8]) -> Result<(), corridor_app::AppError> {
+            bytes.fill(0);
+            Ok(())
+        }
+    }
+    let app = spawn_app().await;
+    fixture::load_agreements(&app, fixture::AGREEMENT_FILES).await;
+    assert_eq!(app.store.deployment(), corridor_store::Deployment::Real);
+    let events = app.store.event_count().await.expect("a count");
+    let new = corridor_app::complaints::NewComplaint {
+        agreement: GBR_RWA.to_owned(),
+        complainant: "person".to_owned(),
+        case_reference: None,
+        text: "Synthetic: a complaint drawn from a seed.".to_owned(),
+        contact: None,
+    };
+    let refused = corridor_app::complaints::lodge_drawing(app.state.app(), new, &mut Zeros).await;
+    assert!(refused.is_err(), "{refused:?}");
+    assert_eq!(app.store.event_count().await.expect("a count"), events);
+}
+
+#[tokio::test]
 async fn a_receipt_reads_its_own_complaint_only_and_a_wrong_one_learns_nothing() {
     // Proves a receipt reads its complaint's status and nothing of another's; that a wrong code,
     // a malformed one and an empty one get one answer, byte for byte; that a session cookie is
