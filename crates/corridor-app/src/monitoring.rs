@@ -612,8 +612,10 @@ pub async fn record_finding(
 }
 
 /// A finding with its agreement, or not found (recorded as a denied `action`, as a missing
-/// hold is). A finding the caller may not know of (`read_findings` on its agreement) is answered
-/// exactly as one that does not exist.
+/// hold is). A finding the caller may not know of — `read_findings` on its agreement denied, or,
+/// for a state, a finding not addressed to it — is answered exactly as one that does not exist:
+/// a state is never told that a finding addressed only to the other exists (not even by a
+/// `finding_not_addressed_to_party` refusal to its response).
 async fn load_finding(
     state: &App,
     caller: &Caller,
@@ -625,7 +627,12 @@ async fn load_finding(
         Some(finding) => {
             let agreement = load_agreement(state, &finding.facts.agreement).await?;
             let facts = agreement_facts(&agreement)?;
-            authorize::knows(state, caller, Action::ReadFindings, &facts)
+            let addressed = match viewer(caller) {
+                Ok(Viewer::Monitor) => true,
+                Ok(Viewer::State(party)) => finding.facts.addressed.contains(&party),
+                Err(_) => false,
+            };
+            (addressed && authorize::knows(state, caller, Action::ReadFindings, &facts))
                 .then_some((finding, agreement))
         }
         None => {

@@ -143,8 +143,32 @@ async fn a_critical_onward_removal_finding_holds_its_case_until_closed() {
     )
     .await;
     again.problem(409, "finding_already_responded");
-    let sending = call(&app, "POST", &responses, &officer, None, Some(answer)).await;
-    sending.problem(403, "finding_not_addressed_to_party");
+    // The finding is addressed to the receiving state only: the sending state is not told it
+    // exists, its response answered exactly as one to a finding that never was.
+    let sending = call(
+        &app,
+        "POST",
+        &responses,
+        &officer,
+        None,
+        Some(answer.clone()),
+    )
+    .await;
+    sending.problem(404, "not_found");
+    let never = "finding-00000000000000aa";
+    let to_nothing = call(
+        &app,
+        "POST",
+        &format!("/api/findings/{never}/responses"),
+        &officer,
+        None,
+        Some(answer),
+    )
+    .await;
+    assert_eq!(
+        sending.text().replace(&finding, "ID"),
+        to_nothing.text().replace(never, "ID")
+    );
     let hidden = call(
         &app,
         "GET",
