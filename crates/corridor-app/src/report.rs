@@ -583,10 +583,20 @@ pub async fn read_report(
         after = rows.last().map(|row| row.case_id.clone());
     }
     let findings = state.store().findings().await?;
+    // A state reading the committee's version counts the findings addressed to it, as it sees
+    // them one by one (docs/monitoring.md); the monitors count every finding, and so does the
+    // public version, whose counts are protected.
+    let reader = match (query.version, caller.actor.role) {
+        (ReportVersion::Committee, role) if role != Role::Monitor => {
+            corridor_domain::monitoring::AddressedParty::of_role(role)
+        }
+        _ => None,
+    };
     figures.add_findings(
-        findings
-            .values()
-            .filter(|finding| finding.facts.agreement == query.agreement),
+        findings.values().filter(|finding| {
+            finding.facts.agreement == query.agreement
+                && reader.is_none_or(|party| finding.facts.addressed.contains(&party))
+        }),
         terms,
         query.period,
         now,

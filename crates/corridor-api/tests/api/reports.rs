@@ -394,3 +394,49 @@ async fn alerts_move_nothing_a_government_sees() {
         "one alert per episode: {alerts}"
     );
 }
+
+#[tokio::test]
+async fn a_state_reads_in_the_committee_report_only_the_findings_addressed_to_it() {
+    // Proves the findings section follows who may see a finding: one addressed to the receiving
+    // state alone is counted for the monitoring body, not in the committee's version a sending
+    // supervisor reads (a state is never told of a finding not addressed to it).
+    let app = spawn_app().await;
+    let who = callers(&app).await;
+    fixture::load_agreements(&app, &["gbr-rwa-2024.toml"]).await;
+    let recorded = call(
+        &app,
+        "POST",
+        "/api/agreements/gbr-rwa-2024/findings",
+        &who.monitor,
+        None,
+        Some(serde_json::json!({
+            "category": "detention",
+            "severity": "serious",
+            "text": "Synthetic: a finding for the receiving state alone.",
+            "addressed": ["receiving_state"],
+        })),
+    )
+    .await;
+    assert_eq!(recorded.status, 201, "{}", recorded.text());
+    let row = "| detention · serious | 1 |";
+    let monitor = report(
+        &app,
+        &who.monitor,
+        "period=2025&version=committee&format=md",
+        "text/markdown; charset=utf-8",
+    )
+    .await;
+    assert!(monitor.contains(row), "{monitor}");
+    let supervisor = report(
+        &app,
+        &who.supervisor,
+        "period=2025&version=committee&format=md",
+        "text/markdown; charset=utf-8",
+    )
+    .await;
+    assert!(
+        supervisor.contains("Findings of the monitoring body"),
+        "{supervisor}"
+    );
+    assert!(!supervisor.contains("detention"), "{supervisor}");
+}
