@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use corridor_app::complaints::{
     self, ComplaintReceipt, ComplaintStatusView, ComplaintSummary, ComplaintView, NewComplaint,
 };
-use corridor_domain::ComplaintId;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -149,15 +148,6 @@ pub async fn list(
     ))
 }
 
-fn complaint_id(value: &str) -> Result<ComplaintId, ApiError> {
-    ComplaintId::parse(value).map_err(|message| {
-        ApiError::App(corridor_app::AppError::InvalidInput {
-            field: "path.complaint".to_owned(),
-            message,
-        })
-    })
-}
-
 /// `GET /api/complaints/{complaint}`: one complaint, opened, for its monitoring body only.
 #[utoipa::path(
     get,
@@ -176,7 +166,7 @@ pub async fn show(
     Path(complaint): Path<String>,
 ) -> Result<Json<ComplaintView>, ApiError> {
     caller.authenticated()?;
-    let id = complaint_id(&complaint)?;
+    let id = input::complaint_id(&complaint)?;
     Ok(Json(complaints::read(state.app(), &caller, id).await?))
 }
 
@@ -211,7 +201,7 @@ pub async fn review(
     JsonBody(body): JsonBody<ReviewBody>,
 ) -> Result<Json<ComplaintSummary>, ApiError> {
     caller.authenticated()?;
-    let id = complaint_id(&complaint)?;
+    let id = input::complaint_id(&complaint)?;
     Ok(Json(
         complaints::review(state.app(), &caller, id, &body.status, body.reply).await?,
     ))
@@ -246,7 +236,7 @@ pub async fn link(
     JsonBody(body): JsonBody<LinkBody>,
 ) -> Result<Json<ComplaintSummary>, ApiError> {
     caller.authenticated()?;
-    let id = complaint_id(&complaint)?;
+    let id = input::complaint_id(&complaint)?;
     let case = input::case_in_body("body.case", &body.case)?;
     Ok(Json(
         complaints::link(state.app(), &caller, id, case).await?,
@@ -272,6 +262,6 @@ pub async fn erase(
     Path(complaint): Path<String>,
 ) -> Result<Json<ComplaintSummary>, ApiError> {
     caller.authenticated()?;
-    let id = complaint_id(&complaint)?;
+    let id = input::complaint_id(&complaint)?;
     Ok(Json(complaints::erase(state.app(), &caller, id).await?))
 }

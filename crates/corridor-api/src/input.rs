@@ -3,7 +3,7 @@
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use corridor_domain::terms::{AgreementId, AgreementStatus, Country, Sex, Vulnerability};
-use corridor_domain::{CaseId, HoldId, Label, Language, UserId};
+use corridor_domain::{CaseId, ComplaintId, FindingId, HoldId, Label, Language, UserId, VisitId};
 use jiff::Timestamp;
 use jiff::civil::Date;
 
@@ -89,6 +89,21 @@ pub fn case_id(value: &str) -> Result<CaseId, ApiError> {
 /// A hold id in the path.
 pub fn hold_id(value: &str) -> Result<HoldId, ApiError> {
     field("path.hold", value, HoldId::parse)
+}
+
+/// A finding id in the path.
+pub fn finding_id(value: &str) -> Result<FindingId, ApiError> {
+    field("path.finding", value, FindingId::parse)
+}
+
+/// A complaint id in the path.
+pub fn complaint_id(value: &str) -> Result<ComplaintId, ApiError> {
+    field("path.complaint", value, ComplaintId::parse)
+}
+
+/// A visit id in a body.
+pub fn visit_in_body(name: &str, value: &str) -> Result<VisitId, ApiError> {
+    field(name, value, VisitId::parse)
 }
 
 /// An agreement id.

@@ -21,7 +21,7 @@ use corridor_domain::monitoring::{
     AddressedParty, FindingCategory, FindingOutcome, Seen, Severity,
 };
 use corridor_domain::terms::AgreementId;
-use corridor_domain::{FINDING_TEXT_LENGTH_MAX, FindingId, VisitId};
+use corridor_domain::{FINDING_TEXT_LENGTH_MAX, VisitId};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -50,15 +50,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 fn agreement_in_path(agreement: &str) -> Result<AgreementId, ApiError> {
     input::agreement_id("path.agreement", agreement)
-}
-
-fn finding_in_path(finding: &str) -> Result<FindingId, ApiError> {
-    FindingId::parse(finding).map_err(|message| {
-        ApiError::App(AppError::InvalidInput {
-            field: "path.finding".to_owned(),
-            message,
-        })
-    })
 }
 
 /// One of a closed list of snake_case names.
@@ -205,14 +196,7 @@ fn recorded_visit(
     let visit = body
         .visit
         .as_deref()
-        .map(|id| {
-            VisitId::parse(id).map_err(|message| {
-                ApiError::App(AppError::InvalidInput {
-                    field: "body.visit".to_owned(),
-                    message,
-                })
-            })
-        })
+        .map(|id| input::visit_in_body("body.visit", id))
         .transpose()?;
     let seen = Seen {
         cases: input::each("body.seen_cases", &body.seen_cases, input::case_in_body)?,
@@ -405,7 +389,7 @@ pub async fn read_finding(
     Path(finding): Path<String>,
 ) -> Result<Json<FindingView>, ApiError> {
     caller.authenticated()?;
-    let id = finding_in_path(&finding)?;
+    let id = input::finding_id(&finding)?;
     Ok(Json(
         monitoring::read_finding(state.app(), &caller, id).await?,
     ))
@@ -440,7 +424,7 @@ pub async fn respond(
     body: Result<JsonBody<ResponseBody>, ApiError>,
 ) -> Result<Json<CommandOutcome>, ApiError> {
     caller.authenticated()?;
-    let id = finding_in_path(&finding)?;
+    let id = input::finding_id(&finding)?;
     let text = match body
         .and_then(|JsonBody(body)| input::text("body.text", &body.text, FINDING_TEXT_LENGTH_MAX))
     {
@@ -485,7 +469,7 @@ pub async fn close(
     body: Result<JsonBody<CloseBody>, ApiError>,
 ) -> Result<Json<CommandOutcome>, ApiError> {
     caller.authenticated()?;
-    let id = finding_in_path(&finding)?;
+    let id = input::finding_id(&finding)?;
     let outcome = match body.and_then(|JsonBody(body)| {
         one_of(
             "body.outcome",
