@@ -32,10 +32,14 @@
 
 pub mod audit;
 pub mod interval;
+pub mod measure;
+pub mod period;
 pub mod protect;
 pub mod published;
+pub mod release;
 pub mod rounding;
 pub mod table;
+pub mod tally;
 
 use thiserror::Error;
 
