@@ -89,6 +89,10 @@ actions! {
     ReadCommitteeReport => "read_committee_report" on Agreement,
     /// Read the public version of the joint committee's report.
     ReadPublicReport => "read_public_report" on Agreement,
+    /// Read the published statistics releases (public: protected counts, no person).
+    ReadStatistics => "read_statistics" on Service,
+    /// Compute, sign and publish a statistics release.
+    PublishStatistics => "publish_statistics" on Service,
     /// Propose a case under an agreement.
     Propose => "propose" on Agreement,
     /// Serve notice.

@@ -28,6 +28,8 @@ read_history                A/-             A/-                A/-         -/-  
 read_access_records         -/-             -/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     A/A
 read_committee_report       -/-             A/-                -/-         -/-               -/-         -/-     A/-     -/-    -/-     -/-
 read_public_report          A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
+read_statistics             A/A             A/A                A/A         A/A               A/A         A/A     A/A     A/A    A/A     A/A
+publish_statistics          -/-             -/-                -/-         -/-               -/-         -/-     -/-     -/-    A/A     -/-
 propose                     A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
 serve_notice                A/-             A/-                -/-         -/-               -/-         -/-     -/-     -/-    -/-     -/-
 claim_protection            A/-             A/-                -/-         -/-               -/-         A/-     -/-     -/-    -/-     -/-
