@@ -1,13 +1,14 @@
 //! Counting the log's leaves by kind, agreement and month, below a tree size, in one pass over
 //! authenticated tiles and entry bundles, on every core.
 //!
-//! The hash tiles are authenticated first by corridor-log's `verify_tiles` (without the
-//! bundles), while the level-0 tiles it reads are remembered (a full tile by its subtree root,
-//! a partial one by its bytes). Then worker threads read each level-0 tile below the size again,
-//! check it is the one authenticated, check its entry bundle against it, and count its entries.
-//! A leaf is read only as far as its `kind`, `agreement` and `day` lines.
+//! Worker threads take the level-0 tiles in batches: each reads a tile, and below the size its
+//! entry bundle, checks the bundle's leaf hashes against the tile, counts the entries, and
+//! hashes the tile into its level-1 node. Then the tiles above are read once and checked as
+//! corridor-log's `verify_tiles` checks them (each hash equal to the node computed from the
+//! tiles below, the partial tiles giving the signed root), so every level-0 tile is read and
+//! hashed once, in parallel, and none is trusted for where it came from. A leaf is read only as
+//! far as its `kind`, `agreement` and `day` lines.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,18 +16,19 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use corridor_log::hash::Hash;
 use corridor_log::leaf::LEAF_FORMAT;
 use corridor_log::tiles::{
-    EntryBundles, FULL_TILE_WIDTH, TileId, TileSource, TileVerification, decode_entry_bundle,
-    subtree_root, tile_hashes, tile_width, verify_entry_bundle, verify_tiles,
+    FULL_TILE_WIDTH, TileId, TileReader, TileSource, TileVerification, decode_entry_bundle,
+    hashes_at_tile_level, subtree_root, tile_hashes, tile_width, verify_entry_bundle,
 };
 use corridor_stats::period::Month;
 
-use crate::check::Refusal;
 use crate::source::FetchError;
 
 /// The most worker threads counting leaves.
 pub const COUNT_THREADS_MAX: usize = 8;
 /// How many level-0 tiles a worker takes at a time.
 const TILES_PER_BATCH: u64 = 16;
+/// The most tile levels of a tree of at most `u64::MAX` leaves.
+const TILE_LEVELS_MAX: u8 = 8;
 
 /// Leaves counted by kind, agreement (`-` for none) and the month of their day.
 pub type LeafCounts = HashMap<(String, String, Month), u64>;
@@ -34,16 +36,24 @@ pub type LeafCounts = HashMap<(String, String, Month), u64>;
 /// Why the leaves could not be counted.
 #[derive(Debug, thiserror::Error)]
 pub enum CountError {
-    /// The log's tiles were refused (or could not be read).
-    #[error(transparent)]
-    Log(#[from] Refusal),
-    /// A level-0 tile read for counting is not the one authenticated.
-    #[error("tile `{tile}` changed between its authentication and its reading")]
-    TileChanged {
+    /// A tile or bundle could not be read.
+    #[error("cannot read `{tile}`")]
+    Fetch {
+        /// The tile (or, for a bundle, its level-0 tile).
+        tile: TileId,
+        /// Where, and why.
+        #[source]
+        source: FetchError,
+    },
+    /// A hash tile is malformed or does not match the tiles below it.
+    #[error("tile `{tile}`: {reason}")]
+    Tile {
         /// The tile.
         tile: TileId,
+        /// What is wrong.
+        reason: String,
     },
-    /// A bundle or tile could not be read, or does not match.
+    /// An entry bundle does not match its level-0 tile.
     #[error("entry bundle of `{tile}`: {reason}")]
     Bundle {
         /// The level-0 tile.
@@ -51,9 +61,19 @@ pub enum CountError {
         /// What went wrong.
         reason: String,
     },
-    /// The tile arithmetic found no level-0 tile where one must be.
-    #[error("no level-0 tile {index} in a tree of {size} leaves")]
+    /// The tiles lead to another root than the signed checkpoint's.
+    #[error("the tiles lead to root {computed}, not the checkpoint's {expected}")]
+    Root {
+        /// The checkpoint's root.
+        expected: Hash,
+        /// The root the tiles give.
+        computed: Hash,
+    },
+    /// The tile arithmetic found no tile where one must be.
+    #[error("no tile {index} at level {level} in a tree of {size} leaves")]
     NoTile {
+        /// The level.
+        level: u8,
         /// The tile's index.
         index: u64,
         /// The tree size.
@@ -70,49 +90,19 @@ pub enum CountError {
     },
 }
 
-/// What a level-0 tile was when `verify_tiles` authenticated it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Seen {
-    Full(Hash),
-    Partial(Vec<u8>),
+/// What one worker found: counts by raw key, the level-1 node of each full level-0 tile it
+/// read, and the partial level-0 tile if it read it.
+#[derive(Default)]
+struct Found {
+    counts: HashMap<Vec<u8>, u64>,
+    nodes: Vec<(u64, Hash)>,
+    partial: Option<(TileId, Vec<u8>)>,
 }
 
-/// A tile source that remembers the level-0 tiles below `tiles` it serves.
-struct Recording<'a, S> {
-    source: &'a S,
-    tiles: u64,
-    seen: RefCell<Vec<Option<Seen>>>,
-}
+type WorkerResult = Result<Found, (u64, CountError)>;
 
-impl<S: TileSource<Error = FetchError>> TileSource for Recording<'_, S> {
-    type Error = FetchError;
-
-    fn tile(&self, tile: TileId) -> Result<std::borrow::Cow<'_, [u8]>, FetchError> {
-        let bytes = self.source.tile(tile)?;
-        if tile.level() == 0 && tile.index() < self.tiles {
-            let seen = if tile.is_full() {
-                // A tile of the wrong length is refused by `verify_tiles` right after.
-                tile_hashes(tile, &bytes)
-                    .ok()
-                    .map(|hashes| Seen::Full(subtree_root(&hashes)))
-            } else {
-                Some(Seen::Partial(bytes.to_vec()))
-            };
-            let index = usize::try_from(tile.index()).unwrap_or(usize::MAX);
-            if let Some(slot) = self.seen.borrow_mut().get_mut(index) {
-                *slot = seen;
-            }
-        }
-        Ok(bytes)
-    }
-
-    fn entry_bundle(&self, tile: TileId) -> Result<std::borrow::Cow<'_, [u8]>, FetchError> {
-        self.source.entry_bundle(tile)
-    }
-}
-
-/// Authenticates every hash tile of the tree of `size` leaves against `root`, then counts the
-/// leaves below `below` (at most `size`) from their authenticated entry bundles.
+/// Authenticates every tile of the tree of `size` leaves against its signed `root`, and counts
+/// the leaves below `below` (at most `size`) from their entry bundles.
 ///
 /// # Errors
 /// [`CountError`] naming the tile, bundle or leaf.
@@ -126,26 +116,16 @@ where
     S: TileSource<Error = FetchError> + Sync,
 {
     let below = below.min(size);
-    let width = u64::from(FULL_TILE_WIDTH);
-    let tiles = below.div_ceil(width);
-    let recording = Recording {
-        source,
-        tiles,
-        seen: RefCell::new(vec![None; usize::try_from(tiles).unwrap_or(0)]),
-    };
-    let verification =
-        verify_tiles(&recording, size, root, EntryBundles::Skip).map_err(Refusal::Tiles)?;
-    let seen = recording.seen.into_inner();
+    let tiles = hashes_at_tile_level(size, 0).div_ceil(u64::from(FULL_TILE_WIDTH));
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .clamp(1, COUNT_THREADS_MAX);
     let next = AtomicU64::new(0);
-    let results: Mutex<Vec<Result<HashMap<Vec<u8>, u64>, (u64, CountError)>>> =
-        Mutex::new(Vec::new());
+    let results: Mutex<Vec<WorkerResult>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
-                let result = count_worker(source, size, below, &seen, &next);
+                let result = count_worker(source, size, below, tiles, &next);
                 if let Ok(mut results) = results.lock() {
                     results.push(result);
                 }
@@ -153,23 +133,44 @@ where
         }
     });
     let results = results.into_inner().unwrap_or_default();
-    merge(results, threads).map(|counts| (counts, verification))
+    let (raw, level_one, partial) = merge(results, threads)?;
+    let upper_tiles = verify_upper_levels(source, size, root, level_one, partial)?;
+    let mut counts = LeafCounts::new();
+    for (key, count) in raw {
+        // Every key passed `leaf_key`, which checks what decoding needs.
+        let (kind, agreement, month) = decode_key(&key).ok_or(CountError::WorkerFailed)?;
+        *counts.entry((kind, agreement, month)).or_default() += count;
+    }
+    Ok((
+        counts,
+        TileVerification {
+            tiles: tiles + upper_tiles,
+            entries: below,
+        },
+    ))
 }
 
-/// The workers' counts merged and decoded; the error of the first tile if any failed.
+/// The workers' findings merged: counts, the level-1 nodes in order, the partial level-0 tile;
+/// the error of the first tile if any failed.
 fn merge(
-    results: Vec<Result<HashMap<Vec<u8>, u64>, (u64, CountError)>>,
+    results: Vec<WorkerResult>,
     threads: usize,
-) -> Result<LeafCounts, CountError> {
+) -> Result<(HashMap<Vec<u8>, u64>, Vec<Hash>, Option<(TileId, Vec<u8>)>), CountError> {
+    if results.len() != threads {
+        return Err(CountError::WorkerFailed);
+    }
     let mut first_error: Option<(u64, CountError)> = None;
     let mut raw: HashMap<Vec<u8>, u64> = HashMap::new();
-    let finished = results.len();
+    let mut nodes = Vec::new();
+    let mut partial = None;
     for result in results {
         match result {
-            Ok(counts) => {
-                for (key, count) in counts {
+            Ok(found) => {
+                for (key, count) in found.counts {
                     *raw.entry(key).or_default() += count;
                 }
+                nodes.extend(found.nodes);
+                partial = partial.or(found.partial);
             }
             Err((tile, error)) => {
                 if first_error.as_ref().is_none_or(|(first, _)| tile < *first) {
@@ -181,17 +182,8 @@ fn merge(
     if let Some((_, error)) = first_error {
         return Err(error);
     }
-    if finished != threads {
-        // A worker panicked before reporting: its tiles were not counted.
-        return Err(CountError::WorkerFailed);
-    }
-    let mut counts = LeafCounts::new();
-    for (key, count) in raw {
-        // Every key passed `leaf_key`, which checks what decoding needs.
-        let (kind, agreement, month) = decode_key(&key).ok_or(CountError::WorkerFailed)?;
-        *counts.entry((kind, agreement, month)).or_default() += count;
-    }
-    Ok(counts)
+    nodes.sort_unstable_by_key(|(index, _)| *index);
+    Ok((raw, nodes.into_iter().map(|(_, node)| node).collect(), partial))
 }
 
 /// One worker: takes batches of level-0 tiles until none is left.
@@ -199,60 +191,72 @@ fn count_worker<S: TileSource<Error = FetchError>>(
     source: &S,
     size: u64,
     below: u64,
-    seen: &[Option<Seen>],
+    tiles: u64,
     next: &AtomicU64,
-) -> Result<HashMap<Vec<u8>, u64>, (u64, CountError)> {
-    let mut counts: HashMap<Vec<u8>, u64> = HashMap::new();
-    let tiles = seen.len() as u64;
+) -> WorkerResult {
+    let mut found = Found::default();
     loop {
         let first = next.fetch_add(TILES_PER_BATCH, Ordering::Relaxed);
         if first >= tiles {
-            return Ok(counts);
+            return Ok(found);
         }
         for index in first..(first + TILES_PER_BATCH).min(tiles) {
-            let expected = usize::try_from(index)
-                .ok()
-                .and_then(|index| seen.get(index))
-                .and_then(Option::as_ref);
-            count_tile(source, size, below, index, expected, &mut counts)
+            level_zero_tile(source, size, below, index, &mut found)
                 .map_err(|error| (index, error))?;
         }
     }
 }
 
-/// Reads one level-0 tile and its bundle, checks them, and counts its entries below `below`.
-fn count_tile<S: TileSource<Error = FetchError>>(
+/// Reads one level-0 tile, hashes it into its level-1 node (or keeps it, if partial), and
+/// below `below` checks its bundle and counts its entries.
+fn level_zero_tile<S: TileSource<Error = FetchError>>(
     source: &S,
     size: u64,
     below: u64,
     index: u64,
-    expected: Option<&Seen>,
-    counts: &mut HashMap<Vec<u8>, u64>,
+    found: &mut Found,
 ) -> Result<(), CountError> {
-    let bundle_error = |tile: TileId, reason: String| CountError::Bundle { tile, reason };
     let tile = tile_width(size, 0, index)
         .and_then(|width| TileId::new(0, index, width).ok())
-        .ok_or(CountError::NoTile { index, size })?;
+        .ok_or(CountError::NoTile {
+            level: 0,
+            index,
+            size,
+        })?;
     let bytes = source
         .tile(tile)
-        .map_err(|error| bundle_error(tile, error.to_string()))?;
-    let hashes = tile_hashes(tile, &bytes).map_err(|error| bundle_error(tile, error.to_string()))?;
-    let authentic = match expected {
-        Some(Seen::Full(root)) => tile.is_full() && subtree_root(&hashes) == *root,
-        Some(Seen::Partial(seen)) => !tile.is_full() && seen.as_slice() == &*bytes,
-        None => false,
-    };
-    if !authentic {
-        return Err(CountError::TileChanged { tile });
+        .map_err(|source| CountError::Fetch { tile, source })?;
+    let hashes = tile_hashes(tile, &bytes).map_err(|error| CountError::Tile {
+        tile,
+        reason: error.to_string(),
+    })?;
+    let first = index * u64::from(FULL_TILE_WIDTH);
+    if first < below {
+        count_bundle(source, tile, &hashes, first, below, &mut found.counts)?;
     }
+    if tile.is_full() {
+        found.nodes.push((index, subtree_root(&hashes)));
+    } else {
+        found.partial = Some((tile, bytes.into_owned()));
+    }
+    Ok(())
+}
+
+/// Checks a level-0 tile's entry bundle against its hashes and counts its entries below `below`.
+fn count_bundle<S: TileSource<Error = FetchError>>(
+    source: &S,
+    tile: TileId,
+    hashes: &[Hash],
+    first: u64,
+    below: u64,
+    counts: &mut HashMap<Vec<u8>, u64>,
+) -> Result<(), CountError> {
+    let bundle_error = |reason: String| CountError::Bundle { tile, reason };
     let bundle = source
         .entry_bundle(tile)
-        .map_err(|error| bundle_error(tile, error.to_string()))?;
-    verify_entry_bundle(tile, &bundle, &hashes)
-        .map_err(|error| bundle_error(tile, error.to_string()))?;
-    let entries =
-        decode_entry_bundle(&bundle).map_err(|error| bundle_error(tile, error.to_string()))?;
-    let first = index * u64::from(FULL_TILE_WIDTH);
+        .map_err(|source| CountError::Fetch { tile, source })?;
+    verify_entry_bundle(tile, &bundle, hashes).map_err(|error| bundle_error(error.to_string()))?;
+    let entries = decode_entry_bundle(&bundle).map_err(|error| bundle_error(error.to_string()))?;
     for (offset, entry) in entries.iter().enumerate() {
         let leaf = first + offset as u64;
         if leaf >= below {
@@ -267,6 +271,75 @@ fn count_tile<S: TileSource<Error = FetchError>>(
         }
     }
     Ok(())
+}
+
+/// Checks every tile above level 0 against the nodes computed from the tiles below it, and the
+/// root the partial tiles give against the signed root, as `verify_tiles` does; returns the
+/// number of tiles read.
+fn verify_upper_levels<S: TileSource<Error = FetchError>>(
+    source: &S,
+    size: u64,
+    root: &Hash,
+    level_one: Vec<Hash>,
+    partial: Option<(TileId, Vec<u8>)>,
+) -> Result<u64, CountError> {
+    let mut partial_tiles = TileReader::new(size);
+    if let Some((tile, bytes)) = partial {
+        partial_tiles
+            .insert(tile, &bytes)
+            .map_err(|error| CountError::Tile {
+                tile,
+                reason: error.to_string(),
+            })?;
+    }
+    let mut expected_from_below = level_one;
+    let mut read = 0;
+    for level in 1..TILE_LEVELS_MAX {
+        let count = hashes_at_tile_level(size, level);
+        if count == 0 {
+            break;
+        }
+        let mut computed_for_above = Vec::new();
+        for index in 0..count.div_ceil(u64::from(FULL_TILE_WIDTH)) {
+            let tile = tile_width(size, level, index)
+                .and_then(|width| TileId::new(level, index, width).ok())
+                .ok_or(CountError::NoTile { level, index, size })?;
+            let bytes = source
+                .tile(tile)
+                .map_err(|source| CountError::Fetch { tile, source })?;
+            let tile_error = |reason: String| CountError::Tile { tile, reason };
+            let hashes = tile_hashes(tile, &bytes).map_err(|error| tile_error(error.to_string()))?;
+            let first = usize::try_from(index * u64::from(FULL_TILE_WIDTH)).unwrap_or(usize::MAX);
+            let expected = expected_from_below.get(first..first.saturating_add(hashes.len()));
+            if let Some(position) = match expected {
+                Some(expected) => hashes.iter().zip(expected).position(|(got, want)| got != want),
+                None => Some(0),
+            } {
+                return Err(tile_error(format!(
+                    "hash {position} does not match the tiles below it"
+                )));
+            }
+            if tile.is_full() {
+                computed_for_above.push(subtree_root(&hashes));
+            } else {
+                partial_tiles
+                    .insert(tile, &bytes)
+                    .map_err(|error| tile_error(error.to_string()))?;
+            }
+            read += 1;
+        }
+        expected_from_below = computed_for_above;
+    }
+    // Every node the root needs lies in a partial tile (the right edge) or is a level-1 node
+    // checked above; a failure to compute it is reported as a mismatch, the safe answer.
+    let computed = corridor_log::tree::root(&partial_tiles, size).unwrap_or_default();
+    if computed != *root {
+        return Err(CountError::Root {
+            expected: *root,
+            computed,
+        });
+    }
+    Ok(read)
 }
 
 /// The bytes `kind <kind>\nagreement <agreement>\nday <YYYY-MM>` of a leaf, read without

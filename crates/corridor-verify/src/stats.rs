@@ -153,8 +153,11 @@ pub fn verify_release(
     let (manifest, files) = read_signed_files(release, statistics)?;
     let parsed = read_release(&manifest, &files)?;
     let opened = open_log(log, log_trust)?;
-    check_checkpoint(log, &parsed, &opened)?;
+    // The log's tiles are authenticated against its signed root (while counting) before any
+    // of them is used to judge the release's checkpoint: a tampered log is reported as such.
+    check_origin(&parsed, &opened)?;
     let (counts, tiles) = count(log, &parsed, &opened)?;
+    check_checkpoint(log, &parsed, &opened)?;
     let cells = check_cells(&parsed, &counts)?;
     Ok(ReleaseReport {
         leaves: parsed.checkpoint.size,
@@ -275,8 +278,8 @@ fn open_log(log: &Source, trust: &Trust) -> Result<Opened, StatsRefusal> {
     trust.open(&bytes).map_err(StatsRefusal::Log)
 }
 
-/// The release's checkpoint must be the log's at its size.
-fn check_checkpoint(log: &Source, release: &Release, opened: &Opened) -> Result<(), StatsRefusal> {
+/// The release must be of this log, at a size it has.
+fn check_origin(release: &Release, opened: &Opened) -> Result<(), StatsRefusal> {
     let point = &release.checkpoint;
     let checkpoint = &opened.checkpoint;
     if point.origin != checkpoint.origin() {
@@ -285,6 +288,23 @@ fn check_checkpoint(log: &Source, release: &Release, opened: &Opened) -> Result<
             log: checkpoint.origin().to_owned(),
         });
     }
+    if point.size > checkpoint.size() {
+        return Err(StatsRefusal::NotInLog {
+            size: point.size,
+            root: point.root.clone(),
+            reason: format!(
+                "the log's signed checkpoint is at size {}, smaller",
+                checkpoint.size()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The release's checkpoint must be the log's at its size.
+fn check_checkpoint(log: &Source, release: &Release, opened: &Opened) -> Result<(), StatsRefusal> {
+    let point = &release.checkpoint;
+    let checkpoint = &opened.checkpoint;
     let not_in_log = |reason: String| StatsRefusal::NotInLog {
         size: point.size,
         root: point.root.clone(),
@@ -318,10 +338,7 @@ fn count(
         release.checkpoint.size,
     )
     .map(|(counts, verification)| (counts, verification.tiles))
-    .map_err(|error| match error {
-        CountError::Log(refusal) => StatsRefusal::Log(refusal),
-        other => StatsRefusal::Count(other),
-    })
+    .map_err(StatsRefusal::Count)
 }
 
 /// What a verified release report says, one line each, as `corridor-verify stats` and

@@ -358,3 +358,25 @@ fn a_table_whose_equations_hold_one_by_one_but_not_together_is_refused() {
         }
     );
 }
+
+#[test]
+fn a_tampered_log_tile_is_refused_before_any_cell_is_believed() {
+    // Proves the counting pass authenticates what it reads: a changed level-0 tile no longer
+    // matches its entry bundle, and a changed level-1 tile no longer matches the tiles below.
+    use corridor_verify::count::CountError;
+    for (path, bundle) in [("tile/0/001", true), ("tile/1/000.p/2", false)] {
+        let published = published(|_| {});
+        let file = published.log.path().join(path);
+        let mut bytes = std::fs::read(&file).unwrap();
+        bytes[40] ^= 1;
+        std::fs::write(&file, bytes).unwrap();
+        let refusal = verify(&published).unwrap_err();
+        match (&refusal, bundle) {
+            (StatsRefusal::Count(CountError::Bundle { tile, .. }), true)
+            | (StatsRefusal::Count(CountError::Tile { tile, .. }), false) => {
+                assert_eq!(tile.path(), path);
+            }
+            _ => panic!("{path}: unexpected {refusal:?}"),
+        }
+    }
+}
