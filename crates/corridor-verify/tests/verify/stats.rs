@@ -380,3 +380,47 @@ fn a_tampered_log_tile_is_refused_before_any_cell_is_believed() {
         }
     }
 }
+
+#[test]
+fn the_stats_command_exits_0_1_or_2_and_reads_a_release_over_http() {
+    // Proves `corridor-verify stats` verifies a release served over HTTP against a log in a
+    // directory (exit 0, saying what it checked), refuses an overstated total naming the cell
+    // (exit 1), and refuses a malformed key as bad usage (exit 2).
+    use crate::cli::{run, serve};
+    let statistics_key = statistics_signer(9).verifier().to_key_string();
+    let log_key = crate::log_signer().verifier().to_key_string();
+    let good = published(|_| {});
+    let url = serve(good.release.path().to_path_buf());
+    let log = good.log.path().to_str().unwrap();
+    let output = run(&[
+        "stats", &url, "--log", log, "--key", &statistics_key, "--log-key", &log_key,
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.starts_with("ok: release `2026-Q1`"), "{stdout}");
+    assert!(stdout.contains("600 leaves counted"), "{stdout}");
+
+    let overstated = published(|release| release.cells[0].value = Value::Exact(24));
+    let output = run(&[
+        "stats",
+        overstated.release.path().to_str().unwrap(),
+        "--log",
+        overstated.log.path().to_str().unwrap(),
+        "--key",
+        &statistics_key,
+        "--log-key",
+        &log_key,
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("measure `departed`, total: published exactly 24, but the log holds 23"),
+        "{stderr}"
+    );
+
+    let output = run(&[
+        "stats", &url, "--log", log, "--key", "not-a-key", "--log-key", &log_key,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--key"));
+}
