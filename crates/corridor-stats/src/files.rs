@@ -259,7 +259,10 @@ fn period_bounds(label: &str) -> (String, String) {
 }
 
 fn agreement_info<'a>(release: &'a Release, id: &str) -> Option<&'a AgreementInfo> {
-    release.agreements.iter().find(|agreement| agreement.id == id)
+    release
+        .agreements
+        .iter()
+        .find(|agreement| agreement.id == id)
 }
 
 /// The release as CSV: the header, the HXL hashtag row, then one row per cell in the release's
@@ -511,7 +514,9 @@ fn csv_schema() -> serde_json::Value {
             description,
             constraints: match *name {
                 "value" => Some(json!({"minimum": 0})),
-                "status" => Some(json!({"required": true, "enum": ["exact", "rounded", "suppressed"]})),
+                "status" => {
+                    Some(json!({"required": true, "enum": ["exact", "rounded", "suppressed"]}))
+                }
                 "agreement" | "period" | "measure" => Some(json!({"required": true})),
                 _ => None,
             },
@@ -623,7 +628,11 @@ fn json_resource() -> serde_json::Value {
 /// the release counts any.
 fn chart_agreements(release: &Release) -> Vec<String> {
     let mut agreements: Vec<String> = release.agreements.iter().map(|a| a.id.clone()).collect();
-    if release.cells.iter().any(|cell| cell.agreement == NO_AGREEMENT) {
+    if release
+        .cells
+        .iter()
+        .any(|cell| cell.agreement == NO_AGREEMENT)
+    {
         agreements.push(NO_AGREEMENT.to_owned());
     }
     agreements
@@ -691,7 +700,13 @@ fn chart_description(totals: &[&ReleaseCell]) -> String {
         if index > 0 {
             text.push_str("; ");
         }
-        let _ = write!(text, "{} {} ({})", cell.measure, value_label(cell.value), cell.period);
+        let _ = write!(
+            text,
+            "{} {} ({})",
+            cell.measure,
+            value_label(cell.value),
+            cell.period
+        );
     }
     text.push_str(". ≈ marks a count rounded to a multiple of the base.");
     text
@@ -706,8 +721,12 @@ fn draw_chart(
     let root = SVGBackend::with_string(svg, size).into_drawing_area();
     let fail = |error: DrawingAreaErrorKind<_>| error.to_string();
     root.fill(&WHITE).map_err(fail)?;
-    root.draw(&Text::new(title.to_owned(), (20, 20), ("sans-serif", 20).into_font()))
-        .map_err(fail)?;
+    root.draw(&Text::new(
+        title.to_owned(),
+        (20, 20),
+        ("sans-serif", 20).into_font(),
+    ))
+    .map_err(fail)?;
     let largest = totals
         .iter()
         .filter_map(|cell| match cell.value {
@@ -722,12 +741,14 @@ fn draw_chart(
     let mut y = i32::try_from(CHART_TOP).unwrap_or(0);
     let label_style = ("sans-serif", 14).into_font();
     for cell in totals {
-        root.draw(&Text::new(cell.measure.clone(), (10, y + 5), label_style.clone()))
-            .map_err(fail)?;
+        root.draw(&Text::new(
+            cell.measure.clone(),
+            (10, y + 5),
+            label_style.clone(),
+        ))
+        .map_err(fail)?;
         let length = match cell.value {
-            Value::Exact(count) | Value::Rounded(count) => {
-                bar_length(count, largest, bar_space)
-            }
+            Value::Exact(count) | Value::Rounded(count) => bar_length(count, largest, bar_space),
             Value::Suppressed => 0,
         };
         if length > 0 {
@@ -760,7 +781,11 @@ fn with_title(svg: &str, title: &str, desc: &str) -> String {
     let Some(open) = svg.find("<svg") else {
         return svg.to_owned();
     };
-    let Some(end) = svg.get(open..).and_then(|rest| rest.find('>')).map(|end| open + end) else {
+    let Some(end) = svg
+        .get(open..)
+        .and_then(|rest| rest.find('>'))
+        .map(|end| open + end)
+    else {
         return svg.to_owned();
     };
     let (head, tail) = svg.split_at(end);

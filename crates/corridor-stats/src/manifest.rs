@@ -211,12 +211,17 @@ pub fn parse(text: &str) -> Result<Manifest, ManifestError> {
     if lines.iter().any(|line| line.is_empty()) {
         return Err(ManifestError::NotCanonical);
     }
-    let mut lines = lines.into_iter().enumerate().map(|(index, line)| (index + 1, line));
+    let mut lines = lines
+        .into_iter()
+        .enumerate()
+        .map(|(index, line)| (index + 1, line));
     if lines.next().map(|(_, line)| line) != Some(MANIFEST_FORMAT) {
         return Err(ManifestError::Format);
     }
     let mut field = |field: &'static str| {
-        let (line, text) = lines.next().ok_or(ManifestError::MissingField { line: 0, field })?;
+        let (line, text) = lines
+            .next()
+            .ok_or(ManifestError::MissingField { line: 0, field })?;
         let value = text
             .strip_prefix(field)
             .and_then(|rest| rest.strip_prefix(' '))
@@ -259,7 +264,9 @@ fn parse_files<'a>(
 ) -> Result<Vec<(String, [u8; 32])>, ManifestError> {
     let mut files: Vec<(String, [u8; 32])> = Vec::new();
     for (line, text) in lines {
-        let (hash, name) = text.split_once(' ').ok_or(ManifestError::FileLine { line })?;
+        let (hash, name) = text
+            .split_once(' ')
+            .ok_or(ManifestError::FileLine { line })?;
         let hash = unhex(hash).ok_or(ManifestError::FileLine { line })?;
         if !token(name) || name.contains('/') || name.contains('\\') || name == NOTE_FILE {
             return Err(ManifestError::FileName {

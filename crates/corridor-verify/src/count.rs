@@ -101,6 +101,10 @@ struct Found {
 
 type WorkerResult = Result<Found, (u64, CountError)>;
 
+/// The workers' findings merged: counts by raw key, the level-1 nodes in order, the partial
+/// level-0 tile.
+type Merged = (HashMap<Vec<u8>, u64>, Vec<Hash>, Option<(TileId, Vec<u8>)>);
+
 /// Authenticates every tile of the tree of `size` leaves against its signed `root`, and counts
 /// the leaves below `below` (at most `size`) from their entry bundles.
 ///
@@ -152,10 +156,7 @@ where
 
 /// The workers' findings merged: counts, the level-1 nodes in order, the partial level-0 tile;
 /// the error of the first tile if any failed.
-fn merge(
-    results: Vec<WorkerResult>,
-    threads: usize,
-) -> Result<(HashMap<Vec<u8>, u64>, Vec<Hash>, Option<(TileId, Vec<u8>)>), CountError> {
+fn merge(results: Vec<WorkerResult>, threads: usize) -> Result<Merged, CountError> {
     if results.len() != threads {
         return Err(CountError::WorkerFailed);
     }
@@ -183,7 +184,11 @@ fn merge(
         return Err(error);
     }
     nodes.sort_unstable_by_key(|(index, _)| *index);
-    Ok((raw, nodes.into_iter().map(|(_, node)| node).collect(), partial))
+    Ok((
+        raw,
+        nodes.into_iter().map(|(_, node)| node).collect(),
+        partial,
+    ))
 }
 
 /// One worker: takes batches of level-0 tiles until none is left.
@@ -308,11 +313,15 @@ fn verify_upper_levels<S: TileSource<Error = FetchError>>(
                 .tile(tile)
                 .map_err(|source| CountError::Fetch { tile, source })?;
             let tile_error = |reason: String| CountError::Tile { tile, reason };
-            let hashes = tile_hashes(tile, &bytes).map_err(|error| tile_error(error.to_string()))?;
+            let hashes =
+                tile_hashes(tile, &bytes).map_err(|error| tile_error(error.to_string()))?;
             let first = usize::try_from(index * u64::from(FULL_TILE_WIDTH)).unwrap_or(usize::MAX);
             let expected = expected_from_below.get(first..first.saturating_add(hashes.len()));
             if let Some(position) = match expected {
-                Some(expected) => hashes.iter().zip(expected).position(|(got, want)| got != want),
+                Some(expected) => hashes
+                    .iter()
+                    .zip(expected)
+                    .position(|(got, want)| got != want),
                 None => Some(0),
             } {
                 return Err(tile_error(format!(

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use corridor_log::note::{KeyError, VerifierSet};
 use corridor_verify::check::{Refusal, Trust, verify_event};
-use corridor_verify::stats::{StatsRefusal, report_lines, verify_release};
 use corridor_verify::source::Source;
 use corridor_verify::state::StateFile;
+use corridor_verify::stats::{StatsRefusal, report_lines, verify_release};
 use corridor_verify::{MonitorError, keys, monitor};
 
 /// The exit status of a refusal.
@@ -160,12 +160,11 @@ fn main() -> ExitCode {
 
 /// `corridor-verify stats`.
 fn stats_command(release: &str, log: &str, statistics_key: &str, trust: &Trust) -> ExitCode {
-    let statistics = match keys::statistics_key(statistics_key)
-        .and_then(|key| VerifierSet::new().with(key))
-    {
-        Ok(statistics) => statistics,
-        Err(error) => return usage(&format!("--key: {error}")),
-    };
+    let statistics =
+        match keys::statistics_key(statistics_key).and_then(|key| VerifierSet::new().with(key)) {
+            Ok(statistics) => statistics,
+            Err(error) => return usage(&format!("--key: {error}")),
+        };
     match verify_release(
         &Source::parse(release),
         &statistics,

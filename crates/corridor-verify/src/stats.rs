@@ -111,7 +111,7 @@ pub enum StatsRefusal {
     Count(#[source] CountError),
     /// A cell disagrees with the log or with the other cells.
     #[error("the release contradicts the log: {0}")]
-    Cell(#[from] CellRefusal),
+    Cell(#[from] Box<CellRefusal>),
 }
 
 /// What [`verify_release`] established.
@@ -221,7 +221,13 @@ fn read_release(
     let checkpoint = &release.checkpoint;
     if let Some(refusal) = mismatch("id", release.id.clone(), manifest.release.clone())
         .or_else(|| mismatch("origin", checkpoint.origin.clone(), manifest.origin.clone()))
-        .or_else(|| mismatch("size", checkpoint.size.to_string(), manifest.size.to_string()))
+        .or_else(|| {
+            mismatch(
+                "size",
+                checkpoint.size.to_string(),
+                manifest.size.to_string(),
+            )
+        })
         .or_else(|| mismatch("root", checkpoint.root.clone(), manifest.root.clone()))
     {
         return Err(refusal);
@@ -234,11 +240,10 @@ fn read_release(
 /// period's months.
 fn check_csv(release: &Release, csv: &[u8]) -> Result<(), StatsRefusal> {
     let rows = read_csv(csv)?;
-    let expected = corridor_stats::files::csv_bytes(release).map_err(|error| {
-        StatsRefusal::Json {
+    let expected =
+        corridor_stats::files::csv_bytes(release).map_err(|error| StatsRefusal::Json {
             reason: error.to_string(),
-        }
-    })?;
+        })?;
     let expected_rows = read_csv(&expected)?;
     for (index, cell) in release.cells.iter().enumerate() {
         let line = index as u64 + 3;

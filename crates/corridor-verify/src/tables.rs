@@ -145,6 +145,9 @@ pub struct CellReport {
     pub programs: u64,
 }
 
+/// A breakdown: `key=value` pairs sorted by key.
+type Pairs = Vec<(String, String)>;
+
 /// An interval of truths, `high` `None` when unbounded.
 type Range = (u64, Option<u64>);
 
@@ -178,16 +181,16 @@ type Group<'a> = BTreeMap<&'a [(String, String)], &'a ReleaseCell>;
 ///
 /// # Errors
 /// The [`CellRefusal`] naming the first cell or table that fails.
-pub fn check_cells(release: &Release, counts: &LeafCounts) -> Result<CellReport, CellRefusal> {
+pub fn check_cells(release: &Release, counts: &LeafCounts) -> Result<CellReport, Box<CellRefusal>> {
     let mut groups: BTreeMap<(&str, &str, &str), Group<'_>> = BTreeMap::new();
     for cell in &release.cells {
         let group = groups
             .entry((&cell.agreement, &cell.period, &cell.measure))
             .or_default();
         if group.insert(&cell.breakdown, cell).is_some() {
-            return Err(CellRefusal::Duplicate {
+            return Err(Box::new(CellRefusal::Duplicate {
                 cell: CellName::of(cell),
-            });
+            }));
         }
     }
     let mut report = CellReport::default();
@@ -196,7 +199,10 @@ pub fn check_cells(release: &Release, counts: &LeafCounts) -> Result<CellReport,
         let mut ranges: BTreeMap<&[(String, String)], Range> = group
             .iter()
             .map(|(breakdown, cell)| {
-                (*breakdown, published_range(cell.value, release.threshold, release.base))
+                (
+                    *breakdown,
+                    published_range(cell.value, release.threshold, release.base),
+                )
             })
             .collect();
         if let Some(log) = log {
@@ -217,11 +223,11 @@ pub fn check_cells(release: &Release, counts: &LeafCounts) -> Result<CellReport,
         if equations.len() > 1 {
             report.programs += 1;
             if !feasible(&ranges, &equations) {
-                return Err(CellRefusal::Table {
+                return Err(Box::new(CellRefusal::Table {
                     agreement: (*agreement).to_owned(),
                     period: (*period).to_owned(),
                     measure: (*measure_name).to_owned(),
-                });
+                }));
             }
         }
     }
@@ -235,7 +241,7 @@ fn log_total(
     measure_name: &str,
     group: &Group<'_>,
     counts: &LeafCounts,
-) -> Result<Option<u64>, CellRefusal> {
+) -> Result<Option<u64>, Box<CellRefusal>> {
     let any = group.values().next().map(|cell| CellName::of(cell));
     let name = || {
         any.clone().unwrap_or(CellName {
@@ -245,8 +251,10 @@ fn log_total(
             breakdown: Vec::new(),
         })
     };
-    let measure = measure(measure_name).ok_or_else(|| CellRefusal::UnknownMeasure { cell: name() })?;
-    let period = Period::parse(period).map_err(|_| CellRefusal::Period { cell: name() })?;
+    let measure = measure(measure_name)
+        .ok_or_else(|| Box::new(CellRefusal::UnknownMeasure { cell: name() }))?;
+    let period =
+        Period::parse(period).map_err(|_| Box::new(CellRefusal::Period { cell: name() }))?;
     let Some(kind) = measure.leaf_kind else {
         return Ok(None);
     };
@@ -268,16 +276,16 @@ fn check_total(
     group: &Group<'_>,
     log: u64,
     ranges: &mut BTreeMap<&[(String, String)], Range>,
-) -> Result<(), CellRefusal> {
+) -> Result<(), Box<CellRefusal>> {
     let empty: &'static [(String, String)] = &[];
     if let Some(cell) = group.get(empty) {
         let (low, high) = ranges.get(empty).copied().unwrap_or((0, None));
         if log < low || high.is_some_and(|high| log > high) {
-            return Err(CellRefusal::Total {
+            return Err(Box::new(CellRefusal::Total {
                 cell: CellName::of(cell),
                 published: value_text(cell.value),
                 log,
-            });
+            }));
         }
     }
     ranges.insert(empty, (log, Some(log)));
@@ -295,8 +303,7 @@ struct Equation {
 /// Every equation among a group's cells (with the total as a margin when the log fixes it,
 /// published or not).
 fn equations(group: &Group<'_>, total_known: bool) -> Vec<Equation> {
-    let mut equations: BTreeMap<(Vec<(String, String)>, String), Vec<Vec<(String, String)>>> =
-        BTreeMap::new();
+    let mut equations: BTreeMap<(Pairs, String), Vec<Pairs>> = BTreeMap::new();
     for breakdown in group.keys() {
         for (key, _) in breakdown.iter() {
             let margin: Vec<(String, String)> = breakdown
@@ -326,8 +333,9 @@ fn check_equation(
     ranges: &BTreeMap<&[(String, String)], Range>,
     equation: &Equation,
     log: Option<u64>,
-) -> Result<(), CellRefusal> {
-    let range = |breakdown: &[(String, String)]| ranges.get(breakdown).copied().unwrap_or((0, None));
+) -> Result<(), Box<CellRefusal>> {
+    let range =
+        |breakdown: &[(String, String)]| ranges.get(breakdown).copied().unwrap_or((0, None));
     let (mut low, mut high) = (0u64, Some(0u64));
     for part in &equation.parts {
         let (part_low, part_high) = range(part);
@@ -347,7 +355,7 @@ fn check_equation(
         Some(log) if equation.margin.is_empty() => format!("; the log holds {log} such leaves"),
         _ => String::new(),
     };
-    Err(CellRefusal::Breakdown {
+    Err(Box::new(CellRefusal::Breakdown {
         margin,
         key: equation.key.clone(),
         low,
@@ -355,14 +363,11 @@ fn check_equation(
         margin_low,
         margin_high: margin_high.unwrap_or(u64::MAX),
         log,
-    })
+    }))
 }
 
 /// Whether some real counts within every range satisfy every equation at once.
-fn feasible(
-    ranges: &BTreeMap<&[(String, String)], Range>,
-    equations: &[Equation],
-) -> bool {
+fn feasible(ranges: &BTreeMap<&[(String, String)], Range>, equations: &[Equation]) -> bool {
     let mut problem = ProblemVariables::new();
     let variables: BTreeMap<&[(String, String)], Variable> = ranges
         .iter()

@@ -16,7 +16,8 @@ use crate::cli::StatsVerifyArgs;
 
 /// The log's trust from `--log-key` and `--cosigner`; bad keys are usage errors.
 fn trust(log_key: &str, cosigners: &[String]) -> Result<Trust, InputError> {
-    let input = |flag: &str, error: &dyn std::fmt::Display| InputError(format!("--{flag}: {error}"));
+    let input =
+        |flag: &str, error: &dyn std::fmt::Display| InputError(format!("--{flag}: {error}"));
     let log = keys::log_key(log_key).map_err(|error| input("log-key", &error))?;
     let origin = log.name().to_string();
     let log = VerifierSet::new()

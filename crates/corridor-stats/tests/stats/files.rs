@@ -3,8 +3,7 @@
 
 use corridor_stats::StatsError;
 use corridor_stats::files::{
-    CSV_COLUMNS, CSV_FILE, CSV_HASHTAGS, DATAPACKAGE_FILE, JSON_FILE, ReleaseFile, read_csv,
-    write,
+    CSV_COLUMNS, CSV_FILE, CSV_HASHTAGS, DATAPACKAGE_FILE, JSON_FILE, ReleaseFile, read_csv, write,
 };
 use corridor_stats::manifest::{Manifest, ManifestError, body, parse};
 use corridor_stats::measure::Breakdown;
@@ -58,10 +57,30 @@ pub fn release() -> Release {
         cells: vec![
             cell("us-rwa-2025", "departed", &[], Value::Exact(23)),
             cell("us-rwa-2025", "cases_pulled", &[], Value::Rounded(10)),
-            cell("us-rwa-2025", "welfare_check_missed", &[], Value::Suppressed),
-            cell("us-rwa-2025", "departed", &[("sex", "f")], Value::Rounded(10)),
-            cell("us-rwa-2025", "departed", &[("sex", "m")], Value::Rounded(15)),
-            cell("us-rwa-2025", "departed", &[("sex", "x")], Value::Suppressed),
+            cell(
+                "us-rwa-2025",
+                "welfare_check_missed",
+                &[],
+                Value::Suppressed,
+            ),
+            cell(
+                "us-rwa-2025",
+                "departed",
+                &[("sex", "f")],
+                Value::Rounded(10),
+            ),
+            cell(
+                "us-rwa-2025",
+                "departed",
+                &[("sex", "m")],
+                Value::Rounded(15),
+            ),
+            cell(
+                "us-rwa-2025",
+                "departed",
+                &[("sex", "x")],
+                Value::Suppressed,
+            ),
             cell(
                 "us-rwa-2025",
                 "safeguard_refusal",
@@ -70,7 +89,12 @@ pub fn release() -> Release {
             ),
             cell("uk-rwa-2024", "departed", &[], Value::Exact(0)),
             cell("-", "hold_registered", &[], Value::Exact(3)),
-            cell("-", "hold_registered", &[("scope", "class")], Value::Suppressed),
+            cell(
+                "-",
+                "hold_registered",
+                &[("scope", "class")],
+                Value::Suppressed,
+            ),
         ],
     }
 }
@@ -79,7 +103,7 @@ fn file<'a>(files: &'a [ReleaseFile], name: &str) -> &'a ReleaseFile {
     files
         .iter()
         .find(|file| file.name == name)
-        .unwrap_or_else(|| panic!("no `{name}` among the files"))
+        .expect("the file is among the release's files")
 }
 
 fn text(file: &ReleaseFile) -> &str {
@@ -185,7 +209,10 @@ fn the_data_package_names_both_files_with_the_csvs_columns() {
     let cell = serde_json::to_value(&release().cells[0]).expect("a cell as JSON");
     for field in json_fields {
         let name = field["name"].as_str().expect("a name");
-        assert!(cell.get(name).is_some(), "the JSON's cells have no `{name}`");
+        assert!(
+            cell.get(name).is_some(),
+            "the JSON's cells have no `{name}`"
+        );
     }
 }
 
@@ -214,14 +241,21 @@ fn every_chart_is_well_formed_svg_with_a_title_and_the_measures() {
             }
         }
         assert_eq!(elements.first().map(String::as_str), Some("svg"));
-        assert!(elements.iter().any(|name| name == "title"), "{}", chart.name);
+        assert!(
+            elements.iter().any(|name| name == "title"),
+            "{}",
+            chart.name
+        );
         assert!(elements.iter().any(|name| name == "desc"), "{}", chart.name);
         assert!(svg.contains("role=\"img\""));
         if chart.name == "chart-us-rwa-2025.svg" {
             assert!(texts.contains("departed"), "{texts}");
             assert!(texts.contains("≈10"), "{texts}");
             assert!(texts.contains("suppressed"), "{texts}");
-            assert!(texts.contains("us-rwa-2025 (USA to RWA), 2026-Q1"), "{texts}");
+            assert!(
+                texts.contains("us-rwa-2025 (USA to RWA), 2026-Q1"),
+                "{texts}"
+            );
         }
     }
 }

@@ -16,7 +16,7 @@ use corridor_verify::source::Source;
 use corridor_verify::stats::{StatsRefusal, verify_release};
 use corridor_verify::tables::CellRefusal;
 
-use crate::{ORIGIN, event_bytes, publish, salt, trust, tree, write};
+use crate::{ORIGIN, event_bytes, publish, salt, tree, trust, write};
 
 /// The release's size: leaves from here on are after the release and must not be counted.
 const RELEASE_SIZE: u64 = 600;
@@ -109,14 +109,44 @@ fn release(entries: &[Vec<u8>]) -> Release {
             cell(us, "departed", &[("sex", "f")], Value::Rounded(10)),
             cell(us, "departed", &[("sex", "m")], Value::Rounded(15)),
             cell(us, "departed", &[("sex", "x")], Value::Suppressed),
-            cell(us, "proposed", &[("nationality", "AFG")], Value::Rounded(10)),
-            cell(us, "proposed", &[("nationality", "other")], Value::Suppressed),
+            cell(
+                us,
+                "proposed",
+                &[("nationality", "AFG")],
+                Value::Rounded(10),
+            ),
+            cell(
+                us,
+                "proposed",
+                &[("nationality", "other")],
+                Value::Suppressed,
+            ),
             cell(us, "proposed", &[("sex", "f")], Value::Suppressed),
             cell(us, "proposed", &[("sex", "m")], Value::Rounded(10)),
-            cell(us, "proposed", &[("nationality", "AFG"), ("sex", "f")], Value::Suppressed),
-            cell(us, "proposed", &[("nationality", "AFG"), ("sex", "m")], Value::Rounded(5)),
-            cell(us, "proposed", &[("nationality", "other"), ("sex", "f")], Value::Suppressed),
-            cell(us, "proposed", &[("nationality", "other"), ("sex", "m")], Value::Suppressed),
+            cell(
+                us,
+                "proposed",
+                &[("nationality", "AFG"), ("sex", "f")],
+                Value::Suppressed,
+            ),
+            cell(
+                us,
+                "proposed",
+                &[("nationality", "AFG"), ("sex", "m")],
+                Value::Rounded(5),
+            ),
+            cell(
+                us,
+                "proposed",
+                &[("nationality", "other"), ("sex", "f")],
+                Value::Suppressed,
+            ),
+            cell(
+                us,
+                "proposed",
+                &[("nationality", "other"), ("sex", "m")],
+                Value::Suppressed,
+            ),
         ],
     }
 }
@@ -176,7 +206,7 @@ fn a_true_release_verifies_against_the_log() {
 
 fn cell_refusal(result: Result<impl std::fmt::Debug, StatsRefusal>) -> CellRefusal {
     match result {
-        Err(StatsRefusal::Cell(refusal)) => refusal,
+        Err(StatsRefusal::Cell(refusal)) => *refusal,
         other => panic!("expected a cell refusal, got {other:?}"),
     }
 }
@@ -193,7 +223,11 @@ fn an_overstated_or_understated_total_is_refused_naming_the_cell_and_the_log() {
         };
         assert_eq!(*log, 23);
         assert_eq!(
-            (cell.agreement.as_str(), cell.period.as_str(), cell.measure.as_str()),
+            (
+                cell.agreement.as_str(),
+                cell.period.as_str(),
+                cell.measure.as_str()
+            ),
             ("us-rwa-2025", "2026-Q1", "departed")
         );
         assert_eq!(
@@ -226,7 +260,10 @@ fn a_breakdown_that_cannot_add_up_to_its_total_is_refused() {
     assert_eq!((margin.measure.as_str(), key.as_str()), ("departed", "sex"));
     assert!(margin.breakdown.is_empty());
     assert_eq!(*low, 6 + 26);
-    assert!(refusal.to_string().contains("the log holds 23 such leaves"), "{refusal}");
+    assert!(
+        refusal.to_string().contains("the log holds 23 such leaves"),
+        "{refusal}"
+    );
 
     let inner = published(|release| release.cells[12].value = Value::Rounded(20));
     let refusal = cell_refusal(verify(&inner));
@@ -274,7 +311,10 @@ fn a_checkpoint_the_log_never_had_is_refused() {
     let wrong_root = published(|release| release.checkpoint.root = other_root);
     assert!(matches!(
         verify(&wrong_root),
-        Err(StatsRefusal::NotInLog { size: RELEASE_SIZE, .. })
+        Err(StatsRefusal::NotInLog {
+            size: RELEASE_SIZE,
+            ..
+        })
     ));
     let too_big = published(|release| release.checkpoint.size = 701);
     let refusal = verify(&too_big).unwrap_err();
@@ -393,7 +433,14 @@ fn the_stats_command_exits_0_1_or_2_and_reads_a_release_over_http() {
     let url = serve(good.release.path().to_path_buf());
     let log = good.log.path().to_str().unwrap();
     let output = run(&[
-        "stats", &url, "--log", log, "--key", &statistics_key, "--log-key", &log_key,
+        "stats",
+        &url,
+        "--log",
+        log,
+        "--key",
+        &statistics_key,
+        "--log-key",
+        &log_key,
     ]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");
@@ -419,7 +466,14 @@ fn the_stats_command_exits_0_1_or_2_and_reads_a_release_over_http() {
     );
 
     let output = run(&[
-        "stats", &url, "--log", log, "--key", "not-a-key", "--log-key", &log_key,
+        "stats",
+        &url,
+        "--log",
+        log,
+        "--key",
+        "not-a-key",
+        "--log-key",
+        &log_key,
     ]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--key"));
