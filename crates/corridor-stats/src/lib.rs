@@ -31,7 +31,9 @@
 #![deny(missing_docs)]
 
 pub mod audit;
+pub mod files;
 pub mod interval;
+pub mod manifest;
 pub mod measure;
 pub mod period;
 pub mod protect;
@@ -109,4 +111,12 @@ pub enum StatsError {
     /// The linear program failed (the published table is inconsistent or the solver erred).
     #[error("interval computation failed: {0}")]
     Solver(String),
+    /// A release's file could not be written (`crate::files`).
+    #[error("cannot write the release's `{file}`: {reason}")]
+    Write {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
 }

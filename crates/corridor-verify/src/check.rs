@@ -265,7 +265,7 @@ pub fn verify_log<S: TileSource<Error = FetchError>>(
 }
 
 /// Checks that the tree of `size` leaves and root `root` (authenticated) extends `trusted`.
-fn check_extends<S: TileSource<Error = FetchError>>(
+pub(crate) fn check_extends<S: TileSource<Error = FetchError>>(
     source: &S,
     trusted: &Checkpoint,
     size: u64,

@@ -36,3 +36,12 @@ fn parse_either<V: Verifier + 'static>(
         Err(error) => Err(error),
     }
 }
+
+/// The key that signs a deployment's releases of statistics (`<log origin>/statistics`):
+/// Ed25519 (type `0x01`), a plain signed-note key.
+///
+/// # Errors
+/// The [`KeyError`] describing what is wrong with the string.
+pub fn statistics_key(text: &str) -> Result<Ed25519Verifier, KeyError> {
+    Ed25519Verifier::parse(text.trim())
+}

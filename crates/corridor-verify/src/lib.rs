@@ -11,7 +11,10 @@
 //!   event's inclusion given the event and its salt;
 //! - [`state`]: keeps the trusted checkpoint between runs, moved forward only after a
 //!   successful check, written atomically;
-//! - [`keys`]: reads verifier key strings.
+//! - [`keys`]: reads verifier key strings;
+//! - [`stats`]: verifies a release of public statistics against the log: its signature, its
+//!   files, its checkpoint, and every cell against the leaves ([`count`]) and its breakdowns
+//!   against their totals ([`tables`]).
 //!
 //! It depends on `corridor-log` (pure computation), a blocking HTTP client and the command-line
 //! parser, and on nothing that opens a database, runs an async runtime or evaluates policies:
@@ -19,9 +22,12 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod count;
 pub mod keys;
 pub mod source;
 pub mod state;
+pub mod stats;
+pub mod tables;
 
 use check::{LogReport, Refusal, Trust, verify_log};
 use source::Source;

@@ -12,6 +12,7 @@ use corridor_log::note::{KeyError, VerifierSet};
 use corridor_verify::check::{Refusal, Trust, verify_event};
 use corridor_verify::source::Source;
 use corridor_verify::state::StateFile;
+use corridor_verify::stats::{StatsRefusal, report_lines, verify_release};
 use corridor_verify::{MonitorError, keys, monitor};
 
 /// The exit status of a refusal.
@@ -57,6 +58,29 @@ enum Command {
         #[command(flatten)]
         trust: TrustArgs,
     },
+    /// Verify a release of public statistics against the log: its signature, every file's
+    /// SHA-256, the CSV against the JSON, its checkpoint against the log's tiles, every exact
+    /// total against the log's leaves and every breakdown against its total.
+    Stats {
+        /// The directory or http(s):// URL the release is published at (`release.note` and its
+        /// files).
+        release: String,
+        /// The directory or http(s):// URL the log is published at.
+        #[arg(long, value_name = "DIR_OR_URL")]
+        log: String,
+        /// The statistics verifier key (`<log origin>/statistics+hexid+base64`).
+        #[arg(long = "key", value_name = "VKEY")]
+        statistics_key: String,
+        /// The log's verifier key (`corridor log key`).
+        #[arg(long = "log-key", value_name = "VKEY")]
+        log_key: String,
+        /// A witness's cosigning verifier key; repeat for more.
+        #[arg(long = "witness", value_name = "KEY")]
+        witnesses: Vec<String>,
+        /// How many of the witnesses must have cosigned; by default all of them.
+        #[arg(long)]
+        threshold: Option<usize>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -100,8 +124,23 @@ impl TrustArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let (Command::Log { trust, .. } | Command::Event { trust, .. }) = &cli.command;
-    let trust = match trust.trust() {
+    let trust = match &cli.command {
+        Command::Log { trust, .. } | Command::Event { trust, .. } => trust.trust(),
+        Command::Stats {
+            log_key,
+            witnesses,
+            threshold,
+            ..
+        } => TrustArgs {
+            log_key: log_key.clone(),
+            origin: None,
+            witnesses: witnesses.clone(),
+            threshold: *threshold,
+        }
+        .trust()
+        .map_err(|message| message.replacen("--key", "--log-key", 1)),
+    };
+    let trust = match trust {
         Ok(trust) => trust,
         Err(message) => return usage(&message),
     };
@@ -110,6 +149,39 @@ fn main() -> ExitCode {
         Command::Event {
             proof, event, salt, ..
         } => event_command(&proof, &event, &salt, &trust),
+        Command::Stats {
+            release,
+            log,
+            statistics_key,
+            ..
+        } => stats_command(&release, &log, &statistics_key, &trust),
+    }
+}
+
+/// `corridor-verify stats`.
+fn stats_command(release: &str, log: &str, statistics_key: &str, trust: &Trust) -> ExitCode {
+    let statistics =
+        match keys::statistics_key(statistics_key).and_then(|key| VerifierSet::new().with(key)) {
+            Ok(statistics) => statistics,
+            Err(error) => return usage(&format!("--key: {error}")),
+        };
+    match verify_release(
+        &Source::parse(release),
+        &statistics,
+        &Source::parse(log),
+        trust,
+    ) {
+        Ok(report) => {
+            for line in report_lines(&report) {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(StatsRefusal::Log(refusal)) => refused(&refusal),
+        Err(refusal) => {
+            report(&refusal);
+            ExitCode::from(EXIT_REFUSED)
+        }
     }
 }
 

@@ -133,6 +133,9 @@ pub enum Top {
     /// The public transparency log: keys, checkpoints, tiles, proofs and verification.
     #[command(subcommand)]
     Log(LogCommand),
+    /// Public statistics (docs/statistics.md): verify a published release against the log.
+    #[command(subcommand)]
+    Stats(StatsCommand),
     /// Serve the JSON API, the public log (C2SP paths), health, readiness and metrics over HTTP,
     /// and with `--witness-key` a witness at `/add-checkpoint`.
     Serve(ServeArgs),
@@ -503,6 +506,39 @@ pub enum LogCommand {
         #[arg(long)]
         event: Option<u64>,
     },
+}
+
+/// `corridor stats …`.
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Verify a published release of statistics (a directory or an http(s):// URL holding
+    /// `release.note` and its files) against the published log: the release's signature, every
+    /// file's SHA-256, the CSV against the JSON, the release's checkpoint against the log's
+    /// authenticated tiles, every exact total against the log's leaves, and every breakdown
+    /// against its total. Opens no database and reads no key file.
+    Verify(StatsVerifyArgs),
+}
+
+/// `corridor stats verify`.
+#[derive(Debug, clap::Args)]
+pub struct StatsVerifyArgs {
+    /// The directory or URL the release is published at.
+    #[arg(value_name = "DIR_OR_URL")]
+    pub release: String,
+    /// The directory or URL the log is published at.
+    #[arg(long, value_name = "DIR_OR_URL")]
+    pub log: String,
+    /// The statistics verifier key (`<log origin>/statistics+hexid+base64`), which signs
+    /// releases.
+    #[arg(long, value_name = "VKEY")]
+    pub key: String,
+    /// The log's verifier key (one of the lines `corridor log key` prints).
+    #[arg(long, value_name = "VKEY")]
+    pub log_key: String,
+    /// A witness's cosigner verifier key whose cosignature the log's checkpoint must carry;
+    /// repeat for more.
+    #[arg(long = "cosigner", value_name = "VKEY")]
+    pub cosigners: Vec<String>,
 }
 
 /// `corridor agreement …`.

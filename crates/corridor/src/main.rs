@@ -20,6 +20,7 @@ mod identity;
 mod log_cmd;
 mod printable;
 mod remote;
+mod stats_cmd;
 mod user_cmd;
 mod users;
 mod witness_cmd;
@@ -117,6 +118,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 against_db: false, ..
             },
         ) => log_cmd::verify_published(command, cli.json).await,
+        // A release is checked with its files, the log's and the two keys alone, like the log.
+        Top::Stats(cli::StatsCommand::Verify(args)) => stats_cmd::verify(&args, cli.json),
         command => {
             if let Some(path) = url
                 .strip_prefix("sqlite://")
@@ -200,9 +203,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let now = app.clock.now();
                     user_cmd::run(&app.store, command, app.json, now).await?
                 }
-                Top::Init(_) | Top::Demo(_) | Top::Witness(_) | Top::Serve(_) | Top::Db(_) => {
-                    ExitCode::SUCCESS
-                }
+                Top::Init(_)
+                | Top::Demo(_)
+                | Top::Witness(_)
+                | Top::Serve(_)
+                | Top::Db(_)
+                | Top::Stats(_) => ExitCode::SUCCESS,
             };
             app.store.close().await;
             Ok(code)
@@ -267,6 +273,7 @@ async fn on_server(
         Top::Init(_) => local_only("init"),
         Top::Check { .. } => local_only("check"),
         Top::Log(_) => local_only("log"),
+        Top::Stats(_) => local_only("stats"),
         Top::Serve(_) => local_only("serve"),
         Top::Witness(_) => local_only("witness"),
         Top::Demo(_) => local_only("demo"),

@@ -5,6 +5,7 @@
 )]
 
 mod boundary;
+mod files;
 mod properties;
 mod rounding;
 mod suppression;

@@ -4,8 +4,18 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-/// The verifier's normal dependencies, exactly.
-const ALLOWED: [&str; 5] = ["clap", "corridor-log", "hex", "thiserror", "ureq"];
+/// The verifier's normal dependencies, exactly: with `stats`, the release's pure model and files
+/// (corridor-stats), JSON, and the linear-program solver that checks its breakdowns.
+const ALLOWED: [&str; 8] = [
+    "clap",
+    "corridor-log",
+    "corridor-stats",
+    "good_lp",
+    "hex",
+    "serde_json",
+    "thiserror",
+    "ureq",
+];
 
 /// Crates that must not be anywhere in its tree; a name counts when it is one of these or starts
 /// with one followed by `-` (`sqlx-core`, `tokio-util`, `cedar-policy`).

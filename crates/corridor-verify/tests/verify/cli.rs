@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use crate::{entries, log_signer, publish, witness};
 
-fn run(args: &[&str]) -> Output {
+pub fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_corridor-verify"))
         .args(args)
         .output()
@@ -20,7 +20,7 @@ fn text(bytes: &[u8]) -> String {
 }
 
 /// Serves `dir` over HTTP/1.1 (one request per connection) on a free port; returns the base URL.
-fn serve(dir: PathBuf) -> String {
+pub fn serve(dir: PathBuf) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     std::thread::spawn(move || {

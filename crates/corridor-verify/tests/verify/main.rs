@@ -12,6 +12,7 @@ mod boundary;
 mod cli;
 mod event;
 mod log;
+mod stats;
 
 use std::path::Path;
 
