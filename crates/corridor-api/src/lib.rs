@@ -47,6 +47,7 @@ pub mod routes;
 pub mod server;
 pub mod session;
 pub mod state;
+pub mod statistics;
 pub mod telemetry;
 pub mod tile_encoding;
 pub mod users;

@@ -131,6 +131,7 @@ pub fn documented(with_witness: bool) -> OpenApiRouter<AppState> {
         .merge(crate::monitoring::router())
         .merge(crate::reports::router())
         .merge(crate::session::router())
+        .merge(crate::statistics::router())
         .merge(crate::users::router())
 }
 

@@ -75,6 +75,9 @@ pub enum AppError {
     /// The application was started without the master key, so personal data can be neither
     /// sealed nor opened.
     NoMasterKey,
+    /// A statistics release cannot be published now (the period is open, the checkpoint too
+    /// early, the id taken, ...).
+    Statistics(crate::statistics::release::StatisticsRefusal),
     /// A bug or broken invariant inside; the text goes to the operator's log only.
     Internal(String),
 }
@@ -189,6 +192,7 @@ impl AppError {
             Self::NotPermitted { .. } => ErrorKind::NotPermitted,
             Self::InvalidInput { .. } | Self::InvalidFile { .. } => ErrorKind::BadInput,
             Self::NotFound { .. } => ErrorKind::NotFound,
+            Self::Statistics(refusal) => statistics_kind(refusal),
         }
     }
 
@@ -245,6 +249,18 @@ impl AppError {
             Self::NotFound { what } => {
                 Description::new("not_found", "Not found", format!("there is no {what}"))
             }
+            Self::Statistics(refusal) => Description {
+                facts: refusal
+                    .facts()
+                    .into_iter()
+                    .map(|(name, value)| (name.to_owned(), value))
+                    .collect(),
+                ..Description::new(
+                    refusal.code(),
+                    "The statistics release cannot be published",
+                    refusal.message(),
+                )
+            },
             Self::NoMasterKey => Description::new(
                 "no_master_key",
                 "Personal data is unavailable",
@@ -270,6 +286,20 @@ impl std::fmt::Display for AppError {
 }
 
 impl std::error::Error for AppError {}
+
+/// Which outcome a statistics refusal is: a release that exists conflicts; the rest are asked
+/// too early or of nothing.
+fn statistics_kind(refusal: &crate::statistics::release::StatisticsRefusal) -> ErrorKind {
+    use crate::statistics::release::StatisticsRefusal;
+    match refusal {
+        StatisticsRefusal::ReleaseExists { .. }
+        | StatisticsRefusal::PeriodNotEnded { .. }
+        | StatisticsRefusal::NoCheckpoint
+        | StatisticsRefusal::CheckpointBeforePeriodEnd { .. }
+        | StatisticsRefusal::NothingInForce { .. } => ErrorKind::Conflict,
+        StatisticsRefusal::UnknownRelease { .. } => ErrorKind::BadInput,
+    }
+}
 
 /// The title of a refusal: fixed per code.
 fn refusal_title(refusal: &Refusal) -> &'static str {

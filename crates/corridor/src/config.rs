@@ -84,6 +84,9 @@ pub enum ConfigError {
     },
 }
 
+/// The largest rounding base a deployment may set: a coarser one would leave little to publish.
+const ROUNDING_BASE_MAX: u64 = 100;
+
 /// The file as written: every key optional, nothing else allowed.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -96,6 +99,17 @@ struct FileText {
     clock_skew_seconds: Option<Spanned<u16>>,
     serve: Option<ServeText>,
     witness: Option<WitnessText>,
+    statistics: Option<StatisticsText>,
+}
+
+/// The `[statistics]` table as written: the disclosure control and signing key of the releases
+/// (`corridor stats publish`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatisticsText {
+    threshold: Option<Spanned<u64>>,
+    rounding_base: Option<Spanned<u64>>,
+    key_file: Option<PathBuf>,
 }
 
 /// The `[witness]` table as written: the standalone witness (`corridor witness init|serve`).
@@ -141,6 +155,19 @@ pub struct Config {
     pub serve: ServeConfig,
     /// The `[witness]` table.
     pub witness: WitnessConfig,
+    /// The `[statistics]` table.
+    pub statistics: StatisticsConfig,
+}
+
+/// The `[statistics]` table, checked: `corridor stats publish`'s settings.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct StatisticsConfig {
+    /// `--threshold`: counts from 1 to one less are suppressed (5 by default, never below 3).
+    pub threshold: Option<u64>,
+    /// `--rounding-base`: published counts are rounded to a multiple of it (5 by default).
+    pub rounding_base: Option<u64>,
+    /// `--key-file`: the statistics signing key.
+    pub key_file: Option<PathBuf>,
 }
 
 /// The `[witness]` table, checked: the standalone witness's options (`corridor witness serve`,
@@ -267,6 +294,30 @@ impl Config {
                 "`witness.logs`: name at least one log's verifier key".to_owned(),
             ));
         }
+        let statistics = file.statistics.unwrap_or_default();
+        if let Some(threshold) = &statistics.threshold
+            && *threshold.get_ref() < corridor_stats::MINIMUM_THRESHOLD
+        {
+            return Err(invalid(
+                Some(threshold.span()),
+                format!(
+                    "`statistics.threshold`: {} is below the least a deployment may set, {}",
+                    threshold.get_ref(),
+                    corridor_stats::MINIMUM_THRESHOLD
+                ),
+            ));
+        }
+        if let Some(base) = &statistics.rounding_base
+            && !(1..=ROUNDING_BASE_MAX).contains(base.get_ref())
+        {
+            return Err(invalid(
+                Some(base.span()),
+                format!(
+                    "`statistics.rounding_base`: give 1 (no rounding) to {}",
+                    ROUNDING_BASE_MAX
+                ),
+            ));
+        }
         let resolve = |path: Option<PathBuf>| path.map(|path| base.join(path));
         Ok(Self {
             database,
@@ -294,6 +345,11 @@ impl Config {
                     .map(|url| resolve_database(base, url.get_ref())),
                 key_file: resolve(witness.key_file),
                 logs: witness.logs.map(Spanned::into_inner),
+            },
+            statistics: StatisticsConfig {
+                threshold: statistics.threshold.map(Spanned::into_inner),
+                rounding_base: statistics.rounding_base.map(Spanned::into_inner),
+                key_file: resolve(statistics.key_file),
             },
         })
     }
