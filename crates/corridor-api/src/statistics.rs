@@ -24,7 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(latest))
         .routes(routes!(releases))
         .routes(routes!(file))
-        .routes(routes!(chart))
 }
 
 /// One published release.
@@ -97,12 +96,13 @@ pub async fn releases(
     tag = "statistics",
     params(
         ("release" = String, Path, description = "The release's id, or `latest`"),
-        ("file" = String, Path, description = "`statistics.json`, `statistics.csv` (with its HXL hashtag row), `datapackage.json` or `release.note` (the signed note over the files' hashes)")
+        ("file" = String, Path, description = "`statistics.json`, `statistics.csv` (with its HXL hashtag row), `datapackage.json`, a chart (`chart-<agreement>.svg`, as the data package lists them) or `release.note` (the signed note over the files' hashes)")
     ),
     responses(
         (status = 200, description = "The file, exactly as published", content(
             (String = "application/json"),
             (String = "text/csv"),
+            (String = "image/svg+xml"),
             (String = "text/plain")
         )),
         (status = 404, description = "No such release or file (`not_found`)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
@@ -114,31 +114,6 @@ pub async fn file(
     caller: Caller,
     Path((release_id, name)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let bytes = release::file(state.app(), &caller, &release_id, &name).await?;
-    Ok(respond(&release_id, &name, bytes))
-}
-
-/// `GET /public/statistics/{release}/charts/{chart}`: one chart of a release (public).
-#[utoipa::path(
-    get,
-    path = "/public/statistics/{release}/charts/{chart}",
-    tag = "statistics",
-    params(
-        ("release" = String, Path, description = "The release's id, or `latest`"),
-        ("chart" = String, Path, description = "The chart's file name, as the data package lists it (`<agreement>.svg`)")
-    ),
-    responses(
-        (status = 200, description = "The chart, an SVG image", content_type = "image/svg+xml", body = String),
-        (status = 404, description = "No such release or chart (`not_found`)", body = crate::problem::ProblemBody, content_type = "application/problem+json"),
-        AccessProblems, CommonProblems
-    )
-)]
-pub async fn chart(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((release_id, chart)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    let name = format!("charts/{chart}");
     let bytes = release::file(state.app(), &caller, &release_id, &name).await?;
     Ok(respond(&release_id, &name, bytes))
 }

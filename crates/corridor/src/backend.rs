@@ -375,6 +375,77 @@ impl Executor {
         }
     }
 
+    /// Computes, signs and stores a statistics release, as the `--as` operator: on the local
+    /// database only (its signing key is the database host's).
+    pub async fn publish_statistics(
+        &self,
+        request: &corridor_app::statistics::release::PublishRequest,
+        signer: &corridor_log::note::Ed25519Signer,
+    ) -> RequestResult<corridor_app::statistics::release::PublishedRelease> {
+        match self {
+            Self::Local(local) => answered(
+                corridor_app::statistics::release::publish(
+                    &local.state,
+                    &Self::someone(local)?,
+                    request,
+                    signer,
+                )
+                .await,
+            ),
+            Self::Remote(_) => Err(Failure::Error(anyhow::anyhow!(
+                "a release is published on the database host, which holds the statistics key: run `corridor stats publish` there, without --server"
+            ))),
+        }
+    }
+
+    /// One file of a published statistics release, as text (every release file is UTF-8).
+    pub async fn statistics_file(&self, release: &str, file: &str) -> RequestResult<String> {
+        match self {
+            Self::Local(local) => answered(
+                corridor_app::statistics::release::file(
+                    &local.state,
+                    &Self::anyone(local)?,
+                    release,
+                    file,
+                )
+                .await,
+            )
+            .and_then(|bytes| {
+                String::from_utf8(bytes)
+                    .context("the release's file is not UTF-8")
+                    .map_err(Failure::Error)
+            }),
+            Self::Remote(remote) => remote.statistics_file(release, file).await,
+        }
+    }
+
+    /// The published statistics releases, newest first, as `(id, period, corrects,
+    /// published_at)`.
+    pub async fn statistics_releases(
+        &self,
+    ) -> RequestResult<Vec<(String, String, Option<String>, String)>> {
+        match self {
+            Self::Local(local) => answered(
+                corridor_app::statistics::release::list(&local.state, &Self::anyone(local)?)
+                    .await
+                    .map(|releases| {
+                        releases
+                            .into_iter()
+                            .map(|release| {
+                                (
+                                    release.release_id,
+                                    release.period,
+                                    release.corrects,
+                                    release.published_at.to_string(),
+                                )
+                            })
+                            .collect()
+                    }),
+            ),
+            Self::Remote(remote) => remote.statistics_releases().await,
+        }
+    }
+
     /// The joint committee's report, rendered in `format`.
     pub async fn read_report(
         &self,

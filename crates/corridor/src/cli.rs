@@ -517,6 +517,60 @@ pub enum StatsCommand {
     /// authenticated tiles, every exact total against the log's leaves, and every breakdown
     /// against its total. Opens no database and reads no key file.
     Verify(StatsVerifyArgs),
+    /// Compute, sign and publish a release of statistics for a period that has ended, counted at
+    /// the log's latest signed checkpoint (made after the period ended), protected against every
+    /// release published before it, and write its files to DIR/<release id>/. Acts as the `--as`
+    /// operator (`publish_statistics`); runs on the database host, which holds the signing key.
+    /// Releases are never rewritten: a correction is a new release (`--corrects`).
+    Publish(StatsPublishArgs),
+    /// Print one file of a published release, byte for byte as published (what
+    /// `GET /public/statistics/{release}/{file}` serves).
+    Show {
+        /// The release's id, or `latest`.
+        #[arg(long, default_value = "latest")]
+        release: String,
+        /// The file: `statistics.json`, `statistics.csv`, `datapackage.json`, `release.note` or
+        /// a chart (`chart-<agreement>.svg`).
+        #[arg(long, default_value = "statistics.json")]
+        file: String,
+    },
+    /// List the published releases, newest first.
+    List,
+    /// Create the statistics signing key if there is none (an existing key is never
+    /// overwritten) and print its verifier key, which `corridor stats verify --key` takes.
+    Key {
+        /// The key file (mode 0600).
+        #[arg(long, default_value = "corridor-statistics.key")]
+        key_file: PathBuf,
+    },
+}
+
+/// `corridor stats publish`.
+#[derive(Debug, clap::Args)]
+pub struct StatsPublishArgs {
+    /// Where to write the release: its files go to DIR/<release id>/.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The period: a month (`2026-11`), a quarter (`2026-Q4`), a year (`2026`), or
+    /// `since-entry[..YYYY-MM]` (from each agreement's entry into force); by default the last
+    /// month that has ended.
+    #[arg(long)]
+    pub period: Option<String>,
+    /// The release's id (lower-case letters, digits and `-`); by default the period's label.
+    #[arg(long)]
+    pub release: Option<String>,
+    /// The earlier release this one corrects.
+    #[arg(long)]
+    pub corrects: Option<String>,
+    /// The statistics signing key (`corridor stats key` creates it).
+    #[arg(long, default_value = "corridor-statistics.key")]
+    pub key_file: PathBuf,
+    /// Counts from 1 to one less than this are suppressed (never below 3).
+    #[arg(long, default_value_t = 5)]
+    pub threshold: u64,
+    /// Published counts are rounded to a multiple of this (1: no rounding).
+    #[arg(long, default_value_t = 5)]
+    pub rounding_base: u64,
 }
 
 /// `corridor stats verify`.

@@ -25,7 +25,7 @@ use clap::parser::ValueSource;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::cli::{Cli, LogCommand, Top, WitnessCommand};
+use crate::cli::{Cli, LogCommand, StatsCommand, Top, WitnessCommand};
 
 /// The file looked for in the current directory when neither `--config` nor `CORRIDOR_CONFIG`
 /// names one.
@@ -463,6 +463,27 @@ pub fn apply(matches: &ArgMatches, cli: &mut Cli) -> Result<Option<PathBuf>, Con
         ) => {
             if let Some((_, leaf)) = sub.subcommand() {
                 fill(leaf, "log_key_file", log_key_file, config.log_key_file);
+            }
+        }
+        Top::Stats(command) => {
+            let statistics = config.statistics;
+            if let Some((_, leaf)) = sub.subcommand() {
+                match command {
+                    StatsCommand::Publish(args) => {
+                        fill(leaf, "key_file", &mut args.key_file, statistics.key_file);
+                        fill(leaf, "threshold", &mut args.threshold, statistics.threshold);
+                        fill(
+                            leaf,
+                            "rounding_base",
+                            &mut args.rounding_base,
+                            statistics.rounding_base,
+                        );
+                    }
+                    StatsCommand::Key { key_file } => {
+                        fill(leaf, "key_file", key_file, statistics.key_file);
+                    }
+                    StatsCommand::Verify(_) | StatsCommand::Show { .. } | StatsCommand::List => {}
+                }
             }
         }
         Top::Serve(args) => {

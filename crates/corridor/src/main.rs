@@ -195,6 +195,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                     check(&app).await?
                 }
+                Top::Stats(cli::StatsCommand::Key { key_file }) => {
+                    stats_cmd::key(&app.store, &key_file, app.json).await?
+                }
+                Top::Stats(cli::StatsCommand::Publish(args)) => {
+                    let now = app.clock.now();
+                    let store = std::sync::Arc::clone(&app.store);
+                    let json = app.json;
+                    let backend = local_backend(&mut app, who).await?;
+                    stats_cmd::publish(&backend, &store, &args, now, json).await?
+                }
+                Top::Stats(cli::StatsCommand::Show { release, file }) => {
+                    let backend = local_backend(&mut app, who).await?;
+                    stats_cmd::show(&backend, &release, &file).await?
+                }
+                Top::Stats(cli::StatsCommand::List) => {
+                    let json = app.json;
+                    let backend = local_backend(&mut app, who).await?;
+                    stats_cmd::list(&backend, json).await?
+                }
                 Top::Log(command) => {
                     let now = app.clock.now();
                     log_cmd::run(&app.store, command, now, app.json).await?
@@ -208,7 +227,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 | Top::Witness(_)
                 | Top::Serve(_)
                 | Top::Db(_)
-                | Top::Stats(_) => ExitCode::SUCCESS,
+                | Top::Stats(cli::StatsCommand::Verify(_)) => ExitCode::SUCCESS,
             };
             app.store.close().await;
             Ok(code)
@@ -273,7 +292,14 @@ async fn on_server(
         Top::Init(_) => local_only("init"),
         Top::Check { .. } => local_only("check"),
         Top::Log(_) => local_only("log"),
-        Top::Stats(_) => local_only("stats"),
+        Top::Stats(cli::StatsCommand::Show { release, file }) => {
+            stats_cmd::show(&connect()?, &release, &file).await
+        }
+        Top::Stats(cli::StatsCommand::List) => stats_cmd::list(&connect()?, json).await,
+        Top::Stats(cli::StatsCommand::Verify(args)) => stats_cmd::verify(&args, json),
+        Top::Stats(cli::StatsCommand::Publish(_) | cli::StatsCommand::Key { .. }) => {
+            local_only("stats publish|key")
+        }
         Top::Serve(_) => local_only("serve"),
         Top::Witness(_) => local_only("witness"),
         Top::Demo(_) => local_only("demo"),

@@ -504,6 +504,58 @@ impl Remote {
         }
     }
 
+    /// `GET /public/statistics/{release}/{file}`: the file's text, byte for byte.
+    pub async fn statistics_file(&self, release: &str, file: &str) -> RequestResult<String> {
+        let segment = |text: &str| {
+            text.bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_'))
+                && !text.is_empty()
+        };
+        if !segment(release) || !segment(file) {
+            return Err(Failure::Error(anyhow!(
+                "`{release}/{file}` is not a release's file name"
+            )));
+        }
+        let mut call = Call::get(format!("/public/statistics/{release}/{file}"));
+        call.text = true;
+        match self.body(call).await? {
+            Value::String(text) => Ok(text),
+            _ => Err(Failure::Error(anyhow!("the server's file is not text"))),
+        }
+    }
+
+    /// `GET /api/statistics/releases`.
+    pub async fn statistics_releases(
+        &self,
+    ) -> RequestResult<Vec<(String, String, Option<String>, String)>> {
+        let value = self
+            .body(Call::get("/api/statistics/releases".to_owned()))
+            .await?;
+        let text = |release: &Value, field: &str| {
+            release
+                .get(field)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        value
+            .get("releases")
+            .and_then(Value::as_array)
+            .map(|releases| {
+                releases
+                    .iter()
+                    .map(|release| {
+                        (
+                            text(release, "id").unwrap_or_default(),
+                            text(release, "period").unwrap_or_default(),
+                            text(release, "corrects"),
+                            text(release, "published_at").unwrap_or_default(),
+                        )
+                    })
+                    .collect()
+            })
+            .ok_or_else(|| Failure::Error(anyhow!("the server's release list is not of the expected shape")))
+    }
+
     /// `POST /api/complaints` (no credential is read by the server).
     pub async fn lodge_complaint(&self, new: &NewComplaint) -> RequestResult<Value> {
         let body = json!({
