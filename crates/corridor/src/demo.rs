@@ -335,6 +335,14 @@ const DEMO_KEY_FILE: &str = "corridor-demo.key";
 /// `corridor log checkpoint` work on the demo's database.
 const DEMO_LOG_KEY_FILE: &str = "corridor-demo-log.key";
 
+/// The demo's statistics signing key (derived from the seed), so `corridor stats publish` works
+/// on the demo's database.
+const DEMO_STATS_KEY_FILE: &str = "corridor-demo-statistics.key";
+/// Where the demo exports its public log (tiles and checkpoint), as a deployment publishes it.
+const DEMO_LOG_DIR: &str = "corridor-demo-log";
+/// Where the demo publishes its statistics releases, one directory per release.
+const DEMO_STATS_DIR: &str = "corridor-demo-statistics";
+
 fn write_explore_files(
     master: &[u8; 32],
     log_signer: &corridor_log::note::Ed25519Signer,
@@ -476,6 +484,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         demo.now,
     )
     .await?;
+    let statistics = statistics_scene(&mut demo, &origin, &log_signer).await?;
     let mut report = demo.app.store.check(&|_, _| {}).await?;
     report
         .problems
@@ -493,6 +502,9 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "\nThe signed checkpoint of the public log (verifier key {}):\n{checkpoint}",
         log_signer.verifier().to_key_string()
     );
+    for line in &statistics {
+        println!("{line}");
+    }
     println!(
         "Refusals by code: {}",
         demo.refusals
@@ -529,6 +541,104 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The last scene: the operator publishes statistics (the year 2025, then everything since entry
+/// into force up to the last month that ended), exports the public log, and checks each release
+/// against the exported log as an outsider would (`corridor stats verify`). Returns the summary
+/// lines. Its keys come from the seed after the story's, so the log is the story's alone.
+async fn statistics_scene(
+    demo: &mut Demo,
+    origin: &str,
+    log_signer: &corridor_log::note::Ed25519Signer,
+) -> anyhow::Result<Vec<String>> {
+    use corridor_app::statistics::release::{PublishRequest, publish_on};
+    use corridor_log::note::{Ed25519Signer, KeyName, VerifierSet};
+    use corridor_stats::period::{Month, Period};
+    use corridor_stats::release::ReleasePeriod;
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+
+    let store = std::sync::Arc::clone(&demo.app.store);
+    store
+        .set_simulation_rounding_key(demo.app.entropy.array()?)
+        .await?;
+    let name = KeyName::new(corridor_stats::manifest::signer_name(origin))
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let signer = Ed25519Signer::from_seed(name, &demo.app.entropy.array()?);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(DEMO_STATS_KEY_FILE)
+        .with_context(|| format!("cannot write {DEMO_STATS_KEY_FILE}"))?;
+    writeln!(file, "{}", signer.to_private_key_string())?;
+    // The directories are the demo's own output, rebuilt at every run like its database.
+    for dir in [DEMO_LOG_DIR, DEMO_STATS_DIR] {
+        match std::fs::remove_dir_all(dir) {
+            Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                return Err(error).with_context(|| format!("cannot clear {dir}"));
+            }
+            _ => {}
+        }
+    }
+    demo.say("\nThe operator publishes statistics: protected counts anyone can check against the log.");
+    let last = Month::new(2026, 8).context("demo month")?;
+    let periods = [
+        ReleasePeriod::Period(Period::Year(2025)),
+        ReleasePeriod::SinceEntry { to: last },
+    ];
+    let exported = crate::log_cmd::export_to(&store, std::path::Path::new(DEMO_LOG_DIR), false).await?;
+    let log_trust = corridor_verify::check::Trust::new(
+        origin,
+        VerifierSet::new()
+            .with(log_signer.verifier())
+            .map_err(|error| anyhow::anyhow!("{error}"))?,
+    );
+    let statistics_keys = VerifierSet::new()
+        .with(signer.verifier())
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let mut lines = Vec::new();
+    for period in periods {
+        let request = PublishRequest {
+            period,
+            id: None,
+            corrects: None,
+            threshold: corridor_stats::DEFAULT_THRESHOLD,
+            base: corridor_stats::DEFAULT_BASE,
+        };
+        let published = publish_on(&store, demo.now, &request, &signer)
+            .await
+            .map_err(|error| anyhow::anyhow!("publishing {}: {error}", period.label()))?;
+        let dir = std::path::Path::new(DEMO_STATS_DIR).join(&published.id);
+        crate::stats_cmd::write_release(&dir, &published.files)?;
+        let report = corridor_verify::stats::verify_release(
+            &corridor_verify::source::Source::parse(&dir.display().to_string()),
+            &statistics_keys,
+            &corridor_verify::source::Source::parse(DEMO_LOG_DIR),
+            &log_trust,
+        )
+        .map_err(|error| anyhow::anyhow!("release {} does not verify: {error}", published.id))?;
+        demo.say(&format!(
+            "  release {} ({}): {} cells, written to {}; verified against the exported log: {} exact totals equal the leaves, {} breakdown equations hold",
+            published.id,
+            published.period,
+            report.release.cells.len(),
+            dir.display(),
+            report.cells.totals_against_log,
+            report.cells.equations
+        ));
+        lines.push(format!(
+            "Statistics release {} verified against the log exported to {DEMO_LOG_DIR} (size {}): corridor stats verify {} --log {DEMO_LOG_DIR} --key {} --log-key {}",
+            published.id,
+            exported.size,
+            dir.display(),
+            signer.verifier().to_key_string(),
+            log_signer.verifier().to_key_string()
+        ));
+    }
+    Ok(lines)
 }
 
 async fn story(demo: &mut Demo) -> anyhow::Result<()> {

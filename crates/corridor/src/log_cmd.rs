@@ -233,6 +233,43 @@ async fn tile_bytes(store: &Store, tile: TileId) -> anyhow::Result<Vec<u8>> {
 }
 
 async fn export(store: &Store, dir: &Path, json: bool) -> anyhow::Result<ExitCode> {
+    let exported = export_to(store, dir, !json).await?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({"size": exported.size, "root": exported.root, "from_size": exported.from_size, "files_written": exported.written + 1,
+                "gzip_files_written": exported.compressed_written})
+        );
+    } else {
+        println!(
+            "exported size {} (from {}): {} tile files and the checkpoint to {} (and {} entry bundles gzip-compressed beside them)",
+            exported.size,
+            exported.from_size,
+            exported.written,
+            dir.display(),
+            exported.compressed_written
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What [`export_to`] wrote.
+pub(crate) struct Exported {
+    /// The checkpoint's size.
+    pub size: u64,
+    /// Its root, base64.
+    pub root: String,
+    /// The size the directory held before.
+    pub from_size: u64,
+    /// Tile files written.
+    pub written: u64,
+    /// Entry bundles written gzip-compressed beside them.
+    pub compressed_written: u64,
+}
+
+/// Writes the tiles the latest checkpoint adds to `dir`, then the checkpoint (with a progress
+/// bar when `progress`).
+pub(crate) async fn export_to(store: &Store, dir: &Path, progress: bool) -> anyhow::Result<Exported> {
     let Some((size, root, note, _)) = store.latest_checkpoint().await? else {
         bail!("no checkpoint yet: run `corridor log checkpoint` first");
     };
@@ -262,7 +299,7 @@ async fn export(store: &Store, dir: &Path, json: bool) -> anyhow::Result<ExitCod
         }
     };
     let tiles: Vec<TileId> = changed_tiles(old, size).collect();
-    let bar = if json {
+    let bar = if !progress {
         indicatif::ProgressBar::hidden()
     } else {
         indicatif::ProgressBar::new(tiles.len() as u64)
@@ -292,19 +329,13 @@ async fn export(store: &Store, dir: &Path, json: bool) -> anyhow::Result<ExitCod
     bar.finish_and_clear();
     // The checkpoint goes last: a reader never sees a checkpoint whose tiles are not there yet.
     write_atomically(&dir.join("checkpoint"), note.as_bytes())?;
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({"size": size, "root": root.to_base64(), "from_size": old, "files_written": written + 1,
-                "gzip_files_written": compressed_written})
-        );
-    } else {
-        println!(
-            "exported size {size} (from {old}): {written} tile files and the checkpoint to {} (and {compressed_written} entry bundles gzip-compressed beside them)",
-            dir.display()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exported {
+        size,
+        root: root.to_base64(),
+        from_size: old,
+        written,
+        compressed_written,
+    })
 }
 
 /// Whom `log verify` trusts: the log's key (Ed25519 or ML-DSA-44) for the origin its name

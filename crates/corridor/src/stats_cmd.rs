@@ -250,7 +250,7 @@ pub async fn publish(
 
 /// Writes a release's files into `dir`, the signed note last; an identical file already there
 /// is left as it is, a different one refused.
-fn write_release(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
+pub(crate) fn write_release(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the release directory `{}`", dir.display()))?;
     let (notes, data): (Vec<_>, Vec<_>) = files
