@@ -11,12 +11,15 @@ use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, Connection, Row};
 
 use super::Store;
-use super::rows::{placeholders, sha256_hex, to_i64, to_u64};
+use super::rows::{StoredEvent, decode_row, placeholders, sha256_hex, to_i64, to_u64};
 use crate::error::StoreError;
 
 /// Sequence numbers read per statement by [`Store::for_each_event_up_to`]: one range scan of the
 /// primary key each, small enough that a batch's rows stay a few megabytes.
 pub const STATISTICS_BATCH_SEQS: u64 = 50_000;
+
+/// Most streams one [`Store::streams_up_to`] reads.
+pub const STATISTICS_STREAMS_MAX: usize = 500;
 
 /// Most kinds one filtered read names.
 pub const STATISTICS_KINDS_MAX: usize = 64;
@@ -150,6 +153,37 @@ impl Store {
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
+    }
+
+    /// The events of `streams` (at most [`STATISTICS_STREAMS_MAX`]) whose log leaves are below
+    /// `size`, decoded and checked, in order: the whole histories statistics folds (the cases
+    /// whose welfare schedule it counts).
+    pub async fn streams_up_to(
+        &self,
+        streams: &[String],
+        size: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        if streams.len() > STATISTICS_STREAMS_MAX {
+            return Err(StoreError::Limit {
+                what: "streams in one statistics read",
+                limit: STATISTICS_STREAMS_MAX as u64,
+                value: streams.len() as u64,
+            });
+        }
+        if streams.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events \
+             WHERE seq <= $1 AND stream IN ({}) ORDER BY seq",
+            placeholders(2, streams.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(to_i64(size));
+        for stream in streams {
+            query = query.bind(stream.clone());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
+        rows.iter().map(decode_row).collect()
     }
 
     /// Stores a release and every file of it in one durable transaction. An id already stored
