@@ -443,7 +443,9 @@ fn store_description(error: &StoreError) -> Description {
         StoreError::ReleaseExists(release) => Description::new(
             "release_exists",
             "The release already exists",
-            format!("statistics release `{release}` already exists: publish a correction under a new id"),
+            format!(
+                "statistics release `{release}` already exists: publish a correction under a new id"
+            ),
         )
         .with_fact("release", release.clone()),
         _ => match store_kind(error) {

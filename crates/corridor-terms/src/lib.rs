@@ -20,8 +20,8 @@ mod text;
 pub use country::Country;
 pub use model::{
     Agreement, AgreementId, AgreementStatus, Caps, Clocks, DeadlineExtension, Eligibility,
-    MonitoringBody, OnwardRule, ScheduledCheck, Sex, SharedField, StatisticsBreakdown, StatusChange, Terms,
-    Vulnerability, WelfareCheckRule, WelfareScheduleRule,
+    MonitoringBody, OnwardRule, ScheduledCheck, Sex, SharedField, StatisticsBreakdown,
+    StatusChange, Terms, Vulnerability, WelfareCheckRule, WelfareScheduleRule,
 };
 pub use parse::{AGREEMENT_FILE_SIZE_MAX_BYTES, AgreementError, AgreementErrors, parse_agreement};
 pub use span::ClockSpan;

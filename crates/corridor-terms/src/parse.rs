@@ -23,8 +23,8 @@ use toml::de::DeTable;
 use crate::country::Country;
 use crate::model::{
     Agreement, AgreementId, AgreementStatus, Caps, Clocks, DeadlineExtension, Eligibility,
-    MonitoringBody, OnwardRule, Sex, SharedField, StatisticsBreakdown, StatusChange, Terms, Vulnerability,
-    WelfareCheckRule, WelfareScheduleRule,
+    MonitoringBody, OnwardRule, Sex, SharedField, StatisticsBreakdown, StatusChange, Terms,
+    Vulnerability, WelfareCheckRule, WelfareScheduleRule,
 };
 use crate::span::ClockSpan;
 

@@ -1,13 +1,14 @@
 //! The true counts of a release, from the events below a log checkpoint: every measure of
 //! [`corridor_stats::measure::MEASURES`] by agreement × UTC month × detail × person.
 //!
-//! One streaming pass reads, filtered by kind in SQL ([`COUNTED_KINDS`]), only the events a
-//! measure counts or a count needs (a case's proposal for its agreement and person, an age
-//! decision), decoding from each body only the fields used ([`Slim`]), never the sealed personal
-//! data. A measure with a `leaf_kind` counts every event of that kind once, under its case's
-//! agreement ([`NO_AGREEMENT`] for court holds) in the UTC month of its `at`: the month of its
-//! public leaf's `day`, so these totals equal the public leaf counts per agreement and month.
-//! No monitoring body's record is among the kinds read, so none is ever counted.
+//! One walk reads the case streams, then the hold streams, stream by stream through the store's
+//! `(stream, version)` index ([`Store::for_each_stream_event_up_to`]): the access records, a
+//! busy deployment's great majority, are never read. Of each event of a kind a count needs
+//! ([`COUNTED_KINDS`]) it decodes only the fields used ([`Slim`]), never the sealed personal data.
+//! A measure with a `leaf_kind` counts every event of that kind once, under its case's agreement
+//! ([`NO_AGREEMENT`] for court holds) in the UTC month of its `at`: the month of its public
+//! leaf's `day`, so these totals equal the public leaf counts per agreement and month. No
+//! monitoring body's record is among the kinds counted, so none is ever counted.
 //!
 //! The person a count describes is the case's rule attributes at proposal (nationality, sex, age
 //! band) **as known at the event**: an `age_decided` event changes the band of the counts after
@@ -16,11 +17,11 @@
 //!
 //! The welfare checks due and missed are counted from the domain's own schedule
 //! ([`corridor_domain::clock::welfare_schedule`]) over each arrived case folded from its events
-//! (a second read, of those cases only), as the case stood before the person left the receiving
-//! state: a check counts as due in the month of its due moment if that moment is before both the
-//! release's end and the person's leaving, and as missed (in the same month) if its window had
-//! closed by then without the person being found in it. So a count of a month does not change
-//! when the person later leaves.
+//! (kept while its stream is read, for agreements that schedule checks), as the case stood
+//! before the person left the receiving state: a check counts as due in the month of its due
+//! moment if that moment is before both the release's end and the person's leaving, and as
+//! missed (in the same month) if its window had closed by then without the person being found
+//! in it. So a count of a month does not change when the person later leaves.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -31,14 +32,14 @@ use corridor_domain::{
 use corridor_stats::measure::{AgeBand, MEASURES, Measure, NO_AGREEMENT, PersonAttributes};
 use corridor_stats::period::Month;
 use corridor_stats::tally::Tally;
-use corridor_store::{EventRow, STATISTICS_STREAMS_MAX, Store, StoreError};
+use corridor_store::{EventRow, Store, StoreError};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
 use crate::error::AppError;
 
-/// Every kind the tally reads: the measures' leaf kinds, and what a count needs besides
+/// Every kind the tally decodes: the measures' leaf kinds, and what a count needs besides
 /// (a case's proposal, its age decision, an unscheduling for `cases_pulled`).
 pub const COUNTED_KINDS: [&str; 20] = [
     "case_proposed",
@@ -135,16 +136,151 @@ impl CaseFacts {
 /// The true counts of every measure over the events whose log leaves are below `up_to_size`,
 /// with the welfare checks due and missed before `as_of` (the end of the release's period).
 pub async fn tally(store: &Store, up_to_size: u64, as_of: Timestamp) -> Result<Tally, AppError> {
-    let measures = Measures::new()?;
-    let mut cases: HashMap<String, CaseFacts> = HashMap::new();
-    let mut tally = Tally::new();
+    let mut snapshot = Snapshot::default();
+    for state in store.agreements().await? {
+        snapshot.agreements.insert(state.id.clone(), state);
+    }
+    let mut walk = Walk {
+        measures: Measures::new()?,
+        snapshot,
+        tally: Tally::new(),
+        as_of,
+        case: None,
+    };
     store
-        .for_each_event_up_to(up_to_size, Some(&COUNTED_KINDS), |row| {
-            count_event(&measures, &mut cases, &mut tally, row)
-        })
+        .for_each_stream_event_up_to(up_to_size, "case-", |row| walk.case_row(row))
         .await?;
-    count_welfare(store, &measures, &cases, &mut tally, up_to_size, as_of).await?;
-    Ok(tally)
+    walk.finish_case()?;
+    store
+        .for_each_stream_event_up_to(up_to_size, "hold-", |row| walk.hold_row(row))
+        .await?;
+    Ok(walk.tally)
+}
+
+/// The tally as the walk over the streams builds it.
+struct Walk {
+    measures: Measures,
+    /// Every agreement; each arrived case is folded into it, then taken out.
+    snapshot: Snapshot,
+    tally: Tally,
+    as_of: Timestamp,
+    /// The case whose stream is being read.
+    case: Option<CaseWalk>,
+}
+
+/// One case's stream while it is read.
+struct CaseWalk {
+    stream: String,
+    facts: CaseFacts,
+    /// Its events' bodies, kept while its agreement schedules welfare checks, to fold it at the
+    /// end of its stream if it arrived.
+    bodies: Option<Vec<String>>,
+}
+
+impl Walk {
+    fn case_row(&mut self, row: EventRow<'_>) -> Result<(), AppError> {
+        if self
+            .case
+            .as_ref()
+            .is_some_and(|case| case.stream != row.stream)
+        {
+            self.finish_case()?;
+        }
+        if row.kind == "case_proposed" {
+            let slim = slim(&row)?;
+            let facts = CaseFacts::proposed(&row, &slim)?;
+            let bodies = self.schedules_welfare(&facts.agreement).then(Vec::new);
+            self.case = Some(CaseWalk {
+                stream: row.stream.to_owned(),
+                facts,
+                bodies,
+            });
+        }
+        let Some(case) = self.case.as_mut() else {
+            return Err(corrupt(format!(
+                "event {} of `{}` comes before its case's proposal",
+                row.seq, row.stream
+            )));
+        };
+        if let Some(bodies) = case.bodies.as_mut() {
+            bodies.push(row.body.to_owned());
+        }
+        if COUNTED_KINDS.contains(&row.kind) {
+            count_case_event(&self.measures, &mut case.facts, &mut self.tally, &row)?;
+        }
+        Ok(())
+    }
+
+    fn hold_row(&mut self, row: EventRow<'_>) -> Result<(), AppError> {
+        if row.kind != "hold_registered" {
+            return Ok(());
+        }
+        let slim = slim(&row)?;
+        let measure = self
+            .measures
+            .by_kind
+            .get(row.kind)
+            .copied()
+            .ok_or_else(|| AppError::Internal("no measure counts hold registrations".to_owned()))?;
+        let detail = detail_of(row.kind, &slim)?;
+        self.tally.count(
+            NO_AGREEMENT,
+            month_of(slim.at)?,
+            measure,
+            detail.as_deref(),
+            None,
+        );
+        Ok(())
+    }
+
+    /// Whether an agreement's terms (any version) schedule welfare checks.
+    fn schedules_welfare(&self, agreement: &str) -> bool {
+        self.snapshot
+            .agreements
+            .values()
+            .find(|state| state.id.as_str() == agreement)
+            .is_some_and(|state| {
+                state.versions.iter().any(|agreement| {
+                    let clocks = &agreement.terms.clocks;
+                    !clocks.welfare_checks.is_empty() || !clocks.welfare_schedule.is_empty()
+                })
+            })
+    }
+
+    /// At the end of a case's stream: its welfare checks due and missed, if it arrived.
+    fn finish_case(&mut self) -> Result<(), AppError> {
+        let Some(case) = self.case.take() else {
+            return Ok(());
+        };
+        let Some(bodies) = case.bodies.filter(|_| case.facts.arrived) else {
+            return Ok(());
+        };
+        let events = bodies
+            .iter()
+            .map(|body| {
+                corridor_domain::Event::from_json(body)
+                    .map_err(|error| corrupt(format!("`{}` does not decode: {error}", case.stream)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some((folded, left_at)) = fold_until_left(&mut self.snapshot, &events)? else {
+            return Ok(());
+        };
+        count_case_welfare(
+            &self.measures,
+            &self.snapshot,
+            &folded,
+            left_at,
+            &case.facts,
+            &mut self.tally,
+            self.as_of,
+        )
+    }
+}
+
+/// The fields the tally reads of an event's body.
+fn slim(row: &EventRow<'_>) -> Result<Slim, AppError> {
+    serde_json::from_str(row.body)
+        .map_err(|error| corrupt(format!("event {} does not decode: {error}", row.seq)))
 }
 
 /// The measures by the kind of event they count, and the three the tally names.
@@ -203,7 +339,11 @@ fn sex_letter(sex: Sex) -> &'static str {
 
 /// The value of a measure's own breakdown an event gives.
 fn detail_of(kind: &str, slim: &Slim) -> Result<Option<String>, AppError> {
-    let missing = || corrupt(format!("a `{kind}` event without the field its measure reads"));
+    let missing = || {
+        corrupt(format!(
+            "a `{kind}` event without the field its measure reads"
+        ))
+    };
     Ok(match kind {
         "accepted_by_receiving_state" => Some(
             match slim.acceptance.ok_or_else(missing)? {
@@ -235,23 +375,15 @@ fn detail_of(kind: &str, slim: &Slim) -> Result<Option<String>, AppError> {
     })
 }
 
-/// Counts one event read.
-fn count_event(
-    measures: &Measures,
-    cases: &mut HashMap<String, CaseFacts>,
-    tally: &mut Tally,
-    row: EventRow<'_>,
-) -> Result<(), AppError> {
-    let slim: Slim = serde_json::from_str(row.body)
-        .map_err(|error| corrupt(format!("event {} does not decode: {error}", row.seq)))?;
-    let month = month_of(slim.at)?;
-    if row.kind == "case_proposed" {
+impl CaseFacts {
+    /// The case a proposal starts.
+    fn proposed(row: &EventRow<'_>, slim: &Slim) -> Result<Self, AppError> {
         let rule = slim
             .rule
             .as_ref()
             .ok_or_else(|| corrupt(format!("event {} proposes no person", row.seq)))?;
         let band = AgeBand::of_age(rule.age_years_at_proposal);
-        let facts = CaseFacts {
+        Ok(Self {
             agreement: slim
                 .agreement
                 .clone()
@@ -264,23 +396,19 @@ fn count_event(
             first_band: band,
             decided: Vec::new(),
             arrived: false,
-        };
-        cases.insert(row.stream.to_owned(), facts);
+        })
     }
-    let measure = measures.by_kind.get(row.kind).copied();
-    if row.kind == "hold_registered" {
-        if let Some(measure) = measure {
-            let detail = detail_of(row.kind, &slim)?;
-            tally.count(NO_AGREEMENT, month, measure, detail.as_deref(), None);
-        }
-        return Ok(());
-    }
-    let facts = cases.get_mut(row.stream).ok_or_else(|| {
-        corrupt(format!(
-            "event {} of `{}` comes before its case's proposal",
-            row.seq, row.stream
-        ))
-    })?;
+}
+
+/// Counts one event of a case's stream.
+fn count_case_event(
+    measures: &Measures,
+    facts: &mut CaseFacts,
+    tally: &mut Tally,
+    row: &EventRow<'_>,
+) -> Result<(), AppError> {
+    let slim = slim(row)?;
+    let month = month_of(slim.at)?;
     match row.kind {
         "age_decided" => {
             let age = slim
@@ -302,7 +430,7 @@ fn count_event(
         }
         _ => {}
     }
-    if let Some(measure) = measure {
+    if let Some(measure) = measures.by_kind.get(row.kind).copied() {
         let detail = detail_of(row.kind, &slim)?;
         tally.count(
             &facts.agreement,
@@ -315,74 +443,25 @@ fn count_event(
     Ok(())
 }
 
-/// Counts the welfare checks due and missed of every arrived case whose terms schedule any.
-async fn count_welfare(
-    store: &Store,
-    measures: &Measures,
-    cases: &HashMap<String, CaseFacts>,
-    tally: &mut Tally,
-    up_to_size: u64,
-    as_of: Timestamp,
-) -> Result<(), AppError> {
-    let agreements: HashMap<String, AgreementState> = store
-        .agreements()
-        .await?
-        .into_iter()
-        .map(|state| (state.id.to_string(), state))
-        .collect();
-    let scheduled = |facts: &CaseFacts| {
-        agreements.get(&facts.agreement).is_some_and(|state| {
-            state.versions.iter().any(|agreement| {
-                let clocks = &agreement.terms.clocks;
-                !clocks.welfare_checks.is_empty() || !clocks.welfare_schedule.is_empty()
-            })
-        })
-    };
-    let mut streams: Vec<String> = cases
-        .iter()
-        .filter(|(_, facts)| facts.arrived && scheduled(facts))
-        .map(|(stream, _)| stream.clone())
-        .collect();
-    streams.sort();
-    for batch in streams.chunks(STATISTICS_STREAMS_MAX) {
-        let events = store.streams_up_to(batch, up_to_size).await?;
-        let mut by_stream: HashMap<&str, Vec<&corridor_domain::Event>> = HashMap::new();
-        for stored in &events {
-            by_stream
-                .entry(stored.stream.as_str())
-                .or_default()
-                .push(&stored.event);
-        }
-        for (stream, events) in by_stream {
-            let facts = cases
-                .get(stream)
-                .ok_or_else(|| AppError::Internal(format!("`{stream}` was not tallied")))?;
-            count_case_welfare(measures, &agreements, facts, &events, tally, as_of)?;
-        }
-    }
-    Ok(())
-}
-
-/// Counts one case's welfare checks due and missed, from its events.
+/// Counts one case's welfare checks due and missed, as it stood before the person left (at
+/// `left_at`, if they did).
 fn count_case_welfare(
     measures: &Measures,
-    agreements: &HashMap<String, AgreementState>,
+    snapshot: &Snapshot,
+    case: &Case,
+    left_at: Option<Timestamp>,
     facts: &CaseFacts,
-    events: &[&corridor_domain::Event],
     tally: &mut Tally,
     as_of: Timestamp,
 ) -> Result<(), AppError> {
-    let Some((case, snapshot, left_at)) = fold_until_left(agreements, facts, events)? else {
-        return Ok(());
-    };
-    let Some(terms) = case_terms(&snapshot, &case) else {
+    let Some(terms) = case_terms(snapshot, case) else {
         return Err(corrupt(format!(
             "{} has no terms version {}",
             case.agreement, case.terms_version
         )));
     };
     let cutoff = left_at.map_or(as_of, |left| left.min(as_of));
-    for item in clock::welfare_schedule(&case, terms, cutoff) {
+    for item in clock::welfare_schedule(case, terms, cutoff) {
         if item.due_at >= cutoff {
             continue;
         }
@@ -408,41 +487,40 @@ fn count_case_welfare(
     Ok(())
 }
 
-/// The case folded from its events as it stood before the person left the receiving state
-/// (with the moment they left), or as it stands if they did not; `None` if it never arrived.
+/// The case of `events` folded into `snapshot` (and taken out of it again) as it stood before
+/// the person left the receiving state, with the moment they left, or as it stands if they did
+/// not; `None` if it never arrived.
 fn fold_until_left(
-    agreements: &HashMap<String, AgreementState>,
-    facts: &CaseFacts,
-    events: &[&corridor_domain::Event],
-) -> Result<Option<(Case, Snapshot, Option<Timestamp>)>, AppError> {
-    let mut snapshot = Snapshot::default();
-    let agreement = agreements
-        .get(&facts.agreement)
-        .ok_or_else(|| corrupt(format!("no agreement `{}`", facts.agreement)))?;
-    snapshot
-        .agreements
-        .insert(agreement.id.clone(), agreement.clone());
+    snapshot: &mut Snapshot,
+    events: &[corridor_domain::Event],
+) -> Result<Option<(Case, Option<Timestamp>)>, AppError> {
     let mut id: Option<CaseId> = None;
+    let mut found = None;
     for event in events {
-        let before = id.and_then(|id| snapshot.cases.get(&id).cloned());
-        corridor_domain::apply_to_snapshot(&mut snapshot, event).map_err(StoreError::from)?;
+        // Only an arrived case can leave: only then is the state before each event kept.
+        let before = id
+            .and_then(|id| snapshot.cases.get(&id))
+            .filter(|case| case.arrived_at.is_some())
+            .cloned();
+        corridor_domain::apply_to_snapshot(snapshot, event).map_err(StoreError::from)?;
         if let corridor_domain::EventBody::CaseProposed { case, .. } = &event.body {
             id = Some(*case);
         }
-        let Some(now) = id.and_then(|id| snapshot.cases.get(&id)) else {
-            continue;
-        };
+        let left = id
+            .and_then(|id| snapshot.cases.get(&id))
+            .is_some_and(|now| !now.status.is_after_arrival());
         if let Some(before) = before
-            && before.arrived_at.is_some()
-            && !now.status.is_after_arrival()
+            && left
         {
-            return Ok(Some((before, snapshot, Some(event.at))));
+            found = Some((before, Some(event.at)));
+            break;
         }
     }
-    Ok(id
-        .and_then(|id| snapshot.cases.remove(&id))
-        .filter(|case| case.arrived_at.is_some())
-        .map(|case| (case, snapshot, None)))
+    let last = id.and_then(|id| snapshot.cases.remove(&id));
+    Ok(found.or_else(|| {
+        last.filter(|case| case.arrived_at.is_some())
+            .map(|case| (case, None))
+    }))
 }
 
 /// The month an agreement entered into force: its first `in_force` in its dated status history
@@ -461,9 +539,7 @@ pub fn entered_into_force(state: &AgreementState) -> Option<Month> {
 
 /// Every agreement's breakdowns of people its statistics may show, by agreement id, mapped from
 /// its latest terms' `[statistics] breakdowns`.
-pub fn breakdowns_allowed(
-    state: &AgreementState,
-) -> BTreeSet<corridor_stats::measure::Breakdown> {
+pub fn breakdowns_allowed(state: &AgreementState) -> BTreeSet<corridor_stats::measure::Breakdown> {
     use corridor_domain::terms::StatisticsBreakdown;
     use corridor_stats::measure::Breakdown;
     state

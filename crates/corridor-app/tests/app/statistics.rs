@@ -87,7 +87,9 @@ impl History {
                 file_name: file.to_owned(),
                 text: corridor_testkit::agreement_text(file),
             };
-            history.ok(GBR, Role::Admin, "2024-04-01T09:00:00Z", load).await;
+            history
+                .ok(GBR, Role::Admin, "2024-04-01T09:00:00Z", load)
+                .await;
         }
         history
     }
@@ -96,7 +98,10 @@ impl History {
     async fn run(&self, agreement: &str, role: Role, when: &str, command: Command) -> Outcome {
         let keys = match &command {
             Command::Propose { case, .. } => {
-                vec![(*case, self.master.wrap(*case, &[7; 32], [2; vault::NONCE_BYTES]))]
+                vec![(
+                    *case,
+                    self.master.wrap(*case, &[7; 32], [2; vault::NONCE_BYTES]),
+                )]
             }
             _ => Vec::new(),
         };
@@ -157,7 +162,11 @@ impl History {
         };
         let steps = [
             (Role::SendingOfficer, "10:00", notice),
-            (Role::SendingOfficer, "11:00", Command::RequestTransfer { case }),
+            (
+                Role::SendingOfficer,
+                "11:00",
+                Command::RequestTransfer { case },
+            ),
             (Role::ReceivingOfficer, "12:00", Command::Approve { case }),
             (Role::SendingSupervisor, "13:00", Command::Approve { case }),
         ];
@@ -259,54 +268,99 @@ async fn assert_totals_are_the_leaves(label: &str, store: &Store, tally: &Tally,
 /// The UK–Rwanda history of three people whose every count is checked by hand below.
 async fn hand_checked_history(history: &History) -> (u64, String) {
     let a = history
-        .propose(GBR, 1, person("VEN", Sex::Male, "1990-04-12"), "2024-05-01T09:00:00Z")
+        .propose(
+            GBR,
+            1,
+            person("VEN", Sex::Male, "1990-04-12"),
+            "2024-05-01T09:00:00Z",
+        )
         .await;
     let b = history
-        .propose(GBR, 2, person("ERI", Sex::Female, "2000-01-01"), "2024-05-01T09:30:00Z")
+        .propose(
+            GBR,
+            2,
+            person("ERI", Sex::Female, "2000-01-01"),
+            "2024-05-01T09:30:00Z",
+        )
         .await;
     let c = history
-        .propose(GBR, 3, person("VEN", Sex::Male, "1990-04-12"), "2024-05-01T09:45:00Z")
+        .propose(
+            GBR,
+            3,
+            person("VEN", Sex::Male, "1990-04-12"),
+            "2024-05-01T09:45:00Z",
+        )
         .await;
     // B says she is 17; the adjudicator decides so, before she is served notice.
     history
-        .ok(GBR, Role::SendingOfficer, "2024-05-01T09:50:00Z", Command::DisputeAge {
-            case: b,
-            claimed_birth_date: day("2007-01-01"),
-        })
+        .ok(
+            GBR,
+            Role::SendingOfficer,
+            "2024-05-01T09:50:00Z",
+            Command::DisputeAge {
+                case: b,
+                claimed_birth_date: day("2007-01-01"),
+            },
+        )
         .await;
     history
-        .ok(GBR, Role::Adjudicator, "2024-05-01T09:55:00Z", Command::DecideAge {
-            case: b,
-            birth_date: day("2007-01-01"),
-        })
+        .ok(
+            GBR,
+            Role::Adjudicator,
+            "2024-05-01T09:55:00Z",
+            Command::DecideAge {
+                case: b,
+                birth_date: day("2007-01-01"),
+            },
+        )
         .await;
     history.to_approved(GBR, a, "2024-05-02").await;
     history
-        .ok(GBR, Role::SendingOfficer, "2024-05-02T14:00:00Z", Command::ServeNotice {
-            case: b,
-            notice: NoticeFacts {
-                language: language("en"),
-                on_person: true,
-                on_counsel: false,
-                destination: country("RWA"),
-                explains_how_to_contest: true,
+        .ok(
+            GBR,
+            Role::SendingOfficer,
+            "2024-05-02T14:00:00Z",
+            Command::ServeNotice {
+                case: b,
+                notice: NoticeFacts {
+                    language: language("en"),
+                    on_person: true,
+                    on_counsel: false,
+                    destination: country("RWA"),
+                    explains_how_to_contest: true,
+                },
             },
-        })
+        )
         .await;
     history
-        .ok(GBR, Role::SendingOfficer, "2024-05-02T15:00:00Z", Command::ClaimProtection { case: b })
+        .ok(
+            GBR,
+            Role::SendingOfficer,
+            "2024-05-02T15:00:00Z",
+            Command::ClaimProtection { case: b },
+        )
         .await;
     history
-        .ok(GBR, Role::Adjudicator, "2024-05-03T09:00:00Z", Command::DecideProtection {
-            case: b,
-            granted: false,
-        })
+        .ok(
+            GBR,
+            Role::Adjudicator,
+            "2024-05-03T09:00:00Z",
+            Command::DecideProtection {
+                case: b,
+                granted: false,
+            },
+        )
         .await;
     history
-        .ok(GBR, Role::SendingOfficer, "2024-05-04T09:00:00Z", Command::Withdraw {
-            case: b,
-            reason: "test".to_owned(),
-        })
+        .ok(
+            GBR,
+            Role::SendingOfficer,
+            "2024-05-04T09:00:00Z",
+            Command::Withdraw {
+                case: b,
+                reason: "test".to_owned(),
+            },
+        )
         .await;
     history.to_approved(GBR, c, "2024-05-03").await;
     for (case, when, departure) in [
@@ -314,29 +368,44 @@ async fn hand_checked_history(history: &History) -> (u64, String) {
         (c, "2024-05-03T14:00:00Z", "2024-05-10T09:00:00Z"),
     ] {
         history
-            .ok(GBR, Role::SendingOfficer, when, Command::Schedule {
-                case,
-                departure: at(departure),
-            })
+            .ok(
+                GBR,
+                Role::SendingOfficer,
+                when,
+                Command::Schedule {
+                    case,
+                    departure: at(departure),
+                },
+            )
             .await;
     }
     // A court names C: C's departure is pulled, and scheduling it again is refused and recorded.
     history
-        .ok(GBR, Role::CourtClerk, "2024-05-04T09:00:00Z", Command::RegisterHold {
-            hold: HoldId::from_u64(1),
-            court: "dc".to_owned(),
-            reference: "1:24-cv-1".to_owned(),
-            scope: HoldScope::Cases {
-                cases: [c].into_iter().collect(),
+        .ok(
+            GBR,
+            Role::CourtClerk,
+            "2024-05-04T09:00:00Z",
+            Command::RegisterHold {
+                hold: HoldId::from_u64(1),
+                court: "dc".to_owned(),
+                reference: "1:24-cv-1".to_owned(),
+                scope: HoldScope::Cases {
+                    cases: [c].into_iter().collect(),
+                },
+                depends_on: None,
             },
-            depends_on: None,
-        })
+        )
         .await;
     let refused = history
-        .run(GBR, Role::SendingOfficer, "2024-05-04T10:00:00Z", Command::Schedule {
-            case: c,
-            departure: at("2024-05-11T09:00:00Z"),
-        })
+        .run(
+            GBR,
+            Role::SendingOfficer,
+            "2024-05-04T10:00:00Z",
+            Command::Schedule {
+                case: c,
+                departure: at("2024-05-11T09:00:00Z"),
+            },
+        )
         .await;
     let Outcome::Refused {
         recorded: Some(recorded),
@@ -349,17 +418,32 @@ async fn hand_checked_history(history: &History) -> (u64, String) {
         panic!("{recorded:?}");
     };
     history
-        .ok(GBR, Role::SendingOfficer, "2024-05-05T09:00:00Z", Command::Depart { case: a })
+        .ok(
+            GBR,
+            Role::SendingOfficer,
+            "2024-05-05T09:00:00Z",
+            Command::Depart { case: a },
+        )
         .await;
     history
-        .ok(GBR, Role::ReceivingOfficer, "2024-05-06T09:00:00Z", Command::Arrive { case: a })
+        .ok(
+            GBR,
+            Role::ReceivingOfficer,
+            "2024-05-06T09:00:00Z",
+            Command::Arrive { case: a },
+        )
         .await;
     // Due 6 June (window to 13 June): seen. Due 6 July (window to 13 July): not recorded.
     history
-        .ok(GBR, Role::Monitor, "2024-06-07T09:00:00Z", Command::RecordWelfareCheck {
-            case: a,
-            outcome: WelfareOutcome::Well,
-        })
+        .ok(
+            GBR,
+            Role::Monitor,
+            "2024-06-07T09:00:00Z",
+            Command::RecordWelfareCheck {
+                case: a,
+                outcome: WelfareOutcome::Well,
+            },
+        )
         .await;
     // Monitoring records and access records: in the log, never counted.
     let monitor_read = Event {
@@ -397,10 +481,15 @@ async fn hand_checked_history(history: &History) -> (u64, String) {
     // A moves back to the United Kingdom on 20 July (a return, under the treaty's rule): no
     // check falls due after.
     history
-        .ok(GBR, Role::ReceivingOfficer, "2024-07-20T09:00:00Z", Command::Onward {
-            case: a,
-            destination: country("GBR"),
-        })
+        .ok(
+            GBR,
+            Role::ReceivingOfficer,
+            "2024-07-20T09:00:00Z",
+            Command::Onward {
+                case: a,
+                destination: country("GBR"),
+            },
+        )
         .await;
     (before_leaving, code)
 }
@@ -437,9 +526,21 @@ async fn the_tally_of_a_hand_checked_history_counts_each_event_once_as_known_the
             (key(GBR, may, "departed", None, man()), 1),
             (key(GBR, may, "arrived", None, man()), 1),
             (key(GBR, may, "protection_claimed", None, girl()), 1),
-            (key(GBR, may, "protection_decided", Some("not_found"), girl()), 1),
+            (
+                key(GBR, may, "protection_decided", Some("not_found"), girl()),
+                1,
+            ),
             (key(GBR, may, "withdrawn", None, girl()), 1),
-            (key(GBR, "2024-06", "welfare_check_done", Some("seen_well"), man()), 1),
+            (
+                key(
+                    GBR,
+                    "2024-06",
+                    "welfare_check_done",
+                    Some("seen_well"),
+                    man(),
+                ),
+                1,
+            ),
             (key(GBR, "2024-06", "welfare_check_due", None, man()), 1),
             (key(GBR, "2024-07", "welfare_check_due", None, man()), 1),
             (key(GBR, "2024-07", "welfare_check_missed", None, man()), 1),
@@ -451,8 +552,7 @@ async fn the_tally_of_a_hand_checked_history_counts_each_event_once_as_known_the
         .collect();
         assert_eq!(counts_of(&tally, &[GBR, "-"]), expected, "{backend:?}");
         assert_eq!(counts_of(&tally, &[US]), BTreeMap::new(), "{backend:?}");
-        assert_totals_are_the_leaves(&format!("{backend:?}"), &history.store, &tally, size)
-            .await;
+        assert_totals_are_the_leaves(&format!("{backend:?}"), &history.store, &tally, size).await;
         history.finish().await;
     }
 }
@@ -528,36 +628,67 @@ async fn exact_totals_equal_the_leaves_over_months_and_agreements() {
         let when = format!("2025-{month:02}-{:02}", 3 + n);
         let sex = if n % 3 == 0 { Sex::Female } else { Sex::Male };
         let case = history
-            .propose(US, 100 + n, person("HND", sex, "1985-06-01"), &format!("{when}T09:00:00Z"))
+            .propose(
+                US,
+                100 + n,
+                person("HND", sex, "1985-06-01"),
+                &format!("{when}T09:00:00Z"),
+            )
             .await;
         if n % 2 == 0 {
             history.to_approved(US, case, &when).await;
         }
         if n % 4 == 0 {
             history
-                .ok(US, Role::SendingOfficer, &format!("{when}T15:00:00Z"), Command::Withdraw {
-                    case,
-                    reason: "test".to_owned(),
-                })
+                .ok(
+                    US,
+                    Role::SendingOfficer,
+                    &format!("{when}T15:00:00Z"),
+                    Command::Withdraw {
+                        case,
+                        reason: "test".to_owned(),
+                    },
+                )
                 .await;
         }
     }
     // One person moves on from Rwanda to Canada: counted by destination.
     let onward = history
-        .propose(US, 99, person("HND", Sex::Male, "1985-06-01"), "2025-08-02T09:00:00Z")
+        .propose(
+            US,
+            99,
+            person("HND", Sex::Male, "1985-06-01"),
+            "2025-08-02T09:00:00Z",
+        )
         .await;
     history.to_approved(US, onward, "2025-08-02").await;
     let steps = [
-        (Role::SendingOfficer, "2025-08-02T14:00:00Z", Command::Schedule {
-            case: onward,
-            departure: at("2025-08-04T09:00:00Z"),
-        }),
-        (Role::SendingOfficer, "2025-08-04T09:00:00Z", Command::Depart { case: onward }),
-        (Role::ReceivingOfficer, "2025-08-05T09:00:00Z", Command::Arrive { case: onward }),
-        (Role::ReceivingOfficer, "2025-10-01T09:00:00Z", Command::Onward {
-            case: onward,
-            destination: country("CAN"),
-        }),
+        (
+            Role::SendingOfficer,
+            "2025-08-02T14:00:00Z",
+            Command::Schedule {
+                case: onward,
+                departure: at("2025-08-04T09:00:00Z"),
+            },
+        ),
+        (
+            Role::SendingOfficer,
+            "2025-08-04T09:00:00Z",
+            Command::Depart { case: onward },
+        ),
+        (
+            Role::ReceivingOfficer,
+            "2025-08-05T09:00:00Z",
+            Command::Arrive { case: onward },
+        ),
+        (
+            Role::ReceivingOfficer,
+            "2025-10-01T09:00:00Z",
+            Command::Onward {
+                case: onward,
+                destination: country("CAN"),
+            },
+        ),
     ];
     for (role, when, command) in steps {
         history.ok(US, role, when, command).await;
@@ -580,8 +711,7 @@ async fn exact_totals_equal_the_leaves_over_months_and_agreements() {
         let counted = tally(&history.store, cut, at("2026-01-01T00:00:00Z"))
             .await
             .unwrap();
-        assert_totals_are_the_leaves(&format!("up to {cut}"), &history.store, &counted, cut)
-            .await;
+        assert_totals_are_the_leaves(&format!("up to {cut}"), &history.store, &counted, cut).await;
     }
     history.finish().await;
 }

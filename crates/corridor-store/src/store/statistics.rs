@@ -11,15 +11,19 @@ use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, Connection, Row};
 
 use super::Store;
-use super::rows::{StoredEvent, decode_row, placeholders, sha256_hex, to_i64, to_u64};
+use super::rows::{placeholders, sha256_hex, to_i64, to_u64};
 use crate::error::StoreError;
 
 /// Sequence numbers read per statement by [`Store::for_each_event_up_to`]: one range scan of the
 /// primary key each, small enough that a batch's rows stay a few megabytes.
 pub const STATISTICS_BATCH_SEQS: u64 = 50_000;
 
-/// Most streams one [`Store::streams_up_to`] reads.
-pub const STATISTICS_STREAMS_MAX: usize = 500;
+/// Streams read per statement by [`Store::for_each_stream_event_up_to`].
+pub const STATISTICS_BATCH_STREAMS: i64 = 5_000;
+
+/// What joins the bodies of one stream's events in a walk's row: a control character, which
+/// JSON text never holds unescaped.
+const BODY_SEPARATOR: &str = "\u{1e}";
 
 /// Most kinds one filtered read names.
 pub const STATISTICS_KINDS_MAX: usize = 64;
@@ -131,23 +135,7 @@ impl Store {
             }
             let rows = query.fetch_all(&mut *tx).await.map_err(StoreError::from)?;
             for row in &rows {
-                let seq = to_u64(row.try_get("seq").map_err(StoreError::from)?)?;
-                let stream: &str = row.try_get("stream").map_err(StoreError::from)?;
-                let kind: &str = row.try_get("kind").map_err(StoreError::from)?;
-                let body: &str = row.try_get("body").map_err(StoreError::from)?;
-                let hash: &str = row.try_get("body_sha256").map_err(StoreError::from)?;
-                if sha256_hex(body) != hash {
-                    return Err(StoreError::Corrupt(format!(
-                        "event {seq} does not match its stored hash"
-                    ))
-                    .into());
-                }
-                each(EventRow {
-                    seq,
-                    stream,
-                    kind,
-                    body,
-                })?;
+                each(checked_row(row)?)?;
             }
             after = last;
         }
@@ -155,35 +143,74 @@ impl Store {
         Ok(())
     }
 
-    /// The events of `streams` (at most [`STATISTICS_STREAMS_MAX`]) whose log leaves are below
-    /// `size`, decoded and checked, in order: the whole histories statistics folds (the cases
-    /// whose welfare schedule it counts).
-    pub async fn streams_up_to(
+    /// Calls `each` on every event of the streams whose names start with `prefix` (`case-`,
+    /// `hold-`) and whose log leaves are below `size`, stream by stream, each stream's events in
+    /// order: what statistics folds per case.
+    ///
+    /// Walks the `(stream, version)` index (no other index is needed, none is added to slow
+    /// writes) in pages of [`STATISTICS_BATCH_STREAMS`] streams, one row per stream, inside one
+    /// read snapshot, checking each body against its stored hash; rows of other streams (the access records, a busy
+    /// deployment's great majority) are never read. The same checks of `size` as
+    /// [`Store::for_each_event_up_to`].
+    pub async fn for_each_stream_event_up_to<E, F>(
         &self,
-        streams: &[String],
         size: u64,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        if streams.len() > STATISTICS_STREAMS_MAX {
-            return Err(StoreError::Limit {
-                what: "streams in one statistics read",
-                limit: STATISTICS_STREAMS_MAX as u64,
-                value: streams.len() as u64,
-            });
+        prefix: &str,
+        mut each: F,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(EventRow<'_>) -> Result<(), E>,
+    {
+        let Some(stem) = prefix.strip_suffix('-').filter(|stem| !stem.is_empty()) else {
+            return Err(StoreError::Invalid(format!(
+                "`{prefix}` is not a stream prefix: use a kind of stream and `-` (`case-`)"
+            ))
+            .into());
+        };
+        // `stem.` sorts just after every `stem-…` name.
+        let end = format!("{stem}.");
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        let mut tx = connection
+            .begin_with(self.backend.begin_snapshot())
+            .await
+            .map_err(StoreError::from)?;
+        check_leaf_of_size(&mut tx, size).await?;
+        // One row per stream, its events' columns joined (`string_agg`, on SQLite since 3.44 as
+        // on PostgreSQL): the per-row cost of the driver is paid once per stream, not once per
+        // event. The events are put in order here, by sequence number, rather than by an
+        // `ORDER BY` inside each aggregate, which would sort every group again. `+seq`: the
+        // bound on `seq` must not lead the planner to the primary key. Bodies are joined by
+        // U+001E, which JSON text never holds unescaped.
+        let sql = "SELECT stream, \
+                   string_agg(CAST(seq AS TEXT), ',') AS seqs, \
+                   string_agg(kind, ',') AS kinds, \
+                   string_agg(body_sha256, ',') AS hashes, \
+                   string_agg(body, $1) AS bodies \
+                   FROM events WHERE stream > $2 AND stream < $3 AND +seq <= $4 \
+                   GROUP BY stream ORDER BY stream LIMIT $5";
+        let mut after = prefix.to_owned();
+        loop {
+            let rows = sqlx::query(sql)
+                .bind(BODY_SEPARATOR.to_owned())
+                .bind(after.clone())
+                .bind(end.clone())
+                .bind(to_i64(size))
+                .bind(STATISTICS_BATCH_STREAMS)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+            for row in &rows {
+                for_each_of_stream(row, &mut each)?;
+            }
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("stream").map_err(StoreError::from)?;
+            if rows.len() < usize::try_from(STATISTICS_BATCH_STREAMS).unwrap_or(usize::MAX) {
+                break;
+            }
         }
-        if streams.is_empty() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events \
-             WHERE seq <= $1 AND stream IN ({}) ORDER BY seq",
-            placeholders(2, streams.len())
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(to_i64(size));
-        for stream in streams {
-            query = query.bind(stream.clone());
-        }
-        let rows = query.fetch_all(&self.pool).await?;
-        rows.iter().map(decode_row).collect()
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
     }
 
     /// Stores a release and every file of it in one durable transaction. An id already stored
@@ -256,9 +283,7 @@ impl Store {
                 let published_at: String = row.try_get("published_at")?;
                 Ok(ReleaseSummary {
                     published_at: published_at.parse().map_err(|error| {
-                        StoreError::Corrupt(format!(
-                            "release `{release_id}` published_at: {error}"
-                        ))
+                        StoreError::Corrupt(format!("release `{release_id}` published_at: {error}"))
                     })?,
                     period: row.try_get("period")?,
                     corrects: row.try_get("corrects")?,
@@ -268,9 +293,8 @@ impl Store {
             .collect::<Result<Vec<_>, StoreError>>()?;
         // Sorted as times, not as text: RFC 3339 texts with and without fractions of a second
         // do not sort as the times they name.
-        releases.sort_by(|a, b| {
-            (b.published_at, &b.release_id).cmp(&(a.published_at, &a.release_id))
-        });
+        releases
+            .sort_by(|a, b| (b.published_at, &b.release_id).cmp(&(a.published_at, &a.release_id)));
         Ok(releases)
     }
 
@@ -401,11 +425,78 @@ impl Store {
     }
 }
 
+/// Calls `each` on every event of one stream's row of the walk, in order, each body checked.
+fn for_each_of_stream<E, F>(row: &sqlx::any::AnyRow, each: &mut F) -> Result<(), E>
+where
+    E: From<StoreError>,
+    F: FnMut(EventRow<'_>) -> Result<(), E>,
+{
+    let stream: &str = row.try_get("stream").map_err(StoreError::from)?;
+    let seqs: &str = row.try_get("seqs").map_err(StoreError::from)?;
+    let kinds: &str = row.try_get("kinds").map_err(StoreError::from)?;
+    let hashes: &str = row.try_get("hashes").map_err(StoreError::from)?;
+    let bodies: &str = row.try_get("bodies").map_err(StoreError::from)?;
+    let mut kinds = kinds.split(',');
+    let mut hashes = hashes.split(',');
+    let mut bodies = bodies.split(BODY_SEPARATOR);
+    let mut events = Vec::new();
+    for seq in seqs.split(',') {
+        let seq: u64 = seq.parse().map_err(|_| {
+            StoreError::Corrupt(format!("`{stream}` has an event numbered `{seq}`"))
+        })?;
+        let (Some(kind), Some(hash), Some(body)) = (kinds.next(), hashes.next(), bodies.next())
+        else {
+            return Err(StoreError::Internal(format!(
+                "the walk's row of `{stream}` lists fewer kinds, hashes or bodies than events"
+            ))
+            .into());
+        };
+        events.push((seq, kind, hash, body));
+    }
+    if kinds.next().is_some() || hashes.next().is_some() || bodies.next().is_some() {
+        return Err(StoreError::Internal(format!(
+            "the walk's row of `{stream}` lists more kinds, hashes or bodies than events"
+        ))
+        .into());
+    }
+    // A stream's versions and sequence numbers grow together: its events in order.
+    events.sort_unstable_by_key(|(seq, ..)| *seq);
+    for (seq, kind, hash, body) in events {
+        if sha256_hex(body) != hash {
+            return Err(
+                StoreError::Corrupt(format!("event {seq} does not match its stored hash")).into(),
+            );
+        }
+        each(EventRow {
+            seq,
+            stream,
+            kind,
+            body,
+        })?;
+    }
+    Ok(())
+}
+
+/// A row of the statistics reads, its body checked against its stored hash.
+fn checked_row(row: &sqlx::any::AnyRow) -> Result<EventRow<'_>, StoreError> {
+    let seq = to_u64(row.try_get("seq")?)?;
+    let body: &str = row.try_get("body")?;
+    let hash: &str = row.try_get("body_sha256")?;
+    if sha256_hex(body) != hash {
+        return Err(StoreError::Corrupt(format!(
+            "event {seq} does not match its stored hash"
+        )));
+    }
+    Ok(EventRow {
+        seq,
+        stream: row.try_get("stream")?,
+        kind: row.try_get("kind")?,
+        body,
+    })
+}
+
 /// Checks that `size` leaves exist and that the last of them records event `size`.
-async fn check_leaf_of_size(
-    conn: &mut sqlx::AnyConnection,
-    size: u64,
-) -> Result<(), StoreError> {
+async fn check_leaf_of_size(conn: &mut sqlx::AnyConnection, size: u64) -> Result<(), StoreError> {
     let row = sqlx::query(
         "SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size, \
          (SELECT seq FROM log_leaves WHERE leaf_index = $1) AS seq FROM log_leaves",

@@ -32,7 +32,8 @@ async fn read_up_to(
 async fn the_statistics_read_gives_exactly_the_events_below_a_log_size() {
     // Proves, on every backend, that the read gives every event with a leaf below the size, in
     // order and exactly as stored, only the kinds asked for when asked, nothing beyond the size,
-    // and refuses a size larger than the log.
+    // and refuses a size larger than the log; and that the walk of a kind of stream gives
+    // exactly its events below the size, stream by stream, each in order.
     let sequence = generate(16, 150);
     for backend in backends() {
         let fixture = Fixture::new(backend, "stats_read").await;
@@ -70,6 +71,35 @@ async fn the_statistics_read_gives_exactly_the_events_below_a_log_size() {
                 > 1,
             "{backend:?}: the sequence proposes cases"
         );
+        for cut in [size / 2, size] {
+            for prefix in ["case-", "hold-"] {
+                let mut walked = Vec::new();
+                fixture
+                    .store
+                    .for_each_stream_event_up_to(cut, prefix, |row| {
+                        walked.push((row.stream.to_owned(), row.seq, row.body.to_owned()));
+                        Ok::<(), StoreError>(())
+                    })
+                    .await
+                    .unwrap();
+                let mut expected: Vec<(String, u64, String)> = all
+                    .iter()
+                    .filter(|stored| stored.seq <= cut && stored.stream.starts_with(prefix))
+                    .map(|stored| (stored.stream.clone(), stored.seq, stored.body.clone()))
+                    .collect();
+                // Stream by stream (byte order of names), each stream's events in order.
+                expected.sort_by(|a, b| (a.0.as_bytes(), a.1).cmp(&(b.0.as_bytes(), b.1)));
+                assert_eq!(walked, expected, "{backend:?} {prefix} up to {cut}");
+            }
+        }
+        let bad_prefix = fixture
+            .store
+            .for_each_stream_event_up_to(size, "case", |_| Ok::<(), StoreError>(()))
+            .await;
+        assert!(
+            matches!(bad_prefix, Err(StoreError::Invalid(_))),
+            "{bad_prefix:?}"
+        );
         let beyond = read_up_to(&fixture.store, size + 1, None).await;
         assert!(
             matches!(beyond, Err(StoreError::Invalid(_))),
@@ -88,7 +118,10 @@ fn release(id: &str, period: &str, published_at: &str, corrects: Option<&str>) -
         published_at: published_at.parse().unwrap(),
         note: format!("note of {id}\n"),
         files: vec![
-            ("statistics.json".to_owned(), format!("{{\"release\":\"{id}\"}}").into_bytes()),
+            (
+                "statistics.json".to_owned(),
+                format!("{{\"release\":\"{id}\"}}").into_bytes(),
+            ),
             ("statistics.csv".to_owned(), vec![0, 1, 2, 255]),
         ],
     }
@@ -106,7 +139,12 @@ async fn releases_are_stored_once_listed_newest_first_and_never_changed() {
         assert_eq!(store.latest_release_id().await.unwrap(), None);
         let first = release("2026-10", "2026-10", "2026-11-01T06:00:00Z", None);
         let second = release("2026-11", "2026-11", "2026-12-01T06:00:00.5Z", None);
-        let third = release("2026-11-c1", "2026-11", "2026-12-01T06:00:01Z", Some("2026-11"));
+        let third = release(
+            "2026-11-c1",
+            "2026-11",
+            "2026-12-01T06:00:01Z",
+            Some("2026-11"),
+        );
         for release in [&first, &second, &third] {
             store.insert_release(release).await.unwrap();
         }
@@ -130,7 +168,10 @@ async fn releases_are_stored_once_listed_newest_first_and_never_changed() {
                 .unwrap(),
             Some(vec![0, 1, 2, 255])
         );
-        assert_eq!(store.release_file("2026-10", "other.csv").await.unwrap(), None);
+        assert_eq!(
+            store.release_file("2026-10", "other.csv").await.unwrap(),
+            None
+        );
         assert_eq!(
             store.release_checkpoint("2026-11").await.unwrap(),
             Some((42, "note of 2026-11\n".to_owned()))
