@@ -436,6 +436,7 @@ fn is_unavailable_sqlstate(code: &str) -> bool {
 fn store_kind(error: &StoreError) -> ErrorKind {
     match error {
         StoreError::Conflict { .. } => ErrorKind::Stale,
+        StoreError::ReleaseExists(_) => ErrorKind::Conflict,
         StoreError::Connect { .. } => ErrorKind::Unavailable,
         StoreError::Database(source) if is_unavailable(source) => ErrorKind::Unavailable,
         StoreError::Url { .. }
@@ -469,6 +470,14 @@ fn store_description(error: &StoreError) -> Description {
         .with_fact("case", case.to_string())
         .with_fact("expected_version", expected.to_string())
         .with_fact("current_version", current.to_string()),
+        StoreError::ReleaseExists(release) => Description::new(
+            "release_exists",
+            "The release already exists",
+            format!(
+                "statistics release `{release}` already exists: publish a correction under a new id"
+            ),
+        )
+        .with_fact("release", release.clone()),
         _ => match store_kind(error) {
             ErrorKind::Unavailable => unavailable_description(),
             _ => fault_description(),

@@ -22,6 +22,7 @@
 //! - [`publish`]: the one gzip encoding of the public log's entry bundles (served and exported);
 //! - [`report`]: the joint committee's report on an agreement for a period, in its committee
 //!   and public versions, as Markdown, printable HTML and CSV;
+//! - [`statistics`]: public statistics, the true counts of a release from the events;
 //! - [`limits`]: the application's own limits (page sizes, text lengths, idempotency keys,
 //!   token lifetimes).
 //!
@@ -48,6 +49,7 @@ pub mod publish;
 pub mod report;
 pub mod service;
 pub mod state;
+pub mod statistics;
 pub mod users;
 pub mod views;
 

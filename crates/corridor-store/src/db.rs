@@ -72,6 +72,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "complaints",
         include_str!("../migrations/sqlite/0005_complaints.sql"),
     ),
+    (
+        6,
+        "statistics",
+        include_str!("../migrations/sqlite/0006_statistics.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -99,11 +104,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "complaints",
         include_str!("../migrations/postgres/0005_complaints.sql"),
     ),
+    (
+        6,
+        "statistics",
+        include_str!("../migrations/postgres/0006_statistics.sql"),
+    ),
 ];
 
 /// The newest schema version this corridor knows. Every backend has every version, so a version
 /// means the same schema on SQLite and PostgreSQL (checked when this file compiles).
-pub const SCHEMA_VERSION_LATEST: i64 = 5;
+pub const SCHEMA_VERSION_LATEST: i64 = 6;
 
 /// The newest version in a migration list.
 const fn newest(mut list: &[(i64, &str, &str)]) -> i64 {

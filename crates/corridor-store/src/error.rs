@@ -82,6 +82,10 @@ pub enum StoreError {
     /// this workspace): a fault in corridor, not in the stored data.
     #[error("internal error in the store: {0}")]
     Internal(String),
+    /// A statistics release with this id is already stored: a release is published once, and a
+    /// correction is a new release naming the one it corrects.
+    #[error("statistics release `{0}` already exists: publish a correction under a new id")]
+    ReleaseExists(String),
     /// The operating system gave no randomness.
     #[error("no randomness from the operating system: {0}")]
     Random(String),

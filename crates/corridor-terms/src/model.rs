@@ -540,6 +540,38 @@ impl SharedField {
     }
 }
 
+/// A breakdown of the people a published statistic counts, which an agreement's terms may allow
+/// (`[statistics] breakdowns`). Without one, only totals and the measures' own details are
+/// published: the safe default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StatisticsBreakdown {
+    /// Nationality (ISO 3166-1 alpha-3).
+    Nationality,
+    /// Sex.
+    Sex,
+    /// Age band at proposal.
+    AgeBand,
+}
+
+impl StatisticsBreakdown {
+    /// Every breakdown.
+    pub const ALL: [Self; 3] = [Self::Nationality, Self::Sex, Self::AgeBand];
+
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Nationality => "nationality",
+            Self::Sex => "sex",
+            Self::AgeBand => "age_band",
+        }
+    }
+
+    /// Parses a snake_case name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.as_str() == text)
+    }
+}
+
 /// The independent body that monitors the arrangement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MonitoringBody {
@@ -564,6 +596,9 @@ pub struct Terms {
     pub shared_fields: BTreeSet<SharedField>,
     /// The monitoring body, if the agreement names one.
     pub monitoring: Option<MonitoringBody>,
+    /// The breakdowns of people its public statistics may show (none without a `[statistics]`
+    /// table: totals and the measures' own details only).
+    pub statistics_breakdowns: BTreeSet<StatisticsBreakdown>,
 }
 
 /// A whole agreement file, validated.
@@ -591,6 +626,15 @@ impl Agreement {
         self.status_history
             .last()
             .map_or(AgreementStatus::Negotiating, |change| change.status)
+    }
+
+    /// The day the agreement entered into force: the first `in_force` of its status history, if
+    /// it ever was in force.
+    pub fn entered_into_force_on(&self) -> Option<Date> {
+        self.status_history
+            .iter()
+            .find(|change| change.status == AgreementStatus::InForce)
+            .map(|change| change.on)
     }
 
     /// The source note that covers the fact at the dotted `path` (e.g. `caps.present_max` or

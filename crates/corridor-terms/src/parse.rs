@@ -23,8 +23,8 @@ use toml::de::DeTable;
 use crate::country::Country;
 use crate::model::{
     Agreement, AgreementId, AgreementStatus, Caps, Clocks, DeadlineExtension, Eligibility,
-    MonitoringBody, OnwardRule, Sex, SharedField, StatusChange, Terms, Vulnerability,
-    WelfareCheckRule, WelfareScheduleRule,
+    MonitoringBody, OnwardRule, Sex, SharedField, StatisticsBreakdown, StatusChange, Terms,
+    Vulnerability, WelfareCheckRule, WelfareScheduleRule,
 };
 use crate::span::ClockSpan;
 
@@ -78,6 +78,7 @@ const ROOT_KEYS: &[&str] = &[
     "onward",
     "sharing",
     "monitoring",
+    "statistics",
 ];
 const PARTIES_KEYS: &[&str] = &["sending", "receiving"];
 const STATUS_KEYS: &[&str] = &["status", "on"];
@@ -113,6 +114,7 @@ const WELFARE_SCHEDULE_KEYS: &[&str] = &["every", "from", "until", "window"];
 const ONWARD_KEYS: &[&str] = &["rule"];
 const SHARING_KEYS: &[&str] = &["fields"];
 const MONITORING_KEYS: &[&str] = &["id", "name"];
+const STATISTICS_KEYS: &[&str] = &["breakdowns"];
 
 /// The field path and message of a duplicate key at `span`: the key as written there, in the
 /// table whose header last precedes it (the top level if none does).
@@ -276,6 +278,10 @@ pub fn parse_agreement(file: &str, text: &str) -> Result<Agreement, AgreementErr
     let monitoring = fields
         .optional("monitoring")
         .and_then(|value| read_monitoring(&mut reader, value));
+    // No `[statistics]` table means no breakdown of people is published: totals only.
+    let statistics_breakdowns = fields
+        .optional("statistics")
+        .map_or_else(BTreeSet::new, |value| read_statistics(&mut reader, value));
 
     // Sections return stand-ins for what they could not read, so the walk goes on and finds every
     // error; an agreement is built only when none was reported, so no stand-in ever escapes.
@@ -304,6 +310,7 @@ pub fn parse_agreement(file: &str, text: &str) -> Result<Agreement, AgreementErr
                 onward,
                 shared_fields,
                 monitoring,
+                statistics_breakdowns,
             },
             sources,
         }),
@@ -1236,6 +1243,23 @@ fn read_sharing(reader: &mut Reader<'_>, value: &Value<'_>) -> BTreeSet<SharedFi
     fields
         .required(reader, "fields")
         .and_then(|value| read_set(reader, value, &fields.path("fields"), parse))
+        .map(|fact| fact.set)
+        .unwrap_or_default()
+}
+
+fn read_statistics(reader: &mut Reader<'_>, value: &Value<'_>) -> BTreeSet<StatisticsBreakdown> {
+    let Some(fields) = reader.table(value, "statistics", STATISTICS_KEYS) else {
+        return BTreeSet::new();
+    };
+    let parse = one_of(
+        "a statistics breakdown",
+        &StatisticsBreakdown::ALL,
+        |breakdown| breakdown.as_str(),
+        StatisticsBreakdown::parse,
+    );
+    fields
+        .required(reader, "breakdowns")
+        .and_then(|value| read_set(reader, value, &fields.path("breakdowns"), parse))
         .map(|fact| fact.set)
         .unwrap_or_default()
 }

@@ -12,6 +12,8 @@
 //! - `pending`: the rows a write transaction holds back and flushes as multi-row statements;
 //! - `read`: the queries (events, cases, holds, agreements, listings);
 //! - `check`: replaying every event against the projections, and rebuilding them;
+//! - `statistics`: the streaming read a statistics release counts, the published releases and
+//!   the rounding key;
 //! - `rows`: what they share: stored events and projection rows, decoded and checked, and the
 //!   loads more than one path needs (streams, holds, counts).
 //!
@@ -23,6 +25,7 @@ mod complaints;
 mod pending;
 mod read;
 mod rows;
+mod statistics;
 mod write;
 
 use std::collections::BTreeMap;
@@ -45,6 +48,10 @@ pub use check::CheckReport;
 pub use complaints::COMPLAINTS_LISTED_MAX;
 pub use read::{CaseFilter, PAGE_ROWS_MAX};
 pub use rows::{CaseRow, StoredEvent};
+pub use statistics::{
+    EventRow, NewRelease, RELEASE_FILE_BYTES_MAX, RELEASE_FILES_MAX, ReleaseSummary,
+    STATISTICS_BATCH_SEQS, STATISTICS_BATCH_STREAMS, STATISTICS_KINDS_MAX,
+};
 pub use write::{BATCH_COMMANDS_MAX, Executed, Request, Write};
 
 /// The event store.

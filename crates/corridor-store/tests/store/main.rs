@@ -24,6 +24,8 @@ mod operations;
 mod schema;
 #[cfg(test)]
 mod sequence;
+#[cfg(test)]
+mod statistics;
 
 /// What every test shares: actors, agreements, fixed keys and a store over a fresh database.
 #[cfg(test)]

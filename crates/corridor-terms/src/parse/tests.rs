@@ -148,7 +148,65 @@ fn minimal_file_parses_with_documented_defaults() {
         "no [sharing] means nothing is shared"
     );
     assert_eq!(agreement.terms.monitoring, None);
+    assert!(
+        agreement.terms.statistics_breakdowns.is_empty(),
+        "no [statistics] means no breakdown of people is published"
+    );
     assert!(agreement.sources.is_empty());
+}
+
+/// `[statistics] breakdowns` lists the breakdowns of people an agreement's statistics may show;
+/// unknown or repeated names are refused with file, line and field.
+#[test]
+fn statistics_breakdowns_are_read_and_checked() {
+    let agreement = parse_ok(
+        "test.toml",
+        &with("statistics = { breakdowns = [\"sex\", \"age_band\"] }\n"),
+    );
+    assert_eq!(
+        agreement.terms.statistics_breakdowns,
+        [StatisticsBreakdown::Sex, StatisticsBreakdown::AgeBand]
+            .into_iter()
+            .collect()
+    );
+    let none = parse_ok("test.toml", &with("statistics = { breakdowns = [] }\n"));
+    assert!(none.terms.statistics_breakdowns.is_empty());
+    check(
+        &with("statistics = { breakdowns = [\"sex\", \"religion\"] }\n"),
+        "test.toml:7:37: `statistics.breakdowns[1]`: `religion` is not a statistics breakdown: expected one of `nationality`, `sex`, `age_band`",
+    );
+    check(
+        &with("statistics = { breakdowns = [\"sex\", \"sex\"] }\n"),
+        "test.toml:7:37: `statistics.breakdowns[1]`: `sex` is listed twice",
+    );
+    check(
+        &with("statistics = { breakdown = [\"sex\"] }\n"),
+        "
+        test.toml:7:14: `statistics.breakdowns`: missing required field `breakdowns`
+        test.toml:7:16: `statistics.breakdown`: unknown field `breakdown`: did you mean `breakdowns`?
+        ",
+    );
+}
+
+/// Every shipped file says which breakdowns its statistics may show, with a source note, and
+/// the month it entered into force is read from its dated status history.
+#[test]
+fn shipped_files_set_statistics_breakdowns_and_entry_into_force() {
+    for (name, text) in SHIPPED {
+        let agreement = parse_ok(name, text);
+        assert!(
+            agreement.source_of("statistics.breakdowns").is_some(),
+            "{name}"
+        );
+        assert!(agreement.entered_into_force_on().is_some(), "{name}");
+    }
+    let us = parse_ok("us-rwa-2025.toml", SHIPPED[0].1);
+    assert_eq!(
+        us.entered_into_force_on(),
+        Some(jiff::civil::date(2025, 8, 1))
+    );
+    let base = parse_ok("base.toml", BASE);
+    assert_eq!(base.entered_into_force_on(), None, "signed, never in force");
 }
 
 /// Every shipped agreement file parses.
@@ -422,7 +480,7 @@ fn unknown_fields_are_reported_everywhere() {
             "sorce = \"x\"\n",
         )),
         "
-        test.toml:7:1: `colour`: unknown field `colour`: expected one of `id`, `title`, `parties`, `status`, `eligibility`, `caps`, `clocks`, `onward`, `sharing`, `monitoring`
+        test.toml:7:1: `colour`: unknown field `colour`: expected one of `id`, `title`, `parties`, `status`, `eligibility`, `caps`, `clocks`, `onward`, `sharing`, `monitoring`, `statistics`
         test.toml:9:1: `clocks.notice_lead_tme`: unknown field `notice_lead_tme`: did you mean `notice_lead_time`?
         test.toml:10:52: `clocks.support_period.note`: unknown field `note`: expected one of `value`, `source`
         test.toml:14:1: `clocks.welfare_checks[0].widow`: unknown field `widow`: did you mean `window`?

@@ -1,0 +1,521 @@
+//! What public statistics need of the store: a fast streaming read of the events a release counts
+//! (exactly those whose log leaves are below a checkpoint's size), the published releases and
+//! their files (append-only, schema version 6), and the deployment's secret rounding key.
+//!
+//! The read filters by the `kind` column in SQL, so the rows statistics never reads (the access
+//! records, a busy deployment's great majority, and the monitoring body's records) are skipped by
+//! the database without being sent or decoded; it walks the primary key in ranges of sequence
+//! numbers, so no index is added to slow every write.
+
+use jiff::Timestamp;
+use sqlx::{AssertSqlSafe, Connection, Row};
+
+use super::Store;
+use super::rows::{placeholders, sha256_hex, to_i64, to_u64};
+use crate::error::StoreError;
+
+/// Sequence numbers read per statement by [`Store::for_each_event_up_to`]: one range scan of the
+/// primary key each, small enough that a batch's rows stay a few megabytes.
+pub const STATISTICS_BATCH_SEQS: u64 = 50_000;
+
+/// Streams read per statement by [`Store::for_each_stream_event_up_to`].
+pub const STATISTICS_BATCH_STREAMS: i64 = 5_000;
+
+/// What joins the bodies of one stream's events in a walk's row: a control character, which
+/// JSON text never holds unescaped.
+const BODY_SEPARATOR: &str = "\u{1e}";
+
+/// Most kinds one filtered read names.
+pub const STATISTICS_KINDS_MAX: usize = 64;
+
+/// The `log_meta` key of the deployment's secret rounding key (hex).
+const ROUNDING_KEY: &str = "statistics_rounding_key";
+
+/// Most files one release holds.
+pub const RELEASE_FILES_MAX: usize = 256;
+
+/// Most bytes one release file holds (16 MiB).
+pub const RELEASE_FILE_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// One stored event as statistics reads it: the row's columns, the body's hash already checked.
+/// Decoding the body is the caller's: it reads only the fields it needs.
+#[derive(Debug, Clone, Copy)]
+pub struct EventRow<'a> {
+    /// Global sequence number, from 1; its log leaf is number `seq - 1`.
+    pub seq: u64,
+    /// The stream (`case-…`, `hold-…`, `agreement:…`).
+    pub stream: &'a str,
+    /// The event's `type`.
+    pub kind: &'a str,
+    /// The event exactly as stored (JSON).
+    pub body: &'a str,
+}
+
+/// A release as listed: what it covers and when it was published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseSummary {
+    /// Its id.
+    pub release_id: String,
+    /// The period's label (`2026-11`, `2026-Q4`, `2026`, `2025-08..2026-11`).
+    pub period: String,
+    /// The release it corrects, if it is a correction.
+    pub corrects: Option<String>,
+    /// When it was published.
+    pub published_at: Timestamp,
+}
+
+/// A release to store, with every file it publishes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRelease {
+    /// Its id (unique; an existing one is refused).
+    pub release_id: String,
+    /// The period's label.
+    pub period: String,
+    /// The release it corrects, if any.
+    pub corrects: Option<String>,
+    /// The log size its counts were computed at.
+    pub checkpoint_size: u64,
+    /// When it is published.
+    pub published_at: Timestamp,
+    /// The signed note over its files' hashes.
+    pub note: String,
+    /// Its files, by name, exactly as published.
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Store {
+    /// Calls `each` on every event whose log leaf is below `size` (the events with sequence
+    /// numbers 1 to `size`), in order, and only on those of `kinds` when given (filtered in SQL).
+    ///
+    /// Reads in ranges of [`STATISTICS_BATCH_SEQS`] sequence numbers, inside one read snapshot,
+    /// checking each body against its stored hash. Refuses a size larger than the log, and a log
+    /// whose last leaf below `size` does not record event `size` (leaf `i` records event `i + 1`:
+    /// `corridor check` holds it).
+    pub async fn for_each_event_up_to<E, F>(
+        &self,
+        size: u64,
+        kinds: Option<&[&str]>,
+        mut each: F,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(EventRow<'_>) -> Result<(), E>,
+    {
+        if let Some(kinds) = kinds
+            && kinds.len() > STATISTICS_KINDS_MAX
+        {
+            return Err(StoreError::Limit {
+                what: "kinds in one statistics read",
+                limit: STATISTICS_KINDS_MAX as u64,
+                value: kinds.len() as u64,
+            }
+            .into());
+        }
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        let mut tx = connection
+            .begin_with(self.backend.begin_snapshot())
+            .await
+            .map_err(StoreError::from)?;
+        check_leaf_of_size(&mut tx, size).await?;
+        let filter = kinds.map_or_else(String::new, |kinds| {
+            format!(" AND kind IN ({})", placeholders(3, kinds.len()))
+        });
+        let sql = format!(
+            "SELECT seq, stream, kind, body, body_sha256 FROM events \
+             WHERE seq > $1 AND seq <= $2{filter} ORDER BY seq"
+        );
+        let mut after = 0u64;
+        while after < size {
+            let last = after.saturating_add(STATISTICS_BATCH_SEQS).min(size);
+            let mut query = sqlx::query(AssertSqlSafe(sql.clone()))
+                .bind(to_i64(after))
+                .bind(to_i64(last));
+            for kind in kinds.unwrap_or_default() {
+                query = query.bind((*kind).to_owned());
+            }
+            let rows = query.fetch_all(&mut *tx).await.map_err(StoreError::from)?;
+            for row in &rows {
+                each(checked_row(row)?)?;
+            }
+            after = last;
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// Calls `each` on every event of the streams whose names start with `prefix` (`case-`,
+    /// `hold-`) and whose log leaves are below `size`, stream by stream, each stream's events in
+    /// order: what statistics folds per case.
+    ///
+    /// Walks the `(stream, version)` index (no other index is needed, none is added to slow
+    /// writes) in pages of [`STATISTICS_BATCH_STREAMS`] streams, one row per stream, inside one
+    /// read snapshot, checking each body against its stored hash; rows of other streams (the access records, a busy
+    /// deployment's great majority) are never read. The same checks of `size` as
+    /// [`Store::for_each_event_up_to`].
+    pub async fn for_each_stream_event_up_to<E, F>(
+        &self,
+        size: u64,
+        prefix: &str,
+        mut each: F,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(EventRow<'_>) -> Result<(), E>,
+    {
+        let Some(stem) = prefix.strip_suffix('-').filter(|stem| !stem.is_empty()) else {
+            return Err(StoreError::Invalid(format!(
+                "`{prefix}` is not a stream prefix: use a kind of stream and `-` (`case-`)"
+            ))
+            .into());
+        };
+        // `stem.` sorts just after every `stem-…` name.
+        let end = format!("{stem}.");
+        let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
+        let mut tx = connection
+            .begin_with(self.backend.begin_snapshot())
+            .await
+            .map_err(StoreError::from)?;
+        check_leaf_of_size(&mut tx, size).await?;
+        // One row per stream, its events' columns joined (`string_agg`, on SQLite since 3.44 as
+        // on PostgreSQL): the per-row cost of the driver is paid once per stream, not once per
+        // event. The events are put in order here, by sequence number, rather than by an
+        // `ORDER BY` inside each aggregate, which would sort every group again. `+seq`: the
+        // bound on `seq` must not lead the planner to the primary key. Bodies are joined by
+        // U+001E, which JSON text never holds unescaped.
+        let sql = "SELECT stream, \
+                   string_agg(CAST(seq AS TEXT), ',') AS seqs, \
+                   string_agg(kind, ',') AS kinds, \
+                   string_agg(body_sha256, ',') AS hashes, \
+                   string_agg(body, $1) AS bodies \
+                   FROM events WHERE stream > $2 AND stream < $3 AND +seq <= $4 \
+                   GROUP BY stream ORDER BY stream LIMIT $5";
+        let mut after = prefix.to_owned();
+        loop {
+            let rows = sqlx::query(sql)
+                .bind(BODY_SEPARATOR.to_owned())
+                .bind(after.clone())
+                .bind(end.clone())
+                .bind(to_i64(size))
+                .bind(STATISTICS_BATCH_STREAMS)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(StoreError::from)?;
+            for row in &rows {
+                for_each_of_stream(row, &mut each)?;
+            }
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("stream").map_err(StoreError::from)?;
+            if rows.len() < usize::try_from(STATISTICS_BATCH_STREAMS).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// Stores a release and every file of it in one durable transaction. An id already stored
+    /// is refused ([`StoreError::ReleaseExists`]) and nothing is written.
+    pub async fn insert_release(&self, release: &NewRelease) -> Result<(), StoreError> {
+        if release.files.len() > RELEASE_FILES_MAX {
+            return Err(StoreError::Limit {
+                what: "files in one release",
+                limit: RELEASE_FILES_MAX as u64,
+                value: release.files.len() as u64,
+            });
+        }
+        if let Some((_, bytes)) = release
+            .files
+            .iter()
+            .find(|(_, bytes)| bytes.len() > RELEASE_FILE_BYTES_MAX)
+        {
+            return Err(StoreError::Limit {
+                what: "bytes in one release file",
+                limit: RELEASE_FILE_BYTES_MAX as u64,
+                value: bytes.len() as u64,
+            });
+        }
+        let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        let exists = sqlx::query("SELECT 1 AS one FROM statistics_releases WHERE release_id = $1")
+            .bind(release.release_id.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_some() {
+            return Err(StoreError::ReleaseExists(release.release_id.clone()));
+        }
+        sqlx::query(
+            "INSERT INTO statistics_releases \
+             (release_id, period, corrects, checkpoint_size, published_at, note) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(release.release_id.clone())
+        .bind(release.period.clone())
+        .bind(release.corrects.clone())
+        .bind(to_i64(release.checkpoint_size))
+        .bind(release.published_at.to_string())
+        .bind(release.note.clone())
+        .execute(&mut *tx)
+        .await?;
+        for (name, bytes) in &release.files {
+            sqlx::query(
+                "INSERT INTO statistics_files (release_id, file_name, bytes) VALUES ($1, $2, $3)",
+            )
+            .bind(release.release_id.clone())
+            .bind(name.clone())
+            .bind(bytes.clone())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every release, newest first (by publication time, then id).
+    pub async fn releases(&self) -> Result<Vec<ReleaseSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT release_id, period, corrects, published_at FROM statistics_releases",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut releases = rows
+            .iter()
+            .map(|row| {
+                let release_id: String = row.try_get("release_id")?;
+                let published_at: String = row.try_get("published_at")?;
+                Ok(ReleaseSummary {
+                    published_at: published_at.parse().map_err(|error| {
+                        StoreError::Corrupt(format!("release `{release_id}` published_at: {error}"))
+                    })?,
+                    period: row.try_get("period")?,
+                    corrects: row.try_get("corrects")?,
+                    release_id,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // Sorted as times, not as text: RFC 3339 texts with and without fractions of a second
+        // do not sort as the times they name.
+        releases
+            .sort_by(|a, b| (b.published_at, &b.release_id).cmp(&(a.published_at, &a.release_id)));
+        Ok(releases)
+    }
+
+    /// The id of the latest release, if any.
+    pub async fn latest_release_id(&self) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .releases()
+            .await?
+            .into_iter()
+            .next()
+            .map(|release| release.release_id))
+    }
+
+    /// The log size a release's counts were computed at, and its signed note.
+    pub async fn release_checkpoint(
+        &self,
+        release_id: &str,
+    ) -> Result<Option<(u64, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT checkpoint_size, note FROM statistics_releases WHERE release_id = $1",
+        )
+        .bind(release_id.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some((
+                to_u64(row.try_get("checkpoint_size")?)?,
+                row.try_get("note")?,
+            ))),
+            None => Ok(None),
+        }
+    }
+
+    /// One file of a release, exactly as published; `None` if the release or the file is not
+    /// stored.
+    pub async fn release_file(
+        &self,
+        release_id: &str,
+        file_name: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let row = sqlx::query(
+            "SELECT bytes FROM statistics_files WHERE release_id = $1 AND file_name = $2",
+        )
+        .bind(release_id.to_owned())
+        .bind(file_name.to_owned())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some(row.try_get("bytes")?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The `statistics.json` of every release published before `release_id` (every release if
+    /// it is not stored), oldest first, with its release's id: what the protection of a new
+    /// release compares against.
+    pub async fn earlier_statistics_json(
+        &self,
+        release_id: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let mut releases = self.releases().await?;
+        releases.reverse();
+        if let Some(position) = releases
+            .iter()
+            .position(|release| release.release_id == release_id)
+        {
+            releases.truncate(position);
+        }
+        let mut files = Vec::with_capacity(releases.len());
+        for release in releases {
+            if let Some(bytes) = self
+                .release_file(&release.release_id, "statistics.json")
+                .await?
+            {
+                files.push((release.release_id, bytes));
+            }
+        }
+        Ok(files)
+    }
+
+    /// The deployment's secret key for the keyed rounding of published counts: 32 random bytes
+    /// drawn once and kept in the database. Two processes asking at once get the same key: the
+    /// first insert wins and both read it back in the same transaction.
+    pub async fn statistics_rounding_key(&self) -> Result<[u8; 32], StoreError> {
+        let mut fresh = [0u8; 32];
+        getrandom::fill(&mut fresh)
+            .map_err(|error| StoreError::Random(format!("for the rounding key: {error}")))?;
+        self.rounding_key_or(fresh).await
+    }
+
+    /// Sets the rounding key of a simulation (the demo, tests) from its seed, so that the same
+    /// seed publishes the same figures. Refused on a real deployment, whose key is only ever
+    /// random, and when another key is already kept.
+    pub async fn set_simulation_rounding_key(&self, key: [u8; 32]) -> Result<(), StoreError> {
+        if !self.deployment().is_simulation() {
+            return Err(StoreError::Deployment(
+                "a real deployment's rounding key is drawn at random, never set: only a simulation sets it from its seed".to_owned(),
+            ));
+        }
+        if self.rounding_key_or(key).await? != key {
+            return Err(StoreError::Invalid(
+                "the database already keeps another rounding key".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The kept rounding key, storing `key` first if none is kept, in one transaction.
+    async fn rounding_key_or(&self, key: [u8; 32]) -> Result<[u8; 32], StoreError> {
+        let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        sqlx::query(
+            "INSERT INTO log_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(ROUNDING_KEY.to_owned())
+        .bind(hex::encode(key))
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query("SELECT value FROM log_meta WHERE key = $1")
+            .bind(ROUNDING_KEY.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        let text: String = row.try_get("value")?;
+        tx.commit().await?;
+        hex::decode(text.trim())
+            .ok()
+            .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+            .ok_or_else(|| StoreError::Corrupt("the statistics rounding key".to_owned()))
+    }
+}
+
+/// Calls `each` on every event of one stream's row of the walk, in order, each body checked.
+fn for_each_of_stream<E, F>(row: &sqlx::any::AnyRow, each: &mut F) -> Result<(), E>
+where
+    E: From<StoreError>,
+    F: FnMut(EventRow<'_>) -> Result<(), E>,
+{
+    let stream: &str = row.try_get("stream").map_err(StoreError::from)?;
+    let seqs: &str = row.try_get("seqs").map_err(StoreError::from)?;
+    let kinds: &str = row.try_get("kinds").map_err(StoreError::from)?;
+    let hashes: &str = row.try_get("hashes").map_err(StoreError::from)?;
+    let bodies: &str = row.try_get("bodies").map_err(StoreError::from)?;
+    let mut kinds = kinds.split(',');
+    let mut hashes = hashes.split(',');
+    let mut bodies = bodies.split(BODY_SEPARATOR);
+    let mut events = Vec::new();
+    for seq in seqs.split(',') {
+        let seq: u64 = seq.parse().map_err(|_| {
+            StoreError::Corrupt(format!("`{stream}` has an event numbered `{seq}`"))
+        })?;
+        let (Some(kind), Some(hash), Some(body)) = (kinds.next(), hashes.next(), bodies.next())
+        else {
+            return Err(StoreError::Internal(format!(
+                "the walk's row of `{stream}` lists fewer kinds, hashes or bodies than events"
+            ))
+            .into());
+        };
+        events.push((seq, kind, hash, body));
+    }
+    if kinds.next().is_some() || hashes.next().is_some() || bodies.next().is_some() {
+        return Err(StoreError::Internal(format!(
+            "the walk's row of `{stream}` lists more kinds, hashes or bodies than events"
+        ))
+        .into());
+    }
+    // A stream's versions and sequence numbers grow together: its events in order.
+    events.sort_unstable_by_key(|(seq, ..)| *seq);
+    for (seq, kind, hash, body) in events {
+        if sha256_hex(body) != hash {
+            return Err(
+                StoreError::Corrupt(format!("event {seq} does not match its stored hash")).into(),
+            );
+        }
+        each(EventRow {
+            seq,
+            stream,
+            kind,
+            body,
+        })?;
+    }
+    Ok(())
+}
+
+/// A row of the statistics reads, its body checked against its stored hash.
+fn checked_row(row: &sqlx::any::AnyRow) -> Result<EventRow<'_>, StoreError> {
+    let seq = to_u64(row.try_get("seq")?)?;
+    let body: &str = row.try_get("body")?;
+    let hash: &str = row.try_get("body_sha256")?;
+    if sha256_hex(body) != hash {
+        return Err(StoreError::Corrupt(format!(
+            "event {seq} does not match its stored hash"
+        )));
+    }
+    Ok(EventRow {
+        seq,
+        stream: row.try_get("stream")?,
+        kind: row.try_get("kind")?,
+        body,
+    })
+}
+
+/// Checks that `size` leaves exist and that the last of them records event `size`.
+async fn check_leaf_of_size(conn: &mut sqlx::AnyConnection, size: u64) -> Result<(), StoreError> {
+    let row = sqlx::query(
+        "SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size, \
+         (SELECT seq FROM log_leaves WHERE leaf_index = $1) AS seq FROM log_leaves",
+    )
+    .bind(to_i64(size.saturating_sub(1)))
+    .fetch_one(&mut *conn)
+    .await?;
+    let stored = to_u64(row.try_get("size")?)?;
+    if size > stored {
+        return Err(StoreError::Invalid(format!(
+            "the log holds {stored} leaves, fewer than the {size} asked for"
+        )));
+    }
+    let seq: Option<i64> = row.try_get("seq")?;
+    if size > 0 && seq != Some(to_i64(size)) {
+        return Err(StoreError::Corrupt(format!(
+            "leaf {} does not record event {size}",
+            size - 1
+        )));
+    }
+    Ok(())
+}
