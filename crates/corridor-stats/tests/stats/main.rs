@@ -5,6 +5,9 @@
 )]
 
 mod boundary;
+mod compute;
+mod differencing;
+mod history;
 mod properties;
 mod rounding;
 mod suppression;
