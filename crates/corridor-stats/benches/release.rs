@@ -33,7 +33,12 @@ fn main() {
     let mut periods: Vec<ReleasePeriod> = (1..=12)
         .map(|month| ReleasePeriod::Period(Period::Month(Month::new(YEAR, month).expect("month"))))
         .collect();
-    periods.extend((1..=4).map(|quarter| ReleasePeriod::Period(Period::Quarter { year: YEAR, quarter })));
+    periods.extend((1..=4).map(|quarter| {
+        ReleasePeriod::Period(Period::Quarter {
+            year: YEAR,
+            quarter,
+        })
+    }));
     periods.push(ReleasePeriod::Period(Period::Year(YEAR)));
     periods.push(ReleasePeriod::SinceEntry {
         to: Month::new(YEAR, 12).expect("month"),

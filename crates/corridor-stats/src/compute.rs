@@ -151,7 +151,11 @@ fn scopes(agreements: &[AgreementInfo]) -> Vec<Scope> {
             people: true,
         })
         .collect();
-    if let Some(entry) = agreements.iter().map(|agreement| agreement.entry_into_force).min() {
+    if let Some(entry) = agreements
+        .iter()
+        .map(|agreement| agreement.entry_into_force)
+        .min()
+    {
         scopes.push(Scope {
             id: NO_AGREEMENT.to_owned(),
             entry,
@@ -213,9 +217,7 @@ impl Context<'_> {
     fn entries(&self, measure: &str) -> Vec<(&TallyKey, u64)> {
         let months = self.period.months();
         match (months.first(), months.last()) {
-            (Some(first), Some(last)) => self
-                .index
-                .within(&self.scope.id, measure, *first, *last),
+            (Some(first), Some(last)) => self.index.within(&self.scope.id, measure, *first, *last),
             _ => Vec::new(),
         }
     }
@@ -391,7 +393,12 @@ impl Context<'_> {
         let (row_axis, column_axis) = match axes {
             [only] => (None, only),
             [row, column] => (Some(row), column),
-            _ => return Err(StatsError::Shape { rows: 0, columns: 0 }),
+            _ => {
+                return Err(StatsError::Shape {
+                    rows: 0,
+                    columns: 0,
+                });
+            }
         };
         let place = |axis: &(&str, Vec<String>, fn(&TallyKey) -> Option<String>),
                      key: &TallyKey|
@@ -400,7 +407,10 @@ impl Context<'_> {
                 measure: measure.name.to_owned(),
                 value: "a count of no person".to_owned(),
             })?;
-            let exact = axis.1.iter().position(|category| *category == value && value != OTHER);
+            let exact = axis
+                .1
+                .iter()
+                .position(|category| *category == value && value != OTHER);
             let pooled = axis.1.iter().position(|category| category == OTHER);
             exact.or(pooled).ok_or(StatsError::UnknownCategory {
                 measure: measure.name.to_owned(),
@@ -415,7 +425,10 @@ impl Context<'_> {
                 None => 0,
             };
             let column = place(column_axis, key)?;
-            if let Some(slot) = counts.get_mut(row).and_then(|values| values.get_mut(column)) {
+            if let Some(slot) = counts
+                .get_mut(row)
+                .and_then(|values| values.get_mut(column))
+            {
                 *slot += count;
             }
         }

@@ -121,7 +121,9 @@ pub(crate) fn shape(release: &str, cell: &ReleaseCell) -> Result<Shape, StatsErr
             return Err(malformed(format!("unknown breakdown `{key}={value}`")));
         };
         if shape.kind != Kind::Total && shape.kind != kind {
-            return Err(malformed(format!("breakdowns of two kinds in one cell: `{key}`")));
+            return Err(malformed(format!(
+                "breakdowns of two kinds in one cell: `{key}`"
+            )));
         }
         shape.kind = kind;
         if key == Breakdown::Sex.key() {
@@ -290,7 +292,10 @@ impl Component {
                                 Some(OTHER) => !named.contains(fine.first.as_str()),
                                 Some(first) => fine.first == first,
                             }
-                            && shape.second.as_ref().is_none_or(|second| fine.second == *second)
+                            && shape
+                                .second
+                                .as_ref()
+                                .is_none_or(|second| fine.second == *second)
                     })
                     .map(|(index, _)| (index, 1.0))
                     .collect();
@@ -339,7 +344,12 @@ impl Component {
     /// `width`: the threshold, or, when narrower, the width the cell keeps when its own release
     /// and every later one publish nothing but their exact totals (what the log and the earlier
     /// releases alone allow; no publication can hide the cell better than that).
-    pub(crate) fn required(&self, lp: &Lp, cell: usize, width: Option<u64>) -> Result<u64, StatsError> {
+    pub(crate) fn required(
+        &self,
+        lp: &Lp,
+        cell: usize,
+        width: Option<u64>,
+    ) -> Result<u64, StatsError> {
         let Some(target) = self.cells.get(cell) else {
             return Ok(0);
         };
@@ -360,7 +370,13 @@ impl Component {
     }
 
     /// The category of a tally entry's value in a kind, `None` if the kind is not modelled.
-    pub(crate) fn category(&self, kind: Kind, month: Month, first: &str, second: &str) -> Option<usize> {
+    pub(crate) fn category(
+        &self,
+        kind: Kind,
+        month: Month,
+        first: &str,
+        second: &str,
+    ) -> Option<usize> {
         let exact = Fine {
             kind,
             month,
@@ -386,7 +402,10 @@ fn categories(cells: &[CellRef], kind: Kind) -> Vec<(String, String)> {
         .collect();
     let open = in_kind().any(|cell| cell.shape.first.as_deref() == Some(OTHER));
     if kind == Kind::Age {
-        firsts = AgeBand::ALL.iter().map(|band| band.label().to_owned()).collect();
+        firsts = AgeBand::ALL
+            .iter()
+            .map(|band| band.label().to_owned())
+            .collect();
     } else if open || firsts.is_empty() {
         firsts.insert(REST.to_owned());
     }
@@ -492,7 +511,11 @@ impl Lp {
                     Some(high) => definition.max(*high),
                     None => definition,
                 };
-                problem.add(if integer { definition.integer() } else { definition })
+                problem.add(if integer {
+                    definition.integer()
+                } else {
+                    definition
+                })
             })
             .collect();
         let expression = |row: &Row| -> Expression {
@@ -532,7 +555,10 @@ impl Lp {
         }
         match model.solve() {
             Ok(solution) => Ok(Some(
-                variables.iter().map(|variable| solution.value(*variable)).collect(),
+                variables
+                    .iter()
+                    .map(|variable| solution.value(*variable))
+                    .collect(),
             )),
             Err(ResolutionError::Unbounded) if maximise => Ok(None),
             Err(error) => Err(StatsError::Solver(error.to_string())),

@@ -30,6 +30,9 @@ use crate::measure::measure;
 use crate::release::{Release, Value};
 use crate::tally::Tally;
 
+/// How many rounds of batch witnesses a pass tries before programs of single cells.
+const BATCH_ROUNDS: usize = 4;
+
 /// Suppresses cells of `release` (its primary suppression and rounding done) until every
 /// suppressed cell of it and of `earlier` is protected.
 pub(crate) fn secure(
@@ -45,7 +48,10 @@ pub(crate) fn secure(
     };
     let mut chosen = Vec::new();
     for ((agreement, measure_name), cells) in groups {
-        if !cells.iter().any(|cell| cell.cell.value == Value::Suppressed) {
+        if !cells
+            .iter()
+            .any(|cell| cell.cell.value == Value::Suppressed)
+        {
             continue;
         }
         let leaf = measure(&measure_name).is_some_and(|known| known.leaf_kind.is_some());
@@ -100,7 +106,10 @@ fn truth_and_bounds(component: &Component, source: &Source) -> (Vec<f64>, Vec<(f
     let mut truth = vec![0.0; component.fines.len()];
     let months = || component.fines.iter().map(|fine| fine.month);
     if let (Some(first), Some(last)) = (months().min(), months().max()) {
-        for (key, count) in source.index.within(source.agreement, source.measure, first, last) {
+        for (key, count) in source
+            .index
+            .within(source.agreement, source.measure, first, last)
+        {
             let person = key.person.as_ref();
             let places = [
                 component.category(Kind::Total, key.month, "", ""),
@@ -140,10 +149,15 @@ fn truth_and_bounds(component: &Component, source: &Source) -> (Vec<f64>, Vec<(f
 struct Engine {
     component: Component,
     lp: Lp,
-    /// Integer points consistent with everything published, the truth first.
-    witnesses: Vec<Vec<f64>>,
+    /// The truth, per atom.
+    truth: Vec<f64>,
+    /// Per cell, the least and greatest value over the witnesses: integer points consistent
+    /// with everything published, the truth first.
+    ranges: Vec<(f64, f64)>,
     suppressed: Vec<bool>,
     proven: Vec<bool>,
+    /// Per cell, the most its interval can be wide: the log's exact totals of its months.
+    caps: Vec<Option<u64>>,
     new_position: usize,
 }
 
@@ -158,17 +172,42 @@ impl Engine {
             }
         }
         let count = component.cells.len();
+        let caps = component
+            .cells
+            .iter()
+            .map(|cell| {
+                (source.leaf && cell.shape.kind != Kind::Total).then(|| {
+                    component
+                        .fines
+                        .iter()
+                        .zip(&truth)
+                        .filter(|(fine, _)| {
+                            fine.kind == Kind::Total && cell.shape.months.contains(&fine.month)
+                        })
+                        .map(|(_, value)| value.round() as u64)
+                        .sum()
+                })
+            })
+            .collect();
         let suppressed = component
             .cells
             .iter()
             .map(|cell| cell.cell.value == Value::Suppressed)
             .collect();
+        let ranges = (0..count)
+            .map(|cell| {
+                let value = lp.value(cell, &atom_truth);
+                (value, value)
+            })
+            .collect();
         Self {
             component,
             lp,
-            witnesses: vec![atom_truth],
+            ranges,
+            truth: atom_truth,
             suppressed,
             proven: vec![false; count],
+            caps,
             new_position,
         }
     }
@@ -180,15 +219,7 @@ impl Engine {
             let pending: Vec<usize> = (0..self.component.cells.len())
                 .filter(|cell| self.is_suppressed(*cell) && !self.is_proven(*cell))
                 .collect();
-            if pending.len() > 2 {
-                for maximise in [true, false] {
-                    if let Some(point) = self.lp.optimise(&pending, maximise, false)?
-                        && integral(&point)
-                    {
-                        self.witnesses.push(point);
-                    }
-                }
-            }
+            self.spread_witnesses(&pending)?;
             let mut exposed = None;
             for cell in pending {
                 if self.exposed(cell)? {
@@ -202,10 +233,12 @@ impl Engine {
             let Some(exposed) = exposed else {
                 return Ok(chosen);
             };
-            let partner = self.partner(exposed).ok_or_else(|| StatsError::Unprotectable {
-                release: release.to_owned(),
-                cell: self.describe(exposed),
-            })?;
+            let partner = self
+                .partner(exposed)
+                .ok_or_else(|| StatsError::Unprotectable {
+                    release: release.to_owned(),
+                    cell: self.describe(exposed),
+                })?;
             if let (Some(row), Some(flag)) = (
                 self.lp.rows.get_mut(partner),
                 self.suppressed.get_mut(partner),
@@ -220,6 +253,38 @@ impl Engine {
         }
     }
 
+    /// Witnesses for many cells at once: the points that maximise and minimise the sum of the
+    /// cells not yet spread wide enough, again while that helps (a few rounds at most).
+    fn spread_witnesses(&mut self, pending: &[usize]) -> Result<(), StatsError> {
+        let mut narrow: Vec<usize> = pending
+            .iter()
+            .copied()
+            .filter(|cell| !self.wide(*cell))
+            .collect();
+        for _ in 0..BATCH_ROUNDS {
+            if narrow.len() <= 2 {
+                break;
+            }
+            for maximise in [true, false] {
+                if let Some(point) = self.lp.optimise(&narrow, maximise, false)?
+                    && integral(&point)
+                {
+                    self.witness(&point);
+                }
+            }
+            let still: Vec<usize> = narrow
+                .iter()
+                .copied()
+                .filter(|cell| !self.wide(*cell))
+                .collect();
+            if still.len() == narrow.len() {
+                break;
+            }
+            narrow = still;
+        }
+        Ok(())
+    }
+
     fn is_suppressed(&self, cell: usize) -> bool {
         self.suppressed.get(cell).copied().unwrap_or(false)
     }
@@ -228,19 +293,31 @@ impl Engine {
         self.proven.get(cell).copied().unwrap_or(false)
     }
 
-    /// The width the witnesses spread the cell over.
-    fn spread(&self, cell: usize) -> u64 {
-        let values = self.witnesses.iter().map(|point| self.lp.value(cell, point));
-        let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(low, high), value| {
-            (low.min(value), high.max(value))
-        });
-        (high - low).round().max(0.0) as u64
+    /// Keeps an integer point: every cell's range widens to hold its value there.
+    fn witness(&mut self, point: &[f64]) {
+        for (cell, range) in self.ranges.iter_mut().enumerate() {
+            let value = self.lp.value(cell, point);
+            *range = (range.0.min(value), range.1.max(value));
+        }
     }
 
-    /// Whether the witnesses already spread the cell at least the threshold wide.
+    /// The width the witnesses spread the cell over.
+    fn spread(&self, cell: usize) -> u64 {
+        self.ranges
+            .get(cell)
+            .map_or(0, |(low, high)| (high - low).round().max(0.0) as u64)
+    }
+
+    /// Whether the witnesses already spread the cell at least the threshold wide, or over the
+    /// whole of `0 ..= cap` (no interval is wider, so none is required to be).
     fn wide(&self, cell: usize) -> bool {
-        let threshold = self.component.cells.get(cell).map_or(0, |cell| cell.threshold);
-        self.spread(cell) >= threshold
+        let threshold = self
+            .component
+            .cells
+            .get(cell)
+            .map_or(0, |cell| cell.threshold);
+        let cap = self.caps.get(cell).copied().flatten().unwrap_or(u64::MAX);
+        self.spread(cell) >= threshold.min(cap)
     }
 
     /// Whether the cell's exact integer interval is narrower than the rule asks.
@@ -259,7 +336,7 @@ impl Engine {
                     .optimise(&[cell], maximise, true)?
                     .ok_or_else(|| StatsError::Solver("unbounded integer program".to_owned()))?
             };
-            self.witnesses.push(point);
+            self.witness(&point);
         }
         // Both ends were reached: the spread is the exact width.
         let width = self.spread(cell);
@@ -275,7 +352,7 @@ impl Engine {
             .map(|cell| cell.cell.breakdown.len())
             .max()
             .unwrap_or(0);
-        let truth = self.witnesses.first();
+        let truth = Some(&self.truth);
         (0..cells.len())
             .filter(|index| !self.is_suppressed(*index))
             .filter_map(|index| cells.get(index).map(|cell| (index, cell)))
@@ -284,7 +361,8 @@ impl Engine {
             })
             .min_by_key(|(index, cell)| {
                 let margin = cell.shape.kind == Kind::Total
-                    || (cell.shape.kind == Kind::People && cell.cell.breakdown.len() < widest_people);
+                    || (cell.shape.kind == Kind::People
+                        && cell.cell.breakdown.len() < widest_people);
                 let nearness = if self.shares(*index, exposed) {
                     0
                 } else if (0..cells.len())
@@ -302,7 +380,8 @@ impl Engine {
 
     /// Whether two cells share a count, or a line of one table.
     fn shares(&self, a: usize, b: usize) -> bool {
-        let (Some(first), Some(second)) = (self.component.cells.get(a), self.component.cells.get(b))
+        let (Some(first), Some(second)) =
+            (self.component.cells.get(a), self.component.cells.get(b))
         else {
             return false;
         };
@@ -322,18 +401,31 @@ impl Engine {
         let (Some(row_a), Some(row_b)) = (self.lp.rows.get(a), self.lp.rows.get(b)) else {
             return false;
         };
-        row_a
-            .terms
-            .iter()
-            .any(|(atom, _)| row_b.terms.iter().any(|(other, _)| other == atom))
+        // Both rows' terms are sorted by atom: one merge finds a common one.
+        let (mut left, mut right) = (row_a.terms.iter().peekable(), row_b.terms.iter().peekable());
+        while let (Some((a, _)), Some((b, _))) = (left.peek(), right.peek()) {
+            match a.cmp(b) {
+                std::cmp::Ordering::Less => {
+                    left.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    right.next();
+                }
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
     }
 
     fn describe(&self, cell: usize) -> String {
-        self.component.cells.get(cell).map_or_else(String::new, |cell| {
-            format!(
-                "{} {} {} {:?}",
-                cell.cell.agreement, cell.cell.period, cell.cell.measure, cell.cell.breakdown
-            )
-        })
+        self.component
+            .cells
+            .get(cell)
+            .map_or_else(String::new, |cell| {
+                format!(
+                    "{} {} {} {:?}",
+                    cell.cell.agreement, cell.cell.period, cell.cell.measure, cell.cell.breakdown
+                )
+            })
     }
 }

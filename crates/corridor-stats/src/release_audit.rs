@@ -43,7 +43,10 @@ pub fn audit_releases(releases: &[Release]) -> Result<Vec<ReleaseInterval>, Stat
     let all: Vec<&Release> = releases.iter().collect();
     let mut intervals = Vec::new();
     for (_, cells) in group(&all)? {
-        if !cells.iter().any(|cell| cell.cell.value == Value::Suppressed) {
+        if !cells
+            .iter()
+            .any(|cell| cell.cell.value == Value::Suppressed)
+        {
             continue;
         }
         let component = Component::new(cells);
@@ -62,7 +65,11 @@ pub fn audit_releases(releases: &[Release]) -> Result<Vec<ReleaseInterval>, Stat
                 cell: cell.cell.clone(),
                 low,
                 high,
-                required: component.required(&lp, row, high.map(|high| high.saturating_sub(low)))?,
+                required: component.required(
+                    &lp,
+                    row,
+                    high.map(|high| high.saturating_sub(low)),
+                )?,
             });
         }
     }

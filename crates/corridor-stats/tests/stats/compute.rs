@@ -20,18 +20,24 @@ fn month(number: u8) -> ReleasePeriod {
 fn a_duplicate_id_and_a_correction_of_nothing_are_refused() {
     // Proves compute refuses an id already published and a correction naming no release.
     let history = history(3, 60, YEAR);
-    let first = compute(&history.tally, &request(&history, "2026-01", month(1)), &[])
-        .expect("a release");
+    let first =
+        compute(&history.tally, &request(&history, "2026-01", month(1)), &[]).expect("a release");
     let again = compute(
         &history.tally,
         &request(&history, "2026-01", month(2)),
         std::slice::from_ref(&first),
     );
-    assert_eq!(again, Err(StatsError::DuplicateRelease("2026-01".to_owned())));
+    assert_eq!(
+        again,
+        Err(StatsError::DuplicateRelease("2026-01".to_owned()))
+    );
     let mut correction = request(&history, "2026-02-correction-1", month(2));
     correction.corrects = Some("2026-02".to_owned());
     let refused = compute(&history.tally, &correction, std::slice::from_ref(&first));
-    assert_eq!(refused, Err(StatsError::UnknownCorrected("2026-02".to_owned())));
+    assert_eq!(
+        refused,
+        Err(StatsError::UnknownCorrected("2026-02".to_owned()))
+    );
     correction.corrects = Some("2026-01".to_owned());
     let accepted = compute(&history.tally, &correction, std::slice::from_ref(&first));
     assert_eq!(

@@ -18,6 +18,9 @@ use super::protection;
 /// The year the synthetic history ends.
 pub const YEAR: u16 = 2026;
 
+/// People a year in the differencing tests' history (the benchmark runs at 3000).
+const PEOPLE_PER_YEAR: u64 = 300;
+
 /// The requests of one year: every month, every quarter, the year, since entry into force.
 pub fn year_requests() -> Vec<(String, ReleasePeriod)> {
     let mut periods: Vec<Period> = (1..=12)
@@ -58,8 +61,8 @@ pub fn year_of_releases(history: &History, linked: bool) -> Vec<Release> {
     let mut releases: Vec<Release> = Vec::new();
     for (id, period) in year_requests() {
         let earlier: &[Release] = if linked { &releases } else { &[] };
-        let release = compute(&history.tally, &request(history, &id, period), earlier)
-            .expect("a release");
+        let release =
+            compute(&history.tally, &request(history, &id, period), earlier).expect("a release");
         releases.push(release);
     }
     releases
@@ -129,7 +132,7 @@ fn a_year_of_linked_releases_survives_differencing() {
     // Proves every suppressed cell of 18 linked releases keeps an interval of at least the
     // threshold (or all the exact totals allow) against an outsider who reads them all, that
     // each interval holds the truth, and that rounded and exact values are true to the tally.
-    let history = history(16, 1200, YEAR);
+    let history = history(16, PEOPLE_PER_YEAR, YEAR);
     let releases = year_of_releases(&history, true);
     let intervals = audit_releases(&releases).expect("an audit");
     assert!(intervals.len() > 50, "{} suppressed cells", intervals.len());
@@ -161,7 +164,7 @@ fn a_year_of_linked_releases_survives_differencing() {
 fn releases_computed_alone_can_be_differenced() {
     // Proves the linking matters: the same year, each release protected on its own, lets an
     // outsider who reads them together narrow some suppressed cell below the rule.
-    let history = history(16, 1200, YEAR);
+    let history = history(16, PEOPLE_PER_YEAR, YEAR);
     let alone = year_of_releases(&history, false);
     let exposed = exposed(&alone);
     assert!(!exposed.is_empty(), "no cell recoverable without linking");

@@ -133,7 +133,14 @@ pub fn history(seed: u64, people_per_year: u64, year: u16) -> History {
     for month in first.through(last) {
         for _ in 0..random.below(4) {
             let scope = if random.chance(800) { "cases" } else { "class" };
-            count(&mut tally, NO_AGREEMENT, month, "hold_registered", Some(scope), None);
+            count(
+                &mut tally,
+                NO_AGREEMENT,
+                month,
+                "hold_registered",
+                Some(scope),
+                None,
+            );
         }
     }
     History { agreements, tally }
@@ -151,7 +158,10 @@ fn info(id: &str, entry_into_force: Month, breakdowns: Vec<Breakdown>) -> Agreem
 
 fn person(random: &mut SplitMix64, nationality: String) -> PersonAttributes {
     let sex = random.weighted(&[("f", 35), ("m", 60), ("x", 5)]);
-    let sex = ["f", "m", "x"].into_iter().find(|known| *known == sex).unwrap_or("m");
+    let sex = ["f", "m", "x"]
+        .into_iter()
+        .find(|known| *known == sex)
+        .unwrap_or("m");
     PersonAttributes {
         nationality,
         sex,
@@ -181,18 +191,23 @@ fn journey(
     person: &PersonAttributes,
 ) {
     let mut now = start;
-    let mut step = |tally: &mut Tally, random: &mut SplitMix64, name: &str, detail: Option<&str>| {
-        now = after(now, random.below(2));
-        if now <= last {
-            count(tally, agreement, now, name, detail, Some(person));
-        }
-        now <= last
-    };
+    let mut step =
+        |tally: &mut Tally, random: &mut SplitMix64, name: &str, detail: Option<&str>| {
+            now = after(now, random.below(2));
+            if now <= last {
+                count(tally, agreement, now, name, detail, Some(person));
+            }
+            now <= last
+        };
     if !step(tally, random, "proposed", None) {
         return;
     }
     if random.chance(300) && step(tally, random, "protection_claimed", None) && random.chance(800) {
-        let decision = if random.chance(300) { "found" } else { "not_found" };
+        let decision = if random.chance(300) {
+            "found"
+        } else {
+            "not_found"
+        };
         step(tally, random, "protection_decided", Some(decision));
         if decision == "found" {
             step(tally, random, "withdrawn", None);
@@ -203,7 +218,8 @@ fn journey(
         step(tally, random, "withdrawn", None);
         return;
     }
-    if !step(tally, random, "notice_served", None) || !step(tally, random, "transfer_requested", None)
+    if !step(tally, random, "notice_served", None)
+        || !step(tally, random, "transfer_requested", None)
     {
         return;
     }
@@ -217,7 +233,11 @@ fn journey(
             return;
         }
         _ => {
-            let how = if random.chance(700) { "explicit" } else { "silence" };
+            let how = if random.chance(700) {
+                "explicit"
+            } else {
+                "silence"
+            };
             if !step(tally, random, "accepted", Some(how)) {
                 return;
             }
