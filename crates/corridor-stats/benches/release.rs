@@ -2,11 +2,7 @@
 //! people a year; the year's monthly, quarterly, yearly and since-entry releases, each computed
 //! with every earlier one. Prints the time of each release and of the last (the year-end
 //! since-entry release over a year of earlier ones). `cargo bench -p corridor-stats --bench release`
-#![expect(
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "a benchmark's fixtures fail loudly"
-)]
+#![expect(clippy::expect_used, reason = "a benchmark's fixtures fail loudly")]
 
 use std::time::Instant;
 
@@ -16,7 +12,6 @@ use corridor_stats::release::{LogPoint, Release, ReleasePeriod, Value};
 use corridor_stats::rounding::Protection;
 
 #[path = "../tests/stats/history.rs"]
-#[expect(dead_code, reason = "the benchmark uses part of the tests' generator")]
 mod history;
 
 const YEAR: u16 = 2026;

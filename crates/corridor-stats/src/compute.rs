@@ -357,7 +357,7 @@ impl Context<'_> {
         let sexes = allows(Breakdown::Sex).then(|| SEXES.map(str::to_owned).to_vec());
         let bands = allows(Breakdown::AgeBand)
             .then(|| AgeBand::ALL.map(|band| band.label().to_owned()).to_vec());
-        let mut rows: Vec<(&str, Vec<String>, fn(&TallyKey) -> Option<String>)> = Vec::new();
+        let mut rows: Vec<Axis> = Vec::new();
         if let Some(nationalities) = nationalities {
             rows.push(("nationality", nationalities, |key| {
                 key.person.as_ref().map(|person| person.nationality.clone())
@@ -387,7 +387,7 @@ impl Context<'_> {
     fn grid(
         &self,
         measure: &Measure,
-        axes: &[(&str, Vec<String>, fn(&TallyKey) -> Option<String>)],
+        axes: &[Axis],
         entries: &[(&TallyKey, u64)],
     ) -> Result<Table, StatsError> {
         let (row_axis, column_axis) = match axes {
@@ -400,9 +400,7 @@ impl Context<'_> {
                 });
             }
         };
-        let place = |axis: &(&str, Vec<String>, fn(&TallyKey) -> Option<String>),
-                     key: &TallyKey|
-         -> Result<usize, StatsError> {
+        let place = |axis: &Axis, key: &TallyKey| -> Result<usize, StatsError> {
             let value = axis.2(key).ok_or_else(|| StatsError::UnknownCategory {
                 measure: measure.name.to_owned(),
                 value: "a count of no person".to_owned(),
@@ -443,6 +441,10 @@ impl Context<'_> {
         )
     }
 }
+
+/// One axis of a table of people: its breakdown key, its categories, and how a tally entry
+/// reads its value.
+type Axis = (&'static str, Vec<String>, fn(&TallyKey) -> Option<String>);
 
 /// `key=value` labels.
 fn labels(key: &str, values: &[String]) -> Vec<Vec<Pair>> {

@@ -59,7 +59,13 @@ fn lines<'a>(release: &'a Release, cell: &ReleaseCell) -> Vec<&'a ReleaseCell> {
         .iter()
         .filter(same)
         .filter(|other| match cell.breakdown.len() {
-            2 => other.breakdown.len() == 1 && cell.breakdown.contains(&other.breakdown[0]),
+            2 => {
+                other.breakdown.len() == 1
+                    && other
+                        .breakdown
+                        .iter()
+                        .all(|pair| cell.breakdown.contains(pair))
+            }
             _ => other.breakdown.is_empty(),
         })
         .collect()

@@ -111,7 +111,7 @@ pub fn history(seed: u64, people_per_year: u64, year: u16) -> History {
         let share = people_per_year * months.len() as u64 / 12 / agreements.len() as u64;
         for _ in 0..share {
             let nationality = random.weighted(&COMMON).to_owned();
-            let start = months[random.below(months.len() as u64) as usize];
+            let start = pick(&mut random, &months);
             let person = person(&mut random, nationality);
             journey(&mut tally, &mut random, &agreement.id, start, last, &person);
         }
@@ -119,7 +119,7 @@ pub fn history(seed: u64, people_per_year: u64, year: u16) -> History {
             let per_year = 1 + random.below(4);
             let years = months.len() as u64 / 12 + 1;
             for _ in 0..per_year * years {
-                let start = months[random.below(months.len() as u64) as usize];
+                let start = pick(&mut random, &months);
                 let person = person(&mut random, rare.to_owned());
                 journey(&mut tally, &mut random, &agreement.id, start, last, &person);
             }
@@ -144,6 +144,13 @@ pub fn history(seed: u64, people_per_year: u64, year: u16) -> History {
         }
     }
     History { agreements, tally }
+}
+
+/// A month drawn uniformly from `months` (not empty).
+fn pick(random: &mut SplitMix64, months: &[Month]) -> Month {
+    *months
+        .get(random.below(months.len() as u64) as usize)
+        .expect("a month")
 }
 
 fn info(id: &str, entry_into_force: Month, breakdowns: Vec<Breakdown>) -> AgreementInfo {
