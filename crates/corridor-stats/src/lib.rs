@@ -25,6 +25,12 @@
 //! The crate reads no clock itself; its solver (`microlp`) measures its own running time, but no
 //! time limit is set, so no result depends on it.
 //!
+//! A whole release is computed from a [`tally::Tally`] by [`compute::compute`], protected against
+//! differencing with every earlier release ([`linked`]: the model and the rule;
+//! `linked_protect`: the secondary suppression across releases);
+//! [`release_audit::audit_releases`] reads published releases only and reports every suppressed
+//! cell's interval.
+//!
 //! A 1-D table is a table of one row whose row label is empty: its column totals then have the
 //! same definitions as its cells, and so the same published values.
 
