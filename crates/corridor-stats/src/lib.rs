@@ -25,6 +25,12 @@
 //! The crate reads no clock itself; its solver (`microlp`) measures its own running time, but no
 //! time limit is set, so no result depends on it.
 //!
+//! A whole release is computed from a [`tally::Tally`] by [`compute::compute`], protected against
+//! differencing with every earlier release ([`linked`]: the model and the rule;
+//! `linked_protect`: the secondary suppression across releases);
+//! [`release_audit::audit_releases`] reads published releases only and reports every suppressed
+//! cell's interval.
+//!
 //! A 1-D table is a table of one row whose row label is empty: its column totals then have the
 //! same definitions as its cells, and so the same published values.
 
@@ -32,13 +38,17 @@
 
 pub mod audit;
 pub mod files;
+pub mod compute;
 pub mod interval;
 pub mod manifest;
+pub mod linked;
+pub(crate) mod linked_protect;
 pub mod measure;
 pub mod period;
 pub mod protect;
 pub mod published;
 pub mod release;
+pub mod release_audit;
 pub mod rounding;
 pub mod table;
 pub mod tally;
@@ -108,6 +118,36 @@ pub enum StatsError {
     /// The truth given to an audit is not the table that was protected.
     #[error("the truth does not match the protected table")]
     TruthMismatch,
+    /// A release with this id was already published.
+    #[error("a release `{0}` was already published")]
+    DuplicateRelease(String),
+    /// A correction names a release that was never published.
+    #[error("the release `{0}` to correct was never published")]
+    UnknownCorrected(String),
+    /// A release's cell is not one this crate publishes.
+    #[error("release `{release}`: {reason}")]
+    MalformedCell {
+        /// The release's id.
+        release: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A true count names a category its measure does not have.
+    #[error("measure `{measure}` has no category `{value}`")]
+    UnknownCategory {
+        /// The measure.
+        measure: String,
+        /// The category.
+        value: String,
+    },
+    /// Suppressing every cell of the new release still leaves a suppressed cell exposed.
+    #[error("release `{release}`: the cell {cell} cannot be protected")]
+    Unprotectable {
+        /// The release being computed.
+        release: String,
+        /// The exposed cell.
+        cell: String,
+    },
     /// The linear program failed (the published table is inconsistent or the solver erred).
     #[error("interval computation failed: {0}")]
     Solver(String),

@@ -5,7 +5,10 @@
 )]
 
 mod boundary;
+mod compute;
+mod differencing;
 mod files;
+mod history;
 mod properties;
 mod rounding;
 mod suppression;

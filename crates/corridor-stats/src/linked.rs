@@ -1,0 +1,599 @@
+//! The linked model of everything a deployment has published: every published cell of every
+//! release is a sum of the *finest* true counts (agreement × month × measure × one category of
+//! one kind of breakdown), and what is published of it bounds that sum. An outsider who reads
+//! every release knows exactly this polyhedron; a suppressed cell is hidden as long as the
+//! polyhedron lets it take values at least `threshold` apart.
+//!
+//! The finest variables of one agreement × measure:
+//!
+//! - `T(m)`: the measure's total in month `m` (every release's total cell is a sum of them);
+//! - for each kind of breakdown a release uses (the measure's detail, nationality × sex, age
+//!   band), one variable per month and category, whose sum over categories is `T(m)`.
+//!
+//! Categories of the open sets (nationality, the details other than `acceptance` and `decision`)
+//! are those named in some release, plus one `rest` for every category never named. A cell
+//! `other` of a release sums exactly the categories that release does not name itself: so a
+//! category that moves from `other` to a row of its own between releases is modelled.
+//!
+//! What a published value says ([`known_range`]): `Exact(v)` that the sum is `v`; `Rounded(c)`
+//! with `c > 0` that it lies in `max(threshold, c - (base - 1)) ..= c + (base - 1)`; `Rounded(0)`
+//! that it is 0 (or at most `base - 1` when the base exceeds the threshold); `Suppressed` only
+//! that it is at least 0.
+//!
+//! Finest variables that lie in exactly the same constraints are merged into one (an *atom*): a
+//! sum of non-negative variables that appear only together can take any split, so the merge
+//! changes no interval and makes the linear programs small (months that only a since-entry
+//! release covers become one atom).
+//!
+//! **Exact intervals, never overstated.** With the hierarchy of periods (months inside quarters
+//! inside the year) and the two-way tables together, the constraint matrix is no longer totally
+//! unimodular, so a linear program's optimum may be fractional and its interval wider than the
+//! integer one. Neither use here trusts a fractional optimum: when the relaxation's optimum is not
+//! integral, the same problem is solved again with integer variables (branch and bound in
+//! `microlp`), so every bound reported is the value of an integer table consistent with
+//! everything published. The relaxation's interval contains the integer one, so an interval the
+//! relaxation already finds too narrow is too narrow.
+//!
+//! **The rule.** A suppressed cell is protected when its interval is at least `threshold` wide,
+//! or as wide as the exact totals alone allow: when the measure's exact total over the cell's
+//! period is `E < threshold`, every breakdown cell lies in `0 ..= E` whatever else is published,
+//! and a publication that leaves the cell the whole of `0 ..= E` adds nothing to what the log
+//! already says. Likewise a cell that sums every category of its kind (the row `other` of a
+//! table that names no value) is the exact total itself. In general ([`Component::required`]):
+//! a suppressed cell must keep at least `min(threshold, w)`, where `w` is the width it has when
+//! its own release and every later one publish nothing but their exact totals: what the log and
+//! the earlier releases alone allow. A release can make no cell narrower than that by publishing
+//! less, so suppressing the whole of a new release always protects, and a cell whose month was
+//! published before (a quarter's cell that the months already fixed to one month's suppressed
+//! cell) asks no more of the quarter than the month gave.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use good_lp::{
+    Expression, ProblemVariables, ResolutionError, Solution, SolverModel, Variable, microlp,
+    variable,
+};
+
+use crate::StatsError;
+use crate::measure::{AgeBand, Breakdown, measure};
+use crate::period::{Month, Period};
+use crate::release::{Release, ReleaseCell, Value};
+
+/// The category standing for every value of an open set that no release names.
+pub(crate) const REST: &str = "";
+/// The label of the pooled row of an open set.
+pub const OTHER: &str = "other";
+/// The values of the sex breakdown.
+pub const SEXES: [&str; 3] = ["f", "m", "x"];
+/// Slack for the solver's floating-point results, far below one count.
+const TOLERANCE: f64 = 1e-6;
+
+/// Which kind of breakdown a cell belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Kind {
+    /// The measure's total.
+    Total,
+    /// The measure's own detail (`code`, `acceptance`, ...).
+    Detail,
+    /// Nationality, sex, or both.
+    People,
+    /// Age band.
+    Age,
+}
+
+/// What a published cell sums: its months and, within its kind, which categories.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shape {
+    pub(crate) months: Vec<Month>,
+    pub(crate) kind: Kind,
+    /// The detail, nationality or age band it selects (`None`: all).
+    pub(crate) first: Option<String>,
+    /// The sex it selects (`None`: all).
+    pub(crate) second: Option<String>,
+}
+
+/// The shape of a published cell, or why it is not one this crate publishes.
+pub(crate) fn shape(release: &str, cell: &ReleaseCell) -> Result<Shape, StatsError> {
+    let malformed = |reason: String| StatsError::MalformedCell {
+        release: release.to_owned(),
+        reason,
+    };
+    let known = measure(&cell.measure)
+        .ok_or_else(|| malformed(format!("unknown measure `{}`", cell.measure)))?;
+    let period = Period::parse(&cell.period)
+        .map_err(|_| malformed(format!("unknown period `{}`", cell.period)))?;
+    let mut shape = Shape {
+        months: period.months(),
+        kind: Kind::Total,
+        first: None,
+        second: None,
+    };
+    for (key, value) in &cell.breakdown {
+        let kind = if Some(key.as_str()) == known.detail {
+            Kind::Detail
+        } else if key == Breakdown::Nationality.key() || key == Breakdown::Sex.key() {
+            Kind::People
+        } else if key == Breakdown::AgeBand.key()
+            && AgeBand::ALL.iter().any(|band| band.label() == value)
+        {
+            Kind::Age
+        } else {
+            return Err(malformed(format!("unknown breakdown `{key}={value}`")));
+        };
+        if shape.kind != Kind::Total && shape.kind != kind {
+            return Err(malformed(format!(
+                "breakdowns of two kinds in one cell: `{key}`"
+            )));
+        }
+        shape.kind = kind;
+        if key == Breakdown::Sex.key() {
+            if !SEXES.contains(&value.as_str()) {
+                return Err(malformed(format!("unknown sex `{value}`")));
+            }
+            shape.second = Some(value.clone());
+        } else {
+            shape.first = Some(value.clone());
+        }
+    }
+    Ok(shape)
+}
+
+/// What a published value says of its cell's truth: least and greatest value.
+pub(crate) fn known_range(value: Value, threshold: u64, base: u64) -> (u64, Option<u64>) {
+    match value {
+        Value::Exact(count) => (count, Some(count)),
+        Value::Rounded(0) if base > threshold => (0, Some(base - 1)),
+        Value::Rounded(0) => (0, Some(0)),
+        Value::Rounded(count) => (
+            threshold.max(count.saturating_sub(base - 1)),
+            Some(count.saturating_add(base - 1)),
+        ),
+        Value::Suppressed => (0, None),
+    }
+}
+
+/// One published cell of one release, as the model reads it.
+#[derive(Debug, Clone)]
+pub(crate) struct CellRef {
+    /// The release's position among those modelled.
+    pub(crate) release: usize,
+    /// The cell's position in its release.
+    pub(crate) index: usize,
+    pub(crate) cell: ReleaseCell,
+    pub(crate) shape: Shape,
+    pub(crate) threshold: u64,
+    pub(crate) base: u64,
+}
+
+/// The cells of every release, grouped by agreement × measure, in a stable order.
+pub(crate) fn group(
+    releases: &[&Release],
+) -> Result<BTreeMap<(String, String), Vec<CellRef>>, StatsError> {
+    let mut groups: BTreeMap<(String, String), Vec<CellRef>> = BTreeMap::new();
+    for (position, release) in releases.iter().enumerate() {
+        for (index, cell) in release.cells.iter().enumerate() {
+            let shape = shape(&release.id, cell)?;
+            groups
+                .entry((cell.agreement.clone(), cell.measure.clone()))
+                .or_default()
+                .push(CellRef {
+                    release: position,
+                    index,
+                    cell: cell.clone(),
+                    shape,
+                    threshold: release.threshold,
+                    base: release.base,
+                });
+        }
+    }
+    Ok(groups)
+}
+
+/// One finest variable.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Fine {
+    pub(crate) kind: Kind,
+    pub(crate) month: Month,
+    pub(crate) first: String,
+    pub(crate) second: String,
+}
+
+/// One constraint: `low <= Σ coefficient × variable <= high`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Row {
+    pub(crate) terms: Vec<(usize, f64)>,
+    pub(crate) low: f64,
+    pub(crate) high: Option<f64>,
+}
+
+/// A linked component: its cells, its finest variables and its constraints (one row per cell,
+/// in the cells' order, then the rows tying each kind's categories to the month's total).
+#[derive(Debug, Clone)]
+pub(crate) struct Component {
+    pub(crate) cells: Vec<CellRef>,
+    pub(crate) fines: Vec<Fine>,
+    pub(crate) fine_index: BTreeMap<Fine, usize>,
+    pub(crate) rows: Vec<Row>,
+}
+
+impl Component {
+    /// The model of these cells (all of one agreement × measure).
+    pub(crate) fn new(cells: Vec<CellRef>) -> Self {
+        let months: BTreeSet<Month> = cells
+            .iter()
+            .flat_map(|cell| cell.shape.months.iter().copied())
+            .collect();
+        let kinds: BTreeSet<Kind> = cells
+            .iter()
+            .map(|cell| cell.shape.kind)
+            .filter(|kind| *kind != Kind::Total)
+            .collect();
+        let mut fines = Vec::new();
+        for month in &months {
+            fines.push(Fine {
+                kind: Kind::Total,
+                month: *month,
+                first: String::new(),
+                second: String::new(),
+            });
+            for kind in &kinds {
+                for (first, second) in categories(&cells, *kind) {
+                    fines.push(Fine {
+                        kind: *kind,
+                        month: *month,
+                        first,
+                        second,
+                    });
+                }
+            }
+        }
+        let fine_index = fines
+            .iter()
+            .enumerate()
+            .map(|(index, fine)| (fine.clone(), index))
+            .collect();
+        let mut component = Self {
+            cells,
+            fines,
+            fine_index,
+            rows: Vec::new(),
+        };
+        component.rows = component.cell_rows();
+        component.rows.extend(component.link_rows(&months, &kinds));
+        component
+    }
+
+    /// One row per cell.
+    fn cell_rows(&self) -> Vec<Row> {
+        let mut named: BTreeMap<(usize, Kind), BTreeSet<&str>> = BTreeMap::new();
+        for cell in &self.cells {
+            if let Some(first) = cell.shape.first.as_deref().filter(|first| *first != OTHER) {
+                named
+                    .entry((cell.release, cell.shape.kind))
+                    .or_default()
+                    .insert(first);
+            }
+        }
+        let empty = BTreeSet::new();
+        self.cells
+            .iter()
+            .map(|cell| {
+                let shape = &cell.shape;
+                let named = named.get(&(cell.release, shape.kind)).unwrap_or(&empty);
+                let terms = self
+                    .fines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, fine)| {
+                        fine.kind == shape.kind
+                            && shape.months.contains(&fine.month)
+                            && match shape.first.as_deref() {
+                                None => true,
+                                Some(OTHER) => !named.contains(fine.first.as_str()),
+                                Some(first) => fine.first == first,
+                            }
+                            && shape
+                                .second
+                                .as_ref()
+                                .is_none_or(|second| fine.second == *second)
+                    })
+                    .map(|(index, _)| (index, 1.0))
+                    .collect();
+                let (low, high) = known_range(cell.cell.value, cell.threshold, cell.base);
+                Row {
+                    terms,
+                    low: low as f64,
+                    high: high.map(|high| high as f64),
+                }
+            })
+            .collect()
+    }
+
+    /// In every month, each kind's categories sum to the month's total.
+    fn link_rows(&self, months: &BTreeSet<Month>, kinds: &BTreeSet<Kind>) -> Vec<Row> {
+        let mut rows = Vec::new();
+        for month in months {
+            for kind in kinds {
+                let mut terms: Vec<(usize, f64)> = self
+                    .fines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, fine)| fine.kind == *kind && fine.month == *month)
+                    .map(|(index, _)| (index, 1.0))
+                    .collect();
+                let total = Fine {
+                    kind: Kind::Total,
+                    month: *month,
+                    first: String::new(),
+                    second: String::new(),
+                };
+                if let Some(index) = self.fine_index.get(&total) {
+                    terms.push((*index, -1.0));
+                }
+                rows.push(Row {
+                    terms,
+                    low: 0.0,
+                    high: Some(0.0),
+                });
+            }
+        }
+        rows
+    }
+
+    /// The width the rule asks of a suppressed cell's interval, given its exact integer width
+    /// `width`: the threshold, or, when narrower, the width the cell keeps when its own release
+    /// and every later one publish nothing but their exact totals (what the log and the earlier
+    /// releases alone allow; no publication can hide the cell better than that).
+    pub(crate) fn required(
+        &self,
+        lp: &Lp,
+        cell: usize,
+        width: Option<u64>,
+    ) -> Result<u64, StatsError> {
+        let Some(target) = self.cells.get(cell) else {
+            return Ok(0);
+        };
+        if width.is_none_or(|width| width >= target.threshold) {
+            return Ok(target.threshold);
+        }
+        let mut before = lp.clone();
+        for (row, other) in before.rows.iter_mut().zip(&self.cells) {
+            if other.release >= target.release && !matches!(other.cell.value, Value::Exact(_)) {
+                row.low = 0.0;
+                row.high = None;
+            }
+        }
+        let (low, high) = before.interval(cell)?;
+        Ok(high.map_or(target.threshold, |high| {
+            high.saturating_sub(low).min(target.threshold)
+        }))
+    }
+
+    /// The category of a tally entry's value in a kind, `None` if the kind is not modelled.
+    pub(crate) fn category(
+        &self,
+        kind: Kind,
+        month: Month,
+        first: &str,
+        second: &str,
+    ) -> Option<usize> {
+        let exact = Fine {
+            kind,
+            month,
+            first: first.to_owned(),
+            second: second.to_owned(),
+        };
+        self.fine_index.get(&exact).copied().or_else(|| {
+            let rest = Fine {
+                first: REST.to_owned(),
+                ..exact
+            };
+            self.fine_index.get(&rest).copied()
+        })
+    }
+}
+
+/// The categories of a kind: `(first, second)` pairs.
+fn categories(cells: &[CellRef], kind: Kind) -> Vec<(String, String)> {
+    let in_kind = || cells.iter().filter(|cell| cell.shape.kind == kind);
+    let mut firsts: BTreeSet<String> = in_kind()
+        .filter_map(|cell| cell.shape.first.clone())
+        .filter(|first| first != OTHER)
+        .collect();
+    let open = in_kind().any(|cell| cell.shape.first.as_deref() == Some(OTHER));
+    if kind == Kind::Age {
+        firsts = AgeBand::ALL
+            .iter()
+            .map(|band| band.label().to_owned())
+            .collect();
+    } else if open || firsts.is_empty() {
+        firsts.insert(REST.to_owned());
+    }
+    let seconds: Vec<String> = if kind == Kind::People {
+        SEXES.iter().map(|sex| (*sex).to_owned()).collect()
+    } else {
+        vec![String::new()]
+    };
+    firsts
+        .into_iter()
+        .flat_map(|first| {
+            seconds
+                .iter()
+                .map(move |second| (first.clone(), second.clone()))
+        })
+        .collect()
+}
+
+/// The component's linear program over atoms (finest variables merged when they lie in exactly
+/// the same rows).
+#[derive(Debug, Clone)]
+pub(crate) struct Lp {
+    pub(crate) low: Vec<f64>,
+    pub(crate) high: Vec<Option<f64>>,
+    pub(crate) rows: Vec<Row>,
+}
+
+impl Lp {
+    /// Merges the component's finest variables into atoms; `bounds` per finest variable.
+    pub(crate) fn new(component: &Component, bounds: &[(f64, Option<f64>)]) -> (Self, Vec<usize>) {
+        let mut signatures: Vec<Vec<(usize, i8)>> = vec![Vec::new(); component.fines.len()];
+        for (row_index, row) in component.rows.iter().enumerate() {
+            for (fine, coefficient) in &row.terms {
+                if let Some(signature) = signatures.get_mut(*fine) {
+                    signature.push((row_index, if *coefficient > 0.0 { 1 } else { -1 }));
+                }
+            }
+        }
+        let mut atom_of: BTreeMap<&Vec<(usize, i8)>, usize> = BTreeMap::new();
+        let mut atoms = Vec::with_capacity(signatures.len());
+        let mut low: Vec<f64> = Vec::new();
+        let mut high: Vec<Option<f64>> = Vec::new();
+        for (fine, signature) in signatures.iter().enumerate() {
+            let next = atom_of.len();
+            let atom = *atom_of.entry(signature).or_insert(next);
+            if atom == next {
+                low.push(0.0);
+                high.push(Some(0.0));
+            }
+            let (fine_low, fine_high) = bounds.get(fine).copied().unwrap_or((0.0, None));
+            if let (Some(sum), Some(add)) = (low.get_mut(atom), Some(fine_low)) {
+                *sum += add;
+            }
+            if let Some(sum) = high.get_mut(atom) {
+                *sum = sum.zip(fine_high).map(|(a, b)| a + b);
+            }
+            atoms.push(atom);
+        }
+        let rows = component
+            .rows
+            .iter()
+            .map(|row| {
+                let mut terms: BTreeMap<usize, f64> = BTreeMap::new();
+                for (fine, coefficient) in &row.terms {
+                    if let Some(atom) = atoms.get(*fine) {
+                        terms.insert(*atom, *coefficient);
+                    }
+                }
+                Row {
+                    terms: terms.into_iter().collect(),
+                    ..row.clone()
+                }
+            })
+            .collect();
+        (Self { low, high, rows }, atoms)
+    }
+
+    /// The value of a row at a point.
+    pub(crate) fn value(&self, row: usize, point: &[f64]) -> f64 {
+        self.rows.get(row).map_or(0.0, |row| {
+            row.terms
+                .iter()
+                .map(|(atom, coefficient)| coefficient * point.get(*atom).copied().unwrap_or(0.0))
+                .sum()
+        })
+    }
+
+    /// An optimal point of `Σ objective rows`, maximised or minimised; `None` when unbounded.
+    pub(crate) fn optimise(
+        &self,
+        objective: &[usize],
+        maximise: bool,
+        integer: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        let mut problem = ProblemVariables::new();
+        let variables: Vec<Variable> = self
+            .low
+            .iter()
+            .zip(&self.high)
+            .map(|(low, high)| {
+                let definition = variable().min(*low);
+                let definition = match high {
+                    Some(high) => definition.max(*high),
+                    None => definition,
+                };
+                problem.add(if integer {
+                    definition.integer()
+                } else {
+                    definition
+                })
+            })
+            .collect();
+        let expression = |row: &Row| -> Expression {
+            let mut expression = Expression::default();
+            for (atom, coefficient) in &row.terms {
+                if let Some(variable) = variables.get(*atom) {
+                    expression.add_mul(*coefficient, *variable);
+                }
+            }
+            expression
+        };
+        let mut goal = Expression::default();
+        for row in objective.iter().filter_map(|row| self.rows.get(*row)) {
+            goal += expression(row);
+        }
+        let unsolved = if maximise {
+            problem.maximise(goal)
+        } else {
+            problem.minimise(goal)
+        };
+        let mut model = unsolved.using(microlp);
+        for row in &self.rows {
+            let implied = row.high.is_none()
+                && row.low <= 0.0
+                && row.terms.iter().all(|(_, coefficient)| *coefficient > 0.0);
+            if implied {
+                continue;
+            }
+            if row.high == Some(row.low) {
+                model = model.with(expression(row).eq(row.low));
+                continue;
+            }
+            model = model.with(expression(row).geq(row.low));
+            if let Some(high) = row.high {
+                model = model.with(expression(row).leq(high));
+            }
+        }
+        match model.solve() {
+            Ok(solution) => Ok(Some(
+                variables
+                    .iter()
+                    .map(|variable| solution.value(*variable))
+                    .collect(),
+            )),
+            Err(ResolutionError::Unbounded) if maximise => Ok(None),
+            Err(error) => Err(StatsError::Solver(error.to_string())),
+        }
+    }
+
+    /// The least and greatest integer value of a row over the integer points of the polyhedron:
+    /// the relaxation's optimum when it is integral, else branch and bound.
+    pub(crate) fn interval(&self, row: usize) -> Result<(u64, Option<u64>), StatsError> {
+        let mut ends = [0.0, 0.0];
+        for (end, maximise) in ends.iter_mut().zip([false, true]) {
+            let Some(point) = self.optimise(&[row], maximise, false)? else {
+                return Ok((ends.first().copied().map_or(0, to_count), None));
+            };
+            let point = if integral(&point) {
+                point
+            } else {
+                self.optimise(&[row], maximise, true)?
+                    .ok_or_else(|| StatsError::Solver("unbounded integer program".to_owned()))?
+            };
+            *end = self.value(row, &point);
+        }
+        let [low, high] = ends;
+        Ok((to_count(low), Some(to_count(high))))
+    }
+}
+
+/// Whether every coordinate of a point is an integer.
+pub(crate) fn integral(point: &[f64]) -> bool {
+    point
+        .iter()
+        .all(|value| (value - value.round()).abs() < TOLERANCE)
+}
+
+/// A solver's value as a count.
+pub(crate) fn to_count(value: f64) -> u64 {
+    value.round().max(0.0) as u64
+}
