@@ -604,6 +604,7 @@ pub fn write_new(
             ..ServeConfig::default()
         },
         witness: WitnessConfig::default(),
+        statistics: StatisticsConfig::default(),
     };
     let relative = Path::new(path.file_name().unwrap_or(path.as_os_str()));
     let read_back = Config::parse(relative, &text)?;

@@ -153,12 +153,12 @@ pub async fn key(store: &Store, path: &Path, json: bool) -> anyhow::Result<ExitC
 /// The release period of `--period`: a month, quarter or year, or `since-entry[..YYYY-MM]`; by
 /// default the last month that has ended at `now`.
 pub fn release_period(text: Option<&str>, now: jiff::Timestamp) -> anyhow::Result<ReleasePeriod> {
-    let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
-    let this_month = u16::try_from(today.year())
-        .ok()
-        .zip(u8::try_from(today.month()).ok())
-        .and_then(|(year, month)| Month::new(year, month))
-        .ok_or_else(|| anyhow::anyhow!("the clock's date {today} is outside 1970–9999"))?;
+    // A timestamp prints as RFC 3339 in UTC: its first seven characters are its month.
+    let text_now = now.to_string();
+    let this_month: Month = text_now
+        .get(..7)
+        .and_then(|month| month.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("the clock's time {now} is outside 1970–9999"))?;
     let last_ended = previous(this_month);
     let bad = |error: &dyn std::fmt::Display| InputError(format!("--period: {error}"));
     Ok(match text {
@@ -284,8 +284,14 @@ pub(crate) fn write_release(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::
 pub async fn show(backend: &Executor, release: &str, file: &str) -> anyhow::Result<ExitCode> {
     match backend.statistics_file(release, file).await {
         Ok(text) => {
-            print!("{text}");
-            Ok(ExitCode::SUCCESS)
+            // The bytes as published; a reader that stops early (`| head`) is not an error.
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(error).context("cannot write to standard output")
+                }
+                _ => Ok(ExitCode::SUCCESS),
+            }
         }
         Err(Failure::Error(error)) => Err(error),
         Err(Failure::Answer(answer)) => {

@@ -196,9 +196,8 @@ pub async fn publish(
 /// The first instant after a month, UTC.
 fn end_of(month: Month) -> Result<Timestamp, AppError> {
     let next = month.next();
-    jiff::civil::date(i16::try_from(next.year()).unwrap_or(i16::MAX), i8::try_from(next.month()).unwrap_or(1), 1)
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map(|zoned| zoned.timestamp())
+    format!("{next}-01T00:00:00Z")
+        .parse()
         .map_err(|error| AppError::Internal(format!("the end of {month}: {error}")))
 }
 
@@ -379,8 +378,8 @@ async fn agreements_counted(
         };
         counted.push(AgreementInfo {
             id: state.id.to_string(),
-            sending: latest.parties.sending.to_string(),
-            receiving: latest.parties.receiving.to_string(),
+            sending: latest.sending.to_string(),
+            receiving: latest.receiving.to_string(),
             entry_into_force: entry,
             breakdowns: breakdowns_allowed(state).into_iter().collect(),
         });
