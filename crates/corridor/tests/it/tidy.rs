@@ -191,6 +191,17 @@ const DOORS: &[(&str, &[Door])] = &[
         &[Route("/api/reports/{agreement}"), Cli(&["report"])],
     ),
     (
+        "read_statistics",
+        &[
+            Route("/api/statistics"),
+            Route("/api/statistics/releases"),
+            Route("/public/statistics/{release}/{file}"),
+            Cli(&["stats", "show"]),
+            Cli(&["stats", "list"]),
+        ],
+    ),
+    ("publish_statistics", &[Cli(&["stats", "publish"])]),
+    (
         "read_public_report",
         &[Route("/api/reports/{agreement}"), Cli(&["report"])],
     ),
