@@ -740,7 +740,7 @@ mod tests {
         check("database = \"sqlite://x.db\"\n", "ok");
         check(
             "database = \"x.db\"\nnow = \"2025-01-01T00:00:00Z\"\n",
-            "configuration file `corridor.toml`, line 2: unknown field `now`, expected one of `database`, `key_file`, `log_key_file`, `users`, `origin`, `clock_skew_seconds`, `serve`, `witness`",
+            "configuration file `corridor.toml`, line 2: unknown field `now`, expected one of `database`, `key_file`, `log_key_file`, `users`, `origin`, `clock_skew_seconds`, `serve`, `witness`, `statistics`",
         );
         check(
             "[serve]\nlisten = \"a\"\nsimulation = true\n",
@@ -785,6 +785,22 @@ mod tests {
         check(
             "[witness]\ndatabase = \" \"\n",
             "configuration file `corridor.toml`, line 2: `witness.database`: give a URL (`sqlite://FILE` or `postgres://…`) or an SQLite file",
+        );
+        check(
+            "[statistics]\nthreshold = 10\nrounding_base = 5\nkey_file = \"s.key\"\n",
+            "ok",
+        );
+        check(
+            "[statistics]\n\nthreshold = 2\n",
+            "configuration file `corridor.toml`, line 3: `statistics.threshold`: 2 is below the least a deployment may set, 3",
+        );
+        check(
+            "[statistics]\nrounding_base = 0\n",
+            "configuration file `corridor.toml`, line 2: `statistics.rounding_base`: give 1 (no rounding) to 100",
+        );
+        check(
+            "[statistics]\nbase = 5\n",
+            "configuration file `corridor.toml`, line 2: unknown field `base`, expected one of `threshold`, `rounding_base`, `key_file`",
         );
         check(
             "database = \"x.db\"\ndatabase = \"y.db\"\n",
