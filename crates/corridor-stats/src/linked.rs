@@ -541,7 +541,12 @@ impl Lp {
             let implied = row.high.is_none()
                 && row.low <= 0.0
                 && row.terms.iter().all(|(_, coefficient)| *coefficient > 0.0);
-            if implied {
+            // A row over fixed variables only (a leaf measure's totals, when the log's monthly
+            // totals are fixed) constrains nothing.
+            let constant = row.terms.iter().all(|(atom, _)| {
+                self.high.get(*atom).copied().flatten() == self.low.get(*atom).copied()
+            });
+            if implied || constant {
                 continue;
             }
             if row.high == Some(row.low) {
