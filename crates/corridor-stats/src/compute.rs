@@ -37,7 +37,8 @@ use crate::tally::{Tally, TallyKey};
 
 /// The details whose values form a closed set: every value always has its row.
 const CLOSED_DETAILS: [(&str, &[&str]); 2] = [
-    ("acceptance", &["explicit", "silence"]),
+    // `terms`: the agreement needs no per-person approval, so the request itself is accepted.
+    ("acceptance", &["explicit", "silence", "terms"]),
     ("decision", &["found", "not_found"]),
 ];
 

@@ -63,7 +63,7 @@ pub const MEASURES: &[Measure] = &[
         "accepted",
         Some("accepted_by_receiving_state"),
         Some("acceptance"),
-        "Transfers accepted by the receiving state, explicitly or by its silence.",
+        "Transfers accepted by the receiving state: explicitly, by its silence, or by the terms themselves (no per-person approval).",
     ),
     person(
         "refused_by_receiving_state",
