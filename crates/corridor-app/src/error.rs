@@ -77,7 +77,7 @@ pub enum AppError {
     NoMasterKey,
     /// A statistics release cannot be published now (the period is open, the checkpoint too
     /// early, the id taken, ...).
-    Statistics(crate::statistics::release::StatisticsRefusal),
+    Statistics(crate::statistics::refusal::StatisticsRefusal),
     /// A bug or broken invariant inside; the text goes to the operator's log only.
     Internal(String),
 }
@@ -156,6 +156,12 @@ impl From<Refusal> for AppError {
 impl From<AccountsError> for AppError {
     fn from(error: AccountsError) -> Self {
         Self::Accounts(error)
+    }
+}
+
+impl From<crate::statistics::refusal::StatisticsRefusal> for AppError {
+    fn from(refusal: crate::statistics::refusal::StatisticsRefusal) -> Self {
+        Self::Statistics(refusal)
     }
 }
 
@@ -289,8 +295,8 @@ impl std::error::Error for AppError {}
 
 /// Which outcome a statistics refusal is: a release that exists conflicts; the rest are asked
 /// too early or of nothing.
-fn statistics_kind(refusal: &crate::statistics::release::StatisticsRefusal) -> ErrorKind {
-    use crate::statistics::release::StatisticsRefusal;
+fn statistics_kind(refusal: &crate::statistics::refusal::StatisticsRefusal) -> ErrorKind {
+    use crate::statistics::refusal::StatisticsRefusal;
     match refusal {
         StatisticsRefusal::ReleaseExists { .. }
         | StatisticsRefusal::PeriodNotEnded { .. }

@@ -37,12 +37,12 @@
 #![deny(missing_docs)]
 
 pub mod audit;
-pub mod files;
 pub mod compute;
+pub mod files;
 pub mod interval;
-pub mod manifest;
 pub mod linked;
 pub(crate) mod linked_protect;
+pub mod manifest;
 pub mod measure;
 pub mod period;
 pub mod protect;

@@ -539,9 +539,9 @@ pub enum StatsCommand {
     /// Create the statistics signing key if there is none (an existing key is never
     /// overwritten) and print its verifier key, which `corridor stats verify --key` takes.
     Key {
-        /// The key file (mode 0600).
+        /// The key file (mode 0600). Not `--key-file`, which names the master key.
         #[arg(long, default_value = "corridor-statistics.key")]
-        key_file: PathBuf,
+        statistics_key: PathBuf,
     },
 }
 
@@ -562,9 +562,10 @@ pub struct StatsPublishArgs {
     /// The earlier release this one corrects.
     #[arg(long)]
     pub corrects: Option<String>,
-    /// The statistics signing key (`corridor stats key` creates it).
+    /// The statistics signing key file (`corridor stats key` creates it). Not `--key-file`,
+    /// which names the master key.
     #[arg(long, default_value = "corridor-statistics.key")]
-    pub key_file: PathBuf,
+    pub statistics_key: PathBuf,
     /// Counts from 1 to one less than this are suppressed (never below 3).
     #[arg(long, default_value_t = 5)]
     pub threshold: u64,

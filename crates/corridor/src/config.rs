@@ -166,7 +166,7 @@ pub struct StatisticsConfig {
     pub threshold: Option<u64>,
     /// `--rounding-base`: published counts are rounded to a multiple of it (5 by default).
     pub rounding_base: Option<u64>,
-    /// `--key-file`: the statistics signing key.
+    /// `--statistics-key`: the statistics signing key file.
     pub key_file: Option<PathBuf>,
 }
 
@@ -470,7 +470,12 @@ pub fn apply(matches: &ArgMatches, cli: &mut Cli) -> Result<Option<PathBuf>, Con
             if let Some((_, leaf)) = sub.subcommand() {
                 match command {
                     StatsCommand::Publish(args) => {
-                        fill(leaf, "key_file", &mut args.key_file, statistics.key_file);
+                        fill(
+                            leaf,
+                            "statistics_key",
+                            &mut args.statistics_key,
+                            statistics.key_file,
+                        );
                         fill(leaf, "threshold", &mut args.threshold, statistics.threshold);
                         fill(
                             leaf,
@@ -479,8 +484,8 @@ pub fn apply(matches: &ArgMatches, cli: &mut Cli) -> Result<Option<PathBuf>, Con
                             statistics.rounding_base,
                         );
                     }
-                    StatsCommand::Key { key_file } => {
-                        fill(leaf, "key_file", key_file, statistics.key_file);
+                    StatsCommand::Key { statistics_key } => {
+                        fill(leaf, "statistics_key", statistics_key, statistics.key_file);
                     }
                     StatsCommand::Verify(_) | StatsCommand::Show { .. } | StatsCommand::List => {}
                 }

@@ -195,8 +195,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                     check(&app).await?
                 }
-                Top::Stats(cli::StatsCommand::Key { key_file }) => {
-                    stats_cmd::key(&app.store, &key_file, app.json).await?
+                Top::Stats(cli::StatsCommand::Key { statistics_key }) => {
+                    stats_cmd::key(&app.store, &statistics_key, app.json).await?
                 }
                 Top::Stats(cli::StatsCommand::Publish(args)) => {
                     let now = app.clock.now();

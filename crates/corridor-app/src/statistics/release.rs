@@ -10,8 +10,6 @@
 //! statistics key over the files' hashes, and stored with its files in one durable transaction
 //! (append-only: a correction is a new release naming what it corrects).
 
-use std::fmt;
-
 use corridor_authz::{Action, ResourceFacts};
 use corridor_log::note::{Ed25519Signer, Note};
 use corridor_stats::compute::{ReleaseRequest, compute};
@@ -28,124 +26,11 @@ use crate::authorize::authorize;
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::state::App;
+pub use crate::statistics::refusal::StatisticsRefusal;
 use crate::statistics::tally::{breakdowns_allowed, entered_into_force, tally};
 
 /// The name under which `latest` is accepted in place of a release's id.
 pub const LATEST: &str = "latest";
-
-/// Why a release cannot be published now: a stable code and a sentence.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StatisticsRefusal {
-    /// The period has not ended yet.
-    PeriodNotEnded {
-        /// The period asked for.
-        period: String,
-        /// When it ends.
-        ends: Timestamp,
-    },
-    /// The log has no signed checkpoint to compute a release at.
-    NoCheckpoint,
-    /// The latest checkpoint was made before the period ended: events of the period may lie
-    /// after it.
-    CheckpointBeforePeriodEnd {
-        /// The period asked for.
-        period: String,
-        /// When it ends.
-        ends: Timestamp,
-        /// The checkpoint's size.
-        size: u64,
-        /// When it was made.
-        made_at: String,
-    },
-    /// A release of this id exists (releases are append-only).
-    ReleaseExists {
-        /// The id.
-        release: String,
-    },
-    /// The release to correct does not exist.
-    UnknownRelease {
-        /// The id.
-        release: String,
-    },
-    /// No agreement had entered into force by the end of the period: there is nothing to count.
-    NothingInForce {
-        /// The period asked for.
-        period: String,
-    },
-}
-
-impl StatisticsRefusal {
-    /// The stable snake_case code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::PeriodNotEnded { .. } => "period_not_ended",
-            Self::NoCheckpoint => "no_checkpoint",
-            Self::CheckpointBeforePeriodEnd { .. } => "checkpoint_before_period_end",
-            Self::ReleaseExists { .. } => "release_exists",
-            Self::UnknownRelease { .. } => "unknown_release",
-            Self::NothingInForce { .. } => "nothing_in_force",
-        }
-    }
-
-    /// A sentence the operator understands.
-    pub fn message(&self) -> String {
-        match self {
-            Self::PeriodNotEnded { period, ends } => format!(
-                "The period {period} ends at {ends}: its statistics can be published once it has ended."
-            ),
-            Self::NoCheckpoint => "The log has no signed checkpoint yet: make one (`corridor log checkpoint`), then publish.".to_owned(),
-            Self::CheckpointBeforePeriodEnd { period, ends, size, made_at } => format!(
-                "The latest log checkpoint (size {size}) was made at {made_at}, before the period {period} ended at {ends}: make a new checkpoint (`corridor log checkpoint`), then publish."
-            ),
-            Self::ReleaseExists { release } => format!(
-                "A release {release} is already published, and releases are never rewritten: publish a correction (`--corrects {release}`) instead."
-            ),
-            Self::UnknownRelease { release } => {
-                format!("There is no release {release} to correct.")
-            }
-            Self::NothingInForce { period } => format!(
-                "No agreement had entered into force by the end of {period}: there is nothing to publish."
-            ),
-        }
-    }
-
-    /// The facts behind it, by name.
-    pub fn facts(&self) -> Vec<(&'static str, String)> {
-        match self {
-            Self::PeriodNotEnded { period, ends } => {
-                vec![("period", period.clone()), ("ends", ends.to_string())]
-            }
-            Self::NoCheckpoint => Vec::new(),
-            Self::CheckpointBeforePeriodEnd {
-                period,
-                ends,
-                size,
-                made_at,
-            } => vec![
-                ("period", period.clone()),
-                ("ends", ends.to_string()),
-                ("checkpoint_size", size.to_string()),
-                ("checkpoint_made_at", made_at.clone()),
-            ],
-            Self::ReleaseExists { release } | Self::UnknownRelease { release } => {
-                vec![("release", release.clone())]
-            }
-            Self::NothingInForce { period } => vec![("period", period.clone())],
-        }
-    }
-}
-
-impl fmt::Display for StatisticsRefusal {
-    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(formatter, "{}: {}", self.code(), self.message())
-    }
-}
-
-impl From<StatisticsRefusal> for AppError {
-    fn from(refusal: StatisticsRefusal) -> Self {
-        Self::Statistics(refusal)
-    }
-}
 
 /// What to publish.
 #[derive(Debug, Clone)]
@@ -211,13 +96,20 @@ pub async fn publish_on(
     signer: &Ed25519Signer,
 ) -> Result<PublishedRelease, AppError> {
     let label = request.period.label();
-    let last = request.period.last_month().ok_or_else(|| AppError::InvalidInput {
-        field: "period".to_owned(),
-        message: format!("`{label}` covers no month"),
-    })?;
+    let last = request
+        .period
+        .last_month()
+        .ok_or_else(|| AppError::InvalidInput {
+            field: "period".to_owned(),
+            message: format!("`{label}` covers no month"),
+        })?;
     let ends = end_of(last)?;
     if now < ends {
-        return Err(StatisticsRefusal::PeriodNotEnded { period: label, ends }.into());
+        return Err(StatisticsRefusal::PeriodNotEnded {
+            period: label,
+            ends,
+        }
+        .into());
     }
     let (size, root, note, made_at) = store
         .latest_checkpoint()
@@ -241,7 +133,9 @@ pub async fn publish_on(
     let mut earlier = Vec::new();
     for (earlier_id, bytes) in store.earlier_statistics_json(&id).await? {
         let release: Release = serde_json::from_slice(&bytes).map_err(|error| {
-            AppError::Internal(format!("stored release {earlier_id} does not parse: {error}"))
+            AppError::Internal(format!(
+                "stored release {earlier_id} does not parse: {error}"
+            ))
         })?;
         earlier.push(release);
     }
@@ -311,10 +205,7 @@ pub async fn publish_on(
 
 /// The id of the new release: as asked, or the period's label (for a correction, the corrected
 /// release's id with `-correction-N`); refuses an existing id and a correction of nothing.
-fn release_id(
-    request: &PublishRequest,
-    published: &[ReleaseSummary],
-) -> Result<String, AppError> {
+fn release_id(request: &PublishRequest, published: &[ReleaseSummary]) -> Result<String, AppError> {
     let exists = |id: &str| published.iter().any(|release| release.release_id == id);
     if let Some(corrected) = &request.corrects
         && !exists(corrected)
@@ -346,7 +237,10 @@ pub fn check_id(id: &str) -> Result<(), AppError> {
         && id
             .bytes()
             .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
-        && id.bytes().next().is_some_and(|byte| byte.is_ascii_alphanumeric());
+        && id
+            .bytes()
+            .next()
+            .is_some_and(|byte| byte.is_ascii_alphanumeric());
     if valid {
         Ok(())
     } else {
@@ -390,7 +284,13 @@ async fn agreements_counted(
 
 /// The releases published, newest first, if the policies let `caller` read statistics.
 pub async fn list(state: &App, caller: &Caller) -> Result<Vec<ReleaseSummary>, AppError> {
-    authorize(state, caller, Action::ReadStatistics, &ResourceFacts::Service).await?;
+    authorize(
+        state,
+        caller,
+        Action::ReadStatistics,
+        &ResourceFacts::Service,
+    )
+    .await?;
     Ok(state.store().releases().await?)
 }
 
@@ -402,7 +302,13 @@ pub async fn file(
     release: &str,
     name: &str,
 ) -> Result<Vec<u8>, AppError> {
-    authorize(state, caller, Action::ReadStatistics, &ResourceFacts::Service).await?;
+    authorize(
+        state,
+        caller,
+        Action::ReadStatistics,
+        &ResourceFacts::Service,
+    )
+    .await?;
     let id = if release == LATEST {
         state
             .store()
