@@ -583,16 +583,13 @@ async fn statistics_scene(
             _ => {}
         }
     }
-    demo.say(
-        "\nThe operator publishes statistics: protected counts anyone can check against the log.",
-    );
+    demo.say("\nThe operator publishes statistics: protected counts anyone can check against the log.");
     let last = Month::new(2026, 8).context("demo month")?;
     let periods = [
         ReleasePeriod::Period(Period::Year(2025)),
         ReleasePeriod::SinceEntry { to: last },
     ];
-    let exported =
-        crate::log_cmd::export_to(&store, std::path::Path::new(DEMO_LOG_DIR), false).await?;
+    let exported = crate::log_cmd::export_to(&store, std::path::Path::new(DEMO_LOG_DIR), false).await?;
     let log_trust = corridor_verify::check::Trust::new(
         origin,
         VerifierSet::new()

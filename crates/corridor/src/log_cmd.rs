@@ -269,11 +269,7 @@ pub(crate) struct Exported {
 
 /// Writes the tiles the latest checkpoint adds to `dir`, then the checkpoint (with a progress
 /// bar when `progress`).
-pub(crate) async fn export_to(
-    store: &Store,
-    dir: &Path,
-    progress: bool,
-) -> anyhow::Result<Exported> {
+pub(crate) async fn export_to(store: &Store, dir: &Path, progress: bool) -> anyhow::Result<Exported> {
     let Some((size, root, note, _)) = store.latest_checkpoint().await? else {
         bail!("no checkpoint yet: run `corridor log checkpoint` first");
     };

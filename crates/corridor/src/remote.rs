@@ -553,11 +553,7 @@ impl Remote {
                     })
                     .collect()
             })
-            .ok_or_else(|| {
-                Failure::Error(anyhow!(
-                    "the server's release list is not of the expected shape"
-                ))
-            })
+            .ok_or_else(|| Failure::Error(anyhow!("the server's release list is not of the expected shape")))
     }
 
     /// `POST /api/complaints` (no credential is read by the server).

@@ -143,10 +143,7 @@ pub async fn key(store: &Store, path: &Path, json: bool) -> anyhow::Result<ExitC
         );
     } else {
         if created {
-            eprintln!(
-                "created the statistics signing key `{}` (mode 0600)",
-                path.display()
-            );
+            eprintln!("created the statistics signing key `{}` (mode 0600)", path.display());
         }
         println!("{verifier}");
     }
@@ -289,10 +286,7 @@ pub async fn show(backend: &Executor, release: &str, file: &str) -> anyhow::Resu
         Ok(text) => {
             // The bytes as published; a reader that stops early (`| head`) is not an error.
             let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
                 Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
                     Err(error).context("cannot write to standard output")
                 }
@@ -327,9 +321,7 @@ pub async fn list(backend: &Executor, json: bool) -> anyhow::Result<ExitCode> {
         println!("no release is published yet");
     } else {
         for (id, period, corrects, published_at) in releases {
-            let correction = corrects
-                .map(|of| format!(", corrects {of}"))
-                .unwrap_or_default();
+            let correction = corrects.map(|of| format!(", corrects {of}")).unwrap_or_default();
             println!("{id}  {period}  published {published_at}{correction}");
         }
     }
