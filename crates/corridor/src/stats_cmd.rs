@@ -24,7 +24,8 @@ use corridor_verify::source::Source;
 use corridor_verify::stats::{report_lines, verify_release};
 
 use crate::app::InputError;
-use crate::backend::{Executor, Failure};
+use crate::app::Refused;
+use crate::backend::{Answer, Executor, Failure};
 use crate::cli::{StatsPublishArgs, StatsVerifyArgs};
 use crate::entropy::Entropy;
 
@@ -45,6 +46,25 @@ fn trust(log_key: &str, cosigners: &[String]) -> Result<Trust, InputError> {
     Trust::new(origin, log)
         .with_witnesses(witnesses, threshold)
         .map_err(|error| input("cosigner", &error))
+}
+
+/// The error a problem answered to `stats publish|show|list` becomes, its code first: a
+/// refusal (not permitted, not now, no such release, invalid input) exits 4 like every refused
+/// command; anything else is an error (1).
+fn refused(answer: &Answer) -> anyhow::Error {
+    use corridor_app::ErrorKind;
+    let message = format!("{}: {}", answer.code, answer.detail);
+    match answer.kind {
+        Some(
+            ErrorKind::Unauthenticated
+            | ErrorKind::Refused
+            | ErrorKind::NotPermitted
+            | ErrorKind::NotFound
+            | ErrorKind::Conflict
+            | ErrorKind::BadInput,
+        ) => Refused(message).into(),
+        _ => anyhow::anyhow!(message),
+    }
 }
 
 /// `corridor stats verify`: exit 0 when the release is verified, 1 when it is refused (the
@@ -143,7 +163,10 @@ pub async fn key(store: &Store, path: &Path, json: bool) -> anyhow::Result<ExitC
         );
     } else {
         if created {
-            eprintln!("created the statistics signing key `{}` (mode 0600)", path.display());
+            eprintln!(
+                "created the statistics signing key `{}` (mode 0600)",
+                path.display()
+            );
         }
         println!("{verifier}");
     }
@@ -214,7 +237,7 @@ pub async fn publish(
         Ok(published) => published,
         Err(Failure::Error(error)) => return Err(error),
         Err(Failure::Answer(answer)) => {
-            return Err(InputError(format!("{}: {}", answer.code, answer.detail)).into());
+            return Err(refused(&answer));
         }
     };
     let dir = args.dir.join(&published.id);
@@ -286,7 +309,10 @@ pub async fn show(backend: &Executor, release: &str, file: &str) -> anyhow::Resu
         Ok(text) => {
             // The bytes as published; a reader that stops early (`| head`) is not an error.
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            match stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
                 Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
                     Err(error).context("cannot write to standard output")
                 }
@@ -294,9 +320,7 @@ pub async fn show(backend: &Executor, release: &str, file: &str) -> anyhow::Resu
             }
         }
         Err(Failure::Error(error)) => Err(error),
-        Err(Failure::Answer(answer)) => {
-            Err(InputError(format!("{}: {}", answer.code, answer.detail)).into())
-        }
+        Err(Failure::Answer(answer)) => Err(refused(&answer)),
     }
 }
 
@@ -306,7 +330,7 @@ pub async fn list(backend: &Executor, json: bool) -> anyhow::Result<ExitCode> {
         Ok(releases) => releases,
         Err(Failure::Error(error)) => return Err(error),
         Err(Failure::Answer(answer)) => {
-            return Err(InputError(format!("{}: {}", answer.code, answer.detail)).into());
+            return Err(refused(&answer));
         }
     };
     if json {
@@ -321,7 +345,9 @@ pub async fn list(backend: &Executor, json: bool) -> anyhow::Result<ExitCode> {
         println!("no release is published yet");
     } else {
         for (id, period, corrects, published_at) in releases {
-            let correction = corrects.map(|of| format!(", corrects {of}")).unwrap_or_default();
+            let correction = corrects
+                .map(|of| format!(", corrects {of}"))
+                .unwrap_or_default();
             println!("{id}  {period}  published {published_at}{correction}");
         }
     }

@@ -235,8 +235,21 @@ async fn the_statistics_name_no_case_and_no_person() {
         !body.contains("Synthetic"),
         "the statistics name a person:\n{body}"
     );
-    // Not vacuous: the release counts the proposals (12, at or above the threshold).
+    // Not vacuous: the release counts the month's proposals, exactly (the log discloses them).
     let statistics = reply.json();
-    let cells = statistics["cells"].as_array().expect("cells");
-    assert!(!cells.is_empty(), "{body}");
+    let proposed = statistics["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .find(|cell| {
+            cell["agreement"] == "us-rwa-2025"
+                && cell["measure"] == "proposed"
+                && cell["breakdown"] == serde_json::json!([])
+        })
+        .unwrap_or_else(|| panic!("no total of proposals in\n{body}"));
+    assert_eq!(
+        proposed["value"],
+        serde_json::json!({ "status": "exact", "value": PROPOSALS }),
+        "{proposed}"
+    );
 }

@@ -230,10 +230,11 @@ fn publish(sandbox: &Sandbox, user: &str, args: &[&str]) -> Run {
     sandbox.corridor(&full)
 }
 
-/// Asserts a publication is refused with exit status 2 and `code` in its error.
+/// Asserts a publication is refused with exit status 4 (refused, like every refused command)
+/// and `code` first in its error.
 #[track_caller]
 fn publish_refused(sandbox: &Sandbox, user: &str, args: &[&str], code: &str) {
-    let stderr = publish(sandbox, user, args).code(2).stderr();
+    let stderr = publish(sandbox, user, args).code(4).stderr();
     assert!(
         stderr.contains(&format!("error: {code}: ")),
         "`{code}` is not the refusal:\n{stderr}"
@@ -267,7 +268,7 @@ fn publishing_keeps_its_rules_and_what_it_publishes_verifies() {
 
     sandbox.set_now("2025-09-01T10:00:00Z");
     let stderr = publish(&sandbox, "officer.ada", &["--period", "2025-08"])
-        .code(2)
+        .code(4)
         .stderr();
     assert!(stderr.contains("error: forbidden: "), "{stderr}");
     publish_refused(
@@ -364,6 +365,18 @@ fn publishing_keeps_its_rules_and_what_it_publishes_verifies() {
         .code(0)
         .stdout();
     assert_eq!(shown.as_bytes(), files["statistics.csv"].as_slice());
+    let stderr = sandbox
+        .corridor(&[
+            "stats",
+            "show",
+            "--release",
+            "2024-01",
+            "--file",
+            "statistics.csv",
+        ])
+        .code(4)
+        .stderr();
+    assert!(stderr.contains("error: not_found: "), "{stderr}");
 
     sandbox.corridor(&["log", "export", "public"]).code(0);
     let log_key = sandbox.corridor(&["log", "key"]).code(0).stdout();
