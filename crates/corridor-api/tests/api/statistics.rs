@@ -57,17 +57,23 @@ async fn officer(app: &TestApp) -> String {
 }
 
 /// Publishes the release of August 2025 through corridor-app once the month has ended: the
-/// officer's read of the (not yet published) statistics is recorded in the log, a checkpoint
-/// of the grown log is signed on 2 September, and the release is published from it then. (A
-/// checkpoint of an unchanged log keeps the time it was first made.)
+/// officer's read of the (not yet published) statistics is recorded in the log, then
+/// [`publish_august_now`].
 async fn publish_august(app: &TestApp, officer: &str) -> PublishedRelease {
-    let now: Timestamp = SEPTEMBER_2.parse().expect("a moment");
     let (before, _) = app.store.tree_head().await.expect("the tree head");
     call(app, "GET", "/api/statistics", officer, None, None)
         .await
         .problem(404, "not_found");
     let (after, _) = app.store.tree_head().await.expect("the tree head");
     assert!(after > before, "the officer's read is a leaf of the log");
+    publish_august_now(app).await
+}
+
+/// Signs a checkpoint of the log on 2 September 2025 and publishes the release of August 2025
+/// from it then, through corridor-app. The log must have grown since the harness's checkpoint:
+/// a checkpoint of an unchanged log keeps the time it was first made.
+pub async fn publish_august_now(app: &TestApp) -> PublishedRelease {
+    let now: Timestamp = SEPTEMBER_2.parse().expect("a moment");
     checkpoint_at(app, SEPTEMBER_2).await;
     let signer = Ed25519Signer::from_seed(
         KeyName::new(signer_name(ORIGIN)).expect("a key name"),
