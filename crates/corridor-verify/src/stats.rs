@@ -110,7 +110,7 @@ pub enum StatsRefusal {
     #[error("the log's leaves could not be counted")]
     Count(#[source] CountError),
     /// A cell disagrees with the log or with the other cells.
-    #[error("the release contradicts the log: {0}")]
+    #[error("the release contradicts the log")]
     Cell(#[from] Box<CellRefusal>),
 }
 

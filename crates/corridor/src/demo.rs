@@ -622,7 +622,7 @@ async fn statistics_scene(
             &corridor_verify::source::Source::parse(DEMO_LOG_DIR),
             &log_trust,
         )
-        .map_err(|error| anyhow::anyhow!("release {} does not verify: {error}", published.id))?;
+        .with_context(|| format!("release {} does not verify", published.id))?;
         demo.say(&format!(
             "  release {} ({}): {} cells, written to {}; verified against the exported log: {} exact totals equal the leaves, {} breakdown equations hold",
             published.id,

@@ -24,7 +24,8 @@ use corridor_verify::source::Source;
 use corridor_verify::stats::{report_lines, verify_release};
 
 use crate::app::InputError;
-use crate::backend::{Executor, Failure};
+use crate::app::Refused;
+use crate::backend::{Answer, Executor, Failure};
 use crate::cli::{StatsPublishArgs, StatsVerifyArgs};
 use crate::entropy::Entropy;
 
@@ -45,6 +46,25 @@ fn trust(log_key: &str, cosigners: &[String]) -> Result<Trust, InputError> {
     Trust::new(origin, log)
         .with_witnesses(witnesses, threshold)
         .map_err(|error| input("cosigner", &error))
+}
+
+/// The error a problem answered to `stats publish|show|list` becomes, its code first: a
+/// refusal (not permitted, not now, no such release, invalid input) exits 4 like every refused
+/// command; anything else is an error (1).
+fn refused(answer: &Answer) -> anyhow::Error {
+    use corridor_app::ErrorKind;
+    let message = format!("{}: {}", answer.code, answer.detail);
+    match answer.kind {
+        Some(
+            ErrorKind::Unauthenticated
+            | ErrorKind::Refused
+            | ErrorKind::NotPermitted
+            | ErrorKind::NotFound
+            | ErrorKind::Conflict
+            | ErrorKind::BadInput,
+        ) => Refused(message).into(),
+        _ => anyhow::anyhow!(message),
+    }
 }
 
 /// `corridor stats verify`: exit 0 when the release is verified, 1 when it is refused (the
@@ -217,7 +237,7 @@ pub async fn publish(
         Ok(published) => published,
         Err(Failure::Error(error)) => return Err(error),
         Err(Failure::Answer(answer)) => {
-            return Err(InputError(format!("{}: {}", answer.code, answer.detail)).into());
+            return Err(refused(&answer));
         }
     };
     let dir = args.dir.join(&published.id);
@@ -300,9 +320,7 @@ pub async fn show(backend: &Executor, release: &str, file: &str) -> anyhow::Resu
             }
         }
         Err(Failure::Error(error)) => Err(error),
-        Err(Failure::Answer(answer)) => {
-            Err(InputError(format!("{}: {}", answer.code, answer.detail)).into())
-        }
+        Err(Failure::Answer(answer)) => Err(refused(&answer)),
     }
 }
 
@@ -312,7 +330,7 @@ pub async fn list(backend: &Executor, json: bool) -> anyhow::Result<ExitCode> {
         Ok(releases) => releases,
         Err(Failure::Error(error)) => return Err(error),
         Err(Failure::Answer(answer)) => {
-            return Err(InputError(format!("{}: {}", answer.code, answer.detail)).into());
+            return Err(refused(&answer));
         }
     };
     if json {

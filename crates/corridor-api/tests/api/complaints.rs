@@ -84,7 +84,8 @@ async fn outsiders(app: &TestApp) -> Vec<(&'static str, Option<String>)> {
 /// Every GET route of the OpenAPI document, with its parameters filled: the agreement, the case
 /// the complaint names, `complaint` (the complaint's id, or one that does not exist), a finding
 /// of the monitoring body addressed to both states, the caller's own name, the log's first
-/// tile; the joint committee's report asked for in the committee's version.
+/// tile, the latest statistics release's `statistics.json`; the joint committee's report asked
+/// for in the committee's version.
 fn get_routes(case: CaseId, complaint: &str, finding: &str, user: &str) -> Vec<(String, String)> {
     let document =
         serde_json::to_value(corridor_api::server::openapi(false)).expect("the document");
@@ -99,7 +100,9 @@ fn get_routes(case: CaseId, complaint: &str, finding: &str, user: &str) -> Vec<(
             .replace("{complaint}", complaint)
             .replace("{finding}", finding)
             .replace("{user}", user)
-            .replace("{path}", "0/000.p/1");
+            .replace("{path}", "0/000.p/1")
+            .replace("{release}", "latest")
+            .replace("{file}", "statistics.json");
         assert!(
             !path.contains('{'),
             "a parameter the test does not fill: {template}"

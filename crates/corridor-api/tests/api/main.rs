@@ -45,6 +45,8 @@ mod service;
 #[cfg(test)]
 mod session;
 #[cfg(test)]
+mod statistics;
+#[cfg(test)]
 mod text;
 #[cfg(test)]
 mod users;

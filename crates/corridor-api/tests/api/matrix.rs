@@ -182,7 +182,8 @@ impl Column {
 /// and logging in needs nothing. The witness's `add-checkpoint` is public like the log it
 /// serves: the witness authenticates the log by its signature on the checkpoint, not the
 /// caller, so every column gets past the policies (which never see it); so is its monitoring
-/// endpoint, `GET /{origin_hash}/checkpoint`, which serves what the witness cosigned.
+/// endpoint, `GET /{origin_hash}/checkpoint`, which serves what the witness cosigned. The
+/// published statistics are everyone's, the anonymous public's included (`read_statistics`).
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, &str)] = &[
     //                                                     so ss ad ro  co mo cc ad pu au
@@ -202,6 +203,9 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("GET",    "/api/cases/{case}",                       "Yn Yn Yn Ynn Yn Yn nn n - n"),
     ("GET",    "/api/agreements/{agreement}/access-records", "-- -- -- --- -- Y- -- - - Y"),
     ("GET",    "/api/reports/{agreement}",                "-- Y- -- --- -- Y- -- - - -"),
+    ("GET",    "/api/statistics",                         "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/api/statistics/releases",                "YY YY YY YYY YY YY YY Y Y Y"),
+    ("GET",    "/public/statistics/{release}/{file}",     "YY YY YY YYY YY YY YY Y Y Y"),
     ("GET",    "/api/cases/{case}/history",               "Yn Yn Yn -nn Yn Yn nn n - n"),
     ("POST",   "/api/cases/{case}/notice",                "Yn Yn -n -nn -n -n nn n - n"),
     ("POST",   "/api/cases/{case}/protection-claim",      "Yn Yn -n -nn Yn -n nn n - n"),
@@ -640,7 +644,9 @@ async fn cells(app: &TestApp, resources: &Resources) -> Vec<Cell> {
                 .replace("{user}", TARGET_USER)
                 .replace("{token_id}", &resources.target_token)
                 .replace("{path}", "0/000")
-                .replace("{origin_hash}", &corridor_log::witness::origin_hash(ORIGIN));
+                .replace("{origin_hash}", &corridor_log::witness::origin_hash(ORIGIN))
+                .replace("{release}", "latest")
+                .replace("{file}", "statistics.json");
             if let Some(case) = case {
                 path = path.replace("{case}", &case.to_string());
             }
@@ -802,6 +808,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
     })
     .await;
     let resources = prepare(&app).await;
+    // A published release, so that reading the statistics is allowed with a 200 (the log has
+    // grown since the harness's checkpoint: the resources are in it).
+    crate::statistics::publish_august_now(&app).await;
     let cells = cells(&app, &resources).await;
     let (last, first): (Vec<&Cell>, Vec<&Cell>) = cells
         .iter()

@@ -29,6 +29,8 @@ mod log;
 #[cfg(test)]
 mod remote;
 #[cfg(test)]
+mod statistics;
+#[cfg(test)]
 mod store;
 #[cfg(test)]
 mod tidy;
