@@ -73,8 +73,17 @@ async fn publish_august(app: &TestApp, officer: &str) -> PublishedRelease {
 /// from it then, through corridor-app. The log must have grown since the harness's checkpoint:
 /// a checkpoint of an unchanged log keeps the time it was first made.
 pub async fn publish_august_now(app: &TestApp) -> PublishedRelease {
-    let now: Timestamp = SEPTEMBER_2.parse().expect("a moment");
     checkpoint_at(app, SEPTEMBER_2).await;
+    publish_august_at_september_2(app)
+        .await
+        .expect("the release is published")
+}
+
+/// Publishes the release of August 2025 on 2 September 2025 from the latest checkpoint.
+async fn publish_august_at_september_2(
+    app: &TestApp,
+) -> Result<PublishedRelease, corridor_app::AppError> {
+    let now: Timestamp = SEPTEMBER_2.parse().expect("a moment");
     let signer = Ed25519Signer::from_seed(
         KeyName::new(signer_name(ORIGIN)).expect("a key name"),
         &[6; 32],
@@ -86,9 +95,7 @@ pub async fn publish_august_now(app: &TestApp) -> PublishedRelease {
         threshold: corridor_stats::DEFAULT_THRESHOLD,
         base: corridor_stats::DEFAULT_BASE,
     };
-    publish_on(&app.store, now, &request, &signer)
-        .await
-        .expect("the release is published")
+    publish_on(&app.store, now, &request, &signer).await
 }
 
 /// The stored bytes of a file of a release.
@@ -258,4 +265,30 @@ async fn the_statistics_name_no_case_and_no_person() {
         serde_json::json!({ "status": "exact", "value": PROPOSALS }),
         "{proposed}"
     );
+}
+
+#[tokio::test]
+async fn a_checkpoint_made_inside_the_period_covers_it_only_while_the_log_has_not_grown() {
+    // Proves the rule of a release's checkpoint: one made before the period ended is refused
+    // (`checkpoint_before_period_end`) once an event was appended after it, since an event of
+    // the period could lie beyond it; while nothing was appended since, it covers every event
+    // of the period and the release is published.
+    let app = app().await;
+    checkpoint_at(&app, "2025-08-20T12:00:00Z").await;
+    let officer = officer(&app).await;
+    call(&app, "GET", "/api/statistics", &officer, None, None)
+        .await
+        .problem(404, "not_found");
+    match publish_august_at_september_2(&app).await {
+        Err(corridor_app::AppError::Statistics(refusal)) => {
+            assert_eq!(refusal.code(), "checkpoint_before_period_end", "{refusal}");
+        }
+        other => panic!("a grown log after an early checkpoint was not refused: {other:?}"),
+    }
+    let unchanged = self::app().await;
+    checkpoint_at(&unchanged, "2025-08-20T12:00:00Z").await;
+    let published = publish_august_at_september_2(&unchanged)
+        .await
+        .expect("an early checkpoint of an unchanged log covers the period");
+    assert_eq!(published.id, "2025-08");
 }

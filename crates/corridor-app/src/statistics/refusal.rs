@@ -18,8 +18,8 @@ pub enum StatisticsRefusal {
     },
     /// The log has no signed checkpoint to compute a release at.
     NoCheckpoint,
-    /// The latest checkpoint was made before the period ended: events of the period may lie
-    /// after it.
+    /// The latest checkpoint was made before the period ended and the log has grown since:
+    /// events of the period may lie after it.
     CheckpointBeforePeriodEnd {
         /// The period asked for.
         period: String,

@@ -4,8 +4,9 @@
 //! public's is not (see `crate::authorize`).
 //!
 //! A release counts the events whose leaves lie below the latest signed checkpoint, and only for
-//! a period that has ended before that checkpoint was made: a later release of the same period,
-//! from a later checkpoint, counts the same events. It is protected against every release
+//! a period that has ended before that checkpoint was made (or, if it was made earlier, when
+//! nothing was appended since): a later release of the same period, from a later checkpoint,
+//! counts the same events. It is protected against every release
 //! published before it (docs/statistics.md), written as files, signed with the deployment's
 //! statistics key over the files' hashes, and stored with its files in one durable transaction
 //! (append-only: a correction is a new release naming what it corrects).
@@ -118,7 +119,10 @@ pub async fn publish_on(
     let made: Timestamp = made_at
         .parse()
         .map_err(|error| AppError::Internal(format!("checkpoint time `{made_at}`: {error}")))?;
-    if made < ends {
+    // A checkpoint made before the period ended still covers it when nothing was appended since:
+    // re-signing an unchanged log keeps the checkpoint's first time.
+    let (tree_size, _) = store.tree_head().await?;
+    if made < ends && tree_size > size {
         return Err(StatisticsRefusal::CheckpointBeforePeriodEnd {
             period: label,
             ends,
