@@ -193,8 +193,8 @@ pub async fn publish(
     publish_on(state.store(), state.now(), request, signer).await
 }
 
-/// The first instant after a month, UTC.
-fn end_of(month: Month) -> Result<Timestamp, AppError> {
+/// The first instant after a month, UTC: the `as_of` of the tally of a release ending with it.
+pub fn end_of(month: Month) -> Result<Timestamp, AppError> {
     let next = month.next();
     format!("{next}-01T00:00:00Z")
         .parse()
@@ -211,13 +211,20 @@ pub async fn publish_on(
     signer: &Ed25519Signer,
 ) -> Result<PublishedRelease, AppError> {
     let label = request.period.label();
-    let last = request.period.last_month().ok_or_else(|| AppError::InvalidInput {
-        field: "period".to_owned(),
-        message: format!("`{label}` covers no month"),
-    })?;
+    let last = request
+        .period
+        .last_month()
+        .ok_or_else(|| AppError::InvalidInput {
+            field: "period".to_owned(),
+            message: format!("`{label}` covers no month"),
+        })?;
     let ends = end_of(last)?;
     if now < ends {
-        return Err(StatisticsRefusal::PeriodNotEnded { period: label, ends }.into());
+        return Err(StatisticsRefusal::PeriodNotEnded {
+            period: label,
+            ends,
+        }
+        .into());
     }
     let (size, root, note, made_at) = store
         .latest_checkpoint()
@@ -241,7 +248,9 @@ pub async fn publish_on(
     let mut earlier = Vec::new();
     for (earlier_id, bytes) in store.earlier_statistics_json(&id).await? {
         let release: Release = serde_json::from_slice(&bytes).map_err(|error| {
-            AppError::Internal(format!("stored release {earlier_id} does not parse: {error}"))
+            AppError::Internal(format!(
+                "stored release {earlier_id} does not parse: {error}"
+            ))
         })?;
         earlier.push(release);
     }
@@ -271,19 +280,7 @@ pub async fn publish_on(
     };
     let release = compute(&counts, &release_request, &earlier)
         .map_err(|error| AppError::Internal(format!("computing release {id}: {error}")))?;
-    let written = files::write(&release)
-        .map_err(|error| AppError::Internal(format!("writing release {id}: {error}")))?;
-    let mut signed = Note::new(manifest::body(&release, &written))
-        .map_err(|error| AppError::Internal(format!("release {id}'s note: {error}")))?;
-    signed
-        .sign(signer)
-        .map_err(|error| AppError::Internal(format!("signing release {id}: {error}")))?;
-    let mut files: Vec<(String, Vec<u8>)> = written
-        .into_iter()
-        .map(|file| (file.name, file.bytes))
-        .collect();
-    let note_text = signed.to_text();
-    files.push((NOTE_FILE.to_owned(), note_text.clone().into_bytes()));
+    let (files, note_text) = signed_files(&release, signer)?;
     store
         .insert_release(&NewRelease {
             release_id: id.clone(),
@@ -309,12 +306,32 @@ pub async fn publish_on(
     })
 }
 
+/// A computed release's files, as published: its files ([`files::write`]) and its signed note
+/// over their hashes ([`NOTE_FILE`], last), with the note's text.
+pub fn signed_files(
+    release: &Release,
+    signer: &Ed25519Signer,
+) -> Result<(Vec<(String, Vec<u8>)>, String), AppError> {
+    let id = &release.id;
+    let written = files::write(release)
+        .map_err(|error| AppError::Internal(format!("writing release {id}: {error}")))?;
+    let mut signed = Note::new(manifest::body(release, &written))
+        .map_err(|error| AppError::Internal(format!("release {id}'s note: {error}")))?;
+    signed
+        .sign(signer)
+        .map_err(|error| AppError::Internal(format!("signing release {id}: {error}")))?;
+    let mut files: Vec<(String, Vec<u8>)> = written
+        .into_iter()
+        .map(|file| (file.name, file.bytes))
+        .collect();
+    let note_text = signed.to_text();
+    files.push((NOTE_FILE.to_owned(), note_text.clone().into_bytes()));
+    Ok((files, note_text))
+}
+
 /// The id of the new release: as asked, or the period's label (for a correction, the corrected
 /// release's id with `-correction-N`); refuses an existing id and a correction of nothing.
-fn release_id(
-    request: &PublishRequest,
-    published: &[ReleaseSummary],
-) -> Result<String, AppError> {
+fn release_id(request: &PublishRequest, published: &[ReleaseSummary]) -> Result<String, AppError> {
     let exists = |id: &str| published.iter().any(|release| release.release_id == id);
     if let Some(corrected) = &request.corrects
         && !exists(corrected)
@@ -346,7 +363,10 @@ pub fn check_id(id: &str) -> Result<(), AppError> {
         && id
             .bytes()
             .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
-        && id.bytes().next().is_some_and(|byte| byte.is_ascii_alphanumeric());
+        && id
+            .bytes()
+            .next()
+            .is_some_and(|byte| byte.is_ascii_alphanumeric());
     if valid {
         Ok(())
     } else {
@@ -361,7 +381,7 @@ pub fn check_id(id: &str) -> Result<(), AppError> {
 
 /// The agreements a release of `period` counts: those in force by its last month, with what
 /// their terms allow publishing.
-async fn agreements_counted(
+pub async fn agreements_counted(
     store: &Store,
     period: &ReleasePeriod,
 ) -> Result<Vec<AgreementInfo>, AppError> {
@@ -390,7 +410,13 @@ async fn agreements_counted(
 
 /// The releases published, newest first, if the policies let `caller` read statistics.
 pub async fn list(state: &App, caller: &Caller) -> Result<Vec<ReleaseSummary>, AppError> {
-    authorize(state, caller, Action::ReadStatistics, &ResourceFacts::Service).await?;
+    authorize(
+        state,
+        caller,
+        Action::ReadStatistics,
+        &ResourceFacts::Service,
+    )
+    .await?;
     Ok(state.store().releases().await?)
 }
 
@@ -402,7 +428,13 @@ pub async fn file(
     release: &str,
     name: &str,
 ) -> Result<Vec<u8>, AppError> {
-    authorize(state, caller, Action::ReadStatistics, &ResourceFacts::Service).await?;
+    authorize(
+        state,
+        caller,
+        Action::ReadStatistics,
+        &ResourceFacts::Service,
+    )
+    .await?;
     let id = if release == LATEST {
         state
             .store()
