@@ -14,13 +14,19 @@
 //! an arrived case gets two welfare checks (the second not found); 5 % are withdrawn, 5 % claim
 //! protection and have it decided.
 //!
-//! Then it times, each three times over the whole log (the minimum and the median are printed):
-//! a scan in sequence order with the tally's kinds filtered in SQL (`Store::for_each_event_up_to`:
-//! every row is visited, access records included), the walk of the case and hold streams through
-//! the `(stream, version)` index that the tally uses (`Store::for_each_stream_event_up_to`, bodies
-//! hashed and checked, not decoded), the same walk decoding every body as a full `Event`, and the
-//! whole `tally` (the walk decoding only the fields it uses, the counting, and the welfare
-//! schedules of the arrived cases folded from their streams).
+//! Then it times, over the whole log: the tally with the case streams walked in one part and in
+//! `WALK_PARTS` parts at once (alternately, three times each); (a) a monthly release with no
+//! earlier release, three times; (b) the twelve monthly releases of 2025 in order, each protected
+//! against the earlier ones, then the since-entry release to 2025-12 against all twelve, three
+//! times. A release is computed as `publish_on` computes it (the app's agreements, `tally`,
+//! `corridor_stats::compute::compute`, the files and the signed note) but not stored: the
+//! releases table is append-only and the store is kept between runs. Each step is timed.
+//!
+//! CORRIDOR_BENCH_STATS_WALKS=1 adds the reads under the tally, three times each: a scan in
+//! sequence order with the tally's kinds filtered in SQL (`Store::for_each_event_up_to`: every
+//! row is visited, access records included), the walk of the case and hold streams on one
+//! connection (`Store::for_each_stream_event_up_to`, bodies hashed and checked, not decoded),
+//! the same walk decoding every body as a full `Event`, and the whole `tally`.
 //!
 //! CORRIDOR_BENCH_STATS_EVENTS sets the size (e.g. `1_000_000` to try it quickly).
 
@@ -29,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use corridor_app::statistics::release::{agreements_counted, end_of, signed_files};
-use corridor_app::statistics::tally::{COUNTED_KINDS, tally};
+use corridor_app::statistics::tally::{COUNTED_KINDS, WALK_PARTS, tally, tally_in_parts};
 use corridor_domain::terms::{AgreementId, Country, Sex};
 use corridor_domain::{
     Actor, CaseId, Command, Context, Event, EventBody, Label, Language, NoticeFacts, Party,
@@ -629,6 +635,7 @@ async fn bench() -> anyhow::Result<()> {
     if std::env::var_os("CORRIDOR_BENCH_STATS_WALKS").is_some() {
         walks(&store, size, as_of).await?;
     }
+    parts(&store, size, as_of).await?;
     let at = At {
         store: &store,
         size,
@@ -640,6 +647,34 @@ async fn bench() -> anyhow::Result<()> {
     };
     releases(&at).await?;
     store.close().await;
+    Ok(())
+}
+
+/// The tally with the case streams walked in one part, then in [`WALK_PARTS`] parts at once,
+/// alternately three times each (so that both see the same load), checked to count the same.
+async fn parts(store: &Store, size: u64, as_of: Timestamp) -> anyhow::Result<()> {
+    let (mut one, mut several) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let began = Instant::now();
+        let whole = tally_in_parts(store, size, as_of, 1)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        one.push(began.elapsed());
+        let began = Instant::now();
+        let split = tally_in_parts(store, size, as_of, WALK_PARTS)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        several.push(began.elapsed());
+        anyhow::ensure!(
+            whole == split,
+            "the tallies in 1 and {WALK_PARTS} parts differ"
+        );
+    }
+    summary("tally, case streams walked in 1 part", &mut one);
+    summary(
+        &format!("tally, case streams walked in {WALK_PARTS} parts at once"),
+        &mut several,
+    );
     Ok(())
 }
 

@@ -306,12 +306,15 @@ pub async fn publish_on(
     })
 }
 
+/// A release's files by name, exactly as published.
+pub type ReleaseFiles = Vec<(String, Vec<u8>)>;
+
 /// A computed release's files, as published: its files ([`files::write`]) and its signed note
 /// over their hashes ([`NOTE_FILE`], last), with the note's text.
 pub fn signed_files(
     release: &Release,
     signer: &Ed25519Signer,
-) -> Result<(Vec<(String, Vec<u8>)>, String), AppError> {
+) -> Result<(ReleaseFiles, String), AppError> {
     let id = &release.id;
     let written = files::write(release)
         .map_err(|error| AppError::Internal(format!("writing release {id}: {error}")))?;
@@ -320,7 +323,7 @@ pub fn signed_files(
     signed
         .sign(signer)
         .map_err(|error| AppError::Internal(format!("signing release {id}: {error}")))?;
-    let mut files: Vec<(String, Vec<u8>)> = written
+    let mut files: ReleaseFiles = written
         .into_iter()
         .map(|file| (file.name, file.bytes))
         .collect();

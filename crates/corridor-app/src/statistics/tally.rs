@@ -147,15 +147,26 @@ pub const WALK_PARTS: usize = 2;
 /// snapshot would, see [`StreamWalker::for_each_stream_event_in`]), and their tallies added; a
 /// case's stream is never cut between two parts, so each case is folded whole by one walk.
 pub async fn tally(store: &Store, up_to_size: u64, as_of: Timestamp) -> Result<Tally, AppError> {
+    tally_in_parts(store, up_to_size, as_of, WALK_PARTS).await
+}
+
+/// [`tally`] with the case streams walked in up to `parts` parts at once (1: one walk); the
+/// counts are the same for any number of parts.
+pub async fn tally_in_parts(
+    store: &Store,
+    up_to_size: u64,
+    as_of: Timestamp,
+    parts: usize,
+) -> Result<Tally, AppError> {
     let mut snapshot = Snapshot::default();
     for state in store.agreements().await? {
         snapshot.agreements.insert(state.id.clone(), state);
     }
     let walker = store.stream_walker();
     let cases = StreamRange::of_prefix("case-")?;
-    let mut parts = Vec::with_capacity(WALK_PARTS);
-    for range in walker.split(&cases, WALK_PARTS).await? {
-        parts.push(AbortOnDrop(tokio::spawn(walk_cases(
+    let mut walks = Vec::with_capacity(parts);
+    for range in walker.split(&cases, parts).await? {
+        walks.push(AbortOnDrop(tokio::spawn(walk_cases(
             walker.clone(),
             range,
             Walk::new(snapshot.clone(), as_of)?,
@@ -169,8 +180,8 @@ pub async fn tally(store: &Store, up_to_size: u64, as_of: Timestamp) -> Result<T
         })
         .await?;
     let mut tally = walk.tally;
-    for part in &mut parts {
-        let counted = (&mut part.0).await.map_err(|error| {
+    for walk in &mut walks {
+        let counted = (&mut walk.0).await.map_err(|error| {
             AppError::Internal(format!("a walk of the case streams stopped: {error}"))
         })??;
         tally.merge(counted);
