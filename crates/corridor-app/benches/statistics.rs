@@ -14,13 +14,19 @@
 //! an arrived case gets two welfare checks (the second not found); 5 % are withdrawn, 5 % claim
 //! protection and have it decided.
 //!
-//! Then it times, each three times over the whole log (the minimum and the median are printed):
-//! a scan in sequence order with the tally's kinds filtered in SQL (`Store::for_each_event_up_to`:
-//! every row is visited, access records included), the walk of the case and hold streams through
-//! the `(stream, version)` index that the tally uses (`Store::for_each_stream_event_up_to`, bodies
-//! hashed and checked, not decoded), the same walk decoding every body as a full `Event`, and the
-//! whole `tally` (the walk decoding only the fields it uses, the counting, and the welfare
-//! schedules of the arrived cases folded from their streams).
+//! Then it times, over the whole log: the tally with the case streams walked in one part and in
+//! `WALK_PARTS` parts at once (alternately, three times each); (a) a monthly release with no
+//! earlier release, three times; (b) the twelve monthly releases of 2025 in order, each protected
+//! against the earlier ones, then the since-entry release to 2025-12 against all twelve, three
+//! times. A release is computed as `publish_on` computes it (the app's agreements, `tally`,
+//! `corridor_stats::compute::compute`, the files and the signed note) but not stored: the
+//! releases table is append-only and the store is kept between runs. Each step is timed.
+//!
+//! CORRIDOR_BENCH_STATS_WALKS=1 adds the reads under the tally, three times each: a scan in
+//! sequence order with the tally's kinds filtered in SQL (`Store::for_each_event_up_to`: every
+//! row is visited, access records included), the walk of the case and hold streams on one
+//! connection (`Store::for_each_stream_event_up_to`, bodies hashed and checked, not decoded),
+//! the same walk decoding every body as a full `Event`, and the whole `tally`.
 //!
 //! CORRIDOR_BENCH_STATS_EVENTS sets the size (e.g. `1_000_000` to try it quickly).
 
@@ -28,12 +34,19 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use corridor_app::statistics::tally::{COUNTED_KINDS, tally};
+use corridor_app::statistics::release::{agreements_counted, end_of, signed_files};
+use corridor_app::statistics::tally::{COUNTED_KINDS, WALK_PARTS, tally, tally_in_parts};
 use corridor_domain::terms::{AgreementId, Country, Sex};
 use corridor_domain::{
     Actor, CaseId, Command, Context, Event, EventBody, Label, Language, NoticeFacts, Party,
     PersonFacts, PersonalData, Role, UserId, WelfareOutcome,
 };
+use corridor_log::note::{Ed25519Signer, KeyName};
+use corridor_stats::compute::{ReleaseRequest, compute};
+use corridor_stats::period::{Month, Period};
+use corridor_stats::release::{LogPoint, Release, ReleasePeriod, Value};
+use corridor_stats::rounding::Protection;
+use corridor_stats::{DEFAULT_BASE, DEFAULT_THRESHOLD};
 use corridor_store::vault::{MasterKey, seal};
 use corridor_store::{Deployment, Request, Store, StoreError, Write};
 use jiff::{SignedDuration, Timestamp};
@@ -427,6 +440,175 @@ fn summary(what: &str, times: &mut [Duration]) {
     );
 }
 
+/// The time of each step of one release.
+#[derive(Debug, Clone, Copy, Default)]
+struct Steps {
+    tally: Duration,
+    compute: Duration,
+    files: Duration,
+}
+
+impl Steps {
+    fn total(&self) -> Duration {
+        self.tally + self.compute + self.files
+    }
+
+    /// The step-wise minimum of several runs (and the minimum total).
+    fn min(runs: &[Self]) -> (Self, Duration) {
+        let pick = |f: fn(&Self) -> Duration| runs.iter().map(f).min().unwrap_or_default();
+        (
+            Self {
+                tally: pick(|steps| steps.tally),
+                compute: pick(|steps| steps.compute),
+                files: pick(|steps| steps.files),
+            },
+            pick(Self::total),
+        )
+    }
+
+    fn line(&self, total: Duration) -> String {
+        format!(
+            "tally {:.2} s, compute {:.2} s, files + signed note {:.3} s, total {:.2} s",
+            self.tally.as_secs_f64(),
+            self.compute.as_secs_f64(),
+            self.files.as_secs_f64(),
+            total.as_secs_f64()
+        )
+    }
+}
+
+/// What a release is computed at and signed with.
+struct At<'a> {
+    store: &'a Store,
+    size: u64,
+    root: String,
+    signer: Ed25519Signer,
+}
+
+/// Computes one release of `period` over the whole log, protected against `earlier`, as
+/// `publish_on` does (the app's own agreements, tally, compute, files and signed note) but
+/// without storing it (the releases table is append-only and the store is kept between runs).
+async fn release(
+    at: &At<'_>,
+    period: ReleasePeriod,
+    earlier: &[Release],
+) -> anyhow::Result<(Release, Steps)> {
+    let last = period.last_month().context("a period with a month")?;
+    let ends = end_of(last).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let agreements = agreements_counted(at.store, &period)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    // The deployment's rounding key is drawn and stored on first use: a fixed key here, so that
+    // the benchmark writes nothing into the store.
+    let protection = Protection::new(&[0x5a; 32])?
+        .with_threshold(DEFAULT_THRESHOLD)?
+        .with_base(DEFAULT_BASE)?;
+    let began = Instant::now();
+    let counts = tally(at.store, at.size, ends)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let tallied = began.elapsed();
+    let request = ReleaseRequest {
+        id: period.label().replace("..", "-to-"),
+        period,
+        corrects: None,
+        checkpoint: LogPoint {
+            origin: "bench.corridor.invalid/log".to_owned(),
+            size: at.size,
+            root: at.root.clone(),
+        },
+        protection,
+        agreements,
+    };
+    let began = Instant::now();
+    let computed = compute(&counts, &request, earlier)?;
+    let computing = began.elapsed();
+    let began = Instant::now();
+    let (files, _note) =
+        signed_files(&computed, &at.signer).map_err(|error| anyhow::anyhow!("{error}"))?;
+    let writing = began.elapsed();
+    anyhow::ensure!(files.len() > 1, "a release has files");
+    Ok((
+        computed,
+        Steps {
+            tally: tallied,
+            compute: computing,
+            files: writing,
+        },
+    ))
+}
+
+/// A release's cells and how many are suppressed.
+fn cells(release: &Release) -> String {
+    let suppressed = release
+        .cells
+        .iter()
+        .filter(|cell| cell.value == Value::Suppressed)
+        .count();
+    format!("{} cells, {suppressed} suppressed", release.cells.len())
+}
+
+/// (a) one monthly release with no earlier release, three times; (b) the twelve monthly
+/// releases of 2025 in order, each protected against the earlier ones, then the since-entry
+/// release to 2025-12 against all twelve, three times.
+async fn releases(at: &At<'_>) -> anyhow::Result<()> {
+    let month = |m: u8| -> anyhow::Result<ReleasePeriod> {
+        Ok(ReleasePeriod::Period(Period::Month(
+            Month::new(2025, m).context("a month")?,
+        )))
+    };
+    let mut runs = Vec::new();
+    let mut alone = None;
+    for _ in 0..3 {
+        let (computed, steps) = release(at, month(6)?, &[]).await?;
+        println!(
+            "  2025-06 (no earlier release): {}",
+            steps.line(steps.total())
+        );
+        runs.push(steps);
+        alone = Some(computed);
+    }
+    let (steps, total) = Steps::min(&runs);
+    println!(
+        "(a) monthly release 2025-06, no earlier release ({}), min of 3: {}",
+        alone.as_ref().map(cells).unwrap_or_default(),
+        steps.line(total)
+    );
+    let mut earlier: Vec<Release> = Vec::new();
+    for m in 1..=12 {
+        let (computed, steps) = release(at, month(m)?, &earlier).await?;
+        println!(
+            "(b) monthly release 2025-{m:02} over {} earlier ({}): {}",
+            earlier.len(),
+            cells(&computed),
+            steps.line(steps.total())
+        );
+        earlier.push(computed);
+    }
+    let since = ReleasePeriod::SinceEntry {
+        to: Month::new(2025, 12).context("a month")?,
+    };
+    let mut runs = Vec::new();
+    let mut last = None;
+    for _ in 0..3 {
+        let (computed, steps) = release(at, since, &earlier).await?;
+        println!(
+            "  since-entry..2025-12 over {}: {}",
+            earlier.len(),
+            steps.line(steps.total())
+        );
+        runs.push(steps);
+        last = Some(computed);
+    }
+    let (steps, total) = Steps::min(&runs);
+    println!(
+        "(b) since-entry..2025-12 over the 12 monthly releases ({}), min of 3: {}",
+        last.as_ref().map(cells).unwrap_or_default(),
+        steps.line(total)
+    );
+    Ok(())
+}
+
 async fn bench() -> anyhow::Result<()> {
     let target = env_u64("CORRIDOR_BENCH_STATS_EVENTS", 10_000_000);
     let directory = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-statistics");
@@ -447,9 +629,59 @@ async fn bench() -> anyhow::Result<()> {
         );
     }
     let store = Store::open(&format!("sqlite://{}", path.display()), false).await?;
-    let size = store.tree_head().await?.0;
+    let (size, root) = store.tree_head().await?;
     let as_of: Timestamp = "2026-01-01T00:00:00Z".parse()?;
     println!("store: {} ({size} events)", path.display());
+    if std::env::var_os("CORRIDOR_BENCH_STATS_WALKS").is_some() {
+        walks(&store, size, as_of).await?;
+    }
+    parts(&store, size, as_of).await?;
+    let at = At {
+        store: &store,
+        size,
+        root: root.to_base64(),
+        signer: Ed25519Signer::from_seed(
+            KeyName::new("bench.corridor.invalid/statistics")?,
+            &[0x51; 32],
+        ),
+    };
+    releases(&at).await?;
+    store.close().await;
+    Ok(())
+}
+
+/// The tally with the case streams walked in one part, then in [`WALK_PARTS`] parts at once,
+/// alternately three times each (so that both see the same load), checked to count the same.
+async fn parts(store: &Store, size: u64, as_of: Timestamp) -> anyhow::Result<()> {
+    let (mut one, mut several) = (Vec::new(), Vec::new());
+    for _ in 0..3 {
+        let began = Instant::now();
+        let whole = tally_in_parts(store, size, as_of, 1)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        one.push(began.elapsed());
+        let began = Instant::now();
+        let split = tally_in_parts(store, size, as_of, WALK_PARTS)
+            .await
+            .map_err(|error| anyhow::anyhow!("{error}"))?;
+        several.push(began.elapsed());
+        anyhow::ensure!(
+            whole == split,
+            "the tallies in 1 and {WALK_PARTS} parts differ"
+        );
+    }
+    summary("tally, case streams walked in 1 part", &mut one);
+    summary(
+        &format!("tally, case streams walked in {WALK_PARTS} parts at once"),
+        &mut several,
+    );
+    Ok(())
+}
+
+/// The reads under the tally, each three times: a scan in sequence order, the walk of the case
+/// and hold streams on one connection (hashes checked), the same walk decoding every body, and
+/// the whole tally.
+async fn walks(store: &Store, size: u64, as_of: Timestamp) -> anyhow::Result<()> {
     let (mut scan, mut read, mut decoded, mut tallied) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut scanned, mut walked) = (0u64, 0u64);
@@ -489,7 +721,7 @@ async fn bench() -> anyhow::Result<()> {
         decoded.push(began.elapsed());
 
         let began = Instant::now();
-        let result = tally(&store, size, as_of)
+        let result = tally(store, size, as_of)
             .await
             .map_err(|error| anyhow::anyhow!("{error}"))?;
         tallied.push(began.elapsed());
@@ -504,15 +736,17 @@ async fn bench() -> anyhow::Result<()> {
         &mut scan,
     );
     summary(
-        "walk of the case and hold streams (hashes checked)",
+        "walk of the case and hold streams, one connection (hashes checked)",
         &mut read,
     );
-    summary("walk + full Event decode of every row", &mut decoded);
     summary(
-        "tally (walk + slim decode + count + welfare folds)",
+        "walk, one connection + full Event decode of every row",
+        &mut decoded,
+    );
+    summary(
+        "tally (walks in parts at once + slim decode + count + welfare folds)",
         &mut tallied,
     );
-    store.close().await;
     Ok(())
 }
 

@@ -33,5 +33,5 @@ pub use store::{
     BATCH_COMMANDS_MAX, COMPLAINTS_LISTED_MAX, CaseFilter, CaseRow, CheckReport, EventRow,
     Executed, NewRelease, PAGE_ROWS_MAX, RELEASE_FILE_BYTES_MAX, RELEASE_FILES_MAX, ReleaseSummary,
     Request, STATISTICS_BATCH_SEQS, STATISTICS_BATCH_STREAMS, STATISTICS_KINDS_MAX, Store,
-    StoredEvent, Write,
+    StoredEvent, StreamRange, StreamWalker, Write,
 };

@@ -79,8 +79,8 @@ pub async fn publish(
     publish_on(state.store(), state.now(), request, signer).await
 }
 
-/// The first instant after a month, UTC.
-fn end_of(month: Month) -> Result<Timestamp, AppError> {
+/// The first instant after a month, UTC: the `as_of` of the tally of a release ending with it.
+pub fn end_of(month: Month) -> Result<Timestamp, AppError> {
     let next = month.next();
     format!("{next}-01T00:00:00Z")
         .parse()
@@ -169,19 +169,7 @@ pub async fn publish_on(
     };
     let release = compute(&counts, &release_request, &earlier)
         .map_err(|error| AppError::Internal(format!("computing release {id}: {error}")))?;
-    let written = files::write(&release)
-        .map_err(|error| AppError::Internal(format!("writing release {id}: {error}")))?;
-    let mut signed = Note::new(manifest::body(&release, &written))
-        .map_err(|error| AppError::Internal(format!("release {id}'s note: {error}")))?;
-    signed
-        .sign(signer)
-        .map_err(|error| AppError::Internal(format!("signing release {id}: {error}")))?;
-    let mut files: Vec<(String, Vec<u8>)> = written
-        .into_iter()
-        .map(|file| (file.name, file.bytes))
-        .collect();
-    let note_text = signed.to_text();
-    files.push((NOTE_FILE.to_owned(), note_text.clone().into_bytes()));
+    let (files, note_text) = signed_files(&release, signer)?;
     store
         .insert_release(&NewRelease {
             release_id: id.clone(),
@@ -205,6 +193,32 @@ pub async fn publish_on(
         checkpoint_size: size,
         files,
     })
+}
+
+/// A release's files by name, exactly as published.
+pub type ReleaseFiles = Vec<(String, Vec<u8>)>;
+
+/// A computed release's files, as published: its files ([`files::write`]) and its signed note
+/// over their hashes ([`NOTE_FILE`], last), with the note's text.
+pub fn signed_files(
+    release: &Release,
+    signer: &Ed25519Signer,
+) -> Result<(ReleaseFiles, String), AppError> {
+    let id = &release.id;
+    let written = files::write(release)
+        .map_err(|error| AppError::Internal(format!("writing release {id}: {error}")))?;
+    let mut signed = Note::new(manifest::body(release, &written))
+        .map_err(|error| AppError::Internal(format!("release {id}'s note: {error}")))?;
+    signed
+        .sign(signer)
+        .map_err(|error| AppError::Internal(format!("signing release {id}: {error}")))?;
+    let mut files: ReleaseFiles = written
+        .into_iter()
+        .map(|file| (file.name, file.bytes))
+        .collect();
+    let note_text = signed.to_text();
+    files.push((NOTE_FILE.to_owned(), note_text.clone().into_bytes()));
+    Ok((files, note_text))
 }
 
 /// The id of the new release: as asked, or the period's label (for a correction, the corrected
@@ -259,7 +273,7 @@ pub fn check_id(id: &str) -> Result<(), AppError> {
 
 /// The agreements a release of `period` counts: those in force by its last month, with what
 /// their terms allow publishing.
-async fn agreements_counted(
+pub async fn agreements_counted(
     store: &Store,
     period: &ReleasePeriod,
 ) -> Result<Vec<AgreementInfo>, AppError> {

@@ -1,8 +1,9 @@
 //! The true counts of a release, from the events below a log checkpoint: every measure of
 //! [`corridor_stats::measure::MEASURES`] by agreement × UTC month × detail × person.
 //!
-//! One walk reads the case streams, then the hold streams, stream by stream through the store's
-//! `(stream, version)` index ([`Store::for_each_stream_event_up_to`]): the access records, a
+//! Walks read the case streams (in [`WALK_PARTS`] ranges at once) and the hold streams, stream by
+//! stream through the store's `(stream, version)` index
+//! ([`StreamWalker::for_each_stream_event_in`]): the access records, a
 //! busy deployment's great majority, are never read. Of each event of a kind a count needs
 //! ([`COUNTED_KINDS`]) it decodes only the fields used ([`Slim`]), never the sealed personal data.
 //! A measure with a `leaf_kind` counts every event of that kind once, under its case's agreement
@@ -32,7 +33,7 @@ use corridor_domain::{
 use corridor_stats::measure::{AgeBand, MEASURES, Measure, NO_AGREEMENT, PersonAttributes};
 use corridor_stats::period::Month;
 use corridor_stats::tally::Tally;
-use corridor_store::{EventRow, Store, StoreError};
+use corridor_store::{EventRow, Store, StoreError, StreamRange, StreamWalker};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
@@ -133,28 +134,82 @@ impl CaseFacts {
     }
 }
 
+/// Parts the case streams are walked in at once, each on its own connection and task: the walk
+/// is the tally's time, and most of it is the driver's per-row work and the decoding, which two
+/// cores share.
+pub const WALK_PARTS: usize = 2;
+
 /// The true counts of every measure over the events whose log leaves are below `up_to_size`,
 /// with the welfare checks due and missed before `as_of` (the end of the release's period).
+///
+/// The case streams are split into [`WALK_PARTS`] ranges of about as many events, each walked on
+/// its own task and connection (in its own read snapshot: together they read exactly what one
+/// snapshot would, see [`StreamWalker::for_each_stream_event_in`]), and their tallies added; a
+/// case's stream is never cut between two parts, so each case is folded whole by one walk.
 pub async fn tally(store: &Store, up_to_size: u64, as_of: Timestamp) -> Result<Tally, AppError> {
+    tally_in_parts(store, up_to_size, as_of, WALK_PARTS).await
+}
+
+/// [`tally`] with the case streams walked in up to `parts` parts at once (1: one walk); the
+/// counts are the same for any number of parts.
+pub async fn tally_in_parts(
+    store: &Store,
+    up_to_size: u64,
+    as_of: Timestamp,
+    parts: usize,
+) -> Result<Tally, AppError> {
     let mut snapshot = Snapshot::default();
     for state in store.agreements().await? {
         snapshot.agreements.insert(state.id.clone(), state);
     }
-    let mut walk = Walk {
-        measures: Measures::new()?,
-        snapshot,
-        tally: Tally::new(),
-        as_of,
-        case: None,
-    };
-    store
-        .for_each_stream_event_up_to(up_to_size, "case-", |row| walk.case_row(row))
+    let walker = store.stream_walker();
+    let cases = StreamRange::of_prefix("case-")?;
+    let mut walks = Vec::with_capacity(parts);
+    for range in walker.split(&cases, parts).await? {
+        walks.push(AbortOnDrop(tokio::spawn(walk_cases(
+            walker.clone(),
+            range,
+            Walk::new(snapshot.clone(), as_of)?,
+            up_to_size,
+        ))));
+    }
+    let mut walk = Walk::new(snapshot, as_of)?;
+    walker
+        .for_each_stream_event_in(up_to_size, &StreamRange::of_prefix("hold-")?, |row| {
+            walk.hold_row(row)
+        })
+        .await?;
+    let mut tally = walk.tally;
+    for walk in &mut walks {
+        let counted = (&mut walk.0).await.map_err(|error| {
+            AppError::Internal(format!("a walk of the case streams stopped: {error}"))
+        })??;
+        tally.merge(counted);
+    }
+    Ok(tally)
+}
+
+/// The tally of the case streams of `range`.
+async fn walk_cases(
+    walker: StreamWalker,
+    range: StreamRange,
+    mut walk: Walk,
+    up_to_size: u64,
+) -> Result<Tally, AppError> {
+    walker
+        .for_each_stream_event_in(up_to_size, &range, |row| walk.case_row(row))
         .await?;
     walk.finish_case()?;
-    store
-        .for_each_stream_event_up_to(up_to_size, "hold-", |row| walk.hold_row(row))
-        .await?;
     Ok(walk.tally)
+}
+
+/// A spawned walk, stopped if the tally is dropped before it ends (a cancelled request).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// The tally as the walk over the streams builds it.
@@ -178,6 +233,17 @@ struct CaseWalk {
 }
 
 impl Walk {
+    /// A walk that has counted nothing yet, over the agreements of `snapshot`.
+    fn new(snapshot: Snapshot, as_of: Timestamp) -> Result<Self, AppError> {
+        Ok(Self {
+            measures: Measures::new()?,
+            snapshot,
+            tally: Tally::new(),
+            as_of,
+            case: None,
+        })
+    }
+
     fn case_row(&mut self, row: EventRow<'_>) -> Result<(), AppError> {
         if self
             .case

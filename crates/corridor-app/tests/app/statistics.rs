@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use corridor_app::statistics::tally::{breakdowns_allowed, entered_into_force, tally};
+use corridor_app::statistics::tally::{
+    breakdowns_allowed, entered_into_force, tally, tally_in_parts,
+};
 use corridor_domain::terms::{AgreementId, Sex};
 use corridor_domain::{
     CaseId, Command, Context, Event, EventBody, HoldId, HoldScope, NoticeFacts, Outcome,
@@ -620,7 +622,8 @@ async fn events_beyond_the_size_and_checks_due_after_the_end_are_not_counted() {
 async fn exact_totals_equal_the_leaves_over_months_and_agreements() {
     // Proves, on SQLite, that over cases of two agreements spread across months (US–Rwanda
     // cases at several stages), every exact measure's total per agreement and month equals the
-    // number of public leaves of its kind, agreement and month, at every log size.
+    // number of public leaves of its kind, agreement and month, at every log size; and that the
+    // tally is the same whether the case streams are walked in one part or several at once.
     let history = History::new(Backend::Sqlite, "tally_leaves").await;
     hand_checked_history(&history).await;
     for n in 0..24u64 {
@@ -712,6 +715,15 @@ async fn exact_totals_equal_the_leaves_over_months_and_agreements() {
             .await
             .unwrap();
         assert_totals_are_the_leaves(&format!("up to {cut}"), &history.store, &counted, cut).await;
+        for parts in [1, 3, 16] {
+            let in_parts = tally_in_parts(&history.store, cut, at("2026-01-01T00:00:00Z"), parts)
+                .await
+                .unwrap();
+            assert_eq!(
+                in_parts, counted,
+                "up to {cut}, case streams in {parts} parts"
+            );
+        }
     }
     history.finish().await;
 }

@@ -50,7 +50,8 @@ pub use read::{CaseFilter, PAGE_ROWS_MAX};
 pub use rows::{CaseRow, StoredEvent};
 pub use statistics::{
     EventRow, NewRelease, RELEASE_FILE_BYTES_MAX, RELEASE_FILES_MAX, ReleaseSummary,
-    STATISTICS_BATCH_SEQS, STATISTICS_BATCH_STREAMS, STATISTICS_KINDS_MAX,
+    STATISTICS_BATCH_SEQS, STATISTICS_BATCH_STREAMS, STATISTICS_KINDS_MAX, StreamRange,
+    StreamWalker,
 };
 pub use write::{BATCH_COMMANDS_MAX, Executed, Request, Write};
 

@@ -145,31 +145,145 @@ impl Store {
 
     /// Calls `each` on every event of the streams whose names start with `prefix` (`case-`,
     /// `hold-`) and whose log leaves are below `size`, stream by stream, each stream's events in
-    /// order: what statistics folds per case.
-    ///
-    /// Walks the `(stream, version)` index (no other index is needed, none is added to slow
-    /// writes) in pages of [`STATISTICS_BATCH_STREAMS`] streams, one row per stream, inside one
-    /// read snapshot, checking each body against its stored hash; rows of other streams (the access records, a busy
-    /// deployment's great majority) are never read. The same checks of `size` as
-    /// [`Store::for_each_event_up_to`].
+    /// order: what statistics folds per case. The same as [`StreamWalker::for_each_stream_event_in`]
+    /// over the whole of [`StreamRange::of_prefix`].
     pub async fn for_each_stream_event_up_to<E, F>(
         &self,
         size: u64,
         prefix: &str,
+        each: F,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(EventRow<'_>) -> Result<(), E>,
+    {
+        let range = StreamRange::of_prefix(prefix)?;
+        self.stream_walker()
+            .for_each_stream_event_in(size, &range, each)
+            .await
+    }
+
+    /// A handle that walks streams on its own connections of the store's pool, owned so that
+    /// walks of parts of the stream names can run at once on several tasks (each with its own
+    /// connection and read snapshot).
+    pub fn stream_walker(&self) -> StreamWalker {
+        StreamWalker {
+            pool: self.pool.clone(),
+            backend: self.backend,
+        }
+    }
+}
+
+/// A part of the names of one kind of stream: from `from` (included) to `to` (excluded), in byte
+/// order. Made by [`StreamRange::of_prefix`] (every stream of a kind) and [`StreamWalker::split`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamRange {
+    from: String,
+    to: String,
+}
+
+impl StreamRange {
+    /// Every stream whose name starts with `prefix`, a kind of stream and `-` (`case-`).
+    pub fn of_prefix(prefix: &str) -> Result<Self, StoreError> {
+        let Some(stem) = prefix.strip_suffix('-').filter(|stem| !stem.is_empty()) else {
+            return Err(StoreError::Invalid(format!(
+                "`{prefix}` is not a stream prefix: use a kind of stream and `-` (`case-`)"
+            )));
+        };
+        // `stem.` sorts just after every `stem-…` name.
+        Ok(Self {
+            from: prefix.to_owned(),
+            to: format!("{stem}."),
+        })
+    }
+}
+
+/// Walks streams on its own connections (see [`Store::stream_walker`]).
+#[derive(Debug, Clone)]
+pub struct StreamWalker {
+    pool: sqlx::AnyPool,
+    backend: crate::db::Backend,
+}
+
+impl StreamWalker {
+    /// Splits `range` into up to `parts` ranges holding about as many events each, in order,
+    /// together exactly `range`: split at the streams found at even offsets of the
+    /// `(stream, version)` index (counted outside any snapshot: where a range is cut changes no
+    /// count, only how the work is shared). Fewer parts when there are too few streams.
+    pub async fn split(
+        &self,
+        range: &StreamRange,
+        parts: usize,
+    ) -> Result<Vec<StreamRange>, StoreError> {
+        let mut cuts: Vec<String> = Vec::new();
+        if parts > 1 {
+            let row =
+                sqlx::query("SELECT COUNT(*) AS n FROM events WHERE stream >= $1 AND stream < $2")
+                    .bind(range.from.clone())
+                    .bind(range.to.clone())
+                    .fetch_one(&self.pool)
+                    .await?;
+            let events = to_u64(row.try_get("n")?)?;
+            for part in 1..parts as u64 {
+                let offset = events.saturating_mul(part) / parts as u64;
+                let row = sqlx::query(
+                    "SELECT stream FROM events WHERE stream >= $1 AND stream < $2 \
+                     ORDER BY stream LIMIT 1 OFFSET $3",
+                )
+                .bind(range.from.clone())
+                .bind(range.to.clone())
+                .bind(to_i64(offset))
+                .fetch_optional(&self.pool)
+                .await?;
+                if let Some(row) = row {
+                    let cut: String = row.try_get("stream")?;
+                    if cut > range.from && cuts.last().is_none_or(|last| *last < cut) {
+                        cuts.push(cut);
+                    }
+                }
+            }
+        }
+        let mut ranges = Vec::with_capacity(cuts.len() + 1);
+        let mut from = range.from.clone();
+        for cut in cuts {
+            ranges.push(StreamRange {
+                from: std::mem::replace(&mut from, cut.clone()),
+                to: cut,
+            });
+        }
+        ranges.push(StreamRange {
+            from,
+            to: range.to.clone(),
+        });
+        Ok(ranges)
+    }
+
+    /// Calls `each` on every event of the streams of `range` whose log leaves are below `size`,
+    /// stream by stream, each stream's events in order.
+    ///
+    /// Walks the `(stream, version)` index (no other index is needed, none is added to slow
+    /// writes) in pages of [`STATISTICS_BATCH_STREAMS`] streams, one row per stream, inside one
+    /// read snapshot, checking each body against its stored hash; rows of other streams (the
+    /// access records, a busy deployment's great majority) are never read. The same checks of
+    /// `size` as [`Store::for_each_event_up_to`].
+    ///
+    /// Walks of several ranges at once (each on its own connection, so in its own snapshot)
+    /// read together exactly what one snapshot would: each snapshot is checked to hold leaf
+    /// `size - 1` recording event `size`, the log's leaves are appended in order and each in
+    /// the transaction of its event, so every snapshot that holds that leaf holds every event
+    /// numbered 1 to `size`; and the events are append-only (never updated nor deleted), so
+    /// those rows are the same in every such snapshot. Rows numbered above `size`, which a
+    /// later snapshot may hold, are left out of every walk by the bound on `seq`.
+    pub async fn for_each_stream_event_in<E, F>(
+        &self,
+        size: u64,
+        range: &StreamRange,
         mut each: F,
     ) -> Result<(), E>
     where
         E: From<StoreError>,
         F: FnMut(EventRow<'_>) -> Result<(), E>,
     {
-        let Some(stem) = prefix.strip_suffix('-').filter(|stem| !stem.is_empty()) else {
-            return Err(StoreError::Invalid(format!(
-                "`{prefix}` is not a stream prefix: use a kind of stream and `-` (`case-`)"
-            ))
-            .into());
-        };
-        // `stem.` sorts just after every `stem-…` name.
-        let end = format!("{stem}.");
         let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
         let mut tx = connection
             .begin_with(self.backend.begin_snapshot())
@@ -181,27 +295,37 @@ impl Store {
         // event. The events are put in order here, by sequence number, rather than by an
         // `ORDER BY` inside each aggregate, which would sort every group again. `+seq`: the
         // bound on `seq` must not lead the planner to the primary key. Bodies are joined by
-        // U+001E, which JSON text never holds unescaped.
-        let sql = "SELECT stream, \
-                   string_agg(CAST(seq AS TEXT), ',') AS seqs, \
-                   string_agg(kind, ',') AS kinds, \
-                   string_agg(body_sha256, ',') AS hashes, \
-                   string_agg(body, $1) AS bodies \
-                   FROM events WHERE stream > $2 AND stream < $3 AND +seq <= $4 \
-                   GROUP BY stream ORDER BY stream LIMIT $5";
-        let mut after = prefix.to_owned();
+        // U+001E, which JSON text never holds unescaped. The first page starts at the range's
+        // first name (included), each next one after the last stream read.
+        let sql = |first: &str| {
+            format!(
+                "SELECT stream, \
+                 string_agg(CAST(seq AS TEXT), ',') AS seqs, \
+                 string_agg(kind, ',') AS kinds, \
+                 string_agg(body_sha256, ',') AS hashes, \
+                 string_agg(body, $1) AS bodies \
+                 FROM events WHERE stream {first} $2 AND stream < $3 AND +seq <= $4 \
+                 GROUP BY stream ORDER BY stream LIMIT $5"
+            )
+        };
+        let (first_page, next_page) = (sql(">="), sql(">"));
+        let mut after = range.from.clone();
+        let mut first = true;
         loop {
-            let rows = sqlx::query(sql)
+            let page = if first { &first_page } else { &next_page };
+            first = false;
+            let rows = sqlx::query(AssertSqlSafe(page.clone()))
                 .bind(BODY_SEPARATOR.to_owned())
                 .bind(after.clone())
-                .bind(end.clone())
+                .bind(range.to.clone())
                 .bind(to_i64(size))
                 .bind(STATISTICS_BATCH_STREAMS)
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(StoreError::from)?;
+            let mut events = Vec::new();
             for row in &rows {
-                for_each_of_stream(row, &mut each)?;
+                for_each_of_stream(row, &mut events, &mut each)?;
             }
             let Some(last) = rows.last() else { break };
             after = last.try_get("stream").map_err(StoreError::from)?;
@@ -212,7 +336,9 @@ impl Store {
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
+}
 
+impl Store {
     /// Stores a release and every file of it in one durable transaction. An id already stored
     /// is refused ([`StoreError::ReleaseExists`]) and nothing is written.
     pub async fn insert_release(&self, release: &NewRelease) -> Result<(), StoreError> {
@@ -426,7 +552,11 @@ impl Store {
 }
 
 /// Calls `each` on every event of one stream's row of the walk, in order, each body checked.
-fn for_each_of_stream<E, F>(row: &sqlx::any::AnyRow, each: &mut F) -> Result<(), E>
+fn for_each_of_stream<'a, E, F>(
+    row: &'a sqlx::any::AnyRow,
+    events: &mut Vec<(u64, &'a str, &'a str, &'a str)>,
+    each: &mut F,
+) -> Result<(), E>
 where
     E: From<StoreError>,
     F: FnMut(EventRow<'_>) -> Result<(), E>,
@@ -439,7 +569,7 @@ where
     let mut kinds = kinds.split(',');
     let mut hashes = hashes.split(',');
     let mut bodies = bodies.split(BODY_SEPARATOR);
-    let mut events = Vec::new();
+    events.clear();
     for seq in seqs.split(',') {
         let seq: u64 = seq.parse().map_err(|_| {
             StoreError::Corrupt(format!("`{stream}` has an event numbered `{seq}`"))
@@ -461,7 +591,7 @@ where
     }
     // A stream's versions and sequence numbers grow together: its events in order.
     events.sort_unstable_by_key(|(seq, ..)| *seq);
-    for (seq, kind, hash, body) in events {
+    for &(seq, kind, hash, body) in events.iter() {
         if sha256_hex(body) != hash {
             return Err(
                 StoreError::Corrupt(format!("event {seq} does not match its stored hash")).into(),

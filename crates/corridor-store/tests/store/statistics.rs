@@ -4,7 +4,7 @@
 //! simulation).
 
 use corridor_store::testing::backends;
-use corridor_store::{Deployment, NewRelease, StoreError};
+use corridor_store::{Deployment, NewRelease, StoreError, StreamRange};
 use jiff::Timestamp;
 use sqlx::Executor;
 
@@ -90,8 +90,59 @@ async fn the_statistics_read_gives_exactly_the_events_below_a_log_size() {
                 // Stream by stream (byte order of names), each stream's events in order.
                 expected.sort_by(|a, b| (a.0.as_bytes(), a.1).cmp(&(b.0.as_bytes(), b.1)));
                 assert_eq!(walked, expected, "{backend:?} {prefix} up to {cut}");
+                // Split into parts walked one after the other (each in its own snapshot), the
+                // walk gives the same events, in the same order.
+                let walker = fixture.store.stream_walker();
+                let whole = StreamRange::of_prefix(prefix).unwrap();
+                for parts in [1, 2, 3, 1_000] {
+                    let ranges = walker.split(&whole, parts).await.unwrap();
+                    assert!(
+                        (1..=parts).contains(&ranges.len()),
+                        "{backend:?} {prefix}: {} ranges for {parts} parts",
+                        ranges.len()
+                    );
+                    let mut in_parts = Vec::new();
+                    for range in &ranges {
+                        walker
+                            .for_each_stream_event_in(cut, range, |row| {
+                                in_parts.push((
+                                    row.stream.to_owned(),
+                                    row.seq,
+                                    row.body.to_owned(),
+                                ));
+                                Ok::<(), StoreError>(())
+                            })
+                            .await
+                            .unwrap();
+                    }
+                    assert_eq!(
+                        in_parts, expected,
+                        "{backend:?} {prefix} in {parts} parts up to {cut}"
+                    );
+                }
             }
         }
+        let case_streams = all
+            .iter()
+            .filter(|stored| stored.stream.starts_with("case-"))
+            .map(|stored| stored.stream.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
+        let parts = fixture
+            .store
+            .stream_walker()
+            .split(&StreamRange::of_prefix("case-").unwrap(), 2)
+            .await
+            .unwrap();
+        assert!(
+            case_streams > 1,
+            "{backend:?}: the sequence has case streams"
+        );
+        assert_eq!(
+            parts.len(),
+            2,
+            "{backend:?}: {case_streams} case streams split in two"
+        );
         let bad_prefix = fixture
             .store
             .for_each_stream_event_up_to(size, "case", |_| Ok::<(), StoreError>(()))
