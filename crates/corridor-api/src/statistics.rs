@@ -8,9 +8,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use corridor_app::statistics::release::{self, LATEST};
-use serde::Serialize;
-use utoipa::ToSchema;
+use corridor_app::statistics::release::{self, LATEST, ReleasesView};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -24,26 +22,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(latest))
         .routes(routes!(releases))
         .routes(routes!(file))
-}
-
-/// One published release.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReleaseView {
-    /// Its id.
-    pub id: String,
-    /// The period it covers (`2026-11`, `2026-Q4`, `2026`, `since-entry..2026-11`).
-    pub period: String,
-    /// The release it corrects, if it is a correction.
-    pub corrects: Option<String>,
-    /// When it was published (RFC 3339).
-    pub published_at: String,
-}
-
-/// Every release, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReleasesView {
-    /// The releases.
-    pub releases: Vec<ReleaseView>,
 }
 
 /// `GET /api/statistics`: the latest release's `statistics.json` (public).
@@ -76,17 +54,7 @@ pub async fn releases(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<ReleasesView>, ApiError> {
-    let releases = release::list(state.app(), &caller)
-        .await?
-        .into_iter()
-        .map(|summary| ReleaseView {
-            id: summary.release_id,
-            period: summary.period,
-            corrects: summary.corrects,
-            published_at: summary.published_at.to_string(),
-        })
-        .collect();
-    Ok(Json(ReleasesView { releases }))
+    Ok(Json(release::list(state.app(), &caller).await?))
 }
 
 /// `GET /public/statistics/{release}/{file}`: one file of a release (public).

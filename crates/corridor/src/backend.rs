@@ -419,30 +419,15 @@ impl Executor {
         }
     }
 
-    /// The published statistics releases, newest first, as `(id, period, corrects,
-    /// published_at)`.
+    /// The published statistics releases, newest first.
     pub async fn statistics_releases(
         &self,
-    ) -> RequestResult<Vec<(String, String, Option<String>, String)>> {
+    ) -> RequestResult<corridor_app::statistics::release::ReleasesView> {
         match self {
             Self::Local(local) => answered(
-                corridor_app::statistics::release::list(&local.state, &Self::anyone(local)?)
-                    .await
-                    .map(|releases| {
-                        releases
-                            .into_iter()
-                            .map(|release| {
-                                (
-                                    release.release_id,
-                                    release.period,
-                                    release.corrects,
-                                    release.published_at.to_string(),
-                                )
-                            })
-                            .collect()
-                    }),
+                corridor_app::statistics::release::list(&local.state, &Self::anyone(local)?).await,
             ),
-            Self::Remote(remote) => remote.statistics_releases().await,
+            Self::Remote(remote) => typed(remote.statistics_releases().await),
         }
     }
 

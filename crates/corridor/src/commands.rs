@@ -174,6 +174,12 @@ fn print_refused(json: bool, answer: &Answer, code: &str) {
 /// The error a problem that is not a refusal of the command becomes; its type gives the exit
 /// status (`main.rs`): 4 for a refusal, 1 otherwise.
 fn answer_error(answer: &Answer) -> anyhow::Error {
+    answer_error_saying(answer, answer.detail.clone())
+}
+
+/// [`answer_error`] with another sentence than the answer's detail (a command that leads with
+/// the problem's code, as `corridor stats` does).
+pub(crate) fn answer_error_saying(answer: &Answer, message: String) -> anyhow::Error {
     match answer.kind {
         Some(ErrorKind::Unauthenticated) => Refused(format!(
             "not logged in ({}): check `--token` (or CORRIDOR_TOKEN), or issue a new token with `corridor user token`",
@@ -186,8 +192,8 @@ fn answer_error(answer: &Answer) -> anyhow::Error {
             | ErrorKind::NotFound
             | ErrorKind::Conflict
             | ErrorKind::BadInput,
-        ) => Refused(answer.detail.clone()).into(),
-        _ => anyhow::anyhow!("{} ({})", answer.detail, answer.code),
+        ) => Refused(message).into(),
+        _ => anyhow::anyhow!("{message} ({})", answer.code),
     }
 }
 

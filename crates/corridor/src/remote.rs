@@ -525,39 +525,9 @@ impl Remote {
     }
 
     /// `GET /api/statistics/releases`.
-    pub async fn statistics_releases(
-        &self,
-    ) -> RequestResult<Vec<(String, String, Option<String>, String)>> {
-        let value = self
-            .body(Call::get("/api/statistics/releases".to_owned()))
-            .await?;
-        let text = |release: &Value, field: &str| {
-            release
-                .get(field)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        value
-            .get("releases")
-            .and_then(Value::as_array)
-            .map(|releases| {
-                releases
-                    .iter()
-                    .map(|release| {
-                        (
-                            text(release, "id").unwrap_or_default(),
-                            text(release, "period").unwrap_or_default(),
-                            text(release, "corrects"),
-                            text(release, "published_at").unwrap_or_default(),
-                        )
-                    })
-                    .collect()
-            })
-            .ok_or_else(|| {
-                Failure::Error(anyhow!(
-                    "the server's release list is not of the expected shape"
-                ))
-            })
+    pub async fn statistics_releases(&self) -> RequestResult<Value> {
+        self.body(Call::get("/api/statistics/releases".to_owned()))
+            .await
     }
 
     /// `POST /api/complaints` (no credential is read by the server).

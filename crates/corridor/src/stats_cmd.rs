@@ -24,9 +24,10 @@ use corridor_verify::source::Source;
 use corridor_verify::stats::{report_lines, verify_release};
 
 use crate::app::InputError;
-use crate::app::Refused;
-use crate::backend::{Answer, Executor, Failure};
+
+use crate::backend::{Executor, Failure, RequestResult};
 use crate::cli::{StatsPublishArgs, StatsVerifyArgs};
+use crate::commands::answer_error_saying;
 use crate::entropy::Entropy;
 
 /// The log's trust from `--log-key` and `--cosigner`; bad keys are usage errors.
@@ -48,23 +49,17 @@ fn trust(log_key: &str, cosigners: &[String]) -> Result<Trust, InputError> {
         .map_err(|error| input("cosigner", &error))
 }
 
-/// The error a problem answered to `stats publish|show|list` becomes, its code first: a
+/// A reply of `stats publish|show|list` or the error it becomes, the problem's code first: a
 /// refusal (not permitted, not now, no such release, invalid input) exits 4 like every refused
-/// command; anything else is an error (1).
-fn refused(answer: &Answer) -> anyhow::Error {
-    use corridor_app::ErrorKind;
-    let message = format!("{}: {}", answer.code, answer.detail);
-    match answer.kind {
-        Some(
-            ErrorKind::Unauthenticated
-            | ErrorKind::Refused
-            | ErrorKind::NotPermitted
-            | ErrorKind::NotFound
-            | ErrorKind::Conflict
-            | ErrorKind::BadInput,
-        ) => Refused(message).into(),
-        _ => anyhow::anyhow!(message),
-    }
+/// command (`commands::answer_error_saying`); anything else is an error (1).
+fn answered<T>(reply: RequestResult<T>) -> anyhow::Result<T> {
+    reply.map_err(|failure| match failure {
+        Failure::Error(error) => error,
+        Failure::Answer(answer) => {
+            let message = format!("{}: {}", answer.code, answer.detail);
+            answer_error_saying(&answer, message)
+        }
+    })
 }
 
 /// `corridor stats verify`: exit 0 when the release is verified, 1 when it is refused (the
@@ -233,13 +228,7 @@ pub async fn publish(
         threshold: args.threshold,
         base: args.rounding_base,
     };
-    let published = match backend.publish_statistics(&request, &signer).await {
-        Ok(published) => published,
-        Err(Failure::Error(error)) => return Err(error),
-        Err(Failure::Answer(answer)) => {
-            return Err(refused(&answer));
-        }
-    };
+    let published = answered(backend.publish_statistics(&request, &signer).await)?;
     let dir = args.dir.join(&published.id);
     write_release(&dir, &published.files)?;
     if json {
@@ -305,50 +294,37 @@ pub(crate) fn write_release(dir: &Path, files: &[(String, Vec<u8>)]) -> anyhow::
 
 /// `corridor stats show`: one file of a release, byte for byte.
 pub async fn show(backend: &Executor, release: &str, file: &str) -> anyhow::Result<ExitCode> {
-    match backend.statistics_file(release, file).await {
-        Ok(text) => {
-            // The bytes as published; a reader that stops early (`| head`) is not an error.
-            let mut stdout = std::io::stdout().lock();
-            match stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
-                Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(error).context("cannot write to standard output")
-                }
-                _ => Ok(ExitCode::SUCCESS),
-            }
+    let text = answered(backend.statistics_file(release, file).await)?;
+    // The bytes as published; a reader that stops early (`| head`) is not an error.
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(error).context("cannot write to standard output")
         }
-        Err(Failure::Error(error)) => Err(error),
-        Err(Failure::Answer(answer)) => Err(refused(&answer)),
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 
 /// `corridor stats list`: the releases, newest first.
 pub async fn list(backend: &Executor, json: bool) -> anyhow::Result<ExitCode> {
-    let releases = match backend.statistics_releases().await {
-        Ok(releases) => releases,
-        Err(Failure::Error(error)) => return Err(error),
-        Err(Failure::Answer(answer)) => {
-            return Err(refused(&answer));
-        }
-    };
+    let listed = answered(backend.statistics_releases().await)?;
     if json {
-        let releases: Vec<_> = releases
-            .iter()
-            .map(|(id, period, corrects, published_at)| {
-                serde_json::json!({ "id": id, "period": period, "corrects": corrects, "published_at": published_at })
-            })
-            .collect();
-        println!("{}", serde_json::json!({ "releases": releases }));
-    } else if releases.is_empty() {
+        println!("{}", serde_json::to_string(&listed)?);
+    } else if listed.releases.is_empty() {
         println!("no release is published yet");
     } else {
-        for (id, period, corrects, published_at) in releases {
-            let correction = corrects
+        for release in listed.releases {
+            let correction = release
+                .corrects
                 .map(|of| format!(", corrects {of}"))
                 .unwrap_or_default();
-            println!("{id}  {period}  published {published_at}{correction}");
+            println!(
+                "{}  {}  published {}{correction}",
+                release.id, release.period, release.published_at
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -21,7 +21,8 @@ use corridor_stats::release::{AgreementInfo, LogPoint, Release, ReleasePeriod};
 use corridor_stats::rounding::Protection;
 use corridor_store::{NewRelease, ReleaseSummary, Store};
 use jiff::Timestamp;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::authorize::authorize;
 use crate::caller::Caller;
@@ -241,7 +242,7 @@ fn release_id(request: &PublishRequest, published: &[ReleaseSummary]) -> Result<
             .unwrap_or_default(),
         (None, None) => request.period.label().replace("..", "-to-"),
     };
-    crate::statistics::release::check_id(&id)?;
+    check_id(&id)?;
     if exists(&id) || id == LATEST {
         return Err(StatisticsRefusal::ReleaseExists { release: id }.into());
     }
@@ -300,8 +301,28 @@ pub async fn agreements_counted(
     Ok(counted)
 }
 
+/// One published release, as the lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReleaseListing {
+    /// Its id.
+    pub id: String,
+    /// The period it covers (`2026-11`, `2026-Q4`, `2026`, `since-entry..2026-11`).
+    pub period: String,
+    /// The release it corrects, if it is a correction.
+    pub corrects: Option<String>,
+    /// When it was published (RFC 3339).
+    pub published_at: String,
+}
+
+/// Every release, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ReleasesView {
+    /// The releases.
+    pub releases: Vec<ReleaseListing>,
+}
+
 /// The releases published, newest first, if the policies let `caller` read statistics.
-pub async fn list(state: &App, caller: &Caller) -> Result<Vec<ReleaseSummary>, AppError> {
+pub async fn list(state: &App, caller: &Caller) -> Result<ReleasesView, AppError> {
     authorize(
         state,
         caller,
@@ -309,7 +330,19 @@ pub async fn list(state: &App, caller: &Caller) -> Result<Vec<ReleaseSummary>, A
         &ResourceFacts::Service,
     )
     .await?;
-    Ok(state.store().releases().await?)
+    let releases = state
+        .store()
+        .releases()
+        .await?
+        .into_iter()
+        .map(|summary| ReleaseListing {
+            id: summary.release_id,
+            period: summary.period,
+            corrects: summary.corrects,
+            published_at: summary.published_at.to_string(),
+        })
+        .collect();
+    Ok(ReleasesView { releases })
 }
 
 /// One file of a release (`latest` for the newest), exactly as published, if the policies let
