@@ -1120,6 +1120,16 @@ pub struct DemoArgs {
     /// Print only the summary.
     #[arg(long)]
     pub quiet: bool,
+    /// Instead of the story, N synthetic people live through one year under the demo's
+    /// agreements (proposals, notices, answers, claims, schedules, departures, arrivals, welfare
+    /// checks, onward movements, returns, erasures, court orders), drawn from the seed, every
+    /// step a command to the application; the year's releases (its 12 months, 4 quarters, the
+    /// year, since entry into force) are then published and verified. Without it, the story.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub people: Option<u32>,
+    /// The year the `--people` live through (2026 by default).
+    #[arg(long, requires = "people", value_parser = clap::value_parser!(i16).range(2026..=9998))]
+    pub year: Option<i16>,
 }
 
 /// `corridor witness …`.

@@ -30,12 +30,16 @@ use jiff::{Timestamp, ToSpan};
 use corridor_app::complaints::NewComplaint;
 use corridor_app::limits::PAGE_SIZE_MAX;
 use corridor_app::service::CaseQuery;
+use corridor_stats::period::{Month, Period};
+use corridor_stats::release::ReleasePeriod;
 
 use crate::app::{App, ClockSetting};
 use crate::backend::Executor;
 use crate::cli::DemoArgs;
 use crate::entropy::Entropy;
 use crate::users::Users;
+
+mod population;
 
 /// The agreement files the demo loads, with the names they are recorded under.
 const AGREEMENT_FILES: [(&str, &str); 5] = [
@@ -344,12 +348,13 @@ const DEMO_LOG_DIR: &str = "corridor-demo-log";
 const DEMO_STATS_DIR: &str = "corridor-demo-statistics";
 
 fn write_explore_files(
+    users: &str,
     master: &[u8; 32],
     log_signer: &corridor_log::note::Ed25519Signer,
 ) -> anyhow::Result<()> {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
-    std::fs::write(DEMO_USERS_FILE, DEMO_USERS)
+    std::fs::write(DEMO_USERS_FILE, users)
         .with_context(|| format!("cannot write {DEMO_USERS_FILE}"))?;
     for (name, text) in [
         (DEMO_KEY_FILE, hex::encode(master)),
@@ -454,12 +459,17 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         corridor_log::note::KeyName::new(&origin).map_err(|error| anyhow::anyhow!("{error}"))?,
         &log_seed,
     );
-    write_explore_files(&master_bytes, &log_signer)?;
+    // With `--people`, the officials of the other agreements' states join the demo's users.
+    let users = match args.people {
+        None => DEMO_USERS.to_owned(),
+        Some(_) => format!("{DEMO_USERS}{}", population::POPULATION_USERS),
+    };
+    write_explore_files(&users, &master_bytes, &log_signer)?;
     let master = corridor_store::vault::MasterKey::from_bytes(master_bytes);
     let app = App {
         store: std::sync::Arc::new(store),
         master: Some(master),
-        users: Users::parse("demo users", DEMO_USERS)?,
+        users: Users::parse("demo users", &users)?,
         entropy,
         json: false,
         clock: ClockSetting::Fixed(Timestamp::UNIX_EPOCH),
@@ -475,7 +485,26 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         "corridor demo (seed {}) — synthetic people only, database {}",
         args.seed, args.demo_database
     ));
-    story(&mut demo).await?;
+    // The story's two releases are published at one instant; a year's, a minute apart, since the
+    // app reads the earlier releases in the order they were published (by time, then by id, and
+    // `2026` sorts before `2026-01`).
+    let (periods, apart) = match args.people {
+        None => {
+            story(&mut demo).await?;
+            let periods = vec![
+                ReleasePeriod::Period(Period::Year(2025)),
+                ReleasePeriod::SinceEntry {
+                    to: Month::new(2026, 8).context("demo month")?,
+                },
+            ];
+            (periods, 0.minutes())
+        }
+        Some(people) => {
+            let year = args.year.unwrap_or(population::YEAR_MIN);
+            population::year(&mut demo, people, year).await?;
+            (year_of_releases(year)?, 1.minutes())
+        }
+    };
 
     // Ed25519 alone, as always: the demo's checkpoint is the same for the same seed.
     let checkpoint = crate::log_cmd::checkpoint(
@@ -484,7 +513,7 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
         demo.now,
     )
     .await?;
-    let statistics = statistics_scene(&mut demo, &origin, &log_signer).await?;
+    let statistics = statistics_scene(&mut demo, &origin, &log_signer, &periods, apart).await?;
     let mut report = demo.app.store.check(&|_, _| {}).await?;
     report
         .problems
@@ -543,19 +572,41 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The last scene: the operator publishes statistics (the year 2025, then everything since entry
-/// into force up to the last month that ended), exports the public log, and checks each release
-/// against the exported log as an outsider would (`corridor stats verify`). Returns the summary
-/// lines. Its keys come from the seed after the story's, so the log is the story's alone.
+/// The releases of a year of `--people`, in the order they are published: its 12 months, its 4
+/// quarters, the year, and everything since entry into force up to its December.
+fn year_of_releases(year: i16) -> anyhow::Result<Vec<ReleasePeriod>> {
+    let year = u16::try_from(year).context("the population's year")?;
+    let mut periods = Vec::new();
+    for month in 1..=12 {
+        periods.push(ReleasePeriod::Period(Period::Month(
+            Month::new(year, month).context("a month of the year")?,
+        )));
+    }
+    for quarter in 1..=4 {
+        periods.push(ReleasePeriod::Period(Period::Quarter { year, quarter }));
+    }
+    periods.push(ReleasePeriod::Period(Period::Year(year)));
+    periods.push(ReleasePeriod::SinceEntry {
+        to: Month::new(year, 12).context("the year's December")?,
+    });
+    Ok(periods)
+}
+
+/// The last scene: the operator publishes statistics (after the story, the year 2025 and then
+/// everything since entry into force up to the last month that ended; after `--people`, the year's
+/// releases), exports the public log, and checks each release against the exported log as an
+/// outsider would (`corridor stats verify`). Each release is published `apart` after the one
+/// before. Returns the summary lines. Its keys come from the seed after the story's, so the log
+/// is the story's alone.
 async fn statistics_scene(
     demo: &mut Demo,
     origin: &str,
     log_signer: &corridor_log::note::Ed25519Signer,
+    periods: &[ReleasePeriod],
+    apart: jiff::Span,
 ) -> anyhow::Result<Vec<String>> {
     use corridor_app::statistics::release::{PublishRequest, publish_on};
     use corridor_log::note::{Ed25519Signer, KeyName, VerifierSet};
-    use corridor_stats::period::{Month, Period};
-    use corridor_stats::release::ReleasePeriod;
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
 
@@ -586,11 +637,6 @@ async fn statistics_scene(
     demo.say(
         "\nThe operator publishes statistics: protected counts anyone can check against the log.",
     );
-    let last = Month::new(2026, 8).context("demo month")?;
-    let periods = [
-        ReleasePeriod::Period(Period::Year(2025)),
-        ReleasePeriod::SinceEntry { to: last },
-    ];
     let exported =
         crate::log_cmd::export_to(&store, std::path::Path::new(DEMO_LOG_DIR), false).await?;
     let log_trust = corridor_verify::check::Trust::new(
@@ -603,10 +649,16 @@ async fn statistics_scene(
         .with(signer.verifier())
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     let mut lines = Vec::new();
-    for period in periods {
+    for (index, &period) in periods.iter().enumerate() {
+        if index > 0 {
+            demo.advance_by(apart)?;
+        }
+        // The id the app gives by default, lower-cased: a quarter's label (`2026-Q1`) is not a
+        // release id, its lower case is; the story's ids are unchanged.
+        let id = period.label().replace("..", "-to-").to_ascii_lowercase();
         let request = PublishRequest {
             period,
-            id: None,
+            id: Some(id),
             corrects: None,
             threshold: corridor_stats::DEFAULT_THRESHOLD,
             base: corridor_stats::DEFAULT_BASE,

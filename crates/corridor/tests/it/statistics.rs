@@ -384,3 +384,125 @@ fn publishing_keeps_its_rules_and_what_it_publishes_verifies() {
         verify(&sandbox, release, "public", &key, log_key.trim()).code(0);
     }
 }
+
+/// How many synthetic people live through the year of
+/// `a_year_of_releases_from_the_demos_population_keeps_every_suppressed_cell_hidden`: the one
+/// knob of its scale (docs/statistics.md gives the time it takes).
+const PEOPLE_PER_YEAR: u32 = 100;
+
+/// The ids of the year's releases, in the order the demo publishes them.
+fn year_release_ids(year: u16) -> Vec<String> {
+    let mut ids: Vec<String> = (1..=12).map(|month| format!("{year}-{month:02}")).collect();
+    ids.extend((1..=4).map(|quarter| format!("{year}-q{quarter}")));
+    ids.push(year.to_string());
+    ids.push(format!("since-entry-to-{year}-12"));
+    ids
+}
+
+#[test]
+fn a_year_of_releases_from_the_demos_population_keeps_every_suppressed_cell_hidden() {
+    // Proves issue 16's differencing rule on the demo's own generator: `corridor demo --people N`
+    // drives the application through a year of synthetic cases under the demo's agreements and
+    // publishes the year's releases in order (12 months, 4 quarters, the year, since entry), each
+    // protected against those before it; every release verifies against the exported log with
+    // `corridor stats verify`; and the audit that reads only the releases, all of them together
+    // (`corridor_stats::release_audit`), finds no suppressed cell whose interval of consistent
+    // values is narrower than the rule asks. The releases do suppress cells, so a differencing
+    // leak would show here.
+    let sandbox = Sandbox::new();
+    let people = PEOPLE_PER_YEAR.to_string();
+    let output = sandbox
+        .corridor(&[
+            "demo",
+            "--seed",
+            "42",
+            "--quiet",
+            "--people",
+            &people,
+            "--demo-database",
+            "sqlite://population.db",
+        ])
+        .code(0)
+        .stdout();
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|line| line.starts_with("Statistics release "))
+        .collect();
+    let ids: Vec<&str> = lines
+        .iter()
+        .map(|line| line.split_whitespace().nth(2).expect("a release id"))
+        .collect();
+    assert_eq!(ids, year_release_ids(2026), "{output}");
+
+    let mut releases: Vec<Release> = Vec::new();
+    for (line, id) in lines.iter().zip(&ids) {
+        let dir = format!("{DEMO_STATS_DIR}/{id}");
+        verify(
+            &sandbox,
+            &dir,
+            DEMO_LOG_DIR,
+            after(line, "--key"),
+            after(line, "--log-key"),
+        )
+        .code(0);
+        let json =
+            std::fs::read(sandbox.file(&format!("{dir}/statistics.json"))).expect("the JSON");
+        releases.push(serde_json::from_slice(&json).expect("a release"));
+    }
+
+    // The population reached every agreement in force: each proposed people in the year.
+    let year = releases.get(16).expect("the year's release");
+    for agreement in [
+        "us-rwa-2025",
+        "ita-alb-2023",
+        "dublin-iii-deu-ita",
+        "demo-training",
+    ] {
+        let proposed = year.cells.iter().find(|cell| {
+            cell.agreement == agreement && cell.measure == "proposed" && cell.breakdown.is_empty()
+        });
+        assert!(
+            matches!(proposed, Some(cell) if matches!(cell.value, Value::Exact(n) if n > 0)),
+            "no people proposed under {agreement} in 2026: {proposed:?}"
+        );
+    }
+
+    let suppressed = releases
+        .iter()
+        .flat_map(|release| &release.cells)
+        .filter(|cell| cell.value == Value::Suppressed)
+        .count();
+    assert!(
+        suppressed > 0,
+        "the year's releases suppress nothing: the audit would prove nothing"
+    );
+    let intervals =
+        corridor_stats::release_audit::audit_releases(&releases).expect("the audit solves");
+    assert_eq!(
+        intervals.len(),
+        suppressed,
+        "the audit bounds every suppressed cell"
+    );
+    let narrow: Vec<String> = intervals
+        .iter()
+        .filter(|interval| !interval.protects())
+        .map(|interval| {
+            format!(
+                "{} {} {} {:?}: {}..{:?} (the rule asks {})",
+                interval.release,
+                interval.cell.agreement,
+                interval.cell.measure,
+                interval.cell.breakdown,
+                interval.low,
+                interval.high,
+                interval.required
+            )
+        })
+        .collect();
+    assert!(
+        narrow.is_empty(),
+        "{} of {suppressed} suppressed cells are narrowed below the rule by reading the year's releases together:\n{}",
+        narrow.len(),
+        narrow.join("\n")
+    );
+}
