@@ -29,7 +29,7 @@ use corridor_domain::{
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
-use super::{Demo, propose_with};
+use super::{Demo, country, propose_with};
 
 /// The demo's users and the officials of the other agreements' states, for `--people`.
 pub(super) const POPULATION_USERS: &str = r#"
@@ -325,10 +325,6 @@ fn day(year: i16, month: i8, day: i8) -> anyhow::Result<Timestamp> {
     Ok(jiff::civil::date(year, month, day)
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)?
         .timestamp())
-}
-
-fn country(code: &str) -> anyhow::Result<Country> {
-    Country::parse(code).map_err(anyhow::Error::msg)
 }
 
 impl<'d> Year<'d> {
