@@ -73,17 +73,21 @@ pub async fn create_and_announce(
     for account in &created {
         let actor = &account.actor;
         match accounts
-            .add_user(&actor.user, actor.role, &actor.party, &account.password, now)
+            .add_user(
+                &actor.user,
+                actor.role,
+                &actor.party,
+                &account.password,
+                now,
+            )
             .await
         {
             // The demo starts from a fresh database, so an account already there was made by
             // this run: nothing to do.
             Ok(()) | Err(AccountsError::UserExists(_)) => {}
             Err(error) => {
-                return Err(anyhow::Error::new(error).context(format!(
-                    "cannot create the demo account `{}`",
-                    actor.user
-                )));
+                return Err(anyhow::Error::new(error)
+                    .context(format!("cannot create the demo account `{}`", actor.user)));
             }
         }
     }
@@ -160,7 +164,12 @@ court = "us-district-court-demo"
         let localhost = std::net::IpAddr::from([127, 0, 0, 1]);
         for account in accounts_for(&users, 7) {
             let (_, actor) = accounts
-                .login(account.actor.user.as_str(), &account.password, localhost, now)
+                .login(
+                    account.actor.user.as_str(),
+                    &account.password,
+                    localhost,
+                    now,
+                )
                 .await
                 .expect("the printed password signs in");
             assert_eq!(actor, account.actor);

@@ -94,9 +94,17 @@ impl AxeReport {
     /// Fails listing every serious or critical violation on `page`, with the elements at fault.
     #[track_caller]
     pub fn assert_no_serious(&self, page: &str) {
+        if let Some(failure) = self.serious_failure(page) {
+            panic!("{failure}");
+        }
+    }
+
+    /// What [`AxeReport::assert_no_serious`] fails with: every serious or critical violation on
+    /// `page` with the elements at fault, or `None` when there is none.
+    pub fn serious_failure(&self, page: &str) -> Option<String> {
         let serious = self.serious();
         if serious.is_empty() {
-            return;
+            return None;
         }
         let mut text = format!(
             "axe {} found {} serious or critical violation(s) on {page}:",
@@ -120,7 +128,7 @@ impl AxeReport {
                 ));
             }
         }
-        panic!("{text}");
+        Some(text)
     }
 }
 

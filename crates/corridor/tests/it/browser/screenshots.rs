@@ -84,7 +84,9 @@ fn every_page() {
                 .wait()
                 .for_element(Locator::Css(page.ready))
                 .await
-                .unwrap_or_else(|error| panic!("{} never showed {}: {error}", page.path, page.ready));
+                .unwrap_or_else(|error| {
+                    panic!("{} never showed {}: {error}", page.path, page.ready)
+                });
             let path = dir.join(format!("{}.png", page.name));
             screenshot(&session.client, &path).await;
             eprintln!("{} → {}", page.path, path.display());

@@ -135,7 +135,9 @@ impl Shared {
                  them: apt-get install chromium chromium-driver"
             ),
             Err(missing) => {
-                eprintln!("browser test skipped: {missing} (apt-get install chromium chromium-driver)");
+                eprintln!(
+                    "browser test skipped: {missing} (apt-get install chromium chromium-driver)"
+                );
                 return None;
             }
         };
@@ -157,6 +159,10 @@ impl Shared {
             .build()
             .expect("a runtime for the WebDriver client");
         let client = runtime.block_on(open_chromium(&driver_url, &driver));
+        eprintln!(
+            "browser harness: demo database in {}, corridor serve at {base}, chromedriver at {driver_url}",
+            sandbox.path().display()
+        );
         Self {
             client,
             base,
@@ -312,7 +318,10 @@ fn serve(sandbox: &Sandbox) -> (Process, BufReader<ChildStdout>, String) {
         .map(|url| url.trim_end_matches('/').to_owned())
     else {
         server.assert_running();
-        panic!("no URL in the server's first line {line:?}:\n{}", server.log());
+        panic!(
+            "no URL in the server's first line {line:?}:\n{}",
+            server.log()
+        );
     };
     (server, stdout, base)
 }
