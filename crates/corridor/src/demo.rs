@@ -564,6 +564,15 @@ pub async fn run(args: &DemoArgs) -> anyhow::Result<ExitCode> {
             "Explore: corridor --as officer.ada case list (the README's tour goes on from here)"
         );
     }
+    crate::demo_accounts::create_and_announce(
+        &demo.app.store,
+        &demo.app.users,
+        args.seed,
+        demo.now,
+        &args.demo_database,
+        DEMO_KEY_FILE,
+    )
+    .await?;
     demo.app.store.close().await;
     Ok(if report.problems.is_empty() {
         ExitCode::SUCCESS

@@ -15,6 +15,7 @@ mod commands;
 mod config;
 mod db_cmd;
 mod demo;
+mod demo_accounts;
 mod entropy;
 mod identity;
 mod log_cmd;

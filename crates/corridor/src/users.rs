@@ -100,6 +100,11 @@ impl Users {
             .collect()
     }
 
+    /// Every enabled user, in name order.
+    pub fn actors(&self) -> impl Iterator<Item = &Actor> {
+        self.actors.values()
+    }
+
     /// The actor for a user name.
     pub fn actor(&self, name: &str) -> anyhow::Result<Actor> {
         let id = UserId::parse(name).map_err(anyhow::Error::msg)?;

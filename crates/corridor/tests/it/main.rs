@@ -11,6 +11,8 @@
 //! tests (`allow-expect-in-tests` and friends in `clippy.toml`), as in the domain's test binary.
 
 #[cfg(test)]
+mod browser;
+#[cfg(test)]
 mod cli;
 #[cfg(test)]
 mod config;
