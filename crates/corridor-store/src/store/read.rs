@@ -11,6 +11,7 @@ use std::sync::Arc;
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
     AgreementState, Case, CaseId, CaseStatus, Counts, EventBody, Hold, HoldId, Snapshot, StreamId,
+    UnscheduleCause,
 };
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
@@ -378,23 +379,38 @@ impl Store {
         self.fold_cases(&mut conn, &events).await
     }
 
-    /// Every order's matches: the cases each hold was found to cover (`hold_matched`), in one
-    /// statement over the events of that kind.
-    pub async fn hold_matches(&self) -> Result<BTreeMap<HoldId, BTreeSet<CaseId>>, StoreError> {
+    /// What every order did to cases: the cases each hold was found to cover
+    /// (`hold_matched`, at a proposal or when the order pulled them), each with whether the
+    /// order pulled it (took it off the schedule, or recalled it in transit), in one statement
+    /// over the events of those kinds.
+    pub async fn hold_effects(
+        &self,
+    ) -> Result<BTreeMap<HoldId, BTreeMap<CaseId, bool>>, StoreError> {
         self.count_read();
         let rows = sqlx::query(
             "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events \
-             WHERE kind = 'hold_matched' ORDER BY seq",
+             WHERE kind IN ('hold_matched', 'transfer_unscheduled', 'recalled') ORDER BY seq",
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut matches: BTreeMap<HoldId, BTreeSet<CaseId>> = BTreeMap::new();
+        let mut effects: BTreeMap<HoldId, BTreeMap<CaseId, bool>> = BTreeMap::new();
         for row in &rows {
-            if let EventBody::HoldMatched { case, hold } = decode_row(row)?.event.body {
-                matches.entry(hold).or_default().insert(case);
-            }
+            let (hold, case, pulled) = match decode_row(row)?.event.body {
+                EventBody::HoldMatched { case, hold } => (hold, case, false),
+                EventBody::TransferUnscheduled {
+                    case,
+                    cause: UnscheduleCause::Hold { hold },
+                }
+                | EventBody::Recalled {
+                    case,
+                    hold: Some(hold),
+                } => (hold, case, true),
+                _ => continue,
+            };
+            let entry = effects.entry(hold).or_default().entry(case).or_default();
+            *entry |= pulled;
         }
-        Ok(matches)
+        Ok(effects)
     }
 
     /// Case events (of whole streams, in sequence order) folded into their cases, each with
