@@ -264,6 +264,7 @@ async fn readable_cases<'a>(
 ) -> Result<Vec<Shown<'a>>, AppError> {
     let mut shown = Vec::new();
     for (case, agreement) in cases {
+        let agreement: &AgreementState = agreement;
         let Some(terms) = agreement.terms(case.terms_version) else {
             continue;
         };

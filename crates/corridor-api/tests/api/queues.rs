@@ -200,7 +200,7 @@ async fn the_supervisor_sees_the_approvals_the_domain_would_accept_from_them() {
     // proposed themselves (separation of duties).
     let app = spawn_app().await;
     let (cases, _, tokens) = setup(&app).await;
-    let [proposed, noticed, requested, accepted, ..] = cases[..].try_into().expect("eight cases");
+    let [proposed, noticed, requested, accepted] = [cases[0], cases[1], cases[2], cases[3]];
     let path = format!("/api/agreements/{US}/cases");
     let own = call(&app, "POST", &path, &tokens.supervisor, None, Some(proposal())).await;
     assert_eq!(own.status, 201, "{}", own.text());
@@ -294,7 +294,7 @@ async fn the_clerk_sees_their_orders_and_the_cases_each_pulled_and_the_monitor_t
 
     let clerk = queue(&app, &tokens.clerk).await;
     assert_eq!(clerk["kind"], "holds", "{clerk}");
-    assert_eq!(list(&clerk, "holds", "hold").len(), 1);
+    assert_eq!(clerk["holds"].as_array().map(Vec::len), Some(1), "{clerk}");
     assert_eq!(clerk["holds"][0]["hold"]["hold"], hold.as_str());
     assert_eq!(
         clerk["holds"][0]["cases"],
@@ -426,23 +426,25 @@ async fn a_dry_run_tells_what_registering_then_does_and_appends_only_its_access_
 #[tokio::test]
 async fn a_queue_reads_the_store_as_often_with_300_cases_as_with_10() {
     // Proves every role's queue makes a fixed number of store reads, whatever the number of
-    // cases: the counts with 10 cases and with 300 are the same, role by role.
+    // cases: the counts with 10 cases and with 300 are the same, role by role, while every
+    // queue shows more in the second round.
     let app = spawn_app().await;
     fixture::load_text(&app, "us-rwa-2025.toml", &us_text_with_clocks()).await;
     fixture::load_agreements(&app, &["gbr-rwa-2024.toml"]).await;
     let tokens = Tokens::new(&app).await;
     let mut seeder = Seeder::default();
-    let specs = |count: usize| -> Vec<CaseSpec> {
+    // Each round's US cases are of one nationality, and its order covers that nationality
+    // only: an order registered now would otherwise refuse the next round's steps, dated
+    // before it (time moves forward on every stream a step reads).
+    let specs = |count: usize, nationality: &str| -> Vec<CaseSpec> {
         (0..count)
             .map(|n| {
-                let stage = STAGES[n % STAGES.len()];
-                let agreement = if n % 5 == 4 { GBR } else { US };
-                let stage = if agreement == GBR {
-                    Stage::Arrived
-                } else {
-                    stage
-                };
-                CaseSpec::new(agreement, stage)
+                if n % 5 == 4 {
+                    return CaseSpec::new(GBR, Stage::Arrived);
+                }
+                let mut spec = CaseSpec::new(US, STAGES[n % STAGES.len()]);
+                spec.person.facts.nationality = Country::parse(nationality).expect("a country");
+                spec
             })
             .collect()
     };
@@ -453,23 +455,16 @@ async fn a_queue_reads_the_store_as_often_with_300_cases_as_with_10() {
         ("clerk", &tokens.clerk),
         ("monitor", &tokens.monitor),
     ];
-    let order = json!({"court": "dc", "reference": "DC-9 (synthetic)", "scope": {"agreements": [US]}});
-    let mut hold = String::new();
     let mut counts: Vec<Vec<(String, u64, usize)>> = Vec::new();
-    for count in [10, 290] {
-        seeder.build(&app, &specs(count)).await;
-        // The order pulls the first round's cases and is stayed, so that the second round can
-        // be scheduled; reactivated, it pulls the second round's too.
-        if hold.is_empty() {
-            let registered =
-                call(&app, "POST", "/api/holds", &tokens.clerk, None, Some(order.clone())).await;
-            assert_eq!(registered.status, 201, "{}", registered.text());
-            hold = registered.json()["hold"].as_str().expect("a hold").to_owned();
-        } else {
-            let path = format!("/api/holds/{hold}/reactivate");
-            let reactivated = call(&app, "POST", &path, &tokens.clerk, None, None).await;
-            assert_eq!(reactivated.status, 200, "{}", reactivated.text());
-        }
+    for (count, nationality) in [(10, "HND"), (290, "SLV")] {
+        seeder.build(&app, &specs(count, nationality)).await;
+        let order = json!({
+            "court": "dc",
+            "reference": format!("DC-{nationality} (synthetic)"),
+            "scope": {"agreements": [US], "nationalities": [nationality]},
+        });
+        let registered = call(&app, "POST", "/api/holds", &tokens.clerk, None, Some(order)).await;
+        assert_eq!(registered.status, 201, "{}", registered.text());
         let mut round = Vec::new();
         for (role, who) in roles {
             let before = app.store.reads();
@@ -478,16 +473,20 @@ async fn a_queue_reads_the_store_as_often_with_300_cases_as_with_10() {
             round.push((role.to_owned(), reads, answer.to_string().len()));
         }
         counts.push(round);
-        let path = format!("/api/holds/{hold}/stay");
-        let stayed = call(&app, "POST", &path, &tokens.clerk, None, None).await;
-        assert_eq!(stayed.status, 200, "{}", stayed.text());
     }
     let reads = |round: &[(String, u64, usize)]| -> Vec<(String, u64)> {
-        round.iter().map(|(role, reads, _)| (role.clone(), *reads)).collect()
+        round
+            .iter()
+            .map(|(role, reads, _)| (role.clone(), *reads))
+            .collect()
     };
     assert_eq!(reads(&counts[0]), reads(&counts[1]));
     // The queues did grow with the cases: the counts compared are of real work.
     for (small, large) in counts[0].iter().zip(&counts[1]) {
-        assert!(large.2 > small.2, "{} did not grow: {small:?} {large:?}", small.0);
+        assert!(
+            large.2 > small.2 * 5,
+            "{} did not grow: {small:?} {large:?}",
+            small.0
+        );
     }
 }

@@ -4,3 +4,5 @@
 
 #[cfg(test)]
 mod statistics;
+#[cfg(test)]
+mod queues;
