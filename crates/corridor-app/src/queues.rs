@@ -319,11 +319,7 @@ fn open_statuses() -> Vec<CaseStatus> {
         .collect()
 }
 
-async fn sending_queue(
-    state: &App,
-    caller: &Caller,
-    actor: &Actor,
-) -> Result<WorkQueue, AppError> {
+async fn sending_queue(state: &App, caller: &Caller, actor: &Actor) -> Result<WorkQueue, AppError> {
     let agreements = listable(state, caller).await?;
     let holds: Vec<Hold> = state.store().holds().await?.into_values().collect();
     let cases = read_cases(state, &agreements, open_statuses()).await?;
@@ -405,7 +401,10 @@ async fn receiving_queue(
         .iter()
         .map(|one| {
             let reply_due = next_party_deadline(one.case, one.terms);
-            let on_silence = match (one.terms.clocks.reply_deadline, one.terms.clocks.silence_accepts) {
+            let on_silence = match (
+                one.terms.clocks.reply_deadline,
+                one.terms.clocks.silence_accepts,
+            ) {
                 (None, _) => "nothing",
                 (Some(_), true) => "accepted",
                 (Some(_), false) => "lapses",

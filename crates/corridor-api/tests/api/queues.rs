@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::cases::{call, proposal};
 use crate::fixture::{self, CaseSpec, MEDP_MONITORS, Seeder, Stage};
-use crate::harness::{TestApp, spawn_app};
+use crate::harness::{Setup, TestApp, spawn_app_with};
 
 const US: &str = "us-rwa-2025";
 const GBR: &str = "gbr-rwa-2024";
@@ -27,7 +27,11 @@ fn us_text_with_clocks() -> String {
     let text = text.replacen("[clocks]\n", clocks, 1);
     let shared = "[\"name\", \"birth_date\", \"nationality\", \"sex\", \"documents\"]";
     assert!(text.contains(shared), "the shipped sharing list changed");
-    text.replacen(shared, "[\"name\", \"birth_date\", \"sex\", \"documents\"]", 1)
+    text.replacen(
+        shared,
+        "[\"name\", \"birth_date\", \"sex\", \"documents\"]",
+        1,
+    )
 }
 
 async fn token(app: &TestApp, name: &str, role: Role, party: Party) -> String {
@@ -111,13 +115,25 @@ async fn setup(app: &TestApp) -> (Vec<CaseId>, CaseId, Tokens) {
     fixture::load_text(app, "us-rwa-2025.toml", &us_text_with_clocks()).await;
     fixture::load_agreements(app, &["gbr-rwa-2024.toml"]).await;
     let mut seeder = Seeder::default();
-    let specs: Vec<CaseSpec> = STAGES.iter().map(|stage| CaseSpec::new(US, *stage)).collect();
+    let specs: Vec<CaseSpec> = STAGES
+        .iter()
+        .map(|stage| CaseSpec::new(US, *stage))
+        .collect();
     let cases = seeder.build(app, &specs).await;
     let uk = seeder
         .build(app, &[CaseSpec::new(GBR, Stage::Arrived)])
         .await;
     let tokens = Tokens::new(app).await;
     (cases, uk[0], tokens)
+}
+
+/// A served app with no case but those a test builds.
+async fn bare_app() -> TestApp {
+    spawn_app_with(Setup {
+        proposals: 0,
+        ..Setup::default()
+    })
+    .await
 }
 
 async fn queue(app: &TestApp, who: &str) -> Value {
@@ -141,10 +157,18 @@ async fn the_officer_sees_their_states_open_cases_with_their_clocks_most_urgent_
     // Proves an officer's queue holds every open case of their state, with the clocks the
     // domain computes, ordered overdue first, then by the soonest deadline, then the cases
     // without one; and that a passed reply deadline puts its case first, as overdue.
-    let app = spawn_app().await;
+    let app = bare_app().await;
     let (cases, uk, tokens) = setup(&app).await;
-    let [proposed, noticed, requested, accepted, approved, scheduled, in_transit, arrived] =
-        cases[..].try_into().expect("eight cases");
+    let [
+        proposed,
+        noticed,
+        requested,
+        accepted,
+        approved,
+        scheduled,
+        in_transit,
+        arrived,
+    ] = cases[..].try_into().expect("eight cases");
     let officer = queue(&app, &tokens.officer).await;
     assert_eq!(officer["kind"], "cases", "{officer}");
     let mut deadline_free = [proposed, noticed, in_transit];
@@ -198,11 +222,19 @@ async fn the_supervisor_sees_the_approvals_the_domain_would_accept_from_them() {
     // Proves a supervisor's queue holds the cases not yet approved for scheduling that the
     // decider would let them approve: never one already approved or scheduled, nor one they
     // proposed themselves (separation of duties).
-    let app = spawn_app().await;
+    let app = bare_app().await;
     let (cases, _, tokens) = setup(&app).await;
     let [proposed, noticed, requested, accepted] = [cases[0], cases[1], cases[2], cases[3]];
     let path = format!("/api/agreements/{US}/cases");
-    let own = call(&app, "POST", &path, &tokens.supervisor, None, Some(proposal())).await;
+    let own = call(
+        &app,
+        "POST",
+        &path,
+        &tokens.supervisor,
+        None,
+        Some(proposal()),
+    )
+    .await;
     assert_eq!(own.status, 201, "{}", own.text());
     let own = own.json()["case"].as_str().expect("a case").to_owned();
     let supervisor = queue(&app, &tokens.supervisor).await;
@@ -223,7 +255,7 @@ async fn the_receiving_official_sees_only_requests_made_of_them_and_only_shared_
     // Proves a receiving official's queue holds the requests awaiting their answer, with the
     // reply deadline and what silence means, and nothing of a case not yet requested of them
     // nor a field their agreement does not share (here the nationality).
-    let app = spawn_app().await;
+    let app = bare_app().await;
     let (cases, _, tokens) = setup(&app).await;
     let requested = cases[2];
     let receiver = queue(&app, &tokens.receiver).await;
@@ -277,7 +309,7 @@ async fn the_clerk_sees_their_orders_and_the_cases_each_pulled_and_the_monitor_t
     // Proves a clerk's queue holds their court's orders, each with the cases it matched and
     // whether it pulled them, and nothing of another court's; and that a monitor's queue is the
     // monitoring body's.
-    let app = spawn_app().await;
+    let app = bare_app().await;
     let (cases, uk, tokens) = setup(&app).await;
     let (scheduled, in_transit) = (cases[5], cases[6]);
     let other_clerk = token(
@@ -287,10 +319,14 @@ async fn the_clerk_sees_their_orders_and_the_cases_each_pulled_and_the_monitor_t
         Party::Court("other".to_owned()),
     )
     .await;
-    let order = json!({"court": "dc", "reference": "DC-1 (synthetic)", "scope": {"agreements": [US]}});
+    let order =
+        json!({"court": "dc", "reference": "DC-1 (synthetic)", "scope": {"agreements": [US]}});
     let registered = call(&app, "POST", "/api/holds", &tokens.clerk, None, Some(order)).await;
     assert_eq!(registered.status, 201, "{}", registered.text());
-    let hold = registered.json()["hold"].as_str().expect("a hold").to_owned();
+    let hold = registered.json()["hold"]
+        .as_str()
+        .expect("a hold")
+        .to_owned();
 
     let clerk = queue(&app, &tokens.clerk).await;
     assert_eq!(clerk["kind"], "holds", "{clerk}");
@@ -327,7 +363,7 @@ async fn the_clerk_sees_their_orders_and_the_cases_each_pulled_and_the_monitor_t
 async fn a_role_without_a_queue_is_refused_as_the_list_of_cases_refuses_it() {
     // Proves counsel and the operator, who may list no agreement's cases, get the list's own
     // problem from the queue, and an anonymous caller the same 401.
-    let app = spawn_app().await;
+    let app = bare_app().await;
     let (_, _, tokens) = setup(&app).await;
     let cases = format!("/api/agreements/{US}/cases");
     for who in [&tokens.counsel, &tokens.admin] {
@@ -359,9 +395,10 @@ async fn a_dry_run_tells_what_registering_then_does_and_appends_only_its_access_
     // Proves the dry run's figures equal the effects registering the same order then has, that
     // it appends nothing but the record of its decision, and that it is refused as registering
     // is: by the policies for a caller who may not register, by the domain for a bad order.
-    let app = spawn_app().await;
+    let app = bare_app().await;
     let (cases, _, tokens) = setup(&app).await;
-    let order = json!({"court": "dc", "reference": "DC-2 (synthetic)", "scope": {"agreements": [US]}});
+    let order =
+        json!({"court": "dc", "reference": "DC-2 (synthetic)", "scope": {"agreements": [US]}});
     let before = app.store.event_count().await.expect("a count");
     let dry = call(
         &app,
@@ -384,12 +421,18 @@ async fn a_dry_run_tells_what_registering_then_does_and_appends_only_its_access_
     assert_eq!(registered.status, 201, "{}", registered.text());
     let kinds = kinds_after(&app, after_dry).await;
     let count = |kind: &str| kinds.iter().filter(|k| *k == kind).count() as u64;
-    assert_eq!(count("hold_matched"), dry["matched"].as_u64().expect("a count"));
+    assert_eq!(
+        count("hold_matched"),
+        dry["matched"].as_u64().expect("a count")
+    );
     assert_eq!(
         count("transfer_unscheduled"),
         dry["would_pull"].as_u64().expect("a count")
     );
-    assert_eq!(count("recalled"), dry["would_recall"].as_u64().expect("a count"));
+    assert_eq!(
+        count("recalled"),
+        dry["would_recall"].as_u64().expect("a count")
+    );
     assert_eq!(count("hold_registered"), 1, "{kinds:?}");
     // What was pulled is what the clerk's queue then shows.
     let clerk = queue(&app, &tokens.clerk).await;
@@ -428,7 +471,7 @@ async fn a_queue_reads_the_store_as_often_with_300_cases_as_with_10() {
     // Proves every role's queue makes a fixed number of store reads, whatever the number of
     // cases: the counts with 10 cases and with 300 are the same, role by role, while every
     // queue shows more in the second round.
-    let app = spawn_app().await;
+    let app = bare_app().await;
     fixture::load_text(&app, "us-rwa-2025.toml", &us_text_with_clocks()).await;
     fixture::load_agreements(&app, &["gbr-rwa-2024.toml"]).await;
     let tokens = Tokens::new(&app).await;

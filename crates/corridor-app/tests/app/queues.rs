@@ -103,10 +103,18 @@ async fn a_queue_reads_the_store_as_often_with_300_cases_as_with_10() {
         // One case the supervisor proposed: never theirs to approve.
         let own = Context {
             now: at("2025-08-02T09:00:00Z"),
-            actor: actor("supervisor.one", Role::SendingSupervisor, party("state:USA")),
+            actor: actor(
+                "supervisor.one",
+                Role::SendingSupervisor,
+                party("state:USA"),
+            ),
         };
         let (command, keys) = sealed::proposal(1, "Synthetic Own", &MasterKey::from_bytes(MASTER));
-        let executed = app.store().execute(&command, &own, None, &keys).await.unwrap();
+        let executed = app
+            .store()
+            .execute(&command, &own, None, &keys)
+            .await
+            .unwrap();
         assert!(matches!(executed.outcome, Outcome::Accepted(_)));
 
         propose(&app, 100, 9, "officer.one").await;
@@ -173,7 +181,9 @@ async fn a_dry_run_appends_only_its_access_record_and_is_refused_as_registering_
         assert_eq!(kinds, vec!["access_recorded"], "{backend:?}");
 
         let officer = caller("officer.one", Role::SendingOfficer, "state:USA");
-        let dry = hold_dry_run(&app, &officer, order.clone()).await.unwrap_err();
+        let dry = hold_dry_run(&app, &officer, order.clone())
+            .await
+            .unwrap_err();
         let real = corridor_app::service::register_hold(&app, &officer, order)
             .await
             .unwrap_err();

@@ -157,8 +157,10 @@ impl Store {
 
     /// Counts `statements` reads ([`Store::reads`]).
     fn count_reads(&self, statements: usize) {
-        self.reads
-            .fetch_add(u64::try_from(statements).unwrap_or(u64::MAX), Ordering::Relaxed);
+        self.reads.fetch_add(
+            u64::try_from(statements).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     /// Counts one read ([`Store::reads`]).
