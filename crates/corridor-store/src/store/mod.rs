@@ -147,10 +147,11 @@ impl Store {
     }
 
     /// How many reads this store has answered since it opened: one per call of a query method
-    /// (`read`'s and the complaints'), and one more for each further batch of
-    /// [`BIND_BATCH`](rows::BIND_BATCH) ids a batch read binds, whatever the rows answered. What
-    /// a page or a queue costs the database is told by the difference before and after it: a
-    /// function that reads once per case shows here as a count that grows with the cases.
+    /// (`read`'s, the complaints' and `decide_without_writing`), and one more for each further
+    /// batch of `BIND_BATCH` (500) ids a batch read binds, whatever the rows answered. What a
+    /// page or a queue costs the database is told by the difference before and after it: a
+    /// function that reads once per case shows here as a count that grows with the cases. The
+    /// write path's own reads, inside its transaction, are not counted.
     pub fn reads(&self) -> u64 {
         self.reads.load(Ordering::Relaxed)
     }

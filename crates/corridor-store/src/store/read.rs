@@ -366,8 +366,8 @@ impl Store {
         self.fold_cases(&mut conn, &events).await
     }
 
-    /// The cases named, folded, each with its agreement: one statement per
-    /// [`BIND_BATCH`] ids. Ids of no case are left out.
+    /// The cases named, folded, each with its agreement: one statement per `BIND_BATCH` ids.
+    /// Ids of no case are left out.
     pub async fn cases_named(
         &self,
         ids: &[CaseId],
