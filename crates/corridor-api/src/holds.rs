@@ -23,12 +23,14 @@ use crate::problem::{AccessProblems, ApiError, CommandProblems, CommonProblems};
 use crate::state::AppState;
 use corridor_app::answers::{CommandOutcome, HoldView, RegisteredHold};
 use corridor_app::monitoring::TickOutcome;
+use corridor_app::queues::{self, HoldDryRun};
 use corridor_app::service::{self, NewHold};
 
 /// The hold routes and the tick.
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, register))
+        .routes(routes!(dry_run))
         .routes(routes!(stay))
         .routes(routes!(reactivate))
         .routes(routes!(amend))
@@ -198,6 +200,40 @@ pub async fn register(
         Json(registered),
     )
         .into_response())
+}
+
+/// `POST /api/holds/dry-run`: what registering this order would do now (the same body as
+/// registering), decided by the domain as registering is and written nowhere but the
+/// decision's access record: how many cases it would match, pull off the schedule and recall.
+#[utoipa::path(
+    post,
+    path = "/api/holds/dry-run",
+    tag = "holds",
+    request_body = RegisterBody,
+    responses(
+        (status = 200, description = "What registering the order would do now; nothing was registered", body = HoldDryRun),
+        AccessProblems, CommandProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn dry_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<JsonBody<RegisterBody>, ApiError>,
+) -> Result<Json<HoldDryRun>, ApiError> {
+    caller.authenticated()?;
+    let order = match new_hold(&headers, body) {
+        Ok(order) => order,
+        Err(error) => {
+            let resource = ("service".to_owned(), None);
+            let action = Action::RegisterHold;
+            return Err(refused_before_policy(state.app(), &caller, action, resource, error).await);
+        }
+    };
+    Ok(Json(
+        queues::hold_dry_run(state.app(), &caller, order).await?,
+    ))
 }
 
 /// A registration's body and headers as a new hold, or the first thing wrong with them.

@@ -18,6 +18,7 @@
 //!   `corridor_app::report`);
 //! - [`monitoring`]: the monitoring body's visits, findings and queue (through
 //!   `corridor_app::monitoring`);
+//! - [`queues`]: the caller's work queue (through `corridor_app::queues`);
 //! - [`session`]: log in, who am I, log out (cookie sessions with a CSRF token);
 //! - [`users`]: user administration and API tokens;
 //! - [`state`]: [`AppState`], the application with the metrics, the rate limiter and the witness;
@@ -42,6 +43,7 @@ pub mod json;
 pub mod limits;
 pub mod monitoring;
 pub mod problem;
+pub mod queues;
 pub mod reports;
 pub mod routes;
 pub mod server;

@@ -129,6 +129,7 @@ pub fn documented(with_witness: bool) -> OpenApiRouter<AppState> {
         .merge(crate::complaints::router())
         .merge(crate::holds::router())
         .merge(crate::monitoring::router())
+        .merge(crate::queues::router())
         .merge(crate::reports::router())
         .merge(crate::session::router())
         .merge(crate::statistics::router())

@@ -150,7 +150,7 @@ pub struct RegisteredHold {
 }
 
 /// A hold as listed.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct HoldView {
     /// The hold id.
     pub hold: String,

@@ -54,7 +54,8 @@ pub fn agreement_facts(agreement: &AgreementState) -> Result<ResourceFacts, AppE
 }
 
 /// The facts of holds, for the policies, in order: each with the sending states of the
-/// agreements it bears on (see [`HoldFacts::sending_states`]).
+/// agreements it bears on (see [`HoldFacts::sending_states`]). The cases orders name are read
+/// at once, however many there are.
 pub async fn hold_facts(state: &App, holds: &[&Hold]) -> Result<Vec<ResourceFacts>, AppError> {
     let sending: BTreeMap<AgreementId, Country> = state
         .store()
@@ -63,6 +64,26 @@ pub async fn hold_facts(state: &App, holds: &[&Hold]) -> Result<Vec<ResourceFact
         .iter()
         .filter_map(|agreement| Some((agreement.id.clone(), agreement.latest()?.sending)))
         .collect();
+    let named: BTreeSet<CaseId> = holds
+        .iter()
+        .filter_map(|hold| match &hold.scope {
+            HoldScope::Cases { cases } => Some(cases.iter().copied()),
+            HoldScope::Class { .. } => None,
+        })
+        .flatten()
+        .collect();
+    let agreement_of: BTreeMap<CaseId, AgreementId> = if named.is_empty() {
+        BTreeMap::new()
+    } else {
+        let ids: Vec<CaseId> = named.into_iter().collect();
+        state
+            .store()
+            .cases_named(&ids)
+            .await?
+            .into_iter()
+            .map(|(case, _)| (case.id, case.agreement))
+            .collect()
+    };
     let mut facts = Vec::with_capacity(holds.len());
     for hold in holds {
         let sending_states = match &hold.scope {
@@ -76,9 +97,9 @@ pub async fn hold_facts(state: &App, holds: &[&Hold]) -> Result<Vec<ResourceFact
             HoldScope::Cases { cases } => {
                 let mut every: Option<BTreeSet<Country>> = None;
                 for case in cases {
-                    let found = state.store().case(*case).await?;
-                    let one: BTreeSet<Country> = found
-                        .and_then(|(case, _)| sending.get(&case.agreement).copied())
+                    let one: BTreeSet<Country> = agreement_of
+                        .get(case)
+                        .and_then(|agreement| sending.get(agreement).copied())
                         .into_iter()
                         .collect();
                     every = Some(match every {

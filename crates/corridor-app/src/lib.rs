@@ -7,6 +7,8 @@
 //!   recorded, the field filter applies;
 //! - [`monitoring`]: the monitoring body's visits, findings and the responses to them, and the
 //!   monitor's queue, with their typed answers and who sees what of them;
+//! - [`queues`]: each role's work queue, computed when asked, and the dry run of a court order
+//!   before it is registered;
 //! - [`access`]: the access records, read back by the monitoring body and auditors;
 //! - [`authorize`]: every decision through the Cedar policies, and its access record;
 //! - [`execute`]: the one path of a command (authorize, then decide and append in a group
@@ -46,6 +48,7 @@ pub mod execute;
 pub mod limits;
 pub mod monitoring;
 pub mod publish;
+pub mod queues;
 pub mod report;
 pub mod service;
 pub mod state;

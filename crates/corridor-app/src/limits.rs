@@ -37,3 +37,6 @@ pub fn check_idempotency_key(key: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Most cases one work queue reads and shows ([`crate::queues`]).
+pub const QUEUE_CASES_MAX: u32 = 1_000;

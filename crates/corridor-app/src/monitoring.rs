@@ -26,7 +26,7 @@ use corridor_domain::{
     AgreementState, CaseId, CaseStatus, Command, EventBody, FindingId, MonitorAlert, Party,
     Refusal, Role, StreamId, VisitId, WelfareOutcome,
 };
-use corridor_store::CaseFilter;
+use corridor_store::CaseSet;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -39,7 +39,7 @@ use crate::error::AppError;
 use crate::execute::{
     agreement_facts, case_facts_with, every_hold, execute, load_agreement, random_u64,
 };
-use crate::limits::PAGE_SIZE_MAX;
+use crate::limits::QUEUE_CASES_MAX;
 use crate::state::App;
 
 // ----- answers ------------------------------------------------------------------------------
@@ -836,7 +836,8 @@ const RANK_DUE: u8 = 2;
 const RANK_PLANNED: u8 = 3;
 
 /// The queue's items about people (welfare checks due or overdue, whereabouts unknown), with
-/// the facts of every case they name, for the access records.
+/// the facts of every case they name, for the access records. The cases after arrival are read
+/// at once (at most [`QUEUE_CASES_MAX`]), however many there are.
 async fn queue_cases(
     state: &App,
     agreements: &BTreeMap<AgreementId, AgreementState>,
@@ -844,40 +845,24 @@ async fn queue_cases(
     ranked: &mut Vec<((u8, Timestamp), QueueItem)>,
 ) -> Result<Vec<ResourceFacts>, AppError> {
     let holds = every_hold(state).await?;
+    let cases = state
+        .store()
+        .cases_in(&CaseSet {
+            agreements: agreements.keys().cloned().collect(),
+            statuses: vec![
+                CaseStatus::Arrived,
+                CaseStatus::Settled,
+                CaseStatus::WhereaboutsUnknown,
+            ],
+            limit: QUEUE_CASES_MAX,
+        })
+        .await?;
     let mut facts = Vec::new();
-    for id in agreements.keys() {
-        for status in [
-            CaseStatus::Arrived,
-            CaseStatus::Settled,
-            CaseStatus::WhereaboutsUnknown,
-        ] {
-            let mut filter = CaseFilter {
-                agreement: Some(id.to_string()),
-                status: Some(status),
-                limit: PAGE_SIZE_MAX,
-                after: None,
-            };
-            loop {
-                let rows = state.store().list_cases(&filter).await?;
-                let exhausted = rows.len() < PAGE_SIZE_MAX as usize;
-                filter.after = rows.last().map(|row| row.case_id.clone());
-                for row in &rows {
-                    let Ok(case_id) = CaseId::parse(&row.case_id) else {
-                        continue;
-                    };
-                    let Some((case, agreement)) = state.store().case(case_id).await? else {
-                        continue;
-                    };
-                    let before = ranked.len();
-                    queue_case_items(&case, &agreement, now, ranked);
-                    if ranked.len() > before {
-                        facts.push(case_facts_with(&case, &agreement, &holds)?);
-                    }
-                }
-                if exhausted {
-                    break;
-                }
-            }
+    for (case, agreement) in &cases {
+        let before = ranked.len();
+        queue_case_items(case, agreement, now, ranked);
+        if ranked.len() > before {
+            facts.push(case_facts_with(case, agreement, &holds)?);
         }
     }
     Ok(facts)

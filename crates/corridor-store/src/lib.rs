@@ -30,7 +30,7 @@ pub use db::{
 pub use deployment::{Deployment, SIMULATION_ORIGIN_SUFFIX, has_acted, is_simulation_origin};
 pub use error::StoreError;
 pub use store::{
-    BATCH_COMMANDS_MAX, COMPLAINTS_LISTED_MAX, CaseFilter, CaseRow, CheckReport, EventRow,
+    BATCH_COMMANDS_MAX, COMPLAINTS_LISTED_MAX, CaseFilter, CaseRow, CaseSet, CheckReport, EventRow,
     Executed, NewRelease, PAGE_ROWS_MAX, RELEASE_FILE_BYTES_MAX, RELEASE_FILES_MAX, ReleaseSummary,
     Request, STATISTICS_BATCH_SEQS, STATISTICS_BATCH_STREAMS, STATISTICS_KINDS_MAX, Store,
     StoredEvent, StreamRange, StreamWalker, Write,

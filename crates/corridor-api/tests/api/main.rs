@@ -39,6 +39,8 @@ mod ops;
 #[cfg(test)]
 mod problem;
 #[cfg(test)]
+mod queues;
+#[cfg(test)]
 mod reports;
 #[cfg(test)]
 mod service;

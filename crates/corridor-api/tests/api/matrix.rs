@@ -235,6 +235,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("POST",   "/api/cases/{case}/erase",                 "-n -n -n -nn -n -n nn Y - n"),
     ("GET",    "/api/holds",                              "YY YY YY --- -- -- YY - - -"),
     ("POST",   "/api/holds",                              "-- -- -- --- -- -- Y- - - -"),
+    ("POST",   "/api/holds/dry-run",                      "-- -- -- --- -- -- Y- - - -"),
     ("POST",   "/api/holds/{hold}/stay",                  "-- -- -- nnn nn nn Yn n - n"),
     ("POST",   "/api/holds/{hold}/reactivate",            "-- -- -- nnn nn nn Yn n - n"),
     ("POST",   "/api/holds/{hold}/amend",                 "-- -- -- nnn nn nn Yn n - n"),
@@ -250,6 +251,9 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("POST",   "/api/findings/{finding}/responses",       "nY nY nn YYn nn -n nn n - n"),
     ("POST",   "/api/findings/{finding}/close",           "n- n- nn --n nn Yn nn n - n"),
     ("GET",    "/api/monitoring/queue",                   "-- -- -- --- -- YY -- - - -"),
+    // Each role's queue: decided as the list of cases (no agreement the receiving officer of
+    // another state receives under is loaded), the holds or the monitoring queue are.
+    ("GET",    "/api/queue",                              "YY YY YY YY- -- YY YY - - -"),
     ("POST",   "/api/tick",                               "-- -- -- --- -- -- -- Y - -"),
     ("POST",   "/api/session",                            "YY YY YY YYY YY YY YY Y Y Y"),
     ("GET",    "/api/session",                            "YY YY YY YYY YY YY YY Y - Y"),
@@ -387,7 +391,7 @@ fn body(method: &str, path: &str, column: Column) -> Option<serde_json::Value> {
         ("POST", "/api/cases/{case}/age-dispute") => json!({ "claimed_birth_date": "2008-01-01" }),
         ("POST", "/api/cases/{case}/age-decision") => json!({ "birth_date": "1990-01-01" }),
         ("POST", "/api/cases/{case}/welfare-checks") => json!({ "outcome": "well" }),
-        ("POST", "/api/holds") => json!({
+        ("POST", "/api/holds") | ("POST", "/api/holds/dry-run") => json!({
             "court": "court-a",
             "reference": "Order of the matrix",
             "scope": { "nationalities": ["ATA"] },

@@ -3,4 +3,6 @@
 //! Every module is `#[cfg(test)]` so that clippy holds the helpers to the rules for tests.
 
 #[cfg(test)]
+mod queues;
+#[cfg(test)]
 mod statistics;

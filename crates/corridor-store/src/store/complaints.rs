@@ -17,6 +17,7 @@ pub const COMPLAINTS_LISTED_MAX: usize = 1_000;
 impl Store {
     /// A complaint, folded from its stream; `None` if it does not exist.
     pub async fn complaint(&self, id: ComplaintId) -> Result<Option<Complaint>, StoreError> {
+        self.count_read();
         Ok(self.complaints(&[id.to_string()]).await?.pop())
     }
 
@@ -25,6 +26,7 @@ impl Store {
         &self,
         receipt: &str,
     ) -> Result<Option<Complaint>, StoreError> {
+        self.count_read();
         let row = sqlx::query("SELECT complaint_id FROM complaints WHERE receipt = $1")
             .bind(receipt.to_owned())
             .fetch_optional(&self.pool)
@@ -52,6 +54,7 @@ impl Store {
         &self,
         agreements: &[AgreementId],
     ) -> Result<Vec<Complaint>, StoreError> {
+        self.count_read();
         if agreements.is_empty() {
             return Ok(Vec::new());
         }
@@ -76,6 +79,7 @@ impl Store {
 
     /// The wrapped key of a complaint, unless erased.
     pub async fn complaint_key(&self, id: ComplaintId) -> Result<Option<Vec<u8>>, StoreError> {
+        self.count_read();
         let row = sqlx::query("SELECT wrapped_key FROM complaint_keys WHERE complaint_id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.pool)

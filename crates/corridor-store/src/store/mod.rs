@@ -30,7 +30,7 @@ mod write;
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{AgreementState, CLOCK_SKEW_DEFAULT};
@@ -46,7 +46,7 @@ use crate::error::StoreError;
 
 pub use check::CheckReport;
 pub use complaints::COMPLAINTS_LISTED_MAX;
-pub use read::{CaseFilter, PAGE_ROWS_MAX};
+pub use read::{CaseFilter, CaseSet, PAGE_ROWS_MAX};
 pub use rows::{CaseRow, StoredEvent};
 pub use statistics::{
     EventRow, NewRelease, RELEASE_FILE_BYTES_MAX, RELEASE_FILES_MAX, ReleaseSummary,
@@ -79,6 +79,8 @@ pub struct Store {
     /// How far a command may be dated before the last event of a stream it reads (servers
     /// sharing one database may disagree on the time by this much): see [`Store::with_clock_skew`].
     clock_skew: SignedDuration,
+    /// How many reads this store has answered ([`Store::reads`]).
+    reads: AtomicU64,
 }
 
 impl Store {
@@ -105,6 +107,7 @@ impl Store {
             cases: CaseCache::default(),
             writer: tokio::sync::Mutex::new(None),
             clock_skew: CLOCK_SKEW_DEFAULT,
+            reads: AtomicU64::new(0),
         })
     }
 
@@ -141,6 +144,29 @@ impl Store {
         self.simulation
             .store(asked.is_simulation(), Ordering::Release);
         Ok(())
+    }
+
+    /// How many reads this store has answered since it opened: one per call of a query method
+    /// (`read`'s, the complaints' and `decide_without_writing`), and one more for each further
+    /// batch of `BIND_BATCH` (500) ids a batch read binds, whatever the rows answered. What a
+    /// page or a queue costs the database is told by the difference before and after it: a
+    /// function that reads once per case shows here as a count that grows with the cases. The
+    /// write path's own reads, inside its transaction, are not counted.
+    pub fn reads(&self) -> u64 {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    /// Counts `statements` reads ([`Store::reads`]).
+    fn count_reads(&self, statements: usize) {
+        self.reads.fetch_add(
+            u64::try_from(statements).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Counts one read ([`Store::reads`]).
+    fn count_read(&self) {
+        self.count_reads(1);
     }
 
     /// The backend in use.

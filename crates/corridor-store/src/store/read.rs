@@ -5,18 +5,20 @@
 //! transaction's connection); cases come from the cache of cases read before when it holds them
 //! ([`crate::case_cache`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    AgreementState, Case, CaseId, CaseStatus, Counts, Hold, HoldId, Snapshot, StreamId,
+    AgreementState, Case, CaseId, CaseStatus, Counts, EventBody, Hold, HoldId, Snapshot, StreamId,
+    UnscheduleCause,
 };
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use super::Store;
 use super::rows::{
-    CaseRow, StoredEvent, decode_row, load_counts, load_holds, load_streams, to_i64, to_u64,
+    BIND_BATCH, CaseRow, StoredEvent, decode_row, load_counts, load_holds, load_streams,
+    placeholders, to_i64, to_u64,
 };
 use crate::case_cache::{CaseRead, CaseStamp};
 use crate::error::StoreError;
@@ -36,6 +38,17 @@ pub struct CaseFilter {
 
 /// Most rows one listing returns.
 pub const PAGE_ROWS_MAX: u32 = 1_000;
+
+/// Which cases to read at once, whole ([`Store::cases_in`]): a work queue's cases.
+#[derive(Debug, Clone, Default)]
+pub struct CaseSet {
+    /// Only cases under these agreements (none: no case).
+    pub agreements: Vec<AgreementId>,
+    /// Only cases in these statuses (none: every status).
+    pub statuses: Vec<CaseStatus>,
+    /// At most this many cases (1 to [`PAGE_ROWS_MAX`]), by id.
+    pub limit: u32,
+}
 
 impl Store {
     pub(super) async fn load_agreement(
@@ -73,6 +86,7 @@ impl Store {
 
     /// Every event in order, from `after_seq` (exclusive), at most `limit`.
     pub async fn events(&self, after_seq: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
+        self.count_read();
         let rows = sqlx::query(
             "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
@@ -85,6 +99,7 @@ impl Store {
 
     /// How many events are stored.
     pub async fn event_count(&self) -> Result<u64, StoreError> {
+        self.count_read();
         let row = sqlx::query("SELECT COUNT(*) AS n FROM events")
             .fetch_one(&self.pool)
             .await?;
@@ -93,6 +108,7 @@ impl Store {
 
     /// The events of one stream, in order.
     pub async fn history(&self, stream: &StreamId) -> Result<Vec<StoredEvent>, StoreError> {
+        self.count_read();
         let mut conn = self.pool.acquire().await?;
         load_streams(&mut conn, &[stream.to_string()]).await
     }
@@ -105,6 +121,7 @@ impl Store {
         after_seq: u64,
         limit: u32,
     ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.count_read();
         let rows = sqlx::query(
             "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
@@ -118,7 +135,8 @@ impl Store {
 
     /// A case folded from its events, with the agreement it is under.
     pub async fn case(&self, id: CaseId) -> Result<Option<(Case, AgreementState)>, StoreError> {
-        Ok(self.read_case_uncached(id).await?.map(|read| {
+        self.count_read();
+        Ok(self.case_from_database(id).await?.map(|read| {
             let agreement = Arc::unwrap_or_clone(read.agreement);
             (read.case, agreement)
         }))
@@ -131,12 +149,13 @@ impl Store {
         &self,
         id: CaseId,
     ) -> Result<(Option<Arc<CaseRead>>, CaseStamp), StoreError> {
+        self.count_read();
         let (found, stamp) = self.cases.lookup(id);
         let ticket = match found {
             Ok(read) => return Ok((Some(read), stamp)),
             Err(ticket) => ticket,
         };
-        let read = self.read_case_uncached(id).await?.map(Arc::new);
+        let read = self.case_from_database(id).await?.map(Arc::new);
         if let Some(read) = &read {
             self.cases.fill(id, read, ticket);
         }
@@ -154,6 +173,13 @@ impl Store {
     /// agreement's version alongside, in one statement; the agreement itself comes from the
     /// agreements cache unless it changed.
     pub async fn read_case_uncached(&self, id: CaseId) -> Result<Option<CaseRead>, StoreError> {
+        self.count_read();
+        self.case_from_database(id).await
+    }
+
+    /// [`Store::read_case_uncached`], uncounted: the one statement of the read methods that
+    /// count it.
+    async fn case_from_database(&self, id: CaseId) -> Result<Option<CaseRead>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let rows = sqlx::query(
             "SELECT e.seq, e.stream, e.version, e.recorded_at, e.body, e.body_sha256, e.kind, \
@@ -218,6 +244,7 @@ impl Store {
 
     /// The wrapped key of a case, unless erased.
     pub async fn case_key(&self, id: CaseId) -> Result<Option<Vec<u8>>, StoreError> {
+        self.count_read();
         let row = sqlx::query("SELECT wrapped_key FROM case_keys WHERE case_id = $1")
             .bind(id.to_string())
             .fetch_optional(&self.pool)
@@ -230,6 +257,7 @@ impl Store {
 
     /// Cases from the projection.
     pub async fn list_cases(&self, filter: &CaseFilter) -> Result<Vec<CaseRow>, StoreError> {
+        self.count_read();
         let limit = filter.limit.clamp(1, PAGE_ROWS_MAX);
         let rows = sqlx::query(
             "SELECT * FROM cases WHERE ($1 IS NULL OR agreement = $1) AND ($2 IS NULL OR status = $2) \
@@ -248,6 +276,7 @@ impl Store {
 
     /// Every hold.
     pub async fn holds(&self) -> Result<BTreeMap<HoldId, Hold>, StoreError> {
+        self.count_read();
         let mut conn = self.pool.acquire().await?;
         load_holds(&mut conn).await
     }
@@ -259,6 +288,7 @@ impl Store {
         BTreeMap<corridor_domain::FindingId, corridor_domain::monitoring::Finding>,
         StoreError,
     > {
+        self.count_read();
         let mut conn = self.pool.acquire().await?;
         super::rows::load_findings(&mut conn).await
     }
@@ -268,12 +298,14 @@ impl Store {
         &self,
     ) -> Result<BTreeMap<corridor_domain::VisitId, corridor_domain::monitoring::Visit>, StoreError>
     {
+        self.count_read();
         let mut conn = self.pool.acquire().await?;
         super::rows::load_all_visits(&mut conn).await
     }
 
     /// Every agreement.
     pub async fn agreements(&self) -> Result<Vec<AgreementState>, StoreError> {
+        self.count_read();
         let mut conn = self.pool.acquire().await?;
         let rows = sqlx::query("SELECT agreement_id FROM agreements ORDER BY agreement_id")
             .fetch_all(&mut *conn)
@@ -290,7 +322,132 @@ impl Store {
 
     /// Cap counts of an agreement.
     pub async fn counts(&self, agreement: &AgreementId) -> Result<Counts, StoreError> {
+        self.count_read();
         let mut conn = self.pool.acquire().await?;
         load_counts(&mut conn, agreement.as_str()).await
+    }
+
+    /// The cases of `set`, folded, each with its agreement, in one statement (their events, by
+    /// the projection's agreement and status index), however many cases there are: what a
+    /// work queue reads instead of one case at a time.
+    pub async fn cases_in(
+        &self,
+        set: &CaseSet,
+    ) -> Result<Vec<(Case, Arc<AgreementState>)>, StoreError> {
+        self.count_read();
+        if set.agreements.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sql = format!(
+            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events \
+             WHERE stream IN (SELECT case_id FROM cases WHERE agreement IN ({})",
+            placeholders(1, set.agreements.len())
+        );
+        let mut binds: Vec<String> = set.agreements.iter().map(ToString::to_string).collect();
+        if !set.statuses.is_empty() {
+            sql.push_str(&format!(
+                " AND status IN ({})",
+                placeholders(binds.len() + 1, set.statuses.len())
+            ));
+            binds.extend(set.statuses.iter().map(|status| status.as_str().to_owned()));
+        }
+        sql.push_str(&format!(
+            " ORDER BY case_id LIMIT ${}) ORDER BY seq",
+            binds.len() + 1
+        ));
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for bind in binds {
+            query = query.bind(bind);
+        }
+        let query = query.bind(i64::from(set.limit.clamp(1, PAGE_ROWS_MAX)));
+        let mut conn = self.pool.acquire().await?;
+        let rows = query.fetch_all(&mut *conn).await?;
+        let events = rows.iter().map(decode_row).collect::<Result<Vec<_>, _>>()?;
+        self.fold_cases(&mut conn, &events).await
+    }
+
+    /// The cases named, folded, each with its agreement: one statement per `BIND_BATCH` ids.
+    /// Ids of no case are left out.
+    pub async fn cases_named(
+        &self,
+        ids: &[CaseId],
+    ) -> Result<Vec<(Case, Arc<AgreementState>)>, StoreError> {
+        self.count_reads(ids.len().div_ceil(BIND_BATCH).max(1));
+        let names: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        let mut conn = self.pool.acquire().await?;
+        let events = load_streams(&mut conn, &names).await?;
+        self.fold_cases(&mut conn, &events).await
+    }
+
+    /// What every order did to cases: the cases each hold was found to cover
+    /// (`hold_matched`, at a proposal or when the order pulled them), each with whether the
+    /// order pulled it (took it off the schedule, or recalled it in transit), in one statement
+    /// over the events of those kinds.
+    pub async fn hold_effects(
+        &self,
+    ) -> Result<BTreeMap<HoldId, BTreeMap<CaseId, bool>>, StoreError> {
+        self.count_read();
+        let rows = sqlx::query(
+            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events \
+             WHERE kind IN ('hold_matched', 'transfer_unscheduled', 'recalled') ORDER BY seq",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut effects: BTreeMap<HoldId, BTreeMap<CaseId, bool>> = BTreeMap::new();
+        for row in &rows {
+            let (hold, case, pulled) = match decode_row(row)?.event.body {
+                EventBody::HoldMatched { case, hold } => (hold, case, false),
+                EventBody::TransferUnscheduled {
+                    case,
+                    cause: UnscheduleCause::Hold { hold },
+                }
+                | EventBody::Recalled {
+                    case,
+                    hold: Some(hold),
+                } => (hold, case, true),
+                _ => continue,
+            };
+            let entry = effects.entry(hold).or_default().entry(case).or_default();
+            *entry |= pulled;
+        }
+        Ok(effects)
+    }
+
+    /// Case events (of whole streams, in sequence order) folded into their cases, each with
+    /// its agreement (from the agreements cache unless it changed).
+    async fn fold_cases(
+        &self,
+        conn: &mut AnyConnection,
+        events: &[StoredEvent],
+    ) -> Result<Vec<(Case, Arc<AgreementState>)>, StoreError> {
+        let agreement_ids: BTreeSet<AgreementId> = events
+            .iter()
+            .filter_map(|stored| match &stored.event.body {
+                EventBody::CaseProposed { agreement, .. } => Some(agreement.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut snapshot = Snapshot::default();
+        for id in &agreement_ids {
+            if let Some(agreement) = self.load_agreement(conn, id.as_str()).await? {
+                snapshot.agreements.insert(agreement.id.clone(), agreement);
+            }
+        }
+        for stored in events {
+            corridor_domain::apply_to_snapshot(&mut snapshot, &stored.event)?;
+        }
+        let agreements: BTreeMap<AgreementId, Arc<AgreementState>> = snapshot
+            .agreements
+            .into_iter()
+            .map(|(id, agreement)| (id, Arc::new(agreement)))
+            .collect();
+        Ok(snapshot
+            .cases
+            .into_values()
+            .filter_map(|case| {
+                let agreement = agreements.get(&case.agreement)?.clone();
+                Some((case, agreement))
+            })
+            .collect())
     }
 }

@@ -262,6 +262,37 @@ impl Store {
         self.cases.committed(cases);
     }
 
+    /// What the domain would decide of `command` now, from what it reads in the database,
+    /// writing nothing: no event, no log leaf, no projection, and no write lock taken (a write
+    /// committed meanwhile can make the real command decide otherwise). The command is decided
+    /// by [`decide`] on the snapshot [`Store::execute`] would load for it; a refusal carries no
+    /// recorded safeguard event, since nothing is recorded. Counted as one read
+    /// ([`Store::reads`]).
+    pub async fn decide_without_writing(
+        &self,
+        command: &Command,
+        context: &Context,
+    ) -> Result<Outcome, StoreError> {
+        self.count_read();
+        let mut conn = self.pool.acquire().await?;
+        let holds = load_holds(&mut conn).await?;
+        let findings = load_findings(&mut conn).await?;
+        let needs = needs_with_findings(command, &holds, &findings, context.now);
+        let mut snapshot = self.load_snapshot(&mut conn, holds, &needs, None).await?;
+        snapshot.findings = findings;
+        let visits: Vec<VisitId> = needs.visits.iter().copied().collect();
+        if !visits.is_empty() {
+            snapshot.visits = load_visits(&mut conn, &visits).await?;
+        }
+        Ok(match decide(&snapshot, command, context) {
+            Ok(events) => Outcome::Accepted(events),
+            Err(refusal) => Outcome::Refused {
+                refusal,
+                recorded: None,
+            },
+        })
+    }
+
     /// One command inside an open write transaction. The outer error is a database failure; the
     /// inner one a conflict, which writes nothing.
     async fn execute_in(

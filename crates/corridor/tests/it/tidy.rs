@@ -165,6 +165,7 @@ const DOORS: &[(&str, &[Door])] = &[
         "list_cases",
         &[
             Route("/api/agreements/{agreement}/cases"),
+            Route("/api/queue"),
             Cli(&["case", "list"]),
         ],
     ),
@@ -363,7 +364,11 @@ const DOORS: &[(&str, &[Door])] = &[
     ),
     (
         "register_hold",
-        &[Route("/api/holds"), Cli(&["hold", "register"])],
+        &[
+            Route("/api/holds"),
+            Route("/api/holds/dry-run"),
+            Cli(&["hold", "register"]),
+        ],
     ),
     (
         "stay_hold",
@@ -384,7 +389,14 @@ const DOORS: &[(&str, &[Door])] = &[
         "vacate_hold",
         &[Route("/api/holds/{hold}/vacate"), Cli(&["hold", "lift"])],
     ),
-    ("list_holds", &[Route("/api/holds"), Cli(&["hold", "list"])]),
+    (
+        "list_holds",
+        &[
+            Route("/api/holds"),
+            Route("/api/queue"),
+            Cli(&["hold", "list"]),
+        ],
+    ),
     // Knowing of a hold is asked of each hold a list or a refusal would name.
     ("read_hold", &[Route("/api/holds"), Cli(&["hold", "list"])]),
     (
@@ -440,7 +452,11 @@ const DOORS: &[(&str, &[Door])] = &[
     ),
     (
         "read_monitoring_queue",
-        &[Route("/api/monitoring/queue"), Cli(&["monitor", "queue"])],
+        &[
+            Route("/api/monitoring/queue"),
+            Route("/api/queue"),
+            Cli(&["monitor", "queue"]),
+        ],
     ),
     ("tick", &[Route("/api/tick"), Cli(&["tick"])]),
     ("check", &[Cli(&["check"])]),
