@@ -40,7 +40,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool};
 
 use crate::case_cache::CaseCache;
-use crate::db::{Backend, connect};
+use crate::db::{Backend, connect, sqlite_read_options};
 use crate::deployment::{self, Deployment};
 use crate::error::StoreError;
 
@@ -79,11 +79,15 @@ pub struct Store {
     /// How far a command may be dated before the last event of a stream it reads (servers
     /// sharing one database may disagree on the time by this much): see [`Store::with_clock_skew`].
     clock_skew: SignedDuration,
+    /// For an SQLite file, how the statistics walks open their own read-only connections
+    /// through sqlx's SQLite driver (see [`StreamWalker`]); `None` on PostgreSQL and in memory.
+    sqlite_reads: Option<sqlx::sqlite::SqliteConnectOptions>,
 }
 
 impl Store {
     /// Opens (and with `create`, creates) the database at `url` and applies migrations.
     pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
+        let sqlite_reads = sqlite_read_options(url)?;
         let (pool, backend) = connect(url, create).await?;
         let deployment = match pool.acquire().await {
             Ok(mut conn) => deployment::read(&mut conn).await,
@@ -105,6 +109,7 @@ impl Store {
             cases: CaseCache::default(),
             writer: tokio::sync::Mutex::new(None),
             clock_skew: CLOCK_SKEW_DEFAULT,
+            sqlite_reads,
         })
     }
 
