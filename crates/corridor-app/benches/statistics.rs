@@ -28,6 +28,10 @@
 //! connection (`Store::for_each_stream_event_up_to`, bodies hashed and checked, not decoded),
 //! the same walk decoding every body as a full `Event`, and the whole `tally`.
 //!
+//! Each tally is also given with its CPU time (every thread of the process, from
+//! `/proc/self/stat`), which other processes on a shared machine change much less than its wall
+//! time.
+//!
 //! CORRIDOR_BENCH_STATS_EVENTS sets the size (e.g. `1_000_000` to try it quickly).
 
 use std::path::PathBuf;
@@ -429,6 +433,25 @@ async fn build(path: &std::path::Path, target: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The CPU time this process has used, every thread's (user and system), from
+/// `/proc/self/stat` in clock ticks of 10 ms (Linux's `USER_HZ`): on a shared machine the wall
+/// time of a step depends on the other processes, its CPU time much less.
+fn cpu_time() -> Duration {
+    let ticks = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|stat| {
+            // The fields after the command name (in parentheses, which may hold spaces).
+            let (_, rest) = stat.rsplit_once(')')?;
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            // utime and stime: fields 14 and 15 of proc(5), 12 and 13 after the name.
+            let user: u64 = fields.get(11)?.parse().ok()?;
+            let system: u64 = fields.get(12)?.parse().ok()?;
+            Some(user + system)
+        })
+        .unwrap_or_default();
+    Duration::from_millis(ticks * 10)
+}
+
 fn summary(what: &str, times: &mut [Duration]) {
     times.sort();
     let min = times.first().copied().unwrap_or_default();
@@ -444,6 +467,8 @@ fn summary(what: &str, times: &mut [Duration]) {
 #[derive(Debug, Clone, Copy, Default)]
 struct Steps {
     tally: Duration,
+    /// The CPU time of the tally (every thread of the process).
+    tally_cpu: Duration,
     compute: Duration,
     files: Duration,
 }
@@ -459,6 +484,7 @@ impl Steps {
         (
             Self {
                 tally: pick(|steps| steps.tally),
+                tally_cpu: pick(|steps| steps.tally_cpu),
                 compute: pick(|steps| steps.compute),
                 files: pick(|steps| steps.files),
             },
@@ -468,8 +494,9 @@ impl Steps {
 
     fn line(&self, total: Duration) -> String {
         format!(
-            "tally {:.2} s, compute {:.2} s, files + signed note {:.3} s, total {:.2} s",
+            "tally {:.2} s (CPU {:.2} s), compute {:.2} s, files + signed note {:.3} s, total {:.2} s",
             self.tally.as_secs_f64(),
+            self.tally_cpu.as_secs_f64(),
             self.compute.as_secs_f64(),
             self.files.as_secs_f64(),
             total.as_secs_f64()
@@ -503,11 +530,12 @@ async fn release(
     let protection = Protection::new(&[0x5a; 32])?
         .with_threshold(DEFAULT_THRESHOLD)?
         .with_base(DEFAULT_BASE)?;
-    let began = Instant::now();
+    let (began, cpu) = (Instant::now(), cpu_time());
     let counts = tally(at.store, at.size, ends)
         .await
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     let tallied = began.elapsed();
+    let tally_cpu = cpu_time().saturating_sub(cpu);
     let request = ReleaseRequest {
         id: period.label().replace("..", "-to-"),
         period,
@@ -532,6 +560,7 @@ async fn release(
         computed,
         Steps {
             tally: tallied,
+            tally_cpu,
             compute: computing,
             files: writing,
         },
@@ -655,16 +684,26 @@ async fn bench() -> anyhow::Result<()> {
 async fn parts(store: &Store, size: u64, as_of: Timestamp) -> anyhow::Result<()> {
     let (mut one, mut several) = (Vec::new(), Vec::new());
     for _ in 0..3 {
-        let began = Instant::now();
+        let (began, cpu) = (Instant::now(), cpu_time());
         let whole = tally_in_parts(store, size, as_of, 1)
             .await
             .map_err(|error| anyhow::anyhow!("{error}"))?;
         one.push(began.elapsed());
-        let began = Instant::now();
+        println!(
+            "  tally in 1 part: {:.2} s (CPU {:.2} s)",
+            began.elapsed().as_secs_f64(),
+            cpu_time().saturating_sub(cpu).as_secs_f64()
+        );
+        let (began, cpu) = (Instant::now(), cpu_time());
         let split = tally_in_parts(store, size, as_of, WALK_PARTS)
             .await
             .map_err(|error| anyhow::anyhow!("{error}"))?;
         several.push(began.elapsed());
+        println!(
+            "  tally in {WALK_PARTS} parts: {:.2} s (CPU {:.2} s)",
+            began.elapsed().as_secs_f64(),
+            cpu_time().saturating_sub(cpu).as_secs_f64()
+        );
         anyhow::ensure!(
             whole == split,
             "the tallies in 1 and {WALK_PARTS} parts differ"

@@ -299,6 +299,32 @@ pub async fn open_durable_pool(
     Ok((pool, backend))
 }
 
+/// For an SQLite file, the options of a read-only connection to it through sqlx's own SQLite
+/// driver (not the `Any` driver, whose per-row copies a long read pays for every row): what the
+/// statistics walk reads on. `None` for PostgreSQL and for an in-memory SQLite database (which
+/// only the pool's own connections see).
+pub(crate) fn sqlite_read_options(
+    url: &str,
+) -> Result<Option<sqlx::sqlite::SqliteConnectOptions>, StoreError> {
+    if Backend::of_url(url)? != Backend::Sqlite || is_in_memory_sqlite(url) {
+        return Ok(None);
+    }
+    let options =
+        sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|error| StoreError::Url {
+            url: redact(url),
+            reason: error.to_string(),
+        })?;
+    // The pool has opened (and migrated) the file: a reader never creates it, never writes, and
+    // leaves the journal mode (WAL, set by the pool) as it is.
+    Ok(Some(
+        options
+            .read_only(true)
+            .create_if_missing(false)
+            .busy_timeout(BUSY_TIMEOUT)
+            .pragma("cache_size", "-65536"),
+    ))
+}
+
 /// Whether `url` names an in-memory SQLite database (`sqlite::memory:`, `mode=memory`).
 fn is_in_memory_sqlite(url: &str) -> bool {
     in_memory_sqlite_name(url).is_some() || url.contains("mode=memory")

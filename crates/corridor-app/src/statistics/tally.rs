@@ -3,7 +3,7 @@
 //!
 //! Walks read the case streams (in [`WALK_PARTS`] ranges at once) and the hold streams, stream by
 //! stream through the store's `(stream, version)` index
-//! ([`StreamWalker::for_each_stream_event_in`]): the access records, a
+//! ([`StreamWalker::for_each_stream_in`], a whole stream at a time): the access records, a
 //! busy deployment's great majority, are never read. Of each event of a kind a count needs
 //! ([`COUNTED_KINDS`]) it decodes only the fields used ([`Slim`]), never the sealed personal data.
 //! A measure with a `leaf_kind` counts every event of that kind once, under its case's agreement
@@ -24,6 +24,7 @@
 //! missed (in the same month) if its window had closed by then without the person being found
 //! in it. So a count of a month does not change when the person later leaves.
 
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 
 use corridor_domain::terms::{AgreementStatus, Country, Sex};
@@ -65,12 +66,13 @@ pub const COUNTED_KINDS: [&str; 20] = [
     "hold_registered",
 ];
 
-/// The fields of a stored event the tally reads; every other field is skipped unread.
+/// The fields of a stored event the tally reads; every other field is skipped unread. Texts
+/// are borrowed from the body where they hold no escape.
 #[derive(Debug, Deserialize)]
-struct Slim {
+struct Slim<'a> {
     at: Timestamp,
-    #[serde(default)]
-    agreement: Option<String>,
+    #[serde(default, borrow)]
+    agreement: Option<Cow<'a, str>>,
     #[serde(default)]
     rule: Option<SlimRule>,
     #[serde(default)]
@@ -79,16 +81,16 @@ struct Slim {
     acceptance: Option<Acceptance>,
     #[serde(default)]
     granted: Option<bool>,
-    #[serde(default)]
-    code: Option<String>,
+    #[serde(default, borrow)]
+    code: Option<Cow<'a, str>>,
     #[serde(default)]
     outcome: Option<WelfareOutcome>,
     #[serde(default)]
     destination: Option<Country>,
-    #[serde(default)]
-    cause: Option<String>,
-    #[serde(default)]
-    scope: Option<SlimScope>,
+    #[serde(default, borrow)]
+    cause: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    scope: Option<SlimScope<'a>>,
 }
 
 /// What the breakdowns read of a proposal's rule attributes.
@@ -101,8 +103,9 @@ struct SlimRule {
 
 /// A hold's scope, by its tag only.
 #[derive(Debug, Deserialize)]
-struct SlimScope {
-    scope: String,
+struct SlimScope<'a> {
+    #[serde(borrow)]
+    scope: Cow<'a, str>,
 }
 
 /// What the tally keeps of one case while it reads.
@@ -135,8 +138,8 @@ impl CaseFacts {
 }
 
 /// Parts the case streams are walked in at once, each on its own connection and task: the walk
-/// is the tally's time, and most of it is the driver's per-row work and the decoding, which two
-/// cores share.
+/// is the tally's time (SQLite's lookups of each event's row, the hashing and the decoding, see
+/// docs/benchmarks.md), which two cores share.
 pub const WALK_PARTS: usize = 2;
 
 /// The true counts of every measure over the events whose log leaves are below `up_to_size`,
@@ -144,7 +147,7 @@ pub const WALK_PARTS: usize = 2;
 ///
 /// The case streams are split into [`WALK_PARTS`] ranges of about as many events, each walked on
 /// its own task and connection (in its own read snapshot: together they read exactly what one
-/// snapshot would, see [`StreamWalker::for_each_stream_event_in`]), and their tallies added; a
+/// snapshot would, see [`StreamWalker::for_each_stream_in`]), and their tallies added; a
 /// case's stream is never cut between two parts, so each case is folded whole by one walk.
 pub async fn tally(store: &Store, up_to_size: u64, as_of: Timestamp) -> Result<Tally, AppError> {
     tally_in_parts(store, up_to_size, as_of, WALK_PARTS).await
@@ -197,9 +200,8 @@ async fn walk_cases(
     up_to_size: u64,
 ) -> Result<Tally, AppError> {
     walker
-        .for_each_stream_event_in(up_to_size, &range, |row| walk.case_row(row))
+        .for_each_stream_in(up_to_size, &range, |events| walk.case_stream(events))
         .await?;
-    walk.finish_case()?;
     Ok(walk.tally)
 }
 
@@ -219,17 +221,6 @@ struct Walk {
     snapshot: Snapshot,
     tally: Tally,
     as_of: Timestamp,
-    /// The case whose stream is being read.
-    case: Option<CaseWalk>,
-}
-
-/// One case's stream while it is read.
-struct CaseWalk {
-    stream: String,
-    facts: CaseFacts,
-    /// Its events' bodies, kept while its agreement schedules welfare checks, to fold it at the
-    /// end of its stream if it arrived.
-    bodies: Option<Vec<String>>,
 }
 
 impl Walk {
@@ -240,41 +231,57 @@ impl Walk {
             snapshot,
             tally: Tally::new(),
             as_of,
-            case: None,
         })
     }
 
-    fn case_row(&mut self, row: EventRow<'_>) -> Result<(), AppError> {
-        if self
-            .case
-            .as_ref()
-            .is_some_and(|case| case.stream != row.stream)
-        {
-            self.finish_case()?;
+    /// Counts one case's stream, its events in order: each event of a counted kind, then, if
+    /// it arrived and its agreement schedules welfare checks, its checks due and missed (from
+    /// the case folded from every event of the stream since its proposal).
+    fn case_stream(&mut self, events: &[EventRow<'_>]) -> Result<(), AppError> {
+        let mut case: Option<(CaseFacts, usize)> = None;
+        for (index, row) in events.iter().enumerate() {
+            if row.kind == "case_proposed" {
+                let slim = slim(row)?;
+                case = Some((CaseFacts::proposed(row, &slim)?, index));
+            }
+            let Some((facts, _)) = case.as_mut() else {
+                return Err(corrupt(format!(
+                    "event {} of `{}` comes before its case's proposal",
+                    row.seq, row.stream
+                )));
+            };
+            if COUNTED_KINDS.contains(&row.kind) {
+                count_case_event(&self.measures, facts, &mut self.tally, row)?;
+            }
         }
-        if row.kind == "case_proposed" {
-            let slim = slim(&row)?;
-            let facts = CaseFacts::proposed(&row, &slim)?;
-            let bodies = self.schedules_welfare(&facts.agreement).then(Vec::new);
-            self.case = Some(CaseWalk {
-                stream: row.stream.to_owned(),
-                facts,
-                bodies,
-            });
-        }
-        let Some(case) = self.case.as_mut() else {
-            return Err(corrupt(format!(
-                "event {} of `{}` comes before its case's proposal",
-                row.seq, row.stream
-            )));
+        let Some((facts, proposed)) = case else {
+            return Ok(());
         };
-        if let Some(bodies) = case.bodies.as_mut() {
-            bodies.push(row.body.to_owned());
+        if !facts.arrived || !self.schedules_welfare(&facts.agreement) {
+            return Ok(());
         }
-        if COUNTED_KINDS.contains(&row.kind) {
-            count_case_event(&self.measures, &mut case.facts, &mut self.tally, &row)?;
-        }
-        Ok(())
+        let stream = events.first().map_or("", |row| row.stream);
+        let events = events
+            .get(proposed..)
+            .unwrap_or_default()
+            .iter()
+            .map(|row| {
+                corridor_domain::Event::from_json(row.body)
+                    .map_err(|error| corrupt(format!("`{stream}` does not decode: {error}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let Some((folded, left_at)) = fold_until_left(&mut self.snapshot, &events)? else {
+            return Ok(());
+        };
+        count_case_welfare(
+            &self.measures,
+            &self.snapshot,
+            &folded,
+            left_at,
+            &facts,
+            &mut self.tally,
+            self.as_of,
+        )
     }
 
     fn hold_row(&mut self, row: EventRow<'_>) -> Result<(), AppError> {
@@ -312,39 +319,10 @@ impl Walk {
                 })
             })
     }
-
-    /// At the end of a case's stream: its welfare checks due and missed, if it arrived.
-    fn finish_case(&mut self) -> Result<(), AppError> {
-        let Some(case) = self.case.take() else {
-            return Ok(());
-        };
-        let Some(bodies) = case.bodies.filter(|_| case.facts.arrived) else {
-            return Ok(());
-        };
-        let events = bodies
-            .iter()
-            .map(|body| {
-                corridor_domain::Event::from_json(body)
-                    .map_err(|error| corrupt(format!("`{}` does not decode: {error}", case.stream)))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let Some((folded, left_at)) = fold_until_left(&mut self.snapshot, &events)? else {
-            return Ok(());
-        };
-        count_case_welfare(
-            &self.measures,
-            &self.snapshot,
-            &folded,
-            left_at,
-            &case.facts,
-            &mut self.tally,
-            self.as_of,
-        )
-    }
 }
 
 /// The fields the tally reads of an event's body.
-fn slim(row: &EventRow<'_>) -> Result<Slim, AppError> {
+fn slim<'a>(row: &EventRow<'a>) -> Result<Slim<'a>, AppError> {
     serde_json::from_str(row.body)
         .map_err(|error| corrupt(format!("event {} does not decode: {error}", row.seq)))
 }
@@ -404,7 +382,7 @@ fn sex_letter(sex: Sex) -> &'static str {
 }
 
 /// The value of a measure's own breakdown an event gives.
-fn detail_of(kind: &str, slim: &Slim) -> Result<Option<String>, AppError> {
+fn detail_of(kind: &str, slim: &Slim<'_>) -> Result<Option<String>, AppError> {
     let missing = || {
         corrupt(format!(
             "a `{kind}` event without the field its measure reads"
@@ -427,11 +405,11 @@ fn detail_of(kind: &str, slim: &Slim) -> Result<Option<String>, AppError> {
             }
             .to_owned(),
         ),
-        "safeguard_triggered" => Some(slim.code.clone().ok_or_else(missing)?),
+        "safeguard_triggered" => Some(slim.code.as_deref().ok_or_else(missing)?.to_owned()),
         "welfare_check_recorded" => Some(slim.outcome.ok_or_else(missing)?.name().to_owned()),
         "onward_moved" => Some(slim.destination.ok_or_else(missing)?.to_string()),
         "hold_registered" => Some(
-            match slim.scope.as_ref().ok_or_else(missing)?.scope.as_str() {
+            match slim.scope.as_ref().ok_or_else(missing)?.scope.as_ref() {
                 "cases" => "named".to_owned(),
                 "class" => "class".to_owned(),
                 other => return Err(corrupt(format!("a hold of scope `{other}`"))),
@@ -443,7 +421,7 @@ fn detail_of(kind: &str, slim: &Slim) -> Result<Option<String>, AppError> {
 
 impl CaseFacts {
     /// The case a proposal starts.
-    fn proposed(row: &EventRow<'_>, slim: &Slim) -> Result<Self, AppError> {
+    fn proposed(row: &EventRow<'_>, slim: &Slim<'_>) -> Result<Self, AppError> {
         let rule = slim
             .rule
             .as_ref()
@@ -452,7 +430,8 @@ impl CaseFacts {
         Ok(Self {
             agreement: slim
                 .agreement
-                .clone()
+                .as_deref()
+                .map(str::to_owned)
                 .ok_or_else(|| corrupt(format!("event {} names no agreement", row.seq)))?,
             person: PersonAttributes {
                 nationality: rule.nationality.to_string(),

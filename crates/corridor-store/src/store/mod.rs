@@ -40,7 +40,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool};
 
 use crate::case_cache::CaseCache;
-use crate::db::{Backend, connect};
+use crate::db::{Backend, connect, sqlite_read_options};
 use crate::deployment::{self, Deployment};
 use crate::error::StoreError;
 
@@ -81,11 +81,15 @@ pub struct Store {
     clock_skew: SignedDuration,
     /// How many reads this store has answered ([`Store::reads`]).
     reads: AtomicU64,
+    /// For an SQLite file, how the statistics walks open their own read-only connections
+    /// through sqlx's SQLite driver (see [`StreamWalker`]); `None` on PostgreSQL and in memory.
+    sqlite_reads: Option<sqlx::sqlite::SqliteConnectOptions>,
 }
 
 impl Store {
     /// Opens (and with `create`, creates) the database at `url` and applies migrations.
     pub async fn open(url: &str, create: bool) -> Result<Self, StoreError> {
+        let sqlite_reads = sqlite_read_options(url)?;
         let (pool, backend) = connect(url, create).await?;
         let deployment = match pool.acquire().await {
             Ok(mut conn) => deployment::read(&mut conn).await,
@@ -108,6 +112,7 @@ impl Store {
             writer: tokio::sync::Mutex::new(None),
             clock_skew: CLOCK_SKEW_DEFAULT,
             reads: AtomicU64::new(0),
+            sqlite_reads,
         })
     }
 

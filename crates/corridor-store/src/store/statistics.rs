@@ -8,10 +8,12 @@
 //! numbers, so no index is added to slow every write.
 
 use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
 use sqlx::{AssertSqlSafe, Connection, Row};
 
 use super::Store;
-use super::rows::{placeholders, sha256_hex, to_i64, to_u64};
+use super::rows::{placeholders, to_i64, to_u64};
 use crate::error::StoreError;
 
 /// Sequence numbers read per statement by [`Store::for_each_event_up_to`]: one range scan of the
@@ -24,6 +26,9 @@ pub const STATISTICS_BATCH_STREAMS: i64 = 5_000;
 /// What joins the bodies of one stream's events in a walk's row: a control character, which
 /// JSON text never holds unescaped.
 const BODY_SEPARATOR: &str = "\u{1e}";
+
+/// [`BODY_SEPARATOR`] as the one character the reader splits at.
+const BODY_SEPARATOR_CHAR: char = '\u{1e}';
 
 /// Most kinds one filtered read names.
 pub const STATISTICS_KINDS_MAX: usize = 64;
@@ -116,7 +121,12 @@ impl Store {
             .begin_with(self.backend.begin_snapshot())
             .await
             .map_err(StoreError::from)?;
-        check_leaf_of_size(&mut tx, size).await?;
+        let row = sqlx::query(LEAF_OF_SIZE)
+            .bind(to_i64(size.saturating_sub(1)))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        check_leaf_of_size(size, row.try_get("size"), row.try_get("seq"))?;
         let filter = kinds.map_or_else(String::new, |kinds| {
             format!(" AND kind IN ({})", placeholders(3, kinds.len()))
         });
@@ -170,6 +180,7 @@ impl Store {
         StreamWalker {
             pool: self.pool.clone(),
             backend: self.backend,
+            sqlite: self.sqlite_reads.clone(),
         }
     }
 }
@@ -203,6 +214,9 @@ impl StreamRange {
 pub struct StreamWalker {
     pool: sqlx::AnyPool,
     backend: crate::db::Backend,
+    /// For an SQLite file: each walk reads on its own read-only connection through sqlx's SQLite
+    /// driver instead of the pool's `Any` connections.
+    sqlite: Option<SqliteConnectOptions>,
 }
 
 impl StreamWalker {
@@ -259,21 +273,8 @@ impl StreamWalker {
     }
 
     /// Calls `each` on every event of the streams of `range` whose log leaves are below `size`,
-    /// stream by stream, each stream's events in order.
-    ///
-    /// Walks the `(stream, version)` index (no other index is needed, none is added to slow
-    /// writes) in pages of [`STATISTICS_BATCH_STREAMS`] streams, one row per stream, inside one
-    /// read snapshot, checking each body against its stored hash; rows of other streams (the
-    /// access records, a busy deployment's great majority) are never read. The same checks of
-    /// `size` as [`Store::for_each_event_up_to`].
-    ///
-    /// Walks of several ranges at once (each on its own connection, so in its own snapshot)
-    /// read together exactly what one snapshot would: each snapshot is checked to hold leaf
-    /// `size - 1` recording event `size`, the log's leaves are appended in order and each in
-    /// the transaction of its event, so every snapshot that holds that leaf holds every event
-    /// numbered 1 to `size`; and the events are append-only (never updated nor deleted), so
-    /// those rows are the same in every such snapshot. Rows numbered above `size`, which a
-    /// later snapshot may hold, are left out of every walk by the bound on `seq`.
+    /// stream by stream, each stream's events in order: [`StreamWalker::for_each_stream_in`]
+    /// one event at a time.
     pub async fn for_each_stream_event_in<E, F>(
         &self,
         size: u64,
@@ -284,36 +285,72 @@ impl StreamWalker {
         E: From<StoreError>,
         F: FnMut(EventRow<'_>) -> Result<(), E>,
     {
+        self.for_each_stream_in(size, range, |events| {
+            events.iter().try_for_each(|event| each(*event))
+        })
+        .await
+    }
+
+    /// Calls `each` on every stream of `range` with its events whose log leaves are below `size`,
+    /// in order (a stream without such events is not given), stream after stream in byte order
+    /// of their names.
+    ///
+    /// Walks the `(stream, version)` index (no other index is needed, none is added to slow
+    /// writes) in pages of [`STATISTICS_BATCH_STREAMS`] streams, one row per stream, inside one
+    /// read snapshot, checking each body against its stored hash; rows of other streams (the
+    /// access records, a busy deployment's great majority) are never read. The same checks of
+    /// `size` as [`Store::for_each_event_up_to`].
+    ///
+    /// On an SQLite file the walk reads on a connection of its own, opened read-only from the
+    /// store's URL, through sqlx's SQLite driver: the `Any` driver copies every value of every
+    /// row into values of its own, which was most of the walk's time. On PostgreSQL (and an
+    /// in-memory SQLite database) it reads on a connection of the store's pool. Either way the
+    /// walk's snapshot is the one transaction it opens, as below.
+    ///
+    /// Walks of several ranges at once (each on its own connection, so in its own snapshot)
+    /// read together exactly what one snapshot would: each snapshot is checked to hold leaf
+    /// `size - 1` recording event `size`, the log's leaves are appended in order and each in
+    /// the transaction of its event, so every snapshot that holds that leaf holds every event
+    /// numbered 1 to `size`; and the events are append-only (never updated nor deleted), so
+    /// those rows are the same in every such snapshot. Rows numbered above `size`, which a
+    /// later snapshot may hold, are left out of every walk by the bound on `seq`.
+    pub async fn for_each_stream_in<E, F>(
+        &self,
+        size: u64,
+        range: &StreamRange,
+        mut each: F,
+    ) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(&[EventRow<'_>]) -> Result<(), E>,
+    {
+        match &self.sqlite {
+            Some(options) => walk_sqlite(options, size, range, &mut each).await,
+            None => self.walk_pool(size, range, &mut each).await,
+        }
+    }
+
+    /// The walk on a connection of the store's pool, through the `Any` driver.
+    async fn walk_pool<E, F>(&self, size: u64, range: &StreamRange, each: &mut F) -> Result<(), E>
+    where
+        E: From<StoreError>,
+        F: FnMut(&[EventRow<'_>]) -> Result<(), E>,
+    {
         let mut connection = self.pool.acquire().await.map_err(StoreError::from)?;
         let mut tx = connection
             .begin_with(self.backend.begin_snapshot())
             .await
             .map_err(StoreError::from)?;
-        check_leaf_of_size(&mut tx, size).await?;
-        // One row per stream, its events' columns joined (`string_agg`, on SQLite since 3.44 as
-        // on PostgreSQL): the per-row cost of the driver is paid once per stream, not once per
-        // event. The events are put in order here, by sequence number, rather than by an
-        // `ORDER BY` inside each aggregate, which would sort every group again. `+seq`: the
-        // bound on `seq` must not lead the planner to the primary key. Bodies are joined by
-        // U+001E, which JSON text never holds unescaped. The first page starts at the range's
-        // first name (included), each next one after the last stream read.
-        let sql = |first: &str| {
-            format!(
-                "SELECT stream, \
-                 string_agg(CAST(seq AS TEXT), ',') AS seqs, \
-                 string_agg(kind, ',') AS kinds, \
-                 string_agg(body_sha256, ',') AS hashes, \
-                 string_agg(body, $1) AS bodies \
-                 FROM events WHERE stream {first} $2 AND stream < $3 AND +seq <= $4 \
-                 GROUP BY stream ORDER BY stream LIMIT $5"
-            )
-        };
-        let (first_page, next_page) = (sql(">="), sql(">"));
+        let row = sqlx::query(LEAF_OF_SIZE)
+            .bind(to_i64(size.saturating_sub(1)))
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        check_leaf_of_size(size, row.try_get("size"), row.try_get("seq"))?;
+        let (first_page, next_page) = walk_pages();
         let mut after = range.from.clone();
-        let mut first = true;
+        let mut page = &first_page;
         loop {
-            let page = if first { &first_page } else { &next_page };
-            first = false;
             let rows = sqlx::query(AssertSqlSafe(page.clone()))
                 .bind(BODY_SEPARATOR.to_owned())
                 .bind(after.clone())
@@ -325,17 +362,136 @@ impl StreamWalker {
                 .map_err(StoreError::from)?;
             let mut events = Vec::new();
             for row in &rows {
-                for_each_of_stream(row, &mut events, &mut each)?;
+                for_each_of_stream(stream_columns(row)?, &mut events, each)?;
             }
             let Some(last) = rows.last() else { break };
             after = last.try_get("stream").map_err(StoreError::from)?;
             if rows.len() < usize::try_from(STATISTICS_BATCH_STREAMS).unwrap_or(usize::MAX) {
                 break;
             }
+            page = &next_page;
         }
         tx.commit().await.map_err(StoreError::from)?;
         Ok(())
     }
+}
+
+/// The walk on a read-only connection of its own to an SQLite file, through sqlx's SQLite
+/// driver; the connection is closed at the end, whatever the walk's outcome.
+async fn walk_sqlite<E, F>(
+    options: &SqliteConnectOptions,
+    size: u64,
+    range: &StreamRange,
+    each: &mut F,
+) -> Result<(), E>
+where
+    E: From<StoreError>,
+    F: FnMut(&[EventRow<'_>]) -> Result<(), E>,
+{
+    let mut connection = SqliteConnection::connect_with(options)
+        .await
+        .map_err(StoreError::from)?;
+    let walked = walk_sqlite_on(&mut connection, size, range, each).await;
+    // A failed close leaves nothing to undo: the walk only read.
+    let _ = connection.close().await;
+    walked
+}
+
+async fn walk_sqlite_on<E, F>(
+    connection: &mut SqliteConnection,
+    size: u64,
+    range: &StreamRange,
+    each: &mut F,
+) -> Result<(), E>
+where
+    E: From<StoreError>,
+    F: FnMut(&[EventRow<'_>]) -> Result<(), E>,
+{
+    let mut tx = connection
+        .begin_with(crate::db::Backend::Sqlite.begin_snapshot())
+        .await
+        .map_err(StoreError::from)?;
+    let row = sqlx::query(LEAF_OF_SIZE)
+        .bind(to_i64(size.saturating_sub(1)))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+    check_leaf_of_size(size, row.try_get("size"), row.try_get("seq"))?;
+    let (first_page, next_page) = walk_pages();
+    let mut after = range.from.clone();
+    let mut page = &first_page;
+    loop {
+        let rows = sqlx::query(AssertSqlSafe(page.clone()))
+            .bind(BODY_SEPARATOR)
+            .bind(after.as_str())
+            .bind(range.to.as_str())
+            .bind(to_i64(size))
+            .bind(STATISTICS_BATCH_STREAMS)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        let mut events = Vec::new();
+        for row in &rows {
+            for_each_of_stream(stream_columns(row)?, &mut events, each)?;
+        }
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("stream").map_err(StoreError::from)?;
+        if rows.len() < usize::try_from(STATISTICS_BATCH_STREAMS).unwrap_or(usize::MAX) {
+            break;
+        }
+        page = &next_page;
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}
+
+/// The statement of a walk's first page (from the range's first name, included) and of each
+/// next one (after the last stream read).
+///
+/// One row per stream, its events' columns joined (`string_agg`, on SQLite since 3.44 as on
+/// PostgreSQL): the per-row cost of the driver is paid once per stream, not once per event. The
+/// events are put in order by the reader, by sequence number, rather than by an `ORDER BY`
+/// inside each aggregate, which would sort every group again. `+seq`: the bound on `seq` must
+/// not lead the planner to the primary key. Bodies are joined by U+001E, which JSON text never
+/// holds unescaped.
+fn walk_pages() -> (String, String) {
+    let sql = |first: &str| {
+        format!(
+            "SELECT stream, \
+             string_agg(CAST(seq AS TEXT), ',') AS seqs, \
+             string_agg(kind, ',') AS kinds, \
+             string_agg(body_sha256, ',') AS hashes, \
+             string_agg(body, $1) AS bodies \
+             FROM events WHERE stream {first} $2 AND stream < $3 AND +seq <= $4 \
+             GROUP BY stream ORDER BY stream LIMIT $5"
+        )
+    };
+    (sql(">="), sql(">"))
+}
+
+/// The columns of one stream's row of a walk, borrowed from the row.
+struct StreamColumns<'a> {
+    stream: &'a str,
+    seqs: &'a str,
+    kinds: &'a str,
+    hashes: &'a str,
+    bodies: &'a str,
+}
+
+/// The columns of a walk's row, from either driver.
+fn stream_columns<'r, R>(row: &'r R) -> Result<StreamColumns<'r>, StoreError>
+where
+    R: Row,
+    &'r str: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'n> &'n str: sqlx::ColumnIndex<R>,
+{
+    Ok(StreamColumns {
+        stream: row.try_get("stream")?,
+        seqs: row.try_get("seqs")?,
+        kinds: row.try_get("kinds")?,
+        hashes: row.try_get("hashes")?,
+        bodies: row.try_get("bodies")?,
+    })
 }
 
 impl Store {
@@ -551,24 +707,26 @@ impl Store {
     }
 }
 
-/// Calls `each` on every event of one stream's row of the walk, in order, each body checked.
+/// Calls `each` on the events of one stream's row of a walk, in order, each body checked.
 fn for_each_of_stream<'a, E, F>(
-    row: &'a sqlx::any::AnyRow,
-    events: &mut Vec<(u64, &'a str, &'a str, &'a str)>,
+    columns: StreamColumns<'a>,
+    events: &mut Vec<EventRow<'a>>,
     each: &mut F,
 ) -> Result<(), E>
 where
     E: From<StoreError>,
-    F: FnMut(EventRow<'_>) -> Result<(), E>,
+    F: FnMut(&[EventRow<'_>]) -> Result<(), E>,
 {
-    let stream: &str = row.try_get("stream").map_err(StoreError::from)?;
-    let seqs: &str = row.try_get("seqs").map_err(StoreError::from)?;
-    let kinds: &str = row.try_get("kinds").map_err(StoreError::from)?;
-    let hashes: &str = row.try_get("hashes").map_err(StoreError::from)?;
-    let bodies: &str = row.try_get("bodies").map_err(StoreError::from)?;
+    let StreamColumns {
+        stream,
+        seqs,
+        kinds,
+        hashes,
+        bodies,
+    } = columns;
     let mut kinds = kinds.split(',');
     let mut hashes = hashes.split(',');
-    let mut bodies = bodies.split(BODY_SEPARATOR);
+    let mut bodies = bodies.split(BODY_SEPARATOR_CHAR);
     events.clear();
     for seq in seqs.split(',') {
         let seq: u64 = seq.parse().map_err(|_| {
@@ -581,7 +739,17 @@ where
             ))
             .into());
         };
-        events.push((seq, kind, hash, body));
+        if !body_matches(body, hash) {
+            return Err(
+                StoreError::Corrupt(format!("event {seq} does not match its stored hash")).into(),
+            );
+        }
+        events.push(EventRow {
+            seq,
+            stream,
+            kind,
+            body,
+        });
     }
     if kinds.next().is_some() || hashes.next().is_some() || bodies.next().is_some() {
         return Err(StoreError::Internal(format!(
@@ -590,21 +758,16 @@ where
         .into());
     }
     // A stream's versions and sequence numbers grow together: its events in order.
-    events.sort_unstable_by_key(|(seq, ..)| *seq);
-    for &(seq, kind, hash, body) in events.iter() {
-        if sha256_hex(body) != hash {
-            return Err(
-                StoreError::Corrupt(format!("event {seq} does not match its stored hash")).into(),
-            );
-        }
-        each(EventRow {
-            seq,
-            stream,
-            kind,
-            body,
-        })?;
-    }
-    Ok(())
+    events.sort_unstable_by_key(|event| event.seq);
+    each(events)
+}
+
+/// Whether `body` hashes to `hash`, its SHA-256 as stored (64 lowercase hex digits): the same
+/// test as comparing with its hex string, without a string made for every body.
+fn body_matches(body: &str, hash: &str) -> bool {
+    let mut hex = [0u8; 64];
+    hex::encode_to_slice(Sha256::digest(body.as_bytes()), &mut hex).is_ok()
+        && hex.as_slice() == hash.as_bytes()
 }
 
 /// A row of the statistics reads, its body checked against its stored hash.
@@ -612,7 +775,7 @@ fn checked_row(row: &sqlx::any::AnyRow) -> Result<EventRow<'_>, StoreError> {
     let seq = to_u64(row.try_get("seq")?)?;
     let body: &str = row.try_get("body")?;
     let hash: &str = row.try_get("body_sha256")?;
-    if sha256_hex(body) != hash {
+    if !body_matches(body, hash) {
         return Err(StoreError::Corrupt(format!(
             "event {seq} does not match its stored hash"
         )));
@@ -625,23 +788,25 @@ fn checked_row(row: &sqlx::any::AnyRow) -> Result<EventRow<'_>, StoreError> {
     })
 }
 
-/// Checks that `size` leaves exist and that the last of them records event `size`.
-async fn check_leaf_of_size(conn: &mut sqlx::AnyConnection, size: u64) -> Result<(), StoreError> {
-    let row = sqlx::query(
-        "SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size, \
-         (SELECT seq FROM log_leaves WHERE leaf_index = $1) AS seq FROM log_leaves",
-    )
-    .bind(to_i64(size.saturating_sub(1)))
-    .fetch_one(&mut *conn)
-    .await?;
-    let stored = to_u64(row.try_get("size")?)?;
+/// How many leaves the log holds, and the event leaf `$1` records: what
+/// [`check_leaf_of_size`] checks.
+const LEAF_OF_SIZE: &str = "SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size, \
+     (SELECT seq FROM log_leaves WHERE leaf_index = $1) AS seq FROM log_leaves";
+
+/// Checks that `size` leaves exist and that the last of them records event `size`, from the
+/// columns of [`LEAF_OF_SIZE`].
+fn check_leaf_of_size(
+    size: u64,
+    stored: Result<i64, sqlx::Error>,
+    seq: Result<Option<i64>, sqlx::Error>,
+) -> Result<(), StoreError> {
+    let stored = to_u64(stored?)?;
     if size > stored {
         return Err(StoreError::Invalid(format!(
             "the log holds {stored} leaves, fewer than the {size} asked for"
         )));
     }
-    let seq: Option<i64> = row.try_get("seq")?;
-    if size > 0 && seq != Some(to_i64(size)) {
+    if size > 0 && seq? != Some(to_i64(size)) {
         return Err(StoreError::Corrupt(format!(
             "leaf {} does not record event {size}",
             size - 1
