@@ -626,7 +626,11 @@ impl crate::Store {
                 };
                 let month_shaped = count.month.len() == 7
                     && count.month.bytes().enumerate().all(|(at, byte)| {
-                        if at == 4 { byte == b'-' } else { byte.is_ascii_digit() }
+                        if at == 4 {
+                            byte == b'-'
+                        } else {
+                            byte.is_ascii_digit()
+                        }
                     });
                 if !month_shaped || count.kind.is_empty() || count.agreement.is_empty() {
                     return Err(StoreError::Corrupt(format!(

@@ -171,7 +171,9 @@ pub async fn login_form(
             csrf: value,
         },
     );
-    response.headers_mut().append(header::SET_COOKIE, set_cookie);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, set_cookie);
     response
 }
 
@@ -187,11 +189,13 @@ pub async fn login(
     };
     let Form(form) = match form {
         Ok(form) => form,
-        Err(rejection) => return error_page(&visitor, "/login", ApiError::Status(rejection.status())),
+        Err(rejection) => {
+            return error_page(&visitor, "/login", ApiError::Status(rejection.status()));
+        }
     };
     let cookie_value = cookie(&parts, LOGIN_CSRF_COOKIE).unwrap_or_default();
-    let double_submitted = !cookie_value.is_empty()
-        && bool::from(cookie_value.as_bytes().ct_eq(form.csrf.as_bytes()));
+    let double_submitted =
+        !cookie_value.is_empty() && bool::from(cookie_value.as_bytes().ct_eq(form.csrf.as_bytes()));
     if !double_submitted {
         return csrf_refused(&visitor, "/login");
     }
@@ -202,7 +206,9 @@ pub async fn login(
         .await
     {
         Ok((session, _actor)) => signed_in(&state, &parts, &visitor, &session).await,
-        Err(LoginError::Unavailable(error)) => error_page(&visitor, "/login", ApiError::from(error)),
+        Err(LoginError::Unavailable(error)) => {
+            error_page(&visitor, "/login", ApiError::from(error))
+        }
         Err(error) => {
             let problem = ApiError::from(error).problem();
             let i = &visitor.messages;
@@ -240,24 +246,24 @@ async fn signed_in(
     visitor: &Visitor,
     session: &SessionId,
 ) -> Response {
-    if let Some(previous) = cookie(parts, SESSION_COOKIE).and_then(SessionId::parse) {
-        if let Err(error) = state.accounts().logout(&previous).await {
-            return error_page(visitor, "/login", ApiError::from(error));
-        }
+    if let Some(previous) = cookie(parts, SESSION_COOKIE).and_then(SessionId::parse)
+        && let Err(error) = state.accounts().logout(&previous).await
+    {
+        return error_page(visitor, "/login", ApiError::from(error));
     }
-    let set_cookie = match session_cookie(
-        state,
-        &session.expose(),
-        seconds(SESSION_ABSOLUTE_TIMEOUT),
-    ) {
-        Ok(set_cookie) => set_cookie,
-        Err(error) => return error_page(visitor, "/login", error),
-    };
+    let set_cookie =
+        match session_cookie(state, &session.expose(), seconds(SESSION_ABSOLUTE_TIMEOUT)) {
+            Ok(set_cookie) => set_cookie,
+            Err(error) => return error_page(visitor, "/login", error),
+        };
     see_other(
         "/",
         vec![
             (header::SET_COOKIE, set_cookie),
-            (header::SET_COOKIE, clear_cookie(LOGIN_CSRF_COOKIE, "/login")),
+            (
+                header::SET_COOKIE,
+                clear_cookie(LOGIN_CSRF_COOKIE, "/login"),
+            ),
         ],
     )
 }
@@ -343,9 +349,19 @@ fn password_page(visitor: &Visitor, status: StatusCode, errors: Vec<FieldError>)
         }
     };
     let fields = vec![
-        field("current-password", "current", "password.current", "current-password"),
+        field(
+            "current-password",
+            "current",
+            "password.current",
+            "current-password",
+        ),
         field("new-password", "new", "password.new", "new-password"),
-        field("confirm-password", "confirm", "password.confirm", "new-password"),
+        field(
+            "confirm-password",
+            "confirm",
+            "password.confirm",
+            "new-password",
+        ),
     ];
     page(
         status,
@@ -419,7 +435,11 @@ pub async fn change_password(
     let form = match form {
         Ok(Form(form)) => form,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return error_page(&visitor, "/account/password", ApiError::Status(rejection.status()));
+            return error_page(
+                &visitor,
+                "/account/password",
+                ApiError::Status(rejection.status()),
+            );
         }
         Err(_) => return csrf_refused(&visitor, "/account/password"),
     };
@@ -434,7 +454,12 @@ pub async fn change_password(
     let i = &visitor.messages;
     match state
         .accounts()
-        .login(user.as_str(), &form.current, client_address(&parts), state.now())
+        .login(
+            user.as_str(),
+            &form.current,
+            client_address(&parts),
+            state.now(),
+        )
         .await
     {
         Ok(_) => {}

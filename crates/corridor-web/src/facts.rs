@@ -106,7 +106,9 @@ fn walk(path: &str, value: &toml::Value, out: &mut Vec<Fact>) {
 fn is_nested(value: &toml::Value) -> bool {
     match value {
         toml::Value::Table(_) => true,
-        toml::Value::Array(entries) => !entries.is_empty() && entries.iter().all(toml::Value::is_table),
+        toml::Value::Array(entries) => {
+            !entries.is_empty() && entries.iter().all(toml::Value::is_table)
+        }
         _ => false,
     }
 }

@@ -46,7 +46,9 @@ static LOADED: LazyLock<Vec<Arc<Catalogue>>> = LazyLock::new(|| {
 /// # Errors
 /// When the text is not TOML, or a value is not a string.
 pub fn parse(text: &str) -> Result<BTreeMap<String, String>, String> {
-    let table: toml::Table = text.parse().map_err(|error: toml::de::Error| error.to_string())?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|error: toml::de::Error| error.to_string())?;
     table
         .into_iter()
         .map(|(key, value)| match value {
@@ -141,7 +143,8 @@ impl Messages {
 
     /// The message `key` with its one placeholder `{name}` replaced by `value`.
     pub fn f1(&self, key: &str, name: &str, value: impl Display) -> String {
-        self.t(key).replace(&format!("{{{name}}}"), &value.to_string())
+        self.t(key)
+            .replace(&format!("{{{name}}}"), &value.to_string())
     }
 
     /// The message `key` with its two placeholders replaced.
@@ -180,7 +183,7 @@ pub fn negotiate(accept_language: Option<&str>) -> &'static str {
         })
         .collect();
     // A stable sort: equal weights keep the order the browser sent them in.
-    wanted.sort_by(|a, b| b.1.cmp(&a.1));
+    wanted.sort_by_key(|(_, quality)| std::cmp::Reverse(*quality));
     wanted
         .iter()
         .find_map(|(tag, _)| {

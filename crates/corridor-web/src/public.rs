@@ -173,7 +173,9 @@ async fn agreement_page(
         .map(|change| {
             let source = sources
                 .iter()
-                .find(|entry: &&StatusSource| entry.status == change.status && entry.on == change.on)
+                .find(|entry: &&StatusSource| {
+                    entry.status == change.status && entry.on == change.on
+                })
                 .and_then(|entry| entry.source.clone());
             DatedStatus {
                 status: change.status,
@@ -230,7 +232,10 @@ pub async fn transparency(State(state): State<AppState>, parts: Parts) -> Respon
     let mut by_agreement: Vec<LogAgreement> = Vec::new();
     // The counts come sorted by agreement, month and kind: fold them into nested rows.
     for count in log.counts {
-        if by_agreement.last().is_none_or(|last| last.agreement != count.agreement) {
+        if by_agreement
+            .last()
+            .is_none_or(|last| last.agreement != count.agreement)
+        {
             by_agreement.push(LogAgreement {
                 agreement: count.agreement.clone(),
                 months: Vec::new(),
@@ -239,7 +244,11 @@ pub async fn transparency(State(state): State<AppState>, parts: Parts) -> Respon
         let Some(agreement) = by_agreement.last_mut() else {
             continue;
         };
-        if agreement.months.last().is_none_or(|last| last.month != count.month) {
+        if agreement
+            .months
+            .last()
+            .is_none_or(|last| last.month != count.month)
+        {
             agreement.months.push(MonthRow {
                 month: count.month.clone(),
                 total: 0,

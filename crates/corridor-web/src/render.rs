@@ -175,7 +175,10 @@ pub fn error_page(visitor: &Visitor, current: &str, error: impl Into<ApiError>) 
 
 /// The error page of a request whose visitor could not be read (the accounts are unavailable):
 /// in the browser's language, as the anonymous public.
-pub fn fallback_error(parts: &axum::http::request::Parts, error: corridor_app::AppError) -> Response {
+pub fn fallback_error(
+    parts: &axum::http::request::Parts,
+    error: corridor_app::AppError,
+) -> Response {
     match Visitor::nobody(parts) {
         Some(visitor) => error_page(&visitor, "", error),
         None => ApiError::from(error).problem().status.into_response(),

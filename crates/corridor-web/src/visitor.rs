@@ -38,7 +38,7 @@ impl Visitor {
     pub async fn of(state: &AppState, parts: &Parts) -> Result<Self, AppError> {
         let messages = Messages::of(negotiate(accept_language(&parts.headers)));
         let Some(text) = cookie(parts, SESSION_COOKIE) else {
-            return Ok(Self::anonymous(messages, false)?);
+            return Self::anonymous(messages, false);
         };
         let live = match SessionId::parse(text) {
             Some(session) => state
@@ -61,7 +61,7 @@ impl Visitor {
                 ended: false,
                 messages,
             }),
-            None => Ok(Self::anonymous(messages, true)?),
+            None => Self::anonymous(messages, true),
         }
     }
 
