@@ -58,8 +58,13 @@ fn templates_and_code_name_only_keys_that_exist() {
                         .chars()
                         .take_while(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '_')
                         .collect();
-                    // A key is two dotted words at least; `password.` in prose is not one.
-                    if !key.contains('.') || key.ends_with('.') || !text[..start].ends_with('"') {
+                    // A key is a string literal of two dotted words at least; `password.` in
+                    // prose and a template's file name (`password.html`) are not keys.
+                    if !key.contains('.')
+                        || key.ends_with('.')
+                        || key.ends_with(".html")
+                        || !text[..start].ends_with('"')
+                    {
                         continue;
                     }
                     named += 1;
