@@ -23,7 +23,8 @@
 //! - [`users`]: user administration and API tokens;
 //! - [`state`]: [`AppState`], the application with the metrics, the rate limiter and the witness;
 //! - [`server`]: [`router`] with its layers (security headers, limits, metrics, request spans)
-//!   and [`serve`].
+//!   and [`serve`]; [`router_with`] and [`serve_with`] add the web pages (`corridor-web`) under
+//!   the same layers.
 //!
 //! This crate knows HTTP; it decides nothing. The application functions decide through the
 //! policies and the store, and refusals come back as problems carrying their stable code.
@@ -56,5 +57,5 @@ pub mod users;
 
 pub use corridor_app::Clock;
 pub use problem::{ApiError, Problem};
-pub use server::{router, serve};
+pub use server::{router, router_with, serve, serve_with};
 pub use state::{AppState, ServerConfig};

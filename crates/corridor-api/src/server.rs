@@ -142,8 +142,17 @@ pub fn openapi(with_witness: bool) -> utoipa::openapi::OpenApi {
     documented(with_witness).split_for_parts().1
 }
 
-/// The whole server: every route with every layer.
+/// The whole server: every route with every layer, and no web pages.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The whole server with `pages` (the web interface, `corridor-web`) merged into its public,
+/// rate-limited part: under the same body limit, timeout, rate limit, `no_store`, metrics,
+/// security headers and request spans as the API. A page sets its own
+/// `Content-Security-Policy`, which the server's default does not override, and its error
+/// answers are HTML pages, which [`problem_for_bare_errors`] leaves as they are.
+pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
     let (api, document) = documented(state.witness().is_some()).split_for_parts();
     // Probes and scrapes come often and from one address, and must not be throttled into
     // looking like an outage; they are cheap and take no body.
@@ -162,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         // as `/tile/{path}` (see `Document`), the router matches the rest of the path.
         .route("/tile/{*path}", get(routes::tile))
         .merge(docs)
+        .merge(pages.layer(middleware::map_response(mark_own_protocol)))
         .fallback(routes::not_found)
         .layer(RequestBodyLimitLayer::new(REQUEST_BODY_BYTES_MAX));
     if let Some(witness) = state.witness() {
@@ -210,8 +220,8 @@ fn witness_routes(witness: WitnessState) -> Router<AppState> {
         .with_state(())
 }
 
-/// Marks an answer that speaks its own protocol (the witness's C2SP text answers), which
-/// [`problem_for_bare_errors`] must leave as it is.
+/// Marks an answer that speaks its own protocol (the witness's C2SP text answers, the web
+/// pages' HTML), which [`problem_for_bare_errors`] must leave as it is.
 #[derive(Debug, Clone, Copy)]
 struct OwnProtocol;
 
@@ -229,12 +239,26 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, Router::new(), shutdown).await
+}
+
+/// Serves `state` with `pages` ([`router_with`]) on `listener` until `shutdown` completes, then
+/// lets requests in flight finish.
+///
+/// # Errors
+/// When the listener fails.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    pages: Router<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     if let Ok(address) = listener.local_addr() {
         tracing::info!(%address, "serving");
     }
     axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router_with(state, pages).into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
     .await

@@ -103,21 +103,26 @@ impl SessionView {
     }
 }
 
-fn seconds(span: jiff::SignedDuration) -> u64 {
+/// A span in whole seconds (0 for a negative one).
+pub fn seconds(span: jiff::SignedDuration) -> u64 {
     u64::try_from(span.as_secs()).unwrap_or(0)
 }
 
 /// The client's address, as the rate limits see it. Without connection info (a router driven
 /// directly, not served) every request shares one address, which errs on the side of limiting.
-fn client_address(parts: &Parts) -> IpAddr {
+pub fn client_address(parts: &Parts) -> IpAddr {
     parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |info| info.0.ip())
 }
 
-/// The `Set-Cookie` value that stores `value` for `max_age_seconds` (0 deletes the cookie).
-fn session_cookie(
+/// The `Set-Cookie` value of the session cookie that stores `value` for `max_age_seconds` (0
+/// deletes the cookie).
+///
+/// # Errors
+/// When the value cannot be a header (never for a session id).
+pub fn session_cookie(
     state: &AppState,
     value: &str,
     max_age_seconds: u64,

@@ -21,6 +21,8 @@
 //! - [`state`]: [`App`] and its [`AppConfig`], the [`Clock`], the [`Counters`];
 //! - [`error`]: [`AppError`], the outcomes a function can fail with, and how they are described;
 //! - [`users`]: the rules of user administration's inputs (roles, token scopes);
+//! - [`public_log`]: the latest checkpoint and the leaves per agreement, month and kind, for the
+//!   public pages;
 //! - [`publish`]: the one gzip encoding of the public log's entry bundles (served and exported);
 //! - [`report`]: the joint committee's report on an agreement for a period, in its committee
 //!   and public versions, as Markdown, printable HTML and CSV;
@@ -47,6 +49,7 @@ pub mod error;
 pub mod execute;
 pub mod limits;
 pub mod monitoring;
+pub mod public_log;
 pub mod publish;
 pub mod queues;
 pub mod report;

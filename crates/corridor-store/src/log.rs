@@ -395,6 +395,20 @@ pub fn digest(bytes: &[u8]) -> Hash {
     sha256(bytes)
 }
 
+/// How many leaves of one kind name one agreement in one UTC month
+/// ([`crate::Store::leaf_counts_by_month`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeafCount {
+    /// The agreement the leaves name, `-` for none.
+    pub agreement: String,
+    /// The month, `YYYY-MM` (UTC).
+    pub month: String,
+    /// The leaves' kind.
+    pub kind: String,
+    /// How many.
+    pub leaves: u64,
+}
+
 /// Most leaves or nodes one read returns.
 pub const READ_ROWS_MAX: u64 = 65_536;
 
@@ -573,6 +587,59 @@ impl crate::Store {
             row.try_get("note")?,
             row.try_get("made_at")?,
         )))
+    }
+
+    /// How many leaves below `size` each (agreement, UTC month, kind) has, read from the public
+    /// leaves themselves in one aggregated statement: what anyone holding the tiles would count.
+    /// The agreement is `-` for leaves that name none (docs/log.md). Rows are sorted by
+    /// agreement, month and kind.
+    ///
+    /// The leaves' canonical form (`corridor/leaf/v1`, then `kind`, `agreement`, `day` lines:
+    /// [`corridor_log::leaf::Leaf::parse`] accepts no other) is what lets SQL cut the fields out
+    /// by position; a row that does not give a `YYYY-MM` month is refused as corrupt.
+    pub async fn leaf_counts_by_month(&self, size: u64) -> Result<Vec<LeafCount>, StoreError> {
+        let sql = match self.backend {
+            // `corridor/leaf/v1\n` is 17 bytes and `kind ` 5: the kind starts at byte 23.
+            crate::db::Backend::Sqlite => {
+                "WITH after_kind AS (SELECT substr(CAST(entry AS TEXT), 23) AS rest FROM log_leaves WHERE leaf_index < $1), \
+                 after_agreement AS (SELECT substr(rest, 1, instr(rest, char(10)) - 1) AS kind, substr(rest, instr(rest, char(10)) + 11) AS rest FROM after_kind), \
+                 fields AS (SELECT kind, substr(rest, 1, instr(rest, char(10)) - 1) AS agreement, substr(rest, instr(rest, char(10)) + 5, 7) AS month FROM after_agreement) \
+                 SELECT agreement, month, kind, COUNT(*) AS leaves FROM fields GROUP BY agreement, month, kind ORDER BY agreement, month, kind"
+            }
+            crate::db::Backend::Postgres => {
+                "WITH entries AS (SELECT convert_from(entry, 'UTF8') AS text FROM log_leaves WHERE leaf_index < $1), \
+                 fields AS (SELECT substr(split_part(text, E'\\n', 2), 6) AS kind, substr(split_part(text, E'\\n', 3), 11) AS agreement, substr(split_part(text, E'\\n', 4), 5, 7) AS month FROM entries) \
+                 SELECT agreement, month, kind, COUNT(*) AS leaves FROM fields GROUP BY agreement, month, kind ORDER BY agreement, month, kind"
+            }
+        };
+        let rows = sqlx::query(sql)
+            .bind(i64::try_from(size).unwrap_or(i64::MAX))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                let count = LeafCount {
+                    agreement: row.try_get("agreement")?,
+                    month: row.try_get("month")?,
+                    kind: row.try_get("kind")?,
+                    leaves: u64::try_from(row.try_get::<i64, _>("leaves")?).unwrap_or(0),
+                };
+                let month_shaped = count.month.len() == 7
+                    && count.month.bytes().enumerate().all(|(at, byte)| {
+                        if at == 4 {
+                            byte == b'-'
+                        } else {
+                            byte.is_ascii_digit()
+                        }
+                    });
+                if !month_shaped || count.kind.is_empty() || count.agreement.is_empty() {
+                    return Err(StoreError::Corrupt(format!(
+                        "a leaf below size {size} does not have the canonical leaf form"
+                    )));
+                }
+                Ok(count)
+            })
+            .collect()
     }
 
     /// Every recorded checkpoint, oldest first: size and root.

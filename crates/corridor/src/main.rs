@@ -521,16 +521,17 @@ async fn serve(app: App, url: &str, args: &cli::ServeArgs) -> anyhow::Result<Exi
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     match &witness {
         None => println!(
-            "corridor serving on http://{} (/checkpoint, /tile/…, /healthz, /readyz, /metrics, /api/agreements)",
+            "corridor serving on http://{} (web pages at /, /checkpoint, /tile/…, /healthz, /readyz, /metrics, /api/agreements)",
             listener.local_addr()?
         ),
         Some(witness) => println!(
-            "corridor serving on http://{} (/checkpoint, /tile/…, /add-checkpoint, /healthz, /readyz, /metrics, /api/agreements); witness cosigner key {}",
+            "corridor serving on http://{} (web pages at /, /checkpoint, /tile/…, /add-checkpoint, /healthz, /readyz, /metrics, /api/agreements); witness cosigner key {}",
             listener.local_addr()?,
             witness.cosigner_verifier().to_key_string()
         ),
     }
-    corridor_api::serve(listener, state, async {
+    // The web pages (corridor-web) under every layer of the API.
+    corridor_api::serve_with(listener, state, corridor_web::pages(), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;

@@ -1,0 +1,52 @@
+//! corridor's web interface: server-rendered HTML pages over the application layer, served by
+//! `corridor serve` beside the JSON API ([`pages`], merged by `corridor_api::router_with` under
+//! every layer the API has: rate limit, timeout, body limit, `no_store`, metrics, security
+//! headers, request spans).
+//!
+//! - [`public`]: the pages without an account (`/`, `/agreements`, `/agreements/{id}`,
+//!   `/transparency`, `/statistics`);
+//! - [`account`]: sign in, sign out, change password (`/login`, `/logout`,
+//!   `/account/password`);
+//! - [`visitor`]: who is looking (the API's session cookie, read through the same accounts
+//!   function) and in which language;
+//! - [`render`]: the layout's data, the headers every page is sent with, the error page;
+//! - [`i18n`]: the message catalogues (`i18n/<lang>.toml`) and `Accept-Language`;
+//! - [`facts`]: an agreement file's facts with their sources;
+//! - [`assets`]: the stylesheet and the vendored htmx, compiled in.
+//!
+//! Absences: no page reaches the store, the accounts' tables or the policies except through
+//! `corridor_app` (and `corridor_accounts` for sign-in, as the API's session routes do); no
+//! inline script or style, so the CSP forbids them ([`render::CONTENT_SECURITY_POLICY`]); no
+//! `|safe` filter on data, so askama escapes everything; no personal data or case id in a title
+//! or a URL; every page works without JavaScript.
+
+#![deny(missing_docs)]
+
+pub mod account;
+pub mod assets;
+pub mod facts;
+pub mod i18n;
+pub mod public;
+pub mod render;
+pub mod visitor;
+
+use axum::Router;
+use axum::routing::{get, post};
+use corridor_api::AppState;
+
+/// Every page, to merge into the server with `corridor_api::router_with`.
+pub fn pages() -> Router<AppState> {
+    Router::new()
+        .route("/", get(public::home))
+        .route("/agreements", get(public::agreements))
+        .route("/agreements/{agreement}", get(public::agreement))
+        .route("/transparency", get(public::transparency))
+        .route("/statistics", get(public::statistics))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route(
+            "/account/password",
+            get(account::password_form).post(account::change_password),
+        )
+        .route("/assets/{file}", get(assets::asset))
+}
