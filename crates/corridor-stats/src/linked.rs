@@ -340,33 +340,14 @@ impl Component {
         rows
     }
 
-    /// The width the rule asks of a suppressed cell's interval, given its exact integer width
-    /// `width`: the threshold, or, when narrower, the width the cell keeps when its own release
-    /// and every later one publish nothing but their exact totals (what the log and the earlier
-    /// releases alone allow; no publication can hide the cell better than that).
+    /// The width the rule asks of a suppressed cell's interval: see [`required`].
     pub(crate) fn required(
         &self,
         lp: &Lp,
         cell: usize,
         width: Option<u64>,
     ) -> Result<u64, StatsError> {
-        let Some(target) = self.cells.get(cell) else {
-            return Ok(0);
-        };
-        if width.is_none_or(|width| width >= target.threshold) {
-            return Ok(target.threshold);
-        }
-        let mut before = lp.clone();
-        for (row, other) in before.rows.iter_mut().zip(&self.cells) {
-            if other.release >= target.release && !matches!(other.cell.value, Value::Exact(_)) {
-                row.low = 0.0;
-                row.high = None;
-            }
-        }
-        let (low, high) = before.interval(cell)?;
-        Ok(high.map_or(target.threshold, |high| {
-            high.saturating_sub(low).min(target.threshold)
-        }))
+        required(&self.cells, lp, cell, width)
     }
 
     /// The category of a tally entry's value in a kind, `None` if the kind is not modelled.
@@ -391,6 +372,36 @@ impl Component {
             self.fine_index.get(&rest).copied()
         })
     }
+}
+
+/// The width the rule asks of the suppressed cell `cell` (row `cell` of `lp`, whose first rows
+/// are `cells` in order), given its exact integer width `width`: the threshold, or, when
+/// narrower, the width the cell keeps when its own release and every later one publish nothing
+/// but their exact totals (what the log and the earlier releases alone allow; no publication can
+/// hide the cell better than that).
+pub(crate) fn required(
+    cells: &[CellRef],
+    lp: &Lp,
+    cell: usize,
+    width: Option<u64>,
+) -> Result<u64, StatsError> {
+    let Some(target) = cells.get(cell) else {
+        return Ok(0);
+    };
+    if width.is_none_or(|width| width >= target.threshold) {
+        return Ok(target.threshold);
+    }
+    let mut before = lp.clone();
+    for (row, other) in before.rows.iter_mut().zip(cells) {
+        if other.release >= target.release && !matches!(other.cell.value, Value::Exact(_)) {
+            row.low = 0.0;
+            row.high = None;
+        }
+    }
+    let (low, high) = before.interval(cell)?;
+    Ok(high.map_or(target.threshold, |high| {
+        high.saturating_sub(low).min(target.threshold)
+    }))
 }
 
 /// The categories of a kind: `(first, second)` pairs.
@@ -493,10 +504,11 @@ impl Lp {
         })
     }
 
-    /// An optimal point of `Σ objective rows`, maximised or minimised; `None` when unbounded.
+    /// An optimal point of `Σ weight × row` over `objective`'s `(row, weight)` pairs, maximised
+    /// or minimised; `None` when unbounded (in the direction asked).
     pub(crate) fn optimise(
         &self,
-        objective: &[usize],
+        objective: &[(usize, f64)],
         maximise: bool,
         integer: bool,
     ) -> Result<Option<Vec<f64>>, StatsError> {
@@ -528,8 +540,10 @@ impl Lp {
             expression
         };
         let mut goal = Expression::default();
-        for row in objective.iter().filter_map(|row| self.rows.get(*row)) {
-            goal += expression(row);
+        for (row, weight) in objective {
+            if let Some(row) = self.rows.get(*row) {
+                goal += *weight * expression(row);
+            }
         }
         let unsolved = if maximise {
             problem.maximise(goal)
@@ -565,7 +579,7 @@ impl Lp {
                     .map(|variable| solution.value(*variable))
                     .collect(),
             )),
-            Err(ResolutionError::Unbounded) if maximise => Ok(None),
+            Err(ResolutionError::Unbounded) => Ok(None),
             Err(error) => Err(StatsError::Solver(error.to_string())),
         }
     }
@@ -575,19 +589,148 @@ impl Lp {
     pub(crate) fn interval(&self, row: usize) -> Result<(u64, Option<u64>), StatsError> {
         let mut ends = [0.0, 0.0];
         for (end, maximise) in ends.iter_mut().zip([false, true]) {
-            let Some(point) = self.optimise(&[row], maximise, false)? else {
+            let Some(point) = self.optimise(&[(row, 1.0)], maximise, false)? else {
                 return Ok((ends.first().copied().map_or(0, to_count), None));
             };
             let point = if integral(&point) {
                 point
             } else {
-                self.optimise(&[row], maximise, true)?
+                self.optimise(&[(row, 1.0)], maximise, true)?
                     .ok_or_else(|| StatsError::Solver("unbounded integer program".to_owned()))?
             };
             *end = self.value(row, &point);
         }
         let [low, high] = ends;
         Ok((to_count(low), Some(to_count(high))))
+    }
+}
+
+/// A connected part of a program: its rows share no free atom with any other part's, so what
+/// is published in one part says nothing about the cells of another, and each part's intervals
+/// are those of the whole program.
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    /// The part's own program: its first rows are the part's cells, in order.
+    pub(crate) lp: Lp,
+    /// The cells of the part, by their row in the whole program.
+    pub(crate) cells: Vec<usize>,
+    /// The atoms of the part, by their index in the whole program: atom `j` of `lp` is
+    /// `atoms[j]`. A fixed atom (a constant) may be in several parts.
+    pub(crate) atoms: Vec<usize>,
+}
+
+impl Lp {
+    /// Whether an atom's value is fixed (its bounds are equal): it links nothing.
+    fn fixed(&self, atom: usize) -> bool {
+        self.high.get(atom).copied().flatten() == self.low.get(atom).copied()
+    }
+
+    /// The program cut into its connected parts: two rows are in one part when a chain of rows,
+    /// each sharing a free (not fixed) atom with the next, joins them. `cells`: rows
+    /// `0..cells` are cells (each part lists its own), the others link categories. A row over
+    /// fixed atoms only is a part of its own. Parts come in the order of their first row.
+    ///
+    /// Each part's polyhedron is the projection of the whole one onto its atoms (a free atom
+    /// is in one part's rows only, and fixed atoms are constants), so a cell's interval in its
+    /// part is its interval in the whole program.
+    pub(crate) fn parts(&self, cells: usize) -> Vec<Part> {
+        let mut parent: Vec<usize> = (0..self.low.len()).collect();
+        fn root(parent: &mut [usize], mut atom: usize) -> usize {
+            while let Some(&up) = parent.get(atom) {
+                if up == atom {
+                    break;
+                }
+                // Path halving.
+                let grand = parent.get(up).copied().unwrap_or(up);
+                if let Some(slot) = parent.get_mut(atom) {
+                    *slot = grand;
+                }
+                atom = grand;
+            }
+            atom
+        }
+        for row in &self.rows {
+            let mut free = row
+                .terms
+                .iter()
+                .map(|(atom, _)| *atom)
+                .filter(|atom| !self.fixed(*atom));
+            if let Some(first) = free.next() {
+                for other in free {
+                    let (a, b) = (root(&mut parent, first), root(&mut parent, other));
+                    if let Some(slot) = parent.get_mut(a) {
+                        *slot = b;
+                    }
+                }
+            }
+        }
+        // The part of each row: the root of its first free atom, or its own when it has none.
+        let mut part_of_key: BTreeMap<(bool, usize), usize> = BTreeMap::new();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        for (index, row) in self.rows.iter().enumerate() {
+            let key = row
+                .terms
+                .iter()
+                .map(|(atom, _)| *atom)
+                .find(|atom| !self.fixed(*atom))
+                .map_or((false, index), |atom| (true, root(&mut parent, atom)));
+            let next = members.len();
+            let part = *part_of_key.entry(key).or_insert(next);
+            if part == next {
+                members.push(Vec::new());
+            }
+            if let Some(rows) = members.get_mut(part) {
+                rows.push(index);
+            }
+        }
+        members
+            .into_iter()
+            .map(|rows| {
+                let mut local: BTreeMap<usize, usize> = BTreeMap::new();
+                let mut atoms = Vec::new();
+                let mut part_rows = Vec::with_capacity(rows.len());
+                for index in &rows {
+                    let Some(row) = self.rows.get(*index) else {
+                        continue;
+                    };
+                    let mut terms: Vec<(usize, f64)> = row
+                        .terms
+                        .iter()
+                        .map(|(atom, coefficient)| {
+                            let next = atoms.len();
+                            let at = *local.entry(*atom).or_insert(next);
+                            if at == next {
+                                atoms.push(*atom);
+                            }
+                            (at, *coefficient)
+                        })
+                        .collect();
+                    // Sorted by atom, as every row's terms are.
+                    terms.sort_by_key(|(atom, _)| *atom);
+                    part_rows.push(Row {
+                        terms,
+                        low: row.low,
+                        high: row.high,
+                    });
+                }
+                let lp = Lp {
+                    low: atoms
+                        .iter()
+                        .map(|atom| self.low.get(*atom).copied().unwrap_or(0.0))
+                        .collect(),
+                    high: atoms
+                        .iter()
+                        .map(|atom| self.high.get(*atom).copied().flatten())
+                        .collect(),
+                    rows: part_rows,
+                };
+                Part {
+                    lp,
+                    cells: rows.into_iter().filter(|row| *row < cells).collect(),
+                    atoms,
+                }
+            })
+            .collect()
     }
 }
 
