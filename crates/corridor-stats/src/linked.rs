@@ -398,7 +398,7 @@ pub(crate) fn required(
             row.high = None;
         }
     }
-    let (low, high) = before.interval(cell)?;
+    let (low, high) = before.interval(None, cell)?;
     Ok(high.map_or(target.threshold, |high| {
         high.saturating_sub(low).min(target.threshold)
     }))
@@ -494,6 +494,21 @@ impl Lp {
         (Self { low, high, rows }, atoms)
     }
 
+    /// The rows a solver must be given: a row that only says that a sum of non-negative atoms
+    /// is non-negative, or whose atoms are all fixed (a leaf measure's totals, when the log's
+    /// monthly totals are fixed), constrains nothing.
+    fn binding_rows(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|row| {
+            let implied = row.high.is_none()
+                && row.low <= 0.0
+                && row.terms.iter().all(|(_, coefficient)| *coefficient > 0.0);
+            let constant = row.terms.iter().all(|(atom, _)| {
+                self.high.get(*atom).copied().flatten() == self.low.get(*atom).copied()
+            });
+            !implied && !constant
+        })
+    }
+
     /// The value of a row at a point.
     pub(crate) fn value(&self, row: usize, point: &[f64]) -> f64 {
         self.rows.get(row).map_or(0.0, |row| {
@@ -551,18 +566,7 @@ impl Lp {
             problem.minimise(goal)
         };
         let mut model = unsolved.using(microlp);
-        for row in &self.rows {
-            let implied = row.high.is_none()
-                && row.low <= 0.0
-                && row.terms.iter().all(|(_, coefficient)| *coefficient > 0.0);
-            // A row over fixed variables only (a leaf measure's totals, when the log's monthly
-            // totals are fixed) constrains nothing.
-            let constant = row.terms.iter().all(|(atom, _)| {
-                self.high.get(*atom).copied().flatten() == self.low.get(*atom).copied()
-            });
-            if implied || constant {
-                continue;
-            }
+        for row in self.binding_rows() {
             if row.high == Some(row.low) {
                 model = model.with(expression(row).eq(row.low));
                 continue;
@@ -584,12 +588,33 @@ impl Lp {
         }
     }
 
+    /// [`Lp::optimise`] over real numbers, from `warm`'s optimal bases when given (made from
+    /// this program), and from nothing when it has no answer or fails.
+    pub(crate) fn relaxed(
+        &self,
+        warm: Option<&Warm>,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        if let Some(warm) = warm
+            && let Ok(Some(point)) = warm.optimise(self, objective, maximise)
+        {
+            return Ok(Some(point));
+        }
+        self.optimise(objective, maximise, false)
+    }
+
     /// The least and greatest integer value of a row over the integer points of the polyhedron:
-    /// the relaxation's optimum when it is integral, else branch and bound.
-    pub(crate) fn interval(&self, row: usize) -> Result<(u64, Option<u64>), StatsError> {
+    /// the relaxation's optimum when it is integral, else branch and bound. `warm`, made from
+    /// this program, spares most of the relaxations' work.
+    pub(crate) fn interval(
+        &self,
+        warm: Option<&Warm>,
+        row: usize,
+    ) -> Result<(u64, Option<u64>), StatsError> {
         let mut ends = [0.0, 0.0];
         for (end, maximise) in ends.iter_mut().zip([false, true]) {
-            let Some(point) = self.optimise(&[(row, 1.0)], maximise, false)? else {
+            let Some(point) = self.relaxed(warm, &[(row, 1.0)], maximise)? else {
                 return Ok((ends.first().copied().map_or(0, to_count), None));
             };
             let point = if integral(&point) {
@@ -731,6 +756,126 @@ impl Lp {
                 }
             })
             .collect()
+    }
+}
+
+/// One polyhedron, solved once in each direction for an objective variable `t` that nothing
+/// constrains but its bounds `±bound`; the optimum of any row is then found from that optimal
+/// basis by adding `t = row` and letting the dual simplex restore feasibility, which takes a
+/// few pivots where a program solved from nothing takes hundreds. The answers are those of
+/// [`Lp::optimise`] (the same solver, the same rows), except when `t` stays at its bound: the
+/// row may then be unbounded, and the caller asks [`Lp::optimise`] instead.
+#[derive(Clone)]
+pub(crate) struct Warm {
+    ends: [microlp::Solution; 2],
+    atoms: Vec<microlp::Variable>,
+    t: microlp::Variable,
+    bound: f64,
+}
+
+impl std::fmt::Debug for Warm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Warm")
+            .field("atoms", &self.atoms.len())
+            .field("bound", &self.bound)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Warm {
+    /// The two starting points of `lp` (maximising and minimising `t`).
+    pub(crate) fn new(lp: &Lp) -> Result<Self, StatsError> {
+        // Far above the counts of any table (a row at this bound is asked again from nothing,
+        // so the bound decides only how often that happens, never an answer).
+        let finite: f64 = lp
+            .rows
+            .iter()
+            .map(|row| row.low.abs() + row.high.map_or(0.0, f64::abs))
+            .chain(lp.low.iter().map(|low| low.abs()))
+            .chain(lp.high.iter().map(|high| high.map_or(0.0, f64::abs)))
+            .sum();
+        let bound = 4.0 * finite + 1_000.0;
+        let solve = |direction| -> Result<(microlp::Solution, Vec<microlp::Variable>, microlp::Variable), StatsError> {
+            let mut problem = microlp::Problem::new(direction);
+            let atoms: Vec<microlp::Variable> = lp
+                .low
+                .iter()
+                .zip(&lp.high)
+                .map(|(low, high)| problem.add_var(0.0, (*low, high.unwrap_or(f64::INFINITY))))
+                .collect();
+            let t = problem.add_var(1.0, (-bound, bound));
+            for row in lp.binding_rows() {
+                let terms = || {
+                    row.terms.iter().filter_map(|(atom, coefficient)| {
+                        atoms.get(*atom).map(|variable| (*variable, *coefficient))
+                    })
+                };
+                if row.high == Some(row.low) {
+                    problem.add_constraint(terms(), microlp::ComparisonOp::Eq, row.low);
+                    continue;
+                }
+                problem.add_constraint(terms(), microlp::ComparisonOp::Ge, row.low);
+                if let Some(high) = row.high {
+                    problem.add_constraint(terms(), microlp::ComparisonOp::Le, high);
+                }
+            }
+            let solution = problem
+                .solve()
+                .map_err(|error| StatsError::Solver(error.to_string()))?
+                .into_solution()
+                .map_err(|_| StatsError::Solver("the solver stopped before a solution".to_owned()))?;
+            Ok((solution, atoms, t))
+        };
+        let (high, atoms, t) = solve(microlp::OptimizationDirection::Maximize)?;
+        let (low, _, _) = solve(microlp::OptimizationDirection::Minimize)?;
+        Ok(Self {
+            ends: [high, low],
+            atoms,
+            t,
+            bound,
+        })
+    }
+
+    /// An optimal point of `Σ weight × row` over `objective` in `lp` (the program this was made
+    /// from), maximised or minimised; `None` when `t` stayed at its bound (ask
+    /// [`Lp::optimise`]).
+    pub(crate) fn optimise(
+        &self,
+        lp: &Lp,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        let mut coefficients: BTreeMap<usize, f64> = BTreeMap::new();
+        for (row, weight) in objective {
+            for (atom, coefficient) in lp.rows.get(*row).map_or(&[][..], |row| &row.terms) {
+                *coefficients.entry(*atom).or_insert(0.0) += weight * coefficient;
+            }
+        }
+        let mut expression = microlp::LinearExpr::empty();
+        expression.add(self.t, 1.0);
+        for (atom, coefficient) in coefficients {
+            if coefficient != 0.0
+                && let Some(variable) = self.atoms.get(atom)
+            {
+                expression.add(*variable, -coefficient);
+            }
+        }
+        let start = if maximise { &self.ends[0] } else { &self.ends[1] };
+        let solution = start
+            .clone()
+            .add_constraint(expression, microlp::ComparisonOp::Eq, 0.0)
+            .map_err(|error| StatsError::Solver(error.to_string()))?
+            .into_solution()
+            .map_err(|_| StatsError::Solver("the solver stopped before a solution".to_owned()))?;
+        if solution.var_value_raw(self.t).abs() >= self.bound - 0.5 {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.atoms
+                .iter()
+                .map(|variable| solution.var_value_raw(*variable))
+                .collect(),
+        ))
     }
 }
 

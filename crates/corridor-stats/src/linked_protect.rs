@@ -25,7 +25,7 @@
 
 use crate::StatsError;
 use crate::compute::TallyIndex;
-use crate::linked::{CellRef, Component, Kind, Lp, group, integral, required};
+use crate::linked::{CellRef, Component, Kind, Lp, Warm, group, integral, required};
 use crate::measure::measure;
 use crate::release::{Release, Value};
 use crate::tally::Tally;
@@ -223,6 +223,8 @@ struct Engine {
     /// Per cell, the most its interval can be wide: the log's exact totals of its months.
     caps: Vec<Option<u64>>,
     new_position: usize,
+    /// `lp`'s optimal bases, made when first needed and again after `lp` changes.
+    warm: Option<Warm>,
 }
 
 impl Engine {
@@ -299,6 +301,7 @@ impl Engine {
                     truth,
                     ranges,
                     new_position,
+                    warm: None,
                 })
             })
             .collect()
@@ -343,6 +346,7 @@ impl Engine {
                 row.low = 0.0;
                 row.high = None;
                 *flag = true;
+                self.warm = None;
             }
             if let Some(cell) = self.cells.get(partner) {
                 chosen.push(cell.index);
@@ -394,7 +398,11 @@ impl Engine {
                 })
                 .collect();
             for maximise in [true, false] {
-                if let Some(point) = capped.optimise(&objective, maximise, false)?
+                let point = match self.relaxed(&objective, maximise)? {
+                    Some(point) => Some(point),
+                    None => capped.optimise(&objective, maximise, false)?,
+                };
+                if let Some(point) = point
                     && integral(&point)
                 {
                     self.witness(&point);
@@ -413,6 +421,19 @@ impl Engine {
             narrow = still;
         }
         Ok(())
+    }
+
+    /// [`Lp::relaxed`] from this part's warm bases (made now if `lp` changed since).
+    fn relaxed(
+        &mut self,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        if self.warm.is_none() {
+            // A part whose bases cannot be made is solved from nothing every time.
+            self.warm = Warm::new(&self.lp).ok();
+        }
+        self.lp.relaxed(self.warm.as_ref(), objective, maximise)
     }
 
     fn is_suppressed(&self, cell: usize) -> bool {
@@ -458,7 +479,7 @@ impl Engine {
             if self.wide(cell) {
                 return Ok(false);
             }
-            let Some(point) = self.lp.optimise(&[(cell, 1.0)], maximise, false)? else {
+            let Some(point) = self.relaxed(&[(cell, 1.0)], maximise)? else {
                 return Ok(false);
             };
             if integral(&point) {
