@@ -795,7 +795,10 @@ impl Warm {
             .chain(lp.high.iter().map(|high| high.map_or(0.0, f64::abs)))
             .sum();
         let bound = 4.0 * finite + 1_000.0;
-        let solve = |direction| -> Result<(microlp::Solution, Vec<microlp::Variable>, microlp::Variable), StatsError> {
+        let solve = |direction| -> Result<
+            (microlp::Solution, Vec<microlp::Variable>, microlp::Variable),
+            StatsError,
+        > {
             let mut problem = microlp::Problem::new(direction);
             let atoms: Vec<microlp::Variable> = lp
                 .low
@@ -823,7 +826,9 @@ impl Warm {
                 .solve()
                 .map_err(|error| StatsError::Solver(error.to_string()))?
                 .into_solution()
-                .map_err(|_| StatsError::Solver("the solver stopped before a solution".to_owned()))?;
+                .map_err(|_| {
+                    StatsError::Solver("the solver stopped before a solution".to_owned())
+                })?;
             Ok((solution, atoms, t))
         };
         let (high, atoms, t) = solve(microlp::OptimizationDirection::Maximize)?;
@@ -860,7 +865,11 @@ impl Warm {
                 expression.add(*variable, -coefficient);
             }
         }
-        let start = if maximise { &self.ends[0] } else { &self.ends[1] };
+        let start = if maximise {
+            &self.ends[0]
+        } else {
+            &self.ends[1]
+        };
         let solution = start
             .clone()
             .add_constraint(expression, microlp::ComparisonOp::Eq, 0.0)

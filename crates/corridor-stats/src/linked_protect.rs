@@ -9,14 +9,26 @@
 //! split of a month's total by one breakdown is compatible with any split by another. Each is
 //! then its own component; a measure without a leaf kind is one component.
 //!
-//! Work is spared three ways, none of which changes a result: a component with nothing
+//! Each component's program is cut into its connected parts ([`Lp::parts`]): rows that share no
+//! free count. Months that no multi-month release joins are separate parts, so a monthly release
+//! solves only its own month's part, and a part with no cell of the new release is left alone
+//! (its rows are all earlier releases', against which its cells were protected when the last of
+//! them was published; rows are only ever added, so parts only ever join).
+//!
+//! Work is spared in other ways too, none of which changes a result: a part with nothing
 //! suppressed solves nothing; every integer point a solver returns is kept as a *witness* (the
 //! truth is the first), and a cell whose witnesses already lie at least the rule's width apart is
-//! protected without a program of its own; a cell found protected stays so, because suppressing
-//! another cell only removes constraints.
+//! protected without a program of its own; batches of cells are spread at once by programs
+//! whose objectives add them with random signs; each relaxation starts from a shared optimal
+//! basis ([`crate::linked::Warm`]); a fractional end is solved over integers only when its
+//! floor or ceiling does not already show the cell exposed; a cell found protected stays so,
+//! because suppressing another cell only removes constraints. The parts run on every core
+//! (scoped threads, joined before the release is returned; they share nothing, so the order
+//! they run in changes nothing).
 //!
 //! The partner suppressed when a cell is exposed is a published (rounded) cell of the new
-//! release in the same component (earlier releases are fixed): an inner cell before a margin or
+//! release in the same part (a cell of another part shares no count with it, so suppressing it
+//! could not help; earlier releases are fixed): an inner cell before a margin or
 //! a total; then one that shares a count or a table line with the exposed cell, then one that
 //! does with another suppressed cell, then any; the smallest true count; the first in order.
 //! Suppressing every cell of the new release leaves only what the earlier releases and the log
@@ -102,6 +114,9 @@ pub(crate) fn secure(
     Ok(())
 }
 
+/// An engine and, once run, what it chose.
+type Slot = (Engine, Option<Result<Vec<usize>, StatsError>>);
+
 /// Runs every engine, on as many threads as the machine has cores (the parts share nothing, so
 /// the order they run in changes no result), and returns the positions in the new release of
 /// every cell they suppressed, in the engines' order; the first engine's error in that order if
@@ -115,7 +130,7 @@ fn run_all(engines: Vec<Engine>, release: &str) -> Result<Vec<usize>, StatsError
     order.sort_by_key(|engine| {
         std::cmp::Reverse(engines.get(*engine).map_or(0, |engine| engine.size()))
     });
-    let slots: Vec<Mutex<(Engine, Option<Result<Vec<usize>, StatsError>>)>> = engines
+    let slots: Vec<Mutex<Slot>> = engines
         .into_iter()
         .map(|engine| Mutex::new((engine, None)))
         .collect();
@@ -132,7 +147,9 @@ fn run_all(engines: Vec<Engine>, release: &str) -> Result<Vec<usize>, StatsError
             };
             // A slot is taken by one thread only; a poisoned lock (a panic elsewhere) still
             // holds its engine.
-            let mut slot = slot.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut slot = slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let (engine, result) = &mut *slot;
             *result = Some(engine.run(release));
         }
@@ -500,9 +517,7 @@ impl Engine {
             let widest = widest.round().max(0.0) as u64;
             let threshold = self.cells.get(cell).map_or(0, |cell| cell.threshold);
             // Below the threshold, what the rule asks does not depend on the exact width.
-            if widest < threshold
-                && widest < required(&self.cells, &self.lp, cell, Some(widest))?
-            {
+            if widest < threshold && widest < required(&self.cells, &self.lp, cell, Some(widest))? {
                 return Ok(true);
             }
             for (end, maximise) in [(high, true), (low, false)] {
@@ -561,9 +576,7 @@ impl Engine {
 
     /// Whether two cells share a count, or a line of one table.
     fn shares(&self, a: usize, b: usize) -> bool {
-        let (Some(first), Some(second)) =
-            (self.cells.get(a), self.cells.get(b))
-        else {
+        let (Some(first), Some(second)) = (self.cells.get(a), self.cells.get(b)) else {
             return false;
         };
         let same_table = first.release == second.release && first.shape.kind == second.shape.kind;
@@ -600,11 +613,11 @@ impl Engine {
 
     fn describe(&self, cell: usize) -> String {
         self.cells.get(cell).map_or_else(String::new, |cell| {
-                format!(
-                    "{} {} {} {:?}",
-                    cell.cell.agreement, cell.cell.period, cell.cell.measure, cell.cell.breakdown
-                )
-            })
+            format!(
+                "{} {} {} {:?}",
+                cell.cell.agreement, cell.cell.period, cell.cell.measure, cell.cell.breakdown
+            )
+        })
     }
 }
 
