@@ -340,33 +340,14 @@ impl Component {
         rows
     }
 
-    /// The width the rule asks of a suppressed cell's interval, given its exact integer width
-    /// `width`: the threshold, or, when narrower, the width the cell keeps when its own release
-    /// and every later one publish nothing but their exact totals (what the log and the earlier
-    /// releases alone allow; no publication can hide the cell better than that).
+    /// The width the rule asks of a suppressed cell's interval: see [`required`].
     pub(crate) fn required(
         &self,
         lp: &Lp,
         cell: usize,
         width: Option<u64>,
     ) -> Result<u64, StatsError> {
-        let Some(target) = self.cells.get(cell) else {
-            return Ok(0);
-        };
-        if width.is_none_or(|width| width >= target.threshold) {
-            return Ok(target.threshold);
-        }
-        let mut before = lp.clone();
-        for (row, other) in before.rows.iter_mut().zip(&self.cells) {
-            if other.release >= target.release && !matches!(other.cell.value, Value::Exact(_)) {
-                row.low = 0.0;
-                row.high = None;
-            }
-        }
-        let (low, high) = before.interval(cell)?;
-        Ok(high.map_or(target.threshold, |high| {
-            high.saturating_sub(low).min(target.threshold)
-        }))
+        required(&self.cells, lp, cell, width)
     }
 
     /// The category of a tally entry's value in a kind, `None` if the kind is not modelled.
@@ -391,6 +372,36 @@ impl Component {
             self.fine_index.get(&rest).copied()
         })
     }
+}
+
+/// The width the rule asks of the suppressed cell `cell` (row `cell` of `lp`, whose first rows
+/// are `cells` in order), given its exact integer width `width`: the threshold, or, when
+/// narrower, the width the cell keeps when its own release and every later one publish nothing
+/// but their exact totals (what the log and the earlier releases alone allow; no publication can
+/// hide the cell better than that).
+pub(crate) fn required(
+    cells: &[CellRef],
+    lp: &Lp,
+    cell: usize,
+    width: Option<u64>,
+) -> Result<u64, StatsError> {
+    let Some(target) = cells.get(cell) else {
+        return Ok(0);
+    };
+    if width.is_none_or(|width| width >= target.threshold) {
+        return Ok(target.threshold);
+    }
+    let mut before = lp.clone();
+    for (row, other) in before.rows.iter_mut().zip(cells) {
+        if other.release >= target.release && !matches!(other.cell.value, Value::Exact(_)) {
+            row.low = 0.0;
+            row.high = None;
+        }
+    }
+    let (low, high) = before.interval(None, cell)?;
+    Ok(high.map_or(target.threshold, |high| {
+        high.saturating_sub(low).min(target.threshold)
+    }))
 }
 
 /// The categories of a kind: `(first, second)` pairs.
@@ -483,6 +494,21 @@ impl Lp {
         (Self { low, high, rows }, atoms)
     }
 
+    /// The rows a solver must be given: a row that only says that a sum of non-negative atoms
+    /// is non-negative, or whose atoms are all fixed (a leaf measure's totals, when the log's
+    /// monthly totals are fixed), constrains nothing.
+    fn binding_rows(&self) -> impl Iterator<Item = &Row> {
+        self.rows.iter().filter(|row| {
+            let implied = row.high.is_none()
+                && row.low <= 0.0
+                && row.terms.iter().all(|(_, coefficient)| *coefficient > 0.0);
+            let constant = row.terms.iter().all(|(atom, _)| {
+                self.high.get(*atom).copied().flatten() == self.low.get(*atom).copied()
+            });
+            !implied && !constant
+        })
+    }
+
     /// The value of a row at a point.
     pub(crate) fn value(&self, row: usize, point: &[f64]) -> f64 {
         self.rows.get(row).map_or(0.0, |row| {
@@ -493,10 +519,11 @@ impl Lp {
         })
     }
 
-    /// An optimal point of `Σ objective rows`, maximised or minimised; `None` when unbounded.
+    /// An optimal point of `Σ weight × row` over `objective`'s `(row, weight)` pairs, maximised
+    /// or minimised; `None` when unbounded (in the direction asked).
     pub(crate) fn optimise(
         &self,
-        objective: &[usize],
+        objective: &[(usize, f64)],
         maximise: bool,
         integer: bool,
     ) -> Result<Option<Vec<f64>>, StatsError> {
@@ -528,8 +555,10 @@ impl Lp {
             expression
         };
         let mut goal = Expression::default();
-        for row in objective.iter().filter_map(|row| self.rows.get(*row)) {
-            goal += expression(row);
+        for (row, weight) in objective {
+            if let Some(row) = self.rows.get(*row) {
+                goal += *weight * expression(row);
+            }
         }
         let unsolved = if maximise {
             problem.maximise(goal)
@@ -537,18 +566,7 @@ impl Lp {
             problem.minimise(goal)
         };
         let mut model = unsolved.using(microlp);
-        for row in &self.rows {
-            let implied = row.high.is_none()
-                && row.low <= 0.0
-                && row.terms.iter().all(|(_, coefficient)| *coefficient > 0.0);
-            // A row over fixed variables only (a leaf measure's totals, when the log's monthly
-            // totals are fixed) constrains nothing.
-            let constant = row.terms.iter().all(|(atom, _)| {
-                self.high.get(*atom).copied().flatten() == self.low.get(*atom).copied()
-            });
-            if implied || constant {
-                continue;
-            }
+        for row in self.binding_rows() {
             if row.high == Some(row.low) {
                 model = model.with(expression(row).eq(row.low));
                 continue;
@@ -565,29 +583,308 @@ impl Lp {
                     .map(|variable| solution.value(*variable))
                     .collect(),
             )),
-            Err(ResolutionError::Unbounded) if maximise => Ok(None),
+            Err(ResolutionError::Unbounded) => Ok(None),
             Err(error) => Err(StatsError::Solver(error.to_string())),
         }
     }
 
+    /// [`Lp::optimise`] over real numbers, from `warm`'s optimal bases when given (made from
+    /// this program), and from nothing when it has no answer or fails.
+    pub(crate) fn relaxed(
+        &self,
+        warm: Option<&Warm>,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        if let Some(warm) = warm
+            && let Ok(Some(point)) = warm.optimise(self, objective, maximise)
+        {
+            return Ok(Some(point));
+        }
+        self.optimise(objective, maximise, false)
+    }
+
     /// The least and greatest integer value of a row over the integer points of the polyhedron:
-    /// the relaxation's optimum when it is integral, else branch and bound.
-    pub(crate) fn interval(&self, row: usize) -> Result<(u64, Option<u64>), StatsError> {
+    /// the relaxation's optimum when it is integral, else branch and bound. `warm`, made from
+    /// this program, spares most of the relaxations' work.
+    pub(crate) fn interval(
+        &self,
+        warm: Option<&Warm>,
+        row: usize,
+    ) -> Result<(u64, Option<u64>), StatsError> {
         let mut ends = [0.0, 0.0];
         for (end, maximise) in ends.iter_mut().zip([false, true]) {
-            let Some(point) = self.optimise(&[row], maximise, false)? else {
+            let Some(point) = self.relaxed(warm, &[(row, 1.0)], maximise)? else {
                 return Ok((ends.first().copied().map_or(0, to_count), None));
             };
             let point = if integral(&point) {
                 point
             } else {
-                self.optimise(&[row], maximise, true)?
+                self.optimise(&[(row, 1.0)], maximise, true)?
                     .ok_or_else(|| StatsError::Solver("unbounded integer program".to_owned()))?
             };
             *end = self.value(row, &point);
         }
         let [low, high] = ends;
         Ok((to_count(low), Some(to_count(high))))
+    }
+}
+
+/// A connected part of a program: its rows share no free atom with any other part's, so what
+/// is published in one part says nothing about the cells of another, and each part's intervals
+/// are those of the whole program.
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    /// The part's own program: its first rows are the part's cells, in order.
+    pub(crate) lp: Lp,
+    /// The cells of the part, by their row in the whole program.
+    pub(crate) cells: Vec<usize>,
+    /// The atoms of the part, by their index in the whole program: atom `j` of `lp` is
+    /// `atoms[j]`. A fixed atom (a constant) may be in several parts.
+    pub(crate) atoms: Vec<usize>,
+}
+
+impl Lp {
+    /// Whether an atom's value is fixed (its bounds are equal): it links nothing.
+    fn fixed(&self, atom: usize) -> bool {
+        self.high.get(atom).copied().flatten() == self.low.get(atom).copied()
+    }
+
+    /// The program cut into its connected parts: two rows are in one part when a chain of rows,
+    /// each sharing a free (not fixed) atom with the next, joins them. `cells`: rows
+    /// `0..cells` are cells (each part lists its own), the others link categories. A row over
+    /// fixed atoms only is a part of its own. Parts come in the order of their first row.
+    ///
+    /// Each part's polyhedron is the projection of the whole one onto its atoms (a free atom
+    /// is in one part's rows only, and fixed atoms are constants), so a cell's interval in its
+    /// part is its interval in the whole program.
+    pub(crate) fn parts(&self, cells: usize) -> Vec<Part> {
+        let mut parent: Vec<usize> = (0..self.low.len()).collect();
+        fn root(parent: &mut [usize], mut atom: usize) -> usize {
+            while let Some(&up) = parent.get(atom) {
+                if up == atom {
+                    break;
+                }
+                // Path halving.
+                let grand = parent.get(up).copied().unwrap_or(up);
+                if let Some(slot) = parent.get_mut(atom) {
+                    *slot = grand;
+                }
+                atom = grand;
+            }
+            atom
+        }
+        for row in &self.rows {
+            let mut free = row
+                .terms
+                .iter()
+                .map(|(atom, _)| *atom)
+                .filter(|atom| !self.fixed(*atom));
+            if let Some(first) = free.next() {
+                for other in free {
+                    let (a, b) = (root(&mut parent, first), root(&mut parent, other));
+                    if let Some(slot) = parent.get_mut(a) {
+                        *slot = b;
+                    }
+                }
+            }
+        }
+        // The part of each row: the root of its first free atom, or its own when it has none.
+        let mut part_of_key: BTreeMap<(bool, usize), usize> = BTreeMap::new();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        for (index, row) in self.rows.iter().enumerate() {
+            let key = row
+                .terms
+                .iter()
+                .map(|(atom, _)| *atom)
+                .find(|atom| !self.fixed(*atom))
+                .map_or((false, index), |atom| (true, root(&mut parent, atom)));
+            let next = members.len();
+            let part = *part_of_key.entry(key).or_insert(next);
+            if part == next {
+                members.push(Vec::new());
+            }
+            if let Some(rows) = members.get_mut(part) {
+                rows.push(index);
+            }
+        }
+        members
+            .into_iter()
+            .map(|rows| {
+                let mut local: BTreeMap<usize, usize> = BTreeMap::new();
+                let mut atoms = Vec::new();
+                let mut part_rows = Vec::with_capacity(rows.len());
+                for index in &rows {
+                    let Some(row) = self.rows.get(*index) else {
+                        continue;
+                    };
+                    let mut terms: Vec<(usize, f64)> = row
+                        .terms
+                        .iter()
+                        .map(|(atom, coefficient)| {
+                            let next = atoms.len();
+                            let at = *local.entry(*atom).or_insert(next);
+                            if at == next {
+                                atoms.push(*atom);
+                            }
+                            (at, *coefficient)
+                        })
+                        .collect();
+                    // Sorted by atom, as every row's terms are.
+                    terms.sort_by_key(|(atom, _)| *atom);
+                    part_rows.push(Row {
+                        terms,
+                        low: row.low,
+                        high: row.high,
+                    });
+                }
+                let lp = Lp {
+                    low: atoms
+                        .iter()
+                        .map(|atom| self.low.get(*atom).copied().unwrap_or(0.0))
+                        .collect(),
+                    high: atoms
+                        .iter()
+                        .map(|atom| self.high.get(*atom).copied().flatten())
+                        .collect(),
+                    rows: part_rows,
+                };
+                Part {
+                    lp,
+                    cells: rows.into_iter().filter(|row| *row < cells).collect(),
+                    atoms,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One polyhedron, solved once in each direction for an objective variable `t` that nothing
+/// constrains but its bounds `±bound`; the optimum of any row is then found from that optimal
+/// basis by adding `t = row` and letting the dual simplex restore feasibility, which takes a
+/// few pivots where a program solved from nothing takes hundreds. The answers are those of
+/// [`Lp::optimise`] (the same solver, the same rows), except when `t` stays at its bound: the
+/// row may then be unbounded, and the caller asks [`Lp::optimise`] instead.
+#[derive(Clone)]
+pub(crate) struct Warm {
+    ends: [microlp::Solution; 2],
+    atoms: Vec<microlp::Variable>,
+    t: microlp::Variable,
+    bound: f64,
+}
+
+impl std::fmt::Debug for Warm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Warm")
+            .field("atoms", &self.atoms.len())
+            .field("bound", &self.bound)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Warm {
+    /// The two starting points of `lp` (maximising and minimising `t`).
+    pub(crate) fn new(lp: &Lp) -> Result<Self, StatsError> {
+        // Far above the counts of any table (a row at this bound is asked again from nothing,
+        // so the bound decides only how often that happens, never an answer).
+        let finite: f64 = lp
+            .rows
+            .iter()
+            .map(|row| row.low.abs() + row.high.map_or(0.0, f64::abs))
+            .chain(lp.low.iter().map(|low| low.abs()))
+            .chain(lp.high.iter().map(|high| high.map_or(0.0, f64::abs)))
+            .sum();
+        let bound = 4.0 * finite + 1_000.0;
+        let solve = |direction| -> Result<
+            (microlp::Solution, Vec<microlp::Variable>, microlp::Variable),
+            StatsError,
+        > {
+            let mut problem = microlp::Problem::new(direction);
+            let atoms: Vec<microlp::Variable> = lp
+                .low
+                .iter()
+                .zip(&lp.high)
+                .map(|(low, high)| problem.add_var(0.0, (*low, high.unwrap_or(f64::INFINITY))))
+                .collect();
+            let t = problem.add_var(1.0, (-bound, bound));
+            for row in lp.binding_rows() {
+                let terms = || {
+                    row.terms.iter().filter_map(|(atom, coefficient)| {
+                        atoms.get(*atom).map(|variable| (*variable, *coefficient))
+                    })
+                };
+                if row.high == Some(row.low) {
+                    problem.add_constraint(terms(), microlp::ComparisonOp::Eq, row.low);
+                    continue;
+                }
+                problem.add_constraint(terms(), microlp::ComparisonOp::Ge, row.low);
+                if let Some(high) = row.high {
+                    problem.add_constraint(terms(), microlp::ComparisonOp::Le, high);
+                }
+            }
+            let solution = problem
+                .solve()
+                .map_err(|error| StatsError::Solver(error.to_string()))?
+                .into_solution()
+                .map_err(|_| {
+                    StatsError::Solver("the solver stopped before a solution".to_owned())
+                })?;
+            Ok((solution, atoms, t))
+        };
+        let (high, atoms, t) = solve(microlp::OptimizationDirection::Maximize)?;
+        let (low, _, _) = solve(microlp::OptimizationDirection::Minimize)?;
+        Ok(Self {
+            ends: [high, low],
+            atoms,
+            t,
+            bound,
+        })
+    }
+
+    /// An optimal point of `Σ weight × row` over `objective` in `lp` (the program this was made
+    /// from), maximised or minimised; `None` when `t` stayed at its bound (ask
+    /// [`Lp::optimise`]).
+    pub(crate) fn optimise(
+        &self,
+        lp: &Lp,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        let mut coefficients: BTreeMap<usize, f64> = BTreeMap::new();
+        for (row, weight) in objective {
+            for (atom, coefficient) in lp.rows.get(*row).map_or(&[][..], |row| &row.terms) {
+                *coefficients.entry(*atom).or_insert(0.0) += weight * coefficient;
+            }
+        }
+        let mut expression = microlp::LinearExpr::empty();
+        expression.add(self.t, 1.0);
+        for (atom, coefficient) in coefficients {
+            if coefficient != 0.0
+                && let Some(variable) = self.atoms.get(atom)
+            {
+                expression.add(*variable, -coefficient);
+            }
+        }
+        let start = if maximise {
+            &self.ends[0]
+        } else {
+            &self.ends[1]
+        };
+        let solution = start
+            .clone()
+            .add_constraint(expression, microlp::ComparisonOp::Eq, 0.0)
+            .map_err(|error| StatsError::Solver(error.to_string()))?
+            .into_solution()
+            .map_err(|_| StatsError::Solver("the solver stopped before a solution".to_owned()))?;
+        if solution.var_value_raw(self.t).abs() >= self.bound - 0.5 {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.atoms
+                .iter()
+                .map(|variable| solution.var_value_raw(*variable))
+                .collect(),
+        ))
     }
 }
 

@@ -9,14 +9,26 @@
 //! split of a month's total by one breakdown is compatible with any split by another. Each is
 //! then its own component; a measure without a leaf kind is one component.
 //!
-//! Work is spared three ways, none of which changes a result: a component with nothing
+//! Each component's program is cut into its connected parts ([`Lp::parts`]): rows that share no
+//! free count. Months that no multi-month release joins are separate parts, so a monthly release
+//! solves only its own month's part, and a part with no cell of the new release is left alone
+//! (its rows are all earlier releases', against which its cells were protected when the last of
+//! them was published; rows are only ever added, so parts only ever join).
+//!
+//! Work is spared in other ways too, none of which changes a result: a part with nothing
 //! suppressed solves nothing; every integer point a solver returns is kept as a *witness* (the
 //! truth is the first), and a cell whose witnesses already lie at least the rule's width apart is
-//! protected without a program of its own; a cell found protected stays so, because suppressing
-//! another cell only removes constraints.
+//! protected without a program of its own; batches of cells are spread at once by programs
+//! whose objectives add them with random signs; each relaxation starts from a shared optimal
+//! basis ([`crate::linked::Warm`]); a fractional end is solved over integers only when its
+//! floor or ceiling does not already show the cell exposed; a cell found protected stays so,
+//! because suppressing another cell only removes constraints. The parts run on every core
+//! (scoped threads, joined before the release is returned; they share nothing, so the order
+//! they run in changes nothing).
 //!
 //! The partner suppressed when a cell is exposed is a published (rounded) cell of the new
-//! release in the same component (earlier releases are fixed): an inner cell before a margin or
+//! release in the same part (a cell of another part shares no count with it, so suppressing it
+//! could not help; earlier releases are fixed): an inner cell before a margin or
 //! a total; then one that shares a count or a table line with the exposed cell, then one that
 //! does with another suppressed cell, then any; the smallest true count; the first in order.
 //! Suppressing every cell of the new release leaves only what the earlier releases and the log
@@ -25,13 +37,20 @@
 
 use crate::StatsError;
 use crate::compute::TallyIndex;
-use crate::linked::{Component, Kind, Lp, group, integral};
+use crate::linked::{CellRef, Component, Kind, Lp, Warm, group, integral, required};
 use crate::measure::measure;
 use crate::release::{Release, Value};
 use crate::tally::Tally;
 
 /// How many rounds of batch witnesses a pass tries before programs of single cells.
-const BATCH_ROUNDS: usize = 4;
+const BATCH_ROUNDS: usize = 8;
+
+/// Rounds in a row without a new cell spread wide enough after which the batches stop.
+const BATCH_PATIENCE: usize = 2;
+
+/// The seed of the batch witnesses' signs. Witnesses only spare work: every cell they do not
+/// prove protected is decided by its own exact programs, so the signs change no result.
+const BATCH_SEED: u64 = 0x5eed_c0de_2026_1203;
 
 /// Suppresses cells of `release` (its primary suppression and rounding done) until every
 /// suppressed cell of it and of `earlier` is protected.
@@ -46,7 +65,7 @@ pub(crate) fn secure(
         let all: Vec<&Release> = earlier.iter().chain([&*release]).collect();
         group(&all)?
     };
-    let mut chosen = Vec::new();
+    let mut engines = Vec::new();
     for ((agreement, measure_name), cells) in groups {
         if !cells
             .iter()
@@ -80,16 +99,77 @@ pub(crate) fn secure(
                 measure: &measure_name,
                 leaf,
             };
-            let mut engine = Engine::new(Component::new(part), &source, new_position);
-            chosen.extend(engine.run(&release.id)?);
+            engines.extend(Engine::of_component(
+                Component::new(part),
+                &source,
+                new_position,
+            ));
         }
     }
-    for index in chosen {
+    for index in run_all(engines, &release.id)? {
         if let Some(cell) = release.cells.get_mut(index) {
             cell.value = Value::Suppressed;
         }
     }
     Ok(())
+}
+
+/// An engine and, once run, what it chose.
+type Slot = (Engine, Option<Result<Vec<usize>, StatsError>>);
+
+/// Runs every engine, on as many threads as the machine has cores (the parts share nothing, so
+/// the order they run in changes no result), and returns the positions in the new release of
+/// every cell they suppressed, in the engines' order; the first engine's error in that order if
+/// any failed.
+fn run_all(engines: Vec<Engine>, release: &str) -> Result<Vec<usize>, StatsError> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    // The largest programs first, so that no thread is left with a large one at the end.
+    let mut order: Vec<usize> = (0..engines.len()).collect();
+    order.sort_by_key(|engine| {
+        std::cmp::Reverse(engines.get(*engine).map_or(0, |engine| engine.size()))
+    });
+    let slots: Vec<Mutex<Slot>> = engines
+        .into_iter()
+        .map(|engine| Mutex::new((engine, None)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(slots.len())
+        .max(1);
+    let work = || {
+        loop {
+            let taken = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = order.get(taken).and_then(|engine| slots.get(*engine)) else {
+                break;
+            };
+            // A slot is taken by one thread only; a poisoned lock (a panic elsewhere) still
+            // holds its engine.
+            let mut slot = slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (engine, result) = &mut *slot;
+            *result = Some(engine.run(release));
+        }
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    let mut chosen = Vec::new();
+    for slot in slots {
+        let (_, result) = slot
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        chosen.extend(result.ok_or_else(|| {
+            StatsError::Solver("a part of the secondary suppression was not run".to_owned())
+        })??);
+    }
+    Ok(chosen)
 }
 
 /// Where a component's true counts come from.
@@ -145,9 +225,10 @@ fn truth_and_bounds(component: &Component, source: &Source) -> (Vec<f64>, Vec<(f
     (truth, bounds)
 }
 
-/// The secondary suppression of one component.
+/// The secondary suppression of one connected part of a component ([`Lp::parts`]).
 struct Engine {
-    component: Component,
+    /// The part's cells: row `i` of `lp` is cell `i`.
+    cells: Vec<CellRef>,
     lp: Lp,
     /// The truth, per atom.
     truth: Vec<f64>,
@@ -159,10 +240,17 @@ struct Engine {
     /// Per cell, the most its interval can be wide: the log's exact totals of its months.
     caps: Vec<Option<u64>>,
     new_position: usize,
+    /// `lp`'s optimal bases, made when first needed and again after `lp` changes.
+    warm: Option<Warm>,
 }
 
 impl Engine {
-    fn new(component: Component, source: &Source, new_position: usize) -> Self {
+    /// One engine per connected part of the component that needs one: a part with a cell of the
+    /// new release and a suppressed cell. A part without a cell of the new release is left
+    /// alone: its rows are all earlier releases', so its polyhedron is the one the last of
+    /// them was computed against (rows are only ever added, so parts only ever join), and every
+    /// suppressed cell of it was protected then; a part with nothing suppressed needs nothing.
+    fn of_component(component: Component, source: &Source, new_position: usize) -> Vec<Self> {
         let (truth, bounds) = truth_and_bounds(&component, source);
         let (lp, atoms) = Lp::new(&component, &bounds);
         let mut atom_truth = vec![0.0; lp.low.len()];
@@ -171,8 +259,7 @@ impl Engine {
                 *sum += value;
             }
         }
-        let count = component.cells.len();
-        let caps = component
+        let caps: Vec<Option<u64>> = component
             .cells
             .iter()
             .map(|cell| {
@@ -189,34 +276,64 @@ impl Engine {
                 })
             })
             .collect();
-        let suppressed = component
-            .cells
-            .iter()
-            .map(|cell| cell.cell.value == Value::Suppressed)
-            .collect();
-        let ranges = (0..count)
-            .map(|cell| {
-                let value = lp.value(cell, &atom_truth);
-                (value, value)
+        lp.parts(component.cells.len())
+            .into_iter()
+            .filter_map(|part| {
+                let cells: Vec<CellRef> = part
+                    .cells
+                    .iter()
+                    .filter_map(|cell| component.cells.get(*cell).cloned())
+                    .collect();
+                let needed = cells.iter().any(|cell| cell.release == new_position)
+                    && cells
+                        .iter()
+                        .any(|cell| cell.cell.value == Value::Suppressed);
+                if !needed {
+                    return None;
+                }
+                let truth: Vec<f64> = part
+                    .atoms
+                    .iter()
+                    .map(|atom| atom_truth.get(*atom).copied().unwrap_or(0.0))
+                    .collect();
+                let ranges = (0..cells.len())
+                    .map(|cell| {
+                        let value = part.lp.value(cell, &truth);
+                        (value, value)
+                    })
+                    .collect();
+                Some(Self {
+                    suppressed: cells
+                        .iter()
+                        .map(|cell| cell.cell.value == Value::Suppressed)
+                        .collect(),
+                    proven: vec![false; cells.len()],
+                    caps: part
+                        .cells
+                        .iter()
+                        .map(|cell| caps.get(*cell).copied().flatten())
+                        .collect(),
+                    cells,
+                    lp: part.lp,
+                    truth,
+                    ranges,
+                    new_position,
+                    warm: None,
+                })
             })
-            .collect();
-        Self {
-            component,
-            lp,
-            ranges,
-            truth: atom_truth,
-            suppressed,
-            proven: vec![false; count],
-            caps,
-            new_position,
-        }
+            .collect()
+    }
+
+    /// How large its program is (atoms × rows), to share the work.
+    fn size(&self) -> usize {
+        self.lp.low.len().saturating_mul(self.lp.rows.len())
     }
 
     /// The positions, in the new release, of the cells it suppressed.
     fn run(&mut self, release: &str) -> Result<Vec<usize>, StatsError> {
         let mut chosen = Vec::new();
         loop {
-            let pending: Vec<usize> = (0..self.component.cells.len())
+            let pending: Vec<usize> = (0..self.cells.len())
                 .filter(|cell| self.is_suppressed(*cell) && !self.is_proven(*cell))
                 .collect();
             self.spread_witnesses(&pending)?;
@@ -246,27 +363,63 @@ impl Engine {
                 row.low = 0.0;
                 row.high = None;
                 *flag = true;
+                self.warm = None;
             }
-            if let Some(cell) = self.component.cells.get(partner) {
+            if let Some(cell) = self.cells.get(partner) {
                 chosen.push(cell.index);
             }
         }
     }
 
-    /// Witnesses for many cells at once: the points that maximise and minimise the sum of the
-    /// cells not yet spread wide enough, again while that helps (a few rounds at most).
+    /// Witnesses for many cells at once: integer points of programs whose objective adds the
+    /// cells not yet spread wide enough with random signs, and subtracts them with the opposite
+    /// signs, pushing each such cell up in one and down in the other (an unsigned sum would not:
+    /// the categories of a month add up to its total, so their sum cannot move). A few rounds,
+    /// while they help; the rest is left to each cell's own programs ([`Self::exposed`]).
     fn spread_witnesses(&mut self, pending: &[usize]) -> Result<(), StatsError> {
         let mut narrow: Vec<usize> = pending
             .iter()
             .copied()
             .filter(|cell| !self.wide(*cell))
             .collect();
+        // Every unbounded atom capped well above its truth: the programs stay bounded whatever
+        // the signs, and a point of the capped polyhedron is a point of the true one.
+        let cap = self
+            .cells
+            .iter()
+            .map(|cell| cell.threshold)
+            .max()
+            .unwrap_or(1)
+            .saturating_mul(4) as f64;
+        let mut capped = self.lp.clone();
+        for (high, truth) in capped.high.iter_mut().zip(&self.truth) {
+            if high.is_none() {
+                *high = Some(truth.round() + cap);
+            }
+        }
+        let mut state = BATCH_SEED ^ (narrow.len() as u64);
+        let mut idle = 0;
         for _ in 0..BATCH_ROUNDS {
-            if narrow.len() <= 2 {
+            if narrow.len() <= 1 || idle >= BATCH_PATIENCE {
                 break;
             }
+            let objective: Vec<(usize, f64)> = narrow
+                .iter()
+                .map(|cell| {
+                    let sign = if split_mix(&mut state) & 1 == 0 {
+                        1.0
+                    } else {
+                        -1.0
+                    };
+                    (*cell, sign)
+                })
+                .collect();
             for maximise in [true, false] {
-                if let Some(point) = self.lp.optimise(&narrow, maximise, false)?
+                let point = match self.relaxed(&objective, maximise)? {
+                    Some(point) => Some(point),
+                    None => capped.optimise(&objective, maximise, false)?,
+                };
+                if let Some(point) = point
                     && integral(&point)
                 {
                     self.witness(&point);
@@ -277,12 +430,27 @@ impl Engine {
                 .copied()
                 .filter(|cell| !self.wide(*cell))
                 .collect();
-            if still.len() == narrow.len() {
-                break;
-            }
+            idle = if still.len() == narrow.len() {
+                idle + 1
+            } else {
+                0
+            };
             narrow = still;
         }
         Ok(())
+    }
+
+    /// [`Lp::relaxed`] from this part's warm bases (made now if `lp` changed since).
+    fn relaxed(
+        &mut self,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        if self.warm.is_none() {
+            // A part whose bases cannot be made is solved from nothing every time.
+            self.warm = Warm::new(&self.lp).ok();
+        }
+        self.lp.relaxed(self.warm.as_ref(), objective, maximise)
     }
 
     fn is_suppressed(&self, cell: usize) -> bool {
@@ -311,41 +479,69 @@ impl Engine {
     /// Whether the witnesses already spread the cell at least the threshold wide, or over the
     /// whole of `0 ..= cap` (no interval is wider, so none is required to be).
     fn wide(&self, cell: usize) -> bool {
-        let threshold = self
-            .component
-            .cells
-            .get(cell)
-            .map_or(0, |cell| cell.threshold);
+        let threshold = self.cells.get(cell).map_or(0, |cell| cell.threshold);
         let cap = self.caps.get(cell).copied().flatten().unwrap_or(u64::MAX);
         self.spread(cell) >= threshold.min(cap)
     }
 
     /// Whether the cell's exact integer interval is narrower than the rule asks.
+    ///
+    /// Each end is first found over real numbers; an integral optimum is an integer point and
+    /// kept as a witness. A fractional one bounds the integers' end (they lie within its floor
+    /// or ceiling): when even those bounds leave the cell narrower than the rule asks, it is
+    /// exposed without branch and bound; otherwise the fractional ends are found over integers.
     fn exposed(&mut self, cell: usize) -> Result<bool, StatsError> {
-        for maximise in [true, false] {
+        let mut fractional = [None, None];
+        for (end, maximise) in fractional.iter_mut().zip([true, false]) {
             if self.wide(cell) {
                 return Ok(false);
             }
-            let Some(point) = self.lp.optimise(&[cell], maximise, false)? else {
+            let Some(point) = self.relaxed(&[(cell, 1.0)], maximise)? else {
                 return Ok(false);
             };
-            let point = if integral(&point) {
-                point
+            if integral(&point) {
+                self.witness(&point);
             } else {
-                self.lp
-                    .optimise(&[cell], maximise, true)?
-                    .ok_or_else(|| StatsError::Solver("unbounded integer program".to_owned()))?
-            };
-            self.witness(&point);
+                *end = Some(self.lp.value(cell, &point));
+            }
         }
-        // Both ends were reached: the spread is the exact width.
+        if self.wide(cell) {
+            return Ok(false);
+        }
+        if let [high, low] = fractional
+            && (high.is_some() || low.is_some())
+        {
+            let (spread_low, spread_high) = self.ranges.get(cell).copied().unwrap_or((0.0, 0.0));
+            let widest = high.map_or(spread_high, |high| (high + 1e-6).floor())
+                - low.map_or(spread_low, |low| (low - 1e-6).ceil());
+            let widest = widest.round().max(0.0) as u64;
+            let threshold = self.cells.get(cell).map_or(0, |cell| cell.threshold);
+            // Below the threshold, what the rule asks does not depend on the exact width.
+            if widest < threshold && widest < required(&self.cells, &self.lp, cell, Some(widest))? {
+                return Ok(true);
+            }
+            for (end, maximise) in [(high, true), (low, false)] {
+                if end.is_none() || self.wide(cell) {
+                    continue;
+                }
+                let point = self
+                    .lp
+                    .optimise(&[(cell, 1.0)], maximise, true)?
+                    .ok_or_else(|| StatsError::Solver("unbounded integer program".to_owned()))?;
+                self.witness(&point);
+            }
+            if self.wide(cell) {
+                return Ok(false);
+            }
+        }
+        // Both ends were reached over integers: the spread is the exact width.
         let width = self.spread(cell);
-        Ok(width < self.component.required(&self.lp, cell, Some(width))?)
+        Ok(width < required(&self.cells, &self.lp, cell, Some(width))?)
     }
 
     /// The cell of the new release to suppress next (module docs: the partner's order).
     fn partner(&self, exposed: usize) -> Option<usize> {
-        let cells = &self.component.cells;
+        let cells = &self.cells;
         let widest_people = cells
             .iter()
             .filter(|cell| cell.release == self.new_position && cell.shape.kind == Kind::People)
@@ -380,9 +576,7 @@ impl Engine {
 
     /// Whether two cells share a count, or a line of one table.
     fn shares(&self, a: usize, b: usize) -> bool {
-        let (Some(first), Some(second)) =
-            (self.component.cells.get(a), self.component.cells.get(b))
-        else {
+        let (Some(first), Some(second)) = (self.cells.get(a), self.cells.get(b)) else {
             return false;
         };
         let same_table = first.release == second.release && first.shape.kind == second.shape.kind;
@@ -418,14 +612,20 @@ impl Engine {
     }
 
     fn describe(&self, cell: usize) -> String {
-        self.component
-            .cells
-            .get(cell)
-            .map_or_else(String::new, |cell| {
-                format!(
-                    "{} {} {} {:?}",
-                    cell.cell.agreement, cell.cell.period, cell.cell.measure, cell.cell.breakdown
-                )
-            })
+        self.cells.get(cell).map_or_else(String::new, |cell| {
+            format!(
+                "{} {} {} {:?}",
+                cell.cell.agreement, cell.cell.period, cell.cell.measure, cell.cell.breakdown
+            )
+        })
     }
+}
+
+/// SplitMix64: the next pseudo-random number of `state`.
+fn split_mix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }

@@ -6,7 +6,7 @@
 //! interval it reports is exact over integer tables ([`crate::linked`]).
 
 use crate::StatsError;
-use crate::linked::{Component, Lp, group};
+use crate::linked::{Component, Lp, Warm, group};
 use crate::release::{Release, ReleaseCell, Value};
 
 /// The values of one suppressed cell consistent with every release audited.
@@ -52,11 +52,12 @@ pub fn audit_releases(releases: &[Release]) -> Result<Vec<ReleaseInterval>, Stat
         let component = Component::new(cells);
         let bounds = vec![(0.0, None); component.fines.len()];
         let (lp, _) = Lp::new(&component, &bounds);
+        let warm = Warm::new(&lp)?;
         for (row, cell) in component.cells.iter().enumerate() {
             if cell.cell.value != Value::Suppressed {
                 continue;
             }
-            let (low, high) = lp.interval(row)?;
+            let (low, high) = lp.interval(Some(&warm), row)?;
             intervals.push(ReleaseInterval {
                 release: releases
                     .get(cell.release)
