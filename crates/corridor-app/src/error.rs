@@ -299,6 +299,7 @@ fn statistics_kind(refusal: &crate::statistics::refusal::StatisticsRefusal) -> E
     use crate::statistics::refusal::StatisticsRefusal;
     match refusal {
         StatisticsRefusal::ReleaseExists { .. }
+        | StatisticsRefusal::ReleaseRaced { .. }
         | StatisticsRefusal::PeriodNotEnded { .. }
         | StatisticsRefusal::NoCheckpoint
         | StatisticsRefusal::CheckpointBeforePeriodEnd { .. }
@@ -442,7 +443,7 @@ fn is_unavailable_sqlstate(code: &str) -> bool {
 fn store_kind(error: &StoreError) -> ErrorKind {
     match error {
         StoreError::Conflict { .. } => ErrorKind::Stale,
-        StoreError::ReleaseExists(_) => ErrorKind::Conflict,
+        StoreError::ReleaseExists(_) | StoreError::ReleaseRaced { .. } => ErrorKind::Conflict,
         StoreError::Connect { .. } => ErrorKind::Unavailable,
         StoreError::Database(source) if is_unavailable(source) => ErrorKind::Unavailable,
         StoreError::Url { .. }
@@ -481,6 +482,14 @@ fn store_description(error: &StoreError) -> Description {
             "The release already exists",
             format!(
                 "statistics release `{release}` already exists: publish a correction under a new id"
+            ),
+        )
+        .with_fact("release", release.clone()),
+        StoreError::ReleaseRaced { release, .. } => Description::new(
+            "release_raced",
+            "Another release was published meanwhile",
+            format!(
+                "another release was published while statistics release `{release}` was computed: publish again"
             ),
         )
         .with_fact("release", release.clone()),

@@ -86,6 +86,20 @@ pub enum StoreError {
     /// correction is a new release naming the one it corrects.
     #[error("statistics release `{0}` already exists: publish a correction under a new id")]
     ReleaseExists(String),
+    /// Another statistics release was stored after the one being stored was computed: it was
+    /// protected against fewer releases than are now published, so it is not stored. Nothing
+    /// was written; computing it again protects it against every release.
+    #[error(
+        "statistics release `{release}` was computed against {expected} earlier releases, but {stored} are now published: compute it again"
+    )]
+    ReleaseRaced {
+        /// The release refused.
+        release: String,
+        /// How many earlier releases its computation was protected against.
+        expected: u64,
+        /// How many releases are stored now.
+        stored: u64,
+    },
     /// The operating system gave no randomness.
     #[error("no randomness from the operating system: {0}")]
     Random(String),

@@ -131,6 +131,19 @@ impl TestDatabase {
         self.backend
     }
 
+    /// Creates the database and migrates it to the schema versions up to `version` only, as an
+    /// older corridor left it, returning a pool on it: to prove what a later migration does to
+    /// rows written before it. Opening a [`crate::Store`] on it afterwards applies the rest.
+    pub async fn migrate_up_to(&self, version: i64) -> Result<sqlx::AnyPool, StoreError> {
+        let (pool, backend) = crate::db::open_durable_pool(&self.url, true, 1).await?;
+        backend
+            .migrator_up_to(version)
+            .run(&pool)
+            .await
+            .map_err(|error| StoreError::Migrate(error.to_string()))?;
+        Ok(pool)
+    }
+
     /// Drops a PostgreSQL database (an SQLite file goes with its temporary directory). Close
     /// every pool on it first; connections still open are ended.
     pub async fn remove(self) -> Result<(), StoreError> {

@@ -35,6 +35,12 @@ pub enum StatisticsRefusal {
         /// The id.
         release: String,
     },
+    /// Another release was published while this one was computed: it was protected against
+    /// fewer releases than are now published, so it was not stored.
+    ReleaseRaced {
+        /// The id of the release not stored.
+        release: String,
+    },
     /// The release to correct does not exist.
     UnknownRelease {
         /// The id.
@@ -55,6 +61,7 @@ impl StatisticsRefusal {
             Self::NoCheckpoint => "no_checkpoint",
             Self::CheckpointBeforePeriodEnd { .. } => "checkpoint_before_period_end",
             Self::ReleaseExists { .. } => "release_exists",
+            Self::ReleaseRaced { .. } => "release_raced",
             Self::UnknownRelease { .. } => "unknown_release",
             Self::NothingInForce { .. } => "nothing_in_force",
         }
@@ -72,6 +79,9 @@ impl StatisticsRefusal {
             ),
             Self::ReleaseExists { release } => format!(
                 "A release {release} is already published, and releases are never rewritten: publish a correction (`--corrects {release}`) instead."
+            ),
+            Self::ReleaseRaced { release } => format!(
+                "Another release was published while {release} was computed, so it was not protected against that one and was not published: publish again."
             ),
             Self::UnknownRelease { release } => {
                 format!("There is no release {release} to correct.")
@@ -100,7 +110,9 @@ impl StatisticsRefusal {
                 ("checkpoint_size", size.to_string()),
                 ("checkpoint_made_at", made_at.clone()),
             ],
-            Self::ReleaseExists { release } | Self::UnknownRelease { release } => {
+            Self::ReleaseExists { release }
+            | Self::ReleaseRaced { release }
+            | Self::UnknownRelease { release } => {
                 vec![("release", release.clone())]
             }
             Self::NothingInForce { period } => vec![("period", period.clone())],

@@ -39,7 +39,8 @@ pub const LATEST: &str = "latest";
 pub struct PublishRequest {
     /// The period.
     pub period: ReleasePeriod,
-    /// The release's id; by default the period's label (and `…-correction-N` for a correction).
+    /// The release's id; by default the period's label in lower case (`2026-q4`), and
+    /// `…-correction-N` for a correction.
     pub id: Option<String>,
     /// The release this one corrects.
     pub corrects: Option<String>,
@@ -135,6 +136,11 @@ pub async fn publish_on(
     let origin = note.lines().next().unwrap_or_default().to_owned();
     let summaries = store.releases().await?;
     let id = release_id(request, &summaries)?;
+    // The releases it is protected against: every one listed above, in the order of
+    // publication. Should another be stored after that list was read, storing this one is
+    // refused (the store checks its publication number against the releases it holds).
+    let publication = u64::try_from(summaries.len())
+        .map_err(|error| AppError::Internal(format!("the number of releases: {error}")))?;
     let mut earlier = Vec::new();
     for (earlier_id, bytes) in store.earlier_statistics_json(&id).await? {
         let release: Release = serde_json::from_slice(&bytes).map_err(|error| {
@@ -168,12 +174,20 @@ pub async fn publish_on(
         protection,
         agreements,
     };
-    let release = compute(&counts, &release_request, &earlier)
-        .map_err(|error| AppError::Internal(format!("computing release {id}: {error}")))?;
+    // Seconds of CPU for the linear programs of the protection: off the async workers.
+    let computed_id = id.clone();
+    let release = tokio::task::spawn_blocking(move || {
+        compute(&counts, &release_request, &earlier)
+            .map_err(|error| format!("computing release {computed_id}: {error}"))
+    })
+    .await
+    .map_err(|error| AppError::Internal(format!("computing release {id} stopped: {error}")))?
+    .map_err(AppError::Internal)?;
     let (files, note_text) = signed_files(&release, signer)?;
     store
         .insert_release(&NewRelease {
             release_id: id.clone(),
+            publication,
             period: label.clone(),
             corrects: request.corrects.clone(),
             checkpoint_size: size,
@@ -185,6 +199,9 @@ pub async fn publish_on(
         .map_err(|error| match error {
             corridor_store::StoreError::ReleaseExists(release) => {
                 StatisticsRefusal::ReleaseExists { release }.into()
+            }
+            corridor_store::StoreError::ReleaseRaced { release, .. } => {
+                StatisticsRefusal::ReleaseRaced { release }.into()
             }
             other => AppError::Store(other),
         })?;
@@ -222,8 +239,9 @@ pub fn signed_files(
     Ok((files, note_text))
 }
 
-/// The id of the new release: as asked, or the period's label (for a correction, the corrected
-/// release's id with `-correction-N`); refuses an existing id and a correction of nothing.
+/// The id of the new release: as asked, or the period's label in lower case, as ids are (for a
+/// correction, the corrected release's id with `-correction-N`); refuses an existing id and a
+/// correction of nothing.
 fn release_id(request: &PublishRequest, published: &[ReleaseSummary]) -> Result<String, AppError> {
     let exists = |id: &str| published.iter().any(|release| release.release_id == id);
     if let Some(corrected) = &request.corrects
@@ -240,7 +258,11 @@ fn release_id(request: &PublishRequest, published: &[ReleaseSummary]) -> Result<
             .map(|n| format!("{corrected}-correction-{n}"))
             .find(|id| !exists(id))
             .unwrap_or_default(),
-        (None, None) => request.period.label().replace("..", "-to-"),
+        (None, None) => request
+            .period
+            .label()
+            .replace("..", "-to-")
+            .to_ascii_lowercase(),
     };
     check_id(&id)?;
     if exists(&id) || id == LATEST {

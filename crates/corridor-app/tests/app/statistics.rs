@@ -1,10 +1,12 @@
 //! The tally of a statistics release, over a store built with real commands on every backend:
 //! its exact measures equal the public leaves, its details and persons are those of a
 //! hand-checked history, monitoring records and events beyond the size are not counted, and
-//! the welfare checks due and missed follow the agreement's schedule.
+//! the welfare checks due and missed follow the agreement's schedule; releases published at one
+//! instant are listed in the order they were published.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use corridor_app::statistics::release::{PublishRequest, publish_on};
 use corridor_app::statistics::tally::{
     breakdowns_allowed, entered_into_force, tally, tally_in_parts,
 };
@@ -14,8 +16,10 @@ use corridor_domain::{
     PersonFacts, PersonalData, Role, WelfareOutcome,
 };
 use corridor_log::leaf::Leaf;
+use corridor_log::note::{Ed25519Signer, KeyName};
 use corridor_stats::measure::{AgeBand, Breakdown, MEASURES, PersonAttributes};
-use corridor_stats::period::Month;
+use corridor_stats::period::{Month, Period};
+use corridor_stats::release::ReleasePeriod;
 use corridor_stats::tally::{Tally, TallyKey};
 use corridor_store::testing::{TestDatabase, backends};
 use corridor_store::vault::{self, MasterKey};
@@ -745,4 +749,93 @@ async fn an_agreement_says_its_breakdowns_and_when_it_entered_into_force() {
     let us = agreements.iter().find(|a| a.id.as_str() == US).unwrap();
     assert_eq!(entered_into_force(us), Some(month("2025-08")));
     history.finish().await;
+}
+
+/// Publishes `periods` in turn at one instant on a fresh history (one US–Rwanda case in 2026-01, a
+/// checkpoint after 2026), and returns the ids listed afterwards, newest first.
+async fn publish_at_one_instant(backend: Backend, label: &str, periods: &[Period]) -> Vec<String> {
+    let history = History::new(backend, label).await;
+    history
+        .propose(
+            US,
+            1,
+            person("VEN", Sex::Male, "1990-04-12"),
+            "2026-01-12T09:00:00Z",
+        )
+        .await;
+    let (size, root) = history.store.tree_head().await.unwrap();
+    history
+        .store
+        .record_checkpoint(
+            size,
+            &root,
+            "statistics.corridor.invalid/log\n",
+            at("2027-01-02T00:00:00Z"),
+        )
+        .await
+        .unwrap();
+    let name = KeyName::new(corridor_stats::manifest::signer_name(
+        "statistics.corridor.invalid/log",
+    ))
+    .unwrap();
+    let signer = Ed25519Signer::from_seed(name, &[0x33; 32]);
+    let now = at("2027-01-03T00:00:00Z");
+    for period in periods {
+        let request = PublishRequest {
+            period: ReleasePeriod::Period(*period),
+            id: None,
+            corrects: None,
+            threshold: corridor_stats::DEFAULT_THRESHOLD,
+            base: corridor_stats::DEFAULT_BASE,
+        };
+        let published = publish_on(&history.store, now, &request, &signer)
+            .await
+            .unwrap();
+        assert_eq!(
+            published.id,
+            period.label().to_ascii_lowercase(),
+            "{backend:?}"
+        );
+    }
+    let ids = history
+        .store
+        .releases()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|release| release.release_id)
+        .collect();
+    history.finish().await;
+    ids
+}
+
+#[tokio::test]
+async fn releases_published_at_one_instant_are_listed_in_the_order_published() {
+    // Proves, on every backend, that releases published at the same instant are listed newest
+    // first in the order they were published, whatever their ids (`2026` sorts before
+    // `2026-01`): the year then the month, and the month then the year; and that a quarter's
+    // default id is its label in lower case (`2026-q1`), a valid release id.
+    let year = Period::Year(2026);
+    let january = Period::Month(month("2026-01"));
+    let first_quarter = Period::Quarter {
+        year: 2026,
+        quarter: 1,
+    };
+    for backend in backends() {
+        assert_eq!(
+            publish_at_one_instant(backend, "publish_year_first", &[year, january]).await,
+            ["2026-01", "2026"],
+            "{backend:?}"
+        );
+        assert_eq!(
+            publish_at_one_instant(
+                backend,
+                "publish_month_first",
+                &[january, year, first_quarter]
+            )
+            .await,
+            ["2026-q1", "2026", "2026-01"],
+            "{backend:?}"
+        );
+    }
 }

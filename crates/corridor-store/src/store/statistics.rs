@@ -1,6 +1,7 @@
 //! What public statistics need of the store: a fast streaming read of the events a release counts
 //! (exactly those whose log leaves are below a checkpoint's size), the published releases and
-//! their files (append-only, schema version 6), and the deployment's secret rounding key.
+//! their files (append-only, schema version 6; listed in the order of their publication since
+//! version 7), and the deployment's secret rounding key.
 //!
 //! The read filters by the `kind` column in SQL, so the rows statistics never reads (the access
 //! records, a busy deployment's great majority, and the monitoring body's records) are skipped by
@@ -74,6 +75,10 @@ pub struct ReleaseSummary {
 pub struct NewRelease {
     /// Its id (unique; an existing one is refused).
     pub release_id: String,
+    /// Its publication number: how many releases were published before it, which is how many
+    /// its computation was protected against (all of them, as [`Store::releases`] listed them).
+    /// Stored only if exactly that many releases are stored when it is written.
+    pub publication: u64,
     /// The period's label.
     pub period: String,
     /// The release it corrects, if any.
@@ -496,7 +501,11 @@ where
 
 impl Store {
     /// Stores a release and every file of it in one durable transaction. An id already stored
-    /// is refused ([`StoreError::ReleaseExists`]) and nothing is written.
+    /// is refused ([`StoreError::ReleaseExists`]), and so is a release whose publication number
+    /// is not the number of releases stored ([`StoreError::ReleaseRaced`]: another was stored
+    /// since it was computed, or it counted wrong); then nothing is written. Two stores at once
+    /// are serialised, so of two releases computed against the same earlier ones, only the
+    /// first stored is kept.
     pub async fn insert_release(&self, release: &NewRelease) -> Result<(), StoreError> {
         if release.files.len() > RELEASE_FILES_MAX {
             return Err(StoreError::Limit {
@@ -517,6 +526,18 @@ impl Store {
             });
         }
         let mut tx = self.pool.begin_with(self.backend.begin_write()).await?;
+        // SQLite's write transaction already holds the database's one write lock; PostgreSQL's
+        // takes this lock, which only one writer holds at a time and readers never wait for, so
+        // that the count below stays true until the release is written.
+        if self.backend == crate::db::Backend::Postgres {
+            sqlx::query("LOCK TABLE statistics_releases IN SHARE ROW EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let row = sqlx::query("SELECT COUNT(*) AS n FROM statistics_releases")
+            .fetch_one(&mut *tx)
+            .await?;
+        let stored = to_u64(row.try_get("n")?)?;
         let exists = sqlx::query("SELECT 1 AS one FROM statistics_releases WHERE release_id = $1")
             .bind(release.release_id.clone())
             .fetch_optional(&mut *tx)
@@ -524,10 +545,17 @@ impl Store {
         if exists.is_some() {
             return Err(StoreError::ReleaseExists(release.release_id.clone()));
         }
+        if stored != release.publication {
+            return Err(StoreError::ReleaseRaced {
+                release: release.release_id.clone(),
+                expected: release.publication,
+                stored,
+            });
+        }
         sqlx::query(
             "INSERT INTO statistics_releases \
-             (release_id, period, corrects, checkpoint_size, published_at, note) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             (release_id, period, corrects, checkpoint_size, published_at, note, publication) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(release.release_id.clone())
         .bind(release.period.clone())
@@ -535,6 +563,7 @@ impl Store {
         .bind(to_i64(release.checkpoint_size))
         .bind(release.published_at.to_string())
         .bind(release.note.clone())
+        .bind(to_i64(release.publication))
         .execute(&mut *tx)
         .await?;
         for (name, bytes) in &release.files {
@@ -551,15 +580,16 @@ impl Store {
         Ok(())
     }
 
-    /// Every release, newest first (by publication time, then id).
+    /// Every release, newest first: in the reverse order of publication (by publication
+    /// number, never by time, which two releases may share).
     pub async fn releases(&self) -> Result<Vec<ReleaseSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT release_id, period, corrects, published_at FROM statistics_releases",
+            "SELECT release_id, period, corrects, published_at FROM statistics_releases \
+             ORDER BY publication DESC",
         )
         .fetch_all(&self.pool)
         .await?;
-        let mut releases = rows
-            .iter()
+        rows.iter()
             .map(|row| {
                 let release_id: String = row.try_get("release_id")?;
                 let published_at: String = row.try_get("published_at")?;
@@ -572,12 +602,7 @@ impl Store {
                     release_id,
                 })
             })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        // Sorted as times, not as text: RFC 3339 texts with and without fractions of a second
-        // do not sort as the times they name.
-        releases
-            .sort_by(|a, b| (b.published_at, &b.release_id).cmp(&(a.published_at, &a.release_id)));
-        Ok(releases)
+            .collect()
     }
 
     /// The id of the latest release, if any.

@@ -3,10 +3,10 @@
 //! first, append-only) and the deployment's rounding key (drawn once, kept, set only in a
 //! simulation).
 
-use corridor_store::testing::backends;
-use corridor_store::{Deployment, NewRelease, StoreError, StreamRange};
+use corridor_store::testing::{TestDatabase, backends};
+use corridor_store::{Deployment, NewRelease, Store, StoreError, StreamRange};
 use jiff::Timestamp;
-use sqlx::Executor;
+use sqlx::{Executor, Row as _};
 
 use crate::contract::replay;
 use crate::harness::Fixture;
@@ -163,6 +163,7 @@ async fn the_statistics_read_gives_exactly_the_events_below_a_log_size() {
 fn release(id: &str, period: &str, published_at: &str, corrects: Option<&str>) -> NewRelease {
     NewRelease {
         release_id: id.to_owned(),
+        publication: 0,
         period: period.to_owned(),
         corrects: corrects.map(str::to_owned),
         checkpoint_size: 42,
@@ -196,8 +197,9 @@ async fn releases_are_stored_once_listed_newest_first_and_never_changed() {
             "2026-12-01T06:00:01Z",
             Some("2026-11"),
         );
-        for release in [&first, &second, &third] {
-            store.insert_release(release).await.unwrap();
+        for (publication, mut release) in [first, second, third].into_iter().enumerate() {
+            release.publication = publication as u64;
+            store.insert_release(&release).await.unwrap();
         }
         let listed = store.releases().await.unwrap();
         let ids: Vec<&str> = listed.iter().map(|r| r.release_id.as_str()).collect();
@@ -261,6 +263,240 @@ async fn releases_are_stored_once_listed_newest_first_and_never_changed() {
                 "{backend:?}: `{statement}` gave {error}"
             );
         }
+        fixture.finish().await;
+    }
+}
+
+/// The ids of the releases listed, newest first.
+async fn listed_ids(store: &Store) -> Vec<String> {
+    store
+        .releases()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|release| release.release_id)
+        .collect()
+}
+
+#[tokio::test]
+async fn releases_are_listed_in_the_order_of_publication_even_at_one_instant() {
+    // Proves, on every backend, that releases published at the same instant are listed (and
+    // given to the protection of the next one) in the order they were published, not by id:
+    // `2026-01` published before `2026` sorts after it by id, yet is listed as the older.
+    for backend in backends() {
+        let fixture = Fixture::new(backend, "stats_order").await;
+        let store = &fixture.store;
+        let instant = "2027-01-01T06:00:00Z";
+        let mut month = release("2026-01", "2026-01", instant, None);
+        month.publication = 0;
+        let mut year = release("2026", "2026", instant, None);
+        year.publication = 1;
+        let mut earlier = release("2025", "2025", "2026-01-01T06:00:00Z", None);
+        earlier.publication = 2;
+        for release in [&month, &year, &earlier] {
+            store.insert_release(release).await.unwrap();
+        }
+        assert_eq!(
+            listed_ids(store).await,
+            ["2025", "2026", "2026-01"],
+            "{backend:?}"
+        );
+        assert_eq!(
+            store.latest_release_id().await.unwrap().as_deref(),
+            Some("2025")
+        );
+        let before_year: Vec<String> = store
+            .earlier_statistics_json("2026")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(before_year, ["2026-01"], "{backend:?}");
+        fixture.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_release_computed_against_other_than_every_stored_release_is_refused() {
+    // Proves, on every backend, that a release whose publication number is not the number of
+    // releases stored (one was stored since it was computed, or it claims more than there are)
+    // is refused with `ReleaseRaced` naming both numbers, writing neither it nor its files.
+    for backend in backends() {
+        let fixture = Fixture::new(backend, "stats_raced").await;
+        let store = &fixture.store;
+        store
+            .insert_release(&release("2026-10", "2026-10", "2026-11-01T06:00:00Z", None))
+            .await
+            .unwrap();
+        for publication in [0, 2] {
+            let mut stale = release("2026-q4", "2026-Q4", "2027-01-01T06:00:00Z", None);
+            stale.publication = publication;
+            let refused = store.insert_release(&stale).await;
+            assert!(
+                matches!(
+                    &refused,
+                    Err(StoreError::ReleaseRaced { release, expected, stored: 1 })
+                        if release == "2026-q4" && *expected == publication
+                ),
+                "{backend:?}: {refused:?}"
+            );
+            assert_eq!(listed_ids(store).await, ["2026-10"], "{backend:?}");
+            assert_eq!(
+                store
+                    .release_file("2026-q4", "statistics.json")
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
+        let mut fresh = release("2026-q4", "2026-Q4", "2027-01-01T06:00:00Z", None);
+        fresh.publication = 1;
+        store.insert_release(&fresh).await.unwrap();
+        assert_eq!(listed_ids(store).await, ["2026-q4", "2026-10"]);
+        fixture.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_two_releases_stored_at_once_against_the_same_earlier_ones_one_is_kept() {
+    // Proves, on every backend, that two stores at once from two connections of releases
+    // computed against the same earlier releases keep exactly one: the other is refused with
+    // `ReleaseRaced`, and its files are not written.
+    for backend in backends() {
+        let fixture = Fixture::new(backend, "stats_race").await;
+        let other = Store::open(fixture.database.url(), false).await.unwrap();
+        fixture
+            .store
+            .insert_release(&release("2026-10", "2026-10", "2026-11-01T06:00:00Z", None))
+            .await
+            .unwrap();
+        let mut a = release("2026-11", "2026-11", "2026-12-01T06:00:00Z", None);
+        a.publication = 1;
+        let mut b = release("2026-q4", "2026-Q4", "2026-12-01T06:00:00Z", None);
+        b.publication = 1;
+        let (stored_a, stored_b) =
+            tokio::join!(fixture.store.insert_release(&a), other.insert_release(&b));
+        let (kept, refused, lost) = match (&stored_a, &stored_b) {
+            (Ok(()), Err(error)) => ("2026-11", error, "2026-q4"),
+            (Err(error), Ok(())) => ("2026-q4", error, "2026-11"),
+            _ => panic!("{backend:?}: not exactly one kept: {stored_a:?} {stored_b:?}"),
+        };
+        assert!(
+            matches!(refused, StoreError::ReleaseRaced { release, expected: 1, stored: 2 } if release == lost),
+            "{backend:?}: {refused:?}"
+        );
+        assert_eq!(listed_ids(&fixture.store).await, [kept, "2026-10"]);
+        assert_eq!(
+            fixture
+                .store
+                .release_file(lost, "statistics.json")
+                .await
+                .unwrap(),
+            None
+        );
+        other.close().await;
+        fixture.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_migration_to_publication_numbers_keeps_the_order_releases_were_listed_in() {
+    // Proves, on every backend, that schema version 7 numbers the releases an older corridor
+    // stored in the order it listed them (by time, compared as times even where one text has a
+    // fraction of a second and another none, then by id), keeps them append-only, and numbers
+    // the next release after them.
+    for backend in backends() {
+        let database = TestDatabase::create(backend, "stats_migrate")
+            .await
+            .unwrap();
+        let pool = database.migrate_up_to(6).await.unwrap();
+        let old = [
+            ("b", "2026-12-01T06:00:00Z"),
+            ("a", "2026-12-01T06:00:00.5Z"),
+            ("2026-01", "2026-12-02T00:00:00Z"),
+            ("c", "2026-12-01T06:00:00.25Z"),
+            ("z", "2026-11-01T00:00:00Z"),
+            ("2026", "2026-12-02T00:00:00Z"),
+            ("y", "2026-12-01T05:59:59.75Z"),
+        ];
+        for (id, published_at) in old {
+            sqlx::query(
+                "INSERT INTO statistics_releases \
+                 (release_id, period, corrects, checkpoint_size, published_at, note) \
+                 VALUES ($1, $2, NULL, 42, $3, $4)",
+            )
+            .bind(id.to_owned())
+            .bind(id.to_owned())
+            .bind(published_at.to_owned())
+            .bind(format!("note of {id}\n"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+        // The order the store listed them in before version 7: newest first by time, then id.
+        let mut expected: Vec<(Timestamp, &str)> = old
+            .iter()
+            .map(|(id, at)| (at.parse().unwrap(), *id))
+            .collect();
+        expected.sort_by(|x, y| y.cmp(x));
+        let expected: Vec<&str> = expected.into_iter().map(|(_, id)| id).collect();
+        assert_eq!(expected, ["2026-01", "2026", "a", "c", "b", "y", "z"]);
+
+        let fixture = Fixture::over(database).await;
+        let store = &fixture.store;
+        assert_eq!(listed_ids(store).await, expected, "{backend:?}");
+        let numbers: Vec<(String, i64)> = sqlx::query(
+            "SELECT release_id, publication FROM statistics_releases ORDER BY publication",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row.try_get("release_id").unwrap(),
+                row.try_get("publication").unwrap(),
+            )
+        })
+        .collect();
+        let oldest_first: Vec<(String, i64)> = expected
+            .iter()
+            .rev()
+            .zip(0..)
+            .map(|(id, n)| ((*id).to_owned(), n))
+            .collect();
+        assert_eq!(numbers, oldest_first, "{backend:?}");
+        for statement in [
+            "UPDATE statistics_releases SET publication = 99",
+            "DELETE FROM statistics_releases",
+        ] {
+            let error = store.pool().execute(statement).await.unwrap_err();
+            assert!(
+                error.to_string().contains("append-only"),
+                "{backend:?}: `{statement}` gave {error}"
+            );
+        }
+        let refused = store
+            .pool()
+            .execute(
+                "INSERT INTO statistics_releases \
+                 (release_id, period, corrects, checkpoint_size, published_at, note) \
+                 VALUES ('no-number', 'x', NULL, 1, '2027-01-01T00:00:00Z', 'n')",
+            )
+            .await;
+        assert!(
+            refused.is_err(),
+            "{backend:?}: a release without a number was stored"
+        );
+        let mut next = release("2027-01", "2027-01", "2026-01-01T00:00:00Z", None);
+        next.publication = 7;
+        store.insert_release(&next).await.unwrap();
+        assert_eq!(
+            listed_ids(store).await.first().map(String::as_str),
+            Some("2027-01")
+        );
         fixture.finish().await;
     }
 }

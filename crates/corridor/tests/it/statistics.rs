@@ -505,4 +505,40 @@ fn a_year_of_releases_from_the_demos_population_keeps_every_suppressed_cell_hidd
         narrow.len(),
         narrow.join("\n")
     );
+
+#[test]
+fn a_quarter_published_without_an_id_gets_its_label_in_lower_case() {
+    // Proves `stats publish --period 2025-Q3` without `--release` publishes under the quarter's
+    // label in lower case (`2025-q3`, a valid release id), writes its files under that name and
+    // lists it so; an id given with a capital letter is still refused.
+    let mut sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    sandbox.propose("officer.ada", "Ana Ejemplo");
+    sandbox.corridor(&["stats", "key"]).code(0);
+    sandbox.set_now("2025-10-01T10:00:00Z");
+    sandbox.corridor(&["log", "checkpoint"]).code(0);
+    let stderr = publish(
+        &sandbox,
+        "admin",
+        &["--period", "2025-Q3", "--release", "2025-Q3"],
+    )
+    .code(4)
+    .stderr();
+    assert!(
+        stderr.contains("error: invalid_input: release: `2025-Q3` is not a release id"),
+        "{stderr}"
+    );
+    let published = sandbox.json_as(
+        "admin",
+        0,
+        &["stats", "publish", "out", "--period", "2025-Q3"],
+    );
+    assert_eq!(published["release"], "2025-q3", "{published}");
+    assert!(sandbox.file("out/2025-q3/statistics.json").exists());
+    let list = sandbox
+        .corridor(&["--json", "stats", "list"])
+        .code(0)
+        .json();
+    assert_eq!(list["releases"][0]["id"], "2025-q3", "{list}");
+    assert_eq!(list["releases"][0]["period"], "2025-Q3", "{list}");
 }
