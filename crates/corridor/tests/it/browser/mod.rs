@@ -8,6 +8,7 @@
 //! - [`tab_order`] presses Tab and says what had focus after each press, for keyboard-only tests;
 //! - [`screenshot`] saves the page as PNG;
 //! - [`sign_in`] fills the `/login` form as a demo user, with the password the demo printed.
+//! - [`signed_out`] (run before every test) clears every cookie and shows a blank page.
 //!
 //! One browser, one chromedriver and one server serve every browser test running at once: the
 //! first test starts them, the last one running stops them, and the tests take turns with the
@@ -30,8 +31,10 @@ mod pages;
 mod screenshots;
 #[cfg(test)]
 mod session;
+#[cfg(test)]
+mod web;
 
 pub use axe::axe;
 pub use keyboard::tab_order;
 pub use pages::{screenshot, sign_in};
-pub use session::{Session, with_browser};
+pub use session::{Session, signed_out, with_browser};

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use fantoccini::Locator;
 
-use super::{screenshot, sign_in, with_browser};
+use super::{screenshot, sign_in, signed_out, with_browser};
 
 /// One page to photograph.
 #[derive(Debug)]
@@ -35,6 +35,54 @@ pub const PAGES: &[Page] = &[
         path: "/checkpoint",
         as_user: None,
         ready: "body",
+    },
+    Page {
+        name: "home",
+        path: "/",
+        as_user: None,
+        ready: "main h1",
+    },
+    Page {
+        name: "agreements",
+        path: "/agreements",
+        as_user: None,
+        ready: "main h1",
+    },
+    Page {
+        name: "agreement",
+        path: "/agreements/demo-training",
+        as_user: None,
+        ready: "main h1",
+    },
+    Page {
+        name: "transparency",
+        path: "/transparency",
+        as_user: None,
+        ready: "main h1",
+    },
+    Page {
+        name: "statistics",
+        path: "/statistics",
+        as_user: None,
+        ready: "main h1",
+    },
+    Page {
+        name: "login",
+        path: "/login",
+        as_user: None,
+        ready: "main h1",
+    },
+    Page {
+        name: "home-signed-in",
+        path: "/",
+        as_user: Some("officer.ada"),
+        ready: "main h1",
+    },
+    Page {
+        name: "account-password",
+        path: "/account/password",
+        as_user: Some("officer.ada"),
+        ready: "main h1",
     },
 ];
 
@@ -66,11 +114,7 @@ fn every_page() {
     with_browser(|session| async move {
         let dir = screenshots_dir();
         for page in PAGES {
-            session
-                .client
-                .delete_all_cookies()
-                .await
-                .expect("the browser signs out");
+            signed_out(&session.client).await;
             if let Some(user) = page.as_user {
                 sign_in(&session, user, session.password(user)).await;
             }

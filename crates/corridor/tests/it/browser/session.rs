@@ -11,7 +11,7 @@ use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
-use fantoccini::wd::TimeoutConfiguration;
+use fantoccini::wd::{TimeoutConfiguration, WebDriverCompatibleCommand};
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -41,6 +41,8 @@ pub struct Session {
     pub base: String,
     /// The demo users' passwords, as `corridor demo` printed them.
     passwords: Arc<BTreeMap<String, String>>,
+    /// The directory `corridor demo` ran in: its database, keys, users file and corridor.toml.
+    demo: Arc<Sandbox>,
 }
 
 impl Session {
@@ -56,6 +58,13 @@ impl Session {
             || panic!("`corridor demo` printed no password for `{user}`"),
             String::as_str,
         )
+    }
+
+    /// The directory the demo was built in, whose corridor.toml names the database the server
+    /// serves: `session.demo().json_as("officer.ada", 0, &["case", "list"])` reads it as the CLI
+    /// does.
+    pub fn demo(&self) -> &Sandbox {
+        &self.demo
     }
 }
 
@@ -76,6 +85,7 @@ where
         client: shared.client.clone(),
         base: shared.base.clone(),
         passwords: Arc::clone(&shared.passwords),
+        demo: Arc::clone(&shared.sandbox),
     };
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         shared.runtime.block_on(async {
@@ -90,15 +100,41 @@ where
 }
 
 /// A blank page and no cookies: whatever the previous test signed in as is gone.
-async fn signed_out(client: &Client) {
+///
+/// WebDriver's Delete All Cookies deletes only the cookies of the page shown (none on a blank
+/// page), so the cookies are cleared through Chromium's DevTools protocol instead, for every site
+/// and path at once.
+pub async fn signed_out(client: &Client) {
     client
         .goto("about:blank")
         .await
         .expect("the browser opens a blank page");
     client
-        .delete_all_cookies()
+        .issue_cmd(ClearBrowserCookies)
         .await
-        .expect("the browser forgets its cookies");
+        .expect("Chromium forgets its cookies");
+}
+
+/// Chromium's `Network.clearBrowserCookies`, through chromedriver's DevTools endpoint.
+#[derive(Debug)]
+struct ClearBrowserCookies;
+
+impl WebDriverCompatibleCommand for ClearBrowserCookies {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": "Network.clearBrowserCookies", "params": {} });
+        (http::Method::POST, Some(body.to_string()))
+    }
 }
 
 /// The shared browser and server while some test holds them.
@@ -118,7 +154,7 @@ struct Shared {
     /// Kept for the server's lifetime: the pipe its first line came through.
     _server_stdout: BufReader<ChildStdout>,
     /// Holds the demo database and the logs; removed last.
-    _sandbox: Sandbox,
+    sandbox: Arc<Sandbox>,
 }
 
 impl Shared {
@@ -171,7 +207,7 @@ impl Shared {
             server,
             runtime,
             _server_stdout: server_stdout,
-            _sandbox: sandbox,
+            sandbox: Arc::new(sandbox),
         }
     }
 
