@@ -505,6 +505,7 @@ fn a_year_of_releases_from_the_demos_population_keeps_every_suppressed_cell_hidd
         narrow.len(),
         narrow.join("\n")
     );
+}
 
 #[test]
 fn a_quarter_published_without_an_id_gets_its_label_in_lower_case() {
