@@ -46,10 +46,10 @@ use crate::authorize::{self, authorize, authorize_each};
 use crate::caller::Caller;
 use crate::disclosure::{Disclosure, disclose};
 use crate::error::AppError;
-use crate::execute::{agreement_facts, case_facts_with, hold_facts, random_u64};
+use crate::execute::{case_facts_with, hold_facts, random_u64};
 use crate::limits::QUEUE_CASES_MAX;
 use crate::monitoring::{MonitoringQueue, monitoring_queue};
-use crate::service::NewHold;
+use crate::service::{NewHold, listable_agreement_states};
 use crate::state::App;
 use crate::views::told_version;
 
@@ -230,28 +230,6 @@ struct Shown<'a> {
     facts: ResourceFacts,
 }
 
-/// The agreements whose cases the caller may list (every decision recorded, as a list's), or
-/// the list's refusal when there is none.
-async fn listable(state: &App, caller: &Caller) -> Result<Vec<AgreementState>, AppError> {
-    let agreements = state.store().agreements().await?;
-    let facts = agreements
-        .iter()
-        .map(agreement_facts)
-        .collect::<Result<Vec<_>, _>>()?;
-    let allowed = authorize_each(state, caller, Action::ListCases, &facts).await?;
-    let listable: Vec<AgreementState> = agreements
-        .into_iter()
-        .zip(allowed)
-        .filter_map(|(agreement, allowed)| allowed.then_some(agreement))
-        .collect();
-    if listable.is_empty() {
-        return Err(AppError::NotPermitted {
-            action: Action::ListCases.as_str(),
-        });
-    }
-    Ok(listable)
-}
-
 /// The cases of `agreements` in `statuses` that the caller may read, with what they are shown
 /// of each, keeping those `keep` accepts; nothing is recorded here ([`record_shown`]).
 async fn readable_cases<'a>(
@@ -320,7 +298,7 @@ fn open_statuses() -> Vec<CaseStatus> {
 }
 
 async fn sending_queue(state: &App, caller: &Caller, actor: &Actor) -> Result<WorkQueue, AppError> {
-    let agreements = listable(state, caller).await?;
+    let agreements = listable_agreement_states(state, caller).await?;
     let holds: Vec<Hold> = state.store().holds().await?.into_values().collect();
     let cases = read_cases(state, &agreements, open_statuses()).await?;
     let shown = readable_cases(state, caller, actor, &cases, &holds, |_, _, _| true).await?;
@@ -344,7 +322,7 @@ async fn supervisor_queue(
     caller: &Caller,
     actor: &Actor,
 ) -> Result<WorkQueue, AppError> {
-    let agreements = listable(state, caller).await?;
+    let agreements = listable_agreement_states(state, caller).await?;
     let holds: Vec<Hold> = state.store().holds().await?.into_values().collect();
     let statuses = CaseStatus::ALL
         .into_iter()
@@ -391,7 +369,7 @@ async fn receiving_queue(
     caller: &Caller,
     actor: &Actor,
 ) -> Result<WorkQueue, AppError> {
-    let agreements = listable(state, caller).await?;
+    let agreements = listable_agreement_states(state, caller).await?;
     let holds: Vec<Hold> = state.store().holds().await?.into_values().collect();
     let cases = read_cases(state, &agreements, vec![CaseStatus::Requested]).await?;
     let shown = readable_cases(state, caller, actor, &cases, &holds, |_, _, _| true).await?;

@@ -536,17 +536,29 @@ async fn listable_agreements(
         authorize(state, caller, Action::ListCases, &facts).await?;
         return Ok(vec![id.clone()]);
     }
+    Ok(listable_agreement_states(state, caller)
+        .await?
+        .into_iter()
+        .map(|agreement| agreement.id)
+        .collect())
+}
+
+/// Every agreement whose cases the caller may list (each decision recorded, as a list's), or
+/// the list's refusal when there is none: what a list or a work queue of cases starts from.
+pub(crate) async fn listable_agreement_states(
+    state: &App,
+    caller: &Caller,
+) -> Result<Vec<AgreementState>, AppError> {
     let agreements = state.store().agreements().await?;
     let facts = agreements
         .iter()
         .map(agreement_facts)
         .collect::<Result<Vec<_>, _>>()?;
     let allowed = authorize_each(state, caller, Action::ListCases, &facts).await?;
-    let listable: Vec<AgreementId> = agreements
+    let listable: Vec<AgreementState> = agreements
         .into_iter()
         .zip(allowed)
-        .filter(|(_, allowed)| *allowed)
-        .map(|(agreement, _)| agreement.id)
+        .filter_map(|(agreement, allowed)| allowed.then_some(agreement))
         .collect();
     if listable.is_empty() {
         return Err(AppError::NotPermitted {
