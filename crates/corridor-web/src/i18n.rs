@@ -1,6 +1,7 @@
-//! Every text a person reads, from a message catalogue: `i18n/<lang>.toml`, flat keys with
-//! `{name}` placeholders. The build lists the files (`build.rs`), so a third language is a
-//! file, not a code change; a test holds that every catalogue has the same keys and placeholders
+//! Every text a person reads, from a message catalogue: `i18n/<lang>/*.toml`, one directory per
+//! language and one file per area of the interface, flat keys with `{name}` placeholders, no key
+//! in two files of a language. The build lists the files (`build.rs`), so a third language is a
+//! directory of files, not a code change; a test holds that every catalogue has the same keys and placeholders
 //! and that the templates name only keys that exist.
 //!
 //! The language is the browser's `Accept-Language` (with its q-values) among the shipped
@@ -28,7 +29,7 @@ pub struct Catalogue {
 static LOADED: LazyLock<Vec<Arc<Catalogue>>> = LazyLock::new(|| {
     CATALOGUES
         .iter()
-        .filter_map(|(language, text)| match parse(text) {
+        .filter_map(|(language, files)| match parse_files(files) {
             Ok(messages) => Some(Arc::new(Catalogue {
                 language: (*language).to_owned(),
                 messages,
@@ -56,6 +57,23 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, String>, String> {
             _ => Err(format!("`{key}` is not a string")),
         })
         .collect()
+}
+
+/// A language's files (name, text) as one flat map of keys to messages.
+///
+/// # Errors
+/// When a file does not parse ([`parse`]), or two files name the same key; the error names the
+/// file.
+pub fn parse_files(files: &[(&str, &str)]) -> Result<BTreeMap<String, String>, String> {
+    let mut messages = BTreeMap::new();
+    for (name, text) in files {
+        for (key, message) in parse(text).map_err(|error| format!("{name}: {error}"))? {
+            if messages.insert(key.clone(), message).is_some() {
+                return Err(format!("{name}: `{key}` is also in another file"));
+            }
+        }
+    }
+    Ok(messages)
 }
 
 /// The shipped languages' tags, sorted.

@@ -10,7 +10,7 @@
 //! - [`visitor`]: who is looking (the API's session cookie, read through the same accounts
 //!   function) and in which language;
 //! - [`render`]: the layout's data, the headers every page is sent with, the error page;
-//! - [`i18n`]: the message catalogues (`i18n/<lang>.toml`) and `Accept-Language`;
+//! - [`i18n`]: the message catalogues (`i18n/<lang>/*.toml`) and `Accept-Language`;
 //! - [`facts`]: an agreement file's facts with their sources;
 //! - [`assets`]: the stylesheet and the vendored htmx, compiled in.
 //!

@@ -3,15 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use corridor_web::i18n::{CATALOGUES, languages, negotiate, parse, placeholders};
+use corridor_web::i18n::{CATALOGUES, languages, negotiate, parse_files, placeholders};
 
 fn catalogues() -> BTreeMap<&'static str, BTreeMap<String, String>> {
     CATALOGUES
         .iter()
-        .map(|(language, text)| {
+        .map(|(language, files)| {
             (
                 *language,
-                parse(text).unwrap_or_else(|error| panic!("{language}: {error}")),
+                parse_files(files).unwrap_or_else(|error| panic!("{language}: {error}")),
             )
         })
         .collect()
@@ -70,7 +70,7 @@ fn templates_and_code_name_only_keys_that_exist() {
                     named += 1;
                     assert!(
                         english.contains_key(&key),
-                        "{}: `{key}` is not in en.toml",
+                        "{}: `{key}` is not in the English catalogue (i18n/en/)",
                         path.display()
                     );
                 }
