@@ -30,8 +30,10 @@
 //! unimodular, so a linear program's optimum may be fractional and its interval wider than the
 //! integer one. Neither use here trusts a fractional optimum: when the relaxation's optimum is not
 //! integral, the same problem is solved again with integer variables (branch and bound in
-//! `microlp`), so every bound reported is the value of an integer table consistent with
-//! everything published. The relaxation's interval contains the integer one, so an interval the
+//! `microlp`) — or, in the secondary suppression, an integer point is found near the optimum
+//! ([`Warm::dive`]) and counts as the end only when it reaches the optimum rounded inwards, which
+//! no integer point can pass — so every bound reported is the value of an integer table
+//! consistent with everything published. The relaxation's interval contains the integer one, so an interval the
 //! relaxation already finds too narrow is too narrow.
 //!
 //! **The rule.** A suppressed cell is protected when its interval is at least `threshold` wide,
@@ -509,6 +511,79 @@ impl Lp {
         })
     }
 
+    /// An integer point near the fractional optimum `point` of `Σ weight × row` over
+    /// `objective`: every atom integral at `point` is fixed there, which cuts the program into
+    /// small connected parts over the fractional atoms ([`Lp::parts`]: fixed atoms are
+    /// constants), and each part's integer program is solved by branch and bound, best for the
+    /// objective. `None` when a part has no integer point (the fixed atoms would have to move)
+    /// or is unbounded.
+    ///
+    /// Sound whatever it returns: the point is checked against the whole program
+    /// ([`Lp::satisfies`]) before it is returned.
+    pub(crate) fn repair(
+        &self,
+        point: &[f64],
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        let mut reduced = self.clone();
+        let mut free = 0;
+        for ((low, high), value) in reduced.low.iter_mut().zip(&mut reduced.high).zip(point) {
+            if (value - value.round()).abs() < TOLERANCE {
+                *low = value.round();
+                *high = Some(value.round());
+            } else {
+                free += 1;
+            }
+        }
+        if free == 0 {
+            let point: Vec<f64> = point.iter().map(|value| value.round()).collect();
+            return Ok(self.satisfies(&point).then_some(point));
+        }
+        let mut repaired: Vec<f64> = point.iter().map(|value| value.round()).collect();
+        let weights: BTreeMap<usize, f64> = objective.iter().copied().collect();
+        for part in reduced.parts(reduced.rows.len()) {
+            if part.atoms.iter().all(|atom| reduced.fixed(*atom)) {
+                continue;
+            }
+            // Row `i` of the part is row `part.cells[i]` of the program.
+            let goal: Vec<(usize, f64)> = part
+                .cells
+                .iter()
+                .enumerate()
+                .filter_map(|(local, row)| weights.get(row).map(|weight| (local, *weight)))
+                .collect();
+            let Some(solved) = part.lp.optimise(&goal, maximise, true).ok().flatten() else {
+                return Ok(None);
+            };
+            for (local, atom) in part.atoms.iter().enumerate() {
+                if let (Some(slot), Some(value)) = (repaired.get_mut(*atom), solved.get(local)) {
+                    *slot = value.round();
+                }
+            }
+        }
+        Ok(self.satisfies(&repaired).then_some(repaired))
+    }
+
+    /// Whether an integer point lies in the polyhedron: every atom within its bounds and every
+    /// row (binding or not) within its range. The values are integers far below 2^53 and the
+    /// coefficients ±1, so the sums are exact.
+    pub(crate) fn satisfies(&self, point: &[f64]) -> bool {
+        point.len() == self.low.len()
+            && point
+                .iter()
+                .zip(self.low.iter().zip(&self.high))
+                .all(|(value, (low, high))| {
+                    *value >= *low && high.is_none_or(|high| *value <= high)
+                })
+            && (0..self.rows.len()).all(|index| {
+                let value = self.value(index, point);
+                self.rows.get(index).is_some_and(|row| {
+                    value >= row.low && row.high.is_none_or(|high| value <= high)
+                })
+            })
+    }
+
     /// The value of a row at a point.
     pub(crate) fn value(&self, row: usize, point: &[f64]) -> f64 {
         self.rows.get(row).map_or(0.0, |row| {
@@ -850,6 +925,21 @@ impl Warm {
         objective: &[(usize, f64)],
         maximise: bool,
     ) -> Result<Option<Vec<f64>>, StatsError> {
+        Ok(self.solution(lp, objective, maximise)?.map(|solution| {
+            self.atoms
+                .iter()
+                .map(|variable| solution.var_value_raw(*variable))
+                .collect()
+        }))
+    }
+
+    /// The solver's optimal solution behind [`Warm::optimise`], to be edited further.
+    fn solution(
+        &self,
+        lp: &Lp,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<microlp::Solution>, StatsError> {
         let mut coefficients: BTreeMap<usize, f64> = BTreeMap::new();
         for (row, weight) in objective {
             for (atom, coefficient) in lp.rows.get(*row).map_or(&[][..], |row| &row.terms) {
@@ -879,12 +969,130 @@ impl Warm {
         if solution.var_value_raw(self.t).abs() >= self.bound - 0.5 {
             return Ok(None);
         }
-        Ok(Some(
-            self.atoms
+        Ok(Some(solution))
+    }
+}
+
+impl Warm {
+    /// An integer point of `lp` (the program this was made from) near the relaxation's optimum
+    /// of `Σ weight × row` over `objective`: first [`Lp::repair`] (the atoms integral at the
+    /// optimum fixed, the small parts left over solved over integers); failing that, a *dive*:
+    /// while the optimum has a fractional atom, the one nearest an integer is fixed to that
+    /// integer (to the other side when that is infeasible) and the relaxation is solved again
+    /// from the previous basis. `None` when neither finds a point or the objective is unbounded:
+    /// the caller then asks branch and bound.
+    ///
+    /// **Why it is sound.** The point returned is checked against every bound and row of `lp`
+    /// by [`Lp::satisfies`], in exact arithmetic (integers far below 2^53, coefficients ±1), so
+    /// it is an integer table consistent with everything published, whatever the search did: a
+    /// witness of a value the cell can take, never a bound. It proves an interval end only when
+    /// its value meets the relaxation's optimum rounded towards the inside ([`inward`]: no
+    /// integer point passes it); the caller checks that (`Engine::exposed` in
+    /// `linked_protect`).
+    pub(crate) fn dive(
+        &self,
+        lp: &Lp,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        let Some(mut solution) = self.solution(lp, objective, maximise)? else {
+            return Ok(None);
+        };
+        let start: Vec<f64> = self
+            .atoms
+            .iter()
+            .map(|variable| solution.var_value_raw(*variable))
+            .collect();
+        if let Some(point) = lp.repair(&start, objective, maximise)? {
+            return Ok(Some(point));
+        }
+        // The fixes made so far: when a fix is infeasible the solver's state is gone (it is
+        // consumed, not copied at every step), so the dive starts again with these fixes and
+        // the other side.
+        let mut fixes: Vec<(microlp::Variable, f64)> = Vec::new();
+        // Each step fixes one more atom, so a dive ends after at most one step per atom.
+        for _ in 0..=self.atoms.len() {
+            let fractional = self
+                .atoms
                 .iter()
-                .map(|variable| solution.var_value_raw(*variable))
-                .collect(),
-        ))
+                .map(|variable| {
+                    let value = solution.var_value_raw(*variable);
+                    (*variable, value, (value - value.round()).abs())
+                })
+                .filter(|(_, _, distance)| *distance >= TOLERANCE)
+                .min_by(|a, b| a.2.total_cmp(&b.2));
+            let Some((variable, value, _)) = fractional else {
+                let point: Vec<f64> = self
+                    .atoms
+                    .iter()
+                    .map(|variable| solution.var_value_raw(*variable).round())
+                    .collect();
+                return Ok(lp.satisfies(&point).then_some(point));
+            };
+            let nearest = value.round();
+            let other = if nearest > value {
+                value.floor()
+            } else {
+                value.ceil()
+            };
+            let found = match solution.fix_var(variable, nearest) {
+                Ok(outcome) => outcome.into_solution().ok(),
+                Err(microlp::Error::Infeasible) => None,
+                Err(error) => return Err(StatsError::Solver(error.to_string())),
+            };
+            let found = match found {
+                Some(found) => {
+                    fixes.push((variable, nearest));
+                    found
+                }
+                None => {
+                    fixes.push((variable, other));
+                    match self.replay(lp, objective, maximise, &fixes)? {
+                        Some(found) => found,
+                        None => return Ok(None),
+                    }
+                }
+            };
+            if found.var_value_raw(self.t).abs() >= self.bound - 0.5 {
+                return Ok(None);
+            }
+            solution = found;
+        }
+        Ok(None)
+    }
+
+    /// The relaxation's optimum with `fixes` applied in order; `None` when one is infeasible.
+    fn replay(
+        &self,
+        lp: &Lp,
+        objective: &[(usize, f64)],
+        maximise: bool,
+        fixes: &[(microlp::Variable, f64)],
+    ) -> Result<Option<microlp::Solution>, StatsError> {
+        let Some(mut solution) = self.solution(lp, objective, maximise)? else {
+            return Ok(None);
+        };
+        for (variable, value) in fixes {
+            solution = match solution.fix_var(*variable, *value) {
+                Ok(outcome) => match outcome.into_solution() {
+                    Ok(found) => found,
+                    Err(_) => return Ok(None),
+                },
+                Err(microlp::Error::Infeasible) => return Ok(None),
+                Err(error) => return Err(StatsError::Solver(error.to_string())),
+            };
+        }
+        Ok(Some(solution))
+    }
+}
+
+/// The relaxation's optimum of an integer row rounded towards the inside of the polyhedron:
+/// down when maximised, up when minimised (with the solver's slack).
+pub(crate) fn inward(value: f64, maximise: bool) -> f64 {
+    if maximise {
+        (value + TOLERANCE).floor()
+    } else {
+        (value - TOLERANCE).ceil()
     }
 }
 
@@ -898,4 +1106,172 @@ pub(crate) fn integral(point: &[f64]) -> bool {
 /// A solver's value as a count.
 pub(crate) fn to_count(value: f64) -> u64 {
     value.round().max(0.0) as u64
+}
+
+#[cfg(test)]
+mod tests {
+    //! The dive against branch and bound on random small programs shaped like the linked
+    //! model's: rows that add atoms (±1) within integer ranges, exact rows, open rows.
+
+    use proptest::prelude::*;
+
+    use super::{Lp, Row, Warm, integral, inward};
+
+    /// One end of a row over the integer points, found as the protection finds it: the
+    /// relaxation's optimum when integral, else a dived point when it meets the optimum rounded
+    /// inwards, else branch and bound. `None` when unbounded.
+    fn fast_end(lp: &Lp, warm: &Warm, row: usize, maximise: bool) -> Option<f64> {
+        let point = lp
+            .relaxed(Some(warm), &[(row, 1.0)], maximise)
+            .ok()
+            .flatten()?;
+        if integral(&point) {
+            return Some(lp.value(row, &point).round());
+        }
+        let bound = inward(lp.value(row, &point), maximise);
+        if let Ok(Some(dived)) = warm.dive(lp, &[(row, 1.0)], maximise) {
+            assert!(lp.satisfies(&dived), "a dived point is in the polyhedron");
+            assert!(integral(&dived), "a dived point is integral");
+            let value = lp.value(row, &dived);
+            assert!(
+                if maximise {
+                    value <= bound + 0.5
+                } else {
+                    value >= bound - 0.5
+                },
+                "no integer point passes the relaxation's optimum rounded inwards"
+            );
+            if (value - bound).abs() < 0.5 {
+                return Some(value);
+            }
+        }
+        lp.optimise(&[(row, 1.0)], maximise, true)
+            .ok()
+            .flatten()
+            .map(|point| lp.value(row, &point).round())
+    }
+
+    /// A random program: `atoms` atoms in `0..=high` (or unbounded), rows over random subsets,
+    /// each a range around the value of a hidden integer point (so the program is feasible),
+    /// exact, or open; some rows tie a sum of atoms to another atom (the link rows' `-1`).
+    fn program() -> impl Strategy<Value = Lp> {
+        (2usize..7)
+            .prop_flat_map(|atoms| {
+                (
+                    proptest::collection::vec((0u8..9, any::<bool>()), atoms),
+                    proptest::collection::vec(
+                        (
+                            proptest::collection::vec(any::<bool>(), atoms),
+                            0u8..4,
+                            0u8..5,
+                            0u8..5,
+                        ),
+                        1..8,
+                    ),
+                )
+            })
+            .prop_map(|(atoms, rows)| {
+                let hidden: Vec<f64> = atoms.iter().map(|(value, _)| f64::from(*value)).collect();
+                let high = atoms
+                    .iter()
+                    .map(|(value, bounded)| bounded.then_some(f64::from(*value) + 3.0))
+                    .collect();
+                let rows = rows
+                    .into_iter()
+                    .map(|(members, kind, below, above)| {
+                        let mut terms: Vec<(usize, f64)> = members
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, member)| **member)
+                            .map(|(atom, _)| (atom, 1.0))
+                            .collect();
+                        if kind == 3
+                            && let Some(last) = terms.last_mut()
+                        {
+                            // A link row: the others sum to this one.
+                            last.1 = -1.0;
+                        }
+                        let value: f64 = terms
+                            .iter()
+                            .map(|(atom, coefficient)| coefficient * hidden[*atom])
+                            .sum();
+                        let (low, high) = match kind {
+                            0 => (0.0_f64.min(value), None),
+                            1 | 3 => (value, Some(value)),
+                            _ => (value - f64::from(below), Some(value + f64::from(above))),
+                        };
+                        Row { terms, low, high }
+                    })
+                    .collect();
+                Lp {
+                    low: vec![0.0; atoms.len()],
+                    high,
+                    rows,
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Every end the fast path finds is branch and bound's, and every dived point lies in
+        /// the polyhedron.
+        #[test]
+        fn fast_ends_are_the_exact_integer_ends(lp in program()) {
+            let warm = Warm::new(&lp).expect("a feasible program");
+            for row in 0..lp.rows.len() {
+                for maximise in [false, true] {
+                    let exact = lp
+                        .optimise(&[(row, 1.0)], maximise, true)
+                        .expect("solved")
+                        .map(|point| lp.value(row, &point).round());
+                    // microlp's branch and bound clamps an unbounded integer variable at
+                    // i32::MAX instead of reporting the program unbounded.
+                    let exact = exact.filter(|value| *value < f64::from(i32::MAX) - 1e6);
+                    let fast = fast_end(&lp, &warm, row, maximise);
+                    prop_assert_eq!(fast, exact, "row {} maximise {}", row, maximise);
+                }
+            }
+        }
+
+        /// A signed sum of rows (the batch witnesses' objective) dives to an integer point of
+        /// the polyhedron, whenever the dive finds one.
+        #[test]
+        fn dived_batch_points_are_integer_tables(
+            lp in program(),
+            signs in proptest::collection::vec(any::<bool>(), 8),
+        ) {
+            let warm = Warm::new(&lp).expect("a feasible program");
+            let objective: Vec<(usize, f64)> = (0..lp.rows.len())
+                .zip(signs.iter().cycle())
+                .map(|(row, sign)| (row, if *sign { 1.0 } else { -1.0 }))
+                .collect();
+            for maximise in [false, true] {
+                if let Some(point) = warm.dive(&lp, &objective, maximise).expect("dived") {
+                    prop_assert!(integral(&point));
+                    prop_assert!(lp.satisfies(&point));
+                }
+            }
+        }
+    }
+
+    /// `satisfies` refuses a point outside a row's range or an atom's bounds.
+    #[test]
+    fn satisfies_checks_rows_and_bounds() {
+        let lp = Lp {
+            low: vec![0.0, 0.0],
+            high: vec![Some(3.0), None],
+            rows: vec![Row {
+                terms: vec![(0, 1.0), (1, 1.0)],
+                low: 2.0,
+                high: Some(4.0),
+            }],
+        };
+        assert!(lp.satisfies(&[1.0, 1.0]));
+        assert!(!lp.satisfies(&[1.0, 4.0]), "the row's high end");
+        assert!(!lp.satisfies(&[0.0, 1.0]), "the row's low end");
+        assert!(!lp.satisfies(&[4.0, 0.0]), "the atom's bound");
+        assert!(!lp.satisfies(&[-1.0, 4.0]), "non-negativity");
+        assert!(!lp.satisfies(&[1.0]), "a point of another program");
+    }
 }

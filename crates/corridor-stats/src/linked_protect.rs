@@ -16,15 +16,46 @@
 //! them was published; rows are only ever added, so parts only ever join).
 //!
 //! Work is spared in other ways too, none of which changes a result: a part with nothing
-//! suppressed solves nothing; every integer point a solver returns is kept as a *witness* (the
-//! truth is the first), and a cell whose witnesses already lie at least the rule's width apart is
-//! protected without a program of its own; batches of cells are spread at once by programs
-//! whose objectives add them with random signs; each relaxation starts from a shared optimal
-//! basis ([`crate::linked::Warm`]); a fractional end is solved over integers only when its
-//! floor or ceiling does not already show the cell exposed; a cell found protected stays so,
-//! because suppressing another cell only removes constraints. The parts run on every core
-//! (scoped threads, joined before the release is returned; they share nothing, so the order
-//! they run in changes nothing).
+//! suppressed solves nothing; every integer point a solver or a search returns is kept as a
+//! *witness* (the truth is the first), and a cell whose witnesses already lie at least the rule's
+//! width apart is protected without a program of its own; batches of cells are spread at once by
+//! programs whose objectives add them with random signs (with an integer point sought near their
+//! optimum when it is fractional); each relaxation starts from a shared optimal basis
+//! ([`crate::linked::Warm`]); a fractional end is solved over integers only when its floor or
+//! ceiling does not already show the cell exposed and no integer point found near the
+//! relaxation's optimum reaches it (below); a cell found protected stays so, because suppressing
+//! another cell only removes constraints. The parts run on every core (scoped threads, joined
+//! before the release is returned; they share nothing, so the order they run in changes
+//! nothing).
+//!
+//! **Integer witnesses without branch and bound.** When a relaxation's optimum is fractional
+//! (the model is not totally unimodular: module docs of [`crate::linked`]), an integer point is
+//! sought near it before any branch and bound ([`Warm::dive`]): every atom integral at the
+//! optimum is fixed there, which cuts the program into small parts over the fractional atoms
+//! (fixed atoms are constants, [`Lp::parts`]), each solved over integers for the same objective
+//! ([`Lp::repair`]); when a part has no integer point, one fractional atom at a time is fixed to
+//! its nearest integer and the relaxation solved again from the last basis. The shortcuts are
+//! sound for these reasons:
+//!
+//! 1. *A witness is a table.* Whatever the search did, its point is returned only after
+//!    [`Lp::satisfies`] has checked it, in exact arithmetic (integers, coefficients ±1), against
+//!    every bound and every row of the program: it is an integer table consistent with everything
+//!    published, so the cell can take its value there. A witness only ever widens a range the
+//!    truth started, so a cell found wide by witnesses has an integer interval at least as wide.
+//! 2. *An end reached is exact.* Every cell is an integer sum of atoms, so over integer points it
+//!    is at most `⌊v⌋` when the relaxation's maximum is `v` (at least `⌈v⌉` for the minimum). A
+//!    witness whose value is `⌊v⌋` is therefore the integer maximum: no branch and bound could
+//!    find a greater one. An end that no witness reaches is solved by branch and bound, exactly
+//!    as before; a cell is called exposed only when both its ends are exact (or when even the
+//!    rounded relaxation's ends leave it narrower than the rule, which bounds the integer width
+//!    from above).
+//! 3. *Witnesses outlive a suppression.* Suppressing a partner only removes constraints, so every
+//!    integer point kept stays one; the batches of signed objectives run on a part's first pass
+//!    only, and later passes reuse their witnesses.
+//!
+//! The unit tests of [`crate::linked`] compare the ends found this way with branch and bound on
+//! random small programs, and the release tests audit every release with
+//! [`crate::release_audit`], which uses no witness.
 //!
 //! The partner suppressed when a cell is exposed is a published (rounded) cell of the new
 //! release in the same part (a cell of another part shares no count with it, so suppressing it
@@ -37,7 +68,7 @@
 
 use crate::StatsError;
 use crate::compute::TallyIndex;
-use crate::linked::{CellRef, Component, Kind, Lp, Warm, group, integral, required};
+use crate::linked::{CellRef, Component, Kind, Lp, Warm, group, integral, inward, required};
 use crate::measure::measure;
 use crate::release::{Release, Value};
 use crate::tally::Tally;
@@ -336,7 +367,12 @@ impl Engine {
             let pending: Vec<usize> = (0..self.cells.len())
                 .filter(|cell| self.is_suppressed(*cell) && !self.is_proven(*cell))
                 .collect();
-            self.spread_witnesses(&pending)?;
+            // The batches run once: their witnesses stay integer points after a partner is
+            // suppressed (that only removes constraints), and later passes are left to each
+            // cell's own programs.
+            if chosen.is_empty() {
+                self.spread_witnesses(&pending)?;
+            }
             let mut exposed = None;
             for cell in pending {
                 if self.exposed(cell)? {
@@ -419,10 +455,18 @@ impl Engine {
                     Some(point) => Some(point),
                     None => capped.optimise(&objective, maximise, false)?,
                 };
-                if let Some(point) = point
-                    && integral(&point)
-                {
+                let Some(point) = point else {
+                    continue;
+                };
+                if integral(&point) {
                     self.witness(&point);
+                } else if let Some(warm) = self.warm.as_ref()
+                    && let Some(dived) = warm.dive(&self.lp, &objective, maximise)?
+                {
+                    // A fractional optimum is no table; an integer point dived from it is one,
+                    // checked against every row ([`Warm::dive`]), and spreads many cells at
+                    // once.
+                    self.witness(&dived);
                 }
             }
             let still: Vec<usize> = narrow
@@ -521,8 +565,28 @@ impl Engine {
                 return Ok(true);
             }
             for (end, maximise) in [(high, true), (low, false)] {
-                if end.is_none() || self.wide(cell) {
+                let Some(end) = end else {
                     continue;
+                };
+                if self.wide(cell) {
+                    continue;
+                }
+                if self.warm.is_none() {
+                    self.warm = Warm::new(&self.lp).ok();
+                }
+                // No integer point passes the relaxation's end rounded inwards (the cell is an
+                // integer sum), so a dived point that reaches it is the integer optimum; one
+                // short of it may still spread the cell wide enough. Branch and bound only when
+                // neither (module docs: the proofs).
+                if let Some(warm) = self.warm.as_ref()
+                    && let Some(point) = warm.dive(&self.lp, &[(cell, 1.0)], maximise)?
+                {
+                    self.witness(&point);
+                    if (self.lp.value(cell, &point) - inward(end, maximise)).abs() < 0.5
+                        || self.wide(cell)
+                    {
+                        continue;
+                    }
                 }
                 let point = self
                     .lp
