@@ -21,10 +21,12 @@ use corridor_domain::{
 };
 use jiff::Timestamp;
 
+use crate::answers::HistoryEvent;
 use crate::authorize;
 use crate::caller::Caller;
 use crate::error::AppError;
 use crate::execute::{agreement_facts, case_facts};
+use crate::service::read_history;
 use crate::state::App;
 
 /// Every command on a case a form can post, in the order the case page shows them.
@@ -237,4 +239,27 @@ pub async fn proposable_agreements(
             authorize::may(state, caller, Action::Propose, &facts).then(|| agreement.id.clone())
         })
         .collect())
+}
+
+/// The case's history ([`read_history`], decided and recorded) when the policies let `caller`
+/// read it, else `None` with nothing recorded: for the case page, whose viewers may read a case
+/// without its history (a receiving state's official). Two store reads more than the history's
+/// own, whatever its length.
+///
+/// # Errors
+/// As [`read_history`].
+pub async fn history_if_permitted(
+    state: &App,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<Option<Vec<HistoryEvent>>, AppError> {
+    caller.authenticated()?;
+    let Some((case, agreement)) = state.store().case(id).await? else {
+        return Ok(None);
+    };
+    let resource = case_facts(state, &case, &agreement).await?;
+    if !authorize::may(state, caller, Action::ReadHistory, &resource) {
+        return Ok(None);
+    }
+    read_history(state, caller, id).await.map(Some)
 }

@@ -2,7 +2,7 @@
 //!
 //! - `GET /cases/{case}`: the case as the viewer may see it (`service::read_case`, already
 //!   filtered by the disclosure rules: the page shows only what the view holds), its timeline
-//!   (`service::read_history`: the events the viewer may see, refused attempts recorded as
+//!   (`service::read_history`, for a viewer the policies let read it: the events they may see, refused attempts recorded as
 //!   `safeguard_triggered` included, each with its sentence and its log index), and the
 //!   commands the viewer may take now as forms (`actions::available_actions`, asked without
 //!   writing). Both reads are decided and recorded as the API's are, with the same 403/404.
@@ -32,7 +32,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_api::cases::case_command_of;
 use corridor_api::{ApiError, AppState};
-use corridor_app::actions::available_actions;
+use corridor_app::actions::{available_actions, history_if_permitted};
 use corridor_app::answers::HistoryEvent;
 use corridor_app::proofs::{EventProof, event_proof};
 use corridor_app::service;
@@ -243,7 +243,8 @@ pub struct CasePage {
     welfare: Vec<Row>,
     forms: Vec<ActionForm>,
     refused_slug: Option<&'static str>,
-    timeline: Vec<TimelineItem>,
+    /// `None` for a viewer who may read the case but not its history.
+    timeline: Option<Vec<TimelineItem>>,
 }
 
 /// What was posted and refused: the form to show again, with the refusal.
@@ -301,7 +302,7 @@ async fn case_page(
     let app = state.app();
     let caller = &visitor.caller;
     let view = service::read_case(app, caller, id).await?;
-    let history = service::read_history(app, caller, id).await?;
+    let history = history_if_permitted(app, caller, id).await?;
     let mut actions = available_actions(app, caller, id).await?;
     // Erasure is confirmed on its own page, never a form among the others.
     actions.retain(|action| *action != Action::Erase);
@@ -354,10 +355,12 @@ async fn case_page(
             .collect(),
         forms,
         refused_slug,
-        timeline: history
-            .into_iter()
-            .map(|event| timeline_item(visitor, event))
-            .collect(),
+        timeline: history.map(|events| {
+            events
+                .into_iter()
+                .map(|event| timeline_item(visitor, event))
+                .collect()
+        }),
         case,
     })
 }

@@ -217,7 +217,6 @@ async fn notice_is_served_through_the_form_and_a_stale_page_is_refused() {
     let stale = app
         .post(&format!("{path}/actions/serve_notice"), &session, &body)
         .await;
-    assert_eq!(stale.status, 409, "{}", stale.body);
     let api = app
         .send(
             "POST",
@@ -231,7 +230,8 @@ async fn notice_is_served_through_the_form_and_a_stale_page_is_refused() {
             r#"{"language":"es","destination":"RWA","on_person":true,"on_counsel":false,"explains_how_to_contest":true}"#,
         )
         .await;
-    assert_eq!(api.status, 409, "{}", api.body);
+    assert_eq!(api.status, 412, "{}", api.body);
+    assert_eq!(stale.status, api.status, "the API's status: {}", stale.body);
     let problem: serde_json::Value = serde_json::from_str(&api.body).expect("a problem");
     let detail = problem["detail"].as_str().expect("a sentence");
     assert!(
