@@ -13,6 +13,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use anyhow::Context as _;
 use axum::body::Body;
 use axum::http::Request;
 use corridor_api::limits::RateLimit;
@@ -44,24 +45,31 @@ fn local(user: &str, role: Role, party: Party) -> Caller {
     }
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn main() -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> anyhow::Result<()> {
     let events = env_number("CORRIDOR_CASE_PAGE_EVENTS", 200).max(1);
     let requests = env_number("CORRIDOR_CASE_PAGE_REQUESTS", 500).max(1);
-    let dir = tempfile::tempdir().expect("a directory");
+    let dir = tempfile::tempdir().context("a directory")?;
     let url = format!("sqlite://{}", dir.path().join("corridor.db").display());
-    let store = Arc::new(Store::open(&url, true).await.expect("the store"));
+    let store = Arc::new(Store::open(&url, true).await.context("the store")?);
     let accounts = corridor_accounts::Accounts::from_pool(store.pool().clone())
         .await
-        .expect("accounts");
-    let authz = corridor_authz::Authz::load().expect("the policies");
+        .context("accounts")?;
+    let authz = corridor_authz::Authz::load().context("the policies")?;
     let mut config = ServerConfig::new(store.clone(), accounts, Arc::new(authz));
     config.master = Some(MasterKey::from_bytes([7; 32]));
     config.rate_limit = RateLimit {
         burst_requests: 1_000_000,
         refill_per_second: 1_000_000,
     };
-    let start: Timestamp = corridor_testkit::AUG_10.parse().expect("a moment");
+    let start: Timestamp = corridor_testkit::AUG_10.parse().context("a moment")?;
     config.clock = Arc::new(move || start);
     let state = AppState::new(config);
     let app = state.app();
@@ -72,13 +80,13 @@ async fn main() {
         corridor_testkit::agreement_text("us-rwa-2025.toml"),
     )
     .await
-    .expect("the agreement");
+    .context("the agreement")?;
     let party = corridor_testkit::party("state:USA");
     let officer = local(OFFICER, Role::SendingOfficer, party.clone());
     let proposed = service::propose(
         app,
         &officer,
-        AgreementId::parse("us-rwa-2025").expect("an id"),
+        AgreementId::parse("us-rwa-2025").map_err(anyhow::Error::msg)?,
         NewCase {
             facts: corridor_testkit::sealed::person_facts(),
             personal: PersonalData {
@@ -90,8 +98,8 @@ async fn main() {
         },
     )
     .await
-    .expect("a proposal");
-    let case = CaseId::parse(&proposed.case).expect("a case id");
+    .context("a proposal")?;
+    let case = CaseId::parse(&proposed.case).map_err(anyhow::Error::msg)?;
     for _ in 1..events {
         let refused = service::case_command(
             app,
@@ -99,10 +107,10 @@ async fn main() {
             Command::ServeNotice {
                 case,
                 notice: NoticeFacts {
-                    language: Language::parse("fr").expect("a language"),
+                    language: Language::parse("fr").map_err(anyhow::Error::msg)?,
                     on_person: true,
                     on_counsel: false,
-                    destination: Country::parse("RWA").expect("a country"),
+                    destination: Country::parse("RWA").map_err(anyhow::Error::msg)?,
                     explains_how_to_contest: true,
                 },
             },
@@ -114,14 +122,14 @@ async fn main() {
     state
         .accounts()
         .add_user(
-            &UserId::parse(OFFICER).expect("a user"),
+            &UserId::parse(OFFICER).map_err(anyhow::Error::msg)?,
             Role::SendingOfficer,
             &party,
             PASSWORD,
             start,
         )
         .await
-        .expect("the user");
+        .context("the user")?;
     let (session, _) = state
         .accounts()
         .login(
@@ -131,7 +139,7 @@ async fn main() {
             start,
         )
         .await
-        .expect("a session");
+        .context("a session")?;
     let cookie = format!("corridor_session={}", session.expose());
     let router = corridor_api::router_with(state.clone(), corridor_web::pages());
     let path = format!("/cases/{case}");
@@ -139,31 +147,25 @@ async fn main() {
         let request = Request::builder()
             .uri(&path)
             .header("cookie", &cookie)
-            .body(Body::empty())
-            .expect("a request");
+            .body(Body::empty());
         let router = router.clone();
         async move {
-            let response = router.oneshot(request).await.expect("an answer");
+            let response = router.oneshot(request?).await?;
             let status = response.status();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .expect("a body")
-                .to_bytes();
-            (status, body.len())
+            let body = response.into_body().collect().await?.to_bytes();
+            anyhow::Ok((status, body.len()))
         }
     };
-    let (status, bytes) = get().await;
+    let (status, bytes) = get().await?;
     assert!(status.is_success(), "the case page answers {status}");
     for _ in 0..requests.min(20) {
-        get().await;
+        get().await?;
     }
     let mut times: Vec<Duration> = Vec::with_capacity(requests);
     let began = Instant::now();
     for _ in 0..requests {
         let at = Instant::now();
-        let (status, _) = get().await;
+        let (status, _) = get().await?;
         times.push(at.elapsed());
         assert!(status.is_success());
     }
@@ -171,7 +173,10 @@ async fn main() {
     times.sort();
     let quantile = |q: f64| {
         let index = ((times.len() as f64 - 1.0) * q).round() as usize;
-        times[index.min(times.len() - 1)]
+        times
+            .get(index.min(times.len() - 1))
+            .copied()
+            .unwrap_or_default()
     };
     println!(
         "case page, {events} events ({bytes} bytes of HTML): {requests} requests one at a time in {:.2} s; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
@@ -180,4 +185,5 @@ async fn main() {
         quantile(0.99).as_secs_f64() * 1000.0,
         quantile(1.0).as_secs_f64() * 1000.0,
     );
+    Ok(())
 }
