@@ -67,7 +67,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A new case: the facts the rules read and the personal data to seal.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposeBody {
     /// Full name (sealed; shown only to those the agreement allows).
@@ -187,6 +187,19 @@ fn new_case(
 ) -> Result<NewCase, ApiError> {
     let JsonBody(body) = body?;
     let idempotency_key = input::idempotency_key(headers)?;
+    new_case_of(body, idempotency_key)
+}
+
+/// A proposal's body, with the client's idempotency key, as a new case, or the first field
+/// wrong in it (`invalid_input`, naming the field as `body.<name>`): what the route and the web
+/// form both propose.
+///
+/// # Errors
+/// The first field that is not valid.
+pub fn new_case_of(
+    body: ProposeBody,
+    idempotency_key: Option<String>,
+) -> Result<NewCase, ApiError> {
     let facts = PersonFacts {
         birth_date: input::date("body.birth_date", &body.birth_date)?,
         nationality: input::country("body.nationality", &body.nationality)?,
@@ -528,7 +541,15 @@ macro_rules! case_command {
 
 /// Defines a command route with a JSON body turned into the command by `$make`.
 macro_rules! case_command_with {
-    ($name:ident, $path:literal, $summary:literal, $body:ty, $action:ident, |$case:ident, $value:ident| $make:expr) => {
+    ($name:ident, $maker:ident, $path:literal, $summary:literal, $body:ty, $action:ident, |$case:ident, $value:ident| $make:expr) => {
+        #[doc = concat!("The command of `", stringify!($name), "` on a case from its body (", $summary, "), or the first field wrong in it: what the route and the web form both post.")]
+        ///
+        /// # Errors
+        /// A field that is not valid (`invalid_input`, naming the field).
+        pub fn $maker($case: CaseId, $value: $body) -> Result<Command, ApiError> {
+            Ok($make)
+        }
+
         #[doc = $summary]
         #[utoipa::path(
             post,
@@ -553,9 +574,9 @@ macro_rules! case_command_with {
             Path(case): Path<String>,
             body: Result<JsonBody<$body>, ApiError>,
         ) -> Result<Response, ApiError> {
-            let make = |$case: CaseId| -> Result<Command, ApiError> {
-                let JsonBody($value) = body?;
-                Ok($make)
+            let make = |case: CaseId| -> Result<Command, ApiError> {
+                let JsonBody(value) = body?;
+                $maker(case, value)
             };
             on_case(&state, &caller, &headers, &case, Action::$action, make).await
         }
@@ -564,6 +585,7 @@ macro_rules! case_command_with {
 
 case_command_with!(
     notice,
+    notice_command,
     "/api/cases/{case}/notice",
     "Serve notice.",
     NoticeBody,
@@ -589,6 +611,7 @@ case_command!(
 );
 case_command_with!(
     decide_protection,
+    decide_protection_command,
     "/api/cases/{case}/protection-decision",
     "Decide the protection screening.",
     DecisionBody,
@@ -614,6 +637,7 @@ case_command!(
 );
 case_command_with!(
     refuse,
+    refuse_command,
     "/api/cases/{case}/refuse",
     "Refuse the person (receiving state).",
     ReasonBody,
@@ -627,6 +651,7 @@ case_command_with!(
 );
 case_command_with!(
     extend_deadline,
+    extend_deadline_command,
     "/api/cases/{case}/extend",
     "Extend the transfer deadline, with a reason.",
     ReasonBody,
@@ -640,6 +665,7 @@ case_command_with!(
 );
 case_command_with!(
     schedule,
+    schedule_command,
     "/api/cases/{case}/schedule",
     "Schedule the departure.",
     ScheduleBody,
@@ -665,6 +691,7 @@ case_command!(
 );
 case_command_with!(
     record_vulnerability,
+    record_vulnerability_command,
     "/api/cases/{case}/vulnerabilities",
     "Record a vulnerability found after proposal.",
     VulnerabilityBody,
@@ -678,6 +705,7 @@ case_command_with!(
 );
 case_command_with!(
     record_fear,
+    record_fear_command,
     "/api/cases/{case}/fears",
     "Record a country the person fears, learnt after proposal: it binds every later transfer and onward decision.",
     FearBody,
@@ -691,6 +719,7 @@ case_command_with!(
 );
 case_command_with!(
     dispute_age,
+    dispute_age_command,
     "/api/cases/{case}/age-dispute",
     "Dispute the person's age: until an adjudicator decides, the younger age binds every decision.",
     AgeDisputeBody,
@@ -704,6 +733,7 @@ case_command_with!(
 );
 case_command_with!(
     decide_age,
+    decide_age_command,
     "/api/cases/{case}/age-decision",
     "Decide an age dispute on the birth date an assessment found.",
     AgeDecisionBody,
@@ -723,6 +753,7 @@ case_command!(
 );
 case_command_with!(
     decide_receiving_claim,
+    decide_receiving_claim_command,
     "/api/cases/{case}/receiving-claim-decision",
     "Record the receiving state's decision on that claim.",
     DecisionBody,
@@ -742,6 +773,7 @@ case_command!(
 );
 case_command_with!(
     onward,
+    onward_command,
     "/api/cases/{case}/onward",
     "Record an onward movement (checked against the agreement's onward rule).",
     OnwardBody,
@@ -779,6 +811,7 @@ case_command!(
 );
 case_command_with!(
     welfare_check,
+    welfare_check_command,
     "/api/cases/{case}/welfare-checks",
     "Record a welfare check.",
     WelfareBody,
@@ -807,6 +840,7 @@ case_command!(
 );
 case_command_with!(
     withdraw,
+    withdraw_command,
     "/api/cases/{case}/withdraw",
     "Withdraw the case, with a reason.",
     ReasonBody,
@@ -824,3 +858,60 @@ case_command!(
     "Destroy the case's key: its personal data is erased, the log still verifies.",
     Erase
 );
+
+/// The command `action` on `case` from its body as JSON (`null` or `{}` for a command without
+/// one), parsed by the same functions as the command's route: what the web interface's one
+/// form handler posts. A body that does not fit is `invalid_input` naming the field.
+///
+/// # Errors
+/// A missing or invalid field, or an action that is not a command on a case.
+pub fn case_command_of(
+    action: Action,
+    case: CaseId,
+    body: serde_json::Value,
+) -> Result<Command, ApiError> {
+    fn parsed<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
+        serde_json::from_value(body).map_err(|error| {
+            let message = error.to_string();
+            // serde names a missing or unknown field between backquotes.
+            let field = message
+                .split('`')
+                .nth(1)
+                .filter(|_| message.contains("field"))
+                .map_or_else(|| "body".to_owned(), |name| format!("body.{name}"));
+            ApiError::App(AppError::InvalidInput { field, message })
+        })
+    }
+    match action {
+        Action::ServeNotice => notice_command(case, parsed(body)?),
+        Action::ClaimProtection => Ok(Command::ClaimProtection { case }),
+        Action::DecideProtection => decide_protection_command(case, parsed(body)?),
+        Action::RequestTransfer => Ok(Command::RequestTransfer { case }),
+        Action::Approve => Ok(Command::Approve { case }),
+        Action::Refuse => refuse_command(case, parsed(body)?),
+        Action::ExtendDeadline => extend_deadline_command(case, parsed(body)?),
+        Action::Schedule => schedule_command(case, parsed(body)?),
+        Action::Depart => Ok(Command::Depart { case }),
+        Action::Arrive => Ok(Command::Arrive { case }),
+        Action::RecordVulnerability => record_vulnerability_command(case, parsed(body)?),
+        Action::RecordFear => record_fear_command(case, parsed(body)?),
+        Action::DisputeAge => dispute_age_command(case, parsed(body)?),
+        Action::DecideAge => decide_age_command(case, parsed(body)?),
+        Action::LodgeReceivingClaim => Ok(Command::LodgeReceivingClaim { case }),
+        Action::DecideReceivingClaim => decide_receiving_claim_command(case, parsed(body)?),
+        Action::LodgeAppeal => Ok(Command::LodgeAppeal { case }),
+        Action::Onward => onward_command(case, parsed(body)?),
+        Action::Return => Ok(Command::Return { case }),
+        Action::Settle => Ok(Command::Settle { case }),
+        Action::ReportWhereaboutsUnknown => Ok(Command::ReportWhereaboutsUnknown { case }),
+        Action::ReportWhereaboutsKnown => Ok(Command::ReportWhereaboutsKnown { case }),
+        Action::RecordWelfareCheck => welfare_check_command(case, parsed(body)?),
+        Action::ValidateDetention => Ok(Command::ValidateDetention { case }),
+        Action::Withdraw => withdraw_command(case, parsed(body)?),
+        Action::Erase => Ok(Command::Erase { case }),
+        other => Err(ApiError::App(AppError::InvalidInput {
+            field: "path.action".to_owned(),
+            message: format!("`{}` is not a command on a case", other.as_str()),
+        })),
+    }
+}

@@ -9,6 +9,9 @@
 //!   monitor's queue, with their typed answers and who sees what of them;
 //! - [`queues`]: each role's work queue, computed when asked, and the dry run of a court order
 //!   before it is registered;
+//! - [`actions`]: the commands a caller could take on a case now (the case page's forms),
+//!   asked without writing;
+//! - [`proofs`]: an event of a case with its inclusion proof against the latest checkpoint;
 //! - [`access`]: the access records, read back by the monitoring body and auditors;
 //! - [`authorize`]: every decision through the Cedar policies, and its access record;
 //! - [`execute`]: the one path of a command (authorize, then decide and append in a group
@@ -39,6 +42,7 @@
 #![deny(missing_docs)]
 
 pub mod access;
+pub mod actions;
 pub mod answers;
 pub mod authorize;
 pub mod caller;
@@ -49,6 +53,7 @@ pub mod error;
 pub mod execute;
 pub mod limits;
 pub mod monitoring;
+pub mod proofs;
 pub mod public_log;
 pub mod publish;
 pub mod queues;

@@ -7,6 +7,10 @@
 //!   `/transparency`, `/statistics`);
 //! - [`account`]: sign in, sign out, change password (`/login`, `/logout`,
 //!   `/account/password`);
+//! - [`case`]: the case page, its timeline and every command on a case as a form
+//!   (`/cases/{case}`, `/cases/{case}/actions/{action}`, `/cases/{case}/erase`,
+//!   `/cases/{case}/events/{seq}/proof`);
+//! - [`propose`]: proposing a case (`/cases/new`);
 //! - [`visitor`]: who is looking (the API's session cookie, read through the same accounts
 //!   function) and in which language;
 //! - [`render`]: the layout's data, the headers every page is sent with, the error page;
@@ -24,8 +28,10 @@
 
 pub mod account;
 pub mod assets;
+pub mod case;
 pub mod facts;
 pub mod i18n;
+pub mod propose;
 pub mod public;
 pub mod render;
 pub mod visitor;
@@ -48,5 +54,10 @@ pub fn pages() -> Router<AppState> {
             "/account/password",
             get(account::password_form).post(account::change_password),
         )
+        .route("/cases/new", get(propose::form).post(propose::propose))
+        .route("/cases/{case}", get(case::show))
+        .route("/cases/{case}/actions/{action}", post(case::act))
+        .route("/cases/{case}/erase", get(case::erase_form))
+        .route("/cases/{case}/events/{seq}/proof", get(case::proof))
         .route("/assets/{file}", get(assets::asset))
 }

@@ -54,8 +54,15 @@ const PUBLIC_NAV: [(&str, &str); 4] = [
 
 /// The pages of a signed-in account of `role`. Role pages (work queues, cases, holds) are
 /// added here as they are built.
-fn account_nav(_role: Role) -> &'static [(&'static str, &'static str)] {
-    &[("/account/password", "nav.password")]
+fn account_nav(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        // The roles the policies let propose a case (`sending-propose`).
+        Role::SendingOfficer | Role::SendingSupervisor => &[
+            ("/cases/new", "nav.propose"),
+            ("/account/password", "nav.password"),
+        ],
+        _ => &[("/account/password", "nav.password")],
+    }
 }
 
 impl Chrome {

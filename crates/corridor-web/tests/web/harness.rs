@@ -32,6 +32,7 @@ pub const PEOPLE: [&str; 3] = [
 
 pub struct TestApp {
     pub router: Router,
+    pub state: AppState,
     pub case_ids: Vec<String>,
     pub clock_ms: Arc<AtomicI64>,
     _dir: tempfile::TempDir,
@@ -175,6 +176,7 @@ pub async fn spawn() -> TestApp {
     let router = corridor_api::router_with(state.clone(), corridor_web::pages());
     TestApp {
         router,
+        state,
         case_ids,
         clock_ms,
         _dir: dir,
@@ -250,6 +252,26 @@ impl TestApp {
         let reply = self.post("/login", &login_cookie, &body).await;
         assert_eq!(reply.status, 303, "{}", reply.body);
         reply.cookie("corridor_session").expect("a session cookie")
+    }
+
+    /// Adds an account `user` of `role` for `party` (`state:RWA`, `none`) with [`PASSWORD`].
+    pub async fn add_user(&self, user: &str, role: Role, party: &str) {
+        let party = if party == "none" {
+            Party::None
+        } else {
+            corridor_testkit::party(party)
+        };
+        self.state
+            .accounts()
+            .add_user(
+                &UserId::parse(user).expect("a user"),
+                role,
+                &party,
+                PASSWORD,
+                self.state.now(),
+            )
+            .await
+            .expect("the user");
     }
 
     pub fn advance(&self, span: jiff::SignedDuration) {

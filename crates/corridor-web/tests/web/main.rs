@@ -4,6 +4,8 @@
 //! (`corridor_api::router_with` with the pages) through tower's `oneshot`.
 
 #[cfg(test)]
+mod case;
+#[cfg(test)]
 mod harness;
 #[cfg(test)]
 mod i18n;

@@ -1,0 +1,265 @@
+//! The commands a caller could take on a case now: for the case page's forms.
+//!
+//! [`available_actions`] asks without writing anything. The policies are asked with
+//! [`authorize::may`] (nothing recorded or counted: a page that merely tests a dozen actions is
+//! not a dozen denied attempts), then the domain's decider, on what the command would read,
+//! through [`corridor_store::Store::decide_without_writing`] — as the supervisor's queue does
+//! ([`crate::queues`]). A command is offered when the decider accepts it with representative
+//! values, or refuses it only for a value the form asks for (a departure outside the window, a
+//! destination the onward rule forbids, a notice that is deficient): posting the form then tells
+//! why, with the refusal's sentence.
+//!
+//! Nothing is offered on a case the caller may not read, and what is offered tells a restricted
+//! caller no more than posting the form would: whether the command would be accepted now, never
+//! a refusal's cause (the forms a caller may post are those of their role; a refusal they see
+//! is concealed as [`crate::service::case_command`] conceals it).
+
+use corridor_authz::Action;
+use corridor_domain::terms::{AgreementId, Country};
+use corridor_domain::{
+    Case, CaseId, Command, Context, Language, NoticeFacts, Outcome, Refusal, WelfareOutcome,
+};
+use jiff::Timestamp;
+
+use crate::answers::HistoryEvent;
+use crate::authorize;
+use crate::caller::Caller;
+use crate::error::AppError;
+use crate::execute::{agreement_facts, case_facts};
+use crate::service::read_history;
+use crate::state::App;
+
+/// Every command on a case a form can post, in the order the case page shows them.
+pub const CASE_ACTIONS: [Action; 26] = [
+    Action::ServeNotice,
+    Action::RequestTransfer,
+    Action::Approve,
+    Action::Refuse,
+    Action::ExtendDeadline,
+    Action::Schedule,
+    Action::Depart,
+    Action::Arrive,
+    Action::RecordWelfareCheck,
+    Action::ClaimProtection,
+    Action::DecideProtection,
+    Action::RecordVulnerability,
+    Action::RecordFear,
+    Action::DisputeAge,
+    Action::DecideAge,
+    Action::LodgeReceivingClaim,
+    Action::DecideReceivingClaim,
+    Action::LodgeAppeal,
+    Action::Onward,
+    Action::Return,
+    Action::Settle,
+    Action::ReportWhereaboutsUnknown,
+    Action::ReportWhereaboutsKnown,
+    Action::ValidateDetention,
+    Action::Withdraw,
+    Action::Erase,
+];
+
+/// The commands `caller` could take on case `id` now, in [`CASE_ACTIONS`] order;
+/// empty for a case that does not exist or that the caller may not read. Nothing is written
+/// and nothing recorded: the page that shows them has recorded its own read of the case. One
+/// store read for the case and its holds, then one per command the policies allow the caller
+/// ([`corridor_store::Store::decide_without_writing`]): a fixed number, whatever the case's
+/// history.
+///
+/// # Errors
+/// When the store cannot be read.
+pub async fn available_actions(
+    state: &App,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<Vec<Action>, AppError> {
+    let actor = caller.authenticated()?.clone();
+    let Some((case, agreement)) = state.store().case(id).await? else {
+        return Ok(Vec::new());
+    };
+    let resource = case_facts(state, &case, &agreement).await?;
+    if !authorize::may(state, caller, Action::ReadCase, &resource) {
+        return Ok(Vec::new());
+    }
+    let Some(terms) = agreement.terms(case.terms_version) else {
+        return Ok(Vec::new());
+    };
+    let now = state.now();
+    let context = Context { now, actor };
+    let receiving = agreement
+        .latest()
+        .map_or_else(|| case.rule.nationality, |latest| latest.receiving);
+    let mut available = Vec::new();
+    for action in CASE_ACTIONS {
+        if !authorize::may(state, caller, action, &resource) {
+            continue;
+        }
+        let departure = corridor_domain::clock::earliest_departure(&case, terms)
+            .map_or(now, |earliest| earliest.max(now));
+        let Some(command) = representative(action, &case, receiving, departure) else {
+            continue;
+        };
+        let offered = match state
+            .store()
+            .decide_without_writing(&command, &context)
+            .await?
+        {
+            Outcome::Accepted(_) => true,
+            Outcome::Refused { refusal, .. } => for_a_value(&refusal),
+        };
+        if offered {
+            available.push(action);
+        }
+    }
+    Ok(available)
+}
+
+/// Whether the decider refused only for a value the form asks for: the form is still offered,
+/// and posting it tells why.
+fn for_a_value(refusal: &Refusal) -> bool {
+    matches!(
+        refusal,
+        Refusal::InvalidInput { .. }
+            | Refusal::NoticeDeficient { .. }
+            | Refusal::NoticePeriodRunning { .. }
+            | Refusal::DepartureOutsideSchedule { .. }
+            | Refusal::OnwardDestinationProhibited { .. }
+    )
+}
+
+/// `action` on `case` with representative values for what its form asks: what the decider is
+/// asked to tell whether the form is worth offering. `None` for an action that is not a
+/// command on a case.
+fn representative(
+    action: Action,
+    case: &Case,
+    receiving: Country,
+    departure: Timestamp,
+) -> Option<Command> {
+    let id = case.id;
+    let reason = || "-".to_owned();
+    Some(match action {
+        Action::ServeNotice => Command::ServeNotice {
+            case: id,
+            notice: NoticeFacts {
+                language: case
+                    .rule
+                    .languages
+                    .iter()
+                    .next()
+                    .cloned()
+                    .or_else(|| Language::parse("en").ok())?,
+                on_person: true,
+                on_counsel: case.counsel.is_some(),
+                destination: receiving,
+                explains_how_to_contest: true,
+            },
+        },
+        Action::ClaimProtection => Command::ClaimProtection { case: id },
+        Action::DecideProtection => Command::DecideProtection {
+            case: id,
+            granted: false,
+        },
+        Action::RequestTransfer => Command::RequestTransfer { case: id },
+        Action::Approve => Command::Approve { case: id },
+        Action::Refuse => Command::Refuse {
+            case: id,
+            reason: reason(),
+        },
+        Action::ExtendDeadline => Command::ExtendDeadline {
+            case: id,
+            reason: reason(),
+        },
+        Action::Schedule => Command::Schedule {
+            case: id,
+            departure,
+        },
+        Action::Depart => Command::Depart { case: id },
+        Action::Arrive => Command::Arrive { case: id },
+        Action::RecordVulnerability => Command::RecordVulnerability {
+            case: id,
+            category: corridor_domain::terms::Vulnerability::Disability,
+        },
+        Action::RecordFear => Command::RecordFear {
+            case: id,
+            country: receiving,
+        },
+        Action::DisputeAge => Command::DisputeAge {
+            case: id,
+            claimed_birth_date: case.rule.removal_ordered_on,
+        },
+        Action::DecideAge => Command::DecideAge {
+            case: id,
+            birth_date: case.rule.removal_ordered_on,
+        },
+        Action::LodgeReceivingClaim => Command::LodgeReceivingClaim { case: id },
+        Action::DecideReceivingClaim => Command::DecideReceivingClaim {
+            case: id,
+            granted: false,
+        },
+        Action::LodgeAppeal => Command::LodgeAppeal { case: id },
+        Action::Onward => Command::Onward {
+            case: id,
+            destination: case.rule.nationality,
+        },
+        Action::Return => Command::Return { case: id },
+        Action::Settle => Command::Settle { case: id },
+        Action::ReportWhereaboutsUnknown => Command::ReportWhereaboutsUnknown { case: id },
+        Action::ReportWhereaboutsKnown => Command::ReportWhereaboutsKnown { case: id },
+        Action::RecordWelfareCheck => Command::RecordWelfareCheck {
+            case: id,
+            outcome: WelfareOutcome::parse("seen_well")?,
+        },
+        Action::ValidateDetention => Command::ValidateDetention { case: id },
+        Action::Withdraw => Command::Withdraw {
+            case: id,
+            reason: reason(),
+        },
+        Action::Erase => Command::Erase { case: id },
+        _ => return None,
+    })
+}
+
+/// The agreements `caller` may propose cases under, by the policies (`propose` on each
+/// agreement, asked with [`authorize::may`]: nothing recorded; proposing records its own
+/// decision). One store read.
+///
+/// # Errors
+/// When the caller is anonymous or the store cannot be read.
+pub async fn proposable_agreements(
+    state: &App,
+    caller: &Caller,
+) -> Result<Vec<AgreementId>, AppError> {
+    caller.authenticated()?;
+    let agreements = state.store().agreements().await?;
+    Ok(agreements
+        .iter()
+        .filter_map(|agreement| {
+            let facts = agreement_facts(agreement).ok()?;
+            authorize::may(state, caller, Action::Propose, &facts).then(|| agreement.id.clone())
+        })
+        .collect())
+}
+
+/// The case's history ([`read_history`], decided and recorded) when the policies let `caller`
+/// read it, else `None` with nothing recorded: for the case page, whose viewers may read a case
+/// without its history (a receiving state's official). Two store reads more than the history's
+/// own, whatever its length.
+///
+/// # Errors
+/// As [`read_history`].
+pub async fn history_if_permitted(
+    state: &App,
+    caller: &Caller,
+    id: CaseId,
+) -> Result<Option<Vec<HistoryEvent>>, AppError> {
+    caller.authenticated()?;
+    let Some((case, agreement)) = state.store().case(id).await? else {
+        return Ok(None);
+    };
+    let resource = case_facts(state, &case, &agreement).await?;
+    if !authorize::may(state, caller, Action::ReadHistory, &resource) {
+        return Ok(None);
+    }
+    read_history(state, caller, id).await.map(Some)
+}
