@@ -5,6 +5,9 @@
 //!
 //! - [`public`]: the pages without an account (`/`, `/agreements`, `/agreements/{id}`,
 //!   `/transparency`, `/statistics`);
+//! - [`queue`]: the signed-in account's work queue (`/queue`);
+//! - [`holds`]: court holds, and registering one after a dry run (`/holds`, `/holds/new`,
+//!   `/holds/confirm`);
 //! - [`account`]: sign in, sign out, change password (`/login`, `/logout`,
 //!   `/account/password`);
 //! - [`visitor`]: who is looking (the API's session cookie, read through the same accounts
@@ -25,8 +28,10 @@
 pub mod account;
 pub mod assets;
 pub mod facts;
+pub mod holds;
 pub mod i18n;
 pub mod public;
+pub mod queue;
 pub mod render;
 pub mod visitor;
 
@@ -48,5 +53,12 @@ pub fn pages() -> Router<AppState> {
             "/account/password",
             get(account::password_form).post(account::change_password),
         )
+        .route(queue::QUEUE_PATH, get(queue::queue))
+        .route(holds::HOLDS_PATH, get(holds::list))
+        .route(
+            holds::NEW_HOLD_PATH,
+            get(holds::new_form).post(holds::dry_run),
+        )
+        .route("/holds/confirm", post(holds::confirm))
         .route("/assets/{file}", get(assets::asset))
 }

@@ -52,10 +52,24 @@ const PUBLIC_NAV: [(&str, &str); 4] = [
     ("/statistics", "nav.statistics"),
 ];
 
-/// The pages of a signed-in account of `role`. Role pages (work queues, cases, holds) are
-/// added here as they are built.
-fn account_nav(_role: Role) -> &'static [(&'static str, &'static str)] {
-    &[("/account/password", "nav.password")]
+/// The pages of a signed-in account of `role`: the work queue for every role that reads
+/// cases, the holds for
+/// the roles the policies let list them (`list_holds`: court clerks and the sending state's
+/// officials). Role pages are added here as they are built.
+fn account_nav(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        Role::CourtClerk | Role::SendingOfficer | Role::SendingSupervisor | Role::Adjudicator => &[
+            ("/queue", "nav.queue"),
+            ("/holds", "nav.holds"),
+            ("/account/password", "nav.password"),
+        ],
+        // The operator and the auditor read no case, so they have no queue.
+        Role::Admin | Role::Auditor | Role::Public => &[("/account/password", "nav.password")],
+        _ => &[
+            ("/queue", "nav.queue"),
+            ("/account/password", "nav.password"),
+        ],
+    }
 }
 
 impl Chrome {

@@ -32,6 +32,8 @@ pub const PEOPLE: [&str; 3] = [
 
 pub struct TestApp {
     pub router: Router,
+    /// The server's state: its application and store, for checks beside the pages.
+    pub state: AppState,
     pub case_ids: Vec<String>,
     pub clock_ms: Arc<AtomicI64>,
     _dir: tempfile::TempDir,
@@ -175,6 +177,7 @@ pub async fn spawn() -> TestApp {
     let router = corridor_api::router_with(state.clone(), corridor_web::pages());
     TestApp {
         router,
+        state,
         case_ids,
         clock_ms,
         _dir: dir,
