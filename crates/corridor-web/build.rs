@@ -28,10 +28,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         println!("cargo::rerun-if-changed={}", language.display());
         writeln!(code, "    ({tag:?}, &[")?;
-        for file in entries(&language)?.into_iter().filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "toml")
-        }) {
+        for file in entries(&language)?
+            .into_iter()
+            .filter(|path| path.extension().is_some_and(|extension| extension == "toml"))
+        {
             println!("cargo::rerun-if-changed={}", file.display());
             let name = file
                 .file_name()
