@@ -308,20 +308,20 @@ fn form_page(
 fn posted(
     visitor: &Visitor,
     form: Result<Form<HoldForm>, FormRejection>,
-) -> Result<HoldForm, Response> {
+) -> Result<HoldForm, Box<Response>> {
     let form = match form {
         Ok(Form(form)) => form,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Err(error_page(
+            return Err(Box::new(error_page(
                 visitor,
                 HOLDS_PATH,
                 ApiError::Status(rejection.status()),
-            ));
+            )));
         }
-        Err(_) => return Err(csrf_refused(visitor, HOLDS_PATH)),
+        Err(_) => return Err(Box::new(csrf_refused(visitor, HOLDS_PATH))),
     };
     if !visitor.csrf_matches(&form.csrf) {
-        return Err(csrf_refused(visitor, HOLDS_PATH));
+        return Err(Box::new(csrf_refused(visitor, HOLDS_PATH)));
     }
     Ok(form)
 }
@@ -386,7 +386,7 @@ fn order(visitor: &Visitor, form: &HoldForm) -> Result<NewHold, Vec<FieldError>>
                 &mut errors,
                 "cases",
                 items(&form.cases, true),
-                |name, value| input::case_in_body(name, value),
+                input::case_in_body,
             );
             if cases.is_empty() && !errors.iter().any(|error| error.field == "cases") {
                 errors.push(FieldError {
@@ -539,7 +539,7 @@ pub async fn dry_run(
     };
     let mut form = match posted(&visitor, form) {
         Ok(form) => form,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if !form.edit.is_empty() {
         form.edit.clear();
@@ -595,7 +595,7 @@ pub async fn confirm(
     };
     let form = match posted(&visitor, form) {
         Ok(form) => form,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let new = match order(&visitor, &form) {
         // Without its key the confirm form did not come from a dry run: show the order again,
