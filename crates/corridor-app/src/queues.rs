@@ -597,3 +597,22 @@ pub async fn hold_dry_run(
         Outcome::Refused { refusal, .. } => Err(AppError::Refused(refusal)),
     }
 }
+
+/// The court whose orders `caller` may register, for the form a clerk drafts an order in: the
+/// court the caller's account acts for, decided by the policies as registering an order of that
+/// court is (`register_hold`, recorded), so a caller who could not register one is refused
+/// here with registering's own error before drafting anything.
+pub async fn hold_court(state: &App, caller: &Caller) -> Result<String, AppError> {
+    let actor = caller.authenticated()?;
+    let court = match &actor.party {
+        corridor_domain::Party::Court(court) => court.clone(),
+        _ => String::new(),
+    };
+    let resource = ResourceFacts::Hold(HoldFacts {
+        id: HoldId::from_u64(random_u64()?),
+        court: court.clone(),
+        sending_states: std::collections::BTreeSet::new(),
+    });
+    authorize(state, caller, Action::RegisterHold, &resource).await?;
+    Ok(court)
+}

@@ -130,6 +130,58 @@ pub async fn read_agreement(
     })
 }
 
+/// An agreement's figures against its caps now (`Store::counts`), as far as the caller may know
+/// them: what the agreement page shows as gauges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementCaps {
+    /// The agreement.
+    pub agreement: String,
+    /// People counted as transferred (left and not recalled): public, since the public log's
+    /// departure and recall leaves per agreement and day add up to it.
+    pub transferred: u64,
+    /// People present in the receiving state or in transit to it: public, since the leaves of
+    /// departures, recalls, returns and onward movements add up to it.
+    pub present: u64,
+    /// Cases scheduled to depart: only for a caller the policies let list the agreement's cases
+    /// (its parties' officials, the courts' clerks, its monitoring body). A schedule's pull,
+    /// lapse or protection claim leaves no leaf saying it left the schedule, so this figure is
+    /// not derivable from the public log and is not told to anyone else.
+    pub scheduled: Option<u64>,
+    /// The cap on people transferred in total, from the latest terms.
+    pub transferred_total_max: Option<u64>,
+    /// The cap on people present at once, from the latest terms.
+    pub present_max: Option<u64>,
+}
+
+/// The figures of `id` against its caps, for a caller who may read the agreement (decided and
+/// recorded as [`read_agreement`] is: `read_agreement`, refused with its error otherwise). The
+/// totals transferred and present follow from the public log (what anyone can count); the
+/// number scheduled only for a caller who may list the agreement's cases (`list_cases`, asked
+/// without a record: the figure is an aggregate, not a read of a case).
+pub async fn agreement_caps(
+    state: &App,
+    caller: &Caller,
+    id: &AgreementId,
+) -> Result<AgreementCaps, AppError> {
+    let agreement = find_agreement(state, id).await?;
+    let facts = agreement_facts(&agreement)?;
+    authorize(state, caller, Action::ReadAgreement, &facts).await?;
+    let caps = agreement
+        .latest()
+        .map(|latest| latest.terms.caps.clone())
+        .ok_or_else(|| AppError::Internal(format!("agreement {id} has no terms")))?;
+    let counts = state.store().counts(id).await?;
+    let parties_only = authorize::may(state, caller, Action::ListCases, &facts);
+    Ok(AgreementCaps {
+        agreement: id.to_string(),
+        transferred: counts.transferred,
+        present: counts.present,
+        scheduled: parties_only.then_some(counts.scheduled),
+        transferred_total_max: caps.transferred_total_max,
+        present_max: caps.present_max,
+    })
+}
+
 /// Loads an agreement file, or a new version of a known one. Every error in the file is
 /// reported ([`AppError::InvalidFile`]) and nothing is decided.
 pub async fn load_agreement(

@@ -5,6 +5,9 @@
 //!
 //! - [`public`]: the pages without an account (`/`, `/agreements`, `/agreements/{id}`,
 //!   `/transparency`, `/statistics`);
+//! - [`queue`]: the signed-in account's work queue (`/queue`);
+//! - [`holds`]: court holds, and registering one after a dry run (`/holds`, `/holds/new`,
+//!   `/holds/confirm`);
 //! - [`account`]: sign in, sign out, change password (`/login`, `/logout`,
 //!   `/account/password`);
 //! - [`case`]: the case page, its timeline and every command on a case as a form
@@ -30,9 +33,11 @@ pub mod account;
 pub mod assets;
 pub mod case;
 pub mod facts;
+pub mod holds;
 pub mod i18n;
 pub mod propose;
 pub mod public;
+pub mod queue;
 pub mod render;
 pub mod visitor;
 
@@ -59,5 +64,12 @@ pub fn pages() -> Router<AppState> {
         .route("/cases/{case}/actions/{action}", post(case::act))
         .route("/cases/{case}/erase", get(case::erase_form))
         .route("/cases/{case}/events/{seq}/proof", get(case::proof))
+        .route(queue::QUEUE_PATH, get(queue::queue))
+        .route(holds::HOLDS_PATH, get(holds::list))
+        .route(
+            holds::NEW_HOLD_PATH,
+            get(holds::new_form).post(holds::dry_run),
+        )
+        .route("/holds/confirm", post(holds::confirm))
         .route("/assets/{file}", get(assets::asset))
 }

@@ -140,6 +140,56 @@ struct AgreementPage {
     history: Vec<DatedStatus>,
     facts: Vec<Fact>,
     file_name: String,
+    /// The figures against the caps, for a signed-in viewer (`service::agreement_caps`).
+    gauges: Vec<Gauge>,
+}
+
+/// One figure against its cap, as a `<meter>` with its text equivalent.
+#[derive(Debug)]
+struct Gauge {
+    /// What is counted.
+    label: String,
+    /// The figure.
+    value: u64,
+    /// The cap, when the terms set one.
+    max: Option<u64>,
+    /// The figure in words ("41 of 50").
+    text: String,
+}
+
+/// The gauges of an agreement's figures, in the page's language: transferred against the total
+/// cap; transferred or scheduled against it too (a schedule reserves a place under the cap),
+/// when the viewer may know the number scheduled; present at once against its cap.
+fn gauges(i: &crate::i18n::Messages, caps: &service::AgreementCaps) -> Vec<Gauge> {
+    let gauge = |label: &str, value: u64, max: Option<u64>| Gauge {
+        label: i.t(label).to_owned(),
+        value,
+        max,
+        text: match max {
+            Some(max) => i.f2("gauge.of", "value", value, "max", max),
+            None => i.f1("gauge.no_cap", "value", value),
+        },
+    };
+    let mut shown = vec![gauge(
+        "gauge.transferred",
+        caps.transferred,
+        caps.transferred_total_max,
+    )];
+    if let Some(scheduled) = caps.scheduled {
+        let mut reserved = gauge(
+            "gauge.reserved",
+            caps.transferred.saturating_add(scheduled),
+            caps.transferred_total_max,
+        );
+        reserved.text = format!(
+            "{} {}",
+            reserved.text,
+            i.f1("gauge.scheduled", "value", scheduled)
+        );
+        shown.push(reserved);
+    }
+    shown.push(gauge("gauge.present", caps.present, caps.present_max));
+    shown
 }
 
 /// `GET /agreements/{id}`: one agreement's terms, its dated status history and the source of
@@ -166,6 +216,14 @@ async fn agreement_page(
 ) -> Result<AgreementPage, ApiError> {
     let id = corridor_api::input::agreement_id("path.agreement", id)?;
     let detail = service::read_agreement(state.app(), &visitor.caller, &id).await?;
+    // The figures against the caps are shown to signed-in viewers, each figure as the
+    // application decides who may know it.
+    let gauges = if visitor.session.is_some() {
+        let caps = service::agreement_caps(state.app(), &visitor.caller, &id).await?;
+        gauges(&visitor.messages, &caps)
+    } else {
+        Vec::new()
+    };
     let (facts, sources) = facts(&detail.text);
     let history = detail
         .status_history
@@ -191,6 +249,7 @@ async fn agreement_page(
         history,
         facts,
         file_name: detail.file_name,
+        gauges,
     })
 }
 

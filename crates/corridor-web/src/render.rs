@@ -52,16 +52,28 @@ const PUBLIC_NAV: [(&str, &str); 4] = [
     ("/statistics", "nav.statistics"),
 ];
 
-/// The pages of a signed-in account of `role`. Role pages (work queues, cases, holds) are
-/// added here as they are built.
+/// The pages of a signed-in account of `role`: the work queue for every role that reads cases,
+/// proposing for the roles the policies let propose (`sending-propose`), the holds for the roles
+/// the policies let list them (`list_holds`: court clerks and the sending state's officials).
 fn account_nav(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
-        // The roles the policies let propose a case (`sending-propose`).
         Role::SendingOfficer | Role::SendingSupervisor => &[
+            ("/queue", "nav.queue"),
             ("/cases/new", "nav.propose"),
+            ("/holds", "nav.holds"),
             ("/account/password", "nav.password"),
         ],
-        _ => &[("/account/password", "nav.password")],
+        Role::CourtClerk | Role::Adjudicator => &[
+            ("/queue", "nav.queue"),
+            ("/holds", "nav.holds"),
+            ("/account/password", "nav.password"),
+        ],
+        // The operator and the auditor read no case, so they have no queue.
+        Role::Admin | Role::Auditor | Role::Public => &[("/account/password", "nav.password")],
+        _ => &[
+            ("/queue", "nav.queue"),
+            ("/account/password", "nav.password"),
+        ],
     }
 }
 

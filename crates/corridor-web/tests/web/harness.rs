@@ -32,6 +32,7 @@ pub const PEOPLE: [&str; 3] = [
 
 pub struct TestApp {
     pub router: Router,
+    /// The server's state: its application and store, for checks beside the pages.
     pub state: AppState,
     pub case_ids: Vec<String>,
     pub clock_ms: Arc<AtomicI64>,

@@ -12,4 +12,6 @@ mod i18n;
 #[cfg(test)]
 mod pages;
 #[cfg(test)]
+mod queues;
+#[cfg(test)]
 mod session;
