@@ -3,6 +3,7 @@
 //! published by the operator (`publish_statistics`), read by anyone (`read_statistics`). Only a
 //! protected release is ever published; the true counts never leave the program.
 
+mod counts;
 pub mod refusal;
 pub mod release;
 pub mod tally;

@@ -31,7 +31,7 @@ use corridor_domain::terms::{AgreementStatus, Country, Sex};
 use corridor_domain::{
     Acceptance, AgreementState, Case, CaseId, Snapshot, WelfareOutcome, case_terms, clock,
 };
-use corridor_stats::measure::{AgeBand, MEASURES, Measure, NO_AGREEMENT, PersonAttributes};
+use corridor_stats::measure::{AgeBand, MEASURES, NO_AGREEMENT};
 use corridor_stats::period::Month;
 use corridor_stats::tally::Tally;
 use corridor_store::{EventRow, Store, StoreError, StreamRange, StreamWalker};
@@ -39,6 +39,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
 
+use super::counts::{Counts, Person};
 use crate::error::AppError;
 
 /// Every kind the tally decodes: the measures' leaf kinds, and what a count needs besides
@@ -111,8 +112,9 @@ struct SlimScope<'a> {
 /// What the tally keeps of one case while it reads.
 #[derive(Debug)]
 struct CaseFacts {
-    agreement: String,
-    person: PersonAttributes,
+    /// The agreement's number in the walk's texts.
+    agreement: u32,
+    person: Person,
     /// The age band before any age decision.
     first_band: AgeBand,
     /// Each age decision: from when, which band.
@@ -123,16 +125,16 @@ struct CaseFacts {
 
 impl CaseFacts {
     /// The person as known at `at`.
-    fn person_at(&self, at: Timestamp) -> PersonAttributes {
+    fn person_at(&self, at: Timestamp) -> Person {
         let band = self
             .decided
             .iter()
             .rev()
             .find(|(from, _)| *from <= at)
             .map_or(self.first_band, |(_, band)| *band);
-        PersonAttributes {
+        Person {
             age_band: band,
-            ..self.person.clone()
+            ..self.person
         }
     }
 }
@@ -182,7 +184,7 @@ pub async fn tally_in_parts(
             walk.hold_row(row)
         })
         .await?;
-    let mut tally = walk.tally;
+    let mut tally = walk.counts.into_tally();
     for walk in &mut walks {
         let counted = (&mut walk.0).await.map_err(|error| {
             AppError::Internal(format!("a walk of the case streams stopped: {error}"))
@@ -202,7 +204,7 @@ async fn walk_cases(
     walker
         .for_each_stream_in(up_to_size, &range, |events| walk.case_stream(events))
         .await?;
-    Ok(walk.tally)
+    Ok(walk.counts.into_tally())
 }
 
 /// A spawned walk, stopped if the tally is dropped before it ends (a cancelled request).
@@ -219,7 +221,9 @@ struct Walk {
     measures: Measures,
     /// Every agreement; each arrived case is folded into it, then taken out.
     snapshot: Snapshot,
-    tally: Tally,
+    counts: Counts,
+    /// Whether each agreement met schedules welfare checks, by its number in the texts.
+    schedules_welfare: super::counts::FxHashMap<u32, bool>,
     as_of: Timestamp,
 }
 
@@ -229,7 +233,8 @@ impl Walk {
         Ok(Self {
             measures: Measures::new()?,
             snapshot,
-            tally: Tally::new(),
+            counts: Counts::new(),
+            schedules_welfare: super::counts::FxHashMap::default(),
             as_of,
         })
     }
@@ -242,7 +247,7 @@ impl Walk {
         for (index, row) in events.iter().enumerate() {
             if row.kind == "case_proposed" {
                 let slim = slim(row)?;
-                case = Some((CaseFacts::proposed(row, &slim)?, index));
+                case = Some((CaseFacts::proposed(row, &slim, &mut self.counts)?, index));
             }
             let Some((facts, _)) = case.as_mut() else {
                 return Err(corrupt(format!(
@@ -251,13 +256,13 @@ impl Walk {
                 )));
             };
             if COUNTED_KINDS.contains(&row.kind) {
-                count_case_event(&self.measures, facts, &mut self.tally, row)?;
+                count_case_event(&self.measures, facts, &mut self.counts, row)?;
             }
         }
         let Some((facts, proposed)) = case else {
             return Ok(());
         };
-        if !facts.arrived || !self.schedules_welfare(&facts.agreement) {
+        if !facts.arrived || !self.schedules_welfare(facts.agreement) {
             return Ok(());
         }
         let stream = events.first().map_or("", |row| row.stream);
@@ -279,7 +284,7 @@ impl Walk {
             &folded,
             left_at,
             &facts,
-            &mut self.tally,
+            &mut self.counts,
             self.as_of,
         )
     }
@@ -291,33 +296,35 @@ impl Walk {
         let slim = slim(&row)?;
         let measure = self
             .measures
-            .by_kind
-            .get(row.kind)
-            .copied()
+            .of_kind(row.kind)
             .ok_or_else(|| AppError::Internal("no measure counts hold registrations".to_owned()))?;
         let detail = detail_of(row.kind, &slim)?;
-        self.tally.count(
-            NO_AGREEMENT,
-            month_of(slim.at)?,
-            measure,
-            detail.as_deref(),
-            None,
-        );
+        let agreement = self.counts.texts.number(NO_AGREEMENT);
+        self.counts
+            .count(agreement, month_of(slim.at)?, measure, detail, None);
         Ok(())
     }
 
-    /// Whether an agreement's terms (any version) schedule welfare checks.
-    fn schedules_welfare(&self, agreement: &str) -> bool {
-        self.snapshot
+    /// Whether an agreement's terms (any version) schedule welfare checks, by its number in
+    /// the walk's texts.
+    fn schedules_welfare(&mut self, agreement: u32) -> bool {
+        if let Some(schedules) = self.schedules_welfare.get(&agreement) {
+            return *schedules;
+        }
+        let name = self.counts.texts.text(agreement);
+        let schedules = self
+            .snapshot
             .agreements
             .values()
-            .find(|state| state.id.as_str() == agreement)
+            .find(|state| state.id.as_str() == name)
             .is_some_and(|state| {
                 state.versions.iter().any(|agreement| {
                     let clocks = &agreement.terms.clocks;
                     !clocks.welfare_checks.is_empty() || !clocks.welfare_schedule.is_empty()
                 })
-            })
+            });
+        self.schedules_welfare.insert(agreement, schedules);
+        schedules
     }
 }
 
@@ -327,19 +334,21 @@ fn slim<'a>(row: &EventRow<'a>) -> Result<Slim<'a>, AppError> {
         .map_err(|error| corrupt(format!("event {} does not decode: {error}", row.seq)))
 }
 
-/// The measures by the kind of event they count, and the three the tally names.
+/// The measures (by position in [`MEASURES`]) by the kind of event they count, and the three
+/// the tally names.
 struct Measures {
-    by_kind: HashMap<&'static str, &'static Measure>,
-    cases_pulled: &'static Measure,
-    welfare_due: &'static Measure,
-    welfare_missed: &'static Measure,
+    by_kind: HashMap<&'static str, usize>,
+    cases_pulled: usize,
+    welfare_due: usize,
+    welfare_missed: usize,
 }
 
 impl Measures {
     fn new() -> Result<Self, AppError> {
-        let by_kind: HashMap<&'static str, &'static Measure> = MEASURES
+        let by_kind: HashMap<&'static str, usize> = MEASURES
             .iter()
-            .filter_map(|measure| measure.leaf_kind.map(|kind| (kind, measure)))
+            .enumerate()
+            .filter_map(|(position, measure)| measure.leaf_kind.map(|kind| (kind, position)))
             .collect();
         if let Some(kind) = by_kind.keys().find(|kind| !COUNTED_KINDS.contains(kind)) {
             return Err(AppError::Internal(format!(
@@ -347,7 +356,9 @@ impl Measures {
             )));
         }
         let named = |name: &str| {
-            corridor_stats::measure::measure(name)
+            MEASURES
+                .iter()
+                .position(|measure| measure.name == name)
                 .ok_or_else(|| AppError::Internal(format!("no measure `{name}`")))
         };
         Ok(Self {
@@ -356,6 +367,11 @@ impl Measures {
             welfare_due: named("welfare_check_due")?,
             welfare_missed: named("welfare_check_missed")?,
         })
+    }
+
+    /// The position of the measure that counts events of `kind`, if one does.
+    fn of_kind(&self, kind: &str) -> Option<usize> {
+        self.by_kind.get(kind).copied()
     }
 }
 
@@ -382,36 +398,30 @@ fn sex_letter(sex: Sex) -> &'static str {
 }
 
 /// The value of a measure's own breakdown an event gives.
-fn detail_of(kind: &str, slim: &Slim<'_>) -> Result<Option<String>, AppError> {
+fn detail_of<'s>(kind: &str, slim: &'s Slim<'_>) -> Result<Option<&'s str>, AppError> {
     let missing = || {
         corrupt(format!(
             "a `{kind}` event without the field its measure reads"
         ))
     };
     Ok(match kind {
-        "accepted_by_receiving_state" => Some(
-            match slim.acceptance.ok_or_else(missing)? {
-                Acceptance::Explicit => "explicit",
-                Acceptance::Silence => "silence",
-                Acceptance::Terms => "terms",
-            }
-            .to_owned(),
-        ),
-        "protection_decided" => Some(
-            if slim.granted.ok_or_else(missing)? {
-                "found"
-            } else {
-                "not_found"
-            }
-            .to_owned(),
-        ),
-        "safeguard_triggered" => Some(slim.code.as_deref().ok_or_else(missing)?.to_owned()),
-        "welfare_check_recorded" => Some(slim.outcome.ok_or_else(missing)?.name().to_owned()),
-        "onward_moved" => Some(slim.destination.ok_or_else(missing)?.to_string()),
+        "accepted_by_receiving_state" => Some(match slim.acceptance.ok_or_else(missing)? {
+            Acceptance::Explicit => "explicit",
+            Acceptance::Silence => "silence",
+            Acceptance::Terms => "terms",
+        }),
+        "protection_decided" => Some(if slim.granted.ok_or_else(missing)? {
+            "found"
+        } else {
+            "not_found"
+        }),
+        "safeguard_triggered" => Some(slim.code.as_deref().ok_or_else(missing)?),
+        "welfare_check_recorded" => Some(slim.outcome.ok_or_else(missing)?.name()),
+        "onward_moved" => Some(slim.destination.as_ref().ok_or_else(missing)?.code()),
         "hold_registered" => Some(
             match slim.scope.as_ref().ok_or_else(missing)?.scope.as_ref() {
-                "cases" => "named".to_owned(),
-                "class" => "class".to_owned(),
+                "cases" => "named",
+                "class" => "class",
                 other => return Err(corrupt(format!("a hold of scope `{other}`"))),
             },
         ),
@@ -421,20 +431,24 @@ fn detail_of(kind: &str, slim: &Slim<'_>) -> Result<Option<String>, AppError> {
 
 impl CaseFacts {
     /// The case a proposal starts.
-    fn proposed(row: &EventRow<'_>, slim: &Slim<'_>) -> Result<Self, AppError> {
+    fn proposed(
+        row: &EventRow<'_>,
+        slim: &Slim<'_>,
+        counts: &mut Counts,
+    ) -> Result<Self, AppError> {
         let rule = slim
             .rule
             .as_ref()
             .ok_or_else(|| corrupt(format!("event {} proposes no person", row.seq)))?;
         let band = AgeBand::of_age(rule.age_years_at_proposal);
+        let agreement = slim
+            .agreement
+            .as_deref()
+            .ok_or_else(|| corrupt(format!("event {} names no agreement", row.seq)))?;
         Ok(Self {
-            agreement: slim
-                .agreement
-                .as_deref()
-                .map(str::to_owned)
-                .ok_or_else(|| corrupt(format!("event {} names no agreement", row.seq)))?,
-            person: PersonAttributes {
-                nationality: rule.nationality.to_string(),
+            agreement: counts.texts.number(agreement),
+            person: Person {
+                nationality: counts.texts.number(rule.nationality.code()),
                 sex: sex_letter(rule.sex),
                 age_band: band,
             },
@@ -449,7 +463,7 @@ impl CaseFacts {
 fn count_case_event(
     measures: &Measures,
     facts: &mut CaseFacts,
-    tally: &mut Tally,
+    counts: &mut Counts,
     row: &EventRow<'_>,
 ) -> Result<(), AppError> {
     let slim = slim(row)?;
@@ -465,25 +479,19 @@ fn count_case_event(
         }
         "arrived" => facts.arrived = true,
         "transfer_unscheduled" if slim.cause.as_deref() == Some("hold") => {
-            tally.count(
-                &facts.agreement,
+            counts.count(
+                facts.agreement,
                 month,
                 measures.cases_pulled,
                 None,
-                Some(&facts.person),
+                Some(facts.person),
             );
         }
         _ => {}
     }
-    if let Some(measure) = measures.by_kind.get(row.kind).copied() {
+    if let Some(measure) = measures.of_kind(row.kind) {
         let detail = detail_of(row.kind, &slim)?;
-        tally.count(
-            &facts.agreement,
-            month,
-            measure,
-            detail.as_deref(),
-            Some(&facts.person),
-        );
+        counts.count(facts.agreement, month, measure, detail, Some(facts.person));
     }
     Ok(())
 }
@@ -496,7 +504,7 @@ fn count_case_welfare(
     case: &Case,
     left_at: Option<Timestamp>,
     facts: &CaseFacts,
-    tally: &mut Tally,
+    counts: &mut Counts,
     as_of: Timestamp,
 ) -> Result<(), AppError> {
     let Some(terms) = case_terms(snapshot, case) else {
@@ -512,20 +520,20 @@ fn count_case_welfare(
         }
         let month = month_of(item.due_at)?;
         let person = facts.person_at(item.due_at);
-        tally.count(
-            &facts.agreement,
+        counts.count(
+            facts.agreement,
             month,
             measures.welfare_due,
             None,
-            Some(&person),
+            Some(person),
         );
         if item.missed(cutoff) {
-            tally.count(
-                &facts.agreement,
+            counts.count(
+                facts.agreement,
                 month,
                 measures.welfare_missed,
                 None,
-                Some(&person),
+                Some(person),
             );
         }
     }
