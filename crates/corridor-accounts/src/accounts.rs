@@ -114,7 +114,7 @@ pub struct Accounts {
     backend: Backend,
     limiter: Mutex<RateLimiter>,
     /// Verified against when the user does not exist, so that an unknown name costs one Argon2
-    /// verification like a known one. Its password is random and thrown away.
+    /// verification like a known one: [`PasswordPhc::unmatchable`], which no password matches.
     dummy_hash: Arc<PasswordPhc>,
     user_hash_verifications: AtomicU64,
     dummy_hash_verifications: AtomicU64,
@@ -134,10 +134,10 @@ impl Accounts {
     pub async fn from_pool(pool: AnyPool) -> Result<Self, AccountsError> {
         let backend = db::backend_of(&pool).await?;
         db::migrate(&pool, backend).await?;
-        // Made now rather than at the first unknown name, so that first login does not cost a hash
-        // and a verification where every other costs one verification.
-        let dummy_password = hex::encode(SessionId::generate()?.expose());
-        let dummy_hash = blocking(move || PasswordPhc::hash(&dummy_password)).await??;
+        // Made now rather than at the first unknown name, so that the first login costs what
+        // every other costs; it is made without running Argon2, so opening the accounts (every
+        // command line run does) costs no hash for a login it will not serve.
+        let dummy_hash = PasswordPhc::unmatchable()?;
         Ok(Self {
             pool,
             backend,
