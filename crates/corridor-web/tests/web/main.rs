@@ -8,6 +8,10 @@ mod harness;
 #[cfg(test)]
 mod i18n;
 #[cfg(test)]
+mod language;
+#[cfg(test)]
 mod pages;
+#[cfg(test)]
+mod refusals;
 #[cfg(test)]
 mod session;
