@@ -265,7 +265,7 @@ fn each_account_sets_only_its_own_language() {
     // Proves `self-language`: every role with an account may set its own interface language,
     // and nobody (not even the admin) may set another account's.
     let authz = Authz::load().expect("the shipped policies load");
-    for &role in Role::ALL {
+    for role in Role::ALL {
         let me = principal(role, Side::Own).expect("a principal");
         let own = corridor_authz::ResourceFacts::User(
             corridor_domain::UserId::parse(me.user()).expect("a user id"),
