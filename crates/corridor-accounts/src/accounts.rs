@@ -13,6 +13,7 @@ use sqlx::{AnyPool, Row};
 
 use crate::db::{self, Backend};
 use crate::error::{AccountsError, LoginError};
+use crate::language::LanguageTag;
 use crate::party;
 use crate::password::{self, PASSWORD_LENGTH_MAX_BYTES, PasswordPhc};
 use crate::rate::RateLimiter;
@@ -280,6 +281,35 @@ impl Accounts {
         self.end_sessions_of(user).await
     }
 
+    /// The language the user chose for the web interface; `None` when they follow their
+    /// browser's.
+    pub async fn language(&self, user: &UserId) -> Result<Option<LanguageTag>, AccountsError> {
+        let row = sqlx::query("SELECT language FROM accounts_users WHERE name = $1")
+            .bind(user.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or_else(|| AccountsError::UnknownUser(user.clone()))?;
+        decode_language(&row)
+    }
+
+    /// Sets the language the user chose for the web interface; `None` follows their browser's.
+    /// Sessions and tokens are left alone: a language changes no privilege.
+    pub async fn set_language(
+        &self,
+        user: &UserId,
+        language: Option<&LanguageTag>,
+    ) -> Result<(), AccountsError> {
+        let updated = sqlx::query("UPDATE accounts_users SET language = $1 WHERE name = $2")
+            .bind(language.map(|tag| tag.as_str().to_owned()))
+            .bind(user.as_str().to_owned())
+            .execute(&self.pool)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(AccountsError::UnknownUser(user.clone()));
+        }
+        Ok(())
+    }
+
     /// Every user, by name, up to [`USERS_LIST_MAX`].
     pub async fn list_users(&self) -> Result<Vec<UserInfo>, AccountsError> {
         let rows = sqlx::query(
@@ -396,9 +426,22 @@ impl Accounts {
         session: &SessionId,
         now: Timestamp,
     ) -> Result<Option<Actor>, AccountsError> {
+        Ok(self
+            .session_with_language(session, now)
+            .await?
+            .map(|(actor, _)| actor))
+    }
+
+    /// What [`Accounts::session`] answers, with the language the account holder chose for the
+    /// web interface (`None`: follow the browser), read in the same statement.
+    pub async fn session_with_language(
+        &self,
+        session: &SessionId,
+        now: Timestamp,
+    ) -> Result<Option<(Actor, Option<LanguageTag>)>, AccountsError> {
         let key = session.storage_key();
         let row = sqlx::query(
-            "SELECT s.created_at_ms, s.last_seen_at_ms, u.name, u.role, u.party, u.password_phc, u.disabled, u.created_at_ms AS user_created_at_ms \
+            "SELECT s.created_at_ms, s.last_seen_at_ms, u.name, u.role, u.party, u.password_phc, u.disabled, u.language, u.created_at_ms AS user_created_at_ms \
              FROM accounts_sessions s JOIN accounts_users u ON u.name = s.user_name WHERE s.id_sha256 = $1",
         )
         .bind(key.clone())
@@ -417,7 +460,8 @@ impl Accounts {
             .bind(key)
             .execute(&self.pool)
             .await?;
-        Ok(Some(user.actor()))
+        let language = decode_language(&row)?;
+        Ok(Some((user.actor(), language)))
     }
 
     /// Ends a session on the server. Returns whether there was one.
@@ -666,6 +710,17 @@ impl UserRow {
             party: self.info.party.clone(),
         }
     }
+}
+
+/// The `language` column of a user's row: NULL, or a tag as [`Accounts::set_language`] wrote it.
+fn decode_language(row: &AnyRow) -> Result<Option<LanguageTag>, AccountsError> {
+    let language: Option<String> = row.try_get("language")?;
+    language
+        .map(|text| {
+            LanguageTag::parse(&text)
+                .map_err(|error| AccountsError::Corrupt(format!("language of a user: {error}")))
+        })
+        .transpose()
 }
 
 fn decode_token(row: &AnyRow) -> Result<TokenInfo, AccountsError> {

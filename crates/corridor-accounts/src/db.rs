@@ -14,16 +14,30 @@ pub const MIGRATIONS_TABLE: &str = "_corridor_accounts_migrations";
 /// Connections in a pool opened by [`crate::Accounts::open`].
 pub const POOL_CONNECTIONS_MAX: u32 = 4;
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "accounts",
-    include_str!("../migrations/sqlite/0001_accounts.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "accounts",
-    include_str!("../migrations/postgres/0001_accounts.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "accounts",
+        include_str!("../migrations/sqlite/0001_accounts.sql"),
+    ),
+    (
+        2,
+        "user language",
+        include_str!("../migrations/sqlite/0002_user_language.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "accounts",
+        include_str!("../migrations/postgres/0001_accounts.sql"),
+    ),
+    (
+        2,
+        "user language",
+        include_str!("../migrations/postgres/0002_user_language.sql"),
+    ),
+];
 
 impl From<corridor_store::StoreError> for AccountsError {
     fn from(error: corridor_store::StoreError) -> Self {

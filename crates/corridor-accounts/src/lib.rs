@@ -22,6 +22,7 @@
 mod accounts;
 mod db;
 mod error;
+mod language;
 mod party;
 mod password;
 mod rate;
@@ -35,6 +36,7 @@ pub use accounts::{
 pub use corridor_domain::PartyFieldError;
 pub use db::{Backend, MIGRATIONS_TABLE, POOL_CONNECTIONS_MAX};
 pub use error::{AccountsError, LoginError};
+pub use language::{LANGUAGE_TAG_LENGTH_MAX_BYTES, LanguageTag};
 pub use party::{check_binding, party_from_fields};
 pub use password::{PASSWORD_LENGTH_MAX_BYTES, PASSWORD_LENGTH_MIN_CHARS, PasswordPhc};
 pub use rate::{

@@ -43,6 +43,12 @@ pub struct ServerConfig {
     /// `--as` without accounts, the demo and tests). A deployment's counsel are accounts, and
     /// a name that is an account is judged by the account alone.
     pub simulated_counsel: BTreeSet<UserId>,
+    /// The languages the web interface ships (their tags, such as `en` and `fr`): an account
+    /// may choose only one of these (`PUT /api/users/{user}/language`). Empty accepts any
+    /// well-formed language tag, and the interface falls back to the browser's language for
+    /// one it lacks. corridor-api knows no catalogue; `corridor serve` fills this from
+    /// corridor-web's.
+    pub languages: Vec<String>,
 }
 
 impl std::fmt::Debug for ServerConfig {
@@ -70,6 +76,7 @@ impl ServerConfig {
             secure_cookies: false,
             witness: None,
             simulated_counsel: BTreeSet::new(),
+            languages: Vec::new(),
         }
     }
 }
@@ -86,6 +93,7 @@ struct Inner {
     rate_limiter: RateLimiter,
     secure_cookies: bool,
     witness: Option<WitnessState>,
+    languages: Vec<String>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -115,6 +123,7 @@ impl AppState {
                 rate_limiter: RateLimiter::new(config.rate_limit),
                 secure_cookies: config.secure_cookies,
                 witness: config.witness,
+                languages: config.languages,
             }),
         }
     }
@@ -147,6 +156,11 @@ impl AppState {
     /// Whether session cookies carry `Secure`.
     pub fn secure_cookies(&self) -> bool {
         self.inner.secure_cookies
+    }
+
+    /// The languages an account may choose for the web interface ([`ServerConfig::languages`]).
+    pub fn languages(&self) -> &[String] {
+        &self.inner.languages
     }
 
     /// The witness the server runs, if it was given one.

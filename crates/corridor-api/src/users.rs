@@ -7,6 +7,9 @@
 //! allow these actions to `admin` alone. Listing a user's tokens is decided as `issue_token` on
 //! that user: whoever may give a user tokens may see which they hold (never their texts).
 //!
+//! The language of the web interface is the one thing here an account holder sets on their own
+//! account, and only on it (`PUT /api/users/{user}/language`, decided as `set_language`).
+//!
 //! An admin cannot disable their own account or change their own role: the last admin could
 //! otherwise lock everyone out, and a change of one's own privilege wants a second person.
 //!
@@ -39,7 +42,7 @@ use crate::problem::{AccessProblems, ApiError, CommonProblems, ProblemBody};
 use crate::state::AppState;
 
 pub use corridor_app::limits::TOKEN_LIFETIME_DAYS_DEFAULT;
-pub use corridor_app::users::{parse_role, parse_scopes};
+pub use corridor_app::users::{parse_language, parse_role, parse_scopes};
 
 /// The user administration routes.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -49,6 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(set_role))
         .routes(routes!(list_tokens, issue_token))
         .routes(routes!(revoke_token))
+        .routes(routes!(set_language))
 }
 
 /// The party a user acts for, as at most one of three fields (none for counsel, who act for
@@ -592,4 +596,73 @@ pub async fn revoke_token(
     }
     state.accounts().revoke_token(id, state.now()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The language of an account's web interface.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageBody {
+    /// A language tag the interface ships (`en`, `fr`, …), or `null` to follow the browser's
+    /// `Accept-Language`.
+    pub language: Option<String>,
+}
+
+/// An account's interface language, as set.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LanguageView {
+    /// The login name.
+    pub user: String,
+    /// The language tag chosen, or `null`: the browser's `Accept-Language` decides.
+    pub language: Option<String>,
+}
+
+/// `PUT /api/users/{user}/language`: the language of the account's web interface. An account
+/// sets its own and nobody else's (not even an admin); the decision is on the record.
+#[utoipa::path(
+    put,
+    path = "/api/users/{user}/language",
+    tag = "users",
+    params(("user" = String, Path, description = "The login name: the caller's own", pattern = "^[a-z0-9._-]{1,64}$")),
+    request_body = LanguageBody,
+    responses(
+        (status = 200, description = "Set; pages follow it from the next request", body = LanguageView),
+        AccessProblems, CommonProblems
+    ),
+    security(("session" = []), ("token" = []))
+)]
+pub async fn set_language(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(user): Path<String>,
+    body: Result<JsonBody<LanguageBody>, ApiError>,
+) -> Result<Json<LanguageView>, ApiError> {
+    caller.authenticated()?;
+    let user = path_user(&user)?;
+    let asked = match body {
+        Ok(JsonBody(body)) => body.language,
+        Err(error) => {
+            // The policies are asked before the body is read, so a bad body is on the record too.
+            authorize(
+                state.app(),
+                &caller,
+                Action::SetLanguage,
+                &ResourceFacts::User(user.clone()),
+            )
+            .await?;
+            return Err(error);
+        }
+    };
+    let language = corridor_app::users::set_language(
+        state.app(),
+        &caller,
+        &user,
+        asked.as_deref(),
+        state.languages(),
+        "body.language",
+    )
+    .await?;
+    Ok(Json(LanguageView {
+        user: user.to_string(),
+        language: language.map(|tag| tag.to_string()),
+    }))
 }

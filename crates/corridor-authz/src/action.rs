@@ -197,6 +197,8 @@ actions! {
     IssueToken => "issue_token" on User,
     /// Revoke a user's API token.
     RevokeToken => "revoke_token" on User,
+    /// Choose the language of one's own web interface (the resource is the account itself).
+    SetLanguage => "set_language" on User,
     /// Manage the log signing key and the key hierarchy.
     ManageKeys => "manage_keys" on Service,
     /// Lodge a confidential complaint with the agreement's monitoring body (public).

@@ -5,6 +5,8 @@
 //! wrote alike; a helper one test binary needs stays in that binary's fixture. Each function
 //! panics on a malformed value, naming it: a typo in a test fails that test at once.
 //!
+//! [`refusals`] gives one refusal of every kind the core can give.
+//!
 //! With the feature `store`, [`sealed`] makes proposals whose personal data is sealed and whose
 //! case key is wrapped as the store keeps them, for the crates above the store. Fresh test
 //! databases are not here: they are `corridor_store::testing`, which the store's own tests use too.
@@ -15,6 +17,7 @@
     reason = "test support: a malformed value written in a test fails that test, naming the value"
 )]
 
+pub mod refusals;
 #[cfg(feature = "store")]
 pub mod sealed;
 

@@ -4,9 +4,9 @@
 //! directory of files, not a code change; a test holds that every catalogue has the same keys and placeholders
 //! and that the templates name only keys that exist.
 //!
-//! The language is the browser's `Accept-Language` (with its q-values) among the shipped
-//! catalogues, else English. Accounts have no language setting yet (corridor-accounts stores
-//! a role, a party and a password); when they do, it will come first.
+//! The language is the account's own setting (`/account`, `PUT /api/users/{user}/language`)
+//! when the interface ships it, else the browser's `Accept-Language` (with its q-values) among
+//! the shipped catalogues, else English (`crate::visitor::language_of`).
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
@@ -81,6 +81,13 @@ pub fn languages() -> Vec<&'static str> {
     CATALOGUES.iter().map(|(language, _)| *language).collect()
 }
 
+/// A shipped language's name in that language (`English`, `Français`): its catalogue's
+/// `language.name`, so a language is listed by a name its speakers read whatever the page's
+/// language.
+pub fn language_name(language: &str) -> String {
+    Messages::of(language).t("language.name").to_owned()
+}
+
 /// The placeholders (`{name}`) of a message, sorted.
 pub fn placeholders(message: &str) -> Vec<String> {
     let mut names: Vec<String> = message
@@ -133,6 +140,12 @@ impl Messages {
     /// The message `key`: this language's, else English's, else the key itself (which the
     /// catalogue tests make impossible for the keys the templates name).
     pub fn t<'a>(&'a self, key: &'a str) -> &'a str {
+        self.get(key).unwrap_or(key)
+    }
+
+    /// The message `key`, this language's or else English's, if either catalogue has it: for
+    /// keys made from data (a refusal's code), which a catalogue may lack.
+    pub fn get(&self, key: &str) -> Option<&str> {
         self.catalogue
             .messages
             .get(key)
@@ -141,7 +154,7 @@ impl Messages {
                     .as_ref()
                     .and_then(|fallback| fallback.messages.get(key))
             })
-            .map_or(key, String::as_str)
+            .map(String::as_str)
     }
 
     /// The message `prefix.name` if the catalogue has one, else `name` as it is: for values

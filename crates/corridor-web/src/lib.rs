@@ -14,9 +14,11 @@
 //!   (`/cases/{case}`, `/cases/{case}/actions/{action}`, `/cases/{case}/erase`,
 //!   `/cases/{case}/events/{seq}/proof`);
 //! - [`propose`]: proposing a case (`/cases/new`);
+//! - [`settings`]: the account page, `/account`: the language of the interface;
 //! - [`visitor`]: who is looking (the API's session cookie, read through the same accounts
 //!   function) and in which language;
 //! - [`render`]: the layout's data, the headers every page is sent with, the error page;
+//! - [`refusals`]: a refusal's or any problem's sentence and title in the visitor's language;
 //! - [`i18n`]: the message catalogues (`i18n/<lang>/*.toml`) and `Accept-Language`;
 //! - [`facts`]: an agreement file's facts with their sources;
 //! - [`assets`]: the stylesheet and the vendored htmx, compiled in.
@@ -38,7 +40,9 @@ pub mod i18n;
 pub mod propose;
 pub mod public;
 pub mod queue;
+pub mod refusals;
 pub mod render;
+pub mod settings;
 pub mod visitor;
 
 use axum::Router;
@@ -55,6 +59,10 @@ pub fn pages() -> Router<AppState> {
         .route("/statistics", get(public::statistics))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
+        .route(
+            "/account",
+            get(settings::account_form).post(settings::set_language),
+        )
         .route(
             "/account/password",
             get(account::password_form).post(account::change_password),

@@ -1,6 +1,7 @@
 //! What every page shares: the layout's data ([`Chrome`]: language, sign-in state, navigation
 //! by role), the headers every page is sent with ([`CONTENT_SECURITY_POLICY`], `no-store` for a
-//! session), and the error page, whose status is the API's for the same error.
+//! session), and the error page, whose status is the API's for the same error and whose words
+//! are the visitor's language's.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -11,6 +12,7 @@ use corridor_api::auth::SESSION_COOKIE;
 use corridor_domain::Role;
 
 use crate::i18n::Messages;
+use crate::refusals;
 use crate::visitor::Visitor;
 
 /// `Content-Security-Policy` of every page: scripts, styles and images from this origin only,
@@ -61,17 +63,23 @@ fn account_nav(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/queue", "nav.queue"),
             ("/cases/new", "nav.propose"),
             ("/holds", "nav.holds"),
+            ("/account", "nav.account"),
             ("/account/password", "nav.password"),
         ],
         Role::CourtClerk | Role::Adjudicator => &[
             ("/queue", "nav.queue"),
             ("/holds", "nav.holds"),
+            ("/account", "nav.account"),
             ("/account/password", "nav.password"),
         ],
         // The operator and the auditor read no case, so they have no queue.
-        Role::Admin | Role::Auditor | Role::Public => &[("/account/password", "nav.password")],
+        Role::Admin | Role::Auditor | Role::Public => &[
+            ("/account", "nav.account"),
+            ("/account/password", "nav.password"),
+        ],
         _ => &[
             ("/queue", "nav.queue"),
+            ("/account", "nav.account"),
             ("/account/password", "nav.password"),
         ],
     }
@@ -164,9 +172,10 @@ pub struct ErrorPage {
     pub code: String,
 }
 
-/// The HTML page of an error: the API's problem for it (the same status, title, sentence and
-/// code as `application/problem+json` would carry), in the layout. A server fault's cause goes
-/// to the log, never to the page.
+/// The HTML page of an error: the API's problem for it (the same status and code as
+/// `application/problem+json` would carry; its title and sentence in the visitor's language,
+/// [`crate::refusals`]), in the layout. A server fault's cause goes to the log, never to the
+/// page.
 pub fn error_page(visitor: &Visitor, current: &str, error: impl Into<ApiError>) -> Response {
     let error = error.into();
     let problem = error.problem();
@@ -179,8 +188,8 @@ pub fn error_page(visitor: &Visitor, current: &str, error: impl Into<ApiError>) 
         ErrorPage {
             chrome: Chrome::of(visitor, current),
             status: problem.status.as_u16(),
-            title: problem.title,
-            detail: problem.detail,
+            title: refusals::title(&visitor.messages, &problem),
+            detail: refusals::sentence(&visitor.messages, &problem),
             code: problem.code,
         },
     );

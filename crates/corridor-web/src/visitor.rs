@@ -1,5 +1,7 @@
 //! Who is looking at a page: the session cookie the API's sessions set ([`SESSION_COOKIE`]),
-//! read through the same accounts function, or nobody; and in which language.
+//! read through the same accounts function, or nobody; and in which language: the account's
+//! own setting if it has one the interface ships, else the browser's `Accept-Language`
+//! ([`negotiate`]), else English ([`language_of`]).
 //!
 //! A form that changes something carries the session's CSRF token ([`csrf_token`], the one the
 //! API sends in `X-CSRF-Token`) in a hidden `csrf` field, compared in constant time; a post
@@ -7,14 +9,14 @@
 
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use corridor_accounts::SessionId;
+use corridor_accounts::{LanguageTag, SessionId};
 use corridor_api::AppState;
 use corridor_api::auth::{SESSION_COOKIE, cookie, csrf_token};
 use corridor_app::{AppError, Caller, Credential};
 use corridor_domain::Role;
 use subtle::ConstantTimeEq;
 
-use crate::i18n::{Messages, negotiate};
+use crate::i18n::{Messages, languages, negotiate};
 
 /// The visitor of a page.
 #[derive(Debug, Clone)]
@@ -27,6 +29,21 @@ pub struct Visitor {
     pub ended: bool,
     /// The page's messages.
     pub messages: Messages,
+    /// The language the signed-in account chose (`None`: it follows the browser, or nobody is
+    /// signed in), whether or not the interface still ships it.
+    pub language_setting: Option<LanguageTag>,
+}
+
+/// The language of a page: the account's setting when the interface ships it, else the best
+/// shipped match of the browser's `Accept-Language`, else English.
+pub fn language_of(setting: Option<&LanguageTag>, accept_language: Option<&str>) -> &'static str {
+    setting
+        .and_then(|tag| {
+            languages()
+                .into_iter()
+                .find(|language| *language == tag.as_str())
+        })
+        .unwrap_or_else(|| negotiate(accept_language))
 }
 
 impl Visitor {
@@ -36,21 +53,21 @@ impl Visitor {
     /// # Errors
     /// When the accounts cannot be read.
     pub async fn of(state: &AppState, parts: &Parts) -> Result<Self, AppError> {
-        let messages = Messages::of(negotiate(accept_language(&parts.headers)));
+        let browser = accept_language(&parts.headers);
         let Some(text) = cookie(parts, SESSION_COOKIE) else {
-            return Self::anonymous(messages, false);
+            return Self::anonymous(Messages::of(negotiate(browser)), false);
         };
         let live = match SessionId::parse(text) {
             Some(session) => state
                 .accounts()
-                .session(&session, state.now())
+                .session_with_language(&session, state.now())
                 .await
                 .map_err(AppError::Accounts)?
-                .map(|actor| (session, actor)),
+                .map(|(actor, language)| (session, actor, language)),
             None => None,
         };
         match live {
-            Some((session, actor)) => Ok(Self {
+            Some((session, actor, language_setting)) => Ok(Self {
                 caller: Caller {
                     actor,
                     credential: Credential::Session {
@@ -59,9 +76,10 @@ impl Visitor {
                 },
                 session: Some(session),
                 ended: false,
-                messages,
+                messages: Messages::of(language_of(language_setting.as_ref(), browser)),
+                language_setting,
             }),
-            None => Self::anonymous(messages, true),
+            None => Self::anonymous(Messages::of(negotiate(browser)), true),
         }
     }
 
@@ -79,6 +97,7 @@ impl Visitor {
             session: None,
             ended,
             messages,
+            language_setting: None,
         })
     }
 

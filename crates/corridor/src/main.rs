@@ -508,6 +508,11 @@ async fn serve(app: App, url: &str, args: &cli::ServeArgs) -> anyhow::Result<Exi
     config.master = app.master;
     config.secure_cookies = args.secure_cookies;
     config.witness = witness.clone();
+    // An account may choose only a language the pages have a catalogue for.
+    config.languages = corridor_web::i18n::languages()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     config.rate_limit = corridor_api::limits::RateLimit {
         burst_requests: args.rate_limit_burst,
         refill_per_second: args.rate_limit_per_second,

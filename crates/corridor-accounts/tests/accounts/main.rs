@@ -6,6 +6,7 @@
 )]
 
 mod credentials;
+mod language;
 mod passwords;
 mod rate_limit;
 mod roles;

@@ -24,7 +24,7 @@ async fn accounts_and_store_share_a_database() {
         .iter()
         .map(|row| row.try_get("version").unwrap())
         .collect();
-        assert_eq!(recorded, [1]);
+        assert_eq!(recorded, [1, 2]);
         let store_versions: Vec<i64> =
             sqlx::query("SELECT version FROM _sqlx_migrations ORDER BY version")
                 .fetch_all(store.pool())

@@ -23,6 +23,8 @@ use tower::ServiceExt as _;
 pub const ORIGIN: &str = "corridor.test/log";
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const OFFICER: &str = "officer.ada";
+/// A second account, of the same role and state as [`OFFICER`].
+pub const OTHER_OFFICER: &str = "officer.bea";
 /// The synthetic people proposed: their names must never appear on a public page.
 pub const PEOPLE: [&str; 3] = [
     "Synthetic Person Amaru",
@@ -112,6 +114,10 @@ pub async fn spawn() -> TestApp {
         burst_requests: 100_000,
         refill_per_second: 100_000,
     };
+    config.languages = corridor_web::i18n::languages()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     config.clock = Arc::new(move || {
         Timestamp::from_millisecond(read.load(Ordering::SeqCst)).unwrap_or_default()
     });
@@ -163,17 +169,19 @@ pub async fn spawn() -> TestApp {
         .record_checkpoint(size, &root, &note.to_text(), start)
         .await
         .expect("recorded");
-    state
-        .accounts()
-        .add_user(
-            &UserId::parse(OFFICER).expect("a user"),
-            Role::SendingOfficer,
-            &corridor_testkit::party("state:USA"),
-            PASSWORD,
-            start,
-        )
-        .await
-        .expect("the user");
+    for name in [OFFICER, OTHER_OFFICER] {
+        state
+            .accounts()
+            .add_user(
+                &UserId::parse(name).expect("a user"),
+                Role::SendingOfficer,
+                &corridor_testkit::party("state:USA"),
+                PASSWORD,
+                start,
+            )
+            .await
+            .expect("the user");
+    }
     let router = corridor_api::router_with(state.clone(), corridor_web::pages());
     TestApp {
         router,

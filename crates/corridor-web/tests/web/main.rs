@@ -10,8 +10,11 @@ mod harness;
 #[cfg(test)]
 mod i18n;
 #[cfg(test)]
+mod language;
+#[cfg(test)]
 mod pages;
 #[cfg(test)]
 mod queues;
+mod refusals;
 #[cfg(test)]
 mod session;

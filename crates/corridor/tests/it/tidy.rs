@@ -496,6 +496,7 @@ const DOORS: &[(&str, &[Door])] = &[
             Cli(&["user", "revoke-token"]),
         ],
     ),
+    ("set_language", &[Route("/api/users/{user}/language")]),
     ("manage_keys", &[Cli(&["log", "key"]), Cli(&["init"])]),
     (
         "lodge_complaint",
