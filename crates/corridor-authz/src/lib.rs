@@ -177,9 +177,29 @@ impl Authz {
         Self::from_sources(SCHEMA, POLICY_FILES)
     }
 
+    /// Parses the shipped schema and policies without validating the policies against the
+    /// schema again: for a one-off command. The texts are compiled into the binary, so their
+    /// validation is a fact of the build, not of the run: the test `shipped_policies_validate`
+    /// holds it for these very texts, and `corridor serve` validates them again at start
+    /// ([`Authz::load`]). Everything else (parsing, `@id`s, the actions' agreement with the
+    /// schema) is checked as by [`Authz::load`]. Strict validation is about two thirds of a
+    /// command's start-up work (docs/benchmarks.md, "CLI start-up").
+    pub fn load_shipped() -> Result<Self, LoadError> {
+        Self::build(SCHEMA, POLICY_FILES, false)
+    }
+
     /// Parses and validates a schema and policy files given as text: file name and text each.
     /// [`Authz::load`] calls it with the shipped files; tests call it with broken ones.
     pub fn from_sources(schema_text: &str, files: &[(&str, &str)]) -> Result<Self, LoadError> {
+        Self::build(schema_text, files, true)
+    }
+
+    /// Parses a schema and policy files, validating the policies in strict mode when `validate`.
+    fn build(
+        schema_text: &str,
+        files: &[(&str, &str)],
+        validate: bool,
+    ) -> Result<Self, LoadError> {
         let (schema, schema_warnings) =
             Schema::from_cedarschema_str(schema_text).map_err(|error| LoadError::Schema {
                 message: error.to_string(),
@@ -230,25 +250,8 @@ impl Authz {
             }
         }
 
-        let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
-        let file = |id: &PolicyId| {
-            file_of
-                .get(AsRef::<str>::as_ref(id))
-                .map_or("?", String::as_str)
-                .to_owned()
-        };
-        let mut errors: Vec<String> = result
-            .validation_errors()
-            .map(|error| format!("{}: {}", file(error.policy_id()), describe(error)))
-            .collect();
-        // A warning (a policy that can never apply, confusable characters) is a mistake too.
-        errors.extend(
-            result
-                .validation_warnings()
-                .map(|warning| format!("{}: {}", file(warning.policy_id()), describe(warning))),
-        );
-        if !errors.is_empty() {
-            return Err(LoadError::Validation { errors });
+        if validate {
+            validate_strictly(&schema, &policies, &file_of)?;
         }
 
         check_actions(&schema)?;
@@ -617,5 +620,36 @@ fn describe(diagnostic: &(impl Diagnostic + ?Sized)) -> String {
     match diagnostic.help() {
         Some(help) => format!("{diagnostic} (help: {help})"),
         None => diagnostic.to_string(),
+    }
+}
+
+/// Validates `policies` against `schema` in strict mode; every error and warning, named by the
+/// file its policy came from (`file_of`: `@id` → file).
+fn validate_strictly(
+    schema: &Schema,
+    policies: &PolicySet,
+    file_of: &BTreeMap<String, String>,
+) -> Result<(), LoadError> {
+    let result = Validator::new(schema.clone()).validate(policies, ValidationMode::Strict);
+    let file = |id: &PolicyId| {
+        file_of
+            .get(AsRef::<str>::as_ref(id))
+            .map_or("?", String::as_str)
+            .to_owned()
+    };
+    let mut errors: Vec<String> = result
+        .validation_errors()
+        .map(|error| format!("{}: {}", file(error.policy_id()), describe(error)))
+        .collect();
+    // A warning (a policy that can never apply, confusable characters) is a mistake too.
+    errors.extend(
+        result
+            .validation_warnings()
+            .map(|warning| format!("{}: {}", file(warning.policy_id()), describe(warning))),
+    );
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::Validation { errors })
     }
 }

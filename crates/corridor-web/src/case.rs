@@ -650,8 +650,8 @@ fn refused_of(visitor: &Visitor, error: &ApiError) -> (StatusCode, Refused, Opti
     (
         problem.status,
         Refused {
-            title: problem.title,
-            detail: problem.detail,
+            title: crate::refusals::title(&visitor.messages, &problem),
+            detail: crate::refusals::sentence(&visitor.messages, &problem),
             code: problem.code,
             facts,
         },

@@ -509,8 +509,8 @@ fn refusal(visitor: &Visitor, form: HoldForm, error: corridor_app::AppError) -> 
     if problem.status == StatusCode::CONFLICT || problem.status == StatusCode::UNPROCESSABLE_ENTITY
     {
         let refused = Refused {
-            title: problem.title,
-            detail: problem.detail,
+            title: crate::refusals::title(&visitor.messages, &problem),
+            detail: crate::refusals::sentence(&visitor.messages, &problem),
             code: problem.code,
         };
         return form_page(visitor, problem.status, form, Vec::new(), Some(refused));

@@ -498,8 +498,8 @@ pub async fn propose(
                 ApiError::App(app) if matches!(app.kind(), corridor_app::ErrorKind::Refused) => {
                     let problem = error.problem();
                     let refused = crate::case::Refused {
-                        title: problem.title,
-                        detail: problem.detail,
+                        title: crate::refusals::title(&visitor.messages, &problem),
+                        detail: crate::refusals::sentence(&visitor.messages, &problem),
                         code: problem.code,
                         facts: problem
                             .facts

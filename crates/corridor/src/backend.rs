@@ -200,7 +200,8 @@ impl Executor {
         caller: Option<Caller>,
         accounts: corridor_accounts::Accounts,
     ) -> anyhow::Result<Self> {
-        let authz = corridor_authz::Authz::load()
+        // A one-off command: the shipped policies' validation is the build's (`load_shipped`).
+        let authz = corridor_authz::Authz::load_shipped()
             .context("the authorization policies do not load; nothing can be decided")?;
         let mut config = AppConfig::new(Arc::clone(&app.store), accounts, Arc::new(authz));
         config.master = app.master.take();

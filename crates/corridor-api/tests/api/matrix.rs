@@ -184,6 +184,8 @@ impl Column {
 /// caller, so every column gets past the policies (which never see it); so is its monitoring
 /// endpoint, `GET /{origin_hash}/checkpoint`, which serves what the witness cosigned. The
 /// published statistics are everyone's, the anonymous public's included (`read_statistics`).
+/// An account sets its own interface language only (`self-language`): another account's is `n`,
+/// except to the operator, who administers the accounts and so may know they exist (`-`).
 #[rustfmt::skip]
 const TABLE: &[(&str, &str, &str)] = &[
     //                                                     so ss ad ro  co mo cc ad pu au
@@ -265,6 +267,7 @@ const TABLE: &[(&str, &str, &str)] = &[
     ("GET",    "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - - n"),
     ("POST",   "/api/users/{user}/tokens",                "nn nn nn nnn nn nn nn - - n"),
     ("DELETE", "/api/users/{user}/tokens/{token_id}",     "nn nn nn nnn nn nn nn Y - n"),
+    ("PUT",    "/api/users/{user}/language",              "nn nn nn nnn nn nn nn - - n"),
     // Confidential complaints: anyone lodges and reads by receipt (no credential is read); only
     // the agreement's monitoring body works on them, every other role refused before anything
     // about complaints is read, a monitor of another body told one does not exist.
@@ -422,6 +425,7 @@ fn body(method: &str, path: &str, column: Column) -> Option<serde_json::Value> {
         }),
         ("PUT", "/api/users/{user}/role") => json!({ "role": "sending_officer", "state": "GBR" }),
         ("POST", "/api/users/{user}/tokens") => json!({ "scopes": ["read_case"] }),
+        ("PUT", "/api/users/{user}/language") => json!({ "language": "fr" }),
         _ => return None,
     })
 }

@@ -31,6 +31,8 @@ fn shipped_policies_validate() -> anyhow::Result<()> {
         ids.contains(&"guard-admin-never-reads-cases".to_owned()),
         "{ids:?}"
     );
+    // What a one-off command loads without validating is the same policy set.
+    assert_eq!(Authz::load_shipped()?.policy_ids(), ids);
     Ok(())
 }
 

@@ -69,7 +69,7 @@ fn migrate_reports_every_schema_version() {
     assert_eq!(first["backend"], "sqlite");
     assert_eq!(first["store"]["versions"], serde_json::json!(all));
     assert_eq!(first["store"]["applied"], serde_json::json!(all));
-    assert_eq!(first["accounts"]["applied"], serde_json::json!([1]));
+    assert_eq!(first["accounts"]["applied"], serde_json::json!([1, 2]));
     let again = sandbox
         .corridor(&["--json", "--database", "sqlite://m.db", "db", "migrate"])
         .code(0)
