@@ -367,7 +367,9 @@ fn set_passing(body: &mut ProposeBody, field: &str) -> bool {
     match field {
         "name" => body.name = "-".to_owned(),
         "birth_date" => body.birth_date = "2000-01-01".to_owned(),
-        "nationality" => body.nationality = "AAA".to_owned(),
+        // A code ISO 3166-1 assigns: the parser checks the table, so a made-up code such as
+        // `AAA` failed again and again, naming the nationality once per remaining loop.
+        "nationality" => body.nationality = "RWA".to_owned(),
         "sex" => body.sex = "other".to_owned(),
         "vulnerabilities" => body.vulnerabilities.clear(),
         "feared_countries" => body.feared_countries.clear(),
@@ -415,6 +417,11 @@ fn field_errors(mut body: ProposeBody) -> (Vec<FieldError>, Option<ApiError>) {
             first = Some(error);
         }
         match field {
+            // A field named twice would be named on every later pass: stop instead.
+            Some(name) if errors.iter().filter(|error| error.field == name).count() > 1 => {
+                errors.pop();
+                break;
+            }
             Some(name) if set_passing(&mut body, &name) => {}
             _ => break,
         }

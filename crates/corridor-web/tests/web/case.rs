@@ -181,6 +181,15 @@ async fn a_proposal_with_wrong_fields_names_each_of_them() {
         reply.body.contains("value=\"Synthetic Person Eli\""),
         "what was entered is kept"
     );
+    // Each wrong field is named once, with what the person typed: not again with a value the
+    // form made up to find the next wrong field.
+    assert_eq!(
+        reply.body.matches("href=\"#p-nationality\"").count(),
+        1,
+        "{}",
+        reply.body
+    );
+    assert!(!reply.body.contains("`AAA`"), "{}", reply.body);
     assert_eq!(count_cases(&app, &session).await, before);
 }
 

@@ -24,6 +24,8 @@ mod axe;
 #[cfg(test)]
 mod docs;
 #[cfg(test)]
+mod flow;
+#[cfg(test)]
 mod keyboard;
 #[cfg(test)]
 mod pages;

@@ -60,8 +60,19 @@ pub async fn sign_in(session: &Session, user: &str, password: &str) {
         if url.path() != "/login" {
             return;
         }
-        // The old button is gone once a new page has loaded: /login again means refused.
+        // The old button is gone once a new page has loaded: /login again means refused. The
+        // URL is read again after the check: the new page may have loaded between the two.
         let reloaded = button.tag_name().await.is_err();
+        if reloaded
+            && client
+                .current_url()
+                .await
+                .expect("the browser's URL")
+                .path()
+                != "/login"
+        {
+            return;
+        }
         if reloaded || started.elapsed() > NAVIGATION_WAIT {
             let text = client
                 .find(Locator::Css("body"))
