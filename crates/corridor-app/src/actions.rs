@@ -6,8 +6,11 @@
 //! through [`corridor_store::Store::decide_without_writing`] — as the supervisor's queue does
 //! ([`crate::queues`]). A command is offered when the decider accepts it with representative
 //! values, or refuses it only for a value the form asks for (a departure outside the window, a
-//! destination the onward rule forbids, a notice that is deficient): posting the form then tells
-//! why, with the refusal's sentence.
+//! destination the onward rule forbids, a notice that is deficient), or because a court order
+//! stops it: posting the form then tells why, with the refusal's sentence. A held case keeps its
+//! schedule and departure forms so that the person who would have acted reads the court's order
+//! in the refusal, rather than finding the form gone without a word; the roles that may schedule
+//! or depart (the sending state's) are those that may know of the holds on their agreements.
 //!
 //! Nothing is offered on a case the caller may not read, and what is offered tells a restricted
 //! caller no more than posting the form would: whether the command would be accepted now, never
@@ -114,12 +117,13 @@ pub async fn available_actions(
     Ok(available)
 }
 
-/// Whether the decider refused only for a value the form asks for: the form is still offered,
-/// and posting it tells why.
+/// Whether the decider refused only for a value the form asks for, or because a court order
+/// stops the command: the form is still offered, and posting it tells why.
 fn for_a_value(refusal: &Refusal) -> bool {
     matches!(
         refusal,
         Refusal::InvalidInput { .. }
+            | Refusal::HoldActive { .. }
             | Refusal::NoticeDeficient { .. }
             | Refusal::NoticePeriodRunning { .. }
             | Refusal::DepartureOutsideSchedule { .. }

@@ -256,11 +256,10 @@ fn a_transfer_from_proposal_to_a_class_hold_through_the_forms() {
     // receiving official's page shows only the fields the agreement shares and approves; a
     // supervisor who is not the proposer approves for scheduling; the officer schedules; the
     // court clerk's class order, after a dry run counting the one scheduled case, pulls it, and
-    // the officer's case page, back at Accepted, names the order and no longer offers the
-    // schedule form (the application offers only forms the decider would accept, or refuse for a
-    // value the form asks: a hold's refusal is neither, so the hold's sentence is never shown
-    // beside a schedule form). axe-core finds no serious or critical violation on any
-    // signed-in page met, every role's queue included.
+    // the officer's case page, back at Accepted, names the order, and its schedule form refuses
+    // with the hold's sentence (the court, its reference, the order) and leaves the case as it
+    // was. axe-core finds no serious or critical violation on any signed-in page met, every
+    // role's queue included.
     with_browser(|session| async move {
         let client = &session.client;
         let mut audit = Audit::default();
@@ -515,26 +514,42 @@ fn a_transfer_from_proposal_to_a_class_hold_through_the_forms() {
             "the clerk's queue names the case the order matched:\n{queue}"
         );
 
-        // --- The officer: the case is off the schedule, and scheduling is not offered.
+        // --- The officer: the case is off the schedule, and scheduling again is refused with
+        // the hold's sentence.
         as_user(&session, "officer.ada", &case_path).await;
         let page = main_text(client).await;
         assert_eq!(fact(client, "Status").await, "Accepted", "{page}");
+        let orders = fact(client, "Court orders that matched it").await;
+        let hold = orders
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         assert!(
-            fact(client, "Court orders that matched it")
-                .await
-                .starts_with("hold-"),
+            hold.starts_with("hold-"),
             "the case page names the order that pulled it:\n{page}"
-        );
-        assert!(
-            client
-                .find_all(Locator::Css("#form-schedule"))
-                .await
-                .expect("the forms")
-                .is_empty(),
-            "the schedule form is still offered on a held case:\n{page}"
         );
         audit
             .check(&session, "the case page, pulled by the order")
+            .await;
+        fill(
+            client,
+            "form[@id='form-schedule']",
+            "Departure (UTC)",
+            &departure,
+        )
+        .await;
+        press(client, "Schedule the departure").await;
+        let refused = main_text(client).await;
+        assert!(
+            refused.contains("A court order stops this transfer")
+                && refused.contains("26-cv-0017 (synthetic)")
+                && refused.contains(hold.as_str()),
+            "the schedule form refuses with the hold's sentence:\n{refused}"
+        );
+        assert_eq!(fact(client, "Status").await, "Accepted", "{refused}");
+        audit
+            .check(&session, "the schedule form refused by the hold")
             .await;
 
         // --- The other roles' queues.
