@@ -418,7 +418,12 @@ fn attribute_rows(visitor: &Visitor, view: &CaseView) -> Vec<Row> {
     let mut rows = Vec::new();
     for (key, value) in [
         ("nationality", rule.nationality.clone()),
-        ("sex", rule.sex.clone()),
+        (
+            "sex",
+            rule.sex
+                .as_deref()
+                .map(|sex| i.name_of("option", sex).to_owned()),
+        ),
         (
             "age_years_at_proposal",
             rule.age_years_at_proposal.map(|age| age.to_string()),
@@ -442,11 +447,12 @@ fn attribute_rows(visitor: &Visitor, view: &CaseView) -> Vec<Row> {
 fn clock_rows(visitor: &Visitor, view: &CaseView) -> Vec<Row> {
     let i = &visitor.messages;
     let mut rows = Vec::new();
+    let moment = |at: &Option<String>| at.as_deref().map(|at| crate::queue::when(at).human);
     for (key, value) in [
-        ("case.next_deadline", view.next_deadline.clone()),
-        ("case.departure", view.departure.clone()),
-        ("case.departed_at", view.departed_at.clone()),
-        ("case.arrived_at", view.arrived_at.clone()),
+        ("case.next_deadline", moment(&view.next_deadline)),
+        ("case.departure", moment(&view.departure)),
+        ("case.departed_at", moment(&view.departed_at)),
+        ("case.arrived_at", moment(&view.arrived_at)),
         (
             "case.holds_matched",
             (!view.holds_matched.is_empty()).then(|| view.holds_matched.join(", ")),

@@ -241,11 +241,21 @@ async fn notice_is_served_through_the_form_and_a_stale_page_is_refused() {
         .await;
     assert_eq!(api.status, 412, "{}", api.body);
     assert_eq!(stale.status, api.status, "the API's status: {}", stale.body);
+    // The page says the API's refusal in the visitor's language: the catalogue's sentence for
+    // the API's code, filled with the API's facts.
     let problem: serde_json::Value = serde_json::from_str(&api.body).expect("a problem");
-    let detail = problem["detail"].as_str().expect("a sentence");
+    assert_eq!(problem["code"], "version_conflict");
+    let fact = |name: &str| problem["facts"][name].as_str().expect("a fact").to_owned();
+    let sentence = format!(
+        "The case {} is at version {}, not {}. Reload it and try again.",
+        fact("case"),
+        fact("current_version"),
+        fact("expected_version")
+    );
     assert!(
-        stale.body.contains(&askama_escape(detail)),
-        "the page says the API's sentence: {detail}"
+        stale.body.contains(&askama_escape(&sentence)),
+        "the page says the API's refusal: {sentence}\n{}",
+        stale.body
     );
     assert!(stale.body.contains("id=\"form-serve_notice\""));
     assert!(stale.body.contains("href=\"#form-serve_notice\""));
