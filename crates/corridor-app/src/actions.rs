@@ -17,7 +17,8 @@
 use corridor_authz::{Action, ResourceFacts};
 use corridor_domain::terms::{AgreementId, Country};
 use corridor_domain::{
-    AgreementState, Case, CaseId, Command, Context, Language, NoticeFacts, Outcome, Refusal, WelfareOutcome,
+    AgreementState, Case, CaseId, Command, Context, Language, NoticeFacts, Outcome, Refusal,
+    WelfareOutcome,
 };
 use jiff::Timestamp;
 
@@ -282,7 +283,7 @@ pub async fn history_if_permitted(
 
 /// What the case page shows of a case: the case, its history when the policies let the caller
 /// read it, and the commands the caller could take now.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CasePageRead {
     /// The case as the caller may see it ([`crate::service::read_case`]'s answer).
     pub view: CaseView,
