@@ -314,22 +314,20 @@ impl Store {
         let mut outcomes = Vec::with_capacity(commands.len());
         for command in commands {
             let needs = needs_with_findings(command, &holds, &findings, context.now);
-            let index = match snapshots.iter().position(|(loaded, _)| *loaded == needs) {
-                Some(index) => index,
-                None => {
-                    let mut snapshot = self
-                        .load_snapshot(&mut conn, holds.clone(), &needs, None)
-                        .await?;
-                    snapshot.findings = findings.clone();
-                    let visits: Vec<VisitId> = needs.visits.iter().copied().collect();
-                    if !visits.is_empty() {
-                        snapshot.visits = load_visits(&mut conn, &visits).await?;
-                    }
-                    snapshots.push((needs, snapshot));
-                    snapshots.len() - 1
+            if !snapshots.iter().any(|(loaded, _)| *loaded == needs) {
+                let mut snapshot = self
+                    .load_snapshot(&mut conn, holds.clone(), &needs, None)
+                    .await?;
+                snapshot.findings = findings.clone();
+                let visits: Vec<VisitId> = needs.visits.iter().copied().collect();
+                if !visits.is_empty() {
+                    snapshot.visits = load_visits(&mut conn, &visits).await?;
                 }
+                snapshots.push((needs.clone(), snapshot));
+            }
+            let Some((_, snapshot)) = snapshots.iter().find(|(loaded, _)| *loaded == needs) else {
+                continue;
             };
-            let snapshot = &snapshots[index].1;
             outcomes.push(match decide(snapshot, command, context) {
                 Ok(events) => Outcome::Accepted(events),
                 Err(refusal) => Outcome::Refused {
