@@ -17,20 +17,26 @@
 //! a refusal's cause (the forms a caller may post are those of their role; a refusal they see
 //! is concealed as [`crate::service::case_command`] conceals it).
 
-use corridor_authz::Action;
+use corridor_authz::{Action, ResourceFacts};
 use corridor_domain::terms::{AgreementId, Country};
 use corridor_domain::{
-    Case, CaseId, Command, Context, Language, NoticeFacts, Outcome, Refusal, WelfareOutcome,
+    AgreementState, Case, CaseId, Command, Context, Language, NoticeFacts, Outcome, Refusal,
+    WelfareOutcome,
 };
 use jiff::Timestamp;
 
+use std::sync::Arc;
+
 use crate::answers::HistoryEvent;
-use crate::authorize;
+use crate::authorize::{self, authorize};
 use crate::caller::Caller;
+use crate::committer::Job;
+use crate::disclosure::disclose;
 use crate::error::AppError;
-use crate::execute::{agreement_facts, case_facts};
-use crate::service::read_history;
+use crate::execute::{agreement_facts, case_facts, missing_case};
+use crate::service::{history_shown, read_history};
 use crate::state::App;
+use crate::views::{CaseView, case_view, open_personal};
 
 /// Every command on a case a form can post, in the order the case page shows them.
 pub const CASE_ACTIONS: [Action; 26] = [
@@ -65,9 +71,10 @@ pub const CASE_ACTIONS: [Action; 26] = [
 /// The commands `caller` could take on case `id` now, in [`CASE_ACTIONS`] order;
 /// empty for a case that does not exist or that the caller may not read. Nothing is written
 /// and nothing recorded: the page that shows them has recorded its own read of the case. One
-/// store read for the case and its holds, then one per command the policies allow the caller
-/// ([`corridor_store::Store::decide_without_writing`]): a fixed number, whatever the case's
-/// history.
+/// store read for the case, one for the holds, and one for the decider, which decides every
+/// command the policies allow the caller on one snapshot of what they read
+/// ([`corridor_store::Store::decide_each_without_writing`]): a fixed number, whatever the
+/// case's history.
 ///
 /// # Errors
 /// When the store cannot be read.
@@ -76,7 +83,7 @@ pub async fn available_actions(
     caller: &Caller,
     id: CaseId,
 ) -> Result<Vec<Action>, AppError> {
-    let actor = caller.authenticated()?.clone();
+    caller.authenticated()?;
     let Some((case, agreement)) = state.store().case(id).await? else {
         return Ok(Vec::new());
     };
@@ -84,6 +91,19 @@ pub async fn available_actions(
     if !authorize::may(state, caller, Action::ReadCase, &resource) {
         return Ok(Vec::new());
     }
+    actions_on(state, caller, &case, &agreement, &resource).await
+}
+
+/// [`available_actions`] on a case already read, whose policy facts are `resource`, for a
+/// caller the policies let read it: one store read (the decider's snapshot).
+pub(crate) async fn actions_on(
+    state: &App,
+    caller: &Caller,
+    case: &Case,
+    agreement: &AgreementState,
+    resource: &ResourceFacts,
+) -> Result<Vec<Action>, AppError> {
+    let actor = caller.authenticated()?.clone();
     let Some(terms) = agreement.terms(case.terms_version) else {
         return Ok(Vec::new());
     };
@@ -92,29 +112,26 @@ pub async fn available_actions(
     let receiving = agreement
         .latest()
         .map_or_else(|| case.rule.nationality, |latest| latest.receiving);
-    let mut available = Vec::new();
-    for action in CASE_ACTIONS {
-        if !authorize::may(state, caller, action, &resource) {
-            continue;
-        }
-        let departure = corridor_domain::clock::earliest_departure(&case, terms)
-            .map_or(now, |earliest| earliest.max(now));
-        let Some(command) = representative(action, &case, receiving, departure) else {
-            continue;
-        };
-        let offered = match state
-            .store()
-            .decide_without_writing(&command, &context)
-            .await?
-        {
+    let departure = corridor_domain::clock::earliest_departure(case, terms)
+        .map_or(now, |earliest| earliest.max(now));
+    let (actions, commands): (Vec<Action>, Vec<Command>) = CASE_ACTIONS
+        .into_iter()
+        .filter(|action| authorize::may(state, caller, *action, resource))
+        .filter_map(|action| Some((action, representative(action, case, receiving, departure)?)))
+        .unzip();
+    let outcomes = state
+        .store()
+        .decide_each_without_writing(&commands, &context)
+        .await?;
+    Ok(actions
+        .into_iter()
+        .zip(outcomes)
+        .filter(|(_, outcome)| match outcome {
             Outcome::Accepted(_) => true,
-            Outcome::Refused { refusal, .. } => for_a_value(&refusal),
-        };
-        if offered {
-            available.push(action);
-        }
-    }
-    Ok(available)
+            Outcome::Refused { refusal, .. } => for_a_value(refusal),
+        })
+        .map(|(action, _)| action)
+        .collect())
 }
 
 /// Whether the decider refused only for a value the form asks for, or because a court order
@@ -266,4 +283,105 @@ pub async fn history_if_permitted(
         return Ok(None);
     }
     read_history(state, caller, id).await.map(Some)
+}
+
+/// What the case page shows of a case: the case, its history when the policies let the caller
+/// read it, and the commands the caller could take now.
+#[derive(Debug)]
+pub struct CasePageRead {
+    /// The case as the caller may see it ([`crate::service::read_case`]'s answer).
+    pub view: CaseView,
+    /// Its history as [`history_if_permitted`] tells it: `None` for a caller who may read the
+    /// case but not its history.
+    pub history: Option<Vec<HistoryEvent>>,
+    /// The commands the caller could take now, as [`available_actions`] tells them.
+    pub actions: Vec<Action>,
+}
+
+/// The case page's reads in one: [`crate::service::read_case`], [`history_if_permitted`] and
+/// [`available_actions`], answering what the three would, with the same refusals (a case the
+/// caller may not read, or that does not exist, is refused as `read_case` refuses it, and
+/// nothing else is read).
+///
+/// Both reads are decided by the policies and recorded, and their access records commit
+/// together, in one durable commit, before anything is answered. The case is read once (from
+/// the store's cache of cases when it holds it, checked after the commit as `read_case` checks
+/// it), the history once, and the commands are decided on one snapshot
+/// ([`corridor_store::Store::decide_each_without_writing`]): a fixed number of store reads,
+/// whatever the case's history.
+///
+/// # Errors
+/// As [`crate::service::read_case`] and [`read_history`].
+pub async fn case_page(state: &App, caller: &Caller, id: CaseId) -> Result<CasePageRead, AppError> {
+    let actor = caller.authenticated()?.clone();
+    let (read, stamp) = state.store().read_case(id).await?;
+    let Some(mut read) = read else {
+        return Err(missing_case(state, caller, Action::ReadCase, id).await);
+    };
+    let mut facts = case_facts(state, &read.case, &read.agreement).await?;
+    let read_case = authorize::decide(state, caller, Action::ReadCase, &facts);
+    let mut with_history =
+        read_case.allowed && authorize::may(state, caller, Action::ReadHistory, &facts);
+    let mut records: Vec<Job> = read_case.record.iter().cloned().map(Job::Access).collect();
+    if with_history {
+        let read_history = authorize::decide(state, caller, Action::ReadHistory, &facts);
+        with_history = read_history.allowed;
+        records.extend(read_history.record.map(Job::Access));
+    }
+    if !records.is_empty() {
+        state.committer().write(records).await?;
+    }
+    if !read_case.allowed {
+        return Err(read_case.denial(Action::ReadCase, &facts));
+    }
+    if !state.store().unchanged_since(stamp) {
+        // Written meanwhile by another process: read again, and decide again (recorded) if
+        // what the policies look at changed.
+        let Some(again) = state.store().read_case_uncached(id).await? else {
+            return Err(authorize::not_found(&facts));
+        };
+        read = Arc::new(again);
+        let current = case_facts(state, &read.case, &read.agreement).await?;
+        if current != facts {
+            authorize(state, caller, Action::ReadCase, &current).await?;
+            with_history =
+                with_history && authorize::may(state, caller, Action::ReadHistory, &current);
+            if with_history {
+                authorize(state, caller, Action::ReadHistory, &current).await?;
+            }
+            facts = current;
+        }
+    }
+    let terms = read.agreement.latest().ok_or_else(|| {
+        AppError::Internal(format!("agreement {} has no terms", read.agreement.id))
+    })?;
+    let disclosure = disclose(&actor, &read.case, terms);
+    let history = if with_history {
+        let events = state
+            .store()
+            .history(&corridor_domain::StreamId::Case(id))
+            .await?;
+        Some(history_shown(&disclosure, events))
+    } else {
+        None
+    };
+    let personal = open_personal(
+        read.wrapped_key.as_deref(),
+        state.master(),
+        &read.case,
+        &disclosure,
+    )?;
+    let view = case_view(
+        &read.case,
+        &read.agreement,
+        &disclosure,
+        personal,
+        state.now(),
+    );
+    let actions = actions_on(state, caller, &read.case, &read.agreement, &facts).await?;
+    Ok(CasePageRead {
+        view,
+        history,
+        actions,
+    })
 }

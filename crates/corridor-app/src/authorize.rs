@@ -117,7 +117,7 @@ pub struct Decided {
 
 impl Decided {
     /// The error a denial is answered with.
-    fn denial(&self, action: Action, resource: &ResourceFacts) -> AppError {
+    pub(crate) fn denial(&self, action: Action, resource: &ResourceFacts) -> AppError {
         if self.concealed {
             not_found(resource)
         } else {

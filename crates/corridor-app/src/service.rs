@@ -480,12 +480,20 @@ pub async fn read_history(
         .latest()
         .ok_or_else(|| AppError::Internal(format!("agreement {} has no terms", agreement.id)))?;
     let disclosure = disclose(&actor, &case, terms);
-    let whole = disclosure.whole_case();
     let events = state.store().history(&StreamId::Case(id)).await?;
+    Ok(history_shown(&disclosure, events))
+}
+
+/// A case's stored events as [`read_history`] tells them to a caller with `disclosure`.
+pub(crate) fn history_shown(
+    disclosure: &Disclosure,
+    events: Vec<corridor_store::StoredEvent>,
+) -> Vec<HistoryEvent> {
+    let whole = disclosure.whole_case();
     // The monitoring body's records are left out for everyone but its monitors, and the
     // versions told count the events shown, as `told_version` does.
     let mut hidden = 0;
-    Ok(events
+    events
         .into_iter()
         .filter_map(|stored| {
             let shown = disclosure.monitoring || !stored.event.body.is_monitoring_record();
@@ -500,7 +508,7 @@ pub async fn read_history(
             by: stored.event.by.as_ref().map(ToString::to_string),
             details: whole.then(|| event_details(&stored.event)),
         })
-        .collect())
+        .collect()
 }
 
 /// Which cases to list.

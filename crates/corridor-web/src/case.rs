@@ -6,6 +6,9 @@
 //!   `safeguard_triggered` included, each with its sentence and its log index), and the
 //!   commands the viewer may take now as forms (`actions::available_actions`, asked without
 //!   writing). Both reads are decided and recorded as the API's are, with the same 403/404.
+//!   The three come from one app call, `actions::case_page`: both access records in one
+//!   durable commit, the case and its history each read once, and every command decided on
+//!   one snapshot, so the page costs a fixed number of store reads.
 //! - `POST /cases/{case}/actions/{action}`: one handler for every form. The form becomes the
 //!   same JSON body the API's route takes and the same typed command
 //!   (`corridor_api::cases::case_command_of`), executed by `service::case_command` with the
@@ -32,7 +35,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use corridor_api::cases::case_command_of;
 use corridor_api::{ApiError, AppState};
-use corridor_app::actions::{available_actions, history_if_permitted};
+use corridor_app::actions::{self, CasePageRead};
 use corridor_app::answers::HistoryEvent;
 use corridor_app::proofs::{EventProof, event_proof};
 use corridor_app::service;
@@ -301,9 +304,11 @@ async fn case_page(
 ) -> Result<CasePage, ApiError> {
     let app = state.app();
     let caller = &visitor.caller;
-    let view = service::read_case(app, caller, id).await?;
-    let history = history_if_permitted(app, caller, id).await?;
-    let mut actions = available_actions(app, caller, id).await?;
+    let CasePageRead {
+        view,
+        history,
+        mut actions,
+    } = actions::case_page(app, caller, id).await?;
     // Erasure is confirmed on its own page, never a form among the others.
     actions.retain(|action| *action != Action::Erase);
     let i = &visitor.messages;

@@ -293,6 +293,52 @@ impl Store {
         })
     }
 
+    /// [`Store::decide_without_writing`] for many commands at once, with the same context: each
+    /// is decided on the snapshot it alone would be decided on, but commands that read the same
+    /// things (the commands on one case) share one snapshot, loaded once on one connection.
+    /// Outcomes are in the commands' order. Counted as one read ([`Store::reads`]), whatever
+    /// the number of commands.
+    pub async fn decide_each_without_writing(
+        &self,
+        commands: &[Command],
+        context: &Context,
+    ) -> Result<Vec<Outcome>, StoreError> {
+        self.count_read();
+        if commands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.pool.acquire().await?;
+        let holds = load_holds(&mut conn).await?;
+        let findings = load_findings(&mut conn).await?;
+        let mut snapshots: Vec<(Needs, Snapshot)> = Vec::new();
+        let mut outcomes = Vec::with_capacity(commands.len());
+        for command in commands {
+            let needs = needs_with_findings(command, &holds, &findings, context.now);
+            if !snapshots.iter().any(|(loaded, _)| *loaded == needs) {
+                let mut snapshot = self
+                    .load_snapshot(&mut conn, holds.clone(), &needs, None)
+                    .await?;
+                snapshot.findings = findings.clone();
+                let visits: Vec<VisitId> = needs.visits.iter().copied().collect();
+                if !visits.is_empty() {
+                    snapshot.visits = load_visits(&mut conn, &visits).await?;
+                }
+                snapshots.push((needs.clone(), snapshot));
+            }
+            let Some((_, snapshot)) = snapshots.iter().find(|(loaded, _)| *loaded == needs) else {
+                continue;
+            };
+            outcomes.push(match decide(snapshot, command, context) {
+                Ok(events) => Outcome::Accepted(events),
+                Err(refusal) => Outcome::Refused {
+                    refusal,
+                    recorded: None,
+                },
+            });
+        }
+        Ok(outcomes)
+    }
+
     /// One command inside an open write transaction. The outer error is a database failure; the
     /// inner one a conflict, which writes nothing.
     async fn execute_in(

@@ -596,7 +596,25 @@ async fn refused_notices(app: &TestApp, index: usize, events: usize) {
     }
 }
 
-/// A case page reads the store a fixed number of times, however long the case's history.
+/// The reads a case page of `case` costs the store, once its caches are warm, with the page.
+async fn page_reads(app: &TestApp, session: &str, case: &str) -> (u64, Reply) {
+    // Once to warm the caches, then counted.
+    app.get(&format!("/cases/{case}"), &[("cookie", session)])
+        .await;
+    let before = app.state.store().reads();
+    let page = app
+        .get(&format!("/cases/{case}"), &[("cookie", session)])
+        .await;
+    (app.state.store().reads() - before, page)
+}
+
+/// Most store reads one case page costs: the session, the case (cached), the holds, the
+/// commit of its two access records, the history and the decider's one snapshot, with room
+/// for the session's own bookkeeping, but never one per event, per case or per action.
+const CASE_PAGE_READS_MAX: u64 = 12;
+
+/// A case page reads the store a fixed number of times, however long the case's history and
+/// however many cases there are.
 #[tokio::test]
 async fn a_case_page_reads_the_store_as_often_with_200_events_as_with_5() {
     let app = spawn().await;
@@ -607,21 +625,85 @@ async fn a_case_page_reads_the_store_as_often_with_200_events_as_with_5() {
     for (index, events) in [(0, 5), (1, 200)] {
         let case = &app.case_ids[index];
         assert_eq!(history_json(&app, &session, case).await.len(), events);
-        // Once to warm the caches, then counted.
-        app.get(&format!("/cases/{case}"), &[("cookie", &session)])
-            .await;
-        let before = app.state.store().reads();
-        let page = app
-            .get(&format!("/cases/{case}"), &[("cookie", &session)])
-            .await;
+        let (count, page) = page_reads(&app, &session, case).await;
         assert_eq!(page.status, 200);
         assert_eq!(
             page.body.matches("class=\"timeline__item").count(),
             events,
             "every event is on the page"
         );
-        reads.push(app.state.store().reads() - before);
+        reads.push(count);
     }
     assert_eq!(reads[0], reads[1], "reads with 5 and with 200 events");
     assert!(reads[0] > 0);
+    assert!(
+        reads[0] <= CASE_PAGE_READS_MAX,
+        "a case page reads the store {} times",
+        reads[0]
+    );
+    // Twenty cases more: the page of the first case reads the store as often.
+    for index in 0..20 {
+        service::propose(
+            app.state.app(),
+            &officer(),
+            corridor_domain::terms::AgreementId::parse("us-rwa-2025").expect("an id"),
+            service::NewCase {
+                facts: corridor_testkit::sealed::person_facts(),
+                personal: corridor_domain::PersonalData {
+                    name: format!("Synthetic Person Extra {index}"),
+                    ..corridor_domain::PersonalData::default()
+                },
+                counsel: None,
+                idempotency_key: None,
+            },
+        )
+        .await
+        .expect("a proposal");
+    }
+    let (count, page) = page_reads(&app, &session, &app.case_ids[1]).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(count, reads[1], "reads with 3 cases and with 23");
+}
+
+/// A case page records both its reads, the case's and its history's, each allowed, and
+/// nothing else: the actions it offers are asked without being recorded.
+#[tokio::test]
+async fn a_case_page_records_its_two_reads_and_no_more() {
+    let app = spawn().await;
+    let session = app.sign_in(OFFICER, PASSWORD).await;
+    let case = &app.case_ids[0];
+    let access = corridor_domain::StreamId::Access;
+    let store = app.state.store();
+    let before = store
+        .stream_page(&access, 0, 100_000)
+        .await
+        .expect("the records")
+        .last()
+        .map_or(0, |stored| stored.seq);
+    let page = app
+        .get(&format!("/cases/{case}"), &[("cookie", &session)])
+        .await;
+    assert_eq!(page.status, 200);
+    let records: Vec<(String, String, bool)> = store
+        .stream_page(&access, before, 100_000)
+        .await
+        .expect("the records")
+        .into_iter()
+        .filter_map(|stored| match stored.event.body {
+            corridor_domain::EventBody::AccessRecorded {
+                action,
+                resource,
+                allowed,
+                ..
+            } => Some((action, resource, allowed)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        records,
+        vec![
+            ("read_case".to_owned(), case.clone(), true),
+            ("read_history".to_owned(), case.clone(), true),
+        ]
+    );
 }
