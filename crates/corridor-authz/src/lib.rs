@@ -195,11 +195,7 @@ impl Authz {
     }
 
     /// Parses a schema and policy files, validating the policies in strict mode when `validate`.
-    fn build(
-        schema_text: &str,
-        files: &[(&str, &str)],
-        validate: bool,
-    ) -> Result<Self, LoadError> {
+    fn build(schema_text: &str, files: &[(&str, &str)], validate: bool) -> Result<Self, LoadError> {
         let (schema, schema_warnings) =
             Schema::from_cedarschema_str(schema_text).map_err(|error| LoadError::Schema {
                 message: error.to_string(),
