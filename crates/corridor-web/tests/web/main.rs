@@ -15,6 +15,7 @@ mod language;
 mod pages;
 #[cfg(test)]
 mod queues;
+#[cfg(test)]
 mod refusals;
 #[cfg(test)]
 mod session;
