@@ -18,7 +18,7 @@ use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
-use super::{Session, axe, sign_in, signed_out, with_browser};
+use super::{Session, axe, open, sign_in, signed_out, with_browser};
 
 /// How long a form's submission may take to load the next page. A bound, not a measurement.
 const NAVIGATION_WAIT: Duration = Duration::from_secs(30);
@@ -50,21 +50,6 @@ impl Audit {
         self.pages.push(page.to_owned());
         self.failures.extend(report.serious_failure(page));
     }
-}
-
-/// Opens `path` and waits until its `main` heading is there.
-async fn open(session: &Session, path: &str) {
-    session
-        .client
-        .goto(&session.url(path))
-        .await
-        .unwrap_or_else(|error| panic!("the browser opens {path}: {error}"));
-    session
-        .client
-        .wait()
-        .for_element(Locator::Css("main h1"))
-        .await
-        .unwrap_or_else(|error| panic!("{path} shows no `main h1`: {error}"));
 }
 
 /// The text of the page's `main`.
@@ -397,6 +382,8 @@ fn a_transfer_from_proposal_to_a_class_hold_through_the_forms() {
             .await;
         open(&session, "/account/password").await;
         audit.check(&session, "/account/password").await;
+        open(&session, "/account").await;
+        audit.check(&session, "/account (language)").await;
 
         // --- The receiving official: only what the agreement shares; approves.
         as_user(&session, "receiver.dee", "/queue").await;

@@ -38,5 +38,5 @@ mod web;
 
 pub use axe::axe;
 pub use keyboard::tab_order;
-pub use pages::{screenshot, sign_in};
+pub use pages::{open, screenshot, sign_in};
 pub use session::{Session, signed_out, with_browser};

@@ -1,4 +1,4 @@
-//! Page-level helpers: a screenshot, and signing in through the `/login` form.
+//! Page-level helpers: opening a page, a screenshot, and signing in through the `/login` form.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -12,6 +12,21 @@ pub const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, 
 
 /// How long a form's submission may take to leave the page. A bound, not a measurement.
 const NAVIGATION_WAIT: Duration = Duration::from_secs(30);
+
+/// Opens `path` and waits until its `main` heading is there.
+pub async fn open(session: &Session, path: &str) {
+    session
+        .client
+        .goto(&session.url(path))
+        .await
+        .unwrap_or_else(|error| panic!("the browser opens {path}: {error}"));
+    session
+        .client
+        .wait()
+        .for_element(Locator::Css("main h1"))
+        .await
+        .unwrap_or_else(|error| panic!("{path} shows no `main h1`: {error}"));
+}
 
 /// Saves what the browser shows as a PNG file at `path`.
 pub async fn screenshot(client: &Client, path: &Path) {

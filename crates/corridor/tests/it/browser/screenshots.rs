@@ -76,6 +76,12 @@ pub const PAGES: &[Page] = &[
         ready: "main h1",
     },
     Page {
+        name: "login-session-ended",
+        path: "/login?m=ended",
+        as_user: None,
+        ready: "main h1",
+    },
+    Page {
         name: "home-signed-in",
         path: "/",
         as_user: Some("officer.ada"),
@@ -84,6 +90,12 @@ pub const PAGES: &[Page] = &[
     Page {
         name: "account-password",
         path: "/account/password",
+        as_user: Some("officer.ada"),
+        ready: "main h1",
+    },
+    Page {
+        name: "account-language",
+        path: "/account",
         as_user: Some("officer.ada"),
         ready: "main h1",
     },

@@ -10,32 +10,25 @@ use fantoccini::Locator;
 use fantoccini::elements::Element;
 
 use super::keyboard::Focused;
-use super::{Session, axe, sign_in, signed_out, tab_order, with_browser};
+use super::{Session, axe, open, sign_in, signed_out, tab_order, with_browser};
 
 /// The public pages with a fixed path; the demo's agreement page is found by following the first
 /// link of `/agreements`.
-const PUBLIC_PATHS: [&str; 5] = ["/", "/agreements", "/transparency", "/statistics", "/login"];
+/// `/login?m=ended` is the page a visitor whose session expired or ended is sent to.
+const PUBLIC_PATHS: [&str; 6] = [
+    "/",
+    "/agreements",
+    "/transparency",
+    "/statistics",
+    "/login",
+    "/login?m=ended",
+];
 
 /// How long a form's submission may take to load the next page. A bound, not a measurement.
 const NAVIGATION_WAIT: Duration = Duration::from_secs(30);
 
 /// The demo's database, in the directory the demo ran in.
 const DEMO_DATABASE: &str = "corridor-demo.db";
-
-/// Opens `path` and waits until its `main` heading is there.
-async fn open(session: &Session, path: &str) {
-    session
-        .client
-        .goto(&session.url(path))
-        .await
-        .unwrap_or_else(|error| panic!("the browser opens {path}: {error}"));
-    session
-        .client
-        .wait()
-        .for_element(Locator::Css("main h1"))
-        .await
-        .unwrap_or_else(|error| panic!("{path} shows no `main h1`: {error}"));
-}
 
 /// The text the page shows.
 async fn body_text(session: &Session) -> String {
@@ -130,7 +123,7 @@ fn every_public_page_has_no_serious_accessibility_violation() {
     // finds no serious or critical violation; every failing page is listed before the test fails.
     with_browser(|session| async move {
         let pages = public_pages(&session).await;
-        assert_eq!(pages.len(), 6, "{pages:?}");
+        assert_eq!(pages.len(), PUBLIC_PATHS.len() + 1, "{pages:?}");
         let mut failures = Vec::new();
         for path in &pages {
             open(&session, path).await;
