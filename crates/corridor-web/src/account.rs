@@ -94,6 +94,42 @@ pub fn to_login(visitor: &Visitor) -> Response {
     )
 }
 
+/// The visitor of a page that needs a session, or the answer to give instead: the error page
+/// when the accounts cannot be read, the way to sign in when there is no live session.
+///
+/// # Errors
+/// The response to send in place of the page (boxed: a response is large).
+pub async fn signed_in_visitor(state: &AppState, parts: &Parts) -> Result<Visitor, Box<Response>> {
+    let visitor = Visitor::of(state, parts)
+        .await
+        .map_err(|error| Box::new(crate::render::fallback_error(parts, error)))?;
+    if visitor.session.is_none() {
+        return Err(Box::new(to_login(&visitor)));
+    }
+    Ok(visitor)
+}
+
+/// The fields of a posted form, or the answer to a post that cannot be one: a body too large is
+/// the API's 413 page; anything else the extractor refuses (a missing or malformed field, which
+/// the page's own form never sends, such as a missing CSRF value) is the CSRF refusal.
+/// The CSRF value itself is compared by the caller, which knows which field holds it.
+///
+/// # Errors
+/// The response to send in place of the page (boxed: a response is large).
+pub fn posted<T>(
+    visitor: &Visitor,
+    current: &str,
+    form: Result<Form<T>, FormRejection>,
+) -> Result<T, Box<Response>> {
+    match form {
+        Ok(Form(form)) => Ok(form),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(Box::new(
+            error_page(visitor, current, ApiError::Status(rejection.status())),
+        )),
+        Err(_) => Err(Box::new(csrf_refused(visitor, current))),
+    }
+}
+
 /// The 403 page of a form posted without its CSRF value, or with another.
 pub fn csrf_refused(visitor: &Visitor, current: &str) -> Response {
     let i = &visitor.messages;
@@ -377,13 +413,10 @@ fn password_page(visitor: &Visitor, status: StatusCode, errors: Vec<FieldError>)
 
 /// `GET /account/password`: the form.
 pub async fn password_form(State(state): State<AppState>, parts: Parts) -> Response {
-    let visitor = match Visitor::of(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(error) => return crate::render::fallback_error(&parts, error),
+        Err(response) => return *response,
     };
-    if visitor.session.is_none() {
-        return to_login(&visitor);
-    }
     password_page(&visitor, StatusCode::OK, Vec::new())
 }
 
@@ -425,23 +458,13 @@ pub async fn change_password(
     parts: Parts,
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Response {
-    let visitor = match Visitor::of(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(error) => return crate::render::fallback_error(&parts, error),
+        Err(response) => return *response,
     };
-    if visitor.session.is_none() {
-        return to_login(&visitor);
-    }
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return error_page(
-                &visitor,
-                "/account/password",
-                ApiError::Status(rejection.status()),
-            );
-        }
-        Err(_) => return csrf_refused(&visitor, "/account/password"),
+    let form = match posted(&visitor, "/account/password", form) {
+        Ok(form) => form,
+        Err(response) => return *response,
     };
     if !visitor.csrf_matches(&form.csrf) {
         return csrf_refused(&visitor, "/account/password");

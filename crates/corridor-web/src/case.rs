@@ -45,7 +45,7 @@ use corridor_authz::Action;
 use corridor_domain::terms::Vulnerability;
 use corridor_domain::{CaseId, WelfareOutcome};
 
-use crate::account::{csrf_refused, to_login};
+use crate::account::{csrf_refused, posted, signed_in_visitor};
 use crate::render::{Chrome, error_page, page};
 use crate::visitor::Visitor;
 
@@ -263,27 +263,15 @@ fn case_id(text: &str) -> Result<CaseId, ApiError> {
     corridor_api::input::case_id(text)
 }
 
-/// The visitor of a page that needs a session, or the response that sends them to sign in.
-async fn signed_in(state: &AppState, parts: &Parts) -> Result<Visitor, Response> {
-    let visitor = match Visitor::of(state, parts).await {
-        Ok(visitor) => visitor,
-        Err(error) => return Err(crate::render::fallback_error(parts, error)),
-    };
-    if visitor.session.is_none() {
-        return Err(to_login(&visitor));
-    }
-    Ok(visitor)
-}
-
 /// `GET /cases/{case}`.
 pub async fn show(
     State(state): State<AppState>,
     Path(case): Path<String>,
     parts: Parts,
 ) -> Response {
-    let visitor = match signed_in(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let id = match case_id(&case) {
         Ok(id) => id,
@@ -677,16 +665,13 @@ pub async fn act(
     parts: Parts,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let visitor = match signed_in(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
-    let pairs = match form {
-        Ok(Form(pairs)) => pairs,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return error_page(&visitor, "", ApiError::Status(rejection.status()));
-        }
-        Err(_) => return csrf_refused(&visitor, ""),
+    let pairs = match posted(&visitor, "", form) {
+        Ok(pairs) => pairs,
+        Err(response) => return *response,
     };
     let mut values: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in pairs {
@@ -811,9 +796,9 @@ pub async fn erase_form(
     Path(case): Path<String>,
     parts: Parts,
 ) -> Response {
-    let visitor = match signed_in(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     match case_id(&case) {
         Ok(id) => erase_page(&visitor, id, StatusCode::OK, None),
@@ -900,9 +885,9 @@ pub async fn proof(
     Path((case, seq)): Path<(String, String)>,
     parts: Parts,
 ) -> Response {
-    let visitor = match signed_in(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let id = match case_id(&case) {
         Ok(id) => id,

@@ -32,8 +32,8 @@ use corridor_app::service::{self, NewHold};
 use corridor_domain::{ClassCriteria, HoldScope};
 use serde::Deserialize;
 
-use crate::account::{csrf_refused, to_login};
-use crate::render::{Chrome, error_page, fallback_error, page};
+use crate::account::{csrf_refused, signed_in_visitor};
+use crate::render::{Chrome, error_page, page};
 use crate::visitor::Visitor;
 
 /// The list's path.
@@ -174,16 +174,6 @@ struct HoldConfirmPage {
     individual: bool,
 }
 
-async fn signed_in(state: &AppState, parts: &Parts) -> Result<Visitor, Response> {
-    let visitor = Visitor::of(state, parts)
-        .await
-        .map_err(|error| fallback_error(parts, error))?;
-    if visitor.session.is_none() {
-        return Err(to_login(&visitor));
-    }
-    Ok(visitor)
-}
-
 fn rows(holds: Vec<HoldView>, visitor: &Visitor) -> Vec<HoldRow> {
     let i = &visitor.messages;
     holds
@@ -239,9 +229,9 @@ fn scope_lines(scope: &serde_json::Value) -> Vec<(String, String)> {
 /// court's, a sending official those bearing on their state's agreements); anyone else gets
 /// the API's refusal.
 pub async fn list(State(state): State<AppState>, parts: Parts) -> Response {
-    let visitor = match signed_in(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     holds_page(&state, &visitor, StatusCode::OK, None).await
 }
@@ -268,9 +258,9 @@ async fn holds_page(
 
 /// `GET /holds/new`: the form, for a caller who may register an order of their court.
 pub async fn new_form(State(state): State<AppState>, parts: Parts) -> Response {
-    let visitor = match signed_in(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let court = match hold_court(state.app(), &visitor.caller).await {
         Ok(court) => court,
@@ -309,17 +299,7 @@ fn posted(
     visitor: &Visitor,
     form: Result<Form<HoldForm>, FormRejection>,
 ) -> Result<HoldForm, Box<Response>> {
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Err(Box::new(error_page(
-                visitor,
-                HOLDS_PATH,
-                ApiError::Status(rejection.status()),
-            )));
-        }
-        Err(_) => return Err(Box::new(csrf_refused(visitor, HOLDS_PATH))),
-    };
+    let form = crate::account::posted(visitor, HOLDS_PATH, form)?;
     if !visitor.csrf_matches(&form.csrf) {
         return Err(Box::new(csrf_refused(visitor, HOLDS_PATH)));
     }
@@ -533,9 +513,9 @@ pub async fn dry_run(
     parts: Parts,
     form: Result<Form<HoldForm>, FormRejection>,
 ) -> Response {
-    let visitor = match signed_in(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let mut form = match posted(&visitor, form) {
         Ok(form) => form,
@@ -589,9 +569,9 @@ pub async fn confirm(
     parts: Parts,
     form: Result<Form<HoldForm>, FormRejection>,
 ) -> Response {
-    let visitor = match signed_in(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     let form = match posted(&visitor, form) {
         Ok(form) => form,

@@ -31,7 +31,7 @@ use corridor_authz::Action;
 use corridor_domain::terms::{AgreementId, Vulnerability};
 use serde::Deserialize;
 
-use crate::account::{csrf_refused, to_login};
+use crate::account::{csrf_refused, posted, signed_in_visitor};
 use crate::facts::{Fact, facts};
 use crate::render::{Chrome, error_page, page};
 use crate::visitor::Visitor;
@@ -179,13 +179,10 @@ pub async fn form(
     Query(query): Query<ProposeQuery>,
     parts: Parts,
 ) -> Response {
-    let visitor = match Visitor::of(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(error) => return crate::render::fallback_error(&parts, error),
+        Err(response) => return *response,
     };
-    if visitor.session.is_none() {
-        return to_login(&visitor);
-    }
     let key = match fresh_key() {
         Ok(key) => key,
         Err(error) => return error_page(&visitor, HERE, error),
@@ -435,19 +432,13 @@ pub async fn propose(
     parts: Parts,
     form: Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Response {
-    let visitor = match Visitor::of(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(error) => return crate::render::fallback_error(&parts, error),
+        Err(response) => return *response,
     };
-    if visitor.session.is_none() {
-        return to_login(&visitor);
-    }
-    let form = match form {
-        Ok(Form(pairs)) => form_of(pairs),
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return error_page(&visitor, HERE, ApiError::Status(rejection.status()));
-        }
-        Err(_) => return csrf_refused(&visitor, HERE),
+    let form = match posted(&visitor, HERE, form) {
+        Ok(pairs) => form_of(pairs),
+        Err(response) => return *response,
     };
     if !visitor.csrf_matches(&form.csrf) {
         return csrf_refused(&visitor, HERE);

@@ -18,9 +18,9 @@ use corridor_api::AppState;
 use corridor_app::monitoring::QueueItem;
 use corridor_app::queues::{QueueCase, WorkQueue, work_queue};
 
-use crate::account::to_login;
+use crate::account::signed_in_visitor;
 use crate::i18n::Messages;
-use crate::render::{Chrome, error_page, fallback_error, page};
+use crate::render::{Chrome, error_page, page};
 use crate::visitor::Visitor;
 
 /// The page's path.
@@ -153,13 +153,10 @@ impl QueuePage {
 /// `GET /queue`: the signed-in account's work queue; a visitor without a session is sent to
 /// sign in, and a role the policies give no queue gets the API's refusal.
 pub async fn queue(State(state): State<AppState>, parts: Parts) -> Response {
-    let visitor = match Visitor::of(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(error) => return fallback_error(&parts, error),
+        Err(response) => return *response,
     };
-    if visitor.session.is_none() {
-        return to_login(&visitor);
-    }
     match work_queue(state.app(), &visitor.caller).await {
         Ok(queue) => page(StatusCode::OK, &visitor, queue_page(&visitor, queue)),
         Err(error) => error_page(&visitor, QUEUE_PATH, error),

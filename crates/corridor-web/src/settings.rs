@@ -20,7 +20,7 @@ use corridor_api::AppState;
 use corridor_app::AppError;
 use serde::Deserialize;
 
-use crate::account::{csrf_refused, to_login};
+use crate::account::{csrf_refused, posted, signed_in_visitor};
 use crate::i18n::{language_name, languages};
 use crate::render::{Chrome, error_page, page, see_other};
 use crate::visitor::Visitor;
@@ -118,13 +118,10 @@ pub async fn account_form(
     Query(query): Query<AccountQuery>,
     parts: Parts,
 ) -> Response {
-    let visitor = match Visitor::of(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(error) => return crate::render::fallback_error(&parts, error),
+        Err(response) => return *response,
     };
-    if visitor.session.is_none() {
-        return to_login(&visitor);
-    }
     let notice = (query.m.as_deref() == Some("saved"))
         .then(|| visitor.messages.t("account.notice_saved").to_owned());
     account_page(&visitor, StatusCode::OK, notice, None)
@@ -137,23 +134,13 @@ pub async fn set_language(
     parts: Parts,
     form: Result<Form<LanguageForm>, FormRejection>,
 ) -> Response {
-    let visitor = match Visitor::of(&state, &parts).await {
+    let visitor = match signed_in_visitor(&state, &parts).await {
         Ok(visitor) => visitor,
-        Err(error) => return crate::render::fallback_error(&parts, error),
+        Err(response) => return *response,
     };
-    if visitor.session.is_none() {
-        return to_login(&visitor);
-    }
-    let form = match form {
-        Ok(Form(form)) => form,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return error_page(
-                &visitor,
-                "/account",
-                corridor_api::ApiError::Status(rejection.status()),
-            );
-        }
-        Err(_) => return csrf_refused(&visitor, "/account"),
+    let form = match posted(&visitor, "/account", form) {
+        Ok(form) => form,
+        Err(response) => return *response,
     };
     if !visitor.csrf_matches(&form.csrf) {
         return csrf_refused(&visitor, "/account");
