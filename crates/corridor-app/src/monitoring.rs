@@ -23,8 +23,8 @@ use corridor_domain::monitoring::{
 };
 use corridor_domain::terms::AgreementId;
 use corridor_domain::{
-    AgreementState, CaseId, CaseStatus, Command, EventBody, FindingId, MonitorAlert, Party,
-    Refusal, Role, StreamId, VisitId, WelfareOutcome,
+    AgreementState, CaseId, CaseStatus, Command, ComplaintStatus, EventBody, FindingId,
+    MonitorAlert, Party, Refusal, Role, StreamId, VisitId, WelfareOutcome,
 };
 use corridor_store::CaseSet;
 use jiff::Timestamp;
@@ -214,6 +214,18 @@ pub enum QueueItem {
         place: String,
         /// Whether it is announced.
         announced: bool,
+    },
+    /// A complaint the monitoring body has not finished with (received or under review), oldest
+    /// first among what is due: its id, agreement and status, never its text or who lodged it.
+    Complaint {
+        /// The complaint.
+        complaint: String,
+        /// Its agreement.
+        agreement: String,
+        /// `received` or `under_review`.
+        status: String,
+        /// When it was lodged.
+        lodged_at: String,
     },
     /// A response to a finding, awaited or overdue.
     FindingResponse {
@@ -823,11 +835,59 @@ pub async fn monitoring_queue(state: &App, caller: &Caller) -> Result<Monitoring
             },
         ));
     }
+    open_complaints(state, caller, &agreements, &mut ranked).await?;
     ranked.sort_by_key(|(key, _)| *key);
     Ok(MonitoringQueue {
         at: now.to_string(),
         items: ranked.into_iter().map(|(_, item)| item).collect(),
     })
+}
+
+/// The complaints of `agreements` that are received or under review, as queue items ranked with
+/// what is due, by when they were lodged. Listing them is decided as the complaints list is
+/// (`list_complaints` for each agreement, every decision recorded — a monitor's records, so
+/// neutral leaves); an agreement the policies refuse adds nothing.
+async fn open_complaints(
+    state: &App,
+    caller: &Caller,
+    agreements: &BTreeMap<AgreementId, AgreementState>,
+    ranked: &mut Vec<((u8, Timestamp), QueueItem)>,
+) -> Result<(), AppError> {
+    if agreements.is_empty() {
+        return Ok(());
+    }
+    let facts = agreements
+        .values()
+        .map(agreement_facts)
+        .collect::<Result<Vec<_>, _>>()?;
+    let allowed = authorize_each(state, caller, Action::ListComplaints, &facts).await?;
+    let listable: Vec<AgreementId> = agreements
+        .keys()
+        .zip(allowed)
+        .filter(|(_, allowed)| *allowed)
+        .map(|(id, _)| id.clone())
+        .collect();
+    if listable.is_empty() {
+        return Ok(());
+    }
+    for complaint in state.store().complaints_under(&listable).await? {
+        if !matches!(
+            complaint.status,
+            ComplaintStatus::Received | ComplaintStatus::UnderReview
+        ) {
+            continue;
+        }
+        ranked.push((
+            (RANK_DUE, complaint.lodged_at),
+            QueueItem::Complaint {
+                complaint: complaint.id.to_string(),
+                agreement: complaint.agreement.to_string(),
+                status: complaint.status.as_str().to_owned(),
+                lodged_at: complaint.lodged_at.to_string(),
+            },
+        ));
+    }
+    Ok(())
 }
 
 const RANK_OVERDUE: u8 = 0;

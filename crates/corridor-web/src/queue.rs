@@ -385,6 +385,24 @@ fn monitor_row(i: &Messages, item: QueueItem) -> MonitorRow {
             }),
             overdue: false,
         },
+        QueueItem::Complaint {
+            complaint,
+            agreement,
+            status,
+            lodged_at,
+        } => MonitorRow {
+            what: i.t("queue.monitor_complaint").to_owned(),
+            case: None,
+            subject: Some(complaint),
+            agreement,
+            detail: i.f1(
+                "queue.monitor_complaint_detail",
+                "status",
+                i.name_of("queue.complaint_status", &status),
+            ),
+            at: Some(when(&lodged_at)),
+            overdue: false,
+        },
         QueueItem::FindingResponse {
             finding,
             agreement,

@@ -1374,6 +1374,15 @@ fn queue_line(item: &QueueItem) -> String {
                 "unannounced"
             }
         ),
+        QueueItem::Complaint {
+            complaint,
+            status,
+            lodged_at,
+            ..
+        } => format!(
+            "open · complaint · {complaint} · {} · lodged {lodged_at}",
+            status.replace('_', " ")
+        ),
         QueueItem::FindingResponse {
             finding,
             severity,

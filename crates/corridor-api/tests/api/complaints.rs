@@ -698,3 +698,89 @@ async fn only_the_agreements_monitoring_body_sees_a_complaint_and_erasure_keeps_
         .expect("the log check");
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+#[tokio::test]
+async fn the_monitors_queue_lists_a_complaint_until_it_is_answered() {
+    // Proves an open complaint (received, then under review) stands on its monitoring body's
+    // queue by id, agreement, status and the moment it was lodged — never its text, contact or
+    // complainant — and leaves the queue once the body replied; the queue of a monitor of another
+    // body never shows it.
+    let app = spawn_app().await;
+    fixture::load_agreements(&app, fixture::AGREEMENT_FILES).await;
+    let text = "Synthetic: a complaint for the queue.";
+    lodge(&app, "queue-ref", text).await;
+    let own = token(
+        &app,
+        "monitor.medp",
+        Role::Monitor,
+        Party::MonitoringBody(MEDP_MONITORS.to_owned()),
+    )
+    .await;
+    let other = token(
+        &app,
+        "monitor.other",
+        Role::Monitor,
+        Party::MonitoringBody("another-body".to_owned()),
+    )
+    .await;
+    let complaints_on = |queue: &serde_json::Value| -> Vec<serde_json::Value> {
+        queue["items"]
+            .as_array()
+            .expect("a list of items")
+            .iter()
+            .filter(|item| item["kind"] == "complaint")
+            .cloned()
+            .collect()
+    };
+    let queue = call(&app, "GET", "/api/monitoring/queue", &own, None, None).await;
+    assert_eq!(queue.status, 200, "{}", queue.text());
+    let items = complaints_on(&queue.json());
+    assert_eq!(items.len(), 1, "{}", queue.text());
+    let id = items[0]["complaint"].as_str().expect("an id").to_owned();
+    assert_eq!(items[0]["agreement"], GBR_RWA);
+    assert_eq!(items[0]["status"], "received");
+    assert!(items[0]["lodged_at"].is_string(), "{}", items[0]);
+    for absent in [text, "synthetic@example.invalid", "queue-ref", "person"] {
+        assert!(!queue.text().contains(absent), "{absent} on the queue");
+    }
+    let elsewhere = call(&app, "GET", "/api/monitoring/queue", &other, None, None).await;
+    assert_eq!(elsewhere.status, 200, "{}", elsewhere.text());
+    assert!(
+        complaints_on(&elsewhere.json()).is_empty(),
+        "{}",
+        elsewhere.text()
+    );
+
+    let path = format!("/api/complaints/{id}/review");
+    let reviewed = call(
+        &app,
+        "POST",
+        &path,
+        &own,
+        None,
+        Some(json!({"status": "under_review"})),
+    )
+    .await;
+    assert_eq!(reviewed.status, 200, "{}", reviewed.text());
+    let queue = call(&app, "GET", "/api/monitoring/queue", &own, None, None)
+        .await
+        .json();
+    let items = complaints_on(&queue);
+    assert_eq!(items.len(), 1, "{queue}");
+    assert_eq!(items[0]["status"], "under_review");
+
+    let replied = call(
+        &app,
+        "POST",
+        &path,
+        &own,
+        None,
+        Some(json!({"status": "replied", "reply": "Synthetic: we will visit."})),
+    )
+    .await;
+    assert_eq!(replied.status, 200, "{}", replied.text());
+    let queue = call(&app, "GET", "/api/monitoring/queue", &own, None, None)
+        .await
+        .json();
+    assert!(complaints_on(&queue).is_empty(), "{queue}");
+}

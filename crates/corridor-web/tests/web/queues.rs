@@ -698,3 +698,49 @@ async fn the_queue_and_holds_pages_read_the_store_as_often_with_many_cases_as_wi
         queue.body
     );
 }
+
+#[tokio::test]
+async fn a_monitors_queue_page_lists_an_open_complaint_without_its_text() {
+    // Proves the monitor's page shows a complaint lodged with its body (id, agreement, status),
+    // in English and in French, and nothing of what the complainant wrote; no other role's page
+    // mentions it.
+    let app = spawn().await;
+    scenario(&app).await;
+    let text = "Synthetic: a complaint the queue page must not print.";
+    let receipt = corridor_app::complaints::lodge(
+        app.state.app(),
+        corridor_app::complaints::NewComplaint {
+            agreement: "gbr-rwa-2024".to_owned(),
+            complainant: "person".to_owned(),
+            case_reference: Some("synthetic-ref-7".to_owned()),
+            text: text.to_owned(),
+            contact: Some("synthetic@example.invalid".to_owned()),
+        },
+    )
+    .await
+    .expect("the complaint is lodged");
+    let session = app.sign_in(MONITOR, PASSWORD).await;
+    let page = app.get("/queue", &[("cookie", &session)]).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Complaint to handle"), "{}", page.body);
+    assert!(page.body.contains("complaint-"), "{}", page.body);
+    assert!(page.body.contains("gbr-rwa-2024"), "{}", page.body);
+    for secret in [
+        text,
+        "synthetic-ref-7",
+        "synthetic@example.invalid",
+        &receipt.receipt,
+    ] {
+        assert!(!page.body.contains(secret), "{secret} on the page");
+    }
+    let french = app
+        .get("/queue", &[("cookie", &session), ("accept-language", "fr")])
+        .await;
+    assert!(french.body.contains("Plainte à traiter"), "{}", french.body);
+    for user in [OFFICER, SUPERVISOR, RECEIVER, CLERK, AUDITOR] {
+        let session = app.sign_in(user, PASSWORD).await;
+        let page = app.get("/queue", &[("cookie", &session)]).await;
+        assert!(!page.body.contains("complaint-"), "{user}: {}", page.body);
+        assert!(!page.body.contains("Complaint"), "{user}: {}", page.body);
+    }
+}
