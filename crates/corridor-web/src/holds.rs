@@ -33,6 +33,7 @@ use corridor_domain::{ClassCriteria, HoldScope};
 use serde::Deserialize;
 
 use crate::account::{csrf_refused, signed_in_visitor};
+use crate::i18n::Messages;
 use crate::render::{Chrome, error_page, page};
 use crate::visitor::Visitor;
 
@@ -315,13 +316,16 @@ fn items(text: &str, also_spaces: bool) -> Vec<String> {
         .collect()
 }
 
-/// The sentence of an input error (the API's problem detail for it).
-fn sentence(error: ApiError) -> String {
-    error.problem().detail
+/// The sentence for a value of `field` that does not parse, in the page's language
+/// (`holds.error_field.<field>` in the catalogue, naming the value as typed). The API's problem
+/// detail says the same in English; the catalogue says it in the visitor's language.
+fn sentence(messages: &Messages, field: &str, value: &str) -> String {
+    messages.f1(&format!("holds.error_field.{field}"), "value", value)
 }
 
 /// Parses every item of a list field, the first error for the field.
 fn each<T: Ord>(
+    messages: &Messages,
     errors: &mut Vec<FieldError>,
     field: &'static str,
     values: Vec<String>,
@@ -333,10 +337,10 @@ fn each<T: Ord>(
             Ok(item) => {
                 parsed.insert(item);
             }
-            Err(error) => {
+            Err(_) => {
                 errors.push(FieldError {
                     field,
-                    message: sentence(error),
+                    message: sentence(messages, field, &value),
                 });
                 break;
             }
@@ -363,6 +367,7 @@ fn order(visitor: &Visitor, form: &HoldForm) -> Result<NewHold, Vec<FieldError>>
     let scope = match form.scope.as_str() {
         "cases" => {
             let cases = each(
+                i,
                 &mut errors,
                 "cases",
                 items(&form.cases, true),
@@ -379,41 +384,48 @@ fn order(visitor: &Visitor, form: &HoldForm) -> Result<NewHold, Vec<FieldError>>
         "class" => {
             let criteria = ClassCriteria {
                 agreements: each(
+                    i,
                     &mut errors,
                     "agreements",
                     items(&form.agreements, true),
                     input::agreement_id,
                 ),
                 nationalities: each(
+                    i,
                     &mut errors,
                     "nationalities",
                     items(&form.nationalities, true),
                     input::country,
                 ),
                 legal_bases: each(
+                    i,
                     &mut errors,
                     "legal_bases",
                     items(&form.legal_bases, false),
                     input::label,
                 ),
                 designations: each(
+                    i,
                     &mut errors,
                     "designations",
                     items(&form.designations, false),
                     input::label,
                 ),
                 detention_places: each(
+                    i,
                     &mut errors,
                     "detention_places",
                     items(&form.detention_places, false),
                     input::label,
                 ),
                 removal_ordered_from: date(
+                    i,
                     &mut errors,
                     "removal_ordered_from",
                     &form.removal_ordered_from,
                 ),
                 removal_ordered_until: date(
+                    i,
                     &mut errors,
                     "removal_ordered_until",
                     &form.removal_ordered_until,
@@ -440,10 +452,10 @@ fn order(visitor: &Visitor, form: &HoldForm) -> Result<NewHold, Vec<FieldError>>
         "" => None,
         id => match input::hold_in_body("depends_on", id) {
             Ok(id) => Some(id),
-            Err(error) => {
+            Err(_) => {
                 errors.push(FieldError {
                     field: "depends_on",
-                    message: sentence(error),
+                    message: sentence(i, "depends_on", id),
                 });
                 None
             }
@@ -462,6 +474,7 @@ fn order(visitor: &Visitor, form: &HoldForm) -> Result<NewHold, Vec<FieldError>>
 }
 
 fn date(
+    messages: &Messages,
     errors: &mut Vec<FieldError>,
     field: &'static str,
     text: &str,
@@ -470,10 +483,10 @@ fn date(
         "" => None,
         day => match input::date(field, day) {
             Ok(day) => Some(day),
-            Err(error) => {
+            Err(_) => {
                 errors.push(FieldError {
                     field,
-                    message: sentence(error),
+                    message: sentence(messages, field, day),
                 });
                 None
             }

@@ -518,6 +518,56 @@ async fn the_order_form_says_what_is_wrong_with_each_field() {
         "{}",
         reply.body
     );
+    // A value that does not parse is named in the visitor's language, beside its field.
+    let class = form(&with_csrf(
+        &csrf,
+        &[
+            ("court", "dc"),
+            ("reference", "DC-3"),
+            ("scope", "class"),
+            ("nationalities", "Iraq"),
+            ("removal_ordered_from", "1 May"),
+        ],
+    ));
+    let english = app.post("/holds/new", &session, &class).await;
+    assert_eq!(english.status, 422, "{}", english.body);
+    for sentence in [
+        "“Iraq” is not a country code: use the three-letter ISO 3166 code",
+        "“1 May” is not a date: write it as YYYY-MM-DD",
+    ] {
+        assert!(
+            english.body.contains(sentence),
+            "{sentence}: {}",
+            english.body
+        );
+    }
+    let french = app
+        .send(
+            "POST",
+            "/holds/new",
+            &[
+                ("cookie", &session),
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("accept-language", "fr"),
+            ],
+            &class,
+        )
+        .await;
+    assert_eq!(french.status, 422, "{}", french.body);
+    // (Askama escapes the apostrophe of « n'est »; the sentences are checked around it.)
+    for sentence in [
+        "« Iraq » n",
+        "est pas un code de pays : utilisez le code ISO 3166",
+        "« 1 May » n",
+        "est pas une date : écrivez-la AAAA-MM-JJ",
+    ] {
+        assert!(
+            french.body.contains(sentence),
+            "{sentence}: {}",
+            french.body
+        );
+    }
+    assert!(!french.body.contains("is not a"), "{}", french.body);
 }
 
 #[tokio::test]
