@@ -46,38 +46,50 @@ pub mod settings;
 pub mod visitor;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use corridor_api::AppState;
+
+/// A page's methods, answering any other method with the 405 error page
+/// ([`render::method_not_allowed`]).
+fn page(methods: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    methods.fallback(render::method_not_allowed)
+}
 
 /// Every page, to merge into the server with `corridor_api::router_with`.
 pub fn pages() -> Router<AppState> {
     Router::new()
-        .route("/", get(public::home))
-        .route("/agreements", get(public::agreements))
-        .route("/agreements/{agreement}", get(public::agreement))
-        .route("/transparency", get(public::transparency))
-        .route("/statistics", get(public::statistics))
-        .route("/login", get(account::login_form).post(account::login))
-        .route("/logout", post(account::logout))
+        .route("/", page(get(public::home)))
+        .route("/agreements", page(get(public::agreements)))
+        .route("/agreements/{agreement}", page(get(public::agreement)))
+        .route("/transparency", page(get(public::transparency)))
+        .route("/statistics", page(get(public::statistics)))
+        .route(
+            "/login",
+            page(get(account::login_form).post(account::login)),
+        )
+        .route("/logout", page(post(account::logout)))
         .route(
             "/account",
-            get(settings::account_form).post(settings::set_language),
+            page(get(settings::account_form).post(settings::set_language)),
         )
         .route(
             "/account/password",
-            get(account::password_form).post(account::change_password),
+            page(get(account::password_form).post(account::change_password)),
         )
-        .route("/cases/new", get(propose::form).post(propose::propose))
-        .route("/cases/{case}", get(case::show))
-        .route("/cases/{case}/actions/{action}", post(case::act))
-        .route("/cases/{case}/erase", get(case::erase_form))
-        .route("/cases/{case}/events/{seq}/proof", get(case::proof))
-        .route(queue::QUEUE_PATH, get(queue::queue))
-        .route(holds::HOLDS_PATH, get(holds::list))
+        .route(
+            "/cases/new",
+            page(get(propose::form).post(propose::propose)),
+        )
+        .route("/cases/{case}", page(get(case::show)))
+        .route("/cases/{case}/actions/{action}", page(post(case::act)))
+        .route("/cases/{case}/erase", page(get(case::erase_form)))
+        .route("/cases/{case}/events/{seq}/proof", page(get(case::proof)))
+        .route(queue::QUEUE_PATH, page(get(queue::queue)))
+        .route(holds::HOLDS_PATH, page(get(holds::list)))
         .route(
             holds::NEW_HOLD_PATH,
-            get(holds::new_form).post(holds::dry_run),
+            page(get(holds::new_form).post(holds::dry_run)),
         )
-        .route("/holds/confirm", post(holds::confirm))
-        .route("/assets/{file}", get(assets::asset))
+        .route("/holds/confirm", page(post(holds::confirm)))
+        .route("/assets/{file}", page(get(assets::asset)))
 }

@@ -7,8 +7,8 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use corridor_api::ApiError;
 use corridor_api::auth::SESSION_COOKIE;
+use corridor_api::{ApiError, AppState};
 use corridor_domain::Role;
 
 use crate::i18n::Messages;
@@ -210,5 +210,22 @@ pub fn fallback_error(
     match Visitor::nobody(parts) {
         Some(visitor) => error_page(&visitor, "", error),
         None => ApiError::from(error).problem().status.into_response(),
+    }
+}
+
+/// The answer of a page's address to a method it does not take (a `POST` to a page that is only
+/// read, say): the 405 error page in the visitor's language, rather than an empty body. The
+/// router adds the `Allow` header of the methods the address takes.
+pub async fn method_not_allowed(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    parts: axum::http::request::Parts,
+) -> Response {
+    match Visitor::of(&state, &parts).await {
+        Ok(visitor) => error_page(
+            &visitor,
+            "",
+            ApiError::Status(axum::http::StatusCode::METHOD_NOT_ALLOWED),
+        ),
+        Err(error) => fallback_error(&parts, error),
     }
 }

@@ -177,3 +177,43 @@ async fn the_assets_are_served() {
     assert!(htmx.header("content-type").starts_with("text/javascript"));
     assert_eq!(app.get("/assets/other.js", &[]).await.status, 404);
 }
+
+#[tokio::test]
+async fn a_method_a_page_does_not_take_gets_the_405_page_with_allow() {
+    // Proves a page's address answers a method it does not take with the 405 error page (HTML,
+    // in the visitor's language, the methods it takes in `Allow`), not an empty body.
+    let app = spawn().await;
+    for (method, path, allow) in [
+        ("POST", "/", "GET,HEAD"),
+        ("DELETE", "/login", "GET,HEAD,POST"),
+        ("GET", "/logout", "POST"),
+        ("PUT", "/queue", "GET,HEAD"),
+    ] {
+        let reply = app.send(method, path, &[], "").await;
+        assert_eq!(reply.status, 405, "{method} {path}: {}", reply.body);
+        assert!(
+            reply.header("content-type").starts_with("text/html"),
+            "{method} {path}: {}",
+            reply.header("content-type")
+        );
+        assert!(
+            reply
+                .body
+                .contains("This address does not answer this kind of request."),
+            "{method} {path}: {}",
+            reply.body
+        );
+        let mut allowed: Vec<String> = reply
+            .header("allow")
+            .split(',')
+            .map(|method| method.trim().to_owned())
+            .collect();
+        allowed.sort();
+        assert_eq!(allowed.join(","), allow, "{method} {path}");
+    }
+    let french = app
+        .send("POST", "/", &[("accept-language", "fr")], "")
+        .await;
+    assert_eq!(french.status, 405);
+    assert!(french.body.contains("lang=\"fr\""), "{}", french.body);
+}
