@@ -1333,6 +1333,22 @@ mod tests {
             .map(|point| lp.value(row, &point).round())
     }
 
+    /// Whether a real point lies in the polyhedron, up to the solver's slack.
+    fn within(lp: &Lp, point: &[f64]) -> bool {
+        let slack = 1e-6;
+        point.len() == lp.low.len()
+            && point
+                .iter()
+                .zip(lp.low.iter().zip(&lp.high))
+                .all(|(value, (low, high))| {
+                    *value >= low - slack && high.is_none_or(|high| *value <= high + slack)
+                })
+            && lp.rows.iter().enumerate().all(|(index, row)| {
+                let value = lp.value(index, point);
+                value >= row.low - slack && row.high.is_none_or(|high| value <= high + slack)
+            })
+    }
+
     /// A random program: `atoms` atoms in `0..=high` (or unbounded), rows over random subsets,
     /// each a range around the value of a hidden integer point (so the program is feasible),
     /// exact, or open; some rows tie a sum of atoms to another atom (the link rows' `-1`).
@@ -1435,6 +1451,53 @@ mod tests {
                 if let Some(point) = warm.dive(&lp, &objective, maximise).expect("dived") {
                     prop_assert!(integral(&point));
                     prop_assert!(lp.satisfies(&point));
+                }
+            }
+        }
+
+        /// Bases kept across a suppression answer as bases made again: with some rows opened
+        /// in the solver's state (`Warm::relax`), every row's optimum, both ways, is the one
+        /// solved from nothing over the program whose rows were opened (`low` 0, no `high`).
+        #[test]
+        fn relaxed_bases_answer_as_new_ones(
+            lp in program(),
+            opened in proptest::collection::vec(any::<bool>(), 8),
+        ) {
+            let open = |row: usize| opened.get(row).copied().unwrap_or(false);
+            // microlp may refuse to hold a row (the protection then makes plain bases).
+            let Ok(mut warm) = Warm::relaxable(&lp, open) else {
+                return Ok(());
+            };
+            let mut edited = lp.clone();
+            for row in (0..lp.rows.len()).filter(|row| open(*row)) {
+                let Some(relaxed) = warm.clone().relax(row) else {
+                    // Not held (a row over fixed atoms only, or one with a `-1`): the caller
+                    // makes new bases from the edited program.
+                    continue;
+                };
+                warm = relaxed;
+                if let Some(target) = edited.rows.get_mut(row) {
+                    target.low = 0.0;
+                    target.high = None;
+                }
+            }
+            for row in 0..edited.rows.len() {
+                for maximise in [false, true] {
+                    let Some(kept) = warm.optimum(&edited, &[(row, 1.0)], maximise).expect("solved")
+                    else {
+                        // `t` at its bound: the caller asks the program from nothing.
+                        continue;
+                    };
+                    let fresh = edited
+                        .optimise(&[(row, 1.0)], maximise, false)
+                        .expect("solved")
+                        .expect("bounded where the kept bases found an optimum");
+                    prop_assert!(within(&edited, &kept.point), "a point of the program");
+                    let (kept, fresh) = (edited.value(row, &kept.point), edited.value(row, &fresh));
+                    prop_assert!(
+                        (kept - fresh).abs() < 1e-6,
+                        "row {} maximise {}: kept bases {} against {}", row, maximise, kept, fresh
+                    );
                 }
             }
         }
