@@ -883,7 +883,9 @@ impl Lp {
 /// basis by adding `t = row` and letting the dual simplex restore feasibility, which takes a
 /// few pivots where a program solved from nothing takes hundreds. The answers are those of
 /// [`Lp::optimise`] (the same solver, the same rows), except when `t` stays at its bound: the
-/// row may then be unbounded, and the caller asks [`Lp::optimise`] instead.
+/// row may then be unbounded, and the caller asks [`Lp::optimise`] instead. A row made
+/// relaxable ([`Warm::relaxable`]) can be opened in both states when its cell is suppressed
+/// ([`Warm::relax`]), so the bases outlive a suppression.
 #[derive(Clone)]
 pub(crate) struct Warm {
     ends: [microlp::Solution; 2],
@@ -1098,7 +1100,7 @@ impl Warm {
             .collect()
     }
 
-    /// The solver's optimal solution behind [`Warm::optimise`], to be edited further.
+    /// The solver's optimal solution behind [`Warm::optimum`], to be edited further.
     fn solution(
         &self,
         lp: &Lp,
