@@ -31,7 +31,7 @@
 //! integer one. Neither use here trusts a fractional optimum: when the relaxation's optimum is not
 //! integral, the same problem is solved again with integer variables (branch and bound in
 //! `microlp`) — or, in the secondary suppression, an integer point is found near the optimum
-//! ([`Warm::dive`]) and counts as the end only when it reaches the optimum rounded inwards, which
+//! ([`Warm::dive_from`]) and counts as the end only when it reaches the optimum rounded inwards, which
 //! no integer point can pass — so every bound reported is the value of an integer table
 //! consistent with everything published. The relaxation's interval contains the integer one, so an interval the
 //! relaxation already finds too narrow is too narrow.
@@ -500,7 +500,12 @@ impl Lp {
     /// is non-negative, or whose atoms are all fixed (a leaf measure's totals, when the log's
     /// monthly totals are fixed), constrains nothing.
     fn binding_rows(&self) -> impl Iterator<Item = &Row> {
-        self.rows.iter().filter(|row| {
+        self.binding_rows_indexed().map(|(_, row)| row)
+    }
+
+    /// [`Lp::binding_rows`] with each row's index.
+    fn binding_rows_indexed(&self) -> impl Iterator<Item = (usize, &Row)> {
+        self.rows.iter().enumerate().filter(|(_, row)| {
             let implied = row.high.is_none()
                 && row.low <= 0.0
                 && row.terms.iter().all(|(_, coefficient)| *coefficient > 0.0);
@@ -526,9 +531,10 @@ impl Lp {
         objective: &[(usize, f64)],
         maximise: bool,
     ) -> Result<Option<Vec<f64>>, StatsError> {
-        let mut reduced = self.clone();
+        let mut low = self.low.clone();
+        let mut high = self.high.clone();
         let mut free = 0;
-        for ((low, high), value) in reduced.low.iter_mut().zip(&mut reduced.high).zip(point) {
+        for ((low, high), value) in low.iter_mut().zip(&mut high).zip(point) {
             if (value - value.round()).abs() < TOLERANCE {
                 *low = value.round();
                 *high = Some(value.round());
@@ -540,18 +546,41 @@ impl Lp {
             let point: Vec<f64> = point.iter().map(|value| value.round()).collect();
             return Ok(self.satisfies(&point).then_some(point));
         }
+        let fixed = |atom: usize| high.get(atom).copied().flatten() == low.get(atom).copied();
+        // Only the rows over a fractional atom are solved again: a row over fixed atoms only is
+        // a constant, checked with every other row by `satisfies` below. `kept[i]` is the
+        // program's row that row `i` of `reduced` is.
+        let kept: Vec<usize> = (0..self.rows.len())
+            .filter(|row| {
+                self.rows
+                    .get(*row)
+                    .is_some_and(|row| row.terms.iter().any(|(atom, _)| !fixed(*atom)))
+            })
+            .collect();
+        let reduced = Lp {
+            rows: kept
+                .iter()
+                .filter_map(|row| self.rows.get(*row).cloned())
+                .collect(),
+            low,
+            high,
+        };
         let mut repaired: Vec<f64> = point.iter().map(|value| value.round()).collect();
         let weights: BTreeMap<usize, f64> = objective.iter().copied().collect();
         for part in reduced.parts(reduced.rows.len()) {
             if part.atoms.iter().all(|atom| reduced.fixed(*atom)) {
                 continue;
             }
-            // Row `i` of the part is row `part.cells[i]` of the program.
+            // Row `i` of the part is row `kept[part.cells[i]]` of the program.
             let goal: Vec<(usize, f64)> = part
                 .cells
                 .iter()
                 .enumerate()
-                .filter_map(|(local, row)| weights.get(row).map(|weight| (local, *weight)))
+                .filter_map(|(local, row)| {
+                    kept.get(*row)
+                        .and_then(|row| weights.get(row))
+                        .map(|weight| (local, *weight))
+                })
                 .collect();
             let Some(solved) = part.lp.optimise(&goal, maximise, true).ok().flatten() else {
                 return Ok(None);
@@ -671,12 +700,27 @@ impl Lp {
         objective: &[(usize, f64)],
         maximise: bool,
     ) -> Result<Option<Vec<f64>>, StatsError> {
+        Ok(self
+            .relaxed_optimum(warm, objective, maximise)?
+            .map(|optimum| optimum.point))
+    }
+
+    /// [`Lp::relaxed`], keeping the solver's optimal state when `warm` found it, so that a dive
+    /// from this optimum ([`Warm::dive_from`]) need not solve the same program again.
+    pub(crate) fn relaxed_optimum(
+        &self,
+        warm: Option<&Warm>,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Optimum>, StatsError> {
         if let Some(warm) = warm
-            && let Ok(Some(point)) = warm.optimise(self, objective, maximise)
+            && let Ok(Some(optimum)) = warm.optimum(self, objective, maximise)
         {
-            return Ok(Some(point));
+            return Ok(Some(optimum));
         }
-        self.optimise(objective, maximise, false)
+        Ok(self
+            .optimise(objective, maximise, false)?
+            .map(Optimum::from_point))
     }
 
     /// The least and greatest integer value of a row over the integer points of the polyhedron:
@@ -839,13 +883,18 @@ impl Lp {
 /// basis by adding `t = row` and letting the dual simplex restore feasibility, which takes a
 /// few pivots where a program solved from nothing takes hundreds. The answers are those of
 /// [`Lp::optimise`] (the same solver, the same rows), except when `t` stays at its bound: the
-/// row may then be unbounded, and the caller asks [`Lp::optimise`] instead.
+/// row may then be unbounded, and the caller asks [`Lp::optimise`] instead. A row made
+/// relaxable ([`Warm::relaxable`]) can be opened in both states when its cell is suppressed
+/// ([`Warm::relax`]), so the bases outlive a suppression.
 #[derive(Clone)]
 pub(crate) struct Warm {
     ends: [microlp::Solution; 2],
     atoms: Vec<microlp::Variable>,
     t: microlp::Variable,
     bound: f64,
+    /// Per row of the program, the variable that holds a relaxable row at its least value
+    /// ([`Warm::relax`]); `None` for the others.
+    slack: Vec<Option<microlp::Variable>>,
 }
 
 impl std::fmt::Debug for Warm {
@@ -857,9 +906,50 @@ impl std::fmt::Debug for Warm {
     }
 }
 
+/// A relaxation's optimal point and, when it was found from a [`Warm`], the solver's state at
+/// that optimum (kept for a dive from it, [`Warm::dive_from`]).
+#[derive(Clone)]
+pub(crate) struct Optimum {
+    /// The atoms' values at the optimum.
+    pub(crate) point: Vec<f64>,
+    solution: Option<microlp::Solution>,
+}
+
+impl Optimum {
+    /// An optimal point found without a [`Warm`] (a dive from it solves the program again).
+    pub(crate) fn from_point(point: Vec<f64>) -> Self {
+        Self {
+            point,
+            solution: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Optimum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Optimum")
+            .field("point", &self.point)
+            .field("solution", &self.solution.is_some())
+            .finish()
+    }
+}
+
 impl Warm {
     /// The two starting points of `lp` (maximising and minimising `t`).
     pub(crate) fn new(lp: &Lp) -> Result<Self, StatsError> {
+        Self::relaxable(lp, |_| false)
+    }
+
+    /// [`Warm::new`], with every binding row for which `relaxable` holds written so that
+    /// [`Warm::relax`] can later open it in the solver's state, without a new program: such a
+    /// row `low <= Σ terms <= high` is `Σ terms - y - z = 0` with `z` in `0 ..= high - low` and
+    /// `y` in `0 ..` held at `low` (microlp's `fix_var`, made on both optimal states once they
+    /// are solved). Held, `y` makes the row exactly its range; released (`unfix_var`), the row
+    /// says only `Σ terms >= 0`, which is what a suppressed cell's row says.
+    pub(crate) fn relaxable(
+        lp: &Lp,
+        relaxable: impl Fn(usize) -> bool,
+    ) -> Result<Self, StatsError> {
         // Far above the counts of any table (a row at this bound is asked again from nothing,
         // so the bound decides only how often that happens, never an answer).
         let finite: f64 = lp
@@ -870,10 +960,13 @@ impl Warm {
             .chain(lp.high.iter().map(|high| high.map_or(0.0, f64::abs)))
             .sum();
         let bound = 4.0 * finite + 1_000.0;
-        let solve = |direction| -> Result<
-            (microlp::Solution, Vec<microlp::Variable>, microlp::Variable),
-            StatsError,
-        > {
+        type Solved = (
+            microlp::Solution,
+            Vec<microlp::Variable>,
+            microlp::Variable,
+            Vec<Option<microlp::Variable>>,
+        );
+        let solve = |direction| -> Result<Solved, StatsError> {
             let mut problem = microlp::Problem::new(direction);
             let atoms: Vec<microlp::Variable> = lp
                 .low
@@ -882,12 +975,32 @@ impl Warm {
                 .map(|(low, high)| problem.add_var(0.0, (*low, high.unwrap_or(f64::INFINITY))))
                 .collect();
             let t = problem.add_var(1.0, (-bound, bound));
-            for row in lp.binding_rows() {
+            let mut slack: Vec<Option<microlp::Variable>> = vec![None; lp.rows.len()];
+            let mut held: Vec<(microlp::Variable, f64)> = Vec::new();
+            for (index, row) in lp.binding_rows_indexed() {
                 let terms = || {
                     row.terms.iter().filter_map(|(atom, coefficient)| {
                         atoms.get(*atom).map(|variable| (*variable, *coefficient))
                     })
                 };
+                if relaxable(index)
+                    && row.terms.iter().all(|(_, coefficient)| *coefficient > 0.0)
+                    && let Some(place) = slack.get_mut(index)
+                {
+                    let y = problem.add_var(0.0, (0.0, f64::INFINITY));
+                    let z = problem.add_var(
+                        0.0,
+                        (0.0, row.high.map_or(f64::INFINITY, |high| high - row.low)),
+                    );
+                    problem.add_constraint(
+                        terms().chain([(y, -1.0), (z, -1.0)]),
+                        microlp::ComparisonOp::Eq,
+                        0.0,
+                    );
+                    *place = Some(y);
+                    held.push((y, row.low.max(0.0)));
+                    continue;
+                }
                 if row.high == Some(row.low) {
                     problem.add_constraint(terms(), microlp::ComparisonOp::Eq, row.low);
                     continue;
@@ -897,43 +1010,97 @@ impl Warm {
                     problem.add_constraint(terms(), microlp::ComparisonOp::Le, high);
                 }
             }
-            let solution = problem
+            let mut solution = problem
                 .solve()
                 .map_err(|error| StatsError::Solver(error.to_string()))?
                 .into_solution()
                 .map_err(|_| {
                     StatsError::Solver("the solver stopped before a solution".to_owned())
                 })?;
-            Ok((solution, atoms, t))
+            for (y, low) in held {
+                solution = solution
+                    .fix_var(y, low)
+                    .map_err(|error| StatsError::Solver(error.to_string()))?
+                    .into_solution()
+                    .map_err(|_| {
+                        StatsError::Solver("the solver stopped before a solution".to_owned())
+                    })?;
+            }
+            Ok((solution, atoms, t, slack))
         };
-        let (high, atoms, t) = solve(microlp::OptimizationDirection::Maximize)?;
-        let (low, _, _) = solve(microlp::OptimizationDirection::Minimize)?;
+        let (high, atoms, t, slack) = solve(microlp::OptimizationDirection::Maximize)?;
+        let (low, _, _, _) = solve(microlp::OptimizationDirection::Minimize)?;
         Ok(Self {
             ends: [high, low],
             atoms,
             t,
             bound,
+            slack,
         })
     }
 
-    /// An optimal point of `Σ weight × row` over `objective` in `lp` (the program this was made
-    /// from), maximised or minimised; `None` when `t` stayed at its bound (ask
-    /// [`Lp::optimise`]).
-    pub(crate) fn optimise(
+    /// The same polyhedron with row `row` opened to `Σ terms >= 0` (a suppressed cell's row),
+    /// from the optimal states already found: the row's held variable is released and the
+    /// solver restores optimality in a few pivots. `None` when the row was not made relaxable
+    /// ([`Warm::relaxable`]) or the solver fails: the caller then makes a new `Warm` from the
+    /// edited program. The result answers every question as a `Warm` made from the edited
+    /// program would: the same rows, the same bounds, the same objective.
+    pub(crate) fn relax(self, row: usize) -> Option<Self> {
+        let y = self.slack.get(row).copied().flatten()?;
+        let Self {
+            ends,
+            atoms,
+            t,
+            bound,
+            mut slack,
+        } = self;
+        let mut opened = Vec::with_capacity(2);
+        for end in ends {
+            let (outcome, released) = end.unfix_var(y).ok()?;
+            if !released {
+                return None;
+            }
+            opened.push(outcome.into_solution().ok()?);
+        }
+        let [high, low]: [microlp::Solution; 2] = opened.try_into().ok()?;
+        if let Some(place) = slack.get_mut(row) {
+            *place = None;
+        }
+        Some(Self {
+            ends: [high, low],
+            atoms,
+            t,
+            bound,
+            slack,
+        })
+    }
+
+    /// An optimum of `Σ weight × row` over `objective` in `lp` (the program this was made
+    /// from), maximised or minimised, with the solver's state that found it; `None` when `t`
+    /// stayed at its bound (ask [`Lp::optimise`]).
+    pub(crate) fn optimum(
         &self,
         lp: &Lp,
         objective: &[(usize, f64)],
         maximise: bool,
-    ) -> Result<Option<Vec<f64>>, StatsError> {
-        Ok(self.solution(lp, objective, maximise)?.map(|solution| {
-            self.atoms
-                .iter()
-                .map(|variable| solution.var_value_raw(*variable))
-                .collect()
-        }))
+    ) -> Result<Option<Optimum>, StatsError> {
+        Ok(self
+            .solution(lp, objective, maximise)?
+            .map(|solution| Optimum {
+                point: self.point(&solution),
+                solution: Some(solution),
+            }))
     }
 
-    /// The solver's optimal solution behind [`Warm::optimise`], to be edited further.
+    /// The atoms' values in a solution of this polyhedron's programs.
+    fn point(&self, solution: &microlp::Solution) -> Vec<f64> {
+        self.atoms
+            .iter()
+            .map(|variable| solution.var_value_raw(*variable))
+            .collect()
+    }
+
+    /// The solver's optimal solution behind [`Warm::optimum`], to be edited further.
     fn solution(
         &self,
         lp: &Lp,
@@ -974,13 +1141,30 @@ impl Warm {
 }
 
 impl Warm {
-    /// An integer point of `lp` (the program this was made from) near the relaxation's optimum
-    /// of `Σ weight × row` over `objective`: first [`Lp::repair`] (the atoms integral at the
-    /// optimum fixed, the small parts left over solved over integers); failing that, a *dive*:
-    /// while the optimum has a fractional atom, the one nearest an integer is fixed to that
-    /// integer (to the other side when that is infeasible) and the relaxation is solved again
-    /// from the previous basis. `None` when neither finds a point or the objective is unbounded:
-    /// the caller then asks branch and bound.
+    /// [`Warm::dive_from`] the relaxation's optimum of `Σ weight × row` over `objective`,
+    /// solved here (the unit tests' entry; the protection dives from optima it already has).
+    #[cfg(test)]
+    pub(crate) fn dive(
+        &self,
+        lp: &Lp,
+        objective: &[(usize, f64)],
+        maximise: bool,
+    ) -> Result<Option<Vec<f64>>, StatsError> {
+        match self.optimum(lp, objective, maximise)? {
+            Some(optimum) => self.dive_from(lp, optimum, objective, maximise),
+            None => Ok(None),
+        }
+    }
+
+    /// An integer point of `lp` (the program this was made from) near `optimum`, the
+    /// relaxation's optimum of `Σ weight × row` over `objective` (found by
+    /// [`Lp::relaxed_optimum`] with this `Warm`, whose solver state it keeps, so the program is
+    /// not solved again; an optimum found from nothing is solved again here): first
+    /// [`Lp::repair`] (the atoms integral at the optimum fixed, the small parts left over solved
+    /// over integers); failing that, a *dive*: while the optimum has a fractional atom, the one
+    /// nearest an integer is fixed to that integer (to the other side when that is infeasible)
+    /// and the relaxation is solved again from the previous basis. `None` when neither finds a
+    /// point or the objective is unbounded: the caller then asks branch and bound.
     ///
     /// **Why it is sound.** The point returned is checked against every bound and row of `lp`
     /// by [`Lp::satisfies`], in exact arithmetic (integers far below 2^53, coefficients ±1), so
@@ -989,20 +1173,20 @@ impl Warm {
     /// its value meets the relaxation's optimum rounded towards the inside ([`inward`]: no
     /// integer point passes it); the caller checks that (`Engine::exposed` in
     /// `linked_protect`).
-    pub(crate) fn dive(
+    pub(crate) fn dive_from(
         &self,
         lp: &Lp,
+        optimum: Optimum,
         objective: &[(usize, f64)],
         maximise: bool,
     ) -> Result<Option<Vec<f64>>, StatsError> {
-        let Some(mut solution) = self.solution(lp, objective, maximise)? else {
-            return Ok(None);
+        let (start, mut solution) = match optimum.solution {
+            Some(solution) => (optimum.point, solution),
+            None => match self.solution(lp, objective, maximise)? {
+                Some(solution) => (self.point(&solution), solution),
+                None => return Ok(None),
+            },
         };
-        let start: Vec<f64> = self
-            .atoms
-            .iter()
-            .map(|variable| solution.var_value_raw(*variable))
-            .collect();
         if let Some(point) = lp.repair(&start, objective, maximise)? {
             return Ok(Some(point));
         }
@@ -1151,6 +1335,22 @@ mod tests {
             .map(|point| lp.value(row, &point).round())
     }
 
+    /// Whether a real point lies in the polyhedron, up to the solver's slack.
+    fn within(lp: &Lp, point: &[f64]) -> bool {
+        let slack = 1e-6;
+        point.len() == lp.low.len()
+            && point
+                .iter()
+                .zip(lp.low.iter().zip(&lp.high))
+                .all(|(value, (low, high))| {
+                    *value >= low - slack && high.is_none_or(|high| *value <= high + slack)
+                })
+            && lp.rows.iter().enumerate().all(|(index, row)| {
+                let value = lp.value(index, point);
+                value >= row.low - slack && row.high.is_none_or(|high| value <= high + slack)
+            })
+    }
+
     /// A random program: `atoms` atoms in `0..=high` (or unbounded), rows over random subsets,
     /// each a range around the value of a hidden integer point (so the program is feasible),
     /// exact, or open; some rows tie a sum of atoms to another atom (the link rows' `-1`).
@@ -1253,6 +1453,53 @@ mod tests {
                 if let Some(point) = warm.dive(&lp, &objective, maximise).expect("dived") {
                     prop_assert!(integral(&point));
                     prop_assert!(lp.satisfies(&point));
+                }
+            }
+        }
+
+        /// Bases kept across a suppression answer as bases made again: with some rows opened
+        /// in the solver's state (`Warm::relax`), every row's optimum, both ways, is the one
+        /// solved from nothing over the program whose rows were opened (`low` 0, no `high`).
+        #[test]
+        fn relaxed_bases_answer_as_new_ones(
+            lp in program(),
+            opened in proptest::collection::vec(any::<bool>(), 8),
+        ) {
+            let open = |row: usize| opened.get(row).copied().unwrap_or(false);
+            // microlp may refuse to hold a row (the protection then makes plain bases).
+            let Ok(mut warm) = Warm::relaxable(&lp, open) else {
+                return Ok(());
+            };
+            let mut edited = lp.clone();
+            for row in (0..lp.rows.len()).filter(|row| open(*row)) {
+                let Some(relaxed) = warm.clone().relax(row) else {
+                    // Not held (a row over fixed atoms only, or one with a `-1`): the caller
+                    // makes new bases from the edited program.
+                    continue;
+                };
+                warm = relaxed;
+                if let Some(target) = edited.rows.get_mut(row) {
+                    target.low = 0.0;
+                    target.high = None;
+                }
+            }
+            for row in 0..edited.rows.len() {
+                for maximise in [false, true] {
+                    let Some(kept) = warm.optimum(&edited, &[(row, 1.0)], maximise).expect("solved")
+                    else {
+                        // `t` at its bound: the caller asks the program from nothing.
+                        continue;
+                    };
+                    let fresh = edited
+                        .optimise(&[(row, 1.0)], maximise, false)
+                        .expect("solved")
+                        .expect("bounded where the kept bases found an optimum");
+                    prop_assert!(within(&edited, &kept.point), "a point of the program");
+                    let (kept, fresh) = (edited.value(row, &kept.point), edited.value(row, &fresh));
+                    prop_assert!(
+                        (kept - fresh).abs() < 1e-6,
+                        "row {} maximise {}: kept bases {} against {}", row, maximise, kept, fresh
+                    );
                 }
             }
         }

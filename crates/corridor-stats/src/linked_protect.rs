@@ -21,16 +21,19 @@
 //! width apart is protected without a program of its own; batches of cells are spread at once by
 //! programs whose objectives add them with random signs (with an integer point sought near their
 //! optimum when it is fractional); each relaxation starts from a shared optimal basis
-//! ([`crate::linked::Warm`]); a fractional end is solved over integers only when its floor or
-//! ceiling does not already show the cell exposed and no integer point found near the
-//! relaxation's optimum reaches it (below); a cell found protected stays so, because suppressing
-//! another cell only removes constraints. The parts run on every core (scoped threads, joined
-//! before the release is returned; they share nothing, so the order they run in changes
-//! nothing).
+//! ([`crate::linked::Warm`]), kept across a suppression: the new release's rounded cells' rows
+//! are written so that suppressing one opens its row in the solver's state ([`Warm::relax`]: the
+//! same polyhedron as a program built again without the row's bounds); a dive starts from the
+//! optimum just found, not from the program solved again ([`Warm::dive_from`]); a fractional
+//! end is solved over integers only when its floor or ceiling does not already show the cell
+//! exposed and no integer point found near the relaxation's optimum reaches it (below); a cell
+//! found protected stays so, because suppressing another cell only removes constraints. The
+//! parts run on every core (scoped threads, joined before the release is returned; they share
+//! nothing, so the order they run in changes nothing).
 //!
 //! **Integer witnesses without branch and bound.** When a relaxation's optimum is fractional
 //! (the model is not totally unimodular: module docs of [`crate::linked`]), an integer point is
-//! sought near it before any branch and bound ([`Warm::dive`]): every atom integral at the
+//! sought near it before any branch and bound ([`Warm::dive_from`]): every atom integral at the
 //! optimum is fixed there, which cuts the program into small parts over the fractional atoms
 //! (fixed atoms are constants, [`Lp::parts`]), each solved over integers for the same objective
 //! ([`Lp::repair`]); when a part has no integer point, one fractional atom at a time is fixed to
@@ -68,13 +71,15 @@
 
 use crate::StatsError;
 use crate::compute::TallyIndex;
-use crate::linked::{CellRef, Component, Kind, Lp, Warm, group, integral, inward, required};
+use crate::linked::{
+    CellRef, Component, Kind, Lp, Optimum, Warm, group, integral, inward, required,
+};
 use crate::measure::measure;
 use crate::release::{Release, Value};
 use crate::tally::Tally;
 
 /// How many rounds of batch witnesses a pass tries before programs of single cells.
-const BATCH_ROUNDS: usize = 8;
+const BATCH_ROUNDS: usize = 16;
 
 /// Rounds in a row without a new cell spread wide enough after which the batches stop.
 const BATCH_PATIENCE: usize = 2;
@@ -399,7 +404,9 @@ impl Engine {
                 row.low = 0.0;
                 row.high = None;
                 *flag = true;
-                self.warm = None;
+                // The shared bases are kept: the partner's row is opened in the solver's state
+                // ([`Warm::relax`]), or, failing that, they are made again when next needed.
+                self.warm = self.warm.take().and_then(|warm| warm.relax(partner));
             }
             if let Some(cell) = self.cells.get(partner) {
                 chosen.push(cell.index);
@@ -451,20 +458,22 @@ impl Engine {
                 })
                 .collect();
             for maximise in [true, false] {
-                let point = match self.relaxed(&objective, maximise)? {
-                    Some(point) => Some(point),
-                    None => capped.optimise(&objective, maximise, false)?,
+                let optimum = match self.relaxed(&objective, maximise)? {
+                    Some(optimum) => Some(optimum),
+                    None => capped
+                        .optimise(&objective, maximise, false)?
+                        .map(Optimum::from_point),
                 };
-                let Some(point) = point else {
+                let Some(optimum) = optimum else {
                     continue;
                 };
-                if integral(&point) {
-                    self.witness(&point);
+                if integral(&optimum.point) {
+                    self.witness(&optimum.point);
                 } else if let Some(warm) = self.warm.as_ref()
-                    && let Some(dived) = warm.dive(&self.lp, &objective, maximise)?
+                    && let Some(dived) = warm.dive_from(&self.lp, optimum, &objective, maximise)?
                 {
                     // A fractional optimum is no table; an integer point dived from it is one,
-                    // checked against every row ([`Warm::dive`]), and spreads many cells at
+                    // checked against every row ([`Warm::dive_from`]), and spreads many cells at
                     // once.
                     self.witness(&dived);
                 }
@@ -484,17 +493,33 @@ impl Engine {
         Ok(())
     }
 
-    /// [`Lp::relaxed`] from this part's warm bases (made now if `lp` changed since).
+    /// [`Lp::relaxed_optimum`] from this part's warm bases (made now if none are kept).
     fn relaxed(
         &mut self,
         objective: &[(usize, f64)],
         maximise: bool,
-    ) -> Result<Option<Vec<f64>>, StatsError> {
+    ) -> Result<Option<Optimum>, StatsError> {
         if self.warm.is_none() {
             // A part whose bases cannot be made is solved from nothing every time.
-            self.warm = Warm::new(&self.lp).ok();
+            self.warm = self.warm_bases();
         }
-        self.lp.relaxed(self.warm.as_ref(), objective, maximise)
+        self.lp
+            .relaxed_optimum(self.warm.as_ref(), objective, maximise)
+    }
+
+    /// The shared bases of this part's program, with the rows of the cells that may yet be
+    /// suppressed (the new release's rounded cells) open to [`Warm::relax`].
+    fn warm_bases(&self) -> Option<Warm> {
+        let open = |row: usize| {
+            !self.is_suppressed(row)
+                && self.cells.get(row).is_some_and(|cell| {
+                    cell.release == self.new_position
+                        && matches!(cell.cell.value, Value::Rounded(_))
+                })
+        };
+        Warm::relaxable(&self.lp, open)
+            .or_else(|_| Warm::new(&self.lp))
+            .ok()
     }
 
     fn is_suppressed(&self, cell: usize) -> bool {
@@ -535,18 +560,19 @@ impl Engine {
     /// or ceiling): when even those bounds leave the cell narrower than the rule asks, it is
     /// exposed without branch and bound; otherwise the fractional ends are found over integers.
     fn exposed(&mut self, cell: usize) -> Result<bool, StatsError> {
-        let mut fractional = [None, None];
+        // Per end, a fractional optimum's value and the optimum itself (a dive starts from it).
+        let mut fractional: [Option<(f64, Optimum)>; 2] = [None, None];
         for (end, maximise) in fractional.iter_mut().zip([true, false]) {
             if self.wide(cell) {
                 return Ok(false);
             }
-            let Some(point) = self.relaxed(&[(cell, 1.0)], maximise)? else {
+            let Some(optimum) = self.relaxed(&[(cell, 1.0)], maximise)? else {
                 return Ok(false);
             };
-            if integral(&point) {
-                self.witness(&point);
+            if integral(&optimum.point) {
+                self.witness(&optimum.point);
             } else {
-                *end = Some(self.lp.value(cell, &point));
+                *end = Some((self.lp.value(cell, &optimum.point), optimum));
             }
         }
         if self.wide(cell) {
@@ -556,8 +582,12 @@ impl Engine {
             && (high.is_some() || low.is_some())
         {
             let (spread_low, spread_high) = self.ranges.get(cell).copied().unwrap_or((0.0, 0.0));
-            let widest = high.map_or(spread_high, |high| (high + 1e-6).floor())
-                - low.map_or(spread_low, |low| (low - 1e-6).ceil());
+            let widest = high
+                .as_ref()
+                .map_or(spread_high, |(high, _)| (high + 1e-6).floor())
+                - low
+                    .as_ref()
+                    .map_or(spread_low, |(low, _)| (low - 1e-6).ceil());
             let widest = widest.round().max(0.0) as u64;
             let threshold = self.cells.get(cell).map_or(0, |cell| cell.threshold);
             // Below the threshold, what the rule asks does not depend on the exact width.
@@ -565,21 +595,22 @@ impl Engine {
                 return Ok(true);
             }
             for (end, maximise) in [(high, true), (low, false)] {
-                let Some(end) = end else {
+                let Some((end, optimum)) = end else {
                     continue;
                 };
                 if self.wide(cell) {
                     continue;
                 }
                 if self.warm.is_none() {
-                    self.warm = Warm::new(&self.lp).ok();
+                    self.warm = self.warm_bases();
                 }
                 // No integer point passes the relaxation's end rounded inwards (the cell is an
                 // integer sum), so a dived point that reaches it is the integer optimum; one
                 // short of it may still spread the cell wide enough. Branch and bound only when
                 // neither (module docs: the proofs).
                 if let Some(warm) = self.warm.as_ref()
-                    && let Some(point) = warm.dive(&self.lp, &[(cell, 1.0)], maximise)?
+                    && let Some(point) =
+                        warm.dive_from(&self.lp, optimum, &[(cell, 1.0)], maximise)?
                 {
                     self.witness(&point);
                     if (self.lp.value(cell, &point) - inward(end, maximise)).abs() < 0.5
