@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod case_cache;
+mod access_codec;
 mod copy;
 mod db;
 mod deployment;
