@@ -385,7 +385,10 @@ impl Reader<'_> {
     }
 
     fn array<const N: usize>(&mut self) -> Result<[u8; N], CodecError> {
-        let (head, rest) = self.0.split_first_chunk::<N>().ok_or(CodecError::Truncated)?;
+        let (head, rest) = self
+            .0
+            .split_first_chunk::<N>()
+            .ok_or(CodecError::Truncated)?;
         self.0 = rest;
         Ok(*head)
     }
@@ -444,7 +447,8 @@ mod tests {
 
     fn round_trip(event: &Event, version: u64, recorded_at: Timestamp) -> (Vec<u8>, Event) {
         let mut names = Names::default();
-        let bytes = encode(event, version, recorded_at, |name| Some(names.id(name))).expect("encodes");
+        let bytes =
+            encode(event, version, recorded_at, |name| Some(names.id(name))).expect("encodes");
         let parsed = parse(&bytes).expect("parses");
         assert_eq!((parsed.version, parsed.recorded_at), (version, recorded_at));
         let decoded = parsed.resolve(|id| names.name(id)).expect("resolves");
@@ -476,14 +480,23 @@ mod tests {
         assert_eq!(decoded, event);
         assert!(bytes.len() < 40, "{} bytes", bytes.len());
         assert_eq!(bytes.first(), Some(&FORMAT));
-        assert!(bytes.starts_with(&prefix_of_user(1)), "by is the second field");
+        assert!(
+            bytes.starts_with(&prefix_of_user(1)),
+            "by is the second field"
+        );
     }
 
     /// Proves a resource that only looks like a case (upper-case hex, wrong length) is kept as a
     /// name, so it decodes to the same text.
     #[test]
     fn a_resource_that_is_not_a_canonical_case_id_is_a_name() {
-        for resource in ["case-00000000000000FF", "case-ff", "case-", "hold-0000000000000001", "log"] {
+        for resource in [
+            "case-00000000000000FF",
+            "case-ff",
+            "case-",
+            "hold-0000000000000001",
+            "log",
+        ] {
             let event = access(None, resource, None);
             let (_, decoded) = round_trip(&event, 1, event.at);
             assert_eq!(decoded, event, "{resource}");
@@ -507,9 +520,14 @@ mod tests {
         other[0] = 2;
         assert_eq!(parse(&other), Err(CodecError::Format(2)));
         let parsed = parse(&bytes).expect("parses");
-        assert_eq!(parsed.resolve(|_| None), Err(CodecError::UnknownName(parsed.by.unwrap_or(0))));
         assert_eq!(
-            parse(&[FORMAT, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]),
+            parsed.resolve(|_| None),
+            Err(CodecError::UnknownName(parsed.by.unwrap_or(0)))
+        );
+        assert_eq!(
+            parse(&[
+                FORMAT, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01
+            ]),
             Err(CodecError::Overflow)
         );
     }
@@ -554,7 +572,18 @@ mod tests {
         )
             .prop_filter_map(
                 "valid names",
-                |(user, role, action, resource, agreement, allowed, policies, nanos, version, delay)| {
+                |(
+                    user,
+                    role,
+                    action,
+                    resource,
+                    agreement,
+                    allowed,
+                    policies,
+                    nanos,
+                    version,
+                    delay,
+                )| {
                     let by = match user {
                         Some(name) => Some(UserId::parse(&name).ok()?),
                         None => None,

@@ -10,8 +10,8 @@
 
 #![deny(missing_docs)]
 
-pub mod case_cache;
 mod access_codec;
+pub mod case_cache;
 mod copy;
 mod db;
 mod deployment;

@@ -178,8 +178,7 @@ impl Decoder {
     /// The public fields of a record's leaf (kind, agreement, day), without its commitment:
     /// what counting leaves needs.
     pub(crate) fn fields(&self, row: &CompactRow) -> Result<(String, String, String), StoreError> {
-        let parsed =
-            access_codec::parse(&row.record).map_err(|error| corrupt(row.seq, &error))?;
+        let parsed = access_codec::parse(&row.record).map_err(|error| corrupt(row.seq, &error))?;
         let event = parsed
             .resolve(|id| self.names.get(&id).map(String::as_str))
             .map_err(|error| corrupt(row.seq, &error))?;

@@ -127,9 +127,7 @@ impl Store {
             let mut events: Vec<StoredEvent> = Vec::new();
             loop {
                 let after = events.last().map_or(0, |stored| stored.seq);
-                let page = self
-                    .page_in_snapshot(after, PAGE_ROWS_MAX, true)
-                    .await?;
+                let page = self.page_in_snapshot(after, PAGE_ROWS_MAX, true).await?;
                 if page.is_empty() {
                     return Ok(events);
                 }

@@ -167,9 +167,7 @@ impl Store {
             let mut compact = compact.into_iter().peekable();
             for row in &rows {
                 let checked = checked_row(row)?;
-                while let Some((_, decoded)) =
-                    compact.next_if(|(seq, _)| *seq < checked.seq)
-                {
+                while let Some((_, decoded)) = compact.next_if(|(seq, _)| *seq < checked.seq) {
                     each(access_row(&decoded?.stored))?;
                 }
                 each(checked)?;

@@ -493,7 +493,10 @@ impl Store {
         corridor_domain::apply_to_snapshot(&mut after, event)?;
         let last_seq = self.prepare_log(tx, batch).await?;
         let events = std::slice::from_ref(event);
-        let seqs = if self.legacy_access.load(std::sync::atomic::Ordering::Acquire) {
+        let seqs = if self
+            .legacy_access
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
             let (tree, salt_key) = batch
                 .log
                 .as_mut()
