@@ -818,7 +818,7 @@ impl crate::Store {
                     CheckItem::Compact { row, decoded } => {
                         next = row.seq;
                         let seq = row.seq;
-                        let expected = match decoded {
+                        let expected = match *decoded {
                             Ok(decoded) => decoded.entry,
                             Err(error) => {
                                 problems.push(error.to_string());
@@ -900,7 +900,7 @@ enum CheckItem {
     /// A compact access record, decoded with its entry rebuilt (not yet compared).
     Compact {
         row: crate::store::access::CompactRow,
-        decoded: Result<crate::store::access::Decoded, StoreError>,
+        decoded: Box<Result<crate::store::access::Decoded, StoreError>>,
     },
 }
 
@@ -949,7 +949,7 @@ impl crate::Store {
         .await?;
         let decoder = self.decoder(conn, &compact).await?;
         for row in compact {
-            let decoded = decoder.rebuild(&row);
+            let decoded = Box::new(decoder.rebuild(&row));
             page.push(CheckItem::Compact { row, decoded });
         }
         page.sort_by_key(CheckItem::seq);

@@ -45,14 +45,14 @@ fn access_event(n: u64) -> Event {
         + SignedDuration::from_nanos((n * 7_919 % 1_000_000_000) as i64);
     Event {
         at,
-        by: (n % 11 != 0).then(|| UserId::parse(users[index(users.len(), 1)]).unwrap()),
+        by: (!n.is_multiple_of(11)).then(|| UserId::parse(users[index(users.len(), 1)]).unwrap()),
         body: EventBody::AccessRecorded {
             role: Role::ALL[index(Role::ALL.len(), 2)],
             action: ["read_case", "list_cases", "read_log", "propose"][index(4, 3)].to_owned(),
             resource: resources[index(resources.len(), 5)].clone(),
             agreement: agreements[index(agreements.len(), 7)]
                 .map(|id| AgreementId::parse(id).unwrap()),
-            allowed: n % 3 != 0,
+            allowed: !n.is_multiple_of(3),
             policies: (0..n % 4)
                 .map(|p| format!("policy-{}", (n + p) % 5))
                 .collect(),
@@ -128,7 +128,7 @@ fn expected_entry(seq: u64, event: &Event) -> Vec<u8> {
     };
     let day = event.at.to_zoned_datetime(jiff::tz::TimeZone::UTC).date();
     let salt = leaf_salt(&SALT_KEY, seq);
-    let commitment = commitment(&salt, &event.to_json());
+    let commitment = commitment(&salt, event.to_json());
     if *role == Role::Monitor {
         leaf_entry(
             "monitoring_record",
