@@ -450,7 +450,7 @@ const ACCESS_TABLES: [&str; 5] = [
 fn bench_access_record(rng: &mut ChaCha20Rng, index: usize) -> anyhow::Result<Event> {
     let user = UserId::parse(&format!("officer.{:02}", rng.next_u64() % 50))
         .map_err(anyhow::Error::msg)?;
-    let listing = index % 10 == 0;
+    let listing = index.is_multiple_of(10);
     let resource = if listing {
         "service".to_owned()
     } else {
@@ -470,7 +470,7 @@ fn bench_access_record(rng: &mut ChaCha20Rng, index: usize) -> anyhow::Result<Ev
             action: if listing { "list_cases" } else { "read_case" }.to_owned(),
             resource,
             agreement: Some(AgreementId::parse("us-rwa-2025").map_err(anyhow::Error::msg)?),
-            allowed: rng.next_u64() % 50 != 0,
+            allowed: !rng.next_u64().is_multiple_of(50),
             policies,
         },
     })
