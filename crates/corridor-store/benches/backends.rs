@@ -545,6 +545,15 @@ async fn access_layout(
     }
     let measured = Measured::new(records, started.elapsed(), latencies);
     let after = database_bytes(store.pool(), backend).await?;
+    // What `/transparency` reads at every request: the leaves counted by month below the size.
+    let (size, _) = store.tree_head().await?;
+    let counting = Instant::now();
+    let counts = store.leaf_counts_by_month(size).await?;
+    let counted = counting.elapsed();
+    anyhow::ensure!(
+        counts.iter().map(|count| count.leaves).sum::<u64>() == size,
+        "the counts by month do not add up to the log's size"
+    );
     let record_bytes: Option<f64> = if compact {
         sqlx::query_scalar(
             "SELECT CAST(AVG(length(record)) AS DOUBLE PRECISION) FROM access_records",
@@ -579,6 +588,10 @@ async fn access_layout(
         record_bytes.map_or_else(String::new, |bytes| format!(
             " (the encoding itself: {bytes:.1} bytes on average)"
         ))
+    );
+    println!(
+        "    leaf counts by month over the {size} leaves (/transparency): {:.0} ms",
+        counted.as_secs_f64() * 1e3
     );
     store.close().await;
     database.remove().await?;

@@ -710,7 +710,7 @@ impl crate::Store {
         let last = i64::try_from(size).unwrap_or(i64::MAX);
         loop {
             // Leaf `i` records event `i + 1`: the leaves below `size` are the events up to it.
-            let rows = crate::store::access::fetch_compact(
+            let rows = crate::store::access::fetch_compact_bare(
                 conn,
                 "WHERE r.seq > $1 AND r.seq <= $2 ORDER BY r.seq LIMIT $3",
                 &[after, last, PAGE],

@@ -74,13 +74,36 @@ pub(crate) struct CompactRow {
 const COMPACT_SELECT: &str = "SELECT r.seq, r.record, n.hash AS leaf_hash FROM access_records r \
      LEFT JOIN log_nodes n ON n.level = 0 AND n.node_index = r.seq - 1";
 
-/// Reads compact records, `condition` binding `binds` in order.
+/// The columns of a read that needs no leaf hash (counting leaves by their public fields).
+const COMPACT_SELECT_BARE: &str = "SELECT r.seq, r.record FROM access_records r";
+
+/// Reads compact records with their stored leaf hashes, `condition` binding `binds` in order.
 pub(crate) async fn fetch_compact(
     conn: &mut AnyConnection,
     condition: &str,
     binds: &[i64],
 ) -> Result<Vec<CompactRow>, StoreError> {
-    let sql = format!("{COMPACT_SELECT} {condition}");
+    fetch(conn, COMPACT_SELECT, condition, binds, true).await
+}
+
+/// Reads compact records without their leaf hashes: for what reads only the public fields of
+/// their leaves, which the hashes do not change ([`Decoder::fields`]).
+pub(crate) async fn fetch_compact_bare(
+    conn: &mut AnyConnection,
+    condition: &str,
+    binds: &[i64],
+) -> Result<Vec<CompactRow>, StoreError> {
+    fetch(conn, COMPACT_SELECT_BARE, condition, binds, false).await
+}
+
+async fn fetch(
+    conn: &mut AnyConnection,
+    select: &str,
+    condition: &str,
+    binds: &[i64],
+    with_leaf_hash: bool,
+) -> Result<Vec<CompactRow>, StoreError> {
+    let sql = format!("{select} {condition}");
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for bind in binds {
         query = query.bind(*bind);
@@ -93,7 +116,11 @@ pub(crate) async fn fetch_compact(
             Ok(CompactRow {
                 seq: to_u64(row.try_get("seq")?)?,
                 record: row.try_get("record")?,
-                leaf_hash: row.try_get("leaf_hash")?,
+                leaf_hash: if with_leaf_hash {
+                    row.try_get("leaf_hash")?
+                } else {
+                    None
+                },
             })
         })
         .collect()
