@@ -697,37 +697,6 @@ impl crate::Store {
             .collect())
     }
 
-    /// How many leaves of compact access records below `size` each (agreement, month, kind)
-    /// has, from their public fields as their leaves say them.
-    async fn count_compact_leaves(
-        &self,
-        conn: &mut AnyConnection,
-        size: u64,
-    ) -> Result<BTreeMap<(String, String, String), u64>, StoreError> {
-        const PAGE: i64 = 10_000;
-        let mut counts = BTreeMap::new();
-        let mut after = 0i64;
-        let last = i64::try_from(size).unwrap_or(i64::MAX);
-        loop {
-            // Leaf `i` records event `i + 1`: the leaves below `size` are the events up to it.
-            let rows = crate::store::access::fetch_compact_bare(
-                conn,
-                "WHERE r.seq > $1 AND r.seq <= $2 ORDER BY r.seq LIMIT $3",
-                &[after, last, PAGE],
-            )
-            .await?;
-            let Some(tail) = rows.last() else { break };
-            after = i64::try_from(tail.seq).unwrap_or(i64::MAX);
-            let decoder = self.decoder(conn, &rows).await?;
-            for row in &rows {
-                let (kind, agreement, day) = decoder.fields(row)?;
-                let month = day.get(..7).unwrap_or_default().to_owned();
-                *counts.entry((agreement, month, kind)).or_default() += 1;
-            }
-        }
-        Ok(counts)
-    }
-
     /// Every recorded checkpoint, oldest first: size and root.
     pub async fn checkpoints(&self) -> Result<Vec<(u64, Hash)>, StoreError> {
         let rows = sqlx::query("SELECT tree_size, root FROM log_checkpoints ORDER BY tree_size")

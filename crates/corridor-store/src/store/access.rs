@@ -87,7 +87,7 @@ pub(crate) async fn fetch_compact(
 }
 
 /// Reads compact records without their leaf hashes: for what reads only the public fields of
-/// their leaves, which the hashes do not change ([`Decoder::fields`]).
+/// their leaves, which the hashes do not change ([`Store::count_compact_leaves`]).
 pub(crate) async fn fetch_compact_bare(
     conn: &mut AnyConnection,
     condition: &str,
@@ -201,24 +201,6 @@ impl Decoder {
             agreement.as_deref(),
         ))
     }
-
-    /// The public fields of a record's leaf (kind, agreement, day), without its commitment:
-    /// what counting leaves needs.
-    pub(crate) fn fields(&self, row: &CompactRow) -> Result<(String, String, String), StoreError> {
-        let parsed = access_codec::parse(&row.record).map_err(|error| corrupt(row.seq, &error))?;
-        let event = parsed
-            .resolve(|id| self.names.get(&id).map(String::as_str))
-            .map_err(|error| corrupt(row.seq, &error))?;
-        let rule = self.leaf.map_or(LeafRule::CURRENT, |(_, rule)| rule);
-        let agreement = event.body.agreement().map(ToString::to_string);
-        let (kind, agreement, day) = rule.fields(row.seq, &event, agreement.as_deref());
-        Ok((
-            kind.to_owned(),
-            // `-`: what a leaf naming no agreement says (`corridor_log::leaf::leaf_entry`).
-            agreement.unwrap_or("-").to_owned(),
-            day,
-        ))
-    }
 }
 
 /// The name ids compact rows refer to (a row that does not parse refers to none: its decoding
@@ -239,11 +221,26 @@ impl Store {
         conn: &mut AnyConnection,
         rows: &[CompactRow],
     ) -> Result<Decoder, StoreError> {
+        let names = self.names_for(conn, ids_of(rows)).await?;
+        let leaf = if rows.is_empty() {
+            None
+        } else {
+            self.leaf_context(conn).await?
+        };
+        Ok(Decoder { names, leaf })
+    }
+
+    /// The names of `ids`, from the cache or `access_names` (caching what it reads there).
+    async fn names_for(
+        &self,
+        conn: &mut AnyConnection,
+        ids: BTreeSet<u64>,
+    ) -> Result<HashMap<u64, String>, StoreError> {
         let mut names = HashMap::new();
         let mut missing = Vec::new();
         {
             let cache = self.names.lock().map_err(|_| poisoned())?;
-            for id in ids_of(rows) {
+            for id in ids {
                 match cache.by_id.get(&id) {
                     Some(name) => {
                         names.insert(id, name.clone());
@@ -260,12 +257,91 @@ impl Store {
             }
         }
         names.extend(found);
-        let leaf = if rows.is_empty() {
-            None
-        } else {
-            self.leaf_context(conn).await?
+        Ok(names)
+    }
+
+    /// How many leaves of compact access records below `size` each (agreement, month, kind)
+    /// has, as their leaves say them. Records are grouped by what decides their leaf's public
+    /// fields (role, agreement, UTC day, and whether the monitoring-record rule applied) without
+    /// looking up any other name, and each group's fields are then given by the leaf rule itself.
+    pub(crate) async fn count_compact_leaves(
+        &self,
+        conn: &mut AnyConnection,
+        size: u64,
+    ) -> Result<BTreeMap<(String, String, String), u64>, StoreError> {
+        const PAGE: i64 = 10_000;
+        const SECONDS_PER_DAY: i64 = 86_400;
+        let rule = self
+            .leaf_context(conn)
+            .await?
+            .map_or(LeafRule::CURRENT, |(_, rule)| rule);
+        let mut groups: BTreeMap<(u64, Option<u64>, i64, bool), u64> = BTreeMap::new();
+        let mut after = 0i64;
+        let last = to_i64(size);
+        loop {
+            // Leaf `i` records event `i + 1`: the leaves below `size` are the events up to it.
+            let rows = fetch_compact_bare(
+                conn,
+                "WHERE r.seq > $1 AND r.seq <= $2 ORDER BY r.seq LIMIT $3",
+                &[after, last, PAGE],
+            )
+            .await?;
+            let Some(tail) = rows.last() else { break };
+            after = to_i64(tail.seq);
+            for row in &rows {
+                let parsed =
+                    access_codec::parse(&row.record).map_err(|error| corrupt(row.seq, &error))?;
+                let day = parsed.at.as_second().div_euclid(SECONDS_PER_DAY);
+                let ruled = row.seq >= rule.monitoring_from;
+                *groups
+                    .entry((parsed.role, parsed.agreement, day, ruled))
+                    .or_default() += 1;
+            }
+        }
+        let ids: BTreeSet<u64> = groups
+            .keys()
+            .flat_map(|(role, agreement, _, _)| std::iter::once(*role).chain(*agreement))
+            .collect();
+        let names = self.names_for(conn, ids).await?;
+        let name = |id: u64| {
+            names.get(&id).map(String::as_str).ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "an access record names id {id}, which `access_names` does not hold"
+                ))
+            })
         };
-        Ok(Decoder { names, leaf })
+        let mut counts = BTreeMap::new();
+        for ((role, agreement, day, ruled), leaves) in groups {
+            let role_name = name(role)?;
+            let role = corridor_domain::Role::parse(role_name).ok_or_else(|| {
+                StoreError::Corrupt(format!("an access record names the role `{role_name}`"))
+            })?;
+            let agreement = agreement.map(name).transpose()?;
+            let at = jiff::Timestamp::from_second(day.saturating_mul(SECONDS_PER_DAY))
+                .map_err(|error| StoreError::Corrupt(format!("an access record's day: {error}")))?;
+            // A stand-in with exactly what the rule reads: the kind, the role, the day.
+            let stand_in = Event {
+                at,
+                by: None,
+                body: corridor_domain::EventBody::AccessRecorded {
+                    role,
+                    action: String::new(),
+                    resource: String::new(),
+                    agreement: None,
+                    allowed: false,
+                    policies: Vec::new(),
+                },
+            };
+            let seq = if ruled { u64::MAX } else { 0 };
+            let (kind, agreement, day) = rule.fields(seq, &stand_in, agreement);
+            let month = day.get(..7).unwrap_or_default().to_owned();
+            // `-`: what a leaf naming no agreement says (`corridor_log::leaf::leaf_entry`).
+            let agreement = agreement.unwrap_or("-").to_owned();
+            *counts
+                .entry((agreement, month, kind.to_owned()))
+                .or_default() += leaves;
+        }
+        Ok(counts)
     }
 
     /// The salt key and leaf rule, cached once read (neither changes once the log has a leaf).
