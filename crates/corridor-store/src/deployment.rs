@@ -76,9 +76,13 @@ pub async fn has_acted(
     }
     // A compact access record names who acted right after its format byte
     // (`access_codec`): its first bytes say whether it is theirs, without decoding it.
-    let Some(id) = crate::store::access::name_id(&mut conn, user.as_str()).await? else {
-        return Ok(false);
-    };
+    let row = sqlx::query("SELECT id FROM access_names WHERE name = $1")
+        .bind(user.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(false) };
+    let id = u64::try_from(row.try_get::<i64, _>("id")?)
+        .map_err(|_| StoreError::Corrupt("a negative access name id".to_owned()))?;
     let prefix = crate::access_codec::prefix_of_user(id);
     let sql = format!(
         "SELECT seq FROM access_records WHERE substr(record, 1, {}) = $1 LIMIT 1",

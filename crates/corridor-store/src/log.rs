@@ -521,18 +521,7 @@ impl crate::Store {
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         // Leaf `i` records event `i + 1`.
-        let compact = crate::store::access::fetch_compact(
-            &mut tx,
-            "WHERE r.seq > $1 AND r.seq <= $2 ORDER BY r.seq",
-            &[
-                i64::try_from(from).unwrap_or(i64::MAX),
-                i64::try_from(end).unwrap_or(i64::MAX),
-            ],
-        )
-        .await?;
-        for (seq, decoded) in self.decode_compact(&mut tx, &compact).await? {
-            leaves.push((seq - 1, seq, decoded?.entry));
-        }
+        leaves.extend(self.compact_entries(&mut tx, from, end).await?);
         tx.rollback().await?;
         leaves.sort_by_key(|(index, _, _)| *index);
         Ok(leaves)
@@ -784,11 +773,14 @@ impl crate::Store {
                         }
                         (seq, leaf_hash(&entry), leaf_hash(&expected))
                     }
-                    CheckItem::Compact { row, decoded } => {
-                        next = row.seq;
-                        let seq = row.seq;
-                        let expected = match *decoded {
-                            Ok(decoded) => decoded.entry,
+                    CheckItem::Compact {
+                        seq,
+                        leaf_hash: stored_hash,
+                        entry,
+                    } => {
+                        next = seq;
+                        let expected = match entry {
+                            Ok(entry) => entry,
                             Err(error) => {
                                 problems.push(error.to_string());
                                 continue;
@@ -796,8 +788,7 @@ impl crate::Store {
                         };
                         // Its leaf is `seq - 1` by construction; its entry is not stored, its
                         // leaf hash is.
-                        let Some(stored) = row
-                            .leaf_hash
+                        let Some(stored) = stored_hash
                             .as_deref()
                             .and_then(|bytes| Hash::from_slice(bytes).ok())
                         else {
@@ -866,18 +857,18 @@ enum CheckItem {
         index: Option<u64>,
         entry: Option<Vec<u8>>,
     },
-    /// A compact access record, decoded with its entry rebuilt (not yet compared).
+    /// A compact access record: its stored leaf hash, and its entry rebuilt (not yet compared).
     Compact {
-        row: crate::store::access::CompactRow,
-        decoded: Box<Result<crate::store::access::Decoded, StoreError>>,
+        seq: u64,
+        leaf_hash: Option<Vec<u8>>,
+        entry: Result<Vec<u8>, StoreError>,
     },
 }
 
 impl CheckItem {
     fn seq(&self) -> u64 {
         match self {
-            Self::Json { seq, .. } => *seq,
-            Self::Compact { row, .. } => row.seq,
+            Self::Json { seq, .. } | Self::Compact { seq, .. } => *seq,
         }
     }
 }
@@ -910,16 +901,12 @@ impl crate::Store {
                 entry: row.try_get("entry")?,
             });
         }
-        let compact = crate::store::access::fetch_compact(
-            conn,
-            "WHERE r.seq > $1 ORDER BY r.seq LIMIT $2",
-            &[after, PAGE as i64],
-        )
-        .await?;
-        let decoder = self.decoder(conn, &compact).await?;
-        for row in compact {
-            let decoded = Box::new(decoder.rebuild(&row));
-            page.push(CheckItem::Compact { row, decoded });
+        for (seq, leaf_hash, entry) in self.compact_check_page(conn, next, PAGE as u32).await? {
+            page.push(CheckItem::Compact {
+                seq,
+                leaf_hash,
+                entry,
+            });
         }
         page.sort_by_key(CheckItem::seq);
         page.truncate(PAGE);

@@ -59,6 +59,9 @@ pub(crate) struct NewNames {
     pub(crate) added: Vec<(u64, String)>,
 }
 
+/// Compact records as the log check reads them ([`Store::compact_check_page`]).
+pub(crate) type CheckPage = Vec<(u64, Option<Vec<u8>>, Result<Vec<u8>, StoreError>)>;
+
 /// A compact record as read, with the level-0 hash stored for its leaf.
 #[derive(Debug, Clone)]
 pub(crate) struct CompactRow {
@@ -377,6 +380,53 @@ impl Store {
             .collect())
     }
 
+    /// The leaf entries of the compact access records numbered after `after_seq` up to
+    /// `last_seq`, each rebuilt and checked against its stored leaf hash: (leaf index, sequence
+    /// number, entry), leaf `seq - 1` recording event `seq`.
+    pub(crate) async fn compact_entries(
+        &self,
+        conn: &mut AnyConnection,
+        after_seq: u64,
+        last_seq: u64,
+    ) -> Result<Vec<(u64, u64, Vec<u8>)>, StoreError> {
+        let rows = fetch_compact(
+            conn,
+            "WHERE r.seq > $1 AND r.seq <= $2 ORDER BY r.seq",
+            &[to_i64(after_seq), to_i64(last_seq)],
+        )
+        .await?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for (seq, decoded) in self.decode_compact(conn, &rows).await? {
+            entries.push((seq - 1, seq, decoded?.entry));
+        }
+        Ok(entries)
+    }
+
+    /// The compact access records after `after_seq`, at most `limit`, as the log check reads
+    /// them: sequence number, the leaf hash stored for it (if any), and its entry rebuilt from
+    /// the record (or why it could not be), not yet compared with each other.
+    pub(crate) async fn compact_check_page(
+        &self,
+        conn: &mut AnyConnection,
+        after_seq: u64,
+        limit: u32,
+    ) -> Result<CheckPage, StoreError> {
+        let rows = fetch_compact(
+            conn,
+            "WHERE r.seq > $1 ORDER BY r.seq LIMIT $2",
+            &[to_i64(after_seq), i64::from(limit)],
+        )
+        .await?;
+        let decoder = self.decoder(conn, &rows).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let entry = decoder.rebuild(&row).map(|decoded| decoded.entry);
+                (row.seq, row.leaf_hash, entry)
+            })
+            .collect())
+    }
+
     /// Events after `after_seq` in sequence order, at most `limit`, from both layouts: the rows
     /// of `events` (only the access stream's when `access_only`) and the compact access records.
     /// Each is decoded and checked, or gives the error that says why not, so that a replay can
@@ -520,18 +570,6 @@ async fn names_by_id(
         }
     }
     Ok(found)
-}
-
-/// The id of one name, if `access_names` holds it.
-pub(crate) async fn name_id(
-    conn: &mut AnyConnection,
-    name: &str,
-) -> Result<Option<u64>, StoreError> {
-    let row = sqlx::query("SELECT id FROM access_names WHERE name = $1")
-        .bind(name.to_owned())
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|row| to_u64(row.try_get("id")?)).transpose()
 }
 
 /// The access stream's version as the last compact record has it (0 when there is none).
