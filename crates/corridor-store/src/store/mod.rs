@@ -19,7 +19,9 @@
 //!   loads more than one path needs (streams, holds, counts).
 //!
 //! The files depend one way only: `write` and `check` use `pending`; `write` folds agreements
-//! through the cached loader in `read`; every one of them uses `rows`, which uses none of them.
+//! through the cached loader in `read`; `write` and `statistics` use `access` (which uses the
+//! log's leaf rule in [`crate::log`], and the log uses none of its items by path); every one of
+//! them uses `rows`, which uses none of them.
 
 pub(crate) mod access;
 mod check;
