@@ -14,18 +14,26 @@
 //! CORRIDOR_BENCH_BACKEND_GROUP (commands per group commit, default 1,000). PostgreSQL runs in a
 //! fresh database on the server of CORRIDOR_TEST_POSTGRES_URL (the machine's by default), dropped
 //! afterwards; CORRIDOR_TEST_SKIP_POSTGRES=1 leaves it out.
+//!
+//! With CORRIDOR_BENCH_BACKEND_MODE=access it measures access records instead (issue 18): the
+//! same CORRIDOR_BENCH_ACCESS_RECORDS (default 200,000) access records written through
+//! `Store::write_many` in group commits of CORRIDOR_BENCH_BACKEND_GROUP, once as JSON events with
+//! stored leaves (the layout before schema version 8) and once in the compact layout, each into a
+//! fresh database; for each, records per second and the bytes the database grew by per record
+//! (SQLite: page count × page size after `PRAGMA wal_checkpoint(TRUNCATE)`; PostgreSQL:
+//! `pg_total_relation_size` of every table the records touch).
 
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use corridor_domain::terms::{AgreementId, Country, Sex};
 use corridor_domain::{
-    Actor, CaseId, Command, Context, Label, Language, NoticeFacts, Outcome, Party, PersonFacts,
-    PersonalData, Role, UserId,
+    Actor, CaseId, Command, Context, Event, EventBody, Label, Language, NoticeFacts, Outcome,
+    Party, PersonFacts, PersonalData, Role, UserId,
 };
 use corridor_store::testing::{TestDatabase, backends};
 use corridor_store::vault::{MasterKey, seal};
-use corridor_store::{Backend, Request, Store};
+use corridor_store::{Backend, Request, Store, Write};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use sqlx::{AnyPool, AssertSqlSafe, Executor as _, Row as _};
@@ -427,6 +435,176 @@ async fn run_backend(backend: Backend, settings: &Settings) -> anyhow::Result<()
     Ok(())
 }
 
+/// The tables access records touch, in either layout.
+const ACCESS_TABLES: [&str; 5] = [
+    "events",
+    "log_leaves",
+    "log_nodes",
+    "access_records",
+    "access_names",
+];
+
+/// The `index`th access record of the benchmark: 50 users, reads and listings of 10,000 cases
+/// (one in ten a listing of the service), one or two of ten policies, nearly all allowed, 50 ms
+/// apart with nanoseconds.
+fn bench_access_record(rng: &mut ChaCha20Rng, index: usize) -> anyhow::Result<Event> {
+    let user = UserId::parse(&format!("officer.{:02}", rng.next_u64() % 50))
+        .map_err(anyhow::Error::msg)?;
+    let listing = index.is_multiple_of(10);
+    let resource = if listing {
+        "service".to_owned()
+    } else {
+        CaseId::from_u64(rng.next_u64() % 10_000).to_string()
+    };
+    let policies = (0..1 + rng.next_u64() % 2)
+        .map(|_| format!("officers-read-own-state-{}", rng.next_u64() % 10))
+        .collect();
+    let start: jiff::Timestamp = "2026-01-05T08:00:00Z".parse()?;
+    Ok(Event {
+        at: start
+            + jiff::SignedDuration::from_millis(i64::try_from(index)? * 50)
+            + jiff::SignedDuration::from_nanos(i64::try_from(rng.next_u64() % 1_000_000)?),
+        by: Some(user),
+        body: EventBody::AccessRecorded {
+            role: Role::SendingOfficer,
+            action: if listing { "list_cases" } else { "read_case" }.to_owned(),
+            resource,
+            agreement: Some(AgreementId::parse("us-rwa-2025").map_err(anyhow::Error::msg)?),
+            allowed: !rng.next_u64().is_multiple_of(50),
+            policies,
+        },
+    })
+}
+
+/// The bytes the database holds: SQLite's pages after a truncating checkpoint (the WAL folded
+/// in), PostgreSQL's relations of the access tables (their indexes and TOAST included).
+async fn database_bytes(pool: &AnyPool, backend: Backend) -> anyhow::Result<i64> {
+    match backend {
+        Backend::Sqlite => {
+            pool.execute("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+            let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+                .fetch_one(pool)
+                .await?;
+            let size: i64 = sqlx::query_scalar("PRAGMA page_size")
+                .fetch_one(pool)
+                .await?;
+            Ok(pages * size)
+        }
+        Backend::Postgres => {
+            let mut total = 0;
+            for table in ACCESS_TABLES {
+                let bytes: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+                    "SELECT CAST(pg_total_relation_size('{table}') AS BIGINT)"
+                )))
+                .fetch_one(pool)
+                .await?;
+                total += bytes;
+            }
+            Ok(total)
+        }
+    }
+}
+
+/// One layout's run: records per second and bytes per record.
+async fn access_layout(
+    backend: Backend,
+    compact: bool,
+    records: usize,
+    group: usize,
+) -> anyhow::Result<()> {
+    let label = if compact {
+        "bench_compact"
+    } else {
+        "bench_json"
+    };
+    let database = TestDatabase::create(backend, label)
+        .await
+        .context("a database for the benchmark")?;
+    let store = Store::open(database.url(), true).await?;
+    store.configure_log(None, Some([7; 32])).await?;
+    if !compact {
+        store.write_access_records_as_events();
+    }
+    let before = database_bytes(store.pool(), backend).await?;
+    let mut rng = ChaCha20Rng::seed_from_u64(18);
+    let mut latencies = Vec::new();
+    let mut done = 0;
+    let started = Instant::now();
+    while done < records {
+        let size = group.max(1).min(records - done);
+        let events = (done..done + size)
+            .map(|index| bench_access_record(&mut rng, index))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let writes: Vec<Write<'_>> = events.iter().map(Write::Access).collect();
+        let begun = Instant::now();
+        for result in store.write_many(&writes).await? {
+            result?;
+        }
+        latencies.push(begun.elapsed());
+        done += size;
+    }
+    let measured = Measured::new(records, started.elapsed(), latencies);
+    let after = database_bytes(store.pool(), backend).await?;
+    // What `/transparency` reads at every request: the leaves counted by month below the size.
+    let (size, _) = store.tree_head().await?;
+    let counting = Instant::now();
+    let counts = store.leaf_counts_by_month(size).await?;
+    let counted = counting.elapsed();
+    anyhow::ensure!(
+        counts.iter().map(|count| count.leaves).sum::<u64>() == size,
+        "the counts by month do not add up to the log's size"
+    );
+    let record_bytes: Option<f64> = if compact {
+        sqlx::query_scalar(
+            "SELECT CAST(AVG(length(record)) AS DOUBLE PRECISION) FROM access_records",
+        )
+        .fetch_one(store.pool())
+        .await
+        .ok()
+    } else {
+        None
+    };
+    println!(
+        "  {} layout: {}",
+        if compact {
+            "compact"
+        } else {
+            "JSON (before schema 8)"
+        },
+        measured.line(
+            &format!("access records, group commits of {group}"),
+            "records"
+        )
+    );
+    println!(
+        "    bytes on disk: {} grown by {} = {:.0} bytes per record{}",
+        match backend {
+            Backend::Sqlite => "file (pages after wal_checkpoint(TRUNCATE))",
+            Backend::Postgres =>
+                "pg_total_relation_size of events, log_leaves, log_nodes, access_records, access_names",
+        },
+        after - before,
+        (after - before) as f64 / records.max(1) as f64,
+        record_bytes.map_or_else(String::new, |bytes| format!(
+            " (the encoding itself: {bytes:.1} bytes on average)"
+        ))
+    );
+    println!(
+        "    leaf counts by month over the {size} leaves (/transparency): {:.0} ms",
+        counted.as_secs_f64() * 1e3
+    );
+    store.close().await;
+    database.remove().await?;
+    Ok(())
+}
+
+/// The access-record mode: both layouts on one backend.
+async fn run_access(backend: Backend, records: usize, group: usize) -> anyhow::Result<()> {
+    println!("\n{backend:?} ({records} access records)");
+    access_layout(backend, false, records, group).await?;
+    access_layout(backend, true, records, group).await
+}
+
 fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -437,6 +615,16 @@ fn main() -> anyhow::Result<()> {
         single: env_usize("CORRIDOR_BENCH_BACKEND_SINGLE", 1_000),
         group: env_usize("CORRIDOR_BENCH_BACKEND_GROUP", 1_000),
     };
+    if std::env::var("CORRIDOR_BENCH_BACKEND_MODE").as_deref() == Ok("access") {
+        let records = env_usize("CORRIDOR_BENCH_ACCESS_RECORDS", 200_000);
+        println!(
+            "corridor store backends: access records in the JSON and compact layouts ({records} records)"
+        );
+        for backend in backends() {
+            runtime.block_on(run_access(backend, records, settings.group))?;
+        }
+        return Ok(());
+    }
     println!(
         "corridor store backends: the durable write path beside raw INSERTs ({} proposals, {} single commands)",
         settings.events, settings.single

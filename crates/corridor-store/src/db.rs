@@ -82,6 +82,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "release publication",
         include_str!("../migrations/sqlite/0007_release_publication.sql"),
     ),
+    (
+        8,
+        "access records",
+        include_str!("../migrations/sqlite/0008_access_records.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -119,11 +124,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "release publication",
         include_str!("../migrations/postgres/0007_release_publication.sql"),
     ),
+    (
+        8,
+        "access records",
+        include_str!("../migrations/postgres/0008_access_records.sql"),
+    ),
 ];
 
 /// The newest schema version this corridor knows. Every backend has every version, so a version
 /// means the same schema on SQLite and PostgreSQL (checked when this file compiles).
-pub const SCHEMA_VERSION_LATEST: i64 = 7;
+pub const SCHEMA_VERSION_LATEST: i64 = 8;
 
 /// The newest version in a migration list.
 const fn newest(mut list: &[(i64, &str, &str)]) -> i64 {

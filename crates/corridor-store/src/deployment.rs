@@ -8,7 +8,7 @@
 //! `deployment` table (schema version 4), written before the first event and never changed; a
 //! database without the row is a real deployment.
 
-use sqlx::{AnyConnection, Row as _};
+use sqlx::{AnyConnection, AssertSqlSafe, Row as _};
 
 use crate::error::StoreError;
 
@@ -66,9 +66,31 @@ pub async fn has_acted(
     // lowercase letters, digits, `.`, `_` and `-`; `_` is LIKE's one-character wildcard, so it
     // is escaped (with `!`, which needs no quoting in any SQL dialect).
     let pattern = format!(r#"%"by":"{}"%"#, user.as_str().replace('_', "!_"));
+    let mut conn = pool.acquire().await?;
     let found = sqlx::query("SELECT seq FROM events WHERE body LIKE $1 ESCAPE '!' LIMIT 1")
         .bind(pattern)
-        .fetch_optional(pool)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if found.is_some() {
+        return Ok(true);
+    }
+    // A compact access record names who acted right after its format byte
+    // (`access_codec`): its first bytes say whether it is theirs, without decoding it.
+    let row = sqlx::query("SELECT id FROM access_names WHERE name = $1")
+        .bind(user.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(false) };
+    let id = u64::try_from(row.try_get::<i64, _>("id")?)
+        .map_err(|_| StoreError::Corrupt("a negative access name id".to_owned()))?;
+    let prefix = crate::access_codec::prefix_of_user(id);
+    let sql = format!(
+        "SELECT seq FROM access_records WHERE substr(record, 1, {}) = $1 LIMIT 1",
+        prefix.len()
+    );
+    let found = sqlx::query(AssertSqlSafe(sql))
+        .bind(prefix)
+        .fetch_optional(&mut *conn)
         .await?;
     Ok(found.is_some())
 }

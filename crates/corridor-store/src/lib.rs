@@ -10,6 +10,7 @@
 
 #![deny(missing_docs)]
 
+mod access_codec;
 pub mod case_cache;
 mod copy;
 mod db;

@@ -129,7 +129,7 @@ fn leaf_fields_of_monitoring_record<'a>(
 }
 
 /// The leaf entry of event `seq`, stored as `body`, under `rule`.
-fn entry_of(
+pub(crate) fn entry_of(
     rule: LeafRule,
     salt_key: &[u8; 32],
     seq: u64,
@@ -213,9 +213,13 @@ pub(crate) async fn salt_key(conn: &mut AnyConnection) -> Result<[u8; 32], Store
 
 /// The number of leaves.
 pub(crate) async fn tree_size(conn: &mut AnyConnection) -> Result<u64, StoreError> {
-    let row = sqlx::query("SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size FROM log_leaves")
-        .fetch_one(&mut *conn)
-        .await?;
+    // A compact access record has no leaf row; its leaf is `seq - 1` (see `store/access.rs`).
+    let row = sqlx::query(
+        "SELECT COALESCE(MAX(size), 0) AS size FROM (SELECT MAX(leaf_index) + 1 AS size FROM log_leaves \
+         UNION ALL SELECT MAX(seq) AS size FROM access_records) AS sizes",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     u64::try_from(row.try_get::<i64, _>("size")?)
         .map_err(|_| StoreError::Corrupt("negative tree size".to_owned()))
 }
@@ -475,10 +479,13 @@ impl crate::Store {
 
     /// The leaf index of an event.
     pub async fn leaf_index_of(&self, seq: u64) -> Result<Option<u64>, StoreError> {
-        let row = sqlx::query("SELECT leaf_index FROM log_leaves WHERE seq = $1")
-            .bind(i64::try_from(seq).unwrap_or(i64::MAX))
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT leaf_index FROM log_leaves WHERE seq = $1 \
+             UNION ALL SELECT seq - 1 AS leaf_index FROM access_records WHERE seq = $1",
+        )
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+        .fetch_optional(&self.pool)
+        .await?;
         match row {
             Some(row) => Ok(Some(
                 u64::try_from(row.try_get::<i64, _>("leaf_index")?).unwrap_or(0),
@@ -487,18 +494,24 @@ impl crate::Store {
         }
     }
 
-    /// Leaf entries `[from, from + count)`, with the event each records.
+    /// Leaf entries `[from, from + count)`, with the event each records: the stored entries, and
+    /// those of compact access records rebuilt from them and checked against their stored leaf
+    /// hashes, byte for byte the entries they were written with.
     pub async fn leaves(
         &self,
         from: u64,
         count: u64,
     ) -> Result<Vec<(u64, u64, Vec<u8>)>, StoreError> {
+        let end = from.saturating_add(count.min(READ_ROWS_MAX));
+        let mut connection = self.pool.acquire().await?;
+        let mut tx = connection.begin_with(self.backend.begin_snapshot()).await?;
         let rows = sqlx::query("SELECT leaf_index, seq, entry FROM log_leaves WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index")
             .bind(i64::try_from(from).unwrap_or(i64::MAX))
-            .bind(i64::try_from(from.saturating_add(count.min(READ_ROWS_MAX))).unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
+            .bind(i64::try_from(end).unwrap_or(i64::MAX))
+            .fetch_all(&mut *tx)
             .await?;
-        rows.iter()
+        let mut leaves = rows
+            .iter()
             .map(|row| {
                 Ok((
                     u64::try_from(row.try_get::<i64, _>("leaf_index")?).unwrap_or(0),
@@ -506,7 +519,12 @@ impl crate::Store {
                     row.try_get::<Vec<u8>, _>("entry")?,
                 ))
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // Leaf `i` records event `i + 1`.
+        leaves.extend(self.compact_entries(&mut tx, from, end).await?);
+        tx.rollback().await?;
+        leaves.sort_by_key(|(index, _, _)| *index);
+        Ok(leaves)
     }
 
     /// Stored node hashes of one level, `[from, from + count)`.
@@ -612,11 +630,16 @@ impl crate::Store {
                  SELECT agreement, month, kind, COUNT(*) AS leaves FROM fields GROUP BY agreement, month, kind ORDER BY agreement, month, kind"
             }
         };
+        let mut connection = self.pool.acquire().await?;
+        let mut tx = connection.begin_with(self.backend.begin_snapshot()).await?;
         let rows = sqlx::query(sql)
             .bind(i64::try_from(size).unwrap_or(i64::MAX))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await?;
-        rows.iter()
+        let compact = self.count_compact_leaves(&mut tx, size).await?;
+        tx.rollback().await?;
+        let mut counts = rows
+            .iter()
             .map(|row| {
                 let count = LeafCount {
                     agreement: row.try_get("agreement")?,
@@ -639,7 +662,28 @@ impl crate::Store {
                 }
                 Ok(count)
             })
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        if compact.is_empty() {
+            return Ok(counts);
+        }
+        // Add the compact access records' leaves, and sort again by bytes (the same order on
+        // every backend, whatever its collation).
+        let mut merged: BTreeMap<(String, String, String), u64> = counts
+            .drain(..)
+            .map(|count| ((count.agreement, count.month, count.kind), count.leaves))
+            .collect();
+        for (key, leaves) in compact {
+            *merged.entry(key).or_default() += leaves;
+        }
+        Ok(merged
+            .into_iter()
+            .map(|((agreement, month, kind), leaves)| LeafCount {
+                agreement,
+                month,
+                kind,
+                leaves,
+            })
+            .collect())
     }
 
     /// Every recorded checkpoint, oldest first: size and root.
@@ -693,54 +737,85 @@ impl crate::Store {
         let rule = leaf_rule(&mut conn).await?;
         let mut next = 0u64;
         loop {
-            let rows = sqlx::query(
-                "SELECT e.seq, e.stream, e.body, l.leaf_index, l.entry FROM events e LEFT JOIN log_leaves l ON l.seq = e.seq \
-                 WHERE e.seq > $1 ORDER BY e.seq LIMIT 10000",
-            )
-            .bind(i64::try_from(next).unwrap_or(i64::MAX))
-            .fetch_all(&mut *conn)
-            .await?;
-            if rows.is_empty() {
+            let page = self.log_check_page(&mut conn, next).await?;
+            if page.is_empty() {
                 break;
             }
-            for row in &rows {
-                let seq = u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0);
-                next = seq;
-                let stream: String = row.try_get("stream")?;
-                let body: String = row.try_get("body")?;
-                let agreement =
-                    agreements_of_cases.of(&stream, Event::from_json(&body).ok().as_ref());
-                let expected = match rebuild_entry(rule, &key, seq, &body, agreement.as_deref()) {
-                    Ok(entry) => entry,
-                    Err(error) => {
-                        problems.push(error.to_string());
-                        continue;
-                    }
-                };
-                let index: Option<i64> = row.try_get("leaf_index")?;
-                let entry: Option<Vec<u8>> = row.try_get("entry")?;
-                match (index, entry) {
-                    (None, _) | (_, None) => problems.push(format!("event {seq} has no log leaf")),
-                    (Some(index), Some(entry)) => {
-                        if u64::try_from(index).ok() != Some(tree.size()) {
+            for item in page {
+                let (seq, entry, expected) = match item {
+                    CheckItem::Json {
+                        seq,
+                        stream,
+                        body,
+                        index,
+                        entry,
+                    } => {
+                        next = seq;
+                        let agreement =
+                            agreements_of_cases.of(&stream, Event::from_json(&body).ok().as_ref());
+                        let expected =
+                            match rebuild_entry(rule, &key, seq, &body, agreement.as_deref()) {
+                                Ok(entry) => entry,
+                                Err(error) => {
+                                    problems.push(error.to_string());
+                                    continue;
+                                }
+                            };
+                        let (Some(index), Some(entry)) = (index, entry) else {
+                            problems.push(format!("event {seq} has no log leaf"));
+                            continue;
+                        };
+                        if index != tree.size() {
                             problems.push(format!(
                                 "event {seq} is leaf {index}, expected leaf {}",
                                 tree.size()
                             ));
                         }
-                        if entry != expected {
-                            problems.push(format!("event {seq} no longer matches its log leaf {index}: the stored event was changed"));
-                        }
-                        let _ = tree.append(leaf_hash(&entry));
-                        if let Some(root) = checkpoints.get(&tree.size())
-                            && *root != tree.root()
-                        {
-                            problems.push(format!(
-                                    "the checkpoint of size {} is not consistent with the leaves: history was rewritten",
-                                    tree.size()
-                                ));
-                        }
+                        (seq, leaf_hash(&entry), leaf_hash(&expected))
                     }
+                    CheckItem::Compact {
+                        seq,
+                        leaf_hash: stored_hash,
+                        entry,
+                    } => {
+                        next = seq;
+                        let expected = match entry {
+                            Ok(entry) => entry,
+                            Err(error) => {
+                                problems.push(error.to_string());
+                                continue;
+                            }
+                        };
+                        // Its leaf is `seq - 1` by construction; its entry is not stored, its
+                        // leaf hash is.
+                        let Some(stored) = stored_hash
+                            .as_deref()
+                            .and_then(|bytes| Hash::from_slice(bytes).ok())
+                        else {
+                            problems.push(format!("event {seq} has no log leaf"));
+                            continue;
+                        };
+                        if seq != tree.size() + 1 {
+                            problems.push(format!(
+                                "event {seq} is leaf {}, expected leaf {}",
+                                seq - 1,
+                                tree.size()
+                            ));
+                        }
+                        (seq, stored, leaf_hash(&expected))
+                    }
+                };
+                if entry != expected {
+                    problems.push(format!("event {seq} no longer matches its log leaf {}: the stored event was changed", tree.size()));
+                }
+                let _ = tree.append(entry);
+                if let Some(root) = checkpoints.get(&tree.size())
+                    && *root != tree.root()
+                {
+                    problems.push(format!(
+                        "the checkpoint of size {} is not consistent with the leaves: history was rewritten",
+                        tree.size()
+                    ));
                 }
             }
             progress(next, 0);
@@ -769,6 +844,73 @@ impl crate::Store {
         }
         conn.rollback().await?;
         Ok(problems)
+    }
+}
+
+/// One event as the log check reads it.
+enum CheckItem {
+    /// A row of `events`, with its stored leaf if it has one.
+    Json {
+        seq: u64,
+        stream: String,
+        body: String,
+        index: Option<u64>,
+        entry: Option<Vec<u8>>,
+    },
+    /// A compact access record: its stored leaf hash, and its entry rebuilt (not yet compared).
+    Compact {
+        seq: u64,
+        leaf_hash: Option<Vec<u8>>,
+        entry: Result<Vec<u8>, StoreError>,
+    },
+}
+
+impl CheckItem {
+    fn seq(&self) -> u64 {
+        match self {
+            Self::Json { seq, .. } | Self::Compact { seq, .. } => *seq,
+        }
+    }
+}
+
+impl crate::Store {
+    /// The next events after `next` for [`crate::Store::check_log`], from both layouts, in
+    /// sequence order.
+    async fn log_check_page(
+        &self,
+        conn: &mut AnyConnection,
+        next: u64,
+    ) -> Result<Vec<CheckItem>, StoreError> {
+        const PAGE: usize = 10_000;
+        let after = i64::try_from(next).unwrap_or(i64::MAX);
+        let rows = sqlx::query(
+            "SELECT e.seq, e.stream, e.body, l.leaf_index, l.entry FROM events e LEFT JOIN log_leaves l ON l.seq = e.seq \
+             WHERE e.seq > $1 ORDER BY e.seq LIMIT 10000",
+        )
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut page = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let index: Option<i64> = row.try_get("leaf_index")?;
+            page.push(CheckItem::Json {
+                seq: u64::try_from(row.try_get::<i64, _>("seq")?).unwrap_or(0),
+                stream: row.try_get("stream")?,
+                body: row.try_get("body")?,
+                index: index.and_then(|index| u64::try_from(index).ok()),
+                entry: row.try_get("entry")?,
+            });
+        }
+        for (seq, leaf_hash, entry) in self.compact_check_page(conn, next, PAGE as u32).await? {
+            page.push(CheckItem::Compact {
+                seq,
+                leaf_hash,
+                entry,
+            });
+        }
+        page.sort_by_key(CheckItem::seq);
+        page.truncate(PAGE);
+        Ok(page)
     }
 }
 

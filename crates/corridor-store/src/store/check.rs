@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row};
 
 use super::Store;
 use super::pending::Pending;
-use super::rows::{CaseRow, decode_row, load_counts, to_i64, to_u64};
+use super::rows::{CaseRow, load_counts, to_i64, to_u64};
 use crate::db::Backend;
 use crate::error::StoreError;
 
@@ -45,10 +45,12 @@ impl Store {
         let mut conn = self.pool.acquire().await?;
         let mut tx = conn.begin_with(self.backend.begin_snapshot()).await?;
         let total = to_u64(
-            sqlx::query("SELECT COUNT(*) AS n FROM events")
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("n")?,
+            sqlx::query(
+                "SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM access_records) AS n",
+            )
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?,
         )?;
         let mut report = CheckReport::default();
         let mut world = World::new();
@@ -56,18 +58,12 @@ impl Store {
         let mut order = TimeOrder::new(self.clock_skew);
         let mut last_seq = 0u64;
         loop {
-            let rows = sqlx::query(
-                "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
-            )
-            .bind(to_i64(last_seq))
-            .bind(i64::from(PAGE))
-            .fetch_all(&mut *tx)
-            .await?;
-            if rows.is_empty() {
+            // Both layouts, in one order: the rows of `events` and the compact access records.
+            let page = self.events_page(&mut tx, last_seq, PAGE, false).await?;
+            if page.is_empty() {
                 break;
             }
-            for row in &rows {
-                let seq = to_u64(row.try_get("seq")?)?;
+            for (seq, decoded) in page {
                 if seq != last_seq + 1 {
                     report
                         .problems
@@ -76,7 +72,7 @@ impl Store {
                 last_seq = seq;
                 report.events += 1;
                 // One bad row is reported and skipped, so it cannot hide the rest of the log.
-                let stored = match decode_row(row) {
+                let stored = match decoded {
                     Ok(stored) => stored,
                     Err(StoreError::Corrupt(problem)) => {
                         report.problems.push(problem);
@@ -124,19 +120,14 @@ impl Store {
         let mut world = World::new();
         let mut last_seq = 0u64;
         loop {
-            let rows = sqlx::query(
-                "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE seq > $1 ORDER BY seq LIMIT 10000",
-            )
-            .bind(to_i64(last_seq))
-            .fetch_all(&mut *tx)
-            .await?;
-            if rows.is_empty() {
+            let page = self.events_page(&mut tx, last_seq, 10_000, false).await?;
+            if page.is_empty() {
                 break;
             }
-            for row in &rows {
+            for (seq, decoded) in page {
                 // A corrupt event stops the rebuild: projections must never be built from it.
-                let stored = decode_row(row)?;
-                last_seq = stored.seq;
+                let stored = decoded?;
+                last_seq = seq;
                 world.append(stored.event)?;
             }
         }

@@ -14,12 +14,16 @@
 //! - `check`: replaying every event against the projections, and rebuilding them;
 //! - `statistics`: the streaming read a statistics release counts, the published releases and
 //!   the rounding key;
+//! - `access`: access records in their compact layout (schema version 8), read beside `events`;
 //! - `rows`: what they share: stored events and projection rows, decoded and checked, and the
 //!   loads more than one path needs (streams, holds, counts).
 //!
 //! The files depend one way only: `write` and `check` use `pending`; `write` folds agreements
-//! through the cached loader in `read`; every one of them uses `rows`, which uses none of them.
+//! through the cached loader in `read`; `write` and `statistics` use `access` (which uses the
+//! log's leaf rule in [`crate::log`], and the log uses none of its items by path); every one of
+//! them uses `rows`, which uses none of them.
 
+pub(crate) mod access;
 mod check;
 mod complaints;
 mod pending;
@@ -84,6 +88,14 @@ pub struct Store {
     /// For an SQLite file, how the statistics walks open their own read-only connections
     /// through sqlx's SQLite driver (see [`StreamWalker`]); `None` on PostgreSQL and in memory.
     sqlite_reads: Option<sqlx::sqlite::SqliteConnectOptions>,
+    /// The names of `access_names` seen committed (see [`access`]).
+    names: Mutex<access::Names>,
+    /// The log's salt key and leaf rule, once read: what rebuilding a compact access record's
+    /// leaf needs, and neither changes once the log has a leaf.
+    leaf_context: Mutex<Option<([u8; 32], crate::log::LeafRule)>>,
+    /// Whether new access records are written as JSON events with stored leaves, as before
+    /// schema version 8 (only tests and benchmarks that compare the layouts set it).
+    legacy_access: AtomicBool,
 }
 
 impl Store {
@@ -113,6 +125,9 @@ impl Store {
             clock_skew: CLOCK_SKEW_DEFAULT,
             reads: AtomicU64::new(0),
             sqlite_reads,
+            names: Mutex::new(access::Names::default()),
+            leaf_context: Mutex::new(None),
+            legacy_access: AtomicBool::new(false),
         })
     }
 

@@ -41,6 +41,10 @@ pub(crate) struct Pending {
     events: Vec<Vec<Value>>,
     leaves: Vec<Vec<Value>>,
     nodes: Vec<Vec<Value>>,
+    /// Access records in the compact layout: sequence number and encoding.
+    access_records: Vec<Vec<Value>>,
+    /// Names the transaction numbered for them.
+    access_names: Vec<Vec<Value>>,
     cases: BTreeMap<CaseId, CaseRow>,
     holds: BTreeMap<HoldId, Vec<Value>>,
     agreements: BTreeMap<AgreementId, Vec<Value>>,
@@ -123,6 +127,52 @@ impl Pending {
             ]);
         }
         Ok((last_seq + 1, seq))
+    }
+
+    /// Numbers one access record after `last_seq` and grows the log by its leaf, holding back its
+    /// compact `record` and no leaf row: its entry is derived from the record when read, and
+    /// its leaf hash is the level-0 node written here (see [`super::access`]). Returns its
+    /// sequence number.
+    pub(crate) fn append_compact(
+        &mut self,
+        event: &Event,
+        record: Vec<u8>,
+        last_seq: u64,
+        tree: &mut CompactTree,
+        salt_key: &[u8; 32],
+    ) -> Result<u64, StoreError> {
+        let seq = last_seq + 1;
+        let mut growth = Growth::default();
+        let agreement = event.body.agreement().map(ToString::to_string);
+        grow(
+            tree,
+            salt_key,
+            &[(seq, event, event.to_json(), agreement)],
+            &mut growth,
+        )?;
+        // Leaf `seq - 1`: the leaf index and the sequence number move together (`prepare_log`).
+        if growth.leaves.first().map(|(index, _, _)| *index + 1) != Some(seq) {
+            return Err(StoreError::Internal(format!(
+                "access record {seq} would not be leaf {}",
+                seq - 1
+            )));
+        }
+        self.access_records
+            .push(vec![Value::Int(to_i64(seq)), Value::Bytes(record)]);
+        for (node, hash) in growth.nodes {
+            self.nodes.push(vec![
+                Value::Int(i64::from(node.level)),
+                Value::Int(to_i64(node.index)),
+                Value::Bytes(hash.as_bytes().to_vec()),
+            ]);
+        }
+        Ok(seq)
+    }
+
+    /// Holds back a name a transaction numbered.
+    pub(crate) fn add_access_name(&mut self, id: u64, name: String) {
+        self.access_names
+            .push(vec![Value::Int(to_i64(id)), Value::Text(name)]);
     }
 
     /// Records the projection rows of every stream the events touched, as `after` has them.
@@ -262,6 +312,22 @@ impl Pending {
             backend,
             "INSERT INTO log_leaves (leaf_index, seq, entry) VALUES ",
             std::mem::take(&mut self.leaves),
+            "",
+        )
+        .await?;
+        insert_rows(
+            conn,
+            backend,
+            "INSERT INTO access_names (id, name) VALUES ",
+            std::mem::take(&mut self.access_names),
+            "",
+        )
+        .await?;
+        insert_rows(
+            conn,
+            backend,
+            "INSERT INTO access_records (seq, record) VALUES ",
+            std::mem::take(&mut self.access_records),
             "",
         )
         .await?;

@@ -13,7 +13,7 @@ use corridor_domain::{
     AgreementState, Case, CaseId, CaseStatus, Counts, EventBody, Hold, HoldId, Snapshot, StreamId,
     UnscheduleCause,
 };
-use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Connection as _, Row};
 
 use super::Store;
 use super::rows::{
@@ -84,37 +84,62 @@ impl Store {
         Ok(state)
     }
 
-    /// Every event in order, from `after_seq` (exclusive), at most `limit`.
+    /// Every event in order, from `after_seq` (exclusive), at most `limit`: the rows of
+    /// `events` and the compact access records together.
     pub async fn events(&self, after_seq: u64, limit: u32) -> Result<Vec<StoredEvent>, StoreError> {
         self.count_read();
-        let rows = sqlx::query(
-            "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE seq > $1 ORDER BY seq LIMIT $2",
-        )
-        .bind(to_i64(after_seq))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(decode_row).collect()
+        self.page_in_snapshot(after_seq, limit, false).await
     }
 
-    /// How many events are stored.
+    /// One page of [`Store::events_page`] in a read snapshot of its own, every event checked.
+    async fn page_in_snapshot(
+        &self,
+        after_seq: u64,
+        limit: u32,
+        access_only: bool,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let mut connection = self.pool.acquire().await?;
+        // One snapshot: a commit between the reads of the two tables must not leave a gap.
+        let mut tx = connection.begin_with(self.backend.begin_snapshot()).await?;
+        let page = self
+            .events_page(&mut tx, after_seq, limit, access_only)
+            .await?;
+        tx.rollback().await?;
+        page.into_iter().map(|(_, stored)| stored).collect()
+    }
+
+    /// How many events are stored (compact access records included).
     pub async fn event_count(&self) -> Result<u64, StoreError> {
         self.count_read();
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM events")
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM access_records) AS n",
+        )
+        .fetch_one(&self.pool)
+        .await?;
         to_u64(row.try_get("n")?)
     }
 
     /// The events of one stream, in order.
     pub async fn history(&self, stream: &StreamId) -> Result<Vec<StoredEvent>, StoreError> {
         self.count_read();
+        if *stream == StreamId::Access {
+            // In both layouts: read page by page.
+            let mut events: Vec<StoredEvent> = Vec::new();
+            loop {
+                let after = events.last().map_or(0, |stored| stored.seq);
+                let page = self.page_in_snapshot(after, PAGE_ROWS_MAX, true).await?;
+                if page.is_empty() {
+                    return Ok(events);
+                }
+                events.extend(page);
+            }
+        }
         let mut conn = self.pool.acquire().await?;
         load_streams(&mut conn, &[stream.to_string()]).await
     }
 
     /// The events of one stream after sequence number `after_seq`, in order, at most `limit`:
-    /// a page of a stream too long to read at once (the access records).
+    /// a page of a stream too long to read at once (the access records, in both layouts).
     pub async fn stream_page(
         &self,
         stream: &StreamId,
@@ -122,6 +147,9 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<StoredEvent>, StoreError> {
         self.count_read();
+        if *stream == StreamId::Access {
+            return self.page_in_snapshot(after_seq, limit, true).await;
+        }
         let rows = sqlx::query(
             "SELECT seq, stream, version, recorded_at, body, body_sha256, kind FROM events WHERE stream = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )

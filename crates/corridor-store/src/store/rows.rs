@@ -160,6 +160,8 @@ pub(super) fn decode_row(row: &AnyRow) -> Result<StoredEvent, StoreError> {
     })
 }
 
+/// The events of `streams` from `events`, in sequence order. Never the access stream: its
+/// compact records are read with the store's names ([`super::Store::history`]).
 pub(super) async fn load_streams(
     conn: &mut AnyConnection,
     streams: &[String],

@@ -132,6 +132,7 @@ impl Store {
             .await
             .map_err(StoreError::from)?;
         check_leaf_of_size(size, row.try_get("size"), row.try_get("seq"))?;
+        let wants_access = kinds.is_none_or(|kinds| kinds.contains(&ACCESS_RECORDED));
         let filter = kinds.map_or_else(String::new, |kinds| {
             format!(" AND kind IN ({})", placeholders(3, kinds.len()))
         });
@@ -149,8 +150,30 @@ impl Store {
                 query = query.bind((*kind).to_owned());
             }
             let rows = query.fetch_all(&mut *tx).await.map_err(StoreError::from)?;
+            // The compact access records of the range, when the read asks for their kind:
+            // decoded and checked against their leaf hashes, and given in sequence order among
+            // the rows of `events`.
+            let compact = if wants_access {
+                let fetched = super::access::fetch_compact(
+                    &mut tx,
+                    "WHERE r.seq > $1 AND r.seq <= $2 ORDER BY r.seq",
+                    &[to_i64(after), to_i64(last)],
+                )
+                .await?;
+                self.decode_compact(&mut tx, &fetched).await?
+            } else {
+                Vec::new()
+            };
+            let mut compact = compact.into_iter().peekable();
             for row in &rows {
-                each(checked_row(row)?)?;
+                let checked = checked_row(row)?;
+                while let Some((_, decoded)) = compact.next_if(|(seq, _)| *seq < checked.seq) {
+                    each(access_row(&decoded?.stored))?;
+                }
+                each(checked)?;
+            }
+            for (_, decoded) in compact {
+                each(access_row(&decoded?.stored))?;
             }
             after = last;
         }
@@ -813,10 +836,28 @@ fn checked_row(row: &sqlx::any::AnyRow) -> Result<EventRow<'_>, StoreError> {
     })
 }
 
+/// The kind of an access record, whose compact records a read of every kind, or of this one,
+/// gives too.
+const ACCESS_RECORDED: &str = "access_recorded";
+
+/// A compact access record as statistics reads it.
+fn access_row(stored: &super::StoredEvent) -> EventRow<'_> {
+    EventRow {
+        seq: stored.seq,
+        stream: corridor_domain::ACCESS_STREAM,
+        kind: ACCESS_RECORDED,
+        body: &stored.body,
+    }
+}
+
 /// How many leaves the log holds, and the event leaf `$1` records: what
-/// [`check_leaf_of_size`] checks.
-const LEAF_OF_SIZE: &str = "SELECT COALESCE(MAX(leaf_index) + 1, 0) AS size, \
-     (SELECT seq FROM log_leaves WHERE leaf_index = $1) AS seq FROM log_leaves";
+/// [`check_leaf_of_size`] checks. A compact access record has no leaf row: its leaf is number
+/// `seq - 1` (see `store/access.rs`), so it counts by its sequence number.
+const LEAF_OF_SIZE: &str = "SELECT COALESCE(MAX(size), 0) AS size, \
+     (SELECT seq FROM log_leaves WHERE leaf_index = $1 \
+      UNION ALL SELECT seq FROM access_records WHERE seq = $1 + 1) AS seq \
+     FROM (SELECT MAX(leaf_index) + 1 AS size FROM log_leaves \
+           UNION ALL SELECT MAX(seq) AS size FROM access_records) AS sizes";
 
 /// Checks that `size` leaves exist and that the last of them records event `size`, from the
 /// columns of [`LEAF_OF_SIZE`].

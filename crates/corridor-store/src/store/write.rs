@@ -79,6 +79,8 @@ struct Batch {
     access_version: Option<u64>,
     /// The log as this transaction has grown it, with the salt key; loaded at the first append.
     log: Option<(CompactTree, [u8; 32])>,
+    /// The access names this transaction used or numbered (cached only once it commits).
+    names: super::access::NewNames,
 }
 
 impl Batch {
@@ -230,6 +232,7 @@ impl Store {
         if let (Some(log), Ok(mut cache)) = (batch.log.take(), self.log.lock()) {
             *cache = Some(log);
         }
+        self.cache_names(&batch.names);
         if let Ok(mut cache) = self.agreements.lock() {
             for (id, state) in &batch.agreements {
                 cache.insert(id.clone(), state.clone());
@@ -470,13 +473,16 @@ impl Store {
         let version = match batch.access_version {
             Some(version) => version,
             None => {
+                // Records written before schema version 8 are rows of `events`; later ones are
+                // compact, and the later ones carry on the version.
                 let row = sqlx::query(
                     "SELECT COALESCE(MAX(version), 0) AS last FROM events WHERE stream = $1",
                 )
                 .bind(corridor_domain::ACCESS_STREAM)
                 .fetch_one(&mut *tx)
                 .await?;
-                to_u64(row.try_get("last")?)?
+                let in_events = to_u64(row.try_get("last")?)?;
+                in_events.max(super::access::last_compact_version(tx).await?)
             }
         };
         let before = Snapshot {
@@ -486,20 +492,76 @@ impl Store {
         let mut after = before.clone();
         corridor_domain::apply_to_snapshot(&mut after, event)?;
         let last_seq = self.prepare_log(tx, batch).await?;
-        let (tree, salt_key) = batch
-            .log
-            .as_mut()
-            .ok_or_else(|| StoreError::Internal("the log was not loaded".to_owned()))?;
         let events = std::slice::from_ref(event);
-        let seqs = batch
-            .pending
-            .append(&before, &after, events, event.at, last_seq, tree, salt_key)?;
+        let seqs = if self
+            .legacy_access
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            let (tree, salt_key) = batch
+                .log
+                .as_mut()
+                .ok_or_else(|| StoreError::Internal("the log was not loaded".to_owned()))?;
+            batch
+                .pending
+                .append(&before, &after, events, event.at, last_seq, tree, salt_key)?
+        } else {
+            let record = self
+                .compact_record(tx, event, after.access_records, batch)
+                .await?;
+            let (tree, salt_key) = batch
+                .log
+                .as_mut()
+                .ok_or_else(|| StoreError::Internal("the log was not loaded".to_owned()))?;
+            let seq = batch
+                .pending
+                .append_compact(event, record, last_seq, tree, salt_key)?;
+            (seq, seq)
+        };
         batch.access_version = Some(after.access_records);
         batch.last_seq = Some(seqs.1);
         Ok(Executed {
             outcome: Outcome::Accepted(events.to_vec()),
             seqs: Some(seqs),
         })
+    }
+
+    /// The compact encoding of an access record at stream version `version`, its names
+    /// numbered in this transaction; checked to decode to the identical event before it is
+    /// stored, as a JSON body is.
+    async fn compact_record(
+        &self,
+        tx: &mut AnyConnection,
+        event: &Event,
+        version: u64,
+        batch: &mut Batch,
+    ) -> Result<Vec<u8>, StoreError> {
+        let internal = |error: crate::access_codec::CodecError| {
+            StoreError::Internal(format!("an access record cannot be encoded: {error}"))
+        };
+        let names = crate::access_codec::names_of(event).map_err(internal)?;
+        self.name_ids(tx, &names, &mut batch.names).await?;
+        for (id, name) in std::mem::take(&mut batch.names.added) {
+            batch.pending.add_access_name(id, name);
+        }
+        let known = &batch.names.known;
+        let record =
+            crate::access_codec::encode(event, version, event.at, |name| known.get(name).copied())
+                .map_err(internal)?;
+        let ids: BTreeMap<u64, &str> = names
+            .iter()
+            .filter_map(|name| known.get(*name).map(|id| (*id, *name)))
+            .collect();
+        let back = crate::access_codec::parse(&record).and_then(|parsed| {
+            let event = parsed.resolve(|id| ids.get(&id).copied())?;
+            Ok((event, parsed.version, parsed.recorded_at))
+        });
+        if back.as_ref().ok() != Some(&(event.clone(), version, event.at)) {
+            return Err(StoreError::Internal(format!(
+                "access record `{}` does not survive its compact encoding",
+                event.body.kind()
+            )));
+        }
+        Ok(record)
     }
 
     /// The last sequence number so far, with the log (tree and salt key) loaded into the batch.
@@ -511,9 +573,13 @@ impl Store {
         let last_seq = match batch.last_seq {
             Some(seq) => seq,
             None => {
-                let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS last FROM events")
-                    .fetch_one(&mut *tx)
-                    .await?;
+                // Both layouts share the sequence: compact access records hold their own numbers.
+                let row = sqlx::query(
+                    "SELECT COALESCE(MAX(seq), 0) AS last FROM (SELECT MAX(seq) AS seq FROM events \
+                     UNION ALL SELECT MAX(seq) AS seq FROM access_records) AS tails",
+                )
+                .fetch_one(&mut *tx)
+                .await?;
                 to_u64(row.try_get("last")?)?
             }
         };

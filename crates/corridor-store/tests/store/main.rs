@@ -9,6 +9,8 @@
 //! Every module is `#[cfg(test)]` so that clippy holds the helpers to the rules for tests.
 
 #[cfg(test)]
+mod access;
+#[cfg(test)]
 mod case_cache;
 #[cfg(test)]
 mod concurrent;

@@ -243,8 +243,10 @@ pub mod harness {
                     .expect("a runtime");
                 runtime.block_on(async {
                     let store = Store::open(&url, false).await.expect("the store opens");
+                    // Both layouts: JSON rows (before schema version 8) and compact records.
                     let row = sqlx::query(
-                        "SELECT COUNT(*) AS n FROM events WHERE kind = 'access_recorded'",
+                        "SELECT (SELECT COUNT(*) FROM events WHERE kind = 'access_recorded') \
+                         + (SELECT COUNT(*) FROM access_records) AS n",
                     )
                     .fetch_one(store.pool())
                     .await
