@@ -399,6 +399,9 @@ pub fn digest(bytes: &[u8]) -> Hash {
     sha256(bytes)
 }
 
+/// Leaves counted by (agreement, UTC month `YYYY-MM`, kind).
+pub(crate) type MonthCounts = BTreeMap<(String, String, String), u64>;
+
 /// How many leaves of one kind name one agreement in one UTC month
 /// ([`crate::Store::leaf_counts_by_month`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -608,74 +611,42 @@ impl crate::Store {
     }
 
     /// How many leaves below `size` each (agreement, UTC month, kind) has, read from the public
-    /// leaves themselves in one aggregated statement: what anyone holding the tiles would count.
-    /// The agreement is `-` for leaves that name none (docs/log.md). Rows are sorted by
-    /// agreement, month and kind.
+    /// leaves themselves: what anyone holding the tiles would count. The agreement is `-` for
+    /// leaves that name none (docs/log.md). Rows are sorted by agreement, month and kind.
     ///
-    /// The leaves' canonical form (`corridor/leaf/v1`, then `kind`, `agreement`, `day` lines:
-    /// [`corridor_log::leaf::Leaf::parse`] accepts no other) is what lets SQL cut the fields out
-    /// by position; a row that does not give a `YYYY-MM` month is refused as corrupt.
+    /// The counts are kept between calls: leaves are never changed or removed, so a call counts
+    /// only the leaves added since the size counted last (a page that shows the counts at every
+    /// request costs what the log grew by, not what it holds). A size beyond the leaves written
+    /// is counted but not kept.
     pub async fn leaf_counts_by_month(&self, size: u64) -> Result<Vec<LeafCount>, StoreError> {
-        let sql = match self.backend {
-            // `corridor/leaf/v1\n` is 17 bytes and `kind ` 5: the kind starts at byte 23.
-            crate::db::Backend::Sqlite => {
-                "WITH after_kind AS (SELECT substr(CAST(entry AS TEXT), 23) AS rest FROM log_leaves WHERE leaf_index < $1), \
-                 after_agreement AS (SELECT substr(rest, 1, instr(rest, char(10)) - 1) AS kind, substr(rest, instr(rest, char(10)) + 11) AS rest FROM after_kind), \
-                 fields AS (SELECT kind, substr(rest, 1, instr(rest, char(10)) - 1) AS agreement, substr(rest, instr(rest, char(10)) + 5, 7) AS month FROM after_agreement) \
-                 SELECT agreement, month, kind, COUNT(*) AS leaves FROM fields GROUP BY agreement, month, kind ORDER BY agreement, month, kind"
-            }
-            crate::db::Backend::Postgres => {
-                "WITH entries AS (SELECT convert_from(entry, 'UTF8') AS text FROM log_leaves WHERE leaf_index < $1), \
-                 fields AS (SELECT substr(split_part(text, E'\\n', 2), 6) AS kind, substr(split_part(text, E'\\n', 3), 11) AS agreement, substr(split_part(text, E'\\n', 4), 5, 7) AS month FROM entries) \
-                 SELECT agreement, month, kind, COUNT(*) AS leaves FROM fields GROUP BY agreement, month, kind ORDER BY agreement, month, kind"
-            }
+        let kept = self
+            .leaf_counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        let (from, mut counts) = match kept {
+            Some((counted, counts)) if counted <= size => (counted, counts),
+            _ => (0, MonthCounts::new()),
         };
         let mut connection = self.pool.acquire().await?;
         let mut tx = connection.begin_with(self.backend.begin_snapshot()).await?;
-        let rows = sqlx::query(sql)
-            .bind(i64::try_from(size).unwrap_or(i64::MAX))
-            .fetch_all(&mut *tx)
-            .await?;
-        let compact = self.count_compact_leaves(&mut tx, size).await?;
+        let written = tree_size(&mut tx).await?;
+        if from < size {
+            for (key, leaves) in self.count_leaves_between(&mut tx, from, size).await? {
+                *counts.entry(key).or_default() += leaves;
+            }
+        }
         tx.rollback().await?;
-        let mut counts = rows
-            .iter()
-            .map(|row| {
-                let count = LeafCount {
-                    agreement: row.try_get("agreement")?,
-                    month: row.try_get("month")?,
-                    kind: row.try_get("kind")?,
-                    leaves: u64::try_from(row.try_get::<i64, _>("leaves")?).unwrap_or(0),
-                };
-                let month_shaped = count.month.len() == 7
-                    && count.month.bytes().enumerate().all(|(at, byte)| {
-                        if at == 4 {
-                            byte == b'-'
-                        } else {
-                            byte.is_ascii_digit()
-                        }
-                    });
-                if !month_shaped || count.kind.is_empty() || count.agreement.is_empty() {
-                    return Err(StoreError::Corrupt(format!(
-                        "a leaf below size {size} does not have the canonical leaf form"
-                    )));
-                }
-                Ok(count)
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        if compact.is_empty() {
-            return Ok(counts);
+        if size <= written {
+            let mut kept = self
+                .leaf_counts
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if kept.as_ref().is_none_or(|(counted, _)| *counted < size) {
+                *kept = Some((size, counts.clone()));
+            }
         }
-        // Add the compact access records' leaves, and sort again by bytes (the same order on
-        // every backend, whatever its collation).
-        let mut merged: BTreeMap<(String, String, String), u64> = counts
-            .drain(..)
-            .map(|count| ((count.agreement, count.month, count.kind), count.leaves))
-            .collect();
-        for (key, leaves) in compact {
-            *merged.entry(key).or_default() += leaves;
-        }
-        Ok(merged
+        Ok(counts
             .into_iter()
             .map(|((agreement, month, kind), leaves)| LeafCount {
                 agreement,
@@ -684,6 +655,66 @@ impl crate::Store {
                 leaves,
             })
             .collect())
+    }
+
+    /// How many leaves with index in `from..to` each (agreement, UTC month, kind) has: the
+    /// stored entries in one aggregated statement, the compact access records' leaves rebuilt.
+    ///
+    /// The leaves' canonical form (`corridor/leaf/v1`, then `kind`, `agreement`, `day` lines:
+    /// [`corridor_log::leaf::Leaf::parse`] accepts no other) is what lets SQL cut the fields out
+    /// by position; a row that does not give a `YYYY-MM` month is refused as corrupt.
+    async fn count_leaves_between(
+        &self,
+        tx: &mut AnyConnection,
+        from: u64,
+        to: u64,
+    ) -> Result<MonthCounts, StoreError> {
+        let sql = match self.backend {
+            // `corridor/leaf/v1\n` is 17 bytes and `kind ` 5: the kind starts at byte 23.
+            crate::db::Backend::Sqlite => {
+                "WITH after_kind AS (SELECT substr(CAST(entry AS TEXT), 23) AS rest FROM log_leaves WHERE leaf_index >= $2 AND leaf_index < $1), \
+                 after_agreement AS (SELECT substr(rest, 1, instr(rest, char(10)) - 1) AS kind, substr(rest, instr(rest, char(10)) + 11) AS rest FROM after_kind), \
+                 fields AS (SELECT kind, substr(rest, 1, instr(rest, char(10)) - 1) AS agreement, substr(rest, instr(rest, char(10)) + 5, 7) AS month FROM after_agreement) \
+                 SELECT agreement, month, kind, COUNT(*) AS leaves FROM fields GROUP BY agreement, month, kind"
+            }
+            crate::db::Backend::Postgres => {
+                "WITH entries AS (SELECT convert_from(entry, 'UTF8') AS text FROM log_leaves WHERE leaf_index >= $2 AND leaf_index < $1), \
+                 fields AS (SELECT substr(split_part(text, E'\\n', 2), 6) AS kind, substr(split_part(text, E'\\n', 3), 11) AS agreement, substr(split_part(text, E'\\n', 4), 5, 7) AS month FROM entries) \
+                 SELECT agreement, month, kind, COUNT(*) AS leaves FROM fields GROUP BY agreement, month, kind"
+            }
+        };
+        let rows = sqlx::query(sql)
+            .bind(i64::try_from(to).unwrap_or(i64::MAX))
+            .bind(i64::try_from(from).unwrap_or(i64::MAX))
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut counts = MonthCounts::new();
+        for row in &rows {
+            let agreement: String = row.try_get("agreement")?;
+            let month: String = row.try_get("month")?;
+            let kind: String = row.try_get("kind")?;
+            let leaves = u64::try_from(row.try_get::<i64, _>("leaves")?).unwrap_or(0);
+            let month_shaped = month.len() == 7
+                && month.bytes().enumerate().all(|(at, byte)| {
+                    if at == 4 {
+                        byte == b'-'
+                    } else {
+                        byte.is_ascii_digit()
+                    }
+                });
+            if !month_shaped || kind.is_empty() || agreement.is_empty() {
+                return Err(StoreError::Corrupt(format!(
+                    "a leaf below size {to} does not have the canonical leaf form"
+                )));
+            }
+            *counts.entry((agreement, month, kind)).or_default() += leaves;
+        }
+        // Add the compact access records' leaves; the map keeps them sorted by bytes (the same
+        // order on every backend, whatever its collation).
+        for (key, leaves) in self.count_compact_leaves(tx, from, to).await? {
+            *counts.entry(key).or_default() += leaves;
+        }
+        Ok(counts)
     }
 
     /// Every recorded checkpoint, oldest first: size and root.

@@ -263,13 +263,14 @@ impl Store {
         Ok(names)
     }
 
-    /// How many leaves of compact access records below `size` each (agreement, month, kind)
+    /// How many leaves of compact access records in `from..size` each (agreement, month, kind)
     /// has, as their leaves say them. Records are grouped by what decides their leaf's public
     /// fields (role, agreement, UTC day, and whether the monitoring-record rule applied) without
     /// looking up any other name, and each group's fields are then given by the leaf rule itself.
     pub(crate) async fn count_compact_leaves(
         &self,
         conn: &mut AnyConnection,
+        from: u64,
         size: u64,
     ) -> Result<BTreeMap<(String, String, String), u64>, StoreError> {
         const PAGE: i64 = 10_000;
@@ -279,7 +280,8 @@ impl Store {
             .await?
             .map_or(LeafRule::CURRENT, |(_, rule)| rule);
         let mut groups: BTreeMap<(u64, Option<u64>, i64, bool), u64> = BTreeMap::new();
-        let mut after = 0i64;
+        // Leaves `from..size` record events `from + 1 ..= size`.
+        let mut after = to_i64(from);
         let last = to_i64(size);
         loop {
             // Leaf `i` records event `i + 1`: the leaves below `size` are the events up to it.

@@ -96,6 +96,10 @@ pub struct Store {
     /// Whether new access records are written as JSON events with stored leaves, as before
     /// schema version 8 (only tests and benchmarks that compare the layouts set it).
     legacy_access: AtomicBool,
+    /// The leaves counted by [`Store::leaf_counts_by_month`] so far: below which size, and the
+    /// counts. Leaves are never changed or removed, so the counts below a size never change and
+    /// a later call counts only the leaves added since.
+    pub(crate) leaf_counts: Mutex<Option<(u64, crate::log::MonthCounts)>>,
 }
 
 impl Store {
@@ -128,6 +132,7 @@ impl Store {
             names: Mutex::new(access::Names::default()),
             leaf_context: Mutex::new(None),
             legacy_access: AtomicBool::new(false),
+            leaf_counts: Mutex::new(None),
         })
     }
 

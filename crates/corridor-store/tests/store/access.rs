@@ -534,3 +534,56 @@ async fn a_copy_keeps_access_records_in_both_layouts() {
         hop.finish().await;
     }
 }
+
+#[tokio::test]
+async fn leaf_counts_kept_between_calls_equal_counts_made_afresh() {
+    // Proves the counts `leaf_counts_by_month` keeps between calls (it counts only the leaves
+    // added since the size it counted last) equal, at every size asked, the counts a store that
+    // never counted before makes from nothing — old-layout and compact records and case events
+    // alike; that an earlier, smaller size still gets its own counts; and that a size beyond the
+    // leaves written is answered without being kept, on every backend.
+    for backend in backends() {
+        let fixture = Fixture::with_agreements(backend, "access_counts").await;
+        let store = &fixture.store;
+        let old = Store::open(fixture.database.url(), false).await.unwrap();
+        old.write_access_records_as_events();
+        write_records(&old, 0, 90, 40).await;
+        old.close().await;
+        let mut sizes = Vec::new();
+        for (from, to) in [(90, 200), (200, 230), (230, 400)] {
+            write_records(store, from, to, 60).await;
+            let (size, _) = store.tree_head().await.unwrap();
+            let kept = store.leaf_counts_by_month(size).await.unwrap();
+            let fresh = Store::open(fixture.database.url(), false).await.unwrap();
+            assert_eq!(
+                kept,
+                fresh.leaf_counts_by_month(size).await.unwrap(),
+                "{backend:?} at {size}"
+            );
+            fresh.close().await;
+            sizes.push((size, kept));
+        }
+        for (size, counts) in &sizes {
+            assert_eq!(
+                &store.leaf_counts_by_month(*size).await.unwrap(),
+                counts,
+                "{backend:?} again at {size}"
+            );
+        }
+        let (size, _) = store.tree_head().await.unwrap();
+        let beyond = store.leaf_counts_by_month(size + 50).await.unwrap();
+        assert_eq!(beyond, sizes.last().unwrap().1, "{backend:?} beyond");
+        // Past the size asked beyond: a kept partial count would now miss leaves.
+        write_records(store, 400, 480, 20).await;
+        let (grown, _) = store.tree_head().await.unwrap();
+        assert!(grown >= size + 50, "{grown} {size}");
+        let fresh = Store::open(fixture.database.url(), false).await.unwrap();
+        assert_eq!(
+            store.leaf_counts_by_month(grown).await.unwrap(),
+            fresh.leaf_counts_by_month(grown).await.unwrap(),
+            "{backend:?} after a size beyond the leaves was asked"
+        );
+        fresh.close().await;
+        fixture.finish().await;
+    }
+}
