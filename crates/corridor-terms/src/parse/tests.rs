@@ -1164,3 +1164,68 @@ fn shipped_files_set_a_welfare_schedule_with_its_source() {
             .map(|span| span.after(arrived))
     );
 }
+
+/// Walks every start day of the cycle, as `from_every_start` does for spans with calendar units.
+fn walked(a: Span, b: Span, holds: fn(DateTime, DateTime) -> bool) -> bool {
+    let mut day = CALENDAR_CYCLE_START;
+    for _ in 0..CALENDAR_CYCLE_DAYS {
+        let start = day.to_datetime(Time::midnight());
+        match (start.checked_add(a), start.checked_add(b)) {
+            (Ok(a_end), Ok(b_end)) if holds(a_end, b_end) => {}
+            _ => return false,
+        }
+        day = day.tomorrow().expect("a day of the cycle");
+    }
+    true
+}
+
+#[test]
+fn spans_without_calendar_units_compare_alike_from_one_start_as_from_every_start() {
+    // Proves the shortcut of `from_every_start` (one start day for spans without years or
+    // months) gives what walking the whole cycle gives, for spans of weeks, days and hours on
+    // both sides of each other and equal; and that spans with months still walk (1 month against
+    // 30 days is ordered from some starts only).
+    let fixed = [
+        Span::new().days(30),
+        Span::new().days(31),
+        Span::new().weeks(4).days(2),
+        Span::new().hours(720),
+        Span::new().days(29).hours(24),
+        Span::new().days(1),
+        Span::new().hours(23),
+    ];
+    let comparisons: [fn(DateTime, DateTime) -> bool; 2] = [|a, b| a > b, |a, b| a >= b];
+    for a in fixed {
+        for b in fixed {
+            for holds in comparisons {
+                assert_eq!(
+                    from_every_start(a, b, holds),
+                    walked(a, b, holds),
+                    "{a} against {b}"
+                );
+            }
+        }
+    }
+    let month = Span::new().months(1);
+    for days in [28, 29, 30, 31, 32] {
+        let days = Span::new().days(days);
+        for holds in comparisons {
+            assert_eq!(
+                from_every_start(month, days, holds),
+                walked(month, days, holds),
+                "1 month against {days}"
+            );
+            assert_eq!(
+                from_every_start(days, month, holds),
+                walked(days, month, holds),
+                "{days} against 1 month"
+            );
+        }
+    }
+    assert!(!from_every_start(month, Span::new().days(30), |a, b| a > b));
+    assert!(from_every_start(
+        Span::new().days(31),
+        Span::new().days(30),
+        |a, b| a > b
+    ));
+}
