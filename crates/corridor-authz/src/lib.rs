@@ -54,6 +54,97 @@ pub const POLICY_FILES: &[(&str, &str)] = &[
     ("guards.cedar", include_str!("../policies/guards.cedar")),
 ];
 
+/// The shipped schema and policy files in Cedar's JSON forms: `{"schema": <JSON schema>,
+/// "policies": [[file name, <policy set as JSON>], …]}`, in the order of [`POLICY_FILES`]. The
+/// same schema and policies as [`SCHEMA`] and [`POLICY_FILES`], which stay the source: the test
+/// `the_shipped_json_is_the_shipped_text` holds the two equal (and says how to remake this file).
+/// Cedar reads JSON with serde, several times faster than its grammar reads the text, which was
+/// half of a one-off command's start-up (docs/benchmarks.md, "CLI start-up").
+pub const SHIPPED_JSON: &str = include_str!("../policies/shipped.json");
+
+/// The shipped schema and policy files read from their JSON forms ([`SHIPPED_JSON`]).
+fn shipped_json() -> Result<(Schema, Vec<(String, PolicySet)>), LoadError> {
+    const FILE: &str = "shipped.json";
+    let malformed = |what: &str| LoadError::Parse {
+        file: FILE.to_owned(),
+        message: what.to_owned(),
+    };
+    let mut bundle: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(SHIPPED_JSON).map_err(|error| malformed(&error.to_string()))?;
+    let schema = bundle
+        .remove("schema")
+        .ok_or_else(|| malformed("there is no `schema`"))?;
+    let schema = Schema::from_json_value(schema).map_err(|error| LoadError::Schema {
+        message: format!("{FILE}: {error}"),
+    })?;
+    let Some(serde_json::Value::Array(entries)) = bundle.remove("policies") else {
+        return Err(malformed("`policies` is not a list"));
+    };
+    let mut files = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let serde_json::Value::Array(pair) = entry else {
+            return Err(malformed(
+                "a `policies` entry is not a [file, policies] pair",
+            ));
+        };
+        let [serde_json::Value::String(file), set] = <[serde_json::Value; 2]>::try_from(pair)
+            .map_err(|_| malformed("a `policies` entry is not a [file, policies] pair"))?
+        else {
+            return Err(malformed(
+                "a `policies` entry does not start with its file name",
+            ));
+        };
+        let set = PolicySet::from_json_value(set).map_err(|error| LoadError::Parse {
+            file: format!("{FILE}: {file}"),
+            message: error.to_string(),
+        })?;
+        files.push((file, set));
+    }
+    Ok((schema, files))
+}
+
+/// The JSON forms of a schema and policy files given as text, as [`SHIPPED_JSON`] holds them
+/// for the shipped ones: what the test that keeps the two equal compares, and writes when they
+/// differ.
+///
+/// # Errors
+/// When the schema or a policy file does not parse, or Cedar cannot write its JSON form.
+pub fn json_forms(
+    schema_text: &str,
+    files: &[(&str, &str)],
+) -> Result<serde_json::Value, LoadError> {
+    let (fragment, _warnings) = cedar_policy::SchemaFragment::from_cedarschema_str(schema_text)
+        .map_err(|error| LoadError::Schema {
+            message: error.to_string(),
+        })?;
+    let schema = fragment
+        .to_json_value()
+        .map_err(|error| LoadError::Schema {
+            message: error.to_string(),
+        })?;
+    let mut policies = Vec::with_capacity(files.len());
+    for (file, text) in files {
+        let set = PolicySet::from_str(text)
+            .map_err(|error| LoadError::Parse {
+                file: (*file).to_owned(),
+                message: describe(&error),
+            })?
+            .to_json()
+            .map_err(|error| LoadError::Parse {
+                file: (*file).to_owned(),
+                message: error.to_string(),
+            })?;
+        policies.push(serde_json::Value::Array(vec![
+            serde_json::Value::String((*file).to_owned()),
+            set,
+        ]));
+    }
+    let mut bundle = serde_json::Map::new();
+    bundle.insert("schema".to_owned(), schema);
+    bundle.insert("policies".to_owned(), serde_json::Value::Array(policies));
+    Ok(serde_json::Value::Object(bundle))
+}
+
 /// Why the policies could not be loaded. The server must not start.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -184,18 +275,17 @@ impl Authz {
     /// ([`Authz::load`]). Everything else (parsing, `@id`s, the actions' agreement with the
     /// schema) is checked as by [`Authz::load`]. Strict validation is about two thirds of a
     /// command's start-up work (docs/benchmarks.md, "CLI start-up").
+    ///
+    /// It reads them from their JSON forms ([`SHIPPED_JSON`]), which a test holds equal to the
+    /// texts.
     pub fn load_shipped() -> Result<Self, LoadError> {
-        Self::build(SCHEMA, POLICY_FILES, false)
+        let (schema, files) = shipped_json()?;
+        Self::build(schema, files, false)
     }
 
     /// Parses and validates a schema and policy files given as text: file name and text each.
     /// [`Authz::load`] calls it with the shipped files; tests call it with broken ones.
     pub fn from_sources(schema_text: &str, files: &[(&str, &str)]) -> Result<Self, LoadError> {
-        Self::build(schema_text, files, true)
-    }
-
-    /// Parses a schema and policy files, validating the policies in strict mode when `validate`.
-    fn build(schema_text: &str, files: &[(&str, &str)], validate: bool) -> Result<Self, LoadError> {
         let (schema, schema_warnings) =
             Schema::from_cedarschema_str(schema_text).map_err(|error| LoadError::Schema {
                 message: error.to_string(),
@@ -209,14 +299,28 @@ impl Authz {
                 errors: schema_warnings,
             });
         }
-
-        let mut policies = PolicySet::new();
-        let mut file_of: BTreeMap<String, String> = BTreeMap::new();
+        let mut sets = Vec::with_capacity(files.len());
         for (file, text) in files {
             let parsed = PolicySet::from_str(text).map_err(|error| LoadError::Parse {
                 file: (*file).to_owned(),
                 message: describe(&error),
             })?;
+            sets.push(((*file).to_owned(), parsed));
+        }
+        Self::build(schema, sets, true)
+    }
+
+    /// Takes a schema and each file's policies, checks their `@id`s, and validates the policies
+    /// in strict mode when `validate`.
+    fn build(
+        schema: Schema,
+        files: Vec<(String, PolicySet)>,
+        validate: bool,
+    ) -> Result<Self, LoadError> {
+        let mut policies = PolicySet::new();
+        let mut file_of: BTreeMap<String, String> = BTreeMap::new();
+        for (file, parsed) in &files {
+            let file = file.as_str();
             for policy in parsed.policies() {
                 let Some(id) = policy.annotation("id") else {
                     let excerpt: String = policy

@@ -252,3 +252,27 @@ fn notice() -> anyhow::Result<corridor_domain::NoticeFacts> {
         explains_how_to_contest: true,
     })
 }
+
+/// Proves the JSON forms a one-off command loads (`policies/shipped.json`) are exactly the
+/// shipped schema and policy texts converted by Cedar, so `load_shipped` and `load` read the same
+/// policies. When the texts change, the test writes the new JSON forms and says where to copy
+/// them from.
+#[test]
+fn the_shipped_json_is_the_shipped_text() -> anyhow::Result<()> {
+    let expected = corridor_authz::json_forms(SCHEMA, POLICY_FILES)?;
+    let shipped: serde_json::Value =
+        serde_json::from_str(corridor_authz::SHIPPED_JSON).unwrap_or(serde_json::Value::Null);
+    if shipped != expected {
+        let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("shipped.json");
+        std::fs::write(
+            &path,
+            format!("{}\n", serde_json::to_string_pretty(&expected)?),
+        )?;
+        panic!(
+            "crates/corridor-authz/policies/shipped.json is not the shipped schema and policies \
+             in Cedar's JSON forms; the right file is written: cp {} crates/corridor-authz/policies/shipped.json",
+            path.display()
+        );
+    }
+    Ok(())
+}
