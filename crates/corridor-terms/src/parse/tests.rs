@@ -1222,6 +1222,35 @@ fn spans_without_calendar_units_compare_alike_from_one_start_as_from_every_start
             );
         }
     }
+    // Calendar spans against each other and against mixed ones, on both sides: what skipping
+    // the days 2 to 28 of each month decides must be what walking every day decides.
+    let calendar = [
+        Span::new().months(1),
+        Span::new().months(2),
+        Span::new().months(1).days(1),
+        Span::new().months(1).days(3),
+        Span::new().months(12),
+        Span::new().years(1),
+        Span::new().years(1).days(1),
+        Span::new().months(11).days(30),
+        Span::new().months(3).hours(12),
+        Span::new().days(59),
+        Span::new().days(62),
+        Span::new().days(365),
+        Span::new().days(366),
+        Span::new().weeks(9),
+    ];
+    for a in calendar {
+        for b in calendar {
+            for holds in comparisons {
+                assert_eq!(
+                    from_every_start(a, b, holds),
+                    walked(a, b, holds),
+                    "{a} against {b}"
+                );
+            }
+        }
+    }
     assert!(!from_every_start(month, Span::new().days(30), |a, b| a > b));
     assert!(from_every_start(
         Span::new().days(31),
