@@ -23,6 +23,8 @@
 //! (SQLite: page count × page size after `PRAGMA wal_checkpoint(TRUNCATE)`; PostgreSQL:
 //! `pg_total_relation_size` of every table the records touch).
 
+mod clients;
+
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -37,6 +39,10 @@ use corridor_store::{Backend, Request, Store, Write};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
 use sqlx::{AnyPool, AssertSqlSafe, Executor as _, Row as _};
+
+/// The allocator `corridor serve` runs with, so the write path is measured as it runs there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const AGREEMENT: &str = r#"
 id = "bench"
@@ -186,11 +192,21 @@ fn accepted(outcome: &Outcome) -> anyhow::Result<()> {
     }
 }
 
+/// What the full write path did: the grouped and single rates, the process's CPU time over
+/// the grouped phase, and the bytes the database grew by over it.
+struct FullPath {
+    grouped: Measured,
+    grouped_cpu: Duration,
+    grouped_bytes: i64,
+    single: Measured,
+}
+
 /// The full write path: group commits of proposals, then single-command notices.
 async fn write_path(
     store: &Store,
+    backend: Backend,
     settings: &Settings,
-) -> anyhow::Result<(Measured, Measured, Vec<CaseId>)> {
+) -> anyhow::Result<FullPath> {
     let now = "2025-06-01T09:00:00Z".parse()?;
     let admin = Context {
         now,
@@ -208,7 +224,9 @@ async fn write_path(
     let mut rng = ChaCha20Rng::seed_from_u64(1);
     let master = MasterKey::from_bytes([3; 32]);
     let mut cases = Vec::with_capacity(settings.events);
+    let bytes_before = store_bytes(store.pool(), backend).await?;
     let mut latencies = Vec::new();
+    let cpu_before = clients::own_cpu();
     let started = Instant::now();
     let mut done = 0;
     while done < settings.events {
@@ -234,6 +252,8 @@ async fn write_path(
         done += size;
     }
     let grouped = Measured::new(settings.events, started.elapsed(), latencies);
+    let grouped_cpu = clients::own_cpu().saturating_sub(cpu_before);
+    let grouped_bytes = store_bytes(store.pool(), backend).await? - bytes_before;
 
     let notice = |case| -> anyhow::Result<Command> {
         Ok(Command::ServeNotice {
@@ -260,7 +280,27 @@ async fn write_path(
         started.elapsed(),
         latencies,
     );
-    Ok((grouped, single, cases))
+    Ok(FullPath {
+        grouped,
+        grouped_cpu,
+        grouped_bytes,
+        single,
+    })
+}
+
+/// Every byte the database holds: SQLite's pages after a truncating checkpoint, PostgreSQL's
+/// relations of the store's schema (indexes and TOAST included).
+async fn store_bytes(pool: &AnyPool, backend: Backend) -> anyhow::Result<i64> {
+    match backend {
+        Backend::Sqlite => database_bytes(pool, backend).await,
+        Backend::Postgres => Ok(sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS BIGINT) \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind = 'r' AND n.nspname = current_schema()",
+        )
+        .fetch_one(pool)
+        .await?),
+    }
 }
 
 /// One event row as stored, to insert again into the raw table.
@@ -387,7 +427,17 @@ async fn run_backend(backend: Backend, settings: &Settings) -> anyhow::Result<()
         .await
         .context("a database for the benchmark")?;
     let store = Store::open(database.url(), true).await?;
-    let (grouped, single, _) = write_path(&store, settings).await?;
+    let full = write_path(&store, backend, settings).await?;
+    if std::env::var("CORRIDOR_BENCH_BACKEND_PROFILE").as_deref() == Ok("1") {
+        // Profiling the write path alone: nothing else runs in this process.
+        println!(
+            "\n{backend:?}: {}",
+            full.grouped.line("full path only (profiling)", "events")
+        );
+        store.close().await;
+        database.remove().await?;
+        return Ok(());
+    }
     let rows = event_rows(store.pool()).await?;
     // Row 1 is the agreement; the proposals follow, then the single-command notices.
     let proposals = rows.get(1..=settings.events).unwrap_or_default();
@@ -395,44 +445,145 @@ async fn run_backend(backend: Backend, settings: &Settings) -> anyhow::Result<()
     let body_bytes: usize = proposals.iter().map(|row| row.7.len()).sum();
     let (raw_grouped, raw_single) =
         raw_inserts(store.pool(), backend, proposals, notices, settings.group).await?;
-    println!(
-        "\n{backend:?} ({} events; proposal bodies {:.0} bytes on average)",
-        rows.len(),
-        body_bytes as f64 / proposals.len().max(1) as f64
-    );
-    println!(
-        "  {}",
-        grouped.line(
-            &format!("full path, group commits of {}", settings.group),
-            "events"
-        )
-    );
-    println!(
-        "  {}",
-        raw_grouped.line(
-            &format!("raw INSERT, same rows, transactions of {}", settings.group),
-            "rows"
-        )
-    );
-    println!(
-        "  full path / raw, grouped: {:.0} %",
-        100.0 * grouped.rate() / raw_grouped.rate()
-    );
-    println!(
-        "  {}",
-        single.line("full path, one command per transaction", "commands")
-    );
-    println!(
-        "  {}",
-        raw_single.line("raw INSERT, one row per transaction", "rows")
-    );
-    println!(
-        "  full path / raw, single: {:.0} %",
-        100.0 * single.rate() / raw_single.rate()
+    let dir = tempfile::Builder::new()
+        .prefix("corridor-bench-clients-")
+        .tempdir()?;
+    let client = match backend {
+        Backend::Sqlite => clients::sqlite(dir.path(), proposals, notices, settings.group)?,
+        Backend::Postgres => {
+            let pool = store.pool().clone();
+            clients::psql(
+                dir.path(),
+                database.url(),
+                proposals,
+                notices,
+                settings.group,
+                |table| {
+                    let pool = pool.clone();
+                    async move {
+                        Ok(sqlx::query_scalar(AssertSqlSafe(format!(
+                            "SELECT CAST(pg_total_relation_size('{table}') AS BIGINT)"
+                        )))
+                        .fetch_one(&pool)
+                        .await?)
+                    }
+                },
+            )
+            .await?
+        }
+    };
+    report(
+        backend,
+        settings,
+        &rows,
+        proposals.len(),
+        body_bytes,
+        &full,
+        &raw_grouped,
+        &raw_single,
+        &client,
     );
     store.close().await;
     database.remove().await?;
     Ok(())
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site, each argument a different measurement of the run"
+)]
+fn report(
+    backend: Backend,
+    settings: &Settings,
+    rows: &[EventRow],
+    proposals: usize,
+    body_bytes: usize,
+    full: &FullPath,
+    raw_grouped: &Measured,
+    raw_single: &Measured,
+    client: &clients::ClientFigures,
+) {
+    println!(
+        "\n{backend:?} ({} events; proposal bodies {:.0} bytes on average)",
+        rows.len(),
+        body_bytes as f64 / proposals.max(1) as f64
+    );
+    println!(
+        "  {} [CPU of this process {:.2} s]",
+        full.grouped.line(
+            &format!("full path, group commits of {}", settings.group),
+            "events"
+        ),
+        full.grouped_cpu.as_secs_f64()
+    );
+    println!(
+        "  {}",
+        raw_grouped.line(
+            &format!(
+                "raw INSERT through sqlx, same rows, transactions of {}",
+                settings.group
+            ),
+            "rows"
+        )
+    );
+    println!(
+        "  full path / raw sqlx, grouped: {:.0} %",
+        100.0 * full.grouped.rate() / raw_grouped.rate()
+    );
+    for (name, run) in &client.grouped {
+        println!(
+            "  client: {name}: {} rows in {:.2} s = {:.0} rows/s [CPU of the client {:.2} s]",
+            run.rows,
+            run.wall.as_secs_f64(),
+            run.rate(),
+            run.cpu.as_secs_f64()
+        );
+    }
+    if let Some((name, best)) = client.best_grouped() {
+        println!(
+            "  FULL PATH / CLIENT, grouped: {:.1} % (wall, against {name})",
+            100.0 * full.grouped.rate() / best.rate()
+        );
+        if backend == Backend::Sqlite && full.grouped_cpu > Duration::ZERO {
+            println!(
+                "  full path / client, grouped, CPU time per row: {:.1} % (client {:.2} s, full path {:.2} s)",
+                100.0 * best.cpu.as_secs_f64() / full.grouped_cpu.as_secs_f64(),
+                best.cpu.as_secs_f64(),
+                full.grouped_cpu.as_secs_f64()
+            );
+        }
+    }
+    println!(
+        "  {}",
+        full.single
+            .line("full path, one command per transaction", "commands")
+    );
+    println!(
+        "  {}",
+        raw_single.line("raw INSERT through sqlx, one row per transaction", "rows")
+    );
+    println!(
+        "  client: one INSERT per transaction: {} rows in {:.2} s = {:.0} rows/s",
+        client.single.rows,
+        client.single.wall.as_secs_f64(),
+        client.single.rate()
+    );
+    println!(
+        "  full path / raw sqlx, single: {:.0} %; FULL PATH / CLIENT, single: {:.0} %",
+        100.0 * full.single.rate() / raw_single.rate(),
+        100.0 * full.single.rate() / client.single.rate()
+    );
+    let per_event = full.grouped_bytes as f64 / proposals.max(1) as f64;
+    println!(
+        "  bytes on disk per case event: full path {:.0} ({}), plain table {:.0}: {:.2}x",
+        per_event,
+        match backend {
+            Backend::Sqlite => "file pages after wal_checkpoint(TRUNCATE)",
+            Backend::Postgres => "pg_total_relation_size of every table",
+        },
+        client.bytes_per_row,
+        per_event / client.bytes_per_row.max(1.0)
+    );
 }
 
 /// The tables access records touch, in either layout.
@@ -605,6 +756,18 @@ async fn run_access(backend: Backend, records: usize, group: usize) -> anyhow::R
     access_layout(backend, true, records, group).await
 }
 
+/// The 1-, 5- and 15-minute load averages, as `uptime` prints them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|text| {
+            text.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default()
+}
+
 fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -626,11 +789,14 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     println!(
-        "corridor store backends: the durable write path beside raw INSERTs ({} proposals, {} single commands)",
-        settings.events, settings.single
+        "corridor store backends: the durable write path beside raw INSERTs and the databases' own clients ({} proposals, {} single commands; load average {})",
+        settings.events,
+        settings.single,
+        load_average()
     );
     for backend in backends() {
         runtime.block_on(run_backend(backend, &settings))?;
     }
+    println!("\nload average at the end: {}", load_average());
     Ok(())
 }

@@ -15,6 +15,7 @@
 //! - `statistics`: the streaming read a statistics release counts, the published releases and
 //!   the rounding key;
 //! - `access`: access records in their compact layout (schema version 8), read beside `events`;
+//! - `checkpoint`: SQLite's WAL checkpoint, run beside the writer rather than in its commits;
 //! - `rows`: what they share: stored events and projection rows, decoded and checked, and the
 //!   loads more than one path needs (streams, holds, counts).
 //!
@@ -25,6 +26,7 @@
 
 pub(crate) mod access;
 mod check;
+mod checkpoint;
 mod complaints;
 mod pending;
 mod read;
@@ -100,6 +102,9 @@ pub struct Store {
     /// counts. Leaves are never changed or removed, so the counts below a size never change and
     /// a later call counts only the leaves added since.
     pub(crate) leaf_counts: Mutex<Option<(u64, crate::log::MonthCounts)>>,
+    /// For an SQLite file, the WAL checkpoints run beside the writer (see [`checkpoint`]);
+    /// `None` on PostgreSQL and in memory.
+    checkpoints: Option<checkpoint::Checkpoints>,
 }
 
 impl Store {
@@ -118,7 +123,11 @@ impl Store {
                 return Err(error);
             }
         };
+        let checkpoints = sqlite_reads
+            .is_some()
+            .then(checkpoint::Checkpoints::default);
         Ok(Self {
+            checkpoints,
             pool,
             backend,
             simulation: AtomicBool::new(deployment.is_simulation()),

@@ -84,25 +84,16 @@ struct Batch {
 }
 
 impl Batch {
-    /// Takes in what a command left behind.
-    fn absorb(&mut self, after: &Snapshot, last_seq: Option<u64>) {
-        self.holds = Some(after.holds.clone());
-        self.findings = Some(after.findings.clone());
-        for (id, visit) in &after.visits {
-            self.visits.insert(*id, visit.clone());
-        }
-        for (id, state) in &after.agreements {
-            self.agreements.insert(id.clone(), state.clone());
-        }
-        for (id, counts) in &after.counts {
-            self.counts.insert(id.clone(), *counts);
-        }
-        for (id, case) in &after.cases {
-            self.cases.insert(*id, case.clone());
-        }
-        for (id, complaint) in &after.complaints {
-            self.complaints.insert(*id, complaint.clone());
-        }
+    /// Takes in what a command left behind, moving it: the snapshot is the command's last
+    /// state, and cloning its agreements' terms for every command cost more than deciding.
+    fn absorb(&mut self, after: Snapshot, last_seq: Option<u64>) {
+        self.holds = Some(after.holds);
+        self.findings = Some(after.findings);
+        self.visits.extend(after.visits);
+        self.agreements.extend(after.agreements);
+        self.counts.extend(after.counts);
+        self.cases.extend(after.cases);
+        self.complaints.extend(after.complaints);
         if last_seq.is_some() {
             self.last_seq = last_seq;
         }
@@ -173,7 +164,20 @@ impl Store {
         let mut writer = self.writer.lock().await;
         let connection = match writer.take() {
             Some(connection) => connection,
-            None => self.pool.acquire().await?,
+            None => {
+                let mut connection = self.pool.acquire().await?;
+                if self.checkpoints.is_some() {
+                    // Checkpoints run beside the writer (`checkpoint`); its own connection
+                    // checkpoints only as a backstop.
+                    sqlx::query(AssertSqlSafe(format!(
+                        "PRAGMA wal_autocheckpoint = {}",
+                        super::checkpoint::WRITER_AUTOCHECKPOINT_PAGES
+                    )))
+                    .execute(&mut *connection)
+                    .await?;
+                }
+                connection
+            }
         };
         let connection = writer.insert(connection);
         let result = self.write_on(connection, requests).await;
@@ -229,6 +233,15 @@ impl Store {
             }
         }
         tx.commit().await?;
+        if let Some(checkpoints) = &self.checkpoints {
+            let events = results
+                .iter()
+                .flatten()
+                .filter_map(|executed| executed.seqs)
+                .map(|(first, last)| last.saturating_sub(first).saturating_add(1))
+                .sum();
+            checkpoints.committed(&self.pool, events);
+        }
         if let (Some(log), Ok(mut cache)) = (batch.log.take(), self.log.lock()) {
             *cache = Some(log);
         }
@@ -379,7 +392,7 @@ impl Store {
         if let (Some(expected), Some(case)) = (expected_version, command.case()) {
             let current = snapshot.cases.get(&case).map_or(0, |case| case.version);
             if current != expected {
-                batch.absorb(&snapshot, None);
+                batch.absorb(snapshot, None);
                 return Ok(Err(StoreError::Conflict {
                     case,
                     expected,
@@ -450,7 +463,7 @@ impl Store {
                 _ => {}
             }
         }
-        batch.absorb(&after, Some(seqs.1));
+        batch.absorb(after, Some(seqs.1));
         Ok(Ok(Executed {
             outcome,
             seqs: Some(seqs),

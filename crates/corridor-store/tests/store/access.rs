@@ -19,7 +19,7 @@ use crate::harness::{Fixture, SALT_KEY, START};
 /// The `n`th access record of a varied set: users and `by: None`, every role (monitors' records
 /// get the neutral leaf), case and non-case resources, with and without an agreement, none to
 /// three policies, times to the nanosecond over about three months.
-fn access_event(n: u64) -> Event {
+pub(crate) fn access_event(n: u64) -> Event {
     let users = [
         "officer.us",
         "receiver.rw",

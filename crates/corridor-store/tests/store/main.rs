@@ -13,6 +13,8 @@ mod access;
 #[cfg(test)]
 mod case_cache;
 #[cfg(test)]
+mod checkpoint;
+#[cfg(test)]
 mod concurrent;
 #[cfg(test)]
 mod contract;
