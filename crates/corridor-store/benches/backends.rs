@@ -1,5 +1,5 @@
 //! The store's write path on SQLite and PostgreSQL in one run, each beside the raw `INSERT` rate
-//! of the same database: `cargo bench -p corridor-store --bench backends`.
+//! of the same database and the database's own client: `cargo bench -p corridor-store --bench backends`.
 //!
 //! For each backend: proposals through `Store::execute_many` in group commits (decide + event +
 //! log leaf and nodes + projections + case key, one durable commit per group), then notices
@@ -8,6 +8,14 @@
 //! the same groups, and one per transaction. Both use the store's durable pool (SQLite WAL with
 //! `synchronous=FULL`, PostgreSQL `synchronous_commit=on`): nothing is counted before its commit
 //! returns.
+//!
+//! Then (issue 18) the same proposal rows go to the database's own client, in the same run
+//! (`clients`): the `sqlite3` shell (`.import --csv` and a script of `INSERT`s, a transaction
+//! per group) and `psql` (`\copy` and `INSERT … SELECT`), each into a plain table with only a
+//! primary key; full path / client ratios by wall time (and on SQLite by CPU time), and bytes
+//! on disk per case event against the plain table's bytes per row. The process runs with
+//! mimalloc, as `corridor serve` does. CORRIDOR_BENCH_BACKEND_PROFILE=1 stops after the grouped
+//! phase, so that a profiler sees the write path alone.
 //!
 //! Scale with CORRIDOR_BENCH_BACKEND_EVENTS (proposals, default 30,000),
 //! CORRIDOR_BENCH_BACKEND_SINGLE (single-command transactions, default 1,000) and

@@ -46,7 +46,7 @@ impl ClientRun {
 
 /// What the clients did on one backend.
 pub struct ClientFigures {
-    /// The client's faster grouped way, with its name.
+    /// Every grouped way, with its name.
     pub grouped: Vec<(&'static str, ClientRun)>,
     pub single: ClientRun,
     /// Bytes the plain table took per row (grouped rows only).
