@@ -97,7 +97,9 @@ fn actor(name: &str, role: Role, party: Party) -> anyhow::Result<Actor> {
 }
 
 fn state(code: &str) -> anyhow::Result<Party> {
-    Ok(Party::State(Country::parse(code).map_err(anyhow::Error::msg)?))
+    Ok(Party::State(
+        Country::parse(code).map_err(anyhow::Error::msg)?,
+    ))
 }
 
 fn agreement_id(index: u64) -> anyhow::Result<AgreementId> {
@@ -474,7 +476,10 @@ async fn holds(store: &Store) -> anyhow::Result<()> {
         sqlx::query_as("SELECT status, COUNT(*) FROM cases GROUP BY status ORDER BY status")
             .fetch_all(store.pool())
             .await?;
-    println!("  cases by status: {statuses:?}; load average {}", load_average());
+    println!(
+        "  cases by status: {statuses:?}; load average {}",
+        load_average()
+    );
     let mut narrow = Vec::new();
     for (number, code) in (1..).zip(NATIONALITIES) {
         narrow.push(one_hold(store, &clerk, number, "bench-a", Some(code)).await?);
