@@ -29,6 +29,9 @@
 //! `/proc/self/stat`); then min and median per kind. After each hold the bench checks in SQL that
 //! no covered case is left scheduled or in transit.
 //!
+//! The bench runs with the allocator `corridor serve` runs with (mimalloc; SQLite's own
+//! allocations stay with the C library's), so that the CPU it reports is the server's.
+//!
 //! PostgreSQL (the server of CORRIDOR_TEST_POSTGRES_URL; CORRIDOR_TEST_SKIP_POSTGRES=1 leaves it
 //! out) gets a smaller store, built afresh each run in a fresh database with the same mix and
 //! dropped afterwards: CORRIDOR_BENCH_HOLD_PG_CASES cases (default 100,000). The SQLite size is
@@ -47,6 +50,10 @@ use corridor_store::testing::TestDatabase;
 use corridor_store::vault::{MasterKey, seal};
 use corridor_store::{Backend, Request, Store};
 use jiff::{SignedDuration, Timestamp};
+
+/// The allocator `corridor serve` runs with (SQLite's own allocations stay with the C library's).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The agreement files, `{id}` replaced by each agreement's id.
 const AGREEMENT: &str = r#"
