@@ -14,7 +14,8 @@
 //! The store is built once through the store's real write path (`Store::execute_many`: decide,
 //! append, log leaf and nodes, projections, case keys, one durable commit per group of up to
 //! 5,000 commands) and kept, keyed by its size, under `target/bench-hold/`; each run copies it
-//! and registers its holds on the copy, so the kept store never changes. The mix: four
+//! (and syncs the copy to disk before timing anything) and registers its holds on the copy, so
+//! the kept store never changes. The mix: four
 //! agreements (`bench-a` … `bench-d`, one in four cases each) and five nationalities (one in
 //! five cases each, spread evenly over the agreements); by status, 40 % proposed, 30 % notice
 //! served, 15 % requested, 12 % accepted (both approvals), 2 % scheduled and 1 % in transit, so
@@ -537,6 +538,9 @@ async fn sqlite(cases: u64) -> anyhow::Result<()> {
     let work = directory.join(format!("cases-{cases}.work.db"));
     remove_sqlite(&work);
     std::fs::copy(&kept, &work)?;
+    // The copy's gigabytes would otherwise still be written back by the kernel while the holds
+    // run, and every commit's fsync would wait behind them: no server's database is that.
+    std::fs::File::open(&work)?.sync_all()?;
     let store = Store::open(&format!("sqlite://{}", work.display()), false).await?;
     println!(
         "\nSQLite: {} ({} events)",
