@@ -23,6 +23,8 @@ mod copy;
 #[cfg(test)]
 mod deployment;
 #[cfg(test)]
+mod holds;
+#[cfg(test)]
 mod operations;
 #[cfg(test)]
 mod schema;
