@@ -20,11 +20,11 @@ mod facts;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use cedar_policy::{
     ActionConstraint, Authorizer, Context, Entities, Entity, EntityId, EntityTypeName, EntityUid,
-    PolicyId, PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
+    Policy, PolicyId, PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
 use miette::Diagnostic;
 
@@ -54,94 +54,76 @@ pub const POLICY_FILES: &[(&str, &str)] = &[
     ("guards.cedar", include_str!("../policies/guards.cedar")),
 ];
 
-/// The shipped schema and policy files in Cedar's JSON forms: `{"schema": <JSON schema>,
-/// "policies": [[file name, <policy set as JSON>], …]}`, in the order of [`POLICY_FILES`]. The
-/// same schema and policies as [`SCHEMA`] and [`POLICY_FILES`], which stay the source: the test
+/// The shipped policies in Cedar's JSON form, split by action: `{"policies": {<@id>: <policy as
+/// JSON>, …}, "actions": {<action>: [<@id>, …], …}}`, every action of [`Action`] listed with the
+/// policies whose scope can apply to it ([`partition`]). The same policies as [`POLICY_FILES`],
+/// which stay the source, validated against [`SCHEMA`]: the test
 /// `the_shipped_json_is_the_shipped_text` holds the two equal (and says how to remake this file).
-/// Cedar reads JSON with serde, several times faster than its grammar reads the text, which was
-/// half of a one-off command's start-up (docs/benchmarks.md, "CLI start-up").
+/// A one-off command reads only the policies of the actions it decides, with serde, instead of
+/// parsing every policy and the schema with Cedar's grammar, which was most of its start-up
+/// (docs/benchmarks.md, "CLI start-up").
 pub const SHIPPED_JSON: &str = include_str!("../policies/shipped.json");
 
-/// The shipped schema and policy files read from their JSON forms ([`SHIPPED_JSON`]).
-fn shipped_json() -> Result<(Schema, Vec<(String, PolicySet)>), LoadError> {
-    const FILE: &str = "shipped.json";
-    let malformed = |what: &str| LoadError::Parse {
-        file: FILE.to_owned(),
-        message: what.to_owned(),
-    };
-    let mut bundle: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(SHIPPED_JSON).map_err(|error| malformed(&error.to_string()))?;
-    let schema = bundle
-        .remove("schema")
-        .ok_or_else(|| malformed("there is no `schema`"))?;
-    let schema = Schema::from_json_value(schema).map_err(|error| LoadError::Schema {
-        message: format!("{FILE}: {error}"),
-    })?;
-    let Some(serde_json::Value::Array(entries)) = bundle.remove("policies") else {
-        return Err(malformed("`policies` is not a list"));
-    };
-    let mut files = Vec::with_capacity(entries.len());
-    for entry in entries {
-        let serde_json::Value::Array(pair) = entry else {
-            return Err(malformed(
-                "a `policies` entry is not a [file, policies] pair",
-            ));
-        };
-        let [serde_json::Value::String(file), set] = <[serde_json::Value; 2]>::try_from(pair)
-            .map_err(|_| malformed("a `policies` entry is not a [file, policies] pair"))?
-        else {
-            return Err(malformed(
-                "a `policies` entry does not start with its file name",
-            ));
-        };
-        let set = PolicySet::from_json_value(set).map_err(|error| LoadError::Parse {
-            file: format!("{FILE}: {file}"),
-            message: error.to_string(),
-        })?;
-        files.push((file, set));
-    }
-    Ok((schema, files))
+/// [`SHIPPED_JSON`] as read: each policy's JSON is kept as text until an action needs it.
+#[derive(serde::Deserialize)]
+struct ShippedForms {
+    #[serde(borrow)]
+    policies: BTreeMap<&'static str, &'static serde_json::value::RawValue>,
+    #[serde(borrow)]
+    actions: BTreeMap<&'static str, Vec<&'static str>>,
 }
 
-/// The JSON forms of a schema and policy files given as text, as [`SHIPPED_JSON`] holds them
-/// for the shipped ones: what the test that keeps the two equal compares, and writes when they
-/// differ.
+/// The JSON form of a schema and policy files given as text, as [`SHIPPED_JSON`] holds it for the
+/// shipped ones: what the test that keeps the two equal compares, and writes when they differ.
+/// The policies are loaded and validated as [`Authz::from_sources`] does first, so a form is only
+/// ever made of policies that validate.
 ///
 /// # Errors
-/// When the schema or a policy file does not parse, or Cedar cannot write its JSON form.
+/// When the schema or a policy file does not load or validate, or Cedar cannot write a policy's
+/// JSON form.
 pub fn json_forms(
     schema_text: &str,
     files: &[(&str, &str)],
 ) -> Result<serde_json::Value, LoadError> {
-    let (fragment, _warnings) = cedar_policy::SchemaFragment::from_cedarschema_str(schema_text)
-        .map_err(|error| LoadError::Schema {
+    let authz = Authz::from_sources(schema_text, files)?;
+    let Rules::Validated {
+        policies,
+        by_action,
+        ..
+    } = &authz.rules
+    else {
+        return Err(LoadError::Parse {
+            file: String::from("(json forms)"),
+            message: String::from("the policies were not loaded from their texts"),
+        });
+    };
+    let mut forms = serde_json::Map::new();
+    for policy in policies.policies() {
+        let form = policy.to_json().map_err(|error| LoadError::Parse {
+            file: policy.id().to_string(),
             message: error.to_string(),
         })?;
-    let schema = fragment
-        .to_json_value()
-        .map_err(|error| LoadError::Schema {
-            message: error.to_string(),
-        })?;
-    let mut policies = Vec::with_capacity(files.len());
-    for (file, text) in files {
-        let set = PolicySet::from_str(text)
-            .map_err(|error| LoadError::Parse {
-                file: (*file).to_owned(),
-                message: describe(&error),
-            })?
-            .to_json()
-            .map_err(|error| LoadError::Parse {
-                file: (*file).to_owned(),
-                message: error.to_string(),
-            })?;
-        policies.push(serde_json::Value::Array(vec![
-            serde_json::Value::String((*file).to_owned()),
-            set,
-        ]));
+        forms.insert(policy.id().to_string(), form);
+    }
+    let mut actions = serde_json::Map::new();
+    for action in Action::ALL {
+        let mut ids: Vec<String> = by_action
+            .get(action)
+            .map(|set| {
+                set.policies()
+                    .map(|policy| policy.id().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        actions.insert(
+            action.as_str().to_owned(),
+            serde_json::Value::Array(ids.into_iter().map(serde_json::Value::String).collect()),
+        );
     }
     let mut bundle = serde_json::Map::new();
-    bundle.insert("schema".to_owned(), schema);
-    bundle.insert("policies".to_owned(), serde_json::Value::Array(policies));
+    bundle.insert("policies".to_owned(), serde_json::Value::Object(forms));
+    bundle.insert("actions".to_owned(), serde_json::Value::Object(actions));
     Ok(serde_json::Value::Object(bundle))
 }
 
@@ -233,16 +215,63 @@ impl Decision {
 /// The loaded, validated policies: the one place authorization is decided.
 #[derive(Debug)]
 pub struct Authz {
-    /// Every policy, as loaded and validated.
-    policies: PolicySet,
-    /// For each action, the policies whose scope can apply to it (see [`partition`]).
-    by_action: HashMap<Action, PolicySet>,
-    schema: Schema,
+    rules: Rules,
     authorizer: Authorizer,
     names: Names,
     /// Decisions already made, by request. A decision is a pure function of the policies (fixed
     /// for the life of an `Authz`) and the request, so remembering it changes no answer.
     memo: Mutex<HashMap<(Principal, Action, ResourceFacts), Decision>>,
+}
+
+/// The policies an [`Authz`] decides with, in one of two forms that decide alike (the test
+/// `shipped_and_validated_policies_decide_alike` compares every decision of the matrix).
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per `Authz`, made once per process: boxing would only add an indirection"
+)]
+enum Rules {
+    /// Parsed from the texts and validated against the schema, all at load: what a server
+    /// decides with ([`Authz::load`], [`Authz::from_sources`]).
+    Validated {
+        /// Every policy.
+        policies: PolicySet,
+        /// For each action, the policies whose scope can apply to it (see [`partition`]).
+        by_action: HashMap<Action, PolicySet>,
+        /// Each request is checked against it.
+        schema: Schema,
+    },
+    /// The shipped JSON form ([`SHIPPED_JSON`]), an action's policies parsed at its first
+    /// decision: what a one-off command decides with ([`Authz::load_shipped`]). There is no
+    /// schema to check requests against: the requests [`Authz::decide`] builds always conform
+    /// to it (their shapes are fixed by `request`, and `shipped_and_validated_policies_decide_alike`
+    /// has the schema accept every action's request, for every role), so the check could refuse
+    /// none of them.
+    Shipped {
+        /// Each policy's JSON form, by `@id`.
+        forms: BTreeMap<&'static str, &'static serde_json::value::RawValue>,
+        /// For each action, the `@id`s of the policies whose scope can apply to it, and the
+        /// policy set once built.
+        by_action: HashMap<Action, ActionPolicies>,
+    },
+}
+
+/// One action's policies in the shipped form: their `@id`s, and their set once built (or why it
+/// could not be, which refuses every decision of the action).
+type ActionPolicies = (Vec<&'static str>, OnceLock<Result<PolicySet, String>>);
+
+impl std::fmt::Debug for Rules {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Validated { policies, .. } => formatter
+                .debug_struct("Validated")
+                .field("policies", &policies.policies().count())
+                .finish_non_exhaustive(),
+            Self::Shipped { forms, .. } => formatter
+                .debug_struct("Shipped")
+                .field("policies", &forms.len())
+                .finish_non_exhaustive(),
+        }
+    }
 }
 
 /// Most decisions remembered; the memo is cleared when full.
@@ -268,19 +297,49 @@ impl Authz {
         Self::from_sources(SCHEMA, POLICY_FILES)
     }
 
-    /// Parses the shipped schema and policies without validating the policies against the
-    /// schema again: for a one-off command. The texts are compiled into the binary, so their
+    /// The shipped policies from their JSON form ([`SHIPPED_JSON`]), for a one-off command: an
+    /// action's policies are parsed when it is first decided, and neither the schema nor the
+    /// policies' texts are parsed at all. The texts are compiled into the binary, so their
     /// validation is a fact of the build, not of the run: the test `shipped_policies_validate`
-    /// holds it for these very texts, and `corridor serve` validates them again at start
-    /// ([`Authz::load`]). Everything else (parsing, `@id`s, the actions' agreement with the
-    /// schema) is checked as by [`Authz::load`]. Strict validation is about two thirds of a
-    /// command's start-up work (docs/benchmarks.md, "CLI start-up").
+    /// validates these very texts, `the_shipped_json_is_the_shipped_text` holds the JSON form
+    /// equal to them, and `corridor serve` validates them again at start ([`Authz::load`]).
+    /// Loading the schema and every policy was most of a command's start-up (docs/benchmarks.md,
+    /// "CLI start-up").
     ///
-    /// It reads them from their JSON forms ([`SHIPPED_JSON`]), which a test holds equal to the
-    /// texts.
+    /// # Errors
+    /// When the JSON form is malformed or does not list exactly the actions of [`Action`].
     pub fn load_shipped() -> Result<Self, LoadError> {
-        let (schema, files) = shipped_json()?;
-        Self::build(schema, files, false)
+        let malformed = |message: String| LoadError::Parse {
+            file: String::from("shipped.json"),
+            message,
+        };
+        let shipped: ShippedForms =
+            serde_json::from_str(SHIPPED_JSON).map_err(|error| malformed(error.to_string()))?;
+        let in_form: BTreeSet<String> = shipped.actions.keys().map(|a| (*a).to_owned()).collect();
+        check_action_names(&in_form)?;
+        let mut by_action = HashMap::with_capacity(Action::ALL.len());
+        for action in Action::ALL {
+            let ids = shipped
+                .actions
+                .get(action.as_str())
+                .cloned()
+                .unwrap_or_default();
+            if let Some(unknown) = ids.iter().find(|id| !shipped.policies.contains_key(*id)) {
+                return Err(malformed(format!(
+                    "action `{action}` names policy `{unknown}`, which is not in `policies`"
+                )));
+            }
+            by_action.insert(*action, (ids, OnceLock::new()));
+        }
+        Ok(Self {
+            rules: Rules::Shipped {
+                forms: shipped.policies,
+                by_action,
+            },
+            authorizer: Authorizer::new(),
+            names: Names::new()?,
+            memo: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Parses and validates a schema and policy files given as text: file name and text each.
@@ -358,9 +417,11 @@ impl Authz {
         let names = Names::new()?;
         let by_action = partition(&policies, &names)?;
         Ok(Self {
-            policies,
-            by_action,
-            schema,
+            rules: Rules::Validated {
+                policies,
+                by_action,
+                schema,
+            },
             authorizer: Authorizer::new(),
             names,
             memo: Mutex::new(HashMap::new()),
@@ -369,13 +430,38 @@ impl Authz {
 
     /// The `@id`s of the loaded policies, sorted.
     pub fn policy_ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self
-            .policies
-            .policies()
-            .map(|policy| policy.id().to_string())
-            .collect();
+        let mut ids: Vec<String> = match &self.rules {
+            Rules::Validated { policies, .. } => policies
+                .policies()
+                .map(|policy| policy.id().to_string())
+                .collect(),
+            Rules::Shipped { forms, .. } => forms.keys().map(|id| (*id).to_owned()).collect(),
+        };
         ids.sort();
         ids
+    }
+
+    /// The policies that can apply to `action`; from the shipped form, parsed at the first call.
+    fn policies_for(&self, action: Action) -> Result<&PolicySet, String> {
+        let missing = || format!("action `{action}` has no policy set");
+        match &self.rules {
+            Rules::Validated { by_action, .. } => by_action.get(&action).ok_or_else(missing),
+            Rules::Shipped { forms, by_action } => {
+                let (ids, built) = by_action.get(&action).ok_or_else(missing)?;
+                built
+                    .get_or_init(|| build_shipped(forms, ids))
+                    .as_ref()
+                    .map_err(Clone::clone)
+            }
+        }
+    }
+
+    /// The schema requests are checked against, when the policies were validated at load.
+    fn schema(&self) -> Option<&Schema> {
+        match &self.rules {
+            Rules::Validated { schema, .. } => Some(schema),
+            Rules::Shipped { .. } => None,
+        }
     }
 
     /// Decides whether `principal` may perform `action` on `resource`. Default deny: anything no
@@ -421,8 +507,9 @@ impl Authz {
         }
         match self.request(principal, action, resource) {
             Ok((request, entities)) => {
-                let Some(policies) = self.by_action.get(&action) else {
-                    return Decision::refused(format!("action `{action}` has no policy set"));
+                let policies = match self.policies_for(action) {
+                    Ok(policies) => policies,
+                    Err(error) => return Decision::refused(error),
                 };
                 let response = self.authorizer.is_authorized(&request, policies, &entities);
                 let mut reasons: Vec<String> = response
@@ -566,13 +653,13 @@ impl Authz {
             action_uid,
             resource_uid,
             Context::empty(),
-            Some(&self.schema),
+            self.schema(),
         )
         .map_err(|error| error.to_string())?;
         // The entities' shape is fixed by this function, not by input, so checking them against
         // the schema on every decision would cost more than the decision itself (about 17 µs of
         // 30). Debug builds, which run the test suite and its whole matrix, check every one.
-        let schema = Some(&self.schema).filter(|_| cfg!(debug_assertions));
+        let schema = self.schema().filter(|_| cfg!(debug_assertions));
         let entities =
             Entities::from_entities(entities, schema).map_err(|error| error.to_string())?;
         Ok((request, entities))
@@ -696,22 +783,48 @@ fn partition(policies: &PolicySet, names: &Names) -> Result<HashMap<Action, Poli
     Ok(by_action)
 }
 
+/// The policy set of one action from the shipped JSON forms of its policies.
+fn build_shipped(
+    forms: &BTreeMap<&'static str, &'static serde_json::value::RawValue>,
+    ids: &[&'static str],
+) -> Result<PolicySet, String> {
+    let mut set = PolicySet::new();
+    for id in ids {
+        let form = forms
+            .get(id)
+            .ok_or_else(|| format!("policy `{id}` is not in the shipped form"))?;
+        let value: serde_json::Value =
+            serde_json::from_str(form.get()).map_err(|error| format!("policy `{id}`: {error}"))?;
+        let policy = Policy::from_json(Some(PolicyId::new(*id)), value)
+            .map_err(|error| format!("policy `{id}`: {error}"))?;
+        set.add(policy)
+            .map_err(|error| format!("policy `{id}`: {error}"))?;
+    }
+    Ok(set)
+}
+
 /// Fails unless the schema declares exactly the actions [`Action`] has.
 fn check_actions(schema: &Schema) -> Result<(), LoadError> {
     let in_schema: BTreeSet<String> = schema
         .actions()
         .map(|uid| uid.id().unescaped().to_owned())
         .collect();
+    check_action_names(&in_schema)
+}
+
+/// Fails unless `declared` (the schema's actions, or those of the shipped form) are exactly the
+/// actions [`Action`] has.
+fn check_action_names(declared: &BTreeSet<String>) -> Result<(), LoadError> {
     let in_code: BTreeSet<String> = Action::ALL
         .iter()
         .map(|action| action.as_str().to_owned())
         .collect();
-    if in_schema == in_code {
+    if *declared == in_code {
         return Ok(());
     }
     Err(LoadError::ActionsDisagree {
-        only_in_schema: in_schema.difference(&in_code).cloned().collect(),
-        only_in_code: in_code.difference(&in_schema).cloned().collect(),
+        only_in_schema: declared.difference(&in_code).cloned().collect(),
+        only_in_code: in_code.difference(declared).cloned().collect(),
     })
 }
 

@@ -61,10 +61,10 @@ const DATE_YEARS: std::ops::RangeInclusive<i16> = 1900..=2200;
 /// The first day of the reference calendar cycle used to compare clock spans.
 const CALENDAR_CYCLE_START: Date = jiff::civil::date(2000, 1, 1);
 
-/// Days in a four-year cycle with one leap day. A span with months and one with days compare
-/// differently depending on the start (`1 month` is shorter than `30 days` from 1 February), so
-/// spans are ordered only when they are ordered from every start day of the cycle.
-const CALENDAR_CYCLE_DAYS: usize = 4 * 365 + 1;
+/// Months in a four-year cycle with one leap day (1,461 days). A span with months and one with
+/// days compare differently depending on the start (`1 month` is shorter than `30 days` from 1
+/// February), so spans are ordered only when they are ordered from every start day of the cycle.
+const CALENDAR_CYCLE_MONTHS: i64 = 4 * 12;
 
 /// Keys allowed at the top level of a file.
 const ROOT_KEYS: &[&str] = &[
@@ -831,32 +831,26 @@ fn ends_no_earlier_from_every_start(longer: Span, shorter: Span) -> bool {
 /// events at every command, so this matters for a command's start-up (docs/benchmarks.md, "CLI
 /// start-up").
 fn from_every_start(a: Span, b: Span, holds: fn(DateTime, DateTime) -> bool) -> bool {
-    let fixed = |span: Span| span.get_years() == 0 && span.get_months() == 0;
-    let days = if fixed(a) && fixed(b) {
-        1
-    } else {
-        CALENDAR_CYCLE_DAYS
-    };
-    let mut day = CALENDAR_CYCLE_START;
-    for _ in 0..days {
-        if (2..=28).contains(&day.day()) {
-            day = match day.tomorrow() {
-                Ok(next) => next,
-                Err(_) => return false,
-            };
-            continue;
-        }
+    let compare = |day: Date| {
         let start = day.to_datetime(Time::midnight());
-        match (start.checked_add(a), start.checked_add(b)) {
-            (Ok(a_end), Ok(b_end)) if holds(a_end, b_end) => {}
-            _ => return false,
-        }
-        day = match day.tomorrow() {
-            Ok(next) => next,
-            Err(_) => return false,
-        };
+        matches!(
+            (start.checked_add(a), start.checked_add(b)),
+            (Ok(a_end), Ok(b_end)) if holds(a_end, b_end)
+        )
+    };
+    let fixed = |span: Span| span.get_years() == 0 && span.get_months() == 0;
+    if fixed(a) && fixed(b) {
+        return compare(CALENDAR_CYCLE_START);
     }
-    true
+    (0..CALENDAR_CYCLE_MONTHS).all(|month| {
+        let Ok(first) = CALENDAR_CYCLE_START.checked_add(Span::new().months(month)) else {
+            return false;
+        };
+        [1, 29, 30, 31]
+            .into_iter()
+            .filter(|day| *day <= first.days_in_month())
+            .all(|day| first.with().day(day).build().is_ok_and(compare))
+    })
 }
 
 fn read_clocks(reader: &mut Reader<'_>, value: &Value<'_>) -> Clocks {

@@ -316,3 +316,31 @@ fn remembered_decisions_equal_fresh_ones() {
         }
     }
 }
+
+#[test]
+fn shipped_and_validated_policies_decide_alike() {
+    // Proves a one-off command's policies (the shipped JSON form, each action's set built at its
+    // first decision, no schema) decide every action × role × side exactly as the server's
+    // (parsed from the texts, validated, every request checked against the schema): same answer,
+    // same deciding policies, no errors on either side.
+    let validated = Authz::load().expect("the shipped policies load");
+    let shipped = Authz::load_shipped().expect("the shipped JSON form loads");
+    for &action in Action::ALL {
+        for role in Role::ALL {
+            for side in [Side::Own, Side::Other] {
+                let principal = principal(role, side).expect("a principal");
+                let facts = resource(action.resource_kind(), role, side).expect("a resource");
+                let expected = validated.decide_uncached(&principal, action, &facts);
+                assert!(
+                    expected.errors.is_empty(),
+                    "{action} by {role}: {expected:?}"
+                );
+                assert_eq!(
+                    shipped.decide_uncached(&principal, action, &facts),
+                    expected,
+                    "{action} by {role} ({side:?})"
+                );
+            }
+        }
+    }
+}

@@ -253,9 +253,9 @@ fn notice() -> anyhow::Result<corridor_domain::NoticeFacts> {
     })
 }
 
-/// Proves the JSON forms a one-off command loads (`policies/shipped.json`) are exactly the
-/// shipped schema and policy texts converted by Cedar, so `load_shipped` and `load` read the same
-/// policies. When the texts change, the test writes the new JSON forms and says where to copy
+/// Proves the JSON form a one-off command loads (`policies/shipped.json`) is exactly the shipped
+/// policy texts, validated against the schema, converted by Cedar and split by action as `load`
+/// splits them, so `load_shipped` and `load` decide with the same policies. When the texts change, the test writes the new JSON forms and says where to copy
 /// them from.
 #[test]
 fn the_shipped_json_is_the_shipped_text() -> anyhow::Result<()> {
@@ -269,8 +269,8 @@ fn the_shipped_json_is_the_shipped_text() -> anyhow::Result<()> {
             format!("{}\n", serde_json::to_string_pretty(&expected)?),
         )?;
         panic!(
-            "crates/corridor-authz/policies/shipped.json is not the shipped schema and policies \
-             in Cedar's JSON forms; the right file is written: cp {} crates/corridor-authz/policies/shipped.json",
+            "crates/corridor-authz/policies/shipped.json is not the shipped policies \
+             in their JSON form, split by action; the right file is written: cp {} crates/corridor-authz/policies/shipped.json",
             path.display()
         );
     }
