@@ -154,34 +154,6 @@ pub enum Top {
 }
 
 /// Reading the access records.
-impl Top {
-    /// Whether the command runs on a runtime thread per core: the server, the demo, and the
-    /// commands that walk the whole store or log (`stats`, `log`, `check`, `db`, `witness`),
-    /// whose walks and folds run as tasks side by side. Every other command is a few statements
-    /// and runs on one thread.
-    pub fn runs_on_every_core(&self) -> bool {
-        match self {
-            Self::Serve(_)
-            | Self::Demo(_)
-            | Self::Stats(_)
-            | Self::Log(_)
-            | Self::Check { .. }
-            | Self::Db(_)
-            | Self::Witness(_) => true,
-            Self::Init(_)
-            | Self::Agreement(_)
-            | Self::Case(_)
-            | Self::Hold(_)
-            | Self::Access(_)
-            | Self::Monitor(_)
-            | Self::Report(_)
-            | Self::Complaint(_)
-            | Self::Tick(_)
-            | Self::User(_) => false,
-        }
-    }
-}
-
 #[derive(Debug, Subcommand)]
 pub enum AccessCommand {
     /// One page of an agreement's access records, oldest first.

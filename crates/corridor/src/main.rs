@@ -60,17 +60,10 @@ fn main() -> ExitCode {
     } else {
         builder.init();
     }
-    // A one-off command runs on this thread alone: its work is a few statements on the
-    // database, each a hop to SQLite's own thread, and on a pool of runtime threads every hop
-    // also woke another runtime thread (about a thousand context switches per command,
-    // docs/benchmarks.md "CLI start-up"). The server, the demo and the long commands keep a
-    // thread per core.
-    let mut builder = if cli.command.runs_on_every_core() {
-        tokio::runtime::Builder::new_multi_thread()
-    } else {
-        tokio::runtime::Builder::new_current_thread()
-    };
-    let runtime = match builder.enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
