@@ -37,7 +37,7 @@ use crate::app::{
 /// the database holds is shown, never obeyed by the terminal (old data may hold anything).
 macro_rules! println {
     ($($arg:tt)+) => {
-        ::std::println!("{}", crate::printable::escape(&::std::format!($($arg)+)))
+        crate::printable::print_line(&crate::printable::escape(&::std::format!($($arg)+)))
     };
 }
 

@@ -8,6 +8,24 @@
 //! character as `\u{…}` instead.
 
 use std::borrow::Cow;
+use std::io::Write as _;
+
+/// Writes `line` and a newline on standard output. When the reader has gone away (`corridor case
+/// list | head -1`), the process ends at once with success, as a pipe's writer ends on `SIGPIPE`
+/// in other tools, rather than panicking with a backtrace: whatever the command did was durable
+/// before its answer was printed, so nothing is left undone. Any other write error ends it with
+/// a message and failure.
+pub fn print_line(line: &str) {
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        drop(out);
+        std::eprintln!("error: cannot write to standard output: {error}");
+        std::process::exit(1);
+    }
+}
 
 /// Whether `c` would act on a terminal or change how the text around it reads, rather than
 /// show: C0 and C1 controls (newline included), the bidirectional marks, embeddings, overrides

@@ -1378,3 +1378,27 @@ async fn a_complaint_is_lodged_without_an_account_and_read_with_its_receipt_only
     assert_eq!(status["erased"], true, "{status}");
     assert!(status["reply"].is_null(), "{status}");
 }
+
+#[test]
+fn a_listing_read_by_a_reader_that_stops_early_ends_quietly() {
+    // Proves `corridor case list | head -1` does not panic when `head` closes the pipe: the
+    // command ends with success and nothing on standard error.
+    let sandbox = Sandbox::new();
+    sandbox.init_with_us_rwa();
+    for name in ["Synthetic Pipe One", "Synthetic Pipe Two"] {
+        sandbox.propose("officer.ada", name);
+    }
+    let mut child = sandbox
+        .command_at(AUG_10, &["--as", "officer.ada", "case", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("corridor starts");
+    // The reader goes away before the command prints its first line.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("corridor ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.trim().is_empty(), "{stderr}");
+}
