@@ -366,16 +366,12 @@ impl Authz {
             })?;
             sets.push(((*file).to_owned(), parsed));
         }
-        Self::build(schema, sets, true)
+        Self::build(schema, sets)
     }
 
     /// Takes a schema and each file's policies, checks their `@id`s, and validates the policies
-    /// in strict mode when `validate`.
-    fn build(
-        schema: Schema,
-        files: Vec<(String, PolicySet)>,
-        validate: bool,
-    ) -> Result<Self, LoadError> {
+    /// in strict mode.
+    fn build(schema: Schema, files: Vec<(String, PolicySet)>) -> Result<Self, LoadError> {
         let mut policies = PolicySet::new();
         let mut file_of: BTreeMap<String, String> = BTreeMap::new();
         for (file, parsed) in &files {
@@ -409,9 +405,7 @@ impl Authz {
             }
         }
 
-        if validate {
-            validate_strictly(&schema, &policies, &file_of)?;
-        }
+        validate_strictly(&schema, &policies, &file_of)?;
 
         check_actions(&schema)?;
         let names = Names::new()?;
